@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs what Hatake Desktop needs on Debian 12. "build" installs what builds and runs the app;
+# "test" adds the services and tools the test suites use (registry, Xvfb, fixture builders).
+set -eu
+what=${1:-build}
+build_pkgs="meson ninja-build pkg-config gcc gettext libglib2.0-dev libglib2.0-bin libsoup-3.0-dev \
+  libjson-glib-dev libarchive-dev libyaml-dev libssl-dev libgtk-4-dev libadwaita-1-dev \
+  desktop-file-utils appstream"
+test_pkgs="docker-registry busybox-static xvfb xauth dbus python3 python3-cryptography \
+  zstd gzip tar curl openssl valgrind apache2-utils"
+pkgs=$build_pkgs
+[ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
+[ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs skopeo podman docker.io debootstrap"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends $missing

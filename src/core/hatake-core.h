@@ -1,0 +1,10 @@
+/* hatake-core.h
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hatake-engine.h"
+#include "hatake-error.h"
+#include "hatake-image.h"
+#include "hatake-pull.h"
+#include "hatake-reference.h"

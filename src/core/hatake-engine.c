@@ -1,0 +1,198 @@
+/* hatake-engine.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "hatake-engine.h"
+#include "hatake-reference.h"
+
+G_DEFINE_INTERFACE (HatakeEngine, hatake_engine, G_TYPE_OBJECT)
+
+static void
+hatake_engine_default_init (HatakeEngineInterface *iface)
+{
+}
+
+GListModel *
+hatake_engine_get_images (HatakeEngine *self)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->get_images (self);
+}
+
+const char *
+hatake_engine_get_description (HatakeEngine *self)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->get_description (self);
+}
+
+/* Finds an image in the engine's model by name[:tag], full name, ID, short ID or repo digest,
+ * as docker resolves the argument of `image inspect` and `rmi`. Returns a new reference or NULL. */
+HatakeImage *
+hatake_engine_lookup_image (HatakeEngine *self,
+                            const char   *reference)
+{
+  GListModel *images;
+  g_autoptr(HatakeReference) ref = NULL;
+  g_autofree char *full_tag = NULL;
+  g_autofree char *by_digest = NULL;
+  guint n;
+
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (reference != NULL, NULL);
+
+  images = hatake_engine_get_images (self);
+  n = g_list_model_get_n_items (images);
+
+  ref = hatake_reference_parse (reference, NULL);
+  if (ref != NULL)
+    {
+      full_tag = ref->tag ? g_strconcat (ref->domain, "/", ref->path, ":", ref->tag, NULL) : NULL;
+      by_digest = ref->digest ? g_strconcat (ref->domain, "/", ref->path, "@", ref->digest, NULL) : NULL;
+    }
+
+  /* A tag wins over an ID prefix, as in docker. */
+  for (guint i = 0; i < n && ref != NULL; i++)
+    {
+      g_autoptr(HatakeImage) image = g_list_model_get_item (images, i);
+      if ((by_digest && g_strv_contains (hatake_image_get_repo_digests (image), by_digest)) ||
+          (!by_digest && full_tag && hatake_image_has_tag (image, full_tag)))
+        return g_steal_pointer (&image);
+    }
+
+  if (hatake_string_is_image_id (reference))
+    {
+      const char *hex = g_str_has_prefix (reference, "sha256:") ? reference + 7 : reference;
+      HatakeImage *found = NULL;
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(HatakeImage) image = g_list_model_get_item (images, i);
+          if (g_str_has_prefix (hatake_image_get_id (image) + 7, hex))
+            {
+              if (found != NULL)
+                {
+                  g_object_unref (found);
+                  return NULL; /* ambiguous */
+                }
+              found = g_steal_pointer (&image);
+            }
+        }
+      return found;
+    }
+  return NULL;
+}
+
+void
+hatake_engine_pull_async (HatakeEngine        *self,
+                          const char          *reference,
+                          const char          *platform,
+                          HatakePull          *progress,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (reference != NULL);
+  g_return_if_fail (progress == NULL || HATAKE_IS_PULL (progress));
+  HATAKE_ENGINE_GET_IFACE (self)->pull_async (self, reference, platform, progress, cancellable,
+                                              callback, user_data);
+}
+
+HatakeImage *
+hatake_engine_pull_finish (HatakeEngine  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->pull_finish (self, result, error);
+}
+
+void
+hatake_engine_tag_image_async (HatakeEngine        *self,
+                               const char          *source,
+                               const char          *target,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (source != NULL && target != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->tag_image_async (self, source, target, cancellable, callback, user_data);
+}
+
+gboolean
+hatake_engine_tag_image_finish (HatakeEngine  *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), FALSE);
+  return HATAKE_ENGINE_GET_IFACE (self)->tag_image_finish (self, result, error);
+}
+
+void
+hatake_engine_remove_image_async (HatakeEngine        *self,
+                                  const char          *reference,
+                                  gboolean             force,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (reference != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->remove_image_async (self, reference, force, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_remove_image_finish (HatakeEngine  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->remove_image_finish (self, result, error);
+}
+
+void
+hatake_engine_inspect_image_async (HatakeEngine        *self,
+                                   const char          *reference,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (reference != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->inspect_image_async (self, reference, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_inspect_image_finish (HatakeEngine  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->inspect_image_finish (self, result, error);
+}
+
+void
+hatake_engine_disk_usage_async (HatakeEngine        *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  HATAKE_ENGINE_GET_IFACE (self)->disk_usage_async (self, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_disk_usage_finish (HatakeEngine  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->disk_usage_finish (self, result, error);
+}

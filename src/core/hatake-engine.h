@@ -1,0 +1,126 @@
+/* hatake-engine.h: the one interface the app, the CLI and compose use
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Two implementations: the local engine (src/engine/) and, later, a Docker Engine API client
+ * (src/client/). Models are live GListModels; operations are _async/_finish pairs. Results meant
+ * for programs (inspect, disk usage, delete reports) are JsonNodes in the Docker Engine API's
+ * shapes, so the CLI, the API server and the client share one vocabulary.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "hatake-image.h"
+#include "hatake-pull.h"
+
+G_BEGIN_DECLS
+
+#define HATAKE_TYPE_ENGINE (hatake_engine_get_type ())
+G_DECLARE_INTERFACE (HatakeEngine, hatake_engine, HATAKE, ENGINE, GObject)
+
+struct _HatakeEngineInterface
+{
+  GTypeInterface parent_iface;
+
+  GListModel  *(*get_images)            (HatakeEngine         *self);
+  const char  *(*get_description)       (HatakeEngine         *self);
+
+  void         (*pull_async)            (HatakeEngine         *self,
+                                         const char           *reference,
+                                         const char           *platform,
+                                         HatakePull           *progress,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  HatakeImage *(*pull_finish)           (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
+  void         (*tag_image_async)       (HatakeEngine         *self,
+                                         const char           *source,
+                                         const char           *target,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  gboolean     (*tag_image_finish)      (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
+  void         (*remove_image_async)    (HatakeEngine         *self,
+                                         const char           *reference,
+                                         gboolean              force,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*remove_image_finish)   (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
+  void         (*inspect_image_async)   (HatakeEngine         *self,
+                                         const char           *reference,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*inspect_image_finish)  (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
+  void         (*disk_usage_async)      (HatakeEngine         *self,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*disk_usage_finish)     (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+};
+
+GListModel  *hatake_engine_get_images           (HatakeEngine         *self);
+const char  *hatake_engine_get_description      (HatakeEngine         *self);
+HatakeImage *hatake_engine_lookup_image         (HatakeEngine         *self,
+                                                 const char           *reference);
+void         hatake_engine_pull_async           (HatakeEngine         *self,
+                                                 const char           *reference,
+                                                 const char           *platform,
+                                                 HatakePull           *progress,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+HatakeImage *hatake_engine_pull_finish          (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_tag_image_async      (HatakeEngine         *self,
+                                                 const char           *source,
+                                                 const char           *target,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean     hatake_engine_tag_image_finish     (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_remove_image_async   (HatakeEngine         *self,
+                                                 const char           *reference,
+                                                 gboolean              force,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_remove_image_finish  (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_inspect_image_async  (HatakeEngine         *self,
+                                                 const char           *reference,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_inspect_image_finish (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_disk_usage_async     (HatakeEngine         *self,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_disk_usage_finish    (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+
+G_END_DECLS
