@@ -52,8 +52,9 @@ hatake_engine_lookup_image (HatakeEngine *self,
   ref = hatake_reference_parse (reference, NULL);
   if (ref != NULL)
     {
-      full_tag = ref->tag ? g_strconcat (ref->domain, "/", ref->path, ":", ref->tag, NULL) : NULL;
-      by_digest = ref->digest ? g_strconcat (ref->domain, "/", ref->path, "@", ref->digest, NULL) : NULL;
+      g_autofree char *name = hatake_reference_familiar_name (ref);
+      full_tag = hatake_reference_with_tag (ref);
+      by_digest = ref->digest ? g_strconcat (name, "@", ref->digest, NULL) : NULL;
     }
 
   /* A tag wins over an ID prefix, as in docker. */

@@ -1,0 +1,22 @@
+/* hatake-local-engine.h: the engine in this process
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hatake-engine.h"
+#include "hatake-config.h"
+
+G_BEGIN_DECLS
+
+#define HATAKE_TYPE_LOCAL_ENGINE (hatake_local_engine_get_type ())
+G_DECLARE_FINAL_TYPE (HatakeLocalEngine, hatake_local_engine, HATAKE, LOCAL_ENGINE, GObject)
+
+/* Opens (creating or migrating) the store at data_root — NULL for the default root — and takes
+ * the data root's lock. config may be NULL: then it is loaded from the default places. */
+HatakeLocalEngine *hatake_local_engine_new           (const char         *data_root,
+                                                      HatakeConfig       *config,
+                                                      GError            **error);
+const char        *hatake_local_engine_get_data_root (HatakeLocalEngine  *self);
+char              *hatake_default_data_root          (void);
+
+G_END_DECLS
