@@ -974,3 +974,50 @@ hatake_store_get_layers_size (HatakeStore *self)
     }
   return total;
 }
+
+/* Removes the given blobs and layers unless an image references them: what a failed pull
+ * fetched is dropped without touching what other, still running pulls fetched. */
+void
+hatake_store_remove_unreferenced (HatakeStore        *self,
+                                  const char * const *blobs,
+                                  const char * const *layers)
+{
+  g_autoptr(GPtrArray) doomed_blobs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) doomed_layers = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_if_fail (HATAKE_IS_STORE (self));
+
+  g_mutex_lock (&self->mutex);
+  for (guint k = 0; blobs && blobs[k]; k++)
+    {
+      gboolean used = FALSE;
+      for (guint i = 0; i < self->images->len && !used; i++)
+        used = g_strv_contains ((const char * const *) ((HatakeImageRecord *) g_ptr_array_index (self->images, i))->blobs, blobs[k]);
+      if (!used)
+        g_ptr_array_add (doomed_blobs, hatake_store_blob_path (self, blobs[k]));
+    }
+  for (guint k = 0; layers && layers[k]; k++)
+    {
+      gboolean used = FALSE;
+      for (guint i = 0; i < self->images->len && !used; i++)
+        used = g_strv_contains ((const char * const *) ((HatakeImageRecord *) g_ptr_array_index (self->images, i))->layers, layers[k]);
+      if (!used)
+        g_ptr_array_add (doomed_layers, g_strdup (layers[k]));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  for (guint i = 0; i < doomed_blobs->len; i++)
+    g_unlink (g_ptr_array_index (doomed_blobs, i));
+  for (guint i = 0; i < doomed_layers->len; i++)
+    {
+      const char *chain = g_ptr_array_index (doomed_layers, i);
+      g_autofree char *path = layer_dir (self, chain);
+      g_autofree char *short_name = g_strndup (digest_hex (chain), 16);
+      g_autofree char *link = g_build_filename (self->root, "l", short_name, NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_unlink (link);
+          remove_tree (self, path);
+        }
+    }
+}

@@ -93,6 +93,9 @@ gboolean           hatake_store_remove_image       (HatakeStore             *sel
 gboolean           hatake_store_collect_garbage    (HatakeStore             *self,
                                                     GPtrArray               *deleted_layers,
                                                     GError                 **error);
+void               hatake_store_remove_unreferenced (HatakeStore           *self,
+                                                    const char * const      *blobs,
+                                                    const char * const      *layers);
 gint64             hatake_store_get_layers_size    (HatakeStore             *self);
 
 G_END_DECLS

@@ -1,0 +1,44 @@
+/* hatake-local-engine-private.h: shared by the files of HatakeLocalEngine
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hatake-config.h"
+#include "hatake-local-engine.h"
+#include "hatake-registry.h"
+#include "hatake-store.h"
+
+G_BEGIN_DECLS
+
+struct _HatakeLocalEngine
+{
+  GObject         parent_instance;
+
+  HatakeConfig   *config;
+  HatakeStore    *store;
+  HatakeRegistry *registry;
+  GListStore     *images;
+  char           *description;
+  GCancellable   *cancellable;
+
+  GHashTable     *layer_ops;          /* chain ID → LayerOp: one fetch+unpack per layer at a time */
+  GHashTable     *pins;               /* digest → count: blobs and layers that running pulls need */
+  guint           active_downloads;
+  GQueue          download_queue;     /* of LayerOp waiting for a download slot */
+};
+
+void     _hatake_local_engine_refresh_images (HatakeLocalEngine   *self);
+void     _hatake_local_engine_pull_async     (HatakeEngine        *engine,
+                                              const char          *reference,
+                                              const char          *platform,
+                                              HatakePull          *progress,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+HatakeImage *_hatake_local_engine_pull_finish (HatakeEngine       *engine,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+HatakeImage *_hatake_local_engine_find_image (HatakeLocalEngine   *self,
+                                              const char          *id);
+
+G_END_DECLS
