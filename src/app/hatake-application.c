@@ -1,0 +1,328 @@
+/* hatake-application.c: hatake-desktop's application object
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Owns the engine and the settings, applies the color scheme and opens the window. As root the
+ * engine runs in this process; as a normal user the app will connect to the system engine
+ * (`hatake serve`) through the remote implementation, which does not exist yet, so for now the
+ * window says so instead of pretending.
+ */
+#define G_LOG_DOMAIN "hatake-desktop"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <unistd.h>
+
+#include "hatake-application.h"
+#include "hatake-local-engine.h"
+#include "hatake-window.h"
+
+struct _HatakeApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *data_root;
+  GSettings      *settings;     /* NULL when the schema is not installed */
+  HatakeEngine   *engine;
+};
+
+G_DEFINE_FINAL_TYPE (HatakeApplication, hatake_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_DATA_ROOT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+HatakeApplication *
+hatake_application_new (void)
+{
+  return g_object_new (HATAKE_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/hatake/Desktop",
+                       NULL);
+}
+
+const char *
+hatake_application_get_data_root (HatakeApplication *self)
+{
+  g_return_val_if_fail (HATAKE_IS_APPLICATION (self), NULL);
+
+  return self->data_root;
+}
+
+void
+hatake_application_set_data_root (HatakeApplication *self,
+                                  const char        *data_root)
+{
+  g_return_if_fail (HATAKE_IS_APPLICATION (self));
+
+  if (g_strcmp0 (self->data_root, data_root) == 0)
+    return;
+
+  g_free (self->data_root);
+  self->data_root = g_strdup (data_root);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA_ROOT]);
+}
+
+static void
+apply_color_scheme (HatakeApplication *self)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  g_autofree char *scheme = NULL;
+
+  if (self->settings != NULL)
+    scheme = g_settings_get_string (self->settings, "color-scheme");
+
+  if (g_strcmp0 (scheme, "follow") == 0)
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
+  else
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
+}
+
+static void
+on_color_scheme_changed (HatakeApplication *self,
+                         const char        *key,
+                         GSettings         *settings)
+{
+  apply_color_scheme (self);
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWindow *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "modal", TRUE,
+                        "application-name", _("Hatake Desktop"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Hatake developers"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Build, run and manage containers"),
+                        "website", "https://github.com/hatake/hatake",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        NULL);
+  gtk_window_present (about);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (app);
+
+  /* Destroying the windows lets them cancel their work before the application goes. */
+  while (windows != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (windows->data));
+      windows = gtk_application_get_windows (app);
+    }
+  g_application_quit (G_APPLICATION (app));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "about", .activate = about_activated },
+  { .name = "quit", .activate = quit_activated },
+};
+
+static void
+hatake_application_startup (GApplication *application)
+{
+  HatakeApplication *self = HATAKE_APPLICATION (application);
+  GSettingsSchemaSource *source;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (hatake_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+
+  /* Run uninstalled (no schema) rather than abort: the defaults are built in. */
+  source = g_settings_schema_source_get_default ();
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL)
+    {
+      self->settings = g_settings_new (APP_ID);
+      g_signal_connect_object (self->settings, "changed::color-scheme",
+                               G_CALLBACK (on_color_scheme_changed), self,
+                               G_CONNECT_SWAPPED);
+    }
+  else
+    g_warning ("GSettings schema %s is not installed; using the defaults", APP_ID);
+
+  apply_color_scheme (self);
+}
+
+static GtkWindow *
+create_window (HatakeApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  HatakeWindow *window;
+
+  if (geteuid () != 0)
+    {
+      window = hatake_window_new (GTK_APPLICATION (self), NULL);
+      hatake_window_show_message (window, "computer-fail-symbolic",
+                                  _("The System Engine Is Needed"),
+                                  _("Hatake Desktop runs the engine itself only as root. "
+                                    "Start the system engine with <tt>sudo hatake serve</tt>; "
+                                    "connecting to it from here comes in a later version."));
+      return GTK_WINDOW (window);
+    }
+
+  if (self->engine == NULL)
+    {
+      HatakeLocalEngine *engine = hatake_local_engine_new (self->data_root, NULL, &error);
+
+      if (engine != NULL)
+        self->engine = HATAKE_ENGINE (engine);
+    }
+
+  window = hatake_window_new (GTK_APPLICATION (self), self->engine);
+
+  if (self->engine == NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+      hatake_window_show_message (window, "dialog-warning-symbolic",
+                                  _("The Engine Could Not Start"), escaped);
+    }
+
+  return GTK_WINDOW (window);
+}
+
+static void
+hatake_application_activate (GApplication *application)
+{
+  HatakeApplication *self = HATAKE_APPLICATION (application);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = create_window (self);
+
+  gtk_window_present (window);
+}
+
+static int
+hatake_application_handle_local_options (GApplication *application,
+                                         GVariantDict *options)
+{
+  HatakeApplication *self = HATAKE_APPLICATION (application);
+  g_autofree char *data_root = NULL;
+
+  if (g_variant_dict_lookup (options, "data-root", "^ay", &data_root))
+    hatake_application_set_data_root (self, data_root);
+
+  return -1;
+}
+
+static void
+hatake_application_dispose (GObject *object)
+{
+  HatakeApplication *self = HATAKE_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (hatake_application_parent_class)->dispose (object);
+}
+
+static void
+hatake_application_finalize (GObject *object)
+{
+  HatakeApplication *self = HATAKE_APPLICATION (object);
+
+  g_free (self->data_root);
+
+  G_OBJECT_CLASS (hatake_application_parent_class)->finalize (object);
+}
+
+static void
+hatake_application_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  HatakeApplication *self = HATAKE_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_ROOT:
+      g_value_set_string (value, self->data_root);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hatake_application_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  HatakeApplication *self = HATAKE_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_ROOT:
+      hatake_application_set_data_root (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hatake_application_class_init (HatakeApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = hatake_application_dispose;
+  object_class->finalize = hatake_application_finalize;
+  object_class->get_property = hatake_application_get_property;
+  object_class->set_property = hatake_application_set_property;
+
+  app_class->startup = hatake_application_startup;
+  app_class->activate = hatake_application_activate;
+  app_class->handle_local_options = hatake_application_handle_local_options;
+
+  /**
+   * HatakeApplication:data-root:
+   *
+   * The local engine's data root, or %NULL for the default one. Read when the first window opens.
+   */
+  properties[PROP_DATA_ROOT] =
+    g_param_spec_string ("data-root", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+hatake_application_init (HatakeApplication *self)
+{
+  const GOptionEntry entries[] = {
+    { "data-root", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Use the engine data in DIR instead of the default"), N_("DIR") },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}

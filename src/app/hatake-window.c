@@ -1,0 +1,243 @@
+/* hatake-window.c: hatake-desktop's main window
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A sidebar of sections and a stack of pages, or, when there is no engine to show, one status
+ * page that says why.
+ */
+#define G_LOG_DOMAIN "hatake-desktop"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hatake-images-page.h"
+#include "hatake-window.h"
+
+struct _HatakeWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  HatakeEngine         *engine;
+
+  GtkStack             *main_stack;
+  AdwStatusPage        *message_page;
+  AdwLeaflet           *leaflet;
+  GtkListBox           *sidebar;
+  GtkListBoxRow        *images_row;
+  GtkBox               *content_box;
+  GtkStack             *content_stack;
+  AdwWindowTitle       *content_title;
+  HatakeImagesPage     *images_page;
+};
+
+G_DEFINE_FINAL_TYPE (HatakeWindow, hatake_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+HatakeWindow *
+hatake_window_new (GtkApplication *application,
+                   HatakeEngine   *engine)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (engine == NULL || HATAKE_IS_ENGINE (engine), NULL);
+
+  return g_object_new (HATAKE_TYPE_WINDOW,
+                       "application", application,
+                       "engine", engine,
+                       NULL);
+}
+
+HatakeEngine *
+hatake_window_get_engine (HatakeWindow *self)
+{
+  g_return_val_if_fail (HATAKE_IS_WINDOW (self), NULL);
+
+  return self->engine;
+}
+
+/**
+ * hatake_window_show_message:
+ * @description: Pango markup
+ *
+ * Replaces the window's content with a status page, for when there is no engine to show.
+ */
+void
+hatake_window_show_message (HatakeWindow *self,
+                            const char   *icon_name,
+                            const char   *title,
+                            const char   *description)
+{
+  g_return_if_fail (HATAKE_IS_WINDOW (self));
+
+  adw_status_page_set_icon_name (self->message_page, icon_name);
+  adw_status_page_set_title (self->message_page, title);
+  adw_status_page_set_description (self->message_page, description);
+  gtk_stack_set_visible_child_name (self->main_stack, "message");
+}
+
+static void
+on_sidebar_row_selected (HatakeWindow  *self,
+                         GtkListBoxRow *row,
+                         GtkListBox    *sidebar)
+{
+  if (row != NULL)
+    gtk_stack_set_visible_child_name (self->content_stack, gtk_widget_get_name (GTK_WIDGET (row)));
+}
+
+static void
+on_sidebar_row_activated (HatakeWindow  *self,
+                          GtkListBoxRow *row,
+                          GtkListBox    *sidebar)
+{
+  /* Folded, the sidebar covers the content: choosing a section goes to it. */
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_box));
+}
+
+static void
+on_content_page_changed (HatakeWindow *self,
+                         GParamSpec   *pspec,
+                         GtkStack     *stack)
+{
+  GtkWidget *child = gtk_stack_get_visible_child (stack);
+  const char *title = NULL;
+
+  if (child != NULL)
+    title = gtk_stack_page_get_title (gtk_stack_get_page (stack, child));
+  adw_window_title_set_title (self->content_title, title);
+}
+
+static void
+show_sidebar_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  HatakeWindow *self = HATAKE_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+hatake_window_constructed (GObject *object)
+{
+  HatakeWindow *self = HATAKE_WINDOW (object);
+
+  G_OBJECT_CLASS (hatake_window_parent_class)->constructed (object);
+
+  if (self->engine != NULL)
+    {
+      hatake_images_page_set_model (self->images_page, hatake_engine_get_images (self->engine));
+      gtk_stack_set_visible_child_name (self->main_stack, "engine");
+    }
+  else
+    {
+      /* Callers replace this with the reason; an empty window would only puzzle. */
+      hatake_window_show_message (self, "computer-fail-symbolic", _("No Engine"), NULL);
+    }
+}
+
+static void
+hatake_window_dispose (GObject *object)
+{
+  HatakeWindow *self = HATAKE_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), HATAKE_TYPE_WINDOW);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (hatake_window_parent_class)->dispose (object);
+}
+
+static void
+hatake_window_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  HatakeWindow *self = HATAKE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hatake_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  HatakeWindow *self = HATAKE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      self->engine = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hatake_window_class_init (HatakeWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = hatake_window_constructed;
+  object_class->dispose = hatake_window_dispose;
+  object_class->get_property = hatake_window_get_property;
+  object_class->set_property = hatake_window_set_property;
+
+  /**
+   * HatakeWindow:engine:
+   *
+   * The engine the window shows, or %NULL when there is none (the window then shows a message).
+   */
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL, HATAKE_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (HATAKE_TYPE_IMAGES_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hatake/Desktop/hatake-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, message_page);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, images_row);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, images_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_content_page_changed);
+
+  gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+}
+
+static void
+hatake_window_init (HatakeWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Images is the one section that works yet: open on it. */
+  gtk_list_box_select_row (self->sidebar, self->images_row);
+}

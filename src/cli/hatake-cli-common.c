@@ -1,0 +1,252 @@
+/* hatake-cli-common.c: what every `hatake` command shares
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hatake-cli-private.h"
+#include "hatake-local-engine.h"
+
+/* The engine is in this process for now; once the API lands, a running owner of the data root
+ * is reached through its socket instead (DESIGN.md: one owner per data root). */
+HatakeEngine *
+hatake_cli_open_engine (HatakeCliGlobals  *globals,
+                        GError           **error)
+{
+  return (HatakeEngine *) hatake_local_engine_new (globals->data_root, NULL, error);
+}
+
+void
+hatake_cli_store_result (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+/* A command line tool may wait: spin the main context until the operation reports. */
+GAsyncResult *
+hatake_cli_wait (gpointer *result_slot)
+{
+  while (*result_slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result_slot;
+}
+
+int
+hatake_cli_fail (GError *error)
+{
+  fprintf (stderr, "Error: %s\n", error->message);
+  g_error_free (error);
+  return 1;
+}
+
+int
+hatake_cli_usage_error (GOptionContext *context,
+                        const char     *message)
+{
+  fprintf (stderr, "%s: %s\n", g_get_prgname (), message);
+  fprintf (stderr, _("See '%s --help'.\n"), g_get_prgname ());
+  return 125;
+}
+
+GOptionContext *
+hatake_cli_option_context (const char         *usage,
+                           const char         *summary,
+                           const GOptionEntry *entries)
+{
+  GOptionContext *context = g_option_context_new (usage);
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  return context;
+}
+
+/* docker's sizes: decimal units, three significant digits ("4.26MB", "567kB"). */
+char *
+hatake_cli_format_size (gint64 bytes)
+{
+  static const char * const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+  double value = (double) bytes;
+  guint unit = 0;
+
+  while (value >= 1000.0 && unit + 1 < G_N_ELEMENTS (units))
+    {
+      value /= 1000.0;
+      unit++;
+    }
+  return g_strdup_printf ("%.3g%s", value, units[unit]);
+}
+
+/* docker's "3 days ago", from go-units' HumanDuration. */
+char *
+hatake_cli_format_since (gint64 unix_seconds)
+{
+  gint64 s = g_get_real_time () / G_USEC_PER_SEC - unix_seconds;
+  gint64 m = s / 60, h = m / 60;
+  g_autofree char *d = NULL;
+
+  if (unix_seconds <= 0)
+    return g_strdup ("N/A");
+  if (s < 1)
+    d = g_strdup ("Less than a second");
+  else if (s == 1)
+    d = g_strdup ("1 second");
+  else if (s < 60)
+    d = g_strdup_printf ("%" G_GINT64_FORMAT " seconds", s);
+  else if (m == 1)
+    d = g_strdup ("About a minute");
+  else if (m < 60)
+    d = g_strdup_printf ("%" G_GINT64_FORMAT " minutes", m);
+  else if ((s + 1800) / 3600 == 1)
+    d = g_strdup ("About an hour");
+  else if (h < 48)
+    d = g_strdup_printf ("%" G_GINT64_FORMAT " hours", (s + 1800) / 3600);
+  else if (h < 24 * 7 * 2)
+    d = g_strdup_printf ("%" G_GINT64_FORMAT " days", h / 24);
+  else if (h < 24 * 30 * 2)
+    d = g_strdup_printf ("%" G_GINT64_FORMAT " weeks", h / 24 / 7);
+  else if (h < 24 * 365 * 2)
+    d = g_strdup_printf ("%" G_GINT64_FORMAT " months", h / 24 / 30);
+  else
+    d = g_strdup_printf ("%" G_GINT64_FORMAT " years", h / 24 / 365);
+  return g_strconcat (d, " ago", NULL);
+}
+
+void
+hatake_cli_print_json (JsonNode *node,
+                       gboolean  pretty)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, node);
+  json_generator_set_pretty (gen, pretty);
+  json_generator_set_indent (gen, 4);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
+static void
+append_value (GString *out, JsonNode *node, gboolean as_json)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      g_string_append (out, as_json ? "null" : "<no value>");
+      return;
+    }
+  if (!as_json && JSON_NODE_HOLDS_VALUE (node))
+    {
+      GType type = json_node_get_value_type (node);
+      if (type == G_TYPE_STRING)
+        g_string_append (out, json_node_get_string (node));
+      else if (type == G_TYPE_INT64)
+        g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      else if (type == G_TYPE_BOOLEAN)
+        g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      else
+        g_string_append_printf (out, "%g", json_node_get_double (node));
+      return;
+    }
+  if (!as_json && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *a = json_node_get_array (node);
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          if (i)
+            g_string_append_c (out, ' ');
+          append_value (out, json_array_get_element (a, i), FALSE);
+        }
+      g_string_append_c (out, ']');
+      return;
+    }
+  {
+    g_autoptr(JsonGenerator) gen = json_generator_new ();
+    g_autofree char *text = NULL;
+    json_generator_set_root (gen, node);
+    text = json_generator_to_data (gen, NULL);
+    g_string_append (out, text);
+  }
+}
+
+/* The part of Go's text/template that scripts use with docker's --format: {{.Field}},
+ * {{.Field.Sub}}, {{json .}} and {{json .Field}}, with \t and \n as in docker. */
+char *
+hatake_cli_format_template (JsonNode    *root,
+                            const char  *template,
+                            GError     **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p = template;
+
+  while (*p)
+    {
+      const char *open = strstr (p, "{{");
+      const char *close;
+      g_autofree char *action = NULL;
+      gboolean as_json = FALSE;
+      const char *path;
+      JsonNode *node = root;
+
+      if (open == NULL)
+        open = p + strlen (p);
+      for (; p < open; p++)
+        {
+          if (p[0] == '\\' && p[1] == 't')
+            g_string_append_c (out, '\t'), p++;
+          else if (p[0] == '\\' && p[1] == 'n')
+            g_string_append_c (out, '\n'), p++;
+          else
+            g_string_append_c (out, *p);
+        }
+      if (*p == '\0')
+        break;
+      close = strstr (open, "}}");
+      if (close == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "template parsing error: unclosed action in “%s”", template);
+          return NULL;
+        }
+      action = g_strstrip (g_strndup (open + 2, close - open - 2));
+      path = action;
+      if (g_str_has_prefix (path, "json "))
+        {
+          as_json = TRUE;
+          path += 5;
+          while (*path == ' ')
+            path++;
+        }
+      if (path[0] != '.')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "template parsing error: unsupported action “%s”", action);
+          return NULL;
+        }
+      if (path[1] != '\0')
+        {
+          g_auto(GStrv) parts = g_strsplit (path + 1, ".", -1);
+          for (guint i = 0; parts[i] && node != NULL; i++)
+            node = JSON_NODE_HOLDS_OBJECT (node) ? json_object_get_member (json_node_get_object (node), parts[i])
+                                                  : NULL;
+          if (node == NULL)
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "template: can't evaluate field %s", path + 1);
+              return NULL;
+            }
+        }
+      append_value (out, node, as_json);
+      p = close + 2;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

@@ -1,0 +1,50 @@
+/* hatake-cli-private.h: shared by the `hatake` command's files
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib/gi18n.h>
+
+#include "hatake-core.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *data_root;
+  gboolean debug;
+} HatakeCliGlobals;
+
+typedef int (*HatakeCliCommand) (HatakeCliGlobals *globals,
+                                 int               argc,
+                                 char            **argv);
+
+HatakeEngine *hatake_cli_open_engine   (HatakeCliGlobals  *globals,
+                                        GError           **error);
+GAsyncResult *hatake_cli_wait          (gpointer          *result_slot);
+void          hatake_cli_store_result  (GObject           *source,
+                                        GAsyncResult      *result,
+                                        gpointer           user_data);
+int           hatake_cli_fail          (GError            *error);
+int           hatake_cli_usage_error   (GOptionContext    *context,
+                                        const char        *message);
+GOptionContext *hatake_cli_option_context (const char     *usage,
+                                        const char        *summary,
+                                        const GOptionEntry *entries);
+char         *hatake_cli_format_size   (gint64             bytes);
+char         *hatake_cli_format_since  (gint64             unix_seconds);
+char         *hatake_cli_format_template (JsonNode        *root,
+                                        const char        *template,
+                                        GError           **error);
+void          hatake_cli_print_json    (JsonNode          *node,
+                                        gboolean           pretty);
+
+int hatake_cli_pull         (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_images       (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_image_inspect(HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_tag          (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_rmi          (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_system_df    (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_serve        (HatakeCliGlobals *globals, int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,137 @@
+/* main.c: `hatake`, the command line, with docker's subcommand names and flags
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hatake-cli-private.h"
+
+typedef struct
+{
+  const char       *words[3];
+  HatakeCliCommand  run;
+  const char       *summary;
+} Command;
+
+/* Every spelling docker accepts, longest first so "image ls" wins over "image". */
+static const Command commands[] = {
+  { { "image", "pull" }, hatake_cli_pull, N_("Download an image from a registry") },
+  { { "image", "ls" }, hatake_cli_images, NULL },
+  { { "image", "list" }, hatake_cli_images, NULL },
+  { { "image", "inspect" }, hatake_cli_image_inspect, N_("Display detailed information on images") },
+  { { "image", "tag" }, hatake_cli_tag, NULL },
+  { { "image", "rm" }, hatake_cli_rmi, NULL },
+  { { "image", "remove" }, hatake_cli_rmi, NULL },
+  { { "system", "df" }, hatake_cli_system_df, N_("Show disk usage") },
+  { { "pull" }, hatake_cli_pull, NULL },
+  { { "images" }, hatake_cli_images, N_("List images") },
+  { { "tag" }, hatake_cli_tag, N_("Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE") },
+  { { "rmi" }, hatake_cli_rmi, N_("Remove one or more images") },
+  { { "serve" }, hatake_cli_serve, N_("Run the engine without a window") },
+};
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage:  hatake [OPTIONS] COMMAND"));
+  fprintf (out, "%s\n\n", _("A fast, small, Docker-compatible container engine"));
+  fprintf (out, "%s\n", _("Options:"));
+  fprintf (out, "      --data-root DIR   %s\n", _("Where images and containers are stored"));
+  fprintf (out, "  -D, --debug           %s\n", _("Show debug messages"));
+  fprintf (out, "  -v, --version         %s\n\n", _("Print version information and quit"));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (commands[i].summary != NULL)
+      {
+        g_autofree char *name = g_strjoinv (" ", (char **) commands[i].words);
+        fprintf (out, "  %-15s %s\n", name, _(commands[i].summary));
+      }
+  fprintf (out, "\n%s\n", _("Run 'hatake COMMAND --help' for more information on a command."));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  HatakeCliGlobals globals = { 0 };
+  int i = 1;
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* Global options come before the command, as docker's do. */
+  for (; i < argc && argv[i][0] == '-'; i++)
+    {
+      const char *arg = argv[i];
+      if (g_str_equal (arg, "--data-root") && i + 1 < argc)
+        globals.data_root = g_strdup (argv[++i]);
+      else if (g_str_has_prefix (arg, "--data-root="))
+        globals.data_root = g_strdup (arg + strlen ("--data-root="));
+      else if (g_str_equal (arg, "-D") || g_str_equal (arg, "--debug"))
+        globals.debug = TRUE;
+      else if (g_str_equal (arg, "-v") || g_str_equal (arg, "--version"))
+        {
+          printf ("hatake version %s\n", PACKAGE_VERSION);
+          return 0;
+        }
+      else if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help"))
+        {
+          print_help (stdout);
+          return 0;
+        }
+      else
+        {
+          fprintf (stderr, _("unknown flag: %s\n"), arg);
+          fprintf (stderr, "%s\n", _("See 'hatake --help'."));
+          return 125;
+        }
+    }
+  if (globals.debug)
+    g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  if (i >= argc)
+    {
+      print_help (stderr);
+      return 1;
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+    {
+      guint n = 0;
+      while (n < G_N_ELEMENTS (commands[c].words) && commands[c].words[n] != NULL)
+        n++;
+      if (i + (int) n > argc)
+        continue;
+      for (guint w = 0; w < n; w++)
+        if (!g_str_equal (argv[i + w], commands[c].words[w]))
+          goto next;
+      {
+        /* The command sees "hatake image ls" as its argv[0] and its own arguments after it. */
+        g_autofree char *name = g_strjoinv (" ", (char **) commands[c].words);
+        g_autofree char *prog = g_strconcat ("hatake ", name, NULL);
+        int sub_argc = argc - i - (int) n + 1;
+        g_autofree char **sub_argv = g_new0 (char *, sub_argc + 1);
+        sub_argv[0] = prog;
+        for (int k = 1; k < sub_argc; k++)
+          sub_argv[k] = argv[i + (int) n + k - 1];
+        g_set_prgname (prog);
+        status = commands[c].run (&globals, sub_argc, sub_argv);
+        g_free (globals.data_root);
+        return status;
+      }
+    next:
+      ;
+    }
+
+  fprintf (stderr, _("hatake: '%s' is not a hatake command.\n"), argv[i]);
+  fprintf (stderr, "%s\n", _("See 'hatake --help'"));
+  g_free (globals.data_root);
+  return 1;
+}
