@@ -148,16 +148,8 @@ _hatake_local_engine_refresh_images (HatakeLocalEngine *self)
 
       g_hash_table_add (live, r->id);
       if (image == NULL)
-        {
-          image = hatake_image_new (r->id);
-          g_object_freeze_notify (G_OBJECT (image));
-        }
-      else
-        {
-          g_object_ref (image);
-          g_object_freeze_notify (G_OBJECT (image));
-          g_list_store_find (self->images, image, NULL);
-        }
+        image = hatake_image_new (r->id);
+      g_object_freeze_notify (G_OBJECT (image));
       hatake_image_set_repo_tags (image, (const char * const *) r->repo_tags);
       hatake_image_set_repo_digests (image, (const char * const *) r->repo_digests);
       hatake_image_set_size (image, r->size);
@@ -167,7 +159,6 @@ _hatake_local_engine_refresh_images (HatakeLocalEngine *self)
       g_object_thaw_notify (G_OBJECT (image));
       if (!g_list_store_find (self->images, image, NULL))
         g_list_store_append (self->images, image);
-      g_object_unref (image);
     }
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->images));

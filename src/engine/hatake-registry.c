@@ -84,6 +84,7 @@ normalize_registry (const char *registry)
 {
   const char *start = registry;
   const char *slash;
+  g_autofree char *raw = NULL;
   g_autofree char *host = NULL;
 
   if (g_str_has_prefix (start, "https://"))
@@ -91,8 +92,8 @@ normalize_registry (const char *registry)
   else if (g_str_has_prefix (start, "http://"))
     start += strlen ("http://");
   slash = strchr (start, '/');
-  host = slash ? g_strndup (start, slash - start) : g_strdup (start);
-  host = g_ascii_strdown (host, -1);
+  raw = slash ? g_strndup (start, slash - start) : g_strdup (start);
+  host = g_ascii_strdown (raw, -1);
   if (g_str_equal (host, "index.docker.io") || g_str_equal (host, "registry-1.docker.io")
       || g_str_equal (host, "registry.hub.docker.com"))
     return g_strdup (HATAKE_DEFAULT_DOMAIN);
