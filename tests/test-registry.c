@@ -333,7 +333,8 @@ proxy_forward (Proxy             *proxy,
   upstream = g_socket_client_connect_to_host (socket_client, proxy->upstream, 80, NULL, NULL);
   if (upstream == NULL)
     {
-      write_text (out, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      write_text (out, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n"
+                       "Connection: close\r\n\r\n");
       return;
     }
 
@@ -458,7 +459,8 @@ proxy_run_cb (GThreadedSocketService *service,
 
   if (proxy->require_basic && authorization == NULL)
     {
-      write_text (out, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"hatake test\"\r\n"
+      write_text (out, "HTTP/1.1 401 Unauthorized\r\n"
+                       "WWW-Authenticate: Basic realm=\"hatake test\"\r\n"
                        "Content-Type: application/json\r\nContent-Length: 0\r\n"
                        "Connection: close\r\n\r\n");
       goto out;
@@ -485,9 +487,11 @@ proxy_run_cb (GThreadedSocketService *service,
       g_mutex_unlock (&proxy->lock);
       if (status != 0)
         {
-          g_autofree char *reply = g_strdup_printf ("HTTP/1.1 %u Try Later\r\nRetry-After: %s\r\n"
-                                                    "Content-Length: 0\r\nConnection: close\r\n\r\n",
-                                                    status, proxy->retry_after);
+          g_autofree char *reply = NULL;
+
+          reply = g_strdup_printf ("HTTP/1.1 %u Try Later\r\nRetry-After: %s\r\n"
+                                   "Content-Length: 0\r\nConnection: close\r\n\r\n",
+                                   status, proxy->retry_after);
           write_text (out, reply);
           goto out;
         }
@@ -525,8 +529,9 @@ proxy_new (const char *bind_ip,
   g_socket_listener_add_address (G_SOCKET_LISTENER (proxy->service), address, G_SOCKET_TYPE_STREAM,
                                  G_SOCKET_PROTOCOL_TCP, NULL, &effective, &error);
   g_assert_no_error (error);
-  proxy->address = g_strdup_printf ("%s:%u", bind_ip,
-                                    g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
+  proxy->address =
+    g_strdup_printf ("%s:%u", bind_ip,
+                     g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)));
   g_signal_connect (proxy->service, "run", G_CALLBACK (proxy_run_cb), proxy);
   g_socket_service_start (proxy->service);
   return proxy;
@@ -1403,7 +1408,8 @@ check_auth (Fixture    *f,
 static void
 test_auth_basic (Fixture *f, gconstpointer data)
 {
-  check_auth (f, "HATAKE_TEST_REGISTRY_BASIC", "hatake/busybox", test_user (), test_password (), TRUE);
+  check_auth (f, "HATAKE_TEST_REGISTRY_BASIC", "hatake/busybox",
+              test_user (), test_password (), TRUE);
 }
 
 static void
@@ -1421,7 +1427,8 @@ test_auth_basic_anonymous (Fixture *f, gconstpointer data)
 static void
 test_auth_token (Fixture *f, gconstpointer data)
 {
-  check_auth (f, "HATAKE_TEST_REGISTRY_TOKEN", "hatake/busybox", test_user (), test_password (), TRUE);
+  check_auth (f, "HATAKE_TEST_REGISTRY_TOKEN", "hatake/busybox",
+              test_user (), test_password (), TRUE);
 }
 
 static void
@@ -1510,7 +1517,8 @@ test_auth_config_file (Fixture       *f,
             json = g_strdup_printf ("{\"auths\":{\"other.example.com\":{\"auth\":\"eDp5\"},"
                                     "\"%s\":{\"auth\":\"%s\"}}}", key, auth);
           else
-            json = g_strdup_printf ("{\"auths\":{\"%s\":{\"username\":\"%s\",\"password\":\"%s\"}}}",
+            json = g_strdup_printf ("{\"auths\":{\"%s\":"
+                                    "{\"username\":\"%s\",\"password\":\"%s\"}}}",
                                     host, test_user (), test_password ());
           write_prefix (path, json, strlen (json));
           hatake_registry_set_auth_file (registry, path);
@@ -1529,17 +1537,17 @@ int
 main (int   argc,
       char *argv[])
 {
-  gboolean pushed;
+  int status;
 
   g_test_init (&argc, &argv, NULL);
-  pushed = push_fixture ();
-  (void) pushed;
+  push_fixture ();
 
   g_test_add_func ("/registry/challenge", test_challenge);
   g_test_add_func ("/registry/base-url", test_base_url);
   g_test_add_func ("/registry/backoff", test_backoff);
 
-#define ADD(path, func) g_test_add ("/registry/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) \
+  g_test_add ("/registry/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("manifest/by-tag", test_manifest_by_tag);
   ADD ("manifest/by-digest", test_manifest_by_digest);
   ADD ("manifest/wrong-digest", test_manifest_wrong_digest);
@@ -1570,5 +1578,11 @@ main (int   argc,
   ADD ("auth/config-file", test_auth_config_file);
 #undef ADD
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_pointer (&fixture.name, g_free);
+  g_clear_pointer (&fixture.layer, g_bytes_unref);
+  g_clear_pointer (&fixture.layer_digest, g_free);
+  g_clear_pointer (&fixture.manifest, g_bytes_unref);
+  g_clear_pointer (&fixture.manifest_digest, g_free);
+  return status;
 }

@@ -21,6 +21,8 @@
  *    directories;
  *  - xattrs named trusted.overlay.* in the tar are dropped: overlayfs reads them (redirects,
  *    metacopy, opacity), and only this file decides which of them a layer gets.
+ * Where openat2() answers ENOSYS (old kernels, some seccomp profiles, valgrind) the same rules are
+ * applied by walking one component at a time with O_NOFOLLOW (open_walk).
  */
 #define G_LOG_DOMAIN "hatake-engine"
 

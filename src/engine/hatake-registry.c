@@ -1622,7 +1622,8 @@ blob_commit_thread (GTask        *task,
       return;
     }
   if (!g_output_stream_close (blob->out, NULL, &error)
-      || !g_file_move (blob->partial, blob->final, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NO_FALLBACK_FOR_MOVE,
+      || !g_file_move (blob->partial, blob->final,
+                       G_FILE_COPY_OVERWRITE | G_FILE_COPY_NO_FALLBACK_FOR_MOVE,
                        NULL, NULL, NULL, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1902,8 +1903,10 @@ blob_response_cb (GObject      *object,
   status = soup_message_get_status (blob->response->msg);
   headers = soup_message_get_response_headers (blob->response->msg);
   blob->response_read = 0;
-  blob->response_length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
-    ? soup_message_headers_get_content_length (headers) : -1;
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    blob->response_length = soup_message_headers_get_content_length (headers);
+  else
+    blob->response_length = -1;
 
   if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE)
     {

@@ -1,0 +1,156 @@
+/* hatake-test-utils.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "hatake-layer.h"
+#include "hatake-test-utils.h"
+
+static gboolean
+under_ci (void)
+{
+  return g_strcmp0 (g_getenv ("CI"), "true") == 0;
+}
+
+gboolean
+hatake_test_require_env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value != NULL && *value != '\0')
+    return TRUE;
+  if (under_ci ())
+    g_error ("%s is not set: CI must start the test services (build-aux/test-services.sh)", name);
+  g_test_skip_printf ("%s is not set: start build-aux/test-services.sh", name);
+  return FALSE;
+}
+
+gboolean
+hatake_test_require_root (void)
+{
+  if (geteuid () == 0)
+    return TRUE;
+  if (under_ci ())
+    g_error ("CI runs as root, but this test runs as uid %d", (int) geteuid ());
+  g_test_skip ("needs root");
+  return FALSE;
+}
+
+static JsonParser *fixtures_parser;
+
+JsonObject *
+hatake_test_fixture (const char *reference)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *fixtures;
+
+  if (fixtures_parser == NULL)
+    {
+      fixtures_parser = json_parser_new ();
+      if (!json_parser_load_from_file (fixtures_parser, g_getenv ("HATAKE_TEST_FIXTURES"), &error))
+        g_error ("Cannot load the fixtures: %s", error->message);
+    }
+  fixtures = json_object_get_object_member (json_node_get_object (json_parser_get_root (fixtures_parser)),
+                                            "fixtures");
+  g_assert_true (json_object_has_member (fixtures, reference));
+  return json_object_get_object_member (fixtures, reference);
+}
+
+char *
+hatake_test_registry_ref (const char *reference)
+{
+  return g_strconcat (g_getenv ("HATAKE_TEST_REGISTRY"), "/", reference, NULL);
+}
+
+char *
+hatake_test_make_data_root (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("hatake-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+hatake_test_remove_tree (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_rm_rf (path, &error))
+    g_warning ("Cannot remove %s: %s", path, error->message);
+}
+
+HatakeEngine *
+hatake_test_engine_new (const char   *data_root,
+                        HatakeConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeConfig) defaults = hatake_config_new_default ();
+  HatakeLocalEngine *engine = hatake_local_engine_new (data_root, config ? config : defaults, &error);
+
+  g_assert_no_error (error);
+  return HATAKE_ENGINE (engine);
+}
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+void
+hatake_test_run_until_done (gpointer *result_slot)
+{
+  while (*result_slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+HatakeImage *
+hatake_test_pull (HatakeEngine  *engine,
+                  const char    *reference,
+                  const char    *platform,
+                  HatakePull    *progress,
+                  GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hatake_engine_pull_async (engine, reference, platform, progress, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  return hatake_engine_pull_finish (engine, result, error);
+}
+
+static void
+snapshot_dir (GString *out, const char *root, const char *rel)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf (out, "%s/%s\n", rel, (char *) g_ptr_array_index (names, i));
+}
+
+/* What a failed operation must leave exactly as it was: the visible store (not tmp/, where
+ * partial downloads may stay to be resumed). */
+char *
+hatake_test_snapshot_store (const char *data_root)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree char *images = g_build_filename (data_root, "images.json", NULL);
+  g_autofree char *contents = NULL;
+
+  snapshot_dir (out, data_root, "blobs/sha256");
+  snapshot_dir (out, data_root, "layers");
+  snapshot_dir (out, data_root, "l");
+  if (g_file_get_contents (images, &contents, NULL, NULL))
+    g_string_append (out, contents);
+  return g_string_free (out, FALSE);
+}
