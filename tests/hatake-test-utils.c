@@ -123,6 +123,12 @@ hatake_test_pull (HatakeEngine  *engine,
   return hatake_engine_pull_finish (engine, result, error);
 }
 
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 snapshot_dir (GString *out, const char *root, const char *rel)
 {
@@ -133,7 +139,7 @@ snapshot_dir (GString *out, const char *root, const char *rel)
 
   while (dir && (name = g_dir_read_name (dir)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_strings);
   for (guint i = 0; i < names->len; i++)
     g_string_append_printf (out, "%s/%s\n", rel, (char *) g_ptr_array_index (names, i));
 }

@@ -168,7 +168,7 @@ hatake_reference_parse (const char  *text,
 
   if (*text == '\0')
     return set_invalid (error, text, "empty"), NULL;
-  if (strlen (text) > MAX_REFERENCE_LENGTH + 72)
+  if (strlen (text) > MAX_REFERENCE_LENGTH + 1 + MAX_TAG_LENGTH + 1 + 71)
     return set_invalid (error, text, "too long"), NULL;
 
   ref = g_new0 (HatakeReference, 1);

@@ -22,9 +22,10 @@ struct _HatakeLocalEngine
   GCancellable   *cancellable;
 
   GHashTable     *layer_ops;          /* chain ID → LayerOp: one fetch+unpack per layer at a time */
+  GHashTable     *blob_ops;           /* digest → BlobOp: one download per blob at a time */
   GHashTable     *pins;               /* digest → count: blobs and layers that running pulls need */
   guint           active_downloads;
-  GQueue          download_queue;     /* of LayerOp waiting for a download slot */
+  GQueue          download_queue;     /* of BlobOp waiting for a download slot */
 };
 
 void     _hatake_local_engine_refresh_images (HatakeLocalEngine   *self);

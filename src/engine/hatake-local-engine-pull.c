@@ -230,14 +230,47 @@ layer_op_unpack (LayerOp *op)
   g_task_run_in_thread (task, unpack_thread);
 }
 
-static void layer_op_start_download (LayerOp *op);
+/* ---- one blob: fetched once however many want it ----------------------------------------- */
+
+typedef struct
+{
+  HatakeLocalEngine *engine;      /* unowned: the engine outlives its operations */
+  HatakeReference   *ref;
+  char              *digest;
+  gint64             size;
+  HatakePullLayer   *progress;    /* the first requester's, or NULL */
+  GCancellable      *cancellable;
+  GPtrArray         *waiters;     /* of GTask */
+} BlobOp;
+
+static void
+blob_op_complete (BlobOp *op, GError *error)
+{
+  g_hash_table_steal (op->engine->blob_ops, op->digest);
+  for (guint i = 0; i < op->waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (op->waiters, i);
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+  hatake_reference_free (op->ref);
+  g_free (op->digest);
+  g_clear_object (&op->progress);
+  g_clear_object (&op->cancellable);
+  g_ptr_array_unref (op->waiters);
+  g_free (op);
+}
+
+static void blob_op_start (BlobOp *op);
 
 static void
 start_queued_downloads (HatakeLocalEngine *self)
 {
   while (self->active_downloads < self->config->max_concurrent_downloads &&
          !g_queue_is_empty (&self->download_queue))
-    layer_op_start_download (g_queue_pop_head (&self->download_queue));
+    blob_op_start (g_queue_pop_head (&self->download_queue));
 }
 
 static void
@@ -245,7 +278,7 @@ on_blob_progress (gint64   done,
                   gint64   total,
                   gpointer user_data)
 {
-  LayerOp *op = user_data;
+  BlobOp *op = user_data;
 
   if (op->progress != NULL)
     {
@@ -259,32 +292,94 @@ on_blob_fetched (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  LayerOp *op = user_data;
+  BlobOp *op = user_data;
   HatakeLocalEngine *self = op->engine;
   g_autoptr(GError) error = NULL;
 
   self->active_downloads--;
   start_queued_downloads (self);
-  if (!hatake_registry_get_blob_finish (HATAKE_REGISTRY (source), result, &error))
-    {
-      layer_op_complete (op, error);
-      return;
-    }
-  layer_op_unpack (op);
+  hatake_registry_get_blob_finish (HATAKE_REGISTRY (source), result, &error);
+  blob_op_complete (op, error);
 }
 
 static void
-layer_op_start_download (LayerOp *op)
+blob_op_start (BlobOp *op)
 {
   HatakeLocalEngine *self = op->engine;
-  g_autofree char *partial = hatake_store_blob_partial_path (self->store, op->blob_digest);
-  g_autofree char *final = hatake_store_blob_path (self->store, op->blob_digest);
+  g_autofree char *partial = hatake_store_blob_partial_path (self->store, op->digest);
+  g_autofree char *final = hatake_store_blob_path (self->store, op->digest);
 
   self->active_downloads++;
   if (op->progress != NULL)
     hatake_pull_layer_set_state (op->progress, HATAKE_LAYER_DOWNLOADING);
-  hatake_registry_get_blob_async (self->registry, op->ref, op->blob_digest, op->size, partial, final,
+  hatake_registry_get_blob_async (self->registry, op->ref, op->digest, op->size, partial, final,
                                   on_blob_progress, op, op->cancellable, on_blob_fetched, op);
+}
+
+/* Brings a blob into the store, verified. Configs (no progress) go before queued layers: the
+ * layers cannot start before the config has been read anyway. */
+static void
+fetch_blob_async (HatakeLocalEngine     *self,
+                  const HatakeReference *ref,
+                  const char            *digest,
+                  gint64                 size,
+                  HatakePullLayer       *progress,
+                  GCancellable          *cancellable,
+                  GAsyncReadyCallback    callback,
+                  gpointer               user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  BlobOp *op;
+
+  g_task_set_source_tag (task, fetch_blob_async);
+  if (hatake_store_has_blob (self->store, digest))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  op = g_hash_table_lookup (self->blob_ops, digest);
+  if (op != NULL)
+    {
+      g_ptr_array_add (op->waiters, g_steal_pointer (&task));
+      return;
+    }
+  op = g_new0 (BlobOp, 1);
+  op->engine = self;
+  op->ref = hatake_reference_copy (ref);
+  op->digest = g_strdup (digest);
+  op->size = size;
+  op->progress = progress ? g_object_ref (progress) : NULL;
+  op->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  op->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (op->waiters, g_steal_pointer (&task));
+  g_hash_table_insert (self->blob_ops, op->digest, op);
+  if (progress == NULL)
+    g_queue_push_head (&self->download_queue, op);
+  else
+    g_queue_push_tail (&self->download_queue, op);
+  start_queued_downloads (self);
+}
+
+static gboolean
+fetch_blob_finish (HatakeLocalEngine  *self,
+                   GAsyncResult       *result,
+                   GError            **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_layer_blob_fetched (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  LayerOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!fetch_blob_finish (HATAKE_LOCAL_ENGINE (source), result, &error))
+    layer_op_complete (op, error);
+  else
+    layer_op_unpack (op);
 }
 
 static void
@@ -335,10 +430,7 @@ ensure_layer_async (HatakeLocalEngine      *self,
   if (hatake_store_has_blob (self->store, blob->digest))
     layer_op_unpack (op);
   else
-    {
-      g_queue_push_tail (&self->download_queue, op);
-      start_queued_downloads (self);
-    }
+    fetch_blob_async (self, ref, blob->digest, blob->size, progress, op->cancellable, on_layer_blob_fetched, op);
 }
 
 static gboolean
@@ -752,7 +844,7 @@ on_config_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   PullData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!hatake_registry_get_blob_finish (HATAKE_REGISTRY (source), result, &error))
+  if (!fetch_blob_finish (HATAKE_LOCAL_ENGINE (source), result, &error))
     {
       data->error = error;
       pull_fail (task);
@@ -821,13 +913,10 @@ pull_handle_manifest (GTask *task, GBytes *bytes, const char *media_type, const 
       pull_read_config (task);
       return;
     }
-  {
-    g_autofree char *partial = hatake_store_blob_partial_path (self->store, config->digest);
-    g_autofree char *final = hatake_store_blob_path (self->store, config->digest);
-    g_ptr_array_add (data->new_blobs, g_strdup (config->digest));
-    hatake_registry_get_blob_async (self->registry, data->ref, config->digest, config->size, partial, final,
-                                    NULL, NULL, data->cancellable, on_config_fetched, task);
-  }
+  /* dropped again only if this pull fails while no other one still needs it */
+  g_ptr_array_add (data->new_blobs, g_strdup (config->digest));
+  fetch_blob_async (self, data->ref, config->digest, config->size, NULL, data->cancellable,
+                    on_config_fetched, task);
 }
 
 static void

@@ -45,12 +45,14 @@ hatake_local_engine_finalize (GObject *object)
   HatakeLocalEngine *self = (HatakeLocalEngine *) object;
 
   g_assert (g_hash_table_size (self->layer_ops) == 0);
+  g_assert (g_hash_table_size (self->blob_ops) == 0);
   g_clear_pointer (&self->config, hatake_config_free);
   g_clear_object (&self->store);
   g_clear_object (&self->registry);
   g_clear_object (&self->images);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->layer_ops, g_hash_table_unref);
+  g_clear_pointer (&self->blob_ops, g_hash_table_unref);
   g_clear_pointer (&self->pins, g_hash_table_unref);
   g_free (self->description);
   G_OBJECT_CLASS (hatake_local_engine_parent_class)->finalize (object);
@@ -71,6 +73,7 @@ hatake_local_engine_init (HatakeLocalEngine *self)
   self->images = g_list_store_new (HATAKE_TYPE_IMAGE);
   self->cancellable = g_cancellable_new ();
   self->layer_ops = g_hash_table_new (g_str_hash, g_str_equal);
+  self->blob_ops = g_hash_table_new (g_str_hash, g_str_equal);
   self->pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->download_queue);
 }
