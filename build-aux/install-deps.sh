@@ -11,7 +11,7 @@ test_pkgs="docker-registry busybox-static xvfb xauth dbus python3 python3-crypto
   zstd gzip tar curl openssl valgrind apache2-utils"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
-[ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs skopeo podman docker.io debootstrap"
+[ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs skopeo podman docker.io debootstrap time"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

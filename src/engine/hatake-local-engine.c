@@ -216,8 +216,9 @@ tag_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
   TagData *data = task_data;
   GError *error = NULL;
 
+  /* run_store_task's tasks all return a (here empty) JSON report */
   if (hatake_store_tag_image (data->store, data->id, data->tag, &error))
-    g_task_return_boolean (task, TRUE);
+    g_task_return_pointer (task, NULL, NULL);
   else
     g_task_return_error (task, error);
 }

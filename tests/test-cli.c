@@ -1,0 +1,249 @@
+/* test-cli.c: the `hatake` command line as users and scripts meet it
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "hatake-test-utils.h"
+
+typedef struct
+{
+  char *root;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  f->root = hatake_test_make_data_root ();
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  hatake_test_remove_tree (f->root);
+  g_free (f->root);
+}
+
+/* Runs `hatake --data-root ROOT ARGS…`; returns the exit status. */
+static int
+run (Fixture *f, char **out, char **err, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  const char *arg;
+  int status;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) HATAKE_CLI);
+  g_ptr_array_add (argv, (char *) "--data-root");
+  g_ptr_array_add (argv, f->root);
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &stdout_text, &stderr_text, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", stdout_text, stderr_text);
+  if (out)
+    *out = g_steal_pointer (&stdout_text);
+  if (err)
+    *err = g_steal_pointer (&stderr_text);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static void
+test_cli_images_lifecycle (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ref = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *short_id = NULL;
+  g_autofree char *expected_row = NULL;
+  g_autoptr(JsonNode) inspect = NULL;
+  JsonObject *fx, *image;
+  const char *id;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  fx = hatake_test_fixture ("hatake/busybox:latest");
+  id = json_object_get_string_member (fx, "config_digest");
+  short_id = g_strndup (id + 7, 12);
+  ref = hatake_test_registry_ref ("hatake/busybox:latest");
+
+  /* pull: docker's closing lines, and -q prints only the reference */
+  g_assert_cmpint (run (f, &out, NULL, "pull", ref, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "latest: Pulling from hatake/busybox"));
+  g_assert_nonnull (strstr (out, "Digest: "));
+  g_assert_nonnull (strstr (out, json_object_get_string_member (fx, "manifest_digest")));
+  g_assert_nonnull (strstr (out, "Status: Downloaded newer image for"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "pull", ref, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Status: Image is up to date for"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "image", "pull", "-q", ref, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, ref));
+  g_clear_pointer (&out, g_free);
+
+  /* images: the table, -q, --format json and a template */
+  g_assert_cmpint (run (f, &out, NULL, "images", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "REPOSITORY"));
+  g_assert_nonnull (strstr (out, short_id));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "images", "-q", NULL), ==, 0);
+  expected_row = g_strconcat (short_id, "\n", NULL);
+  g_assert_cmpstr (out, ==, expected_row);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "image", "ls", "--format", "json", NULL), ==, 0);
+  {
+    g_autoptr(JsonNode) row = parse_json (out);
+    JsonObject *o = json_node_get_object (row);
+    g_autofree char *repo = g_strconcat (g_getenv ("HATAKE_TEST_REGISTRY"), "/hatake/busybox", NULL);
+    g_assert_cmpstr (json_object_get_string_member (o, "Repository"), ==, repo);
+    g_assert_cmpstr (json_object_get_string_member (o, "Tag"), ==, "latest");
+    g_assert_cmpstr (json_object_get_string_member (o, "ID"), ==, short_id);
+  }
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "images", "--format", "{{.Tag}}|{{.ID}}", NULL), ==, 0);
+  g_clear_pointer (&expected_row, g_free);
+  expected_row = g_strconcat ("latest|", short_id, "\n", NULL);
+  g_assert_cmpstr (out, ==, expected_row);
+  g_clear_pointer (&out, g_free);
+
+  /* tag, then filter by reference */
+  g_assert_cmpint (run (f, NULL, NULL, "tag", ref, "mybox:1", NULL), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "images", "--format", "{{.Repository}}:{{.Tag}}", "mybox", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "mybox:1\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "images", "-f", "dangling=true", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+
+  /* inspect: docker's shape */
+  g_assert_cmpint (run (f, &out, NULL, "image", "inspect", "mybox:1", NULL), ==, 0);
+  inspect = parse_json (out);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (inspect));
+  image = json_array_get_object_element (json_node_get_array (inspect), 0);
+  g_assert_cmpstr (json_object_get_string_member (image, "Id"), ==, id);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (image, "RepoTags")), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (image, "Os"), ==, "linux");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (
+                     json_object_get_object_member (image, "RootFS"), "Layers"), 0), ==,
+                   json_array_get_string_element (json_object_get_array_member (fx, "diff_ids"), 0));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "image", "inspect", "-f", "{{.Id}} {{.Config.Cmd}}", "mybox:1", NULL), ==, 0);
+  g_clear_pointer (&expected_row, g_free);
+  expected_row = g_strconcat (id, " [sh]\n", NULL);
+  g_assert_cmpstr (out, ==, expected_row);
+  g_clear_pointer (&out, g_free);
+
+  /* system df */
+  g_assert_cmpint (run (f, &out, NULL, "system", "df", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Images          1"));
+  g_clear_pointer (&out, g_free);
+
+  /* rmi: by ID with two tags needs -f; by tag untags; the last tag deletes */
+  g_assert_cmpint (run (f, NULL, &err, "rmi", short_id, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "must be forced"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "rmi", "mybox:1", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "Untagged: mybox:1\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "rmi", ref, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Untagged: "));
+  g_assert_nonnull (strstr (out, id));
+  g_assert_nonnull (strstr (out, "Deleted: "));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "images", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  /* nothing is left behind in the store */
+  {
+    g_autofree char *snapshot = hatake_test_snapshot_store (f->root);
+    g_assert_cmpstr (snapshot, ==, "{\"images\":[]}");
+  }
+}
+
+static void
+test_cli_errors (Fixture *f, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run (f, NULL, &err, "pull", "Bad//Ref", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "invalid reference format"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "image", "inspect", "nosuchimage", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "No such image: nosuchimage"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "rmi", "nosuchimage", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "No such image"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "tag", "nosuchimage", "x:1", NULL), ==, 1);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "frobnicate", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "is not a hatake command"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "pull", NULL), ==, 125);
+  g_assert_nonnull (strstr (err, "requires exactly 1 argument"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "images", "--filter", "colour=blue", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "invalid filter"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "--version", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "hatake version "));
+}
+
+/* A store written by a newer hatake is refused, naming the version it needs. */
+static void
+test_cli_newer_store (Fixture *f, gconstpointer data)
+{
+  g_autofree char *version = g_build_filename (f->root, "VERSION", NULL);
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_file_set_contents (version, "7\n", -1, NULL));
+  g_assert_cmpint (run (f, NULL, &err, "images", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "version 7"));
+}
+
+/* A bad value in hatake.conf stops the command with the file, key and value named. */
+static void
+test_cli_bad_config (Fixture *f, gconstpointer data)
+{
+  g_autofree char *conf = g_build_filename (f->root, "bad.conf", NULL);
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_file_set_contents (conf, "[registries]\nmax-concurrent-downloads=lots\n", -1, NULL));
+  g_setenv ("HATAKE_CONFIG", conf, TRUE);
+  g_assert_cmpint (run (f, NULL, &err, "images", NULL), ==, 1);
+  g_unsetenv ("HATAKE_CONFIG");
+  g_assert_nonnull (strstr (err, conf));
+  g_assert_nonnull (strstr (err, "max-concurrent-downloads=lots"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/cli/images-lifecycle", Fixture, NULL, fixture_set_up, test_cli_images_lifecycle, fixture_tear_down);
+  g_test_add ("/cli/errors", Fixture, NULL, fixture_set_up, test_cli_errors, fixture_tear_down);
+  g_test_add ("/cli/newer-store", Fixture, NULL, fixture_set_up, test_cli_newer_store, fixture_tear_down);
+  g_test_add ("/cli/bad-config", Fixture, NULL, fixture_set_up, test_cli_bad_config, fixture_tear_down);
+  return g_test_run ();
+}
