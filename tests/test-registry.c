@@ -205,7 +205,10 @@ push_fixture (void)
     return FALSE;
   fixture.name = g_strdup_printf ("hatake-test/reg-%08x", g_random_int ());
 
-  config = g_bytes_new_static ("{\"architecture\":\"amd64\",\"os\":\"linux\"}", 39);
+  {
+    static const char config_json[] = "{\"architecture\":\"amd64\",\"os\":\"linux\"}";
+    config = g_bytes_new_static (config_json, strlen (config_json));
+  }
   config_digest = push_blob (session, fixture.name, config);
   fixture.layer = random_bytes (LAYER_SIZE);
   fixture.layer_digest = push_blob (session, fixture.name, fixture.layer);

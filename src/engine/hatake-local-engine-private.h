@@ -23,7 +23,6 @@ struct _HatakeLocalEngine
 
   GHashTable     *layer_ops;          /* chain ID → LayerOp: one fetch+unpack per layer at a time */
   GHashTable     *blob_ops;           /* digest → BlobOp: one download per blob at a time */
-  GHashTable     *pins;               /* digest → count: blobs and layers that running pulls need */
   guint           active_downloads;
   GQueue          download_queue;     /* of BlobOp waiting for a download slot */
 };

@@ -20,25 +20,6 @@
 #include "hatake-manifest.h"
 #include "hatake-reference.h"
 
-/* ---- pins ---------------------------------------------------------------------------------- */
-
-static void
-pin (HatakeLocalEngine *self, const char *digest)
-{
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->pins, digest));
-  g_hash_table_replace (self->pins, g_strdup (digest), GUINT_TO_POINTER (n + 1));
-}
-
-static void
-unpin (HatakeLocalEngine *self, const char *digest)
-{
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->pins, digest));
-  if (n <= 1)
-    g_hash_table_remove (self->pins, digest);
-  else
-    g_hash_table_replace (self->pins, g_strdup (digest), GUINT_TO_POINTER (n - 1));
-}
-
 /* ---- progress from worker threads ------------------------------------------------------------ */
 
 /* Workers report often; the main thread hears of it at most once per main-loop turn. */
@@ -489,10 +470,11 @@ pull_data_free (PullData *data)
   g_free (data);
 }
 
+/* What this pull needs is held in the store until its image references it. */
 static void
 pull_pin (HatakeLocalEngine *self, PullData *data, const char *digest)
 {
-  pin (self, digest);
+  hatake_store_hold (self->store, digest);
   g_ptr_array_add (data->pinned, g_strdup (digest));
 }
 
@@ -500,18 +482,17 @@ static void
 pull_unpin_all (HatakeLocalEngine *self, PullData *data)
 {
   for (guint i = 0; i < data->pinned->len; i++)
-    unpin (self, g_ptr_array_index (data->pinned, i));
+    hatake_store_release (self->store, g_ptr_array_index (data->pinned, i));
   g_ptr_array_set_size (data->pinned, 0);
 }
 
 static GStrv
-unpinned (HatakeLocalEngine *self, GPtrArray *digests)
+ptr_array_to_strv (GPtrArray *digests)
 {
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
 
   for (guint i = 0; i < digests->len; i++)
-    if (!g_hash_table_contains (self->pins, g_ptr_array_index (digests, i)))
-      g_strv_builder_add (b, g_ptr_array_index (digests, i));
+    g_strv_builder_add (b, g_ptr_array_index (digests, i));
   return g_strv_builder_end (b);
 }
 
@@ -574,8 +555,8 @@ pull_fail (GTask *task)
     }
   cleanup = g_new0 (CleanupData, 1);
   cleanup->store = g_object_ref (self->store);
-  cleanup->blobs = unpinned (self, data->new_blobs);
-  cleanup->layers = unpinned (self, data->new_layers);
+  cleanup->blobs = ptr_array_to_strv (data->new_blobs);
+  cleanup->layers = ptr_array_to_strv (data->new_layers);
   cleanup_task = g_task_new (self, NULL, on_cleaned_up, task);
   g_task_set_source_tag (cleanup_task, pull_fail);
   g_task_set_task_data (cleanup_task, cleanup, (GDestroyNotify) cleanup_data_free);
@@ -676,6 +657,9 @@ pull_commit (GTask *task)
   const char *digests[] = { repo_digest, NULL };
 
   hatake_pull_set_status (data->progress, "Writing image");
+  pull_pin (self, data, data->manifest_digest);
+  if (data->index_digest)
+    pull_pin (self, data, data->index_digest);
   if (data->index_digest)
     g_strv_builder_add (blobs, data->index_digest);
   g_strv_builder_add (blobs, data->manifest_digest);
@@ -811,7 +795,7 @@ on_config_read (GObject *source, GAsyncResult *result, gpointer user_data)
         layer = hatake_pull_add_layer (data->progress, d->digest, d->size);
       if (!hatake_store_has_layer (self->store, chain) && !g_hash_table_contains (self->layer_ops, chain))
         g_ptr_array_add (data->new_layers, g_strdup (chain));
-      if (!hatake_store_has_blob (self->store, d->digest) && !g_hash_table_contains (self->pins, d->digest))
+      if (!hatake_store_has_blob (self->store, d->digest))
         g_ptr_array_add (data->new_blobs, g_strdup (d->digest));
       pull_pin (self, data, chain);
       pull_pin (self, data, d->digest);

@@ -53,7 +53,6 @@ hatake_local_engine_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->layer_ops, g_hash_table_unref);
   g_clear_pointer (&self->blob_ops, g_hash_table_unref);
-  g_clear_pointer (&self->pins, g_hash_table_unref);
   g_free (self->description);
   G_OBJECT_CLASS (hatake_local_engine_parent_class)->finalize (object);
 }
@@ -74,7 +73,6 @@ hatake_local_engine_init (HatakeLocalEngine *self)
   self->cancellable = g_cancellable_new ();
   self->layer_ops = g_hash_table_new (g_str_hash, g_str_equal);
   self->blob_ops = g_hash_table_new (g_str_hash, g_str_equal);
-  self->pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->download_queue);
 }
 

@@ -31,11 +31,19 @@ struct _HatakeStore
 
   char       *root;
   int         lock_fd;
-  GMutex      mutex;        /* guards images and images.json */
+  GMutex      mutex;        /* guards images, holds and images.json */
   GPtrArray  *images;       /* of HatakeImageRecord */
+  GHashTable *holds;        /* digest → count: blobs and layers that work under way needs */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeStore, hatake_store, G_TYPE_OBJECT)
+
+/* Records in the store never have NULL lists, whatever callers pass in. */
+static GStrv
+strv_copy (GStrv strv)
+{
+  return strv ? g_strdupv (strv) : g_new0 (char *, 1);
+}
 
 HatakeImageRecord *
 hatake_image_record_copy (const HatakeImageRecord *r)
@@ -44,11 +52,11 @@ hatake_image_record_copy (const HatakeImageRecord *r)
 
   copy->id = g_strdup (r->id);
   copy->manifest_digest = g_strdup (r->manifest_digest);
-  copy->repo_tags = g_strdupv (r->repo_tags);
-  copy->repo_digests = g_strdupv (r->repo_digests);
-  copy->layers = g_strdupv (r->layers);
-  copy->diff_ids = g_strdupv (r->diff_ids);
-  copy->blobs = g_strdupv (r->blobs);
+  copy->repo_tags = strv_copy (r->repo_tags);
+  copy->repo_digests = strv_copy (r->repo_digests);
+  copy->layers = strv_copy (r->layers);
+  copy->diff_ids = strv_copy (r->diff_ids);
+  copy->blobs = strv_copy (r->blobs);
   copy->size = r->size;
   copy->created = r->created;
   copy->last_tag_time = r->last_tag_time;
@@ -84,6 +92,7 @@ hatake_store_finalize (GObject *object)
   if (self->lock_fd >= 0)
     close (self->lock_fd);
   g_clear_pointer (&self->images, g_ptr_array_unref);
+  g_clear_pointer (&self->holds, g_hash_table_unref);
   g_free (self->root);
   g_mutex_clear (&self->mutex);
   G_OBJECT_CLASS (hatake_store_parent_class)->finalize (object);
@@ -101,6 +110,7 @@ hatake_store_init (HatakeStore *self)
   self->lock_fd = -1;
   g_mutex_init (&self->mutex);
   self->images = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_image_record_free);
+  self->holds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static gboolean
@@ -865,7 +875,53 @@ remove_tree (HatakeStore *self, const char *path)
     g_warning ("Cannot remove %s: %s", trash, error->message);
 }
 
-/* Removes layers and blobs that no image references, and the links to them. */
+static gboolean
+is_hex_digest (const char *name)
+{
+  g_autofree char *digest = g_strconcat ("sha256:", name, NULL);
+  return hatake_digest_is_valid (digest);
+}
+
+static gboolean
+is_held_locked (HatakeStore *self, const char *hex)
+{
+  g_autofree char *digest = g_strconcat ("sha256:", hex, NULL);
+  return g_hash_table_contains (self->holds, digest);
+}
+
+/* Keeps a blob or layer from garbage collection while work under way needs it, though no
+ * image references it yet. Holds count: each hold is released once. */
+void
+hatake_store_hold (HatakeStore *self,
+                   const char  *digest)
+{
+  guint n;
+
+  g_return_if_fail (HATAKE_IS_STORE (self));
+  g_mutex_lock (&self->mutex);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (self->holds, digest));
+  g_hash_table_replace (self->holds, g_strdup (digest), GUINT_TO_POINTER (n + 1));
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+hatake_store_release (HatakeStore *self,
+                      const char  *digest)
+{
+  guint n;
+
+  g_return_if_fail (HATAKE_IS_STORE (self));
+  g_mutex_lock (&self->mutex);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (self->holds, digest));
+  g_warn_if_fail (n > 0);
+  if (n <= 1)
+    g_hash_table_remove (self->holds, digest);
+  else
+    g_hash_table_replace (self->holds, g_strdup (digest), GUINT_TO_POINTER (n - 1));
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Removes layers and blobs that no image references and nothing holds, and their links. */
 gboolean
 hatake_store_collect_garbage (HatakeStore  *self,
                               GPtrArray    *deleted_layers,
@@ -882,8 +938,8 @@ hatake_store_collect_garbage (HatakeStore  *self,
 
   g_return_val_if_fail (HATAKE_IS_STORE (self), FALSE);
 
-  /* Decide under the lock, delete outside it: nothing else adds a reference to an unreferenced
-   * layer meanwhile, since pulls commit layers before they add images. */
+  /* Decide under the lock, delete outside it. A pull commits its layers before it adds its
+   * image, so between the two they are unreferenced: it holds them (hatake_store_hold). */
   g_mutex_lock (&self->mutex);
   for (guint i = 0; i < self->images->len; i++)
     {
@@ -894,14 +950,15 @@ hatake_store_collect_garbage (HatakeStore  *self,
         if (hatake_digest_is_valid (r->blobs[j]))
           g_hash_table_add (used_blobs, (gpointer) digest_hex (r->blobs[j]));
     }
+  /* Only names that are digests: a blob being written has a temporary name until it verified. */
   dir = g_dir_open (layers_path, 0, NULL);
   while (dir && (name = g_dir_read_name (dir)) != NULL)
-    if (!g_hash_table_contains (used_layers, name))
+    if (!g_hash_table_contains (used_layers, name) && is_hex_digest (name) && !is_held_locked (self, name))
       g_ptr_array_add (doomed_layers, g_strdup (name));
   g_clear_pointer (&dir, g_dir_close);
   dir = g_dir_open (blobs_path, 0, NULL);
   while (dir && (name = g_dir_read_name (dir)) != NULL)
-    if (!g_hash_table_contains (used_blobs, name))
+    if (!g_hash_table_contains (used_blobs, name) && is_hex_digest (name) && !is_held_locked (self, name))
       g_ptr_array_add (doomed_blobs, g_strdup (name));
   g_clear_pointer (&dir, g_dir_close);
   g_mutex_unlock (&self->mutex);
@@ -975,8 +1032,8 @@ hatake_store_get_layers_size (HatakeStore *self)
   return total;
 }
 
-/* Removes the given blobs and layers unless an image references them: what a failed pull
- * fetched is dropped without touching what other, still running pulls fetched. */
+/* Removes the given blobs and layers unless an image references them or something holds them:
+ * what a failed pull fetched is dropped without touching what other, running pulls need. */
 void
 hatake_store_remove_unreferenced (HatakeStore        *self,
                                   const char * const *blobs,
@@ -990,7 +1047,7 @@ hatake_store_remove_unreferenced (HatakeStore        *self,
   g_mutex_lock (&self->mutex);
   for (guint k = 0; blobs && blobs[k]; k++)
     {
-      gboolean used = FALSE;
+      gboolean used = g_hash_table_contains (self->holds, blobs[k]);
       for (guint i = 0; i < self->images->len && !used; i++)
         used = g_strv_contains ((const char * const *) ((HatakeImageRecord *) g_ptr_array_index (self->images, i))->blobs, blobs[k]);
       if (!used)
@@ -998,7 +1055,7 @@ hatake_store_remove_unreferenced (HatakeStore        *self,
     }
   for (guint k = 0; layers && layers[k]; k++)
     {
-      gboolean used = FALSE;
+      gboolean used = g_hash_table_contains (self->holds, layers[k]);
       for (guint i = 0; i < self->images->len && !used; i++)
         used = g_strv_contains ((const char * const *) ((HatakeImageRecord *) g_ptr_array_index (self->images, i))->layers, layers[k]);
       if (!used)

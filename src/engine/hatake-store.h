@@ -90,6 +90,10 @@ gboolean           hatake_store_remove_image       (HatakeStore             *sel
                                                     const char              *id,
                                                     GPtrArray               *deleted_layers,
                                                     GError                 **error);
+void               hatake_store_hold               (HatakeStore             *self,
+                                                    const char              *digest);
+void               hatake_store_release            (HatakeStore             *self,
+                                                    const char              *digest);
 gboolean           hatake_store_collect_garbage    (HatakeStore             *self,
                                                     GPtrArray               *deleted_layers,
                                                     GError                 **error);
