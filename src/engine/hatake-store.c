@@ -375,7 +375,18 @@ clean_tmp (HatakeStore *self)
   g_autoptr(GDir) dir = g_dir_open (tmp, 0, NULL);
   const char *name;
 
-  /* Half-unpacked layers and trash go; partial blobs stay to be resumed. */
+  /* g_file_set_contents' temporary files of a write that was killed */
+  {
+    g_autoptr(GDir) top = g_dir_open (self->root, 0, NULL);
+    while (top != NULL && (name = g_dir_read_name (top)) != NULL)
+      if (g_str_has_prefix (name, "images.json.") || g_str_has_prefix (name, "VERSION."))
+        {
+          g_autofree char *path = g_build_filename (self->root, name, NULL);
+          g_unlink (path);
+        }
+  }
+
+  /* Half-unpacked layers, half-written blobs and trash go; partial downloads stay to resume. */
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (tmp, name, NULL);
@@ -500,6 +511,7 @@ hatake_store_write_blob (HatakeStore  *self,
                          GError      **error)
 {
   g_autofree char *path = NULL;
+  g_autofree char *tmp = NULL;
   g_autofree char *actual = NULL;
   gsize length;
   const char *data = g_bytes_get_data (bytes, &length);
@@ -517,7 +529,21 @@ hatake_store_write_blob (HatakeStore  *self,
   path = hatake_store_blob_path (self, digest);
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return TRUE;
-  return write_file_atomic (path, data, length, error);
+  /* Written (durably) in tmp/ and renamed in: a kill mid-write leaves litter only in tmp/,
+   * which the next open clears, never a stray file among the blobs. */
+  {
+    g_autofree char *partial = hatake_store_blob_partial_path (self, digest);
+    tmp = g_strdup_printf ("%s.%08x.new", partial, g_random_int ());
+  }
+  if (!write_file_atomic (tmp, data, length, error))
+    return FALSE;
+  if (rename (tmp, path) != 0)
+    {
+      int errsv = errno;
+      g_unlink (tmp);
+      return set_errno_error (error, errsv, "Cannot store", path);
+    }
+  return TRUE;
 }
 
 static char *
