@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hatake-error.h"
@@ -150,7 +152,7 @@ static gboolean
 set_invalid (GError **error, const char *text, const char *why)
 {
   g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_REFERENCE,
-               "invalid reference format “%s”: %s", text, why);
+               _("invalid reference format “%s”: %s"), text, why);
   return FALSE;
 }
 

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -63,7 +65,7 @@ bad_value (GError    **error,
            const char *expected)
 {
   g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG,
-               "%s: [%s] %s=%s is not valid: expected %s", path, group, key, value, expected);
+               _("%s: [%s] %s=%s is not valid: expected %s"), path, group, key, value, expected);
   return FALSE;
 }
 
@@ -205,7 +207,7 @@ hatake_config_load (const char  *path,
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return g_steal_pointer (&self);
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, "%s: %s", path, local_error->message);
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, _("%s: %s"), path, local_error->message);
       return NULL;
     }
   self->path = g_strdup (path);
@@ -220,7 +222,7 @@ hatake_config_load (const char  *path,
           if (spec == NULL)
             {
               g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG,
-                           "%s: unknown key “%s” in [%s]", path, names[j], groups[i]);
+                           _("%s: unknown key “%s” in [%s]"), path, names[j], groups[i]);
               return NULL;
             }
           if (!apply_key (self, file, spec, error))

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -116,7 +118,7 @@ hatake_sha256_file (const char  *path,
     {
       int errsv = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Cannot open %s: %s", path, g_strerror (errsv));
+                   _("Cannot open %s: %s"), path, g_strerror (errsv));
       return FALSE;
     }
   for (;;)
@@ -129,7 +131,7 @@ hatake_sha256_file (const char  *path,
           int errsv = errno;
           close (fd);
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                       "Cannot read %s: %s", path, g_strerror (errsv));
+                       _("Cannot read %s: %s"), path, g_strerror (errsv));
           return FALSE;
         }
       if (n == 0)

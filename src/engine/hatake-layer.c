@@ -28,6 +28,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -139,7 +141,7 @@ stream_pull (Stream *s)
   if (n < 0)
     {
       g_set_error (&s->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "Cannot decompress the layer at entry “%s”: %s", stream_where (s),
+                   _("Cannot decompress the layer at entry “%s”: %s"), stream_where (s),
                    archive_error_string (s->raw) ? archive_error_string (s->raw) : "unknown error");
       return -1;
     }
@@ -300,7 +302,7 @@ set_errno_error (GError    **error,
                  const char *what)
 {
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-               "Layer entry “%s”: %s: %s", entry, what, g_strerror (errsv));
+               _("Layer entry “%s”: %s: %s"), entry, what, g_strerror (errsv));
   return FALSE;
 }
 
@@ -310,7 +312,7 @@ set_unsafe_error (GError    **error,
                   const char *why)
 {
   g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSAFE_LAYER,
-               "Unsafe layer entry “%s”: %s", entry, why);
+               _("Unsafe layer entry “%s”: %s"), entry, why);
   return FALSE;
 }
 
@@ -567,7 +569,7 @@ apply_xattrs (struct archive_entry *ae,
               continue;
             }
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                       "Layer entry “%s”: cannot set the xattr %s: %s", entry, name, g_strerror (errsv));
+                       _("Layer entry “%s”: cannot set the xattr %s: %s"), entry, name, g_strerror (errsv));
           return FALSE;
         }
     }
@@ -713,7 +715,7 @@ write_file_data (Unpack      *u,
         {
           /* When the stream failed (a limit, cancellation) the caller reports that instead. */
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "Layer entry “%s”: cannot read its data: %s", entry,
+                       _("Layer entry “%s”: cannot read its data: %s"), entry,
                        archive_error_string (u->tar) ? archive_error_string (u->tar) : "unknown error");
           return FALSE;
         }
@@ -1011,7 +1013,7 @@ hatake_layer_unpack (const char               *blob_path,
     {
       int errsv = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Cannot open the layer directory %s: %s", dest_dir, g_strerror (errsv));
+                   _("Cannot open the layer directory %s: %s"), dest_dir, g_strerror (errsv));
       return FALSE;
     }
 
@@ -1030,7 +1032,7 @@ hatake_layer_unpack (const char               *blob_path,
 
       g_set_error (error, G_IO_ERROR,
                    errsv > 0 ? g_io_error_from_errno (errsv) : G_IO_ERROR_INVALID_DATA,
-                   "Cannot read the layer %s: %s", blob_path,
+                   _("Cannot read the layer %s: %s"), blob_path,
                    archive_error_string (raw) ? archive_error_string (raw) : "empty or unreadable");
       return FALSE;
     }
@@ -1039,7 +1041,7 @@ hatake_layer_unpack (const char               *blob_path,
   if (archive_filter_count (raw) > 2)
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                   "Cannot read the layer %s: it is compressed more than once (%s)", blob_path,
+                   _("Cannot read the layer %s: it is compressed more than once (%s)"), blob_path,
                    archive_filter_name (raw, 0));
       return FALSE;
     }
@@ -1068,7 +1070,7 @@ hatake_layer_unpack (const char               *blob_path,
         g_propagate_error (error, g_steal_pointer (&s.error));
       else
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                     "Cannot read the layer %s: not a tar archive (%s)",
+                     _("Cannot read the layer %s: not a tar archive (%s)"),
                      blob_path, archive_error_string (tar));
       goto out;
     }
@@ -1092,7 +1094,7 @@ hatake_layer_unpack (const char               *blob_path,
             g_propagate_error (error, g_steal_pointer (&s.error));
           else
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                         "Cannot read the layer %s after entry “%s”: %s", blob_path,
+                         _("Cannot read the layer %s after entry “%s”: %s"), blob_path,
                          current ? current : "(none)", archive_error_string (tar));
           goto out;
         }
@@ -1131,7 +1133,7 @@ hatake_layer_unpack (const char               *blob_path,
             g_propagate_error (error, local_error);
           else
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                         "Cannot read the layer %s at entry “%s”: %s", blob_path, current,
+                         _("Cannot read the layer %s at entry “%s”: %s"), blob_path, current,
                          archive_error_string (tar));
           goto out;
         }
@@ -1189,7 +1191,7 @@ hatake_rm_rf (const char  *path,
   if (strcmp (base, "/") == 0 || strcmp (base, ".") == 0 || strcmp (base, "..") == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Refusing to remove %s", path);
+                   _("Refusing to remove %s"), path);
       return FALSE;
     }
 
@@ -1205,7 +1207,7 @@ hatake_rm_rf (const char  *path,
   if (err != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
-                   "Cannot remove %s: %s", path, g_strerror (err));
+                   _("Cannot remove %s: %s"), path, g_strerror (err));
       return FALSE;
     }
   return TRUE;

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hatake-error.h"
@@ -764,7 +766,7 @@ on_config_read (GObject *source, GAsyncResult *result, gpointer user_data)
   if (data->config->diff_ids->len != data->manifest->layers->len)
     {
       data->error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_INVALID_MANIFEST,
-                                 "invalid image: the manifest lists %u layers but the config %u diff IDs",
+                                 _("invalid image: the manifest lists %u layers but the config %u diff IDs"),
                                  data->manifest->layers->len, data->config->diff_ids->len);
       pull_fail (g_steal_pointer (&task));
       return;
@@ -864,7 +866,7 @@ pull_handle_manifest (GTask *task, GBytes *bytes, const char *media_type, const 
       if (data->index_digest != NULL)
         {
           data->error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_INVALID_MANIFEST,
-                                     "invalid manifest: the index %s points at another index", digest);
+                                     _("invalid manifest: the index %s points at another index"), digest);
           pull_fail (task);
           return;
         }

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <unistd.h>
 
@@ -186,7 +188,7 @@ hatake_local_engine_get_description (HatakeEngine *engine)
 static gboolean
 set_no_such_image (GError **error, const char *reference)
 {
-  g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such image: %s", reference);
+  g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), reference);
   return FALSE;
 }
 
@@ -283,7 +285,7 @@ hatake_local_engine_tag_image_async (HatakeEngine        *engine,
   if (ref->digest != NULL)
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_REFERENCE,
-                               "refusing to create a tag with a digest reference: %s", target);
+                               _("refusing to create a tag with a digest reference: %s"), target);
       return;
     }
   data = g_new0 (TagData, 1);
@@ -410,7 +412,7 @@ hatake_local_engine_remove_image_async (HatakeEngine        *engine,
   image = hatake_engine_lookup_image (engine, reference);
   if (image == NULL)
     {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such image: %s", reference);
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), reference);
       return;
     }
   tags = hatake_image_get_repo_tags (image);
@@ -430,8 +432,8 @@ hatake_local_engine_remove_image_async (HatakeEngine        *engine,
       g_autofree char *short_id = hatake_image_dup_short_id (image);
       remove_data_free (data);
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
-                               "conflict: unable to delete %s (must be forced) - image is referenced in "
-                               "multiple repositories", short_id);
+                               _("conflict: unable to delete %s (must be forced) - image is referenced in "
+                               "multiple repositories"), short_id);
       return;
     }
   run_store_task (self, g_steal_pointer (&task), data, (GDestroyNotify) remove_data_free, remove_thread);
@@ -598,7 +600,7 @@ hatake_local_engine_inspect_image_async (HatakeEngine        *engine,
   image = hatake_engine_lookup_image (engine, reference);
   if (image == NULL)
     {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such image: %s", reference);
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), reference);
       return;
     }
   data = g_new0 (InspectData, 1);
@@ -607,7 +609,7 @@ hatake_local_engine_inspect_image_async (HatakeEngine        *engine,
   if (data->record == NULL)
     {
       inspect_data_free (data);
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such image: %s", reference);
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), reference);
       return;
     }
   g_task_set_task_data (task, data, (GDestroyNotify) inspect_data_free);

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "hatake-digest.h"
@@ -54,7 +56,7 @@ invalid (GError **error, const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_MANIFEST, "invalid manifest: %s", message);
+  g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_MANIFEST, _("invalid manifest: %s"), message);
   return FALSE;
 }
 
@@ -185,8 +187,8 @@ hatake_manifest_parse (GBytes      *bytes,
       g_strcmp0 (media_type, HATAKE_MEDIA_DOCKER_SCHEMA1_SIGNED) == 0)
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                   "the image uses Docker image manifest schema 1, which was deprecated in 2017 and is not "
-                   "supported: ask its publisher to push it again with a current tool");
+                   _("the image uses Docker image manifest schema 1, which was deprecated in 2017 and is not "
+                   "supported: ask its publisher to push it again with a current tool"));
       return NULL;
     }
   if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
@@ -208,7 +210,7 @@ hatake_manifest_parse (GBytes      *bytes,
       !g_str_equal (media_type, HATAKE_MEDIA_DOCKER_MANIFEST))
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                   "unsupported manifest media type “%s”", media_type);
+                   _("unsupported manifest media type “%s”"), media_type);
       return NULL;
     }
 
@@ -228,7 +230,7 @@ hatake_manifest_parse (GBytes      *bytes,
       if (!hatake_layer_media_type_is_supported (d->media_type))
         {
           g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                       "layer %s has the unsupported media type “%s”", d->digest,
+                       _("layer %s has the unsupported media type “%s”"), d->digest,
                        d->media_type ? d->media_type : "(none)");
           return NULL;
         }
@@ -313,7 +315,7 @@ hatake_platform_parse (const char  *text,
       (parts[2] && *parts[2] == '\0'))
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_REFERENCE,
-                   "invalid platform “%s”: expected os/arch[/variant], e.g. linux/arm64/v8", text);
+                   _("invalid platform “%s”: expected os/arch[/variant], e.g. linux/arm64/v8"), text);
       return NULL;
     }
   p = g_new0 (HatakePlatform, 1);
@@ -424,7 +426,7 @@ hatake_manifest_select_platform (HatakeManifest        *self,
     }
   wanted = hatake_platform_to_string (platform);
   g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NO_MATCHING_PLATFORM,
-               "no matching manifest for %s in the manifest list entries (available: %s)",
+               _("no matching manifest for %s in the manifest list entries (available: %s)"),
                wanted, available->len ? available->str : "none");
   return NULL;
 }

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -759,22 +761,22 @@ request_fail_with (GTask       *task,
       && !uri_same_origin (req->uri, req->registry_uri))
     /* Blob storage the registry redirected to: its refusal is not about the user's access. */
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                             "the storage at %s refused %s of %s: %s", g_uri_get_host (req->uri),
+                             _("the storage at %s refused %s of %s: %s"), g_uri_get_host (req->uri),
                              req->object, name, cause);
   else if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNAUTHORIZED,
-                             "pull access denied for %s, repository does not exist or may "
-                             "require authorization: %s", name, cause);
+                             _("pull access denied for %s, repository does not exist or may "
+                             "require authorization: %s"), name, cause);
   else if (status == SOUP_STATUS_NOT_FOUND && req->kind == REQUEST_MANIFEST)
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
-                             "manifest for %s%s%s not found: %s", name,
+                             _("manifest for %s%s%s not found: %s"), name,
                              hatake_digest_is_valid (req->object) ? "@" : ":", req->object, cause);
   else if (status == SOUP_STATUS_NOT_FOUND)
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
-                             "blob %s not found in %s: %s", req->object, name, cause);
+                             _("blob %s not found in %s: %s"), req->object, name, cause);
   else
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                             "registry %s failed on %s (%s): %s",
+                             _("registry %s failed on %s (%s): %s"),
                              g_uri_get_host (req->uri), name, req->object, cause);
 }
 
@@ -869,12 +871,12 @@ token_body_cb (GObject      *object,
 
       if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
         g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNAUTHORIZED,
-                                 "pull access denied for %s, repository does not exist or may "
-                                 "require authorization: the token service refused: %s",
+                                 _("pull access denied for %s, repository does not exist or may "
+                                 "require authorization: the token service refused: %s"),
                                  name, cause);
       else
         g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                                 "the token service for %s failed: %s", name, cause);
+                                 _("the token service for %s failed: %s"), name, cause);
       return;
     }
 
@@ -883,7 +885,7 @@ token_body_cb (GObject      *object,
       || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                               "the token service answered something that is not a JSON object%s%s",
+                               _("the token service answered something that is not a JSON object%s%s"),
                                error ? ": " : "", error ? error->message : "");
       return;
     }
@@ -894,7 +896,7 @@ token_body_cb (GObject      *object,
   if (token == NULL || *token == '\0')
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                               "the token service answered without a token");
+                               _("the token service answered without a token"));
       return;
     }
   expires_in = json_int_member (json, "expires_in", DEFAULT_TOKEN_TTL);
@@ -972,7 +974,7 @@ token_credentials_cb (GObject      *object,
                       && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                               "the registry %s names an invalid token service: %s",
+                               _("the registry %s names an invalid token service: %s"),
                                g_uri_get_host (req->registry_uri), realm);
       return;
     }
@@ -1063,11 +1065,11 @@ request_follow_redirect (GTask   *task,
                                            "Location");
   if (location == NULL)
     return g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                        "the registry %s redirected without a Location",
+                        _("the registry %s redirected without a Location"),
                         g_uri_get_host (req->registry_uri)), FALSE;
   if (++req->redirects > MAX_REDIRECTS)
     return g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                        "too many redirects from %s", g_uri_get_host (req->registry_uri)), FALSE;
+                        _("too many redirects from %s"), g_uri_get_host (req->registry_uri)), FALSE;
 
   target = g_uri_parse_relative (req->uri, location, SOUP_HTTP_URI_FLAGS, error);
   if (target == NULL)
@@ -1075,7 +1077,7 @@ request_follow_redirect (GTask   *task,
   scheme = g_uri_get_scheme (target);
   if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
     return g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                        "the registry redirected to an unsupported URL: %s", location), FALSE;
+                        _("the registry redirected to an unsupported URL: %s"), location), FALSE;
   if (g_ascii_strcasecmp (scheme, "http") == 0
       && g_ascii_strcasecmp (g_uri_get_scheme (req->uri), "https") == 0)
     {
@@ -1085,7 +1087,7 @@ request_follow_redirect (GTask   *task,
 
       if (!_hatake_registry_host_is_insecure (self, authority))
         return g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_INSECURE,
-                            "the registry %s redirected from HTTPS to plain HTTP (%s)",
+                            _("the registry %s redirected from HTTPS to plain HTTP (%s)"),
                             g_uri_get_host (req->registry_uri), location), FALSE;
     }
 
@@ -1276,7 +1278,7 @@ request_async (HatakeRegistry        *self,
   if (req->uri == NULL)
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_REFERENCE,
-                               "Cannot build a URL for %s: %s", url, error->message);
+                               _("Cannot build a URL for %s: %s"), url, error->message);
       return;
     }
   req->registry_uri = g_uri_ref (req->uri);
@@ -1355,7 +1357,7 @@ manifest_read_cb (GObject      *object,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
         g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_MANIFEST,
-                                 "the manifest for %s is larger than %d bytes", name,
+                                 _("the manifest for %s is larger than %d bytes"), name,
                                  HATAKE_MAX_MANIFEST_SIZE);
       else
         g_task_return_error (task, g_steal_pointer (&error));
@@ -1368,7 +1370,7 @@ manifest_read_cb (GObject      *object,
   if (md->ref->digest != NULL && !g_str_equal (md->ref->digest, digest))
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_DIGEST_MISMATCH,
-                               "the manifest for %s hashes to %s", name, digest);
+                               _("the manifest for %s hashes to %s"), name, digest);
       return;
     }
   if (md->ref->digest == NULL && header_digest != NULL)
@@ -1378,7 +1380,7 @@ manifest_read_cb (GObject      *object,
       if (g_str_has_prefix (expected, "sha256:") && !g_str_equal (expected, digest))
         {
           g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_DIGEST_MISMATCH,
-                                   "the manifest for %s hashes to %s, but the registry says %s",
+                                   _("the manifest for %s hashes to %s, but the registry says %s"),
                                    name, digest, expected);
           return;
         }
@@ -1617,7 +1619,7 @@ blob_commit_thread (GTask        *task,
     {
       int saved = errno;
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
-                               "Cannot sync %s: %s", g_file_peek_path (blob->partial),
+                               _("Cannot sync %s: %s"), g_file_peek_path (blob->partial),
                                g_strerror (saved));
       return;
     }
@@ -1699,7 +1701,7 @@ blob_complete (GTask *task)
   if (!g_str_equal (computed, blob->digest))
     {
       blob_fail_mismatch (task, g_error_new (HATAKE_ERROR, HATAKE_ERROR_DIGEST_MISMATCH,
-                                             "blob %s of %s hashes to %s",
+                                             _("blob %s of %s hashes to %s"),
                                              blob->digest, name, computed));
       return;
     }
@@ -1915,7 +1917,7 @@ blob_response_cb (GObject      *object,
       if (blob->drops++ >= HATAKE_REGISTRY (g_task_get_source_object (task))->max_retries)
         {
           g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                                   "the registry refuses every range of blob %s", blob->digest);
+                                   _("the registry refuses every range of blob %s"), blob->digest);
           return;
         }
       blob_restart (g_steal_pointer (&task));
@@ -2021,7 +2023,7 @@ hatake_registry_get_blob_async (HatakeRegistry         *self,
   if (!hatake_digest_is_valid (digest))
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                               "cannot verify blob digest %s: only sha256 is supported", digest);
+                               _("cannot verify blob digest %s: only sha256 is supported"), digest);
       return;
     }
 

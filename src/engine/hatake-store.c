@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -116,7 +118,7 @@ hatake_store_init (HatakeStore *self)
 static gboolean
 set_errno_error (GError **error, int errsv, const char *what, const char *path)
 {
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s %s: %s", what, path, g_strerror (errsv));
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _("%s %s: %s"), what, path, g_strerror (errsv));
   return FALSE;
 }
 
@@ -145,7 +147,7 @@ take_lock (HatakeStore *self, GError **error)
       ssize_t n = pread (self->lock_fd, buf, sizeof buf - 1, 0);
       g_strchomp (buf);
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED,
-                   "the data root %s is in use by another hatake process%s%s%s", self->root,
+                   _("the data root %s is in use by another hatake process%s%s%s"), self->root,
                    n > 0 ? " (pid " : "", n > 0 ? buf : "", n > 0 ? ")" : "");
       return FALSE;
     }
@@ -204,7 +206,7 @@ check_version (HatakeStore *self, GError **error)
       if (!g_ascii_string_to_unsigned (contents, 10, 0, G_MAXINT, &version, NULL))
         {
           g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_STORE_VERSION,
-                       "%s does not hold a store version number (“%s”)", path, contents);
+                       _("%s does not hold a store version number (“%s”)"), path, contents);
           return FALSE;
         }
     }
@@ -263,14 +265,14 @@ load_images (HatakeStore *self, GError **error)
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return TRUE;
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "Cannot load %s: %s", path, local_error->message);
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Cannot load %s: %s"), path, local_error->message);
       return FALSE;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
       !json_object_has_member (json_node_get_object (root), "images"))
     {
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "Cannot load %s: no “images” list", path);
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Cannot load %s: no “images” list"), path);
       return FALSE;
     }
   images = json_object_get_array_member (json_node_get_object (root), "images");
@@ -482,7 +484,7 @@ hatake_store_read_blob (HatakeStore  *self,
 
   if (g_stat (path, &st) != 0)
     {
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "blob %s is not in the store", digest);
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("blob %s is not in the store"), digest);
       return NULL;
     }
   if ((gsize) st.st_size > max_size)
@@ -498,7 +500,7 @@ hatake_store_read_blob (HatakeStore  *self,
   if (!g_str_equal (actual, digest))
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_DIGEST_MISMATCH,
-                   "blob %s in the store is corrupt (its bytes hash to %s)", digest, actual);
+                   _("blob %s in the store is corrupt (its bytes hash to %s)"), digest, actual);
       return NULL;
     }
   return g_bytes_new_take (g_steal_pointer (&contents), length);
@@ -523,7 +525,7 @@ hatake_store_write_blob (HatakeStore  *self,
   if (!g_str_equal (actual, digest))
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_DIGEST_MISMATCH,
-                   "content does not match its digest %s (it hashes to %s)", digest, actual);
+                   _("content does not match its digest %s (it hashes to %s)"), digest, actual);
       return FALSE;
     }
   path = hatake_store_blob_path (self, digest);
@@ -662,7 +664,7 @@ hatake_store_unpack_layer (HatakeStore             *self,
   if (!g_str_equal (actual, diff_id))
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_DIGEST_MISMATCH,
-                   "layer %s unpacks to diff ID %s, but the image config says %s", blob_digest, actual, diff_id);
+                   _("layer %s unpacks to diff ID %s, but the image config says %s"), blob_digest, actual, diff_id);
       goto out;
     }
 
@@ -792,7 +794,7 @@ hatake_store_add_image (HatakeStore              *self,
     if (!hatake_store_has_layer (self, record->layers[i]))
       {
         g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
-                     "layer %s of image %s is not in the store", record->layers[i], record->id);
+                     _("layer %s of image %s is not in the store"), record->layers[i], record->id);
         return FALSE;
       }
 
@@ -837,7 +839,7 @@ hatake_store_tag_image (HatakeStore  *self,
   if (r == NULL)
     {
       g_mutex_unlock (&self->mutex);
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such image: %s", id);
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), id);
       return FALSE;
     }
   take_tag_locked (self, r, tag);
@@ -861,7 +863,7 @@ hatake_store_untag_image (HatakeStore  *self,
   if (r == NULL || !g_strv_contains ((const char * const *) r->repo_tags, tag))
     {
       g_mutex_unlock (&self->mutex);
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such image: %s", tag);
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), tag);
       return FALSE;
     }
   r->repo_tags = strv_remove (r->repo_tags, tag);
@@ -1032,7 +1034,7 @@ hatake_store_remove_image (HatakeStore  *self,
   if (!ok)
     {
       g_mutex_unlock (&self->mutex);
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such image: %s", id);
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), id);
       return FALSE;
     }
   ok = save_images_locked (self, error);
