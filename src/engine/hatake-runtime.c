@@ -1,0 +1,514 @@
+/* hatake-runtime.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * conmon's contract (api version 1): it double-forks, so the process we start exits at once;
+ * its child runs `RUNTIME create`, then writes {"data": PID} — or {"data": -1, "message": …} —
+ * to the pipe named by $_OCI_SYNCPIPE, holds the container's stdio, writes the log, and when the
+ * container exits writes the exit code to EXIT_DIR/ID and runs the exit command. GSubprocess
+ * closes every other descriptor in the child, so nothing of ours leaks into conmon.
+ */
+#define G_LOG_DOMAIN "hatake-engine"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <gio/gunixinputstream.h>
+
+#include "hatake-error.h"
+#include "hatake-runtime.h"
+
+struct _HatakeRuntime
+{
+  GObject  parent_instance;
+  char    *runtime_path;
+  char    *name;
+  char    *state_root;
+  char    *conmon_path;
+  char    *socket_dir;
+};
+
+G_DEFINE_FINAL_TYPE (HatakeRuntime, hatake_runtime, G_TYPE_OBJECT)
+
+static void
+hatake_runtime_finalize (GObject *object)
+{
+  HatakeRuntime *self = (HatakeRuntime *) object;
+
+  g_free (self->runtime_path);
+  g_free (self->name);
+  g_free (self->state_root);
+  g_free (self->conmon_path);
+  g_free (self->socket_dir);
+  G_OBJECT_CLASS (hatake_runtime_parent_class)->finalize (object);
+}
+
+static void
+hatake_runtime_class_init (HatakeRuntimeClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hatake_runtime_finalize;
+}
+
+static void
+hatake_runtime_init (HatakeRuntime *self)
+{
+}
+
+HatakeRuntime *
+hatake_runtime_new (const char *runtime_path,
+                    const char *state_root,
+                    const char *conmon_path,
+                    const char *socket_dir)
+{
+  HatakeRuntime *self;
+
+  g_return_val_if_fail (runtime_path != NULL && state_root != NULL, NULL);
+  self = g_object_new (HATAKE_TYPE_RUNTIME, NULL);
+  self->runtime_path = g_strdup (runtime_path);
+  self->name = g_path_get_basename (runtime_path);
+  self->state_root = g_strdup (state_root);
+  self->conmon_path = g_strdup (conmon_path ? conmon_path : "conmon");
+  self->socket_dir = g_strdup (socket_dir);
+  return self;
+}
+
+const char *
+hatake_runtime_get_name (HatakeRuntime *self)
+{
+  g_return_val_if_fail (HATAKE_IS_RUNTIME (self), NULL);
+  return self->name;
+}
+
+const char *
+hatake_runtime_get_path (HatakeRuntime *self)
+{
+  g_return_val_if_fail (HATAKE_IS_RUNTIME (self), NULL);
+  return self->runtime_path;
+}
+
+/* runc logs as logfmt (level=error msg="…"), crun as "crun: …": keep the part for people. */
+static char *
+runtime_message (const char *name, const char *stderr_text)
+{
+  g_autofree char *text = g_strstrip (g_strdup (stderr_text ? stderr_text : ""));
+  const char *msg = strstr (text, "msg=\"");
+
+  if (msg != NULL)
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+      for (const char *p = msg + 5; *p && *p != '"'; p++)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            p++;
+          g_string_append_c (out, *p);
+        }
+      return g_strdup_printf ("%s: %s", name, out->str);
+    }
+  if (*text == '\0')
+    return g_strdup_printf (_("%s failed without a message"), name);
+  if (g_str_has_prefix (text, name))
+    return g_steal_pointer (&text);
+  return g_strdup_printf ("%s: %s", name, text);
+}
+
+static int
+classify (const char *message)
+{
+  if (strstr (message, "does not exist") || strstr (message, "not found") ||
+      strstr (message, "No such file or directory: container"))
+    return HATAKE_ERROR_NOT_FOUND;
+  return HATAKE_ERROR_FAILED;
+}
+
+/* ---- plain runtime commands ------------------------------------------------------------------ */
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HatakeRuntime *self = g_task_get_source_object (task);
+  GSubprocess *process = G_SUBPROCESS (source);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  GError *error = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (process, result, &out, &err, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
+    {
+      g_autofree char *message = runtime_message (self->name, err);
+      g_task_return_new_error (task, HATAKE_ERROR, classify (message), "%s", message);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&out), g_free);
+}
+
+void
+hatake_runtime_run_async (HatakeRuntime       *self,
+                          const char * const  *args,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) process = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (HATAKE_IS_RUNTIME (self));
+  g_return_if_fail (args != NULL && args[0] != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hatake_runtime_run_async);
+
+  g_ptr_array_add (argv, g_strdup (self->runtime_path));
+  g_ptr_array_add (argv, g_strconcat ("--root=", self->state_root, NULL));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  if (process == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_subprocess_communicate_utf8_async (process, NULL, cancellable, on_communicated, g_steal_pointer (&task));
+}
+
+gboolean
+hatake_runtime_run_finish (HatakeRuntime  *self,
+                           GAsyncResult   *result,
+                           char          **out_stdout,
+                           GError        **error)
+{
+  g_autofree char *out = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  out = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (out_stdout)
+    *out_stdout = g_steal_pointer (&out);
+  return TRUE;
+}
+
+void
+hatake_runtime_start_async (HatakeRuntime       *self,
+                            const char          *id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  const char *args[] = { "start", id, NULL };
+  hatake_runtime_run_async (self, args, cancellable, callback, user_data);
+}
+
+void
+hatake_runtime_kill_async (HatakeRuntime       *self,
+                           const char          *id,
+                           int                  signal_number,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autofree char *sig = g_strdup_printf ("%d", signal_number);
+  const char *args[] = { "kill", id, sig, NULL };
+  hatake_runtime_run_async (self, args, cancellable, callback, user_data);
+}
+
+void
+hatake_runtime_pause_async (HatakeRuntime       *self,
+                            const char          *id,
+                            gboolean             pause,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  const char *args[] = { pause ? "pause" : "resume", id, NULL };
+  hatake_runtime_run_async (self, args, cancellable, callback, user_data);
+}
+
+void
+hatake_runtime_delete_async (HatakeRuntime       *self,
+                             const char          *id,
+                             gboolean             force,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  const char *args[] = { "delete", force ? "--force" : id, force ? id : NULL, NULL };
+  hatake_runtime_run_async (self, args, cancellable, callback, user_data);
+}
+
+static void
+on_state (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  GError *error = NULL;
+  JsonNode *root;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, &out, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!json_parser_load_from_data (parser, out, -1, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("The runtime's state is not a JSON object"));
+      return;
+    }
+  g_task_return_pointer (task, json_object_ref (json_node_get_object (root)), (GDestroyNotify) json_object_unref);
+}
+
+void
+hatake_runtime_state_async (HatakeRuntime       *self,
+                            const char          *id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  const char *args[] = { "state", id, NULL };
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, hatake_runtime_state_async);
+  hatake_runtime_run_async (self, args, cancellable, on_state, task);
+}
+
+JsonObject *
+hatake_runtime_state_finish (HatakeRuntime  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- create through conmon ------------------------------------------------------------------- */
+
+typedef struct
+{
+  GSubprocess      *conmon;
+  GDataInputStream *sync;
+  char             *conmon_stderr;
+  char             *line;
+  gboolean          exited;
+  gboolean          line_read;
+  GError           *error;
+} CreateData;
+
+static void
+create_data_free (CreateData *data)
+{
+  g_clear_object (&data->conmon);
+  g_clear_object (&data->sync);
+  g_free (data->conmon_stderr);
+  g_free (data->line);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+/* Both the sync pipe's line and conmon's exit (with what it said on stderr) are in. */
+static void
+create_maybe_done (GTask *task)
+{
+  HatakeRuntime *self = g_task_get_source_object (task);
+  CreateData *data = g_task_get_task_data (task);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+  gint64 pid;
+
+  if (!data->exited || !data->line_read)
+    return;
+  if (data->error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&data->error));
+      g_object_unref (task);
+      return;
+    }
+  if (data->line == NULL || !json_parser_load_from_data (parser, data->line, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_autofree char *message = runtime_message ("conmon", data->conmon_stderr);
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s", message);
+      g_object_unref (task);
+      return;
+    }
+  o = json_node_get_object (json_parser_get_root (parser));
+  pid = json_object_get_int_member_with_default (o, "data", -1);
+  if (pid <= 0)
+    {
+      const char *message = json_object_get_string_member_with_default (o, "message", NULL);
+      g_autofree char *clean = runtime_message (self->name, message ? message : data->conmon_stderr);
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s", clean);
+      g_object_unref (task);
+      return;
+    }
+  g_task_return_int (task, pid);
+  g_object_unref (task);
+}
+
+static void
+on_sync_line (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  CreateData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, &error);
+  if (error != NULL && data->error == NULL)
+    data->error = error;
+  else
+    g_clear_error (&error);
+  data->line_read = TRUE;
+  create_maybe_done (task);
+}
+
+static void
+on_conmon_exited (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  CreateData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, &data->conmon_stderr, &error))
+    {
+      if (data->error == NULL)
+        data->error = error;
+      else
+        g_clear_error (&error);
+    }
+  data->exited = TRUE;
+  create_maybe_done (task);
+}
+
+void
+hatake_runtime_create_async (HatakeRuntime              *self,
+                             const HatakeRuntimeCreate  *o,
+                             GCancellable               *cancellable,
+                             GAsyncReadyCallback         callback,
+                             gpointer                    user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GInputStream) sync_in = NULL;
+  CreateData *data;
+  GError *error = NULL;
+  int fds[2];
+
+  g_return_if_fail (HATAKE_IS_RUNTIME (self));
+  g_return_if_fail (o != NULL && o->id != NULL && o->bundle != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hatake_runtime_create_async);
+  data = g_new0 (CreateData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) create_data_free);
+
+  if (g_mkdir_with_parents (self->socket_dir, 0700) != 0 || g_mkdir_with_parents (o->exit_dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
+                               _("Cannot create the runtime's folders: %s"), g_strerror (errsv));
+      return;
+    }
+  if (pipe2 (fds, O_CLOEXEC) != 0)
+    {
+      int errsv = errno;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
+                               _("Cannot create a pipe for conmon: %s"), g_strerror (errsv));
+      return;
+    }
+
+#define ARG(x) g_ptr_array_add (argv, g_strdup (x))
+#define ARG2(a, b) (ARG (a), ARG (b))
+  ARG (self->conmon_path);
+  ARG2 ("--api-version", "1");
+  ARG2 ("-c", o->id);
+  ARG2 ("-u", o->id);
+  ARG2 ("-n", o->name ? o->name : o->id);
+  ARG2 ("-r", self->runtime_path);
+  ARG2 ("-b", o->bundle);
+  ARG2 ("-p", o->pid_file);
+  ARG2 ("-P", o->conmon_pid_file);
+  ARG2 ("--exit-dir", o->exit_dir);
+  if (o->persist_dir)
+    ARG2 ("--persist-dir", o->persist_dir);
+  g_ptr_array_add (argv, g_strconcat ("--log-path=k8s-file:", o->log_path, NULL));
+  if (o->log_size_max > 0)
+    g_ptr_array_add (argv, g_strdup_printf ("--log-size-max=%" G_GUINT64_FORMAT, o->log_size_max));
+  ARG2 ("--socket-dir-path", self->socket_dir);
+  g_ptr_array_add (argv, g_strconcat ("--runtime-arg=--root=", self->state_root, NULL));
+  if (o->terminal)
+    ARG ("--terminal");
+  if (o->stdin_open)
+    ARG ("--stdin");
+  if (o->exit_command != NULL && o->exit_command[0] != NULL)
+    {
+      ARG2 ("--exit-command", o->exit_command[0]);
+      for (guint i = 1; o->exit_command[i]; i++)
+        ARG2 ("--exit-command-arg", o->exit_command[i]);
+    }
+#undef ARG
+#undef ARG2
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "_OCI_SYNCPIPE", "3", TRUE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  g_subprocess_launcher_set_cwd (launcher, o->bundle);
+  data->conmon = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  /* the launcher owns the write end; drop our copy so EOF comes when conmon is done with it */
+  g_clear_object (&launcher);
+  if (data->conmon == NULL)
+    {
+      close (fds[0]);
+      g_prefix_error (&error, _("Cannot start conmon: "));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  sync_in = g_unix_input_stream_new (fds[0], TRUE);
+  data->sync = g_data_input_stream_new (sync_in);
+  g_data_input_stream_read_line_async (data->sync, G_PRIORITY_DEFAULT, cancellable, on_sync_line,
+                                       g_object_ref (task));
+  g_subprocess_communicate_utf8_async (data->conmon, NULL, cancellable, on_conmon_exited,
+                                       g_steal_pointer (&task));
+}
+
+int
+hatake_runtime_create_finish (HatakeRuntime  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}

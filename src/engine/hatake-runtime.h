@@ -1,0 +1,96 @@
+/* hatake-runtime.h: the Linux backend that runs containers, through conmon and an OCI runtime
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every call is a subprocess (conmon, crun or runc) driven with GSubprocess, so nothing here
+ * blocks the main loop and nothing here needs a thread.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char         *id;
+  const char         *name;
+  const char         *bundle;          /* holds config.json; rootfs mounted by the caller */
+  const char         *log_path;        /* conmon's k8s-file log */
+  guint64             log_size_max;    /* 0: no cap */
+  const char         *exit_dir;        /* conmon writes <id> there with the exit code */
+  const char         *persist_dir;     /* conmon's oom file and the like */
+  const char         *pid_file;        /* the container's init pid */
+  const char         *conmon_pid_file;
+  gboolean            terminal;
+  gboolean            stdin_open;
+  const char * const *exit_command;    /* argv run by conmon once the container exited, or NULL */
+} HatakeRuntimeCreate;
+
+#define HATAKE_TYPE_RUNTIME (hatake_runtime_get_type ())
+G_DECLARE_FINAL_TYPE (HatakeRuntime, hatake_runtime, HATAKE, RUNTIME, GObject)
+
+HatakeRuntime *hatake_runtime_new            (const char                 *runtime_path,
+                                              const char                 *state_root,
+                                              const char                 *conmon_path,
+                                              const char                 *socket_dir);
+const char    *hatake_runtime_get_name       (HatakeRuntime              *self);
+const char    *hatake_runtime_get_path       (HatakeRuntime              *self);
+
+/* conmon starts `RUNTIME create`; returns the container's pid once it is created (not started). */
+void           hatake_runtime_create_async   (HatakeRuntime              *self,
+                                              const HatakeRuntimeCreate  *options,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+int            hatake_runtime_create_finish  (HatakeRuntime              *self,
+                                              GAsyncResult               *result,
+                                              GError                    **error);
+
+/* `RUNTIME ARGS…` for start, kill, pause, resume, delete; the runtime's own message on failure. */
+void           hatake_runtime_run_async      (HatakeRuntime              *self,
+                                              const char * const         *args,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+gboolean       hatake_runtime_run_finish     (HatakeRuntime              *self,
+                                              GAsyncResult               *result,
+                                              char                      **out_stdout,
+                                              GError                    **error);
+
+void           hatake_runtime_start_async    (HatakeRuntime              *self,
+                                              const char                 *id,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+void           hatake_runtime_kill_async     (HatakeRuntime              *self,
+                                              const char                 *id,
+                                              int                         signal_number,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+void           hatake_runtime_pause_async    (HatakeRuntime              *self,
+                                              const char                 *id,
+                                              gboolean                    pause,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+void           hatake_runtime_delete_async   (HatakeRuntime              *self,
+                                              const char                 *id,
+                                              gboolean                    force,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+/* All four finish with hatake_runtime_run_finish. */
+
+/* `RUNTIME state ID`: the runtime's JSON, or HATAKE_ERROR_NOT_FOUND when it knows no such container. */
+void           hatake_runtime_state_async    (HatakeRuntime              *self,
+                                              const char                 *id,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+JsonObject    *hatake_runtime_state_finish   (HatakeRuntime              *self,
+                                              GAsyncResult               *result,
+                                              GError                    **error);
+
+G_END_DECLS
