@@ -1,0 +1,339 @@
+/* hatake-container-config.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Persisted as the container's config.json (ours, not the OCI one), with docker's field names.
+ */
+#define G_LOG_DOMAIN "hatake-core"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <string.h>
+
+#include "hatake-container-config.h"
+#include "hatake-error.h"
+
+G_DEFINE_BOXED_TYPE (HatakeContainerConfig, hatake_container_config,
+                     hatake_container_config_copy, hatake_container_config_free)
+
+void
+hatake_mount_free (HatakeMount *mount)
+{
+  if (mount == NULL)
+    return;
+  g_free (mount->source);
+  g_free (mount->target);
+  g_free (mount);
+}
+
+static HatakeMount *
+mount_copy (const HatakeMount *m)
+{
+  HatakeMount *copy = g_new0 (HatakeMount, 1);
+
+  *copy = *m;
+  copy->source = g_strdup (m->source);
+  copy->target = g_strdup (m->target);
+  return copy;
+}
+
+HatakeContainerConfig *
+hatake_container_config_new (void)
+{
+  HatakeContainerConfig *self = g_new0 (HatakeContainerConfig, 1);
+
+  self->stop_timeout = -1;
+  self->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_mount_free);
+  self->network_mode = g_strdup ("none");
+  return self;
+}
+
+HatakeContainerConfig *
+hatake_container_config_copy (const HatakeContainerConfig *self)
+{
+  HatakeContainerConfig *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  copy = g_new0 (HatakeContainerConfig, 1);
+  *copy = *self;
+  copy->name = g_strdup (self->name);
+  copy->image = g_strdup (self->image);
+  copy->entrypoint = g_strdupv (self->entrypoint);
+  copy->cmd = g_strdupv (self->cmd);
+  copy->env = g_strdupv (self->env);
+  copy->working_dir = g_strdup (self->working_dir);
+  copy->user = g_strdup (self->user);
+  copy->hostname = g_strdup (self->hostname);
+  copy->labels = g_strdupv (self->labels);
+  copy->cap_add = g_strdupv (self->cap_add);
+  copy->cap_drop = g_strdupv (self->cap_drop);
+  copy->stop_signal = g_strdup (self->stop_signal);
+  copy->runtime = g_strdup (self->runtime);
+  copy->network_mode = g_strdup (self->network_mode);
+  copy->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_mount_free);
+  for (guint i = 0; self->mounts && i < self->mounts->len; i++)
+    g_ptr_array_add (copy->mounts, mount_copy (g_ptr_array_index (self->mounts, i)));
+  return copy;
+}
+
+void
+hatake_container_config_free (HatakeContainerConfig *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->name);
+  g_free (self->image);
+  g_strfreev (self->entrypoint);
+  g_strfreev (self->cmd);
+  g_strfreev (self->env);
+  g_free (self->working_dir);
+  g_free (self->user);
+  g_free (self->hostname);
+  g_strfreev (self->labels);
+  g_strfreev (self->cap_add);
+  g_strfreev (self->cap_drop);
+  g_free (self->stop_signal);
+  g_free (self->runtime);
+  g_free (self->network_mode);
+  g_clear_pointer (&self->mounts, g_ptr_array_unref);
+  g_free (self);
+}
+
+void
+hatake_container_config_add_mount (HatakeContainerConfig *self,
+                                   HatakeMountType        type,
+                                   const char            *source,
+                                   const char            *target,
+                                   gboolean               read_only)
+{
+  HatakeMount *m = g_new0 (HatakeMount, 1);
+
+  m->type = type;
+  m->source = g_strdup (source);
+  m->target = g_strdup (target);
+  m->read_only = read_only;
+  g_ptr_array_add (self->mounts, m);
+}
+
+static const char * const restart_names[] = { "no", "always", "on-failure", "unless-stopped" };
+static const char * const mount_types[] = { "bind", "volume", "tmpfs" };
+
+const char *
+hatake_restart_policy_to_string (HatakeRestartPolicy policy)
+{
+  g_return_val_if_fail (policy <= HATAKE_RESTART_UNLESS_STOPPED, "no");
+  return restart_names[policy];
+}
+
+/* "no", "always", "unless-stopped", "on-failure", "on-failure:3" */
+gboolean
+hatake_restart_policy_parse (const char           *text,
+                             HatakeRestartPolicy  *policy,
+                             guint                *max_retries,
+                             GError              **error)
+{
+  g_autofree char *name = g_strdup (text ? text : "no");
+  char *colon = strchr (name, ':');
+  guint64 n = 0;
+
+  if (colon != NULL)
+    {
+      *colon = '\0';
+      if (!g_str_equal (name, "on-failure") ||
+          !g_ascii_string_to_unsigned (colon + 1, 10, 0, G_MAXINT, &n, NULL))
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+                       _("invalid restart policy “%s”: only on-failure takes a maximum retry count"), text);
+          return FALSE;
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (restart_names); i++)
+    if (g_str_equal (name, restart_names[i]))
+      {
+        *policy = (HatakeRestartPolicy) i;
+        *max_retries = (guint) n;
+        return TRUE;
+      }
+  g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+               _("invalid restart policy “%s”: expected no, always, on-failure[:N] or unless-stopped"), text);
+  return FALSE;
+}
+
+static void
+add_strv (JsonBuilder *b, const char *name, char **strv, gboolean keep_null)
+{
+  if (strv == NULL && !keep_null)
+    return;
+  json_builder_set_member_name (b, name);
+  if (strv == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_array (b);
+  for (guint i = 0; strv[i]; i++)
+    json_builder_add_string_value (b, strv[i]);
+  json_builder_end_array (b);
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+JsonNode *
+hatake_container_config_to_json (const HatakeContainerConfig *self)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  g_return_val_if_fail (self != NULL, NULL);
+  json_builder_begin_object (b);
+  add_string (b, "Name", self->name);
+  add_string (b, "Image", self->image);
+  add_strv (b, "Entrypoint", self->entrypoint, TRUE);
+  add_strv (b, "Cmd", self->cmd, TRUE);
+  add_strv (b, "Env", self->env, FALSE);
+  add_string (b, "WorkingDir", self->working_dir);
+  add_string (b, "User", self->user);
+  add_string (b, "Hostname", self->hostname);
+  add_strv (b, "Labels", self->labels, FALSE);
+#define BOOL(n, v) json_builder_set_member_name (b, n), json_builder_add_boolean_value (b, v)
+#define INT(n, v) json_builder_set_member_name (b, n), json_builder_add_int_value (b, v)
+  BOOL ("Tty", self->tty);
+  BOOL ("OpenStdin", self->open_stdin);
+  BOOL ("AutoRemove", self->auto_remove);
+  BOOL ("ReadonlyRootfs", self->read_only);
+  BOOL ("Privileged", self->privileged);
+  BOOL ("Init", self->init);
+  add_strv (b, "CapAdd", self->cap_add, FALSE);
+  add_strv (b, "CapDrop", self->cap_drop, FALSE);
+  INT ("Memory", self->memory);
+  json_builder_set_member_name (b, "NanoCpus");
+  json_builder_add_int_value (b, (gint64) (self->cpus * 1e9 + 0.5));
+  INT ("PidsLimit", self->pids_limit);
+  json_builder_set_member_name (b, "RestartPolicy");
+  json_builder_begin_object (b);
+  add_string (b, "Name", restart_names[self->restart]);
+  INT ("MaximumRetryCount", self->restart_max);
+  json_builder_end_object (b);
+  add_string (b, "StopSignal", self->stop_signal);
+  INT ("StopTimeout", self->stop_timeout);
+  add_string (b, "Runtime", self->runtime);
+  add_string (b, "NetworkMode", self->network_mode);
+  json_builder_set_member_name (b, "Mounts");
+  json_builder_begin_array (b);
+  for (guint i = 0; self->mounts && i < self->mounts->len; i++)
+    {
+      HatakeMount *m = g_ptr_array_index (self->mounts, i);
+      json_builder_begin_object (b);
+      add_string (b, "Type", mount_types[m->type]);
+      add_string (b, "Source", m->source);
+      add_string (b, "Target", m->target);
+      BOOL ("ReadOnly", m->read_only);
+      INT ("TmpfsSize", m->tmpfs_size);
+      INT ("TmpfsMode", m->tmpfs_mode);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+#undef BOOL
+#undef INT
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static GStrv
+get_strv (JsonObject *o, const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+  g_autoptr(GStrvBuilder) b = NULL;
+  JsonArray *a;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  a = json_node_get_array (node);
+  b = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      const char *s = json_array_get_string_element (a, i);
+      if (s != NULL)
+        g_strv_builder_add (b, s);
+    }
+  return g_strv_builder_end (b);
+}
+
+static char *
+get_string (JsonObject *o, const char *name)
+{
+  return g_strdup (json_object_get_string_member_with_default (o, name, NULL));
+}
+
+HatakeContainerConfig *
+hatake_container_config_from_json (JsonNode  *node,
+                                   GError   **error)
+{
+  g_autoptr(HatakeContainerConfig) self = hatake_container_config_new ();
+  JsonObject *o, *restart;
+  JsonArray *mounts;
+  g_autofree char *policy = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("a container's config is not a JSON object"));
+      return NULL;
+    }
+  o = json_node_get_object (node);
+  self->name = get_string (o, "Name");
+  self->image = get_string (o, "Image");
+  self->entrypoint = get_strv (o, "Entrypoint");
+  self->cmd = get_strv (o, "Cmd");
+  self->env = get_strv (o, "Env");
+  self->working_dir = get_string (o, "WorkingDir");
+  self->user = get_string (o, "User");
+  self->hostname = get_string (o, "Hostname");
+  self->labels = get_strv (o, "Labels");
+  self->tty = json_object_get_boolean_member_with_default (o, "Tty", FALSE);
+  self->open_stdin = json_object_get_boolean_member_with_default (o, "OpenStdin", FALSE);
+  self->auto_remove = json_object_get_boolean_member_with_default (o, "AutoRemove", FALSE);
+  self->read_only = json_object_get_boolean_member_with_default (o, "ReadonlyRootfs", FALSE);
+  self->privileged = json_object_get_boolean_member_with_default (o, "Privileged", FALSE);
+  self->init = json_object_get_boolean_member_with_default (o, "Init", FALSE);
+  self->cap_add = get_strv (o, "CapAdd");
+  self->cap_drop = get_strv (o, "CapDrop");
+  self->memory = json_object_get_int_member_with_default (o, "Memory", 0);
+  self->cpus = json_object_get_int_member_with_default (o, "NanoCpus", 0) / 1e9;
+  self->pids_limit = json_object_get_int_member_with_default (o, "PidsLimit", 0);
+  restart = json_object_has_member (o, "RestartPolicy") ? json_object_get_object_member (o, "RestartPolicy") : NULL;
+  policy = restart ? get_string (restart, "Name") : NULL;
+  if (policy != NULL && !hatake_restart_policy_parse (policy, &self->restart, &self->restart_max, error))
+    return NULL;
+  if (restart != NULL)
+    self->restart_max = json_object_get_int_member_with_default (restart, "MaximumRetryCount", 0);
+  self->stop_signal = get_string (o, "StopSignal");
+  self->stop_timeout = json_object_get_int_member_with_default (o, "StopTimeout", -1);
+  self->runtime = get_string (o, "Runtime");
+  g_free (self->network_mode);
+  self->network_mode = get_string (o, "NetworkMode");
+  mounts = json_object_has_member (o, "Mounts") ? json_object_get_array_member (o, "Mounts") : NULL;
+  for (guint i = 0; mounts && i < json_array_get_length (mounts); i++)
+    {
+      JsonObject *m = json_array_get_object_element (mounts, i);
+      const char *type = json_object_get_string_member_with_default (m, "Type", "bind");
+      HatakeMount *mount = g_new0 (HatakeMount, 1);
+
+      mount->type = g_str_equal (type, "volume") ? HATAKE_MOUNT_VOLUME :
+                    g_str_equal (type, "tmpfs") ? HATAKE_MOUNT_TMPFS : HATAKE_MOUNT_BIND;
+      mount->source = get_string (m, "Source");
+      mount->target = get_string (m, "Target");
+      mount->read_only = json_object_get_boolean_member_with_default (m, "ReadOnly", FALSE);
+      mount->tmpfs_size = json_object_get_int_member_with_default (m, "TmpfsSize", 0);
+      mount->tmpfs_mode = json_object_get_int_member_with_default (m, "TmpfsMode", 0);
+      g_ptr_array_add (self->mounts, mount);
+    }
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,89 @@
+/* hatake-container-config.h: what a container is created with (docker's create options)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HATAKE_MOUNT_BIND,
+  HATAKE_MOUNT_VOLUME,
+  HATAKE_MOUNT_TMPFS,
+} HatakeMountType;
+
+typedef struct
+{
+  HatakeMountType  type;
+  char            *source;      /* host path (bind), volume name (volume; NULL: anonymous), NULL (tmpfs) */
+  char            *target;      /* path inside the container, as given: never resolved on the host */
+  gboolean         read_only;
+  gint64           tmpfs_size;  /* bytes, 0: the kernel's default */
+  guint            tmpfs_mode;  /* 0: 01777 */
+} HatakeMount;
+
+typedef enum
+{
+  HATAKE_RESTART_NO,
+  HATAKE_RESTART_ALWAYS,
+  HATAKE_RESTART_ON_FAILURE,
+  HATAKE_RESTART_UNLESS_STOPPED,
+} HatakeRestartPolicy;
+
+typedef struct
+{
+  char                *name;          /* NULL: generated */
+  char                *image;         /* as the user wrote it */
+  GStrv                entrypoint;    /* NULL: the image's; an empty vector clears it */
+  GStrv                cmd;           /* NULL: the image's (unless the entrypoint was set) */
+  GStrv                env;           /* KEY=VALUE, over the image's */
+  char                *working_dir;
+  char                *user;
+  char                *hostname;
+  GStrv                labels;        /* KEY=VALUE */
+  gboolean             tty;
+  gboolean             open_stdin;
+  gboolean             auto_remove;
+  gboolean             read_only;
+  gboolean             privileged;
+  gboolean             init;
+  GStrv                cap_add;
+  GStrv                cap_drop;
+  gint64               memory;        /* bytes, 0: no limit */
+  double               cpus;          /* 0: no limit */
+  gint64               pids_limit;    /* 0: no limit */
+  HatakeRestartPolicy  restart;
+  guint                restart_max;   /* on-failure:N, 0: no cap */
+  char                *stop_signal;   /* NULL: the image's, else SIGTERM */
+  int                  stop_timeout;  /* seconds, -1: 10 */
+  GPtrArray           *mounts;        /* of HatakeMount */
+  char                *runtime;       /* NULL: the engine's default */
+  char                *network_mode;  /* "none" until networks land */
+} HatakeContainerConfig;
+
+#define HATAKE_TYPE_CONTAINER_CONFIG (hatake_container_config_get_type ())
+GType                  hatake_container_config_get_type   (void) G_GNUC_CONST;
+HatakeContainerConfig *hatake_container_config_new        (void);
+HatakeContainerConfig *hatake_container_config_copy       (const HatakeContainerConfig *self);
+void                   hatake_container_config_free       (HatakeContainerConfig       *self);
+void                   hatake_container_config_add_mount  (HatakeContainerConfig       *self,
+                                                           HatakeMountType              type,
+                                                           const char                  *source,
+                                                           const char                  *target,
+                                                           gboolean                     read_only);
+JsonNode              *hatake_container_config_to_json    (const HatakeContainerConfig *self);
+HatakeContainerConfig *hatake_container_config_from_json  (JsonNode                    *node,
+                                                           GError                     **error);
+gboolean               hatake_restart_policy_parse        (const char                  *text,
+                                                           HatakeRestartPolicy         *policy,
+                                                           guint                       *max_retries,
+                                                           GError                     **error);
+const char            *hatake_restart_policy_to_string    (HatakeRestartPolicy          policy);
+void                   hatake_mount_free                  (HatakeMount                 *mount);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HatakeContainerConfig, hatake_container_config_free)
+
+G_END_DECLS
