@@ -2136,7 +2136,10 @@ hatake_registry_class_init (HatakeRegistryClass *klass)
 static void
 hatake_registry_init (HatakeRegistry *self)
 {
-  self->session = soup_session_new_with_options ("user-agent", "hatake/" PACKAGE_VERSION, NULL);
+  /* libsoup's default of two connections per host would serialize a pull's parallel layer
+   * downloads (three by default, up to 32 by configuration) into waves. */
+  self->session = soup_session_new_with_options ("user-agent", "hatake/" PACKAGE_VERSION,
+                                                 "max-conns-per-host", 32, "max-conns", 64, NULL);
   /* We answer challenges ourselves (tokens are per repository), and blobs must arrive as the
    * registry stores them: no transparent decoding, which would also break byte ranges. */
   soup_session_remove_feature_by_type (self->session, SOUP_TYPE_AUTH_MANAGER);
