@@ -18,7 +18,7 @@ G_DEFINE_BOXED_TYPE (HatakeContainerConfig, hatake_container_config,
                      hatake_container_config_copy, hatake_container_config_free)
 
 void
-hatake_mount_free (HatakeMount *mount)
+hatake_container_mount_free (HatakeContainerMount *mount)
 {
   if (mount == NULL)
     return;
@@ -27,10 +27,10 @@ hatake_mount_free (HatakeMount *mount)
   g_free (mount);
 }
 
-static HatakeMount *
-mount_copy (const HatakeMount *m)
+static HatakeContainerMount *
+mount_copy (const HatakeContainerMount *m)
 {
-  HatakeMount *copy = g_new0 (HatakeMount, 1);
+  HatakeContainerMount *copy = g_new0 (HatakeContainerMount, 1);
 
   *copy = *m;
   copy->source = g_strdup (m->source);
@@ -44,7 +44,7 @@ hatake_container_config_new (void)
   HatakeContainerConfig *self = g_new0 (HatakeContainerConfig, 1);
 
   self->stop_timeout = -1;
-  self->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_mount_free);
+  self->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_container_mount_free);
   self->network_mode = g_strdup ("none");
   return self;
 }
@@ -71,7 +71,7 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->stop_signal = g_strdup (self->stop_signal);
   copy->runtime = g_strdup (self->runtime);
   copy->network_mode = g_strdup (self->network_mode);
-  copy->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_mount_free);
+  copy->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_container_mount_free);
   for (guint i = 0; self->mounts && i < self->mounts->len; i++)
     g_ptr_array_add (copy->mounts, mount_copy (g_ptr_array_index (self->mounts, i)));
   return copy;
@@ -102,12 +102,12 @@ hatake_container_config_free (HatakeContainerConfig *self)
 
 void
 hatake_container_config_add_mount (HatakeContainerConfig *self,
-                                   HatakeMountType        type,
+                                   HatakeContainerMountType        type,
                                    const char            *source,
                                    const char            *target,
                                    gboolean               read_only)
 {
-  HatakeMount *m = g_new0 (HatakeMount, 1);
+  HatakeContainerMount *m = g_new0 (HatakeContainerMount, 1);
 
   m->type = type;
   m->source = g_strdup (source);
@@ -230,7 +230,7 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   json_builder_begin_array (b);
   for (guint i = 0; self->mounts && i < self->mounts->len; i++)
     {
-      HatakeMount *m = g_ptr_array_index (self->mounts, i);
+      HatakeContainerMount *m = g_ptr_array_index (self->mounts, i);
       json_builder_begin_object (b);
       add_string (b, "Type", mount_types[m->type]);
       add_string (b, "Source", m->source);
@@ -324,10 +324,10 @@ hatake_container_config_from_json (JsonNode  *node,
     {
       JsonObject *m = json_array_get_object_element (mounts, i);
       const char *type = json_object_get_string_member_with_default (m, "Type", "bind");
-      HatakeMount *mount = g_new0 (HatakeMount, 1);
+      HatakeContainerMount *mount = g_new0 (HatakeContainerMount, 1);
 
-      mount->type = g_str_equal (type, "volume") ? HATAKE_MOUNT_VOLUME :
-                    g_str_equal (type, "tmpfs") ? HATAKE_MOUNT_TMPFS : HATAKE_MOUNT_BIND;
+      mount->type = g_str_equal (type, "volume") ? HATAKE_CONTAINER_MOUNT_VOLUME :
+                    g_str_equal (type, "tmpfs") ? HATAKE_CONTAINER_MOUNT_TMPFS : HATAKE_CONTAINER_MOUNT_BIND;
       mount->source = get_string (m, "Source");
       mount->target = get_string (m, "Target");
       mount->read_only = json_object_get_boolean_member_with_default (m, "ReadOnly", FALSE);

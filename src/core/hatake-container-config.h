@@ -10,20 +10,20 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  HATAKE_MOUNT_BIND,
-  HATAKE_MOUNT_VOLUME,
-  HATAKE_MOUNT_TMPFS,
-} HatakeMountType;
+  HATAKE_CONTAINER_MOUNT_BIND,
+  HATAKE_CONTAINER_MOUNT_VOLUME,
+  HATAKE_CONTAINER_MOUNT_TMPFS,
+} HatakeContainerMountType;
 
 typedef struct
 {
-  HatakeMountType  type;
+  HatakeContainerMountType  type;
   char            *source;      /* host path (bind), volume name (volume; NULL: anonymous), NULL (tmpfs) */
   char            *target;      /* path inside the container, as given: never resolved on the host */
   gboolean         read_only;
   gint64           tmpfs_size;  /* bytes, 0: the kernel's default */
   guint            tmpfs_mode;  /* 0: 01777 */
-} HatakeMount;
+} HatakeContainerMount;
 
 typedef enum
 {
@@ -59,7 +59,7 @@ typedef struct
   guint                restart_max;   /* on-failure:N, 0: no cap */
   char                *stop_signal;   /* NULL: the image's, else SIGTERM */
   int                  stop_timeout;  /* seconds, -1: 10 */
-  GPtrArray           *mounts;        /* of HatakeMount */
+  GPtrArray           *mounts;        /* of HatakeContainerMount */
   char                *runtime;       /* NULL: the engine's default */
   char                *network_mode;  /* "none" until networks land */
 } HatakeContainerConfig;
@@ -70,7 +70,7 @@ HatakeContainerConfig *hatake_container_config_new        (void);
 HatakeContainerConfig *hatake_container_config_copy       (const HatakeContainerConfig *self);
 void                   hatake_container_config_free       (HatakeContainerConfig       *self);
 void                   hatake_container_config_add_mount  (HatakeContainerConfig       *self,
-                                                           HatakeMountType              type,
+                                                           HatakeContainerMountType              type,
                                                            const char                  *source,
                                                            const char                  *target,
                                                            gboolean                     read_only);
@@ -82,7 +82,7 @@ gboolean               hatake_restart_policy_parse        (const char           
                                                            guint                       *max_retries,
                                                            GError                     **error);
 const char            *hatake_restart_policy_to_string    (HatakeRestartPolicy          policy);
-void                   hatake_mount_free                  (HatakeMount                 *mount);
+void                   hatake_container_mount_free                  (HatakeContainerMount                 *mount);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HatakeContainerConfig, hatake_container_config_free)
 
