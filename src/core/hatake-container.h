@@ -25,12 +25,13 @@ typedef enum
 
 #define HATAKE_TYPE_CONTAINER_STATE (hatake_container_state_get_type ())
 GType        hatake_container_state_get_type  (void) G_GNUC_CONST;
-/* docker's words: "created", "running", "paused", "restarting", "exited", "removing", "dead" */
+/* docker's words: "created", "running", "paused", "restarting", "exited", "removing", "dead",
+ * and "removed" for ours. These are the GEnum nicknames. */
 const char  *hatake_container_state_to_string (HatakeContainerState state);
 gboolean     hatake_container_state_from_string (const char           *text,
                                                  HatakeContainerState *out);
 
-/* Whether the table allows from → to. */
+/* Whether the table allows from → to. No self-transitions; nothing leaves removed. */
 gboolean     hatake_container_state_allows    (HatakeContainerState  from,
                                                HatakeContainerState  to);
 

@@ -8,3 +8,5 @@
 #include "hatake-image.h"
 #include "hatake-pull.h"
 #include "hatake-reference.h"
+#include "hatake-container.h"
+#include "hatake-container-config.h"
