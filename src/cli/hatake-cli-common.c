@@ -17,7 +17,17 @@ HatakeEngine *
 hatake_cli_open_engine (HatakeCliGlobals  *globals,
                         GError           **error)
 {
-  return (HatakeEngine *) hatake_local_engine_new (globals->data_root, NULL, error);
+  g_autoptr(HatakeLocalEngine) engine = hatake_local_engine_new (globals->data_root, NULL, error);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (engine == NULL)
+    return NULL;
+  /* a one-shot command first catches up with what happened while no engine ran */
+  hatake_local_engine_recover_async (engine, NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  if (!hatake_local_engine_recover_finish (engine, result, error))
+    return NULL;
+  return HATAKE_ENGINE (g_steal_pointer (&engine));
 }
 
 void

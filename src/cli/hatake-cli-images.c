@@ -91,6 +91,63 @@ pull_view_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Pulls with docker's progress display; returns the image or NULL with error set. */
+HatakeImage *
+hatake_cli_pull_image (HatakeEngine  *engine,
+                       const char    *reference,
+                       const char    *platform,
+                       gboolean       quiet,
+                       GError       **error)
+{
+  g_autoptr(HatakePull) pull = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(HatakeImage) before = NULL;
+  g_autoptr(HatakeReference) ref = NULL;
+  g_autofree char *full = NULL;
+  HatakeImage *image;
+  PullView view = { 0 };
+  gboolean up_to_date = TRUE;
+
+  ref = hatake_reference_parse (reference, error);
+  if (ref == NULL)
+    return NULL;
+  before = hatake_engine_lookup_image (engine, reference);
+  full = hatake_reference_to_string (ref);
+  pull = hatake_pull_new (full);
+  view.pull = pull;
+  view.quiet = quiet;
+  view.tty = isatty (STDOUT_FILENO);
+  view.last_state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!quiet)
+    {
+      printf ("%s: Pulling from %s\n", ref->tag ? ref->tag : ref->digest, ref->path);
+      view.timer = g_timeout_add (view.tty ? 100 : 200, pull_view_tick, &view);
+    }
+
+  hatake_engine_pull_async (engine, reference, platform, pull, NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  g_clear_handle_id (&view.timer, g_source_remove);
+  image = hatake_engine_pull_finish (engine, result, error);
+  pull_view_draw (&view);
+  g_hash_table_unref (view.last_state);
+  if (image == NULL)
+    return NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (hatake_pull_get_layers (pull)); i++)
+    {
+      g_autoptr(HatakePullLayer) layer = g_list_model_get_item (hatake_pull_get_layers (pull), i);
+      up_to_date &= hatake_pull_layer_get_state (layer) == HATAKE_LAYER_EXISTS;
+    }
+  up_to_date &= before != NULL && g_str_equal (hatake_image_get_id (before), hatake_image_get_id (image));
+  if (!quiet)
+    {
+      g_autofree char *name = ref->tag ? hatake_reference_with_tag (ref) : hatake_reference_to_string (ref);
+      printf ("Digest: %s\n", hatake_pull_get_digest (pull));
+      printf ("Status: %s %s\n", up_to_date ? "Image is up to date for" : "Downloaded newer image for", name);
+    }
+  return image;
+}
+
 int
 hatake_cli_pull (HatakeCliGlobals *globals,
                  int               argc,
@@ -109,14 +166,9 @@ hatake_cli_pull (HatakeCliGlobals *globals,
                                                                   _("Download an image from a registry"), entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeEngine) engine = NULL;
-  g_autoptr(HatakePull) pull = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(HatakeImage) before = NULL;
   g_autoptr(HatakeImage) image = NULL;
   g_autoptr(HatakeReference) ref = NULL;
   g_autofree char *full = NULL;
-  PullView view = { 0 };
-  gboolean up_to_date = TRUE;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
@@ -130,44 +182,10 @@ hatake_cli_pull (HatakeCliGlobals *globals,
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
-
-  before = hatake_engine_lookup_image (engine, argv[1]);
-  full = hatake_reference_to_string (ref);
-  pull = hatake_pull_new (full);
-  view.pull = pull;
-  view.quiet = quiet;
-  view.tty = isatty (STDOUT_FILENO);
-  view.last_state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (!quiet)
-    {
-      if (ref->tag != NULL)
-        printf ("%s: Pulling from %s\n", ref->tag, ref->path);
-      else
-        printf ("%s: Pulling from %s\n", ref->digest, ref->path);
-      view.timer = g_timeout_add (view.tty ? 100 : 200, pull_view_tick, &view);
-    }
-
-  hatake_engine_pull_async (engine, argv[1], platform, pull, NULL, hatake_cli_store_result, &result);
-  hatake_cli_wait ((gpointer *) &result);
-  g_clear_handle_id (&view.timer, g_source_remove);
-  image = hatake_engine_pull_finish (engine, result, &error);
-  pull_view_draw (&view);
-  g_hash_table_unref (view.last_state);
+  image = hatake_cli_pull_image (engine, argv[1], platform, quiet, &error);
   if (image == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
-
-  for (guint i = 0; i < g_list_model_get_n_items (hatake_pull_get_layers (pull)); i++)
-    {
-      g_autoptr(HatakePullLayer) layer = g_list_model_get_item (hatake_pull_get_layers (pull), i);
-      up_to_date &= hatake_pull_layer_get_state (layer) == HATAKE_LAYER_EXISTS;
-    }
-  up_to_date &= before != NULL && g_str_equal (hatake_image_get_id (before), hatake_image_get_id (image));
-  if (!quiet)
-    {
-      g_autofree char *name = ref->tag ? hatake_reference_with_tag (ref) : hatake_reference_to_string (ref);
-      printf ("Digest: %s\n", hatake_pull_get_digest (pull));
-      printf ("Status: %s %s\n", up_to_date ? "Image is up to date for" : "Downloaded newer image for", name);
-    }
+  full = hatake_reference_to_string (ref);
   printf ("%s\n", full);
   return 0;
 }

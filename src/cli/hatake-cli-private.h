@@ -39,7 +39,29 @@ char         *hatake_cli_format_template (JsonNode        *root,
 void          hatake_cli_print_json    (JsonNode          *node,
                                         gboolean           pretty);
 
+HatakeImage *hatake_cli_pull_image (HatakeEngine *engine,
+                                    const char   *reference,
+                                    const char   *platform,
+                                    gboolean      quiet,
+                                    GError      **error);
+
 int hatake_cli_pull         (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_create       (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_run          (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_start        (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_stop         (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_restart      (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_kill         (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_pause        (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_unpause      (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_rm           (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_wait_cmd     (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_rename       (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_ps           (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_inspect      (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_container_inspect (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_logs         (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_images       (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_image_inspect(HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_tag          (HatakeCliGlobals *globals, int argc, char **argv);

@@ -41,6 +41,8 @@ hatake_cli_serve (HatakeCliGlobals *globals,
   g_unix_signal_add (SIGTERM, on_signal, loop);
   g_message (_("Serving the %s, %u images"), hatake_engine_get_description (engine),
              g_list_model_get_n_items (hatake_engine_get_images (engine)));
+  if (HATAKE_IS_LOCAL_ENGINE (engine) && hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (engine)))
+    g_message ("%s", hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (engine)));
   g_main_loop_run (loop);
   g_message (_("Stopping"));
   return 0;

@@ -64,6 +64,27 @@ typedef struct
   char                *network_mode;  /* "none" until networks land */
 } HatakeContainerConfig;
 
+/* The operations on an existing container, as the API names them. */
+typedef enum
+{
+  HATAKE_CONTAINER_OP_START,
+  HATAKE_CONTAINER_OP_STOP,
+  HATAKE_CONTAINER_OP_RESTART,
+  HATAKE_CONTAINER_OP_KILL,
+  HATAKE_CONTAINER_OP_PAUSE,
+  HATAKE_CONTAINER_OP_UNPAUSE,
+  HATAKE_CONTAINER_OP_REMOVE,
+  HATAKE_CONTAINER_OP_WAIT,
+} HatakeContainerOp;
+
+typedef struct
+{
+  int       timeout;     /* stop, restart: seconds before SIGKILL; -1: the container's own */
+  char     *signal;      /* kill: name or number; NULL: SIGKILL */
+  gboolean  force;       /* remove: kill first */
+  gboolean  volumes;     /* remove: its anonymous volumes too */
+} HatakeContainerOpArgs;
+
 #define HATAKE_TYPE_CONTAINER_CONFIG (hatake_container_config_get_type ())
 GType                  hatake_container_config_get_type   (void) G_GNUC_CONST;
 HatakeContainerConfig *hatake_container_config_new        (void);

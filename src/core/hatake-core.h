@@ -10,3 +10,4 @@
 #include "hatake-reference.h"
 #include "hatake-container.h"
 #include "hatake-container-config.h"
+#include "hatake-log-entry.h"

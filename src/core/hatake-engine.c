@@ -197,3 +197,160 @@ hatake_engine_disk_usage_finish (HatakeEngine  *self,
   g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
   return HATAKE_ENGINE_GET_IFACE (self)->disk_usage_finish (self, result, error);
 }
+
+GListModel *
+hatake_engine_get_containers (HatakeEngine *self)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->get_containers (self);
+}
+
+/* By full ID, name (with or without docker's '/') or unique ID prefix; NULL if none or several. */
+HatakeContainer *
+hatake_engine_lookup_container (HatakeEngine *self,
+                                const char   *id_or_name)
+{
+  GListModel *containers;
+  const char *name;
+  HatakeContainer *found = NULL;
+  guint n, matches = 0;
+
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (id_or_name != NULL, NULL);
+
+  containers = hatake_engine_get_containers (self);
+  n = g_list_model_get_n_items (containers);
+  name = id_or_name[0] == '/' ? id_or_name + 1 : id_or_name;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i);
+      if (g_str_equal (hatake_container_get_id (c), id_or_name) || g_str_equal (hatake_container_get_name (c), name))
+        return g_steal_pointer (&c);
+    }
+  for (guint i = 0; i < n && *id_or_name; i++)
+    {
+      g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i);
+      if (g_str_has_prefix (hatake_container_get_id (c), id_or_name))
+        {
+          matches++;
+          g_clear_object (&found);
+          found = g_steal_pointer (&c);
+        }
+    }
+  if (matches == 1)
+    return found;
+  g_clear_object (&found);
+  return NULL;
+}
+
+void
+hatake_engine_create_container_async (HatakeEngine                *self,
+                                      const HatakeContainerConfig *config,
+                                      GCancellable                *cancellable,
+                                      GAsyncReadyCallback          callback,
+                                      gpointer                     user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (config != NULL && config->image != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->create_container_async (self, config, cancellable, callback, user_data);
+}
+
+HatakeContainer *
+hatake_engine_create_container_finish (HatakeEngine  *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->create_container_finish (self, result, error);
+}
+
+void
+hatake_engine_container_op_async (HatakeEngine                *self,
+                                  const char                  *container,
+                                  HatakeContainerOp            op,
+                                  const HatakeContainerOpArgs *args,
+                                  GCancellable                *cancellable,
+                                  GAsyncReadyCallback          callback,
+                                  gpointer                     user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (container != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->container_op_async (self, container, op, args, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_container_op_finish (HatakeEngine  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->container_op_finish (self, result, error);
+}
+
+void
+hatake_engine_inspect_container_async (HatakeEngine        *self,
+                                       const char          *container,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (container != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->inspect_container_async (self, container, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_inspect_container_finish (HatakeEngine  *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->inspect_container_finish (self, result, error);
+}
+
+void
+hatake_engine_rename_container_async (HatakeEngine        *self,
+                                      const char          *container,
+                                      const char          *name,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (container != NULL && name != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->rename_container_async (self, container, name, cancellable, callback, user_data);
+}
+
+gboolean
+hatake_engine_rename_container_finish (HatakeEngine  *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), FALSE);
+  return HATAKE_ENGINE_GET_IFACE (self)->rename_container_finish (self, result, error);
+}
+
+void
+hatake_engine_container_logs_async (HatakeEngine           *self,
+                                    const char             *container,
+                                    const HatakeLogOptions *options,
+                                    HatakeLogFunc           func,
+                                    gpointer                func_data,
+                                    GCancellable           *cancellable,
+                                    GAsyncReadyCallback     callback,
+                                    gpointer                user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (container != NULL && options != NULL && func != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->container_logs_async (self, container, options, func, func_data,
+                                                        cancellable, callback, user_data);
+}
+
+gboolean
+hatake_engine_container_logs_finish (HatakeEngine  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), FALSE);
+  return HATAKE_ENGINE_GET_IFACE (self)->container_logs_finish (self, result, error);
+}

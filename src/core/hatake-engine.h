@@ -11,7 +11,10 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "hatake-container.h"
+#include "hatake-container-config.h"
 #include "hatake-image.h"
+#include "hatake-log-entry.h"
 #include "hatake-pull.h"
 
 G_BEGIN_DECLS
@@ -66,6 +69,55 @@ struct _HatakeEngineInterface
                                          GAsyncResult         *result,
                                          GError              **error);
 
+  GListModel  *(*get_containers)        (HatakeEngine         *self);
+  void         (*create_container_async)(HatakeEngine         *self,
+                                         const HatakeContainerConfig *config,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  HatakeContainer *(*create_container_finish) (HatakeEngine   *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+  void         (*container_op_async)    (HatakeEngine         *self,
+                                         const char           *container,
+                                         HatakeContainerOp     op,
+                                         const HatakeContainerOpArgs *args,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*container_op_finish)   (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+  void         (*inspect_container_async) (HatakeEngine       *self,
+                                         const char           *container,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*inspect_container_finish) (HatakeEngine      *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+  void         (*rename_container_async) (HatakeEngine        *self,
+                                         const char           *container,
+                                         const char           *name,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  gboolean     (*rename_container_finish) (HatakeEngine       *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
+  void         (*container_logs_async)  (HatakeEngine         *self,
+                                         const char           *container,
+                                         const HatakeLogOptions *options,
+                                         HatakeLogFunc         func,
+                                         gpointer              func_data,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  gboolean     (*container_logs_finish) (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
   void         (*disk_usage_async)      (HatakeEngine         *self,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
@@ -113,6 +165,56 @@ void         hatake_engine_inspect_image_async  (HatakeEngine         *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 JsonNode    *hatake_engine_inspect_image_finish (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+GListModel  *hatake_engine_get_containers       (HatakeEngine         *self);
+HatakeContainer *hatake_engine_lookup_container (HatakeEngine         *self,
+                                                 const char           *id_or_name);
+void         hatake_engine_create_container_async (HatakeEngine       *self,
+                                                 const HatakeContainerConfig *config,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+HatakeContainer *hatake_engine_create_container_finish (HatakeEngine  *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_container_op_async   (HatakeEngine         *self,
+                                                 const char           *container,
+                                                 HatakeContainerOp     op,
+                                                 const HatakeContainerOpArgs *args,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_container_op_finish  (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_inspect_container_async (HatakeEngine      *self,
+                                                 const char           *container,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_inspect_container_finish (HatakeEngine     *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_rename_container_async (HatakeEngine       *self,
+                                                 const char           *container,
+                                                 const char           *name,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean     hatake_engine_rename_container_finish (HatakeEngine      *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* Delivers the container's log entries to func; with options->follow, until it exits. */
+void         hatake_engine_container_logs_async (HatakeEngine         *self,
+                                                 const char           *container,
+                                                 const HatakeLogOptions *options,
+                                                 HatakeLogFunc         func,
+                                                 gpointer              func_data,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean     hatake_engine_container_logs_finish (HatakeEngine        *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 void         hatake_engine_disk_usage_async     (HatakeEngine         *self,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "hatake-config.h"
+#include "hatake-containers.h"
 #include "hatake-local-engine.h"
 #include "hatake-registry.h"
 #include "hatake-store.h"
@@ -17,6 +18,7 @@ struct _HatakeLocalEngine
   HatakeConfig   *config;
   HatakeStore    *store;
   HatakeRegistry *registry;
+  HatakeContainers *containers;
   GListStore     *images;
   char           *description;
   GCancellable   *cancellable;

@@ -16,6 +16,7 @@
 
 #include "hatake-error.h"
 #include "hatake-local-engine-private.h"
+#include "hatake-logs.h"
 #include "hatake-manifest.h"
 #include "hatake-reference.h"
 
@@ -51,6 +52,7 @@ hatake_local_engine_finalize (GObject *object)
   g_clear_pointer (&self->config, hatake_config_free);
   g_clear_object (&self->store);
   g_clear_object (&self->registry);
+  g_clear_object (&self->containers);
   g_clear_object (&self->images);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->layer_ops, g_hash_table_unref);
@@ -76,6 +78,33 @@ hatake_local_engine_init (HatakeLocalEngine *self)
   self->layer_ops = g_hash_table_new (g_str_hash, g_str_equal);
   self->blob_ops = g_hash_table_new (g_str_hash, g_str_equal);
   g_queue_init (&self->download_queue);
+}
+
+/* conmon runs `hatake system recover` when a container exits: find our own CLI, next to this
+ * executable (installed, or in the build tree), else on PATH. $HATAKE_EXE wins. */
+static char *
+find_hatake_executable (void)
+{
+  const char *env = g_getenv ("HATAKE_EXE");
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self_exe ? g_path_get_dirname (self_exe) : NULL;
+  const char *candidates[] = { "hatake", "../cli/hatake", "../src/cli/hatake", "../../src/cli/hatake" };
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  for (guint i = 0; dir != NULL && i < G_N_ELEMENTS (candidates); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, candidates[i], NULL);
+      g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+      if (g_file_test (canonical, G_FILE_TEST_IS_EXECUTABLE) && !g_file_test (canonical, G_FILE_TEST_IS_DIR))
+        return g_steal_pointer (&canonical);
+    }
+  {
+    g_autofree char *installed = g_build_filename (BINDIR, "hatake", NULL);
+    if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
+      return g_steal_pointer (&installed);
+  }
+  return g_find_program_in_path ("hatake");
 }
 
 HatakeLocalEngine *
@@ -109,6 +138,12 @@ hatake_local_engine_new (const char    *data_root,
   hatake_registry_set_insecure_registries (self->registry,
                                            (const char * const *) self->config->insecure_registries);
   hatake_registry_set_max_retries (self->registry, self->config->max_retries);
+  {
+    g_autofree char *exe = find_hatake_executable ();
+    self->containers = hatake_containers_new (self->store, self->config, exe, error);
+    if (self->containers == NULL)
+      return NULL;
+  }
   self->description = g_strdup_printf ("local engine (%s)", hatake_store_get_root (self->store));
   _hatake_local_engine_refresh_images (self);
   return g_steal_pointer (&self);
@@ -695,9 +730,311 @@ hatake_local_engine_disk_usage_async (HatakeEngine        *engine,
   g_task_run_in_thread (task, disk_usage_thread);
 }
 
+/* ---- containers ------------------------------------------------------------------------------ */
+
+static void
+on_recovered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (hatake_containers_recover_finish (HATAKE_CONTAINERS (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+hatake_local_engine_recover_async (HatakeLocalEngine   *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, hatake_local_engine_recover_async);
+  hatake_containers_recover_async (self->containers, cancellable, on_recovered, task);
+}
+
+gboolean
+hatake_local_engine_recover_finish (HatakeLocalEngine  *self,
+                                    GAsyncResult       *result,
+                                    GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+const char *
+hatake_local_engine_get_runtime_note (HatakeLocalEngine *self)
+{
+  g_return_val_if_fail (HATAKE_IS_LOCAL_ENGINE (self), NULL);
+  return hatake_containers_get_runtime_note (self->containers);
+}
+
+static GListModel *
+hatake_local_engine_get_containers (HatakeEngine *engine)
+{
+  return hatake_containers_get_model (HATAKE_LOCAL_ENGINE (engine)->containers);
+}
+
+static void
+on_container_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  HatakeContainer *container = hatake_containers_create_finish (HATAKE_CONTAINERS (source), result, &error);
+
+  if (container == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, container, g_object_unref);
+}
+
+static void
+hatake_local_engine_create_container_async (HatakeEngine                *engine,
+                                            const HatakeContainerConfig *config,
+                                            GCancellable                *cancellable,
+                                            GAsyncReadyCallback          callback,
+                                            gpointer                     user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeImage) image = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_create_container_async);
+  image = hatake_engine_lookup_image (engine, config->image);
+  if (image == NULL)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), config->image);
+      return;
+    }
+  hatake_containers_create_async (self->containers, config, hatake_image_get_id (image), cancellable,
+                                  on_container_created, g_steal_pointer (&task));
+}
+
+static HatakeContainer *
+hatake_local_engine_create_container_finish (HatakeEngine  *engine,
+                                             GAsyncResult  *result,
+                                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_container_op (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  JsonNode *node = hatake_containers_op_finish (HATAKE_CONTAINERS (source), result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+hatake_local_engine_container_op_async (HatakeEngine                *engine,
+                                        const char                  *id,
+                                        HatakeContainerOp            op,
+                                        const HatakeContainerOpArgs *args,
+                                        GCancellable                *cancellable,
+                                        GAsyncReadyCallback          callback,
+                                        gpointer                     user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_container_op_async);
+  container = hatake_containers_lookup (self->containers, id, &error);
+  if (container == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  hatake_containers_op_async (self->containers, container, op, args, cancellable, on_container_op,
+                              g_steal_pointer (&task));
+}
+
+static void
+hatake_local_engine_inspect_container_async (HatakeEngine        *engine,
+                                             const char          *id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_inspect_container_async);
+  container = hatake_containers_lookup (self->containers, id, &error);
+  if (container == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, hatake_containers_inspect (self->containers, container),
+                           (GDestroyNotify) json_node_unref);
+}
+
+static void
+hatake_local_engine_rename_container_async (HatakeEngine        *engine,
+                                            const char          *id,
+                                            const char          *name,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_rename_container_async);
+  container = hatake_containers_lookup (self->containers, id, &error);
+  if (container == NULL || !hatake_containers_rename (self->containers, container, name, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+typedef struct
+{
+  HatakeLogReader *reader;
+  HatakeContainer *container;
+  HatakeLogFunc    func;
+  gpointer         func_data;
+  gulong           state_handler;
+} LogsData;
+
+static void
+logs_data_free (LogsData *data)
+{
+  if (data->state_handler != 0)
+    g_signal_handler_disconnect (data->container, data->state_handler);
+  g_clear_object (&data->reader);
+  g_clear_object (&data->container);
+  g_free (data);
+}
+
+static void
+on_log_entry (HatakeLogReader *reader, HatakeLogEntry *entry, gpointer user_data)
+{
+  LogsData *data = user_data;
+
+  data->func (entry, data->func_data);
+}
+
+static gboolean
+container_has_exited (HatakeContainer *container)
+{
+  switch (hatake_container_get_state (container))
+    {
+    case HATAKE_CONTAINER_RUNNING:
+    case HATAKE_CONTAINER_PAUSED:
+    case HATAKE_CONTAINER_RESTARTING:
+    case HATAKE_CONTAINER_CREATED:
+      return FALSE;
+    case HATAKE_CONTAINER_EXITED:
+    case HATAKE_CONTAINER_REMOVING:
+    case HATAKE_CONTAINER_DEAD:
+    case HATAKE_CONTAINER_REMOVED:
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* A follower ends once conmon is done writing: the engine saw the exit file. */
+static void
+on_log_container_state (HatakeContainer *container, GParamSpec *pspec, LogsData *data)
+{
+  if (container_has_exited (container))
+    hatake_log_reader_writer_exited (data->reader);
+}
+
+static void
+on_logs_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (hatake_log_reader_run_finish (HATAKE_LOG_READER (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      /* a container that never started has no log yet: nothing to show */
+      g_clear_error (&error);
+      g_task_return_boolean (task, TRUE);
+    }
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+hatake_local_engine_container_logs_async (HatakeEngine           *engine,
+                                          const char             *id,
+                                          const HatakeLogOptions *options,
+                                          HatakeLogFunc           func,
+                                          gpointer                func_data,
+                                          GCancellable           *cancellable,
+                                          GAsyncReadyCallback     callback,
+                                          gpointer                user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *path = NULL;
+  LogsData *data;
+  GError *error = NULL;
+  HatakeContainer *container;
+
+  g_task_set_source_tag (task, hatake_local_engine_container_logs_async);
+  container = hatake_containers_lookup (self->containers, id, &error);
+  if (container == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  path = hatake_containers_log_path (self->containers, container);
+  data = g_new0 (LogsData, 1);
+  data->container = container;
+  data->func = func;
+  data->func_data = func_data;
+  data->reader = hatake_log_reader_new (path, options);
+  g_signal_connect (data->reader, "entry", G_CALLBACK (on_log_entry), data);
+  g_task_set_task_data (task, data, (GDestroyNotify) logs_data_free);
+  if (options->follow)
+    data->state_handler = g_signal_connect (container, "notify::state", G_CALLBACK (on_log_container_state), data);
+  hatake_log_reader_run_async (data->reader, cancellable, on_logs_done, g_object_ref (task));
+  if (options->follow && container_has_exited (container))
+    hatake_log_reader_writer_exited (data->reader);
+}
+
+static gboolean
+propagate_boolean (HatakeEngine *engine, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 hatake_local_engine_iface_init (HatakeEngineInterface *iface)
 {
+  iface->get_containers = hatake_local_engine_get_containers;
+  iface->create_container_async = hatake_local_engine_create_container_async;
+  iface->create_container_finish = hatake_local_engine_create_container_finish;
+  iface->container_op_async = hatake_local_engine_container_op_async;
+  iface->container_op_finish = propagate_json;
+  iface->inspect_container_async = hatake_local_engine_inspect_container_async;
+  iface->inspect_container_finish = propagate_json;
+  iface->rename_container_async = hatake_local_engine_rename_container_async;
+  iface->rename_container_finish = propagate_boolean;
+  iface->container_logs_async = hatake_local_engine_container_logs_async;
+  iface->container_logs_finish = propagate_boolean;
   iface->get_images = hatake_local_engine_get_images;
   iface->get_description = hatake_local_engine_get_description;
   iface->pull_async = _hatake_local_engine_pull_async;

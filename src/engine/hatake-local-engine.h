@@ -18,5 +18,15 @@ HatakeLocalEngine *hatake_local_engine_new           (const char         *data_r
                                                       GError            **error);
 const char        *hatake_local_engine_get_data_root (HatakeLocalEngine  *self);
 char              *hatake_default_data_root          (void);
+/* Brings the containers in line with what happened while no engine ran (exits, --rm, restart
+ * policies). Call once after new(); models are usable before it finishes. */
+void               hatake_local_engine_recover_async (HatakeLocalEngine  *self,
+                                                      GCancellable       *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
+gboolean           hatake_local_engine_recover_finish (HatakeLocalEngine *self,
+                                                      GAsyncResult       *result,
+                                                      GError            **error);
+const char        *hatake_local_engine_get_runtime_note (HatakeLocalEngine *self);
 
 G_END_DECLS

@@ -1,0 +1,1097 @@
+/* hatake-cli-containers.c: create, run, start, stop, restart, kill, pause, unpause, rm, wait,
+ * rename, ps, inspect, logs and the exit command `system recover`
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hatake-cli-private.h"
+#include "hatake-local-engine.h"
+
+/* ---- create options -------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet;
+  char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
+  char *runtime, *network, *platform, *pull;
+  int pids_limit, stop_timeout;
+  GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop;
+} CreateOptions;
+
+static void
+create_options_clear (CreateOptions *o)
+{
+  g_free (o->name); g_free (o->workdir); g_free (o->user); g_free (o->entrypoint); g_free (o->hostname);
+  g_free (o->restart); g_free (o->memory); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
+  g_free (o->network); g_free (o->platform); g_free (o->pull);
+  g_strfreev (o->env); g_strfreev (o->env_files); g_strfreev (o->volumes); g_strfreev (o->mounts);
+  g_strfreev (o->tmpfs); g_strfreev (o->labels); g_strfreev (o->cap_add); g_strfreev (o->cap_drop);
+}
+
+/* "512m", "1g", "1048576": docker's units, powers of 1024. */
+static gboolean
+parse_bytes (const char *text, gint64 *out)
+{
+  char *end = NULL;
+  double value = g_ascii_strtod (text, &end);
+  double mult = 1;
+
+  if (end == text || value < 0)
+    return FALSE;
+  switch (g_ascii_tolower (*end))
+    {
+    case '\0': break;
+    case 'b': end++; break;
+    case 'k': mult = 1024.0; end++; break;
+    case 'm': mult = 1024.0 * 1024; end++; break;
+    case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
+    default: return FALSE;
+    }
+  if (g_ascii_tolower (*end) == 'b')
+    end++;
+  if (*end != '\0')
+    return FALSE;
+  *out = (gint64) (value * mult);
+  return TRUE;
+}
+
+static gboolean
+add_env_file (GStrvBuilder *env, const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return FALSE;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      if (*line == '\0' || *line == '#')
+        continue;
+      /* a bare name takes the value from our environment, as docker does */
+      if (strchr (line, '=') == NULL)
+        {
+          const char *value = g_getenv (line);
+          if (value != NULL)
+            {
+              g_autofree char *pair = g_strconcat (line, "=", value, NULL);
+              g_strv_builder_add (env, pair);
+            }
+          continue;
+        }
+      g_strv_builder_add (env, line);
+    }
+  return TRUE;
+}
+
+/* -v SRC:DST[:ro|rw], -v DST (anonymous volume); SRC absolute is a bind mount, else a volume name. */
+static gboolean
+add_volume (HatakeContainerConfig *c, const char *spec, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (spec, ":", -1);
+  guint n = g_strv_length (parts);
+  gboolean ro = FALSE;
+
+  if (n == 3)
+    {
+      if (g_str_equal (parts[2], "ro"))
+        ro = TRUE;
+      else if (!g_str_equal (parts[2], "rw") && !g_str_equal (parts[2], "z") && !g_str_equal (parts[2], "Z"))
+        goto bad;
+    }
+  if (n == 1 && g_path_is_absolute (parts[0]))
+    {
+      hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, NULL, parts[0], FALSE);
+      return TRUE;
+    }
+  if ((n == 2 || n == 3) && g_path_is_absolute (parts[1]) && *parts[0] != '\0')
+    {
+      if (g_path_is_absolute (parts[0]))
+        {
+          g_autofree char *canonical = g_canonicalize_filename (parts[0], NULL);
+          hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, canonical, parts[1], ro);
+        }
+      else
+        hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, parts[0], parts[1], ro);
+      return TRUE;
+    }
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid volume specification: '%s'"), spec);
+  return FALSE;
+}
+
+/* --mount type=bind|volume|tmpfs,source=…,target=…,readonly */
+static gboolean
+add_mount (HatakeContainerConfig *c, const char *spec, GError **error)
+{
+  g_auto(GStrv) fields = g_strsplit (spec, ",", -1);
+  g_autofree char *type = NULL, *source = NULL, *target = NULL;
+  gboolean ro = FALSE;
+  gint64 size = 0;
+
+  for (guint i = 0; fields[i]; i++)
+    {
+      char *eq = strchr (fields[i], '=');
+      const char *key = fields[i], *value = eq ? eq + 1 : "true";
+      if (eq)
+        *eq = '\0';
+      if (g_str_equal (key, "type"))
+        {
+          g_free (type);
+          type = g_strdup (value);
+        }
+      else if (g_str_equal (key, "source") || g_str_equal (key, "src"))
+        {
+          g_free (source);
+          source = g_strdup (value);
+        }
+      else if (g_str_equal (key, "target") || g_str_equal (key, "destination") || g_str_equal (key, "dst"))
+        {
+          g_free (target);
+          target = g_strdup (value);
+        }
+      else if (g_str_equal (key, "readonly") || g_str_equal (key, "ro"))
+        ro = !g_str_equal (value, "false") && !g_str_equal (value, "0");
+      else if (g_str_equal (key, "tmpfs-size"))
+        {
+          if (!parse_bytes (value, &size))
+            goto bad;
+        }
+      else
+        goto bad;
+    }
+  if (target == NULL || !g_path_is_absolute (target))
+    goto bad;
+  if (type == NULL || g_str_equal (type, "volume"))
+    hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, source, target, ro);
+  else if (g_str_equal (type, "bind") && source != NULL && g_path_is_absolute (source))
+    hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, source, target, ro);
+  else if (g_str_equal (type, "tmpfs"))
+    {
+      hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, target, ro);
+      ((HatakeContainerMount *) g_ptr_array_index (c->mounts, c->mounts->len - 1))->tmpfs_size = size;
+    }
+  else
+    goto bad;
+  return TRUE;
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"--mount\" flag"), spec);
+  return FALSE;
+}
+
+/* --tmpfs /path[:size=64m,mode=1777] */
+static gboolean
+add_tmpfs (HatakeContainerConfig *c, const char *spec, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (spec, ":", 2);
+  HatakeContainerMount *m;
+
+  if (!g_path_is_absolute (parts[0]))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid tmpfs: '%s'"), spec);
+      return FALSE;
+    }
+  hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, parts[0], FALSE);
+  m = g_ptr_array_index (c->mounts, c->mounts->len - 1);
+  if (parts[1] != NULL)
+    {
+      g_auto(GStrv) opts = g_strsplit (parts[1], ",", -1);
+      for (guint i = 0; opts[i]; i++)
+        {
+          guint64 mode;
+          if (g_str_has_prefix (opts[i], "size=") && parse_bytes (opts[i] + 5, &m->tmpfs_size))
+            continue;
+          if (g_str_has_prefix (opts[i], "mode=") && g_ascii_string_to_unsigned (opts[i] + 5, 8, 0, 07777, &mode, NULL))
+            {
+              m->tmpfs_mode = (guint) mode;
+              continue;
+            }
+          if (g_str_equal (opts[i], "ro"))
+            {
+              m->read_only = TRUE;
+              continue;
+            }
+          if (g_str_equal (opts[i], "rw"))
+            continue;
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid tmpfs option: '%s'"), opts[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static GOptionContext *
+create_context (CreateOptions *o, const char *summary)
+{
+  const GOptionEntry entries[] = {
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &o->detach, N_("Run container in background and print container ID"), NULL },
+    { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm, N_("Automatically remove the container when it exits"), NULL },
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &o->interactive, N_("Keep STDIN open even if not attached"), NULL },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, N_("Allocate a pseudo-TTY"), NULL },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, N_("Assign a name to the container"), "NAME" },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, N_("Set environment variables"), "KEY=VALUE" },
+    { "env-file", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->env_files, N_("Read in a file of environment variables"), "FILE" },
+    { "workdir", 'w', 0, G_OPTION_ARG_STRING, &o->workdir, N_("Working directory inside the container"), "DIR" },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &o->user, N_("Username or UID (format: <name|uid>[:<group|gid>])"), "USER" },
+    { "entrypoint", 0, 0, G_OPTION_ARG_STRING, &o->entrypoint, N_("Overwrite the default ENTRYPOINT of the image"), "CMD" },
+    { "volume", 'v', 0, G_OPTION_ARG_STRING_ARRAY, &o->volumes, N_("Bind mount a volume"), "SRC:DST[:ro]" },
+    { "mount", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->mounts, N_("Attach a filesystem mount to the container"), "SPEC" },
+    { "tmpfs", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->tmpfs, N_("Mount a tmpfs directory"), "PATH[:OPTS]" },
+    { "read-only", 0, 0, G_OPTION_ARG_NONE, &o->read_only, N_("Mount the container's root filesystem as read only"), NULL },
+    { "hostname", 'h', 0, G_OPTION_ARG_STRING, &o->hostname, N_("Container host name"), "NAME" },
+    { "label", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &o->labels, N_("Set meta data on a container"), "KEY=VALUE" },
+    { "restart", 0, 0, G_OPTION_ARG_STRING, &o->restart, N_("Restart policy to apply when a container exits"), "POLICY" },
+    { "memory", 'm', 0, G_OPTION_ARG_STRING, &o->memory, N_("Memory limit"), "BYTES" },
+    { "cpus", 0, 0, G_OPTION_ARG_STRING, &o->cpus, N_("Number of CPUs"), "N" },
+    { "pids-limit", 0, 0, G_OPTION_ARG_INT, &o->pids_limit, N_("Tune container pids limit"), "N" },
+    { "cap-add", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_add, N_("Add Linux capabilities"), "CAP" },
+    { "cap-drop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_drop, N_("Drop Linux capabilities"), "CAP" },
+    { "privileged", 0, 0, G_OPTION_ARG_NONE, &o->privileged, N_("Give extended privileges to this container"), NULL },
+    { "init", 0, 0, G_OPTION_ARG_NONE, &o->init, N_("Run an init inside the container that forwards signals and reaps processes"), NULL },
+    { "stop-signal", 0, 0, G_OPTION_ARG_STRING, &o->stop_signal, N_("Signal to stop the container"), "SIGNAL" },
+    { "stop-timeout", 0, 0, G_OPTION_ARG_INT, &o->stop_timeout, N_("Timeout (in seconds) to stop a container"), "N" },
+    { "runtime", 0, 0, G_OPTION_ARG_STRING, &o->runtime, N_("Runtime to use for this container"), "NAME" },
+    { "network", 0, 0, G_OPTION_ARG_STRING, &o->network, N_("Connect a container to a network"), "NETWORK" },
+    { "platform", 0, 0, G_OPTION_ARG_STRING, &o->platform, N_("Set platform if server is multi-platform capable"), "PLATFORM" },
+    { "pull", 0, 0, G_OPTION_ARG_STRING, &o->pull, N_("Pull image before running (\"always\", \"missing\", \"never\")"), "WHEN" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, N_("Suppress the pull output"), NULL },
+    { NULL }
+  };
+  GOptionContext *context;
+  GOptionGroup *group = g_option_group_new ("create", summary, summary, NULL, NULL);
+
+  o->stop_timeout = -1;
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  context = g_option_context_new ("IMAGE [COMMAND] [ARG...]");
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_main_group (context, group);
+  /* docker stops at the image: what follows belongs to the container's command */
+  g_option_context_set_strict_posix (context, TRUE);
+  /* -h is --hostname, as in docker */
+  g_option_context_set_help_enabled (context, FALSE);
+  return context;
+}
+
+static HatakeContainerConfig *
+config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
+{
+  g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+  g_autoptr(GStrvBuilder) env = g_strv_builder_new ();
+
+  c->image = g_strdup (argv[1]);
+  c->name = g_strdup (o->name);
+  if (argc > 2)
+    c->cmd = g_strdupv (argv + 2);
+  if (o->entrypoint != NULL)
+    {
+      const char *ep[] = { o->entrypoint, NULL };
+      c->entrypoint = *o->entrypoint ? g_strdupv ((char **) ep) : g_new0 (char *, 1);
+    }
+  for (guint i = 0; o->env_files && o->env_files[i]; i++)
+    if (!add_env_file (env, o->env_files[i], error))
+      return NULL;
+  for (guint i = 0; o->env && o->env[i]; i++)
+    {
+      if (strchr (o->env[i], '=') == NULL)
+        {
+          const char *value = g_getenv (o->env[i]);
+          if (value != NULL)
+            {
+              g_autofree char *pair = g_strconcat (o->env[i], "=", value, NULL);
+              g_strv_builder_add (env, pair);
+            }
+          continue;
+        }
+      g_strv_builder_add (env, o->env[i]);
+    }
+  c->env = g_strv_builder_end (env);
+  c->working_dir = g_strdup (o->workdir);
+  c->user = g_strdup (o->user);
+  c->hostname = g_strdup (o->hostname);
+  c->labels = g_strdupv (o->labels);
+  c->tty = o->tty;
+  c->open_stdin = o->interactive;
+  c->auto_remove = o->rm;
+  c->read_only = o->read_only;
+  c->privileged = o->privileged;
+  c->init = o->init;
+  c->cap_add = g_strdupv (o->cap_add);
+  c->cap_drop = g_strdupv (o->cap_drop);
+  c->pids_limit = o->pids_limit;
+  c->stop_signal = g_strdup (o->stop_signal);
+  c->stop_timeout = o->stop_timeout;
+  c->runtime = g_strdup (o->runtime);
+  if (o->memory && !parse_bytes (o->memory, &c->memory))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"-m, --memory\" flag"), o->memory);
+      return NULL;
+    }
+  if (o->cpus)
+    {
+      char *end = NULL;
+      c->cpus = g_ascii_strtod (o->cpus, &end);
+      if (end == o->cpus || *end != '\0' || c->cpus < 0)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"--cpus\" flag"), o->cpus);
+          return NULL;
+        }
+    }
+  if (o->restart && !hatake_restart_policy_parse (o->restart, &c->restart, &c->restart_max, error))
+    return NULL;
+  if (o->rm && c->restart != HATAKE_RESTART_NO)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Conflicting options: --restart and --rm"));
+      return NULL;
+    }
+  if (o->network != NULL && !g_str_equal (o->network, "none"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("network “%s”: only --network none exists until networks land"), o->network);
+      return NULL;
+    }
+  for (guint i = 0; o->volumes && o->volumes[i]; i++)
+    if (!add_volume (c, o->volumes[i], error))
+      return NULL;
+  for (guint i = 0; o->mounts && o->mounts[i]; i++)
+    if (!add_mount (c, o->mounts[i], error))
+      return NULL;
+  for (guint i = 0; o->tmpfs && o->tmpfs[i]; i++)
+    if (!add_tmpfs (c, o->tmpfs[i], error))
+      return NULL;
+  return g_steal_pointer (&c);
+}
+
+/* Creates, pulling the image first when it is missing (docker's --pull missing). */
+static HatakeContainer *
+create_container (HatakeEngine *engine, CreateOptions *o, HatakeContainerConfig *config, GError **error)
+{
+  g_autoptr(HatakeImage) image = hatake_engine_lookup_image (engine, config->image);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (o->pull && g_str_equal (o->pull, "always"))
+    g_clear_object (&image);
+  if (image == NULL)
+    {
+      if (o->pull && g_str_equal (o->pull, "never"))
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), config->image);
+          return NULL;
+        }
+      if (!o->pull || !g_str_equal (o->pull, "always"))
+        fprintf (stderr, _("Unable to find image '%s' locally\n"), config->image);
+      {
+        int saved = dup (STDOUT_FILENO);
+        /* docker prints the pull's progress on stderr for run/create */
+        dup2 (STDERR_FILENO, STDOUT_FILENO);
+        image = hatake_cli_pull_image (engine, config->image, o->platform, o->quiet, error);
+        fflush (stdout);
+        dup2 (saved, STDOUT_FILENO);
+        close (saved);
+      }
+      if (image == NULL)
+        return NULL;
+    }
+  hatake_engine_create_container_async (engine, config, NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  return hatake_engine_create_container_finish (engine, result, error);
+}
+
+int
+hatake_cli_create (HatakeCliGlobals *globals,
+                   int               argc,
+                   char            **argv)
+{
+  CreateOptions o = { 0 };
+  g_autoptr(GOptionContext) context = create_context (&o, _("Create a new container"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) container = NULL;
+  int status = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    status = hatake_cli_usage_error (context, error->message);
+  else if (argc < 2)
+    status = hatake_cli_usage_error (context, _("requires at least 1 argument"));
+  else if ((config = config_from_options (&o, argc, argv, &error)) == NULL)
+    status = hatake_cli_usage_error (context, error->message);
+  else if ((engine = hatake_cli_open_engine (globals, &error)) == NULL ||
+           (container = create_container (engine, &o, config, &error)) == NULL)
+    status = hatake_cli_fail (g_steal_pointer (&error));
+  else
+    printf ("%s\n", hatake_container_get_id (container));
+  create_options_clear (&o);
+  return status;
+}
+
+/* ---- operations on existing containers --------------------------------------------------- */
+
+static JsonNode *
+run_op (HatakeEngine *engine, const char *id, HatakeContainerOp op, const HatakeContainerOpArgs *args, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hatake_engine_container_op_async (engine, id, op, args, NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  return hatake_engine_container_op_finish (engine, result, error);
+}
+
+/* Runs op on each named container, printing its name as docker does; 1 if any failed. */
+static int
+each_container (HatakeCliGlobals *globals, GOptionContext *context, int argc, char **argv,
+                HatakeContainerOp op, const HatakeContainerOpArgs *args, gboolean print_exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  int status = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc < 2)
+    return hatake_cli_usage_error (context, _("requires at least 1 argument"));
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(JsonNode) node = run_op (engine, argv[i], op, args, &error);
+      if (error != NULL)
+        {
+          fprintf (stderr, "Error response from daemon: %s\n", error->message);
+          g_clear_error (&error);
+          status = 1;
+          continue;
+        }
+      if (print_exit_code && node != NULL)
+        printf ("%" G_GINT64_FORMAT "\n", json_object_get_int_member (json_node_get_object (node), "StatusCode"));
+      else
+        printf ("%s\n", argv[i]);
+    }
+  return status;
+}
+
+int
+hatake_cli_start (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean attach = FALSE, interactive = FALSE;
+  const GOptionEntry entries[] = {
+    { "attach", 'a', 0, G_OPTION_ARG_NONE, &attach, N_("Attach STDOUT/STDERR and forward signals"), NULL },
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &interactive, N_("Attach container's STDIN"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]",
+                                                                  _("Start one or more stopped containers"), entries);
+  return each_container (globals, context, argc, argv, HATAKE_CONTAINER_OP_START, NULL, FALSE);
+}
+
+static int
+stop_or_restart (HatakeCliGlobals *globals, int argc, char **argv, HatakeContainerOp op, const char *summary)
+{
+  int timeout = -1;
+  g_autofree char *signal_name = NULL;
+  const GOptionEntry entries[] = {
+    { "time", 't', 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait before killing the container"), "N" },
+    { "timeout", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &timeout, NULL, "N" },
+    { "signal", 's', 0, G_OPTION_ARG_STRING, &signal_name, N_("Signal to send to the container"), "SIGNAL" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]", summary, entries);
+  HatakeContainerOpArgs args = { .timeout = -1 };
+  int status;
+
+  /* parse first so the timeout is known, then run */
+  args.timeout = timeout;
+  status = each_container (globals, context, argc, argv, op, &args, FALSE);
+  return status;
+}
+
+int
+hatake_cli_stop (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  return stop_or_restart (globals, argc, argv, HATAKE_CONTAINER_OP_STOP, _("Stop one or more running containers"));
+}
+
+int
+hatake_cli_restart (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  return stop_or_restart (globals, argc, argv, HATAKE_CONTAINER_OP_RESTART, _("Restart one or more containers"));
+}
+
+int
+hatake_cli_kill (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *signal_name = NULL;
+  const GOptionEntry entries[] = {
+    { "signal", 's', 0, G_OPTION_ARG_STRING, &signal_name, N_("Signal to send to the container"), "SIGNAL" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]",
+                                                                  _("Kill one or more running containers"), entries);
+  HatakeContainerOpArgs args = { .timeout = -1 };
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  args.signal = signal_name;
+  return each_container (globals, context, argc, argv, HATAKE_CONTAINER_OP_KILL, &args, FALSE);
+}
+
+int
+hatake_cli_pause (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]",
+                                                                  _("Pause all processes within one or more containers"), entries);
+  return each_container (globals, context, argc, argv, HATAKE_CONTAINER_OP_PAUSE, NULL, FALSE);
+}
+
+int
+hatake_cli_unpause (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]",
+                                                                  _("Unpause all processes within one or more containers"), entries);
+  return each_container (globals, context, argc, argv, HATAKE_CONTAINER_OP_UNPAUSE, NULL, FALSE);
+}
+
+int
+hatake_cli_rm (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean force = FALSE, volumes = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Force the removal of a running container (uses SIGKILL)"), NULL },
+    { "volumes", 'v', 0, G_OPTION_ARG_NONE, &volumes, N_("Remove anonymous volumes associated with the container"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]",
+                                                                  _("Remove one or more containers"), entries);
+  HatakeContainerOpArgs args = { .timeout = -1 };
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  args.force = force;
+  args.volumes = volumes;
+  return each_container (globals, context, argc, argv, HATAKE_CONTAINER_OP_REMOVE, &args, FALSE);
+}
+
+int
+hatake_cli_wait_cmd (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]",
+                                                                  _("Block until one or more containers stop, then print their exit codes"),
+                                                                  entries);
+  return each_container (globals, context, argc, argv, HATAKE_CONTAINER_OP_WAIT, NULL, TRUE);
+}
+
+int
+hatake_cli_rename (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER NEW_NAME", _("Rename a container"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc != 3)
+    return hatake_cli_usage_error (context, _("requires exactly 2 arguments"));
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  hatake_engine_rename_container_async (engine, argv[1], argv[2], NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  if (!hatake_engine_rename_container_finish (engine, result, &error))
+    return hatake_cli_fail (g_steal_pointer (&error));
+  return 0;
+}
+
+/* ---- ps ------------------------------------------------------------------------------------ */
+
+static JsonNode *
+ps_row (HatakeContainer *c, gboolean no_trunc)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autofree char *id = no_trunc ? g_strdup (hatake_container_get_id (c)) : hatake_container_dup_short_id (c);
+  g_autofree char *status = hatake_container_dup_status (c, g_get_real_time ());
+  g_autofree char *since = hatake_cli_format_since (hatake_container_get_created (c) / G_USEC_PER_SEC);
+  g_autofree char *command = NULL;
+  g_autoptr(GDateTime) created = g_date_time_new_from_unix_local (hatake_container_get_created (c) / G_USEC_PER_SEC);
+  g_autofree char *created_at = created ? g_date_time_format (created, "%Y-%m-%d %H:%M:%S %z %Z") : g_strdup ("");
+  const char *cmd = hatake_container_get_command (c) ? hatake_container_get_command (c) : "";
+
+  if (!no_trunc && g_utf8_strlen (cmd, -1) > 20)
+    {
+      g_autofree char *cut = g_utf8_substring (cmd, 0, 19);
+      command = g_strdup_printf ("\"%s…\"", cut);
+    }
+  else
+    command = g_strdup_printf ("\"%s\"", cmd);
+  json_builder_begin_object (b);
+#define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, v))
+  STR ("Command", command);
+  STR ("CreatedAt", created_at);
+  STR ("ID", id);
+  STR ("Image", hatake_container_get_image (c) ? hatake_container_get_image (c) : "");
+  STR ("Labels", "");
+  STR ("LocalVolumes", "0");
+  STR ("Mounts", "");
+  STR ("Names", hatake_container_get_name (c));
+  STR ("Networks", "none");
+  STR ("Ports", "");
+  STR ("RunningFor", since);
+  STR ("Size", "0B");
+  STR ("State", hatake_container_state_to_string (hatake_container_get_state (c)));
+  STR ("Status", status);
+#undef STR
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static gboolean
+ps_matches (HatakeContainer *c, char **filters, GError **error)
+{
+  for (guint i = 0; filters && filters[i]; i++)
+    {
+      const char *eq = strchr (filters[i], '=');
+      g_autofree char *key = eq ? g_strndup (filters[i], eq - filters[i]) : g_strdup (filters[i]);
+      const char *value = eq ? eq + 1 : "";
+
+      if (g_str_equal (key, "status"))
+        {
+          if (!g_str_equal (value, hatake_container_state_to_string (hatake_container_get_state (c))))
+            return FALSE;
+        }
+      else if (g_str_equal (key, "name"))
+        {
+          if (strstr (hatake_container_get_name (c), value) == NULL)
+            return FALSE;
+        }
+      else if (g_str_equal (key, "id"))
+        {
+          if (!g_str_has_prefix (hatake_container_get_id (c), value))
+            return FALSE;
+        }
+      else if (g_str_equal (key, "exited"))
+        {
+          if (hatake_container_get_state (c) != HATAKE_CONTAINER_EXITED ||
+              hatake_container_get_exit_code (c) != atoi (value))
+            return FALSE;
+        }
+      else if (g_str_equal (key, "ancestor"))
+        {
+          if (g_strcmp0 (hatake_container_get_image (c), value) != 0 &&
+              !g_str_has_prefix (hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) + 7 : "", value))
+            return FALSE;
+        }
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "invalid filter '%s'", key);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static int
+compare_created_desc (gconstpointer a, gconstpointer b)
+{
+  gint64 ca = hatake_container_get_created (*(HatakeContainer **) a);
+  gint64 cb = hatake_container_get_created (*(HatakeContainer **) b);
+
+  return ca < cb ? 1 : ca > cb ? -1 : 0;
+}
+
+int
+hatake_cli_ps (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean all = FALSE, quiet = FALSE, no_trunc = FALSE, latest = FALSE, size = FALSE;
+  int last = -1;
+  g_autofree char *format = NULL;
+  g_auto(GStrv) filters = NULL;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("Show all containers (default shows just running)"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Only display container IDs"), NULL },
+    { "no-trunc", 0, 0, G_OPTION_ARG_NONE, &no_trunc, N_("Don't truncate output"), NULL },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, N_("Filter output based on conditions provided"), "FILTER" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("Format output: table, json, or a template"), "FORMAT" },
+    { "last", 'n', 0, G_OPTION_ARG_INT, &last, N_("Show n last created containers (includes all states)"), "N" },
+    { "latest", 'l', 0, G_OPTION_ARG_NONE, &latest, N_("Show the latest created container (includes all states)"), NULL },
+    { "size", 's', 0, G_OPTION_ARG_NONE, &size, N_("Display total file sizes"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("", _("List containers"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *containers;
+  gboolean json = format && g_str_equal (format, "json");
+  const char *template = format && !json && !g_str_equal (format, "table") ?
+                         (g_str_has_prefix (format, "table ") ? format + 6 : format) : NULL;
+  guint shown = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (latest)
+    last = 1;
+  if (last >= 0 || (filters && filters[0]))
+    all = TRUE;
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  containers = hatake_engine_get_containers (engine);
+  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+    g_ptr_array_add (rows, g_list_model_get_item (containers, i));
+  g_ptr_array_sort (rows, compare_created_desc);
+
+  if (!quiet && !json && template == NULL)
+    printf ("%-12s   %-20s %-22s %-16s %-28s %-8s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+            "STATUS", "PORTS", "NAMES");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      HatakeContainer *c = g_ptr_array_index (rows, i);
+      HatakeContainerState state = hatake_container_get_state (c);
+      g_autoptr(JsonNode) row = NULL;
+      JsonObject *o;
+
+      if (!all && state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED &&
+          state != HATAKE_CONTAINER_RESTARTING)
+        continue;
+      if (!ps_matches (c, filters, &error))
+        return hatake_cli_fail (g_steal_pointer (&error));
+      if (last >= 0 && shown >= (guint) last)
+        break;
+      shown++;
+      row = ps_row (c, no_trunc);
+      o = json_node_get_object (row);
+      if (quiet)
+        printf ("%s\n", json_object_get_string_member (o, "ID"));
+      else if (json)
+        hatake_cli_print_json (row, FALSE);
+      else if (template != NULL)
+        {
+          g_autofree char *line = hatake_cli_format_template (row, template, &error);
+          if (line == NULL)
+            return hatake_cli_fail (g_steal_pointer (&error));
+          printf ("%s\n", line);
+        }
+      else
+        printf ("%-12s   %-20s %-22s %-16s %-28s %-8s %s\n", json_object_get_string_member (o, "ID"),
+                json_object_get_string_member (o, "Image"), json_object_get_string_member (o, "Command"),
+                json_object_get_string_member (o, "RunningFor"), json_object_get_string_member (o, "Status"),
+                "", json_object_get_string_member (o, "Names"));
+    }
+  return 0;
+}
+
+/* ---- inspect ------------------------------------------------------------------------------- */
+
+static int
+inspect_objects (HatakeCliGlobals *globals, int argc, char **argv, gboolean containers, gboolean images)
+{
+  g_autofree char *format = NULL;
+  g_autofree char *type = NULL;
+  gboolean size = FALSE;
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Format output: json, or a template"), "FORMAT" },
+    { "type", 0, 0, G_OPTION_ARG_STRING, &type, N_("Return JSON for specified type"), "TYPE" },
+    { "size", 's', 0, G_OPTION_ARG_NONE, &size, N_("Display total file sizes if the type is container"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("NAME|ID [NAME|ID...]",
+                                                                  _("Return low-level information on objects"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(JsonArray) all = json_array_new ();
+  int status = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc < 2)
+    return hatake_cli_usage_error (context, _("requires at least 1 argument"));
+  if (type != NULL)
+    {
+      containers = g_str_equal (type, "container");
+      images = g_str_equal (type, "image");
+    }
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(HatakeContainer) container = containers ? hatake_engine_lookup_container (engine, argv[i]) : NULL;
+      JsonNode *node = NULL;
+
+      if (container != NULL)
+        {
+          hatake_engine_inspect_container_async (engine, argv[i], NULL, hatake_cli_store_result, &result);
+          hatake_cli_wait ((gpointer *) &result);
+          node = hatake_engine_inspect_container_finish (engine, result, &error);
+        }
+      else if (images)
+        {
+          hatake_engine_inspect_image_async (engine, argv[i], NULL, hatake_cli_store_result, &result);
+          hatake_cli_wait ((gpointer *) &result);
+          node = hatake_engine_inspect_image_finish (engine, result, &error);
+          if (node == NULL && containers)
+            {
+              g_clear_error (&error);
+              error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such object: %s", argv[i]);
+            }
+        }
+      else
+        error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such container: %s", argv[i]);
+      if (node == NULL)
+        {
+          fprintf (stderr, "Error: %s\n", error->message);
+          g_clear_error (&error);
+          status = 1;
+          continue;
+        }
+      if (format != NULL && !g_str_equal (format, "json"))
+        {
+          g_autofree char *line = hatake_cli_format_template (node, format, &error);
+          json_node_unref (node);
+          if (line == NULL)
+            return hatake_cli_fail (g_steal_pointer (&error));
+          printf ("%s\n", line);
+          continue;
+        }
+      json_array_add_element (all, node);
+    }
+  if (format == NULL || g_str_equal (format, "json"))
+    {
+      g_autoptr(JsonNode) root = json_node_init_array (json_node_alloc (), all);
+      hatake_cli_print_json (root, TRUE);
+    }
+  return status;
+}
+
+int
+hatake_cli_inspect (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  return inspect_objects (globals, argc, argv, TRUE, TRUE);
+}
+
+int
+hatake_cli_container_inspect (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  return inspect_objects (globals, argc, argv, TRUE, FALSE);
+}
+
+/* ---- system recover: conmon's exit command ------------------------------------------------- */
+
+static gboolean
+containers_settled (HatakeEngine *engine)
+{
+  GListModel *containers = hatake_engine_get_containers (engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+    {
+      g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i);
+      HatakeContainerState s = hatake_container_get_state (c);
+      if (s == HATAKE_CONTAINER_RESTARTING || s == HATAKE_CONTAINER_REMOVING)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Run by conmon when a container exits. If an engine owns the data root it has seen the exit
+ * already; if a one-shot command holds it, wait for it to finish, then apply --rm and restart
+ * policies ourselves (recovery does exactly that). */
+int
+hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      engine = hatake_cli_open_engine (globals, &error);
+      if (engine != NULL)
+        break;
+      if (!g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) || g_get_monotonic_time () > deadline)
+        {
+          /* a long-running engine (hatake serve, the app) handles exits itself */
+          if (g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED))
+            return 0;
+          return hatake_cli_fail (g_steal_pointer (&error));
+        }
+      g_clear_error (&error);
+      g_usleep (100 * 1000);
+    }
+  while (!containers_settled (engine) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  return 0;
+}
+
+/* ---- logs ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean timestamps;
+} LogPrinter;
+
+static void
+print_entry (const HatakeLogEntry *entry, gpointer user_data)
+{
+  LogPrinter *printer = user_data;
+  FILE *out = entry->stream == HATAKE_LOG_STDERR ? stderr : stdout;
+  gsize length;
+  const char *data = g_bytes_get_data (entry->content, &length);
+
+  if (printer->timestamps)
+    {
+      g_autofree char *ts = hatake_log_format_timestamp (entry->timestamp);
+      fprintf (out, "%s ", ts);
+    }
+  fwrite (data, 1, length, out);
+  fflush (out);
+}
+
+static gboolean
+stream_logs (HatakeEngine *engine, const char *id, const HatakeLogOptions *options, gboolean timestamps, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  LogPrinter printer = { timestamps };
+
+  hatake_engine_container_logs_async (engine, id, options, print_entry, &printer, NULL,
+                                      hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  return hatake_engine_container_logs_finish (engine, result, error);
+}
+
+int
+hatake_cli_logs (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean follow = FALSE, timestamps = FALSE, details = FALSE;
+  g_autofree char *tail = NULL, *since = NULL, *until = NULL;
+  const GOptionEntry entries[] = {
+    { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow, N_("Follow log output"), NULL },
+    { "timestamps", 't', 0, G_OPTION_ARG_NONE, &timestamps, N_("Show timestamps"), NULL },
+    { "tail", 'n', 0, G_OPTION_ARG_STRING, &tail, N_("Number of lines to show from the end of the logs"), "N" },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since, N_("Show logs since timestamp or relative (e.g. 42m)"), "TIME" },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &until, N_("Show logs before a timestamp or relative (e.g. 42m)"), "TIME" },
+    { "details", 0, 0, G_OPTION_ARG_NONE, &details, N_("Show extra details provided to logs"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER", _("Fetch the logs of a container"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+  gint64 now = g_get_real_time () * 1000;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc != 2)
+    return hatake_cli_usage_error (context, _("requires exactly 1 argument"));
+  options.follow = follow;
+  if (tail != NULL && !g_str_equal (tail, "all"))
+    {
+      guint64 n;
+      if (!g_ascii_string_to_unsigned (tail, 10, 0, G_MAXINT64, &n, NULL))
+        return hatake_cli_usage_error (context, _("invalid value for --tail"));
+      options.tail = (gint64) n;
+    }
+  if ((since && !hatake_log_parse_since (since, now, &options.since, &error)) ||
+      (until && !hatake_log_parse_since (until, now, &options.until, &error)))
+    return hatake_cli_usage_error (context, error->message);
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  if (!stream_logs (engine, argv[1], &options, timestamps, &error))
+    return hatake_cli_fail (g_steal_pointer (&error));
+  return 0;
+}
+
+/* ---- run ----------------------------------------------------------------------------------- */
+
+int
+hatake_cli_run (HatakeCliGlobals *globals,
+                int               argc,
+                char            **argv)
+{
+  CreateOptions o = { 0 };
+  g_autoptr(GOptionContext) context = create_context (&o, _("Create and run a new container from an image"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) container = NULL;
+  g_autoptr(JsonNode) started = NULL;
+  int status = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    status = hatake_cli_usage_error (context, error->message);
+  else if (argc < 2)
+    status = hatake_cli_usage_error (context, _("requires at least 1 argument"));
+  else if (o.tty && isatty (STDIN_FILENO))
+    status = hatake_cli_usage_error (context, _("-t with an interactive terminal (attach) is not supported yet"));
+  else if ((config = config_from_options (&o, argc, argv, &error)) == NULL)
+    status = hatake_cli_usage_error (context, error->message);
+  else if ((engine = hatake_cli_open_engine (globals, &error)) == NULL ||
+           (container = create_container (engine, &o, config, &error)) == NULL)
+    status = hatake_cli_fail (g_steal_pointer (&error));
+  else
+    {
+      const char *id = hatake_container_get_id (container);
+
+      started = run_op (engine, id, HATAKE_CONTAINER_OP_START, NULL, &error);
+      if (error != NULL)
+        {
+          /* docker: 125 for the engine's errors, 126/127 for a command that cannot run */
+          int code = hatake_container_get_exit_code (container);
+          fprintf (stderr, "Error response from daemon: %s\n", error->message);
+          status = code == 126 || code == 127 ? code : 125;
+          if (o.rm)
+            {
+              HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
+              g_autoptr(JsonNode) removed = run_op (engine, id, HATAKE_CONTAINER_OP_REMOVE, &args, NULL);
+            }
+        }
+      else if (o.detach)
+        printf ("%s\n", id);
+      else
+        {
+          /* the container's output, live, then its exit code as ours */
+          HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+          g_autoptr(JsonNode) waited = NULL;
+
+          options.follow = TRUE;
+          if (!stream_logs (engine, id, &options, FALSE, &error))
+            {
+              fprintf (stderr, "Error: %s\n", error->message);
+              g_clear_error (&error);
+            }
+          waited = run_op (engine, id, HATAKE_CONTAINER_OP_WAIT, NULL, &error);
+          if (waited == NULL)
+            status = hatake_cli_fail (g_steal_pointer (&error));
+          else
+            status = (int) json_object_get_int_member (json_node_get_object (waited), "StatusCode");
+          /* --rm: the engine removes it once it exited; let that finish before we go */
+          for (;;)
+            {
+              g_autoptr(HatakeContainer) still = o.rm ? hatake_engine_lookup_container (engine, id) : NULL;
+              if (still == NULL || hatake_container_get_state (still) == HATAKE_CONTAINER_DEAD)
+                break;
+              g_main_context_iteration (NULL, TRUE);
+            }
+        }
+    }
+  create_options_clear (&o);
+  return status;
+}

@@ -1,0 +1,1905 @@
+/* hatake-containers.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A container lives in containers/<id>/ (config.json: what it was created with; state.json:
+ * where it is; upper/ work/ rootfs/: its overlay; bundle/config.json: the OCI spec; ctr.log)
+ * and, while it runs, in the runtime's state under /run/hatake/<root-hash>/. conmon writes the
+ * exit code to exits/<id>; a GFileMonitor there tells us at once, and when no engine runs
+ * conmon's exit command (`hatake system recover`) opens the store and recovery does the rest.
+ * Every state change goes through hatake_container_transition(), then to state.json.
+ */
+#define G_LOG_DOMAIN "hatake-engine"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "hatake-cgroups.h"
+#include "hatake-containers.h"
+#include "hatake-digest.h"
+#include "hatake-error.h"
+#include "hatake-layer.h"
+#include "hatake-manifest.h"
+#include "hatake-oci-spec.h"
+#include "hatake-passwd.h"
+#include "hatake-runtime.h"
+
+typedef struct
+{
+  HatakeContainer       *container;
+  HatakeContainerConfig *config;
+  char                  *image_id;
+  char                  *dir;
+  GPtrArray             *waiters;        /* GTasks of wait, completed at the next exit */
+  GPtrArray             *stoppers;       /* GTasks of stop/kill-for-removal, completed at exit */
+  guint                  kill_timer;
+  guint                  restart_timer;
+  gboolean               stopped_by_user;
+  gboolean               mounted;
+} Entry;
+
+struct _HatakeContainers
+{
+  GObject          parent_instance;
+
+  HatakeStore     *store;
+  HatakeConfig    *config;
+  HatakeRuntime   *runtime;
+  char            *runtime_note;
+  char            *self_exe;
+  char            *root;          /* data root */
+  char            *run_dir;       /* /run/hatake/<hash> */
+  char            *exit_dir;
+  GListStore      *model;
+  GHashTable      *entries;       /* id → Entry */
+  GFileMonitor    *exit_monitor;
+};
+
+G_DEFINE_FINAL_TYPE (HatakeContainers, hatake_containers, G_TYPE_OBJECT)
+
+static void handle_exit (HatakeContainers *self, Entry *entry);
+
+static void
+entry_free (Entry *entry)
+{
+  g_clear_handle_id (&entry->kill_timer, g_source_remove);
+  g_clear_handle_id (&entry->restart_timer, g_source_remove);
+  g_clear_object (&entry->container);
+  hatake_container_config_free (entry->config);
+  g_free (entry->image_id);
+  g_free (entry->dir);
+  g_ptr_array_unref (entry->waiters);
+  g_ptr_array_unref (entry->stoppers);
+  g_free (entry);
+}
+
+static void
+hatake_containers_dispose (GObject *object)
+{
+  HatakeContainers *self = (HatakeContainers *) object;
+
+  if (self->exit_monitor)
+    g_file_monitor_cancel (self->exit_monitor);
+  g_clear_object (&self->exit_monitor);
+  G_OBJECT_CLASS (hatake_containers_parent_class)->dispose (object);
+}
+
+static void
+hatake_containers_finalize (GObject *object)
+{
+  HatakeContainers *self = (HatakeContainers *) object;
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->runtime);
+  g_clear_object (&self->model);
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_free (self->runtime_note);
+  g_free (self->self_exe);
+  g_free (self->root);
+  g_free (self->run_dir);
+  g_free (self->exit_dir);
+  G_OBJECT_CLASS (hatake_containers_parent_class)->finalize (object);
+}
+
+static void
+hatake_containers_class_init (HatakeContainersClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hatake_containers_dispose;
+  object_class->finalize = hatake_containers_finalize;
+}
+
+static void
+hatake_containers_init (HatakeContainers *self)
+{
+  self->model = g_list_store_new (HATAKE_TYPE_CONTAINER);
+  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+}
+
+/* ---- persistence --------------------------------------------------------------------------- */
+
+static char *
+iso_time (gint64 usec)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (usec <= 0)
+    return g_strdup ("0001-01-01T00:00:00Z");
+  dt = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  if (dt == NULL)
+    return g_strdup ("0001-01-01T00:00:00Z");
+  {
+    g_autoptr(GDateTime) precise = g_date_time_add (dt, usec % G_USEC_PER_SEC);
+    return g_date_time_format (precise, "%Y-%m-%dT%H:%M:%S.%fZ");
+  }
+}
+
+static gboolean
+write_json (const char *path, JsonNode *node, GError **error)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+  gsize length;
+
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, &length);
+  return g_file_set_contents_full (path, text, length,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error);
+}
+
+static void
+save_state (HatakeContainers *self, Entry *entry)
+{
+  HatakeContainer *c = entry->container;
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (entry->dir, "state.json", NULL);
+
+  if (hatake_container_get_state (c) == HATAKE_CONTAINER_REMOVED)
+    return;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Status");
+  json_builder_add_string_value (b, hatake_container_state_to_string (hatake_container_get_state (c)));
+  json_builder_set_member_name (b, "ExitCode");
+  json_builder_add_int_value (b, hatake_container_get_exit_code (c));
+  json_builder_set_member_name (b, "Pid");
+  json_builder_add_int_value (b, hatake_container_get_pid (c));
+  json_builder_set_member_name (b, "StartedAt");
+  json_builder_add_int_value (b, hatake_container_get_started_at (c));
+  json_builder_set_member_name (b, "FinishedAt");
+  json_builder_add_int_value (b, hatake_container_get_finished_at (c));
+  json_builder_set_member_name (b, "RestartCount");
+  json_builder_add_int_value (b, hatake_container_get_restart_count (c));
+  json_builder_set_member_name (b, "OOMKilled");
+  json_builder_add_boolean_value (b, hatake_container_get_oom_killed (c));
+  json_builder_set_member_name (b, "Error");
+  json_builder_add_string_value (b, hatake_container_get_error (c) ? hatake_container_get_error (c) : "");
+  json_builder_set_member_name (b, "StoppedByUser");
+  json_builder_add_boolean_value (b, entry->stopped_by_user);
+  json_builder_set_member_name (b, "Name");
+  json_builder_add_string_value (b, hatake_container_get_name (c));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  /* A few hundred bytes: written in place of a tmp file and renamed, on the main thread. */
+  if (!write_json (path, root, &error))
+    g_warning ("Cannot save the state of %s: %s", hatake_container_get_id (c), error->message);
+}
+
+/* Moves the container to a state and records it; the one place the engine changes states. */
+static gboolean
+set_state (HatakeContainers *self, Entry *entry, HatakeContainerState to, GError **error)
+{
+  if (!hatake_container_transition (entry->container, to, error))
+    return FALSE;
+  save_state (self, entry);
+  return TRUE;
+}
+
+static char *
+entry_path (Entry *entry, const char *name)
+{
+  return g_build_filename (entry->dir, name, NULL);
+}
+
+/* ---- set-up -------------------------------------------------------------------------------- */
+
+static gboolean
+load_entry (HatakeContainers *self, const char *id, GError **error)
+{
+  g_autofree char *dir = g_build_filename (self->root, "containers", id, NULL);
+  g_autofree char *config_path = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *state_path = g_build_filename (dir, "state.json", NULL);
+  g_autoptr(JsonParser) cp = json_parser_new ();
+  g_autoptr(JsonParser) sp = json_parser_new ();
+  JsonObject *co, *so;
+  HatakeContainerState state = HATAKE_CONTAINER_CREATED;
+  Entry *entry;
+
+  if (!json_parser_load_from_file (cp, config_path, error))
+    return FALSE;
+  co = json_node_get_object (json_parser_get_root (cp));
+  entry = g_new0 (Entry, 1);
+  entry->dir = g_steal_pointer (&dir);
+  entry->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
+  entry->image_id = g_strdup (json_object_get_string_member_with_default (co, "ImageId", NULL));
+  entry->config = hatake_container_config_from_json (json_object_get_member (co, "Config"), NULL);
+  if (entry->config == NULL)
+    entry->config = hatake_container_config_new ();
+  entry->container = hatake_container_new (id, json_object_get_string_member_with_default (co, "Name", id));
+  hatake_container_set_image (entry->container, entry->config->image);
+  hatake_container_set_image_id (entry->container, entry->image_id);
+  hatake_container_set_command (entry->container, json_object_get_string_member_with_default (co, "Command", ""));
+  hatake_container_set_created (entry->container, json_object_get_int_member_with_default (co, "Created", 0));
+
+  if (json_parser_load_from_file (sp, state_path, NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (sp)))
+    {
+      so = json_node_get_object (json_parser_get_root (sp));
+      hatake_container_state_from_string (json_object_get_string_member_with_default (so, "Status", "created"),
+                                          &state);
+      hatake_container_set_exit_code (entry->container, json_object_get_int_member_with_default (so, "ExitCode", 0));
+      hatake_container_set_pid (entry->container, json_object_get_int_member_with_default (so, "Pid", 0));
+      hatake_container_set_started_at (entry->container, json_object_get_int_member_with_default (so, "StartedAt", 0));
+      hatake_container_set_finished_at (entry->container, json_object_get_int_member_with_default (so, "FinishedAt", 0));
+      hatake_container_set_restart_count (entry->container, json_object_get_int_member_with_default (so, "RestartCount", 0));
+      hatake_container_set_oom_killed (entry->container, json_object_get_boolean_member_with_default (so, "OOMKilled", FALSE));
+      hatake_container_set_error (entry->container, json_object_get_string_member_with_default (so, "Error", NULL));
+      entry->stopped_by_user = json_object_get_boolean_member_with_default (so, "StoppedByUser", FALSE);
+      if (json_object_has_member (so, "Name"))
+        hatake_container_set_name (entry->container, json_object_get_string_member (so, "Name"));
+    }
+  /* Walk the table from created to the recorded state, so even loading obeys it. */
+  {
+    static const HatakeContainerState path_running[] = { HATAKE_CONTAINER_RUNNING };
+    static const HatakeContainerState path_paused[] = { HATAKE_CONTAINER_RUNNING, HATAKE_CONTAINER_PAUSED };
+    static const HatakeContainerState path_restarting[] = { HATAKE_CONTAINER_RUNNING, HATAKE_CONTAINER_RESTARTING };
+    static const HatakeContainerState path_exited[] = { HATAKE_CONTAINER_EXITED };
+    static const HatakeContainerState path_dead[] = { HATAKE_CONTAINER_DEAD };
+    const HatakeContainerState *path = NULL;
+    guint n = 0;
+
+    switch (state)
+      {
+      case HATAKE_CONTAINER_CREATED: break;
+      case HATAKE_CONTAINER_RUNNING: path = path_running; n = 1; break;
+      case HATAKE_CONTAINER_PAUSED: path = path_paused; n = 2; break;
+      case HATAKE_CONTAINER_RESTARTING: path = path_restarting; n = 2; break;
+      case HATAKE_CONTAINER_EXITED: path = path_exited; n = 1; break;
+      /* a removal that was interrupted: finish it as a dead container */
+      case HATAKE_CONTAINER_REMOVING:
+      case HATAKE_CONTAINER_REMOVED:
+      case HATAKE_CONTAINER_DEAD: path = path_dead; n = 1; break;
+      default: g_assert_not_reached ();
+      }
+    for (guint i = 0; i < n; i++)
+      hatake_container_transition (entry->container, path[i], NULL);
+  }
+  g_hash_table_insert (self->entries, (gpointer) hatake_container_get_id (entry->container), entry);
+  g_list_store_append (self->model, entry->container);
+  return TRUE;
+}
+
+static void
+on_exit_file (GFileMonitor      *monitor,
+              GFile             *file,
+              GFile             *other,
+              GFileMonitorEvent  event,
+              gpointer           user_data)
+{
+  HatakeContainers *self = user_data;
+  g_autofree char *id = g_file_get_basename (file);
+  Entry *entry;
+
+  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED)
+    return;
+  entry = g_hash_table_lookup (self->entries, id);
+  if (entry != NULL)
+    handle_exit (self, entry);
+}
+
+HatakeContainers *
+hatake_containers_new (HatakeStore   *store,
+                       HatakeConfig  *config,
+                       const char    *self_exe,
+                       GError       **error)
+{
+  g_autoptr(HatakeContainers) self = g_object_new (HATAKE_TYPE_CONTAINERS, NULL);
+  g_autoptr(HatakeCgroupLayout) layout = NULL;
+  g_auto(GStrv) runtimes = NULL;
+  g_autofree char *runtime = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *containers_dir = NULL;
+  g_autofree char *state_root = NULL;
+  g_autofree char *socket_dir = NULL;
+  g_autoptr(GFile) exits = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  self->store = g_object_ref (store);
+  self->config = config;
+  self->self_exe = g_strdup (self_exe);
+  self->root = g_strdup (hatake_store_get_root (store));
+
+  hash = hatake_sha256_data (self->root, strlen (self->root));
+  self->run_dir = g_build_filename (geteuid () == 0 ? "/run/hatake" : g_get_user_runtime_dir (),
+                                    geteuid () == 0 ? "" : "hatake", NULL);
+  {
+    g_autofree char *base = g_steal_pointer (&self->run_dir);
+    g_autofree char *short_hash = g_strndup (hash + 7, 12);
+    self->run_dir = g_build_filename (base, short_hash, NULL);
+  }
+  self->exit_dir = g_build_filename (self->run_dir, "exits", NULL);
+  state_root = g_build_filename (self->run_dir, "runtime", NULL);
+  socket_dir = g_build_filename (self->run_dir, "socket", NULL);
+  containers_dir = g_build_filename (self->root, "containers", NULL);
+  if (g_mkdir_with_parents (self->exit_dir, 0700) != 0 || g_mkdir_with_parents (containers_dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _("Cannot create %s: %s"),
+                   self->exit_dir, g_strerror (errsv));
+      return NULL;
+    }
+
+  /* The runtime: the configured one, unless this machine's cgroups cannot take it. */
+  layout = hatake_cgroups_detect ("/", NULL);
+  runtimes = hatake_cgroups_find_runtimes ();
+  if (layout != NULL &&
+      hatake_cgroups_choose_runtime (layout, config->default_runtime, FALSE, (const char * const *) runtimes,
+                                     &runtime, &self->runtime_note, NULL))
+    ;
+  else
+    runtime = g_strdup (runtimes && runtimes[0] ? runtimes[0] : config->default_runtime);
+  if (self->runtime_note != NULL)
+    g_debug ("%s", self->runtime_note);
+  {
+    g_autofree char *path = g_path_is_absolute (runtime) ? g_strdup (runtime) : g_find_program_in_path (runtime);
+    self->runtime = hatake_runtime_new (path ? path : runtime, state_root, "conmon", socket_dir);
+  }
+
+  dir = g_dir_open (containers_dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      if (!load_entry (self, name, &local_error))
+        g_warning ("Container %s is unreadable and left out: %s", name, local_error->message);
+    }
+
+  exits = g_file_new_for_path (self->exit_dir);
+  self->exit_monitor = g_file_monitor_directory (exits, G_FILE_MONITOR_NONE, NULL, NULL);
+  if (self->exit_monitor != NULL)
+    g_signal_connect_object (self->exit_monitor, "changed", G_CALLBACK (on_exit_file), self, 0);
+  return g_steal_pointer (&self);
+}
+
+GListModel *
+hatake_containers_get_model (HatakeContainers *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINERS (self), NULL);
+  return G_LIST_MODEL (self->model);
+}
+
+const char *
+hatake_containers_get_runtime_note (HatakeContainers *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINERS (self), NULL);
+  return self->runtime_note;
+}
+
+/* A full ID, a name (with or without docker's leading '/'), or a unique ID prefix. */
+HatakeContainer *
+hatake_containers_lookup (HatakeContainers  *self,
+                          const char        *id_or_name,
+                          GError           **error)
+{
+  GHashTableIter iter;
+  Entry *entry, *found = NULL;
+  const char *name = id_or_name[0] == '/' ? id_or_name + 1 : id_or_name;
+  guint matches = 0;
+
+  entry = g_hash_table_lookup (self->entries, id_or_name);
+  if (entry != NULL)
+    return g_object_ref (entry->container);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (g_str_equal (hatake_container_get_name (entry->container), name))
+      return g_object_ref (entry->container);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (*id_or_name != '\0' && g_str_has_prefix (hatake_container_get_id (entry->container), id_or_name))
+      {
+        found = entry;
+        matches++;
+      }
+  if (matches == 1)
+    return g_object_ref (found->container);
+  if (matches > 1)
+    g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
+                 _("multiple containers match the prefix “%s”"), id_or_name);
+  else
+    g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such container: %s"), id_or_name);
+  return NULL;
+}
+
+gboolean
+hatake_containers_image_in_use (HatakeContainers *self,
+                                const char       *image_id)
+{
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (g_strcmp0 (entry->image_id, image_id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static Entry *
+entry_for (HatakeContainers *self, HatakeContainer *container)
+{
+  return g_hash_table_lookup (self->entries, hatake_container_get_id (container));
+}
+
+/* ---- names --------------------------------------------------------------------------------- */
+
+static gboolean
+name_is_valid (const char *name)
+{
+  /* docker's [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+  if (name == NULL || !g_ascii_isalnum (name[0]) || name[1] == '\0')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+name_taken (HatakeContainers *self, const char *name, HatakeContainer *except)
+{
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (entry->container != except && g_str_equal (hatake_container_get_name (entry->container), name))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+generate_name (HatakeContainers *self)
+{
+  static const char * const left[] = { "brave", "calm", "eager", "gentle", "happy", "keen", "lucid",
+                                       "nimble", "quiet", "swift", "tender", "vivid", "wise", "zen" };
+  static const char * const right[] = { "aster", "birch", "cedar", "daikon", "edamame", "fern", "ginkgo",
+                                        "hatake", "iris", "juniper", "kale", "lotus", "maple", "nori" };
+
+  for (;;)
+    {
+      g_autofree char *name = g_strdup_printf ("%s_%s", left[g_random_int_range (0, G_N_ELEMENTS (left))],
+                                               right[g_random_int_range (0, G_N_ELEMENTS (right))]);
+      if (!name_taken (self, name, NULL))
+        return g_steal_pointer (&name);
+      if (g_random_int_range (0, 4) == 0)
+        {
+          g_autofree char *numbered = g_strdup_printf ("%s%u", name, g_random_int_range (1, 100));
+          if (!name_taken (self, numbered, NULL))
+            return g_steal_pointer (&numbered);
+        }
+    }
+}
+
+gboolean
+hatake_containers_rename (HatakeContainers  *self,
+                          HatakeContainer   *container,
+                          const char        *name,
+                          GError           **error)
+{
+  Entry *entry = entry_for (self, container);
+  const char *clean = name[0] == '/' ? name + 1 : name;
+
+  if (!name_is_valid (clean))
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+                   _("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"), clean);
+      return FALSE;
+    }
+  if (name_taken (self, clean, container))
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
+                   _("Conflict. The container name \"/%s\" is already in use"), clean);
+      return FALSE;
+    }
+  hatake_container_set_name (container, clean);
+  save_state (self, entry);
+  return TRUE;
+}
+
+/* ---- create -------------------------------------------------------------------------------- */
+
+static char *
+command_text (JsonObject *image_config, const HatakeContainerConfig *c)
+{
+  g_autoptr(GPtrArray) words = g_ptr_array_new ();
+  JsonArray *a;
+
+  if (c->entrypoint != NULL)
+    for (guint i = 0; c->entrypoint[i]; i++)
+      g_ptr_array_add (words, c->entrypoint[i]);
+  else if (image_config && json_object_has_member (image_config, "Entrypoint") &&
+           JSON_NODE_HOLDS_ARRAY (json_object_get_member (image_config, "Entrypoint")))
+    {
+      a = json_object_get_array_member (image_config, "Entrypoint");
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        g_ptr_array_add (words, (gpointer) json_array_get_string_element (a, i));
+    }
+  if (c->cmd != NULL && c->cmd[0] != NULL)
+    for (guint i = 0; c->cmd[i]; i++)
+      g_ptr_array_add (words, c->cmd[i]);
+  else if (c->entrypoint == NULL && image_config && json_object_has_member (image_config, "Cmd") &&
+           JSON_NODE_HOLDS_ARRAY (json_object_get_member (image_config, "Cmd")))
+    {
+      a = json_object_get_array_member (image_config, "Cmd");
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        g_ptr_array_add (words, (gpointer) json_array_get_string_element (a, i));
+    }
+  g_ptr_array_add (words, NULL);
+  return g_strjoinv (" ", (char **) words->pdata);
+}
+
+static JsonObject *
+read_image_config (HatakeStore *store, const char *image_id, GError **error)
+{
+  g_autoptr(GBytes) bytes = hatake_store_read_blob (store, image_id, HATAKE_MAX_CONFIG_SIZE, error);
+  g_autoptr(HatakeImageConfig) config = NULL;
+  JsonObject *root;
+
+  if (bytes == NULL || (config = hatake_image_config_parse (bytes, error)) == NULL)
+    return NULL;
+  root = json_node_get_object (config->root);
+  if (json_object_has_member (root, "config") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "config")))
+    return json_object_ref (json_object_get_object_member (root, "config"));
+  return json_object_new ();
+}
+
+void
+hatake_containers_create_async (HatakeContainers            *self,
+                                const HatakeContainerConfig *config,
+                                const char                  *image_id,
+                                GCancellable                *cancellable,
+                                GAsyncReadyCallback          callback,
+                                gpointer                     user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(JsonObject) image_config = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) config_json = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *command = NULL;
+  g_auto(GStrv) volumes = NULL;
+  GError *error = NULL;
+  Entry *entry;
+  guchar raw[32];
+
+  g_task_set_source_tag (task, hatake_containers_create_async);
+
+  image_config = read_image_config (self->store, image_id, &error);
+  if (image_config == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* refused before anything exists: an image volume that climbs out of the root */
+  volumes = hatake_oci_spec_image_volumes (image_config, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  command = command_text (image_config, config);
+  if (*command == '\0')
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("no command specified"));
+      return;
+    }
+  if (config->name != NULL)
+    {
+      const char *clean = config->name[0] == '/' ? config->name + 1 : config->name;
+      if (!name_is_valid (clean))
+        {
+          g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+                                   _("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"), clean);
+          return;
+        }
+      if (name_taken (self, clean, NULL))
+        {
+          g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
+                                   _("Conflict. The container name \"/%s\" is already in use"), clean);
+          return;
+        }
+      name = g_strdup (clean);
+    }
+  else
+    name = generate_name (self);
+
+  for (guint i = 0; i < sizeof raw; i++)
+    raw[i] = g_random_int_range (0, 256);
+  {
+    GString *hex = g_string_new (NULL);
+    for (guint i = 0; i < sizeof raw; i++)
+      g_string_append_printf (hex, "%02x", raw[i]);
+    id = g_string_free (hex, FALSE);
+  }
+
+  entry = g_new0 (Entry, 1);
+  entry->dir = g_build_filename (self->root, "containers", id, NULL);
+  entry->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
+  entry->image_id = g_strdup (image_id);
+  entry->config = hatake_container_config_copy (config);
+  g_free (entry->config->name);
+  entry->config->name = g_strdup (name);
+  entry->container = hatake_container_new (id, name);
+  hatake_container_set_image (entry->container, config->image);
+  hatake_container_set_image_id (entry->container, image_id);
+  hatake_container_set_command (entry->container, command);
+  hatake_container_set_created (entry->container, g_get_real_time ());
+
+  /* config.json is written before the container exists anywhere else: a create killed half way
+   * leaves a folder without it, which the next start ignores and a removal deletes */
+  if (g_mkdir_with_parents (entry->dir, 0700) != 0)
+    {
+      int errsv = errno;
+      entry_free (entry);
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Id");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "Name");
+  json_builder_add_string_value (b, name);
+  json_builder_set_member_name (b, "Created");
+  json_builder_add_int_value (b, hatake_container_get_created (entry->container));
+  json_builder_set_member_name (b, "ImageId");
+  json_builder_add_string_value (b, image_id);
+  json_builder_set_member_name (b, "Command");
+  json_builder_add_string_value (b, command);
+  json_builder_set_member_name (b, "Config");
+  json_builder_add_value (b, hatake_container_config_to_json (entry->config));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  config_path = entry_path (entry, "config.json");
+  if (!write_json (config_path, root, &error))
+    {
+      hatake_rm_rf (entry->dir, NULL);
+      entry_free (entry);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_hash_table_insert (self->entries, (gpointer) hatake_container_get_id (entry->container), entry);
+  save_state (self, entry);
+  g_list_store_append (self->model, entry->container);
+  g_task_return_pointer (task, g_object_ref (entry->container), g_object_unref);
+}
+
+HatakeContainer *
+hatake_containers_create_finish (HatakeContainers  *self,
+                                 GAsyncResult      *result,
+                                 GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- signals ------------------------------------------------------------------------------- */
+
+int
+hatake_signal_parse (const char *text)
+{
+  static const struct { const char *name; int number; } names[] = {
+    { "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL }, { "TRAP", SIGTRAP },
+    { "ABRT", SIGABRT }, { "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 },
+    { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+    { "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+    { "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM },
+    { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO }, { "PWR", SIGPWR }, { "SYS", SIGSYS },
+  };
+  const char *name = text;
+  guint64 n;
+
+  if (text == NULL || *text == '\0')
+    return -1;
+  if (g_ascii_string_to_unsigned (text, 10, 1, 64, &n, NULL))
+    return (int) n;
+  if (g_ascii_strncasecmp (name, "SIG", 3) == 0)
+    name += 3;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (name, names[i].name) == 0)
+      return names[i].number;
+  return -1;
+}
+
+/* ---- start --------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeStore           *store;
+  char                  *root;
+  char                  *dir;
+  char                  *id;
+  char                  *image_id;
+  HatakeContainerConfig *config;
+  gboolean               mounted;
+} PrepareData;
+
+static void
+prepare_data_free (PrepareData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data->root);
+  g_free (data->dir);
+  g_free (data->id);
+  g_free (data->image_id);
+  hatake_container_config_free (data->config);
+  g_free (data);
+}
+
+static gboolean
+set_errno (GError **error, int errsv, const char *what, const char *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s %s: %s", what, path, g_strerror (errsv));
+  return FALSE;
+}
+
+static gboolean
+mount_rootfs (PrepareData *data, const char *rootfs, GError **error)
+{
+  g_autoptr(HatakeImageRecord) record = hatake_store_get_image (data->store, data->image_id);
+  g_autofree char *upper = g_build_filename (data->dir, "upper", NULL);
+  g_autofree char *work = g_build_filename (data->dir, "work", NULL);
+  g_autoptr(GString) lower = g_string_new (NULL);
+  g_autofree char *options = NULL;
+  guint n;
+
+  if (record == NULL)
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), data->image_id);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (upper, 0755) != 0)
+    return set_errno (error, errno, _("Cannot create"), upper);
+  if (g_mkdir_with_parents (work, 0700) != 0)
+    return set_errno (error, errno, _("Cannot create"), work);
+  if (g_mkdir_with_parents (rootfs, 0755) != 0)
+    return set_errno (error, errno, _("Cannot create"), rootfs);
+  /* Short links keep the option within a page for images with many layers: top layer first. */
+  n = g_strv_length (record->layers);
+  for (guint i = n; i > 0; i--)
+    {
+      g_autofree char *hex = g_strndup (record->layers[i - 1] + 7, 16);
+      g_string_append_printf (lower, "%s%s/l/%s", lower->len ? ":" : "", data->root, hex);
+    }
+  if (n == 0)
+    {
+      g_autofree char *empty = g_build_filename (data->dir, "empty", NULL);
+      g_mkdir_with_parents (empty, 0755);
+      g_string_append (lower, empty);
+    }
+  options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s", lower->str, upper, work);
+  if (strlen (options) >= 4096)
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
+                   _("The image has too many layers (%u) for one overlay mount"), n);
+      return FALSE;
+    }
+  umount2 (rootfs, MNT_DETACH);
+  if (mount ("overlay", rootfs, "overlay", 0, options) != 0)
+    return set_errno (error, errno, _("Cannot mount the container's root filesystem at"), rootfs);
+  return TRUE;
+}
+
+static gboolean
+write_host_files (PrepareData *data, const char *hostname, GError **error)
+{
+  g_autofree char *hosts = g_build_filename (data->dir, "hosts", NULL);
+  g_autofree char *hostname_path = g_build_filename (data->dir, "hostname", NULL);
+  g_autofree char *resolv = g_build_filename (data->dir, "resolv.conf", NULL);
+  g_autofree char *hosts_text = g_strdup_printf ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                                 "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
+                                                 "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+  g_autofree char *hostname_text = g_strconcat (hostname, "\n", NULL);
+  g_autofree char *host_resolv = NULL;
+  g_autoptr(GString) resolv_text = g_string_new (NULL);
+
+  /* The host's resolver, less loopback servers that mean nothing inside the container. */
+  if (g_file_get_contents ("/etc/resolv.conf", &host_resolv, NULL, NULL))
+    {
+      g_auto(GStrv) lines = g_strsplit (host_resolv, "\n", -1);
+      gboolean any = FALSE;
+      for (guint i = 0; lines[i]; i++)
+        {
+          if (g_str_has_prefix (lines[i], "nameserver") &&
+              (strstr (lines[i], " 127.") || strstr (lines[i], " ::1")))
+            continue;
+          any |= g_str_has_prefix (lines[i], "nameserver");
+          if (*lines[i])
+            g_string_append_printf (resolv_text, "%s\n", lines[i]);
+        }
+      if (!any)
+        g_string_append (resolv_text, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+    }
+  return g_file_set_contents (hosts, hosts_text, -1, error) &&
+         g_file_set_contents (hostname_path, hostname_text, -1, error) &&
+         g_file_set_contents (resolv, resolv_text->str, -1, error);
+}
+
+static const char * const *
+strv_or_null (GStrv v)
+{
+  return (const char * const *) v;
+}
+
+/* Blocking: mounts, files, passwd, the spec. Runs in a worker. */
+static void
+prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  PrepareData *data = task_data;
+  HatakeContainerConfig *c = data->config;
+  g_autofree char *rootfs = g_build_filename (data->dir, "rootfs", NULL);
+  g_autofree char *bundle = g_build_filename (data->dir, "bundle", NULL);
+  g_autofree char *spec_path = g_build_filename (bundle, "config.json", NULL);
+  g_autofree char *hosts = g_build_filename (data->dir, "hosts", NULL);
+  g_autofree char *hostname_path = g_build_filename (data->dir, "hostname", NULL);
+  g_autofree char *resolv = g_build_filename (data->dir, "resolv.conf", NULL);
+  g_autofree char *cgroups_path = g_strconcat ("/hatake/", data->id, NULL);
+  g_autofree char *short_id = g_strndup (data->id, 12);
+  g_autoptr(JsonObject) image_config = NULL;
+  g_autoptr(GArray) mounts = g_array_new (FALSE, TRUE, sizeof (HatakeMount));
+  g_autoptr(GPtrArray) volume_dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) spec_json = NULL;
+  g_auto(HatakeUser) user = { 0 };
+  HatakeContainerSpec spec;
+  const char *user_spec, *working_dir;
+  GError *error = NULL;
+  int rootfd = -1;
+
+  image_config = read_image_config (data->store, data->image_id, &error);
+  if (image_config == NULL)
+    goto fail;
+  if (!mount_rootfs (data, rootfs, &error))
+    goto fail;
+  data->mounted = TRUE;
+
+  hatake_container_spec_init (&spec);
+  spec.id = data->id;
+  spec.rootfs = rootfs;
+  spec.cgroups_path = cgroups_path;
+  spec.entrypoint = strv_or_null (c->entrypoint);
+  spec.cmd = strv_or_null (c->cmd);
+  spec.env = strv_or_null (c->env);
+  spec.working_dir = c->working_dir;
+  spec.user = c->user;
+  spec.hostname = c->hostname;
+  spec.tty = c->tty;
+  spec.read_only = c->read_only;
+  spec.privileged = c->privileged;
+  spec.cap_add = strv_or_null (c->cap_add);
+  spec.cap_drop = strv_or_null (c->cap_drop);
+  spec.memory = c->memory;
+  spec.cpus = c->cpus;
+  spec.pids_limit = c->pids_limit;
+  spec.init = c->init;
+  spec.stop_signal = c->stop_signal;
+  spec.hosts_path = hosts;
+  spec.hostname_path = hostname_path;
+  spec.resolv_conf_path = resolv;
+
+  for (guint i = 0; c->mounts && i < c->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (c->mounts, i);
+      HatakeMount om = { 0 };
+
+      om.destination = m->target;
+      om.read_only = m->read_only;
+      switch (m->type)
+        {
+        case HATAKE_CONTAINER_MOUNT_BIND:
+          om.type = HATAKE_MOUNT_BIND;
+          om.source = m->source;
+          if (m->source == NULL || !g_file_test (m->source, G_FILE_TEST_EXISTS))
+            {
+              error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
+                                   _("invalid mount config: bind source path does not exist: %s"),
+                                   m->source ? m->source : "");
+              goto fail;
+            }
+          break;
+        case HATAKE_CONTAINER_MOUNT_VOLUME:
+          {
+            g_autofree char *vname = m->source ? g_strdup (m->source) : g_strdup_printf ("%s-%u", data->id, i);
+            char *vdir = g_build_filename (data->root, "volumes", vname, "_data", NULL);
+            if (g_mkdir_with_parents (vdir, 0755) != 0)
+              {
+                set_errno (&error, errno, _("Cannot create"), vdir);
+                g_free (vdir);
+                goto fail;
+              }
+            g_ptr_array_add (volume_dirs, vdir);
+            om.type = HATAKE_MOUNT_VOLUME;
+            om.source = vdir;
+          }
+          break;
+        case HATAKE_CONTAINER_MOUNT_TMPFS:
+          om.type = HATAKE_MOUNT_TMPFS;
+          om.tmpfs_size = m->tmpfs_size;
+          om.tmpfs_mode = m->tmpfs_mode;
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_array_append_val (mounts, om);
+    }
+  spec.mounts = (const HatakeMount *) mounts->data;
+  spec.n_mounts = mounts->len;
+
+  rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    {
+      set_errno (&error, errno, _("Cannot open"), rootfs);
+      goto fail;
+    }
+  user_spec = hatake_oci_spec_user_spec (image_config, &spec);
+  if (!hatake_passwd_resolve (rootfd, user_spec ? user_spec : "", &user, &error))
+    goto fail;
+  working_dir = c->working_dir && *c->working_dir ? c->working_dir
+              : json_object_get_string_member_with_default (image_config, "WorkingDir", NULL);
+  if (working_dir != NULL && *working_dir != '\0' && g_path_is_absolute (working_dir) &&
+      !hatake_mkdir_p_in_root (rootfd, working_dir, 0755, user.uid, user.gid, &error))
+    goto fail;
+  if (!write_host_files (data, c->hostname ? c->hostname : short_id, &error))
+    goto fail;
+
+  spec_json = hatake_oci_spec_build (image_config, &spec, &user, &error);
+  if (spec_json == NULL)
+    goto fail;
+  if (g_mkdir_with_parents (bundle, 0700) != 0)
+    {
+      set_errno (&error, errno, _("Cannot create"), bundle);
+      goto fail;
+    }
+  if (!write_json (spec_path, spec_json, &error))
+    goto fail;
+  close (rootfd);
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  if (rootfd >= 0)
+    close (rootfd);
+  if (data->mounted)
+    umount2 (rootfs, MNT_DETACH);
+  g_task_return_error (task, error);
+}
+
+typedef struct
+{
+  Entry   *entry;     /* borrowed: the engine keeps entries while operations run */
+  gboolean restarting;
+} StartData;
+
+static int
+exit_code_for_start_error (const char *message)
+{
+  g_autofree char *lower = g_ascii_strdown (message, -1);
+
+  /* docker's: 127 when the command is not there, 126 when it cannot be run */
+  if (strstr (lower, "not found") || strstr (lower, "no such file"))
+    return 127;
+  if (strstr (lower, "permission denied"))
+    return 126;
+  return 128;
+}
+
+static void
+start_failed (HatakeContainers *self, Entry *entry, GTask *task, GError *error)
+{
+  g_autofree char *rootfs = entry_path (entry, "rootfs");
+
+  hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL, NULL, NULL);
+  umount2 (rootfs, MNT_DETACH);
+  hatake_container_set_error (entry->container, error->message);
+  hatake_container_set_exit_code (entry->container, exit_code_for_start_error (error->message));
+  hatake_container_set_finished_at (entry->container, g_get_real_time ());
+  if (hatake_container_get_state (entry->container) != HATAKE_CONTAINER_EXITED)
+    set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
+  else
+    save_state (self, entry);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+on_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+  Entry *entry = data->entry;
+  GError *error = NULL;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    {
+      start_failed (self, entry, task, error);
+      return;
+    }
+  hatake_container_set_started_at (entry->container, g_get_real_time ());
+  hatake_container_set_error (entry->container, NULL);
+  hatake_container_set_oom_killed (entry->container, FALSE);
+  hatake_container_set_exit_code (entry->container, 0);
+  set_state (self, entry, HATAKE_CONTAINER_RUNNING, NULL);
+  g_task_return_pointer (task, NULL, NULL);
+  g_object_unref (task);
+
+  /* it may have exited before we looked: the exit file is there already */
+  {
+    g_autofree char *exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);
+    if (g_file_test (exit_file, G_FILE_TEST_EXISTS))
+      handle_exit (self, entry);
+  }
+}
+
+static void
+on_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  int pid;
+
+  pid = hatake_runtime_create_finish (HATAKE_RUNTIME (source), result, &error);
+  if (pid <= 0)
+    {
+      start_failed (self, data->entry, task, error);
+      return;
+    }
+  hatake_container_set_pid (data->entry->container, pid);
+  hatake_runtime_start_async (self->runtime, hatake_container_get_id (data->entry->container), NULL,
+                              on_started, task);
+}
+
+static void
+on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+  Entry *entry = data->entry;
+  const char *id = hatake_container_get_id (entry->container);
+  g_autofree char *bundle = entry_path (entry, "bundle");
+  g_autofree char *log_path = entry_path (entry, "ctr.log");
+  g_autofree char *pid_file = entry_path (entry, "pidfile");
+  g_autofree char *conmon_pid = entry_path (entry, "conmon.pid");
+  g_autofree char *exit_file = g_build_filename (self->exit_dir, id, NULL);
+  g_autofree char *oom_file = entry_path (entry, "oom");
+  const char *exit_command[] = { self->self_exe, "--data-root", self->root, "system", "recover", NULL };
+  HatakeRuntimeCreate create = { 0 };
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      start_failed (self, entry, task, error);
+      return;
+    }
+  g_unlink (exit_file);
+  g_unlink (oom_file);
+  create.id = id;
+  create.name = hatake_container_get_name (entry->container);
+  create.bundle = bundle;
+  create.log_path = log_path;
+  create.log_size_max = self->config->log_size_max;
+  create.exit_dir = self->exit_dir;
+  create.persist_dir = entry->dir;
+  create.pid_file = pid_file;
+  create.conmon_pid_file = conmon_pid;
+  create.terminal = entry->config->tty;
+  create.stdin_open = entry->config->open_stdin;
+  create.exit_command = self->self_exe ? exit_command : NULL;
+  hatake_runtime_create_async (self->runtime, &create, NULL, on_created, task);
+}
+
+static void
+start_entry (HatakeContainers *self, Entry *entry, GTask *task)
+{
+  StartData *data = g_new0 (StartData, 1);
+  PrepareData *prepare = g_new0 (PrepareData, 1);
+  g_autoptr(GTask) prepare_task = NULL;
+
+  data->entry = entry;
+  g_task_set_task_data (task, data, g_free);
+  entry->stopped_by_user = FALSE;
+
+  prepare->store = g_object_ref (self->store);
+  prepare->root = g_strdup (self->root);
+  prepare->dir = g_strdup (entry->dir);
+  prepare->id = g_strdup (hatake_container_get_id (entry->container));
+  prepare->image_id = g_strdup (entry->image_id);
+  prepare->config = hatake_container_config_copy (entry->config);
+  prepare_task = g_task_new (self, NULL, on_prepared, task);
+  g_task_set_source_tag (prepare_task, start_entry);
+  g_task_set_task_data (prepare_task, prepare, (GDestroyNotify) prepare_data_free);
+  g_task_run_in_thread (prepare_task, prepare_thread);
+}
+
+/* ---- exits, restart policies, --rm --------------------------------------------------------- */
+
+static void remove_entry (HatakeContainers *self, Entry *entry, GTask *task);
+
+static gboolean
+restart_due (Entry *entry)
+{
+  HatakeContainerConfig *c = entry->config;
+  int code = hatake_container_get_exit_code (entry->container);
+
+  if (entry->stopped_by_user)
+    return FALSE;
+  switch (c->restart)
+    {
+    case HATAKE_RESTART_NO: return FALSE;
+    case HATAKE_RESTART_ALWAYS: return TRUE;
+    case HATAKE_RESTART_UNLESS_STOPPED: return TRUE;
+    case HATAKE_RESTART_ON_FAILURE:
+      return code != 0 && (c->restart_max == 0 || hatake_container_get_restart_count (entry->container) < c->restart_max);
+    default: g_assert_not_reached ();
+    }
+}
+
+static void
+on_restarted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) && error != NULL)
+    g_message ("Restarting a container failed: %s", error->message);
+}
+
+static gboolean
+do_restart (gpointer user_data)
+{
+  HatakeContainer *container = user_data;
+  HatakeContainers *self = g_object_get_data (G_OBJECT (container), "hatake-containers");
+  Entry *entry = self ? entry_for (self, container) : NULL;
+  GTask *task;
+
+  if (entry == NULL)
+    return G_SOURCE_REMOVE;
+  entry->restart_timer = 0;
+  if (hatake_container_get_state (container) != HATAKE_CONTAINER_RESTARTING)
+    return G_SOURCE_REMOVE;
+  hatake_container_set_restart_count (container, hatake_container_get_restart_count (container) + 1);
+  task = g_task_new (self, NULL, on_restarted, NULL);
+  g_task_set_source_tag (task, do_restart);
+  start_entry (self, entry, task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_runtime_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    g_debug ("runtime delete: %s", error->message);
+}
+
+static JsonNode *
+status_code_node (int code)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "StatusCode");
+  json_builder_add_int_value (b, code);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+complete_waiters (Entry *entry, int code)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&entry->waiters);
+
+  entry->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < waiters->len; i++)
+    g_task_return_pointer (g_ptr_array_index (waiters, i), status_code_node (code), (GDestroyNotify) json_node_unref);
+}
+
+static void
+handle_exit (HatakeContainers *self, Entry *entry)
+{
+  HatakeContainer *c = entry->container;
+  const char *id = hatake_container_get_id (c);
+  g_autofree char *exit_file = g_build_filename (self->exit_dir, id, NULL);
+  g_autofree char *oom_file = entry_path (entry, "oom");
+  g_autofree char *rootfs = entry_path (entry, "rootfs");
+  g_autofree char *contents = NULL;
+  HatakeContainerState state = hatake_container_get_state (c);
+  guint64 code = 255;
+  g_autoptr(GPtrArray) stoppers = NULL;
+
+  if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
+    return;
+  if (!g_file_get_contents (exit_file, &contents, NULL, NULL))
+    return;
+  g_strstrip (contents);
+  if (*contents == '\0')
+    return;  /* conmon is still writing it: CHANGES_DONE follows */
+  g_ascii_string_to_unsigned (contents, 10, 0, 255, &code, NULL);
+
+  g_clear_handle_id (&entry->kill_timer, g_source_remove);
+  hatake_container_set_exit_code (c, (int) code);
+  hatake_container_set_oom_killed (c, g_file_test (oom_file, G_FILE_TEST_EXISTS));
+  hatake_container_set_finished_at (c, g_get_real_time ());
+  hatake_container_set_pid (c, 0);
+  set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
+
+  hatake_runtime_delete_async (self->runtime, id, TRUE, NULL, on_runtime_deleted, NULL);
+  umount2 (rootfs, MNT_DETACH);
+
+  complete_waiters (entry, (int) code);
+  stoppers = g_steal_pointer (&entry->stoppers);
+  entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < stoppers->len; i++)
+    g_task_return_pointer (g_ptr_array_index (stoppers, i), NULL, NULL);
+
+  if (entry->config->auto_remove)
+    {
+      remove_entry (self, entry, NULL);
+      return;
+    }
+  if (restart_due (entry))
+    {
+      guint count = hatake_container_get_restart_count (c);
+      guint delay = MIN (100u << MIN (count, 7u), 10000u);
+      set_state (self, entry, HATAKE_CONTAINER_RESTARTING, NULL);
+      g_object_set_data (G_OBJECT (c), "hatake-containers", self);
+      entry->restart_timer = g_timeout_add (delay, do_restart, c);
+    }
+}
+
+/* ---- remove -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeContainers *self;
+  char             *dir;
+  char             *exit_file;
+  char             *rootfs;
+} RemoveData;
+
+static void
+remove_data_free (RemoveData *data)
+{
+  g_free (data->dir);
+  g_free (data->exit_file);
+  g_free (data->rootfs);
+  g_free (data);
+}
+
+static void
+remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  RemoveData *data = task_data;
+  GError *error = NULL;
+
+  umount2 (data->rootfs, MNT_DETACH);
+  g_unlink (data->exit_file);
+  if (hatake_rm_rf (data->dir, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeContainers *self = HATAKE_CONTAINERS (source);
+  GTask *outer = g_object_get_data (G_OBJECT (result), "hatake-outer");
+  HatakeContainer *container = g_object_get_data (G_OBJECT (result), "hatake-container");
+  Entry *entry = entry_for (self, container);
+  GError *error = NULL;
+  guint position;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (entry != NULL)
+        set_state (self, entry, HATAKE_CONTAINER_DEAD, NULL);
+      if (outer)
+        g_task_return_error (outer, error);
+      else
+        g_clear_error (&error);
+      return;
+    }
+  if (entry != NULL)
+    {
+      complete_waiters (entry, hatake_container_get_exit_code (container));
+      hatake_container_transition (container, HATAKE_CONTAINER_REMOVED, NULL);
+      if (g_list_store_find (self->model, container, &position))
+        g_list_store_remove (self->model, position);
+      g_hash_table_remove (self->entries, hatake_container_get_id (container));
+    }
+  if (outer)
+    g_task_return_pointer (outer, NULL, NULL);
+}
+
+static void
+remove_entry (HatakeContainers *self, Entry *entry, GTask *outer)
+{
+  g_autoptr(GTask) task = NULL;
+  RemoveData *data;
+  GError *error = NULL;
+
+  if (!set_state (self, entry, HATAKE_CONTAINER_REMOVING, &error))
+    {
+      if (outer)
+        g_task_return_error (outer, error);
+      else
+        g_clear_error (&error);
+      return;
+    }
+  hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL,
+                               on_runtime_deleted, NULL);
+  data = g_new0 (RemoveData, 1);
+  data->dir = g_strdup (entry->dir);
+  data->exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);
+  data->rootfs = entry_path (entry, "rootfs");
+  task = g_task_new (self, NULL, on_removed, NULL);
+  g_task_set_source_tag (task, remove_entry);
+  g_task_set_task_data (task, data, (GDestroyNotify) remove_data_free);
+  if (outer)
+    g_object_set_data_full (G_OBJECT (task), "hatake-outer", g_object_ref (outer), g_object_unref);
+  g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (entry->container), g_object_unref);
+  g_task_run_in_thread (task, remove_thread);
+}
+
+/* ---- operations ---------------------------------------------------------------------------- */
+
+static int
+stop_signal_of (Entry *entry)
+{
+  int sig = hatake_signal_parse (entry->config->stop_signal);
+  return sig > 0 ? sig : SIGTERM;
+}
+
+static gboolean
+on_stop_timeout (gpointer user_data)
+{
+  HatakeContainer *container = user_data;
+  HatakeContainers *self = g_object_get_data (G_OBJECT (container), "hatake-containers");
+  Entry *entry = self ? entry_for (self, container) : NULL;
+
+  if (entry != NULL)
+    {
+      entry->kill_timer = 0;
+      hatake_runtime_kill_async (self->runtime, hatake_container_get_id (container), SIGKILL, NULL,
+                                 on_runtime_deleted, NULL);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_signalled (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    {
+      /* it exited between our look and the signal: that is what was wanted */
+      if (g_task_get_task_data (task) != NULL && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND))
+        {
+          g_clear_error (&error);
+          return;
+        }
+      g_task_return_error (task, error);
+      return;
+    }
+  /* kill returns once the signal is sent; stop and removal wait for the exit (stoppers) */
+  if (g_task_get_task_data (task) == NULL)
+    g_task_return_pointer (task, NULL, NULL);
+}
+
+/* Sends sig; with wait_exit, the task completes when the container has exited. */
+static void
+signal_entry (HatakeContainers *self, Entry *entry, int sig, int timeout, gboolean wait_exit, GTask *task)
+{
+  HatakeContainer *c = entry->container;
+
+  entry->stopped_by_user = TRUE;
+  save_state (self, entry);
+  if (wait_exit)
+    {
+      g_task_set_task_data (task, GINT_TO_POINTER (1), NULL);
+      g_ptr_array_add (entry->stoppers, g_object_ref (task));
+      if (timeout >= 0 && sig != SIGKILL)
+        {
+          g_object_set_data (G_OBJECT (c), "hatake-containers", self);
+          g_clear_handle_id (&entry->kill_timer, g_source_remove);
+          entry->kill_timer = g_timeout_add_seconds (MAX (timeout, 0), on_stop_timeout, c);
+          if (timeout == 0)
+            {
+              g_clear_handle_id (&entry->kill_timer, g_source_remove);
+              sig = SIGKILL;
+            }
+        }
+    }
+  if (hatake_container_get_state (c) == HATAKE_CONTAINER_PAUSED)
+    {
+      /* a frozen process cannot act on its signal: thaw it, as docker does, once signalled */
+      hatake_runtime_kill_async (self->runtime, hatake_container_get_id (c), sig, NULL, on_runtime_deleted, NULL);
+      hatake_runtime_pause_async (self->runtime, hatake_container_get_id (c), FALSE, NULL, on_signalled,
+                                  g_object_ref (task));
+      return;
+    }
+  hatake_runtime_kill_async (self->runtime, hatake_container_get_id (c), sig, NULL, on_signalled, g_object_ref (task));
+}
+
+typedef struct
+{
+  HatakeContainerState to;
+  Entry               *entry;
+} PauseData;
+
+static void
+on_paused (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  PauseData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error) ||
+      !set_state (self, data->entry, data->to, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, NULL, NULL);
+}
+
+static void
+on_restart_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
+  Entry *entry = entry_for (self, container);
+  GError *error = NULL;
+
+  g_task_propagate_pointer (G_TASK (result), &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (entry == NULL)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such container: %s"),
+                               hatake_container_get_id (container));
+      return;
+    }
+  start_entry (self, entry, g_steal_pointer (&task));
+}
+
+static void
+on_removal_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
+  Entry *entry = entry_for (self, container);
+  GError *error = NULL;
+
+  g_task_propagate_pointer (G_TASK (result), &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (entry == NULL)
+    {
+      /* --rm got there first */
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  remove_entry (self, entry, task);
+}
+
+void
+hatake_containers_op_async (HatakeContainers            *self,
+                            HatakeContainer             *container,
+                            HatakeContainerOp            op,
+                            const HatakeContainerOpArgs *args,
+                            GCancellable                *cancellable,
+                            GAsyncReadyCallback          callback,
+                            gpointer                     user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Entry *entry = entry_for (self, container);
+  HatakeContainerState state;
+  GError *error = NULL;
+  int timeout;
+
+  g_task_set_source_tag (task, hatake_containers_op_async);
+  if (entry == NULL)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such container: %s"),
+                               hatake_container_get_id (container));
+      return;
+    }
+  state = hatake_container_get_state (container);
+  timeout = args && args->timeout >= 0 ? args->timeout
+          : entry->config->stop_timeout >= 0 ? entry->config->stop_timeout : 10;
+
+  switch (op)
+    {
+    case HATAKE_CONTAINER_OP_START:
+      if (state == HATAKE_CONTAINER_RUNNING)
+        {
+          /* docker: starting a running container is not an error */
+          g_task_return_pointer (task, NULL, NULL);
+          return;
+        }
+      if (!hatake_container_can (container, HATAKE_CONTAINER_RUNNING, &error))
+        break;
+      g_clear_handle_id (&entry->restart_timer, g_source_remove);
+      start_entry (self, entry, g_steal_pointer (&task));
+      return;
+
+    case HATAKE_CONTAINER_OP_STOP:
+      if (state == HATAKE_CONTAINER_RESTARTING)
+        {
+          g_clear_handle_id (&entry->restart_timer, g_source_remove);
+          entry->stopped_by_user = TRUE;
+          set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
+        }
+      if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
+        {
+          g_task_return_pointer (task, NULL, NULL);
+          return;
+        }
+      signal_entry (self, entry, stop_signal_of (entry), timeout, TRUE, task);
+      return;
+
+    case HATAKE_CONTAINER_OP_RESTART:
+      if (state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED)
+        {
+          GTask *stop = g_task_new (self, cancellable, on_restart_stopped, g_object_ref (task));
+          g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
+          g_task_set_source_tag (stop, hatake_containers_op_async);
+          signal_entry (self, entry, stop_signal_of (entry), timeout, TRUE, stop);
+          g_object_unref (stop);
+          return;
+        }
+      if (!hatake_container_can (container, HATAKE_CONTAINER_RUNNING, &error))
+        break;
+      g_clear_handle_id (&entry->restart_timer, g_source_remove);
+      start_entry (self, entry, g_steal_pointer (&task));
+      return;
+
+    case HATAKE_CONTAINER_OP_KILL:
+      {
+        int sig = args && args->signal ? hatake_signal_parse (args->signal) : SIGKILL;
+        if (sig <= 0)
+          {
+            error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Invalid signal: %s"), args->signal);
+            break;
+          }
+        if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
+          {
+            error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
+                                 _("Cannot kill container: %s: Container %s is not running"),
+                                 hatake_container_get_name (container), hatake_container_get_id (container));
+            break;
+          }
+        signal_entry (self, entry, sig, -1, FALSE, task);
+        return;
+      }
+
+    case HATAKE_CONTAINER_OP_PAUSE:
+    case HATAKE_CONTAINER_OP_UNPAUSE:
+      {
+        PauseData *data = g_new0 (PauseData, 1);
+        data->to = op == HATAKE_CONTAINER_OP_PAUSE ? HATAKE_CONTAINER_PAUSED : HATAKE_CONTAINER_RUNNING;
+        data->entry = entry;
+        g_task_set_task_data (task, data, g_free);
+        if (!hatake_container_can (container, data->to, &error))
+          break;
+        hatake_runtime_pause_async (self->runtime, hatake_container_get_id (container),
+                                    op == HATAKE_CONTAINER_OP_PAUSE, NULL, on_paused, g_steal_pointer (&task));
+        return;
+      }
+
+    case HATAKE_CONTAINER_OP_REMOVE:
+      if ((state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED) && args && args->force)
+        {
+          GTask *stop = g_task_new (self, cancellable, on_removal_stopped, g_object_ref (task));
+          g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
+          g_task_set_source_tag (stop, hatake_containers_op_async);
+          signal_entry (self, entry, SIGKILL, -1, TRUE, stop);
+          g_object_unref (stop);
+          return;
+        }
+      if (state == HATAKE_CONTAINER_RESTARTING && args && args->force)
+        {
+          g_clear_handle_id (&entry->restart_timer, g_source_remove);
+          set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
+        }
+      if (!hatake_container_can (container, HATAKE_CONTAINER_REMOVING, &error))
+        break;
+      remove_entry (self, entry, task);
+      return;
+
+    case HATAKE_CONTAINER_OP_WAIT:
+      if (state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_DEAD ||
+          state == HATAKE_CONTAINER_REMOVING || state == HATAKE_CONTAINER_REMOVED)
+        {
+          g_task_return_pointer (task, status_code_node (hatake_container_get_exit_code (container)),
+                                 (GDestroyNotify) json_node_unref);
+          return;
+        }
+      g_ptr_array_add (entry->waiters, g_steal_pointer (&task));
+      return;
+
+    default:
+      g_assert_not_reached ();
+    }
+  g_task_return_error (task, error);
+}
+
+JsonNode *
+hatake_containers_op_finish (HatakeContainers  *self,
+                             GAsyncResult      *result,
+                             GError           **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- recovery ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  GPtrArray *pending;   /* of HatakeContainer */
+} RecoverData;
+
+static void
+recover_data_free (RecoverData *data)
+{
+  g_ptr_array_unref (data->pending);
+  g_free (data);
+}
+
+static void recover_next (GTask *task);
+
+static void
+on_recover_state (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-recovering");
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(GError) error = NULL;
+  Entry *entry;
+  const char *status;
+
+  state = hatake_runtime_state_finish (HATAKE_RUNTIME (source), result, &error);
+  entry = container ? entry_for (self, container) : NULL;
+  status = state ? json_object_get_string_member_with_default (state, "status", "") : "";
+  if (entry != NULL && !g_str_equal (status, "running") && !g_str_equal (status, "paused") &&
+      !g_str_equal (status, "created"))
+    {
+      /* conmon is gone without an exit file (a reboot, a kill of conmon): docker reports 255 */
+      g_autofree char *exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (container), NULL);
+      if (!g_file_test (exit_file, G_FILE_TEST_EXISTS))
+        {
+          g_file_set_contents (exit_file, "255", -1, NULL);
+          hatake_container_set_error (container, _("the container's monitor (conmon) is gone"));
+        }
+      handle_exit (self, entry);
+    }
+  else if (entry != NULL && g_str_equal (status, "paused") &&
+           hatake_container_get_state (container) == HATAKE_CONTAINER_RUNNING)
+    set_state (self, entry, HATAKE_CONTAINER_PAUSED, NULL);
+  recover_next (task);
+}
+
+static void
+recover_next (GTask *task)
+{
+  HatakeContainers *self = g_task_get_source_object (task);
+  RecoverData *data = g_task_get_task_data (task);
+
+  while (data->pending->len > 0)
+    {
+      g_autoptr(HatakeContainer) container = g_object_ref (g_ptr_array_index (data->pending, 0));
+      Entry *entry = entry_for (self, container);
+      g_autofree char *exit_file = NULL;
+
+      g_ptr_array_remove_index (data->pending, 0);
+      if (entry == NULL)
+        continue;
+      exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (container), NULL);
+      switch (hatake_container_get_state (container))
+        {
+        case HATAKE_CONTAINER_RUNNING:
+        case HATAKE_CONTAINER_PAUSED:
+          if (g_file_test (exit_file, G_FILE_TEST_EXISTS))
+            {
+              handle_exit (self, entry);
+              continue;
+            }
+          /* ask the runtime; on_recover_state carries on with the rest */
+          g_object_set_data_full (G_OBJECT (task), "hatake-recovering", g_object_ref (container), g_object_unref);
+          hatake_runtime_state_async (self->runtime, hatake_container_get_id (container), NULL,
+                                      on_recover_state, task);
+          return;
+        case HATAKE_CONTAINER_RESTARTING:
+          /* the engine died between the exit and the restart: restart now */
+          g_object_set_data (G_OBJECT (container), "hatake-containers", self);
+          entry->restart_timer = g_timeout_add (0, do_restart, container);
+          continue;
+        case HATAKE_CONTAINER_EXITED:
+          if (entry->config->auto_remove)
+            remove_entry (self, entry, NULL);
+          continue;
+        case HATAKE_CONTAINER_CREATED:
+        case HATAKE_CONTAINER_REMOVING:
+        case HATAKE_CONTAINER_DEAD:
+        case HATAKE_CONTAINER_REMOVED:
+          continue;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+void
+hatake_containers_recover_async (HatakeContainers    *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  RecoverData *data = g_new0 (RecoverData, 1);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+
+  g_task_set_source_tag (task, hatake_containers_recover_async);
+  data->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (data->pending, g_list_model_get_item (G_LIST_MODEL (self->model), i));
+  g_task_set_task_data (task, data, (GDestroyNotify) recover_data_free);
+  recover_next (task);
+}
+
+gboolean
+hatake_containers_recover_finish (HatakeContainers  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- inspect ------------------------------------------------------------------------------- */
+
+char *
+hatake_containers_log_path (HatakeContainers *self,
+                            HatakeContainer  *container)
+{
+  Entry *entry = entry_for (self, container);
+
+  return entry ? entry_path (entry, "ctr.log") : NULL;
+}
+
+/* The shape of docker's GET /containers/{id}/json, for what exists so far. */
+JsonNode *
+hatake_containers_inspect (HatakeContainers *self,
+                           HatakeContainer  *container)
+{
+  Entry *entry = entry_for (self, container);
+  HatakeContainer *c = container;
+  HatakeContainerState state = hatake_container_get_state (c);
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autofree char *created = iso_time (hatake_container_get_created (c));
+  g_autofree char *started = iso_time (hatake_container_get_started_at (c));
+  g_autofree char *finished = iso_time (hatake_container_get_finished_at (c));
+  g_autofree char *name = g_strconcat ("/", hatake_container_get_name (c), NULL);
+  g_autofree char *log_path = entry ? entry_path (entry, "ctr.log") : NULL;
+  g_autoptr(JsonNode) config = entry ? hatake_container_config_to_json (entry->config) : NULL;
+  g_autofree char *rootfs = entry ? entry_path (entry, "rootfs") : NULL;
+  g_autofree char *upper = entry ? entry_path (entry, "upper") : NULL;
+  const char *error = hatake_container_get_error (c);
+
+  json_builder_begin_object (b);
+#define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, v))
+#define INT(n, v) (json_builder_set_member_name (b, n), json_builder_add_int_value (b, v))
+#define BOOL(n, v) (json_builder_set_member_name (b, n), json_builder_add_boolean_value (b, v))
+  STR ("Id", hatake_container_get_id (c));
+  STR ("Created", created);
+  STR ("Path", hatake_container_get_command (c));
+  json_builder_set_member_name (b, "State");
+  json_builder_begin_object (b);
+  STR ("Status", hatake_container_state_to_string (state));
+  BOOL ("Running", state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED);
+  BOOL ("Paused", state == HATAKE_CONTAINER_PAUSED);
+  BOOL ("Restarting", state == HATAKE_CONTAINER_RESTARTING);
+  BOOL ("OOMKilled", hatake_container_get_oom_killed (c));
+  BOOL ("Dead", state == HATAKE_CONTAINER_DEAD);
+  INT ("Pid", hatake_container_get_pid (c));
+  INT ("ExitCode", hatake_container_get_exit_code (c));
+  STR ("Error", error ? error : "");
+  STR ("StartedAt", started);
+  STR ("FinishedAt", finished);
+  json_builder_end_object (b);
+  STR ("Image", hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) : "");
+  STR ("LogPath", log_path ? log_path : "");
+  STR ("Name", name);
+  INT ("RestartCount", hatake_container_get_restart_count (c));
+  STR ("Driver", "overlay2");
+  STR ("Platform", "linux");
+  json_builder_set_member_name (b, "Config");
+  if (config != NULL)
+    json_builder_add_value (b, json_node_ref (config));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "HostConfig");
+  json_builder_begin_object (b);
+  STR ("Runtime", hatake_runtime_get_name (self->runtime));
+  if (entry != NULL)
+    {
+      STR ("NetworkMode", entry->config->network_mode ? entry->config->network_mode : "none");
+      BOOL ("AutoRemove", entry->config->auto_remove);
+      BOOL ("Privileged", entry->config->privileged);
+      BOOL ("ReadonlyRootfs", entry->config->read_only);
+      INT ("Memory", entry->config->memory);
+      INT ("NanoCpus", (gint64) (entry->config->cpus * 1e9 + 0.5));
+      INT ("PidsLimit", entry->config->pids_limit);
+      json_builder_set_member_name (b, "RestartPolicy");
+      json_builder_begin_object (b);
+      STR ("Name", hatake_restart_policy_to_string (entry->config->restart));
+      INT ("MaximumRetryCount", entry->config->restart_max);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "GraphDriver");
+  json_builder_begin_object (b);
+  STR ("Name", "overlay2");
+  json_builder_set_member_name (b, "Data");
+  json_builder_begin_object (b);
+  STR ("MergedDir", rootfs ? rootfs : "");
+  STR ("UpperDir", upper ? upper : "");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+#undef STR
+#undef INT
+#undef BOOL
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}

@@ -1,0 +1,72 @@
+/* hatake-containers.h: the local engine's containers — records on disk, the model, the lifecycle
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "hatake-config.h"
+#include "hatake-container.h"
+#include "hatake-container-config.h"
+#include "hatake-store.h"
+
+G_BEGIN_DECLS
+
+#define HATAKE_TYPE_CONTAINERS (hatake_containers_get_type ())
+G_DECLARE_FINAL_TYPE (HatakeContainers, hatake_containers, HATAKE, CONTAINERS, GObject)
+
+HatakeContainers *hatake_containers_new             (HatakeStore            *store,
+                                                     HatakeConfig           *config,
+                                                     const char             *self_exe,
+                                                     GError                **error);
+GListModel       *hatake_containers_get_model       (HatakeContainers       *self);
+const char       *hatake_containers_get_runtime_note (HatakeContainers      *self);
+HatakeContainer  *hatake_containers_lookup          (HatakeContainers       *self,
+                                                     const char             *id_or_name,
+                                                     GError                **error);
+gboolean          hatake_containers_image_in_use    (HatakeContainers       *self,
+                                                     const char             *image_id);
+
+/* Brings the models in line with what happened while no engine ran: exits, --rm, restarts. */
+void              hatake_containers_recover_async   (HatakeContainers       *self,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gboolean          hatake_containers_recover_finish  (HatakeContainers       *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
+
+void              hatake_containers_create_async    (HatakeContainers       *self,
+                                                     const HatakeContainerConfig *config,
+                                                     const char             *image_id,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+HatakeContainer  *hatake_containers_create_finish   (HatakeContainers       *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
+
+/* Finishes with a JsonNode: wait gives {"StatusCode": N}; the others NULL on success. */
+void              hatake_containers_op_async        (HatakeContainers       *self,
+                                                     HatakeContainer        *container,
+                                                     HatakeContainerOp       op,
+                                                     const HatakeContainerOpArgs *args,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+JsonNode         *hatake_containers_op_finish       (HatakeContainers       *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
+gboolean          hatake_containers_rename          (HatakeContainers       *self,
+                                                     HatakeContainer        *container,
+                                                     const char             *name,
+                                                     GError                **error);
+JsonNode         *hatake_containers_inspect         (HatakeContainers       *self,
+                                                     HatakeContainer        *container);
+char             *hatake_containers_log_path        (HatakeContainers       *self,
+                                                     HatakeContainer        *container);
+
+int               hatake_signal_parse               (const char             *text);
+
+G_END_DECLS

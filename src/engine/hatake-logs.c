@@ -1,0 +1,1441 @@
+/* hatake-logs.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What conmon 2.1.6 does, seen with inotify on a real container (--log-size-max=65536, `seq 1
+ * 20000`): before a record that would pass the cap it creates LOG.tmp, renames it over LOG and
+ * goes on writing into the new file; records are never split across files, but a P record and
+ * its continuation can be. It never truncates in place. So a follower reads its old descriptor
+ * to the end once it sees LOG belong to another inode, then continues with the new file from
+ * offset 0. The new file is opened as soon as the directory monitor reports the rename, while
+ * the old one is still being drained, to keep the window in which conmon could replace it
+ * again (and so take a whole file away from us) as short as possible. A truncation in place
+ * (size below our offset, same inode) is handled too, as logrotate's copytruncate would do it.
+ */
+#define G_LOG_DOMAIN "hatake-engine"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <string.h>
+
+#include "hatake-logs.h"
+
+#define READ_SIZE   (256 * 1024)
+#define TAIL_BLOCK  (64 * 1024)
+
+/* ---- entries ---------------------------------------------------------------------------------- */
+
+HatakeLogEntry *
+hatake_log_entry_copy (const HatakeLogEntry *entry)
+{
+  HatakeLogEntry *copy;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  copy = g_new (HatakeLogEntry, 1);
+  *copy = *entry;
+  copy->content = entry->content ? g_bytes_ref (entry->content) : NULL;
+  return copy;
+}
+
+void
+hatake_log_entry_free (HatakeLogEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_clear_pointer (&entry->content, g_bytes_unref);
+  g_free (entry);
+}
+
+G_DEFINE_BOXED_TYPE (HatakeLogEntry, hatake_log_entry, hatake_log_entry_copy, hatake_log_entry_free)
+
+/* ---- timestamps -------------------------------------------------------------------------------- */
+
+/* Howard Hinnant's days_from_civil / civil_from_days: exact for any proleptic Gregorian date,
+ * without GDateTime, which keeps only microseconds and allocates. */
+static gint64
+days_from_civil (gint64 y,
+                 int    m,
+                 int    d)
+{
+  gint64 era, yoe, doy, doe;
+
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days (gint64  z,
+                 gint64 *out_y,
+                 int    *out_m,
+                 int    *out_d)
+{
+  gint64 era, doe, yoe, y, doy, mp;
+  int m;
+
+  z += 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  doe = z - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = yoe + era * 400;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  *out_d = (int) (doy - (153 * mp + 2) / 5 + 1);
+  m = (int) (mp < 10 ? mp + 3 : mp - 9);
+  *out_m = m;
+  *out_y = y + (m <= 2);
+}
+
+char *
+hatake_log_format_timestamp (gint64 ns)
+{
+  gint64 secs = ns / G_GINT64_CONSTANT (1000000000);
+  gint64 frac = ns % G_GINT64_CONSTANT (1000000000);
+  gint64 days, sod, y;
+  int m, d;
+
+  if (frac < 0)
+    {
+      frac += G_GINT64_CONSTANT (1000000000);
+      secs--;
+    }
+  days = secs / 86400;
+  sod = secs % 86400;
+  if (sod < 0)
+    {
+      sod += 86400;
+      days--;
+    }
+  civil_from_days (days, &y, &m, &d);
+  return g_strdup_printf ("%04" G_GINT64_FORMAT "-%02d-%02dT%02d:%02d:%02d.%09dZ",
+                          y, m, d, (int) (sod / 3600), (int) (sod / 60 % 60), (int) (sod % 60),
+                          (int) frac);
+}
+
+typedef struct
+{
+  gint64   year;
+  int      month, day, hour, minute, second;
+  gint64   nanos;
+  gboolean has_time;
+  gboolean has_zone;
+  int      offset;   /* seconds east of UTC */
+} Rfc3339;
+
+static gboolean
+read_digits (const char **p,
+             const char  *end,
+             int          n,
+             int         *out)
+{
+  int v = 0;
+
+  if (end - *p < n)
+    return FALSE;
+  for (int i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit ((*p)[i]))
+        return FALSE;
+      v = v * 10 + ((*p)[i] - '0');
+    }
+  *p += n;
+  *out = v;
+  return TRUE;
+}
+
+/* YYYY-MM-DD[(T|t| )HH:MM[:SS[.F…]]][Z|±HH:MM|±HHMM]; a date alone only if ALLOW_DATE. */
+static gboolean
+parse_rfc3339 (const char *p,
+               const char *end,
+               gboolean    allow_partial,
+               Rfc3339    *out)
+{
+  int y;
+
+  memset (out, 0, sizeof *out);
+  if (!read_digits (&p, end, 4, &y) || p == end || *p++ != '-' ||
+      !read_digits (&p, end, 2, &out->month) || p == end || *p++ != '-' ||
+      !read_digits (&p, end, 2, &out->day))
+    return FALSE;
+  out->year = y;
+  if (out->month < 1 || out->month > 12 || out->day < 1 || out->day > 31)
+    return FALSE;
+  if (p == end)
+    return allow_partial;
+  if (*p != 'T' && *p != 't' && *p != ' ')
+    return FALSE;
+  p++;
+  out->has_time = TRUE;
+  if (!read_digits (&p, end, 2, &out->hour) || p == end || *p++ != ':' ||
+      !read_digits (&p, end, 2, &out->minute))
+    return FALSE;
+  if (p < end && *p == ':')
+    {
+      p++;
+      if (!read_digits (&p, end, 2, &out->second))
+        return FALSE;
+      if (p < end && (*p == '.' || *p == ','))
+        {
+          int n = 0;
+
+          p++;
+          while (p < end && g_ascii_isdigit (*p))
+            {
+              if (n < 9)
+                {
+                  out->nanos = out->nanos * 10 + (*p - '0');
+                  n++;
+                }
+              p++;
+            }
+          if (n == 0)
+            return FALSE;
+          for (; n < 9; n++)
+            out->nanos *= 10;
+        }
+    }
+  else if (!allow_partial)
+    return FALSE;
+  if (out->hour > 23 || out->minute > 59 || out->second > 60)
+    return FALSE;
+  if (p == end)
+    return allow_partial;
+  if (*p == 'Z' || *p == 'z')
+    {
+      p++;
+      out->has_zone = TRUE;
+    }
+  else if (*p == '+' || *p == '-')
+    {
+      int sign = *p++ == '-' ? -1 : 1;
+      int hh, mm;
+
+      if (!read_digits (&p, end, 2, &hh))
+        return FALSE;
+      if (p < end && *p == ':')
+        p++;
+      if (!read_digits (&p, end, 2, &mm) || hh > 23 || mm > 59)
+        return FALSE;
+      out->offset = sign * (hh * 3600 + mm * 60);
+      out->has_zone = TRUE;
+    }
+  return p == end;
+}
+
+static gint64
+rfc3339_to_utc_ns (const Rfc3339 *t)
+{
+  gint64 secs = days_from_civil (t->year, t->month, t->day) * 86400 +
+                t->hour * 3600 + t->minute * 60 + t->second - t->offset;
+
+  return secs * G_GINT64_CONSTANT (1000000000) + t->nanos;
+}
+
+gboolean
+hatake_log_parse_timestamp (const char *text,
+                            gsize       length,
+                            gint64     *out_ns)
+{
+  Rfc3339 t;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (!parse_rfc3339 (text, text + length, FALSE, &t) || !t.has_zone)
+    return FALSE;
+  if (out_ns)
+    *out_ns = rfc3339_to_utc_ns (&t);
+  return TRUE;
+}
+
+/* Go's time.ParseDuration, as docker uses it: a sequence of decimal numbers with units. */
+static gboolean
+parse_duration (const char *p,
+                gint64     *out_ns)
+{
+  static const struct { const char *unit; gint64 ns; } units[] = {
+    { "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "ms", 1000000 },
+    { "s", G_GINT64_CONSTANT (1000000000) }, { "m", G_GINT64_CONSTANT (60000000000) },
+    { "h", G_GINT64_CONSTANT (3600000000000) },
+  };
+  double total = 0;
+
+  if (*p == '\0')
+    return FALSE;
+  while (*p)
+    {
+      const char *start = p;
+      double value;
+      gsize best = 0;
+      gint64 scale = 0;
+      char *num_end;
+
+      while (g_ascii_isdigit (*p) || *p == '.')
+        p++;
+      if (p == start)
+        return FALSE;
+      {
+        g_autofree char *num = g_strndup (start, p - start);
+
+        value = g_ascii_strtod (num, &num_end);
+        if (*num_end != '\0')
+          return FALSE;
+      }
+      for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
+        {
+          gsize len = strlen (units[i].unit);
+
+          if (strncmp (p, units[i].unit, len) == 0 && len > best)
+            {
+              best = len;
+              scale = units[i].ns;
+            }
+        }
+      if (best == 0)
+        return FALSE;
+      p += best;
+      total += value * (double) scale;
+    }
+  if (total > (double) G_MAXINT64)
+    return FALSE;
+  *out_ns = (gint64) total;
+  return TRUE;
+}
+
+gboolean
+hatake_log_parse_since (const char  *text,
+                        gint64       now_ns,
+                        gint64      *out_ns,
+                        GError     **error)
+{
+  gint64 ns;
+  Rfc3339 t;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (out_ns != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (parse_duration (text, &ns))
+    {
+      *out_ns = now_ns - ns;
+      return TRUE;
+    }
+
+  /* unix seconds, with up to nine digits of fraction */
+  {
+    const char *p = text;
+    gint64 secs = 0, frac = 0;
+    int n = 0;
+
+    while (g_ascii_isdigit (*p) && p - text < 18)
+      secs = secs * 10 + (*p++ - '0');
+    if (p > text && (*p == '\0' || *p == '.'))
+      {
+        gboolean ok = TRUE;
+
+        if (*p == '.')
+          {
+            p++;
+            while (g_ascii_isdigit (*p) && n < 9)
+              {
+                frac = frac * 10 + (*p++ - '0');
+                n++;
+              }
+            ok = n > 0 && *p == '\0';
+            for (; n < 9; n++)
+              frac *= 10;
+          }
+        if (ok)
+          {
+            *out_ns = secs * G_GINT64_CONSTANT (1000000000) + frac;
+            return TRUE;
+          }
+      }
+  }
+
+  if (parse_rfc3339 (text, text + strlen (text), TRUE, &t))
+    {
+      if (t.has_zone)
+        *out_ns = rfc3339_to_utc_ns (&t);
+      else
+        {
+          g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
+          g_autoptr(GDateTime) dt = g_date_time_new (tz, (int) t.year, t.month, t.day,
+                                                     t.hour, t.minute, t.second);
+
+          if (dt == NULL)
+            goto invalid;
+          *out_ns = g_date_time_to_unix (dt) * G_GINT64_CONSTANT (1000000000) + t.nanos;
+        }
+      return TRUE;
+    }
+
+invalid:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("“%s” is neither a time (2006-01-02T15:04:05Z, 1700000000.5) nor a duration (10m, 1h30m)"),
+               text);
+  return FALSE;
+}
+
+/* ---- the k8s-file parser, shared by the main loop and the tail worker ---------------------------- */
+
+/* Returns FALSE to stop feeding. ENTRY is only valid during the call. */
+typedef gboolean (*EmitFunc) (HatakeLogEntry *entry,
+                              gpointer        user_data);
+
+typedef struct
+{
+  GByteArray *line;         /* the start of a record whose '\n' has not been read yet */
+  GByteArray *pending[2];   /* P contents per stream, not yet ended by an F record */
+  gint64      pending_ts[2];
+} LogParser;
+
+static inline int
+stream_index (HatakeLogStream stream)
+{
+  return stream == HATAKE_LOG_STDOUT ? 0 : 1;
+}
+
+static void
+log_parser_init (LogParser *p)
+{
+  p->line = g_byte_array_new ();
+}
+
+static void
+log_parser_clear (LogParser *p)
+{
+  g_clear_pointer (&p->line, g_byte_array_unref);
+  g_clear_pointer (&p->pending[0], g_byte_array_unref);
+  g_clear_pointer (&p->pending[1], g_byte_array_unref);
+}
+
+/* LINE without its '\n'. */
+static gboolean
+parse_record (const char       *line,
+              gsize             len,
+              gint64           *out_ts,
+              HatakeLogStream  *out_stream,
+              gboolean         *out_full,
+              const char      **out_content,
+              gsize            *out_content_len)
+{
+  const char *end = line + len;
+  const char *sp = memchr (line, ' ', len);
+  const char *p;
+
+  if (sp == NULL || !hatake_log_parse_timestamp (line, sp - line, out_ts))
+    return FALSE;
+  p = sp + 1;
+  if (end - p >= 7 && memcmp (p, "stdout ", 7) == 0)
+    *out_stream = HATAKE_LOG_STDOUT;
+  else if (end - p >= 7 && memcmp (p, "stderr ", 7) == 0)
+    *out_stream = HATAKE_LOG_STDERR;
+  else
+    return FALSE;
+  p += 7;
+  if (p == end || (*p != 'F' && *p != 'P'))
+    return FALSE;
+  *out_full = *p == 'F';
+  p++;
+  if (p < end && *p != ' ')
+    return FALSE;
+  if (p < end)
+    p++;
+  *out_content = p;
+  *out_content_len = end - p;
+  return TRUE;
+}
+
+/* LINE includes its '\n' at LINE[LEN], so an F record's content and newline are contiguous. */
+static gboolean
+log_parser_record (LogParser  *p,
+                   const char *line,
+                   gsize       len,
+                   EmitFunc    emit,
+                   gpointer    user_data)
+{
+  HatakeLogEntry entry = { 0, };
+  const char *content;
+  gsize content_len;
+  gboolean full;
+  int i;
+
+  if (!parse_record (line, len, &entry.timestamp, &entry.stream, &full, &content, &content_len))
+    {
+      g_debug ("Skipping a malformed log record: %.*s", (int) MIN (len, 80), line);
+      return TRUE;
+    }
+  i = stream_index (entry.stream);
+  if (!full)
+    {
+      if (p->pending[i] == NULL)
+        {
+          p->pending[i] = g_byte_array_new ();
+          p->pending_ts[i] = entry.timestamp;
+        }
+      g_byte_array_append (p->pending[i], (const guint8 *) content, content_len);
+      return TRUE;
+    }
+  if (p->pending[i] != NULL)
+    {
+      g_byte_array_append (p->pending[i], (const guint8 *) content, content_len + 1);
+      entry.timestamp = p->pending_ts[i];
+      entry.content = g_byte_array_free_to_bytes (g_steal_pointer (&p->pending[i]));
+    }
+  else
+    entry.content = g_bytes_new (content, content_len + 1);
+  {
+    gboolean ret = emit (&entry, user_data);
+
+    g_bytes_unref (entry.content);
+    return ret;
+  }
+}
+
+static gboolean
+log_parser_feed (LogParser  *p,
+                 const char *data,
+                 gsize       len,
+                 EmitFunc    emit,
+                 gpointer    user_data)
+{
+  const char *end = data + len;
+
+  while (data < end)
+    {
+      const char *nl = memchr (data, '\n', end - data);
+      gboolean go_on;
+
+      if (nl == NULL)
+        {
+          g_byte_array_append (p->line, (const guint8 *) data, end - data);
+          break;
+        }
+      if (p->line->len > 0)
+        {
+          g_byte_array_append (p->line, (const guint8 *) data, nl - data + 1);
+          go_on = log_parser_record (p, (const char *) p->line->data, p->line->len - 1, emit, user_data);
+          g_byte_array_set_size (p->line, 0);
+        }
+      else
+        go_on = log_parser_record (p, data, nl - data, emit, user_data);
+      data = nl + 1;
+      if (!go_on)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* At the end of a log that will not grow: what is left of P records becomes a last partial line
+ * per stream, oldest first. */
+static gboolean
+log_parser_flush (LogParser *p,
+                  EmitFunc   emit,
+                  gpointer   user_data)
+{
+  if (p->line->len > 0)
+    {
+      g_debug ("Dropping an unterminated log record of %u bytes", p->line->len);
+      g_byte_array_set_size (p->line, 0);
+    }
+  while (p->pending[0] != NULL || p->pending[1] != NULL)
+    {
+      int i = p->pending[1] == NULL ? 0
+            : p->pending[0] == NULL ? 1
+            : p->pending_ts[0] <= p->pending_ts[1] ? 0 : 1;
+      HatakeLogEntry entry = { p->pending_ts[i], i == 0 ? HATAKE_LOG_STDOUT : HATAKE_LOG_STDERR,
+                               g_byte_array_free_to_bytes (g_steal_pointer (&p->pending[i])), TRUE };
+      gboolean go_on = emit (&entry, user_data);
+
+      g_bytes_unref (entry.content);
+      if (!go_on)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+options_match (const HatakeLogOptions *o,
+               const HatakeLogEntry   *entry)
+{
+  return (o->streams == 0 || (o->streams & entry->stream) != 0) &&
+         (o->since == 0 || entry->timestamp >= o->since) &&
+         (o->until == 0 || entry->timestamp <= o->until);
+}
+
+/* ---- tail: find where the last N entries start, reading backwards, in a worker ------------------ */
+
+typedef struct
+{
+  GFile            *file;
+  HatakeLogOptions  options;
+  /* results */
+  GFileInputStream *stream;
+  guint64           inode;
+  guint64           offset;
+  LogParser         parser;
+  GQueue            entries;
+} TailData;
+
+static void
+tail_data_free (TailData *data)
+{
+  g_clear_object (&data->file);
+  g_clear_object (&data->stream);
+  log_parser_clear (&data->parser);
+  g_queue_clear_full (&data->entries, (GDestroyNotify) hatake_log_entry_free);
+  g_free (data);
+}
+
+static gboolean
+tail_collect (HatakeLogEntry *entry,
+              gpointer        user_data)
+{
+  TailData *data = user_data;
+
+  if (!options_match (&data->options, entry))
+    return TRUE;
+  g_queue_push_tail (&data->entries, hatake_log_entry_copy (entry));
+  if (data->entries.length > (guint64) data->options.tail)
+    hatake_log_entry_free (g_queue_pop_head (&data->entries));
+  return TRUE;
+}
+
+/* Prepends the block before BUF_START to BUF; FALSE at the start of the file or on error. */
+static gboolean
+tail_prepend_block (GInputStream  *in,
+                    GByteArray    *buf,
+                    goffset       *buf_start,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  gsize want = MIN (*buf_start, TAIL_BLOCK);
+  g_autofree guint8 *block = NULL;
+  gsize got;
+
+  if (want == 0)
+    return FALSE;
+  block = g_malloc (want);
+  if (!g_seekable_seek (G_SEEKABLE (in), *buf_start - want, G_SEEK_SET, cancellable, error) ||
+      !g_input_stream_read_all (in, block, want, &got, cancellable, error))
+    return FALSE;
+  if (got != want)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The log shrank while being read"));
+      return FALSE;
+    }
+  g_byte_array_prepend (buf, block, want);
+  *buf_start -= want;
+  return TRUE;
+}
+
+/* Index of the last '\n' before BUF[END - SKIP], reading further back as needed (which moves
+ * END); -1 at the start of the file. */
+static gssize
+tail_find_newline (GInputStream  *in,
+                   GByteArray    *buf,
+                   goffset       *buf_start,
+                   gsize         *end,
+                   gsize          skip,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  for (;;)
+    {
+      const guint8 *nl = *end > skip ? memrchr (buf->data, '\n', *end - skip) : NULL;
+      gsize before = buf->len;
+
+      if (nl != NULL)
+        return nl - buf->data;
+      if (!tail_prepend_block (in, buf, buf_start, cancellable, error))
+        return -1;
+      *end += buf->len - before;
+    }
+}
+
+static void
+tail_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  TailData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  g_autofree char *chunk = NULL;
+  GInputStream *in;
+  goffset size, buf_start, start = 0;
+  gsize end;
+  gssize nl;
+
+  data->stream = g_file_read (data->file, cancellable, &error);
+  if (data->stream == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  in = G_INPUT_STREAM (data->stream);
+  info = g_file_input_stream_query_info (data->stream, G_FILE_ATTRIBUTE_UNIX_INODE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                         cancellable, &error);
+  if (info == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data->inode = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE);
+  size = g_file_info_get_size (info);
+  buf_start = size;
+  end = 0;
+
+  if (data->options.tail == 0)
+    start = size;
+  else
+    {
+      gint64 count = 0;
+      gboolean seen[2] = { FALSE, FALSE };
+      gboolean closed[2] = { FALSE, FALSE };
+
+      /* the bytes after the last '\n' are a record still being written: the forward pass keeps them */
+      nl = tail_find_newline (in, buf, &buf_start, &end, 0, cancellable, &error);
+      if (error != NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      end = nl + 1;
+      g_byte_array_set_size (buf, end);
+      /* Walk records backwards, counting matching F records. Once there are N, go on until each
+       * stream seen so far has an F record further back: its entries after that one start after
+       * it, so none of them is cut. The worker's forward pass keeps only the last N. */
+      while (end > 0)
+        {
+          HatakeLogEntry e = { 0, };
+          const char *content;
+          gsize content_len, s;
+          gboolean full;
+
+          nl = tail_find_newline (in, buf, &buf_start, &end, 1, cancellable, &error);
+          if (error != NULL)
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
+          s = nl + 1;
+          if (parse_record ((const char *) buf->data + s, end - 1 - s, &e.timestamp, &e.stream, &full,
+                            &content, &content_len))
+            {
+              int i = stream_index (e.stream);
+
+              if (count >= data->options.tail)
+                {
+                  if (full)
+                    closed[i] = seen[i];   /* an unseen stream has nothing after this record */
+                  else if (!closed[i])
+                    seen[i] = TRUE;
+                  if ((!seen[0] || closed[0]) && (!seen[1] || closed[1]))
+                    {
+                      start = buf_start + end;
+                      break;
+                    }
+                }
+              else
+                {
+                  seen[i] = TRUE;
+                  if (full && (data->options.streams == 0 || (data->options.streams & e.stream) != 0) &&
+                      (data->options.until == 0 || e.timestamp <= data->options.until))
+                    count++;
+                }
+            }
+          end = s;
+          g_byte_array_set_size (buf, end);
+          start = buf_start + end;
+        }
+    }
+
+  /* forward from START to the size seen at the start, keeping the last N */
+  if (!g_seekable_seek (G_SEEKABLE (in), start, G_SEEK_SET, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  log_parser_init (&data->parser);
+  chunk = g_malloc (TAIL_BLOCK);
+  data->offset = start;
+  while (data->offset < (guint64) size)
+    {
+      gssize n = g_input_stream_read (in, chunk, MIN (TAIL_BLOCK, size - data->offset), cancellable, &error);
+
+      if (n < 0)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (n == 0)
+        break;
+      data->offset += n;
+      log_parser_feed (&data->parser, chunk, n, tail_collect, data);
+    }
+  if (!data->options.follow)
+    log_parser_flush (&data->parser, tail_collect, data);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* ---- the reader -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  GFileInputStream *stream;
+  guint64           inode;
+  guint64           seq;    /* order of the open requests: a later one never opened an older file */
+} OpenedLog;
+
+static void
+opened_log_free (OpenedLog *log)
+{
+  g_clear_object (&log->stream);
+  g_free (log);
+}
+
+struct _HatakeLogReader
+{
+  GObject           parent_instance;
+
+  char             *path;
+  char             *basename;
+  GFile            *file;
+  HatakeLogOptions  options;
+
+  GTask            *task;           /* the run, while it runs */
+  GCancellable     *cancellable;    /* cancelled when the run ends, to drop what is in flight */
+  GSource          *cancel_source;  /* the caller's cancellable */
+  GFileMonitor     *monitor;
+
+  GFileInputStream *stream;
+  guint64           inode;
+  guint64           offset;
+  guint64           stream_seq;
+  guint64           next_seq;
+  GQueue            next_logs;      /* OpenedLog: files that replaced ours, oldest first */
+  LogParser         parser;
+
+  guint             busy : 1;            /* a read, check, open or the tail worker in flight */
+  guint             poked : 1;           /* the monitor spoke since the last check */
+  guint             draining : 1;        /* the path is another file: read ours to its end */
+  guint             exited : 1;
+  guint             exited_at_check : 1;
+};
+
+G_DEFINE_FINAL_TYPE (HatakeLogReader, hatake_log_reader, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_ENTRY,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void reader_kick      (HatakeLogReader *self);
+static void reader_read_next (HatakeLogReader *self);
+
+static void
+reader_release_io (HatakeLogReader *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  if (self->cancel_source != NULL)
+    {
+      g_source_destroy (self->cancel_source);
+      g_clear_pointer (&self->cancel_source, g_source_unref);
+    }
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  g_clear_object (&self->stream);
+  g_queue_clear_full (&self->next_logs, (GDestroyNotify) opened_log_free);
+}
+
+/* The one way a run ends. ERROR: transfer full, NULL for success. */
+static void
+reader_complete (HatakeLogReader *self,
+                 GError          *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  if (task == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  reader_release_io (self);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+reader_emit (HatakeLogEntry *entry,
+             gpointer        user_data)
+{
+  HatakeLogReader *self = user_data;
+  const HatakeLogOptions *o = &self->options;
+
+  if (self->task == NULL)
+    return FALSE;
+  if (o->until != 0 && entry->timestamp > o->until)
+    {
+      reader_complete (self, NULL);
+      return FALSE;
+    }
+  if (!options_match (o, entry))
+    return TRUE;
+  g_signal_emit (self, signals[SIGNAL_ENTRY], 0, entry);
+  return self->task != NULL;
+}
+
+static void
+reader_finish_at_end (HatakeLogReader *self)
+{
+  if (log_parser_flush (&self->parser, reader_emit, self))
+    reader_complete (self, NULL);
+}
+
+static void
+reader_use_log (HatakeLogReader *self,
+                OpenedLog       *log)
+{
+  g_debug ("%s: now reading inode %" G_GUINT64_FORMAT " (open #%" G_GUINT64_FORMAT ")",
+           self->path, log->inode, log->seq);
+  g_set_object (&self->stream, log->stream);
+  self->inode = log->inode;
+  self->stream_seq = log->seq;
+  self->offset = 0;
+  self->draining = FALSE;
+  opened_log_free (log);
+}
+
+static guint64
+stream_inode (GFileInputStream *stream)
+{
+  /* fstat on a descriptor we hold: it does not wait for anything */
+  g_autoptr(GFileInfo) info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_UNIX_INODE, NULL, NULL);
+
+  return info ? g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE) : 0;
+}
+
+/* -- opening -- */
+
+typedef struct
+{
+  HatakeLogReader *self;
+  guint64          seq;
+  gboolean         preopen;
+} OpenData;
+
+static void
+on_opened (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autofree OpenData *data = user_data;
+  g_autoptr(HatakeLogReader) self = data->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInputStream) stream = g_file_read_finish (G_FILE (source), result, &error);
+  OpenedLog *log;
+  GList *l;
+
+  if (self->task == NULL)
+    return;
+  if (!data->preopen)
+    self->busy = FALSE;
+
+  if (stream == NULL)
+    {
+      if (data->preopen)
+        return;
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          reader_complete (self, g_steal_pointer (&error));
+          return;
+        }
+      if (!self->options.follow || self->stream_seq == 0)
+        {
+          reader_complete (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                              _("No log at %s"), self->path));
+          return;
+        }
+      /* gone between two files, or removed: a new one will be announced by the monitor */
+      if (self->exited)
+        reader_finish_at_end (self);
+      return;
+    }
+
+  log = g_new0 (OpenedLog, 1);
+  log->stream = g_steal_pointer (&stream);
+  log->inode = stream_inode (log->stream);
+  log->seq = data->seq;
+
+  if (!data->preopen)
+    {
+      /* a replacement opened earlier and queued is older than or the same as this one */
+      g_queue_clear_full (&self->next_logs, (GDestroyNotify) opened_log_free);
+      reader_use_log (self, log);
+      self->busy = TRUE;
+      reader_read_next (self);
+      return;
+    }
+
+  /* keep the queue in request order, without the file we read or one already queued */
+  if (log->seq < self->stream_seq || log->inode == self->inode)
+    {
+      opened_log_free (log);
+      return;
+    }
+  for (l = self->next_logs.head; l != NULL; l = l->next)
+    if (((OpenedLog *) l->data)->inode == log->inode)
+      {
+        opened_log_free (log);
+        return;
+      }
+  for (l = self->next_logs.tail; l != NULL && ((OpenedLog *) l->data)->seq > log->seq; l = l->prev)
+    ;
+  if (l == NULL)
+    g_queue_push_head (&self->next_logs, log);
+  else
+    g_queue_insert_after (&self->next_logs, l, log);
+  self->poked = TRUE;
+  reader_kick (self);
+}
+
+static void
+reader_open (HatakeLogReader *self,
+             gboolean         preopen)
+{
+  OpenData *data = g_new0 (OpenData, 1);
+
+  data->self = g_object_ref (self);
+  data->seq = ++self->next_seq;
+  data->preopen = preopen;
+  if (!preopen)
+    self->busy = TRUE;
+  g_file_read_async (self->file, G_PRIORITY_DEFAULT, self->cancellable, on_opened, data);
+}
+
+/* The old file is read to its end: go on with the one that replaced it. */
+static void
+reader_switch (HatakeLogReader *self)
+{
+  if (self->parser.line->len > 0)
+    {
+      g_debug ("%s: dropping an unterminated record at the end of a replaced log", self->path);
+      g_byte_array_set_size (self->parser.line, 0);
+    }
+  g_clear_object (&self->stream);
+  while (!g_queue_is_empty (&self->next_logs))
+    {
+      OpenedLog *log = g_queue_pop_head (&self->next_logs);
+
+      if (log->seq > self->stream_seq)
+        {
+          reader_use_log (self, log);
+          reader_read_next (self);
+          return;
+        }
+      opened_log_free (log);
+    }
+  reader_open (self, FALSE);
+}
+
+/* -- checking the path at the end of our file -- */
+
+static void
+on_checked (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(HatakeLogReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (source), result, &error);
+
+  if (self->task == NULL)
+    return;
+  self->busy = FALSE;
+
+  if (info == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      reader_complete (self, g_steal_pointer (&error));
+      return;
+    }
+  if (info != NULL)
+    {
+      guint64 inode = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE);
+      guint64 size = g_file_info_get_size (info);
+
+      if (inode != self->inode)
+        {
+          /* conmon renamed a new file over ours after its last write to ours: read the rest */
+          self->draining = TRUE;
+          self->busy = TRUE;
+          reader_read_next (self);
+          return;
+        }
+      if (size < self->offset)
+        {
+          g_debug ("%s: truncated in place, reading again from the start", self->path);
+          if (!g_seekable_seek (G_SEEKABLE (self->stream), 0, G_SEEK_SET, NULL, &error))
+            {
+              reader_complete (self, g_steal_pointer (&error));
+              return;
+            }
+          self->offset = 0;
+          g_byte_array_set_size (self->parser.line, 0);
+        }
+      if (size != self->offset)
+        {
+          self->busy = TRUE;
+          reader_read_next (self);
+          return;
+        }
+    }
+  if (self->poked)
+    reader_kick (self);
+  else if (self->exited_at_check)
+    reader_finish_at_end (self);
+  /* else: idle until the monitor or writer_exited() speaks */
+}
+
+static void
+reader_at_eof (HatakeLogReader *self)
+{
+  if (!self->options.follow)
+    {
+      reader_finish_at_end (self);
+      return;
+    }
+  if (self->draining)
+    {
+      reader_switch (self);
+      return;
+    }
+  if (!g_queue_is_empty (&self->next_logs))
+    {
+      /* replaced already; one more read catches what was written just before the rename */
+      self->draining = TRUE;
+      reader_read_next (self);
+      return;
+    }
+  self->poked = FALSE;
+  self->exited_at_check = self->exited;
+  self->busy = TRUE;
+  g_file_query_info_async (self->file, G_FILE_ATTRIBUTE_UNIX_INODE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                           G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT, self->cancellable,
+                           on_checked, g_object_ref (self));
+}
+
+/* -- reading -- */
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(HatakeLogReader) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  gsize len;
+  const char *data;
+
+  if (self->task == NULL)
+    return;
+  self->busy = FALSE;
+  if (bytes == NULL)
+    {
+      reader_complete (self, g_steal_pointer (&error));
+      return;
+    }
+  data = g_bytes_get_data (bytes, &len);
+  if (len == 0)
+    {
+      self->busy = TRUE;
+      reader_at_eof (self);
+      return;
+    }
+  self->offset += len;
+  if (log_parser_feed (&self->parser, data, len, reader_emit, self) && self->task != NULL)
+    {
+      self->busy = TRUE;
+      reader_read_next (self);
+    }
+}
+
+static void
+reader_read_next (HatakeLogReader *self)
+{
+  g_assert (self->stream != NULL);
+  g_assert (self->busy);
+  g_input_stream_read_bytes_async (G_INPUT_STREAM (self->stream), READ_SIZE, G_PRIORITY_DEFAULT,
+                                   self->cancellable, on_read, g_object_ref (self));
+}
+
+static void
+reader_kick (HatakeLogReader *self)
+{
+  if (self->task == NULL || self->busy)
+    return;
+  if (self->stream == NULL)
+    {
+      reader_open (self, FALSE);
+      return;
+    }
+  self->busy = TRUE;
+  reader_read_next (self);
+}
+
+static void
+on_monitor_changed (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other_file,
+                    GFileMonitorEvent  event,
+                    gpointer           user_data)
+{
+  HatakeLogReader *self = user_data;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *other_name = other_file ? g_file_get_basename (other_file) : NULL;
+  gboolean ours = g_strcmp0 (name, self->basename) == 0;
+  gboolean becomes_ours = g_strcmp0 (other_name, self->basename) == 0;
+
+  if (!ours && !becomes_ours)
+    return;
+  if ((ours && (event == G_FILE_MONITOR_EVENT_CREATED || event == G_FILE_MONITOR_EVENT_MOVED_IN)) ||
+      (becomes_ours && event == G_FILE_MONITOR_EVENT_RENAMED))
+    reader_open (self, TRUE);
+  self->poked = TRUE;
+  reader_kick (self);
+}
+
+/* -- tail -- */
+
+static void
+on_tail_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(HatakeLogReader) self = user_data;
+  TailData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  HatakeLogEntry *entry;
+
+  if (self->task == NULL)
+    return;
+  self->busy = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        reader_complete (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No log at %s"), self->path));
+      else
+        reader_complete (self, g_steal_pointer (&error));
+      return;
+    }
+
+  self->stream = g_steal_pointer (&data->stream);
+  self->inode = data->inode;
+  self->offset = data->offset;
+  self->stream_seq = ++self->next_seq;
+  log_parser_clear (&self->parser);
+  self->parser = data->parser;
+  memset (&data->parser, 0, sizeof data->parser);
+
+  while ((entry = g_queue_pop_head (&data->entries)) != NULL)
+    {
+      g_autoptr(HatakeLogEntry) owned = entry;
+
+      if (!reader_emit (entry, self))
+        return;
+    }
+  if (!self->options.follow)
+    reader_complete (self, NULL);
+  else
+    reader_kick (self);
+}
+
+/* -- the object -- */
+
+static void
+hatake_log_reader_dispose (GObject *object)
+{
+  HatakeLogReader *self = (HatakeLogReader *) object;
+
+  reader_release_io (self);
+  G_OBJECT_CLASS (hatake_log_reader_parent_class)->dispose (object);
+}
+
+static void
+hatake_log_reader_finalize (GObject *object)
+{
+  HatakeLogReader *self = (HatakeLogReader *) object;
+
+  g_assert (self->task == NULL);
+  log_parser_clear (&self->parser);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->file);
+  g_free (self->path);
+  g_free (self->basename);
+  G_OBJECT_CLASS (hatake_log_reader_parent_class)->finalize (object);
+}
+
+static void
+hatake_log_reader_class_init (HatakeLogReaderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hatake_log_reader_dispose;
+  object_class->finalize = hatake_log_reader_finalize;
+
+  /**
+   * HatakeLogReader::entry:
+   * @entry: (transfer none): valid during the emission only; copy it to keep it
+   */
+  signals[SIGNAL_ENTRY] =
+    g_signal_new ("entry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, HATAKE_TYPE_LOG_ENTRY | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+hatake_log_reader_init (HatakeLogReader *self)
+{
+  HatakeLogOptions defaults = HATAKE_LOG_OPTIONS_INIT;
+
+  self->options = defaults;
+  self->cancellable = g_cancellable_new ();
+  g_queue_init (&self->next_logs);
+  log_parser_init (&self->parser);
+}
+
+HatakeLogReader *
+hatake_log_reader_new (const char             *path,
+                       const HatakeLogOptions *options)
+{
+  HatakeLogReader *self;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (HATAKE_TYPE_LOG_READER, NULL);
+  self->path = g_strdup (path);
+  self->file = g_file_new_for_path (path);
+  self->basename = g_file_get_basename (self->file);
+  if (options != NULL)
+    self->options = *options;
+  return self;
+}
+
+const char *
+hatake_log_reader_get_path (HatakeLogReader *self)
+{
+  g_return_val_if_fail (HATAKE_IS_LOG_READER (self), NULL);
+
+  return self->path;
+}
+
+static gboolean
+on_caller_cancelled (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  HatakeLogReader *self = user_data;
+
+  reader_complete (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Operation was cancelled")));
+  return G_SOURCE_REMOVE;
+}
+
+void
+hatake_log_reader_run_async (HatakeLogReader     *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (HATAKE_IS_LOG_READER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (self->task == NULL && !g_cancellable_is_cancelled (self->cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hatake_log_reader_run_async);
+  self->task = g_steal_pointer (&task);
+
+  if (cancellable != NULL)
+    {
+      self->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (self->cancel_source, G_SOURCE_FUNC (on_caller_cancelled), self, NULL);
+      g_source_attach (self->cancel_source, g_task_get_context (self->task));
+    }
+
+  /* watch the directory before the first open, so that no replacement goes unseen */
+  if (self->options.follow)
+    {
+      g_autoptr(GFile) dir = g_file_get_parent (self->file);
+
+      self->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, self->cancellable, &error);
+      if (self->monitor == NULL)
+        {
+          reader_complete (self, g_steal_pointer (&error));
+          return;
+        }
+      /* the first change is reported at once, further ones are coalesced: keep that short */
+      g_file_monitor_set_rate_limit (self->monitor, 20);
+      g_signal_connect (self->monitor, "changed", G_CALLBACK (on_monitor_changed), self);
+    }
+
+  if (self->options.tail >= 0)
+    {
+      g_autoptr(GTask) worker = g_task_new (NULL, self->cancellable, on_tail_done, g_object_ref (self));
+      TailData *data = g_new0 (TailData, 1);
+
+      data->file = g_object_ref (self->file);
+      data->options = self->options;
+      g_queue_init (&data->entries);
+      g_task_set_source_tag (worker, tail_worker);
+      g_task_set_task_data (worker, data, (GDestroyNotify) tail_data_free);
+      self->busy = TRUE;
+      g_task_run_in_thread (worker, tail_worker);
+    }
+  else
+    reader_open (self, FALSE);
+}
+
+gboolean
+hatake_log_reader_run_finish (HatakeLogReader  *self,
+                              GAsyncResult     *result,
+                              GError          **error)
+{
+  g_return_val_if_fail (HATAKE_IS_LOG_READER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+hatake_log_reader_stop (HatakeLogReader *self)
+{
+  g_return_if_fail (HATAKE_IS_LOG_READER (self));
+
+  reader_complete (self, NULL);
+}
+
+void
+hatake_log_reader_writer_exited (HatakeLogReader *self)
+{
+  g_return_if_fail (HATAKE_IS_LOG_READER (self));
+
+  self->exited = TRUE;
+  self->poked = TRUE;
+  reader_kick (self);
+}

@@ -1,0 +1,504 @@
+/* test-run.c: real busybox containers through the local engine: conmon and the OCI runtime
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The runtime is the engine's choice for this machine unless HATAKE_TEST_RUNTIME names one
+ * (the harness runs this file once per runtime).
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "hatake-test-utils.h"
+
+typedef struct
+{
+  char         *root;
+  HatakeEngine *engine;
+  char         *image;
+} Fixture;
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static HatakeConfig *
+test_config (void)
+{
+  HatakeConfig *config = hatake_config_new_default ();
+  const char *runtime = g_getenv ("HATAKE_TEST_RUNTIME");
+
+  if (runtime != NULL && *runtime != '\0')
+    {
+      g_free (config->default_runtime);
+      config->default_runtime = g_strdup (runtime);
+    }
+  return config;
+}
+
+static JsonNode *
+op (Fixture *f, const char *id, HatakeContainerOp what, const HatakeContainerOpArgs *args, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hatake_engine_container_op_async (f->engine, id, what, args, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  return hatake_engine_container_op_finish (f->engine, result, error);
+}
+
+static HatakeContainerConfig *
+config_for (Fixture *f, const char *const *cmd)
+{
+  HatakeContainerConfig *c = hatake_container_config_new ();
+
+  c->image = g_strdup (f->image);
+  c->cmd = g_strdupv ((char **) cmd);
+  return c;
+}
+
+static HatakeContainer *
+create (Fixture *f, HatakeContainerConfig *config)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeContainer *c;
+
+  hatake_engine_create_container_async (f->engine, config, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  c = hatake_engine_create_container_finish (f->engine, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_CREATED);
+  return c;
+}
+
+typedef struct
+{
+  GString *out;
+  GString *err;
+} Collected;
+
+static void
+collect (const HatakeLogEntry *entry, gpointer user_data)
+{
+  Collected *c = user_data;
+  gsize length;
+  const char *data = g_bytes_get_data (entry->content, &length);
+
+  g_string_append_len (entry->stream == HATAKE_LOG_STDERR ? c->err : c->out, data, length);
+}
+
+static void
+logs (Fixture *f, const char *id, gboolean follow, char **out, char **err)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+  Collected c = { g_string_new (NULL), g_string_new (NULL) };
+
+  options.follow = follow;
+  hatake_engine_container_logs_async (f->engine, id, &options, collect, &c, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  g_assert_true (hatake_engine_container_logs_finish (f->engine, result, &error));
+  g_assert_no_error (error);
+  *out = g_string_free (c.out, FALSE);
+  if (err)
+    *err = g_string_free (c.err, FALSE);
+  else
+    g_string_free (c.err, TRUE);
+}
+
+/* create + start + follow the logs + wait: the exit code */
+static int
+run (Fixture *f, HatakeContainerConfig *config, HatakeContainer **out_container, char **out, char **err)
+{
+  g_autoptr(HatakeContainer) c = create (f, config);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) started = NULL;
+  g_autoptr(JsonNode) waited = NULL;
+  const char *id = hatake_container_get_id (c);
+
+  started = op (f, id, HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  if (out != NULL)
+    logs (f, id, TRUE, out, err);
+  waited = op (f, id, HATAKE_CONTAINER_OP_WAIT, NULL, &error);
+  g_assert_no_error (error);
+  if (out_container)
+    *out_container = g_object_ref (c);
+  return (int) json_object_get_int_member (json_node_get_object (waited), "StatusCode");
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeImage) image = NULL;
+  g_autoptr(HatakeConfig) config = NULL;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  f->root = hatake_test_make_data_root ();
+  config = test_config ();
+  f->engine = hatake_test_engine_new (f->root, config);
+  f->image = hatake_test_registry_ref ("hatake/busybox:latest");
+  image = hatake_test_pull (f->engine, f->image, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  if (f->engine != NULL)
+    {
+      GListModel *containers = hatake_engine_get_containers (f->engine);
+      HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
+
+      /* nothing may outlive the test */
+      while (g_list_model_get_n_items (containers) > 0)
+        {
+          g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, 0);
+          g_autoptr(GError) error = NULL;
+          g_autoptr(JsonNode) node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &args, &error);
+          g_assert_no_error (error);
+        }
+      g_clear_object (&f->engine);
+    }
+  if (f->root != NULL)
+    hatake_test_remove_tree (f->root);
+  g_free (f->root);
+  g_free (f->image);
+}
+
+#define SKIP_WITHOUT_ENGINE(f) if ((f)->engine == NULL) return
+
+static void
+test_echo (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "echo hello; echo oops >&2; exit 3", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  int code;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  code = run (f, config, &c, &out, &err);
+  g_assert_cmpint (code, ==, 3);
+  g_assert_cmpstr (out, ==, "hello\n");
+  g_assert_cmpstr (err, ==, "oops\n");
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
+  g_assert_cmpint (hatake_container_get_exit_code (c), ==, 3);
+  g_assert_cmpint (hatake_container_get_finished_at (c), >=, hatake_container_get_started_at (c));
+}
+
+/* docker's semantics inside: env merged over the image's, a working dir made, the user from the
+ * container's own passwd, the hostname, the files under /etc provided. */
+static void
+test_process_settings (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c",
+                        "echo $PATH; echo $FOO; pwd; id -u; id -g; hostname; cat /etc/hostname; "
+                        "grep -c localhost /etc/hosts; test -s /etc/resolv.conf && echo resolv", NULL };
+  const char *env[] = { "FOO=bar", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->env = g_strdupv ((char **) env);
+  config->working_dir = g_strdup ("/made/for/you");
+  config->user = g_strdup ("nobody");
+  config->hostname = g_strdup ("hatake-box");
+  g_assert_cmpint (run (f, config, NULL, &out, NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 9);
+  g_assert_nonnull (strstr (lines[0], "/bin"));
+  g_assert_cmpstr (lines[1], ==, "bar");
+  g_assert_cmpstr (lines[2], ==, "/made/for/you");
+  g_assert_cmpstr (lines[3], ==, "65534");
+  g_assert_cmpstr (lines[4], ==, "65534");
+  g_assert_cmpstr (lines[5], ==, "hatake-box");
+  g_assert_cmpstr (lines[6], ==, "hatake-box");
+  g_assert_cmpint (atoi (lines[7]), >=, 1);
+  g_assert_cmpstr (lines[8], ==, "resolv");
+}
+
+/* The entrypoint/cmd rules, seen from inside. */
+static void
+test_entrypoint (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "one", "two", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autofree char *out = NULL;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->entrypoint = g_strsplit ("echo entry", " ", -1);
+  g_assert_cmpint (run (f, config, NULL, &out, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "entry one two\n");
+}
+
+/* busybox sleep as PID 1 ignores SIGTERM: stop waits its timeout, then SIGKILL: 137. */
+static void
+test_stop_kill (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sleep", "300", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  HatakeContainerOpArgs args = { .timeout = 1 };
+  const char *id;
+  gint64 before;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  c = create (f, config);
+  id = hatake_container_get_id (c);
+  node = op (f, id, HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_RUNNING);
+  g_assert_cmpint (hatake_container_get_pid (c), >, 0);
+  g_assert_cmpint (kill (hatake_container_get_pid (c), 0), ==, 0);
+
+  before = g_get_monotonic_time ();
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_STOP, &args, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - before, >=, 900000);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
+  g_assert_cmpint (hatake_container_get_exit_code (c), ==, 137);
+
+  /* start again, then kill: 137 at once */
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_KILL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_WAIT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "StatusCode"), ==, 137);
+
+  /* kill of an exited container is refused */
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_KILL, NULL, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE);
+}
+
+static void
+test_pause_and_remove (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sleep", "300", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  HatakeContainerOpArgs force = { .timeout = -1, .force = TRUE };
+  g_autofree char *dir = NULL;
+  const char *id;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  c = create (f, config);
+  id = hatake_container_get_id (c);
+  dir = g_build_filename (f->root, "containers", id, NULL);
+  node = op (f, id, HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_UNPAUSE, NULL, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  node = op (f, id, HATAKE_CONTAINER_OP_PAUSE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_PAUSED);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_UNPAUSE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_RUNNING);
+
+  /* a running container is not removed without force */
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_REMOVE, NULL, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+
+  node = op (f, id, HATAKE_CONTAINER_OP_REMOVE, &force, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_REMOVED);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_null (hatake_engine_lookup_container (f->engine, id));
+
+  /* and nothing can be done with it any more */
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND);
+}
+
+static void
+test_auto_remove (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "true", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->auto_remove = TRUE;
+  g_assert_cmpint (run (f, config, &c, NULL, NULL), ==, 0);
+  for (guint i = 0; i < 5000 && hatake_container_get_state (c) != HATAKE_CONTAINER_REMOVED; i++)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_REMOVED);
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (f->engine)), ==, 0);
+}
+
+static void
+test_restart_on_failure (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "echo run; exit 2", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *out = NULL;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->restart = HATAKE_RESTART_ON_FAILURE;
+  config->restart_max = 2;
+  c = create (f, config);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  /* two restarts, then it stays exited */
+  while (!(hatake_container_get_restart_count (c) == 2 &&
+           hatake_container_get_state (c) == HATAKE_CONTAINER_EXITED) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (hatake_container_get_restart_count (c), ==, 2);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
+  g_assert_cmpint (hatake_container_get_exit_code (c), ==, 2);
+  logs (f, hatake_container_get_id (c), FALSE, &out, NULL);
+  g_assert_cmpstr (out, ==, "run\nrun\nrun\n");
+}
+
+/* A missing command fails the start with docker's code and leaves the container exited. */
+static void
+test_start_failure (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "/no/such/program", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  c = create (f, config);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
+  g_assert_cmpint (hatake_container_get_exit_code (c), ==, 127);
+  g_assert_nonnull (hatake_container_get_error (c));
+}
+
+/* The root can be read-only; a bind mount can be read-only; a tmpfs is writable. */
+static void
+test_filesystems (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c",
+                        "touch /x 2>/dev/null && echo root-rw || echo root-ro; "
+                        "cat /data/file; touch /data/new 2>/dev/null && echo bind-rw || echo bind-ro; "
+                        "touch /scratch/y && echo tmpfs-rw", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *host = hatake_test_make_data_root ();
+  g_autofree char *file = g_build_filename (host, "file", NULL);
+  g_autofree char *created = g_build_filename (host, "new", NULL);
+
+  SKIP_WITHOUT_ENGINE (f);
+  g_assert_true (g_file_set_contents (file, "from the host\n", -1, NULL));
+  config = config_for (f, cmd);
+  config->read_only = TRUE;
+  hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_BIND, host, "/data", TRUE);
+  hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/scratch", FALSE);
+  g_assert_cmpint (run (f, config, NULL, &out, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "root-ro\nfrom the host\nbind-ro\ntmpfs-rw\n");
+  g_assert_false (g_file_test (created, G_FILE_TEST_EXISTS));
+  hatake_test_remove_tree (host);
+}
+
+/* The engine leaks no descriptor into the container: only stdio is open in it. */
+static void
+test_no_fd_leak (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "ls /proc/self/fd | sort -n | tr '\\n' ' '", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autofree char *out = NULL;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  g_assert_cmpint (run (f, config, NULL, &out, NULL), ==, 0);
+  /* 0 1 2, and ls's own directory descriptor */
+  g_assert_cmpstr (out, ==, "0 1 2 3 ");
+}
+
+static void
+test_names (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "true", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainerConfig) again = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeContainer) none = NULL;
+  g_autoptr(HatakeContainer) found = NULL;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->name = g_strdup ("web");
+  c = create (f, config);
+  g_assert_cmpstr (hatake_container_get_name (c), ==, "web");
+  found = hatake_engine_lookup_container (f->engine, "/web");
+  g_assert_true (found == c);
+
+  again = config_for (f, cmd);
+  again->name = g_strdup ("web");
+  hatake_engine_create_container_async (f->engine, again, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  none = hatake_engine_create_container_finish (f->engine, result, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT);
+  g_assert_null (none);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("/run/echo", test_echo);
+  ADD ("/run/process-settings", test_process_settings);
+  ADD ("/run/entrypoint", test_entrypoint);
+  ADD ("/run/stop-kill", test_stop_kill);
+  ADD ("/run/pause-remove", test_pause_and_remove);
+  ADD ("/run/auto-remove", test_auto_remove);
+  ADD ("/run/restart-on-failure", test_restart_on_failure);
+  ADD ("/run/start-failure", test_start_failure);
+  ADD ("/run/filesystems", test_filesystems);
+  ADD ("/run/no-fd-leak", test_no_fd_leak);
+  ADD ("/run/names", test_names);
+#undef ADD
+  return g_test_run ();
+}
