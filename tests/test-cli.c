@@ -3,7 +3,9 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "hatake-test-utils.h"
 
@@ -237,6 +239,157 @@ test_cli_bad_config (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "max-concurrent-downloads=lots"));
 }
 
+static char *
+trimmed (char *text)
+{
+  return g_strstrip (text);
+}
+
+/* The command line's container lifecycle, and what happens while no engine runs: a container
+ * started by a one-shot `hatake run -d` keeps running after the command is gone, its exit is
+ * recorded by conmon's exit command, and --rm applies without any engine. */
+static void
+test_cli_containers (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *status = NULL;
+  gint64 deadline;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+
+  /* run pulls what is missing (progress on stderr), prints the output, exits with its code */
+  g_assert_cmpint (run (f, &out, &err, "run", "--name", "hello", image, "sh", "-c", "echo hi; exit 5", NULL), ==, 5);
+  g_assert_cmpstr (out, ==, "hi\n");
+  g_assert_nonnull (strstr (err, "Unable to find image"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* ps hides exited containers unless -a; the status is docker's */
+  g_assert_cmpint (run (f, &out, NULL, "ps", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "ps", "-a", "--format", "{{.Names}} {{.State}} {{.Status}}", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "hello exited Exited (5) "));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "logs", "hello", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "hi\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "inspect", "-f", "{{.State.ExitCode}} {{.Name}}", "hello", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "5 /hello\n");
+  g_clear_pointer (&out, g_free);
+
+  /* rename, then remove */
+  g_assert_cmpint (run (f, NULL, NULL, "rename", "hello", "bye", NULL), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "rm", "bye", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "bye\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "rm", "bye", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "No such container: bye"));
+  g_clear_pointer (&err, g_free);
+
+  /* a detached container outlives the command that started it */
+  g_assert_cmpint (run (f, &out, NULL, "run", "-d", "--name", "sleeper", image, "sh", "-c", "sleep 2; exit 4", NULL), ==, 0);
+  id = g_strdup (trimmed (out));
+  g_assert_cmpuint (strlen (id), ==, 64);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "ps", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "sleeper running\n");
+  g_clear_pointer (&out, g_free);
+
+  /* it exits while no engine runs: conmon's exit command records it */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  do
+    {
+      g_usleep (300 * 1000);
+      g_clear_pointer (&status, g_free);
+      g_assert_cmpint (run (f, &status, NULL, "ps", "-a", "--format", "{{.State}} {{.Status}}", "-f", "name=sleeper", NULL), ==, 0);
+    }
+  while (!g_str_has_prefix (status, "exited") && g_get_monotonic_time () < deadline);
+  g_assert_true (g_str_has_prefix (status, "exited Exited (4)"));
+  g_assert_cmpint (run (f, &out, NULL, "wait", "sleeper", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "4\n");
+  g_clear_pointer (&out, g_free);
+
+  /* --rm applies without an engine: the exit command removes it */
+  g_assert_cmpint (run (f, &out, NULL, "run", "-d", "--rm", "--name", "gone", image, "sleep", "1", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  do
+    {
+      g_usleep (300 * 1000);
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run (f, &out, NULL, "ps", "-a", "-q", "-f", "name=gone", NULL), ==, 0);
+    }
+  while (*out != '\0' && g_get_monotonic_time () < deadline);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+
+  /* stop (busybox sleep ignores SIGTERM: killed after -t), kill, errors */
+  g_assert_cmpint (run (f, NULL, NULL, "run", "-d", "--name", "longer", image, "sleep", "300", NULL), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "stop", "-t", "1", "longer", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "longer\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "longer", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "exited 137\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "kill", "longer", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "is not running"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "longer", "sleeper", NULL), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "ps", "-a", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
+/* SIGKILL the engine while a container runs (a foreground `hatake run`): the container keeps
+ * running, and the next command sees it so. */
+static void
+test_cli_engine_killed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *out = NULL;
+  const char *argv[] = { HATAKE_CLI, "--data-root", NULL, "run", "--name", "survivor", NULL, "sleep", "300", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  int status;
+  gint64 deadline;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  argv[2] = f->root;
+  argv[6] = image;
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  /* wait until it runs, as seen from the container's state file */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autofree char *found = NULL;
+      g_autofree char *cmd = g_strdup_printf ("sh -c 'grep -l \"\\\"Status\\\":\\\"running\\\"\" %s/containers/*/state.json'",
+                                              f->root);
+      g_spawn_command_line_sync (cmd, &found, NULL, NULL, NULL);
+      if (found && *found)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+  kill (pid, SIGKILL);
+  waitpid (pid, &status, 0);
+  g_spawn_close_pid (pid);
+
+  g_assert_cmpint (run (f, &out, NULL, "ps", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "survivor running\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "survivor", NULL), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -245,5 +398,7 @@ main (int argc, char **argv)
   g_test_add ("/cli/errors", Fixture, NULL, fixture_set_up, test_cli_errors, fixture_tear_down);
   g_test_add ("/cli/newer-store", Fixture, NULL, fixture_set_up, test_cli_newer_store, fixture_tear_down);
   g_test_add ("/cli/bad-config", Fixture, NULL, fixture_set_up, test_cli_bad_config, fixture_tear_down);
+  g_test_add ("/cli/containers", Fixture, NULL, fixture_set_up, test_cli_containers, fixture_tear_down);
+  g_test_add ("/cli/engine-killed", Fixture, NULL, fixture_set_up, test_cli_engine_killed, fixture_tear_down);
   return g_test_run ();
 }

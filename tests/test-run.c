@@ -145,6 +145,17 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->root = hatake_test_make_data_root ();
   config = test_config ();
   f->engine = hatake_test_engine_new (f->root, config);
+  /* the runtime asked for is the one that runs, or the test says why not */
+  if (g_getenv ("HATAKE_TEST_RUNTIME") != NULL &&
+      hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (f->engine)) != NULL)
+    {
+      const char *note = hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (f->engine));
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        g_error ("%s is not usable here: %s", g_getenv ("HATAKE_TEST_RUNTIME"), note);
+      g_test_skip_printf ("%s", note);
+      g_clear_object (&f->engine);
+      return;
+    }
   f->image = hatake_test_registry_ref ("hatake/busybox:latest");
   image = hatake_test_pull (f->engine, f->image, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -194,6 +205,21 @@ test_echo (Fixture *f, gconstpointer data)
   g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
   g_assert_cmpint (hatake_container_get_exit_code (c), ==, 3);
   g_assert_cmpint (hatake_container_get_finished_at (c), >=, hatake_container_get_started_at (c));
+
+  /* it ran on the runtime asked for */
+  if (g_getenv ("HATAKE_TEST_RUNTIME") != NULL)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(JsonNode) inspect = NULL;
+      g_autoptr(GError) error = NULL;
+      hatake_engine_inspect_container_async (f->engine, hatake_container_get_id (c), NULL, store_result, &result);
+      hatake_test_run_until_done ((gpointer *) &result);
+      inspect = hatake_engine_inspect_container_finish (f->engine, result, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                         json_node_get_object (inspect), "HostConfig"), "Runtime"), ==,
+                       g_getenv ("HATAKE_TEST_RUNTIME"));
+    }
 }
 
 /* docker's semantics inside: env merged over the image's, a working dir made, the user from the

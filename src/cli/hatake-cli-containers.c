@@ -737,13 +737,15 @@ hatake_cli_ps (HatakeCliGlobals *globals, int argc, char **argv)
   g_autoptr(HatakeEngine) engine = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
   GListModel *containers;
-  gboolean json = format && g_str_equal (format, "json");
-  const char *template = format && !json && !g_str_equal (format, "table") ?
-                         (g_str_has_prefix (format, "table ") ? format + 6 : format) : NULL;
+  gboolean json;
+  const char *template;
   guint shown = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
+  json = format && g_str_equal (format, "json");
+  template = format && !json && !g_str_equal (format, "table") ?
+             (g_str_has_prefix (format, "table ") ? format + 6 : format) : NULL;
   if (latest)
     last = 1;
   if (last >= 0 || (filters && filters[0]))
@@ -770,7 +772,11 @@ hatake_cli_ps (HatakeCliGlobals *globals, int argc, char **argv)
           state != HATAKE_CONTAINER_RESTARTING)
         continue;
       if (!ps_matches (c, filters, &error))
-        return hatake_cli_fail (g_steal_pointer (&error));
+        {
+          if (error != NULL)
+            return hatake_cli_fail (g_steal_pointer (&error));
+          continue;
+        }
       if (last >= 0 && shown >= (guint) last)
         break;
       shown++;

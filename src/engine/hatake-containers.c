@@ -61,6 +61,8 @@ struct _HatakeContainers
   GListStore      *model;
   GHashTable      *entries;       /* id → Entry */
   GFileMonitor    *exit_monitor;
+  guint            removals;      /* removals under way */
+  GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeContainers, hatake_containers, G_TYPE_OBJECT)
@@ -101,6 +103,7 @@ hatake_containers_finalize (GObject *object)
   g_clear_object (&self->runtime);
   g_clear_object (&self->model);
   g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_pointer (&self->settle_waiters, g_ptr_array_unref);
   g_free (self->runtime_note);
   g_free (self->self_exe);
   g_free (self->root);
@@ -123,6 +126,7 @@ hatake_containers_init (HatakeContainers *self)
 {
   self->model = g_list_store_new (HATAKE_TYPE_CONTAINER);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* ---- persistence --------------------------------------------------------------------------- */
@@ -1316,6 +1320,19 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 }
 
 static void
+removal_done (HatakeContainers *self)
+{
+  g_assert (self->removals > 0);
+  if (--self->removals == 0)
+    {
+      g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->settle_waiters);
+      self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < waiters->len; i++)
+        g_task_return_boolean (g_ptr_array_index (waiters, i), TRUE);
+    }
+}
+
+static void
 on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   HatakeContainers *self = HATAKE_CONTAINERS (source);
@@ -1333,6 +1350,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
         g_task_return_error (outer, error);
       else
         g_clear_error (&error);
+      removal_done (self);
       return;
     }
   if (entry != NULL)
@@ -1345,6 +1363,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (outer)
     g_task_return_pointer (outer, NULL, NULL);
+  removal_done (self);
 }
 
 static void
@@ -1374,6 +1393,7 @@ remove_entry (HatakeContainers *self, Entry *entry, GTask *outer)
   if (outer)
     g_object_set_data_full (G_OBJECT (task), "hatake-outer", g_object_ref (outer), g_object_unref);
   g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (entry->container), g_object_unref);
+  self->removals++;
   g_task_run_in_thread (task, remove_thread);
 }
 
@@ -1776,6 +1796,13 @@ recover_next (GTask *task)
         default:
           g_assert_not_reached ();
         }
+    }
+  /* --rm removals that recovery started finish before it reports: a one-shot command exits
+   * right after */
+  if (self->removals > 0)
+    {
+      g_ptr_array_add (self->settle_waiters, task);
+      return;
     }
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
