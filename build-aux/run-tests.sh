@@ -79,7 +79,7 @@ PY
 run "default build: every suite" _build --suite unit --suite integration --suite data --suite app
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run "AddressSanitizer + UBSan: unit and integration" _build-asan --suite unit --suite integration
-run "valgrind: unit" _build --setup valgrind --suite unit
+run "valgrind: unit" _build --setup valgrind --suite unit --no-suite no-valgrind
 
 read -r passed failed skipped < <(awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}' "$state/summary")
 echo

@@ -509,6 +509,59 @@ test_names (Fixture *f, gconstpointer data)
   g_assert_null (none);
 }
 
+/* exec runs inside with the container's settings, its exit code and exec's overrides; top sees
+ * the container's processes. Output goes to this process's stdout: check it through a file in a
+ * bind mount instead. */
+static void
+test_exec_top (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sleep", "300", NULL };
+  const char *exec_cmd[] = { "sh", "-c", "echo $A $(id -u) $(pwd) > /out/result; exit 7", NULL };
+  const char *env[] = { "A=from-exec", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) top_result = NULL;
+  g_autoptr(JsonNode) top = NULL;
+  g_autofree char *host = hatake_test_make_data_root ();
+  g_autofree char *file = g_build_filename (host, "result", NULL);
+  g_autofree char *contents = NULL;
+  HatakeExecOptions options = { 0 };
+  JsonArray *processes;
+  int code;
+
+  SKIP_WITHOUT_ENGINE (f);
+  g_assert_cmpint (g_chmod (host, 0777), ==, 0);  /* exec runs as nobody */
+  config = config_for (f, cmd);
+  hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_BIND, host, "/out", FALSE);
+  c = create (f, config);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+
+  options.argv = (GStrv) exec_cmd;
+  options.env = (GStrv) env;
+  options.user = (char *) "nobody";
+  options.working_dir = (char *) "/tmp";
+  hatake_engine_exec_async (f->engine, hatake_container_get_id (c), &options, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  code = hatake_engine_exec_finish (f->engine, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (code, ==, 7);
+  g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "from-exec 65534 /tmp\n");
+
+  hatake_engine_top_async (f->engine, hatake_container_get_id (c), NULL, store_result, &top_result);
+  hatake_test_run_until_done ((gpointer *) &top_result);
+  top = hatake_engine_top_finish (f->engine, top_result, &error);
+  g_assert_no_error (error);
+  processes = json_object_get_array_member (json_node_get_object (top), "Processes");
+  g_assert_cmpuint (json_array_get_length (processes), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (json_array_get_array_element (processes, 0), 7), ==, "sleep 300");
+  hatake_test_remove_tree (host);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -525,6 +578,7 @@ main (int argc, char **argv)
   ADD ("/run/filesystems", test_filesystems);
   ADD ("/run/no-fd-leak", test_no_fd_leak);
   ADD ("/run/names", test_names);
+  ADD ("/run/exec-top", test_exec_top);
 #undef ADD
   return g_test_run ();
 }

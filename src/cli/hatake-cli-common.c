@@ -13,15 +13,52 @@
 
 /* The engine is in this process for now; once the API lands, a running owner of the data root
  * is reached through its socket instead (DESIGN.md: one owner per data root). */
+/* Whether the data root's owner is a long-running engine (hatake serve, the app) rather than
+ * another one-shot command or an exit command, which will be done in a moment. */
+static gboolean
+owner_is_long_running (const char *data_root)
+{
+  g_autofree char *root = data_root ? g_strdup (data_root) : hatake_default_data_root ();
+  g_autofree char *lock = g_build_filename (root, "lock", NULL);
+  g_autofree char *pid = NULL;
+  g_autofree char *cmdline_path = NULL;
+  g_autofree char *cmdline = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (lock, &pid, NULL, NULL))
+    return FALSE;
+  g_strstrip (pid);
+  cmdline_path = g_strdup_printf ("/proc/%s/cmdline", pid);
+  if (!g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
+    return FALSE;
+  for (gsize i = 0; i + 1 < length; i++)
+    if (cmdline[i] == '\0')
+      cmdline[i] = ' ';
+  return strstr (cmdline, " serve") != NULL || strstr (cmdline, "hatake-desktop") != NULL;
+}
+
 HatakeEngine *
 hatake_cli_open_engine (HatakeCliGlobals  *globals,
                         GError           **error)
 {
-  g_autoptr(HatakeLocalEngine) engine = hatake_local_engine_new (globals->data_root, NULL, error);
+  g_autoptr(HatakeLocalEngine) engine = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  GError *local_error = NULL;
 
-  if (engine == NULL)
-    return NULL;
+  /* Until the API socket lands, a command takes the data root itself: wait for another
+   * short-lived holder (a command, conmon's exit command) rather than fail. */
+  while ((engine = hatake_local_engine_new (globals->data_root, NULL, &local_error)) == NULL)
+    {
+      if (!g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) ||
+          owner_is_long_running (globals->data_root) || g_get_monotonic_time () > deadline)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+      g_clear_error (&local_error);
+      g_usleep (50 * 1000);
+    }
   /* a one-shot command first catches up with what happened while no engine ran */
   hatake_local_engine_recover_async (engine, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);

@@ -926,21 +926,11 @@ hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv)
   g_autoptr(HatakeEngine) engine = NULL;
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
-  for (;;)
-    {
-      engine = hatake_cli_open_engine (globals, &error);
-      if (engine != NULL)
-        break;
-      if (!g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) || g_get_monotonic_time () > deadline)
-        {
-          /* a long-running engine (hatake serve, the app) handles exits itself */
-          if (g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED))
-            return 0;
-          return hatake_cli_fail (g_steal_pointer (&error));
-        }
-      g_clear_error (&error);
-      g_usleep (100 * 1000);
-    }
+  /* waits out one-shot holders; a long-running engine (hatake serve, the app) has seen the
+   * exit itself and keeps the lock */
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) ? 0 : hatake_cli_fail (g_steal_pointer (&error));
   while (!containers_settled (engine) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   return 0;
@@ -1100,4 +1090,96 @@ hatake_cli_run (HatakeCliGlobals *globals,
     }
   create_options_clear (&o);
   return status;
+}
+
+/* ---- exec, top ----------------------------------------------------------------------------- */
+
+int
+hatake_cli_exec (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean interactive = FALSE, tty = FALSE, detach = FALSE, privileged = FALSE;
+  g_autofree char *user = NULL, *workdir = NULL;
+  g_auto(GStrv) env = NULL;
+  const GOptionEntry entries[] = {
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &interactive, N_("Keep STDIN open even if not attached"), NULL },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &tty, N_("Allocate a pseudo-TTY"), NULL },
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &detach, N_("Detached mode: run command in the background"), NULL },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &env, N_("Set environment variables"), "KEY=VALUE" },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user, N_("Username or UID (format: <name|uid>[:<group|gid>])"), "USER" },
+    { "workdir", 'w', 0, G_OPTION_ARG_STRING, &workdir, N_("Working directory inside the container"), "DIR" },
+    { "privileged", 0, 0, G_OPTION_ARG_NONE, &privileged, N_("Give extended privileges to the command"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER COMMAND [ARG...]",
+                                                                  _("Execute a command in a running container"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  HatakeExecOptions options = { 0 };
+  int code;
+
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc < 3)
+    return hatake_cli_usage_error (context, _("requires at least 2 arguments"));
+  if (tty && isatty (STDIN_FILENO))
+    return hatake_cli_usage_error (context, _("-t with an interactive terminal is not supported yet"));
+  if (detach)
+    return hatake_cli_usage_error (context, _("-d is not supported yet"));
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  options.argv = argv + 2;
+  options.env = env;
+  options.user = user;
+  options.working_dir = workdir;
+  options.interactive = interactive;
+  options.privileged = privileged;
+  hatake_engine_exec_async (engine, argv[1], &options, NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  code = hatake_engine_exec_finish (engine, result, &error);
+  if (error != NULL)
+    {
+      fprintf (stderr, "Error response from daemon: %s\n", error->message);
+      return 126;
+    }
+  return code;
+}
+
+int
+hatake_cli_top (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER", _("Display the running processes of a container"),
+                                                                  entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) top = NULL;
+  JsonArray *titles, *processes;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc < 2)
+    return hatake_cli_usage_error (context, _("requires at least 1 argument"));
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  hatake_engine_top_async (engine, argv[1], NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  top = hatake_engine_top_finish (engine, result, &error);
+  if (top == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  titles = json_object_get_array_member (json_node_get_object (top), "Titles");
+  processes = json_object_get_array_member (json_node_get_object (top), "Processes");
+  for (guint i = 0; i < json_array_get_length (titles); i++)
+    printf (i + 1 < json_array_get_length (titles) ? "%-10s" : "%s\n", json_array_get_string_element (titles, i));
+  for (guint p = 0; p < json_array_get_length (processes); p++)
+    {
+      JsonArray *row = json_array_get_array_element (processes, p);
+      for (guint i = 0; i < json_array_get_length (row); i++)
+        printf (i + 1 < json_array_get_length (row) ? "%-10s" : "%s\n", json_array_get_string_element (row, i));
+    }
+  return 0;
 }

@@ -61,6 +61,8 @@ int hatake_cli_ps           (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_inspect      (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_container_inspect (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_logs         (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_exec         (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_top          (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_images       (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_image_inspect(HatakeCliGlobals *globals, int argc, char **argv);

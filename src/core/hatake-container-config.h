@@ -85,6 +85,17 @@ typedef struct
   gboolean  volumes;     /* remove: its anonymous volumes too */
 } HatakeContainerOpArgs;
 
+/* `exec` in a running container. Local engines run the process with this process's stdio. */
+typedef struct
+{
+  GStrv     argv;
+  GStrv     env;          /* KEY=VALUE over the container's */
+  char     *user;         /* NULL: the container's */
+  char     *working_dir;  /* NULL: the container's */
+  gboolean  interactive;  /* keep stdin */
+  gboolean  privileged;
+} HatakeExecOptions;
+
 #define HATAKE_TYPE_CONTAINER_CONFIG (hatake_container_config_get_type ())
 GType                  hatake_container_config_get_type   (void) G_GNUC_CONST;
 HatakeContainerConfig *hatake_container_config_new        (void);

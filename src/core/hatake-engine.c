@@ -354,3 +354,46 @@ hatake_engine_container_logs_finish (HatakeEngine  *self,
   g_return_val_if_fail (HATAKE_IS_ENGINE (self), FALSE);
   return HATAKE_ENGINE_GET_IFACE (self)->container_logs_finish (self, result, error);
 }
+
+void
+hatake_engine_exec_async (HatakeEngine            *self,
+                          const char              *container,
+                          const HatakeExecOptions *options,
+                          GCancellable            *cancellable,
+                          GAsyncReadyCallback      callback,
+                          gpointer                 user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (container != NULL && options != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->exec_async (self, container, options, cancellable, callback, user_data);
+}
+
+int
+hatake_engine_exec_finish (HatakeEngine  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), -1);
+  return HATAKE_ENGINE_GET_IFACE (self)->exec_finish (self, result, error);
+}
+
+void
+hatake_engine_top_async (HatakeEngine        *self,
+                         const char          *container,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (container != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->top_async (self, container, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_top_finish (HatakeEngine  *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->top_finish (self, result, error);
+}

@@ -118,6 +118,24 @@ struct _HatakeEngineInterface
                                          GAsyncResult         *result,
                                          GError              **error);
 
+  void         (*exec_async)            (HatakeEngine         *self,
+                                         const char           *container,
+                                         const HatakeExecOptions *options,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  int          (*exec_finish)           (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+  void         (*top_async)             (HatakeEngine         *self,
+                                         const char           *container,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*top_finish)            (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
   void         (*disk_usage_async)      (HatakeEngine         *self,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
@@ -215,6 +233,23 @@ void         hatake_engine_container_logs_async (HatakeEngine         *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 gboolean     hatake_engine_container_logs_finish (HatakeEngine        *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_exec_async           (HatakeEngine         *self,
+                                                 const char           *container,
+                                                 const HatakeExecOptions *options,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+int          hatake_engine_exec_finish          (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_top_async            (HatakeEngine         *self,
+                                                 const char           *container,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_top_finish           (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 void         hatake_engine_disk_usage_async     (HatakeEngine         *self,

@@ -1930,3 +1930,301 @@ hatake_containers_inspect (HatakeContainers *self,
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
+
+/* ---- exec ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  char              *dir;
+  char              *process_path;
+  HatakeExecOptions  options;
+} ExecData;
+
+static void
+exec_data_free (ExecData *data)
+{
+  g_free (data->dir);
+  g_free (data->process_path);
+  g_strfreev (data->options.argv);
+  g_strfreev (data->options.env);
+  g_free (data->options.user);
+  g_free (data->options.working_dir);
+  g_free (data);
+}
+
+/* The container's own process spec with exec's command, env, user and directory over it. */
+static void
+exec_prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ExecData *data = task_data;
+  g_autofree char *spec_path = g_build_filename (data->dir, "bundle", "config.json", NULL);
+  g_autofree char *rootfs = g_build_filename (data->dir, "rootfs", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) process_node = NULL;
+  g_auto(HatakeUser) user = { 0 };
+  JsonObject *process;
+  GError *error = NULL;
+
+  if (!json_parser_load_from_file (parser, spec_path, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  process_node = json_node_copy (json_object_get_member (json_node_get_object (json_parser_get_root (parser)),
+                                                         "process"));
+  process = json_node_get_object (process_node);
+  {
+    JsonArray *args = json_array_new ();
+    for (guint i = 0; data->options.argv[i]; i++)
+      json_array_add_string_element (args, data->options.argv[i]);
+    json_object_set_array_member (process, "args", args);
+  }
+  json_object_set_boolean_member (process, "terminal", FALSE);
+  if (data->options.env != NULL && data->options.env[0] != NULL)
+    {
+      JsonArray *old = json_object_get_array_member (process, "env");
+      JsonArray *env = json_array_new ();
+      for (guint i = 0; old && i < json_array_get_length (old); i++)
+        {
+          const char *entry = json_array_get_string_element (old, i);
+          const char *eq = strchr (entry, '=');
+          gboolean overridden = FALSE;
+          for (guint j = 0; eq && data->options.env[j]; j++)
+            overridden |= strncmp (data->options.env[j], entry, eq - entry + 1) == 0;
+          if (!overridden)
+            json_array_add_string_element (env, entry);
+        }
+      for (guint j = 0; data->options.env[j]; j++)
+        json_array_add_string_element (env, data->options.env[j]);
+      json_object_set_array_member (process, "env", env);
+    }
+  if (data->options.working_dir && *data->options.working_dir)
+    json_object_set_string_member (process, "cwd", data->options.working_dir);
+  if (data->options.user && *data->options.user)
+    {
+      int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      JsonObject *u = json_object_new ();
+      JsonArray *gids = json_array_new ();
+      if (rootfd < 0 || !hatake_passwd_resolve (rootfd, data->options.user, &user, &error))
+        {
+          if (rootfd >= 0)
+            close (rootfd);
+          else
+            set_errno (&error, errno, _("Cannot open"), rootfs);
+          json_object_unref (u);
+          json_array_unref (gids);
+          g_task_return_error (task, error);
+          return;
+        }
+      close (rootfd);
+      json_object_set_int_member (u, "uid", user.uid);
+      json_object_set_int_member (u, "gid", user.gid);
+      for (guint i = 0; i < user.additional_gids->len; i++)
+        json_array_add_int_element (gids, g_array_index (user.additional_gids, guint32, i));
+      json_object_set_array_member (u, "additionalGids", gids);
+      json_object_set_object_member (process, "user", u);
+    }
+  if (!write_json (data->process_path, process_node, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_exec_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExecData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  int code = hatake_runtime_exec_finish (HATAKE_RUNTIME (source), result, &error);
+
+  g_unlink (data->process_path);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, code);
+}
+
+static void
+on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  ExecData *data = g_task_get_task_data (task);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_unlink (data->process_path);
+      g_task_return_error (task, error);
+      return;
+    }
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+    hatake_runtime_exec_async (self->runtime, hatake_container_get_id (container), data->process_path,
+                               data->options.interactive, cancellable, on_exec_done, g_steal_pointer (&task));
+  }
+}
+
+void
+hatake_containers_exec_async (HatakeContainers        *self,
+                              HatakeContainer         *container,
+                              const HatakeExecOptions *options,
+                              GCancellable            *cancellable,
+                              GAsyncReadyCallback      callback,
+                              gpointer                 user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) prepare = NULL;
+  Entry *entry = entry_for (self, container);
+  ExecData *data;
+
+  g_task_set_source_tag (task, hatake_containers_exec_async);
+  if (entry == NULL || hatake_container_get_state (container) != HATAKE_CONTAINER_RUNNING)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
+                               hatake_container_get_state (container) == HATAKE_CONTAINER_PAUSED
+                               ? _("Container %s is paused, unpause the container before exec")
+                               : _("Container %s is not running"), hatake_container_get_name (container));
+      return;
+    }
+  if (options->argv == NULL || options->argv[0] == NULL)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("No exec command specified"));
+      return;
+    }
+  data = g_new0 (ExecData, 1);
+  data->dir = g_strdup (entry->dir);
+  data->process_path = g_strdup_printf ("%s/exec-%08x.json", entry->dir, g_random_int ());
+  data->options.argv = g_strdupv (options->argv);
+  data->options.env = g_strdupv (options->env);
+  data->options.user = g_strdup (options->user);
+  data->options.working_dir = g_strdup (options->working_dir);
+  data->options.interactive = options->interactive;
+  g_task_set_task_data (task, data, (GDestroyNotify) exec_data_free);
+  g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
+
+  prepare = g_task_new (self, cancellable, on_exec_prepared, g_steal_pointer (&task));
+  g_task_set_source_tag (prepare, hatake_containers_exec_async);
+  g_task_set_task_data (prepare, data, NULL);
+  g_task_run_in_thread (prepare, exec_prepare_thread);
+}
+
+int
+hatake_containers_exec_finish (HatakeContainers  *self,
+                               GAsyncResult      *result,
+                               GError           **error)
+{
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}
+
+/* ---- top ----------------------------------------------------------------------------------- */
+
+static char *
+read_proc (int pid, const char *what)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", pid, what);
+  char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return g_strdup ("");
+  /* cmdline separates arguments with NULs */
+  for (gsize i = 0; i + 1 < length; i++)
+    if (contents[i] == '\0')
+      contents[i] = ' ';
+  return contents;
+}
+
+static void
+on_top_pids (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  static const char * const titles[] = { "UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD" };
+  long ticks = sysconf (_SC_CLK_TCK);
+  GError *error = NULL;
+  JsonArray *pids;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, &out, &error) ||
+      !json_parser_load_from_data (parser, out, -1, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  pids = JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)) ? json_node_get_array (json_parser_get_root (parser)) : NULL;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Titles");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    json_builder_add_string_value (b, titles[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "Processes");
+  json_builder_begin_array (b);
+  for (guint i = 0; pids && i < json_array_get_length (pids); i++)
+    {
+      int pid = (int) json_array_get_int_element (pids, i);
+      g_autofree char *stat = read_proc (pid, "stat");
+      g_autofree char *cmdline = g_strstrip (read_proc (pid, "cmdline"));
+      g_autofree char *status = read_proc (pid, "status");
+      const char *close_paren = strrchr (stat, ')');
+      g_auto(GStrv) fields = close_paren ? g_strsplit (close_paren + 2, " ", -1) : NULL;
+      const char *uid_line = strstr (status, "\nUid:");
+      g_autofree char *uid = uid_line ? g_strndup (uid_line + 6, strcspn (uid_line + 6, "\t\n")) : g_strdup ("?");
+      g_autofree char *ppid = fields && g_strv_length (fields) > 1 ? g_strdup (fields[1]) : g_strdup ("?");
+      guint64 cpu = fields && g_strv_length (fields) > 12 ?
+                    g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10) : 0;
+      g_autofree char *time_text = g_strdup_printf ("%02" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT,
+                                                    cpu / ticks / 3600, cpu / ticks / 60 % 60, cpu / ticks % 60);
+      g_autofree char *pid_text = g_strdup_printf ("%d", pid);
+
+      g_strstrip (uid);
+      json_builder_begin_array (b);
+      json_builder_add_string_value (b, uid);
+      json_builder_add_string_value (b, pid_text);
+      json_builder_add_string_value (b, ppid);
+      json_builder_add_string_value (b, "0");
+      json_builder_add_string_value (b, "");
+      json_builder_add_string_value (b, "?");
+      json_builder_add_string_value (b, time_text);
+      json_builder_add_string_value (b, *cmdline ? cmdline : "?");
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_task_return_pointer (task, json_builder_get_root (b), (GDestroyNotify) json_node_unref);
+}
+
+void
+hatake_containers_top_async (HatakeContainers    *self,
+                             HatakeContainer     *container,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  const char *args[] = { "ps", "--format", "json", hatake_container_get_id (container), NULL };
+  HatakeContainerState state = hatake_container_get_state (container);
+
+  g_task_set_source_tag (task, hatake_containers_top_async);
+  if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
+                               _("Container %s is not running"), hatake_container_get_name (container));
+      return;
+    }
+  hatake_runtime_run_async (self->runtime, args, cancellable, on_top_pids, g_steal_pointer (&task));
+}
+
+JsonNode *
+hatake_containers_top_finish (HatakeContainers  *self,
+                              GAsyncResult      *result,
+                              GError           **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -58,6 +58,24 @@ void              hatake_containers_op_async        (HatakeContainers       *sel
 JsonNode         *hatake_containers_op_finish       (HatakeContainers       *self,
                                                      GAsyncResult           *result,
                                                      GError                **error);
+void              hatake_containers_exec_async      (HatakeContainers       *self,
+                                                     HatakeContainer        *container,
+                                                     const HatakeExecOptions *options,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+int               hatake_containers_exec_finish     (HatakeContainers       *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
+/* docker's GET /containers/{id}/top: {"Titles": […], "Processes": [[…], …]} from the runtime's pids */
+void              hatake_containers_top_async       (HatakeContainers       *self,
+                                                     HatakeContainer        *container,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+JsonNode         *hatake_containers_top_finish      (HatakeContainers       *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 gboolean          hatake_containers_rename          (HatakeContainers       *self,
                                                      HatakeContainer        *container,
                                                      const char             *name,

@@ -358,6 +358,7 @@ typedef struct
   char        *undigest;   /* the repo digest named, when removing by digest */
   GStrv        all_tags;
   GStrv        all_digests;
+  gboolean     keep_image;  /* in use: untag only */
 } RemoveData;
 
 static void
@@ -400,7 +401,7 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
         }
       add_report (b, "Untagged", data->untag);
       record = hatake_store_get_image (data->store, data->id);
-      if (record != NULL && record->repo_tags[0] != NULL)
+      if (record != NULL && (record->repo_tags[0] != NULL || data->keep_image))
         {
           json_builder_end_array (b);
           g_task_return_pointer (task, json_builder_get_root (b), (GDestroyNotify) json_node_unref);
@@ -410,7 +411,21 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   else
     {
       for (guint i = 0; data->all_tags[i]; i++)
-        add_report (b, "Untagged", data->all_tags[i]);
+        {
+          if (data->keep_image && !hatake_store_untag_image (data->store, data->id, data->all_tags[i], &error))
+            {
+              g_task_return_error (task, error);
+              return;
+            }
+          add_report (b, "Untagged", data->all_tags[i]);
+        }
+    }
+  if (data->keep_image)
+    {
+      /* a container still uses it: it stays, untagged, until that container is removed */
+      json_builder_end_array (b);
+      g_task_return_pointer (task, json_builder_get_root (b), (GDestroyNotify) json_node_unref);
+      return;
     }
   for (guint i = 0; data->all_digests[i]; i++)
     add_report (b, "Untagged", data->all_digests[i]);
@@ -470,6 +485,21 @@ hatake_local_engine_remove_image_async (HatakeEngine        *engine,
                                _("conflict: unable to delete %s (must be forced) - image is referenced in "
                                "multiple repositories"), short_id);
       return;
+    }
+  /* An image a container was made from stays while the container does: -f only untags it. */
+  if ((data->untag == NULL || g_strv_length ((char **) tags) <= 1) &&
+      hatake_containers_image_in_use (self->containers, data->id))
+    {
+      g_autofree char *short_id = hatake_image_dup_short_id (image);
+      if (!force || g_strv_length ((char **) tags) == 0)
+        {
+          remove_data_free (data);
+          g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
+                                   _("conflict: unable to remove repository reference \"%s\" (must force) - "
+                                     "a container is using its referenced image %s"), reference, short_id);
+          return;
+        }
+      data->keep_image = TRUE;
     }
   run_store_task (self, g_steal_pointer (&task), data, (GDestroyNotify) remove_data_free, remove_thread);
 }
@@ -1014,6 +1044,81 @@ hatake_local_engine_container_logs_async (HatakeEngine           *engine,
     hatake_log_reader_writer_exited (data->reader);
 }
 
+static void
+on_exec_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  int code = hatake_containers_exec_finish (HATAKE_CONTAINERS (source), result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, code);
+}
+
+static void
+hatake_local_engine_exec_async (HatakeEngine            *engine,
+                                const char              *id,
+                                const HatakeExecOptions *options,
+                                GCancellable            *cancellable,
+                                GAsyncReadyCallback      callback,
+                                gpointer                 user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_exec_async);
+  container = hatake_containers_lookup (self->containers, id, &error);
+  if (container == NULL)
+    g_task_return_error (task, error);
+  else
+    hatake_containers_exec_async (self->containers, container, options, cancellable, on_exec_done,
+                                  g_steal_pointer (&task));
+}
+
+static int
+hatake_local_engine_exec_finish (HatakeEngine *engine, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, engine), -1);
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}
+
+static void
+on_top_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  JsonNode *node = hatake_containers_top_finish (HATAKE_CONTAINERS (source), result, &error);
+
+  if (node == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+hatake_local_engine_top_async (HatakeEngine        *engine,
+                               const char          *id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_top_async);
+  container = hatake_containers_lookup (self->containers, id, &error);
+  if (container == NULL)
+    g_task_return_error (task, error);
+  else
+    hatake_containers_top_async (self->containers, container, cancellable, on_top_done, g_steal_pointer (&task));
+}
+
 static gboolean
 propagate_boolean (HatakeEngine *engine, GAsyncResult *result, GError **error)
 {
@@ -1035,6 +1140,10 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->rename_container_finish = propagate_boolean;
   iface->container_logs_async = hatake_local_engine_container_logs_async;
   iface->container_logs_finish = propagate_boolean;
+  iface->exec_async = hatake_local_engine_exec_async;
+  iface->exec_finish = hatake_local_engine_exec_finish;
+  iface->top_async = hatake_local_engine_top_async;
+  iface->top_finish = propagate_json;
   iface->get_images = hatake_local_engine_get_images;
   iface->get_description = hatake_local_engine_get_description;
   iface->pull_async = _hatake_local_engine_pull_async;

@@ -512,3 +512,62 @@ hatake_runtime_create_finish (HatakeRuntime  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), -1);
   return (int) g_task_propagate_int (G_TASK (result), error);
 }
+
+/* ---- exec ---------------------------------------------------------------------------------- */
+
+static void
+on_exec_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GSubprocess *process = G_SUBPROCESS (source);
+  GError *error = NULL;
+
+  if (!g_subprocess_wait_finish (process, result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_subprocess_get_if_signaled (process))
+    g_task_return_int (task, 128 + g_subprocess_get_term_sig (process));
+  else
+    g_task_return_int (task, g_subprocess_get_exit_status (process));
+}
+
+void
+hatake_runtime_exec_async (HatakeRuntime       *self,
+                           const char          *id,
+                           const char          *process_json,
+                           gboolean             interactive,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *root = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (HATAKE_IS_RUNTIME (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hatake_runtime_exec_async);
+  root = g_strconcat ("--root=", self->state_root, NULL);
+  process = g_subprocess_new (interactive ? G_SUBPROCESS_FLAGS_STDIN_INHERIT : G_SUBPROCESS_FLAGS_NONE, &error,
+                              self->runtime_path, root, "exec", "--process", process_json, id, NULL);
+  if (process == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_subprocess_wait_async (process, cancellable, on_exec_done, g_steal_pointer (&task));
+}
+
+int
+hatake_runtime_exec_finish (HatakeRuntime  *self,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}

@@ -83,6 +83,19 @@ void           hatake_runtime_delete_async   (HatakeRuntime              *self,
                                               gpointer                    user_data);
 /* All four finish with hatake_runtime_run_finish. */
 
+/* `RUNTIME exec --process PROCESS_JSON ID` with this process's stdout and stderr (and stdin when
+ * interactive); finishes with the process's exit code (128 + signal when killed). */
+void           hatake_runtime_exec_async     (HatakeRuntime              *self,
+                                              const char                 *id,
+                                              const char                 *process_json,
+                                              gboolean                    interactive,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+int            hatake_runtime_exec_finish    (HatakeRuntime              *self,
+                                              GAsyncResult               *result,
+                                              GError                    **error);
+
 /* `RUNTIME state ID`: the runtime's JSON, or HATAKE_ERROR_NOT_FOUND when it knows no such container. */
 void           hatake_runtime_state_async    (HatakeRuntime              *self,
                                               const char                 *id,
