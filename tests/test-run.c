@@ -562,6 +562,80 @@ test_exec_top (Fixture *f, gconstpointer data)
   hatake_test_remove_tree (host);
 }
 
+static JsonNode *
+volume_op (Fixture *f, HatakeVolumeOp what, const HatakeVolumeOpArgs *args, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hatake_engine_volume_op_async (f->engine, what, args, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  return hatake_engine_volume_op_finish (f->engine, result, error);
+}
+
+/* A named volume outlives its containers; a new one is filled from the image (copy-up); one in
+ * use cannot be removed; rm -v drops anonymous volumes. */
+static void
+test_volumes (Fixture *f, gconstpointer data)
+{
+  const char *write_cmd[] = { "sh", "-c", "echo kept > /data/file; ls /etc/passwd", NULL };
+  const char *read_cmd[] = { "cat", "/data/file", NULL };
+  const char *copy_cmd[] = { "sh", "-c", "grep -c root /etc/passwd", NULL };
+  g_autoptr(HatakeContainerConfig) writer = NULL;
+  g_autoptr(HatakeContainerConfig) reader = NULL;
+  g_autoptr(HatakeContainerConfig) copier = NULL;
+  g_autoptr(HatakeContainer) copy_container = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *copied = NULL;
+  HatakeVolumeOpArgs named = { .name = "store" };
+  HatakeVolumeOpArgs none = { 0 };
+  HatakeContainerOpArgs remove_volumes = { .timeout = -1, .volumes = TRUE };
+  const char *volume_dir;
+
+  SKIP_WITHOUT_ENGINE (f);
+  writer = config_for (f, write_cmd);
+  hatake_container_config_add_mount (writer, HATAKE_CONTAINER_MOUNT_VOLUME, "store", "/data", FALSE);
+  writer->auto_remove = TRUE;
+  g_assert_cmpint (run (f, writer, NULL, &out, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+
+  reader = config_for (f, read_cmd);
+  hatake_container_config_add_mount (reader, HATAKE_CONTAINER_MOUNT_VOLUME, "store", "/data", TRUE);
+  reader->name = g_strdup ("reader");
+  g_assert_cmpint (run (f, reader, NULL, &out, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "kept\n");
+
+  /* in use by "reader": refused, and still there */
+  node = volume_op (f, HATAKE_VOLUME_OP_REMOVE, &named, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "reader"));
+  g_clear_error (&error);
+  node = volume_op (f, HATAKE_VOLUME_OP_INSPECT, &named, &error);
+  g_assert_no_error (error);
+  volume_dir = json_object_get_string_member (json_node_get_object (node), "Mountpoint");
+  g_assert_true (g_str_has_prefix (volume_dir, f->root));
+  g_clear_pointer (&node, json_node_unref);
+
+  /* copy-up: an anonymous volume over /etc starts with the image's /etc */
+  copier = config_for (f, copy_cmd);
+  hatake_container_config_add_mount (copier, HATAKE_CONTAINER_MOUNT_VOLUME, NULL, "/etc", FALSE);
+  g_assert_cmpint (run (f, copier, &copy_container, &copied, NULL), ==, 0);
+  g_assert_cmpint (atoi (copied), >=, 1);
+  list = volume_op (f, HATAKE_VOLUME_OP_LIST, &none, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (list), "Volumes")), ==, 2);
+  g_clear_pointer (&list, json_node_unref);
+
+  /* rm -v takes the anonymous volume with it, not the named one */
+  node = op (f, hatake_container_get_id (copy_container), HATAKE_CONTAINER_OP_REMOVE, &remove_volumes, &error);
+  g_assert_no_error (error);
+  list = volume_op (f, HATAKE_VOLUME_OP_LIST, &none, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (list), "Volumes")), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -579,6 +653,7 @@ main (int argc, char **argv)
   ADD ("/run/no-fd-leak", test_no_fd_leak);
   ADD ("/run/names", test_names);
   ADD ("/run/exec-top", test_exec_top);
+  ADD ("/run/volumes", test_volumes);
 #undef ADD
   return g_test_run ();
 }

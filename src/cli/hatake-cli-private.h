@@ -63,6 +63,11 @@ int hatake_cli_container_inspect (HatakeCliGlobals *globals, int argc, char **ar
 int hatake_cli_logs         (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_exec         (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_top          (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_volume_create (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_volume_ls    (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_volume_inspect (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_volume_rm    (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_volume_prune (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_images       (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_image_inspect(HatakeCliGlobals *globals, int argc, char **argv);

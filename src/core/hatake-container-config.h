@@ -96,6 +96,22 @@ typedef struct
   gboolean  privileged;
 } HatakeExecOptions;
 
+typedef enum
+{
+  HATAKE_VOLUME_OP_CREATE,    /* → the volume, as docker's GET /volumes/{name} */
+  HATAKE_VOLUME_OP_LIST,      /* → {"Volumes": […], "Warnings": []} */
+  HATAKE_VOLUME_OP_INSPECT,   /* → the volume */
+  HATAKE_VOLUME_OP_REMOVE,    /* → NULL; a volume in use is refused with HATAKE_ERROR_CONFLICT */
+  HATAKE_VOLUME_OP_PRUNE,     /* → {"VolumesDeleted": […], "SpaceReclaimed": N} */
+} HatakeVolumeOp;
+
+typedef struct
+{
+  const char         *name;     /* create: NULL for a random name */
+  const char * const *labels;   /* create: KEY=VALUE */
+  gboolean            all;      /* prune: named volumes too, not only anonymous ones */
+} HatakeVolumeOpArgs;
+
 #define HATAKE_TYPE_CONTAINER_CONFIG (hatake_container_config_get_type ())
 GType                  hatake_container_config_get_type   (void) G_GNUC_CONST;
 HatakeContainerConfig *hatake_container_config_new        (void);

@@ -136,6 +136,16 @@ struct _HatakeEngineInterface
                                          GAsyncResult         *result,
                                          GError              **error);
 
+  void         (*volume_op_async)       (HatakeEngine         *self,
+                                         HatakeVolumeOp        op,
+                                         const HatakeVolumeOpArgs *args,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*volume_op_finish)      (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
   void         (*disk_usage_async)      (HatakeEngine         *self,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
@@ -250,6 +260,15 @@ void         hatake_engine_top_async            (HatakeEngine         *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 JsonNode    *hatake_engine_top_finish           (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_volume_op_async      (HatakeEngine         *self,
+                                                 HatakeVolumeOp        op,
+                                                 const HatakeVolumeOpArgs *args,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_volume_op_finish     (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 void         hatake_engine_disk_usage_async     (HatakeEngine         *self,

@@ -31,6 +31,7 @@
 #include "hatake-oci-spec.h"
 #include "hatake-passwd.h"
 #include "hatake-runtime.h"
+#include "hatake-volume.h"
 
 typedef struct
 {
@@ -53,6 +54,7 @@ struct _HatakeContainers
   HatakeStore     *store;
   HatakeConfig    *config;
   HatakeRuntime   *runtime;
+  HatakeVolumes   *volumes;
   char            *runtime_note;
   char            *self_exe;
   char            *root;          /* data root */
@@ -101,6 +103,7 @@ hatake_containers_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->runtime);
+  g_clear_object (&self->volumes);
   g_clear_object (&self->model);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->settle_waiters, g_ptr_array_unref);
@@ -333,6 +336,7 @@ hatake_containers_new (HatakeStore   *store,
   self->config = config;
   self->self_exe = g_strdup (self_exe);
   self->root = g_strdup (hatake_store_get_root (store));
+  self->volumes = hatake_volumes_new (self->root);
 
   hash = hatake_sha256_data (self->root, strlen (self->root));
   self->run_dir = g_build_filename (geteuid () == 0 ? "/run/hatake" : g_get_user_runtime_dir (),
@@ -446,6 +450,35 @@ hatake_containers_image_in_use (HatakeContainers *self,
     if (g_strcmp0 (entry->image_id, image_id) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* Names of the containers that mount the volume. */
+GStrv
+hatake_containers_volume_users (HatakeContainers *self,
+                                const char       *volume)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    for (guint i = 0; entry->config->mounts && i < entry->config->mounts->len; i++)
+      {
+        HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, i);
+        if (m->type == HATAKE_CONTAINER_MOUNT_VOLUME && g_strcmp0 (m->source, volume) == 0)
+          {
+            g_strv_builder_add (b, hatake_container_get_name (entry->container));
+            break;
+          }
+      }
+  return g_strv_builder_end (b);
+}
+
+HatakeVolumes *
+hatake_containers_get_volumes (HatakeContainers *self)
+{
+  return self->volumes;
 }
 
 static Entry *
@@ -651,10 +684,42 @@ hatake_containers_create_async (HatakeContainers            *self,
 
   entry = g_new0 (Entry, 1);
   entry->dir = g_build_filename (self->root, "containers", id, NULL);
+  entry->config = hatake_container_config_copy (config);
+  /* The image's declared volumes become anonymous volumes, unless a mount covers them. */
+  for (guint i = 0; volumes && volumes[i]; i++)
+    {
+      gboolean covered = FALSE;
+      for (guint j = 0; j < entry->config->mounts->len; j++)
+        {
+          HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, j);
+          g_autofree char *clean = hatake_oci_spec_clean_path (m->target);
+          covered |= g_strcmp0 (clean, volumes[i]) == 0;
+        }
+      if (!covered)
+        hatake_container_config_add_mount (entry->config, HATAKE_CONTAINER_MOUNT_VOLUME, NULL, volumes[i], FALSE);
+    }
+  /* Volumes exist from create on, named ones made when missing, as docker does. */
+  for (guint j = 0; j < entry->config->mounts->len; j++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, j);
+      char *volume;
+      if (m->type != HATAKE_CONTAINER_MOUNT_VOLUME)
+        continue;
+      volume = hatake_volumes_ensure (self->volumes, m->source, NULL, m->source == NULL, NULL, &error);
+      if (volume == NULL)
+        {
+          hatake_container_config_free (entry->config);
+          g_free (entry->dir);
+          g_free (entry);
+          g_task_return_error (task, error);
+          return;
+        }
+      g_free (m->source);
+      m->source = volume;
+    }
   entry->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
   entry->image_id = g_strdup (image_id);
-  entry->config = hatake_container_config_copy (config);
   g_free (entry->config->name);
   entry->config->name = g_strdup (name);
   entry->container = hatake_container_new (id, name);
@@ -935,11 +1000,11 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
           break;
         case HATAKE_CONTAINER_MOUNT_VOLUME:
           {
-            g_autofree char *vname = m->source ? g_strdup (m->source) : g_strdup_printf ("%s-%u", data->id, i);
-            char *vdir = g_build_filename (data->root, "volumes", vname, "_data", NULL);
-            if (g_mkdir_with_parents (vdir, 0755) != 0)
+            char *vdir = g_build_filename (data->root, "volumes", m->source ? m->source : "", "_data", NULL);
+            if (m->source == NULL || !g_file_test (vdir, G_FILE_TEST_IS_DIR))
               {
-                set_errno (&error, errno, _("Cannot create"), vdir);
+                error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("get %s: no such volume"),
+                                     m->source ? m->source : "");
                 g_free (vdir);
                 goto fail;
               }
@@ -966,6 +1031,19 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
     {
       set_errno (&error, errno, _("Cannot open"), rootfs);
       goto fail;
+    }
+  /* A new, empty volume gets what the image has at its mount point (docker's copy-up). */
+  for (guint i = 0, v = 0; c->mounts && i < c->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (c->mounts, i);
+      const char *vdir;
+      g_autoptr(GDir) dir = NULL;
+      if (m->type != HATAKE_CONTAINER_MOUNT_VOLUME)
+        continue;
+      vdir = g_ptr_array_index (volume_dirs, v++);
+      dir = g_dir_open (vdir, 0, NULL);
+      if (dir != NULL && g_dir_read_name (dir) == NULL && !hatake_volumes_copy_up (rootfd, m->target, vdir, &error))
+        goto fail;
     }
   user_spec = hatake_oci_spec_user_spec (image_config, &spec);
   if (!hatake_passwd_resolve (rootfd, user_spec ? user_spec : "", &user, &error))
@@ -1294,11 +1372,15 @@ typedef struct
   char             *dir;
   char             *exit_file;
   char             *rootfs;
+  HatakeVolumes    *volumes;
+  GStrv             anonymous;   /* -v: anonymous volumes to drop with it */
 } RemoveData;
 
 static void
 remove_data_free (RemoveData *data)
 {
+  g_clear_object (&data->volumes);
+  g_strfreev (data->anonymous);
   g_free (data->dir);
   g_free (data->exit_file);
   g_free (data->rootfs);
@@ -1314,7 +1396,15 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   umount2 (data->rootfs, MNT_DETACH);
   g_unlink (data->exit_file);
   if (hatake_rm_rf (data->dir, &error))
-    g_task_return_boolean (task, TRUE);
+    {
+      for (guint i = 0; data->anonymous && data->anonymous[i]; i++)
+        {
+          g_autoptr(GError) volume_error = NULL;
+          if (!hatake_volumes_remove (data->volumes, data->anonymous[i], &volume_error))
+            g_debug ("Cannot remove volume %s: %s", data->anonymous[i], volume_error->message);
+        }
+      g_task_return_boolean (task, TRUE);
+    }
   else
     g_task_return_error (task, error);
 }
@@ -1367,9 +1457,20 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask *outer);
+
+static void
 remove_entry (HatakeContainers *self, Entry *entry, GTask *outer)
 {
+  /* --rm drops the container's anonymous volumes too, as docker does */
+  remove_entry_full (self, entry, entry->config->auto_remove, outer);
+}
+
+static void
+remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask *outer)
+{
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GStrvBuilder) anonymous = g_strv_builder_new ();
   RemoveData *data;
   GError *error = NULL;
 
@@ -1383,7 +1484,19 @@ remove_entry (HatakeContainers *self, Entry *entry, GTask *outer)
     }
   hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL,
                                on_runtime_deleted, NULL);
+  for (guint i = 0; volumes && entry->config->mounts && i < entry->config->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, i);
+      g_auto(GStrv) users = NULL;
+      if (m->type != HATAKE_CONTAINER_MOUNT_VOLUME || !hatake_volumes_is_anonymous (self->volumes, m->source))
+        continue;
+      users = hatake_containers_volume_users (self, m->source);
+      if (g_strv_length (users) <= 1)
+        g_strv_builder_add (anonymous, m->source);
+    }
   data = g_new0 (RemoveData, 1);
+  data->volumes = g_object_ref (self->volumes);
+  data->anonymous = g_strv_builder_end (anonymous);
   data->dir = g_strdup (entry->dir);
   data->exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);
   data->rootfs = entry_path (entry, "rootfs");
@@ -1547,7 +1660,8 @@ on_removal_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_pointer (task, NULL, NULL);
       return;
     }
-  remove_entry (self, entry, task);
+  remove_entry_full (self, entry, entry->config->auto_remove ||
+                     GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "hatake-volumes")), task);
 }
 
 void
@@ -1660,6 +1774,7 @@ hatake_containers_op_async (HatakeContainers            *self,
         {
           GTask *stop = g_task_new (self, cancellable, on_removal_stopped, g_object_ref (task));
           g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
+          g_object_set_data (G_OBJECT (task), "hatake-volumes", GINT_TO_POINTER (args->volumes));
           g_task_set_source_tag (stop, hatake_containers_op_async);
           signal_entry (self, entry, SIGKILL, -1, TRUE, stop);
           g_object_unref (stop);
@@ -1672,7 +1787,7 @@ hatake_containers_op_async (HatakeContainers            *self,
         }
       if (!hatake_container_can (container, HATAKE_CONTAINER_REMOVING, &error))
         break;
-      remove_entry (self, entry, task);
+      remove_entry_full (self, entry, entry->config->auto_remove || (args && args->volumes), task);
       return;
 
     case HATAKE_CONTAINER_OP_WAIT:

@@ -25,6 +25,9 @@ const char       *hatake_containers_get_runtime_note (HatakeContainers      *sel
 HatakeContainer  *hatake_containers_lookup          (HatakeContainers       *self,
                                                      const char             *id_or_name,
                                                      GError                **error);
+GStrv             hatake_containers_volume_users    (HatakeContainers       *self,
+                                                     const char             *volume);
+struct _HatakeVolumes *hatake_containers_get_volumes (HatakeContainers      *self);
 gboolean          hatake_containers_image_in_use    (HatakeContainers       *self,
                                                      const char             *image_id);
 

@@ -17,6 +17,7 @@
 #include "hatake-error.h"
 #include "hatake-local-engine-private.h"
 #include "hatake-logs.h"
+#include "hatake-volume.h"
 #include "hatake-manifest.h"
 #include "hatake-reference.h"
 
@@ -1119,6 +1120,128 @@ hatake_local_engine_top_async (HatakeEngine        *engine,
     hatake_containers_top_async (self->containers, container, cancellable, on_top_done, g_steal_pointer (&task));
 }
 
+/* ---- volumes --------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeVolumes  *volumes;
+  HatakeVolumeOp  op;
+  char           *name;
+  GStrv           labels;
+  GStrv           doomed;    /* prune: the unused volumes, decided on the main thread */
+} VolumeData;
+
+static void
+volume_data_free (VolumeData *data)
+{
+  g_object_unref (data->volumes);
+  g_free (data->name);
+  g_strfreev (data->labels);
+  g_strfreev (data->doomed);
+  g_free (data);
+}
+
+static void
+volume_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  VolumeData *data = task_data;
+  GError *error = NULL;
+  JsonNode *node = NULL;
+
+  switch (data->op)
+    {
+    case HATAKE_VOLUME_OP_CREATE:
+      {
+        g_autofree char *name = hatake_volumes_ensure (data->volumes, data->name,
+                                                       (const char * const *) data->labels, FALSE, NULL, &error);
+        if (name != NULL)
+          node = hatake_volumes_inspect (data->volumes, name, &error);
+        break;
+      }
+    case HATAKE_VOLUME_OP_LIST:
+      node = hatake_volumes_list (data->volumes);
+      break;
+    case HATAKE_VOLUME_OP_INSPECT:
+      node = hatake_volumes_inspect (data->volumes, data->name, &error);
+      break;
+    case HATAKE_VOLUME_OP_REMOVE:
+      if (hatake_volumes_remove (data->volumes, data->name, &error))
+        {
+          g_task_return_pointer (task, NULL, NULL);
+          return;
+        }
+      break;
+    case HATAKE_VOLUME_OP_PRUNE:
+      {
+        g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "VolumesDeleted");
+        json_builder_begin_array (b);
+        for (guint i = 0; data->doomed[i]; i++)
+          if (hatake_volumes_remove (data->volumes, data->doomed[i], NULL))
+            json_builder_add_string_value (b, data->doomed[i]);
+        json_builder_end_array (b);
+        json_builder_set_member_name (b, "SpaceReclaimed");
+        json_builder_add_int_value (b, 0);
+        json_builder_end_object (b);
+        node = json_builder_get_root (b);
+        break;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+  if (node == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+hatake_local_engine_volume_op_async (HatakeEngine             *engine,
+                                     HatakeVolumeOp            op,
+                                     const HatakeVolumeOpArgs *args,
+                                     GCancellable             *cancellable,
+                                     GAsyncReadyCallback       callback,
+                                     gpointer                  user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  HatakeVolumes *volumes = hatake_containers_get_volumes (self->containers);
+  VolumeData *data;
+
+  g_task_set_source_tag (task, hatake_local_engine_volume_op_async);
+  if (op == HATAKE_VOLUME_OP_REMOVE)
+    {
+      g_auto(GStrv) users = hatake_containers_volume_users (self->containers, args->name);
+      if (users[0] != NULL)
+        {
+          g_autofree char *list = g_strjoinv (", ", users);
+          g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
+                                   _("remove %s: volume is in use - [%s]"), args->name, list);
+          return;
+        }
+    }
+  data = g_new0 (VolumeData, 1);
+  data->volumes = g_object_ref (volumes);
+  data->op = op;
+  data->name = g_strdup (args->name);
+  data->labels = g_strdupv ((char **) args->labels);
+  if (op == HATAKE_VOLUME_OP_PRUNE)
+    {
+      g_auto(GStrv) names = hatake_volumes_names (volumes);
+      g_autoptr(GStrvBuilder) doomed = g_strv_builder_new ();
+      for (guint i = 0; names[i]; i++)
+        {
+          g_auto(GStrv) users = hatake_containers_volume_users (self->containers, names[i]);
+          if (users[0] == NULL && (args->all || hatake_volumes_is_anonymous (volumes, names[i])))
+            g_strv_builder_add (doomed, names[i]);
+        }
+      data->doomed = g_strv_builder_end (doomed);
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) volume_data_free);
+  g_task_run_in_thread (task, volume_thread);
+}
+
 static gboolean
 propagate_boolean (HatakeEngine *engine, GAsyncResult *result, GError **error)
 {
@@ -1144,6 +1267,8 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->exec_finish = hatake_local_engine_exec_finish;
   iface->top_async = hatake_local_engine_top_async;
   iface->top_finish = propagate_json;
+  iface->volume_op_async = hatake_local_engine_volume_op_async;
+  iface->volume_op_finish = propagate_json;
   iface->get_images = hatake_local_engine_get_images;
   iface->get_description = hatake_local_engine_get_description;
   iface->pull_async = _hatake_local_engine_pull_async;

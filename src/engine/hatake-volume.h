@@ -1,0 +1,45 @@
+/* hatake-volume.h: named and anonymous volumes (docker's "local" driver)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define HATAKE_TYPE_VOLUMES (hatake_volumes_get_type ())
+G_DECLARE_FINAL_TYPE (HatakeVolumes, hatake_volumes, HATAKE, VOLUMES, GObject)
+
+/* All blocking (a mkdir, a small JSON file): the engine calls them from worker threads.
+ * Thread-safe. */
+HatakeVolumes *hatake_volumes_new       (const char          *data_root);
+char          *hatake_volumes_data_path (HatakeVolumes       *self,
+                                         const char          *name);
+gboolean       hatake_volumes_name_is_valid (const char      *name);
+/* Creates the volume unless it exists; name NULL makes an anonymous one with a random name. */
+char          *hatake_volumes_ensure    (HatakeVolumes       *self,
+                                         const char          *name,
+                                         const char * const  *labels,
+                                         gboolean             anonymous,
+                                         gboolean            *out_created,
+                                         GError             **error);
+JsonNode      *hatake_volumes_inspect   (HatakeVolumes       *self,
+                                         const char          *name,
+                                         GError             **error);
+JsonNode      *hatake_volumes_list      (HatakeVolumes       *self);
+gboolean       hatake_volumes_remove    (HatakeVolumes       *self,
+                                         const char          *name,
+                                         GError             **error);
+gboolean       hatake_volumes_is_anonymous (HatakeVolumes    *self,
+                                         const char          *name);
+GStrv          hatake_volumes_names     (HatakeVolumes       *self);
+
+/* Copies what the image has at the mount point into a new, empty volume (docker's copy-up),
+ * every source path resolved inside rootfd; a symlinked source stays inside the root. */
+gboolean       hatake_volumes_copy_up   (int                  rootfd,
+                                         const char          *container_path,
+                                         const char          *volume_dir,
+                                         GError             **error);
+
+G_END_DECLS
