@@ -409,6 +409,22 @@ def hostile_images():
         {"whiteout_targets": ["", "../x"],
          "note": "whiteout with an empty name and one whose target is ../x; must not delete "
                  "anything outside the rootfs (e.g. a sibling x of the rootfs)"})
+    # Engine-side path checks at run time: /etc/passwd, the working directory and a volume path
+    # are symlinks to host paths; everything must be resolved inside the container's root.
+    bb = busybox_image().layers[0]
+    out["hatake/evil-paths:latest"] = (
+        Image([bb, layer([Entry("etc/passwd", "symlink", link="/etc/shadow", mode=0o777),
+                          Entry("work", "symlink", link="/tmp/hatake-escape-workdir", mode=0o777),
+                          Entry("vol", "symlink", link="/tmp/hatake-escape-vol", mode=0o777)])],
+              config_extra={"config": {"Env": [PATH_ENV], "Cmd": ["sh", "-c", "pwd; echo ok > /vol/f"],
+                                       "WorkingDir": "/work/sub", "Volumes": {"/vol": {}}}}),
+        {"escape_paths": ["/tmp/hatake-escape-workdir/sub", "/tmp/hatake-escape-vol/f"],
+         "host_dirs_to_create": ["/tmp/hatake-escape-workdir", "/tmp/hatake-escape-vol"],
+         "note": "etc/passwd, the WorkingDir and a declared volume are symlinks to host paths"})
+    out["hatake/evil-volume:latest"] = (
+        Image([bb], config_extra={"config": {"Env": [PATH_ENV], "Cmd": ["true"],
+                                             "Volumes": {"/../../etc": {}}}}),
+        {"note": "the config declares a volume outside the root: creating a container is refused"})
     bomb = bomb_layer(300 * 1024 * 1024)
     out["hatake/evil-bomb:latest"] = (
         Image([bomb]),

@@ -636,6 +636,75 @@ test_volumes (Fixture *f, gconstpointer data)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (list), "Volumes")), ==, 1);
 }
 
+/* Security: an image whose /etc/passwd, working directory and declared volume are symlinks to
+ * host paths reads and writes only inside its root; a volume declared outside the root is
+ * refused before anything exists. Each check fails if our openat2 resolution is removed. */
+static void
+test_hostile_paths (Fixture *f, gconstpointer data)
+{
+  const char *dirs[] = { "/tmp/hatake-escape-workdir", "/tmp/hatake-escape-vol" };
+  g_autoptr(HatakeImage) image = NULL;
+  g_autoptr(HatakeImage) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeContainerConfig) as_nobody = NULL;
+  g_autoptr(HatakeContainerConfig) as_root = NULL;
+  g_autoptr(HatakeContainerConfig) volume_outside = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(HatakeContainer) none = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *ref = NULL;
+  g_autofree char *bad_ref = NULL;
+  g_autofree char *out = NULL;
+  JsonArray *escapes;
+
+  SKIP_WITHOUT_ENGINE (f);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      hatake_test_remove_tree (dirs[i]);
+      g_assert_cmpint (g_mkdir_with_parents (dirs[i], 0755), ==, 0);
+    }
+  ref = hatake_test_registry_ref ("hatake/evil-paths:latest");
+  image = hatake_test_pull (f->engine, ref, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* "nobody" is looked up in the container's /etc/shadow (where its passwd link points, inside
+   * the root), which has no such user: never in the host's /etc/shadow or passwd */
+  as_nobody = hatake_container_config_new ();
+  as_nobody->image = g_strdup (ref);
+  as_nobody->user = g_strdup ("nobody");
+  c = create (f, as_nobody);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "nobody"));
+  g_clear_error (&error);
+
+  /* as root: the working dir and the volume land inside the root */
+  as_root = hatake_container_config_new ();
+  as_root->image = g_strdup (ref);
+  g_assert_cmpint (run (f, as_root, NULL, &out, NULL), ==, 0);
+  /* inside, the link's target (a path of the container's own) is where it works */
+  g_assert_cmpstr (out, ==, "/tmp/hatake-escape-workdir/sub\n");
+  escapes = json_object_get_array_member (hatake_test_fixture ("hatake/evil-paths:latest"), "escape_paths");
+  for (guint i = 0; i < json_array_get_length (escapes); i++)
+    g_assert_false (g_file_test (json_array_get_string_element (escapes, i), G_FILE_TEST_EXISTS));
+
+  /* a declared volume outside the root: refused at create, nothing made */
+  bad_ref = hatake_test_registry_ref ("hatake/evil-volume:latest");
+  bad = hatake_test_pull (f->engine, bad_ref, NULL, NULL, &error);
+  g_assert_no_error (error);
+  volume_outside = hatake_container_config_new ();
+  volume_outside->image = g_strdup (bad_ref);
+  hatake_engine_create_container_async (f->engine, volume_outside, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  none = hatake_engine_create_container_finish (f->engine, result, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSAFE_LAYER);
+  g_assert_null (none);
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (f->engine)), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    hatake_test_remove_tree (dirs[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -654,6 +723,7 @@ main (int argc, char **argv)
   ADD ("/run/names", test_names);
   ADD ("/run/exec-top", test_exec_top);
   ADD ("/run/volumes", test_volumes);
+  ADD ("/run/hostile-paths", test_hostile_paths);
 #undef ADD
   return g_test_run ();
 }

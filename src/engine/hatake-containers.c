@@ -1032,6 +1032,16 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
       set_errno (&error, errno, _("Cannot open"), rootfs);
       goto fail;
     }
+  /* Mount points are made inside the root (a symlinked one too, resolved there), so the runtime
+   * finds them and never follows a link out of the root to make one. */
+  for (guint i = 0; c->mounts && i < c->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (c->mounts, i);
+      if (m->type == HATAKE_CONTAINER_MOUNT_BIND && !g_file_test (m->source, G_FILE_TEST_IS_DIR))
+        continue;
+      if (!hatake_mkdir_p_in_root (rootfd, m->target, 0755, 0, 0, &error))
+        goto fail;
+    }
   /* A new, empty volume gets what the image has at its mount point (docker's copy-up). */
   for (guint i = 0, v = 0; c->mounts && i < c->mounts->len; i++)
     {
