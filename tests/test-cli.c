@@ -4,8 +4,11 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+
+#include <glib/gstdio.h>
 
 #include "hatake-test-utils.h"
 
@@ -390,6 +393,33 @@ test_cli_engine_killed (Fixture *f, gconstpointer data)
   g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "survivor", NULL), ==, 0);
 }
 
+/* system reset stops and removes every container and removes the data root. */
+static void
+test_cli_system_reset (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *pid_text = NULL;
+  int pid;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "run", "-q", "-d", "--name", "doomed", image, "sleep", "300", NULL), ==, 0);
+  g_assert_cmpint (run (f, &pid_text, NULL, "inspect", "-f", "{{.State.Pid}}", "doomed", NULL), ==, 0);
+  pid = atoi (pid_text);
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "system", "reset", "-f", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Removed container doomed"));
+  g_assert_false (g_file_test (f->root, G_FILE_TEST_EXISTS));
+  /* the container's process is gone too */
+  for (guint i = 0; i < 50 && kill (pid, 0) == 0; i++)
+    g_usleep (100 * 1000);
+  g_assert_cmpint (kill (pid, 0), !=, 0);
+  g_mkdir (f->root, 0700);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -400,5 +430,6 @@ main (int argc, char **argv)
   g_test_add ("/cli/bad-config", Fixture, NULL, fixture_set_up, test_cli_bad_config, fixture_tear_down);
   g_test_add ("/cli/containers", Fixture, NULL, fixture_set_up, test_cli_containers, fixture_tear_down);
   g_test_add ("/cli/engine-killed", Fixture, NULL, fixture_set_up, test_cli_engine_killed, fixture_tear_down);
+  g_test_add ("/cli/system-reset", Fixture, NULL, fixture_set_up, test_cli_system_reset, fixture_tear_down);
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-layer.h"
 #include "hatake-local-engine.h"
 
 /* ---- create options -------------------------------------------------------------------------- */
@@ -1045,7 +1046,12 @@ hatake_cli_run (HatakeCliGlobals *globals,
   else
     {
       const char *id = hatake_container_get_id (container);
+      g_autoptr(GAsyncResult) wait_result = NULL;
 
+      /* wait before it starts: with --rm the container may be gone by the time we would ask */
+      if (!o.detach)
+        hatake_engine_container_op_async (engine, id, HATAKE_CONTAINER_OP_WAIT, NULL, NULL,
+                                          hatake_cli_store_result, &wait_result);
       started = run_op (engine, id, HATAKE_CONTAINER_OP_START, NULL, &error);
       if (error != NULL)
         {
@@ -1073,7 +1079,8 @@ hatake_cli_run (HatakeCliGlobals *globals,
               fprintf (stderr, "Error: %s\n", error->message);
               g_clear_error (&error);
             }
-          waited = run_op (engine, id, HATAKE_CONTAINER_OP_WAIT, NULL, &error);
+          hatake_cli_wait ((gpointer *) &wait_result);
+          waited = hatake_engine_container_op_finish (engine, wait_result, &error);
           if (waited == NULL)
             status = hatake_cli_fail (g_steal_pointer (&error));
           else
@@ -1181,5 +1188,61 @@ hatake_cli_top (HatakeCliGlobals *globals, int argc, char **argv)
       for (guint i = 0; i < json_array_get_length (row); i++)
         printf (i + 1 < json_array_get_length (row) ? "%-10s" : "%s\n", json_array_get_string_element (row, i));
     }
+  return 0;
+}
+
+/* ---- system reset -------------------------------------------------------------------------- */
+
+/* Stops and removes every container, then removes the data root and the engine's run folder,
+ * saying what it did. */
+int
+hatake_cli_system_reset (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Do not prompt for confirmation"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("", _("Remove all containers, images and volumes"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *run_dir = NULL;
+  GListModel *containers;
+  guint removed = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  root = g_strdup (hatake_local_engine_get_data_root (HATAKE_LOCAL_ENGINE (engine)));
+  run_dir = g_strdup (hatake_local_engine_get_run_dir (HATAKE_LOCAL_ENGINE (engine)));
+  if (!force)
+    {
+      char answer[16] = { 0 };
+      printf (_("WARNING! This will stop and remove every container and remove %s with every image and volume in it.\n"), root);
+      printf ("%s", _("Are you sure you want to continue? [y/N] "));
+      fflush (stdout);
+      if (fgets (answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
+        return 0;
+    }
+  containers = hatake_engine_get_containers (engine);
+  while (g_list_model_get_n_items (containers) > 0)
+    {
+      g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, 0);
+      g_autofree char *name = g_strdup (hatake_container_get_name (c));
+      HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE, .volumes = TRUE };
+      g_autoptr(JsonNode) node = run_op (engine, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &args, &error);
+      if (error != NULL)
+        return hatake_cli_fail (g_steal_pointer (&error));
+      printf (_("Removed container %s\n"), name);
+      removed++;
+    }
+  /* the lock goes with the engine; then nothing of ours is mounted or running here */
+  g_clear_object (&engine);
+  if (!hatake_rm_rf (root, &error) || !hatake_rm_rf (run_dir, &error))
+    return hatake_cli_fail (g_steal_pointer (&error));
+  printf (_("Removed %u containers, the data root %s and %s\n"), removed, root, run_dir);
   return 0;
 }

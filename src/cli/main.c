@@ -29,6 +29,7 @@ static const Command commands[] = {
   { { "image", "remove" }, hatake_cli_rmi, NULL },
   { { "system", "df" }, hatake_cli_system_df, N_("Show disk usage") },
   { { "system", "recover" }, hatake_cli_system_recover, NULL },
+  { { "system", "reset" }, hatake_cli_system_reset, N_("Remove all containers, images and volumes") },
   { { "volume", "create" }, hatake_cli_volume_create, N_("Create a volume") },
   { { "volume", "ls" }, hatake_cli_volume_ls, N_("List volumes") },
   { { "volume", "list" }, hatake_cli_volume_ls, NULL },

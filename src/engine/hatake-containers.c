@@ -151,7 +151,7 @@ iso_time (gint64 usec)
 }
 
 static gboolean
-write_json (const char *path, JsonNode *node, GError **error)
+write_json_flags (const char *path, JsonNode *node, GFileSetContentsFlags flags, GError **error)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autofree char *text = NULL;
@@ -159,8 +159,13 @@ write_json (const char *path, JsonNode *node, GError **error)
 
   json_generator_set_root (gen, node);
   text = json_generator_to_data (gen, &length);
-  return g_file_set_contents_full (path, text, length,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error);
+  return g_file_set_contents_full (path, text, length, flags, 0600, error);
+}
+
+static gboolean
+write_json (const char *path, JsonNode *node, GError **error)
+{
+  return write_json_flags (path, node, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, error);
 }
 
 static void
@@ -197,8 +202,9 @@ save_state (HatakeContainers *self, Entry *entry)
   json_builder_add_string_value (b, hatake_container_get_name (c));
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  /* A few hundred bytes: written in place of a tmp file and renamed, on the main thread. */
-  if (!write_json (path, root, &error))
+  /* A few hundred bytes, renamed into place: never torn. Not fsynced: after a crash recovery asks
+   * the runtime anyway, so a state that lags one step behind is corrected at the next start. */
+  if (!write_json_flags (path, root, G_FILE_SET_CONTENTS_CONSISTENT, &error))
     g_warning ("Cannot save the state of %s: %s", hatake_container_get_id (c), error->message);
 }
 
@@ -394,6 +400,13 @@ hatake_containers_get_model (HatakeContainers *self)
 {
   g_return_val_if_fail (HATAKE_IS_CONTAINERS (self), NULL);
   return G_LIST_MODEL (self->model);
+}
+
+const char *
+hatake_containers_get_run_dir (HatakeContainers *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINERS (self), NULL);
+  return self->run_dir;
 }
 
 const char *
@@ -1481,6 +1494,8 @@ remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GStrvBuilder) anonymous = g_strv_builder_new ();
+  /* an exit already deleted the runtime's state; only a dead container may still have some */
+  gboolean delete_runtime = hatake_container_get_state (entry->container) == HATAKE_CONTAINER_DEAD;
   RemoveData *data;
   GError *error = NULL;
 
@@ -1492,8 +1507,9 @@ remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask
         g_clear_error (&error);
       return;
     }
-  hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL,
-                               on_runtime_deleted, NULL);
+  if (delete_runtime)
+    hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL,
+                                 on_runtime_deleted, NULL);
   for (guint i = 0; volumes && entry->config->mounts && i < entry->config->mounts->len; i++)
     {
       HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, i);

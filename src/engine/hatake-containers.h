@@ -22,6 +22,7 @@ HatakeContainers *hatake_containers_new             (HatakeStore            *sto
                                                      GError                **error);
 GListModel       *hatake_containers_get_model       (HatakeContainers       *self);
 const char       *hatake_containers_get_runtime_note (HatakeContainers      *self);
+const char       *hatake_containers_get_run_dir     (HatakeContainers       *self);
 HatakeContainer  *hatake_containers_lookup          (HatakeContainers       *self,
                                                      const char             *id_or_name,
                                                      GError                **error);

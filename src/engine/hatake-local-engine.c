@@ -803,6 +803,13 @@ hatake_local_engine_get_runtime_note (HatakeLocalEngine *self)
   return hatake_containers_get_runtime_note (self->containers);
 }
 
+const char *
+hatake_local_engine_get_run_dir (HatakeLocalEngine *self)
+{
+  g_return_val_if_fail (HATAKE_IS_LOCAL_ENGINE (self), NULL);
+  return hatake_containers_get_run_dir (self->containers);
+}
+
 static GListModel *
 hatake_local_engine_get_containers (HatakeEngine *engine)
 {

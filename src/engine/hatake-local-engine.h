@@ -28,5 +28,7 @@ gboolean           hatake_local_engine_recover_finish (HatakeLocalEngine *self,
                                                       GAsyncResult       *result,
                                                       GError            **error);
 const char        *hatake_local_engine_get_runtime_note (HatakeLocalEngine *self);
+/* Where the runtime's state, conmon's sockets and exit files live (under /run). */
+const char        *hatake_local_engine_get_run_dir  (HatakeLocalEngine  *self);
 
 G_END_DECLS
