@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -705,6 +706,89 @@ test_hostile_paths (Fixture *f, gconstpointer data)
     hatake_test_remove_tree (dirs[i]);
 }
 
+/* Capabilities, rlimits, masked and read-only /proc paths, seccomp: exactly what was asked. */
+static void
+test_confinement (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c",
+                        "grep CapEff /proc/self/status | cut -f2; ulimit -n; "
+                        "grep Seccomp: /proc/self/status | cut -f2; "
+                        "cat /proc/timer_list 2>/dev/null | wc -c; "
+                        "(echo x > /proc/sys/kernel/domainname) 2>/dev/null && echo sys-rw || echo sys-ro", NULL };
+  const char *drop_all[] = { "ALL", NULL };
+  const char *add_net[] = { "NET_ADMIN", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainerConfig) dropped = NULL;
+  g_autoptr(HatakeContainerConfig) added = NULL;
+  g_autofree char *out = NULL, *out_dropped = NULL, *out_added = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *nofile = NULL;
+  struct rlimit limit;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  g_assert_cmpint (run (f, config, NULL, &out, NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  /* docker's 14 default capabilities */
+  g_assert_cmpstr (lines[0], ==, "00000000a80425fb");
+  /* never more open files than the engine itself may have */
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  nofile = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) MIN (limit.rlim_max, 1048576));
+  g_assert_cmpstr (lines[1], ==, nofile);
+  g_assert_cmpstr (lines[2], ==, "2");
+  g_assert_cmpstr (lines[3], ==, "0");
+  g_assert_cmpstr (lines[4], ==, "sys-ro");
+
+  dropped = config_for (f, cmd);
+  dropped->cap_drop = g_strdupv ((char **) drop_all);
+  g_assert_cmpint (run (f, dropped, NULL, &out_dropped, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out_dropped, "0000000000000000\n"));
+
+  added = config_for (f, cmd);
+  added->cap_add = g_strdupv ((char **) add_net);
+  g_assert_cmpint (run (f, added, NULL, &out_added, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out_added, "00000000a80435fb\n"));
+}
+
+/* --init runs tini as PID 1; the command is its child. */
+static void
+test_init (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autofree char *out = NULL;
+
+  SKIP_WITHOUT_ENGINE (f);
+  if (!g_file_test ("/usr/bin/tini-static", G_FILE_TEST_EXISTS))
+    {
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        g_error ("tini-static is missing: build-aux/install-deps.sh installs it");
+      g_test_skip ("tini-static is not installed");
+      return;
+    }
+  config = config_for (f, cmd);
+  config->init = TRUE;
+  g_assert_cmpint (run (f, config, NULL, &out, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "/sbin/docker-init -- sh -c"));
+}
+
+/* A memory limit holds: a process over it is killed (137) and reported as OOM-killed. */
+static void
+test_oom (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autofree char *out = NULL;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->memory = 16 * 1024 * 1024;
+  g_assert_cmpint (run (f, config, &c, &out, NULL), ==, 137);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (hatake_container_get_oom_killed (c));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -724,6 +808,9 @@ main (int argc, char **argv)
   ADD ("/run/exec-top", test_exec_top);
   ADD ("/run/volumes", test_volumes);
   ADD ("/run/hostile-paths", test_hostile_paths);
+  ADD ("/run/confinement", test_confinement);
+  ADD ("/run/init", test_init);
+  ADD ("/run/oom", test_oom);
 #undef ADD
   return g_test_run ();
 }

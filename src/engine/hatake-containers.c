@@ -384,6 +384,17 @@ hatake_containers_new (HatakeStore   *store,
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autoptr(GError) local_error = NULL;
+      g_autofree char *config_path = g_build_filename (containers_dir, name, "config.json", NULL);
+
+      /* config.json is written last by create: a folder without it is a create that was killed
+       * half way, rolled back here */
+      if (!g_file_test (config_path, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *path = g_build_filename (containers_dir, name, NULL);
+          g_debug ("Rolling back the interrupted creation of %s", name);
+          hatake_rm_rf (path, NULL);
+          continue;
+        }
       if (!load_entry (self, name, &local_error))
         g_warning ("Container %s is unreadable and left out: %s", name, local_error->message);
     }
