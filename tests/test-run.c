@@ -789,6 +789,57 @@ test_oom (Fixture *f, gconstpointer data)
   g_assert_true (hatake_container_get_oom_killed (c));
 }
 
+static JsonNode *
+stats (Fixture *f, const char *id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  hatake_engine_stats_async (f->engine, id, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  node = hatake_engine_stats_finish (f->engine, result, &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+/* Stats from the container's own cgroups: its memory limit, its pids, CPU time that grows. */
+static void
+test_stats (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "while :; do :; done", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  JsonObject *memory;
+  gint64 cpu1, cpu2;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->memory = 64 * 1024 * 1024;
+  c = create (f, config);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  first = stats (f, hatake_container_get_id (c));
+  g_usleep (300 * 1000);
+  second = stats (f, hatake_container_get_id (c));
+
+  memory = json_object_get_object_member (json_node_get_object (second), "memory_stats");
+  g_assert_cmpint (json_object_get_int_member (memory, "limit"), ==, 64 * 1024 * 1024);
+  g_assert_cmpint (json_object_get_int_member (memory, "usage"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_node_get_object (second),
+                                                                             "pids_stats"), "current"), >=, 1);
+  cpu1 = json_object_get_int_member (json_object_get_object_member (json_object_get_object_member (
+           json_node_get_object (first), "cpu_stats"), "cpu_usage"), "total_usage");
+  cpu2 = json_object_get_int_member (json_object_get_object_member (json_object_get_object_member (
+           json_node_get_object (second), "cpu_stats"), "cpu_usage"), "total_usage");
+  /* a busy loop burns most of 300 ms of one CPU */
+  g_assert_cmpint (cpu2 - cpu1, >, 50 * 1000 * 1000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -811,6 +862,7 @@ main (int argc, char **argv)
   ADD ("/run/confinement", test_confinement);
   ADD ("/run/init", test_init);
   ADD ("/run/oom", test_oom);
+  ADD ("/run/stats", test_stats);
 #undef ADD
   return g_test_run ();
 }

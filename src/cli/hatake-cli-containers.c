@@ -1246,3 +1246,210 @@ hatake_cli_system_reset (HatakeCliGlobals *globals, int argc, char **argv)
   printf (_("Removed %u containers, the data root %s and %s\n"), removed, root, run_dir);
   return 0;
 }
+
+/* ---- stats --------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  char     *id;
+  char     *name;
+  JsonNode *previous;
+} StatsRow;
+
+static void
+stats_row_free (StatsRow *row)
+{
+  g_free (row->id);
+  g_free (row->name);
+  g_clear_pointer (&row->previous, json_node_unref);
+  g_free (row);
+}
+
+static gint64
+stat_int (JsonNode *node, const char *a, const char *b, const char *c)
+{
+  JsonObject *o = json_node_get_object (node);
+
+  if (!json_object_has_member (o, a))
+    return 0;
+  o = json_object_get_object_member (o, a);
+  if (c != NULL)
+    o = json_object_get_object_member (o, b);
+  return json_object_get_int_member_with_default (o, c ? c : b, 0);
+}
+
+/* docker's figures: CPU % from two samples, memory less the inactive page cache. */
+static JsonNode *
+stats_line (StatsRow *row, JsonNode *now)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  gint64 cpu_delta = stat_int (now, "cpu_stats", "cpu_usage", "total_usage") -
+                     (row->previous ? stat_int (row->previous, "cpu_stats", "cpu_usage", "total_usage") : 0);
+  gint64 sys_delta = stat_int (now, "cpu_stats", "system_cpu_usage", NULL) -
+                     (row->previous ? stat_int (row->previous, "cpu_stats", "system_cpu_usage", NULL) : 0);
+  gint64 cpus = stat_int (now, "cpu_stats", "online_cpus", NULL);
+  JsonObject *memory = json_object_get_object_member (json_node_get_object (now), "memory_stats");
+  JsonObject *mem_stats = json_object_get_object_member (memory, "stats");
+  gint64 cache = json_object_get_int_member_with_default (mem_stats, "inactive_file",
+                   json_object_get_int_member_with_default (mem_stats, "total_inactive_file", 0));
+  gint64 usage = MAX (json_object_get_int_member (memory, "usage") - cache, 0);
+  gint64 limit = json_object_get_int_member (memory, "limit");
+  JsonArray *io = json_object_get_array_member (json_object_get_object_member (json_node_get_object (now), "blkio_stats"),
+                                                "io_service_bytes_recursive");
+  double cpu_percent = row->previous && sys_delta > 0 ? (double) cpu_delta / sys_delta * cpus * 100.0 : 0.0;
+  double mem_percent = limit > 0 ? (double) usage / limit * 100.0 : 0.0;
+  g_autofree char *cpu_text = g_strdup_printf ("%.2f%%", cpu_percent);
+  g_autofree char *mem_text = g_strdup_printf ("%.2f%%", mem_percent);
+  g_autofree char *use = g_format_size_full (usage, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *lim = g_format_size_full (limit, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *mem_usage = g_strdup_printf ("%s / %s", use, lim);
+  g_autofree char *rd = hatake_cli_format_size (json_object_get_int_member (json_array_get_object_element (io, 0), "value"));
+  g_autofree char *wr = hatake_cli_format_size (json_object_get_int_member (json_array_get_object_element (io, 1), "value"));
+  g_autofree char *block = g_strdup_printf ("%s / %s", rd, wr);
+  g_autofree char *pids = g_strdup_printf ("%" G_GINT64_FORMAT, stat_int (now, "pids_stats", "current", NULL));
+  g_autofree char *short_id = g_strndup (row->id, 12);
+
+  json_builder_begin_object (b);
+#define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, v))
+  STR ("BlockIO", block);
+  STR ("CPUPerc", cpu_text);
+  STR ("Container", short_id);
+  STR ("ID", short_id);
+  STR ("MemPerc", mem_text);
+  STR ("MemUsage", mem_usage);
+  STR ("Name", row->name);
+  STR ("NetIO", "0B / 0B");
+  STR ("PIDs", pids);
+#undef STR
+  json_builder_end_object (b);
+  g_clear_pointer (&row->previous, json_node_unref);
+  row->previous = json_node_ref (now);
+  return json_builder_get_root (b);
+}
+
+int
+hatake_cli_stats (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean no_stream = FALSE, all = FALSE, no_trunc = FALSE;
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = {
+    { "no-stream", 0, 0, G_OPTION_ARG_NONE, &no_stream, N_("Disable streaming stats and only pull the first result"), NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("Show all containers (default shows just running)"), NULL },
+    { "no-trunc", 0, 0, G_OPTION_ARG_NONE, &no_trunc, N_("Do not truncate output"), NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("Format output: table, json, or a template"), "FORMAT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("[CONTAINER...]",
+                                                                  _("Display a live stream of container(s) resource usage statistics"),
+                                                                  entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) stats_row_free);
+  gboolean tty = isatty (STDOUT_FILENO);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  if (argc > 1)
+    for (int i = 1; i < argc; i++)
+      {
+        g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (engine, argv[i]);
+        StatsRow *row;
+        if (c == NULL)
+          {
+            fprintf (stderr, "Error response from daemon: No such container: %s\n", argv[i]);
+            return 1;
+          }
+        row = g_new0 (StatsRow, 1);
+        row->id = g_strdup (hatake_container_get_id (c));
+        row->name = g_strdup (hatake_container_get_name (c));
+        g_ptr_array_add (rows, row);
+      }
+  else
+    {
+      GListModel *containers = hatake_engine_get_containers (engine);
+      for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+        {
+          g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i);
+          StatsRow *row;
+          if (!all && hatake_container_get_state (c) != HATAKE_CONTAINER_RUNNING &&
+              hatake_container_get_state (c) != HATAKE_CONTAINER_PAUSED)
+            continue;
+          row = g_new0 (StatsRow, 1);
+          row->id = g_strdup (hatake_container_get_id (c));
+          row->name = g_strdup (hatake_container_get_name (c));
+          g_ptr_array_add (rows, row);
+        }
+    }
+
+  /* a first sample to measure CPU against, then one line per container every second */
+  for (guint round = 0;; round++)
+    {
+      g_autoptr(GString) screen = g_string_new (NULL);
+      for (guint i = 0; i < rows->len; i++)
+        {
+          StatsRow *row = g_ptr_array_index (rows, i);
+          g_autoptr(GAsyncResult) result = NULL;
+          g_autoptr(JsonNode) sample = NULL;
+          g_autoptr(JsonNode) line = NULL;
+          JsonObject *o;
+
+          hatake_engine_stats_async (engine, row->id, NULL, hatake_cli_store_result, &result);
+          hatake_cli_wait ((gpointer *) &result);
+          sample = hatake_engine_stats_finish (engine, result, NULL);
+          if (sample == NULL)
+            {
+              g_autoptr(JsonParser) parser = json_parser_new ();
+              json_parser_load_from_data (parser, "{\"cpu_stats\":{},\"memory_stats\":{\"usage\":0,\"limit\":0,\"stats\":{}},"
+                                          "\"blkio_stats\":{\"io_service_bytes_recursive\":[{\"value\":0},{\"value\":0}]},"
+                                          "\"pids_stats\":{\"current\":0}}", -1, NULL);
+              sample = json_node_ref (json_parser_get_root (parser));
+            }
+          line = stats_line (row, sample);
+          if (round == 0)
+            continue;
+          o = json_node_get_object (line);
+          if (format != NULL && g_str_equal (format, "json"))
+            {
+              g_autoptr(JsonGenerator) gen = json_generator_new ();
+              g_autofree char *text = NULL;
+              json_generator_set_root (gen, line);
+              text = json_generator_to_data (gen, NULL);
+              g_string_append_printf (screen, "%s\n", text);
+            }
+          else if (format != NULL && !g_str_equal (format, "table"))
+            {
+              g_autofree char *text = hatake_cli_format_template (line, g_str_has_prefix (format, "table ") ? format + 6 : format, &error);
+              if (text == NULL)
+                return hatake_cli_fail (g_steal_pointer (&error));
+              g_string_append_printf (screen, "%s\n", text);
+            }
+          else
+            g_string_append_printf (screen, "%-15s%-20s%-10s%-24s%-10s%-16s%-20s%s\n",
+                                    no_trunc ? row->id : json_object_get_string_member (o, "ID"),
+                                    row->name, json_object_get_string_member (o, "CPUPerc"),
+                                    json_object_get_string_member (o, "MemUsage"),
+                                    json_object_get_string_member (o, "MemPerc"),
+                                    json_object_get_string_member (o, "NetIO"),
+                                    json_object_get_string_member (o, "BlockIO"),
+                                    json_object_get_string_member (o, "PIDs"));
+        }
+      if (round > 0)
+        {
+          if (tty && !no_stream)
+            printf ("\033[2J\033[H");
+          if (format == NULL || g_str_equal (format, "table"))
+            printf ("%-15s%-20s%-10s%-24s%-10s%-16s%-20s%s\n", "CONTAINER ID", "NAME", "CPU %",
+                    "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS");
+          printf ("%s", screen->str);
+          fflush (stdout);
+          if (no_stream)
+            break;
+        }
+      /* docker's one-second period; only while someone watches */
+      g_usleep (round == 0 && no_stream ? 500 * 1000 : G_USEC_PER_SEC);
+    }
+  return 0;
+}

@@ -57,6 +57,8 @@ static const Command commands[] = {
   { { "container", "top" }, hatake_cli_top, NULL },
   { { "exec" }, hatake_cli_exec, N_("Execute a command in a running container") },
   { { "top" }, hatake_cli_top, N_("Display the running processes of a container") },
+  { { "container", "stats" }, hatake_cli_stats, NULL },
+  { { "stats" }, hatake_cli_stats, N_("Display a live stream of container(s) resource usage statistics") },
   { { "create" }, hatake_cli_create, N_("Create a new container") },
   { { "run" }, hatake_cli_run, N_("Create and run a new container from an image") },
   { { "start" }, hatake_cli_start, N_("Start one or more stopped containers") },

@@ -136,6 +136,14 @@ struct _HatakeEngineInterface
                                          GAsyncResult         *result,
                                          GError              **error);
 
+  void         (*stats_async)           (HatakeEngine         *self,
+                                         const char           *container,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*stats_finish)          (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
   void         (*volume_op_async)       (HatakeEngine         *self,
                                          HatakeVolumeOp        op,
                                          const HatakeVolumeOpArgs *args,
@@ -260,6 +268,15 @@ void         hatake_engine_top_async            (HatakeEngine         *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 JsonNode    *hatake_engine_top_finish           (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* One sample of the container's resource use, in docker's stats shape. */
+void         hatake_engine_stats_async          (HatakeEngine         *self,
+                                                 const char           *container,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_stats_finish         (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 void         hatake_engine_volume_op_async      (HatakeEngine         *self,

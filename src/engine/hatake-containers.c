@@ -2380,3 +2380,264 @@ hatake_containers_top_finish (HatakeContainers  *self,
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* ---- stats --------------------------------------------------------------------------------- */
+
+static gint64
+read_number (const char *dir, const char *file)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autofree char *contents = NULL;
+
+  if (dir == NULL || !g_file_get_contents (path, &contents, NULL, NULL))
+    return -1;
+  g_strstrip (contents);
+  if (g_str_equal (contents, "max"))
+    return G_MAXINT64;
+  return g_ascii_strtoll (contents, NULL, 10);
+}
+
+/* "key value" lines (cpu.stat, memory.stat): the value of key, or -1 */
+static gint64
+read_keyed (const char *dir, const char *file, const char *key)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  gsize key_length = strlen (key);
+
+  if (dir == NULL || !g_file_get_contents (path, &contents, NULL, NULL))
+    return -1;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], key) && lines[i][key_length] == ' ')
+      return g_ascii_strtoll (lines[i] + key_length + 1, NULL, 10);
+  return -1;
+}
+
+static void
+add_io_bytes (const char *v1_dir, const char *v2_dir, gint64 *read_bytes, gint64 *write_bytes)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (v2_dir != NULL)
+    {
+      path = g_build_filename (v2_dir, "io.stat", NULL);
+      if (g_file_get_contents (path, &contents, NULL, NULL))
+        {
+          lines = g_strsplit (contents, "\n", -1);
+          for (guint i = 0; lines[i]; i++)
+            {
+              const char *r = strstr (lines[i], "rbytes="), *w = strstr (lines[i], "wbytes=");
+              if (r)
+                *read_bytes += g_ascii_strtoll (r + 7, NULL, 10);
+              if (w)
+                *write_bytes += g_ascii_strtoll (w + 7, NULL, 10);
+            }
+        }
+      return;
+    }
+  if (v1_dir == NULL)
+    return;
+  path = g_build_filename (v1_dir, "blkio.throttle.io_service_bytes", NULL);
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
+      if (g_strv_length (f) == 3 && g_str_equal (f[1], "Read"))
+        *read_bytes += g_ascii_strtoll (f[2], NULL, 10);
+      else if (g_strv_length (f) == 3 && g_str_equal (f[1], "Write"))
+        *write_bytes += g_ascii_strtoll (f[2], NULL, 10);
+    }
+}
+
+static gint64
+host_memory (void)
+{
+  g_autofree char *meminfo = NULL;
+  const char *total;
+
+  if (!g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL) || (total = strstr (meminfo, "MemTotal:")) == NULL)
+    return 0;
+  return g_ascii_strtoll (total + 9, NULL, 10) * 1024;
+}
+
+static gint64
+system_cpu_ns (void)
+{
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  gint64 jiffies = 0;
+
+  if (!g_file_get_contents ("/proc/stat", &stat, NULL, NULL))
+    return 0;
+  fields = g_strsplit_set (stat, " \n", 12);
+  /* "cpu  user nice system idle iowait irq softirq steal …" */
+  for (guint i = 2; fields[i] && i < 10; i++)
+    jiffies += g_ascii_strtoll (fields[i], NULL, 10);
+  return jiffies * (1000000000 / sysconf (_SC_CLK_TCK));
+}
+
+/* The container's cgroup per controller, from its init process: right whatever the runtime
+ * nested it under. */
+static void
+stats_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  int pid = GPOINTER_TO_INT (task_data);
+  g_autofree char *cgroup_path = g_strdup_printf ("/proc/%d/cgroup", pid);
+  g_autofree char *cgroups = NULL;
+  g_autoptr(HatakeCgroupLayout) layout = hatake_cgroups_detect ("/", NULL);
+  g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *now = NULL;
+  const char *v2 = NULL;
+  gint64 memory, limit, cpu, pids, read_bytes = 0, write_bytes = 0, cache;
+  GError *error = NULL;
+
+  if (!g_file_get_contents (cgroup_path, &cgroups, NULL, &error) || layout == NULL)
+    {
+      if (error == NULL)
+        error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED, _("No cgroups are mounted"));
+      g_task_return_error (task, error);
+      return;
+    }
+  lines = g_strsplit (cgroups, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ":", 3);
+      g_auto(GStrv) controllers = NULL;
+      if (g_strv_length (f) != 3)
+        continue;
+      if (*f[1] == '\0')
+        {
+          const char *mount = hatake_cgroup_layout_get_unified_path (layout);
+          if (mount != NULL && hatake_cgroup_layout_get_mode (layout) == HATAKE_CGROUP_MODE_UNIFIED)
+            g_hash_table_replace (dirs, g_strdup (""), g_build_filename (mount, f[2], NULL));
+          continue;
+        }
+      controllers = g_strsplit (f[1], ",", -1);
+      for (guint c = 0; controllers[c]; c++)
+        {
+          const char *mount = NULL;
+          if (hatake_cgroup_layout_lookup_controller (layout, controllers[c], &mount) == 1 && mount != NULL)
+            g_hash_table_replace (dirs, g_strdup (controllers[c]), g_build_filename (mount, f[2], NULL));
+        }
+    }
+  v2 = g_hash_table_lookup (dirs, "");
+  if (v2 != NULL)
+    {
+      memory = read_number (v2, "memory.current");
+      limit = read_number (v2, "memory.max");
+      cache = read_keyed (v2, "memory.stat", "inactive_file");
+      cpu = read_keyed (v2, "cpu.stat", "usage_usec");
+      cpu = cpu >= 0 ? cpu * 1000 : -1;
+      pids = read_number (v2, "pids.current");
+    }
+  else
+    {
+      const char *mem = g_hash_table_lookup (dirs, "memory");
+      memory = read_number (mem, "memory.usage_in_bytes");
+      limit = read_number (mem, "memory.limit_in_bytes");
+      cache = read_keyed (mem, "memory.stat", "total_inactive_file");
+      cpu = read_number (g_hash_table_lookup (dirs, "cpuacct"), "cpuacct.usage");
+      pids = read_number (g_hash_table_lookup (dirs, "pids"), "pids.current");
+    }
+  add_io_bytes (g_hash_table_lookup (dirs, "blkio"), v2, &read_bytes, &write_bytes);
+  {
+    gint64 host = host_memory ();
+    if (limit < 0 || (host > 0 && limit > host))
+      limit = host;
+  }
+  now = iso_time (g_get_real_time ());
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "read");
+  json_builder_add_string_value (b, now);
+  json_builder_set_member_name (b, "pids_stats");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "current");
+  json_builder_add_int_value (b, MAX (pids, 0));
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "cpu_stats");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "cpu_usage");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "total_usage");
+  json_builder_add_int_value (b, MAX (cpu, 0));
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "system_cpu_usage");
+  json_builder_add_int_value (b, system_cpu_ns ());
+  json_builder_set_member_name (b, "online_cpus");
+  json_builder_add_int_value (b, g_get_num_processors ());
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "memory_stats");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "usage");
+  json_builder_add_int_value (b, MAX (memory, 0));
+  json_builder_set_member_name (b, "limit");
+  json_builder_add_int_value (b, MAX (limit, 0));
+  json_builder_set_member_name (b, "stats");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, v2 ? "inactive_file" : "total_inactive_file");
+  json_builder_add_int_value (b, MAX (cache, 0));
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "blkio_stats");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "io_service_bytes_recursive");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, "read");
+  json_builder_set_member_name (b, "value");
+  json_builder_add_int_value (b, read_bytes);
+  json_builder_end_object (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, "write");
+  json_builder_set_member_name (b, "value");
+  json_builder_add_int_value (b, write_bytes);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  /* --network none: no interface but lo */
+  json_builder_set_member_name (b, "networks");
+  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  g_task_return_pointer (task, json_builder_get_root (b), (GDestroyNotify) json_node_unref);
+}
+
+void
+hatake_containers_stats_async (HatakeContainers    *self,
+                               HatakeContainer     *container,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  HatakeContainerState state = hatake_container_get_state (container);
+
+  g_task_set_source_tag (task, hatake_containers_stats_async);
+  if ((state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED) || hatake_container_get_pid (container) <= 0)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
+                               _("Container %s is not running"), hatake_container_get_name (container));
+      return;
+    }
+  g_task_set_task_data (task, GINT_TO_POINTER (hatake_container_get_pid (container)), NULL);
+  g_task_run_in_thread (task, stats_thread);
+}
+
+JsonNode *
+hatake_containers_stats_finish (HatakeContainers  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

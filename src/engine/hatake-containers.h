@@ -80,6 +80,16 @@ void              hatake_containers_top_async       (HatakeContainers       *sel
 JsonNode         *hatake_containers_top_finish      (HatakeContainers       *self,
                                                      GAsyncResult           *result,
                                                      GError                **error);
+/* One sample in the shape of docker's stats (cpu_stats, memory_stats, pids_stats, blkio_stats),
+ * read from the container's cgroups, v1 or v2. */
+void              hatake_containers_stats_async     (HatakeContainers       *self,
+                                                     HatakeContainer        *container,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+JsonNode         *hatake_containers_stats_finish    (HatakeContainers       *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 gboolean          hatake_containers_rename          (HatakeContainers       *self,
                                                      HatakeContainer        *container,
                                                      const char             *name,

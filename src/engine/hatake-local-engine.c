@@ -1127,6 +1127,39 @@ hatake_local_engine_top_async (HatakeEngine        *engine,
     hatake_containers_top_async (self->containers, container, cancellable, on_top_done, g_steal_pointer (&task));
 }
 
+static void
+on_stats_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  JsonNode *node = hatake_containers_stats_finish (HATAKE_CONTAINERS (source), result, &error);
+
+  if (node == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+hatake_local_engine_stats_async (HatakeEngine        *engine,
+                                 const char          *id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_stats_async);
+  container = hatake_containers_lookup (self->containers, id, &error);
+  if (container == NULL)
+    g_task_return_error (task, error);
+  else
+    hatake_containers_stats_async (self->containers, container, cancellable, on_stats_done, g_steal_pointer (&task));
+}
+
 /* ---- volumes --------------------------------------------------------------------------------- */
 
 typedef struct
@@ -1274,6 +1307,8 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->exec_finish = hatake_local_engine_exec_finish;
   iface->top_async = hatake_local_engine_top_async;
   iface->top_finish = propagate_json;
+  iface->stats_async = hatake_local_engine_stats_async;
+  iface->stats_finish = propagate_json;
   iface->volume_op_async = hatake_local_engine_volume_op_async;
   iface->volume_op_finish = propagate_json;
   iface->get_images = hatake_local_engine_get_images;
