@@ -48,7 +48,8 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
 
   /* Until the API socket lands, a command takes the data root itself: wait for another
    * short-lived holder (a command, conmon's exit command) rather than fail. */
-  while ((engine = hatake_local_engine_new (globals->data_root, NULL, &local_error)) == NULL)
+  while ((engine = globals->existing_only ? hatake_local_engine_new_existing (globals->data_root, &local_error)
+                                          : hatake_local_engine_new (globals->data_root, NULL, &local_error)) == NULL)
     {
       if (!g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) ||
           owner_is_long_running (globals->data_root) || g_get_monotonic_time () > deadline)

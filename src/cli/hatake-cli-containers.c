@@ -928,10 +928,13 @@ hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv)
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   /* waits out one-shot holders; a long-running engine (hatake serve, the app) has seen the
-   * exit itself and keeps the lock */
+   * exit itself and keeps the lock; after `system reset` there is no store: nothing to do, and
+   * nothing to recreate */
+  globals->existing_only = TRUE;
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
-    return g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) ? 0 : hatake_cli_fail (g_steal_pointer (&error));
+    return g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) ||
+           g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND) ? 0 : hatake_cli_fail (g_steal_pointer (&error));
   while (!containers_settled (engine) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   return 0;

@@ -13,6 +13,7 @@ typedef struct
 {
   char *data_root;
   gboolean debug;
+  gboolean existing_only;   /* never create a store (conmon's exit command) */
 } HatakeCliGlobals;
 
 typedef int (*HatakeCliCommand) (HatakeCliGlobals *globals,

@@ -1610,7 +1610,8 @@ signal_entry (HatakeContainers *self, Entry *entry, int sig, int timeout, gboole
         {
           g_object_set_data (G_OBJECT (c), "hatake-containers", self);
           g_clear_handle_id (&entry->kill_timer, g_source_remove);
-          entry->kill_timer = g_timeout_add_seconds (MAX (timeout, 0), on_stop_timeout, c);
+          /* g_timeout_add_seconds may fire up to a second early: the grace period is a promise */
+          entry->kill_timer = g_timeout_add ((guint) MAX (timeout, 0) * 1000, on_stop_timeout, c);
           if (timeout == 0)
             {
               g_clear_handle_id (&entry->kill_timer, g_source_remove);

@@ -108,10 +108,29 @@ find_hatake_executable (void)
   return g_find_program_in_path ("hatake");
 }
 
+static HatakeLocalEngine *local_engine_new (const char *data_root, HatakeConfig *config, gboolean create,
+                                             GError **error);
+
 HatakeLocalEngine *
 hatake_local_engine_new (const char    *data_root,
                          HatakeConfig  *config,
                          GError       **error)
+{
+  return local_engine_new (data_root, config, TRUE, error);
+}
+
+HatakeLocalEngine *
+hatake_local_engine_new_existing (const char  *data_root,
+                                  GError     **error)
+{
+  return local_engine_new (data_root, NULL, FALSE, error);
+}
+
+static HatakeLocalEngine *
+local_engine_new (const char    *data_root,
+                  HatakeConfig  *config,
+                  gboolean       create,
+                  GError       **error)
 {
   g_autoptr(HatakeLocalEngine) self = g_object_new (HATAKE_TYPE_LOCAL_ENGINE, NULL);
   g_autofree char *root = data_root ? g_strdup (data_root) : hatake_default_data_root ();
@@ -132,7 +151,7 @@ hatake_local_engine_new (const char    *data_root,
   else if ((self->config = hatake_config_load_default (error)) == NULL)
     return NULL;
 
-  self->store = hatake_store_open (root, error);
+  self->store = hatake_store_open_full (root, create, error);
   if (self->store == NULL)
     return NULL;
   self->registry = hatake_registry_new ();

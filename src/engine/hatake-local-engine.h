@@ -16,6 +16,9 @@ G_DECLARE_FINAL_TYPE (HatakeLocalEngine, hatake_local_engine, HATAKE, LOCAL_ENGI
 HatakeLocalEngine *hatake_local_engine_new           (const char         *data_root,
                                                       HatakeConfig       *config,
                                                       GError            **error);
+/* The same, but a data root without a store is HATAKE_ERROR_NOT_FOUND instead of a new store. */
+HatakeLocalEngine *hatake_local_engine_new_existing  (const char         *data_root,
+                                                      GError            **error);
 const char        *hatake_local_engine_get_data_root (HatakeLocalEngine  *self);
 char              *hatake_default_data_root          (void);
 /* Brings the containers in line with what happened while no engine ran (exits, --rm, restart

@@ -404,6 +404,16 @@ HatakeStore *
 hatake_store_open (const char  *root,
                    GError     **error)
 {
+  return hatake_store_open_full (root, TRUE, error);
+}
+
+/* With create FALSE, a data root without a store is HATAKE_ERROR_NOT_FOUND and nothing is made:
+ * for conmon's exit command after `system reset` removed the root. */
+HatakeStore *
+hatake_store_open_full (const char  *root,
+                        gboolean     create,
+                        GError     **error)
+{
   g_autoptr(HatakeStore) self = NULL;
   static const char * const subdirs[] = { "blobs/sha256", "layers", "l", "tmp", NULL };
 
@@ -411,7 +421,18 @@ hatake_store_open (const char  *root,
 
   self = g_object_new (HATAKE_TYPE_STORE, NULL);
   self->root = g_canonicalize_filename (root, NULL);
-  if (!ensure_dir (self->root, error) || !take_lock (self, error) || !check_version (self, error))
+  if (!create)
+    {
+      g_autofree char *version = g_build_filename (self->root, "VERSION", NULL);
+      if (!g_file_test (version, G_FILE_TEST_EXISTS))
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("There is no store at %s"), self->root);
+          return NULL;
+        }
+    }
+  else if (!ensure_dir (self->root, error))
+    return NULL;
+  if (!take_lock (self, error) || !check_version (self, error))
     return NULL;
   for (guint i = 0; subdirs[i]; i++)
     {

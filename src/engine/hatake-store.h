@@ -39,6 +39,9 @@ G_DECLARE_FINAL_TYPE (HatakeStore, hatake_store, HATAKE, STORE, GObject)
  * the path builders and lookups in memory. All of it is thread-safe. */
 HatakeStore       *hatake_store_open               (const char              *root,
                                                     GError                 **error);
+HatakeStore       *hatake_store_open_full          (const char              *root,
+                                                    gboolean                 create,
+                                                    GError                 **error);
 const char        *hatake_store_get_root           (HatakeStore             *self);
 
 char              *hatake_store_blob_path          (HatakeStore             *self,
