@@ -393,6 +393,38 @@ test_cli_engine_killed (Fixture *f, gconstpointer data)
   g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "survivor", NULL), ==, 0);
 }
 
+/* A restart policy holds with no engine running: conmon's exit command restarts the container. */
+static void
+test_cli_restart_policy (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *out = NULL;
+  gint64 deadline;
+  int restarts = 0;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "run", "-q", "-d", "--restart", "always", "--name", "phoenix", image,
+                        "sh", "-c", "sleep 0.5; exit 1", NULL), ==, 0);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (restarts < 2 && g_get_monotonic_time () < deadline)
+    {
+      g_usleep (300 * 1000);
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run (f, &out, NULL, "inspect", "-f", "{{.RestartCount}}", "phoenix", NULL), ==, 0);
+      restarts = atoi (out);
+    }
+  g_assert_cmpint (restarts, >=, 2);
+  /* stopped by hand, it stays stopped */
+  g_assert_cmpint (run (f, NULL, NULL, "stop", "-t", "0", "phoenix", NULL), ==, 0);
+  g_usleep (1500 * 1000);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "inspect", "-f", "{{.State.Status}}", "phoenix", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "exited\n");
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "phoenix", NULL), ==, 0);
+}
+
 /* system reset stops and removes every container and removes the data root. */
 static void
 test_cli_system_reset (Fixture *f, gconstpointer data)
@@ -431,5 +463,6 @@ main (int argc, char **argv)
   g_test_add ("/cli/containers", Fixture, NULL, fixture_set_up, test_cli_containers, fixture_tear_down);
   g_test_add ("/cli/engine-killed", Fixture, NULL, fixture_set_up, test_cli_engine_killed, fixture_tear_down);
   g_test_add ("/cli/system-reset", Fixture, NULL, fixture_set_up, test_cli_system_reset, fixture_tear_down);
+  g_test_add ("/cli/restart-policy", Fixture, NULL, fixture_set_up, test_cli_restart_policy, fixture_tear_down);
   return g_test_run ();
 }
