@@ -446,6 +446,32 @@ def hostile_images():
         Image([sized], sizes={0: sized.size - 100}),
         {"declared_size": sized.size - 100, "real_size": sized.size,
          "note": "manifest declares a layer size 100 bytes smaller than the blob"})
+    # Runtime regression checks (tests/test-runtime-regressions.c): these guard the OCI runtime
+    # we ship with rather than the engine.
+    out["hatake/evil-workdir-fd:latest"] = (
+        Image([bb], config_extra={"config": {
+            "Env": [PATH_ENV],
+            "Cmd": ["sh", "-c", "readlink /proc/self/cwd; pwd; ls .. | head -n 20; "
+                                "cat ../../../../../../tmp/hatake-leak-marker-* 2>/dev/null; "
+                                "cat /proc/self/cwd/../../../../../../tmp/hatake-leak-marker-* "
+                                "2>/dev/null; true"],
+            "WorkingDir": "/proc/self/fd/7"}}),
+        {"note": "CVE-2024-21626: WorkingDir /proc/self/fd/7 (a runtime-leaked host fd); the "
+                 "runtime must refuse to start it or give it a cwd inside the root"})
+    out["hatake/evil-dev-symlink:latest"] = (
+        Image([bb, layer([Entry("dev", "symlink", link="/tmp/hatake-evil-dev", mode=0o777)])],
+              cmd=("sh", "-c", "echo x > /dev/null; ls -la /dev/ | head -n 5; true")),
+        {"escape_paths": ["/tmp/hatake-evil-dev"],
+         "host_dirs_to_create": ["/tmp/hatake-evil-dev"],
+         "note": "/dev is a symlink to a host dir: the runtime must mount /dev inside the root "
+                 "(nothing may appear in /tmp/hatake-evil-dev)"})
+    out["hatake/evil-devnull-symlink:latest"] = (
+        Image([bb, layer(dirs("dev") + [Entry("dev/null", "symlink", link="/tmp/hatake-evil-null",
+                                              mode=0o777)])],
+              cmd=("sh", "-c", "echo pwned > /dev/null; chmod 777 /dev/null; true")),
+        {"host_files_untouched": ["/tmp/hatake-evil-null"],
+         "note": "/dev/null is a symlink to a host file: the runtime's /dev set-up must not "
+                 "write, chmod or bind over the host file"})
     return out
 
 

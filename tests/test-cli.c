@@ -393,6 +393,82 @@ test_cli_engine_killed (Fixture *f, gconstpointer data)
   g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "survivor", NULL), ==, 0);
 }
 
+/* run -i takes stdin from a pipe; run -it gives a terminal (through tmux, as a person would),
+ * with the window size followed, and exits with the container's code. */
+static void
+test_cli_interactive (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *root_arg = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *screen = NULL;
+  g_autofree char *status_file = NULL;
+  g_autofree char *status = NULL;
+  gint64 deadline;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              HATAKE_CLI, "--data-root", f->root, "run", "-i", "--rm", image, "sh", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, "echo piped-$((2+3)); exit 4\n", NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "piped-5\n");
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 4);
+
+  if (g_find_program_in_path ("tmux") == NULL)
+    {
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        g_error ("tmux is missing: build-aux/install-deps.sh test installs it");
+      g_test_skip ("tmux is not installed");
+      return;
+    }
+  status_file = g_build_filename (f->root, "exit-status", NULL);
+  command = g_strdup_printf ("%s --data-root %s run -it --rm %s sh; echo $? > %s; sleep 60",
+                             HATAKE_CLI, f->root, image, status_file);
+  {
+    const char *argv[] = { "tmux", "-L", "hatake-test", "new-session", "-d", "-s", "it", "-x", "100", "-y", "30",
+                           command, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+#define TMUX(...) do { const char *a[] = { "tmux", "-L", "hatake-test", __VA_ARGS__, NULL }; \
+    g_assert_true (g_spawn_sync (NULL, (char **) a, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL)); } while (0)
+  /* wait for the shell to be there */
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  do
+    {
+      const char *argv[] = { "tmux", "-L", "hatake-test", "capture-pane", "-t", "it", "-p", NULL };
+      g_clear_pointer (&screen, g_free);
+      g_usleep (100 * 1000);
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &screen, NULL, NULL, NULL);
+    }
+  while ((screen == NULL || strstr (screen, "built-in shell") == NULL) && g_get_monotonic_time () < deadline);
+  g_assert_nonnull (strstr (screen, "built-in shell"));
+  TMUX ("send-keys", "-t", "it", "echo hello-$((1+2)); stty size; exit 3", "Enter");
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!g_file_get_contents (status_file, &status, NULL, NULL) && g_get_monotonic_time () < deadline)
+    g_usleep (100 * 1000);
+  {
+    const char *argv[] = { "tmux", "-L", "hatake-test", "capture-pane", "-t", "it", "-p", NULL };
+    g_clear_pointer (&screen, g_free);
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &screen, NULL, NULL, NULL);
+  }
+  TMUX ("kill-server");
+#undef TMUX
+  g_test_message ("%s", screen);
+  g_assert_cmpstr (status, ==, "3\n");
+  g_assert_nonnull (strstr (screen, "hello-3"));
+  /* the container's terminal has the size of ours */
+  g_assert_nonnull (strstr (screen, "30 100"));
+}
+
 /* A restart policy holds with no engine running: conmon's exit command restarts the container. */
 static void
 test_cli_restart_policy (Fixture *f, gconstpointer data)
@@ -464,5 +540,6 @@ main (int argc, char **argv)
   g_test_add ("/cli/engine-killed", Fixture, NULL, fixture_set_up, test_cli_engine_killed, fixture_tear_down);
   g_test_add ("/cli/system-reset", Fixture, NULL, fixture_set_up, test_cli_system_reset, fixture_tear_down);
   g_test_add ("/cli/restart-policy", Fixture, NULL, fixture_set_up, test_cli_restart_policy, fixture_tear_down);
+  g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_cli_interactive, fixture_tear_down);
   return g_test_run ();
 }

@@ -10,6 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 
 #include "hatake-cli-private.h"
 #include "hatake-layer.h"
@@ -1019,6 +1024,168 @@ hatake_cli_logs (HatakeCliGlobals *globals, int argc, char **argv)
   return 0;
 }
 
+/* ---- attach: the terminal to a container's stdio ------------------------------------------- */
+
+typedef struct
+{
+  HatakeAttach    *attach;
+  GInputStream    *stdin_stream;
+  GCancellable    *cancellable;
+  gboolean         closed;
+  gboolean         raw;
+  struct termios   saved;
+} Terminal;
+
+static void
+on_attach_output (HatakeAttach *attach, int stream, GBytes *bytes, gpointer user_data)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+  FILE *out = stream == HATAKE_LOG_STDERR ? stderr : stdout;
+
+  fwrite (data, 1, length, out);
+  fflush (out);
+}
+
+static void
+on_attach_closed (HatakeAttach *attach, gpointer user_data)
+{
+  Terminal *t = user_data;
+
+  t->closed = TRUE;
+  g_cancellable_cancel (t->cancellable);
+  g_main_context_wakeup (NULL);
+}
+
+static void
+on_stdin (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Terminal *t = user_data;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0 || t->closed)
+    return;
+  hatake_attach_write (t->attach, bytes);
+  g_input_stream_read_bytes_async (t->stdin_stream, 4096, G_PRIORITY_DEFAULT, t->cancellable, on_stdin, t);
+}
+
+static void
+send_size (Terminal *t)
+{
+  struct winsize size;
+
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+    hatake_attach_resize (t->attach, size.ws_col, size.ws_row);
+}
+
+static gboolean
+on_winch (gpointer user_data)
+{
+  send_size (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Connects the terminal to the container until its output ends: raw mode on a tty, input
+ * forwarded, window size followed. Output written before we attached comes from the log. */
+static gboolean
+attach_terminal (HatakeEngine *engine, const char *id, gboolean with_stdin, gboolean tty, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(HatakeAttach) attach = NULL;
+  Terminal t = { 0 };
+  guint winch = 0;
+
+  hatake_engine_attach_async (engine, id, NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  attach = hatake_engine_attach_finish (engine, result, error);
+  if (attach == NULL)
+    return FALSE;
+  {
+    HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+    if (!stream_logs (engine, id, &options, FALSE, error))
+      return FALSE;
+  }
+  t.attach = attach;
+  t.cancellable = g_cancellable_new ();
+  g_signal_connect (attach, "output", G_CALLBACK (on_attach_output), &t);
+  g_signal_connect (attach, "closed", G_CALLBACK (on_attach_closed), &t);
+  if (tty && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &t.saved) == 0)
+    {
+      struct termios raw = t.saved;
+      cfmakeraw (&raw);
+      t.raw = tcsetattr (STDIN_FILENO, TCSANOW, &raw) == 0;
+    }
+  if (tty)
+    {
+      send_size (&t);
+      winch = g_unix_signal_add (SIGWINCH, on_winch, &t);
+    }
+  hatake_attach_start (attach);
+  if (with_stdin)
+    {
+      t.stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_input_stream_read_bytes_async (t.stdin_stream, 4096, G_PRIORITY_DEFAULT, t.cancellable, on_stdin, &t);
+    }
+  while (!t.closed)
+    g_main_context_iteration (NULL, TRUE);
+  if (t.raw)
+    tcsetattr (STDIN_FILENO, TCSANOW, &t.saved);
+  if (winch)
+    g_source_remove (winch);
+  g_signal_handlers_disconnect_by_data (attach, &t);
+  g_cancellable_cancel (t.cancellable);
+  /* let the cancelled stdin read report before its data goes */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&t.stdin_stream);
+  g_clear_object (&t.cancellable);
+  return TRUE;
+}
+
+int
+hatake_cli_attach (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean no_stdin = FALSE;
+  const GOptionEntry entries[] = {
+    { "no-stdin", 0, 0, G_OPTION_ARG_NONE, &no_stdin, N_("Do not attach STDIN"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER",
+                                                                  _("Attach local standard input, output, and error streams to a running container"),
+                                                                  entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GAsyncResult) wait_result = NULL;
+  g_autoptr(JsonNode) waited = NULL;
+  g_autoptr(JsonNode) inspect = NULL;
+  g_autoptr(GAsyncResult) inspect_result = NULL;
+  gboolean tty;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc != 2)
+    return hatake_cli_usage_error (context, _("requires exactly 1 argument"));
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  hatake_engine_inspect_container_async (engine, argv[1], NULL, hatake_cli_store_result, &inspect_result);
+  hatake_cli_wait ((gpointer *) &inspect_result);
+  inspect = hatake_engine_inspect_container_finish (engine, inspect_result, &error);
+  if (inspect == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  tty = json_object_get_boolean_member_with_default (json_object_get_object_member (json_node_get_object (inspect),
+                                                                                    "Config"), "Tty", FALSE);
+  hatake_engine_container_op_async (engine, argv[1], HATAKE_CONTAINER_OP_WAIT, NULL, NULL,
+                                    hatake_cli_store_result, &wait_result);
+  if (!attach_terminal (engine, argv[1], !no_stdin, tty, &error))
+    return hatake_cli_fail (g_steal_pointer (&error));
+  hatake_cli_wait ((gpointer *) &wait_result);
+  waited = hatake_engine_container_op_finish (engine, wait_result, &error);
+  if (waited == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  return (int) json_object_get_int_member (json_node_get_object (waited), "StatusCode");
+}
+
 /* ---- run ----------------------------------------------------------------------------------- */
 
 int
@@ -1039,8 +1206,6 @@ hatake_cli_run (HatakeCliGlobals *globals,
     status = hatake_cli_usage_error (context, error->message);
   else if (argc < 2)
     status = hatake_cli_usage_error (context, _("requires at least 1 argument"));
-  else if (o.tty && isatty (STDIN_FILENO))
-    status = hatake_cli_usage_error (context, _("-t with an interactive terminal (attach) is not supported yet"));
   else if ((config = config_from_options (&o, argc, argv, &error)) == NULL)
     status = hatake_cli_usage_error (context, error->message);
   else if ((engine = hatake_cli_open_engine (globals, &error)) == NULL ||
@@ -1070,6 +1235,29 @@ hatake_cli_run (HatakeCliGlobals *globals,
         }
       else if (o.detach)
         printf ("%s\n", id);
+      else if (o.tty || o.interactive)
+        {
+          g_autoptr(JsonNode) waited = NULL;
+
+          if (!attach_terminal (engine, id, o.interactive, o.tty, &error))
+            {
+              fprintf (stderr, "Error: %s\n", error->message);
+              g_clear_error (&error);
+            }
+          hatake_cli_wait ((gpointer *) &wait_result);
+          waited = hatake_engine_container_op_finish (engine, wait_result, &error);
+          if (waited == NULL)
+            status = hatake_cli_fail (g_steal_pointer (&error));
+          else
+            status = (int) json_object_get_int_member (json_node_get_object (waited), "StatusCode");
+          for (;;)
+            {
+              g_autoptr(HatakeContainer) still = o.rm ? hatake_engine_lookup_container (engine, id) : NULL;
+              if (still == NULL || hatake_container_get_state (still) == HATAKE_CONTAINER_DEAD)
+                break;
+              g_main_context_iteration (NULL, TRUE);
+            }
+        }
       else
         {
           /* the container's output, live, then its exit code as ours */

@@ -69,6 +69,7 @@ int hatake_cli_volume_ls    (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_volume_inspect (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_volume_rm    (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_volume_prune (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_attach       (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_stats        (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_system_reset (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv);

@@ -58,6 +58,8 @@ static const Command commands[] = {
   { { "exec" }, hatake_cli_exec, N_("Execute a command in a running container") },
   { { "top" }, hatake_cli_top, N_("Display the running processes of a container") },
   { { "container", "stats" }, hatake_cli_stats, NULL },
+  { { "container", "attach" }, hatake_cli_attach, NULL },
+  { { "attach" }, hatake_cli_attach, N_("Attach local standard input, output, and error streams to a running container") },
   { { "stats" }, hatake_cli_stats, N_("Display a live stream of container(s) resource usage statistics") },
   { { "create" }, hatake_cli_create, N_("Create a new container") },
   { { "run" }, hatake_cli_run, N_("Create and run a new container from an image") },

@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include "hatake-attach.h"
 #include "hatake-engine.h"
 #include "hatake-error.h"
 #include "hatake-image.h"

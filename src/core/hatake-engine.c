@@ -440,3 +440,24 @@ hatake_engine_stats_finish (HatakeEngine  *self,
   g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
   return HATAKE_ENGINE_GET_IFACE (self)->stats_finish (self, result, error);
 }
+
+void
+hatake_engine_attach_async (HatakeEngine        *self,
+                            const char          *container,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (container != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->attach_async (self, container, cancellable, callback, user_data);
+}
+
+HatakeAttach *
+hatake_engine_attach_finish (HatakeEngine  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->attach_finish (self, result, error);
+}

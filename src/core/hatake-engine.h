@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "hatake-attach.h"
 #include "hatake-container.h"
 #include "hatake-container-config.h"
 #include "hatake-image.h"
@@ -136,6 +137,14 @@ struct _HatakeEngineInterface
                                          GAsyncResult         *result,
                                          GError              **error);
 
+  void         (*attach_async)          (HatakeEngine         *self,
+                                         const char           *container,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  HatakeAttach *(*attach_finish)        (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
   void         (*stats_async)           (HatakeEngine         *self,
                                          const char           *container,
                                          GCancellable         *cancellable,
@@ -268,6 +277,15 @@ void         hatake_engine_top_async            (HatakeEngine         *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 JsonNode    *hatake_engine_top_finish           (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* Connects to a running container's stdio (it must have a terminal or an open stdin). */
+void         hatake_engine_attach_async         (HatakeEngine         *self,
+                                                 const char           *container,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+HatakeAttach *hatake_engine_attach_finish       (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 /* One sample of the container's resource use, in docker's stats shape. */

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -1056,6 +1057,18 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
       set_errno (&error, errno, _("Cannot open"), rootfs);
       goto fail;
     }
+  /* An image whose /dev is a symlink would have runc make its device links wherever that points,
+   * on the host (runc 1.1.5 follows it): refused here, whatever the runtime. */
+  {
+    struct stat st;
+    if (fstatat (rootfd, "dev", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
+      {
+        error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_UNSAFE_LAYER,
+                             _("The image's /dev is a symbolic link, which could make the runtime write outside "
+                               "the container: refused"));
+        goto fail;
+      }
+  }
   /* Mount points are made inside the root (a symlinked one too, resolved there), so the runtime
    * finds them and never follows a link out of the root to make one. */
   for (guint i = 0; c->mounts && i < c->mounts->len; i++)
@@ -1985,6 +1998,24 @@ hatake_containers_recover_finish (HatakeContainers  *self,
                                   GError           **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- attach -------------------------------------------------------------------------------- */
+
+char *
+hatake_containers_attach_path (HatakeContainers *self,
+                               HatakeContainer  *container)
+{
+  g_autofree char *socket_dir = g_build_filename (self->run_dir, "socket", NULL);
+  return g_build_filename (socket_dir, hatake_container_get_id (container), "attach", NULL);
+}
+
+char *
+hatake_containers_ctl_path (HatakeContainers *self,
+                            HatakeContainer  *container)
+{
+  Entry *entry = entry_for (self, container);
+  return entry ? g_build_filename (entry->dir, "bundle", "ctl", NULL) : NULL;
 }
 
 /* ---- inspect ------------------------------------------------------------------------------- */

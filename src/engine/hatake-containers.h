@@ -90,6 +90,11 @@ void              hatake_containers_stats_async     (HatakeContainers       *sel
 JsonNode         *hatake_containers_stats_finish    (HatakeContainers       *self,
                                                      GAsyncResult           *result,
                                                      GError                **error);
+/* conmon's attach socket and control FIFO of a running container */
+char             *hatake_containers_attach_path     (HatakeContainers       *self,
+                                                     HatakeContainer        *container);
+char             *hatake_containers_ctl_path        (HatakeContainers       *self,
+                                                     HatakeContainer        *container);
 gboolean          hatake_containers_rename          (HatakeContainers       *self,
                                                      HatakeContainer        *container,
                                                      const char             *name,

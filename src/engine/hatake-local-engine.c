@@ -11,6 +11,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <fcntl.h>
+#include <errno.h>
+#include <gio/gunixsocketaddress.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -1179,6 +1182,86 @@ hatake_local_engine_stats_async (HatakeEngine        *engine,
     hatake_containers_stats_async (self->containers, container, cancellable, on_stats_done, g_steal_pointer (&task));
 }
 
+/* conmon's control FIFO takes "1 HEIGHT WIDTH\n" to resize the terminal. */
+static void
+resize_through_ctl (guint width, guint height, gpointer user_data)
+{
+  const char *ctl = user_data;
+  g_autofree char *message = g_strdup_printf ("1 %u %u\n", height, width);
+  int fd = open (ctl, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    return;
+  if (write (fd, message, strlen (message)) < 0)
+    g_debug ("Cannot resize through %s: %s", ctl, g_strerror (errno));
+  close (fd);
+}
+
+static void
+on_attach_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GSocketConnection) connection = NULL;
+  GError *error = NULL;
+
+  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (connection == NULL)
+    {
+      g_prefix_error (&error, _("Cannot attach: "));
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task,
+                         hatake_attach_new (G_IO_STREAM (connection), TRUE, resize_through_ctl,
+                                            g_strdup (g_task_get_task_data (task)), g_free),
+                         g_object_unref);
+}
+
+static void
+hatake_local_engine_attach_async (HatakeEngine        *engine,
+                                  const char          *id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_attach_async);
+  container = hatake_containers_lookup (self->containers, id, &error);
+  if (container == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (hatake_container_get_state (container) != HATAKE_CONTAINER_RUNNING)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
+                               _("You cannot attach to a stopped container, start it first"));
+      return;
+    }
+  path = hatake_containers_attach_path (self->containers, container);
+  g_task_set_task_data (task, hatake_containers_ctl_path (self->containers, container), g_free);
+  address = g_unix_socket_address_new (path);
+  client = g_socket_client_new ();
+  /* conmon's attach socket keeps message boundaries: one packet, one stream byte */
+  g_socket_client_set_socket_type (client, G_SOCKET_TYPE_SEQPACKET);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), cancellable, on_attach_connected,
+                                 g_steal_pointer (&task));
+}
+
+static HatakeAttach *
+hatake_local_engine_attach_finish (HatakeEngine *engine, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- volumes --------------------------------------------------------------------------------- */
 
 typedef struct
@@ -1326,6 +1409,8 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->exec_finish = hatake_local_engine_exec_finish;
   iface->top_async = hatake_local_engine_top_async;
   iface->top_finish = propagate_json;
+  iface->attach_async = hatake_local_engine_attach_async;
+  iface->attach_finish = hatake_local_engine_attach_finish;
   iface->stats_async = hatake_local_engine_stats_async;
   iface->stats_finish = propagate_json;
   iface->volume_op_async = hatake_local_engine_volume_op_async;

@@ -1,0 +1,36 @@
+/* hatake-attach.h: a live connection to a container's stdio (attach, run -it)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hatake-log-entry.h"
+
+G_BEGIN_DECLS
+
+#define HATAKE_TYPE_ATTACH (hatake_attach_get_type ())
+G_DECLARE_FINAL_TYPE (HatakeAttach, hatake_attach, HATAKE, ATTACH, GObject)
+
+typedef void (*HatakeAttachResizeFunc) (guint    width,
+                                        guint    height,
+                                        gpointer user_data);
+
+/* stream carries the container's output and takes its input. Engines frame output differently:
+ * with conmon_framing, each packet read starts with one byte naming the stream (2 stdout,
+ * 3 stderr), as conmon's attach socket sends it. */
+HatakeAttach *hatake_attach_new    (GIOStream              *stream,
+                                    gboolean                conmon_framing,
+                                    HatakeAttachResizeFunc  resize,
+                                    gpointer                resize_data,
+                                    GDestroyNotify          resize_data_free);
+/* Starts reading: "output" (HatakeLogStream, GBytes *) for each chunk, then "closed" once. */
+void          hatake_attach_start  (HatakeAttach           *self);
+void          hatake_attach_write  (HatakeAttach           *self,
+                                    GBytes                 *bytes);
+void          hatake_attach_resize (HatakeAttach           *self,
+                                    guint                   width,
+                                    guint                   height);
+void          hatake_attach_close  (HatakeAttach           *self);
+
+G_END_DECLS
