@@ -867,6 +867,37 @@ test_stats (Fixture *f, gconstpointer data)
            json_node_get_object (second), "cpu_stats"), "cpu_usage"), "total_usage");
   /* a busy loop burns most of 300 ms of one CPU */
   g_assert_cmpint (cpu2 - cpu1, >, 50 * 1000 * 1000);
+
+  /* the model's properties follow while someone watches, and only then */
+  {
+    guint notifies = 0;
+    gulong handler = g_signal_connect_swapped (c, "notify::memory-usage", G_CALLBACK (g_atomic_int_inc), &notifies);
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    g_assert_cmpint (hatake_container_get_memory_limit (c), ==, 0);
+    hatake_engine_watch_stats (f->engine, c);
+    while ((hatake_container_get_cpu_percent (c) <= 10.0 || hatake_container_get_memory_usage (c) == 0) &&
+           g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpfloat (hatake_container_get_cpu_percent (c), >, 10.0);
+    g_assert_cmpint (hatake_container_get_memory_usage (c), >, 0);
+    g_assert_cmpint (hatake_container_get_memory_limit (c), ==, 64 * 1024 * 1024);
+    g_assert_cmpuint (hatake_container_get_pids (c), >=, 1);
+    g_assert_cmpuint (notifies, >=, 1);
+    hatake_engine_unwatch_stats (f->engine, c);
+    /* no sampling once nobody watches: nothing changes over two periods */
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    notifies = 0;
+    deadline = g_get_monotonic_time () + 2500 * 1000;
+    while (g_get_monotonic_time () < deadline)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (20 * 1000);
+      }
+    g_assert_cmpuint (notifies, ==, 0);
+    g_signal_handler_disconnect (c, handler);
+  }
 }
 
 int

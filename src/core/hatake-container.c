@@ -88,6 +88,10 @@ struct _HatakeContainer
   gint64                finished_at;
   int                   pid;
   guint                 restart_count;
+  double                cpu_percent;
+  gint64                memory_usage;
+  gint64                memory_limit;
+  guint                 pids;
 };
 
 G_DEFINE_FINAL_TYPE (HatakeContainer, hatake_container, G_TYPE_OBJECT)
@@ -110,6 +114,10 @@ enum {
   PROP_FINISHED_AT,
   PROP_PID,
   PROP_RESTART_COUNT,
+  PROP_CPU_PERCENT,
+  PROP_MEMORY_USAGE,
+  PROP_MEMORY_LIMIT,
+  PROP_PIDS,
   N_PROPS
 };
 
@@ -503,6 +511,18 @@ hatake_container_get_property (GObject    *object,
     case PROP_RESTART_COUNT:
       g_value_set_uint (value, self->restart_count);
       break;
+    case PROP_CPU_PERCENT:
+      g_value_set_double (value, self->cpu_percent);
+      break;
+    case PROP_MEMORY_USAGE:
+      g_value_set_int64 (value, self->memory_usage);
+      break;
+    case PROP_MEMORY_LIMIT:
+      g_value_set_int64 (value, self->memory_limit);
+      break;
+    case PROP_PIDS:
+      g_value_set_uint (value, self->pids);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -623,6 +643,20 @@ hatake_container_class_init (HatakeContainerClass *klass)
   properties[PROP_RESTART_COUNT] =
     g_param_spec_uint ("restart-count", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /* Resource use: kept current only while someone watches (hatake_engine_watch_stats). */
+  properties[PROP_CPU_PERCENT] =
+    g_param_spec_double ("cpu-percent", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MEMORY_USAGE] =
+    g_param_spec_int64 ("memory-usage", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MEMORY_LIMIT] =
+    g_param_spec_int64 ("memory-limit", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PIDS] =
+    g_param_spec_uint ("pids", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1023,4 +1057,66 @@ hatake_container_dup_status (HatakeContainer *self,
     }
 
   g_assert_not_reached ();
+}
+
+double
+hatake_container_get_cpu_percent (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), 0.0);
+  return self->cpu_percent;
+}
+
+gint64
+hatake_container_get_memory_usage (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), 0);
+  return self->memory_usage;
+}
+
+gint64
+hatake_container_get_memory_limit (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), 0);
+  return self->memory_limit;
+}
+
+guint
+hatake_container_get_pids (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), 0);
+  return self->pids;
+}
+
+/* One sample of resource use, from the engine: notifies what changed. */
+void
+hatake_container_set_usage (HatakeContainer *self,
+                            double           cpu_percent,
+                            gint64           memory_usage,
+                            gint64           memory_limit,
+                            guint            pids)
+{
+  g_return_if_fail (HATAKE_IS_CONTAINER (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->cpu_percent != cpu_percent)
+    {
+      self->cpu_percent = cpu_percent;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CPU_PERCENT]);
+    }
+  if (self->memory_usage != memory_usage)
+    {
+      self->memory_usage = memory_usage;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY_USAGE]);
+    }
+  if (self->memory_limit != memory_limit)
+    {
+      self->memory_limit = memory_limit;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY_LIMIT]);
+    }
+  if (self->pids != pids)
+    {
+      self->pids = pids;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIDS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
 }

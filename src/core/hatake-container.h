@@ -89,6 +89,15 @@ void                 hatake_container_set_pid         (HatakeContainer      *sel
 guint                hatake_container_get_restart_count (HatakeContainer    *self);
 void                 hatake_container_set_restart_count (HatakeContainer    *self,
                                                        guint                 count);
+double               hatake_container_get_cpu_percent (HatakeContainer    *self);
+gint64               hatake_container_get_memory_usage (HatakeContainer   *self);
+gint64               hatake_container_get_memory_limit (HatakeContainer   *self);
+guint                hatake_container_get_pids        (HatakeContainer    *self);
+void                 hatake_container_set_usage       (HatakeContainer    *self,
+                                                       double              cpu_percent,
+                                                       gint64              memory_usage,
+                                                       gint64              memory_limit,
+                                                       guint               pids);
 /* docker's status text: "Up 3 minutes", "Exited (0) 2 seconds ago", "Created", … */
 char                *hatake_container_dup_status      (HatakeContainer      *self,
                                                        gint64                now_usec);

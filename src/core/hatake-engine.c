@@ -461,3 +461,21 @@ hatake_engine_attach_finish (HatakeEngine  *self,
   g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
   return HATAKE_ENGINE_GET_IFACE (self)->attach_finish (self, result, error);
 }
+
+void
+hatake_engine_watch_stats (HatakeEngine    *self,
+                           HatakeContainer *container)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (HATAKE_IS_CONTAINER (container));
+  HATAKE_ENGINE_GET_IFACE (self)->watch_stats (self, container);
+}
+
+void
+hatake_engine_unwatch_stats (HatakeEngine    *self,
+                             HatakeContainer *container)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (HATAKE_IS_CONTAINER (container));
+  HATAKE_ENGINE_GET_IFACE (self)->unwatch_stats (self, container);
+}

@@ -153,6 +153,10 @@ struct _HatakeEngineInterface
   JsonNode    *(*stats_finish)          (HatakeEngine         *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+  void         (*watch_stats)           (HatakeEngine         *self,
+                                         HatakeContainer      *container);
+  void         (*unwatch_stats)         (HatakeEngine         *self,
+                                         HatakeContainer      *container);
   void         (*volume_op_async)       (HatakeEngine         *self,
                                          HatakeVolumeOp        op,
                                          const HatakeVolumeOpArgs *args,
@@ -297,6 +301,12 @@ void         hatake_engine_stats_async          (HatakeEngine         *self,
 JsonNode    *hatake_engine_stats_finish         (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
+/* While watched (counted), the container's cpu-percent, memory-usage, memory-limit and pids
+ * properties follow its resource use, once a second; nothing is sampled otherwise. */
+void         hatake_engine_watch_stats          (HatakeEngine         *self,
+                                                 HatakeContainer      *container);
+void         hatake_engine_unwatch_stats        (HatakeEngine         *self,
+                                                 HatakeContainer      *container);
 void         hatake_engine_volume_op_async      (HatakeEngine         *self,
                                                  HatakeVolumeOp        op,
                                                  const HatakeVolumeOpArgs *args,

@@ -26,6 +26,8 @@ struct _HatakeLocalEngine
   GHashTable     *layer_ops;          /* chain ID → LayerOp: one fetch+unpack per layer at a time */
   GHashTable     *blob_ops;           /* digest → BlobOp: one download per blob at a time */
   guint           active_downloads;
+  GHashTable     *stats_watches;      /* HatakeContainer → StatsWatch */
+  guint           stats_timer;
   GQueue          download_queue;     /* of BlobOp waiting for a download slot */
 };
 
