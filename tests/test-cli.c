@@ -407,6 +407,8 @@ test_cli_interactive (Fixture *f, gconstpointer data)
   g_autofree char *screen = NULL;
   g_autofree char *status_file = NULL;
   g_autofree char *status = NULL;
+  /* a tmux server of our own: another test run on this machine has its own */
+  g_autofree char *socket_name = g_strdup_printf ("hatake-test-%d", (int) getpid ());
   gint64 deadline;
 
   if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
@@ -433,30 +435,31 @@ test_cli_interactive (Fixture *f, gconstpointer data)
   command = g_strdup_printf ("%s --data-root %s run -it --rm %s sh; echo $? > %s; sleep 60",
                              HATAKE_CLI, f->root, image, status_file);
   {
-    const char *argv[] = { "tmux", "-L", "hatake-test", "new-session", "-d", "-s", "it", "-x", "100", "-y", "30",
+    const char *argv[] = { "tmux", "-L", socket_name, "new-session", "-d", "-s", "it", "-x", "100", "-y", "30",
                            command, NULL };
     g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error));
     g_assert_no_error (error);
   }
-#define TMUX(...) do { const char *a[] = { "tmux", "-L", "hatake-test", __VA_ARGS__, NULL }; \
+#define TMUX(...) do { const char *a[] = { "tmux", "-L", socket_name, __VA_ARGS__, NULL }; \
     g_assert_true (g_spawn_sync (NULL, (char **) a, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL)); } while (0)
   /* wait for the shell to be there */
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   do
     {
-      const char *argv[] = { "tmux", "-L", "hatake-test", "capture-pane", "-t", "it", "-p", NULL };
+      const char *argv[] = { "tmux", "-L", socket_name, "capture-pane", "-t", "it", "-p", NULL };
       g_clear_pointer (&screen, g_free);
       g_usleep (100 * 1000);
       g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &screen, NULL, NULL, NULL);
     }
   while ((screen == NULL || strstr (screen, "built-in shell") == NULL) && g_get_monotonic_time () < deadline);
+  g_test_message ("screen: %s", screen ? screen : "(none)");
   g_assert_nonnull (strstr (screen, "built-in shell"));
   TMUX ("send-keys", "-t", "it", "echo hello-$((1+2)); stty size; exit 3", "Enter");
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (!g_file_get_contents (status_file, &status, NULL, NULL) && g_get_monotonic_time () < deadline)
     g_usleep (100 * 1000);
   {
-    const char *argv[] = { "tmux", "-L", "hatake-test", "capture-pane", "-t", "it", "-p", NULL };
+    const char *argv[] = { "tmux", "-L", socket_name, "capture-pane", "-t", "it", "-p", NULL };
     g_clear_pointer (&screen, g_free);
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &screen, NULL, NULL, NULL);
   }

@@ -585,7 +585,30 @@ test_setter_notify (void)
   g_assert_cmpint (hatake_container_get_pid (container), ==, 100);
 }
 
-/* "state" and "status" are read-only; the property specs follow STYLE.md. */
+/* "state", "status" and the resource use are read-only; the property specs follow STYLE.md. */
+/* Resource use changes notify only what changed, once per sample. */
+static void
+test_usage (void)
+{
+  g_autoptr(HatakeContainer) container = hatake_container_new (ID, NAME);
+  guint cpu = 0, memory = 0, limit = 0, pids = 0;
+
+  g_signal_connect_swapped (container, "notify::cpu-percent", G_CALLBACK (g_atomic_int_inc), &cpu);
+  g_signal_connect_swapped (container, "notify::memory-usage", G_CALLBACK (g_atomic_int_inc), &memory);
+  g_signal_connect_swapped (container, "notify::memory-limit", G_CALLBACK (g_atomic_int_inc), &limit);
+  g_signal_connect_swapped (container, "notify::pids", G_CALLBACK (g_atomic_int_inc), &pids);
+  hatake_container_set_usage (container, 12.5, 1000, 4096, 3);
+  g_assert_cmpfloat (hatake_container_get_cpu_percent (container), ==, 12.5);
+  g_assert_cmpint (hatake_container_get_memory_usage (container), ==, 1000);
+  g_assert_cmpint (hatake_container_get_memory_limit (container), ==, 4096);
+  g_assert_cmpuint (hatake_container_get_pids (container), ==, 3);
+  hatake_container_set_usage (container, 12.5, 2000, 4096, 3);
+  g_assert_cmpuint (cpu, ==, 1);
+  g_assert_cmpuint (memory, ==, 2);
+  g_assert_cmpuint (limit, ==, 1);
+  g_assert_cmpuint (pids, ==, 1);
+}
+
 static void
 test_property_specs (void)
 {
@@ -594,6 +617,7 @@ test_property_specs (void)
   static const char * const names[] = {
     "id", "short-id", "name", "image", "image-id", "command", "state", "status", "exit-code",
     "oom-killed", "error", "created", "started-at", "finished-at", "pid", "restart-count",
+    "cpu-percent", "memory-usage", "memory-limit", "pids",
   };
   guint n_specs;
   g_autofree GParamSpec **specs = g_object_class_list_properties (klass, &n_specs);
@@ -692,6 +716,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/container/property/notify", test_property_notify);
   g_test_add_func ("/container/property/setters", test_setter_notify);
   g_test_add_func ("/container/property/specs", test_property_specs);
+  g_test_add_func ("/container/property/usage", test_usage);
   g_test_add_func ("/container/short-id", test_short_id);
   g_test_add_func ("/container/defaults", test_defaults);
   g_test_add_func ("/container/finalize", test_finalize);

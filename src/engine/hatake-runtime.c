@@ -483,6 +483,10 @@ hatake_runtime_create_async (HatakeRuntime              *self,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "_OCI_SYNCPIPE", "3", TRUE);
+  /* conmon is a GLib program too: our own debugging settings (fatal warnings in tests) are not
+   * its, and must not turn one of its warnings into a dead container */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
   g_subprocess_launcher_set_cwd (launcher, o->bundle);
   data->conmon = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
