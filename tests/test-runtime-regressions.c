@@ -279,7 +279,10 @@ marker_make (Marker *m)
   g_assert_cmpint (fd, >=, 0);
   close (fd);
   m->name = g_path_get_basename (m->path);
-  m->content = g_strdup_printf ("hatake-leak-%s-%08x", g_uuid_string_random (), g_random_int ());
+  {
+    g_autofree char *uuid = g_uuid_string_random ();
+    m->content = g_strdup_printf ("hatake-leak-%s-%08x", uuid, g_random_int ());
+  }
   g_file_set_contents (m->path, m->content, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (m->path, 0644), ==, 0);
