@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -75,13 +76,28 @@ hatake_test_make_data_root (void)
   return dir;
 }
 
+/* conmon's exit command (`hatake system recover`) may still be busy in a data root when a test
+ * is done with it: move the root aside first, so a late one finds no store, then remove it,
+ * giving one that is inside a moment to finish. */
 void
 hatake_test_remove_tree (const char *path)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *aside = g_strdup_printf ("%s.removing-%08x", path, g_random_int ());
 
-  if (!hatake_rm_rf (path, &error))
-    g_warning ("Cannot remove %s: %s", path, error->message);
+  if (rename (path, aside) != 0)
+    {
+      g_free (aside);
+      aside = g_strdup (path);
+    }
+  for (guint i = 0; i < 100; i++)
+    {
+      g_clear_error (&error);
+      if (hatake_rm_rf (aside, &error))
+        return;
+      g_usleep (50 * 1000);
+    }
+  g_warning ("Cannot remove %s: %s", aside, error->message);
 }
 
 HatakeEngine *

@@ -470,6 +470,47 @@ test_cli_interactive (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (screen, "hello-3"));
   /* the container's terminal has the size of ours */
   g_assert_nonnull (strstr (screen, "30 100"));
+
+  /* exec -it gets a terminal of its own in a running container */
+  g_assert_cmpint (run (f, NULL, NULL, "run", "-q", "-d", "--name", "tty-box", image, "sleep", "300", NULL), ==, 0);
+  g_clear_pointer (&command, g_free);
+  g_clear_pointer (&status, g_free);
+  g_unlink (status_file);
+  command = g_strdup_printf ("%s --data-root %s exec -it tty-box sh; echo $? > %s; sleep 60",
+                             HATAKE_CLI, f->root, status_file);
+  {
+    const char *argv[] = { "tmux", "-L", socket_name, "new-session", "-d", "-s", "ex", "-x", "90", "-y", "25",
+                           command, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error));
+  }
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  do
+    {
+      const char *argv[] = { "tmux", "-L", socket_name, "capture-pane", "-t", "ex", "-p", NULL };
+      g_clear_pointer (&screen, g_free);
+      g_usleep (100 * 1000);
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &screen, NULL, NULL, NULL);
+    }
+  while ((screen == NULL || strstr (screen, "built-in shell") == NULL) && g_get_monotonic_time () < deadline);
+  {
+    const char *argv[] = { "tmux", "-L", socket_name, "send-keys", "-t", "ex", "tty; stty size; exit 6", "Enter", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+  }
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!g_file_get_contents (status_file, &status, NULL, NULL) && g_get_monotonic_time () < deadline)
+    g_usleep (100 * 1000);
+  {
+    const char *argv[] = { "tmux", "-L", socket_name, "capture-pane", "-t", "ex", "-p", NULL };
+    const char *kill_argv[] = { "tmux", "-L", socket_name, "kill-server", NULL };
+    g_clear_pointer (&screen, g_free);
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &screen, NULL, NULL, NULL);
+    g_spawn_sync (NULL, (char **) kill_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  g_test_message ("%s", screen);
+  g_assert_cmpstr (status, ==, "6\n");
+  g_assert_nonnull (strstr (screen, "/dev/pts/"));
+  g_assert_nonnull (strstr (screen, "25 90"));
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "tty-box", NULL), ==, 0);
 }
 
 /* A restart policy holds with no engine running: conmon's exit command restarts the container. */

@@ -1031,6 +1031,7 @@ typedef struct
   HatakeAttach    *attach;
   GInputStream    *stdin_stream;
   GCancellable    *cancellable;
+  guint            winch;
   gboolean         closed;
   gboolean         raw;
   struct termios   saved;
@@ -1085,6 +1086,50 @@ on_winch (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+terminal_begin (Terminal *t, HatakeAttach *attach, gboolean with_stdin, gboolean tty)
+{
+  t->attach = g_object_ref (attach);
+  t->cancellable = g_cancellable_new ();
+  g_signal_connect (attach, "output", G_CALLBACK (on_attach_output), t);
+  g_signal_connect (attach, "closed", G_CALLBACK (on_attach_closed), t);
+  if (tty && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &t->saved) == 0)
+    {
+      struct termios raw = t->saved;
+      cfmakeraw (&raw);
+      t->raw = tcsetattr (STDIN_FILENO, TCSANOW, &raw) == 0;
+    }
+  if (tty)
+    {
+      send_size (t);
+      t->winch = g_unix_signal_add (SIGWINCH, on_winch, t);
+    }
+  hatake_attach_start (attach);
+  if (with_stdin)
+    {
+      t->stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_input_stream_read_bytes_async (t->stdin_stream, 4096, G_PRIORITY_DEFAULT, t->cancellable, on_stdin, t);
+    }
+}
+
+static void
+terminal_end (Terminal *t)
+{
+  if (t->attach == NULL)
+    return;
+  if (t->raw)
+    tcsetattr (STDIN_FILENO, TCSANOW, &t->saved);
+  g_clear_handle_id (&t->winch, g_source_remove);
+  g_signal_handlers_disconnect_by_data (t->attach, t);
+  g_cancellable_cancel (t->cancellable);
+  /* let the cancelled stdin read report before its data goes */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&t->stdin_stream);
+  g_clear_object (&t->cancellable);
+  g_clear_object (&t->attach);
+}
+
 /* Connects the terminal to the container until its output ends: raw mode on a tty, input
  * forwarded, window size followed. Output written before we attached comes from the log. */
 static gboolean
@@ -1093,7 +1138,6 @@ attach_terminal (HatakeEngine *engine, const char *id, gboolean with_stdin, gboo
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(HatakeAttach) attach = NULL;
   Terminal t = { 0 };
-  guint winch = 0;
 
   hatake_engine_attach_async (engine, id, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
@@ -1105,40 +1149,10 @@ attach_terminal (HatakeEngine *engine, const char *id, gboolean with_stdin, gboo
     if (!stream_logs (engine, id, &options, FALSE, error))
       return FALSE;
   }
-  t.attach = attach;
-  t.cancellable = g_cancellable_new ();
-  g_signal_connect (attach, "output", G_CALLBACK (on_attach_output), &t);
-  g_signal_connect (attach, "closed", G_CALLBACK (on_attach_closed), &t);
-  if (tty && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &t.saved) == 0)
-    {
-      struct termios raw = t.saved;
-      cfmakeraw (&raw);
-      t.raw = tcsetattr (STDIN_FILENO, TCSANOW, &raw) == 0;
-    }
-  if (tty)
-    {
-      send_size (&t);
-      winch = g_unix_signal_add (SIGWINCH, on_winch, &t);
-    }
-  hatake_attach_start (attach);
-  if (with_stdin)
-    {
-      t.stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-      g_input_stream_read_bytes_async (t.stdin_stream, 4096, G_PRIORITY_DEFAULT, t.cancellable, on_stdin, &t);
-    }
+  terminal_begin (&t, attach, with_stdin, tty);
   while (!t.closed)
     g_main_context_iteration (NULL, TRUE);
-  if (t.raw)
-    tcsetattr (STDIN_FILENO, TCSANOW, &t.saved);
-  if (winch)
-    g_source_remove (winch);
-  g_signal_handlers_disconnect_by_data (attach, &t);
-  g_cancellable_cancel (t.cancellable);
-  /* let the cancelled stdin read report before its data goes */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_clear_object (&t.stdin_stream);
-  g_clear_object (&t.cancellable);
+  terminal_end (&t);
   return TRUE;
 }
 
@@ -1292,9 +1306,24 @@ hatake_cli_run (HatakeCliGlobals *globals,
 
 /* ---- exec, top ----------------------------------------------------------------------------- */
 
+typedef struct
+{
+  Terminal t;
+  gboolean with_stdin;
+} ExecTerminal;
+
+static void
+exec_attach_ready (HatakeAttach *attach, gpointer user_data)
+{
+  ExecTerminal *terminal = user_data;
+
+  terminal_begin (&terminal->t, attach, terminal->with_stdin, TRUE);
+}
+
 int
 hatake_cli_exec (HatakeCliGlobals *globals, int argc, char **argv)
 {
+  ExecTerminal terminal = { 0 };
   gboolean interactive = FALSE, tty = FALSE, detach = FALSE, privileged = FALSE;
   g_autofree char *user = NULL, *workdir = NULL;
   g_auto(GStrv) env = NULL;
@@ -1321,8 +1350,6 @@ hatake_cli_exec (HatakeCliGlobals *globals, int argc, char **argv)
     return hatake_cli_usage_error (context, error->message);
   if (argc < 3)
     return hatake_cli_usage_error (context, _("requires at least 2 arguments"));
-  if (tty && isatty (STDIN_FILENO))
-    return hatake_cli_usage_error (context, _("-t with an interactive terminal is not supported yet"));
   if (detach)
     return hatake_cli_usage_error (context, _("-d is not supported yet"));
   engine = hatake_cli_open_engine (globals, &error);
@@ -1334,9 +1361,17 @@ hatake_cli_exec (HatakeCliGlobals *globals, int argc, char **argv)
   options.working_dir = workdir;
   options.interactive = interactive;
   options.privileged = privileged;
+  options.tty = tty;
+  options.attach_ready = exec_attach_ready;
+  options.attach_data = &terminal;
+  terminal.with_stdin = interactive;
   hatake_engine_exec_async (engine, argv[1], &options, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
   code = hatake_engine_exec_finish (engine, result, &error);
+  /* what the terminal still holds, then give it back */
+  for (guint i = 0; terminal.t.attach != NULL && !terminal.t.closed && i < 200; i++)
+    g_main_context_iteration (NULL, FALSE) ? (void) 0 : g_usleep (5000);
+  terminal_end (&terminal.t);
   if (error != NULL)
     {
       fprintf (stderr, "Error response from daemon: %s\n", error->message);
@@ -1430,10 +1465,18 @@ hatake_cli_system_reset (HatakeCliGlobals *globals, int argc, char **argv)
       printf (_("Removed container %s\n"), name);
       removed++;
     }
-  /* the lock goes with the engine; then nothing of ours is mounted or running here */
-  g_clear_object (&engine);
-  if (!hatake_rm_rf (root, &error) || !hatake_rm_rf (run_dir, &error))
-    return hatake_cli_fail (g_steal_pointer (&error));
+  /* Moved aside while we still hold the lock: an exit command waiting for it then finds no
+   * store and leaves, instead of making one again while we remove this one. */
+  {
+    g_autofree char *aside = g_strdup_printf ("%s.removing-%08x", root, g_random_int ());
+    g_autofree char *run_aside = g_strdup_printf ("%s.removing-%08x", run_dir, g_random_int ());
+    gboolean moved = rename (root, aside) == 0;
+    gboolean run_moved = rename (run_dir, run_aside) == 0;
+
+    g_clear_object (&engine);
+    if (!hatake_rm_rf (moved ? aside : root, &error) || !hatake_rm_rf (run_moved ? run_aside : run_dir, &error))
+      return hatake_cli_fail (g_steal_pointer (&error));
+  }
   printf (_("Removed %u containers, the data root %s and %s\n"), removed, root, run_dir);
   return 0;
 }

@@ -85,7 +85,10 @@ typedef struct
   gboolean  volumes;     /* remove: its anonymous volumes too */
 } HatakeContainerOpArgs;
 
-/* `exec` in a running container. Local engines run the process with this process's stdio. */
+struct _HatakeAttach;
+
+/* `exec` in a running container. Without tty, local engines run the process with this process's
+ * stdio; with tty, attach_ready gets the process's terminal (a HatakeAttach, borrowed). */
 typedef struct
 {
   GStrv     argv;
@@ -94,6 +97,10 @@ typedef struct
   char     *working_dir;  /* NULL: the container's */
   gboolean  interactive;  /* keep stdin */
   gboolean  privileged;
+  gboolean  tty;
+  void    (*attach_ready) (struct _HatakeAttach *attach,
+                           gpointer              user_data);
+  gpointer  attach_data;
 } HatakeExecOptions;
 
 typedef enum

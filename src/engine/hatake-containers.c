@@ -18,11 +18,15 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "hatake-attach.h"
 #include "hatake-cgroups.h"
 #include "hatake-containers.h"
 #include "hatake-digest.h"
@@ -2163,7 +2167,7 @@ exec_prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancella
       json_array_add_string_element (args, data->options.argv[i]);
     json_object_set_array_member (process, "args", args);
   }
-  json_object_set_boolean_member (process, "terminal", FALSE);
+  json_object_set_boolean_member (process, "terminal", data->options.tty);
   if (data->options.env != NULL && data->options.env[0] != NULL)
     {
       JsonArray *old = json_object_get_array_member (process, "env");
@@ -2232,6 +2236,37 @@ on_exec_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+resize_pty (guint width, guint height, gpointer user_data)
+{
+  int fd = GPOINTER_TO_INT (user_data);
+  struct winsize size = { .ws_row = height, .ws_col = width };
+
+  if (ioctl (fd, TIOCSWINSZ, &size) != 0)
+    g_debug ("Cannot resize the terminal: %s", g_strerror (errno));
+}
+
+static void
+close_fd (gpointer user_data)
+{
+  close (GPOINTER_TO_INT (user_data));
+}
+
+/* The exec's terminal arrived: hand it over as a HatakeAttach. */
+static void
+on_exec_console (int master, gpointer user_data)
+{
+  GTask *task = user_data;
+  ExecData *data = g_task_get_task_data (task);
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (master, TRUE);
+  g_autoptr(GOutputStream) out = g_unix_output_stream_new (dup (master), TRUE);
+  g_autoptr(GIOStream) stream = g_simple_io_stream_new (in, out);
+  g_autoptr(HatakeAttach) attach = hatake_attach_new (stream, FALSE, resize_pty, GINT_TO_POINTER (dup (master)), close_fd);
+
+  if (data->options.attach_ready)
+    data->options.attach_ready (attach, data->options.attach_data);
+}
+
+static void
 on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -2248,8 +2283,11 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   {
     GCancellable *cancellable = g_task_get_cancellable (task);
+    GTask *owned = g_steal_pointer (&task);
     hatake_runtime_exec_async (self->runtime, hatake_container_get_id (container), data->process_path,
-                               data->options.interactive, cancellable, on_exec_done, g_steal_pointer (&task));
+                               data->options.interactive, data->options.tty ? on_exec_console : NULL,
+                               data->options.tty ? g_object_ref (owned) : NULL,
+                               data->options.tty ? g_object_unref : NULL, cancellable, on_exec_done, owned);
   }
 }
 
@@ -2288,6 +2326,9 @@ hatake_containers_exec_async (HatakeContainers        *self,
   data->options.user = g_strdup (options->user);
   data->options.working_dir = g_strdup (options->working_dir);
   data->options.interactive = options->interactive;
+  data->options.tty = options->tty;
+  data->options.attach_ready = options->attach_ready;
+  data->options.attach_data = options->attach_data;
   g_task_set_task_data (task, data, (GDestroyNotify) exec_data_free);
   g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
 

@@ -17,6 +17,10 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <glib/gstdio.h>
+#include <sys/un.h>
+#include <sys/socket.h>
+#include <poll.h>
 #include <gio/gunixinputstream.h>
 
 #include "hatake-error.h"
@@ -539,14 +543,92 @@ on_exec_done (GObject      *source,
     g_task_return_int (task, g_subprocess_get_exit_status (process));
 }
 
+typedef struct
+{
+  int                       listen_fd;
+  char                     *socket_path;
+  HatakeRuntimeConsoleFunc  console;
+  gpointer                  console_data;
+  GDestroyNotify            console_data_free;
+} ConsoleData;
+
+static void
+console_data_free (ConsoleData *data)
+{
+  if (data->console_data_free)
+    data->console_data_free (data->console_data);
+  if (data->listen_fd >= 0)
+    close (data->listen_fd);
+  if (data->socket_path)
+    {
+      g_unlink (data->socket_path);
+      g_free (data->socket_path);
+    }
+  g_free (data);
+}
+
+/* Blocking: the runtime connects to the console socket and sends the pty master with
+ * SCM_RIGHTS (the OCI --console-socket protocol). */
+static void
+console_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ConsoleData *data = task_data;
+  struct pollfd pfd = { .fd = data->listen_fd, .events = POLLIN };
+  char payload[256];
+  union { struct cmsghdr align; char buf[CMSG_SPACE (sizeof (int))]; } control;
+  struct iovec iov = { payload, sizeof payload };
+  struct msghdr msg = { 0 };
+  struct cmsghdr *cmsg;
+  int conn, master = -1;
+
+  if (poll (&pfd, 1, 30000) <= 0 || (conn = accept4 (data->listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("The runtime sent no terminal"));
+      return;
+    }
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.buf;
+  msg.msg_controllen = sizeof control.buf;
+  if (recvmsg (conn, &msg, MSG_CMSG_CLOEXEC) > 0)
+    for (cmsg = CMSG_FIRSTHDR (&msg); cmsg; cmsg = CMSG_NXTHDR (&msg, cmsg))
+      if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+        memcpy (&master, CMSG_DATA (cmsg), sizeof (int));
+  close (conn);
+  if (master < 0)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("The runtime sent no terminal"));
+      return;
+    }
+  g_task_return_int (task, master);
+}
+
+static void
+on_console (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ConsoleData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  int master = (int) g_task_propagate_int (G_TASK (result), &error);
+
+  if (master < 0)
+    {
+      g_debug ("exec: %s", error ? error->message : "no terminal");
+      return;
+    }
+  data->console (master, data->console_data);
+}
+
 void
-hatake_runtime_exec_async (HatakeRuntime       *self,
-                           const char          *id,
-                           const char          *process_json,
-                           gboolean             interactive,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+hatake_runtime_exec_async (HatakeRuntime            *self,
+                           const char               *id,
+                           const char               *process_json,
+                           gboolean                  interactive,
+                           HatakeRuntimeConsoleFunc  console,
+                           gpointer                  console_data,
+                           GDestroyNotify            console_data_destroy,
+                           GCancellable             *cancellable,
+                           GAsyncReadyCallback       callback,
+                           gpointer                  user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -557,8 +639,40 @@ hatake_runtime_exec_async (HatakeRuntime       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hatake_runtime_exec_async);
   root = g_strconcat ("--root=", self->state_root, NULL);
-  process = g_subprocess_new (interactive ? G_SUBPROCESS_FLAGS_STDIN_INHERIT : G_SUBPROCESS_FLAGS_NONE, &error,
-                              self->runtime_path, root, "exec", "--process", process_json, id, NULL);
+  if (console == NULL)
+    process = g_subprocess_new (interactive ? G_SUBPROCESS_FLAGS_STDIN_INHERIT : G_SUBPROCESS_FLAGS_NONE, &error,
+                                self->runtime_path, root, "exec", "--process", process_json, id, NULL);
+  else
+    {
+      ConsoleData *data = g_new0 (ConsoleData, 1);
+      g_autoptr(GTask) console_task = NULL;
+      struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+      data->console = console;
+      data->console_data = console_data;
+      data->console_data_free = console_data_destroy;
+      data->socket_path = g_strdup_printf ("%s/console-%08x.sock", self->socket_dir, g_random_int ());
+      data->listen_fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      g_strlcpy (addr.sun_path, data->socket_path, sizeof addr.sun_path);
+      if (data->listen_fd < 0 || bind (data->listen_fd, (struct sockaddr *) &addr, sizeof addr) != 0 ||
+          listen (data->listen_fd, 1) != 0)
+        {
+          int errsv = errno;
+          console_data_free (data);
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
+                                   _("Cannot make a console socket: %s"), g_strerror (errsv));
+          return;
+        }
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT, &error, self->runtime_path, root, "exec", "--tty",
+                                  "--console-socket", data->socket_path, "--process", process_json, id, NULL);
+      console_task = g_task_new (self, NULL, on_console, NULL);
+      g_task_set_source_tag (console_task, hatake_runtime_exec_async);
+      g_task_set_task_data (console_task, data, (GDestroyNotify) console_data_free);
+      if (process != NULL)
+        g_task_run_in_thread (console_task, console_thread);
+      else
+        g_task_return_int (console_task, -1);
+    }
   if (process == NULL)
     {
       g_task_return_error (task, error);

@@ -85,10 +85,18 @@ void           hatake_runtime_delete_async   (HatakeRuntime              *self,
 
 /* `RUNTIME exec --process PROCESS_JSON ID` with this process's stdout and stderr (and stdin when
  * interactive); finishes with the process's exit code (128 + signal when killed). */
+typedef void (*HatakeRuntimeConsoleFunc) (int      master_fd,
+                                          gpointer user_data);
+
+/* With console set, the process gets a terminal (process_json must say terminal: true): its
+ * master side is handed to console (which owns the fd) once the runtime sent it. */
 void           hatake_runtime_exec_async     (HatakeRuntime              *self,
                                               const char                 *id,
                                               const char                 *process_json,
                                               gboolean                    interactive,
+                                              HatakeRuntimeConsoleFunc    console,
+                                              gpointer                    console_data,
+                                              GDestroyNotify              console_data_free,
                                               GCancellable               *cancellable,
                                               GAsyncReadyCallback         callback,
                                               gpointer                    user_data);
