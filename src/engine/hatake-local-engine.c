@@ -894,17 +894,30 @@ hatake_local_engine_create_container_finish (HatakeEngine  *engine,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The containers' operations report JsonNodes (or NULL) through their GTasks: relayed as they are. */
 static void
-on_container_op (GObject *source, GAsyncResult *result, gpointer user_data)
+relay_json (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  JsonNode *node = hatake_containers_op_finish (HATAKE_CONTAINERS (source), result, &error);
+  JsonNode *node = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (error != NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+/* The container an operation names, or NULL once the task has reported why not. */
+static HatakeContainer *
+lookup_for_task (HatakeLocalEngine *self, const char *id, GTask *task)
+{
+  GError *error = NULL;
+  HatakeContainer *container = hatake_containers_lookup (self->containers, id, &error);
+
+  if (container == NULL)
+    g_task_return_error (task, error);
+  return container;
 }
 
 static void
@@ -919,16 +932,12 @@ hatake_local_engine_container_op_async (HatakeEngine                *engine,
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(HatakeContainer) container = NULL;
-  GError *error = NULL;
 
   g_task_set_source_tag (task, hatake_local_engine_container_op_async);
-  container = hatake_containers_lookup (self->containers, id, &error);
+  container = lookup_for_task (self, id, task);
   if (container == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  hatake_containers_op_async (self->containers, container, op, args, cancellable, on_container_op,
+    return;
+  hatake_containers_op_async (self->containers, container, op, args, cancellable, relay_json,
                               g_steal_pointer (&task));
 }
 
@@ -942,13 +951,10 @@ hatake_local_engine_inspect_container_async (HatakeEngine        *engine,
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(HatakeContainer) container = NULL;
-  GError *error = NULL;
 
   g_task_set_source_tag (task, hatake_local_engine_inspect_container_async);
-  container = hatake_containers_lookup (self->containers, id, &error);
-  if (container == NULL)
-    g_task_return_error (task, error);
-  else
+  container = lookup_for_task (self, id, task);
+  if (container != NULL)
     g_task_return_pointer (task, hatake_containers_inspect (self->containers, container),
                            (GDestroyNotify) json_node_unref);
 }
@@ -1110,13 +1116,10 @@ hatake_local_engine_exec_async (HatakeEngine            *engine,
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(HatakeContainer) container = NULL;
-  GError *error = NULL;
 
   g_task_set_source_tag (task, hatake_local_engine_exec_async);
-  container = hatake_containers_lookup (self->containers, id, &error);
-  if (container == NULL)
-    g_task_return_error (task, error);
-  else
+  container = lookup_for_task (self, id, task);
+  if (container != NULL)
     hatake_containers_exec_async (self->containers, container, options, cancellable, on_exec_done,
                                   g_steal_pointer (&task));
 }
@@ -1129,19 +1132,6 @@ hatake_local_engine_exec_finish (HatakeEngine *engine, GAsyncResult *result, GEr
 }
 
 static void
-on_top_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  JsonNode *node = hatake_containers_top_finish (HATAKE_CONTAINERS (source), result, &error);
-
-  if (node == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
-}
-
-static void
 hatake_local_engine_top_async (HatakeEngine        *engine,
                                const char          *id,
                                GCancellable        *cancellable,
@@ -1151,27 +1141,11 @@ hatake_local_engine_top_async (HatakeEngine        *engine,
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(HatakeContainer) container = NULL;
-  GError *error = NULL;
 
   g_task_set_source_tag (task, hatake_local_engine_top_async);
-  container = hatake_containers_lookup (self->containers, id, &error);
-  if (container == NULL)
-    g_task_return_error (task, error);
-  else
-    hatake_containers_top_async (self->containers, container, cancellable, on_top_done, g_steal_pointer (&task));
-}
-
-static void
-on_stats_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  JsonNode *node = hatake_containers_stats_finish (HATAKE_CONTAINERS (source), result, &error);
-
-  if (node == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+  container = lookup_for_task (self, id, task);
+  if (container != NULL)
+    hatake_containers_top_async (self->containers, container, cancellable, relay_json, g_steal_pointer (&task));
 }
 
 static void
@@ -1184,14 +1158,11 @@ hatake_local_engine_stats_async (HatakeEngine        *engine,
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(HatakeContainer) container = NULL;
-  GError *error = NULL;
 
   g_task_set_source_tag (task, hatake_local_engine_stats_async);
-  container = hatake_containers_lookup (self->containers, id, &error);
-  if (container == NULL)
-    g_task_return_error (task, error);
-  else
-    hatake_containers_stats_async (self->containers, container, cancellable, on_stats_done, g_steal_pointer (&task));
+  container = lookup_for_task (self, id, task);
+  if (container != NULL)
+    hatake_containers_stats_async (self->containers, container, cancellable, relay_json, g_steal_pointer (&task));
 }
 
 /* conmon's control FIFO takes "1 HEIGHT WIDTH\n" to resize the terminal. */
