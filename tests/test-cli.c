@@ -424,7 +424,9 @@ test_cli_interactive (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "piped-5\n");
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 4);
 
-  if (g_find_program_in_path ("tmux") == NULL)
+  g_autofree char *tmux = g_find_program_in_path ("tmux");
+
+  if (tmux == NULL)
     {
       if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
         g_error ("tmux is missing: build-aux/install-deps.sh test installs it");
