@@ -69,6 +69,7 @@ struct _HatakeContainers
   GHashTable      *entries;       /* id → Entry */
   GFileMonitor    *exit_monitor;
   guint            removals;      /* removals under way */
+  GHashTable      *pending_names; /* names of creates under way */
   GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
 };
 
@@ -112,6 +113,7 @@ hatake_containers_finalize (GObject *object)
   g_clear_object (&self->model);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->settle_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_names, g_hash_table_unref);
   g_free (self->runtime_note);
   g_free (self->self_exe);
   g_free (self->root);
@@ -135,6 +137,7 @@ hatake_containers_init (HatakeContainers *self)
   self->model = g_list_store_new (HATAKE_TYPE_CONTAINER);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pending_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* ---- persistence --------------------------------------------------------------------------- */
@@ -536,6 +539,8 @@ name_taken (HatakeContainers *self, const char *name, HatakeContainer *except)
   GHashTableIter iter;
   Entry *entry;
 
+  if (g_hash_table_contains (self->pending_names, name))
+    return TRUE;
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
     if (entry->container != except && g_str_equal (hatake_container_get_name (entry->container), name))
@@ -639,31 +644,48 @@ read_image_config (HatakeStore *store, const char *image_id, GError **error)
   return json_object_new ();
 }
 
-void
-hatake_containers_create_async (HatakeContainers            *self,
-                                const HatakeContainerConfig *config,
-                                const char                  *image_id,
-                                GCancellable                *cancellable,
-                                GAsyncReadyCallback          callback,
-                                gpointer                     user_data)
+typedef struct
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  HatakeStore           *store;
+  HatakeVolumes         *volumes;
+  char                  *root;
+  char                  *id;
+  char                  *name;
+  char                  *image_id;
+  HatakeContainerConfig *config;
+  Entry                 *entry;     /* made by the worker, handed to the main thread */
+} CreateData;
+
+static void
+create_data_free (CreateData *data)
+{
+  g_clear_object (&data->store);
+  g_clear_object (&data->volumes);
+  g_free (data->root);
+  g_free (data->id);
+  g_free (data->name);
+  g_free (data->image_id);
+  hatake_container_config_free (data->config);
+  if (data->entry != NULL)
+    entry_free (data->entry);
+  g_free (data);
+}
+
+/* Blocking: the image's config, volumes, the container's folder and its config.json. */
+static void
+create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  CreateData *data = task_data;
   g_autoptr(JsonObject) image_config = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonNode) config_json = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *id = NULL;
   g_autofree char *config_path = NULL;
   g_autofree char *command = NULL;
   g_auto(GStrv) volumes = NULL;
   GError *error = NULL;
   Entry *entry;
-  guchar raw[32];
 
-  g_task_set_source_tag (task, hatake_containers_create_async);
-
-  image_config = read_image_config (self->store, image_id, &error);
+  image_config = read_image_config (data->store, data->image_id, &error);
   if (image_config == NULL)
     {
       g_task_return_error (task, error);
@@ -676,44 +698,28 @@ hatake_containers_create_async (HatakeContainers            *self,
       g_task_return_error (task, error);
       return;
     }
-  command = command_text (image_config, config);
+  command = command_text (image_config, data->config);
   if (*command == '\0')
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("no command specified"));
       return;
     }
-  if (config->name != NULL)
-    {
-      const char *clean = config->name[0] == '/' ? config->name + 1 : config->name;
-      if (!name_is_valid (clean))
-        {
-          g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED,
-                                   _("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"), clean);
-          return;
-        }
-      if (name_taken (self, clean, NULL))
-        {
-          g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
-                                   _("Conflict. The container name \"/%s\" is already in use"), clean);
-          return;
-        }
-      name = g_strdup (clean);
-    }
-  else
-    name = generate_name (self);
-
-  for (guint i = 0; i < sizeof raw; i++)
-    raw[i] = g_random_int_range (0, 256);
-  {
-    GString *hex = g_string_new (NULL);
-    for (guint i = 0; i < sizeof raw; i++)
-      g_string_append_printf (hex, "%02x", raw[i]);
-    id = g_string_free (hex, FALSE);
-  }
 
   entry = g_new0 (Entry, 1);
-  entry->dir = g_build_filename (self->root, "containers", id, NULL);
-  entry->config = hatake_container_config_copy (config);
+  entry->dir = g_build_filename (data->root, "containers", data->id, NULL);
+  entry->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
+  entry->image_id = g_strdup (data->image_id);
+  entry->config = hatake_container_config_copy (data->config);
+  g_free (entry->config->name);
+  entry->config->name = g_strdup (data->name);
+  entry->container = hatake_container_new (data->id, data->name);
+  hatake_container_set_image (entry->container, data->config->image);
+  hatake_container_set_image_id (entry->container, data->image_id);
+  hatake_container_set_command (entry->container, command);
+  hatake_container_set_created (entry->container, g_get_real_time ());
+  data->entry = entry;
+
   /* The image's declared volumes become anonymous volumes, unless a mount covers them. */
   for (guint i = 0; volumes && volumes[i]; i++)
     {
@@ -734,47 +740,33 @@ hatake_containers_create_async (HatakeContainers            *self,
       char *volume;
       if (m->type != HATAKE_CONTAINER_MOUNT_VOLUME)
         continue;
-      volume = hatake_volumes_ensure (self->volumes, m->source, NULL, m->source == NULL, NULL, &error);
+      volume = hatake_volumes_ensure (data->volumes, m->source, NULL, m->source == NULL, NULL, &error);
       if (volume == NULL)
         {
-          hatake_container_config_free (entry->config);
-          g_free (entry->dir);
-          g_free (entry);
           g_task_return_error (task, error);
           return;
         }
       g_free (m->source);
       m->source = volume;
     }
-  entry->waiters = g_ptr_array_new_with_free_func (g_object_unref);
-  entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
-  entry->image_id = g_strdup (image_id);
-  g_free (entry->config->name);
-  entry->config->name = g_strdup (name);
-  entry->container = hatake_container_new (id, name);
-  hatake_container_set_image (entry->container, config->image);
-  hatake_container_set_image_id (entry->container, image_id);
-  hatake_container_set_command (entry->container, command);
-  hatake_container_set_created (entry->container, g_get_real_time ());
 
   /* config.json is written before the container exists anywhere else: a create killed half way
-   * leaves a folder without it, which the next start ignores and a removal deletes */
+   * leaves a folder without it, which the next start rolls back */
   if (g_mkdir_with_parents (entry->dir, 0700) != 0)
     {
       int errsv = errno;
-      entry_free (entry);
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
       return;
     }
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Id");
-  json_builder_add_string_value (b, id);
+  json_builder_add_string_value (b, data->id);
   json_builder_set_member_name (b, "Name");
-  json_builder_add_string_value (b, name);
+  json_builder_add_string_value (b, data->name);
   json_builder_set_member_name (b, "Created");
   json_builder_add_int_value (b, hatake_container_get_created (entry->container));
   json_builder_set_member_name (b, "ImageId");
-  json_builder_add_string_value (b, image_id);
+  json_builder_add_string_value (b, data->image_id);
   json_builder_set_member_name (b, "Command");
   json_builder_add_string_value (b, command);
   json_builder_set_member_name (b, "Config");
@@ -785,14 +777,88 @@ hatake_containers_create_async (HatakeContainers            *self,
   if (!write_json (config_path, root, &error))
     {
       hatake_rm_rf (entry->dir, NULL);
-      entry_free (entry);
       g_task_return_error (task, error);
       return;
     }
+  save_state (NULL, entry);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_create_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  CreateData *data = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+  Entry *entry;
+
+  g_hash_table_remove (self->pending_names, data->name);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  entry = g_steal_pointer (&data->entry);
   g_hash_table_insert (self->entries, (gpointer) hatake_container_get_id (entry->container), entry);
-  save_state (self, entry);
   g_list_store_append (self->model, entry->container);
   g_task_return_pointer (task, g_object_ref (entry->container), g_object_unref);
+}
+
+void
+hatake_containers_create_async (HatakeContainers            *self,
+                                const HatakeContainerConfig *config,
+                                const char                  *image_id,
+                                GCancellable                *cancellable,
+                                GAsyncReadyCallback          callback,
+                                gpointer                     user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) worker = NULL;
+  g_autofree char *name = NULL;
+  CreateData *data;
+
+  g_task_set_source_tag (task, hatake_containers_create_async);
+
+  /* names are decided here, on the main thread, and held until the create is done */
+  if (config->name != NULL)
+    {
+      const char *clean = config->name[0] == '/' ? config->name + 1 : config->name;
+      if (!name_is_valid (clean))
+        {
+          g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+                                   _("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"), clean);
+          return;
+        }
+      if (name_taken (self, clean, NULL))
+        {
+          g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
+                                   _("Conflict. The container name \"/%s\" is already in use"), clean);
+          return;
+        }
+      name = g_strdup (clean);
+    }
+  else
+    name = generate_name (self);
+  g_hash_table_add (self->pending_names, g_strdup (name));
+
+  data = g_new0 (CreateData, 1);
+  data->store = g_object_ref (self->store);
+  data->volumes = g_object_ref (self->volumes);
+  data->root = g_strdup (self->root);
+  data->name = g_steal_pointer (&name);
+  data->image_id = g_strdup (image_id);
+  data->config = hatake_container_config_copy (config);
+  {
+    GString *hex = g_string_new (NULL);
+    for (guint i = 0; i < 32; i++)
+      g_string_append_printf (hex, "%02x", g_random_int_range (0, 256));
+    data->id = g_string_free (hex, FALSE);
+  }
+  worker = g_task_new (self, cancellable, on_create_done, g_steal_pointer (&task));
+  g_task_set_source_tag (worker, hatake_containers_create_async);
+  g_task_set_task_data (worker, data, (GDestroyNotify) create_data_free);
+  g_task_run_in_thread (worker, create_thread);
 }
 
 HatakeContainer *
