@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hatake-containers-page.h"
 #include "hatake-images-page.h"
 #include "hatake-window.h"
 
@@ -27,6 +28,7 @@ struct _HatakeWindow
   GtkBox               *content_box;
   GtkStack             *content_stack;
   AdwWindowTitle       *content_title;
+  HatakeContainersPage *containers_page;
   HatakeImagesPage     *images_page;
 };
 
@@ -131,6 +133,7 @@ hatake_window_constructed (GObject *object)
 
   if (self->engine != NULL)
     {
+      hatake_containers_page_set_engine (self->containers_page, self->engine);
       hatake_images_page_set_model (self->images_page, hatake_engine_get_images (self->engine));
       gtk_stack_set_visible_child_name (self->main_stack, "engine");
     }
@@ -212,6 +215,7 @@ hatake_window_class_init (HatakeWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (HATAKE_TYPE_CONTAINERS_PAGE);
   g_type_ensure (HATAKE_TYPE_IMAGES_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -224,6 +228,7 @@ hatake_window_class_init (HatakeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, containers_page);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, images_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);

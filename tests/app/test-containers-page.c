@@ -1,0 +1,695 @@
+/* test-containers-page.c: the containers page, opened for real under an X server, against real
+ * busybox containers of a local engine
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-containers-page"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "hatake-application.h"
+#include "hatake-containers-page.h"
+#include "hatake-test-utils.h"
+#include "hatake-window.h"
+
+/* Labels per row: name, image, state, status, CPU, memory (the actions column has none). */
+#define LABELS_PER_ROW 6
+
+static HatakeApplication *app;
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Spins the main loop until condition holds; FALSE after timeout_s. */
+static gboolean
+wait_until (Condition condition,
+            gpointer  data,
+            guint     timeout_s)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+  return condition (data);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GObject *
+page_child (GtkWidget  *page,
+            const char *name)
+{
+  return gtk_widget_get_template_child (page, HATAKE_TYPE_CONTAINERS_PAGE, name);
+}
+
+static const char *
+visible_page (GtkWidget *page)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (page_child (page, "stack")));
+}
+
+static gboolean
+has_cell_ancestor (GtkWidget *widget,
+                   GtkWidget *stop)
+{
+  for (GtkWidget *w = gtk_widget_get_parent (widget); w != NULL && w != stop; w = gtk_widget_get_parent (w))
+    if (g_strcmp0 (gtk_widget_get_css_name (w), "cell") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* In the column view, row after row, left to right: the labels' texts, or the row buttons
+ * named button_name. */
+static void
+collect (GtkWidget  *widget,
+         GtkWidget  *column_view,
+         const char *button_name,
+         GPtrArray  *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      /* Rows kept for reuse but not shown are hidden: skip them. */
+      if (!gtk_widget_get_visible (child) && button_name == NULL)
+        continue;
+      if (button_name == NULL && GTK_IS_LABEL (child) && has_cell_ancestor (child, column_view))
+        g_ptr_array_add (out, g_strdup (gtk_label_get_label (GTK_LABEL (child))));
+      else if (button_name != NULL && GTK_IS_BUTTON (child) &&
+               g_strcmp0 (gtk_widget_get_name (child), button_name) == 0 &&
+               has_cell_ancestor (child, column_view) &&
+               gtk_widget_get_mapped (gtk_widget_get_parent (child)))
+        g_ptr_array_add (out, child);
+      collect (child, column_view, button_name, out);
+    }
+}
+
+static GPtrArray *
+cell_texts (GtkWidget *page)
+{
+  GtkWidget *column_view = GTK_WIDGET (page_child (page, "column_view"));
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+
+  collect (column_view, column_view, NULL, texts);
+  return texts;
+}
+
+/* The button named name (an action: "start", "stop", …) of each row, borrowed. */
+static GPtrArray *
+row_buttons (GtkWidget  *page,
+             const char *name)
+{
+  GtkWidget *column_view = GTK_WIDGET (page_child (page, "column_view"));
+  GPtrArray *buttons = g_ptr_array_new ();
+
+  collect (column_view, column_view, name, buttons);
+  return buttons;
+}
+
+static GtkWidget *
+find_actionable (GtkWidget  *widget,
+                 const char *action_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_ACTIONABLE (child) &&
+          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action_name) == 0)
+        return child;
+      if ((found = find_actionable (child, action_name)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The toolbar's button for a selection action. */
+static GtkWidget *
+toolbar_button (GtkWidget  *page,
+                const char *action_name)
+{
+  GtkWidget *button = find_actionable (page, action_name);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+  return button;
+}
+
+typedef struct
+{
+  GtkWidget *page;
+  guint      rows;
+} RowsWanted;
+
+static gboolean
+shows_rows (gpointer data)
+{
+  RowsWanted *wanted = data;
+  g_autoptr(GPtrArray) texts = cell_texts (wanted->page);
+
+  return texts->len == wanted->rows * LABELS_PER_ROW;
+}
+
+static gboolean
+wait_for_rows (GtkWidget *page,
+               guint      rows)
+{
+  RowsWanted wanted = { page, rows };
+  gboolean ok = wait_until (shows_rows, &wanted, 10);
+
+  gtk_test_widget_wait_for_draw (page);
+  return ok && shows_rows (&wanted);
+}
+
+typedef struct
+{
+  GtkWidget  *page;
+  guint       row;
+  const char *before;
+} StatusWanted;
+
+static gboolean
+status_changed (gpointer data)
+{
+  StatusWanted *wanted = data;
+  g_autoptr(GPtrArray) texts = cell_texts (wanted->page);
+  guint index = wanted->row * LABELS_PER_ROW + 3;
+
+  return texts->len > index && g_strcmp0 (texts->pdata[index], wanted->before) != 0;
+}
+
+typedef struct
+{
+  HatakeContainer      *container;
+  HatakeContainerState  state;
+} StateWanted;
+
+static gboolean
+has_state (gpointer data)
+{
+  StateWanted *wanted = data;
+
+  return hatake_container_get_state (wanted->container) == wanted->state;
+}
+
+static gboolean
+wait_for_state (HatakeContainer      *container,
+                HatakeContainerState  state,
+                guint                 timeout_s)
+{
+  StateWanted wanted = { container, state };
+
+  return wait_until (has_state, &wanted, timeout_s);
+}
+
+static gboolean
+has_memory_usage (gpointer data)
+{
+  return hatake_container_get_memory_usage (data) > 0;
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_is_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* Answers the delete confirmation as a user would. */
+static void
+answer_dialog (const char *response)
+{
+  AdwMessageDialog *dialog;
+
+  g_assert_true (wait_until (dialog_is_shown, NULL, 10));
+  dialog = g_object_ref (find_message_dialog ());
+  g_assert_true (adw_message_dialog_has_response (dialog, "delete"));
+  g_assert_true (adw_message_dialog_has_response (dialog, "cancel"));
+  adw_message_dialog_response (dialog, response);
+  if (gtk_widget_get_visible (GTK_WIDGET (dialog)))
+    gtk_window_close (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
+}
+
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+} CountWanted;
+
+static gboolean
+has_count (gpointer data)
+{
+  CountWanted *wanted = data;
+
+  return g_list_model_get_n_items (wanted->model) == wanted->n;
+}
+
+static void
+select_only (GtkWidget       *page,
+             HatakeContainer *container)
+{
+  GListModel *selection = G_LIST_MODEL (page_child (page, "selection"));
+  guint n = g_list_model_get_n_items (selection);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HatakeContainer) item = g_list_model_get_item (selection, i);
+      if (item == container)
+        {
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), i, TRUE);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *prefix;
+} TextWanted;
+
+static gboolean
+find_text (GtkWidget  *widget,
+           const char *prefix)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child) && gtk_widget_get_mapped (child) && gtk_widget_get_width (child) > 0 &&
+          g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child)), prefix))
+        return TRUE;
+      if (find_text (child, prefix))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+shows_text (gpointer data)
+{
+  TextWanted *wanted = data;
+
+  return find_text (wanted->widget, wanted->prefix);
+}
+
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+
+  /* The paintable follows the widget from frame to frame: a frame in progress may leave it
+   * empty for a moment. */
+  for (guint i = 0; node == NULL && i < 50; i++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gtk_widget_queue_draw (window);
+      gtk_test_widget_wait_for_draw (window);
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+test_format (void)
+{
+  g_autofree char *s = NULL;
+  g_autofree char *mb12 = g_format_size (12300000);
+  g_autofree char *mb64 = g_format_size (64000000);
+  g_autofree char *both = g_strdup_printf ("%s / %s", mb12, mb64);
+
+#define CHECK(expr, expected) G_STMT_START { g_free (s); s = (expr); g_assert_cmpstr (s, ==, expected); } G_STMT_END
+  CHECK (hatake_containers_format_cpu (12.5), "12.5 %");
+  CHECK (hatake_containers_format_cpu (0), "0.0 %");
+  CHECK (hatake_containers_format_cpu (-1), "0.0 %");
+  CHECK (hatake_containers_format_cpu (250.04), "250.0 %");
+  CHECK (hatake_containers_format_memory (12300000, 64000000), both);
+  CHECK (hatake_containers_format_memory (12300000, 0), mb12);
+#undef CHECK
+}
+
+static HatakeContainer *
+create_container (HatakeEngine *engine,
+                  const char   *image,
+                  const char   *name,
+                  const char   *const *cmd)
+{
+  g_autoptr(HatakeContainerConfig) config = hatake_container_config_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeContainer *container;
+
+  config->image = g_strdup (image);
+  config->name = g_strdup (name);
+  config->cmd = g_strdupv ((char **) cmd);
+  hatake_engine_create_container_async (engine, config, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  container = hatake_engine_create_container_finish (engine, result, &error);
+  g_assert_no_error (error);
+  return container;
+}
+
+static void
+engine_op (HatakeEngine      *engine,
+           HatakeContainer   *container,
+           HatakeContainerOp  op,
+           gboolean           force)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  HatakeContainerOpArgs args = { .timeout = 1, .force = force };
+
+  hatake_engine_container_op_async (engine, hatake_container_get_id (container), op, &args, NULL,
+                                    store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  node = hatake_engine_container_op_finish (engine, result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_local_engine (void)
+{
+  const char *sleep_cmd[] = { "sleep", "300", NULL };
+  const char *true_cmd[] = { "true", NULL };
+  const char *missing_cmd[] = { "/no/such/program", NULL };
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(HatakeImage) image = NULL;
+  g_autoptr(HatakeContainer) web = NULL;
+  g_autoptr(HatakeContainer) oneshot = NULL;
+  g_autoptr(HatakeContainer) broken = NULL;
+  g_autoptr(GPtrArray) texts = NULL;
+  g_autoptr(GPtrArray) start = NULL;
+  g_autoptr(GPtrArray) stop = NULL;
+  g_autoptr(GPtrArray) delete = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *reference = NULL;
+  g_autofree char *first_status = NULL;
+  StatusWanted aging;
+  GListModel *containers;
+  GtkListBox *sidebar;
+  GtkEditable *search;
+  HatakeWindow *window;
+  GtkWidget *page;
+  CountWanted one_left, none_left;
+  TextWanted toast;
+  gpointer weak_window, weak_page, weak_engine;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+
+  root = hatake_test_make_data_root ();
+  engine = hatake_test_engine_new (root, NULL);
+  containers = hatake_engine_get_containers (engine);
+
+  /* The page as the window shows it: choose the Containers section. */
+  window = hatake_window_new (GTK_APPLICATION (app), engine);
+  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
+                                                    "containers_page"));
+  sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
+  gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  g_assert_true (hatake_containers_page_get_engine (HATAKE_CONTAINERS_PAGE (page)) == engine);
+  g_assert_true (gtk_widget_get_mapped (page));
+  g_assert_cmpstr (visible_page (page), ==, "empty");
+
+  /* One running container and one that ran and exited. */
+  reference = hatake_test_registry_ref ("hatake/busybox:latest");
+  image = hatake_test_pull (engine, reference, NULL, NULL, &error);
+  g_assert_no_error (error);
+  web = create_container (engine, reference, "web", sleep_cmd);
+  oneshot = create_container (engine, reference, "oneshot", true_cmd);
+  engine_op (engine, web, HATAKE_CONTAINER_OP_START, FALSE);
+  engine_op (engine, oneshot, HATAKE_CONTAINER_OP_START, FALSE);
+  engine_op (engine, oneshot, HATAKE_CONTAINER_OP_WAIT, FALSE);
+  g_assert_true (wait_for_state (web, HATAKE_CONTAINER_RUNNING, 10));
+  g_assert_true (wait_for_state (oneshot, HATAKE_CONTAINER_EXITED, 10));
+
+  g_assert_cmpstr (visible_page (page), ==, "list");
+  g_assert_true (wait_for_rows (page, 2));
+
+  /* Newest first: oneshot, then web. */
+  texts = cell_texts (page);
+  g_assert_cmpstr (texts->pdata[0], ==, "oneshot");
+  g_assert_cmpstr (texts->pdata[1], ==, reference);
+  g_assert_cmpstr (texts->pdata[2], ==, "Exited");
+  g_assert_true (g_str_has_prefix (texts->pdata[3], "Exited (0)"));
+  g_assert_cmpstr (texts->pdata[4], ==, "—");
+  g_assert_cmpstr (texts->pdata[6], ==, "web");
+  g_assert_cmpstr (texts->pdata[8], ==, "Running");
+  g_assert_true (g_str_has_prefix (texts->pdata[9], "Up "));
+  first_status = g_strdup (texts->pdata[9]);
+  g_clear_pointer (&texts, g_ptr_array_unref);
+
+  /* The rows on screen are watched: the running one's resource use arrives by itself. */
+  g_assert_true (wait_until (has_memory_usage, web, 10));
+  gtk_test_widget_wait_for_draw (page);
+  texts = cell_texts (page);
+  g_assert_true (g_str_has_suffix (texts->pdata[10], " %"));
+  g_assert_cmpstr (texts->pdata[11], !=, "—");
+  g_clear_pointer (&texts, g_ptr_array_unref);
+
+  /* The status says how long ago: it ages on screen with nothing else changing. */
+  aging = (StatusWanted) { page, 1, first_status };
+  g_assert_true (wait_until (status_changed, &aging, 10));
+
+  /* Each row's buttons follow its container's state. */
+  start = row_buttons (page, "start");
+  stop = row_buttons (page, "stop");
+  delete = row_buttons (page, "delete");
+  g_assert_cmpuint (start->len, ==, 2);
+  g_assert_cmpuint (stop->len, ==, 2);
+  g_assert_cmpuint (delete->len, ==, 2);
+  g_assert_true (gtk_widget_get_sensitive (start->pdata[0]));
+  g_assert_false (gtk_widget_get_sensitive (stop->pdata[0]));
+  g_assert_false (gtk_widget_get_sensitive (start->pdata[1]));
+  g_assert_true (gtk_widget_get_sensitive (stop->pdata[1]));
+  g_assert_true (gtk_widget_get_sensitive (delete->pdata[0]));
+  g_assert_true (gtk_widget_get_sensitive (delete->pdata[1]));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (stop->pdata[1]), ==, "Stop");
+
+  /* Nothing selected: no selection action. */
+  g_assert_false (gtk_widget_get_sensitive (toolbar_button (page, "containers.stop")));
+  g_assert_false (gtk_widget_get_sensitive (toolbar_button (page, "containers.delete")));
+
+  /* The selection's actions are those every selected container allows. */
+  select_only (page, web);
+  g_assert_true (gtk_widget_get_sensitive (toolbar_button (page, "containers.stop")));
+  g_assert_true (gtk_widget_get_sensitive (toolbar_button (page, "containers.pause")));
+  g_assert_false (gtk_widget_get_sensitive (toolbar_button (page, "containers.start")));
+  g_assert_false (gtk_widget_get_sensitive (toolbar_button (page, "containers.unpause")));
+  g_assert_true (gtk_widget_get_sensitive (toolbar_button (page, "containers.delete")));
+  gtk_selection_model_select_all (GTK_SELECTION_MODEL (page_child (page, "selection")));
+  g_assert_false (gtk_widget_get_sensitive (toolbar_button (page, "containers.stop")));
+  g_assert_false (gtk_widget_get_sensitive (toolbar_button (page, "containers.start")));
+  g_assert_true (gtk_widget_get_sensitive (toolbar_button (page, "containers.restart")));
+  g_assert_true (gtk_widget_get_sensitive (toolbar_button (page, "containers.delete")));
+  select_only (page, web);
+
+  save_screenshot (GTK_WIDGET (window), "containers-page.png");
+
+  /* The search filters by name or by image. */
+  search = GTK_EDITABLE (hatake_containers_page_get_search_entry (HATAKE_CONTAINERS_PAGE (page)));
+  gtk_editable_set_text (search, "WEB");
+  g_assert_true (wait_for_rows (page, 1));
+  texts = cell_texts (page);
+  g_assert_cmpstr (texts->pdata[0], ==, "web");
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  gtk_editable_set_text (search, "busybox");
+  g_assert_true (wait_for_rows (page, 2));
+  gtk_editable_set_text (search, "no such thing");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (page_child (page, "results_stack"))), ==,
+                   "no-results");
+  gtk_editable_set_text (search, "");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (page_child (page, "results_stack"))), ==,
+                   "rows");
+  g_assert_true (wait_for_rows (page, 2));
+  /* Rows the filter hid left the selection. */
+  g_assert_false (gtk_widget_get_sensitive (toolbar_button (page, "containers.stop")));
+  select_only (page, web);
+
+  /* Stop from the row: the real container exits (busybox's sleep ignores SIGTERM: the engine
+   * kills it after the stop timeout), and the buttons turn round. */
+  g_clear_pointer (&stop, g_ptr_array_unref);
+  stop = row_buttons (page, "stop");
+  gtk_widget_activate (stop->pdata[1]);
+  g_assert_true (wait_for_state (web, HATAKE_CONTAINER_EXITED, 30));
+  gtk_test_widget_wait_for_draw (page);
+  g_clear_pointer (&start, g_ptr_array_unref);
+  g_clear_pointer (&stop, g_ptr_array_unref);
+  start = row_buttons (page, "start");
+  stop = row_buttons (page, "stop");
+  g_assert_true (gtk_widget_get_sensitive (start->pdata[1]));
+  g_assert_false (gtk_widget_get_sensitive (stop->pdata[1]));
+  g_assert_true (gtk_widget_get_sensitive (toolbar_button (page, "containers.start")));
+  g_assert_false (gtk_widget_get_sensitive (toolbar_button (page, "containers.stop")));
+
+  /* Start it again through the selection's action. */
+  g_assert_true (gtk_widget_activate_action (page, "containers.start", NULL));
+  g_assert_true (wait_for_state (web, HATAKE_CONTAINER_RUNNING, 30));
+
+  /* Delete asks first; cancelling keeps the container. */
+  g_clear_pointer (&delete, g_ptr_array_unref);
+  delete = row_buttons (page, "delete");
+  gtk_widget_activate (delete->pdata[1]);
+  answer_dialog ("cancel");
+  g_assert_cmpint (hatake_container_get_state (web), ==, HATAKE_CONTAINER_RUNNING);
+  g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 2);
+
+  /* Confirmed, the running container goes, with force. */
+  gtk_widget_activate (delete->pdata[1]);
+  answer_dialog ("delete");
+  one_left = (CountWanted) { containers, 1 };
+  g_assert_true (wait_until (has_count, &one_left, 30));
+  g_assert_cmpint (hatake_container_get_state (web), ==, HATAKE_CONTAINER_REMOVED);
+  g_assert_true (wait_for_rows (page, 1));
+
+  /* And the last one through the selection's action: the empty state is back. */
+  select_only (page, oneshot);
+  g_assert_true (gtk_widget_activate_action (page, "containers.delete", NULL));
+  answer_dialog ("delete");
+  none_left = (CountWanted) { containers, 0 };
+  g_assert_true (wait_until (has_count, &none_left, 30));
+  g_assert_cmpstr (visible_page (page), ==, "empty");
+
+  /* What the engine refuses shows as a toast with its message. */
+  broken = create_container (engine, reference, "broken", missing_cmd);
+  g_assert_true (wait_for_rows (page, 1));
+  g_clear_pointer (&start, g_ptr_array_unref);
+  start = row_buttons (page, "start");
+  g_assert_cmpuint (start->len, ==, 1);
+  g_assert_true (gtk_widget_get_sensitive (start->pdata[0]));
+  gtk_widget_activate (start->pdata[0]);
+  toast = (TextWanted) { GTK_WIDGET (page_child (page, "toast_overlay")), "Could not start “broken”: " };
+  g_assert_true (wait_until (shows_text, &toast, 30));
+  /* Let the toast slide in before the picture. */
+  g_assert_false (wait_until (never, NULL, 1));
+  save_screenshot (GTK_WIDGET (window), "containers-page-error.png");
+  engine_op (engine, broken, HATAKE_CONTAINER_OP_REMOVE, TRUE);
+  g_assert_true (wait_until (has_count, &none_left, 30));
+
+  weak_window = window;
+  weak_page = page;
+  weak_engine = engine;
+  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
+  g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
+  g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_null (weak_page);
+
+  g_clear_pointer (&start, g_ptr_array_unref);
+  g_clear_pointer (&stop, g_ptr_array_unref);
+  g_clear_pointer (&delete, g_ptr_array_unref);
+  g_clear_object (&web);
+  g_clear_object (&oneshot);
+  g_clear_object (&broken);
+  g_clear_object (&image);
+  g_clear_object (&engine);
+  /* The engine may finish closing its store from the main loop. */
+  g_assert_true (wait_until (pointer_is_null, &weak_engine, 10));
+
+  hatake_test_remove_tree (root);
+}
+
+static void
+test_no_display (void)
+{
+  if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+    {
+      g_test_message ("DISPLAY is not set: the UI tests need an X server (Xvfb)");
+      g_test_fail ();
+    }
+  else
+    g_test_skip ("DISPLAY is not set");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  const char *display = g_getenv ("DISPLAY");
+  int ret;
+
+  if (display == NULL || *display == '\0')
+    {
+      g_test_init (&argc, &argv, NULL);
+      g_test_add_func ("/app/containers-page/no-display", test_no_display);
+      return g_test_run ();
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  /* Registering runs the application's startup (settings, style) without running it. */
+  app = hatake_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/app/containers-page/format", test_format);
+  g_test_add_func ("/app/containers-page/local-engine", test_local_engine);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+  return ret;
+}
