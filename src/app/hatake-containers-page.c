@@ -6,6 +6,10 @@
  * (the one column that needs bind/unbind: that is where a row starts and stops watching its
  * container's resource use), and the operations on the selection.
  *
+ * Activating a row shows that container's details in place of the list; the details' buttons
+ * use this page's "container.*" actions, so one container's operations go through the same
+ * confirmation and error toasts as the selection's.
+ *
  * TODO: group the rows by compose project (the `com.docker.compose.project` label) once
  * HatakeContainer exposes its labels; until then the list is flat.
  */
@@ -17,6 +21,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "hatake-container-details.h"
 #include "hatake-containers-page.h"
 
 /* Every few seconds the rows on screen re-read their status ("Up 3 minutes" ages). */
@@ -36,21 +41,22 @@ typedef enum
 static const struct
 {
   const char        *action_name;
+  const char        *details_action_name;   /* the shown container's, for the details */
   HatakeContainerOp  engine_op;
   const char        *icon_name;
   const char        *label;         /* the row button's tooltip and accessible label */
 } page_ops[N_PAGE_OPS] = {
-  [PAGE_OP_START] = { "containers.start", HATAKE_CONTAINER_OP_START, "media-playback-start-symbolic",
+  [PAGE_OP_START] = { "containers.start", "container.start", HATAKE_CONTAINER_OP_START, "media-playback-start-symbolic",
                       NC_("container action", "Start") },
-  [PAGE_OP_STOP] = { "containers.stop", HATAKE_CONTAINER_OP_STOP, "media-playback-stop-symbolic",
+  [PAGE_OP_STOP] = { "containers.stop", "container.stop", HATAKE_CONTAINER_OP_STOP, "media-playback-stop-symbolic",
                      NC_("container action", "Stop") },
-  [PAGE_OP_RESTART] = { "containers.restart", HATAKE_CONTAINER_OP_RESTART, "view-refresh-symbolic",
+  [PAGE_OP_RESTART] = { "containers.restart", "container.restart", HATAKE_CONTAINER_OP_RESTART, "view-refresh-symbolic",
                         NC_("container action", "Restart") },
-  [PAGE_OP_PAUSE] = { "containers.pause", HATAKE_CONTAINER_OP_PAUSE, "media-playback-pause-symbolic",
+  [PAGE_OP_PAUSE] = { "containers.pause", "container.pause", HATAKE_CONTAINER_OP_PAUSE, "media-playback-pause-symbolic",
                       NC_("container action", "Pause") },
-  [PAGE_OP_UNPAUSE] = { "containers.unpause", HATAKE_CONTAINER_OP_UNPAUSE, "media-seek-forward-symbolic",
+  [PAGE_OP_UNPAUSE] = { "containers.unpause", "container.unpause", HATAKE_CONTAINER_OP_UNPAUSE, "media-seek-forward-symbolic",
                         NC_("container action", "Resume") },
-  [PAGE_OP_DELETE] = { "containers.delete", HATAKE_CONTAINER_OP_REMOVE, "user-trash-symbolic",
+  [PAGE_OP_DELETE] = { "containers.delete", "container.delete", HATAKE_CONTAINER_OP_REMOVE, "user-trash-symbolic",
                        NC_("container action", "Delete") },
 };
 
@@ -72,6 +78,8 @@ struct _HatakeContainersPage
   GtkSearchEntry     *search_entry;
   GtkColumnView      *column_view;
   GtkColumnViewColumn *status_column;
+  AdwBin             *details_bin;
+  HatakeContainer    *details_container;   /* the one whose details show, if any */
   GtkMultiSelection  *selection;
   GtkSortListModel   *sort_model;
   GtkFilterListModel *filter_model;
@@ -660,6 +668,106 @@ refresh_status (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The details of one container */
+
+static void update_visible_page (HatakeContainersPage *self);
+
+static void
+update_details_actions (HatakeContainersPage *self)
+{
+  for (guint op = 0; op < N_PAGE_OPS; op++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), page_ops[op].details_action_name,
+                                   self->details_container != NULL && self->engine != NULL &&
+                                   container_allows (self->details_container, op));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "containers.show-list",
+                                 self->details_container != NULL);
+}
+
+static void
+show_list (HatakeContainersPage *self)
+{
+  if (self->details_container == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->details_container, self);
+  g_clear_object (&self->details_container);
+  /* Disposing the details stops their log and their stats. */
+  if (self->details_bin != NULL)
+    adw_bin_set_child (self->details_bin, NULL);
+  update_details_actions (self);
+  update_visible_page (self);
+  if (self->column_view != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static void
+on_details_state_changed (HatakeContainersPage *self,
+                          GParamSpec           *pspec,
+                          HatakeContainer      *container)
+{
+  /* Nothing left to show: back to the list. */
+  if (hatake_container_get_state (container) == HATAKE_CONTAINER_REMOVED)
+    show_list (self);
+  else
+    update_details_actions (self);
+}
+
+static void
+show_details (HatakeContainersPage *self,
+              HatakeContainer      *container)
+{
+  if (self->engine == NULL || hatake_container_get_state (container) == HATAKE_CONTAINER_REMOVED)
+    return;
+
+  show_list (self);
+  self->details_container = g_object_ref (container);
+  g_signal_connect_object (container, "notify::state", G_CALLBACK (on_details_state_changed), self,
+                           G_CONNECT_SWAPPED);
+  adw_bin_set_child (self->details_bin, hatake_container_details_new (self->engine, container));
+  update_details_actions (self);
+  update_visible_page (self);
+}
+
+static void
+on_row_activated (HatakeContainersPage *self,
+                  guint                 position,
+                  GtkColumnView        *column_view)
+{
+  g_autoptr(HatakeContainer) container = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (container != NULL)
+    show_details (self, container);
+}
+
+static void
+details_action_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  HatakeContainersPage *self = HATAKE_CONTAINERS_PAGE (widget);
+  g_autoptr(GPtrArray) containers = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (self->details_container == NULL)
+    return;
+
+  g_ptr_array_add (containers, g_object_ref (self->details_container));
+  for (guint op = 0; op < N_PAGE_OPS; op++)
+    if (g_str_equal (action_name, page_ops[op].details_action_name))
+      {
+        start_op (self, op, containers);
+        return;
+      }
+  g_assert_not_reached ();
+}
+
+static void
+show_list_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  show_list (HATAKE_CONTAINERS_PAGE (widget));
+}
+
 /* Which page shows */
 
 static void
@@ -673,7 +781,10 @@ update_visible_page (HatakeContainersPage *self)
   n_containers = self->containers ? g_list_model_get_n_items (self->containers) : 0;
   n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
 
-  gtk_stack_set_visible_child_name (self->stack, n_containers > 0 ? "list" : "empty");
+  if (self->details_container != NULL)
+    gtk_stack_set_visible_child_name (self->stack, "details");
+  else
+    gtk_stack_set_visible_child_name (self->stack, n_containers > 0 ? "list" : "empty");
   gtk_stack_set_visible_child_name (self->results_stack, n_shown > 0 || n_containers == 0 ? "rows" : "no-results");
 }
 
@@ -757,6 +868,9 @@ hatake_containers_page_set_engine (HatakeContainersPage *self,
   if (self->engine == engine)
     return;
 
+  /* The details belong to the old engine. */
+  show_list (self);
+
   if (self->containers != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->containers, on_containers_changed, self);
@@ -780,6 +894,7 @@ hatake_containers_page_set_engine (HatakeContainersPage *self,
 
   update_visible_page (self);
   update_actions (self);
+  update_details_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 
@@ -825,6 +940,7 @@ hatake_containers_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->status_timeout, g_source_remove);
+  show_list (self);
 
   if (self->containers != NULL)
     {
@@ -931,6 +1047,7 @@ hatake_containers_page_class_init (HatakeContainersPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HatakeContainersPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, HatakeContainersPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, HatakeContainersPage, status_column);
+  gtk_widget_class_bind_template_child (widget_class, HatakeContainersPage, details_bin);
   gtk_widget_class_bind_template_child (widget_class, HatakeContainersPage, selection);
   gtk_widget_class_bind_template_child (widget_class, HatakeContainersPage, sort_model);
   gtk_widget_class_bind_template_child (widget_class, HatakeContainersPage, filter_model);
@@ -944,10 +1061,15 @@ hatake_containers_page_class_init (HatakeContainersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, actions_unbind);
   gtk_widget_class_bind_template_callback (widget_class, on_selection_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_selection_items_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 
   for (guint op = 0; op < N_PAGE_OPS; op++)
     gtk_widget_class_install_action (widget_class, page_ops[op].action_name, NULL,
                                      selection_action_activated);
+  for (guint op = 0; op < N_PAGE_OPS; op++)
+    gtk_widget_class_install_action (widget_class, page_ops[op].details_action_name, NULL,
+                                     details_action_activated);
+  gtk_widget_class_install_action (widget_class, "containers.show-list", NULL, show_list_activated);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "containerspage");
@@ -969,4 +1091,5 @@ hatake_containers_page_init (HatakeContainersPage *self)
                            G_CALLBACK (on_shown_changed), self, G_CONNECT_SWAPPED);
   update_visible_page (self);
   update_actions (self);
+  update_details_actions (self);
 }
