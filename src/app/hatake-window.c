@@ -134,7 +134,7 @@ hatake_window_constructed (GObject *object)
   if (self->engine != NULL)
     {
       hatake_containers_page_set_engine (self->containers_page, self->engine);
-      hatake_images_page_set_model (self->images_page, hatake_engine_get_images (self->engine));
+      hatake_images_page_set_engine (self->images_page, self->engine);
       gtk_stack_set_visible_child_name (self->main_stack, "engine");
     }
   else
