@@ -1953,6 +1953,29 @@ recover_data_free (RecoverData *data)
 
 static void recover_next (GTask *task);
 
+/* The conmon of this container, by its pid file, checked against reuse of the pid. */
+static gboolean
+conmon_alive (Entry *entry)
+{
+  g_autofree char *pid_file = entry_path (entry, "conmon.pid");
+  g_autofree char *pid_text = NULL;
+  g_autofree char *cmdline_path = NULL;
+  g_autofree char *cmdline = NULL;
+  gsize length = 0;
+  guint64 pid;
+
+  if (!g_file_get_contents (pid_file, &pid_text, NULL, NULL) ||
+      !g_ascii_string_to_unsigned (g_strstrip (pid_text), 10, 1, G_MAXINT, &pid, NULL))
+    return FALSE;
+  cmdline_path = g_strdup_printf ("/proc/%" G_GUINT64_FORMAT "/cmdline", pid);
+  if (!g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
+    return FALSE;
+  for (gsize i = 0; i + 1 < length; i++)
+    if (cmdline[i] == '\0')
+      cmdline[i] = ' ';
+  return strstr (cmdline, "conmon") != NULL && strstr (cmdline, hatake_container_get_id (entry->container)) != NULL;
+}
+
 static void
 on_recover_state (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -2010,6 +2033,10 @@ recover_next (GTask *task)
               handle_exit (self, entry);
               continue;
             }
+          /* conmon still there: the container runs, or its exit file is on its way (the monitor
+           * sees it). No runtime call, so a command stays quick with many containers. */
+          if (conmon_alive (entry))
+            continue;
           /* ask the runtime; on_recover_state carries on with the rest */
           g_object_set_data_full (G_OBJECT (task), "hatake-recovering", g_object_ref (container), g_object_unref);
           hatake_runtime_state_async (self->runtime, hatake_container_get_id (container), NULL,
