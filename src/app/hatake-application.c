@@ -204,6 +204,23 @@ create_window (HatakeApplication *self)
   return GTK_WINDOW (window);
 }
 
+/* HATAKE_REPORT_FIRST_FRAME set: the monotonic time (µs, CLOCK_MONOTONIC) of the window's first
+ * painted frame goes to stderr, for bench/app, which compares it with its launch time. */
+static void
+on_first_after_paint (GdkFrameClock *clock,
+                      gpointer       user_data)
+{
+  g_printerr ("hatake-first-frame %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  g_signal_handlers_disconnect_by_func (clock, on_first_after_paint, user_data);
+}
+
+static void
+on_window_realize (GtkWidget *window)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (on_first_after_paint), NULL);
+}
+
 static void
 hatake_application_activate (GApplication *application)
 {
@@ -211,7 +228,11 @@ hatake_application_activate (GApplication *application)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = create_window (self);
+    {
+      window = create_window (self);
+      if (g_getenv ("HATAKE_REPORT_FIRST_FRAME") != NULL)
+        g_signal_connect (window, "realize", G_CALLBACK (on_window_realize), NULL);
+    }
 
   gtk_window_present (window);
 }
