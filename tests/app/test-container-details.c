@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "app-screenshot.h"
 #include "hatake-application.h"
 #include "hatake-container-details.h"
 #include "hatake-containers-page.h"
@@ -137,35 +138,6 @@ has_count (gpointer data)
   CountWanted *wanted = data;
 
   return g_list_model_get_n_items (wanted->model) == wanted->n;
-}
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
-
-  /* The paintable follows the widget from frame to frame: a frame in progress may leave it
-   * empty for a moment. */
-  for (guint i = 0; node == NULL && i < 50; i++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gtk_widget_queue_draw (window);
-      gtk_test_widget_wait_for_draw (window);
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static HatakeContainer *
@@ -364,7 +336,7 @@ test_local_engine (void)
   /* Pretty-printed: one member a line. */
   g_assert_nonnull (strchr (raw, '\n'));
   gtk_expander_set_expanded (GTK_EXPANDER (details_child (details, "raw_expander")), TRUE);
-  save_screenshot (GTK_WIDGET (window), "container-details-overview.png");
+  hatake_test_save_screenshot (GTK_WIDGET (window), "container-details-overview.png");
 
   /* The header's actions are this container's. */
   stop = find_actionable (details, "container.stop");
@@ -379,7 +351,7 @@ test_local_engine (void)
   log_view = HATAKE_LOG_VIEW (details_child (details, "log_view"));
   g_assert_true (wait_until (has_all_lines, log_view, 20));
   g_assert_cmpuint (hatake_log_view_get_n_lines (log_view), ==, N_LOG_LINES);
-  save_screenshot (GTK_WIDGET (window), "container-details-logs.png");
+  hatake_test_save_screenshot (GTK_WIDGET (window), "container-details-logs.png");
 
   /* Stats: watched while shown, graphed as they come. */
   adw_view_stack_set_visible_child_name (view_stack, "stats");
@@ -392,7 +364,7 @@ test_local_engine (void)
   wait_until (never, NULL, 3);
   g_assert_cmpuint (hatake_stats_graph_get_n_samples (memory_graph), >=, 1);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (details_child (details, "memory_label"))), !=, "—");
-  save_screenshot (GTK_WIDGET (window), "container-details.png");
+  hatake_test_save_screenshot (GTK_WIDGET (window), "container-details.png");
 
   /* Stop from the header: the state row follows (sh as PID 1 ignores SIGTERM: killed after
    * the stop timeout). */

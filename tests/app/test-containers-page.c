@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "app-screenshot.h"
 #include "hatake-application.h"
 #include "hatake-containers-page.h"
 #include "hatake-test-utils.h"
@@ -337,35 +338,6 @@ shows_text (gpointer data)
 }
 
 static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
-
-  /* The paintable follows the widget from frame to frame: a frame in progress may leave it
-   * empty for a moment. */
-  for (guint i = 0; node == NULL && i < 50; i++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gtk_widget_queue_draw (window);
-      gtk_test_widget_wait_for_draw (window);
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
 test_format (void)
 {
   g_autofree char *s = NULL;
@@ -544,7 +516,7 @@ test_local_engine (void)
   g_assert_true (gtk_widget_get_sensitive (toolbar_button (page, "containers.delete")));
   select_only (page, web);
 
-  save_screenshot (GTK_WIDGET (window), "containers-page.png");
+  hatake_test_save_screenshot (GTK_WIDGET (window), "containers-page.png");
 
   /* The search filters by name or by image. */
   search = GTK_EDITABLE (hatake_containers_page_get_search_entry (HATAKE_CONTAINERS_PAGE (page)));
@@ -622,7 +594,7 @@ test_local_engine (void)
   g_assert_true (wait_until (shows_text, &toast, 30));
   /* Let the toast slide in before the picture. */
   g_assert_false (wait_until (never, NULL, 1));
-  save_screenshot (GTK_WIDGET (window), "containers-page-error.png");
+  hatake_test_save_screenshot (GTK_WIDGET (window), "containers-page-error.png");
   engine_op (engine, broken, HATAKE_CONTAINER_OP_REMOVE, TRUE);
   g_assert_true (wait_until (has_count, &none_left, 30));
 

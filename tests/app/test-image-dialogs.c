@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "app-screenshot.h"
 #include "hatake-application.h"
 #include "hatake-images-page.h"
 #include "hatake-pull-dialog.h"
@@ -186,33 +187,6 @@ shows_text (gpointer data)
   TextWanted *wanted = data;
 
   return find_text_prefix (wanted->widget, wanted->prefix);
-}
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
-
-  for (guint i = 0; node == NULL && i < 50; i++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gtk_widget_queue_draw (window);
-      gtk_test_widget_wait_for_draw (window);
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
 }
 
 static void
@@ -440,7 +414,7 @@ test_pull_dialog (HatakeWindow *window,
   g_assert_true (wait_until (image_presence, &shown, 10));
   image = find_image (images, layered);
 
-  save_screenshot (GTK_WIDGET (dialog), "pull-dialog.png");
+  hatake_test_save_screenshot (GTK_WIDGET (dialog), "pull-dialog.png");
 
   /* Cancel while a layer comes in: the dialog says so, and no image is left. */
   weak_pull = hatake_pull_dialog_get_pull (dialog);
@@ -453,7 +427,7 @@ test_pull_dialog (HatakeWindow *window,
   g_assert_true (wait_until (layer_is_busy, &watch, 60));
   g_assert_cmpint (hatake_pull_dialog_get_state (dialog), ==, HATAKE_PULL_DIALOG_PULLING);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (cancel_button)), ==, "_Cancel");
-  save_screenshot (GTK_WIDGET (dialog), "pull-dialog-pulling.png");
+  hatake_test_save_screenshot (GTK_WIDGET (dialog), "pull-dialog-pulling.png");
   click (cancel_button);
   g_assert_true (wait_until (pull_finished, dialog, 30));
   g_assert_cmpint (hatake_pull_dialog_get_state (dialog), ==, HATAKE_PULL_DIALOG_CANCELLED);
@@ -461,7 +435,7 @@ test_pull_dialog (HatakeWindow *window,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   bomb_image = hatake_engine_lookup_image (engine, bomb);
   g_assert_null (bomb_image);
-  save_screenshot (GTK_WIDGET (dialog), "pull-dialog-cancelled.png");
+  hatake_test_save_screenshot (GTK_WIDGET (dialog), "pull-dialog-cancelled.png");
 
   /* Cancelled, the same button closes the dialog, which goes. */
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (cancel_button)), ==, "_Close");
@@ -576,7 +550,7 @@ test_delete (HatakeWindow *window,
   toast = (TextWanted) { child (page, HATAKE_TYPE_IMAGES_PAGE, "toast_overlay"), "Could not delete " };
   g_assert_true (wait_until (shows_text, &toast, 30));
   g_assert_false (wait_until (never, NULL, 1));
-  save_screenshot (GTK_WIDGET (window), "images-page-delete-refused.png");
+  hatake_test_save_screenshot (GTK_WIDGET (window), "images-page-delete-refused.png");
 }
 
 static void

@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "app-screenshot.h"
 #include "hatake-application.h"
 #include "hatake-test-utils.h"
 #include "hatake-volumes-page.h"
@@ -260,6 +261,7 @@ test_shortcuts_window (void)
   weak_overlay = overlay;
   g_object_add_weak_pointer (G_OBJECT (overlay), &weak_overlay);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (overlay));
+  hatake_test_save_screenshot (GTK_WIDGET (overlay), "shortcuts-window.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
@@ -360,6 +362,7 @@ test_local_engine (void)
 
   create_volume (page, "data");
   g_assert_true (wait_for_row (page, "data"));
+  hatake_test_save_screenshot (GTK_WIDGET (window), "volumes-page.png");
 
   /* Cancelling keeps it. */
   {
@@ -417,6 +420,7 @@ test_in_use (void)
   page = open_volumes_page (engine, &window);
   create_volume (page, "data");
   g_assert_true (wait_for_row (page, "data"));
+  hatake_test_save_screenshot (GTK_WIDGET (window), "volumes-page.png");
 
   config = hatake_container_config_new ();
   config->image = g_strdup (reference);
@@ -473,6 +477,9 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
 
   /* Registering runs the application's startup (settings, style) without running it. */
+  /* Pages switch at once: the screenshots show one page, not a crossfade. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
   app = hatake_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
