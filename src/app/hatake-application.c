@@ -193,6 +193,12 @@ create_window (HatakeApplication *self)
 
   window = hatake_window_new (GTK_APPLICATION (self), self->engine);
 
+  /* The engine lives in this process: closing the window only hides it, so the engine (and
+   * whatever it is doing: a pull, a log stream) goes on until Quit; activating the application
+   * again shows the same window in the same state. */
+  if (self->engine != NULL)
+    gtk_window_set_hide_on_close (GTK_WINDOW (window), TRUE);
+
   if (self->engine == NULL)
     {
       g_autofree char *escaped = g_markup_escape_text (error->message, -1);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <unistd.h>
 
 #include "hatake-application.h"
 #include "hatake-engine.h"
@@ -107,6 +108,15 @@ wait_until (Condition condition,
   if (!timed_out)
     g_source_remove (id);
   return condition (data);
+}
+
+/* DATA: a weak pointer to a window; a destroyed one counts as hidden (and the caller checks). */
+static gboolean
+window_is_hidden (gpointer data)
+{
+  GtkWidget *window = *(gpointer *) data;
+
+  return window == NULL || !gtk_widget_get_visible (window);
 }
 
 static gboolean
@@ -450,6 +460,67 @@ test_window_local_engine (void)
   remove_tree (data_root);
 }
 
+/* As root the application hosts the engine: closing its window hides it, the engine stays,
+ * activating again shows the same window; Quit ends it all. */
+static void
+test_close_keeps_engine (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_root = NULL;
+  HatakeApplication *own_app;
+  GtkWindow *window;
+  HatakeEngine *engine;
+  gpointer weak_window;
+
+  if (geteuid () != 0)
+    {
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        {
+          g_test_message ("not root: the application hosts the engine only as root");
+          g_test_fail ();
+        }
+      else
+        g_test_skip ("the application hosts the engine only as root");
+      return;
+    }
+
+  data_root = g_dir_make_tmp ("hatake-app-XXXXXX", &error);
+  g_assert_no_error (error);
+  own_app = hatake_application_new ();
+  g_application_set_flags (G_APPLICATION (own_app), G_APPLICATION_NON_UNIQUE);
+  hatake_application_set_data_root (own_app, data_root);
+  g_application_register (G_APPLICATION (own_app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_application_activate (G_APPLICATION (own_app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
+  g_assert_true (HATAKE_IS_WINDOW (window));
+  engine = hatake_window_get_engine (HATAKE_WINDOW (window));
+  g_assert_true (HATAKE_IS_LOCAL_ENGINE (engine));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  weak_window = window;
+  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
+
+  gtk_window_close (window);
+  g_assert_true (wait_until (window_is_hidden, &weak_window, 10));
+  g_assert_nonnull (weak_window);
+  g_assert_nonnull (g_list_find (gtk_application_get_windows (GTK_APPLICATION (own_app)), window));
+  g_assert_true (hatake_window_get_engine (HATAKE_WINDOW (window)) == engine);
+
+  g_application_activate (G_APPLICATION (own_app));
+  g_assert_true (gtk_application_get_active_window (GTK_APPLICATION (own_app)) == window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  g_action_group_activate_action (G_ACTION_GROUP (own_app), "quit", NULL);
+  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (own_app)));
+
+  /* A registered GtkApplication that never ran keeps references of its own. */
+  g_object_unref (own_app);
+  remove_tree (data_root);
+}
+
 static void
 test_no_display (void)
 {
@@ -490,6 +561,7 @@ main (int   argc,
   g_test_add_func ("/app/window/message", test_window_message);
   g_test_add_func ("/app/window/local-engine", test_window_local_engine);
   g_test_add_func ("/app/color-scheme", test_color_scheme);
+  g_test_add_func ("/app/window/close-keeps-engine", test_close_keeps_engine);
 
   ret = g_test_run ();
 
