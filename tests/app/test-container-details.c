@@ -8,7 +8,7 @@
 
 #include <adwaita.h>
 
-#include "app-screenshot.h"
+#include "app-test-utils.h"
 #include "hatake-application.h"
 #include "hatake-container-details.h"
 #include "hatake-containers-page.h"
@@ -18,52 +18,6 @@
 #define N_LOG_LINES 50
 
 static HatakeApplication *app;
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Spins the main loop until condition holds; FALSE after timeout_s. */
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_s)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (id);
-  return condition (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static GObject *
 page_child (GtkWidget  *page,
@@ -77,7 +31,6 @@ visible_page (GtkWidget *page)
 {
   return gtk_stack_get_visible_child_name (GTK_STACK (page_child (page, "stack")));
 }
-
 
 static GtkWidget *
 find_actionable (GtkWidget  *widget,
@@ -117,7 +70,7 @@ wait_for_state (HatakeContainer      *container,
 {
   StateWanted wanted = { container, state };
 
-  return wait_until (has_state, &wanted, timeout_s);
+  return hatake_test_wait_until (has_state, &wanted, timeout_s);
 }
 
 static gboolean
@@ -154,7 +107,7 @@ create_container (HatakeEngine *engine,
   config->image = g_strdup (image);
   config->name = g_strdup (name);
   config->cmd = g_strdupv ((char **) cmd);
-  hatake_engine_create_container_async (engine, config, NULL, store_result, &result);
+  hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   container = hatake_engine_create_container_finish (engine, result, &error);
   g_assert_no_error (error);
@@ -173,7 +126,7 @@ engine_op (HatakeEngine      *engine,
   HatakeContainerOpArgs args = { .timeout = 1, .force = force };
 
   hatake_engine_container_op_async (engine, hatake_container_get_id (container), op, &args, NULL,
-                                    store_result, &result);
+                                    hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   node = hatake_engine_container_op_finish (engine, result, &error);
   g_assert_no_error (error);
@@ -318,7 +271,7 @@ test_local_engine (void)
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (details_child (details, "state_label"))), ==, "Running");
 
   /* Overview: inspect as rows, and as the document itself. */
-  g_assert_true (wait_until (has_inspect, details, 10));
+  g_assert_true (hatake_test_wait_until (has_inspect, details, 10));
   g_assert_cmpstr (row_text (details, "name_row"), ==, "chatty");
   g_assert_cmpstr (row_text (details, "id_row"), ==, hatake_container_get_id (chatty));
   g_assert_cmpstr (row_text (details, "state_row"), ==, "running");
@@ -349,7 +302,7 @@ test_local_engine (void)
   view_stack = ADW_VIEW_STACK (details_child (details, "view_stack"));
   adw_view_stack_set_visible_child_name (view_stack, "logs");
   log_view = HATAKE_LOG_VIEW (details_child (details, "log_view"));
-  g_assert_true (wait_until (has_all_lines, log_view, 20));
+  g_assert_true (hatake_test_wait_until (has_all_lines, log_view, 20));
   g_assert_cmpuint (hatake_log_view_get_n_lines (log_view), ==, N_LOG_LINES);
   hatake_test_save_screenshot (GTK_WIDGET (window), "container-details-logs.png");
 
@@ -357,11 +310,11 @@ test_local_engine (void)
   adw_view_stack_set_visible_child_name (view_stack, "stats");
   cpu_graph = HATAKE_STATS_GRAPH (details_child (details, "cpu_graph"));
   memory_graph = HATAKE_STATS_GRAPH (details_child (details, "memory_graph"));
-  g_assert_true (wait_until (has_memory_usage, chatty, 10));
-  g_assert_true (wait_until (graph_has_samples, memory_graph, 10));
-  g_assert_true (wait_until (graph_has_samples, cpu_graph, 10));
+  g_assert_true (hatake_test_wait_until (has_memory_usage, chatty, 10));
+  g_assert_true (hatake_test_wait_until (graph_has_samples, memory_graph, 10));
+  g_assert_true (hatake_test_wait_until (graph_has_samples, cpu_graph, 10));
   /* A few more samples, for a line rather than a dot in the picture. */
-  wait_until (never, NULL, 3);
+  hatake_test_wait_until (hatake_test_never, NULL, 3);
   g_assert_cmpuint (hatake_stats_graph_get_n_samples (memory_graph), >=, 1);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (details_child (details, "memory_label"))), !=, "—");
   hatake_test_save_screenshot (GTK_WIDGET (window), "container-details.png");
@@ -372,7 +325,7 @@ test_local_engine (void)
   gtk_widget_activate (stop);
   g_assert_true (wait_for_state (chatty, HATAKE_CONTAINER_EXITED, 30));
   wanted = (RowWanted) { details, "state_row", "exited" };
-  g_assert_true (wait_until (row_says, &wanted, 10));
+  g_assert_true (hatake_test_wait_until (row_says, &wanted, 10));
   g_assert_cmpstr (row_text (details, "exit_code_row"), !=, "—");
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (details_child (details, "state_label"))), ==, "Exited");
   g_assert_false (gtk_widget_get_sensitive (stop));
@@ -385,8 +338,8 @@ test_local_engine (void)
   g_assert_true (gtk_widget_get_mapped (back));
   gtk_widget_activate (back);
   /* A button's activation ends (clicks) after its short press animation. */
-  g_assert_true (wait_until (is_list, page, 5));
-  g_assert_true (wait_until (pointer_is_null, &weak_details, 10));
+  g_assert_true (hatake_test_wait_until (is_list, page, 5));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_details, 10));
 
   /* When the container goes, so do its details. */
   details = open_details (page, chatty);
@@ -394,9 +347,9 @@ test_local_engine (void)
   g_object_add_weak_pointer (G_OBJECT (details), &weak_details);
   engine_op (engine, chatty, HATAKE_CONTAINER_OP_REMOVE, TRUE);
   none_left = (CountWanted) { containers, 0 };
-  g_assert_true (wait_until (has_count, &none_left, 30));
-  g_assert_true (wait_until (is_list, page, 10) || g_strcmp0 (visible_page (page), "empty") == 0);
-  g_assert_true (wait_until (pointer_is_null, &weak_details, 10));
+  g_assert_true (hatake_test_wait_until (has_count, &none_left, 30));
+  g_assert_true (hatake_test_wait_until (is_list, page, 10) || g_strcmp0 (visible_page (page), "empty") == 0);
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_details, 10));
 
   weak_window = window;
   weak_page = page;
@@ -405,13 +358,13 @@ test_local_engine (void)
   g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
   g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
   gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
   g_assert_null (weak_page);
 
   g_clear_object (&chatty);
   g_clear_object (&image);
   g_clear_object (&engine);
-  g_assert_true (wait_until (pointer_is_null, &weak_engine, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
 
   hatake_test_remove_tree (root);
 }

@@ -8,7 +8,7 @@
 
 #include <adwaita.h>
 
-#include "app-screenshot.h"
+#include "app-test-utils.h"
 #include "hatake-application.h"
 #include "hatake-containers-page.h"
 #include "hatake-test-utils.h"
@@ -18,52 +18,6 @@
 #define LABELS_PER_ROW 6
 
 static HatakeApplication *app;
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Spins the main loop until condition holds; FALSE after timeout_s. */
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_s)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (id);
-  return condition (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static GObject *
 page_child (GtkWidget  *page,
@@ -185,7 +139,7 @@ wait_for_rows (GtkWidget *page,
                guint      rows)
 {
   RowsWanted wanted = { page, rows };
-  gboolean ok = wait_until (shows_rows, &wanted, 10);
+  gboolean ok = hatake_test_wait_until (shows_rows, &wanted, 10);
 
   gtk_test_widget_wait_for_draw (page);
   return ok && shows_rows (&wanted);
@@ -229,7 +183,7 @@ wait_for_state (HatakeContainer      *container,
 {
   StateWanted wanted = { container, state };
 
-  return wait_until (has_state, &wanted, timeout_s);
+  return hatake_test_wait_until (has_state, &wanted, timeout_s);
 }
 
 static gboolean
@@ -265,7 +219,7 @@ answer_dialog (const char *response)
 {
   AdwMessageDialog *dialog;
 
-  g_assert_true (wait_until (dialog_is_shown, NULL, 10));
+  g_assert_true (hatake_test_wait_until (dialog_is_shown, NULL, 10));
   dialog = g_object_ref (find_message_dialog ());
   g_assert_true (adw_message_dialog_has_response (dialog, "delete"));
   g_assert_true (adw_message_dialog_has_response (dialog, "cancel"));
@@ -369,7 +323,7 @@ create_container (HatakeEngine *engine,
   config->image = g_strdup (image);
   config->name = g_strdup (name);
   config->cmd = g_strdupv ((char **) cmd);
-  hatake_engine_create_container_async (engine, config, NULL, store_result, &result);
+  hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   container = hatake_engine_create_container_finish (engine, result, &error);
   g_assert_no_error (error);
@@ -388,7 +342,7 @@ engine_op (HatakeEngine      *engine,
   HatakeContainerOpArgs args = { .timeout = 1, .force = force };
 
   hatake_engine_container_op_async (engine, hatake_container_get_id (container), op, &args, NULL,
-                                    store_result, &result);
+                                    hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   node = hatake_engine_container_op_finish (engine, result, &error);
   g_assert_no_error (error);
@@ -472,7 +426,7 @@ test_local_engine (void)
   g_clear_pointer (&texts, g_ptr_array_unref);
 
   /* The rows on screen are watched: the running one's resource use arrives by itself. */
-  g_assert_true (wait_until (has_memory_usage, web, 10));
+  g_assert_true (hatake_test_wait_until (has_memory_usage, web, 10));
   gtk_test_widget_wait_for_draw (page);
   texts = cell_texts (page);
   g_assert_true (g_str_has_suffix (texts->pdata[10], " %"));
@@ -481,7 +435,7 @@ test_local_engine (void)
 
   /* The status says how long ago: it ages on screen with nothing else changing. */
   aging = (StatusWanted) { page, 1, first_status };
-  g_assert_true (wait_until (status_changed, &aging, 10));
+  g_assert_true (hatake_test_wait_until (status_changed, &aging, 10));
 
   /* Each row's buttons follow its container's state. */
   start = row_buttons (page, "start");
@@ -570,7 +524,7 @@ test_local_engine (void)
   gtk_widget_activate (delete->pdata[1]);
   answer_dialog ("delete");
   one_left = (CountWanted) { containers, 1 };
-  g_assert_true (wait_until (has_count, &one_left, 30));
+  g_assert_true (hatake_test_wait_until (has_count, &one_left, 30));
   g_assert_cmpint (hatake_container_get_state (web), ==, HATAKE_CONTAINER_REMOVED);
   g_assert_true (wait_for_rows (page, 1));
 
@@ -579,7 +533,7 @@ test_local_engine (void)
   g_assert_true (gtk_widget_activate_action (page, "containers.delete", NULL));
   answer_dialog ("delete");
   none_left = (CountWanted) { containers, 0 };
-  g_assert_true (wait_until (has_count, &none_left, 30));
+  g_assert_true (hatake_test_wait_until (has_count, &none_left, 30));
   g_assert_cmpstr (visible_page (page), ==, "empty");
 
   /* What the engine refuses shows as a toast with its message. */
@@ -591,12 +545,12 @@ test_local_engine (void)
   g_assert_true (gtk_widget_get_sensitive (start->pdata[0]));
   gtk_widget_activate (start->pdata[0]);
   toast = (TextWanted) { GTK_WIDGET (page_child (page, "toast_overlay")), "Could not start “broken”: " };
-  g_assert_true (wait_until (shows_text, &toast, 30));
+  g_assert_true (hatake_test_wait_until (shows_text, &toast, 30));
   /* Let the toast slide in before the picture. */
-  g_assert_false (wait_until (never, NULL, 1));
+  g_assert_false (hatake_test_wait_until (hatake_test_never, NULL, 1));
   hatake_test_save_screenshot (GTK_WIDGET (window), "containers-page-error.png");
   engine_op (engine, broken, HATAKE_CONTAINER_OP_REMOVE, TRUE);
-  g_assert_true (wait_until (has_count, &none_left, 30));
+  g_assert_true (hatake_test_wait_until (has_count, &none_left, 30));
 
   weak_window = window;
   weak_page = page;
@@ -605,7 +559,7 @@ test_local_engine (void)
   g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
   g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
   gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
   g_assert_null (weak_page);
 
   g_clear_pointer (&start, g_ptr_array_unref);
@@ -617,7 +571,7 @@ test_local_engine (void)
   g_clear_object (&image);
   g_clear_object (&engine);
   /* The engine may finish closing its store from the main loop. */
-  g_assert_true (wait_until (pointer_is_null, &weak_engine, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
 
   hatake_test_remove_tree (root);
 }

@@ -8,7 +8,7 @@
 
 #include <adwaita.h>
 
-#include "app-screenshot.h"
+#include "app-test-utils.h"
 #include "hatake-application.h"
 #include "hatake-images-page.h"
 #include "hatake-pull-dialog.h"
@@ -17,52 +17,6 @@
 #include "hatake-window.h"
 
 static HatakeApplication *app;
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Spins the main loop until condition holds; FALSE after timeout_s. */
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_s)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (id);
-  return condition (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static gpointer
 child (gpointer    widget,
@@ -101,7 +55,7 @@ toplevel_is_shown (gpointer data)
 static GtkWidget *
 wait_for_toplevel (GType type)
 {
-  g_assert_true (wait_until (toplevel_is_shown, GSIZE_TO_POINTER (type), 10));
+  g_assert_true (hatake_test_wait_until (toplevel_is_shown, GSIZE_TO_POINTER (type), 10));
   return find_toplevel (type);
 }
 
@@ -386,7 +340,7 @@ test_pull_dialog (HatakeWindow *window,
   g_assert_cmpint (hatake_pull_dialog_get_state (dialog), ==, HATAKE_PULL_DIALOG_PULLING);
   g_assert_false (gtk_widget_get_sensitive (pull_button));
   watch.dialog = dialog;
-  g_assert_true (wait_until (watch_pull, &watch, 60));
+  g_assert_true (hatake_test_wait_until (watch_pull, &watch, 60));
   g_assert_cmpint (hatake_pull_dialog_get_state (dialog), ==, HATAKE_PULL_DIALOG_DONE);
 
   layers = hatake_pull_get_layers (hatake_pull_dialog_get_pull (dialog));
@@ -411,7 +365,7 @@ test_pull_dialog (HatakeWindow *window,
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (cancel_button)), ==, "_Close");
 
   shown = (ImageWanted) { images, layered, TRUE };
-  g_assert_true (wait_until (image_presence, &shown, 10));
+  g_assert_true (hatake_test_wait_until (image_presence, &shown, 10));
   image = find_image (images, layered);
 
   hatake_test_save_screenshot (GTK_WIDGET (dialog), "pull-dialog.png");
@@ -424,12 +378,12 @@ test_pull_dialog (HatakeWindow *window,
   /* The finished pull's progress went with it. */
   g_assert_null (weak_pull);
   watch = (PullWatch) { dialog, 0, FALSE };
-  g_assert_true (wait_until (layer_is_busy, &watch, 60));
+  g_assert_true (hatake_test_wait_until (layer_is_busy, &watch, 60));
   g_assert_cmpint (hatake_pull_dialog_get_state (dialog), ==, HATAKE_PULL_DIALOG_PULLING);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (cancel_button)), ==, "_Cancel");
   hatake_test_save_screenshot (GTK_WIDGET (dialog), "pull-dialog-pulling.png");
   click (cancel_button);
-  g_assert_true (wait_until (pull_finished, dialog, 30));
+  g_assert_true (hatake_test_wait_until (pull_finished, dialog, 30));
   g_assert_cmpint (hatake_pull_dialog_get_state (dialog), ==, HATAKE_PULL_DIALOG_CANCELLED);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (message_label)), ==, "Cancelled");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
@@ -442,7 +396,7 @@ test_pull_dialog (HatakeWindow *window,
   weak_dialog = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak_dialog);
   click (cancel_button);
-  g_assert_true (wait_until (pointer_is_null, &weak_dialog, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_dialog, 10));
 }
 
 static void
@@ -490,11 +444,11 @@ test_run_dialog (GtkWidget    *page,
   weak_dialog = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak_dialog);
   click (child (dialog, HATAKE_TYPE_RUN_DIALOG, "run_button"));
-  g_assert_true (wait_until (pointer_is_null, &weak_dialog, 30));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_dialog, 30));
 
   container = hatake_engine_lookup_container (engine, "from-dialog");
   g_assert_nonnull (container);
-  g_assert_true (wait_until (container_exited, &exited, 30));
+  g_assert_true (hatake_test_wait_until (container_exited, &exited, 30));
   g_assert_cmpint (hatake_container_get_exit_code (container), ==, 0);
 }
 
@@ -535,21 +489,21 @@ test_delete (HatakeWindow *window,
   /* Asked first: cancelled, the image stays. */
   g_assert_true (gtk_widget_activate_action (page, "images.delete", "s", hatake_image_get_id (image)));
   answer_delete ("cancel");
-  g_assert_false (wait_until (never, NULL, 1));
+  g_assert_false (hatake_test_wait_until (hatake_test_never, NULL, 1));
   g_assert_cmpuint (g_list_model_get_n_items (images), ==, n);
 
   /* Confirmed, the unused image goes. */
   g_assert_true (gtk_widget_activate_action (page, "images.delete", "s", hatake_image_get_id (image)));
   answer_delete ("delete");
-  g_assert_true (wait_until (image_presence, &gone, 30));
+  g_assert_true (hatake_test_wait_until (image_presence, &gone, 30));
   g_assert_cmpuint (g_list_model_get_n_items (images), ==, n - 1);
 
   /* An image a container was made from is refused: the engine's message shows as a toast. */
   g_assert_true (gtk_widget_activate_action (page, "images.delete", "s", hatake_image_get_id (busybox)));
   answer_delete ("delete");
   toast = (TextWanted) { child (page, HATAKE_TYPE_IMAGES_PAGE, "toast_overlay"), "Could not delete " };
-  g_assert_true (wait_until (shows_text, &toast, 30));
-  g_assert_false (wait_until (never, NULL, 1));
+  g_assert_true (hatake_test_wait_until (shows_text, &toast, 30));
+  g_assert_false (hatake_test_wait_until (hatake_test_never, NULL, 1));
   hatake_test_save_screenshot (GTK_WIDGET (window), "images-page-delete-refused.png");
 }
 
@@ -563,7 +517,7 @@ engine_remove (HatakeEngine *engine,
   HatakeContainerOpArgs args = { .timeout = 1, .force = TRUE };
 
   hatake_engine_container_op_async (engine, name, HATAKE_CONTAINER_OP_REMOVE, &args, NULL,
-                                    store_result, &result);
+                                    hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   node = hatake_engine_container_op_finish (engine, result, &error);
   g_assert_no_error (error);
@@ -612,12 +566,12 @@ test_local_engine (void)
   g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
   g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
   gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
   g_assert_null (weak_page);
 
   g_clear_object (&busybox);
   g_clear_object (&engine);
-  g_assert_true (wait_until (pointer_is_null, &weak_engine, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
 
   hatake_test_remove_tree (root);
 }

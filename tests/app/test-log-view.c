@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "app-test-utils.h"
 #include "hatake-engine.h"
 #include "hatake-local-engine.h"
 #include "hatake-log-line.h"
@@ -16,38 +17,6 @@
 
 /* 2023-11-14T22:13:20Z */
 #define T0 G_GINT64_CONSTANT (1700000000000000000)
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Spins the main loop until condition holds; FALSE after timeout_s. */
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_s)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (id);
-  return condition (data);
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
 
 static void
 append_text (HatakeLogView   *view,
@@ -162,7 +131,7 @@ fixture_tear_down (Fixture       *f,
   g_object_add_weak_pointer (G_OBJECT (f->window), &weak_window);
   g_object_add_weak_pointer (G_OBJECT (f->view), &weak_view);
   gtk_window_destroy (f->window);
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
   g_assert_null (weak_view);
 }
 
@@ -322,7 +291,7 @@ test_many_lines (Fixture       *f,
 
   handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &feeder);
   g_idle_add (feed_cb, &feeder);
-  g_assert_true (wait_until (fed, &feeder, 120));
+  g_assert_true (hatake_test_wait_until (fed, &feeder, 120));
   g_signal_handler_disconnect (clock, handler);
   settle (f);
 
@@ -448,7 +417,7 @@ test_search (Fixture       *f,
 
   gtk_editable_set_text (entry, "apple");
   args[1] = "1 of 3";
-  g_assert_true (wait_until (label_reads, args, 10));
+  g_assert_true (hatake_test_wait_until (label_reads, args, 10));
   assert_current_match_shown (f, "100 an Apple a day");
   g_assert_false (hatake_log_view_get_following (f->view));
 
@@ -488,7 +457,7 @@ test_search (Fixture       *f,
 
   gtk_editable_set_text (entry, "");
   args[1] = "";
-  g_assert_true (wait_until (label_reads, args, 10));
+  g_assert_true (hatake_test_wait_until (label_reads, args, 10));
   g_assert_false (has_background (line, 5, 10, 0xf600));
   g_assert_false (gtk_widget_is_sensitive (child (f->view, "next_button")));
 }
@@ -619,14 +588,6 @@ test_clear (Fixture       *f,
   g_assert_nonnull (find_row_label (f->view, "line 7"));
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static char *
 read_clipboard (HatakeLogView *view)
 {
@@ -635,7 +596,7 @@ read_clipboard (HatakeLogView *view)
   g_autoptr(GError) error = NULL;
   char *text;
 
-  gdk_clipboard_read_text_async (clipboard, NULL, store_result, &result);
+  gdk_clipboard_read_text_async (clipboard, NULL, hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   text = gdk_clipboard_read_text_finish (clipboard, result, &error);
   g_assert_no_error (error);
@@ -682,7 +643,7 @@ test_copy_save (Fixture       *f,
 
   file = g_file_new_tmp ("hatake-log-XXXXXX.log", &stream, &error);
   g_assert_no_error (error);
-  hatake_log_view_save_async (f->view, file, NULL, store_result, &result);
+  hatake_log_view_save_async (f->view, file, NULL, hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   g_assert_true (hatake_log_view_save_finish (f->view, result, &error));
   g_assert_no_error (error);
@@ -752,7 +713,7 @@ container_op (HatakeEngine                *engine,
   g_autoptr(GError) error = NULL;
   JsonNode *node;
 
-  hatake_engine_container_op_async (engine, id, op, args, NULL, store_result, &result);
+  hatake_engine_container_op_async (engine, id, op, args, NULL, hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   node = hatake_engine_container_op_finish (engine, result, &error);
   g_assert_no_error (error);
@@ -796,7 +757,7 @@ test_real_engine (Fixture       *f,
   config = hatake_container_config_new ();
   config->image = g_strdup (reference);
   config->cmd = g_strdupv ((char **) cmd);
-  hatake_engine_create_container_async (engine, config, NULL, store_result, &result);
+  hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   container = hatake_engine_create_container_finish (engine, result, &error);
   g_assert_no_error (error);
@@ -805,7 +766,7 @@ test_real_engine (Fixture       *f,
   node = container_op (engine, hatake_container_get_id (container), HATAKE_CONTAINER_OP_START, NULL);
   g_clear_pointer (&node, json_node_unref);
   hatake_log_view_follow_container (f->view, engine, hatake_container_get_id (container));
-  g_assert_true (wait_until (has_200_lines, f, 60));
+  g_assert_true (hatake_test_wait_until (has_200_lines, f, 60));
   node = container_op (engine, hatake_container_get_id (container), HATAKE_CONTAINER_OP_WAIT, NULL);
   g_clear_pointer (&node, json_node_unref);
   settle (f);
@@ -824,7 +785,7 @@ test_real_engine (Fixture       *f,
   /* following another container (here: the same one again) starts over */
   hatake_log_view_follow_container (f->view, engine, hatake_container_get_id (container));
   g_assert_cmpuint (hatake_log_view_get_n_lines (f->view), ==, 0);
-  g_assert_true (wait_until (has_200_lines, f, 60));
+  g_assert_true (hatake_test_wait_until (has_200_lines, f, 60));
   g_assert_cmpuint (hatake_log_view_get_n_lines (f->view), ==, 200);
 
   node = container_op (engine, hatake_container_get_id (container), HATAKE_CONTAINER_OP_REMOVE, &remove_args);
@@ -835,7 +796,7 @@ test_real_engine (Fixture       *f,
   weak_engine = engine;
   g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
   g_clear_object (&engine);
-  g_assert_true (wait_until (pointer_is_null, &weak_engine, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
   hatake_test_remove_tree (root);
 }
 

@@ -8,7 +8,7 @@
 
 #include <adwaita.h>
 
-#include "app-screenshot.h"
+#include "app-test-utils.h"
 #include "hatake-application.h"
 #include "hatake-test-utils.h"
 #include "hatake-volumes-page.h"
@@ -18,46 +18,6 @@
 #define LABELS_PER_ROW 3
 
 static HatakeApplication *app;
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Spins the main loop until condition holds; FALSE after timeout_s. */
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_s)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (id);
-  return condition (data);
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static GObject *
 page_child (GtkWidget  *page,
@@ -153,7 +113,7 @@ wait_for_row (GtkWidget  *page,
               const char *name)
 {
   RowWanted wanted = { page, name };
-  gboolean ok = wait_until (shows_row, &wanted, 10);
+  gboolean ok = hatake_test_wait_until (shows_row, &wanted, 10);
 
   gtk_test_widget_wait_for_draw (page);
   return ok && shows_row (&wanted);
@@ -187,7 +147,7 @@ answer_dialog (const char *response)
   AdwMessageDialog *dialog;
   gpointer weak_dialog;
 
-  g_assert_true (wait_until (dialog_is_shown, NULL, 10));
+  g_assert_true (hatake_test_wait_until (dialog_is_shown, NULL, 10));
   dialog = find_message_dialog ();
   weak_dialog = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak_dialog);
@@ -196,7 +156,7 @@ answer_dialog (const char *response)
   adw_message_dialog_response (dialog, response);
   if (weak_dialog != NULL && gtk_widget_get_visible (GTK_WIDGET (dialog)))
     gtk_window_close (GTK_WINDOW (dialog));
-  g_assert_true (wait_until (pointer_is_null, &weak_dialog, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_dialog, 10));
 }
 
 static gboolean
@@ -256,7 +216,7 @@ test_shortcuts_window (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
   overlay = GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
-  g_assert_true (wait_until (is_visible, overlay, 10));
+  g_assert_true (hatake_test_wait_until (is_visible, overlay, 10));
   g_assert_true (gtk_window_get_transient_for (overlay) == GTK_WINDOW (window));
   weak_overlay = overlay;
   g_object_add_weak_pointer (G_OBJECT (overlay), &weak_overlay);
@@ -264,8 +224,8 @@ test_shortcuts_window (void)
   hatake_test_save_screenshot (GTK_WIDGET (overlay), "shortcuts-window.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
-  g_assert_true (wait_until (pointer_is_null, &weak_overlay, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_overlay, 10));
 }
 
 /* The page as the window shows it, on the Volumes section. */
@@ -299,7 +259,7 @@ create_volume (GtkWidget  *page,
   GtkEditable *entry;
 
   g_assert_true (gtk_widget_activate_action (page, "volumes.create", NULL));
-  g_assert_true (wait_until (dialog_is_shown, NULL, 10));
+  g_assert_true (hatake_test_wait_until (dialog_is_shown, NULL, 10));
   dialog = find_message_dialog ();
   entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
 
@@ -336,11 +296,11 @@ close_and_check (HatakeWindow  *window,
   g_object_add_weak_pointer (G_OBJECT (*engine), &weak_engine);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
   g_assert_null (weak_page);
   g_clear_object (engine);
   /* The engine may finish closing its store from the main loop. */
-  g_assert_true (wait_until (pointer_is_null, &weak_engine, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
 
   hatake_test_remove_tree (root);
 }
@@ -380,13 +340,13 @@ test_local_engine (void)
   /* Prune: an unnamed (generated) one and a named one, both unused, both go. */
   create_volume (page, "");
   create_volume (page, "cache");
-  g_assert_true (wait_until ((Condition) gtk_widget_get_mapped,
+  g_assert_true (hatake_test_wait_until ((HatakeTestCondition) gtk_widget_get_mapped,
                              page_child (page, "column_view"), 10));
   g_assert_true (gtk_widget_activate_action (page, "volumes.prune", NULL));
   answer_dialog ("prune");
   g_assert_true (wait_for_row (page, NULL));
   toast = (TextWanted) { page, "2 volumes deleted" };
-  g_assert_true (wait_until (shows_text, &toast, 10));
+  g_assert_true (hatake_test_wait_until (shows_text, &toast, 10));
 
   close_and_check (window, page, &engine, root);
 }
@@ -427,17 +387,17 @@ test_in_use (void)
   config->name = g_strdup ("user");
   config->cmd = g_strdupv ((char **) cmd);
   hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_VOLUME, "data", "/data", FALSE);
-  hatake_engine_create_container_async (engine, config, NULL, store_result, &result);
+  hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   container = hatake_engine_create_container_finish (engine, result, &error);
   g_assert_no_error (error);
 
   delete_only_row (page);
   toast = (TextWanted) { page, "Could not delete “data”: " };
-  g_assert_true (wait_until (shows_text, &toast, 10));
+  g_assert_true (hatake_test_wait_until (shows_text, &toast, 10));
   /* The engine names the container that holds it. */
   toast = (TextWanted) { page, "Could not delete “data”: remove data: volume is in use - [" };
-  g_assert_true (wait_until (shows_text, &toast, 10));
+  g_assert_true (hatake_test_wait_until (shows_text, &toast, 10));
   g_assert_true (wait_for_row (page, "data"));
 
   /* The task holds the engine. */

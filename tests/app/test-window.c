@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <unistd.h>
 
+#include "app-test-utils.h"
 #include "hatake-application.h"
 #include "hatake-engine.h"
 #include "hatake-images-page.h"
@@ -84,32 +85,6 @@ make_image (const char         *id,
   return image;
 }
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Spins the main loop until condition holds; FALSE after timeout_s. */
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_s)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (id);
-  return condition (data);
-}
-
 /* DATA: a weak pointer to a window; a destroyed one counts as hidden (and the caller checks). */
 static gboolean
 window_is_hidden (gpointer data)
@@ -117,12 +92,6 @@ window_is_hidden (gpointer data)
   GtkWidget *window = *(gpointer *) data;
 
   return window == NULL || !gtk_widget_get_visible (window);
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
 }
 
 static const char *
@@ -249,7 +218,7 @@ test_window_fake_engine (void)
   g_list_store_append (engine->images, old_image);
   g_list_store_append (engine->images, new_image);
   g_assert_cmpstr (visible_page (page), ==, "list");
-  g_assert_true (wait_until (window_is_drawn_with_rows, page, 10));
+  g_assert_true (hatake_test_wait_until (window_is_drawn_with_rows, page, 10));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
   texts = cell_texts (page);
@@ -285,7 +254,7 @@ test_window_fake_engine (void)
   g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
 
   gtk_window_close (GTK_WINDOW (window));
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
   g_assert_null (weak_page);
 
   g_clear_object (&engine);
@@ -315,7 +284,7 @@ test_window_message (void)
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (message)));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
 }
 
 static void
@@ -423,13 +392,13 @@ test_window_local_engine (void)
   reference = g_strdup_printf ("%s/hatake/busybox:latest", registry);
   progress = hatake_pull_new (reference);
   hatake_engine_pull_async (HATAKE_ENGINE (engine), reference, NULL, progress, NULL, pull_done, results);
-  g_assert_true (wait_until (pull_finished, results, 240));
+  g_assert_true (hatake_test_wait_until (pull_finished, results, 240));
   g_assert_no_error (error);
   g_assert_nonnull (image);
 
   g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_images (HATAKE_ENGINE (engine))), ==, 1);
   g_assert_cmpstr (visible_page (page), ==, "list");
-  g_assert_true (wait_until (has_one_row, page, 10));
+  g_assert_true (hatake_test_wait_until (has_one_row, page, 10));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
   expected_repository = g_strdup_printf ("%s/hatake/busybox", registry);
@@ -449,13 +418,13 @@ test_window_local_engine (void)
   g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
   g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
   gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
 
   g_clear_object (&image);
   g_clear_object (&progress);
   g_clear_object (&engine);
   /* The engine may finish closing its store from the main loop. */
-  g_assert_true (wait_until (pointer_is_null, &weak_engine, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
 
   remove_tree (data_root);
 }
@@ -502,7 +471,7 @@ test_close_keeps_engine (void)
   g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
 
   gtk_window_close (window);
-  g_assert_true (wait_until (window_is_hidden, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (window_is_hidden, &weak_window, 10));
   g_assert_nonnull (weak_window);
   g_assert_nonnull (g_list_find (gtk_application_get_windows (GTK_APPLICATION (own_app)), window));
   g_assert_true (hatake_window_get_engine (HATAKE_WINDOW (window)) == engine);
@@ -513,7 +482,7 @@ test_close_keeps_engine (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
   g_action_group_activate_action (G_ACTION_GROUP (own_app), "quit", NULL);
-  g_assert_true (wait_until (pointer_is_null, &weak_window, 10));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (own_app)));
 
   /* A registered GtkApplication that never ran keeps references of its own. */

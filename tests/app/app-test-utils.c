@@ -1,7 +1,50 @@
-/* app-screenshot.c: what a UI test checked, saved as a PNG for a person to look at
+/* app-test-utils.c: what the UI tests share
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "app-screenshot.h"
+#include "app-test-utils.h"
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+hatake_test_wait_until (HatakeTestCondition condition,
+                        gpointer            data,
+                        guint               timeout_s)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_s, timeout_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+  return condition (data);
+}
+
+gboolean
+hatake_test_never (gpointer data)
+{
+  return FALSE;
+}
+
+gboolean
+hatake_test_pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+void
+hatake_test_store_result (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
 
 void
 hatake_test_save_screenshot (GtkWidget  *window,

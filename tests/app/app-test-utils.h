@@ -1,0 +1,26 @@
+/* app-test-utils.h: what the UI tests share — waiting on the main loop, and the screenshot of
+ * what a test checked
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+typedef gboolean (*HatakeTestCondition) (gpointer data);
+
+/* Spins the default main context until CONDITION holds; FALSE after TIMEOUT_S seconds. */
+gboolean hatake_test_wait_until      (HatakeTestCondition  condition,
+                                      gpointer             data,
+                                      guint                timeout_s);
+/* Conditions: one that never holds (to let the main loop run for a while), and "*DATA is NULL"
+ * (a weak pointer's object is gone). */
+gboolean hatake_test_never           (gpointer             data);
+gboolean hatake_test_pointer_is_null (gpointer             data);
+/* A GAsyncReadyCallback that keeps a reference on the result in *(GAsyncResult **) USER_DATA. */
+void     hatake_test_store_result    (GObject             *source,
+                                      GAsyncResult        *result,
+                                      gpointer             user_data);
+
+/* Renders WINDOW (a shown toplevel) as it is now into NAME in the test's build folder. */
+void     hatake_test_save_screenshot (GtkWidget           *window,
+                                      const char          *name);
