@@ -16,7 +16,6 @@
 #include "hatake-images-page.h"
 #include "hatake-pull-dialog.h"
 #include "hatake-run-dialog.h"
-#include "hatake-window.h"
 
 struct _HatakeImagesPage
 {
@@ -202,20 +201,6 @@ on_items_changed (HatakeImagesPage *self,
   update_visible_page (self);
 }
 
-/* The engine set on the page, else the window's: the window only hands the page its model. */
-static HatakeEngine *
-page_engine (HatakeImagesPage *self)
-{
-  GtkRoot *root;
-
-  if (self->engine != NULL)
-    return self->engine;
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (HATAKE_IS_WINDOW (root))
-    return hatake_window_get_engine (HATAKE_WINDOW (root));
-  return NULL;
-}
-
 static GtkWindow *
 page_window (HatakeImagesPage *self)
 {
@@ -286,7 +271,7 @@ hatake_images_page_open_pull_dialog (HatakeImagesPage *self)
 
   g_return_val_if_fail (HATAKE_IS_IMAGES_PAGE (self), NULL);
 
-  if ((engine = page_engine (self)) == NULL)
+  if ((engine = self->engine) == NULL)
     return NULL;
   dialog = hatake_pull_dialog_new (page_window (self), engine);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -308,7 +293,7 @@ hatake_images_page_open_run_dialog (HatakeImagesPage *self,
   g_return_val_if_fail (HATAKE_IS_IMAGES_PAGE (self), NULL);
   g_return_val_if_fail (HATAKE_IS_IMAGE (image), NULL);
 
-  if ((engine = page_engine (self)) == NULL)
+  if ((engine = self->engine) == NULL)
     return NULL;
   dialog = hatake_run_dialog_new (page_window (self), engine, run_reference (image));
   gtk_window_present (GTK_WINDOW (dialog));
@@ -361,7 +346,7 @@ on_delete_response (AdwMessageDialog *dialog,
   HatakeEngine *engine;
   DeleteData *data;
 
-  if (self == NULL || g_strcmp0 (response, "delete") != 0 || (engine = page_engine (self)) == NULL)
+  if (self == NULL || g_strcmp0 (response, "delete") != 0 || (engine = self->engine) == NULL)
     return;
 
   data = g_new0 (DeleteData, 1);
@@ -531,15 +516,14 @@ hatake_images_page_set_model (HatakeImagesPage *self,
 /**
  * hatake_images_page_get_engine:
  *
- * Returns: (transfer none) (nullable): the engine the actions use: the one set, else the
- *   window's
+ * Returns: (transfer none) (nullable): the engine the page pulls, runs and deletes with
  */
 HatakeEngine *
 hatake_images_page_get_engine (HatakeImagesPage *self)
 {
   g_return_val_if_fail (HATAKE_IS_IMAGES_PAGE (self), NULL);
 
-  return page_engine (self);
+  return self->engine;
 }
 
 /**

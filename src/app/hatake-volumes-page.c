@@ -19,7 +19,6 @@
 #include "hatake-images-page.h"
 #include "hatake-volume.h"
 #include "hatake-volumes-page.h"
-#include "hatake-window.h"
 
 /* One row: what the list answer says of a volume. Private to the page — nothing else needs a
  * volume as an object yet — so it lives here rather than in a file pair of its own. */
@@ -193,20 +192,6 @@ on_items_changed (HatakeVolumesPage *self,
   update_visible_page (self);
 }
 
-/* The engine set on the page, else the window's. */
-static HatakeEngine *
-page_engine (HatakeVolumesPage *self)
-{
-  GtkRoot *root;
-
-  if (self->engine != NULL)
-    return self->engine;
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (HATAKE_IS_WINDOW (root))
-    return hatake_window_get_engine (HATAKE_WINDOW (root));
-  return NULL;
-}
-
 static GtkWindow *
 page_window (HatakeVolumesPage *self)
 {
@@ -320,7 +305,7 @@ hatake_volumes_page_refresh (HatakeVolumesPage *self)
 
   g_return_if_fail (HATAKE_IS_VOLUMES_PAGE (self));
 
-  if ((engine = page_engine (self)) == NULL)
+  if ((engine = self->engine) == NULL)
     return;
 
   data = op_data_new (self, NULL);
@@ -367,7 +352,7 @@ on_create_response (AdwMessageDialog *dialog,
   HatakeVolumeOpArgs args = { 0 };
   HatakeEngine *engine;
 
-  if (self == NULL || g_strcmp0 (response, "create") != 0 || (engine = page_engine (self)) == NULL)
+  if (self == NULL || g_strcmp0 (response, "create") != 0 || (engine = self->engine) == NULL)
     return;
 
   args.name = *name != '\0' ? name : NULL;
@@ -494,7 +479,7 @@ on_delete_response (AdwMessageDialog *dialog,
   HatakeVolumeOpArgs args = { .name = name };
   HatakeEngine *engine;
 
-  if (self == NULL || g_strcmp0 (response, "delete") != 0 || (engine = page_engine (self)) == NULL)
+  if (self == NULL || g_strcmp0 (response, "delete") != 0 || (engine = self->engine) == NULL)
     return;
 
   hatake_engine_volume_op_async (engine, HATAKE_VOLUME_OP_REMOVE, &args, self->cancellable,
@@ -583,7 +568,7 @@ on_prune_response (AdwMessageDialog *dialog,
   HatakeVolumeOpArgs args = { .all = TRUE };
   HatakeEngine *engine;
 
-  if (self == NULL || g_strcmp0 (response, "prune") != 0 || (engine = page_engine (self)) == NULL)
+  if (self == NULL || g_strcmp0 (response, "prune") != 0 || (engine = self->engine) == NULL)
     return;
 
   hatake_engine_volume_op_async (engine, HATAKE_VOLUME_OP_PRUNE, &args, self->cancellable,
