@@ -42,6 +42,10 @@ void     _hatake_local_engine_pull_async     (HatakeEngine        *engine,
 HatakeImage *_hatake_local_engine_pull_finish (HatakeEngine       *engine,
                                               GAsyncResult        *result,
                                               GError             **error);
+JsonNode    *_hatake_local_engine_propagate_json (HatakeEngine  *engine,
+                                                 GAsyncResult  *result,
+                                                 GError       **error);
+void         _hatake_local_engine_images_iface_init (HatakeEngineInterface *iface);
 HatakeImage *_hatake_local_engine_find_image (HatakeLocalEngine   *self,
                                               const char          *id);
 
