@@ -40,6 +40,19 @@ char         *hatake_cli_format_template (JsonNode        *root,
 void          hatake_cli_print_json    (JsonNode          *node,
                                         gboolean           pretty);
 
+/* hatake-cli-streams.c, for `run`: print the log (following with options->follow), and attach
+ * the terminal (stdin forwarded when WITH_STDIN, raw and resized when TTY) until it closes. */
+gboolean     hatake_cli_stream_logs     (HatakeEngine           *engine,
+                                         const char             *id,
+                                         const HatakeLogOptions *options,
+                                         gboolean                timestamps,
+                                         GError                **error);
+gboolean     hatake_cli_attach_terminal (HatakeEngine           *engine,
+                                         const char             *id,
+                                         gboolean                with_stdin,
+                                         gboolean                tty,
+                                         GError                **error);
+
 HatakeImage *hatake_cli_pull_image (HatakeEngine *engine,
                                     const char   *reference,
                                     const char   *platform,
