@@ -18,61 +18,18 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
-#include "hatake-attach.h"
-#include "hatake-cgroups.h"
-#include "hatake-containers.h"
+#include "hatake-containers-private.h"
 #include "hatake-digest.h"
 #include "hatake-error.h"
 #include "hatake-layer.h"
 #include "hatake-manifest.h"
 #include "hatake-oci-spec.h"
 #include "hatake-passwd.h"
-#include "hatake-runtime.h"
-#include "hatake-volume.h"
-
-typedef struct
-{
-  HatakeContainer       *container;
-  HatakeContainerConfig *config;
-  char                  *image_id;
-  char                  *dir;
-  GPtrArray             *waiters;        /* GTasks of wait, completed at the next exit */
-  GPtrArray             *stoppers;       /* GTasks of stop/kill-for-removal, completed at exit */
-  guint                  kill_timer;
-  guint                  restart_timer;
-  gboolean               stopped_by_user;
-  gboolean               mounted;
-} Entry;
-
-struct _HatakeContainers
-{
-  GObject          parent_instance;
-
-  HatakeStore     *store;
-  HatakeConfig    *config;
-  HatakeRuntime   *runtime;
-  HatakeVolumes   *volumes;
-  char            *runtime_note;
-  HatakeCgroupLayout *cgroups;    /* detected once: reading mountinfo costs ~1 ms per 10 mounts */
-  char            *self_exe;
-  char            *root;          /* data root */
-  char            *run_dir;       /* /run/hatake/<hash> */
-  char            *exit_dir;
-  GListStore      *model;
-  GHashTable      *entries;       /* id → Entry */
-  GFileMonitor    *exit_monitor;
-  guint            removals;      /* removals under way */
-  GHashTable      *pending_names; /* names of creates under way */
-  GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
-};
 
 G_DEFINE_FINAL_TYPE (HatakeContainers, hatake_containers, G_TYPE_OBJECT)
 
@@ -144,8 +101,8 @@ hatake_containers_init (HatakeContainers *self)
 
 /* ---- persistence --------------------------------------------------------------------------- */
 
-static char *
-iso_time (gint64 usec)
+char *
+_hatake_containers_iso_time (gint64 usec)
 {
   g_autoptr(GDateTime) dt = NULL;
 
@@ -172,8 +129,8 @@ write_json_flags (const char *path, JsonNode *node, GFileSetContentsFlags flags,
   return g_file_set_contents_full (path, text, length, flags, 0600, error);
 }
 
-static gboolean
-write_json (const char *path, JsonNode *node, GError **error)
+gboolean
+_hatake_containers_write_json (const char *path, JsonNode *node, GError **error)
 {
   return write_json_flags (path, node, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, error);
 }
@@ -516,8 +473,8 @@ hatake_containers_get_volumes (HatakeContainers *self)
   return self->volumes;
 }
 
-static Entry *
-entry_for (HatakeContainers *self, HatakeContainer *container)
+Entry *
+_hatake_containers_entry_for (HatakeContainers *self, HatakeContainer *container)
 {
   return g_hash_table_lookup (self->entries, hatake_container_get_id (container));
 }
@@ -580,7 +537,7 @@ hatake_containers_rename (HatakeContainers  *self,
                           const char        *name,
                           GError           **error)
 {
-  Entry *entry = entry_for (self, container);
+  Entry *entry = _hatake_containers_entry_for (self, container);
   const char *clean = name[0] == '/' ? name + 1 : name;
 
   if (!name_is_valid (clean))
@@ -777,7 +734,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   config_path = entry_path (entry, "config.json");
-  if (!write_json (config_path, root, &error))
+  if (!_hatake_containers_write_json (config_path, root, &error))
     {
       hatake_rm_rf (entry->dir, NULL);
       g_task_return_error (task, error);
@@ -926,8 +883,8 @@ prepare_data_free (PrepareData *data)
   g_free (data);
 }
 
-static gboolean
-set_errno (GError **error, int errsv, const char *what, const char *path)
+gboolean
+_hatake_containers_set_errno (GError **error, int errsv, const char *what, const char *path)
 {
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s %s: %s", what, path, g_strerror (errsv));
   return FALSE;
@@ -949,11 +906,11 @@ mount_rootfs (PrepareData *data, const char *rootfs, GError **error)
       return FALSE;
     }
   if (g_mkdir_with_parents (upper, 0755) != 0)
-    return set_errno (error, errno, _("Cannot create"), upper);
+    return _hatake_containers_set_errno (error, errno, _("Cannot create"), upper);
   if (g_mkdir_with_parents (work, 0700) != 0)
-    return set_errno (error, errno, _("Cannot create"), work);
+    return _hatake_containers_set_errno (error, errno, _("Cannot create"), work);
   if (g_mkdir_with_parents (rootfs, 0755) != 0)
-    return set_errno (error, errno, _("Cannot create"), rootfs);
+    return _hatake_containers_set_errno (error, errno, _("Cannot create"), rootfs);
   /* Short links keep the option within a page for images with many layers: top layer first. */
   n = g_strv_length (record->layers);
   for (guint i = n; i > 0; i--)
@@ -976,7 +933,7 @@ mount_rootfs (PrepareData *data, const char *rootfs, GError **error)
     }
   umount2 (rootfs, MNT_DETACH);
   if (mount ("overlay", rootfs, "overlay", 0, options) != 0)
-    return set_errno (error, errno, _("Cannot mount the container's root filesystem at"), rootfs);
+    return _hatake_containers_set_errno (error, errno, _("Cannot mount the container's root filesystem at"), rootfs);
   return TRUE;
 }
 
@@ -1127,7 +1084,7 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     {
-      set_errno (&error, errno, _("Cannot open"), rootfs);
+      _hatake_containers_set_errno (&error, errno, _("Cannot open"), rootfs);
       goto fail;
     }
   /* An image whose /dev is a symlink would have runc make its device links wherever that points,
@@ -1181,10 +1138,10 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
     goto fail;
   if (g_mkdir_with_parents (bundle, 0700) != 0)
     {
-      set_errno (&error, errno, _("Cannot create"), bundle);
+      _hatake_containers_set_errno (&error, errno, _("Cannot create"), bundle);
       goto fail;
     }
-  if (!write_json (spec_path, spec_json, &error))
+  if (!_hatake_containers_write_json (spec_path, spec_json, &error))
     goto fail;
   close (rootfd);
   g_task_return_boolean (task, TRUE);
@@ -1385,7 +1342,7 @@ do_restart (gpointer user_data)
 {
   HatakeContainer *container = user_data;
   HatakeContainers *self = g_object_get_data (G_OBJECT (container), "hatake-containers");
-  Entry *entry = self ? entry_for (self, container) : NULL;
+  Entry *entry = self ? _hatake_containers_entry_for (self, container) : NULL;
   GTask *task;
 
   if (entry == NULL)
@@ -1548,7 +1505,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   HatakeContainers *self = HATAKE_CONTAINERS (source);
   GTask *outer = g_object_get_data (G_OBJECT (result), "hatake-outer");
   HatakeContainer *container = g_object_get_data (G_OBJECT (result), "hatake-container");
-  Entry *entry = entry_for (self, container);
+  Entry *entry = _hatake_containers_entry_for (self, container);
   GError *error = NULL;
   guint position;
 
@@ -1647,7 +1604,7 @@ on_stop_timeout (gpointer user_data)
 {
   HatakeContainer *container = user_data;
   HatakeContainers *self = g_object_get_data (G_OBJECT (container), "hatake-containers");
-  Entry *entry = self ? entry_for (self, container) : NULL;
+  Entry *entry = self ? _hatake_containers_entry_for (self, container) : NULL;
 
   if (entry != NULL)
     {
@@ -1745,7 +1702,7 @@ on_restart_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   HatakeContainers *self = g_task_get_source_object (task);
   HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
-  Entry *entry = entry_for (self, container);
+  Entry *entry = _hatake_containers_entry_for (self, container);
   GError *error = NULL;
 
   g_task_propagate_pointer (G_TASK (result), &error);
@@ -1769,7 +1726,7 @@ on_removal_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   HatakeContainers *self = g_task_get_source_object (task);
   HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
-  Entry *entry = entry_for (self, container);
+  Entry *entry = _hatake_containers_entry_for (self, container);
   GError *error = NULL;
 
   g_task_propagate_pointer (G_TASK (result), &error);
@@ -1798,7 +1755,7 @@ hatake_containers_op_async (HatakeContainers            *self,
                             gpointer                     user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  Entry *entry = entry_for (self, container);
+  Entry *entry = _hatake_containers_entry_for (self, container);
   HatakeContainerState state;
   GError *error = NULL;
   int timeout;
@@ -1991,7 +1948,7 @@ on_recover_state (GObject *source, GAsyncResult *result, gpointer user_data)
   const char *status;
 
   state = hatake_runtime_state_finish (HATAKE_RUNTIME (source), result, &error);
-  entry = container ? entry_for (self, container) : NULL;
+  entry = container ? _hatake_containers_entry_for (self, container) : NULL;
   status = state ? json_object_get_string_member_with_default (state, "status", "") : "";
   if (entry != NULL && !g_str_equal (status, "running") && !g_str_equal (status, "paused") &&
       !g_str_equal (status, "created"))
@@ -2020,7 +1977,7 @@ recover_next (GTask *task)
   while (data->pending->len > 0)
     {
       g_autoptr(HatakeContainer) container = g_object_ref (g_ptr_array_index (data->pending, 0));
-      Entry *entry = entry_for (self, container);
+      Entry *entry = _hatake_containers_entry_for (self, container);
       g_autofree char *exit_file = NULL;
 
       g_ptr_array_remove_index (data->pending, 0);
@@ -2114,7 +2071,7 @@ char *
 hatake_containers_ctl_path (HatakeContainers *self,
                             HatakeContainer  *container)
 {
-  Entry *entry = entry_for (self, container);
+  Entry *entry = _hatake_containers_entry_for (self, container);
   return entry ? g_build_filename (entry->dir, "bundle", "ctl", NULL) : NULL;
 }
 
@@ -2124,7 +2081,7 @@ char *
 hatake_containers_log_path (HatakeContainers *self,
                             HatakeContainer  *container)
 {
-  Entry *entry = entry_for (self, container);
+  Entry *entry = _hatake_containers_entry_for (self, container);
 
   return entry ? entry_path (entry, "ctr.log") : NULL;
 }
@@ -2134,13 +2091,13 @@ JsonNode *
 hatake_containers_inspect (HatakeContainers *self,
                            HatakeContainer  *container)
 {
-  Entry *entry = entry_for (self, container);
+  Entry *entry = _hatake_containers_entry_for (self, container);
   HatakeContainer *c = container;
   HatakeContainerState state = hatake_container_get_state (c);
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autofree char *created = iso_time (hatake_container_get_created (c));
-  g_autofree char *started = iso_time (hatake_container_get_started_at (c));
-  g_autofree char *finished = iso_time (hatake_container_get_finished_at (c));
+  g_autofree char *created = _hatake_containers_iso_time (hatake_container_get_created (c));
+  g_autofree char *started = _hatake_containers_iso_time (hatake_container_get_started_at (c));
+  g_autofree char *finished = _hatake_containers_iso_time (hatake_container_get_finished_at (c));
   g_autofree char *name = g_strconcat ("/", hatake_container_get_name (c), NULL);
   g_autofree char *log_path = entry ? entry_path (entry, "ctr.log") : NULL;
   g_autoptr(JsonNode) config = entry ? hatake_container_config_to_json (entry->config) : NULL;
@@ -2213,601 +2170,4 @@ hatake_containers_inspect (HatakeContainers *self,
 #undef BOOL
   json_builder_end_object (b);
   return json_builder_get_root (b);
-}
-
-/* ---- exec ---------------------------------------------------------------------------------- */
-
-typedef struct
-{
-  char              *dir;
-  char              *process_path;
-  HatakeExecOptions  options;
-} ExecData;
-
-static void
-exec_data_free (ExecData *data)
-{
-  g_free (data->dir);
-  g_free (data->process_path);
-  g_strfreev (data->options.argv);
-  g_strfreev (data->options.env);
-  g_free (data->options.user);
-  g_free (data->options.working_dir);
-  g_free (data);
-}
-
-/* The container's own process spec with exec's command, env, user and directory over it. */
-static void
-exec_prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  ExecData *data = task_data;
-  g_autofree char *spec_path = g_build_filename (data->dir, "bundle", "config.json", NULL);
-  g_autofree char *rootfs = g_build_filename (data->dir, "rootfs", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonNode) process_node = NULL;
-  g_auto(HatakeUser) user = { 0 };
-  JsonObject *process;
-  GError *error = NULL;
-
-  if (!json_parser_load_from_file (parser, spec_path, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  process_node = json_node_copy (json_object_get_member (json_node_get_object (json_parser_get_root (parser)),
-                                                         "process"));
-  process = json_node_get_object (process_node);
-  {
-    JsonArray *args = json_array_new ();
-    for (guint i = 0; data->options.argv[i]; i++)
-      json_array_add_string_element (args, data->options.argv[i]);
-    json_object_set_array_member (process, "args", args);
-  }
-  json_object_set_boolean_member (process, "terminal", data->options.tty);
-  if (data->options.env != NULL && data->options.env[0] != NULL)
-    {
-      JsonArray *old = json_object_get_array_member (process, "env");
-      JsonArray *env = json_array_new ();
-      for (guint i = 0; old && i < json_array_get_length (old); i++)
-        {
-          const char *entry = json_array_get_string_element (old, i);
-          const char *eq = strchr (entry, '=');
-          gboolean overridden = FALSE;
-          for (guint j = 0; eq && data->options.env[j]; j++)
-            overridden |= strncmp (data->options.env[j], entry, eq - entry + 1) == 0;
-          if (!overridden)
-            json_array_add_string_element (env, entry);
-        }
-      for (guint j = 0; data->options.env[j]; j++)
-        json_array_add_string_element (env, data->options.env[j]);
-      json_object_set_array_member (process, "env", env);
-    }
-  if (data->options.working_dir && *data->options.working_dir)
-    json_object_set_string_member (process, "cwd", data->options.working_dir);
-  if (data->options.user && *data->options.user)
-    {
-      int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      JsonObject *u = json_object_new ();
-      JsonArray *gids = json_array_new ();
-      if (rootfd < 0 || !hatake_passwd_resolve (rootfd, data->options.user, &user, &error))
-        {
-          if (rootfd >= 0)
-            close (rootfd);
-          else
-            set_errno (&error, errno, _("Cannot open"), rootfs);
-          json_object_unref (u);
-          json_array_unref (gids);
-          g_task_return_error (task, error);
-          return;
-        }
-      close (rootfd);
-      json_object_set_int_member (u, "uid", user.uid);
-      json_object_set_int_member (u, "gid", user.gid);
-      for (guint i = 0; i < user.additional_gids->len; i++)
-        json_array_add_int_element (gids, g_array_index (user.additional_gids, guint32, i));
-      json_object_set_array_member (u, "additionalGids", gids);
-      json_object_set_object_member (process, "user", u);
-    }
-  if (!write_json (data->process_path, process_node, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_exec_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ExecData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-  int code = hatake_runtime_exec_finish (HATAKE_RUNTIME (source), result, &error);
-
-  g_unlink (data->process_path);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_int (task, code);
-}
-
-static void
-resize_pty (guint width, guint height, gpointer user_data)
-{
-  int fd = GPOINTER_TO_INT (user_data);
-  struct winsize size = { .ws_row = height, .ws_col = width };
-
-  if (ioctl (fd, TIOCSWINSZ, &size) != 0)
-    g_debug ("Cannot resize the terminal: %s", g_strerror (errno));
-}
-
-static void
-close_fd (gpointer user_data)
-{
-  close (GPOINTER_TO_INT (user_data));
-}
-
-/* The exec's terminal arrived: hand it over as a HatakeAttach. */
-static void
-on_exec_console (int master, gpointer user_data)
-{
-  GTask *task = user_data;
-  ExecData *data = g_task_get_task_data (task);
-  g_autoptr(GInputStream) in = g_unix_input_stream_new (master, TRUE);
-  g_autoptr(GOutputStream) out = g_unix_output_stream_new (dup (master), TRUE);
-  g_autoptr(GIOStream) stream = g_simple_io_stream_new (in, out);
-  g_autoptr(HatakeAttach) attach = hatake_attach_new (stream, FALSE, resize_pty, GINT_TO_POINTER (dup (master)), close_fd);
-
-  if (data->options.attach_ready)
-    data->options.attach_ready (attach, data->options.attach_data);
-}
-
-static void
-on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HatakeContainers *self = g_task_get_source_object (task);
-  ExecData *data = g_task_get_task_data (task);
-  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
-  GError *error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      g_unlink (data->process_path);
-      g_task_return_error (task, error);
-      return;
-    }
-  {
-    GCancellable *cancellable = g_task_get_cancellable (task);
-    GTask *owned = g_steal_pointer (&task);
-    hatake_runtime_exec_async (self->runtime, hatake_container_get_id (container), data->process_path,
-                               data->options.interactive, data->options.tty ? on_exec_console : NULL,
-                               data->options.tty ? g_object_ref (owned) : NULL,
-                               data->options.tty ? g_object_unref : NULL, cancellable, on_exec_done, owned);
-  }
-}
-
-void
-hatake_containers_exec_async (HatakeContainers        *self,
-                              HatakeContainer         *container,
-                              const HatakeExecOptions *options,
-                              GCancellable            *cancellable,
-                              GAsyncReadyCallback      callback,
-                              gpointer                 user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GTask) prepare = NULL;
-  Entry *entry = entry_for (self, container);
-  ExecData *data;
-
-  g_task_set_source_tag (task, hatake_containers_exec_async);
-  if (entry == NULL || hatake_container_get_state (container) != HATAKE_CONTAINER_RUNNING)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
-                               hatake_container_get_state (container) == HATAKE_CONTAINER_PAUSED
-                               ? _("Container %s is paused, unpause the container before exec")
-                               : _("Container %s is not running"), hatake_container_get_name (container));
-      return;
-    }
-  if (options->argv == NULL || options->argv[0] == NULL)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("No exec command specified"));
-      return;
-    }
-  data = g_new0 (ExecData, 1);
-  data->dir = g_strdup (entry->dir);
-  data->process_path = g_strdup_printf ("%s/exec-%08x.json", entry->dir, g_random_int ());
-  data->options.argv = g_strdupv (options->argv);
-  data->options.env = g_strdupv (options->env);
-  data->options.user = g_strdup (options->user);
-  data->options.working_dir = g_strdup (options->working_dir);
-  data->options.interactive = options->interactive;
-  data->options.tty = options->tty;
-  data->options.attach_ready = options->attach_ready;
-  data->options.attach_data = options->attach_data;
-  g_task_set_task_data (task, data, (GDestroyNotify) exec_data_free);
-  g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
-
-  prepare = g_task_new (self, cancellable, on_exec_prepared, g_steal_pointer (&task));
-  g_task_set_source_tag (prepare, hatake_containers_exec_async);
-  g_task_set_task_data (prepare, data, NULL);
-  g_task_run_in_thread (prepare, exec_prepare_thread);
-}
-
-int
-hatake_containers_exec_finish (HatakeContainers  *self,
-                               GAsyncResult      *result,
-                               GError           **error)
-{
-  return (int) g_task_propagate_int (G_TASK (result), error);
-}
-
-/* ---- top ----------------------------------------------------------------------------------- */
-
-static char *
-read_proc (int pid, const char *what)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", pid, what);
-  char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return g_strdup ("");
-  /* cmdline separates arguments with NULs */
-  for (gsize i = 0; i + 1 < length; i++)
-    if (contents[i] == '\0')
-      contents[i] = ' ';
-  return contents;
-}
-
-static void
-on_top_pids (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autofree char *out = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  static const char * const titles[] = { "UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD" };
-  long ticks = sysconf (_SC_CLK_TCK);
-  GError *error = NULL;
-  JsonArray *pids;
-
-  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, &out, &error) ||
-      !json_parser_load_from_data (parser, out, -1, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  pids = JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)) ? json_node_get_array (json_parser_get_root (parser)) : NULL;
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "Titles");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    json_builder_add_string_value (b, titles[i]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "Processes");
-  json_builder_begin_array (b);
-  for (guint i = 0; pids && i < json_array_get_length (pids); i++)
-    {
-      int pid = (int) json_array_get_int_element (pids, i);
-      g_autofree char *stat = read_proc (pid, "stat");
-      g_autofree char *cmdline = g_strstrip (read_proc (pid, "cmdline"));
-      g_autofree char *status = read_proc (pid, "status");
-      const char *close_paren = strrchr (stat, ')');
-      g_auto(GStrv) fields = close_paren ? g_strsplit (close_paren + 2, " ", -1) : NULL;
-      const char *uid_line = strstr (status, "\nUid:");
-      g_autofree char *uid = uid_line ? g_strndup (uid_line + 6, strcspn (uid_line + 6, "\t\n")) : g_strdup ("?");
-      g_autofree char *ppid = fields && g_strv_length (fields) > 1 ? g_strdup (fields[1]) : g_strdup ("?");
-      guint64 cpu = fields && g_strv_length (fields) > 12 ?
-                    g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10) : 0;
-      g_autofree char *time_text = g_strdup_printf ("%02" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT,
-                                                    cpu / ticks / 3600, cpu / ticks / 60 % 60, cpu / ticks % 60);
-      g_autofree char *pid_text = g_strdup_printf ("%d", pid);
-
-      g_strstrip (uid);
-      json_builder_begin_array (b);
-      json_builder_add_string_value (b, uid);
-      json_builder_add_string_value (b, pid_text);
-      json_builder_add_string_value (b, ppid);
-      json_builder_add_string_value (b, "0");
-      json_builder_add_string_value (b, "");
-      json_builder_add_string_value (b, "?");
-      json_builder_add_string_value (b, time_text);
-      json_builder_add_string_value (b, *cmdline ? cmdline : "?");
-      json_builder_end_array (b);
-    }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  g_task_return_pointer (task, json_builder_get_root (b), (GDestroyNotify) json_node_unref);
-}
-
-void
-hatake_containers_top_async (HatakeContainers    *self,
-                             HatakeContainer     *container,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  const char *args[] = { "ps", "--format", "json", hatake_container_get_id (container), NULL };
-  HatakeContainerState state = hatake_container_get_state (container);
-
-  g_task_set_source_tag (task, hatake_containers_top_async);
-  if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
-                               _("Container %s is not running"), hatake_container_get_name (container));
-      return;
-    }
-  hatake_runtime_run_async (self->runtime, args, cancellable, on_top_pids, g_steal_pointer (&task));
-}
-
-JsonNode *
-hatake_containers_top_finish (HatakeContainers  *self,
-                              GAsyncResult      *result,
-                              GError           **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ---- stats --------------------------------------------------------------------------------- */
-
-static gint64
-read_number (const char *dir, const char *file)
-{
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autofree char *contents = NULL;
-
-  if (dir == NULL || !g_file_get_contents (path, &contents, NULL, NULL))
-    return -1;
-  g_strstrip (contents);
-  if (g_str_equal (contents, "max"))
-    return G_MAXINT64;
-  return g_ascii_strtoll (contents, NULL, 10);
-}
-
-/* "key value" lines (cpu.stat, memory.stat): the value of key, or -1 */
-static gint64
-read_keyed (const char *dir, const char *file, const char *key)
-{
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-  gsize key_length = strlen (key);
-
-  if (dir == NULL || !g_file_get_contents (path, &contents, NULL, NULL))
-    return -1;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
-    if (g_str_has_prefix (lines[i], key) && lines[i][key_length] == ' ')
-      return g_ascii_strtoll (lines[i] + key_length + 1, NULL, 10);
-  return -1;
-}
-
-static void
-add_io_bytes (const char *v1_dir, const char *v2_dir, gint64 *read_bytes, gint64 *write_bytes)
-{
-  g_autofree char *contents = NULL;
-  g_autofree char *path = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (v2_dir != NULL)
-    {
-      path = g_build_filename (v2_dir, "io.stat", NULL);
-      if (g_file_get_contents (path, &contents, NULL, NULL))
-        {
-          lines = g_strsplit (contents, "\n", -1);
-          for (guint i = 0; lines[i]; i++)
-            {
-              const char *r = strstr (lines[i], "rbytes="), *w = strstr (lines[i], "wbytes=");
-              if (r)
-                *read_bytes += g_ascii_strtoll (r + 7, NULL, 10);
-              if (w)
-                *write_bytes += g_ascii_strtoll (w + 7, NULL, 10);
-            }
-        }
-      return;
-    }
-  if (v1_dir == NULL)
-    return;
-  path = g_build_filename (v1_dir, "blkio.throttle.io_service_bytes", NULL);
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
-    {
-      g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
-      if (g_strv_length (f) == 3 && g_str_equal (f[1], "Read"))
-        *read_bytes += g_ascii_strtoll (f[2], NULL, 10);
-      else if (g_strv_length (f) == 3 && g_str_equal (f[1], "Write"))
-        *write_bytes += g_ascii_strtoll (f[2], NULL, 10);
-    }
-}
-
-static gint64
-host_memory (void)
-{
-  g_autofree char *meminfo = NULL;
-  const char *total;
-
-  if (!g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL) || (total = strstr (meminfo, "MemTotal:")) == NULL)
-    return 0;
-  return g_ascii_strtoll (total + 9, NULL, 10) * 1024;
-}
-
-static gint64
-system_cpu_ns (void)
-{
-  g_autofree char *stat = NULL;
-  g_auto(GStrv) fields = NULL;
-  gint64 jiffies = 0;
-
-  if (!g_file_get_contents ("/proc/stat", &stat, NULL, NULL))
-    return 0;
-  fields = g_strsplit_set (stat, " \n", 12);
-  /* "cpu  user nice system idle iowait irq softirq steal …" */
-  for (guint i = 2; fields[i] && i < 10; i++)
-    jiffies += g_ascii_strtoll (fields[i], NULL, 10);
-  return jiffies * (1000000000 / sysconf (_SC_CLK_TCK));
-}
-
-/* The container's cgroup per controller, from its init process: right whatever the runtime
- * nested it under. */
-static void
-stats_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  HatakeContainers *self = source;
-  int pid = GPOINTER_TO_INT (task_data);
-  g_autofree char *cgroup_path = g_strdup_printf ("/proc/%d/cgroup", pid);
-  g_autofree char *cgroups = NULL;
-  HatakeCgroupLayout *layout = self->cgroups;
-  g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_auto(GStrv) lines = NULL;
-  g_autofree char *now = NULL;
-  const char *v2 = NULL;
-  gint64 memory, limit, cpu, pids, read_bytes = 0, write_bytes = 0, cache;
-  GError *error = NULL;
-
-  if (!g_file_get_contents (cgroup_path, &cgroups, NULL, &error) || layout == NULL)
-    {
-      if (error == NULL)
-        error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED, _("No cgroups are mounted"));
-      g_task_return_error (task, error);
-      return;
-    }
-  lines = g_strsplit (cgroups, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
-    {
-      g_auto(GStrv) f = g_strsplit (lines[i], ":", 3);
-      g_auto(GStrv) controllers = NULL;
-      if (g_strv_length (f) != 3)
-        continue;
-      if (*f[1] == '\0')
-        {
-          const char *mount = hatake_cgroup_layout_get_unified_path (layout);
-          if (mount != NULL && hatake_cgroup_layout_get_mode (layout) == HATAKE_CGROUP_MODE_UNIFIED)
-            g_hash_table_replace (dirs, g_strdup (""), g_build_filename (mount, f[2], NULL));
-          continue;
-        }
-      controllers = g_strsplit (f[1], ",", -1);
-      for (guint c = 0; controllers[c]; c++)
-        {
-          const char *mount = NULL;
-          if (hatake_cgroup_layout_lookup_controller (layout, controllers[c], &mount) == 1 && mount != NULL)
-            g_hash_table_replace (dirs, g_strdup (controllers[c]), g_build_filename (mount, f[2], NULL));
-        }
-    }
-  v2 = g_hash_table_lookup (dirs, "");
-  if (v2 != NULL)
-    {
-      memory = read_number (v2, "memory.current");
-      limit = read_number (v2, "memory.max");
-      cache = read_keyed (v2, "memory.stat", "inactive_file");
-      cpu = read_keyed (v2, "cpu.stat", "usage_usec");
-      cpu = cpu >= 0 ? cpu * 1000 : -1;
-      pids = read_number (v2, "pids.current");
-    }
-  else
-    {
-      const char *mem = g_hash_table_lookup (dirs, "memory");
-      memory = read_number (mem, "memory.usage_in_bytes");
-      limit = read_number (mem, "memory.limit_in_bytes");
-      cache = read_keyed (mem, "memory.stat", "total_inactive_file");
-      cpu = read_number (g_hash_table_lookup (dirs, "cpuacct"), "cpuacct.usage");
-      pids = read_number (g_hash_table_lookup (dirs, "pids"), "pids.current");
-    }
-  add_io_bytes (g_hash_table_lookup (dirs, "blkio"), v2, &read_bytes, &write_bytes);
-  {
-    gint64 host = host_memory ();
-    if (limit < 0 || (host > 0 && limit > host))
-      limit = host;
-  }
-  now = iso_time (g_get_real_time ());
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "read");
-  json_builder_add_string_value (b, now);
-  json_builder_set_member_name (b, "pids_stats");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "current");
-  json_builder_add_int_value (b, MAX (pids, 0));
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "cpu_stats");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "cpu_usage");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "total_usage");
-  json_builder_add_int_value (b, MAX (cpu, 0));
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "system_cpu_usage");
-  json_builder_add_int_value (b, system_cpu_ns ());
-  json_builder_set_member_name (b, "online_cpus");
-  json_builder_add_int_value (b, g_get_num_processors ());
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "memory_stats");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "usage");
-  json_builder_add_int_value (b, MAX (memory, 0));
-  json_builder_set_member_name (b, "limit");
-  json_builder_add_int_value (b, MAX (limit, 0));
-  json_builder_set_member_name (b, "stats");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, v2 ? "inactive_file" : "total_inactive_file");
-  json_builder_add_int_value (b, MAX (cache, 0));
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "blkio_stats");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "io_service_bytes_recursive");
-  json_builder_begin_array (b);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "op");
-  json_builder_add_string_value (b, "read");
-  json_builder_set_member_name (b, "value");
-  json_builder_add_int_value (b, read_bytes);
-  json_builder_end_object (b);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "op");
-  json_builder_add_string_value (b, "write");
-  json_builder_set_member_name (b, "value");
-  json_builder_add_int_value (b, write_bytes);
-  json_builder_end_object (b);
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  /* --network none: no interface but lo */
-  json_builder_set_member_name (b, "networks");
-  json_builder_begin_object (b);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  g_task_return_pointer (task, json_builder_get_root (b), (GDestroyNotify) json_node_unref);
-}
-
-void
-hatake_containers_stats_async (HatakeContainers    *self,
-                               HatakeContainer     *container,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  HatakeContainerState state = hatake_container_get_state (container);
-
-  g_task_set_source_tag (task, hatake_containers_stats_async);
-  if ((state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED) || hatake_container_get_pid (container) <= 0)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
-                               _("Container %s is not running"), hatake_container_get_name (container));
-      return;
-    }
-  g_task_set_task_data (task, GINT_TO_POINTER (hatake_container_get_pid (container)), NULL);
-  g_task_run_in_thread (task, stats_thread);
-}
-
-JsonNode *
-hatake_containers_stats_finish (HatakeContainers  *self,
-                                GAsyncResult      *result,
-                                GError           **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -1,0 +1,61 @@
+/* hatake-containers-private.h: shared by the files of HatakeContainers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hatake-cgroups.h"
+#include "hatake-containers.h"
+#include "hatake-runtime.h"
+#include "hatake-volume.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  HatakeContainer       *container;
+  HatakeContainerConfig *config;
+  char                  *image_id;
+  char                  *dir;
+  GPtrArray             *waiters;        /* GTasks of wait, completed at the next exit */
+  GPtrArray             *stoppers;       /* GTasks of stop/kill-for-removal, completed at exit */
+  guint                  kill_timer;
+  guint                  restart_timer;
+  gboolean               stopped_by_user;
+  gboolean               mounted;
+} Entry;
+
+struct _HatakeContainers
+{
+  GObject          parent_instance;
+
+  HatakeStore     *store;
+  HatakeConfig    *config;
+  HatakeRuntime   *runtime;
+  HatakeVolumes   *volumes;
+  char            *runtime_note;
+  HatakeCgroupLayout *cgroups;    /* detected once: reading mountinfo costs ~1 ms per 10 mounts */
+  char            *self_exe;
+  char            *root;          /* data root */
+  char            *run_dir;       /* /run/hatake/<hash> */
+  char            *exit_dir;
+  GListStore      *model;
+  GHashTable      *entries;       /* id → Entry */
+  GFileMonitor    *exit_monitor;
+  guint            removals;      /* removals under way */
+  GHashTable      *pending_names; /* names of creates under way */
+  GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
+};
+
+/* hatake-containers.c */
+Entry    *_hatake_containers_entry_for  (HatakeContainers *self,
+                                         HatakeContainer  *container);
+char     *_hatake_containers_iso_time   (gint64            usec);
+gboolean  _hatake_containers_write_json (const char       *path,
+                                         JsonNode         *node,
+                                         GError          **error);
+gboolean  _hatake_containers_set_errno  (GError          **error,
+                                         int               errsv,
+                                         const char       *what,
+                                         const char       *path);
+
+G_END_DECLS
