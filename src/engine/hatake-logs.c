@@ -2,14 +2,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * What conmon 2.1.6 does, seen with inotify on a real container (--log-size-max=65536, `seq 1
- * 20000`): before a record that would pass the cap it creates LOG.tmp, renames it over LOG and
- * goes on writing into the new file; records are never split across files, but a P record and
- * its continuation can be. It never truncates in place. So a follower reads its old descriptor
- * to the end once it sees LOG belong to another inode, then continues with the new file from
- * offset 0. The new file is opened as soon as the directory monitor reports the rename, while
- * the old one is still being drained, to keep the window in which conmon could replace it
- * again (and so take a whole file away from us) as short as possible. A truncation in place
- * (size below our offset, same inode) is handled too, as logrotate's copytruncate would do it.
+ * 20000`): before a record that would pass the cap it closes the file, creates LOG.tmp, renames
+ * it over LOG and goes on writing into the new file; records are never split across files, but a
+ * P record and its continuation can be. It never truncates in place. The replaced file is
+ * unlinked: whoever has not opened it by then has lost it. So a follower has a thread of its own
+ * (the watch, below) that opens each new file the moment inotify reports LOG.tmp, and hands it to
+ * the reader, which reads its current file to the end and goes on with the next one from offset
+ * 0. Only when a container fills a whole file before that thread runs are lines lost, and then
+ * the reader says so. A truncation in place (size below our offset, same inode) is handled too,
+ * as logrotate's copytruncate would do it.
  */
 #define G_LOG_DOMAIN "hatake-engine"
 
@@ -17,7 +18,18 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
 
 #include "hatake-logs.h"
 
@@ -790,10 +802,12 @@ tail_worker (GTask        *task,
 
 typedef struct
 {
-  GFileInputStream *stream;
-  guint64           inode;
-  guint64           seq;    /* order of the open requests: a later one never opened an older file */
+  GInputStream *stream;
+  guint64       inode;
+  guint64       seq;    /* order of the opens: a later one never opened an older file */
 } OpenedLog;
+
+typedef struct _LogWatch LogWatch;
 
 static void
 opened_log_free (OpenedLog *log)
@@ -814,9 +828,9 @@ struct _HatakeLogReader
   GTask            *task;           /* the run, while it runs */
   GCancellable     *cancellable;    /* cancelled when the run ends, to drop what is in flight */
   GSource          *cancel_source;  /* the caller's cancellable */
-  GFileMonitor     *monitor;
+  LogWatch         *watch;          /* following: the thread that opens every new file at once */
 
-  GFileInputStream *stream;
+  GInputStream     *stream;
   guint64           inode;
   guint64           offset;
   guint64           stream_seq;
@@ -824,8 +838,12 @@ struct _HatakeLogReader
   GQueue            next_logs;      /* OpenedLog: files that replaced ours, oldest first */
   LogParser         parser;
 
+  guint             files_lost;     /* conmon replaced them before the watch could open them */
+
+  guint             sync_requested : 1;
+  guint             synced : 1;
   guint             busy : 1;            /* a read, check, open or the tail worker in flight */
-  guint             poked : 1;           /* the monitor spoke since the last check */
+  guint             poked : 1;           /* the watch spoke since the last check */
   guint             draining : 1;        /* the path is another file: read ours to its end */
   guint             exited : 1;
   guint             exited_at_check : 1;
@@ -842,6 +860,8 @@ static guint signals[N_SIGNALS];
 
 static void reader_kick      (HatakeLogReader *self);
 static void reader_read_next (HatakeLogReader *self);
+static void log_watch_stop   (LogWatch        *watch);
+static void log_watch_sync   (LogWatch        *watch);
 
 static void
 reader_release_io (HatakeLogReader *self)
@@ -852,12 +872,7 @@ reader_release_io (HatakeLogReader *self)
       g_source_destroy (self->cancel_source);
       g_clear_pointer (&self->cancel_source, g_source_unref);
     }
-  if (self->monitor != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->monitor, self);
-      g_file_monitor_cancel (self->monitor);
-      g_clear_object (&self->monitor);
-    }
+  g_clear_pointer (&self->watch, log_watch_stop);
   g_clear_object (&self->stream);
   g_queue_clear_full (&self->next_logs, (GDestroyNotify) opened_log_free);
 }
@@ -904,6 +919,18 @@ reader_emit (HatakeLogEntry *entry,
 static void
 reader_finish_at_end (HatakeLogReader *self)
 {
+  /* Following: the end is where the container's output ended, and the watch may not have
+   * handled the last of conmon's replacements yet. Let it catch up first: it may hand over one
+   * more file, and its count of files lost is final only then. */
+  if (self->watch != NULL && !self->synced)
+    {
+      if (!self->sync_requested)
+        {
+          self->sync_requested = TRUE;
+          log_watch_sync (self->watch);
+        }
+      return;
+    }
   if (log_parser_flush (&self->parser, reader_emit, self))
     reader_complete (self, NULL);
 }
@@ -931,105 +958,430 @@ stream_inode (GFileInputStream *stream)
   return info ? g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE) : 0;
 }
 
-/* -- opening -- */
+static gboolean
+stream_rewind (GInputStream  *stream,
+               GError       **error)
+{
+  if (G_IS_UNIX_INPUT_STREAM (stream))
+    {
+      if (lseek (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)), 0, SEEK_SET) < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  return g_seekable_seek (G_SEEKABLE (stream), 0, G_SEEK_SET, NULL, error);
+}
+
+/* -- the watch: a thread that opens each file conmon puts in place, the moment it appears --
+ *
+ * A GFileMonitor reports a rename some tens of milliseconds late (its events pass through
+ * GLib's worker thread and the main loop, and opening then goes through the thread pool); a
+ * container that writes fast fills a small log in less than that, and conmon replaces it again:
+ * the file in between was never opened, and its lines were lost. This thread blocks in poll() on
+ * its own inotify descriptor and opens the file in the same instant it learns of it: at
+ * IN_CREATE of LOG.tmp (before conmon has written a byte into it, and before it renames it over
+ * LOG), or at IN_MOVED_TO/IN_CREATE of LOG. Opening an inode keeps its contents readable after
+ * conmon unlinks it, so every file is read to its end. Writes only poke the reader. */
+
+struct _LogWatch
+{
+  HatakeLogReader *reader;          /* not a reference: the reader stops the thread before it goes */
+  GMainContext    *context;
+  GThread         *thread;
+  int              inotify_fd;
+  int              dir_fd;
+  int              wake_fd;         /* eventfd: stop */
+  int              sync_fd;         /* eventfd: handle what has happened, then answer */
+  char            *name;
+  char            *tmp_name;
+  gboolean         open_first;      /* open LOG before the first event (no tail worker does) */
+  int              poke_pending;    /* atomic */
+  guint64          last_inode;      /* thread only */
+  guint            lost;            /* thread only: files replaced before the thread could open them */
+  gboolean         rename_pending;  /* thread only: LOG.tmp opened, its rename not seen yet */
+};
 
 typedef struct
 {
   HatakeLogReader *self;
-  guint64          seq;
-  gboolean         preopen;
-} OpenData;
+  LogWatch        *watch;
+  int              fd;              /* -1: a poke, or the first open failed with ERRNO */
+  int              saved_errno;
+  guint64          inode;
+  gboolean         first;
+  gboolean         synced;          /* the answer to log_watch_sync() */
+  guint            lost;
+} WatchEvent;
+
+static gboolean on_watch_event (gpointer user_data);
+
+static void
+watch_post (LogWatch *watch,
+            int       fd,
+            int       saved_errno,
+            guint64   inode,
+            gboolean  first,
+            gboolean  synced)
+{
+  WatchEvent *event = g_new0 (WatchEvent, 1);
+  GSource *source;
+
+  event->self = g_object_ref (watch->reader);
+  event->watch = watch;
+  event->fd = fd;
+  event->saved_errno = saved_errno;
+  event->inode = inode;
+  event->first = first;
+  event->synced = synced;
+  event->lost = watch->lost;
+  source = g_idle_source_new ();
+  /* not g_main_context_invoke(): from another thread it may run the callback right there, when
+   * it can acquire the context; a source always runs in the reader's thread, in order */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, on_watch_event, event, NULL);
+  g_source_set_static_name (source, "[hatake] log watch");
+  g_source_attach (source, watch->context);
+  g_source_unref (source);
+}
+
+typedef enum
+{
+  WATCH_OPEN_FAILED,
+  WATCH_OPEN_SAME,     /* the file handed over last */
+  WATCH_OPEN_NEW,
+} WatchOpen;
+
+/* In the thread: open NAME (relative to the folder) and hand it over unless it is the last one. */
+static WatchOpen
+watch_open (LogWatch   *watch,
+            const char *name,
+            gboolean    first)
+{
+  struct stat st;
+  int fd = openat (watch->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+  if (fd < 0)
+    {
+      if (first)
+        watch_post (watch, -1, errno, 0, TRUE, FALSE);
+      return WATCH_OPEN_FAILED;
+    }
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return WATCH_OPEN_FAILED;
+    }
+  if ((guint64) st.st_ino == watch->last_inode)
+    {
+      close (fd);
+      return WATCH_OPEN_SAME;
+    }
+  watch->last_inode = st.st_ino;
+  watch_post (watch, fd, 0, st.st_ino, first, FALSE);
+  return WATCH_OPEN_NEW;
+}
+
+/* In the thread: what one batch of inotify events means. */
+static void
+watch_process (LogWatch   *watch,
+               const char *buf,
+               gssize      n,
+               gboolean   *poke,
+               gboolean   *lost_changed)
+{
+  for (const char *p = buf; p < buf + n; )
+    {
+      const struct inotify_event *ev = (const struct inotify_event *) p;
+      const char *name = ev->len > 0 ? ev->name : "";
+
+      p += sizeof (struct inotify_event) + ev->len;
+      if (ev->mask & IN_Q_OVERFLOW)
+        {
+          /* events were dropped: look at LOG now, as if it had been renamed */
+          g_warning ("Too many changes to %s at once: log lines may have been missed", watch->name);
+          watch_open (watch, watch->name, FALSE);
+          watch->rename_pending = FALSE;
+          *poke = TRUE;
+        }
+      else if (strcmp (name, watch->tmp_name) == 0 && (ev->mask & IN_CREATE))
+        {
+          /* conmon renames it over LOG in a moment; if it already has, LOG is the same file
+           * (or a later one). Each LOG.tmp is one new file: when none comes of it, conmon
+           * has replaced a file that nobody opened, and its lines are gone. */
+          WatchOpen opened = watch_open (watch, watch->tmp_name, FALSE);
+
+          if (opened == WATCH_OPEN_FAILED)
+            opened = watch_open (watch, watch->name, FALSE);
+          if (opened != WATCH_OPEN_NEW)
+            {
+              watch->lost++;
+              *lost_changed = TRUE;
+            }
+          watch->rename_pending = TRUE;
+        }
+      else if (strcmp (name, watch->name) == 0)
+        {
+          /* The rename of the LOG.tmp opened above needs no open: opening LOG now could
+           * give the file before it, if conmon has created the next LOG.tmp but not yet
+           * renamed it, and hand that over after its successor. */
+          if ((ev->mask & IN_MOVED_TO) && watch->rename_pending)
+            watch->rename_pending = FALSE;
+          else if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+            watch_open (watch, watch->name, FALSE);
+          *poke = TRUE;
+        }
+    }
+}
+
+static gpointer
+watch_thread (gpointer user_data)
+{
+  LogWatch *watch = user_data;
+  /* room for a burst of events with names */
+  char buf[16 * (sizeof (struct inotify_event) + NAME_MAX + 1)]
+    __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+
+  /* It sleeps in poll() nearly always, and what it does when it wakes has to happen before
+   * conmon fills one more file: ahead of the container's own processes, where the engine may
+   * (as root; otherwise this fails and changes nothing). */
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), -15);
+  if (watch->open_first)
+    watch_open (watch, watch->name, TRUE);
+
+  for (;;)
+    {
+      struct pollfd fds[3] = {
+        { .fd = watch->inotify_fd, .events = POLLIN },
+        { .fd = watch->wake_fd, .events = POLLIN },
+        { .fd = watch->sync_fd, .events = POLLIN },
+      };
+      gboolean poke = FALSE, lost_changed = FALSE, sync = FALSE;
+      guint64 value;
+      gssize n;
+
+      if (poll (fds, 3, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      if (fds[1].revents != 0)
+        break;
+      if (fds[2].revents != 0 && read (watch->sync_fd, &value, sizeof value) == sizeof value)
+        sync = TRUE;
+      /* on a sync request, everything inotify holds (all that happened before it) */
+      while ((n = read (watch->inotify_fd, buf, sizeof buf)) > 0)
+        {
+          watch_process (watch, buf, n, &poke, &lost_changed);
+          if (!sync)
+            break;
+        }
+      if (n < 0 && errno != EINTR && errno != EAGAIN)
+        break;
+      if (lost_changed || sync || (poke && g_atomic_int_compare_and_exchange (&watch->poke_pending, 0, 1)))
+        watch_post (watch, -1, 0, 0, FALSE, sync);
+    }
+  return NULL;
+}
+
+/* Asks the thread to handle every event so far and answer (WatchEvent.synced). */
+static void
+log_watch_sync (LogWatch *watch)
+{
+  guint64 one = 1;
+
+  if (write (watch->sync_fd, &one, sizeof one) < 0)
+    g_warning ("Could not wake the log watch thread: %s", g_strerror (errno));
+}
+
+static void
+log_watch_stop (LogWatch *watch)
+{
+  guint64 one = 1;
+
+  if (watch->thread != NULL)
+    {
+      /* the thread wakes at once and leaves: joining does not wait on any I/O */
+      if (write (watch->wake_fd, &one, sizeof one) < 0)
+        g_warning ("Could not wake the log watch thread: %s", g_strerror (errno));
+      g_thread_join (watch->thread);
+    }
+  if (watch->inotify_fd >= 0)
+    close (watch->inotify_fd);
+  if (watch->dir_fd >= 0)
+    close (watch->dir_fd);
+  if (watch->wake_fd >= 0)
+    close (watch->wake_fd);
+  if (watch->sync_fd >= 0)
+    close (watch->sync_fd);
+  g_main_context_unref (watch->context);
+  g_free (watch->name);
+  g_free (watch->tmp_name);
+  g_free (watch);
+}
+
+static LogWatch *
+log_watch_start (HatakeLogReader  *self,
+                 GMainContext     *context,
+                 gboolean          open_first,
+                 GError          **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  LogWatch *watch = g_new0 (LogWatch, 1);
+  int saved;
+
+  watch->reader = self;
+  watch->context = g_main_context_ref (context);
+  watch->name = g_strdup (self->basename);
+  watch->tmp_name = g_strconcat (self->basename, ".tmp", NULL);
+  watch->open_first = open_first;
+  watch->inotify_fd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
+  watch->dir_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  watch->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  watch->sync_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (watch->inotify_fd < 0 || watch->dir_fd < 0 || watch->wake_fd < 0 || watch->sync_fd < 0 ||
+      inotify_add_watch (watch->inotify_fd, dir, IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_ONLYDIR) < 0)
+    {
+      saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot watch %s: %s"), dir, g_strerror (saved));
+      log_watch_stop (watch);
+      return NULL;
+    }
+  watch->thread = g_thread_new ("hatake-log-watch", watch_thread, watch);
+  return watch;
+}
+
+static void
+reader_queue_log (HatakeLogReader *self,
+                  OpenedLog       *log)
+{
+  /* not the file we read, nor one already queued */
+  if (self->stream != NULL && log->inode == self->inode)
+    {
+      opened_log_free (log);
+      return;
+    }
+  for (GList *l = self->next_logs.head; l != NULL; l = l->next)
+    if (((OpenedLog *) l->data)->inode == log->inode)
+      {
+        opened_log_free (log);
+        return;
+      }
+  g_queue_push_tail (&self->next_logs, log);
+}
+
+static gboolean
+on_watch_event (gpointer user_data)
+{
+  g_autofree WatchEvent *event = user_data;
+  g_autoptr(HatakeLogReader) self = event->self;
+  OpenedLog *log;
+
+  if (self->task == NULL || self->watch != event->watch)
+    {
+      if (event->fd >= 0)
+        close (event->fd);
+      return G_SOURCE_REMOVE;
+    }
+  if (event->fd < 0 && event->first)
+    {
+      if (event->saved_errno == ENOENT)
+        reader_complete (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No log at %s"), self->path));
+      else
+        reader_complete (self, g_error_new (G_IO_ERROR, g_io_error_from_errno (event->saved_errno),
+                                            _("Cannot open %s: %s"), self->path,
+                                            g_strerror (event->saved_errno)));
+      return G_SOURCE_REMOVE;
+    }
+  if (event->lost > self->files_lost)
+    {
+      if (self->files_lost == 0)
+        g_warning (_("The log of %s is written faster than it can be followed at its size cap "
+                     "(log-size-max): conmon replaced a file before it could be read, and its lines are lost"),
+                   self->path);
+      self->files_lost = event->lost;
+    }
+  if (event->synced)
+    {
+      self->synced = TRUE;
+      if (self->stream == NULL && !self->busy && g_queue_is_empty (&self->next_logs))
+        {
+          /* the last file is read, and the watch has nothing more */
+          reader_finish_at_end (self);
+          return G_SOURCE_REMOVE;
+        }
+    }
+  if (event->fd < 0)
+    g_atomic_int_set (&self->watch->poke_pending, 0);
+  else
+    {
+      /* the thread opens in order, and its events arrive in order */
+      log = g_new0 (OpenedLog, 1);
+      log->stream = g_unix_input_stream_new (event->fd, TRUE);
+      log->inode = event->inode;
+      log->seq = ++self->next_seq;
+      reader_queue_log (self, log);
+    }
+  self->poked = TRUE;
+  reader_kick (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* -- opening, when not following -- */
 
 static void
 on_opened (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autofree OpenData *data = user_data;
-  g_autoptr(HatakeLogReader) self = data->self;
+  g_autoptr(HatakeLogReader) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFileInputStream) stream = g_file_read_finish (G_FILE (source), result, &error);
   OpenedLog *log;
-  GList *l;
 
   if (self->task == NULL)
     return;
-  if (!data->preopen)
-    self->busy = FALSE;
+  self->busy = FALSE;
 
   if (stream == NULL)
     {
-      if (data->preopen)
-        return;
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          reader_complete (self, g_steal_pointer (&error));
-          return;
-        }
-      if (!self->options.follow || self->stream_seq == 0)
-        {
-          reader_complete (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                                              _("No log at %s"), self->path));
-          return;
-        }
-      /* gone between two files, or removed: a new one will be announced by the monitor */
-      if (self->exited)
-        reader_finish_at_end (self);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        reader_complete (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No log at %s"), self->path));
+      else
+        reader_complete (self, g_steal_pointer (&error));
       return;
     }
 
   log = g_new0 (OpenedLog, 1);
-  log->stream = g_steal_pointer (&stream);
-  log->inode = stream_inode (log->stream);
-  log->seq = data->seq;
-
-  if (!data->preopen)
+  log->inode = stream_inode (stream);
+  log->stream = G_INPUT_STREAM (g_steal_pointer (&stream));
+  if (self->options.follow && log->inode == self->inode)
     {
-      /* a replacement opened earlier and queued is older than or the same as this one */
-      g_queue_clear_full (&self->next_logs, (GDestroyNotify) opened_log_free);
-      reader_use_log (self, log);
-      self->busy = TRUE;
-      reader_read_next (self);
-      return;
-    }
-
-  /* keep the queue in request order, without the file we read or one already queued */
-  if (log->seq < self->stream_seq || log->inode == self->inode)
-    {
+      /* the last look after the writer exited: the file we have just read to its end */
       opened_log_free (log);
+      reader_finish_at_end (self);
       return;
     }
-  for (l = self->next_logs.head; l != NULL; l = l->next)
-    if (((OpenedLog *) l->data)->inode == log->inode)
-      {
-        opened_log_free (log);
-        return;
-      }
-  for (l = self->next_logs.tail; l != NULL && ((OpenedLog *) l->data)->seq > log->seq; l = l->prev)
-    ;
-  if (l == NULL)
-    g_queue_push_head (&self->next_logs, log);
-  else
-    g_queue_insert_after (&self->next_logs, l, log);
-  self->poked = TRUE;
-  reader_kick (self);
+  log->seq = ++self->next_seq;
+  reader_use_log (self, log);
+  self->busy = TRUE;
+  reader_read_next (self);
 }
 
 static void
-reader_open (HatakeLogReader *self,
-             gboolean         preopen)
+reader_open (HatakeLogReader *self)
 {
-  OpenData *data = g_new0 (OpenData, 1);
-
-  data->self = g_object_ref (self);
-  data->seq = ++self->next_seq;
-  data->preopen = preopen;
-  if (!preopen)
-    self->busy = TRUE;
-  g_file_read_async (self->file, G_PRIORITY_DEFAULT, self->cancellable, on_opened, data);
+  self->busy = TRUE;
+  g_file_read_async (self->file, G_PRIORITY_DEFAULT, self->cancellable, on_opened, g_object_ref (self));
 }
 
-/* The old file is read to its end: go on with the one that replaced it. */
+/* Our file is read to its end and another one is at the path: go on with the next one the
+ * watch opened. */
 static void
 reader_switch (HatakeLogReader *self)
 {
@@ -1039,19 +1391,24 @@ reader_switch (HatakeLogReader *self)
       g_byte_array_set_size (self->parser.line, 0);
     }
   g_clear_object (&self->stream);
+  self->busy = FALSE;
   while (!g_queue_is_empty (&self->next_logs))
     {
       OpenedLog *log = g_queue_pop_head (&self->next_logs);
 
       if (log->seq > self->stream_seq)
         {
+          self->busy = TRUE;
           reader_use_log (self, log);
           reader_read_next (self);
           return;
         }
       opened_log_free (log);
     }
-  reader_open (self, FALSE);
+  /* the watch hands the new file over as soon as it has it; once the container has exited,
+   * look at the path one last time (a handover may still be on its way) */
+  if (self->exited)
+    reader_open (self);
 }
 
 /* -- checking the path at the end of our file -- */
@@ -1081,24 +1438,34 @@ on_checked (GObject      *source,
 
       if (inode != self->inode)
         {
-          /* conmon renamed a new file over ours after its last write to ours: read the rest */
-          self->draining = TRUE;
-          self->busy = TRUE;
-          reader_read_next (self);
-          return;
+          /* Another file is at the path. The watch hands every new one over (and the queue
+           * was empty when we looked), so this is either the file before ours, when ours was
+           * opened as LOG.tmp and is not renamed yet, or one on its way to us: wait for the
+           * watch. Once the writer has exited, nothing more comes: read ours to its end and
+           * take one last look at the path. */
+          if (self->exited_at_check)
+            {
+              self->draining = TRUE;
+              self->busy = TRUE;
+              reader_read_next (self);
+              return;
+            }
         }
-      if (size < self->offset)
+      else if (size < self->offset)
         {
           g_debug ("%s: truncated in place, reading again from the start", self->path);
-          if (!g_seekable_seek (G_SEEKABLE (self->stream), 0, G_SEEK_SET, NULL, &error))
+          if (!stream_rewind (self->stream, &error))
             {
               reader_complete (self, g_steal_pointer (&error));
               return;
             }
           self->offset = 0;
           g_byte_array_set_size (self->parser.line, 0);
+          self->busy = TRUE;
+          reader_read_next (self);
+          return;
         }
-      if (size != self->offset)
+      else if (size != self->offset)
         {
           self->busy = TRUE;
           reader_read_next (self);
@@ -1109,7 +1476,7 @@ on_checked (GObject      *source,
     reader_kick (self);
   else if (self->exited_at_check)
     reader_finish_at_end (self);
-  /* else: idle until the monitor or writer_exited() speaks */
+  /* else: idle until the watch or writer_exited() speaks */
 }
 
 static void
@@ -1192,33 +1559,18 @@ reader_kick (HatakeLogReader *self)
     return;
   if (self->stream == NULL)
     {
-      reader_open (self, FALSE);
+      if (self->watch == NULL)
+        reader_open (self);
+      else if (!g_queue_is_empty (&self->next_logs))
+        {
+          self->busy = TRUE;
+          reader_use_log (self, g_queue_pop_head (&self->next_logs));
+          reader_read_next (self);
+        }
       return;
     }
   self->busy = TRUE;
   reader_read_next (self);
-}
-
-static void
-on_monitor_changed (GFileMonitor      *monitor,
-                    GFile             *file,
-                    GFile             *other_file,
-                    GFileMonitorEvent  event,
-                    gpointer           user_data)
-{
-  HatakeLogReader *self = user_data;
-  g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *other_name = other_file ? g_file_get_basename (other_file) : NULL;
-  gboolean ours = g_strcmp0 (name, self->basename) == 0;
-  gboolean becomes_ours = g_strcmp0 (other_name, self->basename) == 0;
-
-  if (!ours && !becomes_ours)
-    return;
-  if ((ours && (event == G_FILE_MONITOR_EVENT_CREATED || event == G_FILE_MONITOR_EVENT_MOVED_IN)) ||
-      (becomes_ours && event == G_FILE_MONITOR_EVENT_RENAMED))
-    reader_open (self, TRUE);
-  self->poked = TRUE;
-  reader_kick (self);
 }
 
 /* -- tail -- */
@@ -1245,7 +1597,7 @@ on_tail_done (GObject      *source,
       return;
     }
 
-  self->stream = g_steal_pointer (&data->stream);
+  self->stream = G_INPUT_STREAM (g_steal_pointer (&data->stream));
   self->inode = data->inode;
   self->offset = data->offset;
   self->stream_seq = ++self->next_seq;
@@ -1378,20 +1730,15 @@ hatake_log_reader_run_async (HatakeLogReader     *self,
       g_source_attach (self->cancel_source, g_task_get_context (self->task));
     }
 
-  /* watch the directory before the first open, so that no replacement goes unseen */
+  /* watch the folder before the first open, so that no replacement goes unseen */
   if (self->options.follow)
     {
-      g_autoptr(GFile) dir = g_file_get_parent (self->file);
-
-      self->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, self->cancellable, &error);
-      if (self->monitor == NULL)
+      self->watch = log_watch_start (self, g_task_get_context (self->task), self->options.tail < 0, &error);
+      if (self->watch == NULL)
         {
           reader_complete (self, g_steal_pointer (&error));
           return;
         }
-      /* the first change is reported at once, further ones are coalesced: keep that short */
-      g_file_monitor_set_rate_limit (self->monitor, 20);
-      g_signal_connect (self->monitor, "changed", G_CALLBACK (on_monitor_changed), self);
     }
 
   if (self->options.tail >= 0)
@@ -1407,8 +1754,9 @@ hatake_log_reader_run_async (HatakeLogReader     *self,
       self->busy = TRUE;
       g_task_run_in_thread (worker, tail_worker);
     }
-  else
-    reader_open (self, FALSE);
+  else if (self->watch == NULL)
+    reader_open (self);
+  /* else the watch opens LOG first */
 }
 
 gboolean
@@ -1438,4 +1786,12 @@ hatake_log_reader_writer_exited (HatakeLogReader *self)
   self->exited = TRUE;
   self->poked = TRUE;
   reader_kick (self);
+}
+
+guint
+hatake_log_reader_get_files_lost (HatakeLogReader *self)
+{
+  g_return_val_if_fail (HATAKE_IS_LOG_READER (self), 0);
+
+  return self->files_lost;
 }

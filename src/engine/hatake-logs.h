@@ -46,6 +46,9 @@ void             hatake_log_reader_stop           (HatakeLogReader          *sel
  * across a replacement of the file, deliver a last partial line, then complete. Call it after
  * conmon exited (its exit file exists), so that every byte written is visible. */
 void             hatake_log_reader_writer_exited  (HatakeLogReader          *self);
+/* While following: how many files conmon replaced before the reader could open them (their lines
+ * are lost; it warns once when that happens). */
+guint            hatake_log_reader_get_files_lost (HatakeLogReader          *self);
 
 
 /* RFC 3339 timestamps as conmon writes them; FALSE if TEXT is not one. */
