@@ -747,6 +747,7 @@ test_confinement (Fixture *f, gconstpointer data)
   const char *drop_all[] = { "ALL", NULL };
   const char *add_net[] = { "NET_ADMIN", NULL };
   g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) container = NULL;
   g_autoptr(HatakeContainerConfig) dropped = NULL;
   g_autoptr(HatakeContainerConfig) added = NULL;
   g_autofree char *out = NULL, *out_dropped = NULL, *out_added = NULL;
@@ -756,7 +757,7 @@ test_confinement (Fixture *f, gconstpointer data)
 
   SKIP_WITHOUT_ENGINE (f);
   config = config_for (f, cmd);
-  g_assert_cmpint (run (f, config, NULL, &out, NULL), ==, 0);
+  g_assert_cmpint (run (f, config, &container, &out, NULL), ==, 0);
   lines = g_strsplit (out, "\n", -1);
   /* docker's 14 default capabilities */
   g_assert_cmpstr (lines[0], ==, "00000000a80425fb");
@@ -767,6 +768,39 @@ test_confinement (Fixture *f, gconstpointer data)
   g_assert_cmpstr (lines[2], ==, "2");
   g_assert_cmpstr (lines[3], ==, "0");
   g_assert_cmpstr (lines[4], ==, "sys-ro");
+  if (g_strcmp0 (g_getenv ("HATAKE_TEST_RUNTIME"), "crun") == 0)
+    {
+      /* crun gets the program compiled once (test-seccomp checks it is the one crun would
+       * compile), kept in the data root for the next container with this profile */
+      g_autofree char *spec_path = g_build_filename (f->root, "containers", hatake_container_get_id (container),
+                                                     "bundle", "config.json", NULL);
+      g_autofree char *cache = g_build_filename (f->root, "cache", "seccomp", NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GDir) dir = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree guchar *program = NULL;
+      g_autofree char *cached = NULL;
+      const char *encoded, *name;
+      gsize len, cached_len;
+
+      json_parser_load_from_file (parser, spec_path, &error);
+      g_assert_no_error (error);
+      encoded = json_object_get_string_member (json_object_get_object_member (
+                  json_node_get_object (json_parser_get_root (parser)), "annotations"), "run.oci.seccomp_bpf_data");
+      g_assert_nonnull (encoded);
+      program = g_base64_decode (encoded, &len);
+      dir = g_dir_open (cache, 0, &error);
+      g_assert_no_error (error);
+      name = g_dir_read_name (dir);
+      g_assert_nonnull (name);
+      g_assert_null (g_dir_read_name (dir));
+      {
+        g_autofree char *path = g_build_filename (cache, name, NULL);
+
+        g_assert_true (g_file_get_contents (path, &cached, &cached_len, &error));
+      }
+      g_assert_cmpmem (program, len, cached, cached_len);
+    }
 
   dropped = config_for (f, cmd);
   dropped->cap_drop = g_strdupv ((char **) drop_all);

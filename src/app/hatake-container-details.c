@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "hatake-container-details.h"
+#include "hatake-json.h"
 #include "hatake-containers-page.h"
 #include "hatake-log-view.h"
 
@@ -218,15 +219,6 @@ static GParamSpec *properties[N_PROPS];
 
 /* Reading the inspect document */
 
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
 static JsonNode *
 member_value (JsonObject *object,
               const char *name)
@@ -316,7 +308,7 @@ append_words (GString  *command,
 static char *
 format_command (JsonObject *root)
 {
-  JsonObject *config = member_object (root, "Config");
+  JsonObject *config = hatake_json_object_member (root, "Config");
   g_autoptr(GString) command = g_string_new (NULL);
 
   append_words (command, config ? json_object_get_member (config, "Entrypoint") : NULL);
@@ -333,10 +325,10 @@ static void
 show_inspect (HatakeContainerDetails *self)
 {
   JsonObject *root = JSON_NODE_HOLDS_OBJECT (self->inspect) ? json_node_get_object (self->inspect) : NULL;
-  JsonObject *state = member_object (root, "State");
-  JsonObject *host = member_object (root, "HostConfig");
-  JsonObject *config = member_object (root, "Config");
-  JsonObject *policy = member_object (host, "RestartPolicy");
+  JsonObject *state = hatake_json_object_member (root, "State");
+  JsonObject *host = hatake_json_object_member (root, "HostConfig");
+  JsonObject *config = hatake_json_object_member (root, "Config");
+  JsonObject *policy = hatake_json_object_member (host, "RestartPolicy");
   const char *name = member_string (root, "Name");
   const char *status = member_string (state, "Status");
   const char *error = member_string (state, "Error");

@@ -23,6 +23,7 @@
 #include <gio/gio.h>
 
 #include "hatake-error.h"
+#include "hatake-json.h"
 #include "hatake-oci-spec.h"
 
 #define CPU_PERIOD       100000
@@ -381,15 +382,6 @@ seccomp_filter_passes (JsonObject         *filter,
   return TRUE;
 }
 
-static JsonObject *
-member_object (JsonObject *obj,
-               const char *member)
-{
-  JsonNode *node = json_object_get_member (obj, member);
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
 static JsonNode *
 profile_error (GError    **error,
                const char *why)
@@ -486,10 +478,10 @@ hatake_oci_seccomp_from_profile (JsonNode            *profile,
             g_ptr_array_add (names, (gpointer) name);
           if (names->len == 0)
             continue;
-          filter = member_object (rule, "includes");
+          filter = hatake_json_object_member (rule, "includes");
           if (filter != NULL && !seccomp_filter_passes (filter, TRUE, capabilities))
             continue;
-          filter = member_object (rule, "excludes");
+          filter = hatake_json_object_member (rule, "excludes");
           if (filter != NULL && !seccomp_filter_passes (filter, FALSE, capabilities))
             continue;
 
