@@ -18,6 +18,7 @@
 #include <math.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 
 #include <gio/gio.h>
@@ -276,6 +277,17 @@ add_unique (GPtrArray  *caps,
   g_ptr_array_add (caps, g_strdup (cap));
 }
 
+/* In this process's bounding set (all_capabilities is in the kernel's numbering). A capability
+ * the kernel does not know (PR_CAPBSET_READ fails) is not available either. */
+static gboolean
+engine_has_capability (const char *name)
+{
+  for (guint i = 0; all_capabilities[i] != NULL; i++)
+    if (g_str_equal (all_capabilities[i], name))
+      return prctl (PR_CAPBSET_READ, (unsigned long) i, 0, 0, 0) == 1;
+  return FALSE;
+}
+
 GStrv
 hatake_oci_spec_capabilities (const char * const  *cap_add,
                               const char * const  *cap_drop,
@@ -300,15 +312,29 @@ hatake_oci_spec_capabilities (const char * const  *cap_add,
   add = (const char * const *) adds->pdata;
   drop = (const char * const *) drops->pdata;
 
+  /* A capability the engine itself cannot have (root without it in its bounding set, as on
+   * this machine without CAP_SYS_RESOURCE) cannot be given: "all" means all the engine has, as
+   * podman does; asked for by name, it is an error that says so (crun would only say "capset:
+   * Operation not permitted"). */
+  for (guint i = 0; add[i] != NULL; i++)
+    if (!g_str_equal (add[i], "ALL") && !engine_has_capability (add[i]))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     _("%s cannot be given to a container: the engine does not have it (it is not in "
+                       "the engine's capability bounding set)"), add[i]);
+        return NULL;
+      }
+
   if (privileged)
     {
       for (guint i = 0; all_capabilities[i] != NULL; i++)
-        add_unique (caps, all_capabilities[i]);
+        if (engine_has_capability (all_capabilities[i]))
+          add_unique (caps, all_capabilities[i]);
     }
   else if (g_strv_contains (add, "ALL"))
     {
       for (guint i = 0; all_capabilities[i] != NULL; i++)
-        if (!g_strv_contains (drop, all_capabilities[i]))
+        if (!g_strv_contains (drop, all_capabilities[i]) && engine_has_capability (all_capabilities[i]))
           add_unique (caps, all_capabilities[i]);
     }
   else if (g_strv_contains (drop, "ALL"))

@@ -116,7 +116,9 @@ GStrv       hatake_oci_spec_image_volumes (JsonObject                 *image_con
 char       *hatake_oci_spec_clean_path    (const char                 *path);
 
 /* Docker's capability rules: the 14 defaults minus drops plus adds, "ALL" in either list, names
- * with or without CAP_ in any case; privileged gives every capability. Returns "CAP_…" names. */
+ * with or without CAP_ in any case; privileged gives every capability. "Every" and "ALL" mean
+ * those in the engine's own bounding set; one added by name that is not there is an error
+ * (G_IO_ERROR_INVALID_ARGUMENT naming it). Returns "CAP_…" names. */
 GStrv       hatake_oci_spec_capabilities  (const char * const         *cap_add,
                                            const char * const         *cap_drop,
                                            gboolean                    privileged,
