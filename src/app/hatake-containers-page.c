@@ -10,8 +10,12 @@
  * use this page's "container.*" actions, so one container's operations go through the same
  * confirmation and error toasts as the selection's.
  *
- * TODO: group the rows by compose project (the `com.docker.compose.project` label) once
- * HatakeContainer exposes its labels; until then the list is flat.
+ * Containers of a compose project (the `com.docker.compose.project` label) are grouped under
+ * a row of their own (HatakeContainerGroup), through a GtkTreeListModel over the filtered and
+ * sorted containers: the project rows and the containers outside any project are the roots, in
+ * the sorted order (a project where its first container would be), each project's containers
+ * its children, in the same order. Selecting a project's row selects its containers for the
+ * selection's actions.
  */
 #define G_LOG_DOMAIN "hatake-desktop"
 
@@ -22,6 +26,7 @@
 #include <string.h>
 
 #include "hatake-container-details.h"
+#include "hatake-container-group.h"
 #include "hatake-containers-page.h"
 
 /* Every few seconds the rows on screen re-read their status ("Up 3 minutes" ages). */
@@ -83,6 +88,9 @@ struct _HatakeContainersPage
   GtkMultiSelection  *selection;
   GtkSortListModel   *sort_model;
   GtkFilterListModel *filter_model;
+  GListStore         *roots;        /* project rows and containers outside projects */
+  GHashTable         *groups;       /* project → HatakeContainerGroup among the roots */
+  GtkTreeListModel   *tree;
 };
 
 G_DEFINE_FINAL_TYPE (HatakeContainersPage, hatake_containers_page, GTK_TYPE_WIDGET)
@@ -94,6 +102,96 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The container a row of the list shows (transfer full), or NULL for a project's row. */
+static HatakeContainer *
+row_container (gpointer row)
+{
+  g_autoptr(GObject) item = GTK_IS_TREE_LIST_ROW (row) ? gtk_tree_list_row_get_item (row)
+                                                       : g_object_ref (row);
+
+  return HATAKE_IS_CONTAINER (item) ? g_object_ref (HATAKE_CONTAINER (item)) : NULL;
+}
+
+/* Template closures: which cells a row shows. A project's row shows its name and nothing else
+ * (the other cells' expressions cannot be evaluated on it, and would keep what the recycled
+ * cell showed before). */
+static gboolean
+is_container (gpointer  template,
+              GObject  *item)
+{
+  return HATAKE_IS_CONTAINER (item);
+}
+
+static gboolean
+is_group (gpointer  template,
+          GObject  *item)
+{
+  return HATAKE_IS_CONTAINER_GROUP (item);
+}
+
+static GListModel *
+create_children (gpointer item,
+                 gpointer user_data)
+{
+  if (HATAKE_IS_CONTAINER_GROUP (item))
+    return g_object_ref (hatake_container_group_get_children (item));
+  return NULL;
+}
+
+/* The roots, in the sorted order; the store is changed only where it differs. */
+static void
+rebuild_roots (HatakeContainersPage *self)
+{
+  GListModel *sorted = G_LIST_MODEL (self->sort_model);
+  g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer value;
+  guint n_roots, first_diff;
+
+  for (guint i = 0; i < g_list_model_get_n_items (sorted); i++)
+    {
+      g_autoptr(HatakeContainer) c = g_list_model_get_item (sorted, i);
+      const char *project = hatake_container_get_project (c);
+      HatakeContainerGroup *group;
+
+      if (project == NULL)
+        {
+          g_ptr_array_add (want, g_object_ref (c));
+          continue;
+        }
+      if (g_hash_table_contains (seen, project))
+        continue;
+      group = g_hash_table_lookup (self->groups, project);
+      if (group == NULL)
+        {
+          group = hatake_container_group_new (project, sorted);
+          g_hash_table_insert (self->groups, g_strdup (project), group);
+        }
+      g_hash_table_add (seen, (gpointer) hatake_container_group_get_project (group));
+      g_ptr_array_add (want, g_object_ref (group));
+    }
+
+  /* projects whose last container went */
+  g_hash_table_iter_init (&iter, self->groups);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (!g_hash_table_contains (seen, hatake_container_group_get_project (value)))
+      g_hash_table_iter_remove (&iter);
+
+  n_roots = g_list_model_get_n_items (G_LIST_MODEL (self->roots));
+  for (first_diff = 0; first_diff < MIN (n_roots, want->len); first_diff++)
+    {
+      g_autoptr(GObject) have = g_list_model_get_item (G_LIST_MODEL (self->roots), first_diff);
+
+      if (have != g_ptr_array_index (want, first_diff))
+        break;
+    }
+  if (first_diff == n_roots && first_diff == want->len)
+    return;
+  g_list_store_splice (self->roots, first_diff, n_roots - first_diff,
+                       want->pdata + first_diff, want->len - first_diff);
+}
 
 /* Whether op may start on a container in its current state. The state table
  * (hatake_container_can) decides; the state checks pick which transition an operation is. */
@@ -458,7 +556,29 @@ selected_containers (HatakeContainersPage *self)
   for (gboolean valid = gtk_bitset_iter_init_first (&iter, selected, &position);
        valid;
        valid = gtk_bitset_iter_next (&iter, &position))
-    g_ptr_array_add (containers, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+    {
+      g_autoptr(GObject) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+      g_autoptr(GObject) item = gtk_tree_list_row_get_item (GTK_TREE_LIST_ROW (row));
+
+      if (HATAKE_IS_CONTAINER (item))
+        {
+          if (!g_ptr_array_find (containers, item, NULL))
+            g_ptr_array_add (containers, g_object_ref (item));
+        }
+      else if (HATAKE_IS_CONTAINER_GROUP (item))
+        {
+          /* a project's row stands for its containers */
+          GListModel *children = hatake_container_group_get_children (HATAKE_CONTAINER_GROUP (item));
+
+          for (guint i = 0; i < g_list_model_get_n_items (children); i++)
+            {
+              g_autoptr(HatakeContainer) c = g_list_model_get_item (children, i);
+
+              if (!g_ptr_array_find (containers, c, NULL))
+                g_ptr_array_add (containers, g_object_ref (c));
+            }
+        }
+    }
 
   return containers;
 }
@@ -538,7 +658,7 @@ static void
 update_row_buttons (GtkListItem *item)
 {
   RowButtons *row = g_object_get_data (G_OBJECT (item), "hatake-row-buttons");
-  HatakeContainer *container = gtk_list_item_get_item (item);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (item), "hatake-row-container");
   gboolean paused;
 
   if (row == NULL || container == NULL)
@@ -566,7 +686,7 @@ on_row_button_clicked (GtkButton   *button,
                        GtkListItem *item)
 {
   GtkWidget *page = gtk_widget_get_ancestor (GTK_WIDGET (button), HATAKE_TYPE_CONTAINERS_PAGE);
-  HatakeContainer *container = gtk_list_item_get_item (item);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (item), "hatake-row-container");
   g_autoptr(GPtrArray) containers = g_ptr_array_new_with_free_func (g_object_unref);
   PageOp op = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "hatake-op"));
 
@@ -621,9 +741,15 @@ actions_bind (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               HatakeContainersPage     *self)
 {
-  HatakeContainer *container = gtk_list_item_get_item (item);
-  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->bound, container));
+  HatakeContainer *container = row_container (gtk_list_item_get_item (item));
+  guint count;
 
+  /* a project's row has no buttons of its own */
+  gtk_widget_set_visible (gtk_list_item_get_child (item), container != NULL);
+  if (container == NULL)
+    return;
+  g_object_set_data_full (G_OBJECT (item), "hatake-row-container", container, g_object_unref);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->bound, container));
   g_signal_connect_object (container, "notify::state", G_CALLBACK (on_row_state_changed), item, 0);
   update_row_buttons (item);
 
@@ -642,7 +768,7 @@ actions_unbind (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 HatakeContainersPage     *self)
 {
-  HatakeContainer *container = gtk_list_item_get_item (item);
+  g_autoptr(HatakeContainer) container = g_object_steal_data (G_OBJECT (item), "hatake-row-container");
   guint count;
 
   if (container == NULL)
@@ -740,10 +866,13 @@ on_row_activated (HatakeContainersPage *self,
                   guint                 position,
                   GtkColumnView        *column_view)
 {
-  g_autoptr(HatakeContainer) container = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  g_autoptr(HatakeContainer) container = row ? row_container (row) : NULL;
 
   if (container != NULL)
     show_details (self, container);
+  else if (row != NULL)
+    gtk_tree_list_row_set_expanded (row, !gtk_tree_list_row_get_expanded (row));
 }
 
 static void
@@ -957,6 +1086,12 @@ hatake_containers_page_dispose (GObject *object)
     }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HATAKE_TYPE_CONTAINERS_PAGE);
+  if (self->sort_model != NULL)
+    g_signal_handlers_disconnect_by_func (self->sort_model, rebuild_roots, self);
+  g_clear_object (&self->tree);
+  g_clear_pointer (&self->groups, g_hash_table_unref);
+  g_clear_object (&self->roots);
+  g_clear_object (&self->sort_model);
 
   /* Rows the column view did not unbind on its way out. */
   g_hash_table_iter_init (&iter, self->bound);
@@ -1064,6 +1199,8 @@ hatake_containers_page_class_init (HatakeContainersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, cpu_text);
   gtk_widget_class_bind_template_callback (widget_class, memory_text);
   gtk_widget_class_bind_template_callback (widget_class, actions_setup);
+  gtk_widget_class_bind_template_callback (widget_class, is_container);
+  gtk_widget_class_bind_template_callback (widget_class, is_group);
   gtk_widget_class_bind_template_callback (widget_class, actions_bind);
   gtk_widget_class_bind_template_callback (widget_class, actions_unbind);
   gtk_widget_class_bind_template_callback (widget_class, on_selection_changed);
@@ -1089,6 +1226,19 @@ hatake_containers_page_init (HatakeContainersPage *self)
   self->bound = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* the rows are the tree of projects and containers over the sorted containers; the sort
+   * model was the selection's until now, and is ours from here */
+  g_object_ref (self->sort_model);
+  self->roots = g_list_store_new (G_TYPE_OBJECT);
+  self->groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->tree = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->roots)), FALSE, TRUE,
+                                        create_children, NULL, NULL);
+  /* after everything else that follows the sorted list: the projects' child models must have
+   * taken the change in before the roots change and the view reads them */
+  g_signal_connect_data (self->sort_model, "items-changed", G_CALLBACK (rebuild_roots), self, NULL,
+                         G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  gtk_multi_selection_set_model (self->selection, G_LIST_MODEL (self->tree));
 
   gtk_sort_list_model_set_sorter (self->sort_model, gtk_column_view_get_sorter (self->column_view));
   /* Newest first, as `hatake ps` lists them. */

@@ -92,6 +92,7 @@ struct _HatakeContainer
   gint64                memory_usage;
   gint64                memory_limit;
   guint                 pids;
+  GStrv                 labels;   /* "KEY=VALUE", as created */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeContainer, hatake_container, G_TYPE_OBJECT)
@@ -118,6 +119,8 @@ enum {
   PROP_MEMORY_USAGE,
   PROP_MEMORY_LIMIT,
   PROP_PIDS,
+  PROP_LABELS,
+  PROP_PROJECT,
   N_PROPS
 };
 
@@ -449,6 +452,7 @@ hatake_container_finalize (GObject *object)
   g_clear_pointer (&self->image_id, g_free);
   g_clear_pointer (&self->command, g_free);
   g_clear_pointer (&self->error, g_free);
+  g_clear_pointer (&self->labels, g_strfreev);
 
   G_OBJECT_CLASS (hatake_container_parent_class)->finalize (object);
 }
@@ -465,6 +469,12 @@ hatake_container_get_property (GObject    *object,
     {
     case PROP_ID:
       g_value_set_string (value, self->id);
+      break;
+    case PROP_LABELS:
+      g_value_set_boxed (value, self->labels);
+      break;
+    case PROP_PROJECT:
+      g_value_set_string (value, hatake_container_get_project (self));
       break;
     case PROP_SHORT_ID:
       g_value_take_string (value, hatake_container_dup_short_id (self));
@@ -541,6 +551,9 @@ hatake_container_set_property (GObject      *object,
     case PROP_ID:
       self->id = g_value_dup_string (value);
       break;
+    case PROP_LABELS:
+      hatake_container_set_labels (self, g_value_get_boxed (value));
+      break;
     case PROP_NAME:
       hatake_container_set_name (self, g_value_get_string (value));
       break;
@@ -596,6 +609,13 @@ hatake_container_class_init (HatakeContainerClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHORT_ID] =
     g_param_spec_string ("short-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LABELS] =
+    g_param_spec_boxed ("labels", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* docker compose's project (the com.docker.compose.project label), or NULL */
+  properties[PROP_PROJECT] =
+    g_param_spec_string ("project", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL,
@@ -1119,4 +1139,52 @@ hatake_container_set_usage (HatakeContainer *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIDS]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char * const *
+hatake_container_get_labels (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), NULL);
+
+  return (const char * const *) self->labels;
+}
+
+void
+hatake_container_set_labels (HatakeContainer    *self,
+                             const char * const *labels)
+{
+  g_autofree char *old_project = NULL;
+
+  g_return_if_fail (HATAKE_IS_CONTAINER (self));
+
+  old_project = g_strdup (hatake_container_get_project (self));
+  g_strfreev (self->labels);
+  self->labels = labels != NULL && labels[0] != NULL ? g_strdupv ((char **) labels) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABELS]);
+  if (g_strcmp0 (old_project, hatake_container_get_project (self)) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROJECT]);
+}
+
+const char *
+hatake_container_get_label (HatakeContainer *self,
+                            const char      *key)
+{
+  gsize key_len;
+
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  key_len = strlen (key);
+  for (guint i = 0; self->labels != NULL && self->labels[i] != NULL; i++)
+    if (strncmp (self->labels[i], key, key_len) == 0 && self->labels[i][key_len] == '=')
+      return self->labels[i] + key_len + 1;
+  return NULL;
+}
+
+const char *
+hatake_container_get_project (HatakeContainer *self)
+{
+  const char *project = hatake_container_get_label (self, HATAKE_CONTAINER_PROJECT_LABEL);
+
+  return project != NULL && project[0] != '\0' ? project : NULL;
 }

@@ -40,6 +40,14 @@ G_DECLARE_FINAL_TYPE (HatakeContainer, hatake_container, HATAKE, CONTAINER, GObj
 
 HatakeContainer     *hatake_container_new             (const char           *id,
                                                        const char           *name);
+/* The label docker compose puts on a project's containers */
+#define HATAKE_CONTAINER_PROJECT_LABEL "com.docker.compose.project"
+const char * const  *hatake_container_get_labels      (HatakeContainer      *self);
+void                 hatake_container_set_labels      (HatakeContainer      *self,
+                                                       const char * const   *labels);
+const char          *hatake_container_get_label       (HatakeContainer      *self,
+                                                       const char           *key);
+const char          *hatake_container_get_project     (HatakeContainer      *self);
 const char          *hatake_container_get_id          (HatakeContainer      *self);
 char                *hatake_container_dup_short_id    (HatakeContainer      *self);
 const char          *hatake_container_get_name        (HatakeContainer      *self);

@@ -221,6 +221,7 @@ load_entry (HatakeContainers *self, const char *id, GError **error)
   entry->container = hatake_container_new (id, json_object_get_string_member_with_default (co, "Name", id));
   hatake_container_set_image (entry->container, entry->config->image);
   hatake_container_set_image_id (entry->container, entry->image_id);
+  hatake_container_set_labels (entry->container, (const char * const *) entry->config->labels);
   hatake_container_set_command (entry->container, json_object_get_string_member_with_default (co, "Command", ""));
   hatake_container_set_created (entry->container, json_object_get_int_member_with_default (co, "Created", 0));
 
@@ -678,6 +679,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   entry->container = hatake_container_new (data->id, data->name);
   hatake_container_set_image (entry->container, data->config->image);
   hatake_container_set_image_id (entry->container, data->image_id);
+  hatake_container_set_labels (entry->container, (const char * const *) data->config->labels);
   hatake_container_set_command (entry->container, command);
   hatake_container_set_created (entry->container, g_get_real_time ());
   data->entry = entry;

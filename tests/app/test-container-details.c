@@ -188,8 +188,10 @@ row_position (GtkWidget       *page,
 
   for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
     {
-      g_autoptr(HatakeContainer) item = g_list_model_get_item (rows, i);
-      if (item == container)
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (rows, i);
+      g_autoptr(GObject) item = gtk_tree_list_row_get_item (row);
+
+      if (item == (GObject *) container)
         return i;
     }
   g_assert_not_reached ();

@@ -10,6 +10,7 @@
 
 #include "app-test-utils.h"
 #include "hatake-application.h"
+#include "hatake-container-group.h"
 #include "hatake-containers-page.h"
 #include "hatake-test-utils.h"
 #include "hatake-window.h"
@@ -57,7 +58,8 @@ collect (GtkWidget  *widget,
       /* Rows kept for reuse but not shown are hidden: skip them. */
       if (!gtk_widget_get_visible (child) && button_name == NULL)
         continue;
-      if (button_name == NULL && GTK_IS_LABEL (child) && has_cell_ancestor (child, column_view))
+      if (button_name == NULL && GTK_IS_LABEL (child) && has_cell_ancestor (child, column_view) &&
+          gtk_widget_get_mapped (child))
         g_ptr_array_add (out, g_strdup (gtk_label_get_label (GTK_LABEL (child))));
       else if (button_name != NULL && GTK_IS_BUTTON (child) &&
                g_strcmp0 (gtk_widget_get_name (child), button_name) == 0 &&
@@ -252,8 +254,10 @@ select_only (GtkWidget       *page,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(HatakeContainer) item = g_list_model_get_item (selection, i);
-      if (item == container)
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (selection, i);
+      g_autoptr(GObject) item = gtk_tree_list_row_get_item (row);
+
+      if (item == (GObject *) container)
         {
           gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), i, TRUE);
           return;
@@ -310,24 +314,32 @@ test_format (void)
 }
 
 static HatakeContainer *
+create_with_config (HatakeEngine          *engine,
+                    HatakeContainerConfig *config)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeContainer *container;
+
+  hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  container = hatake_engine_create_container_finish (engine, result, &error);
+  g_assert_no_error (error);
+  return container;
+}
+
+static HatakeContainer *
 create_container (HatakeEngine *engine,
                   const char   *image,
                   const char   *name,
                   const char   *const *cmd)
 {
   g_autoptr(HatakeContainerConfig) config = hatake_container_config_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  HatakeContainer *container;
 
   config->image = g_strdup (image);
   config->name = g_strdup (name);
   config->cmd = g_strdupv ((char **) cmd);
-  hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);
-  hatake_test_run_until_done ((gpointer *) &result);
-  container = hatake_engine_create_container_finish (engine, result, &error);
-  g_assert_no_error (error);
-  return container;
+  return create_with_config (engine, config);
 }
 
 static void
@@ -576,6 +588,210 @@ test_local_engine (void)
   hatake_test_remove_tree (root);
 }
 
+static gboolean
+shows_labels (gpointer data)
+{
+  RowsWanted *wanted = data;
+  g_autoptr(GPtrArray) texts = cell_texts (wanted->page);
+
+  return texts->len == wanted->rows;
+}
+
+static gboolean
+wait_for_labels (GtkWidget *page,
+                 guint      labels)
+{
+  RowsWanted wanted = { page, labels };
+
+  return hatake_test_wait_until (shows_labels, &wanted, 10);
+}
+
+static gboolean
+selection_has_rows (gpointer data)
+{
+  CountWanted *wanted = data;
+
+  return g_list_model_get_n_items (wanted->model) == wanted->n;
+}
+
+static gboolean
+all_running (gpointer data)
+{
+  HatakeContainer **pair = data;
+
+  return hatake_container_get_state (pair[0]) == HATAKE_CONTAINER_RUNNING &&
+         hatake_container_get_state (pair[1]) == HATAKE_CONTAINER_RUNNING;
+}
+
+/* The row at POSITION of the list (a GtkTreeListRow's item), transfer full. */
+static GObject *
+row_item (GListModel *rows,
+          guint       position)
+{
+  g_autoptr(GtkTreeListRow) row = g_list_model_get_item (rows, position);
+
+  return row ? gtk_tree_list_row_get_item (row) : NULL;
+}
+
+/* Containers of a compose project (com.docker.compose.project) under a row of their own. */
+static void
+test_projects (void)
+{
+  const char *sleep_cmd[] = { "sleep", "300", NULL };
+  const char *shop_labels[] = { "com.docker.compose.project=shop", "com.docker.compose.service=web", NULL };
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(HatakeImage) image = NULL;
+  g_autoptr(HatakeContainer) db = NULL;
+  g_autoptr(HatakeContainer) web = NULL;
+  g_autoptr(HatakeContainer) lone = NULL;
+  g_autoptr(GObject) item = NULL;
+  g_autoptr(GPtrArray) texts = NULL;
+  g_autoptr(GtkTreeListRow) group_row = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *reference = NULL;
+  g_autofree char *summary = NULL;
+  HatakeContainer *pair[2];
+  GListModel *rows, *containers;
+  GtkListBox *sidebar;
+  HatakeWindow *window;
+  GtkWidget *page;
+  CountWanted wanted;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+
+  root = hatake_test_make_data_root ();
+  engine = hatake_test_engine_new (root, NULL);
+  containers = hatake_engine_get_containers (engine);
+  window = hatake_window_new (GTK_APPLICATION (app), engine);
+  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "containers_page"));
+  sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
+  gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  rows = G_LIST_MODEL (page_child (page, "selection"));
+
+  reference = hatake_test_registry_ref ("hatake/busybox:latest");
+  image = hatake_test_pull (engine, reference, NULL, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(HatakeContainerConfig) config = hatake_container_config_new ();
+
+    config->image = g_strdup (reference);
+    config->cmd = g_strdupv ((char **) sleep_cmd);
+    config->labels = g_strdupv ((char **) shop_labels);
+    config->name = g_strdup ("shop-db-1");
+    db = create_with_config (engine, config);
+    g_free (config->name);
+    config->name = g_strdup ("shop-web-1");
+    web = create_with_config (engine, config);
+  }
+  lone = create_container (engine, reference, "lone", sleep_cmd);
+  g_assert_cmpstr (hatake_container_get_project (web), ==, "shop");
+  g_assert_null (hatake_container_get_project (lone));
+
+  /* Newest first: lone; then the project where its newest container is, with both inside,
+   * newest first too */
+  wanted = (CountWanted) { rows, 4 };
+  g_assert_true (hatake_test_wait_until (selection_has_rows, &wanted, 10));
+  item = row_item (rows, 0);
+  g_assert_true (item == (GObject *) lone);
+  g_clear_object (&item);
+  item = row_item (rows, 1);
+  g_assert_true (HATAKE_IS_CONTAINER_GROUP (item));
+  g_assert_cmpstr (hatake_container_group_get_project (HATAKE_CONTAINER_GROUP (item)), ==, "shop");
+  g_object_get (item, "summary", &summary, NULL);
+  g_assert_cmpstr (summary, ==, "2 containers, 0 running");
+  g_clear_pointer (&summary, g_free);
+  group_row = g_list_model_get_item (rows, 1);
+  g_assert_true (gtk_tree_list_row_is_expandable (group_row));
+  g_assert_true (gtk_tree_list_row_get_expanded (group_row));
+  g_clear_object (&item);
+  item = row_item (rows, 2);
+  g_assert_true (item == (GObject *) web);
+  g_clear_object (&item);
+  item = row_item (rows, 3);
+  g_assert_true (item == (GObject *) db);
+  g_clear_object (&item);
+
+  /* On screen: the project's row shows its name alone; its containers their six cells */
+  g_assert_cmpstr (visible_page (page), ==, "list");
+  /* past the stack's crossfade */
+  g_assert_false (hatake_test_wait_until (hatake_test_never, NULL, 1));
+  g_assert_true (wait_for_labels (page, 3 * LABELS_PER_ROW + 1));
+  hatake_test_save_screenshot (GTK_WIDGET (window), "containers-page-projects.png");
+  texts = cell_texts (page);
+  g_assert_cmpuint (texts->len, ==, 3 * LABELS_PER_ROW + 1);
+  {
+    const char *names[] = { "lone", "shop", "shop-web-1", "shop-db-1", reference };
+    guint found[G_N_ELEMENTS (names)] = { 0, };
+
+    /* (the row widgets are not kept in the rows' order: count, do not place) */
+    for (guint i = 0; i < texts->len; i++)
+      for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+        if (g_strcmp0 (texts->pdata[i], names[j]) == 0)
+          found[j]++;
+    g_assert_cmpuint (found[0], ==, 1);
+    g_assert_cmpuint (found[1], ==, 1);
+    g_assert_cmpuint (found[2], ==, 1);
+    g_assert_cmpuint (found[3], ==, 1);
+    g_assert_cmpuint (found[4], ==, 3);   /* the image, in the containers' rows only */
+  }
+  g_clear_pointer (&texts, g_ptr_array_unref);
+
+  /* Selecting the project's row is selecting its containers: start starts both */
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (rows), 1, TRUE);
+  g_assert_true (gtk_widget_get_sensitive (toolbar_button (page, "containers.start")));
+  g_assert_true (gtk_widget_activate_action (page, "containers.start", NULL));
+  pair[0] = web;
+  pair[1] = db;
+  g_assert_true (hatake_test_wait_until (all_running, pair, 30));
+  g_assert_cmpint (hatake_container_get_state (lone), ==, HATAKE_CONTAINER_CREATED);
+  item = row_item (rows, 1);
+  g_object_get (item, "summary", &summary, NULL);
+  g_assert_cmpstr (summary, ==, "2 containers, 2 running");
+  g_clear_object (&item);
+
+  /* Collapsed, the project is one row */
+  gtk_tree_list_row_set_expanded (group_row, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 2);
+  gtk_tree_list_row_set_expanded (group_row, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 4);
+
+  /* The search filters inside projects too; a project with nothing shown goes */
+  gtk_editable_set_text (GTK_EDITABLE (page_child (page, "search_entry")), "web");
+  wanted = (CountWanted) { rows, 2 };
+  g_assert_true (hatake_test_wait_until (selection_has_rows, &wanted, 10));
+  item = row_item (rows, 1);
+  g_assert_true (item == (GObject *) web);
+  g_clear_object (&item);
+  gtk_editable_set_text (GTK_EDITABLE (page_child (page, "search_entry")), "lone");
+  wanted = (CountWanted) { rows, 1 };
+  g_assert_true (hatake_test_wait_until (selection_has_rows, &wanted, 10));
+  gtk_editable_set_text (GTK_EDITABLE (page_child (page, "search_entry")), "");
+
+  /* Its containers removed, the project's row goes */
+  engine_op (engine, web, HATAKE_CONTAINER_OP_REMOVE, TRUE);
+  engine_op (engine, db, HATAKE_CONTAINER_OP_REMOVE, TRUE);
+  wanted = (CountWanted) { rows, 1 };
+  g_assert_true (hatake_test_wait_until (selection_has_rows, &wanted, 30));
+  item = row_item (rows, 0);
+  g_assert_true (item == (GObject *) lone);
+  g_clear_object (&item);
+  g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 1);
+
+  engine_op (engine, lone, HATAKE_CONTAINER_OP_REMOVE, TRUE);
+  g_clear_object (&group_row);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&web);
+  g_clear_object (&db);
+  g_clear_object (&lone);
+  g_clear_object (&image);
+  g_clear_object (&engine);
+  hatake_test_remove_tree (root);
+}
+
 static void
 test_no_display (void)
 {
@@ -613,6 +829,7 @@ main (int   argc,
 
   g_test_add_func ("/app/containers-page/format", test_format);
   g_test_add_func ("/app/containers-page/local-engine", test_local_engine);
+  g_test_add_func ("/app/containers-page/projects", test_projects);
 
   ret = g_test_run ();
 
