@@ -89,6 +89,11 @@ struct _HatakeContainersPage
   GtkSortListModel   *sort_model;
   GtkFilterListModel *filter_model;
   GListStore         *roots;        /* project rows and containers outside projects */
+  /* The rows are made only once the window has shown its first frame: GTK 4.8's column view
+   * builds a row for every item up to ~200 at once (~2 ms each), which delayed that frame. */
+  gboolean            painted;
+  GdkFrameClock      *frame_clock;
+  guint               bind_idle;
   GHashTable         *groups;       /* project → HatakeContainerGroup among the roots */
   GtkTreeListModel   *tree;
 };
@@ -976,6 +981,63 @@ on_shown_changed (HatakeContainersPage *self,
   update_visible_page (self);
 }
 
+static void
+bind_containers (HatakeContainersPage *self)
+{
+  if (self->painted && self->filter_model != NULL &&
+      gtk_filter_list_model_get_model (self->filter_model) != self->containers)
+    gtk_filter_list_model_set_model (self->filter_model, self->containers);
+}
+
+static gboolean
+bind_containers_idle (gpointer user_data)
+{
+  HatakeContainersPage *self = user_data;
+
+  self->bind_idle = 0;
+  bind_containers (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+forget_frame_clock (HatakeContainersPage *self)
+{
+  if (self->frame_clock != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->frame_clock, self);
+      g_clear_object (&self->frame_clock);
+    }
+}
+
+static void
+on_after_paint (HatakeContainersPage *self)
+{
+  forget_frame_clock (self);
+  self->painted = TRUE;
+  if (self->bind_idle == 0)
+    self->bind_idle = g_idle_add (bind_containers_idle, self);
+}
+
+static void
+hatake_containers_page_realize (GtkWidget *widget)
+{
+  HatakeContainersPage *self = HATAKE_CONTAINERS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (hatake_containers_page_parent_class)->realize (widget);
+  if (!self->painted && self->frame_clock == NULL)
+    {
+      self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+      g_signal_connect_swapped (self->frame_clock, "after-paint", G_CALLBACK (on_after_paint), self);
+    }
+}
+
+static void
+hatake_containers_page_unrealize (GtkWidget *widget)
+{
+  forget_frame_clock (HATAKE_CONTAINERS_PAGE (widget));
+  GTK_WIDGET_CLASS (hatake_containers_page_parent_class)->unrealize (widget);
+}
+
 /* Public API */
 
 GtkWidget *
@@ -1026,7 +1088,7 @@ hatake_containers_page_set_engine (HatakeContainersPage *self,
                                G_CALLBACK (on_containers_changed), self, G_CONNECT_SWAPPED);
       connect_state (self, self->containers, 0, g_list_model_get_n_items (self->containers));
     }
-  gtk_filter_list_model_set_model (self->filter_model, self->containers);
+  bind_containers (self);
 
   update_visible_page (self);
   update_actions (self);
@@ -1076,6 +1138,8 @@ hatake_containers_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->status_timeout, g_source_remove);
+  g_clear_handle_id (&self->bind_idle, g_source_remove);
+  forget_frame_clock (self);
   show_list (self);
 
   if (self->containers != NULL)
@@ -1162,6 +1226,8 @@ hatake_containers_page_class_init (HatakeContainersPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hatake_containers_page_dispose;
+  widget_class->realize = hatake_containers_page_realize;
+  widget_class->unrealize = hatake_containers_page_unrealize;
   object_class->finalize = hatake_containers_page_finalize;
   object_class->get_property = hatake_containers_page_get_property;
   object_class->set_property = hatake_containers_page_set_property;
