@@ -609,6 +609,35 @@ test_usage (void)
   g_assert_cmpuint (pids, ==, 1);
 }
 
+/* Labels as created; the compose project is one of them. */
+static void
+test_labels (void)
+{
+  g_autoptr(HatakeContainer) container = hatake_container_new (ID, NAME);
+  const char *labels[] = { "tier=web", "com.docker.compose.project=shop", "empty=", NULL };
+  const char *other[] = { "com.docker.compose.project=blog", NULL };
+  guint project_notifies = 0;
+
+  g_signal_connect (container, "notify::project", G_CALLBACK (count_notify), &project_notifies);
+  g_assert_null (hatake_container_get_labels (container));
+  g_assert_null (hatake_container_get_project (container));
+  hatake_container_set_labels (container, labels);
+  g_assert_cmpstr (hatake_container_get_label (container, "tier"), ==, "web");
+  g_assert_cmpstr (hatake_container_get_label (container, "empty"), ==, "");
+  g_assert_null (hatake_container_get_label (container, "tie"));
+  g_assert_null (hatake_container_get_label (container, "missing"));
+  g_assert_cmpstr (hatake_container_get_project (container), ==, "shop");
+  g_assert_cmpuint (project_notifies, ==, 1);
+  hatake_container_set_labels (container, labels);
+  g_assert_cmpuint (project_notifies, ==, 1);   /* the same project: no notify */
+  hatake_container_set_labels (container, other);
+  g_assert_cmpstr (hatake_container_get_project (container), ==, "blog");
+  g_assert_cmpuint (project_notifies, ==, 2);
+  hatake_container_set_labels (container, NULL);
+  g_assert_null (hatake_container_get_project (container));
+  g_assert_cmpuint (project_notifies, ==, 3);
+}
+
 static void
 test_property_specs (void)
 {
@@ -617,7 +646,7 @@ test_property_specs (void)
   static const char * const names[] = {
     "id", "short-id", "name", "image", "image-id", "command", "state", "status", "exit-code",
     "oom-killed", "error", "created", "started-at", "finished-at", "pid", "restart-count",
-    "cpu-percent", "memory-usage", "memory-limit", "pids",
+    "cpu-percent", "memory-usage", "memory-limit", "pids", "labels", "project",
   };
   guint n_specs;
   g_autofree GParamSpec **specs = g_object_class_list_properties (klass, &n_specs);
@@ -716,6 +745,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/container/property/notify", test_property_notify);
   g_test_add_func ("/container/property/setters", test_setter_notify);
   g_test_add_func ("/container/property/specs", test_property_specs);
+  g_test_add_func ("/container/labels", test_labels);
   g_test_add_func ("/container/property/usage", test_usage);
   g_test_add_func ("/container/short-id", test_short_id);
   g_test_add_func ("/container/defaults", test_defaults);

@@ -894,6 +894,16 @@ count_lost_warning (const char     *log_domain,
   (*warnings)++;
 }
 
+/* Under valgrind everything runs some fifty times slower, the watch thread too: the figures
+ * mean nothing there, only that nothing is lost silently. */
+static gboolean
+under_valgrind (void)
+{
+  g_autofree char *maps = NULL;
+
+  return g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL) && strstr (maps, "vgpreload") != NULL;
+}
+
 /* A 1 MiB cap with 200,000 lines (about 7 files): the follower's watch opens every file conmon
  * puts in place before conmon can replace it (the GFileMonitor it replaced lost 40,000 lines
  * here, and about half of them at 64 KiB). HATAKE_TEST_CONMON_LINES and _CAP change the figures. */
@@ -902,14 +912,34 @@ test_conmon (void)
 {
   const char *lines_env = g_getenv ("HATAKE_TEST_CONMON_LINES");
   const char *cap_env = g_getenv ("HATAKE_TEST_CONMON_CAP");
-  guint lost = 0, files_lost = 0;
+  guint lost = 0, files_lost = 0, warnings = 0;
+  gboolean valgrind = under_valgrind ();
+  GLogLevelFlags fatal = 0;
+  guint handler = 0;
+  gboolean ran;
 
-  if (!run_conmon_seq ("conmon", lines_env ? atoi (lines_env) : 200000, cap_env ? cap_env : "1048576",
-                       &lost, &files_lost))
+  if (valgrind)
+    {
+      fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+      handler = g_log_set_handler ("hatake-engine", G_LOG_LEVEL_WARNING, count_lost_warning, &warnings);
+    }
+  ran = run_conmon_seq ("conmon", lines_env ? atoi (lines_env) : (valgrind ? 20000 : 200000),
+                        cap_env ? cap_env : "1048576", &lost, &files_lost);
+  if (valgrind)
+    {
+      g_log_remove_handler ("hatake-engine", handler);
+      g_log_set_always_fatal (fatal);
+    }
+  if (!ran)
     {
       if (g_getenv ("CI") != NULL)
         g_error ("CI: this test needs root, conmon, runc and /bin/busybox");
       g_test_skip ("needs root, conmon, runc and /bin/busybox");
+      return;
+    }
+  if (valgrind)
+    {
+      g_assert_true (lost == 0 || (files_lost > 0 && warnings == 1));
       return;
     }
   g_assert_cmpuint (lost, ==, 0);

@@ -838,6 +838,184 @@ test_privileged (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, want);
 }
 
+static JsonNode *
+network_op (Fixture *f, HatakeNetworkOp what, const HatakeNetworkOpArgs *args, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hatake_engine_network_op_async (f->engine, what, args, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  return hatake_engine_network_op_finish (f->engine, result, error);
+}
+
+static guint16
+free_tcp_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) any = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* What an HTTP GET of PATH on 127.0.0.1:PORT answers (the body), or NULL. */
+static char *
+http_get (guint16 port, const char *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autofree char *request = g_strdup_printf ("GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
+  g_autoptr(GString) response = g_string_new (NULL);
+  char buf[4096];
+  gssize n;
+  const char *body;
+
+  g_socket_client_set_timeout (client, 5);
+  for (guint attempt = 0; connection == NULL && attempt < 50; attempt++)
+    {
+      connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+      if (connection == NULL)
+        g_usleep (100000);
+    }
+  if (connection == NULL ||
+      !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
+                                  strlen (request), NULL, NULL, NULL))
+    return NULL;
+  while ((n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buf, sizeof buf,
+                                   NULL, NULL)) > 0)
+    g_string_append_len (response, buf, n);
+  body = strstr (response->str, "\r\n\r\n");
+  return body ? g_strdup (body + 4) : NULL;
+}
+
+/* User networks: DNS by name and alias inside one, isolation between two, a published port
+ * reachable from the host, and nothing left behind. */
+static void
+test_networks (Fixture *f, gconstpointer data)
+{
+  const char *serve[] = { "busybox", "httpd", "-f", "-p", "80", "-h", "/etc", NULL };
+  const char *aliases[] = { "svc", NULL };
+  g_autofree char *net_a = g_strdup_printf ("hk-test-a-%d", getpid ());
+  g_autofree char *net_b = g_strdup_printf ("hk-test-b-%d", getpid ());
+  g_autofree char *publish = NULL;
+  g_autofree char *ask_by_alias = NULL;
+  g_autofree char *ask_other = NULL;
+  g_autofree char *served = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *server_ip = NULL;
+  g_autofree char *interface = NULL;
+  g_autofree char *netns = NULL;
+  g_autoptr(HatakeContainerConfig) server_config = NULL;
+  g_autoptr(HatakeContainerConfig) client_config = NULL;
+  g_autoptr(HatakeContainerConfig) outsider_config = NULL;
+  g_autoptr(HatakeContainer) server = NULL;
+  g_autoptr(JsonNode) created_a = NULL, created_b = NULL, inspected = NULL, started = NULL, removed = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+  JsonObject *containers;
+  guint16 port;
+
+  SKIP_WITHOUT_ENGINE (f);
+  args.name = net_a;
+  created_a = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  args.name = net_b;
+  created_b = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  /* the second one got another subnet */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (
+                     json_object_get_object_member (json_node_get_object (created_a), "IPAM"), "Config"), 0), "Subnet"), !=,
+                   json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (
+                     json_object_get_object_member (json_node_get_object (created_b), "IPAM"), "Config"), 0), "Subnet"));
+  /* a name taken */
+  args.name = net_a;
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error));
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* a web server on A, its port published on the host */
+  port = free_tcp_port ();
+  publish = g_strdup_printf ("127.0.0.1:%u:80", port);
+  server_config = config_for (f, serve);
+  server_config->name = g_strdup_printf ("srv-%d", getpid ());
+  server_config->hostname = g_strdup ("webhost");
+  g_free (server_config->network_mode);
+  server_config->network_mode = g_strdup (net_a);
+  server_config->network_aliases = g_strdupv ((char **) aliases);
+  server_config->publish = g_strdupv ((char *[]) { publish, NULL });
+  server = create (f, server_config);
+  started = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+
+  /* from the host, through the published port */
+  served = http_get (port, "/hostname");
+  g_assert_cmpstr (served, ==, "webhost\n");
+
+  args.name = net_a;
+  inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  g_assert_no_error (error);
+  containers = json_object_get_object_member (json_node_get_object (inspected), "Containers");
+  g_assert_true (json_object_has_member (containers, hatake_container_get_id (server)));
+  server_ip = g_strdup (json_object_get_string_member (json_object_get_object_member (
+                          containers, hatake_container_get_id (server)), "IPv4Address"));
+  *strchr (server_ip, '/') = '\0';
+  interface = g_strdup (json_object_get_string_member (json_object_get_object_member (
+                          json_node_get_object (inspected), "Options"), "com.docker.network.bridge.name"));
+
+  /* in use: not removed */
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, server_config->name));
+  g_clear_error (&error);
+
+  /* on A, by alias and by name */
+  ask_by_alias = g_strdup_printf ("wget -q -O - http://svc/hostname && wget -q -O - http://%s/hostname",
+                                  server_config->name);
+  client_config = config_for (f, (const char *[]) { "sh", "-c", ask_by_alias, NULL });
+  g_free (client_config->network_mode);
+  client_config->network_mode = g_strdup (net_a);
+  g_assert_cmpint (run (f, client_config, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "webhost\nwebhost\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* from B: no name, no route */
+  ask_other = g_strdup_printf ("nslookup svc >/dev/null 2>&1 && echo resolved; "
+                               "wget -q -T 2 -O - http://%s/hostname || echo unreachable", server_ip);
+  outsider_config = config_for (f, (const char *[]) { "sh", "-c", ask_other, NULL });
+  g_free (outsider_config->network_mode);
+  outsider_config->network_mode = g_strdup (net_b);
+  g_assert_cmpint (run (f, outsider_config, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "unreachable\n");
+
+  /* removed: its namespace, its address and the port's rules go; then the network can go */
+  netns = g_build_filename ("/run/hatake", NULL);
+  removed = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_REMOVE,
+                &(HatakeContainerOpArgs) { .timeout = 1, .force = TRUE }, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&served, g_free);
+  served = http_get (port, "/hostname");
+  g_assert_null (served);
+  g_clear_pointer (&inspected, json_node_unref);
+  inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (json_node_get_object (inspected),
+                                                                         "Containers")), ==, 0);
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+  args.name = net_b;
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *sys = g_build_filename ("/sys/class/net", interface, NULL);
+
+    g_assert_false (g_file_test (sys, G_FILE_TEST_EXISTS));
+  }
+}
+
 /* --init runs tini as PID 1; the command is its child. */
 static void
 test_init (Fixture *f, gconstpointer data)
@@ -981,6 +1159,7 @@ main (int argc, char **argv)
   ADD ("/run/hostile-paths", test_hostile_paths);
   ADD ("/run/confinement", test_confinement);
   ADD ("/run/privileged", test_privileged);
+  ADD ("/run/networks", test_networks);
   ADD ("/run/init", test_init);
   ADD ("/run/oom", test_oom);
   ADD ("/run/stats", test_stats);

@@ -19,9 +19,9 @@ typedef struct
 {
   gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
-  char *runtime, *network, *platform, *pull;
+  char *runtime, *network, *platform, *pull, *ip;
   int pids_limit, stop_timeout;
-  GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop;
+  GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop, publish, aliases;
 } CreateOptions;
 
 static void
@@ -29,7 +29,8 @@ create_options_clear (CreateOptions *o)
 {
   g_free (o->name); g_free (o->workdir); g_free (o->user); g_free (o->entrypoint); g_free (o->hostname);
   g_free (o->restart); g_free (o->memory); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
-  g_free (o->network); g_free (o->platform); g_free (o->pull);
+  g_free (o->network); g_free (o->platform); g_free (o->pull); g_free (o->ip);
+  g_strfreev (o->publish); g_strfreev (o->aliases);
   g_strfreev (o->env); g_strfreev (o->env_files); g_strfreev (o->volumes); g_strfreev (o->mounts);
   g_strfreev (o->tmpfs); g_strfreev (o->labels); g_strfreev (o->cap_add); g_strfreev (o->cap_drop);
 }
@@ -259,6 +260,9 @@ create_context (CreateOptions *o, const char *summary)
     { "stop-timeout", 0, 0, G_OPTION_ARG_INT, &o->stop_timeout, N_("Timeout (in seconds) to stop a container"), "N" },
     { "runtime", 0, 0, G_OPTION_ARG_STRING, &o->runtime, N_("Runtime to use for this container"), "NAME" },
     { "network", 0, 0, G_OPTION_ARG_STRING, &o->network, N_("Connect a container to a network"), "NETWORK" },
+    { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &o->publish, N_("Publish a container's port(s) to the host"), "[IP:][HOST_PORT:]PORT[/PROTO]" },
+    { "network-alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->aliases, N_("Add network-scoped alias for the container"), "ALIAS" },
+    { "ip", 0, 0, G_OPTION_ARG_STRING, &o->ip, N_("IPv4 address (e.g., 172.30.100.104)"), "ADDRESS" },
     { "platform", 0, 0, G_OPTION_ARG_STRING, &o->platform, N_("Set platform if server is multi-platform capable"), "PLATFORM" },
     { "pull", 0, 0, G_OPTION_ARG_STRING, &o->pull, N_("Pull image before running (\"always\", \"missing\", \"never\")"), "WHEN" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, N_("Suppress the pull output"), NULL },
@@ -352,12 +356,14 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
                    _("Conflicting options: --restart and --rm"));
       return NULL;
     }
-  if (o->network != NULL && !g_str_equal (o->network, "none"))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("network “%s”: only --network none exists until networks land"), o->network);
-      return NULL;
-    }
+  /* Until bridged runs are as fast as they should be, a container has no network unless it
+   * asks for one (--network) or publishes ports, which need the default bridge. */
+  g_free (c->network_mode);
+  c->network_mode = g_strdup (o->network ? o->network
+                              : (o->publish && o->publish[0]) ? "bridge" : "none");
+  c->publish = g_strdupv (o->publish);
+  c->network_aliases = g_strdupv (o->aliases);
+  c->ip = g_strdup (o->ip);
   for (guint i = 0; o->volumes && o->volumes[i]; i++)
     if (!add_volume (c, o->volumes[i], error))
       return NULL;

@@ -71,6 +71,9 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->stop_signal = g_strdup (self->stop_signal);
   copy->runtime = g_strdup (self->runtime);
   copy->network_mode = g_strdup (self->network_mode);
+  copy->publish = g_strdupv (self->publish);
+  copy->network_aliases = g_strdupv (self->network_aliases);
+  copy->ip = g_strdup (self->ip);
   copy->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_container_mount_free);
   for (guint i = 0; self->mounts && i < self->mounts->len; i++)
     g_ptr_array_add (copy->mounts, mount_copy (g_ptr_array_index (self->mounts, i)));
@@ -96,6 +99,9 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_free (self->stop_signal);
   g_free (self->runtime);
   g_free (self->network_mode);
+  g_strfreev (self->publish);
+  g_strfreev (self->network_aliases);
+  g_free (self->ip);
   g_clear_pointer (&self->mounts, g_ptr_array_unref);
   g_free (self);
 }
@@ -226,6 +232,9 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   INT ("StopTimeout", self->stop_timeout);
   add_string (b, "Runtime", self->runtime);
   add_string (b, "NetworkMode", self->network_mode);
+  add_strv (b, "Publish", self->publish, FALSE);
+  add_strv (b, "Aliases", self->network_aliases, FALSE);
+  add_string (b, "IPAddress", self->ip);
   json_builder_set_member_name (b, "Mounts");
   json_builder_begin_array (b);
   for (guint i = 0; self->mounts && i < self->mounts->len; i++)
@@ -319,6 +328,9 @@ hatake_container_config_from_json (JsonNode  *node,
   self->runtime = get_string (o, "Runtime");
   g_free (self->network_mode);
   self->network_mode = get_string (o, "NetworkMode");
+  self->publish = get_strv (o, "Publish");
+  self->network_aliases = get_strv (o, "Aliases");
+  self->ip = get_string (o, "IPAddress");
   mounts = json_object_has_member (o, "Mounts") ? json_object_get_array_member (o, "Mounts") : NULL;
   for (guint i = 0; mounts && i < json_array_get_length (mounts); i++)
     {

@@ -61,7 +61,10 @@ typedef struct
   int                  stop_timeout;  /* seconds, -1: 10 */
   GPtrArray           *mounts;        /* of HatakeContainerMount */
   char                *runtime;       /* NULL: the engine's default */
-  char                *network_mode;  /* "none" until networks land */
+  char                *network_mode;  /* "none", "host", "bridge" or a network's name */
+  GStrv                publish;       /* docker's -p: [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO] */
+  GStrv                network_aliases;
+  char                *ip;            /* a static address on the network; NULL: the next free one */
 } HatakeContainerConfig;
 
 /* The operations on an existing container, as the API names them. */
@@ -118,6 +121,24 @@ typedef struct
   const char * const *labels;   /* create: KEY=VALUE */
   gboolean            all;      /* prune: named volumes too, not only anonymous ones */
 } HatakeVolumeOpArgs;
+
+typedef enum
+{
+  HATAKE_NETWORK_OP_CREATE,   /* → the network, as docker's GET /networks/{id} */
+  HATAKE_NETWORK_OP_LIST,     /* → an array of networks */
+  HATAKE_NETWORK_OP_INSPECT,  /* → the network */
+  HATAKE_NETWORK_OP_REMOVE,   /* → NULL; a network with running containers is refused */
+} HatakeNetworkOp;
+
+typedef struct
+{
+  const char         *name;      /* create, inspect, remove: name or id */
+  const char         *subnet;    /* create: CIDR; NULL from the pool */
+  const char         *gateway;
+  const char         *ip_range;
+  gboolean            internal;
+  const char * const *labels;    /* KEY=VALUE */
+} HatakeNetworkOpArgs;
 
 #define HATAKE_TYPE_CONTAINER_CONFIG (hatake_container_config_get_type ())
 GType                  hatake_container_config_get_type   (void) G_GNUC_CONST;

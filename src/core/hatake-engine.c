@@ -421,6 +421,28 @@ hatake_engine_volume_op_finish (HatakeEngine  *self,
 }
 
 void
+hatake_engine_network_op_async (HatakeEngine              *self,
+                                HatakeNetworkOp            op,
+                                const HatakeNetworkOpArgs *args,
+                                GCancellable              *cancellable,
+                                GAsyncReadyCallback        callback,
+                                gpointer                   user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (args != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->network_op_async (self, op, args, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_network_op_finish (HatakeEngine  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->network_op_finish (self, result, error);
+}
+
+void
 hatake_engine_stats_async (HatakeEngine        *self,
                            const char          *container,
                            GCancellable        *cancellable,

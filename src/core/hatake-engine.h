@@ -167,6 +167,16 @@ struct _HatakeEngineInterface
                                          GAsyncResult         *result,
                                          GError              **error);
 
+  void         (*network_op_async)      (HatakeEngine         *self,
+                                         HatakeNetworkOp       op,
+                                         const HatakeNetworkOpArgs *args,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*network_op_finish)     (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
   void         (*disk_usage_async)      (HatakeEngine         *self,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
@@ -313,6 +323,15 @@ void         hatake_engine_volume_op_async      (HatakeEngine         *self,
                                                  GCancellable         *cancellable,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
+void         hatake_engine_network_op_async     (HatakeEngine         *self,
+                                                 HatakeNetworkOp       op,
+                                                 const HatakeNetworkOpArgs *args,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_network_op_finish    (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
 JsonNode    *hatake_engine_volume_op_finish     (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);

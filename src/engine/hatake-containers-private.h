@@ -6,6 +6,7 @@
 #include "hatake-cgroups.h"
 #include "hatake-containers.h"
 #include "hatake-runtime.h"
+#include "hatake-network.h"
 #include "hatake-volume.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,7 @@ struct _HatakeContainers
   HatakeConfig    *config;
   HatakeRuntime   *runtime;
   HatakeVolumes   *volumes;
+  HatakeNetworks  *networks;
   char            *runtime_note;
   HatakeCgroupLayout *cgroups;    /* detected once: reading mountinfo costs ~1 ms per 10 mounts */
   char            *self_exe;

@@ -69,6 +69,7 @@ hatake_containers_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->runtime);
+  g_clear_object (&self->networks);
   g_clear_object (&self->volumes);
   g_clear_object (&self->model);
   g_clear_pointer (&self->entries, g_hash_table_unref);
@@ -323,6 +324,7 @@ hatake_containers_new (HatakeStore   *store,
     self->run_dir = g_build_filename (base, short_hash, NULL);
   }
   self->exit_dir = g_build_filename (self->run_dir, "exits", NULL);
+  self->networks = hatake_networks_new (self->root, self->run_dir);
   state_root = g_build_filename (self->run_dir, "runtime", NULL);
   socket_dir = g_build_filename (self->run_dir, "socket", NULL);
   containers_dir = g_build_filename (self->root, "containers", NULL);
@@ -375,6 +377,14 @@ hatake_containers_new (HatakeStore   *store,
   if (self->exit_monitor != NULL)
     g_signal_connect_object (self->exit_monitor, "changed", G_CALLBACK (on_exit_file), self, 0);
   return g_steal_pointer (&self);
+}
+
+HatakeNetworks *
+hatake_containers_get_networks (HatakeContainers *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINERS (self), NULL);
+
+  return self->networks;
 }
 
 GListModel *
@@ -873,6 +883,9 @@ typedef struct
   char                  *image_id;
   HatakeContainerConfig *config;
   char                  *seccomp_cache;  /* crun: where compiled seccomp programs are kept; else NULL */
+  HatakeNetworks        *networks;
+  char                  *name;
+  gboolean               attached;       /* a network was set up: torn down if the start fails */
   gboolean               mounted;
 } PrepareData;
 
@@ -885,6 +898,8 @@ prepare_data_free (PrepareData *data)
   g_free (data->id);
   g_free (data->image_id);
   g_free (data->seccomp_cache);
+  g_clear_object (&data->networks);
+  g_free (data->name);
   hatake_container_config_free (data->config);
   g_free (data);
 }
@@ -969,7 +984,7 @@ mount_rootfs (PrepareData *data, const char *rootfs, GError **error)
 }
 
 static gboolean
-write_host_files (PrepareData *data, const char *hostname, GError **error)
+write_host_files (PrepareData *data, const char *hostname, const HatakeNetworkResult *net, GError **error)
 {
   g_autofree char *hosts = g_build_filename (data->dir, "hosts", NULL);
   g_autofree char *hostname_path = g_build_filename (data->dir, "hostname", NULL);
@@ -981,8 +996,27 @@ write_host_files (PrepareData *data, const char *hostname, GError **error)
   g_autofree char *host_resolv = NULL;
   g_autoptr(GString) resolv_text = g_string_new (NULL);
 
+  if (net != NULL && net->ip != NULL)
+    {
+      g_autofree char *with_self = g_strdup_printf ("%s%s\t%s\n", hosts_text, net->ip, hostname);
+
+      g_free (hosts_text);
+      hosts_text = g_steal_pointer (&with_self);
+    }
+  /* On a network with DNS by name: its server (aardvark-dns), which forwards the rest */
+  if (net != NULL && net->dns_servers != NULL)
+    {
+      if (net->dns_search != NULL)
+        {
+          g_autofree char *search = g_strjoinv (" ", net->dns_search);
+
+          g_string_append_printf (resolv_text, "search %s\n", search);
+        }
+      for (guint i = 0; net->dns_servers[i] != NULL; i++)
+        g_string_append_printf (resolv_text, "nameserver %s\n", net->dns_servers[i]);
+    }
   /* The host's resolver, less loopback servers that mean nothing inside the container. */
-  if (g_file_get_contents ("/etc/resolv.conf", &host_resolv, NULL, NULL))
+  else if (g_file_get_contents ("/etc/resolv.conf", &host_resolv, NULL, NULL))
     {
       g_auto(GStrv) lines = g_strsplit (host_resolv, "\n", -1);
       gboolean any = FALSE;
@@ -1028,6 +1062,7 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   g_autoptr(GPtrArray) volume_dirs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonNode) spec_json = NULL;
   g_auto(HatakeUser) user = { 0 };
+  g_auto(HatakeNetworkResult) net = { 0 };
   HatakeContainerSpec spec;
   const char *user_spec, *working_dir;
   GError *error = NULL;
@@ -1161,7 +1196,42 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   if (working_dir != NULL && *working_dir != '\0' && g_path_is_absolute (working_dir) &&
       !hatake_mkdir_p_in_root (rootfd, working_dir, 0755, user.uid, user.gid, &error))
     goto fail;
-  if (!write_host_files (data, c->hostname ? c->hostname : short_id, &error))
+  /* its network: a namespace of its own set up by netavark, or the host's, or none */
+  if (g_strcmp0 (c->network_mode, "host") == 0)
+    spec.host_network = TRUE;
+  else if (c->network_mode != NULL && *c->network_mode != '\0' && !g_str_equal (c->network_mode, "none"))
+    {
+      g_autoptr(GArray) ports = g_array_new (FALSE, TRUE, sizeof (HatakePortMapping));
+      HatakeNetworkAttach attach = { 0 };
+
+      for (guint i = 0; c->publish != NULL && c->publish[i] != NULL; i++)
+        {
+          HatakePortMapping mapping;
+
+          if (!hatake_port_mapping_parse (c->publish[i], &mapping, &error))
+            goto fail;
+          g_array_append_val (ports, mapping);
+        }
+      attach.container_id = data->id;
+      attach.container_name = data->name;
+      attach.network = c->network_mode;
+      attach.aliases = strv_or_null (c->network_aliases);
+      attach.ip = c->ip;
+      attach.ports = (const HatakePortMapping *) ports->data;
+      attach.n_ports = ports->len;
+      if (!hatake_networks_attach (data->networks, &attach, &net, &error))
+        goto fail;
+      data->attached = TRUE;
+      spec.netns_path = net.netns_path;
+    }
+  else if (c->publish != NULL && c->publish[0] != NULL)
+    {
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("conflicting options: port publishing and the container type network mode"));
+      goto fail;
+    }
+
+  if (!write_host_files (data, c->hostname ? c->hostname : short_id, &net, &error))
     goto fail;
 
   spec_json = hatake_oci_spec_build (image_config, &spec, &user, &error);
@@ -1182,6 +1252,14 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 fail:
   if (rootfd >= 0)
     close (rootfd);
+  if (data->attached)
+    {
+      g_autoptr(GError) detach_error = NULL;
+
+      if (!hatake_networks_detach (data->networks, data->id, &detach_error))
+        g_warning ("%s: %s", data->id, detach_error->message);
+      data->attached = FALSE;
+    }
   if (data->mounted)
     umount2 (rootfs, MNT_DETACH);
   g_task_return_error (task, error);
@@ -1331,6 +1409,8 @@ start_entry (HatakeContainers *self, Entry *entry, GTask *task)
   prepare->id = g_strdup (hatake_container_get_id (entry->container));
   prepare->image_id = g_strdup (entry->image_id);
   prepare->config = hatake_container_config_copy (entry->config);
+  prepare->networks = g_object_ref (self->networks);
+  prepare->name = g_strdup (hatake_container_get_name (entry->container));
   if (g_str_equal (hatake_runtime_get_name (self->runtime), "crun"))
     prepare->seccomp_cache = g_build_filename (self->root, "cache", "seccomp", NULL);
   prepare_task = g_task_new (self, NULL, on_prepared, task);
@@ -1342,6 +1422,7 @@ start_entry (HatakeContainers *self, Entry *entry, GTask *task)
 /* ---- exits, restart policies, --rm --------------------------------------------------------- */
 
 static void remove_entry (HatakeContainers *self, Entry *entry, GTask *task);
+static void detach_network (HatakeContainers *self, const char *id);
 
 static gboolean
 restart_due (Entry *entry)
@@ -1453,6 +1534,7 @@ handle_exit (HatakeContainers *self, Entry *entry)
 
   hatake_runtime_delete_async (self->runtime, id, TRUE, NULL, on_runtime_deleted, NULL);
   umount2 (rootfs, MNT_DETACH);
+  detach_network (self, id);
 
   complete_waiters (entry, (int) code);
   stoppers = g_steal_pointer (&entry->stoppers);
@@ -1484,6 +1566,8 @@ typedef struct
   char             *exit_file;
   char             *rootfs;
   HatakeVolumes    *volumes;
+  HatakeNetworks   *networks;
+  char             *id;
   GStrv             anonymous;   /* -v: anonymous volumes to drop with it */
 } RemoveData;
 
@@ -1491,6 +1575,8 @@ static void
 remove_data_free (RemoveData *data)
 {
   g_clear_object (&data->volumes);
+  g_clear_object (&data->networks);
+  g_free (data->id);
   g_strfreev (data->anonymous);
   g_free (data->dir);
   g_free (data->exit_file);
@@ -1504,6 +1590,13 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   RemoveData *data = task_data;
   GError *error = NULL;
 
+  if (data->networks != NULL)
+    {
+      g_autoptr(GError) detach_error = NULL;
+
+      if (!hatake_networks_detach (data->networks, data->id, &detach_error))
+        g_warning ("%s: %s", data->id, detach_error->message);
+    }
   umount2 (data->rootfs, MNT_DETACH);
   g_unlink (data->exit_file);
   if (hatake_rm_rf (data->dir, &error))
@@ -1518,6 +1611,39 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     }
   else
     g_task_return_error (task, error);
+}
+
+static void removal_done (HatakeContainers *self);
+
+static void
+detach_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  HatakeContainers *self = source;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_networks_detach (self->networks, task_data, &error))
+    g_warning ("%s: %s", (const char *) task_data, error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_detached (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  removal_done (HATAKE_CONTAINERS (source));
+}
+
+/* The stopped container's network goes (netavark teardown runs for ~50 ms: in a thread). A
+ * one-shot command waits for it as for a removal before it exits. */
+static void
+detach_network (HatakeContainers *self,
+                const char       *id)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, on_detached, NULL);
+
+  g_task_set_source_tag (task, detach_network);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  self->removals++;
+  g_task_run_in_thread (task, detach_thread);
 }
 
 static void
@@ -1610,6 +1736,8 @@ remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask
     }
   data = g_new0 (RemoveData, 1);
   data->volumes = g_object_ref (self->volumes);
+  data->networks = g_object_ref (self->networks);
+  data->id = g_strdup (hatake_container_get_id (entry->container));
   data->anonymous = g_strv_builder_end (anonymous);
   data->dir = g_strdup (entry->dir);
   data->exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);

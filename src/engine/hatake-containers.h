@@ -29,6 +29,7 @@ HatakeContainer  *hatake_containers_lookup          (HatakeContainers       *sel
 GStrv             hatake_containers_volume_users    (HatakeContainers       *self,
                                                      const char             *volume);
 struct _HatakeVolumes *hatake_containers_get_volumes (HatakeContainers      *self);
+struct _HatakeNetworks *hatake_containers_get_networks (HatakeContainers     *self);
 gboolean          hatake_containers_image_in_use    (HatakeContainers       *self,
                                                      const char             *image_id);
 

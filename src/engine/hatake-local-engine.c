@@ -20,6 +20,7 @@
 #include "hatake-error.h"
 #include "hatake-local-engine-private.h"
 #include "hatake-logs.h"
+#include "hatake-network.h"
 #include "hatake-volume.h"
 
 static void hatake_local_engine_iface_init (HatakeEngineInterface *iface);
@@ -905,6 +906,111 @@ volume_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
 }
 
+typedef struct
+{
+  HatakeNetworks  *networks;
+  HatakeNetworkOp  op;
+  char            *name, *subnet, *gateway, *ip_range;
+  gboolean         internal;
+  GStrv            labels;
+} NetworkData;
+
+static void
+network_data_free (NetworkData *data)
+{
+  g_clear_object (&data->networks);
+  g_free (data->name);
+  g_free (data->subnet);
+  g_free (data->gateway);
+  g_free (data->ip_range);
+  g_strfreev (data->labels);
+  g_free (data);
+}
+
+static void
+network_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  NetworkData *data = task_data;
+  GError *error = NULL;
+  JsonNode *node = NULL;
+
+  switch (data->op)
+    {
+    case HATAKE_NETWORK_OP_CREATE:
+      {
+        HatakeNetworkCreate create = { data->name, data->subnet, data->gateway, data->ip_range, data->internal,
+                                       (const char * const *) data->labels };
+
+        node = hatake_networks_create (data->networks, &create, &error);
+      }
+      break;
+    case HATAKE_NETWORK_OP_LIST:
+      {
+        g_autoptr(GPtrArray) all = hatake_networks_list (data->networks, &error);
+
+        if (all != NULL)
+          {
+            JsonArray *array = json_array_new ();
+
+            for (guint i = 0; i < all->len; i++)
+              json_array_add_element (array, json_node_ref (g_ptr_array_index (all, i)));
+            node = json_node_new (JSON_NODE_ARRAY);
+            json_node_take_array (node, array);
+          }
+      }
+      break;
+    case HATAKE_NETWORK_OP_INSPECT:
+      node = hatake_networks_inspect (data->networks, data->name, &error);
+      break;
+    case HATAKE_NETWORK_OP_REMOVE:
+      if (hatake_networks_remove (data->networks, data->name, &error))
+        {
+          g_task_return_pointer (task, NULL, NULL);
+          return;
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (node == NULL)
+    {
+      /* docker's status codes come from these through the API */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        error->domain = HATAKE_ERROR, error->code = HATAKE_ERROR_NOT_FOUND;
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS) ||
+               g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+        error->domain = HATAKE_ERROR, error->code = HATAKE_ERROR_CONFLICT;
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+hatake_local_engine_network_op_async (HatakeEngine              *engine,
+                                      HatakeNetworkOp            op,
+                                      const HatakeNetworkOpArgs *args,
+                                      GCancellable              *cancellable,
+                                      GAsyncReadyCallback        callback,
+                                      gpointer                   user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  NetworkData *data = g_new0 (NetworkData, 1);
+
+  g_task_set_source_tag (task, hatake_local_engine_network_op_async);
+  data->networks = g_object_ref (hatake_containers_get_networks (self->containers));
+  data->op = op;
+  data->name = g_strdup (args->name);
+  data->subnet = g_strdup (args->subnet);
+  data->gateway = g_strdup (args->gateway);
+  data->ip_range = g_strdup (args->ip_range);
+  data->internal = args->internal;
+  data->labels = g_strdupv ((char **) args->labels);
+  g_task_set_task_data (task, data, (GDestroyNotify) network_data_free);
+  g_task_run_in_thread (task, network_thread);
+}
+
 static void
 hatake_local_engine_volume_op_async (HatakeEngine             *engine,
                                      HatakeVolumeOp            op,
@@ -984,6 +1090,8 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->unwatch_stats = hatake_local_engine_unwatch_stats;
   iface->volume_op_async = hatake_local_engine_volume_op_async;
   iface->volume_op_finish = _hatake_local_engine_propagate_json;
+  iface->network_op_async = hatake_local_engine_network_op_async;
+  iface->network_op_finish = _hatake_local_engine_propagate_json;
   iface->get_images = hatake_local_engine_get_images;
   iface->get_description = hatake_local_engine_get_description;
   iface->pull_async = _hatake_local_engine_pull_async;

@@ -1,0 +1,208 @@
+/* hatake-cli-networks.c: network create, ls, inspect, rm
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hatake-cli-private.h"
+
+static JsonNode *
+network_op (HatakeEngine *engine, HatakeNetworkOp op, const HatakeNetworkOpArgs *args, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hatake_engine_network_op_async (engine, op, args, NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  return hatake_engine_network_op_finish (engine, result, error);
+}
+
+int
+hatake_cli_network_create (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *driver = NULL, *subnet = NULL, *gateway = NULL, *ip_range = NULL;
+  gboolean internal = FALSE;
+  g_auto(GStrv) labels = NULL;
+  const GOptionEntry entries[] = {
+    { "driver", 'd', 0, G_OPTION_ARG_STRING, &driver, N_("Driver to manage the Network (bridge only)"), "DRIVER" },
+    { "subnet", 0, 0, G_OPTION_ARG_STRING, &subnet, N_("Subnet in CIDR format that represents a network segment"), "CIDR" },
+    { "gateway", 0, 0, G_OPTION_ARG_STRING, &gateway, N_("IPv4 Gateway for the master subnet"), "ADDRESS" },
+    { "ip-range", 0, 0, G_OPTION_ARG_STRING, &ip_range, N_("Allocate container ip from a sub-range"), "CIDR" },
+    { "internal", 0, 0, G_OPTION_ARG_NONE, &internal, N_("Restrict external access to the network"), NULL },
+    { "label", 0, 0, G_OPTION_ARG_STRING_ARRAY, &labels, N_("Set metadata on a network"), "KEY=VALUE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("NETWORK", _("Create a network"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(JsonNode) network = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc != 2)
+    return hatake_cli_usage_error (context, _("requires exactly 1 argument"));
+  if (driver != NULL && !g_str_equal (driver, "bridge"))
+    return hatake_cli_usage_error (context, _("only the bridge driver exists"));
+  args.name = argv[1];
+  args.subnet = subnet;
+  args.gateway = gateway;
+  args.ip_range = ip_range;
+  args.internal = internal;
+  args.labels = (const char * const *) labels;
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL || (network = network_op (engine, HATAKE_NETWORK_OP_CREATE, &args, &error)) == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  printf ("%s\n", json_object_get_string_member (json_node_get_object (network), "Id"));
+  return 0;
+}
+
+int
+hatake_cli_network_ls (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean quiet = FALSE;
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = {
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Only display network IDs"), NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("Format output: table, json, or a template"), "FORMAT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("", _("List networks"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+  JsonArray *networks;
+  gboolean table;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  table = format == NULL || g_str_equal (format, "table");
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL || (list = network_op (engine, HATAKE_NETWORK_OP_LIST, &args, &error)) == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  networks = json_node_get_array (list);
+  if (!quiet && table)
+    printf ("%-14s %-20s %-10s %s\n", "NETWORK ID", "NAME", "DRIVER", "SCOPE");
+  for (guint i = 0; i < json_array_get_length (networks); i++)
+    {
+      JsonNode *node = json_array_get_element (networks, i);
+      JsonObject *n = json_node_get_object (node);
+      g_autofree char *short_id = g_strndup (json_object_get_string_member (n, "Id"), 12);
+
+      if (quiet)
+        printf ("%s\n", short_id);
+      else if (table)
+        printf ("%-14s %-20s %-10s %s\n", short_id, json_object_get_string_member (n, "Name"),
+                json_object_get_string_member (n, "Driver"), json_object_get_string_member (n, "Scope"));
+      else if (g_str_equal (format, "json"))
+        hatake_cli_print_json (node, FALSE);
+      else
+        {
+          g_autofree char *line = hatake_cli_format_template (node, format, &error);
+
+          if (line == NULL)
+            return hatake_cli_fail (g_steal_pointer (&error));
+          printf ("%s\n", line);
+        }
+    }
+  return 0;
+}
+
+int
+hatake_cli_network_inspect (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Format output: json, or a template"), "FORMAT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("NETWORK [NETWORK...]",
+                                                                  _("Display detailed information on one or more networks"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(JsonArray) all = json_array_new ();
+  int status = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc < 2)
+    return hatake_cli_usage_error (context, _("requires at least 1 argument"));
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  for (int i = 1; i < argc; i++)
+    {
+      HatakeNetworkOpArgs args = { .name = argv[i] };
+      JsonNode *network = network_op (engine, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+
+      if (network == NULL)
+        {
+          fprintf (stderr, "Error: %s\n", error->message);
+          g_clear_error (&error);
+          status = 1;
+          continue;
+        }
+      if (format != NULL && !g_str_equal (format, "json"))
+        {
+          g_autofree char *line = hatake_cli_format_template (network, format, &error);
+
+          json_node_unref (network);
+          if (line == NULL)
+            return hatake_cli_fail (g_steal_pointer (&error));
+          printf ("%s\n", line);
+          continue;
+        }
+      json_array_add_element (all, network);
+    }
+  if (format == NULL || g_str_equal (format, "json"))
+    {
+      g_autoptr(JsonNode) root = json_node_init_array (json_node_alloc (), all);
+
+      hatake_cli_print_json (root, TRUE);
+    }
+  return status;
+}
+
+int
+hatake_cli_network_rm (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Do not error if the network does not exist"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("NETWORK [NETWORK...]", _("Remove one or more networks"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  int status = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc < 2)
+    return hatake_cli_usage_error (context, _("requires at least 1 argument"));
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  for (int i = 1; i < argc; i++)
+    {
+      HatakeNetworkOpArgs args = { .name = argv[i] };
+      g_autoptr(JsonNode) node = network_op (engine, HATAKE_NETWORK_OP_REMOVE, &args, &error);
+
+      if (error != NULL)
+        {
+          if (!(force && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND)))
+            {
+              fprintf (stderr, "Error response from daemon: %s\n", error->message);
+              status = 1;
+            }
+          g_clear_error (&error);
+          continue;
+        }
+      printf ("%s\n", argv[i]);
+    }
+  return status;
+}

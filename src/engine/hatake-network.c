@@ -1,0 +1,1267 @@
+/* hatake-network.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake-engine"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "hatake-json.h"
+#include "hatake-network.h"
+
+/* Where new networks' subnets come from: /24s of 10.90.0.0/15, skipping the host's own routes
+ * and docker's and podman's default networks, so that a Hatake network never hides a route. */
+#define POOL_BASE     "10.90.0.0"
+#define POOL_PREFIX   15
+#define POOL_SUBNET   24
+
+struct _HatakeNetworks
+{
+  GObject  parent_instance;
+
+  char    *dir;        /* DATA_ROOT/networks */
+  char    *netns_dir;  /* RUN_DIR/netns */
+  char    *state_dir;  /* RUN_DIR/netavark */
+  GMutex   lock;
+};
+
+G_DEFINE_FINAL_TYPE (HatakeNetworks, hatake_networks, G_TYPE_OBJECT)
+
+void
+hatake_network_result_clear (HatakeNetworkResult *result)
+{
+  g_clear_pointer (&result->netns_path, g_free);
+  g_clear_pointer (&result->ip, g_free);
+  g_clear_pointer (&result->gateway, g_free);
+  g_clear_pointer (&result->dns_servers, g_strfreev);
+  g_clear_pointer (&result->dns_search, g_strfreev);
+}
+
+static void
+hatake_networks_finalize (GObject *object)
+{
+  HatakeNetworks *self = HATAKE_NETWORKS (object);
+
+  g_free (self->dir);
+  g_free (self->netns_dir);
+  g_free (self->state_dir);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (hatake_networks_parent_class)->finalize (object);
+}
+
+static void
+hatake_networks_class_init (HatakeNetworksClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hatake_networks_finalize;
+}
+
+static void
+hatake_networks_init (HatakeNetworks *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+HatakeNetworks *
+hatake_networks_new (const char *root,
+                     const char *run_dir)
+{
+  HatakeNetworks *self = g_object_new (HATAKE_TYPE_NETWORKS, NULL);
+
+  self->dir = g_build_filename (root, "networks", NULL);
+  self->netns_dir = g_build_filename (run_dir, "netns", NULL);
+  self->state_dir = g_build_filename (run_dir, "netavark", NULL);
+  return self;
+}
+
+/* ---- addresses ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  guint32 base;    /* host order */
+  guint   prefix;
+} Cidr;
+
+static gboolean
+parse_ipv4 (const char *text,
+            guint32    *out)
+{
+  struct in_addr a;
+
+  if (text == NULL || inet_pton (AF_INET, text, &a) != 1)
+    return FALSE;
+  *out = ntohl (a.s_addr);
+  return TRUE;
+}
+
+static char *
+format_ipv4 (guint32 address)
+{
+  char buf[INET_ADDRSTRLEN];
+  struct in_addr a = { .s_addr = htonl (address) };
+
+  return g_strdup (inet_ntop (AF_INET, &a, buf, sizeof buf));
+}
+
+static guint32
+prefix_mask (guint prefix)
+{
+  return prefix == 0 ? 0 : (guint32) (0xffffffffu << (32 - prefix));
+}
+
+static gboolean
+parse_cidr (const char *text,
+            Cidr       *out)
+{
+  g_auto(GStrv) parts = text ? g_strsplit (text, "/", 2) : NULL;
+  guint64 prefix;
+  guint32 address;
+
+  if (parts == NULL || parts[0] == NULL || parts[1] == NULL || !parse_ipv4 (parts[0], &address) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 0, 32, &prefix, NULL))
+    return FALSE;
+  out->prefix = prefix;
+  out->base = address & prefix_mask (prefix);
+  return TRUE;
+}
+
+static char *
+format_cidr (Cidr c)
+{
+  g_autofree char *a = format_ipv4 (c.base);
+
+  return g_strdup_printf ("%s/%u", a, c.prefix);
+}
+
+static gboolean
+cidr_overlaps (Cidr a,
+               Cidr b)
+{
+  guint prefix = MIN (a.prefix, b.prefix);
+
+  return (a.base & prefix_mask (prefix)) == (b.base & prefix_mask (prefix));
+}
+
+static gboolean
+cidr_contains (Cidr    c,
+               guint32 address)
+{
+  return (address & prefix_mask (c.prefix)) == c.base;
+}
+
+/* The host's IPv4 routes (not the default one), and the networks docker and podman make. */
+static GArray *
+reserved_subnets (void)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (Cidr));
+  g_autofree char *routes = NULL;
+  Cidr docker = { 0xac110000, 16 }, podman = { 0x0a580000, 16 };
+
+  g_array_append_val (out, docker);
+  g_array_append_val (out, podman);
+  if (g_file_get_contents ("/proc/net/route", &routes, NULL, NULL))
+    {
+      g_auto(GStrv) lines = g_strsplit (routes, "\n", -1);
+
+      for (guint i = 1; lines[i] != NULL; i++)
+        {
+          g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", -1);
+          g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+          guint32 dest, mask;
+          Cidr c;
+
+          for (guint j = 0; f[j] != NULL; j++)
+            if (f[j][0] != '\0')
+              g_ptr_array_add (fields, f[j]);
+          if (fields->len < 8)
+            continue;
+          dest = ntohl ((guint32) g_ascii_strtoull (fields->pdata[1], NULL, 16));
+          mask = ntohl ((guint32) g_ascii_strtoull (fields->pdata[7], NULL, 16));
+          if (mask == 0)
+            continue;
+          c.prefix = __builtin_popcount (mask);
+          c.base = dest & mask;
+          g_array_append_val (out, c);
+        }
+    }
+  return out;
+}
+
+/* ---- files ---------------------------------------------------------------------------------- */
+
+static gboolean
+name_is_valid (const char *name)
+{
+  if (name == NULL || !g_ascii_isalnum (name[0]) || strlen (name) > 64)
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+network_path (HatakeNetworks *self,
+              const char     *name)
+{
+  g_autofree char *file = g_strconcat (name, ".json", NULL);
+
+  return g_build_filename (self->dir, file, NULL);
+}
+
+static JsonObject *
+load_network (const char  *path,
+              GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_mapped_file (parser, path, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s is not a network"), path);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+static gboolean
+save_network (HatakeNetworks *self,
+              JsonObject     *network,
+              GError        **error)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *path = network_path (self, json_object_get_string_member (network, "Name"));
+  g_autofree char *text = NULL;
+
+  if (g_mkdir_with_parents (self->dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot create %s: %s"),
+                   self->dir, g_strerror (saved));
+      return FALSE;
+    }
+  json_node_set_object (node, network);
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+/* Every network, by name. Under the lock. */
+static GHashTable *
+load_all (HatakeNetworks *self,
+          GError        **error)
+{
+  GHashTable *all = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
+  g_autoptr(GDir) dir = g_dir_open (self->dir, 0, NULL);
+  const char *file;
+
+  while (dir != NULL && (file = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      JsonObject *network;
+
+      if (!g_str_has_suffix (file, ".json"))
+        continue;
+      path = g_build_filename (self->dir, file, NULL);
+      network = load_network (path, error);
+      if (network == NULL)
+        {
+          g_hash_table_unref (all);
+          return NULL;
+        }
+      g_hash_table_insert (all, g_strndup (file, strlen (file) - 5), network);
+    }
+  return all;
+}
+
+static JsonObject *
+lookup (GHashTable *all,
+        const char *name_or_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+  JsonObject *found = NULL;
+
+  if (g_hash_table_contains (all, name_or_id))
+    return g_hash_table_lookup (all, name_or_id);
+  g_hash_table_iter_init (&iter, all);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_str_has_prefix (json_object_get_string_member (value, "Id"), name_or_id) && strlen (name_or_id) >= 3)
+      {
+        if (found != NULL)
+          return NULL;   /* ambiguous */
+        found = value;
+      }
+  return found;
+}
+
+static gboolean
+network_cidr (JsonObject *network,
+              const char *member,
+              Cidr       *out)
+{
+  JsonArray *config = hatake_json_array_member (hatake_json_object_member (network, "IPAM"), "Config");
+  JsonObject *first = config && json_array_get_length (config) > 0 ? hatake_json_array_object (config, 0) : NULL;
+
+  return first != NULL && parse_cidr (json_object_get_string_member_with_default (first, member, NULL), out);
+}
+
+static const char *
+network_gateway (JsonObject *network)
+{
+  JsonArray *config = hatake_json_array_member (hatake_json_object_member (network, "IPAM"), "Config");
+  JsonObject *first = config && json_array_get_length (config) > 0 ? hatake_json_array_object (config, 0) : NULL;
+
+  return first ? json_object_get_string_member_with_default (first, "Gateway", NULL) : NULL;
+}
+
+static const char *
+network_interface (JsonObject *network)
+{
+  return json_object_get_string_member_with_default (hatake_json_object_member (network, "Options"),
+                                                     "com.docker.network.bridge.name", "hatake0");
+}
+
+static char *
+random_id (void)
+{
+  GString *id = g_string_sized_new (64);
+
+  for (guint i = 0; i < 8; i++)
+    g_string_append_printf (id, "%08x", g_random_int ());
+  return g_string_free (id, FALSE);
+}
+
+/* Under the lock. */
+static JsonObject *
+create_locked (HatakeNetworks            *self,
+               GHashTable                *all,
+               const HatakeNetworkCreate *create,
+               GError                   **error)
+{
+  g_autoptr(JsonObject) network = json_object_new ();
+  g_autoptr(JsonObject) ipam = json_object_new ();
+  g_autoptr(JsonArray) config = json_array_new ();
+  g_autoptr(JsonObject) pool = json_object_new ();
+  g_autoptr(JsonObject) labels = json_object_new ();
+  g_autoptr(JsonObject) options = json_object_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *id = random_id ();
+  g_autofree char *created = g_date_time_format_iso8601 (now);
+  g_autofree char *subnet_text = NULL;
+  g_autofree char *gateway_text = NULL;
+  g_autofree char *interface = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  Cidr subnet, range;
+  guint32 gateway;
+
+  if (!name_is_valid (create->name))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Invalid network name “%s”: letters, digits, “_”, “.” and “-”, starting with a letter "
+                     "or digit"), create->name ? create->name : "");
+      return NULL;
+    }
+  if (g_hash_table_contains (all, create->name))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("network with name %s already exists"), create->name);
+      return NULL;
+    }
+
+  if (create->subnet != NULL)
+    {
+      if (!parse_cidr (create->subnet, &subnet) || subnet.prefix > 30)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Invalid subnet “%s”: an IPv4 CIDR with room for addresses, such as 10.5.0.0/24"),
+                       create->subnet);
+          return NULL;
+        }
+      g_hash_table_iter_init (&iter, all);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Cidr other;
+
+          if (network_cidr (value, "Subnet", &other) && cidr_overlaps (subnet, other))
+            {
+              g_autofree char *text = format_cidr (other);
+
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Subnet %s overlaps %s of network %s"), create->subnet, text,
+                           json_object_get_string_member (value, "Name"));
+              return NULL;
+            }
+        }
+    }
+  else
+    {
+      g_autoptr(GArray) reserved = reserved_subnets ();
+      guint32 pool_base = 0;
+      gboolean found = FALSE;
+
+      parse_ipv4 (POOL_BASE, &pool_base);
+      for (guint32 n = 0; !found && n < (1u << (POOL_SUBNET - POOL_PREFIX)); n++)
+        {
+          gboolean taken = FALSE;
+
+          subnet.base = pool_base + (n << (32 - POOL_SUBNET));
+          subnet.prefix = POOL_SUBNET;
+          for (guint i = 0; !taken && i < reserved->len; i++)
+            taken = cidr_overlaps (subnet, g_array_index (reserved, Cidr, i));
+          g_hash_table_iter_init (&iter, all);
+          while (!taken && g_hash_table_iter_next (&iter, NULL, &value))
+            {
+              Cidr other;
+
+              taken = network_cidr (value, "Subnet", &other) && cidr_overlaps (subnet, other);
+            }
+          found = !taken;
+        }
+      if (!found)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                       _("No free subnet is left in %s/%u: give one with --subnet"), POOL_BASE, POOL_PREFIX);
+          return NULL;
+        }
+    }
+
+  if (create->gateway != NULL)
+    {
+      if (!parse_ipv4 (create->gateway, &gateway) || !cidr_contains (subnet, gateway) ||
+          gateway == subnet.base || gateway == (subnet.base | ~prefix_mask (subnet.prefix)))
+        {
+          g_autofree char *text = format_cidr (subnet);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Invalid gateway “%s”: an address of the subnet %s"), create->gateway, text);
+          return NULL;
+        }
+    }
+  else
+    gateway = subnet.base + 1;
+
+  if (create->ip_range != NULL &&
+      (!parse_cidr (create->ip_range, &range) || range.prefix < subnet.prefix || !cidr_contains (subnet, range.base)))
+    {
+      g_autofree char *text = format_cidr (subnet);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Invalid IP range “%s”: a CIDR inside the subnet %s"), create->ip_range, text);
+      return NULL;
+    }
+
+  subnet_text = format_cidr (subnet);
+  gateway_text = format_ipv4 (gateway);
+  interface = g_str_equal (create->name, HATAKE_DEFAULT_NETWORK) ? g_strdup ("hatake0")
+                                                                 : g_strdup_printf ("hk-%.10s", id);
+
+  json_object_set_string_member (network, "Name", create->name);
+  json_object_set_string_member (network, "Id", id);
+  json_object_set_string_member (network, "Created", created);
+  json_object_set_string_member (network, "Scope", "local");
+  json_object_set_string_member (network, "Driver", "bridge");
+  json_object_set_boolean_member (network, "EnableIPv6", FALSE);
+  json_object_set_string_member (ipam, "Driver", "default");
+  json_object_set_object_member (ipam, "Options", json_object_new ());
+  json_object_set_string_member (pool, "Subnet", subnet_text);
+  json_object_set_string_member (pool, "Gateway", gateway_text);
+  if (create->ip_range != NULL)
+    {
+      g_autofree char *range_text = format_cidr (range);
+
+      json_object_set_string_member (pool, "IPRange", range_text);
+    }
+  json_array_add_object_element (config, g_steal_pointer (&pool));
+  json_object_set_array_member (ipam, "Config", g_steal_pointer (&config));
+  json_object_set_object_member (network, "IPAM", g_steal_pointer (&ipam));
+  json_object_set_boolean_member (network, "Internal", create->internal);
+  json_object_set_boolean_member (network, "Attachable", FALSE);
+  json_object_set_boolean_member (network, "Ingress", FALSE);
+  json_object_set_object_member (network, "Containers", json_object_new ());
+  json_object_set_string_member (options, "com.docker.network.bridge.name", interface);
+  json_object_set_object_member (network, "Options", g_steal_pointer (&options));
+  for (guint i = 0; create->labels != NULL && create->labels[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (create->labels[i], "=", 2);
+
+      json_object_set_string_member (labels, kv[0], kv[1] ? kv[1] : "");
+    }
+  json_object_set_object_member (network, "Labels", g_steal_pointer (&labels));
+
+  if (!save_network (self, network, error))
+    return NULL;
+  g_hash_table_insert (all, g_strdup (create->name), json_object_ref (network));
+  return g_steal_pointer (&network);
+}
+
+static JsonNode *
+object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+  return node;
+}
+
+JsonNode *
+hatake_networks_create (HatakeNetworks            *self,
+                        const HatakeNetworkCreate *create,
+                        GError                   **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GHashTable) all = load_all (self, error);
+  g_autoptr(JsonObject) network = NULL;
+
+  g_return_val_if_fail (HATAKE_IS_NETWORKS (self), NULL);
+
+  if (all == NULL)
+    return NULL;
+  if (!g_hash_table_contains (all, HATAKE_DEFAULT_NETWORK) && g_strcmp0 (create->name, HATAKE_DEFAULT_NETWORK) != 0)
+    {
+      /* the default network takes the pool's first subnet, whatever is made first */
+      HatakeNetworkCreate bridge = { .name = HATAKE_DEFAULT_NETWORK };
+      g_autoptr(JsonObject) made = create_locked (self, all, &bridge, error);
+
+      if (made == NULL)
+        return NULL;
+    }
+  network = create_locked (self, all, create, error);
+  return network ? object_node (network) : NULL;
+}
+
+static JsonObject *
+default_network (HatakeNetworks  *self,
+                 GHashTable      *all,
+                 GError         **error)
+{
+  JsonObject *network = g_hash_table_lookup (all, HATAKE_DEFAULT_NETWORK);
+  HatakeNetworkCreate bridge = { .name = HATAKE_DEFAULT_NETWORK };
+  g_autoptr(JsonObject) made = NULL;
+
+  if (network != NULL)
+    return network;
+  made = create_locked (self, all, &bridge, error);
+  return made ? g_hash_table_lookup (all, HATAKE_DEFAULT_NETWORK) : NULL;
+}
+
+JsonNode *
+hatake_networks_inspect (HatakeNetworks  *self,
+                         const char      *name_or_id,
+                         GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GHashTable) all = load_all (self, error);
+  JsonObject *network;
+
+  if (all == NULL)
+    return NULL;
+  if (g_strcmp0 (name_or_id, HATAKE_DEFAULT_NETWORK) == 0 && default_network (self, all, error) == NULL)
+    return NULL;
+  network = lookup (all, name_or_id);
+  if (network == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), name_or_id);
+      return NULL;
+    }
+  return object_node (network);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  const char *na = json_object_get_string_member (json_node_get_object (*(JsonNode **) a), "Name");
+  const char *nb = json_object_get_string_member (json_node_get_object (*(JsonNode **) b), "Name");
+
+  if (g_str_equal (na, HATAKE_DEFAULT_NETWORK))
+    return -1;
+  if (g_str_equal (nb, HATAKE_DEFAULT_NETWORK))
+    return 1;
+  return g_strcmp0 (na, nb);
+}
+
+GPtrArray *
+hatake_networks_list (HatakeNetworks  *self,
+                      GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GHashTable) all = load_all (self, error);
+  GPtrArray *out;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (all == NULL || default_network (self, all, error) == NULL)
+    return NULL;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_hash_table_iter_init (&iter, all);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (out, object_node (value));
+  g_ptr_array_sort (out, compare_names);
+  return out;
+}
+
+gboolean
+hatake_networks_remove (HatakeNetworks  *self,
+                        const char      *name_or_id,
+                        GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GHashTable) all = load_all (self, error);
+  g_autofree char *path = NULL;
+  JsonObject *network, *containers;
+  const char *name;
+
+  if (all == NULL)
+    return FALSE;
+  network = lookup (all, name_or_id);
+  if (network == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), name_or_id);
+      return FALSE;
+    }
+  name = json_object_get_string_member (network, "Name");
+  if (g_str_equal (name, HATAKE_DEFAULT_NETWORK))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   _("bridge is a pre-defined network and cannot be removed"));
+      return FALSE;
+    }
+  containers = hatake_json_object_member (network, "Containers");
+  if (containers != NULL && json_object_get_size (containers) > 0)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+      g_autoptr(GList) members = json_object_get_members (containers);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonObject *c = hatake_json_object_member (containers, l->data);
+
+          g_string_append_printf (names, "%s%s", names->len ? ", " : "",
+                                  json_object_get_string_member_with_default (c, "Name", l->data));
+        }
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   _("error while removing network: network %s has active endpoints (%s)"), name, names->str);
+      return FALSE;
+    }
+  path = network_path (self, name);
+  if (g_unlink (path) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot remove %s: %s"), path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- a container's place ---------------------------------------------------------------------- */
+
+/* The next free address (or IP, if given) of the network, recorded for the container. Under the lock. */
+static char *
+allocate (HatakeNetworks  *self,
+          JsonObject      *network,
+          const char      *container_id,
+          const char      *container_name,
+          const char      *ip,
+          GError         **error)
+{
+  JsonObject *containers = hatake_json_object_member (network, "Containers");
+  g_autoptr(GHashTable) used = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GList) members = NULL;
+  g_autoptr(JsonObject) entry = json_object_new ();
+  g_autofree char *address = NULL;
+  g_autofree char *with_prefix = NULL;
+  guint32 gateway, candidate = 0, last;
+  Cidr subnet, range;
+  gboolean found = FALSE;
+
+  if (containers == NULL)
+    {
+      containers = json_object_new ();
+      json_object_set_object_member (network, "Containers", containers);
+    }
+  if (!network_cidr (network, "Subnet", &subnet) || !parse_ipv4 (network_gateway (network), &gateway))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Network %s has no usable subnet"),
+                   json_object_get_string_member (network, "Name"));
+      return NULL;
+    }
+  if (!network_cidr (network, "IPRange", &range))
+    range = subnet;
+  members = json_object_get_members (containers);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonObject *c = hatake_json_object_member (containers, l->data);
+      g_auto(GStrv) parts = g_strsplit (json_object_get_string_member_with_default (c, "IPv4Address", ""), "/", 2);
+      guint32 a;
+
+      if (parts[0] != NULL && parse_ipv4 (parts[0], &a))
+        g_hash_table_add (used, GUINT_TO_POINTER (a));
+    }
+
+  last = subnet.base | ~prefix_mask (subnet.prefix);
+  if (ip != NULL)
+    {
+      if (!parse_ipv4 (ip, &candidate) || !cidr_contains (subnet, candidate) || candidate == subnet.base ||
+          candidate == last || candidate == gateway)
+        {
+          g_autofree char *text = format_cidr (subnet);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Invalid address %s: not a free host address of %s"), ip, text);
+          return NULL;
+        }
+      if (g_hash_table_contains (used, GUINT_TO_POINTER (candidate)))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("Address %s is already in use"), ip);
+          return NULL;
+        }
+      found = TRUE;
+    }
+  else
+    for (guint32 a = MAX (range.base, subnet.base + 1); !found && a < (range.base | ~prefix_mask (range.prefix)) && a < last; a++)
+      if (a != gateway && !g_hash_table_contains (used, GUINT_TO_POINTER (a)))
+        {
+          candidate = a;
+          found = TRUE;
+        }
+  if (!found)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("No free address is left on network %s"),
+                   json_object_get_string_member (network, "Name"));
+      return NULL;
+    }
+  address = format_ipv4 (candidate);
+  with_prefix = g_strdup_printf ("%s/%u", address, subnet.prefix);
+  json_object_set_string_member (entry, "Name", container_name);
+  json_object_set_string_member (entry, "EndpointID", "");
+  json_object_set_string_member (entry, "MacAddress", "");
+  json_object_set_string_member (entry, "IPv4Address", with_prefix);
+  json_object_set_string_member (entry, "IPv6Address", "");
+  json_object_set_object_member (containers, container_id, g_steal_pointer (&entry));
+  if (!save_network (self, network, error))
+    {
+      json_object_remove_member (containers, container_id);
+      return NULL;
+    }
+  return g_steal_pointer (&address);
+}
+
+static void
+release (HatakeNetworks *self,
+         const char     *network_name,
+         const char     *container_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = network_path (self, network_name);
+  g_autoptr(JsonObject) network = load_network (path, NULL);
+  JsonObject *containers = network ? hatake_json_object_member (network, "Containers") : NULL;
+
+  if (containers == NULL || !json_object_has_member (containers, container_id))
+    return;
+  json_object_remove_member (containers, container_id);
+  if (!save_network (self, network, &error))
+    g_warning ("Could not give back %s's address on %s: %s", container_id, network_name, error->message);
+}
+
+static char *
+netavark_path (void)
+{
+  static const char * const places[] = { "/usr/lib/podman/netavark", "/usr/libexec/podman/netavark",
+                                         "/usr/local/lib/podman/netavark", NULL };
+  char *found = g_find_program_in_path ("netavark");
+
+  for (guint i = 0; found == NULL && places[i] != NULL; i++)
+    if (g_file_test (places[i], G_FILE_TEST_IS_EXECUTABLE))
+      found = g_strdup (places[i]);
+  return found;
+}
+
+/* netavark COMMAND on NETNS with the options file; its stdout (setup's JSON) in OUT. */
+static gboolean
+run_netavark (HatakeNetworks  *self,
+              const char      *command,
+              const char      *options_path,
+              const char      *netns,
+              char           **out,
+              GError         **error)
+{
+  g_autofree char *netavark = netavark_path ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+
+  if (netavark == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("netavark is not installed (Debian's netavark package): containers cannot have a network"));
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (self->state_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot create %s: %s"), self->state_dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error,
+                           netavark, "--config", self->state_dir, "--file", options_path, command, netns, NULL);
+  if (proc == NULL || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_text, &stderr_text, error))
+    return FALSE;
+  if (!g_subprocess_get_successful (proc))
+    {
+      g_strstrip (stderr_text);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("netavark %s failed: %s"), command,
+                   stderr_text && *stderr_text ? stderr_text : _("no message"));
+      return FALSE;
+    }
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  return TRUE;
+}
+
+/* A new network namespace bound at PATH. The calling thread steps into it to make it and steps
+ * back: this thread only, never the process. */
+static gboolean
+make_netns (const char  *path,
+            GError     **error)
+{
+  int own, fd, saved;
+
+  fd = open (path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  if (fd < 0)
+    goto fail;
+  close (fd);
+  own = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (own < 0)
+    goto fail;
+  if (unshare (CLONE_NEWNET) < 0)
+    {
+      saved = errno;
+      close (own);
+      errno = saved;
+      goto fail;
+    }
+  saved = mount ("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0 ? errno : 0;
+  if (setns (own, CLONE_NEWNET) < 0)
+    g_error ("Could not return to the engine's network namespace: %s", g_strerror (errno));
+  close (own);
+  if (saved != 0)
+    {
+      errno = saved;
+      goto fail;
+    }
+  return TRUE;
+
+fail:
+  saved = errno;
+  g_unlink (path);
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot make a network namespace at %s: %s"),
+               path, g_strerror (saved));
+  return FALSE;
+}
+
+static void
+remove_netns (const char *path)
+{
+  umount2 (path, MNT_DETACH);
+  g_unlink (path);
+}
+
+static JsonNode *
+build_options (JsonObject                *network,
+               const HatakeNetworkAttach *attach,
+               const char                *ip)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const char *name = json_object_get_string_member (network, "Name");
+  gboolean dns = !g_str_equal (name, HATAKE_DEFAULT_NETWORK);
+  Cidr subnet;
+  g_autofree char *subnet_text = NULL;
+
+  network_cidr (network, "Subnet", &subnet);
+  subnet_text = format_cidr (subnet);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "container_id");
+  json_builder_add_string_value (b, attach->container_id);
+  json_builder_set_member_name (b, "container_name");
+  json_builder_add_string_value (b, attach->container_name);
+  json_builder_set_member_name (b, "port_mappings");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < attach->n_ports; i++)
+    {
+      const HatakePortMapping *p = &attach->ports[i];
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "host_ip");
+      json_builder_add_string_value (b, p->host_ip);
+      json_builder_set_member_name (b, "container_port");
+      json_builder_add_int_value (b, p->container_port);
+      json_builder_set_member_name (b, "host_port");
+      json_builder_add_int_value (b, p->host_port);
+      json_builder_set_member_name (b, "range");
+      json_builder_add_int_value (b, MAX (p->range, 1));
+      json_builder_set_member_name (b, "protocol");
+      json_builder_add_string_value (b, p->protocol);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "networks");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "static_ips");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, ip);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "aliases");
+  json_builder_begin_array (b);
+  if (dns)
+    {
+      g_autofree char *short_id = g_strndup (attach->container_id, 12);
+
+      json_builder_add_string_value (b, attach->container_name);
+      json_builder_add_string_value (b, short_id);
+      for (guint i = 0; attach->aliases != NULL && attach->aliases[i] != NULL; i++)
+        json_builder_add_string_value (b, attach->aliases[i]);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "interface_name");
+  json_builder_add_string_value (b, "eth0");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "network_info");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, name);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, json_object_get_string_member (network, "Id"));
+  json_builder_set_member_name (b, "driver");
+  json_builder_add_string_value (b, "bridge");
+  json_builder_set_member_name (b, "network_interface");
+  json_builder_add_string_value (b, network_interface (network));
+  json_builder_set_member_name (b, "subnets");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "subnet");
+  json_builder_add_string_value (b, subnet_text);
+  json_builder_set_member_name (b, "gateway");
+  json_builder_add_string_value (b, network_gateway (network));
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "ipv6_enabled");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_set_member_name (b, "internal");
+  json_builder_add_boolean_value (b, json_object_get_boolean_member_with_default (network, "Internal", FALSE));
+  json_builder_set_member_name (b, "dns_enabled");
+  json_builder_add_boolean_value (b, dns);
+  json_builder_set_member_name (b, "ipam_options");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "driver");
+  json_builder_add_string_value (b, "host-local");
+  json_builder_end_object (b);
+  /* docker isolates user networks from each other; netavark only when asked */
+  json_builder_set_member_name (b, "options");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "isolate");
+  json_builder_add_string_value (b, "true");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* A free port of the host's for each mapping without one (-P, -p 80): the kernel's choice. */
+static gboolean
+pick_host_ports (JsonNode  *options,
+                 GError   **error)
+{
+  JsonArray *ports = hatake_json_array_member (json_node_get_object (options), "port_mappings");
+
+  for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++)
+    {
+      JsonObject *p = hatake_json_array_object (ports, i);
+      gboolean udp = g_strcmp0 (json_object_get_string_member (p, "protocol"), "udp") == 0;
+      struct sockaddr_in sa = { .sin_family = AF_INET };
+      socklen_t len = sizeof sa;
+      int fd;
+
+      if (json_object_get_int_member (p, "host_port") != 0)
+        continue;
+      fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+      if (fd < 0 || bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0 ||
+          getsockname (fd, (struct sockaddr *) &sa, &len) < 0)
+        {
+          int saved = errno;
+
+          if (fd >= 0)
+            close (fd);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("No free port on the host: %s"),
+                       g_strerror (saved));
+          return FALSE;
+        }
+      close (fd);
+      json_object_set_int_member (p, "host_port", ntohs (sa.sin_port));
+    }
+  return TRUE;
+}
+
+static char *
+options_path (HatakeNetworks *self,
+              const char     *container_id)
+{
+  g_autofree char *file = g_strconcat (container_id, ".json", NULL);
+
+  return g_build_filename (self->netns_dir, file, NULL);
+}
+
+gboolean
+hatake_networks_attach (HatakeNetworks            *self,
+                        const HatakeNetworkAttach *attach,
+                        HatakeNetworkResult       *result,
+                        GError                   **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GHashTable) all = load_all (self, error);
+  g_autoptr(JsonNode) options = NULL;
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *netns = NULL;
+  g_autofree char *opts_path = NULL;
+  g_autofree char *ip = NULL;
+  g_autofree char *out = NULL;
+  const char *wanted = attach->network ? attach->network : HATAKE_DEFAULT_NETWORK;
+  g_autofree char *name = NULL;
+  JsonObject *network;
+
+  g_return_val_if_fail (HATAKE_IS_NETWORKS (self), FALSE);
+  g_return_val_if_fail (attach->container_id != NULL && attach->container_name != NULL, FALSE);
+
+  if (all == NULL)
+    return FALSE;
+  network = g_str_equal (wanted, HATAKE_DEFAULT_NETWORK) ? default_network (self, all, error) : lookup (all, wanted);
+  if (network == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), wanted);
+      return FALSE;
+    }
+  name = g_strdup (json_object_get_string_member (network, "Name"));
+  if (g_mkdir_with_parents (self->netns_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot create %s: %s"), self->netns_dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  netns = g_build_filename (self->netns_dir, attach->container_id, NULL);
+  opts_path = options_path (self, attach->container_id);
+  if (g_file_test (opts_path, G_FILE_TEST_EXISTS))
+    {
+      /* a setup that an engine killed half way left behind */
+      g_autoptr(GError) stale = NULL;
+
+      g_debug ("%s: tearing down what an earlier setup left", attach->container_id);
+      run_netavark (self, "teardown", opts_path, netns, NULL, &stale);
+      remove_netns (netns);
+      g_unlink (opts_path);
+    }
+  release (self, name, attach->container_id);
+  g_hash_table_remove_all (all);
+  g_clear_pointer (&all, g_hash_table_unref);
+  all = load_all (self, error);
+  network = all ? lookup (all, name) : NULL;
+  if (network == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), name);
+      return FALSE;
+    }
+
+  ip = allocate (self, network, attach->container_id, attach->container_name, attach->ip, error);
+  if (ip == NULL)
+    return FALSE;
+  options = build_options (network, attach, ip);
+  if (!pick_host_ports (options, error))
+    goto fail;
+  json_generator_set_root (generator, options);
+  if (!json_generator_to_file (generator, opts_path, error) || !make_netns (netns, error))
+    goto fail;
+  if (!run_netavark (self, "setup", opts_path, netns, &out, error))
+    {
+      remove_netns (netns);
+      goto fail;
+    }
+
+  result->netns_path = g_steal_pointer (&netns);
+  result->ip = g_steal_pointer (&ip);
+  result->gateway = g_strdup (network_gateway (network));
+  if (json_parser_load_from_data (parser, out, -1, NULL))
+    {
+      JsonObject *info = hatake_json_object_member (json_node_get_object (json_parser_get_root (parser)), name);
+      JsonArray *servers = hatake_json_array_member (info, "dns_server_ips");
+      JsonArray *search = hatake_json_array_member (info, "dns_search_domains");
+
+      if (servers != NULL && json_array_get_length (servers) > 0)
+        {
+          result->dns_servers = g_new0 (char *, json_array_get_length (servers) + 1);
+          for (guint i = 0; i < json_array_get_length (servers); i++)
+            result->dns_servers[i] = g_strdup (json_array_get_string_element (servers, i));
+        }
+      if (search != NULL && json_array_get_length (search) > 0)
+        {
+          result->dns_search = g_new0 (char *, json_array_get_length (search) + 1);
+          for (guint i = 0; i < json_array_get_length (search); i++)
+            result->dns_search[i] = g_strdup (json_array_get_string_element (search, i));
+        }
+    }
+  return TRUE;
+
+fail:
+  g_unlink (opts_path);
+  release (self, name, attach->container_id);
+  return FALSE;
+}
+
+gboolean
+hatake_networks_detach (HatakeNetworks  *self,
+                        const char      *container_id,
+                        GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = TRUE;
+
+  if (!g_file_test (opts_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (!run_netavark (self, "teardown", opts_path, netns, NULL, &local_error))
+    {
+      /* the namespace and the address go anyway: a failed teardown must not keep them */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      ok = FALSE;
+    }
+  remove_netns (netns);
+  if (json_parser_load_from_file (parser, opts_path, NULL))
+    {
+      JsonObject *networks = hatake_json_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                                        "networks");
+      g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
+
+      for (GList *l = names; l != NULL; l = l->next)
+        release (self, l->data, container_id);
+    }
+  g_unlink (opts_path);
+  return ok;
+}
+
+/* ---- -p ----------------------------------------------------------------------------------- */
+
+static gboolean
+parse_port_range (const char *text,
+                  guint16    *first,
+                  guint16    *count)
+{
+  g_auto(GStrv) ends = g_strsplit (text, "-", 2);
+  guint64 a, b;
+
+  if (!g_ascii_string_to_unsigned (ends[0], 10, 1, 65535, &a, NULL))
+    return FALSE;
+  b = a;
+  if (ends[1] != NULL && !g_ascii_string_to_unsigned (ends[1], 10, a, 65535, &b, NULL))
+    return FALSE;
+  *first = a;
+  *count = b - a + 1;
+  return TRUE;
+}
+
+gboolean
+hatake_port_mapping_parse (const char         *spec,
+                           HatakePortMapping  *mapping,
+                           GError            **error)
+{
+  g_autofree char *copy = g_strdup (spec ? spec : "");
+  char *proto = strchr (copy, '/');
+  char *container, *host = NULL, *ip = NULL;
+  guint16 host_count = 0;
+  guint32 unused;
+
+  memset (mapping, 0, sizeof *mapping);
+  g_strlcpy (mapping->protocol, "tcp", sizeof mapping->protocol);
+  if (proto != NULL)
+    {
+      *proto++ = '\0';
+      if (!g_str_equal (proto, "tcp") && !g_str_equal (proto, "udp"))
+        goto invalid;
+      g_strlcpy (mapping->protocol, proto, sizeof mapping->protocol);
+    }
+  container = strrchr (copy, ':');
+  if (container != NULL)
+    {
+      *container++ = '\0';
+      host = strrchr (copy, ':');
+      if (host != NULL)
+        {
+          *host++ = '\0';
+          ip = copy;
+        }
+      else
+        host = copy;
+    }
+  else
+    container = copy;
+
+  if (!parse_port_range (container, &mapping->container_port, &mapping->range))
+    goto invalid;
+  if (host != NULL && *host != '\0')
+    {
+      if (!parse_port_range (host, &mapping->host_port, &host_count) ||
+          (host_count != mapping->range && !(host_count > 1 && mapping->range == 1)))
+        goto invalid;
+      if (host_count > 1 && mapping->range == 1)
+        {
+          /* a host range for one port: docker takes the first free one; we take the first */
+          host_count = 1;
+        }
+    }
+  if (ip != NULL && *ip != '\0')
+    {
+      if (ip[0] == '[' || !parse_ipv4 (ip, &unused))
+        goto invalid;
+      g_strlcpy (mapping->host_ip, ip, sizeof mapping->host_ip);
+    }
+  return TRUE;
+
+invalid:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("Invalid port “%s”: expected [IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp], ports 1 to 65535, "
+                 "ranges of the same length"), spec ? spec : "");
+  return FALSE;
+}

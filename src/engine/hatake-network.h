@@ -1,0 +1,112 @@
+/* hatake-network.h: networks, their addresses, and a container's place on them
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A network is DATA_ROOT/networks/<name>.json, in the shape of docker's `network inspect`
+ * (Containers holds the addresses given out: the IPAM state, written atomically with each
+ * change). "bridge" is the default network, as docker's: made on first use, no DNS by name.
+ * User networks get aardvark-dns (names and aliases of the containers on them) and are isolated
+ * from each other (netavark's "isolate").
+ *
+ * A container on a network gets a network namespace of its own, bind-mounted at
+ * RUN_DIR/netns/<id> (crun joins it), set up by `netavark setup` from the JSON kept beside it
+ * (RUN_DIR/netns/<id>.json), which `netavark teardown` gets again when the container stops:
+ * both survive the engine, so a restarted engine (or `hatake system recover`) tears down what
+ * an earlier one set up. netavark keeps its own state (aardvark-dns) in RUN_DIR/netavark.
+ *
+ * Blocking calls: use them from a worker thread (they run netavark and write files). One lock
+ * covers the address bookkeeping of every network of the data root.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define HATAKE_TYPE_NETWORKS (hatake_networks_get_type ())
+G_DECLARE_FINAL_TYPE (HatakeNetworks, hatake_networks, HATAKE, NETWORKS, GObject)
+
+#define HATAKE_DEFAULT_NETWORK "bridge"
+
+typedef struct
+{
+  const char         *name;
+  const char         *subnet;     /* CIDR; NULL: the next free /24 of the pool */
+  const char         *gateway;    /* NULL: the subnet's first address */
+  const char         *ip_range;   /* CIDR inside the subnet addresses are given from; NULL: all */
+  gboolean            internal;   /* no route out */
+  const char * const *labels;     /* KEY=VALUE */
+} HatakeNetworkCreate;
+
+typedef struct
+{
+  guint16  host_port;        /* 0: netavark's choice is not used: the engine picks one */
+  guint16  container_port;
+  guint16  range;            /* how many consecutive ports, at least 1 */
+  char     protocol[4];      /* "tcp" or "udp" */
+  char     host_ip[46];      /* "" for every address */
+} HatakePortMapping;
+
+typedef struct
+{
+  const char         *container_id;
+  const char         *container_name;
+  const char         *network;        /* name; NULL: HATAKE_DEFAULT_NETWORK */
+  const char * const *aliases;
+  const char         *ip;             /* a static address; NULL: the next free one */
+  const HatakePortMapping *ports;
+  guint               n_ports;
+} HatakeNetworkAttach;
+
+typedef struct
+{
+  char    *netns_path;
+  char    *ip;               /* the container's address */
+  char    *gateway;
+  GStrv    dns_servers;      /* for resolv.conf: aardvark-dns on user networks; NULL on bridge */
+  GStrv    dns_search;
+} HatakeNetworkResult;
+
+void            hatake_network_result_clear  (HatakeNetworkResult *result);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HatakeNetworkResult, hatake_network_result_clear)
+
+HatakeNetworks *hatake_networks_new          (const char               *root,
+                                              const char               *run_dir);
+
+/* docker's `network inspect` object of the new network. Errors: G_IO_ERROR_EXISTS (the name),
+ * G_IO_ERROR_INVALID_ARGUMENT (a bad name, subnet, gateway or range; a subnet that overlaps
+ * another network's), G_IO_ERROR_NO_SPACE (the pool is used up). */
+JsonNode       *hatake_networks_create       (HatakeNetworks            *self,
+                                              const HatakeNetworkCreate *create,
+                                              GError                   **error);
+/* By name, full id or id prefix. G_IO_ERROR_NOT_FOUND. */
+JsonNode       *hatake_networks_inspect      (HatakeNetworks            *self,
+                                              const char               *name_or_id,
+                                              GError                  **error);
+/* Every network's inspect object, "bridge" first. */
+GPtrArray      *hatake_networks_list         (HatakeNetworks            *self,
+                                              GError                  **error);
+/* Refused (G_IO_ERROR_BUSY, naming them) while containers are on it; the default network
+ * cannot be removed (G_IO_ERROR_PERMISSION_DENIED). */
+gboolean        hatake_networks_remove       (HatakeNetworks            *self,
+                                              const char               *name_or_id,
+                                              GError                  **error);
+
+/* Gives the container an address on the network, makes its namespace and runs netavark setup.
+ * On failure nothing is left (address, namespace, rules). */
+gboolean        hatake_networks_attach       (HatakeNetworks            *self,
+                                              const HatakeNetworkAttach *attach,
+                                              HatakeNetworkResult      *result,
+                                              GError                  **error);
+/* netavark teardown, the namespace removed, the address given back. Nothing to do is not an
+ * error (a container that never had a network, or was torn down already). */
+gboolean        hatake_networks_detach       (HatakeNetworks            *self,
+                                              const char               *container_id,
+                                              GError                  **error);
+
+/* "[ip:][hostPort:]containerPort[/tcp|udp]" with ranges ("8000-8001:80-81"), as docker's -p.
+ * G_IO_ERROR_INVALID_ARGUMENT naming what is wrong. */
+gboolean        hatake_port_mapping_parse    (const char               *spec,
+                                              HatakePortMapping        *mapping,
+                                              GError                  **error);
+
+G_END_DECLS
