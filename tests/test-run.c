@@ -954,6 +954,56 @@ test_networks (Fixture *f, gconstpointer data)
   served = http_get (port, "/hostname");
   g_assert_cmpstr (served, ==, "webhost\n");
 
+  /* the same port again, and one something on the host listens on: refused before the start */
+  {
+    g_autoptr(HatakeContainerConfig) twin_config = config_for (f, serve);
+    g_autoptr(HatakeContainerConfig) host_config = config_for (f, serve);
+    g_autoptr(HatakeContainer) twin = NULL, host_clash = NULL;
+    g_autoptr(JsonNode) nothing = NULL, gone = NULL;
+    g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) address = NULL;
+    g_autofree char *busy = NULL;
+    guint16 taken = free_tcp_port ();
+
+    g_free (twin_config->network_mode);
+    twin_config->network_mode = g_strdup (net_b);
+    twin_config->publish = g_strdupv ((char *[]) { publish, NULL });
+    twin = create (f, twin_config);
+    nothing = op (f, hatake_container_get_id (twin), HATAKE_CONTAINER_OP_START, NULL, &error);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "port is already allocated"));
+    g_assert_nonnull (strstr (error->message, server_config->name));
+    g_clear_error (&error);
+
+    address = g_inet_socket_address_new (any, taken);
+    g_assert_true (g_socket_bind (listener, address, TRUE, NULL));
+    g_assert_true (g_socket_listen (listener, NULL));
+    busy = g_strdup_printf ("%u:80", taken);
+    g_free (host_config->network_mode);
+    host_config->network_mode = g_strdup (net_b);
+    host_config->publish = g_strdupv ((char *[]) { busy, NULL });
+    host_clash = create (f, host_config);
+    g_clear_pointer (&nothing, json_node_unref);
+    nothing = op (f, hatake_container_get_id (host_clash), HATAKE_CONTAINER_OP_START, NULL, &error);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "port is already allocated"));
+    g_clear_error (&error);
+    /* nothing of theirs stayed on B */
+    {
+      HatakeNetworkOpArgs b_args = { .name = net_b };
+      g_autoptr(JsonNode) b = network_op (f, HATAKE_NETWORK_OP_INSPECT, &b_args, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (json_object_get_size (json_object_get_object_member (json_node_get_object (b), "Containers")), ==, 0);
+    }
+    gone = op (f, hatake_container_get_id (twin), HATAKE_CONTAINER_OP_REMOVE, &(HatakeContainerOpArgs) { .force = TRUE }, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&gone, json_node_unref);
+    gone = op (f, hatake_container_get_id (host_clash), HATAKE_CONTAINER_OP_REMOVE, &(HatakeContainerOpArgs) { .force = TRUE }, &error);
+    g_assert_no_error (error);
+  }
+
   args.name = net_a;
   inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
   g_assert_no_error (error);

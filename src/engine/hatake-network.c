@@ -1030,6 +1030,91 @@ pick_host_ports (JsonNode  *options,
   return TRUE;
 }
 
+/* A host port is taken when another container publishes it (netavark's DNAT reserves nothing),
+ * or when something on the host listens there: either is refused before anything is set up,
+ * naming the port, as docker does ("port is already allocated"). Under the lock. */
+static gboolean
+check_ports_free (HatakeNetworks  *self,
+                  const char      *container_id,
+                  JsonNode        *options,
+                  GError         **error)
+{
+  JsonArray *ports = hatake_json_array_member (json_node_get_object (options), "port_mappings");
+  g_autoptr(GDir) dir = g_dir_open (self->netns_dir, 0, NULL);
+  const char *file;
+
+  for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++)
+    {
+      JsonObject *p = hatake_json_array_object (ports, i);
+      const char *protocol = json_object_get_string_member (p, "protocol");
+      gboolean udp = g_strcmp0 (protocol, "udp") == 0;
+      guint first = json_object_get_int_member (p, "host_port");
+      guint count = MAX (json_object_get_int_member (p, "range"), 1);
+
+      for (guint port = first; port < first + count; port++)
+        {
+          struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (port) };
+          const char *host_ip = json_object_get_string_member_with_default (p, "host_ip", "");
+          int fd, one = 1, saved = 0;
+
+          if (*host_ip != '\0')
+            inet_pton (AF_INET, host_ip, &sa.sin_addr);
+          fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+          if (fd >= 0)
+            {
+              setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+              if (bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                saved = errno;
+              close (fd);
+            }
+          if (saved == EADDRINUSE)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                           _("Bind for %s:%u failed: port is already allocated (something on the host listens there)"),
+                           *host_ip ? host_ip : "0.0.0.0", port);
+              return FALSE;
+            }
+        }
+    }
+
+  /* the other containers' mappings */
+  while (dir != NULL && ports != NULL && (file = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(JsonParser) parser = NULL;
+      JsonArray *theirs;
+
+      if (!g_str_has_suffix (file, ".json") || strncmp (file, container_id, strlen (container_id)) == 0)
+        continue;
+      path = g_build_filename (self->netns_dir, file, NULL);
+      parser = json_parser_new ();
+      if (!json_parser_load_from_file (parser, path, NULL))
+        continue;
+      theirs = hatake_json_array_member (json_node_get_object (json_parser_get_root (parser)), "port_mappings");
+      for (guint i = 0; i < json_array_get_length (ports); i++)
+        for (guint j = 0; theirs != NULL && j < json_array_get_length (theirs); j++)
+          {
+            JsonObject *a = hatake_json_array_object (ports, i), *b = hatake_json_array_object (theirs, j);
+            gint64 a0 = json_object_get_int_member (a, "host_port"), b0 = json_object_get_int_member (b, "host_port");
+            gint64 a1 = a0 + MAX (json_object_get_int_member (a, "range"), 1);
+            gint64 b1 = b0 + MAX (json_object_get_int_member (b, "range"), 1);
+            const char *ai = json_object_get_string_member_with_default (a, "host_ip", "");
+            const char *bi = json_object_get_string_member_with_default (b, "host_ip", "");
+
+            if (g_strcmp0 (json_object_get_string_member (a, "protocol"), json_object_get_string_member (b, "protocol")) != 0 ||
+                a1 <= b0 || b1 <= a0 || (*ai && *bi && !g_str_equal (ai, bi)))
+              continue;
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                         _("Bind for %s:%" G_GINT64_FORMAT " failed: port is already allocated (container %s "
+                           "publishes it)"), *ai ? ai : "0.0.0.0", MAX (a0, b0),
+                         json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                                     "container_name", ""));
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
 static char *
 options_path (HatakeNetworks *self,
               const char     *container_id)
@@ -1107,7 +1192,7 @@ hatake_networks_attach (HatakeNetworks            *self,
   if (ip == NULL)
     return FALSE;
   options = build_options (network, attach, ip);
-  if (!pick_host_ports (options, error))
+  if (!pick_host_ports (options, error) || !check_ports_free (self, attach->container_id, options, error))
     goto fail;
   json_generator_set_root (generator, options);
   if (!json_generator_to_file (generator, opts_path, error) || !make_netns (netns, error))
@@ -1192,7 +1277,7 @@ parse_port_range (const char *text,
   g_auto(GStrv) ends = g_strsplit (text, "-", 2);
   guint64 a, b;
 
-  if (!g_ascii_string_to_unsigned (ends[0], 10, 1, 65535, &a, NULL))
+  if (ends[0] == NULL || !g_ascii_string_to_unsigned (ends[0], 10, 1, 65535, &a, NULL))
     return FALSE;
   b = a;
   if (ends[1] != NULL && !g_ascii_string_to_unsigned (ends[1], 10, a, 65535, &b, NULL))
