@@ -515,6 +515,111 @@ test_cli_interactive (Fixture *f, gconstpointer data)
   g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "tty-box", NULL), ==, 0);
 }
 
+static int
+curl_get (guint16 port, char **body)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/hostname", port);
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char *[]) { (char *) "curl", (char *) "-s", (char *) "-m", (char *) "3", url, NULL }, NULL,
+                G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status, NULL);
+  if (body != NULL)
+    *body = g_steal_pointer (&out);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
+}
+
+/* Networks from the command line; and a container whose conmon was killed with it leaves no
+ * network behind once an engine looks again (a restarted engine cleans what a crash left). */
+static void
+test_cli_networks (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *err = NULL, *id = NULL, *body = NULL;
+  g_autofree char *publish = NULL, *hash = NULL, *netns = NULL, *options = NULL, *pid_text = NULL;
+  g_autofree char *conmon_pid_path = NULL, *conmon_pid = NULL;
+  g_autoptr(GSocket) probe = NULL;
+  g_autoptr(GSocketAddress) probe_address = NULL, bound = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  guint16 port;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+
+  g_assert_cmpint (run (f, &out, NULL, "network", "create", "--label", "team=web", "clinet", NULL), ==, 0);
+  g_assert_cmpuint (strlen (trimmed (out)), ==, 64);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "network", "create", "clinet", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "already exists"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "network", "ls", "--format", "{{.Name}} {{.Driver}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "bridge bridge\nclinet bridge\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "network", "inspect", "-f", "{{.Labels.team}}", "clinet", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "web\n");
+  g_clear_pointer (&out, g_free);
+
+  probe = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  probe_address = g_inet_socket_address_new (loopback, 0);
+  g_assert_true (g_socket_bind (probe, probe_address, FALSE, NULL));
+  bound = g_socket_get_local_address (probe, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (probe, NULL);
+  publish = g_strdup_printf ("127.0.0.1:%u:80", port);
+  g_assert_cmpint (run (f, &out, NULL, "run", "-d", "--name", "srv", "--hostname", "clihost", "--network", "clinet",
+                        "-p", publish, image, "busybox", "httpd", "-f", "-p", "80", "-h", "/etc", NULL), ==, 0);
+  id = g_strdup (trimmed (out));
+  g_clear_pointer (&out, g_free);
+  for (guint attempt = 0; attempt < 30 && curl_get (port, &body) != 0; attempt++)
+    {
+      g_clear_pointer (&body, g_free);
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpstr (body, ==, "clihost\n");
+  g_assert_cmpint (run (f, NULL, &err, "network", "rm", "clinet", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "srv"));
+  g_clear_pointer (&err, g_free);
+
+  /* conmon and the container killed together: no exit command runs, the network stays set up */
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, f->root, -1);
+  netns = g_strdup_printf ("/run/hatake/%.12s/netns/%s", hash, id);
+  options = g_strconcat (netns, ".json", NULL);
+  g_assert_true (g_file_test (netns, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (options, G_FILE_TEST_EXISTS));
+  conmon_pid_path = g_build_filename (f->root, "containers", id, "conmon.pid", NULL);
+  g_assert_true (g_file_get_contents (conmon_pid_path, &conmon_pid, NULL, NULL));
+  g_assert_cmpint (run (f, &pid_text, NULL, "inspect", "-f", "{{.State.Pid}}", "srv", NULL), ==, 0);
+  g_assert_cmpint (kill (atoi (conmon_pid), SIGKILL), ==, 0);
+  g_assert_cmpint (kill (atoi (pid_text), SIGKILL), ==, 0);
+  g_usleep (300 * 1000);
+  g_assert_true (g_file_test (options, G_FILE_TEST_EXISTS));
+
+  /* the next engine (any command) finds it gone and tears its network down */
+  g_assert_cmpint (run (f, &out, NULL, "ps", "-a", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "srv exited\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_false (g_file_test (options, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (netns, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (curl_get (port, NULL), !=, 0);
+  g_assert_cmpint (run (f, &out, NULL, "network", "inspect", "clinet", NULL), ==, 0);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *network;
+
+    g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+    network = json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0);
+    g_assert_cmpuint (json_object_get_size (json_object_get_object_member (network, "Containers")), ==, 0);
+  }
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "srv", NULL), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "network", "rm", "clinet", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "clinet\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "network", "rm", "bridge", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "pre-defined"));
+}
+
 /* A restart policy holds with no engine running: conmon's exit command restarts the container. */
 static void
 test_cli_restart_policy (Fixture *f, gconstpointer data)
@@ -586,6 +691,7 @@ main (int argc, char **argv)
   g_test_add ("/cli/engine-killed", Fixture, NULL, fixture_set_up, test_cli_engine_killed, fixture_tear_down);
   g_test_add ("/cli/system-reset", Fixture, NULL, fixture_set_up, test_cli_system_reset, fixture_tear_down);
   g_test_add ("/cli/restart-policy", Fixture, NULL, fixture_set_up, test_cli_restart_policy, fixture_tear_down);
+  g_test_add ("/cli/networks", Fixture, NULL, fixture_set_up, test_cli_networks, fixture_tear_down);
   g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_cli_interactive, fixture_tear_down);
   return g_test_run ();
 }

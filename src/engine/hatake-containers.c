@@ -2130,6 +2130,35 @@ on_recover_state (GObject *source, GAsyncResult *result, gpointer user_data)
   recover_next (task);
 }
 
+/* Network namespaces and rules of containers that no longer run (or no longer exist), left by an
+ * engine killed between a container's exit and its teardown: torn down now. */
+static void
+detach_stale_networks (HatakeContainers *self)
+{
+  g_autofree char *dir_path = g_build_filename (self->run_dir, "netns", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *file;
+
+  while (dir != NULL && (file = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *id = NULL;
+      Entry *entry;
+      HatakeContainerState state;
+
+      if (!g_str_has_suffix (file, ".json"))
+        continue;
+      id = g_strndup (file, strlen (file) - strlen (".json"));
+      entry = g_hash_table_lookup (self->entries, id);
+      state = entry ? hatake_container_get_state (entry->container) : HATAKE_CONTAINER_REMOVED;
+      /* (a restarting one sets its network up again itself, stale files included) */
+      if (state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED ||
+          state == HATAKE_CONTAINER_RESTARTING)
+        continue;
+      g_debug ("%s: tearing down the network of a container that is %s", id, hatake_container_state_to_string (state));
+      detach_network (self, id);
+    }
+}
+
 static void
 recover_next (GTask *task)
 {
@@ -2182,6 +2211,7 @@ recover_next (GTask *task)
           g_assert_not_reached ();
         }
     }
+  detach_stale_networks (self);
   /* --rm removals that recovery started finish before it reports: a one-shot command exits
    * right after */
   if (self->removals > 0)
