@@ -576,6 +576,22 @@ test_cli_networks (Fixture *f, gconstpointer data)
       g_usleep (100 * 1000);
     }
   g_assert_cmpstr (body, ==, "clihost\n");
+  {
+    g_autofree char *want = g_strdup_printf ("80/tcp -> 127.0.0.1:%u\n", port);
+
+    g_assert_cmpint (run (f, &out, NULL, "port", "srv", NULL), ==, 0);
+    g_assert_cmpstr (out, ==, want);
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (run (f, &out, NULL, "port", "srv", "80", NULL), ==, 0);
+    g_assert_cmpstr (out, ==, want + strlen ("80/tcp -> "));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (run (f, NULL, &err, "port", "srv", "81/udp", NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "No public port '81/udp'"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run (f, &out, NULL, "inspect", "-f", "{{.NetworkSettings.Networks.clinet.Aliases}}", "srv", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "srv"));
+    g_clear_pointer (&out, g_free);
+  }
   g_assert_cmpint (run (f, NULL, &err, "network", "rm", "clinet", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "srv"));
   g_clear_pointer (&err, g_free);

@@ -206,3 +206,64 @@ hatake_cli_network_rm (HatakeCliGlobals *globals, int argc, char **argv)
     }
   return status;
 }
+
+/* "80/tcp -> 127.0.0.1:8080", docker's `port` */
+int
+hatake_cli_port (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [PRIVATE_PORT[/PROTO]]",
+                                                                  _("List port mappings or a specific mapping for the container"),
+                                                                  entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *wanted = NULL;
+  JsonObject *ports;
+  g_autoptr(GList) keys = NULL;
+  gboolean any = FALSE;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc < 2 || argc > 3)
+    return hatake_cli_usage_error (context, _("requires 1 or 2 arguments"));
+  if (argc == 3)
+    wanted = strchr (argv[2], '/') ? g_strdup (argv[2]) : g_strconcat (argv[2], "/tcp", NULL);
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  hatake_engine_inspect_container_async (engine, argv[1], NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  node = hatake_engine_inspect_container_finish (engine, result, &error);
+  if (node == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  ports = json_object_get_object_member (json_object_get_object_member (json_node_get_object (node), "NetworkSettings"),
+                                         "Ports");
+  keys = ports ? json_object_get_members (ports) : NULL;
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      JsonArray *bindings = json_object_get_array_member (ports, l->data);
+
+      if (wanted != NULL && !g_str_equal (wanted, l->data))
+        continue;
+      for (guint i = 0; bindings != NULL && i < json_array_get_length (bindings); i++)
+        {
+          JsonObject *binding = json_array_get_object_element (bindings, i);
+
+          if (wanted != NULL)
+            printf ("%s:%s\n", json_object_get_string_member (binding, "HostIp"),
+                    json_object_get_string_member (binding, "HostPort"));
+          else
+            printf ("%s -> %s:%s\n", (const char *) l->data, json_object_get_string_member (binding, "HostIp"),
+                    json_object_get_string_member (binding, "HostPort"));
+          any = TRUE;
+        }
+    }
+  if (wanted != NULL && !any)
+    {
+      fprintf (stderr, "Error: No public port '%s' published for %s\n", wanted, argv[1]);
+      return 1;
+    }
+  return 0;
+}

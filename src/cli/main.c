@@ -79,6 +79,7 @@ static const Command commands[] = {
   { { "wait" }, hatake_cli_wait_cmd, N_("Block until containers stop, then print their exit codes") },
   { { "rename" }, hatake_cli_rename, N_("Rename a container") },
   { { "ps" }, hatake_cli_ps, N_("List containers") },
+  { { "port" }, hatake_cli_port, N_("List port mappings or a specific mapping for the container") },
   { { "inspect" }, hatake_cli_inspect, N_("Return low-level information on objects") },
   { { "logs" }, hatake_cli_logs, N_("Fetch the logs of a container") },
   { { "pull" }, hatake_cli_pull, NULL },

@@ -2279,6 +2279,108 @@ hatake_containers_log_path (HatakeContainers *self,
 }
 
 /* The shape of docker's GET /containers/{id}/json, for what exists so far. */
+/* docker's NetworkSettings, from what netavark was given while the container runs (its
+ * namespace's options file): addresses, aliases and published ports. */
+static void
+add_network_settings (HatakeContainers *self,
+                      const char       *id,
+                      JsonBuilder      *b)
+{
+  g_autofree char *file = g_strconcat (id, ".json", NULL);
+  g_autofree char *path = g_build_filename (self->run_dir, "netns", file, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *options = NULL, *networks, *info;
+  JsonArray *ports;
+  g_autoptr(GList) names = NULL;
+  const char *first_ip = "", *first_gateway = "";
+
+  if (json_parser_load_from_file (parser, path, NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    options = json_node_get_object (json_parser_get_root (parser));
+  networks = hatake_json_object_member (options, "networks");
+  info = hatake_json_object_member (options, "network_info");
+  ports = hatake_json_array_member (options, "port_mappings");
+  names = networks ? json_object_get_members (networks) : NULL;
+
+  json_builder_set_member_name (b, "NetworkSettings");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Ports");
+  if (options == NULL)
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_object (b);
+      for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++)
+        {
+          JsonObject *p = hatake_json_array_object (ports, i);
+          gint64 range = MAX (json_object_get_int_member_with_default (p, "range", 1), 1);
+
+          for (gint64 k = 0; k < range; k++)
+            {
+              g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT "/%s",
+                                                      json_object_get_int_member (p, "container_port") + k,
+                                                      json_object_get_string_member (p, "protocol"));
+              g_autofree char *host_port = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                            json_object_get_int_member (p, "host_port") + k);
+              const char *host_ip = json_object_get_string_member_with_default (p, "host_ip", "");
+
+              json_builder_set_member_name (b, key);
+              json_builder_begin_array (b);
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "HostIp");
+              json_builder_add_string_value (b, *host_ip ? host_ip : "0.0.0.0");
+              json_builder_set_member_name (b, "HostPort");
+              json_builder_add_string_value (b, host_port);
+              json_builder_end_object (b);
+              json_builder_end_array (b);
+            }
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_set_member_name (b, "Networks");
+  json_builder_begin_object (b);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *n = hatake_json_object_member (networks, l->data);
+      JsonObject *ni = hatake_json_object_member (info, l->data);
+      JsonArray *ips = hatake_json_array_member (n, "static_ips");
+      JsonArray *aliases = hatake_json_array_member (n, "aliases");
+      JsonArray *subnets = hatake_json_array_member (ni, "subnets");
+      JsonObject *subnet = subnets && json_array_get_length (subnets) > 0 ? hatake_json_array_object (subnets, 0) : NULL;
+      const char *ip = ips && json_array_get_length (ips) > 0 ? json_array_get_string_element (ips, 0) : "";
+      const char *gateway = json_object_get_string_member_with_default (subnet, "gateway", "");
+      const char *cidr = json_object_get_string_member_with_default (subnet, "subnet", "");
+      const char *slash = strchr (cidr, '/');
+
+      if (l == names)
+        {
+          first_ip = ip;
+          first_gateway = gateway;
+        }
+      json_builder_set_member_name (b, l->data);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "NetworkID");
+      json_builder_add_string_value (b, json_object_get_string_member_with_default (ni, "id", ""));
+      json_builder_set_member_name (b, "IPAddress");
+      json_builder_add_string_value (b, ip);
+      json_builder_set_member_name (b, "IPPrefixLen");
+      json_builder_add_int_value (b, slash ? atoi (slash + 1) : 0);
+      json_builder_set_member_name (b, "Gateway");
+      json_builder_add_string_value (b, gateway);
+      json_builder_set_member_name (b, "Aliases");
+      json_builder_begin_array (b);
+      for (guint i = 0; aliases != NULL && i < json_array_get_length (aliases); i++)
+        json_builder_add_string_value (b, json_array_get_string_element (aliases, i));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "IPAddress");
+  json_builder_add_string_value (b, first_ip);
+  json_builder_set_member_name (b, "Gateway");
+  json_builder_add_string_value (b, first_gateway);
+  json_builder_end_object (b);
+}
+
 JsonNode *
 hatake_containers_inspect (HatakeContainers *self,
                            HatakeContainer  *container)
@@ -2357,6 +2459,7 @@ hatake_containers_inspect (HatakeContainers *self,
   STR ("UpperDir", upper ? upper : "");
   json_builder_end_object (b);
   json_builder_end_object (b);
+  add_network_settings (self, hatake_container_get_id (c), b);
 #undef STR
 #undef INT
 #undef BOOL
