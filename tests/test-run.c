@@ -121,13 +121,17 @@ run (Fixture *f, HatakeContainerConfig *config, HatakeContainer **out_container,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) started = NULL;
   g_autoptr(JsonNode) waited = NULL;
+  g_autoptr(GAsyncResult) wait_result = NULL;
   const char *id = hatake_container_get_id (c);
 
   started = op (f, id, HATAKE_CONTAINER_OP_START, NULL, &error);
   g_assert_no_error (error);
+  /* waiting from before the exit, as docker's run does: an --rm container may be gone after */
+  hatake_engine_container_op_async (f->engine, id, HATAKE_CONTAINER_OP_WAIT, NULL, NULL, store_result, &wait_result);
   if (out != NULL)
     logs (f, id, TRUE, out, err);
-  waited = op (f, id, HATAKE_CONTAINER_OP_WAIT, NULL, &error);
+  hatake_test_run_until_done ((gpointer *) &wait_result);
+  waited = hatake_engine_container_op_finish (f->engine, wait_result, &error);
   g_assert_no_error (error);
   if (out_container)
     *out_container = g_object_ref (c);

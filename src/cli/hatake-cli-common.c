@@ -65,7 +65,26 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
   hatake_cli_wait ((gpointer *) &result);
   if (!hatake_local_engine_recover_finish (engine, result, error))
     return NULL;
+  if (globals->engines == NULL)
+    globals->engines = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (globals->engines, g_object_ref (engine));
   return HATAKE_ENGINE (g_steal_pointer (&engine));
+}
+
+/* What the command's engines still have under way (a network teardown after an exit, a removal)
+ * finishes before the process exits: none is left half done. */
+void
+hatake_cli_settle (HatakeCliGlobals *globals)
+{
+  for (guint i = 0; globals->engines != NULL && i < globals->engines->len; i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      hatake_local_engine_settle_async (g_ptr_array_index (globals->engines, i), NULL, hatake_cli_store_result, &result);
+      hatake_cli_wait ((gpointer *) &result);
+      hatake_local_engine_settle_finish (g_ptr_array_index (globals->engines, i), result, NULL);
+    }
+  g_clear_pointer (&globals->engines, g_ptr_array_unref);
 }
 
 void

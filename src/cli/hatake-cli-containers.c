@@ -356,11 +356,9 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
                    _("Conflicting options: --restart and --rm"));
       return NULL;
     }
-  /* Until bridged runs are as fast as they should be, a container has no network unless it
-   * asks for one (--network) or publishes ports, which need the default bridge. */
+  /* docker's default: the bridge network */
   g_free (c->network_mode);
-  c->network_mode = g_strdup (o->network ? o->network
-                              : (o->publish && o->publish[0]) ? "bridge" : "none");
+  c->network_mode = g_strdup (o->network ? o->network : "bridge");
   c->publish = g_strdupv (o->publish);
   c->network_aliases = g_strdupv (o->aliases);
   c->ip = g_strdup (o->ip);

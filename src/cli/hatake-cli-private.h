@@ -14,6 +14,7 @@ typedef struct
   char *data_root;
   gboolean debug;
   gboolean existing_only;   /* never create a store (conmon's exit command) */
+  GPtrArray *engines;       /* opened by the command: settled before the process exits */
 } HatakeCliGlobals;
 
 typedef int (*HatakeCliCommand) (HatakeCliGlobals *globals,
@@ -22,6 +23,7 @@ typedef int (*HatakeCliCommand) (HatakeCliGlobals *globals,
 
 HatakeEngine *hatake_cli_open_engine   (HatakeCliGlobals  *globals,
                                         GError           **error);
+void          hatake_cli_settle        (HatakeCliGlobals  *globals);
 GAsyncResult *hatake_cli_wait          (gpointer          *result_slot);
 void          hatake_cli_store_result  (GObject           *source,
                                         GAsyncResult      *result,

@@ -177,6 +177,7 @@ main (int    argc,
           sub_argv[k] = argv[i + (int) n + k - 1];
         g_set_prgname (prog);
         status = commands[c].run (&globals, sub_argc, sub_argv);
+        hatake_cli_settle (&globals);
         g_free (globals.data_root);
         return status;
       }

@@ -45,7 +45,7 @@ hatake_container_config_new (void)
 
   self->stop_timeout = -1;
   self->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_container_mount_free);
-  self->network_mode = g_strdup ("none");
+  self->network_mode = g_strdup ("bridge");   /* docker's default network */
   return self;
 }
 

@@ -1621,8 +1621,9 @@ detach_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   HatakeContainers *self = source;
   g_autoptr(GError) error = NULL;
 
+  /* after a crash half way through an earlier teardown netavark may find less than it set up */
   if (!hatake_networks_detach (self->networks, task_data, &error))
-    g_warning ("%s: %s", (const char *) task_data, error->message);
+    g_message ("%s: %s", (const char *) task_data, error->message);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -2224,6 +2225,32 @@ recover_next (GTask *task)
 }
 
 void
+hatake_containers_settle_async (HatakeContainers    *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, hatake_containers_settle_async);
+  if (self->removals > 0)
+    g_ptr_array_add (self->settle_waiters, task);
+  else
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+}
+
+gboolean
+hatake_containers_settle_finish (HatakeContainers  *self,
+                                 GAsyncResult      *result,
+                                 GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
 hatake_containers_recover_async (HatakeContainers    *self,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
@@ -2436,7 +2463,7 @@ hatake_containers_inspect (HatakeContainers *self,
   STR ("Runtime", hatake_runtime_get_name (self->runtime));
   if (entry != NULL)
     {
-      STR ("NetworkMode", entry->config->network_mode ? entry->config->network_mode : "none");
+      STR ("NetworkMode", entry->config->network_mode ? entry->config->network_mode : "bridge");
       BOOL ("AutoRemove", entry->config->auto_remove);
       BOOL ("Privileged", entry->config->privileged);
       BOOL ("ReadonlyRootfs", entry->config->read_only);

@@ -30,6 +30,15 @@ GStrv             hatake_containers_volume_users    (HatakeContainers       *sel
                                                      const char             *volume);
 struct _HatakeVolumes *hatake_containers_get_volumes (HatakeContainers      *self);
 struct _HatakeNetworks *hatake_containers_get_networks (HatakeContainers     *self);
+/* Completes once no removal or network teardown is under way (a one-shot command waits for
+ * it before it exits). */
+void hatake_containers_settle_async  (HatakeContainers    *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean hatake_containers_settle_finish (HatakeContainers  *self,
+                                          GAsyncResult      *result,
+                                          GError           **error);
 gboolean          hatake_containers_image_in_use    (HatakeContainers       *self,
                                                      const char             *image_id);
 

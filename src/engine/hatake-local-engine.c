@@ -294,6 +294,41 @@ hatake_local_engine_recover_finish (HatakeLocalEngine  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+on_settled (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (hatake_containers_settle_finish (HATAKE_CONTAINERS (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+hatake_local_engine_settle_async (HatakeLocalEngine   *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, hatake_local_engine_settle_async);
+  hatake_containers_settle_async (self->containers, cancellable, on_settled, task);
+}
+
+gboolean
+hatake_local_engine_settle_finish (HatakeLocalEngine  *self,
+                                   GAsyncResult       *result,
+                                   GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 const char *
 hatake_local_engine_get_runtime_note (HatakeLocalEngine *self)
 {

@@ -30,6 +30,15 @@ void               hatake_local_engine_recover_async (HatakeLocalEngine  *self,
 gboolean           hatake_local_engine_recover_finish (HatakeLocalEngine *self,
                                                       GAsyncResult       *result,
                                                       GError            **error);
+/* Completes once no removal or network teardown started here is still under way: a one-shot
+ * command waits for it before it exits, so that it never leaves one half done. */
+void               hatake_local_engine_settle_async  (HatakeLocalEngine  *self,
+                                                      GCancellable       *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
+gboolean           hatake_local_engine_settle_finish (HatakeLocalEngine  *self,
+                                                      GAsyncResult       *result,
+                                                      GError            **error);
 const char        *hatake_local_engine_get_runtime_note (HatakeLocalEngine *self);
 /* Where the runtime's state, conmon's sockets and exit files live (under /run). */
 const char        *hatake_local_engine_get_run_dir  (HatakeLocalEngine  *self);
