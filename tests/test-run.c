@@ -895,6 +895,83 @@ http_get (guint16 port, const char *path)
   return body ? g_strdup (body + 4) : NULL;
 }
 
+static gboolean
+answer_http (GThreadedSocketService *service,
+             GSocketConnection      *connection,
+             GObject                *source,
+             gpointer                user_data)
+{
+  const char *reply = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhost\n";
+  char buf[1024];
+
+  g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buf, sizeof buf, NULL, NULL);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), reply, strlen (reply),
+                             NULL, NULL, NULL);
+  return TRUE;
+}
+
+/* --internal: no route out. A container on a normal network reaches a server on the host's own
+ * address; one on an internal network does not. */
+static void
+test_internal_network (Fixture *f, gconstpointer data)
+{
+  g_autofree char *inside = g_strdup_printf ("hk-int-%d", getpid ());
+  g_autofree char *outside = g_strdup_printf ("hk-ext-%d", getpid ());
+  g_autoptr(GSocketService) service = g_threaded_socket_service_new (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL;
+  g_autofree char *host_text = NULL, *probe = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+  guint16 port;
+
+  SKIP_WITHOUT_ENGINE (f);
+  /* the host's first IPv4 address that is not one of our bridges' */
+  {
+    g_autofree char *out = NULL;
+    g_auto(GStrv) words = NULL;
+
+    g_assert_true (g_spawn_command_line_sync ("hostname -I", &out, NULL, NULL, NULL));
+    words = g_strsplit (g_strstrip (out), " ", -1);
+    for (guint i = 0; words[i] != NULL && host_text == NULL; i++)
+      if (strchr (words[i], '.') != NULL && !g_str_has_prefix (words[i], "10.90.") && !g_str_has_prefix (words[i], "10.91."))
+        host_text = g_strdup (words[i]);
+    g_assert_nonnull (host_text);
+  }
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (answer_http), NULL);
+  g_socket_service_start (service);
+
+  args.name = inside;
+  args.internal = TRUE;
+  a = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (a), "Internal"));
+  args.name = outside;
+  args.internal = FALSE;
+  b = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+
+  probe = g_strdup_printf ("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 %s %u | tail -1; true", host_text, port);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(HatakeContainerConfig) config = config_for (f, (const char *[]) { "sh", "-c", probe, NULL });
+      g_autofree char *out = NULL, *err = NULL;
+
+      g_free (config->network_mode);
+      config->network_mode = g_strdup (i == 0 ? outside : inside);
+      g_assert_cmpint (run (f, config, NULL, &out, &err), ==, 0);
+      g_assert_cmpstr (out, ==, i == 0 ? "host\n" : "");
+    }
+  g_socket_service_stop (service);
+  args.name = inside;
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+  args.name = outside;
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+}
+
 /* User networks: DNS by name and alias inside one, isolation between two, a published port
  * reachable from the host, and nothing left behind. */
 static void
@@ -1214,6 +1291,7 @@ main (int argc, char **argv)
   ADD ("/run/confinement", test_confinement);
   ADD ("/run/privileged", test_privileged);
   ADD ("/run/networks", test_networks);
+  ADD ("/run/internal-network", test_internal_network);
   ADD ("/run/init", test_init);
   ADD ("/run/oom", test_oom);
   ADD ("/run/stats", test_stats);

@@ -336,7 +336,7 @@ static const char *
 network_interface (JsonObject *network)
 {
   return json_object_get_string_member_with_default (hatake_json_object_member (network, "Options"),
-                                                     "com.docker.network.bridge.name", "hatake0");
+                                                     "com.docker.network.bridge.name", "");
 }
 
 static char *
@@ -470,8 +470,9 @@ create_locked (HatakeNetworks            *self,
 
   subnet_text = format_cidr (subnet);
   gateway_text = format_ipv4 (gateway);
-  interface = g_str_equal (create->name, HATAKE_DEFAULT_NETWORK) ? g_strdup ("hatake0")
-                                                                 : g_strdup_printf ("hk-%.10s", id);
+  /* unique per network, the default one included: several data roots (each with its own
+   * "bridge") can be in use on one machine, and must never share a bridge */
+  interface = g_strdup_printf ("hk-%.10s", id);
 
   json_object_set_string_member (network, "Name", create->name);
   json_object_set_string_member (network, "Id", id);
