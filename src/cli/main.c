@@ -134,17 +134,20 @@ main (int    argc,
       else if (g_str_equal (arg, "-v") || g_str_equal (arg, "--version"))
         {
           printf ("hatake version %s\n", PACKAGE_VERSION);
+          g_free (globals.data_root);
           return 0;
         }
       else if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help"))
         {
           print_help (stdout);
+          g_free (globals.data_root);
           return 0;
         }
       else
         {
           fprintf (stderr, _("unknown flag: %s\n"), arg);
           fprintf (stderr, "%s\n", _("See 'hatake --help'."));
+          g_free (globals.data_root);
           return 125;
         }
     }
@@ -153,6 +156,7 @@ main (int    argc,
   if (i >= argc)
     {
       print_help (stderr);
+      g_free (globals.data_root);
       return 1;
     }
 
