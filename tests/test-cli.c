@@ -628,6 +628,11 @@ test_cli_networks (Fixture *f, gconstpointer data)
   }
   g_clear_pointer (&out, g_free);
 
+  /* prune keeps what a container names, running or not, and the default network */
+  g_assert_cmpint (run (f, NULL, NULL, "network", "create", "unused", NULL), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "network", "prune", "-f", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "Deleted Networks:\nunused\n");
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (run (f, NULL, NULL, "rm", "srv", NULL), ==, 0);
   g_assert_cmpint (run (f, &out, NULL, "network", "rm", "clinet", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "clinet\n");

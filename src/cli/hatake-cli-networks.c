@@ -267,3 +267,41 @@ hatake_cli_port (HatakeCliGlobals *globals, int argc, char **argv)
     }
   return 0;
 }
+
+int
+hatake_cli_network_prune (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Do not prompt for confirmation"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("", _("Remove all unused networks"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(JsonNode) pruned = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+  JsonArray *deleted;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (!force)
+    {
+      char answer[16] = "";
+
+      printf ("%s", _("WARNING! This will remove all networks not used by at least one container.\n"
+                      "Are you sure you want to continue? [y/N] "));
+      fflush (stdout);
+      if (fgets (answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
+        return 0;
+    }
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL || (pruned = network_op (engine, HATAKE_NETWORK_OP_PRUNE, &args, &error)) == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  deleted = json_object_get_array_member (json_node_get_object (pruned), "NetworksDeleted");
+  if (json_array_get_length (deleted) > 0)
+    printf ("%s\n", _("Deleted Networks:"));
+  for (guint i = 0; i < json_array_get_length (deleted); i++)
+    printf ("%s\n", json_array_get_string_element (deleted, i));
+  return 0;
+}

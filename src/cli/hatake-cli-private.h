@@ -91,6 +91,7 @@ int hatake_cli_network_ls (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_network_inspect (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_network_rm (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_port (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_network_prune (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_attach       (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_stats        (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_system_reset (HatakeCliGlobals *globals, int argc, char **argv);

@@ -36,6 +36,7 @@ static const Command commands[] = {
   { { "network", "inspect" }, hatake_cli_network_inspect, N_("Display detailed information on one or more networks") },
   { { "network", "rm" }, hatake_cli_network_rm, N_("Remove one or more networks") },
   { { "network", "remove" }, hatake_cli_network_rm, NULL },
+  { { "network", "prune" }, hatake_cli_network_prune, N_("Remove all unused networks") },
   { { "volume", "create" }, hatake_cli_volume_create, N_("Create a volume") },
   { { "volume", "ls" }, hatake_cli_volume_ls, N_("List volumes") },
   { { "volume", "list" }, hatake_cli_volume_ls, NULL },

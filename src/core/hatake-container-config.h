@@ -128,6 +128,7 @@ typedef enum
   HATAKE_NETWORK_OP_LIST,     /* → an array of networks */
   HATAKE_NETWORK_OP_INSPECT,  /* → the network */
   HATAKE_NETWORK_OP_REMOVE,   /* → NULL; a network with running containers is refused */
+  HATAKE_NETWORK_OP_PRUNE,    /* → {"NetworksDeleted": […]}: those no container names */
 } HatakeNetworkOp;
 
 typedef struct

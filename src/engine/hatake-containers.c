@@ -387,6 +387,21 @@ hatake_containers_get_networks (HatakeContainers *self)
   return self->networks;
 }
 
+/* The networks named by some container (running or not), as a set of names. */
+GHashTable *
+hatake_containers_networks_in_use (HatakeContainers *self)
+{
+  GHashTable *used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (entry->config->network_mode != NULL)
+      g_hash_table_add (used, g_strdup (entry->config->network_mode));
+  return used;
+}
+
 GListModel *
 hatake_containers_get_model (HatakeContainers *self)
 {

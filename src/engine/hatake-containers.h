@@ -30,6 +30,7 @@ GStrv             hatake_containers_volume_users    (HatakeContainers       *sel
                                                      const char             *volume);
 struct _HatakeVolumes *hatake_containers_get_volumes (HatakeContainers      *self);
 struct _HatakeNetworks *hatake_containers_get_networks (HatakeContainers     *self);
+GHashTable *hatake_containers_networks_in_use (HatakeContainers  *self);
 /* Completes once no removal or network teardown is under way (a one-shot command waits for
  * it before it exits). */
 void hatake_containers_settle_async  (HatakeContainers    *self,

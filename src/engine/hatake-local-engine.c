@@ -945,6 +945,7 @@ typedef struct
 {
   HatakeNetworks  *networks;
   HatakeNetworkOp  op;
+  GHashTable      *in_use;     /* prune: names containers use */
   char            *name, *subnet, *gateway, *ip_range;
   gboolean         internal;
   GStrv            labels;
@@ -954,6 +955,7 @@ static void
 network_data_free (NetworkData *data)
 {
   g_clear_object (&data->networks);
+  g_clear_pointer (&data->in_use, g_hash_table_unref);
   g_free (data->name);
   g_free (data->subnet);
   g_free (data->gateway);
@@ -997,6 +999,35 @@ network_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
     case HATAKE_NETWORK_OP_INSPECT:
       node = hatake_networks_inspect (data->networks, data->name, &error);
       break;
+    case HATAKE_NETWORK_OP_PRUNE:
+      {
+        g_autoptr(GPtrArray) all = hatake_networks_list (data->networks, &error);
+        JsonArray *deleted;
+        JsonObject *object;
+
+        if (all == NULL)
+          break;
+        deleted = json_array_new ();
+        for (guint i = 0; i < all->len; i++)
+          {
+            JsonObject *n = json_node_get_object (g_ptr_array_index (all, i));
+            const char *name = json_object_get_string_member (n, "Name");
+            g_autoptr(GError) remove_error = NULL;
+
+            if (g_str_equal (name, "bridge") || g_hash_table_contains (data->in_use, name) ||
+                g_hash_table_contains (data->in_use, json_object_get_string_member (n, "Id")))
+              continue;
+            if (hatake_networks_remove (data->networks, name, &remove_error))
+              json_array_add_string_element (deleted, name);
+            else
+              g_debug ("prune: %s stays: %s", name, remove_error->message);
+          }
+        object = json_object_new ();
+        json_object_set_array_member (object, "NetworksDeleted", deleted);
+        node = json_node_new (JSON_NODE_OBJECT);
+        json_node_take_object (node, object);
+      }
+      break;
     case HATAKE_NETWORK_OP_REMOVE:
       if (hatake_networks_remove (data->networks, data->name, &error))
         {
@@ -1036,6 +1067,8 @@ hatake_local_engine_network_op_async (HatakeEngine              *engine,
   g_task_set_source_tag (task, hatake_local_engine_network_op_async);
   data->networks = g_object_ref (hatake_containers_get_networks (self->containers));
   data->op = op;
+  if (op == HATAKE_NETWORK_OP_PRUNE)
+    data->in_use = hatake_containers_networks_in_use (self->containers);
   data->name = g_strdup (args->name);
   data->subnet = g_strdup (args->subnet);
   data->gateway = g_strdup (args->gateway);
