@@ -865,6 +865,16 @@ free_tcp_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
+static gboolean
+tcp_port_free (guint16 port)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, port);
+
+  return g_socket_bind (socket, address, FALSE, NULL);
+}
+
 /* What an HTTP GET of PATH on 127.0.0.1:PORT answers (the body), or NULL. */
 static char *
 http_get (guint16 port, const char *path)
@@ -978,6 +988,7 @@ static void
 test_networks (Fixture *f, gconstpointer data)
 {
   const char *serve[] = { "busybox", "httpd", "-f", "-p", "80", "-h", "/etc", NULL };
+  const char *serve_two[] = { "sh", "-c", "busybox httpd -p 81 -h /etc && exec busybox httpd -f -p 80 -h /etc", NULL };
   const char *aliases[] = { "svc", NULL };
   g_autofree char *net_a = g_strdup_printf ("hk-test-a-%d", getpid ());
   g_autofree char *net_b = g_strdup_printf ("hk-test-b-%d", getpid ());
@@ -1017,10 +1028,12 @@ test_networks (Fixture *f, gconstpointer data)
   g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT);
   g_clear_error (&error);
 
-  /* a web server on A, its port published on the host */
-  port = free_tcp_port ();
-  publish = g_strdup_printf ("127.0.0.1:%u:80", port);
-  server_config = config_for (f, serve);
+  /* a web server on A on two ports, published on the host as a range */
+  do
+    port = free_tcp_port ();
+  while (port == 65535 || !tcp_port_free (port + 1));
+  publish = g_strdup_printf ("127.0.0.1:%u-%u:80-81", port, port + 1);
+  server_config = config_for (f, serve_two);
   server_config->name = g_strdup_printf ("srv-%d", getpid ());
   server_config->hostname = g_strdup ("webhost");
   g_free (server_config->network_mode);
@@ -1031,8 +1044,11 @@ test_networks (Fixture *f, gconstpointer data)
   started = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_START, NULL, &error);
   g_assert_no_error (error);
 
-  /* from the host, through the published port */
+  /* from the host, through the published ports */
   served = http_get (port, "/hostname");
+  g_assert_cmpstr (served, ==, "webhost\n");
+  g_clear_pointer (&served, g_free);
+  served = http_get (port + 1, "/hostname");
   g_assert_cmpstr (served, ==, "webhost\n");
 
   /* the same port again, and one something on the host listens on: refused before the start */
