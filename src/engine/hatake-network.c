@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -807,7 +808,10 @@ run_netavark (HatakeNetworks  *self,
               GError         **error)
 {
   g_autofree char *netavark = netavark_path ();
+  g_autofree char *lock_path = NULL;
   g_autoptr(GSubprocess) proc = NULL;
+  int lock_fd;
+  gboolean ok;
   g_autofree char *stdout_text = NULL;
   g_autofree char *stderr_text = NULL;
 
@@ -825,15 +829,37 @@ run_netavark (HatakeNetworks  *self,
                    g_strerror (saved));
       return FALSE;
     }
+  /* netavark 1.4 edits the firewall's shared chains without a lock of its own: two at once
+   * (two engines, two data roots, an exit command) break each other's rules ("Chain already
+   * exists"). One at a time on the machine, as podman does. */
+  lock_path = g_build_filename (self->state_dir, "..", "..", "netavark.lock", NULL);
+  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd >= 0)
+    while (flock (lock_fd, LOCK_EX) < 0 && errno == EINTR)
+      ;
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error,
                            netavark, "--config", self->state_dir, "--file", options_path, command, netns, NULL);
-  if (proc == NULL || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_text, &stderr_text, error))
+  ok = proc != NULL && g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_text, &stderr_text, error);
+  if (lock_fd >= 0)
+    close (lock_fd);
+  if (!ok)
     return FALSE;
   if (!g_subprocess_get_successful (proc))
     {
-      g_strstrip (stderr_text);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("netavark %s failed: %s"), command,
-                   stderr_text && *stderr_text ? stderr_text : _("no message"));
+      /* netavark reports its errors as {"error": "…"} on stdout, some on stderr */
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      const char *message = NULL;
+
+      if (stdout_text != NULL && json_parser_load_from_data (parser, stdout_text, -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        message = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                              "error", NULL);
+      if (message == NULL && stderr_text != NULL && *g_strstrip (stderr_text) != '\0')
+        message = stderr_text;
+      if (message == NULL && stdout_text != NULL && *g_strstrip (stdout_text) != '\0')
+        message = stdout_text;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("netavark %s failed (exit status %d): %s"), command,
+                   g_subprocess_get_exit_status (proc), message ? message : _("no message"));
       return FALSE;
     }
   if (out != NULL)
@@ -1198,6 +1224,21 @@ hatake_networks_attach (HatakeNetworks            *self,
   json_generator_set_root (generator, options);
   if (!json_generator_to_file (generator, opts_path, error) || !make_netns (netns, error))
     goto fail;
+  if (attach->defer_setup)
+    {
+      /* what netavark would answer: aardvark-dns listens on the gateway of networks with DNS */
+      result->netns_path = g_steal_pointer (&netns);
+      result->ip = g_steal_pointer (&ip);
+      result->gateway = g_strdup (network_gateway (network));
+      if (!g_str_equal (name, HATAKE_DEFAULT_NETWORK))
+        {
+          result->dns_servers = g_new0 (char *, 2);
+          result->dns_servers[0] = g_strdup (result->gateway);
+          result->dns_search = g_new0 (char *, 2);
+          result->dns_search[0] = g_strdup ("dns.podman");
+        }
+      return TRUE;
+    }
   if (!run_netavark (self, "setup", opts_path, netns, &out, error))
     {
       remove_netns (netns);
@@ -1232,6 +1273,18 @@ fail:
   g_unlink (opts_path);
   release (self, name, attach->container_id);
   return FALSE;
+}
+
+gboolean
+hatake_networks_setup (HatakeNetworks  *self,
+                       const char      *container_id,
+                       GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
+
+  return run_netavark (self, "setup", opts_path, netns, NULL, error);
 }
 
 gboolean

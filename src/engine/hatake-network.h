@@ -55,6 +55,8 @@ typedef struct
   const char         *ip;             /* a static address; NULL: the next free one */
   const HatakePortMapping *ports;
   guint               n_ports;
+  gboolean            defer_setup;    /* only the address and the namespace: netavark later,
+                                       * with hatake_networks_setup() */
 } HatakeNetworkAttach;
 
 typedef struct
@@ -97,6 +99,12 @@ gboolean        hatake_networks_attach       (HatakeNetworks            *self,
                                               const HatakeNetworkAttach *attach,
                                               HatakeNetworkResult      *result,
                                               GError                  **error);
+/* The netavark setup an attach with defer_setup left for later (the namespace exists already:
+ * a runtime can be creating the container in it meanwhile). On failure, detach. */
+gboolean        hatake_networks_setup        (HatakeNetworks            *self,
+                                              const char               *container_id,
+                                              GError                  **error);
+
 /* netavark teardown, the namespace removed, the address given back. Nothing to do is not an
  * error (a container that never had a network, or was torn down already). */
 gboolean        hatake_networks_detach       (HatakeNetworks            *self,
