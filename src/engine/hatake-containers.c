@@ -1677,7 +1677,14 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 {
   RemoveData *data = task_data;
   GError *error = NULL;
+  gboolean removed;
 
+  umount2 (data->rootfs, MNT_DETACH);
+  g_unlink (data->exit_file);
+  removed = hatake_rm_rf (data->dir, &error);
+  /* after the files: the teardown that the exit started runs meanwhile (the namespace and its
+   * options live in the run dir, not here); this one finds nothing left, or finishes it (one
+   * whose setup never ran or half ran tears down with complaints) */
   if (data->networks != NULL)
     {
       g_autoptr(GError) detach_error = NULL;
@@ -1685,9 +1692,7 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       if (!hatake_networks_detach (data->networks, data->id, &detach_error))
         g_message ("%s: %s", data->id, detach_error->message);
     }
-  umount2 (data->rootfs, MNT_DETACH);
-  g_unlink (data->exit_file);
-  if (hatake_rm_rf (data->dir, &error))
+  if (removed)
     {
       for (guint i = 0; data->anonymous && data->anonymous[i]; i++)
         {
