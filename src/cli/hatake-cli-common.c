@@ -58,7 +58,7 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
           return NULL;
         }
       g_clear_error (&local_error);
-      g_usleep (50 * 1000);
+      g_usleep (5 * 1000);   /* the holder is usually a one-shot command about to finish */
     }
   /* a one-shot command first catches up with what happened while no engine ran */
   hatake_local_engine_recover_async (engine, NULL, hatake_cli_store_result, &result);
