@@ -29,6 +29,7 @@ struct _HatakeRunDialog
   GtkLabel        *error_label;
   AdwEntryRow     *name_row;
   AdwEntryRow     *command_row;
+  AdwEntryRow     *ports_row;
   GtkSwitch       *auto_remove_switch;
   GtkTextView     *env_view;
   GtkTextView     *volumes_view;
@@ -194,6 +195,7 @@ hatake_run_dialog_build_config (HatakeRunDialog  *self,
   g_autofree char *command = NULL;
   g_autofree char *env = NULL;
   g_autofree char *volumes = NULL;
+  g_autofree char *ports = NULL;
 
   g_return_val_if_fail (HATAKE_IS_RUN_DIALOG (self), NULL);
 
@@ -221,6 +223,32 @@ hatake_run_dialog_build_config (HatakeRunDialog  *self,
   if (!hatake_run_parse_env (env, &config->env, error) ||
       !hatake_run_parse_volumes (config, volumes, error))
     return NULL;
+
+  /* "8080:80, 127.0.0.1:5353:53/udp": docker's -p, as many as wanted */
+  ports = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ports_row)));
+  {
+    g_auto(GStrv) specs = g_strsplit_set (ports, ", \t", -1);
+    g_autoptr(GStrvBuilder) publish = g_strv_builder_new ();
+
+    for (guint i = 0; specs[i] != NULL; i++)
+      {
+        HatakePortMapping mapping;
+        g_autoptr(GError) local_error = NULL;
+
+        if (*specs[i] == '\0')
+          continue;
+        if (!hatake_port_mapping_parse (specs[i], &mapping, &local_error))
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Published ports: %s"),
+                         local_error->message);
+            return NULL;
+          }
+        g_strv_builder_add (publish, specs[i]);
+      }
+    config->publish = g_strv_builder_end (publish);
+    if (config->publish[0] == NULL)
+      g_clear_pointer (&config->publish, g_strfreev);
+  }
 
   config->auto_remove = gtk_switch_get_active (self->auto_remove_switch);
 
@@ -520,7 +548,7 @@ hatake_run_dialog_class_init (HatakeRunDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HatakeRunDialog, env_view);
   gtk_widget_class_bind_template_child (widget_class, HatakeRunDialog, volumes_view);
   /* Reachable for the tests; the field waits for networks and has no code of its own yet. */
-  gtk_widget_class_bind_template_child_full (widget_class, "ports_row", FALSE, 0);
+  gtk_widget_class_bind_template_child (widget_class, HatakeRunDialog, ports_row);
   gtk_widget_class_bind_template_callback (widget_class, on_run_clicked);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

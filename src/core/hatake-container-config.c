@@ -349,3 +349,88 @@ hatake_container_config_from_json (JsonNode  *node,
     }
   return g_steal_pointer (&self);
 }
+
+/* ---- -p, docker's --publish ----------------------------------------------------------------------------------- */
+
+static gboolean
+parse_port_range (const char *text,
+                  guint16    *first,
+                  guint16    *count)
+{
+  g_auto(GStrv) ends = g_strsplit (text, "-", 2);
+  guint64 a, b;
+
+  if (ends[0] == NULL || !g_ascii_string_to_unsigned (ends[0], 10, 1, 65535, &a, NULL))
+    return FALSE;
+  b = a;
+  if (ends[1] != NULL && !g_ascii_string_to_unsigned (ends[1], 10, a, 65535, &b, NULL))
+    return FALSE;
+  *first = a;
+  *count = b - a + 1;
+  return TRUE;
+}
+
+gboolean
+hatake_port_mapping_parse (const char         *spec,
+                           HatakePortMapping  *mapping,
+                           GError            **error)
+{
+  g_autofree char *copy = g_strdup (spec ? spec : "");
+  char *proto = strchr (copy, '/');
+  char *container, *host = NULL, *ip = NULL;
+  guint16 host_count = 0;
+
+  memset (mapping, 0, sizeof *mapping);
+  g_strlcpy (mapping->protocol, "tcp", sizeof mapping->protocol);
+  if (proto != NULL)
+    {
+      *proto++ = '\0';
+      if (!g_str_equal (proto, "tcp") && !g_str_equal (proto, "udp"))
+        goto invalid;
+      g_strlcpy (mapping->protocol, proto, sizeof mapping->protocol);
+    }
+  container = strrchr (copy, ':');
+  if (container != NULL)
+    {
+      *container++ = '\0';
+      host = strrchr (copy, ':');
+      if (host != NULL)
+        {
+          *host++ = '\0';
+          ip = copy;
+        }
+      else
+        host = copy;
+    }
+  else
+    container = copy;
+
+  if (!parse_port_range (container, &mapping->container_port, &mapping->range))
+    goto invalid;
+  if (host != NULL && *host != '\0')
+    {
+      if (!parse_port_range (host, &mapping->host_port, &host_count) ||
+          (host_count != mapping->range && !(host_count > 1 && mapping->range == 1)))
+        goto invalid;
+      if (host_count > 1 && mapping->range == 1)
+        {
+          /* a host range for one port: docker takes the first free one; we take the first */
+          host_count = 1;
+        }
+    }
+  if (ip != NULL && *ip != '\0')
+    {
+      g_autoptr(GInetAddress) address = ip[0] == '[' ? NULL : g_inet_address_new_from_string (ip);
+
+      if (address == NULL || g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV4)
+        goto invalid;
+      g_strlcpy (mapping->host_ip, ip, sizeof mapping->host_ip);
+    }
+  return TRUE;
+
+invalid:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("Invalid port “%s”: expected [IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp], ports 1 to 65535, "
+                 "ranges of the same length"), spec ? spec : "");
+  return FALSE;
+}

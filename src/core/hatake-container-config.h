@@ -141,6 +141,21 @@ typedef struct
   const char * const *labels;    /* KEY=VALUE */
 } HatakeNetworkOpArgs;
 
+typedef struct
+{
+  guint16  host_port;        /* 0: netavark's choice is not used: the engine picks one */
+  guint16  container_port;
+  guint16  range;            /* how many consecutive ports, at least 1 */
+  char     protocol[4];      /* "tcp" or "udp" */
+  char     host_ip[46];      /* "" for every address */
+} HatakePortMapping;
+
+/* "[ip:][hostPort:]containerPort[/tcp|udp]" with ranges ("8000-8001:80-81"), as docker's -p.
+ * G_IO_ERROR_INVALID_ARGUMENT naming what is wrong. */
+gboolean        hatake_port_mapping_parse    (const char               *spec,
+                                              HatakePortMapping        *mapping,
+                                              GError                  **error);
+
 #define HATAKE_TYPE_CONTAINER_CONFIG (hatake_container_config_get_type ())
 GType                  hatake_container_config_get_type   (void) G_GNUC_CONST;
 HatakeContainerConfig *hatake_container_config_new        (void);

@@ -2557,6 +2557,30 @@ hatake_containers_inspect (HatakeContainers *self,
   if (entry != NULL)
     {
       STR ("NetworkMode", entry->config->network_mode ? entry->config->network_mode : "bridge");
+      /* docker's PortBindings: what was asked, running or not ("0" … a random port) */
+      json_builder_set_member_name (b, "PortBindings");
+      json_builder_begin_object (b);
+      for (guint i = 0; entry->config->publish != NULL && entry->config->publish[i] != NULL; i++)
+        {
+          HatakePortMapping m;
+
+          if (!hatake_port_mapping_parse (entry->config->publish[i], &m, NULL))
+            continue;
+          for (guint k = 0; k < MAX (m.range, 1); k++)
+            {
+              g_autofree char *key = g_strdup_printf ("%u/%s", m.container_port + k, m.protocol);
+              g_autofree char *host_port = m.host_port ? g_strdup_printf ("%u", m.host_port + k) : g_strdup ("");
+
+              json_builder_set_member_name (b, key);
+              json_builder_begin_array (b);
+              json_builder_begin_object (b);
+              STR ("HostIp", m.host_ip);
+              STR ("HostPort", host_port);
+              json_builder_end_object (b);
+              json_builder_end_array (b);
+            }
+        }
+      json_builder_end_object (b);
       BOOL ("AutoRemove", entry->config->auto_remove);
       BOOL ("Privileged", entry->config->privileged);
       BOOL ("ReadonlyRootfs", entry->config->read_only);

@@ -20,6 +20,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "hatake-container-config.h"
+
 G_BEGIN_DECLS
 
 #define HATAKE_TYPE_NETWORKS (hatake_networks_get_type ())
@@ -37,14 +39,6 @@ typedef struct
   const char * const *labels;     /* KEY=VALUE */
 } HatakeNetworkCreate;
 
-typedef struct
-{
-  guint16  host_port;        /* 0: netavark's choice is not used: the engine picks one */
-  guint16  container_port;
-  guint16  range;            /* how many consecutive ports, at least 1 */
-  char     protocol[4];      /* "tcp" or "udp" */
-  char     host_ip[46];      /* "" for every address */
-} HatakePortMapping;
 
 typedef struct
 {
@@ -109,12 +103,6 @@ gboolean        hatake_networks_setup        (HatakeNetworks            *self,
  * error (a container that never had a network, or was torn down already). */
 gboolean        hatake_networks_detach       (HatakeNetworks            *self,
                                               const char               *container_id,
-                                              GError                  **error);
-
-/* "[ip:][hostPort:]containerPort[/tcp|udp]" with ranges ("8000-8001:80-81"), as docker's -p.
- * G_IO_ERROR_INVALID_ARGUMENT naming what is wrong. */
-gboolean        hatake_port_mapping_parse    (const char               *spec,
-                                              HatakePortMapping        *mapping,
                                               GError                  **error);
 
 G_END_DECLS

@@ -408,6 +408,7 @@ test_run_dialog (GtkWidget    *page,
   g_autoptr(GPtrArray) run_buttons = g_ptr_array_new ();
   HatakeRunDialog *dialog;
   GtkWidget *ports_row, *error_label;
+  g_autofree char *published_port = NULL;
   ContainerWanted exited = { engine, "from-dialog" };
   gpointer weak_dialog;
 
@@ -420,13 +421,33 @@ test_run_dialog (GtkWidget    *page,
   g_assert_cmpstr (hatake_run_dialog_get_image (dialog), ==, hatake_image_get_repo_tags (busybox)[0]);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
 
-  /* Ports wait for networks, and say so. */
+  /* A published port that is not one: said, nothing created */
   ports_row = child (dialog, HATAKE_TYPE_RUN_DIALOG, "ports_row");
-  g_assert_false (gtk_widget_get_sensitive (ports_row));
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (ports_row), ==, "Published ports come with networks");
+  g_assert_true (gtk_widget_get_sensitive (ports_row));
+  error_label = child (dialog, HATAKE_TYPE_RUN_DIALOG, "error_label");
+  gtk_editable_set_text (child (dialog, HATAKE_TYPE_RUN_DIALOG, "name_row"), "from-dialog");
+  gtk_editable_set_text (GTK_EDITABLE (ports_row), "8080:http");
+  click (child (dialog, HATAKE_TYPE_RUN_DIALOG, "run_button"));
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (error_label)), "Published ports: Invalid port “8080:http”"));
+  g_assert_null (hatake_engine_lookup_container (engine, "from-dialog"));
+  /* a free port of the host's, published on loopback for the run below */
+  {
+    g_autoptr(GSocket) probe = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+    g_autofree char *spec = NULL;
+
+    g_assert_true (g_socket_bind (probe, address, FALSE, NULL));
+    bound = g_socket_get_local_address (probe, NULL);
+    published_port = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+    spec = g_strdup_printf ("127.0.0.1:%s:80", published_port);
+    g_socket_close (probe, NULL);
+    gtk_editable_set_text (GTK_EDITABLE (ports_row), spec);
+  }
 
   /* A malformed line is shown, and nothing is created. */
-  error_label = child (dialog, HATAKE_TYPE_RUN_DIALOG, "error_label");
   gtk_editable_set_text (child (dialog, HATAKE_TYPE_RUN_DIALOG, "name_row"), "from-dialog");
   gtk_editable_set_text (child (dialog, HATAKE_TYPE_RUN_DIALOG, "command_row"), "sh -c 'echo hi'");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (child (dialog, HATAKE_TYPE_RUN_DIALOG, "env_view")),
@@ -450,6 +471,24 @@ test_run_dialog (GtkWidget    *page,
   g_assert_nonnull (container);
   g_assert_true (hatake_test_wait_until (container_exited, &exited, 30));
   g_assert_cmpint (hatake_container_get_exit_code (container), ==, 0);
+  /* with the port it was given */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(JsonNode) inspected = NULL;
+    g_autoptr(GError) error = NULL;
+    JsonObject *bindings;
+    JsonObject *binding;
+
+    hatake_engine_inspect_container_async (engine, "from-dialog", NULL, hatake_test_store_result, &result);
+    hatake_test_run_until_done ((gpointer *) &result);
+    inspected = hatake_engine_inspect_container_finish (engine, result, &error);
+    g_assert_no_error (error);
+    bindings = json_object_get_object_member (json_object_get_object_member (json_node_get_object (inspected),
+                                                                             "HostConfig"), "PortBindings");
+    binding = json_array_get_object_element (json_object_get_array_member (bindings, "80/tcp"), 0);
+    g_assert_cmpstr (json_object_get_string_member (binding, "HostIp"), ==, "127.0.0.1");
+    g_assert_cmpstr (json_object_get_string_member (binding, "HostPort"), ==, published_port);
+  }
 }
 
 static void
