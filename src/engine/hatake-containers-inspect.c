@@ -1,0 +1,256 @@
+/* hatake-containers-inspect.c: what a container is, in docker's shapes, and where its streams are
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Split from hatake-containers.c (over 2,500 lines): read-only views of an entry.
+ */
+#define G_LOG_DOMAIN "hatake-engine"
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hatake-containers-private.h"
+#include "hatake-json.h"
+
+/* ---- attach -------------------------------------------------------------------------------- */
+
+char *
+hatake_containers_attach_path (HatakeContainers *self,
+                               HatakeContainer  *container)
+{
+  g_autofree char *socket_dir = g_build_filename (self->run_dir, "socket", NULL);
+  return g_build_filename (socket_dir, hatake_container_get_id (container), "attach", NULL);
+}
+
+char *
+hatake_containers_ctl_path (HatakeContainers *self,
+                            HatakeContainer  *container)
+{
+  Entry *entry = _hatake_containers_entry_for (self, container);
+  return entry ? g_build_filename (entry->dir, "bundle", "ctl", NULL) : NULL;
+}
+
+/* ---- inspect ------------------------------------------------------------------------------- */
+
+char *
+hatake_containers_log_path (HatakeContainers *self,
+                            HatakeContainer  *container)
+{
+  Entry *entry = _hatake_containers_entry_for (self, container);
+
+  return entry ? g_build_filename (entry->dir, "ctr.log", NULL) : NULL;
+}
+
+/* docker's NetworkSettings, from what netavark was given while the container runs (its
+ * namespace's options file): addresses, aliases and published ports. */
+static void
+add_network_settings (HatakeContainers *self,
+                      const char       *id,
+                      JsonBuilder      *b)
+{
+  g_autofree char *file = g_strconcat (id, ".json", NULL);
+  g_autofree char *path = g_build_filename (self->run_dir, "netns", file, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *options = NULL, *networks, *info;
+  JsonArray *ports;
+  g_autoptr(GList) names = NULL;
+  const char *first_ip = "", *first_gateway = "";
+
+  if (json_parser_load_from_file (parser, path, NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    options = json_node_get_object (json_parser_get_root (parser));
+  networks = hatake_json_object_member (options, "networks");
+  info = hatake_json_object_member (options, "network_info");
+  ports = hatake_json_array_member (options, "port_mappings");
+  names = networks ? json_object_get_members (networks) : NULL;
+
+  json_builder_set_member_name (b, "NetworkSettings");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Ports");
+  if (options == NULL)
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_object (b);
+      for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++)
+        {
+          JsonObject *p = hatake_json_array_object (ports, i);
+          gint64 range = MAX (json_object_get_int_member_with_default (p, "range", 1), 1);
+
+          for (gint64 k = 0; k < range; k++)
+            {
+              g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT "/%s",
+                                                      json_object_get_int_member (p, "container_port") + k,
+                                                      json_object_get_string_member (p, "protocol"));
+              g_autofree char *host_port = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                            json_object_get_int_member (p, "host_port") + k);
+              const char *host_ip = json_object_get_string_member_with_default (p, "host_ip", "");
+
+              json_builder_set_member_name (b, key);
+              json_builder_begin_array (b);
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "HostIp");
+              json_builder_add_string_value (b, *host_ip ? host_ip : "0.0.0.0");
+              json_builder_set_member_name (b, "HostPort");
+              json_builder_add_string_value (b, host_port);
+              json_builder_end_object (b);
+              json_builder_end_array (b);
+            }
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_set_member_name (b, "Networks");
+  json_builder_begin_object (b);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *n = hatake_json_object_member (networks, l->data);
+      JsonObject *ni = hatake_json_object_member (info, l->data);
+      JsonArray *ips = hatake_json_array_member (n, "static_ips");
+      JsonArray *aliases = hatake_json_array_member (n, "aliases");
+      JsonArray *subnets = hatake_json_array_member (ni, "subnets");
+      JsonObject *subnet = subnets && json_array_get_length (subnets) > 0 ? hatake_json_array_object (subnets, 0) : NULL;
+      const char *ip = ips && json_array_get_length (ips) > 0 ? json_array_get_string_element (ips, 0) : "";
+      const char *gateway = json_object_get_string_member_with_default (subnet, "gateway", "");
+      const char *cidr = json_object_get_string_member_with_default (subnet, "subnet", "");
+      const char *slash = strchr (cidr, '/');
+
+      if (l == names)
+        {
+          first_ip = ip;
+          first_gateway = gateway;
+        }
+      json_builder_set_member_name (b, l->data);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "NetworkID");
+      json_builder_add_string_value (b, json_object_get_string_member_with_default (ni, "id", ""));
+      json_builder_set_member_name (b, "IPAddress");
+      json_builder_add_string_value (b, ip);
+      json_builder_set_member_name (b, "IPPrefixLen");
+      json_builder_add_int_value (b, slash ? atoi (slash + 1) : 0);
+      json_builder_set_member_name (b, "Gateway");
+      json_builder_add_string_value (b, gateway);
+      json_builder_set_member_name (b, "Aliases");
+      json_builder_begin_array (b);
+      for (guint i = 0; aliases != NULL && i < json_array_get_length (aliases); i++)
+        json_builder_add_string_value (b, json_array_get_string_element (aliases, i));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "IPAddress");
+  json_builder_add_string_value (b, first_ip);
+  json_builder_set_member_name (b, "Gateway");
+  json_builder_add_string_value (b, first_gateway);
+  json_builder_end_object (b);
+}
+
+/* The shape of docker's GET /containers/{id}/json, for what exists so far. */
+JsonNode *
+hatake_containers_inspect (HatakeContainers *self,
+                           HatakeContainer  *container)
+{
+  Entry *entry = _hatake_containers_entry_for (self, container);
+  HatakeContainer *c = container;
+  HatakeContainerState state = hatake_container_get_state (c);
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autofree char *created = _hatake_containers_iso_time (hatake_container_get_created (c));
+  g_autofree char *started = _hatake_containers_iso_time (hatake_container_get_started_at (c));
+  g_autofree char *finished = _hatake_containers_iso_time (hatake_container_get_finished_at (c));
+  g_autofree char *name = g_strconcat ("/", hatake_container_get_name (c), NULL);
+  g_autofree char *log_path = entry ? g_build_filename (entry->dir, "ctr.log", NULL) : NULL;
+  g_autoptr(JsonNode) config = entry ? hatake_container_config_to_json (entry->config) : NULL;
+  g_autofree char *rootfs = entry ? g_build_filename (entry->dir, "rootfs", NULL) : NULL;
+  g_autofree char *upper = entry ? g_build_filename (entry->dir, "upper", NULL) : NULL;
+  const char *error = hatake_container_get_error (c);
+
+  json_builder_begin_object (b);
+#define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, v))
+#define INT(n, v) (json_builder_set_member_name (b, n), json_builder_add_int_value (b, v))
+#define BOOL(n, v) (json_builder_set_member_name (b, n), json_builder_add_boolean_value (b, v))
+  STR ("Id", hatake_container_get_id (c));
+  STR ("Created", created);
+  STR ("Path", hatake_container_get_command (c));
+  json_builder_set_member_name (b, "State");
+  json_builder_begin_object (b);
+  STR ("Status", hatake_container_state_to_string (state));
+  BOOL ("Running", state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED);
+  BOOL ("Paused", state == HATAKE_CONTAINER_PAUSED);
+  BOOL ("Restarting", state == HATAKE_CONTAINER_RESTARTING);
+  BOOL ("OOMKilled", hatake_container_get_oom_killed (c));
+  BOOL ("Dead", state == HATAKE_CONTAINER_DEAD);
+  INT ("Pid", hatake_container_get_pid (c));
+  INT ("ExitCode", hatake_container_get_exit_code (c));
+  STR ("Error", error ? error : "");
+  STR ("StartedAt", started);
+  STR ("FinishedAt", finished);
+  json_builder_end_object (b);
+  STR ("Image", hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) : "");
+  STR ("LogPath", log_path ? log_path : "");
+  STR ("Name", name);
+  INT ("RestartCount", hatake_container_get_restart_count (c));
+  STR ("Driver", "overlay2");
+  STR ("Platform", "linux");
+  json_builder_set_member_name (b, "Config");
+  if (config != NULL)
+    json_builder_add_value (b, json_node_ref (config));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "HostConfig");
+  json_builder_begin_object (b);
+  STR ("Runtime", hatake_runtime_get_name (self->runtime));
+  if (entry != NULL)
+    {
+      STR ("NetworkMode", entry->config->network_mode ? entry->config->network_mode : "bridge");
+      /* docker's PortBindings: what was asked, running or not ("0" … a random port) */
+      json_builder_set_member_name (b, "PortBindings");
+      json_builder_begin_object (b);
+      for (guint i = 0; entry->config->publish != NULL && entry->config->publish[i] != NULL; i++)
+        {
+          HatakePortMapping m;
+
+          if (!hatake_port_mapping_parse (entry->config->publish[i], &m, NULL))
+            continue;
+          for (guint k = 0; k < MAX (m.range, 1); k++)
+            {
+              g_autofree char *key = g_strdup_printf ("%u/%s", m.container_port + k, m.protocol);
+              g_autofree char *host_port = m.host_port ? g_strdup_printf ("%u", m.host_port + k) : g_strdup ("");
+
+              json_builder_set_member_name (b, key);
+              json_builder_begin_array (b);
+              json_builder_begin_object (b);
+              STR ("HostIp", m.host_ip);
+              STR ("HostPort", host_port);
+              json_builder_end_object (b);
+              json_builder_end_array (b);
+            }
+        }
+      json_builder_end_object (b);
+      BOOL ("AutoRemove", entry->config->auto_remove);
+      BOOL ("Privileged", entry->config->privileged);
+      BOOL ("ReadonlyRootfs", entry->config->read_only);
+      INT ("Memory", entry->config->memory);
+      INT ("NanoCpus", (gint64) (entry->config->cpus * 1e9 + 0.5));
+      INT ("PidsLimit", entry->config->pids_limit);
+      json_builder_set_member_name (b, "RestartPolicy");
+      json_builder_begin_object (b);
+      STR ("Name", hatake_restart_policy_to_string (entry->config->restart));
+      INT ("MaximumRetryCount", entry->config->restart_max);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "GraphDriver");
+  json_builder_begin_object (b);
+  STR ("Name", "overlay2");
+  json_builder_set_member_name (b, "Data");
+  json_builder_begin_object (b);
+  STR ("MergedDir", rootfs ? rootfs : "");
+  STR ("UpperDir", upper ? upper : "");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  add_network_settings (self, hatake_container_get_id (c), b);
+#undef STR
+#undef INT
+#undef BOOL
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
