@@ -596,6 +596,21 @@ test_cli_networks (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "srv"));
   g_clear_pointer (&err, g_free);
 
+  /* the host's ports are shared: an engine on another data root cannot take this one either */
+  {
+    Fixture other = { 0 };
+
+    other.root = hatake_test_make_data_root ();
+    g_assert_cmpint (run (&other, NULL, &err, "run", "-d", "--name", "rival", "-p", publish, image,
+                          "sleep", "30", NULL), !=, 0);
+    g_assert_nonnull (strstr (err, "port is already allocated"));
+    g_assert_nonnull (strstr (err, "srv"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run (&other, NULL, NULL, "system", "reset", "-f", NULL), ==, 0);
+    hatake_test_remove_tree (other.root);
+    g_free (other.root);
+  }
+
   /* conmon and the container killed together: no exit command runs, the network stays set up */
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, f->root, -1);
   netns = g_strdup_printf ("/run/hatake/%.12s/netns/%s", hash, id);

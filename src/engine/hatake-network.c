@@ -1067,8 +1067,12 @@ check_ports_free (HatakeNetworks  *self,
                   GError         **error)
 {
   JsonArray *ports = hatake_json_array_member (json_node_get_object (options), "port_mappings");
-  g_autoptr(GDir) dir = g_dir_open (self->netns_dir, 0, NULL);
-  const char *file;
+  g_autofree char *run_dir = g_path_get_dirname (self->netns_dir);
+  g_autofree char *runs = g_path_get_dirname (run_dir);
+  g_autofree char *own = g_strconcat (container_id, ".json", NULL);
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) roots = g_dir_open (runs, 0, NULL);
+  const char *root;
 
   for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++)
     {
@@ -1104,16 +1108,25 @@ check_ports_free (HatakeNetworks  *self,
         }
     }
 
-  /* the other containers' mappings */
-  while (dir != NULL && ports != NULL && (file = g_dir_read_name (dir)) != NULL)
+  /* the other containers' mappings: of every data root of the machine (their run dirs are
+   * siblings of ours), since they share the host's ports */
+  while (roots != NULL && ports != NULL && (root = g_dir_read_name (roots)) != NULL)
     {
-      g_autofree char *path = NULL;
+      g_autofree char *netns_dir = g_build_filename (runs, root, "netns", NULL);
+      g_autoptr(GDir) dir = g_dir_open (netns_dir, 0, NULL);
+      const char *file;
+
+      while (dir != NULL && (file = g_dir_read_name (dir)) != NULL)
+        if (g_str_has_suffix (file, ".json") &&
+            !(g_str_equal (file, own) && g_str_equal (netns_dir, self->netns_dir)))
+          g_ptr_array_add (others, g_build_filename (netns_dir, file, NULL));
+    }
+  for (guint k = 0; k < others->len; k++)
+    {
+      const char *path = g_ptr_array_index (others, k);
       g_autoptr(JsonParser) parser = NULL;
       JsonArray *theirs;
 
-      if (!g_str_has_suffix (file, ".json") || strncmp (file, container_id, strlen (container_id)) == 0)
-        continue;
-      path = g_build_filename (self->netns_dir, file, NULL);
       parser = json_parser_new ();
       if (!json_parser_load_from_file (parser, path, NULL))
         continue;
