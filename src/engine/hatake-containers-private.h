@@ -60,4 +60,31 @@ gboolean  _hatake_containers_set_errno  (GError          **error,
                                          const char       *what,
                                          const char       *path);
 
+
+/* hatake-containers-prepare.c: a start's preparation, run in a worker thread */
+typedef struct
+{
+  HatakeStore           *store;
+  char                  *root;
+  char                  *dir;
+  char                  *id;
+  char                  *image_id;
+  HatakeContainerConfig *config;
+  char                  *seccomp_cache;  /* crun: where compiled seccomp programs are kept; else NULL */
+  HatakeNetworks        *networks;
+  char                  *name;
+  gboolean               attached;       /* a network was set up: torn down if the start fails */
+  gboolean               setup_pending;  /* its netavark setup runs while the runtime creates */
+  gboolean               mounted;
+} PrepareData;
+
+void        _hatake_containers_prepare_data_free (PrepareData  *data);
+void        _hatake_containers_prepare_thread    (GTask        *task,
+                                                  gpointer      source,
+                                                  gpointer      task_data,
+                                                  GCancellable *cancellable);
+JsonObject *_hatake_containers_read_image_config (HatakeStore  *store,
+                                                  const char   *image_id,
+                                                  GError      **error);
+
 G_END_DECLS

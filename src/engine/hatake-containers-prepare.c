@@ -1,0 +1,408 @@
+/* hatake-containers-prepare.c: what a start prepares before the runtime runs (a worker thread)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The root file system mounted, volumes filled, the network's address and namespace, the host
+ * files, the OCI spec (with crun's precompiled seccomp program). Split from hatake-containers.c
+ * (over 2,300 lines).
+ */
+#define G_LOG_DOMAIN "hatake-engine"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hatake-containers-private.h"
+#include "hatake-error.h"
+#include "hatake-json.h"
+#include "hatake-oci-spec.h"
+#include "hatake-passwd.h"
+#include "hatake-seccomp.h"
+
+void
+_hatake_containers_prepare_data_free (PrepareData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data->root);
+  g_free (data->dir);
+  g_free (data->id);
+  g_free (data->image_id);
+  g_free (data->seccomp_cache);
+  g_clear_object (&data->networks);
+  g_free (data->name);
+  hatake_container_config_free (data->config);
+  g_free (data);
+}
+
+/* crun compiles the seccomp section at every start (~18 ms of its 27): give it the program
+ * compiled once per profile instead. Anything wrong here only costs that time. */
+static void
+add_seccomp_program (PrepareData *data,
+                     JsonNode    *spec_json)
+{
+  JsonObject *spec = json_node_get_object (spec_json);
+  JsonObject *seccomp = hatake_json_object_member (hatake_json_object_member (spec, "linux"), "seccomp");
+  JsonObject *annotations = hatake_json_object_member (spec, "annotations");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bpf = NULL;
+  g_autofree char *encoded = NULL;
+
+  if (seccomp == NULL || annotations == NULL || data->seccomp_cache == NULL)
+    return;
+  bpf = hatake_seccomp_compile_cached (seccomp, data->seccomp_cache, &error);
+  if (bpf == NULL)
+    {
+      g_debug ("%s: crun compiles the seccomp section itself: %s", data->id, error->message);
+      return;
+    }
+  encoded = g_base64_encode (g_bytes_get_data (bpf, NULL), g_bytes_get_size (bpf));
+  json_object_set_string_member (annotations, HATAKE_SECCOMP_BPF_ANNOTATION, encoded);
+}
+
+gboolean
+_hatake_containers_set_errno (GError **error, int errsv, const char *what, const char *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s %s: %s", what, path, g_strerror (errsv));
+  return FALSE;
+}
+
+static gboolean
+mount_rootfs (PrepareData *data, const char *rootfs, GError **error)
+{
+  g_autoptr(HatakeImageRecord) record = hatake_store_get_image (data->store, data->image_id);
+  g_autofree char *upper = g_build_filename (data->dir, "upper", NULL);
+  g_autofree char *work = g_build_filename (data->dir, "work", NULL);
+  g_autoptr(GString) lower = g_string_new (NULL);
+  g_autofree char *options = NULL;
+  guint n;
+
+  if (record == NULL)
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), data->image_id);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (upper, 0755) != 0)
+    return _hatake_containers_set_errno (error, errno, _("Cannot create"), upper);
+  if (g_mkdir_with_parents (work, 0700) != 0)
+    return _hatake_containers_set_errno (error, errno, _("Cannot create"), work);
+  if (g_mkdir_with_parents (rootfs, 0755) != 0)
+    return _hatake_containers_set_errno (error, errno, _("Cannot create"), rootfs);
+  /* Short links keep the option within a page for images with many layers: top layer first. */
+  n = g_strv_length (record->layers);
+  for (guint i = n; i > 0; i--)
+    {
+      g_autofree char *hex = g_strndup (record->layers[i - 1] + 7, 16);
+      g_string_append_printf (lower, "%s%s/l/%s", lower->len ? ":" : "", data->root, hex);
+    }
+  if (n == 0)
+    {
+      g_autofree char *empty = g_build_filename (data->dir, "empty", NULL);
+      g_mkdir_with_parents (empty, 0755);
+      g_string_append (lower, empty);
+    }
+  options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s", lower->str, upper, work);
+  if (strlen (options) >= 4096)
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
+                   _("The image has too many layers (%u) for one overlay mount"), n);
+      return FALSE;
+    }
+  umount2 (rootfs, MNT_DETACH);
+  if (mount ("overlay", rootfs, "overlay", 0, options) != 0)
+    return _hatake_containers_set_errno (error, errno, _("Cannot mount the container's root filesystem at"), rootfs);
+  return TRUE;
+}
+
+static gboolean
+write_host_files (PrepareData *data, const char *hostname, const HatakeNetworkResult *net, GError **error)
+{
+  g_autofree char *hosts = g_build_filename (data->dir, "hosts", NULL);
+  g_autofree char *hostname_path = g_build_filename (data->dir, "hostname", NULL);
+  g_autofree char *resolv = g_build_filename (data->dir, "resolv.conf", NULL);
+  g_autofree char *hosts_text = g_strdup_printf ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                                 "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
+                                                 "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+  g_autofree char *hostname_text = g_strconcat (hostname, "\n", NULL);
+  g_autofree char *host_resolv = NULL;
+  g_autoptr(GString) resolv_text = g_string_new (NULL);
+
+  if (net != NULL && net->ip != NULL)
+    {
+      g_autofree char *with_self = g_strdup_printf ("%s%s\t%s\n", hosts_text, net->ip, hostname);
+
+      g_free (hosts_text);
+      hosts_text = g_steal_pointer (&with_self);
+    }
+  /* On a network with DNS by name: its server (aardvark-dns), which forwards the rest */
+  if (net != NULL && net->dns_servers != NULL)
+    {
+      if (net->dns_search != NULL)
+        {
+          g_autofree char *search = g_strjoinv (" ", net->dns_search);
+
+          g_string_append_printf (resolv_text, "search %s\n", search);
+        }
+      for (guint i = 0; net->dns_servers[i] != NULL; i++)
+        g_string_append_printf (resolv_text, "nameserver %s\n", net->dns_servers[i]);
+    }
+  /* The host's resolver, less loopback servers that mean nothing inside the container. */
+  else if (g_file_get_contents ("/etc/resolv.conf", &host_resolv, NULL, NULL))
+    {
+      g_auto(GStrv) lines = g_strsplit (host_resolv, "\n", -1);
+      gboolean any = FALSE;
+      for (guint i = 0; lines[i]; i++)
+        {
+          if (g_str_has_prefix (lines[i], "nameserver") &&
+              (strstr (lines[i], " 127.") || strstr (lines[i], " ::1")))
+            continue;
+          any |= g_str_has_prefix (lines[i], "nameserver");
+          if (*lines[i])
+            g_string_append_printf (resolv_text, "%s\n", lines[i]);
+        }
+      if (!any)
+        g_string_append (resolv_text, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+    }
+  return g_file_set_contents (hosts, hosts_text, -1, error) &&
+         g_file_set_contents (hostname_path, hostname_text, -1, error) &&
+         g_file_set_contents (resolv, resolv_text->str, -1, error);
+}
+
+static const char * const *
+strv_or_null (GStrv v)
+{
+  return (const char * const *) v;
+}
+
+/* Blocking: mounts, files, passwd, the spec. Runs in a worker. */
+void
+_hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  PrepareData *data = task_data;
+  HatakeContainerConfig *c = data->config;
+  g_autofree char *rootfs = g_build_filename (data->dir, "rootfs", NULL);
+  g_autofree char *bundle = g_build_filename (data->dir, "bundle", NULL);
+  g_autofree char *spec_path = g_build_filename (bundle, "config.json", NULL);
+  g_autofree char *hosts = g_build_filename (data->dir, "hosts", NULL);
+  g_autofree char *hostname_path = g_build_filename (data->dir, "hostname", NULL);
+  g_autofree char *resolv = g_build_filename (data->dir, "resolv.conf", NULL);
+  g_autofree char *cgroups_path = g_strconcat ("/hatake/", data->id, NULL);
+  g_autofree char *short_id = g_strndup (data->id, 12);
+  g_autoptr(JsonObject) image_config = NULL;
+  g_autoptr(GArray) mounts = g_array_new (FALSE, TRUE, sizeof (HatakeMount));
+  g_autoptr(GPtrArray) volume_dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) spec_json = NULL;
+  g_auto(HatakeUser) user = { 0 };
+  g_auto(HatakeNetworkResult) net = { 0 };
+  HatakeContainerSpec spec;
+  const char *user_spec, *working_dir;
+  GError *error = NULL;
+  int rootfd = -1;
+
+  image_config = _hatake_containers_read_image_config (data->store, data->image_id, &error);
+  if (image_config == NULL)
+    goto fail;
+  if (!mount_rootfs (data, rootfs, &error))
+    goto fail;
+  data->mounted = TRUE;
+
+  hatake_container_spec_init (&spec);
+  spec.id = data->id;
+  spec.rootfs = rootfs;
+  spec.cgroups_path = cgroups_path;
+  spec.entrypoint = strv_or_null (c->entrypoint);
+  spec.cmd = strv_or_null (c->cmd);
+  spec.env = strv_or_null (c->env);
+  spec.working_dir = c->working_dir;
+  spec.user = c->user;
+  spec.hostname = c->hostname;
+  spec.tty = c->tty;
+  spec.read_only = c->read_only;
+  spec.privileged = c->privileged;
+  spec.cap_add = strv_or_null (c->cap_add);
+  spec.cap_drop = strv_or_null (c->cap_drop);
+  spec.memory = c->memory;
+  spec.cpus = c->cpus;
+  spec.pids_limit = c->pids_limit;
+  spec.init = c->init;
+  spec.stop_signal = c->stop_signal;
+  spec.hosts_path = hosts;
+  spec.hostname_path = hostname_path;
+  spec.resolv_conf_path = resolv;
+
+  for (guint i = 0; c->mounts && i < c->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (c->mounts, i);
+      HatakeMount om = { 0 };
+
+      om.destination = m->target;
+      om.read_only = m->read_only;
+      switch (m->type)
+        {
+        case HATAKE_CONTAINER_MOUNT_BIND:
+          om.type = HATAKE_MOUNT_BIND;
+          om.source = m->source;
+          if (m->source == NULL || !g_file_test (m->source, G_FILE_TEST_EXISTS))
+            {
+              error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
+                                   _("invalid mount config: bind source path does not exist: %s"),
+                                   m->source ? m->source : "");
+              goto fail;
+            }
+          break;
+        case HATAKE_CONTAINER_MOUNT_VOLUME:
+          {
+            char *vdir = g_build_filename (data->root, "volumes", m->source ? m->source : "", "_data", NULL);
+            if (m->source == NULL || !g_file_test (vdir, G_FILE_TEST_IS_DIR))
+              {
+                error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("get %s: no such volume"),
+                                     m->source ? m->source : "");
+                g_free (vdir);
+                goto fail;
+              }
+            g_ptr_array_add (volume_dirs, vdir);
+            om.type = HATAKE_MOUNT_VOLUME;
+            om.source = vdir;
+          }
+          break;
+        case HATAKE_CONTAINER_MOUNT_TMPFS:
+          om.type = HATAKE_MOUNT_TMPFS;
+          om.tmpfs_size = m->tmpfs_size;
+          om.tmpfs_mode = m->tmpfs_mode;
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_array_append_val (mounts, om);
+    }
+  spec.mounts = (const HatakeMount *) mounts->data;
+  spec.n_mounts = mounts->len;
+
+  rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    {
+      _hatake_containers_set_errno (&error, errno, _("Cannot open"), rootfs);
+      goto fail;
+    }
+  /* An image whose /dev is a symlink would have runc make its device links wherever that points,
+   * on the host (runc 1.1.5 follows it): refused here, whatever the runtime. */
+  {
+    struct stat st;
+    if (fstatat (rootfd, "dev", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
+      {
+        error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_UNSAFE_LAYER,
+                             _("The image's /dev is a symbolic link, which could make the runtime write outside "
+                               "the container: refused"));
+        goto fail;
+      }
+  }
+  /* Mount points are made inside the root (a symlinked one too, resolved there), so the runtime
+   * finds them and never follows a link out of the root to make one. */
+  for (guint i = 0; c->mounts && i < c->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (c->mounts, i);
+      if (m->type == HATAKE_CONTAINER_MOUNT_BIND && !g_file_test (m->source, G_FILE_TEST_IS_DIR))
+        continue;
+      if (!hatake_mkdir_p_in_root (rootfd, m->target, 0755, 0, 0, &error))
+        goto fail;
+    }
+  /* A new, empty volume gets what the image has at its mount point (docker's copy-up). */
+  for (guint i = 0, v = 0; c->mounts && i < c->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (c->mounts, i);
+      const char *vdir;
+      g_autoptr(GDir) dir = NULL;
+      if (m->type != HATAKE_CONTAINER_MOUNT_VOLUME)
+        continue;
+      vdir = g_ptr_array_index (volume_dirs, v++);
+      dir = g_dir_open (vdir, 0, NULL);
+      if (dir != NULL && g_dir_read_name (dir) == NULL && !hatake_volumes_copy_up (rootfd, m->target, vdir, &error))
+        goto fail;
+    }
+  user_spec = hatake_oci_spec_user_spec (image_config, &spec);
+  if (!hatake_passwd_resolve (rootfd, user_spec ? user_spec : "", &user, &error))
+    goto fail;
+  working_dir = c->working_dir && *c->working_dir ? c->working_dir
+              : json_object_get_string_member_with_default (image_config, "WorkingDir", NULL);
+  if (working_dir != NULL && *working_dir != '\0' && g_path_is_absolute (working_dir) &&
+      !hatake_mkdir_p_in_root (rootfd, working_dir, 0755, user.uid, user.gid, &error))
+    goto fail;
+  /* its network: a namespace of its own set up by netavark, or the host's, or none */
+  if (g_strcmp0 (c->network_mode, "host") == 0)
+    spec.host_network = TRUE;
+  else if (c->network_mode != NULL && *c->network_mode != '\0' && !g_str_equal (c->network_mode, "none"))
+    {
+      g_autoptr(GArray) ports = g_array_new (FALSE, TRUE, sizeof (HatakePortMapping));
+      HatakeNetworkAttach attach = { 0 };
+
+      for (guint i = 0; c->publish != NULL && c->publish[i] != NULL; i++)
+        {
+          HatakePortMapping mapping;
+
+          if (!hatake_port_mapping_parse (c->publish[i], &mapping, &error))
+            goto fail;
+          g_array_append_val (ports, mapping);
+        }
+      attach.container_id = data->id;
+      attach.container_name = data->name;
+      attach.network = c->network_mode;
+      attach.aliases = strv_or_null (c->network_aliases);
+      attach.ip = c->ip;
+      attach.ports = (const HatakePortMapping *) ports->data;
+      attach.n_ports = ports->len;
+      /* netavark sets the namespace up while conmon and the runtime create the container in
+       * it (the process starts only at `start`): its ~30 ms are off the start's path */
+      attach.defer_setup = TRUE;
+      if (!hatake_networks_attach (data->networks, &attach, &net, &error))
+        goto fail;
+      data->attached = TRUE;
+      data->setup_pending = TRUE;
+      spec.netns_path = net.netns_path;
+    }
+  else if (c->publish != NULL && c->publish[0] != NULL)
+    {
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("conflicting options: port publishing and the container type network mode"));
+      goto fail;
+    }
+
+  if (!write_host_files (data, c->hostname ? c->hostname : short_id, &net, &error))
+    goto fail;
+
+  spec_json = hatake_oci_spec_build (image_config, &spec, &user, &error);
+  if (spec_json == NULL)
+    goto fail;
+  add_seccomp_program (data, spec_json);
+  if (g_mkdir_with_parents (bundle, 0700) != 0)
+    {
+      _hatake_containers_set_errno (&error, errno, _("Cannot create"), bundle);
+      goto fail;
+    }
+  if (!_hatake_containers_write_json (spec_path, spec_json, &error))
+    goto fail;
+  close (rootfd);
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  if (rootfd >= 0)
+    close (rootfd);
+  if (data->attached)
+    {
+      g_autoptr(GError) detach_error = NULL;
+
+      /* (a network whose setup never ran or half ran tears down with complaints) */
+      if (!hatake_networks_detach (data->networks, data->id, &detach_error))
+        g_message ("%s: %s", data->id, detach_error->message);
+      data->attached = FALSE;
+    }
+  if (data->mounted)
+    umount2 (rootfs, MNT_DETACH);
+  g_task_return_error (task, error);
+}
