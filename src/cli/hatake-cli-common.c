@@ -317,3 +317,79 @@ hatake_cli_format_template (JsonNode    *root,
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
+
+/* `inspect` of volumes, networks…: each NAME through LOOKUP, as a JSON array or one FORMAT
+ * line each; a name that fails is said on stderr and makes the status 1. */
+int
+hatake_cli_inspect_each (HatakeEngine       *engine,
+                         int                 argc,
+                         char              **argv,
+                         const char         *format,
+                         HatakeCliObjectFunc lookup)
+{
+  g_autoptr(JsonArray) all = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      JsonNode *object = lookup (engine, argv[i], &error);
+
+      if (object == NULL)
+        {
+          fprintf (stderr, "Error: %s\n", error->message);
+          g_clear_error (&error);
+          status = 1;
+          continue;
+        }
+      if (format != NULL && !g_str_equal (format, "json"))
+        {
+          g_autofree char *line = hatake_cli_format_template (object, format, &error);
+
+          json_node_unref (object);
+          if (line == NULL)
+            return hatake_cli_fail (g_steal_pointer (&error));
+          printf ("%s\n", line);
+          continue;
+        }
+      json_array_add_element (all, object);
+    }
+  if (format == NULL || g_str_equal (format, "json"))
+    {
+      g_autoptr(JsonNode) root = json_node_init_array (json_node_alloc (), all);
+
+      hatake_cli_print_json (root, TRUE);
+    }
+  return status;
+}
+
+/* `rm` of volumes, networks…: each NAME through REMOVE, printed when gone; with FORCE a name
+ * that does not exist is no error. */
+int
+hatake_cli_remove_each (HatakeEngine       *engine,
+                        int                 argc,
+                        char              **argv,
+                        gboolean            force,
+                        HatakeCliObjectFunc remove)
+{
+  int status = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = remove (engine, argv[i], &error);
+
+      if (error != NULL)
+        {
+          if (!(force && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND)))
+            {
+              fprintf (stderr, "Error response from daemon: %s\n", error->message);
+              status = 1;
+            }
+          continue;
+        }
+      printf ("%s\n", argv[i]);
+    }
+  return status;
+}
+

@@ -20,6 +20,22 @@ network_op (HatakeEngine *engine, HatakeNetworkOp op, const HatakeNetworkOpArgs 
   return hatake_engine_network_op_finish (engine, result, error);
 }
 
+static JsonNode *
+inspect_one (HatakeEngine *engine, const char *name, GError **error)
+{
+  HatakeNetworkOpArgs args = { .name = name };
+
+  return network_op (engine, HATAKE_NETWORK_OP_INSPECT, &args, error);
+}
+
+static JsonNode *
+remove_one (HatakeEngine *engine, const char *name, GError **error)
+{
+  HatakeNetworkOpArgs args = { .name = name };
+
+  return network_op (engine, HATAKE_NETWORK_OP_REMOVE, &args, error);
+}
+
 int
 hatake_cli_network_create (HatakeCliGlobals *globals, int argc, char **argv)
 {
@@ -124,8 +140,6 @@ hatake_cli_network_inspect (HatakeCliGlobals *globals, int argc, char **argv)
                                                                   _("Display detailed information on one or more networks"), entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeEngine) engine = NULL;
-  g_autoptr(JsonArray) all = json_array_new ();
-  int status = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
@@ -134,37 +148,7 @@ hatake_cli_network_inspect (HatakeCliGlobals *globals, int argc, char **argv)
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
-  for (int i = 1; i < argc; i++)
-    {
-      HatakeNetworkOpArgs args = { .name = argv[i] };
-      JsonNode *network = network_op (engine, HATAKE_NETWORK_OP_INSPECT, &args, &error);
-
-      if (network == NULL)
-        {
-          fprintf (stderr, "Error: %s\n", error->message);
-          g_clear_error (&error);
-          status = 1;
-          continue;
-        }
-      if (format != NULL && !g_str_equal (format, "json"))
-        {
-          g_autofree char *line = hatake_cli_format_template (network, format, &error);
-
-          json_node_unref (network);
-          if (line == NULL)
-            return hatake_cli_fail (g_steal_pointer (&error));
-          printf ("%s\n", line);
-          continue;
-        }
-      json_array_add_element (all, network);
-    }
-  if (format == NULL || g_str_equal (format, "json"))
-    {
-      g_autoptr(JsonNode) root = json_node_init_array (json_node_alloc (), all);
-
-      hatake_cli_print_json (root, TRUE);
-    }
-  return status;
+  return hatake_cli_inspect_each (engine, argc, argv, format, inspect_one);
 }
 
 int
@@ -178,7 +162,6 @@ hatake_cli_network_rm (HatakeCliGlobals *globals, int argc, char **argv)
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("NETWORK [NETWORK...]", _("Remove one or more networks"), entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeEngine) engine = NULL;
-  int status = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
@@ -187,24 +170,7 @@ hatake_cli_network_rm (HatakeCliGlobals *globals, int argc, char **argv)
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
-  for (int i = 1; i < argc; i++)
-    {
-      HatakeNetworkOpArgs args = { .name = argv[i] };
-      g_autoptr(JsonNode) node = network_op (engine, HATAKE_NETWORK_OP_REMOVE, &args, &error);
-
-      if (error != NULL)
-        {
-          if (!(force && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND)))
-            {
-              fprintf (stderr, "Error response from daemon: %s\n", error->message);
-              status = 1;
-            }
-          g_clear_error (&error);
-          continue;
-        }
-      printf ("%s\n", argv[i]);
-    }
-  return status;
+  return hatake_cli_remove_each (engine, argc, argv, force, remove_one);
 }
 
 /* "80/tcp -> 127.0.0.1:8080", docker's `port` */

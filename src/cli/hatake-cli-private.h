@@ -24,6 +24,21 @@ typedef int (*HatakeCliCommand) (HatakeCliGlobals *globals,
 HatakeEngine *hatake_cli_open_engine   (HatakeCliGlobals  *globals,
                                         GError           **error);
 void          hatake_cli_settle        (HatakeCliGlobals  *globals);
+
+/* One object by name (inspect, remove: NULL and no error for "removed") */
+typedef JsonNode *(*HatakeCliObjectFunc) (HatakeEngine  *engine,
+                                          const char    *name,
+                                          GError       **error);
+int           hatake_cli_inspect_each  (HatakeEngine       *engine,
+                                        int                 argc,
+                                        char              **argv,
+                                        const char         *format,
+                                        HatakeCliObjectFunc lookup);
+int           hatake_cli_remove_each   (HatakeEngine       *engine,
+                                        int                 argc,
+                                        char              **argv,
+                                        gboolean            force,
+                                        HatakeCliObjectFunc remove);
 GAsyncResult *hatake_cli_wait          (gpointer          *result_slot);
 void          hatake_cli_store_result  (GObject           *source,
                                         GAsyncResult      *result,

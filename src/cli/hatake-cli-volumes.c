@@ -20,6 +20,22 @@ volume_op (HatakeEngine *engine, HatakeVolumeOp op, const HatakeVolumeOpArgs *ar
   return hatake_engine_volume_op_finish (engine, result, error);
 }
 
+static JsonNode *
+inspect_one (HatakeEngine *engine, const char *name, GError **error)
+{
+  HatakeVolumeOpArgs args = { .name = name };
+
+  return volume_op (engine, HATAKE_VOLUME_OP_INSPECT, &args, error);
+}
+
+static JsonNode *
+remove_one (HatakeEngine *engine, const char *name, GError **error)
+{
+  HatakeVolumeOpArgs args = { .name = name };
+
+  return volume_op (engine, HATAKE_VOLUME_OP_REMOVE, &args, error);
+}
+
 int
 hatake_cli_volume_create (HatakeCliGlobals *globals, int argc, char **argv)
 {
@@ -138,8 +154,6 @@ hatake_cli_volume_inspect (HatakeCliGlobals *globals, int argc, char **argv)
                                                                   _("Display detailed information on one or more volumes"), entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeEngine) engine = NULL;
-  g_autoptr(JsonArray) all = json_array_new ();
-  int status = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
@@ -148,34 +162,7 @@ hatake_cli_volume_inspect (HatakeCliGlobals *globals, int argc, char **argv)
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
-  for (int i = 1; i < argc; i++)
-    {
-      HatakeVolumeOpArgs args = { .name = argv[i] };
-      JsonNode *volume = volume_op (engine, HATAKE_VOLUME_OP_INSPECT, &args, &error);
-      if (volume == NULL)
-        {
-          fprintf (stderr, "Error: %s\n", error->message);
-          g_clear_error (&error);
-          status = 1;
-          continue;
-        }
-      if (format != NULL && !g_str_equal (format, "json"))
-        {
-          g_autofree char *line = hatake_cli_format_template (volume, format, &error);
-          json_node_unref (volume);
-          if (line == NULL)
-            return hatake_cli_fail (g_steal_pointer (&error));
-          printf ("%s\n", line);
-          continue;
-        }
-      json_array_add_element (all, volume);
-    }
-  if (format == NULL || g_str_equal (format, "json"))
-    {
-      g_autoptr(JsonNode) root = json_node_init_array (json_node_alloc (), all);
-      hatake_cli_print_json (root, TRUE);
-    }
-  return status;
+  return hatake_cli_inspect_each (engine, argc, argv, format, inspect_one);
 }
 
 int
@@ -189,7 +176,6 @@ hatake_cli_volume_rm (HatakeCliGlobals *globals, int argc, char **argv)
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("VOLUME [VOLUME...]", _("Remove one or more volumes"), entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeEngine) engine = NULL;
-  int status = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
@@ -198,23 +184,7 @@ hatake_cli_volume_rm (HatakeCliGlobals *globals, int argc, char **argv)
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
-  for (int i = 1; i < argc; i++)
-    {
-      HatakeVolumeOpArgs args = { .name = argv[i] };
-      g_autoptr(JsonNode) node = volume_op (engine, HATAKE_VOLUME_OP_REMOVE, &args, &error);
-      if (error != NULL)
-        {
-          if (!(force && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND)))
-            {
-              fprintf (stderr, "Error response from daemon: %s\n", error->message);
-              status = 1;
-            }
-          g_clear_error (&error);
-          continue;
-        }
-      printf ("%s\n", argv[i]);
-    }
-  return status;
+  return hatake_cli_remove_each (engine, argc, argv, force, remove_one);
 }
 
 int
