@@ -1038,7 +1038,7 @@ test_networks (Fixture *f, gconstpointer data)
   server_config->hostname = g_strdup ("webhost");
   g_free (server_config->network_mode);
   server_config->network_mode = g_strdup (net_a);
-  server_config->network_aliases = g_strdupv ((char **) aliases);
+  g_ptr_array_add (server_config->networks, hatake_network_endpoint_new (net_a, aliases, NULL));
   server_config->publish = g_strdupv ((char *[]) { publish, NULL });
   server = create (f, server_config);
   started = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_START, NULL, &error);

@@ -19,8 +19,9 @@ typedef struct
 {
   gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
-  char *runtime, *network, *platform, *pull, *ip;
+  char *runtime, *platform, *pull, *ip;
   int pids_limit, stop_timeout;
+  GStrv networks;
   GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop, publish, aliases;
 } CreateOptions;
 
@@ -29,10 +30,53 @@ create_options_clear (CreateOptions *o)
 {
   g_free (o->name); g_free (o->workdir); g_free (o->user); g_free (o->entrypoint); g_free (o->hostname);
   g_free (o->restart); g_free (o->memory); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
-  g_free (o->network); g_free (o->platform); g_free (o->pull); g_free (o->ip);
+  g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip);
   g_strfreev (o->publish); g_strfreev (o->aliases);
   g_strfreev (o->env); g_strfreev (o->env_files); g_strfreev (o->volumes); g_strfreev (o->mounts);
   g_strfreev (o->tmpfs); g_strfreev (o->labels); g_strfreev (o->cap_add); g_strfreev (o->cap_drop);
+}
+
+/* --network NAME, or docker's long form "name=NAME,alias=A,alias=B,ip=ADDRESS". */
+static HatakeNetworkEndpoint *
+parse_network (const char  *spec,
+               GError     **error)
+{
+  g_autoptr(HatakeNetworkEndpoint) e = NULL;
+  g_autoptr(GStrvBuilder) aliases = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  if (strstr (spec, "name=") == NULL)
+    return hatake_network_endpoint_new (spec, NULL, NULL);
+  e = hatake_network_endpoint_new (NULL, NULL, NULL);
+  aliases = g_strv_builder_new ();
+  fields = g_strsplit (spec, ",", -1);
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      const char *value = strchr (fields[i], '=');
+      g_autofree char *key = value ? g_strndup (fields[i], value - fields[i]) : NULL;
+
+      if (key != NULL && g_str_equal (key, "name"))
+        g_free (e->network), e->network = g_strdup (value + 1);
+      else if (key != NULL && g_str_equal (key, "alias"))
+        g_strv_builder_add (aliases, value + 1);
+      else if (key != NULL && g_str_equal (key, "ip"))
+        g_free (e->ip), e->ip = g_strdup (value + 1);
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid field '%s' in --network %s"),
+                       fields[i], spec);
+          return NULL;
+        }
+    }
+  if (e->network == NULL || *e->network == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--network %s names no network"), spec);
+      return NULL;
+    }
+  e->aliases = g_strv_builder_end (aliases);
+  if (e->aliases[0] == NULL)
+    g_clear_pointer (&e->aliases, g_strfreev);
+  return g_steal_pointer (&e);
 }
 
 /* "512m", "1g", "1048576": docker's units, powers of 1024. */
@@ -259,7 +303,7 @@ create_context (CreateOptions *o, const char *summary)
     { "stop-signal", 0, 0, G_OPTION_ARG_STRING, &o->stop_signal, N_("Signal to stop the container"), "SIGNAL" },
     { "stop-timeout", 0, 0, G_OPTION_ARG_INT, &o->stop_timeout, N_("Timeout (in seconds) to stop a container"), "N" },
     { "runtime", 0, 0, G_OPTION_ARG_STRING, &o->runtime, N_("Runtime to use for this container"), "NAME" },
-    { "network", 0, 0, G_OPTION_ARG_STRING, &o->network, N_("Connect a container to a network"), "NETWORK" },
+    { "network", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->networks, N_("Connect a container to a network"), "NETWORK" },
     { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &o->publish, N_("Publish a container's port(s) to the host"), "[IP:][HOST_PORT:]PORT[/PROTO]" },
     { "network-alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->aliases, N_("Add network-scoped alias for the container"), "ALIAS" },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &o->ip, N_("IPv4 address (e.g., 172.30.100.104)"), "ADDRESS" },
@@ -356,12 +400,38 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
                    _("Conflicting options: --restart and --rm"));
       return NULL;
     }
-  /* docker's default: the bridge network */
-  g_free (c->network_mode);
-  c->network_mode = g_strdup (o->network ? o->network : "bridge");
+  /* docker's default: the bridge network; --alias and --ip are the first network's */
+  for (guint i = 0; o->networks != NULL && o->networks[i] != NULL; i++)
+    {
+      HatakeNetworkEndpoint *e = parse_network (o->networks[i], error);
+
+      if (e == NULL)
+        return NULL;
+      if (i == 0 && e->aliases == NULL)
+        e->aliases = g_strdupv (o->aliases);
+      if (i == 0 && e->ip == NULL)
+        e->ip = g_strdup (o->ip);
+      if (i == 0)
+        {
+          g_free (c->network_mode);
+          c->network_mode = g_strdup (e->network);
+        }
+      if (g_str_equal (e->network, "none") || g_str_equal (e->network, "host"))
+        {
+          hatake_network_endpoint_free (e);
+          if (o->networks[1] != NULL)
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("conflicting options: cannot attach both user-defined and non-user-defined network-modes"));
+              return NULL;
+            }
+          continue;
+        }
+      g_ptr_array_add (c->networks, e);
+    }
+  if (o->networks == NULL && (o->aliases != NULL || o->ip != NULL))
+    g_ptr_array_add (c->networks, hatake_network_endpoint_new ("bridge", (const char * const *) o->aliases, o->ip));
   c->publish = g_strdupv (o->publish);
-  c->network_aliases = g_strdupv (o->aliases);
-  c->ip = g_strdup (o->ip);
   for (guint i = 0; o->volumes && o->volumes[i]; i++)
     if (!add_volume (c, o->volumes[i], error))
       return NULL;

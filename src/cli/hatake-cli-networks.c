@@ -1,4 +1,4 @@
-/* hatake-cli-networks.c: network create, ls, inspect, rm
+/* hatake-cli-networks.c: network create, ls, inspect, rm, connect, disconnect, prune; port
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "hatake"
@@ -231,6 +231,69 @@ hatake_cli_port (HatakeCliGlobals *globals, int argc, char **argv)
       fprintf (stderr, "Error: No public port '%s' published for %s\n", wanted, argv[1]);
       return 1;
     }
+  return 0;
+}
+
+int
+hatake_cli_network_connect (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  g_auto(GStrv) aliases = NULL;
+  g_autofree char *ip = NULL;
+  const GOptionEntry entries[] = {
+    { "alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &aliases, N_("Add network-scoped alias for the container"), "NAME" },
+    { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("IPv4 address (e.g., \"172.30.100.104\")"), "ADDRESS" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("NETWORK CONTAINER",
+                                                                  _("Connect a container to a network"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc != 3)
+    return hatake_cli_usage_error (context, _("\"network connect\" requires exactly 2 arguments"));
+  args.name = argv[1];
+  args.container = argv[2];
+  args.aliases = (const char * const *) aliases;
+  args.ip = ip;
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  network_op (engine, HATAKE_NETWORK_OP_CONNECT, &args, &error);
+  if (error != NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  return 0;
+}
+
+int
+hatake_cli_network_disconnect (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Force the container to disconnect from a network"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("NETWORK CONTAINER",
+                                                                  _("Disconnect a container from a network"), entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc != 3)
+    return hatake_cli_usage_error (context, _("\"network disconnect\" requires exactly 2 arguments"));
+  args.name = argv[1];
+  args.container = argv[2];
+  args.force = force;
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  network_op (engine, HATAKE_NETWORK_OP_DISCONNECT, &args, &error);
+  if (error != NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
   return 0;
 }
 

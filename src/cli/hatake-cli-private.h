@@ -105,6 +105,8 @@ int hatake_cli_network_create (HatakeCliGlobals *globals, int argc, char **argv)
 int hatake_cli_network_ls (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_network_inspect (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_network_rm (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_network_connect (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_network_disconnect (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_port (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_network_prune (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_attach       (HatakeCliGlobals *globals, int argc, char **argv);

@@ -37,6 +37,8 @@ static const Command commands[] = {
   { { "network", "rm" }, hatake_cli_network_rm, N_("Remove one or more networks") },
   { { "network", "remove" }, hatake_cli_network_rm, NULL },
   { { "network", "prune" }, hatake_cli_network_prune, N_("Remove all unused networks") },
+  { { "network", "connect" }, hatake_cli_network_connect, N_("Connect a container to a network") },
+  { { "network", "disconnect" }, hatake_cli_network_disconnect, N_("Disconnect a container from a network") },
   { { "volume", "create" }, hatake_cli_volume_create, N_("Create a volume") },
   { { "volume", "ls" }, hatake_cli_volume_ls, N_("List volumes") },
   { { "volume", "list" }, hatake_cli_volume_ls, NULL },

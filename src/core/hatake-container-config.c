@@ -13,6 +13,7 @@
 
 #include "hatake-container-config.h"
 #include "hatake-error.h"
+#include "hatake-json.h"
 
 G_DEFINE_BOXED_TYPE (HatakeContainerConfig, hatake_container_config,
                      hatake_container_config_copy, hatake_container_config_free)
@@ -38,6 +39,52 @@ mount_copy (const HatakeContainerMount *m)
   return copy;
 }
 
+HatakeNetworkEndpoint *
+hatake_network_endpoint_new (const char         *network,
+                             const char * const *aliases,
+                             const char         *ip)
+{
+  HatakeNetworkEndpoint *endpoint = g_new0 (HatakeNetworkEndpoint, 1);
+
+  endpoint->network = g_strdup (network);
+  endpoint->aliases = g_strdupv ((char **) aliases);
+  endpoint->ip = g_strdup (ip);
+  return endpoint;
+}
+
+void
+hatake_network_endpoint_free (HatakeNetworkEndpoint *endpoint)
+{
+  if (endpoint == NULL)
+    return;
+  g_free (endpoint->network);
+  g_strfreev (endpoint->aliases);
+  g_free (endpoint->ip);
+  g_free (endpoint);
+}
+
+static gpointer
+endpoint_copy (gconstpointer src, gpointer unused)
+{
+  const HatakeNetworkEndpoint *e = src;
+
+  return hatake_network_endpoint_new (e->network, (const char * const *) e->aliases, e->ip);
+}
+
+HatakeNetworkEndpoint *
+hatake_container_config_get_network (const HatakeContainerConfig *self,
+                                     const char                  *network)
+{
+  for (guint i = 0; self->networks != NULL && i < self->networks->len; i++)
+    {
+      HatakeNetworkEndpoint *e = g_ptr_array_index (self->networks, i);
+
+      if (g_strcmp0 (e->network, network) == 0)
+        return e;
+    }
+  return NULL;
+}
+
 HatakeContainerConfig *
 hatake_container_config_new (void)
 {
@@ -46,6 +93,7 @@ hatake_container_config_new (void)
   self->stop_timeout = -1;
   self->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_container_mount_free);
   self->network_mode = g_strdup ("bridge");   /* docker's default network */
+  self->networks = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_network_endpoint_free);
   return self;
 }
 
@@ -72,8 +120,9 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->runtime = g_strdup (self->runtime);
   copy->network_mode = g_strdup (self->network_mode);
   copy->publish = g_strdupv (self->publish);
-  copy->network_aliases = g_strdupv (self->network_aliases);
-  copy->ip = g_strdup (self->ip);
+  copy->networks = self->networks ? g_ptr_array_copy (self->networks, endpoint_copy, NULL)
+                                  : g_ptr_array_new ();
+  g_ptr_array_set_free_func (copy->networks, (GDestroyNotify) hatake_network_endpoint_free);
   copy->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_container_mount_free);
   for (guint i = 0; self->mounts && i < self->mounts->len; i++)
     g_ptr_array_add (copy->mounts, mount_copy (g_ptr_array_index (self->mounts, i)));
@@ -100,8 +149,7 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_free (self->runtime);
   g_free (self->network_mode);
   g_strfreev (self->publish);
-  g_strfreev (self->network_aliases);
-  g_free (self->ip);
+  g_clear_pointer (&self->networks, g_ptr_array_unref);
   g_clear_pointer (&self->mounts, g_ptr_array_unref);
   g_free (self);
 }
@@ -233,8 +281,19 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   add_string (b, "Runtime", self->runtime);
   add_string (b, "NetworkMode", self->network_mode);
   add_strv (b, "Publish", self->publish, FALSE);
-  add_strv (b, "Aliases", self->network_aliases, FALSE);
-  add_string (b, "IPAddress", self->ip);
+  json_builder_set_member_name (b, "Networks");
+  json_builder_begin_array (b);
+  for (guint i = 0; self->networks && i < self->networks->len; i++)
+    {
+      HatakeNetworkEndpoint *e = g_ptr_array_index (self->networks, i);
+
+      json_builder_begin_object (b);
+      add_string (b, "Name", e->network);
+      add_strv (b, "Aliases", e->aliases, FALSE);
+      add_string (b, "IPAddress", e->ip);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
   json_builder_set_member_name (b, "Mounts");
   json_builder_begin_array (b);
   for (guint i = 0; self->mounts && i < self->mounts->len; i++)
@@ -288,7 +347,7 @@ hatake_container_config_from_json (JsonNode  *node,
 {
   g_autoptr(HatakeContainerConfig) self = hatake_container_config_new ();
   JsonObject *o, *restart;
-  JsonArray *mounts;
+  JsonArray *mounts, *networks;
   g_autofree char *policy = NULL;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
@@ -329,8 +388,20 @@ hatake_container_config_from_json (JsonNode  *node,
   g_free (self->network_mode);
   self->network_mode = get_string (o, "NetworkMode");
   self->publish = get_strv (o, "Publish");
-  self->network_aliases = get_strv (o, "Aliases");
-  self->ip = get_string (o, "IPAddress");
+  networks = hatake_json_array_member (o, "Networks");
+  for (guint i = 0; networks != NULL && i < json_array_get_length (networks); i++)
+    {
+      JsonObject *e = hatake_json_array_object (networks, i);
+      HatakeNetworkEndpoint *endpoint;
+
+      if (e == NULL || json_object_get_string_member_with_default (e, "Name", NULL) == NULL)
+        continue;
+      endpoint = g_new0 (HatakeNetworkEndpoint, 1);
+      endpoint->network = get_string (e, "Name");
+      endpoint->aliases = get_strv (e, "Aliases");
+      endpoint->ip = get_string (e, "IPAddress");
+      g_ptr_array_add (self->networks, endpoint);
+    }
   mounts = json_object_has_member (o, "Mounts") ? json_object_get_array_member (o, "Mounts") : NULL;
   for (guint i = 0; mounts && i < json_array_get_length (mounts); i++)
     {

@@ -61,11 +61,26 @@ typedef struct
   int                  stop_timeout;  /* seconds, -1: 10 */
   GPtrArray           *mounts;        /* of HatakeContainerMount */
   char                *runtime;       /* NULL: the engine's default */
-  char                *network_mode;  /* "none", "host", "bridge" or a network's name */
+  char                *network_mode;  /* "none", "host", "bridge" or a network's name: the first */
   GStrv                publish;       /* docker's -p: [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO] */
-  GStrv                network_aliases;
-  char                *ip;            /* a static address on the network; NULL: the next free one */
+  GPtrArray           *networks;      /* of HatakeNetworkEndpoint: the networks the container is on
+                                       * (network connect/disconnect change it); empty at create:
+                                       * network_mode's alone, when it names a network */
 } HatakeContainerConfig;
+
+/* A container's place on one network, as docker's EndpointSettings. */
+typedef struct
+{
+  char  *network;   /* name */
+  GStrv  aliases;   /* names it has there besides its own */
+  char  *ip;        /* a static address; NULL: the next free one */
+} HatakeNetworkEndpoint;
+
+HatakeNetworkEndpoint *hatake_network_endpoint_new  (const char                  *network,
+                                                     const char * const          *aliases,
+                                                     const char                  *ip);
+void                   hatake_network_endpoint_free (HatakeNetworkEndpoint       *endpoint);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HatakeNetworkEndpoint, hatake_network_endpoint_free)
 
 /* The operations on an existing container, as the API names them. */
 typedef enum
@@ -129,6 +144,8 @@ typedef enum
   HATAKE_NETWORK_OP_INSPECT,  /* → the network */
   HATAKE_NETWORK_OP_REMOVE,   /* → NULL; a network with running containers is refused */
   HATAKE_NETWORK_OP_PRUNE,    /* → {"NetworksDeleted": […]}: those no container names */
+  HATAKE_NETWORK_OP_CONNECT,  /* → NULL; a running container gets its interface at once */
+  HATAKE_NETWORK_OP_DISCONNECT, /* → NULL */
 } HatakeNetworkOp;
 
 typedef struct
@@ -139,6 +156,10 @@ typedef struct
   const char         *ip_range;
   gboolean            internal;
   const char * const *labels;    /* KEY=VALUE */
+  const char         *container; /* connect, disconnect: name or id */
+  const char * const *aliases;   /* connect */
+  const char         *ip;        /* connect: a static address */
+  gboolean            force;     /* disconnect: also when the container is not on it */
 } HatakeNetworkOpArgs;
 
 typedef struct
@@ -173,6 +194,9 @@ gboolean               hatake_restart_policy_parse        (const char           
                                                            HatakeRestartPolicy         *policy,
                                                            guint                       *max_retries,
                                                            GError                     **error);
+/* The endpoint on network, or NULL. */
+HatakeNetworkEndpoint *hatake_container_config_get_network (const HatakeContainerConfig *self,
+                                                           const char                  *network);
 const char            *hatake_restart_policy_to_string    (HatakeRestartPolicy          policy);
 void                   hatake_container_mount_free                  (HatakeContainerMount                 *mount);
 

@@ -351,9 +351,8 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
         }
       attach.container_id = data->id;
       attach.container_name = data->name;
-      attach.network = c->network_mode;
-      attach.aliases = strv_or_null (c->network_aliases);
-      attach.ip = c->ip;
+      attach.endpoints = (HatakeNetworkEndpoint * const *) c->networks->pdata;
+      attach.n_endpoints = c->networks->len;
       attach.ports = (const HatakePortMapping *) ports->data;
       attach.n_ports = ports->len;
       /* netavark sets the namespace up while conmon and the runtime create the container in

@@ -396,8 +396,12 @@ hatake_containers_networks_in_use (HatakeContainers *self)
 
   g_hash_table_iter_init (&iter, self->entries);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    if (entry->config->network_mode != NULL)
-      g_hash_table_add (used, g_strdup (entry->config->network_mode));
+    {
+      if (entry->config->network_mode != NULL)
+        g_hash_table_add (used, g_strdup (entry->config->network_mode));
+      for (guint i = 0; i < entry->config->networks->len; i++)
+        g_hash_table_add (used, g_strdup (((HatakeNetworkEndpoint *) g_ptr_array_index (entry->config->networks, i))->network));
+    }
   return used;
 }
 
@@ -793,6 +797,14 @@ on_create_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, g_object_ref (entry->container), g_object_unref);
 }
 
+/* A network's name, not "none", "host" or another container's namespace. */
+static gboolean
+network_mode_is_network (const char *mode)
+{
+  return mode != NULL && *mode != '\0' && !g_str_equal (mode, "none") && !g_str_equal (mode, "host") &&
+         !g_str_has_prefix (mode, "container:");
+}
+
 void
 hatake_containers_create_async (HatakeContainers            *self,
                                 const HatakeContainerConfig *config,
@@ -837,6 +849,18 @@ hatake_containers_create_async (HatakeContainers            *self,
   data->name = g_steal_pointer (&name);
   data->image_id = g_strdup (image_id);
   data->config = hatake_container_config_copy (config);
+  /* its networks: network_mode's, unless others were given */
+  if (data->config->networks->len == 0 && network_mode_is_network (data->config->network_mode))
+    g_ptr_array_add (data->config->networks, hatake_network_endpoint_new (data->config->network_mode, NULL, NULL));
+  else if (data->config->networks->len > 0 && !network_mode_is_network (data->config->network_mode))
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+                               _("conflicting options: network mode %s and networks to connect to"),
+                               data->config->network_mode ? data->config->network_mode : "");
+      g_hash_table_remove (self->pending_names, data->name);
+      create_data_free (data);
+      return;
+    }
   {
     GString *hex = g_string_new (NULL);
     for (guint i = 0; i < 32; i++)

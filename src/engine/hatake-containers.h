@@ -110,6 +110,23 @@ gboolean          hatake_containers_rename          (HatakeContainers       *sel
                                                      HatakeContainer        *container,
                                                      const char             *name,
                                                      GError                **error);
+/* docker's network connect / disconnect (hatake-containers-network.c) */
+void              hatake_containers_connect_async   (HatakeContainers       *self,
+                                                     HatakeContainer        *container,
+                                                     const HatakeNetworkEndpoint *endpoint,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+void              hatake_containers_disconnect_async (HatakeContainers      *self,
+                                                     HatakeContainer        *container,
+                                                     const char             *network,
+                                                     gboolean                force,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gboolean          hatake_containers_network_change_finish (HatakeContainers *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 JsonNode         *hatake_containers_inspect         (HatakeContainers       *self,
                                                      HatakeContainer        *container);
 char             *hatake_containers_log_path        (HatakeContainers       *self,

@@ -1035,6 +1035,8 @@ network_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
           return;
         }
       break;
+    case HATAKE_NETWORK_OP_CONNECT:
+    case HATAKE_NETWORK_OP_DISCONNECT:   /* by the containers, on the main thread */
     default:
       g_assert_not_reached ();
     }
@@ -1053,6 +1055,18 @@ network_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 }
 
 static void
+on_network_changed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (hatake_containers_network_change_finish (HATAKE_CONTAINERS (source), result, &error))
+    g_task_return_pointer (task, NULL, NULL);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
 hatake_local_engine_network_op_async (HatakeEngine              *engine,
                                       HatakeNetworkOp            op,
                                       const HatakeNetworkOpArgs *args,
@@ -1065,6 +1079,32 @@ hatake_local_engine_network_op_async (HatakeEngine              *engine,
   NetworkData *data = g_new0 (NetworkData, 1);
 
   g_task_set_source_tag (task, hatake_local_engine_network_op_async);
+  if (op == HATAKE_NETWORK_OP_CONNECT || op == HATAKE_NETWORK_OP_DISCONNECT)
+    {
+      GError *error = NULL;
+      HatakeContainer *container = args->container ? hatake_containers_lookup (self->containers, args->container, &error)
+                                                   : NULL;
+
+      g_free (data);
+      if (container == NULL)
+        {
+          if (error == NULL)
+            error = g_error_new_literal (HATAKE_ERROR, HATAKE_ERROR_FAILED, _("No container was named"));
+          g_task_return_error (task, error);
+          return;
+        }
+      if (op == HATAKE_NETWORK_OP_CONNECT)
+        {
+          HatakeNetworkEndpoint endpoint = { (char *) args->name, (GStrv) args->aliases, (char *) args->ip };
+
+          hatake_containers_connect_async (self->containers, container, &endpoint, cancellable, on_network_changed,
+                                           g_object_ref (task));
+        }
+      else
+        hatake_containers_disconnect_async (self->containers, container, args->name, args->force, cancellable,
+                                            on_network_changed, g_object_ref (task));
+      return;
+    }
   data->networks = g_object_ref (hatake_containers_get_networks (self->containers));
   data->op = op;
   if (op == HATAKE_NETWORK_OP_PRUNE)

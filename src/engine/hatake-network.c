@@ -701,6 +701,9 @@ allocate (HatakeNetworks  *self,
       containers = json_object_new ();
       json_object_set_object_member (network, "Containers", containers);
     }
+  /* an address an earlier start of the container kept (an engine killed half way) */
+  if (json_object_has_member (containers, container_id))
+    json_object_remove_member (containers, container_id);
   if (!network_cidr (network, "Subnet", &subnet) || !parse_ipv4 (network_gateway (network), &gateway))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Network %s has no usable subnet"),
@@ -915,111 +918,125 @@ remove_netns (const char *path)
   g_unlink (path);
 }
 
-static JsonNode *
-build_options (JsonObject                *network,
-               const HatakeNetworkAttach *attach,
-               const char                *ip)
+static JsonArray *
+port_mappings_json (const HatakePortMapping *ports,
+                    guint                    n_ports)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < n_ports; i++)
+    {
+      const HatakePortMapping *p = &ports[i];
+      JsonObject *o = json_object_new ();
+
+      json_object_set_string_member (o, "host_ip", p->host_ip);
+      json_object_set_int_member (o, "container_port", p->container_port);
+      json_object_set_int_member (o, "host_port", p->host_port);
+      json_object_set_int_member (o, "range", MAX (p->range, 1));
+      json_object_set_string_member (o, "protocol", p->protocol);
+      json_array_add_object_element (array, o);
+    }
+  return array;
+}
+
+static JsonArray *
+strings_json (const char * const *strings)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; strings != NULL && strings[i] != NULL; i++)
+    json_array_add_string_element (array, strings[i]);
+  return array;
+}
+
+/* The container's place on NETWORK in netavark's options: "networks" (its address, names and
+ * interface) and "network_info" (the network). */
+static void
+add_network_options (JsonObject  *options,
+                     JsonObject  *network,
+                     const char  *container_id,
+                     const char  *container_name,
+                     const char * const *aliases,
+                     const char  *ip,
+                     const char  *interface)
+{
   const char *name = json_object_get_string_member (network, "Name");
   gboolean dns = !g_str_equal (name, HATAKE_DEFAULT_NETWORK);
-  Cidr subnet;
+  JsonObject *networks = hatake_json_object_member (options, "networks");
+  JsonObject *infos = hatake_json_object_member (options, "network_info");
+  JsonObject *endpoint = json_object_new ();
+  JsonObject *info = json_object_new ();
+  JsonObject *subnet = json_object_new ();
+  JsonObject *ipam = json_object_new ();
+  JsonObject *extra = json_object_new ();
+  JsonArray *names = json_array_new ();
+  JsonArray *subnets = json_array_new ();
+  Cidr cidr;
   g_autofree char *subnet_text = NULL;
 
-  network_cidr (network, "Subnet", &subnet);
-  subnet_text = format_cidr (subnet);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "container_id");
-  json_builder_add_string_value (b, attach->container_id);
-  json_builder_set_member_name (b, "container_name");
-  json_builder_add_string_value (b, attach->container_name);
-  json_builder_set_member_name (b, "port_mappings");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < attach->n_ports; i++)
+  if (networks == NULL)
     {
-      const HatakePortMapping *p = &attach->ports[i];
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "host_ip");
-      json_builder_add_string_value (b, p->host_ip);
-      json_builder_set_member_name (b, "container_port");
-      json_builder_add_int_value (b, p->container_port);
-      json_builder_set_member_name (b, "host_port");
-      json_builder_add_int_value (b, p->host_port);
-      json_builder_set_member_name (b, "range");
-      json_builder_add_int_value (b, MAX (p->range, 1));
-      json_builder_set_member_name (b, "protocol");
-      json_builder_add_string_value (b, p->protocol);
-      json_builder_end_object (b);
+      networks = json_object_new ();
+      json_object_set_object_member (options, "networks", networks);
     }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "networks");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, name);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "static_ips");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, ip);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "aliases");
-  json_builder_begin_array (b);
+  if (infos == NULL)
+    {
+      infos = json_object_new ();
+      json_object_set_object_member (options, "network_info", infos);
+    }
+  network_cidr (network, "Subnet", &cidr);
+  subnet_text = format_cidr (cidr);
+
+  json_object_set_array_member (endpoint, "static_ips", strings_json ((const char *[]) { ip, NULL }));
   if (dns)
     {
-      g_autofree char *short_id = g_strndup (attach->container_id, 12);
+      g_autofree char *short_id = g_strndup (container_id, 12);
 
-      json_builder_add_string_value (b, attach->container_name);
-      json_builder_add_string_value (b, short_id);
-      for (guint i = 0; attach->aliases != NULL && attach->aliases[i] != NULL; i++)
-        json_builder_add_string_value (b, attach->aliases[i]);
+      json_array_add_string_element (names, container_name);
+      json_array_add_string_element (names, short_id);
+      for (guint i = 0; aliases != NULL && aliases[i] != NULL; i++)
+        json_array_add_string_element (names, aliases[i]);
     }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "interface_name");
-  json_builder_add_string_value (b, "eth0");
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "network_info");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, name);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, name);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, json_object_get_string_member (network, "Id"));
-  json_builder_set_member_name (b, "driver");
-  json_builder_add_string_value (b, "bridge");
-  json_builder_set_member_name (b, "network_interface");
-  json_builder_add_string_value (b, network_interface (network));
-  json_builder_set_member_name (b, "subnets");
-  json_builder_begin_array (b);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "subnet");
-  json_builder_add_string_value (b, subnet_text);
-  json_builder_set_member_name (b, "gateway");
-  json_builder_add_string_value (b, network_gateway (network));
-  json_builder_end_object (b);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "ipv6_enabled");
-  json_builder_add_boolean_value (b, FALSE);
-  json_builder_set_member_name (b, "internal");
-  json_builder_add_boolean_value (b, json_object_get_boolean_member_with_default (network, "Internal", FALSE));
-  json_builder_set_member_name (b, "dns_enabled");
-  json_builder_add_boolean_value (b, dns);
-  json_builder_set_member_name (b, "ipam_options");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "driver");
-  json_builder_add_string_value (b, "host-local");
-  json_builder_end_object (b);
+  json_object_set_array_member (endpoint, "aliases", names);
+  json_object_set_string_member (endpoint, "interface_name", interface);
+  json_object_set_object_member (networks, name, endpoint);
+
+  json_object_set_string_member (info, "name", name);
+  json_object_set_string_member (info, "id", json_object_get_string_member (network, "Id"));
+  json_object_set_string_member (info, "driver", "bridge");
+  json_object_set_string_member (info, "network_interface", network_interface (network));
+  json_object_set_string_member (subnet, "subnet", subnet_text);
+  json_object_set_string_member (subnet, "gateway", network_gateway (network));
+  json_array_add_object_element (subnets, subnet);
+  json_object_set_array_member (info, "subnets", subnets);
+  json_object_set_boolean_member (info, "ipv6_enabled", FALSE);
+  json_object_set_boolean_member (info, "internal",
+                                  json_object_get_boolean_member_with_default (network, "Internal", FALSE));
+  json_object_set_boolean_member (info, "dns_enabled", dns);
+  json_object_set_string_member (ipam, "driver", "host-local");
+  json_object_set_object_member (info, "ipam_options", ipam);
   /* docker isolates user networks from each other; netavark only when asked */
-  json_builder_set_member_name (b, "options");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "isolate");
-  json_builder_add_string_value (b, "true");
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  json_object_set_string_member (extra, "isolate", "true");
+  json_object_set_object_member (info, "options", extra);
+  json_object_set_object_member (infos, name, info);
+}
+
+static JsonNode *
+new_options (const char              *container_id,
+             const char              *container_name,
+             const HatakePortMapping *ports,
+             guint                    n_ports)
+{
+  JsonObject *options = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_string_member (options, "container_id", container_id);
+  json_object_set_string_member (options, "container_name", container_name);
+  json_object_set_array_member (options, "port_mappings", port_mappings_json (ports, n_ports));
+  json_object_set_object_member (options, "networks", json_object_new ());
+  json_object_set_object_member (options, "network_info", json_object_new ());
+  json_node_take_object (node, options);
+  return node;
 }
 
 /* A free port of the host's for each mapping without one (-P, -p 80): the kernel's choice. */
@@ -1164,6 +1181,114 @@ options_path (HatakeNetworks *self,
   return g_build_filename (self->netns_dir, file, NULL);
 }
 
+/* The network an endpoint names ("bridge" made on first use), or NULL with an error. */
+static JsonObject *
+endpoint_network (HatakeNetworks  *self,
+                  GHashTable      *all,
+                  const char      *wanted,
+                  GError         **error)
+{
+  JsonObject *network;
+
+  if (wanted == NULL)
+    wanted = HATAKE_DEFAULT_NETWORK;
+  network = g_str_equal (wanted, HATAKE_DEFAULT_NETWORK) ? default_network (self, all, error) : lookup (all, wanted);
+  if (network == NULL && error != NULL && *error == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), wanted);
+  return network;
+}
+
+/* What netavark would answer (and does): aardvark-dns listens on the gateway of each network
+ * with DNS. */
+static void
+add_dns (HatakeNetworkResult *result,
+         JsonObject          *network)
+{
+  guint n = result->dns_servers ? g_strv_length (result->dns_servers) : 0;
+
+  if (g_str_equal (json_object_get_string_member (network, "Name"), HATAKE_DEFAULT_NETWORK))
+    return;
+  result->dns_servers = g_renew (char *, result->dns_servers, n + 2);
+  result->dns_servers[n] = g_strdup (network_gateway (network));
+  result->dns_servers[n + 1] = NULL;
+  if (result->dns_search == NULL)
+    {
+      result->dns_search = g_new0 (char *, 2);
+      result->dns_search[0] = g_strdup ("dns.podman");
+    }
+}
+
+static guint
+count_networks (JsonNode *options)
+{
+  JsonObject *networks = hatake_json_object_member (json_node_get_object (options), "networks");
+
+  return networks ? json_object_get_size (networks) : 0;
+}
+
+static JsonNode *
+load_options (const char  *path,
+              GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s is not a JSON object"), path);
+      return NULL;
+    }
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static gboolean
+save_options (const char  *path,
+              JsonNode    *options,
+              GError     **error)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, options);
+  text = json_generator_to_data (generator, NULL);
+  return g_file_set_contents (path, text, -1, error);
+}
+
+/* Tears down what an options file describes and gives its addresses back. Under the lock. */
+static gboolean
+teardown_locked (HatakeNetworks  *self,
+                 const char      *container_id,
+                 GError         **error)
+{
+  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
+  g_autoptr(JsonNode) options = load_options (opts_path, NULL);
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = TRUE;
+
+  if (!g_file_test (opts_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if ((options == NULL || count_networks (options) > 0) &&
+      !run_netavark (self, "teardown", opts_path, netns, NULL, &local_error))
+    {
+      /* the namespace and the addresses go anyway: a failed teardown must not keep them */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      ok = FALSE;
+    }
+  remove_netns (netns);
+  if (options != NULL)
+    {
+      JsonObject *networks = hatake_json_object_member (json_node_get_object (options), "networks");
+      g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
+
+      for (GList *l = names; l != NULL; l = l->next)
+        release (self, l->data, container_id);
+    }
+  g_unlink (opts_path);
+  return ok;
+}
+
 gboolean
 hatake_networks_attach (HatakeNetworks            *self,
                         const HatakeNetworkAttach *attach,
@@ -1171,31 +1296,16 @@ hatake_networks_attach (HatakeNetworks            *self,
                         GError                   **error)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  g_autoptr(GHashTable) all = load_all (self, error);
+  g_autoptr(GHashTable) all = NULL;
   g_autoptr(JsonNode) options = NULL;
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) allocated = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *netns = NULL;
   g_autofree char *opts_path = NULL;
-  g_autofree char *ip = NULL;
-  g_autofree char *out = NULL;
-  const char *wanted = attach->network ? attach->network : HATAKE_DEFAULT_NETWORK;
-  g_autofree char *name = NULL;
-  JsonObject *network;
+  g_autoptr(GError) stale = NULL;
 
   g_return_val_if_fail (HATAKE_IS_NETWORKS (self), FALSE);
   g_return_val_if_fail (attach->container_id != NULL && attach->container_name != NULL, FALSE);
 
-  if (all == NULL)
-    return FALSE;
-  network = g_str_equal (wanted, HATAKE_DEFAULT_NETWORK) ? default_network (self, all, error) : lookup (all, wanted);
-  if (network == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), wanted);
-      return FALSE;
-    }
-  name = g_strdup (json_object_get_string_member (network, "Name"));
   if (g_mkdir_with_parents (self->netns_dir, 0700) != 0)
     {
       int saved = errno;
@@ -1206,85 +1316,61 @@ hatake_networks_attach (HatakeNetworks            *self,
     }
   netns = g_build_filename (self->netns_dir, attach->container_id, NULL);
   opts_path = options_path (self, attach->container_id);
+  /* a setup that an engine killed half way left behind */
   if (g_file_test (opts_path, G_FILE_TEST_EXISTS))
-    {
-      /* a setup that an engine killed half way left behind */
-      g_autoptr(GError) stale = NULL;
+    g_debug ("%s: tearing down what an earlier setup left", attach->container_id);
+  if (!teardown_locked (self, attach->container_id, &stale))
+    g_debug ("%s: %s", attach->container_id, stale->message);
 
-      g_debug ("%s: tearing down what an earlier setup left", attach->container_id);
-      run_netavark (self, "teardown", opts_path, netns, NULL, &stale);
-      remove_netns (netns);
-      g_unlink (opts_path);
-    }
-  release (self, name, attach->container_id);
-  g_hash_table_remove_all (all);
-  g_clear_pointer (&all, g_hash_table_unref);
   all = load_all (self, error);
-  network = all ? lookup (all, name) : NULL;
-  if (network == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), name);
-      return FALSE;
-    }
-
-  ip = allocate (self, network, attach->container_id, attach->container_name, attach->ip, error);
-  if (ip == NULL)
+  if (all == NULL)
     return FALSE;
-  options = build_options (network, attach, ip);
+  options = new_options (attach->container_id, attach->container_name, attach->ports, attach->n_ports);
+  for (guint i = 0; i < attach->n_endpoints; i++)
+    {
+      const HatakeNetworkEndpoint *e = attach->endpoints[i];
+      JsonObject *network = endpoint_network (self, all, e->network, error);
+      g_autofree char *ip = NULL;
+      g_autofree char *interface = g_strdup_printf ("eth%u", i);
+      const char *name;
+
+      if (network == NULL)
+        goto fail;
+      name = json_object_get_string_member (network, "Name");
+      if (hatake_json_object_member (json_node_get_object (options), "networks") != NULL &&
+          json_object_has_member (hatake_json_object_member (json_node_get_object (options), "networks"), name))
+        continue;   /* named twice */
+      ip = allocate (self, network, attach->container_id, attach->container_name, e->ip, error);
+      if (ip == NULL)
+        goto fail;
+      g_ptr_array_add (allocated, g_strdup (name));
+      add_network_options (json_node_get_object (options), network, attach->container_id, attach->container_name,
+                           (const char * const *) e->aliases, ip, interface);
+      if (result->ip == NULL)
+        {
+          result->ip = g_strdup (ip);
+          result->gateway = g_strdup (network_gateway (network));
+        }
+      add_dns (result, network);
+    }
   if (!pick_host_ports (options, error) || !check_ports_free (self, attach->container_id, options, error))
     goto fail;
-  json_generator_set_root (generator, options);
-  if (!json_generator_to_file (generator, opts_path, error) || !make_netns (netns, error))
+  if (!save_options (opts_path, options, error) || !make_netns (netns, error))
     goto fail;
-  if (attach->defer_setup)
-    {
-      /* what netavark would answer: aardvark-dns listens on the gateway of networks with DNS */
-      result->netns_path = g_steal_pointer (&netns);
-      result->ip = g_steal_pointer (&ip);
-      result->gateway = g_strdup (network_gateway (network));
-      if (!g_str_equal (name, HATAKE_DEFAULT_NETWORK))
-        {
-          result->dns_servers = g_new0 (char *, 2);
-          result->dns_servers[0] = g_strdup (result->gateway);
-          result->dns_search = g_new0 (char *, 2);
-          result->dns_search[0] = g_strdup ("dns.podman");
-        }
-      return TRUE;
-    }
-  if (!run_netavark (self, "setup", opts_path, netns, &out, error))
+  if (!attach->defer_setup && count_networks (options) > 0 &&
+      !run_netavark (self, "setup", opts_path, netns, NULL, error))
     {
       remove_netns (netns);
       goto fail;
     }
-
   result->netns_path = g_steal_pointer (&netns);
-  result->ip = g_steal_pointer (&ip);
-  result->gateway = g_strdup (network_gateway (network));
-  if (json_parser_load_from_data (parser, out, -1, NULL))
-    {
-      JsonObject *info = hatake_json_object_member (json_node_get_object (json_parser_get_root (parser)), name);
-      JsonArray *servers = hatake_json_array_member (info, "dns_server_ips");
-      JsonArray *search = hatake_json_array_member (info, "dns_search_domains");
-
-      if (servers != NULL && json_array_get_length (servers) > 0)
-        {
-          result->dns_servers = g_new0 (char *, json_array_get_length (servers) + 1);
-          for (guint i = 0; i < json_array_get_length (servers); i++)
-            result->dns_servers[i] = g_strdup (json_array_get_string_element (servers, i));
-        }
-      if (search != NULL && json_array_get_length (search) > 0)
-        {
-          result->dns_search = g_new0 (char *, json_array_get_length (search) + 1);
-          for (guint i = 0; i < json_array_get_length (search); i++)
-            result->dns_search[i] = g_strdup (json_array_get_string_element (search, i));
-        }
-    }
   return TRUE;
 
 fail:
   g_unlink (opts_path);
-  release (self, name, attach->container_id);
+  for (guint i = 0; i < allocated->len; i++)
+    release (self, g_ptr_array_index (allocated, i), attach->container_id);
+  hatake_network_result_clear (result);
   return FALSE;
 }
 
@@ -1296,7 +1382,12 @@ hatake_networks_setup (HatakeNetworks  *self,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree char *opts_path = options_path (self, container_id);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
+  g_autoptr(JsonNode) options = load_options (opts_path, error);
 
+  if (options == NULL)
+    return FALSE;
+  if (count_networks (options) == 0)
+    return TRUE;   /* disconnected from all: lo only */
   return run_netavark (self, "setup", opts_path, netns, NULL, error);
 }
 
@@ -1306,30 +1397,147 @@ hatake_networks_detach (HatakeNetworks  *self,
                         GError         **error)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return teardown_locked (self, container_id, error);
+}
+
+/* A copy of OPTIONS with only NAME's endpoint: what netavark sets up or tears down for one
+ * network of a container that runs. */
+static JsonNode *
+options_for_one (JsonNode   *options,
+                 const char *name)
+{
+  JsonObject *all = json_node_get_object (options);
+  JsonObject *networks = hatake_json_object_member (all, "networks");
+  JsonObject *infos = hatake_json_object_member (all, "network_info");
+  JsonArray *ports = hatake_json_array_member (all, "port_mappings");
+  JsonNode *one = new_options (json_object_get_string_member (all, "container_id"),
+                               json_object_get_string_member (all, "container_name"), NULL, 0);
+  JsonObject *o = json_node_get_object (one);
+
+  if (ports != NULL)
+    json_object_set_array_member (o, "port_mappings", json_array_ref (ports));
+  json_object_set_member (hatake_json_object_member (o, "networks"), name,
+                          json_node_copy (json_object_get_member (networks, name)));
+  json_object_set_member (hatake_json_object_member (o, "network_info"), name,
+                          json_node_copy (json_object_get_member (infos, name)));
+  return one;
+}
+
+gboolean
+hatake_networks_connect (HatakeNetworks              *self,
+                         const char                  *container_id,
+                         const char                  *container_name,
+                         const HatakeNetworkEndpoint *endpoint,
+                         HatakeNetworkResult         *result,
+                         GError                     **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *one_path = g_strconcat (opts_path, ".connect", NULL);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) options = load_options (opts_path, NULL);
+  g_autoptr(GHashTable) all = NULL;
+  g_autoptr(JsonNode) one = NULL;
+  g_autofree char *ip = NULL;
+  g_autofree char *interface = NULL;
+  g_autofree char *name = NULL;
+  JsonObject *networks, *network;
+  guint n = 0;
+
+  if (options == NULL || !g_file_test (netns, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                   _("Container %s has no network namespace to connect"), container_name);
+      return FALSE;
+    }
+  all = load_all (self, error);
+  network = all ? endpoint_network (self, all, endpoint->network, error) : NULL;
+  if (network == NULL)
+    return FALSE;
+  name = g_strdup (json_object_get_string_member (network, "Name"));
+  networks = hatake_json_object_member (json_node_get_object (options), "networks");
+  if (json_object_has_member (networks, name))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("endpoint with name %s already exists in network %s"),
+                   container_name, name);
+      return FALSE;
+    }
+  /* the first free ethN */
+  for (gboolean taken = TRUE; taken; n++)
+    {
+      g_autoptr(GList) members = json_object_get_members (networks);
+
+      g_free (interface);
+      interface = g_strdup_printf ("eth%u", n);
+      taken = FALSE;
+      for (GList *l = members; l != NULL && !taken; l = l->next)
+        taken = g_strcmp0 (json_object_get_string_member_with_default (hatake_json_object_member (networks, l->data),
+                                                                       "interface_name", ""), interface) == 0;
+    }
+  ip = allocate (self, network, container_id, container_name, endpoint->ip, error);
+  if (ip == NULL)
+    return FALSE;
+  add_network_options (json_node_get_object (options), network, container_id, container_name,
+                       (const char * const *) endpoint->aliases, ip, interface);
+  one = options_for_one (options, name);
+  if (!save_options (one_path, one, error) || !run_netavark (self, "setup", one_path, netns, NULL, error))
+    goto fail;
+  /* from here on it is set up: the file that tears it down must say so */
+  if (!save_options (opts_path, options, error))
+    {
+      g_autoptr(GError) undo = NULL;
+
+      if (!run_netavark (self, "teardown", one_path, netns, NULL, &undo))
+        g_warning ("%s: %s", container_id, undo->message);
+      goto fail;
+    }
+  g_unlink (one_path);
+  result->ip = g_steal_pointer (&ip);
+  result->gateway = g_strdup (network_gateway (network));
+  add_dns (result, network);
+  return TRUE;
+
+fail:
+  g_unlink (one_path);
+  release (self, name, container_id);
+  return FALSE;
+}
+
+gboolean
+hatake_networks_disconnect (HatakeNetworks  *self,
+                            const char      *container_id,
+                            const char      *network_name,
+                            GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *one_path = g_strconcat (opts_path, ".disconnect", NULL);
+  g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
+  g_autoptr(JsonNode) options = load_options (opts_path, NULL);
+  g_autoptr(JsonNode) one = NULL;
   g_autoptr(GError) local_error = NULL;
+  JsonObject *networks;
   gboolean ok = TRUE;
 
-  if (!g_file_test (opts_path, G_FILE_TEST_EXISTS))
-    return TRUE;
-  if (!run_netavark (self, "teardown", opts_path, netns, NULL, &local_error))
+  networks = options ? hatake_json_object_member (json_node_get_object (options), "networks") : NULL;
+  if (networks == NULL || !json_object_has_member (networks, network_name))
+    return TRUE;   /* not set up there */
+  one = options_for_one (options, network_name);
+  if (!save_options (one_path, one, error))
+    return FALSE;
+  if (!run_netavark (self, "teardown", one_path, netns, NULL, &local_error))
     {
-      /* the namespace and the address go anyway: a failed teardown must not keep them */
+      /* the address goes anyway, as at a detach */
       g_propagate_error (error, g_steal_pointer (&local_error));
       ok = FALSE;
     }
-  remove_netns (netns);
-  if (json_parser_load_from_file (parser, opts_path, NULL))
-    {
-      JsonObject *networks = hatake_json_object_member (json_node_get_object (json_parser_get_root (parser)),
-                                                        "networks");
-      g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
-
-      for (GList *l = names; l != NULL; l = l->next)
-        release (self, l->data, container_id);
-    }
-  g_unlink (opts_path);
+  g_unlink (one_path);
+  json_object_remove_member (networks, network_name);
+  json_object_remove_member (hatake_json_object_member (json_node_get_object (options), "network_info"),
+                             network_name);
+  if (!save_options (opts_path, options, ok ? error : NULL))
+    ok = FALSE;
+  release (self, network_name, container_id);
   return ok;
 }

@@ -44,9 +44,8 @@ typedef struct
 {
   const char         *container_id;
   const char         *container_name;
-  const char         *network;        /* name; NULL: HATAKE_DEFAULT_NETWORK */
-  const char * const *aliases;
-  const char         *ip;             /* a static address; NULL: the next free one */
+  HatakeNetworkEndpoint * const *endpoints; /* eth0, eth1…; none: a namespace with lo alone */
+  guint               n_endpoints;
   const HatakePortMapping *ports;
   guint               n_ports;
   gboolean            defer_setup;    /* only the address and the namespace: netavark later,
@@ -56,9 +55,9 @@ typedef struct
 typedef struct
 {
   char    *netns_path;
-  char    *ip;               /* the container's address */
+  char    *ip;               /* the container's address (on the first network) */
   char    *gateway;
-  GStrv    dns_servers;      /* for resolv.conf: aardvark-dns on user networks; NULL on bridge */
+  GStrv    dns_servers;      /* for resolv.conf: aardvark-dns of its user networks; NULL on bridge */
   GStrv    dns_search;
 } HatakeNetworkResult;
 
@@ -87,7 +86,7 @@ gboolean        hatake_networks_remove       (HatakeNetworks            *self,
                                               const char               *name_or_id,
                                               GError                  **error);
 
-/* Gives the container an address on the network, makes its namespace and runs netavark setup.
+/* Gives the container an address on each network, makes its namespace and runs netavark setup.
  * On failure nothing is left (address, namespace, rules). */
 gboolean        hatake_networks_attach       (HatakeNetworks            *self,
                                               const HatakeNetworkAttach *attach,
@@ -103,6 +102,22 @@ gboolean        hatake_networks_setup        (HatakeNetworks            *self,
  * error (a container that never had a network, or was torn down already). */
 gboolean        hatake_networks_detach       (HatakeNetworks            *self,
                                               const char               *container_id,
+                                              GError                  **error);
+
+/* A running container (its namespace made by attach) joins one more network: an address, an
+ * interface (the next free ethN) and its rules. G_IO_ERROR_EXISTS when it is on it already,
+ * G_IO_ERROR_NOT_FOUND for an unknown network. On failure nothing is left. */
+gboolean        hatake_networks_connect      (HatakeNetworks              *self,
+                                              const char                  *container_id,
+                                              const char                  *container_name,
+                                              const HatakeNetworkEndpoint *endpoint,
+                                              HatakeNetworkResult         *result,
+                                              GError                     **error);
+/* …and leaves one: its interface and rules torn down, its address given back. Not being on
+ * it is not an error. */
+gboolean        hatake_networks_disconnect   (HatakeNetworks            *self,
+                                              const char               *container_id,
+                                              const char               *network_name,
                                               GError                  **error);
 
 G_END_DECLS
