@@ -656,6 +656,131 @@ test_cli_networks (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "pre-defined"));
 }
 
+static int
+wget_from (Fixture *f, const char *container, const char *host, char **body)
+{
+  g_autofree char *url = g_strdup_printf ("http://%s/hostname", host);
+
+  /* (busybox-static's wget crashes with -T) */
+  return run (f, body, NULL, "exec", container, "busybox", "timeout", "3", "wget", "-q", "-O", "-", url, NULL);
+}
+
+static guint
+count_lines_with (const char *text, const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = text; (p = strstr (p, needle)) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* network connect and disconnect, on a running container and on a stopped one; a container on
+ * two networks from the start. */
+static void
+test_cli_network_connect (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *err = NULL, *web_id = NULL;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "network", "create", "front", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "network", "create", "back", NULL), ==, 0);
+  g_assert_cmpint (run (f, &web_id, NULL, "run", "-d", "--name", "web", "--hostname", "webhost", "--network", "front",
+                        image, "busybox", "httpd", "-f", "-p", "80", "-h", "/etc", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "run", "-d", "--name", "client", "--network", "back", image,
+                        "sleep", "300", NULL), ==, 0);
+  /* on other networks: no name, no route */
+  g_assert_cmpint (wget_from (f, "client", "web", NULL), !=, 0);
+
+  /* connected while it runs: a second interface, its name and alias on "back" at once */
+  g_assert_cmpint (run (f, NULL, NULL, "network", "connect", "--alias", "api", "back", "web", NULL), ==, 0);
+  g_assert_cmpint (wget_from (f, "client", "web", &out), ==, 0);
+  g_assert_cmpstr (out, ==, "webhost\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (wget_from (f, "client", "api", &out), ==, 0);
+  g_assert_cmpstr (out, ==, "webhost\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "exec", "web", "ip", "-o", "-4", "addr", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "eth0"));
+  g_assert_nonnull (strstr (out, "eth1"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "inspect", "web", NULL), ==, 0);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *networks;
+
+    g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+    networks = json_object_get_object_member (json_object_get_object_member (
+        json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0), "NetworkSettings"),
+        "Networks");
+    g_assert_cmpuint (json_object_get_size (networks), ==, 2);
+    g_assert_true (json_object_has_member (networks, "front"));
+    g_assert_true (json_object_has_member (networks, "back"));
+  }
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "network", "inspect", "-f", "{{len .Containers}}", "back", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "2\n");
+  g_clear_pointer (&out, g_free);
+  /* twice, an unknown network, a container without networks: refused, naming why */
+  g_assert_cmpint (run (f, NULL, &err, "network", "connect", "back", "web", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "already exists in network back"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "network", "connect", "nowhere", "web", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "nowhere"));
+  g_assert_nonnull (strstr (err, "not found"));
+  g_clear_pointer (&err, g_free);
+
+  /* disconnected: gone from "back" at once, still on "front" */
+  g_assert_cmpint (run (f, NULL, NULL, "network", "disconnect", "back", "web", NULL), ==, 0);
+  g_assert_cmpint (wget_from (f, "client", "web", NULL), !=, 0);
+  g_assert_cmpint (run (f, &out, NULL, "exec", "web", "ip", "-o", "-4", "addr", NULL), ==, 0);
+  g_assert_null (strstr (out, "eth1"));
+  g_assert_nonnull (strstr (out, "eth0"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "network", "inspect", "-f", "{{len .Containers}}", "back", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "1\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "network", "disconnect", "back", "web", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not connected"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, "network", "disconnect", "-f", "back", "web", NULL), ==, 0);
+
+  /* connected while stopped: on both networks at its next start */
+  g_assert_cmpint (run (f, NULL, NULL, "stop", "-t", "0", "web", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "network", "connect", "--alias", "api2", "back", "web", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "start", "web", NULL), ==, 0);
+  for (guint attempt = 0; attempt < 20 && wget_from (f, "client", "api2", &out) != 0; attempt++)
+    {
+      g_clear_pointer (&out, g_free);
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpstr (out, ==, "webhost\n");
+  g_clear_pointer (&out, g_free);
+
+  /* on two networks from the start, the second in docker's long form: its alias there resolves */
+  g_assert_cmpint (run (f, NULL, NULL, "run", "-d", "--name", "dual", "--network", "front", "--network",
+                        "name=back,alias=twin", image, "sleep", "300", NULL), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "exec", "dual", "ip", "-o", "-4", "addr", NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_cmpuint (count_lines_with (out, " inet "), ==, 3);   /* lo, eth0, eth1 */
+  g_assert_nonnull (strstr (out, "eth1"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, "exec", "client", "nslookup", "twin", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "exec", "client", "nslookup", "dual", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, &err, "run", "--rm", "--network", "none", "--network", "back", image, "true", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "conflicting options"));
+  g_clear_pointer (&err, g_free);
+
+  /* nothing is left: both networks go, with their bridges */
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "web", "client", "dual", NULL), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "network", "inspect", "-f", "{{len .Containers}}", "front", "back", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "0\n0\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, NULL, NULL, "network", "rm", "front", "back", NULL), ==, 0);
+}
+
 /* A restart policy holds with no engine running: conmon's exit command restarts the container. */
 static void
 test_cli_restart_policy (Fixture *f, gconstpointer data)
@@ -728,6 +853,7 @@ main (int argc, char **argv)
   g_test_add ("/cli/system-reset", Fixture, NULL, fixture_set_up, test_cli_system_reset, fixture_tear_down);
   g_test_add ("/cli/restart-policy", Fixture, NULL, fixture_set_up, test_cli_restart_policy, fixture_tear_down);
   g_test_add ("/cli/networks", Fixture, NULL, fixture_set_up, test_cli_networks, fixture_tear_down);
+  g_test_add ("/cli/network-connect", Fixture, NULL, fixture_set_up, test_cli_network_connect, fixture_tear_down);
   g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_cli_interactive, fixture_tear_down);
   return g_test_run ();
 }

@@ -246,7 +246,7 @@ append_value (GString *out, JsonNode *node, gboolean as_json)
 }
 
 /* The part of Go's text/template that scripts use with docker's --format: {{.Field}},
- * {{.Field.Sub}}, {{json .}} and {{json .Field}}, with \t and \n as in docker. */
+ * {{.Field.Sub}}, {{json .}}, {{json .Field}} and {{len .Field}}, with \t and \n as in docker. */
 char *
 hatake_cli_format_template (JsonNode    *root,
                             const char  *template,
@@ -260,7 +260,7 @@ hatake_cli_format_template (JsonNode    *root,
       const char *open = strstr (p, "{{");
       const char *close;
       g_autofree char *action = NULL;
-      gboolean as_json = FALSE;
+      gboolean as_json = FALSE, as_len = FALSE;
       const char *path;
       JsonNode *node = root;
 
@@ -286,10 +286,11 @@ hatake_cli_format_template (JsonNode    *root,
         }
       action = g_strstrip (g_strndup (open + 2, close - open - 2));
       path = action;
-      if (g_str_has_prefix (path, "json "))
+      if (g_str_has_prefix (path, "json ") || g_str_has_prefix (path, "len "))
         {
-          as_json = TRUE;
-          path += 5;
+          as_json = path[0] == 'j';
+          as_len = path[0] == 'l';
+          path += as_json ? 5 : 4;
           while (*path == ' ')
             path++;
         }
@@ -312,7 +313,25 @@ hatake_cli_format_template (JsonNode    *root,
               return NULL;
             }
         }
-      append_value (out, node, as_json);
+      if (as_len)
+        {
+          if (JSON_NODE_HOLDS_OBJECT (node))
+            g_string_append_printf (out, "%u", json_object_get_size (json_node_get_object (node)));
+          else if (JSON_NODE_HOLDS_ARRAY (node))
+            g_string_append_printf (out, "%u", json_array_get_length (json_node_get_array (node)));
+          else if (JSON_NODE_HOLDS_NULL (node))
+            g_string_append (out, "0");
+          else if (json_node_get_value_type (node) == G_TYPE_STRING)
+            g_string_append_printf (out, "%zu", strlen (json_node_get_string (node)));
+          else
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "template: error calling len: len of type %s", json_node_type_name (node));
+              return NULL;
+            }
+        }
+      else
+        append_value (out, node, as_json);
       p = close + 2;
     }
   return g_string_free (g_steal_pointer (&out), FALSE);

@@ -187,8 +187,6 @@ on_changed (GObject *source, GAsyncResult *result, gpointer user_data)
   HatakeContainers *self = HATAKE_CONTAINERS (source);
   g_autoptr(GTask) task = user_data;
   NetData *data = g_task_get_task_data (G_TASK (result));
-  g_autofree char *config_path = NULL;
-  g_autoptr(JsonNode) json = NULL;
   GError *error = NULL;
   Entry *entry;
 
@@ -212,9 +210,7 @@ on_changed (GObject *source, GAsyncResult *result, gpointer user_data)
       if (g_strcmp0 (((HatakeNetworkEndpoint *) g_ptr_array_index (entry->config->networks, i))->network,
                      data->resolved) == 0)
         g_ptr_array_remove_index (entry->config->networks, i--);
-  config_path = g_build_filename (entry->dir, "config.json", NULL);
-  json = hatake_container_config_to_json (entry->config);
-  if (!_hatake_containers_write_json (config_path, json, &error))
+  if (!_hatake_containers_save_config (entry, &error))
     {
       g_task_return_error (task, error);
       return;

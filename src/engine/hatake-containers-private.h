@@ -52,6 +52,8 @@ struct _HatakeContainers
 Entry    *_hatake_containers_entry_for  (HatakeContainers *self,
                                          HatakeContainer  *container);
 char     *_hatake_containers_iso_time   (gint64            usec);
+gboolean  _hatake_containers_save_config (Entry           *entry,
+                                         GError          **error);
 gboolean  _hatake_containers_write_json (const char       *path,
                                          JsonNode         *node,
                                          GError          **error);

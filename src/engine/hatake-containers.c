@@ -137,6 +137,32 @@ _hatake_containers_write_json (const char *path, JsonNode *node, GError **error)
   return write_json_flags (path, node, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, error);
 }
 
+/* config.json: what the container was made with (its networks change it later). */
+gboolean
+_hatake_containers_save_config (Entry *entry, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *path = g_build_filename (entry->dir, "config.json", NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Id");
+  json_builder_add_string_value (b, hatake_container_get_id (entry->container));
+  json_builder_set_member_name (b, "Name");
+  json_builder_add_string_value (b, hatake_container_get_name (entry->container));
+  json_builder_set_member_name (b, "Created");
+  json_builder_add_int_value (b, hatake_container_get_created (entry->container));
+  json_builder_set_member_name (b, "ImageId");
+  json_builder_add_string_value (b, entry->image_id);
+  json_builder_set_member_name (b, "Command");
+  json_builder_add_string_value (b, hatake_container_get_command (entry->container));
+  json_builder_set_member_name (b, "Config");
+  json_builder_add_value (b, hatake_container_config_to_json (entry->config));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return _hatake_containers_write_json (path, root, error);
+}
+
 static void
 save_state (HatakeContainers *self, Entry *entry)
 {
@@ -668,9 +694,6 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 {
   CreateData *data = task_data;
   g_autoptr(JsonObject) image_config = NULL;
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *config_path = NULL;
   g_autofree char *command = NULL;
   g_auto(GStrv) volumes = NULL;
   GError *error = NULL;
@@ -750,23 +773,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
       return;
     }
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "Id");
-  json_builder_add_string_value (b, data->id);
-  json_builder_set_member_name (b, "Name");
-  json_builder_add_string_value (b, data->name);
-  json_builder_set_member_name (b, "Created");
-  json_builder_add_int_value (b, hatake_container_get_created (entry->container));
-  json_builder_set_member_name (b, "ImageId");
-  json_builder_add_string_value (b, data->image_id);
-  json_builder_set_member_name (b, "Command");
-  json_builder_add_string_value (b, command);
-  json_builder_set_member_name (b, "Config");
-  json_builder_add_value (b, hatake_container_config_to_json (entry->config));
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  config_path = entry_path (entry, "config.json");
-  if (!_hatake_containers_write_json (config_path, root, &error))
+  if (!_hatake_containers_save_config (entry, &error))
     {
       hatake_rm_rf (entry->dir, NULL);
       g_task_return_error (task, error);
