@@ -771,6 +771,13 @@ def main():
             reg.push_image(repo, tag, busybox)
         record(ref, busybox, [n for n, _ in everywhere])
 
+    # a web server whose image declares its ports (EXPOSE), for -P
+    httpd = Image(busybox.layers, config_extra={"config": {
+        "Env": [PATH_ENV], "Cmd": ["busybox", "httpd", "-f", "-p", "80", "-h", "/etc"],
+        "ExposedPorts": {"80/tcp": {}, "5353/udp": {}}}})
+    anon.push_image("hatake/httpd", "latest", httpd)
+    record("hatake/httpd:latest", httpd)
+
     layered, expect = layered_image()
     anon.push_image("hatake/layered", "latest", layered)
     record("hatake/layered:latest", layered, expect=expect)

@@ -17,12 +17,12 @@
 
 typedef struct
 {
-  gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet;
+  gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
   char *runtime, *platform, *pull, *ip;
   int pids_limit, stop_timeout;
   GStrv networks;
-  GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop, publish, aliases;
+  GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop, publish, aliases, expose;
 } CreateOptions;
 
 static void
@@ -31,7 +31,7 @@ create_options_clear (CreateOptions *o)
   g_free (o->name); g_free (o->workdir); g_free (o->user); g_free (o->entrypoint); g_free (o->hostname);
   g_free (o->restart); g_free (o->memory); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
   g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip);
-  g_strfreev (o->publish); g_strfreev (o->aliases);
+  g_strfreev (o->publish); g_strfreev (o->aliases); g_strfreev (o->expose);
   g_strfreev (o->env); g_strfreev (o->env_files); g_strfreev (o->volumes); g_strfreev (o->mounts);
   g_strfreev (o->tmpfs); g_strfreev (o->labels); g_strfreev (o->cap_add); g_strfreev (o->cap_drop);
 }
@@ -305,6 +305,8 @@ create_context (CreateOptions *o, const char *summary)
     { "runtime", 0, 0, G_OPTION_ARG_STRING, &o->runtime, N_("Runtime to use for this container"), "NAME" },
     { "network", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->networks, N_("Connect a container to a network"), "NETWORK" },
     { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &o->publish, N_("Publish a container's port(s) to the host"), "[IP:][HOST_PORT:]PORT[/PROTO]" },
+    { "publish-all", 'P', 0, G_OPTION_ARG_NONE, &o->publish_all, N_("Publish all exposed ports to random ports"), NULL },
+    { "expose", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->expose, N_("Expose a port or a range of ports"), "PORT[/PROTO]" },
     { "network-alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->aliases, N_("Add network-scoped alias for the container"), "ALIAS" },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &o->ip, N_("IPv4 address (e.g., 172.30.100.104)"), "ADDRESS" },
     { "platform", 0, 0, G_OPTION_ARG_STRING, &o->platform, N_("Set platform if server is multi-platform capable"), "PLATFORM" },
@@ -432,6 +434,19 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
   if (o->networks == NULL && (o->aliases != NULL || o->ip != NULL))
     g_ptr_array_add (c->networks, hatake_network_endpoint_new ("bridge", (const char * const *) o->aliases, o->ip));
   c->publish = g_strdupv (o->publish);
+  c->publish_all = o->publish_all;
+  for (guint i = 0; o->expose != NULL && o->expose[i] != NULL; i++)
+    {
+      HatakePortMapping check;
+
+      if (strchr (o->expose[i], ':') != NULL || !hatake_port_mapping_parse (o->expose[i], &check, NULL))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid range format for --expose: %s"),
+                       o->expose[i]);
+          return NULL;
+        }
+    }
+  c->expose = g_strdupv (o->expose);
   for (guint i = 0; o->volumes && o->volumes[i]; i++)
     if (!add_volume (c, o->volumes[i], error))
       return NULL;

@@ -120,6 +120,7 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->runtime = g_strdup (self->runtime);
   copy->network_mode = g_strdup (self->network_mode);
   copy->publish = g_strdupv (self->publish);
+  copy->expose = g_strdupv (self->expose);
   copy->networks = self->networks ? g_ptr_array_copy (self->networks, endpoint_copy, NULL)
                                   : g_ptr_array_new ();
   g_ptr_array_set_free_func (copy->networks, (GDestroyNotify) hatake_network_endpoint_free);
@@ -149,6 +150,7 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_free (self->runtime);
   g_free (self->network_mode);
   g_strfreev (self->publish);
+  g_strfreev (self->expose);
   g_clear_pointer (&self->networks, g_ptr_array_unref);
   g_clear_pointer (&self->mounts, g_ptr_array_unref);
   g_free (self);
@@ -281,6 +283,8 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   add_string (b, "Runtime", self->runtime);
   add_string (b, "NetworkMode", self->network_mode);
   add_strv (b, "Publish", self->publish, FALSE);
+  BOOL ("PublishAllPorts", self->publish_all);
+  add_strv (b, "Expose", self->expose, FALSE);
   json_builder_set_member_name (b, "Networks");
   json_builder_begin_array (b);
   for (guint i = 0; self->networks && i < self->networks->len; i++)
@@ -388,6 +392,8 @@ hatake_container_config_from_json (JsonNode  *node,
   g_free (self->network_mode);
   self->network_mode = get_string (o, "NetworkMode");
   self->publish = get_strv (o, "Publish");
+  self->publish_all = json_object_get_boolean_member_with_default (o, "PublishAllPorts", FALSE);
+  self->expose = get_strv (o, "Expose");
   networks = hatake_json_array_member (o, "Networks");
   for (guint i = 0; networks != NULL && i < json_array_get_length (networks); i++)
     {

@@ -63,6 +63,8 @@ typedef struct
   char                *runtime;       /* NULL: the engine's default */
   char                *network_mode;  /* "none", "host", "bridge" or a network's name: the first */
   GStrv                publish;       /* docker's -p: [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO] */
+  gboolean             publish_all;   /* -P: each exposed port on a free host port */
+  GStrv                expose;        /* --expose: PORT[/PROTO], over the image's ExposedPorts */
   GPtrArray           *networks;      /* of HatakeNetworkEndpoint: the networks the container is on
                                        * (network connect/disconnect change it); empty at create:
                                        * network_mode's alone, when it names a network */

@@ -201,6 +201,8 @@ hatake_containers_inspect (HatakeContainers *self,
   if (entry != NULL)
     {
       STR ("NetworkMode", entry->config->network_mode ? entry->config->network_mode : "bridge");
+      json_builder_set_member_name (b, "PublishAllPorts");
+      json_builder_add_boolean_value (b, entry->config->publish_all);
       /* docker's PortBindings: what was asked, running or not ("0" … a random port) */
       json_builder_set_member_name (b, "PortBindings");
       json_builder_begin_object (b);

@@ -174,6 +174,50 @@ write_host_files (PrepareData *data, const char *hostname, const HatakeNetworkRe
          g_file_set_contents (resolv, resolv_text->str, -1, error);
 }
 
+/* -P: each port the image or --expose declares, unless -p maps it already, on a free port of
+ * the host's. */
+static gboolean
+add_exposed_ports (GArray *ports, JsonObject *image_config, GStrv expose, GError **error)
+{
+  JsonObject *exposed = hatake_json_object_member (image_config, "ExposedPorts");
+  g_autoptr(GList) keys = exposed ? json_object_get_members (exposed) : NULL;
+  g_autoptr(GPtrArray) specs = g_ptr_array_new ();
+
+  for (GList *l = keys; l != NULL; l = l->next)
+    g_ptr_array_add (specs, l->data);
+  for (guint i = 0; expose != NULL && expose[i] != NULL; i++)
+    g_ptr_array_add (specs, expose[i]);
+  for (guint i = 0; i < specs->len; i++)
+    {
+      HatakePortMapping wanted;
+      gboolean mapped = FALSE;
+
+      if (!hatake_port_mapping_parse (g_ptr_array_index (specs, i), &wanted, error))
+        {
+          g_prefix_error (error, _("Exposed port: "));
+          return FALSE;
+        }
+      for (guint port = wanted.container_port; port < (guint) wanted.container_port + MAX (wanted.range, 1); port++)
+        {
+          HatakePortMapping one = { .container_port = port, .range = 1 };
+
+          mapped = FALSE;
+          for (guint j = 0; j < ports->len && !mapped; j++)
+            {
+              HatakePortMapping *m = &g_array_index (ports, HatakePortMapping, j);
+
+              mapped = g_str_equal (m->protocol, wanted.protocol) && port >= m->container_port &&
+                       port < (guint) m->container_port + MAX (m->range, 1);
+            }
+          if (mapped)
+            continue;
+          g_strlcpy (one.protocol, wanted.protocol, sizeof one.protocol);
+          g_array_append_val (ports, one);
+        }
+    }
+  return TRUE;
+}
+
 static const char * const *
 strv_or_null (GStrv v)
 {
@@ -349,6 +393,8 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
             goto fail;
           g_array_append_val (ports, mapping);
         }
+      if (c->publish_all && !add_exposed_ports (ports, image_config, c->expose, &error))
+        goto fail;
       attach.container_id = data->id;
       attach.container_name = data->name;
       attach.endpoints = (HatakeNetworkEndpoint * const *) c->networks->pdata;

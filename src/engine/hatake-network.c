@@ -9,6 +9,10 @@
 #include <glib/gstdio.h>
 
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <linux/netdevice.h>
+#include <sys/ioctl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -1255,6 +1259,61 @@ save_options (const char  *path,
   return g_file_set_contents (path, text, -1, error);
 }
 
+/* A Linux bridge takes the lowest MAC address of its ports unless one is set: each container that
+ * joins or leaves can change it, and the others then send to the gateway's old address until
+ * their ARP entries go stale (seconds without DNS or a route out). netavark 1.4 leaves it so;
+ * the engine gives each bridge a fixed address of its own, made from the network's id. */
+static void
+pin_bridge_address (JsonNode *options)
+{
+  JsonObject *infos = hatake_json_object_member (json_node_get_object (options), "network_info");
+  g_autoptr(GList) names = infos ? json_object_get_members (infos) : NULL;
+  int fd = -1;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *info = hatake_json_object_member (infos, l->data);
+      const char *bridge = json_object_get_string_member_with_default (info, "network_interface", "");
+      const char *id = json_object_get_string_member_with_default (info, "id", "");
+      g_autofree char *type_path = g_strdup_printf ("/sys/class/net/%s/addr_assign_type", bridge);
+      g_autofree char *type = NULL;
+      struct ifreq request = { 0 };
+
+      if (*bridge == '\0' || strlen (bridge) >= IFNAMSIZ || strlen (id) < 12 ||
+          !g_file_get_contents (type_path, &type, NULL, NULL) || atoi (type) == NET_ADDR_SET)
+        continue;
+      if (fd < 0 && (fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+        return;
+      g_strlcpy (request.ifr_name, bridge, IFNAMSIZ);
+      request.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+      for (guint i = 0; i < 6; i++)
+        {
+          char hex[3] = { id[2 * i], id[2 * i + 1], '\0' };
+
+          request.ifr_hwaddr.sa_data[i] = (char) g_ascii_strtoull (hex, NULL, 16);
+        }
+      /* unicast, locally administered */
+      request.ifr_hwaddr.sa_data[0] = (char) ((request.ifr_hwaddr.sa_data[0] & 0xfc) | 0x02);
+      if (ioctl (fd, SIOCSIFHWADDR, &request) < 0)
+        g_debug ("Cannot set the address of %s: %s", bridge, g_strerror (errno));
+    }
+  if (fd >= 0)
+    close (fd);
+}
+
+static gboolean
+setup_locked (HatakeNetworks  *self,
+              const char      *opts_path,
+              JsonNode        *options,
+              const char      *netns,
+              GError         **error)
+{
+  if (!run_netavark (self, "setup", opts_path, netns, NULL, error))
+    return FALSE;
+  pin_bridge_address (options);
+  return TRUE;
+}
+
 /* Tears down what an options file describes and gives its addresses back. Under the lock. */
 static gboolean
 teardown_locked (HatakeNetworks  *self,
@@ -1358,7 +1417,7 @@ hatake_networks_attach (HatakeNetworks            *self,
   if (!save_options (opts_path, options, error) || !make_netns (netns, error))
     goto fail;
   if (!attach->defer_setup && count_networks (options) > 0 &&
-      !run_netavark (self, "setup", opts_path, netns, NULL, error))
+      !setup_locked (self, opts_path, options, netns, error))
     {
       remove_netns (netns);
       goto fail;
@@ -1388,7 +1447,7 @@ hatake_networks_setup (HatakeNetworks  *self,
     return FALSE;
   if (count_networks (options) == 0)
     return TRUE;   /* disconnected from all: lo only */
-  return run_netavark (self, "setup", opts_path, netns, NULL, error);
+  return setup_locked (self, opts_path, options, netns, error);
 }
 
 gboolean
@@ -1481,7 +1540,7 @@ hatake_networks_connect (HatakeNetworks              *self,
   add_network_options (json_node_get_object (options), network, container_id, container_name,
                        (const char * const *) endpoint->aliases, ip, interface);
   one = options_for_one (options, name);
-  if (!save_options (one_path, one, error) || !run_netavark (self, "setup", one_path, netns, NULL, error))
+  if (!save_options (one_path, one, error) || !setup_locked (self, one_path, one, netns, error))
     goto fail;
   /* from here on it is set up: the file that tears it down must say so */
   if (!save_options (opts_path, options, error))
