@@ -576,6 +576,15 @@ test_cli_networks (Fixture *f, gconstpointer data)
       g_usleep (100 * 1000);
     }
   g_assert_cmpstr (body, ==, "clihost\n");
+  /* the port is held (by the container's conmon): nothing on the host can take it meanwhile */
+  {
+    g_autoptr(GSocket) squatter = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GSocketAddress) wanted = g_inet_socket_address_new (loopback, port);
+    g_autoptr(GError) bind_error = NULL;
+
+    g_assert_false (g_socket_bind (squatter, wanted, TRUE, &bind_error));
+    g_assert_error (bind_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  }
   {
     g_autofree char *want = g_strdup_printf ("80/tcp -> 127.0.0.1:%u\n", port);
 
@@ -929,7 +938,7 @@ test_cli_network_churn (Fixture *f, gconstpointer data)
 static void
 test_cli_restart_policy (Fixture *f, gconstpointer data)
 {
-  g_autofree char *image = NULL;
+  g_autofree char *image = NULL, *publish = NULL;
   g_autofree char *out = NULL;
   gint64 deadline;
   int restarts = 0;
@@ -937,8 +946,20 @@ test_cli_restart_policy (Fixture *f, gconstpointer data)
   if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
     return;
   image = hatake_test_registry_ref ("hatake/busybox:latest");
-  g_assert_cmpint (run (f, NULL, NULL, "run", "-q", "-d", "--restart", "always", "--name", "phoenix", image,
-                        "sh", "-c", "sleep 0.5; exit 1", NULL), ==, 0);
+  /* with a published port: each restart (by conmon's exit command) binds it again */
+  {
+    g_autoptr(GSocket) probe = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    g_assert_true (g_socket_bind (probe, any, FALSE, NULL));
+    bound = g_socket_get_local_address (probe, NULL);
+    publish = g_strdup_printf ("127.0.0.1:%u:80", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+    g_socket_close (probe, NULL);
+  }
+  g_assert_cmpint (run (f, NULL, NULL, "run", "-q", "-d", "--restart", "always", "--name", "phoenix", "-p", publish,
+                        image, "sh", "-c", "sleep 0.5; exit 1", NULL), ==, 0);
   deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   while (restarts < 2 && g_get_monotonic_time () < deadline)
     {

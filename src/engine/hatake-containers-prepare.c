@@ -38,6 +38,9 @@ _hatake_containers_prepare_data_free (PrepareData *data)
   g_clear_object (&data->networks);
   g_free (data->name);
   hatake_container_config_free (data->config);
+  for (guint i = 0; data->port_fds != NULL && i < data->port_fds->len; i++)
+    close (g_array_index (data->port_fds, int, i));
+  g_clear_pointer (&data->port_fds, g_array_unref);
   g_free (data);
 }
 
@@ -408,6 +411,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
         goto fail;
       data->attached = TRUE;
       data->setup_pending = TRUE;
+      data->port_fds = g_steal_pointer (&net.port_fds);
       spec.netns_path = net.netns_path;
     }
   else if (c->publish != NULL && c->publish[0] != NULL)

@@ -77,6 +77,7 @@ typedef struct
   char                  *name;
   gboolean               attached;       /* a network was set up: torn down if the start fails */
   gboolean               setup_pending;  /* its netavark setup runs while the runtime creates */
+  GArray                *port_fds;       /* its published ports, bound: for conmon to hold */
   gboolean               mounted;
 } PrepareData;
 

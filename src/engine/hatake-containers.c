@@ -1110,6 +1110,7 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   create.terminal = entry->config->tty;
   create.stdin_open = entry->config->open_stdin;
   create.exit_command = self->self_exe ? exit_command : NULL;
+  create.hold_fds = prepared->port_fds;
   hatake_runtime_create_async (self->runtime, &create, NULL, on_created, task);
 }
 

@@ -52,6 +52,9 @@ hatake_network_result_clear (HatakeNetworkResult *result)
   g_clear_pointer (&result->gateway, g_free);
   g_clear_pointer (&result->dns_servers, g_strfreev);
   g_clear_pointer (&result->dns_search, g_strfreev);
+  for (guint i = 0; result->port_fds != NULL && i < result->port_fds->len; i++)
+    close (g_array_index (result->port_fds, int, i));
+  g_clear_pointer (&result->port_fds, g_array_unref);
 }
 
 static void
@@ -1095,40 +1098,6 @@ check_ports_free (HatakeNetworks  *self,
   g_autoptr(GDir) roots = g_dir_open (runs, 0, NULL);
   const char *root;
 
-  for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++)
-    {
-      JsonObject *p = hatake_json_array_object (ports, i);
-      const char *protocol = json_object_get_string_member (p, "protocol");
-      gboolean udp = g_strcmp0 (protocol, "udp") == 0;
-      guint first = json_object_get_int_member (p, "host_port");
-      guint count = MAX (json_object_get_int_member (p, "range"), 1);
-
-      for (guint port = first; port < first + count; port++)
-        {
-          struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (port) };
-          const char *host_ip = json_object_get_string_member_with_default (p, "host_ip", "");
-          int fd, one = 1, saved = 0;
-
-          if (*host_ip != '\0')
-            inet_pton (AF_INET, host_ip, &sa.sin_addr);
-          fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-          if (fd >= 0)
-            {
-              setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-              if (bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0)
-                saved = errno;
-              close (fd);
-            }
-          if (saved == EADDRINUSE)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                           _("Bind for %s:%u failed: port is already allocated (something on the host listens there)"),
-                           *host_ip ? host_ip : "0.0.0.0", port);
-              return FALSE;
-            }
-        }
-    }
-
   /* the other containers' mappings: of every data root of the machine (their run dirs are
    * siblings of ours), since they share the host's ports */
   while (roots != NULL && ports != NULL && (root = g_dir_read_name (roots)) != NULL)
@@ -1172,6 +1141,86 @@ check_ports_free (HatakeNetworks  *self,
                                                                      "container_name", ""));
             return FALSE;
           }
+    }
+  for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++)
+    {
+      JsonObject *p = hatake_json_array_object (ports, i);
+      const char *protocol = json_object_get_string_member (p, "protocol");
+      gboolean udp = g_strcmp0 (protocol, "udp") == 0;
+      guint first = json_object_get_int_member (p, "host_port");
+      guint count = MAX (json_object_get_int_member (p, "range"), 1);
+
+      for (guint port = first; port < first + count; port++)
+        {
+          struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (port) };
+          const char *host_ip = json_object_get_string_member_with_default (p, "host_ip", "");
+          int fd, one = 1, saved = 0;
+
+          if (*host_ip != '\0')
+            inet_pton (AF_INET, host_ip, &sa.sin_addr);
+          fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+          if (fd >= 0)
+            {
+              setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+              if (bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                saved = errno;
+              close (fd);
+            }
+          if (saved == EADDRINUSE)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                           _("Bind for %s:%u failed: port is already allocated (something on the host listens there)"),
+                           *host_ip ? host_ip : "0.0.0.0", port);
+              return FALSE;
+            }
+        }
+    }
+
+  return TRUE;
+}
+
+/* Each published host port bound (TCP ones listening, as podman's): nothing else on the host can
+ * take them while the container's conmon holds these, engine or no engine. */
+static gboolean
+hold_ports (JsonNode             *options,
+            HatakeNetworkResult  *result,
+            GError              **error)
+{
+  JsonArray *ports = hatake_json_array_member (json_node_get_object (options), "port_mappings");
+
+  for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++)
+    {
+      JsonObject *p = hatake_json_array_object (ports, i);
+      gboolean udp = g_strcmp0 (json_object_get_string_member (p, "protocol"), "udp") == 0;
+      const char *host_ip = json_object_get_string_member_with_default (p, "host_ip", "");
+      guint first = json_object_get_int_member (p, "host_port");
+      guint count = MAX (json_object_get_int_member (p, "range"), 1);
+
+      for (guint port = first; port < first + count; port++)
+        {
+          struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (port) };
+          int fd, one = 1;
+
+          if (*host_ip != '\0')
+            inet_pton (AF_INET, host_ip, &sa.sin_addr);
+          fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+          if (fd >= 0 && !udp)
+            setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+          if (fd < 0 || bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0 || (!udp && listen (fd, 1) < 0))
+            {
+              int saved = errno;
+
+              if (fd >= 0)
+                close (fd);
+              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                           _("Bind for %s:%u failed: %s"), *host_ip ? host_ip : "0.0.0.0", port,
+                           saved == EADDRINUSE ? _("port is already allocated") : g_strerror (saved));
+              return FALSE;
+            }
+          if (result->port_fds == NULL)
+            result->port_fds = g_array_new (FALSE, FALSE, sizeof (int));
+          g_array_append_val (result->port_fds, fd);
+        }
     }
   return TRUE;
 }
@@ -1412,7 +1461,8 @@ hatake_networks_attach (HatakeNetworks            *self,
         }
       add_dns (result, network);
     }
-  if (!pick_host_ports (options, error) || !check_ports_free (self, attach->container_id, options, error))
+  if (!pick_host_ports (options, error) || !check_ports_free (self, attach->container_id, options, error) ||
+      !hold_ports (options, result, error))
     goto fail;
   if (!save_options (opts_path, options, error) || !make_netns (netns, error))
     goto fail;

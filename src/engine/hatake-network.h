@@ -59,6 +59,8 @@ typedef struct
   char    *gateway;
   GStrv    dns_servers;      /* for resolv.conf: aardvark-dns of its user networks; NULL on bridge */
   GStrv    dns_search;
+  GArray  *port_fds;         /* ints: a socket bound on each published host port, to be held by
+                              * the container's conmon (netavark's DNAT reserves none) */
 } HatakeNetworkResult;
 
 void            hatake_network_result_clear  (HatakeNetworkResult *result);

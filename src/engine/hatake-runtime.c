@@ -492,6 +492,12 @@ hatake_runtime_create_async (HatakeRuntime              *self,
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
   g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  /* conmon holds these for the container's life; the runtime it starts closes them for the
+   * container's process */
+  for (guint i = 0; o->hold_fds != NULL && i < o->hold_fds->len; i++)
+    g_subprocess_launcher_take_fd (launcher, g_array_index (o->hold_fds, int, i), 4 + i);
+  if (o->hold_fds != NULL)
+    g_array_set_size (o->hold_fds, 0);
   g_subprocess_launcher_set_cwd (launcher, o->bundle);
   data->conmon = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   /* the launcher owns the write end; drop our copy so EOF comes when conmon is done with it */

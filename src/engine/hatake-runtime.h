@@ -25,6 +25,7 @@ typedef struct
   gboolean            terminal;
   gboolean            stdin_open;
   const char * const *exit_command;    /* argv run by conmon once the container exited, or NULL */
+  GArray             *hold_fds;        /* ints conmon keeps open (published ports); taken: emptied */
 } HatakeRuntimeCreate;
 
 #define HATAKE_TYPE_RUNTIME (hatake_runtime_get_type ())
