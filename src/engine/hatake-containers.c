@@ -50,6 +50,31 @@ entry_free (Entry *entry)
   g_free (entry);
 }
 
+/* With no container alive, the run folder's empty parts go (a data root removed without
+ * `system reset` would leave them in /run for good); anything still in use is not empty. */
+static void
+remove_idle_run_dir (HatakeContainers *self)
+{
+  static const char * const parts[] = { "exits", "socket", "runtime", "netns", "netavark/aardvark-dns", "netavark",
+                                         "" };
+  GHashTableIter iter;
+  Entry *entry;
+
+  if (self->entries == NULL || self->run_dir == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    if (hatake_container_get_state (entry->container) != HATAKE_CONTAINER_CREATED &&
+        hatake_container_get_state (entry->container) != HATAKE_CONTAINER_EXITED)
+      return;
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *path = g_build_filename (self->run_dir, parts[i], NULL);
+
+      g_rmdir (path);
+    }
+}
+
 static void
 hatake_containers_dispose (GObject *object)
 {
@@ -58,6 +83,8 @@ hatake_containers_dispose (GObject *object)
   if (self->exit_monitor)
     g_file_monitor_cancel (self->exit_monitor);
   g_clear_object (&self->exit_monitor);
+  if (self->removals == 0)
+    remove_idle_run_dir (self);
   G_OBJECT_CLASS (hatake_containers_parent_class)->dispose (object);
 }
 
@@ -1289,6 +1316,7 @@ typedef struct
   HatakeVolumes    *volumes;
   HatakeNetworks   *networks;
   char             *id;
+  char             *socket_dir;  /* conmon's attach and control sockets */
   GStrv             anonymous;   /* -v: anonymous volumes to drop with it */
 } RemoveData;
 
@@ -1298,6 +1326,7 @@ remove_data_free (RemoveData *data)
   g_clear_object (&data->volumes);
   g_clear_object (&data->networks);
   g_free (data->id);
+  g_free (data->socket_dir);
   g_strfreev (data->anonymous);
   g_free (data->dir);
   g_free (data->exit_file);
@@ -1315,6 +1344,7 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   umount2 (data->rootfs, MNT_DETACH);
   g_unlink (data->exit_file);
   removed = hatake_rm_rf (data->dir, &error);
+  hatake_rm_rf (data->socket_dir, NULL);
   /* after the files: the teardown that the exit started runs meanwhile (the namespace and its
    * options live in the run dir, not here); this one finds nothing left, or finishes it (one
    * whose setup never ran or half ran tears down with complaints) */
@@ -1468,6 +1498,7 @@ remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask
   data->anonymous = g_strv_builder_end (anonymous);
   data->dir = g_strdup (entry->dir);
   data->exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);
+  data->socket_dir = g_build_filename (self->run_dir, "socket", data->id, NULL);
   data->rootfs = entry_path (entry, "rootfs");
   task = g_task_new (self, NULL, on_removed, NULL);
   g_task_set_source_tag (task, remove_entry);

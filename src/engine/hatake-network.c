@@ -1100,7 +1100,8 @@ check_ports_free (HatakeNetworks  *self,
 
   /* the other containers' mappings: of every data root of the machine (their run dirs are
    * siblings of ours), since they share the host's ports */
-  while (roots != NULL && ports != NULL && (root = g_dir_read_name (roots)) != NULL)
+  while (roots != NULL && ports != NULL && json_array_get_length (ports) > 0 &&
+         (root = g_dir_read_name (roots)) != NULL)
     {
       g_autofree char *netns_dir = g_build_filename (runs, root, "netns", NULL);
       g_autoptr(GDir) dir = g_dir_open (netns_dir, 0, NULL);
