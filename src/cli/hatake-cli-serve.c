@@ -6,8 +6,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 
+#include "hatake-api-server.h"
 #include "hatake-cli-private.h"
 #include "hatake-local-engine.h"
 
@@ -18,24 +22,61 @@ on_signal (gpointer loop)
   return G_SOURCE_REMOVE;
 }
 
-/* Holds the data root (its lock makes this process the owner) and runs the engine's main loop
- * until SIGINT or SIGTERM. The Docker Engine API socket joins it with the API issue. */
+/* The API socket's default place: /run/hatake/hatake.sock as root, else in the user's runtime
+ * folder, as DESIGN.md has it. */
+static char *
+default_socket (void)
+{
+  if (geteuid () == 0)
+    return g_strdup ("/run/hatake/hatake.sock");
+  return g_build_filename (g_get_user_runtime_dir (), "hatake", "hatake.sock", NULL);
+}
+
+/* Holds the data root (its lock makes this process the owner), serves the Docker Engine API on
+ * a Unix socket and runs the engine's main loop until SIGINT or SIGTERM. */
 int
 hatake_cli_serve (HatakeCliGlobals *globals,
                   int               argc,
                   char            **argv)
 {
-  const GOptionEntry entries[] = { { NULL } };
+  g_autofree char *host = NULL, *data_root = NULL, *pidfile = NULL;
+  const GOptionEntry entries[] = {
+    { "host", 'H', 0, G_OPTION_ARG_STRING, &host, N_("Socket to listen on (unix:///PATH)"), "unix:///PATH" },
+    { "data-root", 0, 0, G_OPTION_ARG_FILENAME, &data_root, N_("Root directory of persistent state"), "DIR" },
+    { "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, N_("Path to use for the daemon PID file"), "FILE" },
+    { NULL }
+  };
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("", _("Run the engine without a window"), entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(HatakeApiServer) server = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *socket_path = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
+  if (host != NULL && !g_str_has_prefix (host, "unix://"))
+    return hatake_cli_usage_error (context, _("only unix:// sockets are served (TCP needs TLS, which is not offered yet)"));
+  socket_path = host != NULL ? g_strdup (host + strlen ("unix://")) : default_socket ();
+  if (data_root != NULL)
+    {
+      g_free (globals->data_root);
+      globals->data_root = g_steal_pointer (&data_root);
+    }
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
+  server = hatake_api_server_new (engine);
+  if (!hatake_api_server_listen_unix (server, socket_path, &error))
+    return hatake_cli_fail (g_steal_pointer (&error));
+  if (pidfile != NULL)
+    {
+      g_autofree char *pid = g_strdup_printf ("%d\n", getpid ());
+
+      if (!g_file_set_contents (pidfile, pid, -1, &error))
+        return hatake_cli_fail (g_steal_pointer (&error));
+    }
+  g_message (_("API listening on %s"), socket_path);
 
   g_unix_signal_add (SIGINT, on_signal, loop);
   g_unix_signal_add (SIGTERM, on_signal, loop);
@@ -45,5 +86,7 @@ hatake_cli_serve (HatakeCliGlobals *globals,
     g_message ("%s", hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (engine)));
   g_main_loop_run (loop);
   g_message (_("Stopping"));
+  if (pidfile != NULL)
+    g_unlink (pidfile);
   return 0;
 }

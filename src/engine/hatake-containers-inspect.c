@@ -145,6 +145,81 @@ add_network_settings (HatakeContainers *self,
 }
 
 /* The shape of docker's GET /containers/{id}/json, for what exists so far. */
+static void
+add_strv_or_null (JsonBuilder *b,
+                  const char  *name,
+                  GStrv        strv)
+{
+  json_builder_set_member_name (b, name);
+  if (strv == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_array (b);
+  for (guint i = 0; strv[i] != NULL; i++)
+    json_builder_add_string_value (b, strv[i]);
+  json_builder_end_array (b);
+}
+
+/* docker's Config of a container (what it was created with), in docker's shape. */
+static JsonNode *
+docker_config (const HatakeContainerConfig *c)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+
+#define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, (v) ? (v) : ""))
+#define BOOL(n, v) (json_builder_set_member_name (b, n), json_builder_add_boolean_value (b, v))
+  json_builder_begin_object (b);
+  STR ("Hostname", c->hostname);
+  STR ("Domainname", "");
+  STR ("User", c->user);
+  BOOL ("AttachStdin", c->open_stdin);
+  BOOL ("AttachStdout", TRUE);
+  BOOL ("AttachStderr", TRUE);
+  json_builder_set_member_name (b, "ExposedPorts");
+  json_builder_begin_object (b);
+  for (guint i = 0; c->expose != NULL && c->expose[i] != NULL; i++)
+    {
+      json_builder_set_member_name (b, c->expose[i]);
+      json_builder_begin_object (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  BOOL ("Tty", c->tty);
+  BOOL ("OpenStdin", c->open_stdin);
+  BOOL ("StdinOnce", FALSE);
+  add_strv_or_null (b, "Env", c->env);
+  add_strv_or_null (b, "Cmd", c->cmd);
+  STR ("Image", c->image);
+  json_builder_set_member_name (b, "Volumes");
+  json_builder_add_null_value (b);
+  STR ("WorkingDir", c->working_dir);
+  add_strv_or_null (b, "Entrypoint", c->entrypoint);
+  json_builder_set_member_name (b, "Labels");
+  json_builder_begin_object (b);
+  for (guint i = 0; c->labels != NULL && c->labels[i] != NULL; i++)
+    {
+      const char *eq = strchr (c->labels[i], '=');
+      g_autofree char *key = eq ? g_strndup (c->labels[i], eq - c->labels[i]) : g_strdup (c->labels[i]);
+
+      json_builder_set_member_name (b, key);
+      json_builder_add_string_value (b, eq ? eq + 1 : "");
+    }
+  json_builder_end_object (b);
+  if (c->stop_signal != NULL)
+    STR ("StopSignal", c->stop_signal);
+  if (c->stop_timeout >= 0)
+    {
+      json_builder_set_member_name (b, "StopTimeout");
+      json_builder_add_int_value (b, c->stop_timeout);
+    }
+  json_builder_end_object (b);
+#undef STR
+#undef BOOL
+  return json_builder_get_root (b);
+}
+
 JsonNode *
 hatake_containers_inspect (HatakeContainers *self,
                            HatakeContainer  *container)
@@ -158,7 +233,7 @@ hatake_containers_inspect (HatakeContainers *self,
   g_autofree char *finished = _hatake_containers_iso_time (hatake_container_get_finished_at (c));
   g_autofree char *name = g_strconcat ("/", hatake_container_get_name (c), NULL);
   g_autofree char *log_path = entry ? g_build_filename (entry->dir, "ctr.log", NULL) : NULL;
-  g_autoptr(JsonNode) config = entry ? hatake_container_config_to_json (entry->config) : NULL;
+  g_autoptr(JsonNode) config = entry ? docker_config (entry->config) : NULL;
   g_autofree char *rootfs = entry ? g_build_filename (entry->dir, "rootfs", NULL) : NULL;
   g_autofree char *upper = entry ? g_build_filename (entry->dir, "upper", NULL) : NULL;
   const char *error = hatake_container_get_error (c);

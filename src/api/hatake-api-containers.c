@@ -1,0 +1,1096 @@
+/* hatake-api-containers.c: /containers/…
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake-api"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <string.h>
+
+#include "hatake-api-private.h"
+#include "hatake-error.h"
+#include "hatake-json.h"
+
+/* ---- create: docker's body → HatakeContainerConfig ---------------------------------------- */
+
+static GStrv
+strv_member (JsonObject *object,
+             const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+  g_autoptr(GStrvBuilder) b = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  b = g_strv_builder_new ();
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    g_strv_builder_add (b, json_node_get_string (node));
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+      {
+        const char *s = json_array_get_string_element (json_node_get_array (node), i);
+        if (s != NULL)
+          g_strv_builder_add (b, s);
+      }
+  return g_strv_builder_end (b);
+}
+
+static char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  const char *s = object ? json_object_get_string_member_with_default (object, name, NULL) : NULL;
+
+  return s != NULL && *s != '\0' ? g_strdup (s) : NULL;
+}
+
+/* "src:dst[:opts]": a host path (absolute) or a volume's name. */
+static gboolean
+add_bind (HatakeContainerConfig *config,
+          const char            *bind,
+          GError               **error)
+{
+  g_auto(GStrv) parts = g_strsplit (bind, ":", 3);
+  gboolean read_only = FALSE;
+
+  if (parts[0] == NULL || parts[1] == NULL || *parts[1] != '/')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid volume specification: '%s'", bind);
+      return FALSE;
+    }
+  if (parts[2] != NULL)
+    {
+      g_auto(GStrv) options = g_strsplit (parts[2], ",", -1);
+      for (guint i = 0; options[i] != NULL; i++)
+        read_only |= g_str_equal (options[i], "ro");
+    }
+  hatake_container_config_add_mount (config, parts[0][0] == '/' ? HATAKE_CONTAINER_MOUNT_BIND
+                                                                : HATAKE_CONTAINER_MOUNT_VOLUME,
+                                     parts[0], parts[1], read_only);
+  return TRUE;
+}
+
+static HatakeContainerConfig *
+config_from_body (JsonObject  *body,
+                  const char  *name,
+                  GError     **error)
+{
+  g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+  JsonObject *host = hatake_json_object_member (body, "HostConfig");
+  JsonObject *labels = hatake_json_object_member (body, "Labels");
+  JsonObject *exposed = hatake_json_object_member (body, "ExposedPorts");
+  JsonObject *bindings = hatake_json_object_member (host, "PortBindings");
+  JsonObject *restart = hatake_json_object_member (host, "RestartPolicy");
+  JsonObject *tmpfs = hatake_json_object_member (host, "Tmpfs");
+  JsonObject *endpoints = hatake_json_object_member (hatake_json_object_member (body, "NetworkingConfig"),
+                                                     "EndpointsConfig");
+  JsonArray *mounts = hatake_json_array_member (host, "Mounts");
+  g_auto(GStrv) binds = strv_member (host, "Binds");
+  g_autoptr(GStrvBuilder) publish = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) expose = g_strv_builder_new ();
+  const char *mode;
+
+  c->name = g_strdup (name);
+  c->image = string_member (body, "Image");
+  if (c->image == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "config cannot be empty in order to create a container");
+      return NULL;
+    }
+  c->cmd = strv_member (body, "Cmd");
+  c->entrypoint = strv_member (body, "Entrypoint");
+  c->env = strv_member (body, "Env");
+  c->working_dir = string_member (body, "WorkingDir");
+  c->user = string_member (body, "User");
+  c->hostname = string_member (body, "Hostname");
+  c->tty = json_object_get_boolean_member_with_default (body, "Tty", FALSE);
+  c->open_stdin = json_object_get_boolean_member_with_default (body, "OpenStdin", FALSE);
+  c->stop_signal = string_member (body, "StopSignal");
+  if (json_object_has_member (body, "StopTimeout") && !json_object_get_null_member (body, "StopTimeout"))
+    c->stop_timeout = json_object_get_int_member (body, "StopTimeout");
+  if (labels != NULL)
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_autoptr(GList) keys = json_object_get_members (labels);
+
+      for (GList *l = keys; l != NULL; l = l->next)
+        strv_builder_take (b, g_strdup_printf ("%s=%s", (char *) l->data,
+                                                 json_object_get_string_member_with_default (labels, l->data, "")));
+      c->labels = g_strv_builder_end (b);
+    }
+  if (exposed != NULL)
+    {
+      g_autoptr(GList) keys = json_object_get_members (exposed);
+
+      for (GList *l = keys; l != NULL; l = l->next)
+        g_strv_builder_add (expose, l->data);
+    }
+  c->expose = g_strv_builder_end (expose);
+
+  if (host != NULL)
+    {
+      c->auto_remove = json_object_get_boolean_member_with_default (host, "AutoRemove", FALSE);
+      c->read_only = json_object_get_boolean_member_with_default (host, "ReadonlyRootfs", FALSE);
+      c->privileged = json_object_get_boolean_member_with_default (host, "Privileged", FALSE);
+      c->init = json_object_get_member (host, "Init") != NULL &&
+                JSON_NODE_HOLDS_VALUE (json_object_get_member (host, "Init")) &&
+                json_object_get_boolean_member (host, "Init");
+      c->publish_all = json_object_get_boolean_member_with_default (host, "PublishAllPorts", FALSE);
+      c->cap_add = strv_member (host, "CapAdd");
+      c->cap_drop = strv_member (host, "CapDrop");
+      c->memory = json_object_get_int_member_with_default (host, "Memory", 0);
+      c->cpus = json_object_get_int_member_with_default (host, "NanoCpus", 0) / 1e9;
+      c->pids_limit = MAX (json_object_get_int_member_with_default (host, "PidsLimit", 0), 0);
+      c->runtime = string_member (host, "Runtime");
+      mode = json_object_get_string_member_with_default (host, "NetworkMode", "");
+      if (*mode != '\0' && !g_str_equal (mode, "default"))
+        {
+          g_free (c->network_mode);
+          c->network_mode = g_strdup (mode);
+        }
+    }
+  if (restart != NULL)
+    {
+      const char *policy = json_object_get_string_member_with_default (restart, "Name", "");
+
+      if (*policy != '\0' && !hatake_restart_policy_parse (policy, &c->restart, &c->restart_max, error))
+        return NULL;
+      c->restart_max = json_object_get_int_member_with_default (restart, "MaximumRetryCount", 0);
+    }
+  for (guint i = 0; binds != NULL && binds[i] != NULL; i++)
+    if (!add_bind (c, binds[i], error))
+      return NULL;
+  for (guint i = 0; mounts != NULL && i < json_array_get_length (mounts); i++)
+    {
+      JsonObject *m = hatake_json_array_object (mounts, i);
+      const char *type = json_object_get_string_member_with_default (m, "Type", "volume");
+      const char *source = json_object_get_string_member_with_default (m, "Source", NULL);
+      const char *target = json_object_get_string_member_with_default (m, "Target", NULL);
+
+      if (target == NULL || *target != '/')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid mount config: Target must be an absolute path");
+          return NULL;
+        }
+      hatake_container_config_add_mount (c, g_str_equal (type, "bind") ? HATAKE_CONTAINER_MOUNT_BIND :
+                                            g_str_equal (type, "tmpfs") ? HATAKE_CONTAINER_MOUNT_TMPFS :
+                                            HATAKE_CONTAINER_MOUNT_VOLUME,
+                                         source != NULL && *source != '\0' ? source : NULL, target,
+                                         json_object_get_boolean_member_with_default (m, "ReadOnly", FALSE));
+    }
+  if (tmpfs != NULL)
+    {
+      g_autoptr(GList) keys = json_object_get_members (tmpfs);
+
+      for (GList *l = keys; l != NULL; l = l->next)
+        hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, l->data, FALSE);
+    }
+  if (bindings != NULL)
+    {
+      g_autoptr(GList) keys = json_object_get_members (bindings);
+
+      for (GList *l = keys; l != NULL; l = l->next)
+        {
+          JsonArray *hosts = hatake_json_array_member (bindings, l->data);
+          g_auto(GStrv) port_proto = g_strsplit (l->data, "/", 2);
+
+          for (guint i = 0; hosts != NULL && i < json_array_get_length (hosts); i++)
+            {
+              JsonObject *h = hatake_json_array_object (hosts, i);
+              const char *ip = json_object_get_string_member_with_default (h, "HostIp", "");
+              const char *port = json_object_get_string_member_with_default (h, "HostPort", "");
+
+              strv_builder_take (publish, g_strdup_printf ("%s%s%s:%s/%s", ip, *ip ? ":" : "", port, port_proto[0],
+                                                             port_proto[1] ? port_proto[1] : "tcp"));
+            }
+          if (hosts == NULL || json_array_get_length (hosts) == 0)
+            strv_builder_take (publish, g_strdup_printf ("%s/%s", port_proto[0], port_proto[1] ? port_proto[1] : "tcp"));
+        }
+    }
+  c->publish = g_strv_builder_end (publish);
+  for (guint i = 0; c->publish[i] != NULL; i++)
+    {
+      HatakePortMapping check;
+
+      if (!hatake_port_mapping_parse (c->publish[i], &check, error))
+        return NULL;
+    }
+  if (endpoints != NULL)
+    {
+      g_autoptr(GList) keys = json_object_get_members (endpoints);
+
+      for (GList *l = keys; l != NULL; l = l->next)
+        {
+          JsonObject *e = hatake_json_object_member (endpoints, l->data);
+          g_auto(GStrv) aliases = strv_member (e, "Aliases");
+          g_autofree char *ip = string_member (hatake_json_object_member (e, "IPAMConfig"), "IPv4Address");
+
+          if (g_str_equal (l->data, "none") || g_str_equal (l->data, "host") || g_str_equal (l->data, "default"))
+            continue;
+          g_ptr_array_add (c->networks, hatake_network_endpoint_new (l->data, (const char * const *) aliases, ip));
+        }
+      /* the network mode's endpoint first: it is eth0 */
+      for (guint i = 1; i < c->networks->len; i++)
+        if (g_strcmp0 (((HatakeNetworkEndpoint *) g_ptr_array_index (c->networks, i))->network, c->network_mode) == 0)
+          {
+            gpointer first = g_ptr_array_steal_index (c->networks, i);
+            g_ptr_array_insert (c->networks, 0, first);
+          }
+      if (c->networks->len > 0 && g_strcmp0 (c->network_mode, "bridge") == 0 &&
+          hatake_container_config_get_network (c, "bridge") == NULL)
+        {
+          g_free (c->network_mode);
+          c->network_mode = g_strdup (((HatakeNetworkEndpoint *) g_ptr_array_index (c->networks, 0))->network);
+        }
+      if (c->networks->len > 0 && hatake_container_config_get_network (c, c->network_mode) == NULL &&
+          g_strcmp0 (c->network_mode, "none") != 0 && g_strcmp0 (c->network_mode, "host") != 0)
+        g_ptr_array_insert (c->networks, 0, hatake_network_endpoint_new (c->network_mode, NULL, NULL));
+    }
+  return g_steal_pointer (&c);
+}
+
+static void
+on_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeContainer) container = hatake_engine_create_container_finish (HATAKE_ENGINE (source), result, &error);
+  JsonObject *object;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (container == NULL)
+    {
+      hatake_api_request_reply_error (request, error);
+      return;
+    }
+  object = json_object_new ();
+  json_object_set_string_member (object, "Id", hatake_container_get_id (container));
+  json_object_set_array_member (object, "Warnings", json_array_new ());
+  node = hatake_api_object_node (object);
+  hatake_api_request_reply_json (request, SOUP_STATUS_CREATED, node);
+}
+
+static void
+create_container (HatakeApiServer   *server,
+                  SoupServerMessage *msg,
+                  GStrv              path,
+                  GHashTable        *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = hatake_api_body_json (msg, TRUE, &error);
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  HatakeApiRequest *request;
+
+  if (body != NULL && !JSON_NODE_HOLDS_OBJECT (body))
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid JSON: not an object");
+  if (error == NULL)
+    config = config_from_body (json_node_get_object (body), hatake_api_query (query, "name"), &error);
+  if (config == NULL)
+    {
+      hatake_api_reply_error (msg, error);
+      return;
+    }
+  request = hatake_api_request_new (server, msg, query, path);
+  hatake_engine_create_container_async (request->engine, config, request->cancellable, on_created, request);
+}
+
+/* ---- list --------------------------------------------------------------------------------- */
+
+static gboolean
+matches_filters (HatakeContainer *c,
+                 GHashTable      *filters)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, filters);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GStrv values = value;
+      gboolean any = values[0] == NULL;
+
+      for (guint i = 0; values[i] != NULL && !any; i++)
+        {
+          const char *v = values[i];
+
+          if (g_str_equal (key, "status"))
+            any = g_str_equal (v, hatake_container_state_to_string (hatake_container_get_state (c)));
+          else if (g_str_equal (key, "name"))
+            any = strstr (hatake_container_get_name (c), v[0] == '/' ? v + 1 : v) != NULL;
+          else if (g_str_equal (key, "id"))
+            any = g_str_has_prefix (hatake_container_get_id (c), v);
+          else if (g_str_equal (key, "label"))
+            {
+              const char *eq = strchr (v, '=');
+              g_autofree char *k = eq ? g_strndup (v, eq - v) : g_strdup (v);
+              const char *have = hatake_container_get_label (c, k);
+
+              any = have != NULL && (eq == NULL || g_str_equal (have, eq + 1));
+            }
+          else if (g_str_equal (key, "ancestor"))
+            any = g_strcmp0 (hatake_container_get_image (c), v) == 0 ||
+                  g_str_has_prefix (hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) : "", v);
+          else
+            any = TRUE;   /* filters we do not know narrow nothing */
+        }
+      if (!any)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static JsonNode *
+summary (HatakeContainer *c,
+         JsonObject      *ins)
+{
+  JsonObject *object = json_object_new ();
+  JsonArray *names = json_array_new ();
+  JsonArray *ports = json_array_new ();
+  JsonObject *labels = json_object_new ();
+  JsonObject *host = json_object_new ();
+  JsonObject *settings = json_object_new ();
+  const char * const *label_list = hatake_container_get_labels (c);
+  g_autofree char *status = hatake_container_dup_status (c, g_get_real_time ());
+  g_autofree char *slashed = g_strconcat ("/", hatake_container_get_name (c), NULL);
+  JsonObject *port_map, *networks;
+
+  json_array_add_string_element (names, slashed);
+  json_object_set_string_member (object, "Id", hatake_container_get_id (c));
+  json_object_set_array_member (object, "Names", names);
+  json_object_set_string_member (object, "Image", hatake_container_get_image (c) ? hatake_container_get_image (c) : "");
+  json_object_set_string_member (object, "ImageID", hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) : "");
+  json_object_set_string_member (object, "Command", hatake_container_get_command (c) ? hatake_container_get_command (c) : "");
+  json_object_set_int_member (object, "Created", hatake_container_get_created (c) / G_USEC_PER_SEC);
+  port_map = hatake_json_object_member (hatake_json_object_member (ins, "NetworkSettings"), "Ports");
+  if (port_map != NULL)
+    {
+      g_autoptr(GList) keys = json_object_get_members (port_map);
+
+      for (GList *l = keys; l != NULL; l = l->next)
+        {
+          JsonArray *hosts = hatake_json_array_member (port_map, l->data);
+          g_auto(GStrv) port_proto = g_strsplit (l->data, "/", 2);
+
+          for (guint i = 0; hosts != NULL && i < json_array_get_length (hosts); i++)
+            {
+              JsonObject *h = hatake_json_array_object (hosts, i);
+              JsonObject *p = json_object_new ();
+              const char *ip = json_object_get_string_member_with_default (h, "HostIp", "");
+
+              json_object_set_string_member (p, "IP", *ip ? ip : "0.0.0.0");
+              json_object_set_int_member (p, "PrivatePort", atoi (port_proto[0]));
+              json_object_set_int_member (p, "PublicPort", atoi (json_object_get_string_member_with_default (h, "HostPort", "0")));
+              json_object_set_string_member (p, "Type", port_proto[1] ? port_proto[1] : "tcp");
+              json_array_add_object_element (ports, p);
+            }
+        }
+    }
+  json_object_set_array_member (object, "Ports", ports);
+  for (guint i = 0; label_list != NULL && label_list[i] != NULL; i++)
+    {
+      const char *eq = strchr (label_list[i], '=');
+      g_autofree char *key = eq ? g_strndup (label_list[i], eq - label_list[i]) : g_strdup (label_list[i]);
+
+      json_object_set_string_member (labels, key, eq ? eq + 1 : "");
+    }
+  json_object_set_object_member (object, "Labels", labels);
+  json_object_set_string_member (object, "State", hatake_container_state_to_string (hatake_container_get_state (c)));
+  json_object_set_string_member (object, "Status", status);
+  json_object_set_string_member (host, "NetworkMode",
+                                 json_object_get_string_member_with_default (hatake_json_object_member (ins, "HostConfig"),
+                                                                             "NetworkMode", "bridge"));
+  json_object_set_object_member (object, "HostConfig", host);
+  networks = hatake_json_object_member (hatake_json_object_member (ins, "NetworkSettings"), "Networks");
+  if (networks != NULL)
+    json_object_set_member (settings, "Networks", json_node_copy (json_object_get_member (hatake_json_object_member (ins, "NetworkSettings"), "Networks")));
+  else
+    json_object_set_object_member (settings, "Networks", json_object_new ());
+  json_object_set_object_member (object, "NetworkSettings", settings);
+  if (ins != NULL && json_object_has_member (ins, "Mounts"))
+    json_object_set_member (object, "Mounts", json_node_copy (json_object_get_member (ins, "Mounts")));
+  else
+    json_object_set_array_member (object, "Mounts", json_array_new ());
+  return hatake_api_object_node (object);
+}
+
+typedef struct
+{
+  HatakeApiRequest *request;
+  GPtrArray        *chosen;     /* newest first */
+  JsonNode        **inspected;  /* one per chosen */
+  guint             pending;
+} ListData;
+
+static void
+list_reply (ListData *data)
+{
+  JsonArray *array = json_array_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_take_array (node, array);
+  for (guint i = 0; i < data->chosen->len; i++)
+    if (data->inspected[i] != NULL)   /* (one removed meanwhile is left out) */
+      json_array_add_element (array, summary (g_ptr_array_index (data->chosen, i),
+                                              json_node_get_object (data->inspected[i])));
+  hatake_api_request_reply_json (data->request, SOUP_STATUS_OK, node);
+  for (guint i = 0; i < data->chosen->len; i++)
+    g_clear_pointer (&data->inspected[i], json_node_unref);
+  g_free (data->inspected);
+  g_ptr_array_unref (data->chosen);
+  g_free (data);
+}
+
+typedef struct
+{
+  ListData *list;
+  guint     index;
+} ListItem;
+
+static void
+on_list_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ListItem *item = user_data;
+  ListData *data = item->list;
+
+  data->inspected[item->index] = hatake_engine_inspect_container_finish (HATAKE_ENGINE (source), result, NULL);
+  g_free (item);
+  if (--data->pending == 0)
+    list_reply (data);
+}
+
+static void
+list_containers (HatakeApiServer   *server,
+                 SoupServerMessage *msg,
+                 GStrv              path,
+                 GHashTable        *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) filters = hatake_api_query_filters (query, &error);
+  GListModel *containers = hatake_engine_get_containers (hatake_api_server_get_engine (server));
+  gboolean all = hatake_api_query_bool (query, "all", FALSE);
+  const char *limit_text = hatake_api_query (query, "limit");
+  int limit = limit_text ? atoi (limit_text) : -1;
+  ListData *data;
+
+  if (filters == NULL)
+    {
+      hatake_api_reply_error (msg, error);
+      return;
+    }
+  data = g_new0 (ListData, 1);
+  data->chosen = g_ptr_array_new_with_free_func (g_object_unref);
+  /* newest first, as docker lists them */
+  for (guint i = g_list_model_get_n_items (containers); i > 0; i--)
+    {
+      g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i - 1);
+      HatakeContainerState state = hatake_container_get_state (c);
+
+      if (limit >= 0 && data->chosen->len >= (guint) limit)
+        break;
+      if (state == HATAKE_CONTAINER_REMOVED)
+        continue;
+      if (!all && !g_hash_table_contains (filters, "status") && state != HATAKE_CONTAINER_RUNNING &&
+          state != HATAKE_CONTAINER_PAUSED && state != HATAKE_CONTAINER_RESTARTING)
+        continue;
+      if (!matches_filters (c, filters))
+        continue;
+      g_ptr_array_add (data->chosen, g_steal_pointer (&c));
+    }
+  data->request = hatake_api_request_new (server, msg, query, path);
+  data->inspected = g_new0 (JsonNode *, data->chosen->len + 1);
+  data->pending = data->chosen->len + 1;
+  for (guint i = 0; i < data->chosen->len; i++)
+    {
+      ListItem *item = g_new0 (ListItem, 1);
+
+      item->list = data;
+      item->index = i;
+      hatake_engine_inspect_container_async (data->request->engine,
+                                             hatake_container_get_id (g_ptr_array_index (data->chosen, i)),
+                                             NULL, on_list_inspected, item);
+    }
+  if (--data->pending == 0)
+    list_reply (data);
+}
+
+/* ---- operations --------------------------------------------------------------------------- */
+
+static void
+on_op_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (error != NULL)
+    {
+      /* docker: starting a running container or stopping a stopped one is "not modified" */
+      if (g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE) &&
+          (g_str_equal (request->path[2], "start") || g_str_equal (request->path[2], "stop")) &&
+          (strstr (error->message, "already") != NULL || strstr (error->message, "not running") != NULL))
+        {
+          hatake_api_request_reply_status (request, SOUP_STATUS_NOT_MODIFIED);
+          return;
+        }
+      hatake_api_request_reply_error (request, error);
+      return;
+    }
+  if (g_str_equal (request->path[2], "wait"))
+    {
+      hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+      return;
+    }
+  hatake_api_request_reply_status (request, SOUP_STATUS_NO_CONTENT);
+}
+
+static void
+container_op (HatakeApiServer   *server,
+              SoupServerMessage *msg,
+              GStrv              path,
+              GHashTable        *query,
+              HatakeContainerOp  op)
+{
+  HatakeApiRequest *request;
+  HatakeContainerOpArgs args = { .timeout = -1 };
+  const char *t = hatake_api_query (query, "t");
+
+  if (t == NULL)
+    t = hatake_api_query (query, "timeout");
+  if (t != NULL)
+    args.timeout = atoi (t);
+  args.signal = (char *) hatake_api_query (query, "signal");
+  args.force = hatake_api_query_bool (query, "force", FALSE);
+  args.volumes = hatake_api_query_bool (query, "v", FALSE);
+  request = hatake_api_request_new (server, msg, query, path);
+  hatake_engine_container_op_async (request->engine, path[1], op, &args, request->cancellable, on_op_done, request);
+}
+
+/* ---- wait ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeApiRequest *request;
+  HatakeContainer  *container;
+  gulong            handler;
+  gboolean          removed;      /* condition=removed */
+  gboolean          seen_running; /* next-exit: an exit only counts after a start */
+} WaitData;
+
+static void
+wait_reply (WaitData *data)
+{
+  JsonObject *object = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_object_set_int_member (object, "StatusCode", hatake_container_get_exit_code (data->container));
+  json_object_set_null_member (object, "Error");
+  node = hatake_api_object_node (object);
+  g_clear_signal_handler (&data->handler, data->container);
+  hatake_api_request_write_json (data->request, node);
+  hatake_api_request_end_stream (data->request);
+  g_object_unref (data->container);
+  g_free (data);
+}
+
+static gboolean
+is_stopped (HatakeContainerState state)
+{
+  return state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_DEAD || state == HATAKE_CONTAINER_CREATED ||
+         state == HATAKE_CONTAINER_REMOVED;
+}
+
+static void
+on_wait_state (HatakeContainer *container,
+               GParamSpec      *pspec,
+               gpointer         user_data)
+{
+  WaitData *data = user_data;
+  HatakeContainerState state = hatake_container_get_state (container);
+
+  if (state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_RESTARTING)
+    data->seen_running = TRUE;
+  if (data->removed ? state == HATAKE_CONTAINER_REMOVED
+                    : (state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_DEAD ||
+                       state == HATAKE_CONTAINER_REMOVED) &&
+                      (data->seen_running || state == HATAKE_CONTAINER_REMOVED))
+    wait_reply (data);
+}
+
+static void
+wait_container (HatakeApiServer   *server,
+                SoupServerMessage *msg,
+                GStrv              path,
+                GHashTable        *query)
+{
+  HatakeContainer *container = hatake_engine_lookup_container (hatake_api_server_get_engine (server), path[1]);
+  const char *condition = hatake_api_query (query, "condition");
+  WaitData *data;
+
+  if (container == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("No such container: %s", path[1]);
+
+      hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, message);
+      return;
+    }
+  data = g_new0 (WaitData, 1);
+  data->container = container;
+  data->request = hatake_api_request_new (server, msg, query, path);
+  /* the headers go out at once, as docker's: the CLI starts the container only once its wait
+   * is registered */
+  hatake_api_request_begin_stream (data->request, "application/json");
+  data->removed = g_strcmp0 (condition, "removed") == 0;
+  if (condition == NULL || *condition == '\0' || g_str_equal (condition, "not-running"))
+    {
+      if (is_stopped (hatake_container_get_state (container)))
+        {
+          wait_reply (data);
+          return;
+        }
+      data->seen_running = TRUE;
+    }
+  else if (!data->removed)
+    data->seen_running = !is_stopped (hatake_container_get_state (container));
+  data->handler = g_signal_connect (container, "notify::state", G_CALLBACK (on_wait_state), data);
+}
+
+/* ---- logs ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeApiRequest *request;
+  gboolean          multiplexed;   /* no tty: docker's 8-byte frame headers */
+  gboolean          timestamps;
+  gboolean          started;
+} LogsData;
+
+static void
+write_frame (HatakeApiRequest *request,
+             gboolean          multiplexed,
+             HatakeLogStream   stream,
+             const char       *prefix,
+             const void       *data,
+             gsize             length)
+{
+  gsize prefix_length = prefix ? strlen (prefix) : 0;
+
+  if (multiplexed)
+    {
+      guint8 header[8] = { stream == HATAKE_LOG_STDERR ? 2 : 1, 0, 0, 0 };
+      guint32 size = GUINT32_TO_BE ((guint32) (length + prefix_length));
+
+      memcpy (header + 4, &size, 4);
+      hatake_api_request_write (request, header, sizeof header);
+    }
+  if (prefix_length > 0)
+    hatake_api_request_write (request, prefix, prefix_length);
+  hatake_api_request_write (request, data, length);
+}
+
+static void
+on_log_entry (const HatakeLogEntry *entry,
+              gpointer              user_data)
+{
+  LogsData *data = user_data;
+  gsize length = 0;
+  const char *bytes = g_bytes_get_data (entry->content, &length);
+  g_autofree char *stamp = NULL;
+
+  if (data->timestamps)
+    {
+      g_autofree char *t = hatake_log_format_timestamp (entry->timestamp);
+      stamp = g_strconcat (t, " ", NULL);
+    }
+  write_frame (data->request, data->multiplexed, entry->stream, stamp, bytes, length);
+}
+
+static void
+on_logs_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LogsData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_engine_container_logs_finish (HATAKE_ENGINE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("logs: %s", error->message);
+  hatake_api_request_end_stream (data->request);
+  g_free (data);
+}
+
+static void
+on_logs_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LogsData *data = user_data;
+  HatakeApiRequest *request = data->request;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) inspect = hatake_engine_inspect_container_finish (HATAKE_ENGINE (source), result, &error);
+  HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+  const char *tail = hatake_api_query (request->query, "tail");
+  const char *since = hatake_api_query (request->query, "since");
+  const char *until = hatake_api_query (request->query, "until");
+
+  if (inspect == NULL)
+    {
+      hatake_api_request_reply_error (request, error);
+      g_free (data);
+      return;
+    }
+  options.follow = hatake_api_query_bool (request->query, "follow", FALSE);
+  options.streams = (hatake_api_query_bool (request->query, "stdout", FALSE) ? HATAKE_LOG_STDOUT : 0) |
+                    (hatake_api_query_bool (request->query, "stderr", FALSE) ? HATAKE_LOG_STDERR : 0);
+  if (tail != NULL && !g_str_equal (tail, "all"))
+    options.tail = MAX (atoll (tail), 0);
+  if (since != NULL && *since != '\0' && !g_str_equal (since, "0"))
+    options.since = (gint64) (g_ascii_strtod (since, NULL) * 1e9);
+  if (until != NULL && *until != '\0' && !g_str_equal (until, "0"))
+    options.until = (gint64) (g_ascii_strtod (until, NULL) * 1e9);
+  data->multiplexed = !json_object_get_boolean_member_with_default (
+      hatake_json_object_member (json_node_get_object (inspect), "Config"), "Tty", FALSE);
+  data->timestamps = hatake_api_query_bool (request->query, "timestamps", FALSE);
+  hatake_api_request_begin_stream (request, data->multiplexed ? "application/vnd.docker.multiplexed-stream"
+                                                              : "application/vnd.docker.raw-stream");
+  hatake_engine_container_logs_async (request->engine, request->path[1], &options, on_log_entry, data,
+                                     request->cancellable, on_logs_done, data);
+}
+
+static void
+container_logs (HatakeApiServer   *server,
+                SoupServerMessage *msg,
+                GStrv              path,
+                GHashTable        *query)
+{
+  LogsData *data;
+
+  if (!hatake_api_query_bool (query, "stdout", FALSE) && !hatake_api_query_bool (query, "stderr", FALSE))
+    {
+      hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, "You must choose at least one stream");
+      return;
+    }
+  data = g_new0 (LogsData, 1);
+  data->request = hatake_api_request_new (server, msg, query, path);
+  hatake_engine_inspect_container_async (data->request->engine, path[1], data->request->cancellable,
+                                         on_logs_inspected, data);
+}
+
+/* ---- inspect, rename, top, kill… ------------------------------------------------------------ */
+
+static void
+on_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_inspect_container_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (node == NULL)
+    hatake_api_request_reply_error (request, error);
+  else
+    hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+}
+
+static void
+on_renamed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_engine_rename_container_finish (HATAKE_ENGINE (source), result, &error))
+    hatake_api_request_reply_error (request, error);
+  else
+    hatake_api_request_reply_status (request, SOUP_STATUS_NO_CONTENT);
+}
+
+static void
+on_top (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_top_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (node == NULL)
+    hatake_api_request_reply_error (request, error);
+  else
+    hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+}
+
+gboolean
+hatake_api_containers_route (HatakeApiServer   *server,
+                             SoupServerMessage *msg,
+                             const char        *method,
+                             GStrv              path,
+                             GHashTable        *query)
+{
+  guint n = g_strv_length (path);
+  gboolean get = g_str_equal (method, "GET"), post = g_str_equal (method, "POST");
+  static const struct { const char *name; HatakeContainerOp op; } ops[] = {
+    { "start", HATAKE_CONTAINER_OP_START }, { "stop", HATAKE_CONTAINER_OP_STOP },
+    { "restart", HATAKE_CONTAINER_OP_RESTART }, { "kill", HATAKE_CONTAINER_OP_KILL },
+    { "pause", HATAKE_CONTAINER_OP_PAUSE }, { "unpause", HATAKE_CONTAINER_OP_UNPAUSE },
+  };
+
+  if (n < 2 || !g_str_equal (path[0], "containers"))
+    return FALSE;
+  if (n == 2 && get && g_str_equal (path[1], "json"))
+    list_containers (server, msg, path, query);
+  else if (n == 2 && post && g_str_equal (path[1], "create"))
+    create_container (server, msg, path, query);
+  else if (n == 2 && g_str_equal (method, "DELETE"))
+    {
+      g_auto(GStrv) with_op = g_strdupv (path);
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+      g_strv_builder_addv (b, (const char **) path);
+      g_strv_builder_add (b, "remove");
+      g_strfreev (with_op);
+      with_op = g_strv_builder_end (b);
+      container_op (server, msg, with_op, query, HATAKE_CONTAINER_OP_REMOVE);
+    }
+  else if (n == 3 && get && g_str_equal (path[2], "json"))
+    {
+      HatakeApiRequest *request = hatake_api_request_new (server, msg, query, path);
+
+      hatake_engine_inspect_container_async (request->engine, path[1], request->cancellable, on_inspected, request);
+    }
+  else if (n == 3 && get && g_str_equal (path[2], "logs"))
+    container_logs (server, msg, path, query);
+  else if (n == 3 && get && g_str_equal (path[2], "top"))
+    {
+      HatakeApiRequest *request = hatake_api_request_new (server, msg, query, path);
+
+      hatake_engine_top_async (request->engine, path[1], request->cancellable, on_top, request);
+    }
+  else if (n == 3 && post && g_str_equal (path[2], "wait"))
+    wait_container (server, msg, path, query);
+  else if (n == 3 && post && g_str_equal (path[2], "attach"))
+    hatake_api_containers_attach (server, msg, path[1], query);
+  else if (n == 3 && post && g_str_equal (path[2], "resize"))
+    soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  else if (n == 3 && post && g_str_equal (path[2], "rename"))
+    {
+      const char *name = hatake_api_query (query, "name");
+      HatakeApiRequest *request;
+
+      if (name == NULL || *name == '\0')
+        {
+          hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, "name is required");
+          return TRUE;
+        }
+      request = hatake_api_request_new (server, msg, query, path);
+      hatake_engine_rename_container_async (request->engine, path[1], name, request->cancellable, on_renamed, request);
+    }
+  else if (n == 3 && post)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (ops); i++)
+        if (g_str_equal (path[2], ops[i].name))
+          {
+            container_op (server, msg, path, query, ops[i].op);
+            return TRUE;
+          }
+      return FALSE;
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* ---- attach: docker's hijacked connection ---------------------------------------------------- */
+
+typedef struct
+{
+  GIOStream    *stream;
+  GQueue        pending;       /* GBytes to write, in order */
+  gboolean      writing;
+  gboolean      ending;        /* close once everything is written */
+  gboolean      multiplexed;
+  GCancellable *cancellable;
+  char         *id;
+  HatakeEngine *engine;
+  HatakeContainer *container;
+  gulong        state_handler;
+  gint64        since;         /* ns: what the container writes from the attach on */
+} AttachData;
+
+static void attach_write_next (AttachData *data);
+
+static void
+attach_data_free (AttachData *data)
+{
+  g_queue_clear_full (&data->pending, (GDestroyNotify) g_bytes_unref);
+  g_clear_object (&data->stream);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->engine);
+  g_clear_signal_handler (&data->state_handler, data->container);
+  g_clear_object (&data->container);
+  g_free (data->id);
+  g_free (data);
+}
+
+static void
+on_attach_closed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+  attach_data_free (user_data);
+}
+
+static void
+on_attach_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AttachData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  data->writing = FALSE;
+  g_bytes_unref (g_queue_pop_head (&data->pending));
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      /* the client went away: nothing more to send */
+      g_debug ("attach %s: %s", data->id, error->message);
+      g_cancellable_cancel (data->cancellable);
+      g_queue_clear_full (&data->pending, (GDestroyNotify) g_bytes_unref);
+    }
+  attach_write_next (data);
+}
+
+static void
+attach_write_next (AttachData *data)
+{
+  GBytes *bytes;
+
+  if (data->writing)
+    return;
+  bytes = g_queue_peek_head (&data->pending);
+  if (bytes != NULL)
+    {
+      data->writing = TRUE;
+      g_output_stream_write_all_async (g_io_stream_get_output_stream (data->stream), g_bytes_get_data (bytes, NULL),
+                                       g_bytes_get_size (bytes), G_PRIORITY_DEFAULT, NULL, on_attach_written, data);
+      return;
+    }
+  if (data->ending)
+    g_io_stream_close_async (data->stream, G_PRIORITY_DEFAULT, NULL, on_attach_closed, data);
+}
+
+static void
+attach_queue (AttachData *data,
+              const void *bytes,
+              gsize       length)
+{
+  if (g_cancellable_is_cancelled (data->cancellable))
+    return;
+  g_queue_push_tail (&data->pending, g_bytes_new (bytes, length));
+  attach_write_next (data);
+}
+
+static void
+on_attach_entry (const HatakeLogEntry *entry,
+                 gpointer              user_data)
+{
+  AttachData *data = user_data;
+  gsize length = 0;
+  const char *bytes = g_bytes_get_data (entry->content, &length);
+
+  if (data->multiplexed)
+    {
+      guint8 header[8] = { entry->stream == HATAKE_LOG_STDERR ? 2 : 1, 0, 0, 0 };
+      guint32 size = GUINT32_TO_BE ((guint32) length);
+
+      memcpy (header + 4, &size, 4);
+      attach_queue (data, header, sizeof header);
+    }
+  attach_queue (data, bytes, length);
+}
+
+static void
+on_attach_logs_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AttachData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_engine_container_logs_finish (HATAKE_ENGINE (source), result, &error))
+    g_debug ("attach %s: %s", data->id, error->message);
+  data->ending = TRUE;
+  attach_write_next (data);
+}
+
+static void
+attach_follow (AttachData *data)
+{
+  HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+
+  g_clear_signal_handler (&data->state_handler, data->container);
+  /* what the container writes from the attach on (its log keeps earlier runs'), to its exit */
+  options.follow = TRUE;
+  options.since = data->since;
+  hatake_engine_container_logs_async (data->engine, data->id, &options, on_attach_entry, data, data->cancellable,
+                                     on_attach_logs_done, data);
+}
+
+static void
+on_attach_state (HatakeContainer *container,
+                 GParamSpec      *pspec,
+                 gpointer         user_data)
+{
+  AttachData *data = user_data;
+
+  /* started (its log exists now), or gone without starting */
+  if (hatake_container_get_state (container) != HATAKE_CONTAINER_CREATED)
+    attach_follow (data);
+}
+
+static void
+on_attach_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AttachData *data = user_data;
+  g_autoptr(JsonNode) inspect = hatake_engine_inspect_container_finish (HATAKE_ENGINE (source), result, NULL);
+
+  data->multiplexed = inspect == NULL ||
+                      !json_object_get_boolean_member_with_default (
+                          hatake_json_object_member (json_node_get_object (inspect), "Config"), "Tty", FALSE);
+  /* docker attaches before it starts: follow once the container runs */
+  if (hatake_container_get_state (data->container) == HATAKE_CONTAINER_CREATED)
+    data->state_handler = g_signal_connect (data->container, "notify::state", G_CALLBACK (on_attach_state), data);
+  else
+    attach_follow (data);
+}
+
+void
+hatake_api_containers_attach (HatakeApiServer   *server,
+                              SoupServerMessage *msg,
+                              const char        *id,
+                              GHashTable        *query)
+{
+  HatakeEngine *engine = hatake_api_server_get_engine (server);
+  g_autoptr(HatakeContainer) container = hatake_engine_lookup_container (engine, id);
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  const char *upgrade = soup_message_headers_get_one (request_headers, "Upgrade");
+  AttachData *data;
+  g_autofree char *head = NULL;
+
+  if (container == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("No such container: %s", id);
+
+      hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, message);
+      return;
+    }
+  data = g_new0 (AttachData, 1);
+  data->id = g_strdup (hatake_container_get_id (container));
+  data->container = g_object_ref (container);
+  data->since = g_get_real_time () * 1000 - 1000;
+  data->engine = g_object_ref (engine);
+  data->cancellable = g_cancellable_new ();
+  data->stream = soup_server_message_steal_connection (msg);
+  head = g_strdup_printf ("HTTP/1.1 %s\r\nContent-Type: application/vnd.docker.%s-stream\r\n%s\r\n",
+                          upgrade != NULL ? "101 UPGRADED" : "200 OK",
+                          "multiplexed",
+                          upgrade != NULL ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "");
+  attach_queue (data, head, strlen (head));
+  if (!hatake_api_query_bool (query, "stream", FALSE) && !hatake_api_query_bool (query, "logs", FALSE))
+    {
+      data->ending = TRUE;
+      attach_write_next (data);
+      return;
+    }
+  hatake_engine_inspect_container_async (engine, data->id, NULL, on_attach_inspected, data);
+}

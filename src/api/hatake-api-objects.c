@@ -1,0 +1,603 @@
+/* hatake-api-objects.c: /images/…, /networks/…, /volumes/…
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake-api"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <string.h>
+
+#include "hatake-api-private.h"
+#include "hatake-error.h"
+#include "hatake-json.h"
+#include "hatake-reference.h"
+
+/* ---- images ------------------------------------------------------------------------------- */
+
+static JsonNode *
+image_summary (HatakeImage *image)
+{
+  JsonObject *object = json_object_new ();
+  JsonArray *tags = json_array_new ();
+  JsonArray *digests = json_array_new ();
+  const char * const *t = hatake_image_get_repo_tags (image);
+  const char * const *d = hatake_image_get_repo_digests (image);
+
+  for (guint i = 0; t != NULL && t[i] != NULL; i++)
+    json_array_add_string_element (tags, t[i]);
+  for (guint i = 0; d != NULL && d[i] != NULL; i++)
+    json_array_add_string_element (digests, d[i]);
+  json_object_set_string_member (object, "Id", hatake_image_get_id (image));
+  json_object_set_string_member (object, "ParentId", "");
+  json_object_set_array_member (object, "RepoTags", tags);
+  json_object_set_array_member (object, "RepoDigests", digests);
+  json_object_set_int_member (object, "Created", hatake_image_get_created (image));
+  json_object_set_int_member (object, "Size", hatake_image_get_size (image));
+  json_object_set_int_member (object, "SharedSize", -1);
+  json_object_set_int_member (object, "VirtualSize", hatake_image_get_size (image));
+  json_object_set_object_member (object, "Labels", json_object_new ());
+  json_object_set_int_member (object, "Containers", -1);
+  return hatake_api_object_node (object);
+}
+
+static void
+list_images (HatakeApiServer   *server,
+             SoupServerMessage *msg,
+             GHashTable        *query)
+{
+  GListModel *images = hatake_engine_get_images (hatake_api_server_get_engine (server));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) filters = hatake_api_query_filters (query, &error);
+  JsonArray *array = json_array_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  GStrv references = filters ? g_hash_table_lookup (filters, "reference") : NULL;
+
+  json_node_take_array (node, array);
+  if (filters == NULL)
+    {
+      hatake_api_reply_error (msg, error);
+      return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (images); i++)
+    {
+      g_autoptr(HatakeImage) image = g_list_model_get_item (images, i);
+      const char * const *tags = hatake_image_get_repo_tags (image);
+      gboolean wanted = references == NULL || references[0] == NULL;
+
+      for (guint j = 0; !wanted && references[j] != NULL; j++)
+        for (guint k = 0; tags != NULL && tags[k] != NULL && !wanted; k++)
+          wanted = g_pattern_match_simple (references[j], tags[k]) ||
+                   (strchr (references[j], ':') == NULL && g_str_has_prefix (tags[k], references[j]) &&
+                    tags[k][strlen (references[j])] == ':');
+      if (wanted)
+        json_array_add_element (array, image_summary (image));
+    }
+  hatake_api_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
+typedef struct
+{
+  HatakeApiRequest *request;
+  HatakePull       *pull;
+  GHashTable       *sent;     /* layer digest → last state sent + 1 */
+  guint             timer;
+  char             *tag;
+} PullData;
+
+static void
+pull_send_progress (PullData *data)
+{
+  GListModel *layers = hatake_pull_get_layers (data->pull);
+
+  for (guint i = 0; i < g_list_model_get_n_items (layers); i++)
+    {
+      g_autoptr(HatakePullLayer) layer = g_list_model_get_item (layers, i);
+      const char *digest = hatake_pull_layer_get_digest (layer);
+      HatakeLayerState state = hatake_pull_layer_get_state (layer);
+      guint last = GPOINTER_TO_UINT (g_hash_table_lookup (data->sent, digest));
+      g_autofree char *short_id = g_strndup (strchr (digest, ':') ? strchr (digest, ':') + 1 : digest, 12);
+      JsonObject *object;
+      g_autoptr(JsonNode) node = NULL;
+      gboolean moving = state == HATAKE_LAYER_DOWNLOADING || state == HATAKE_LAYER_EXTRACTING;
+
+      if (last == state + 1 && !moving)
+        continue;
+      g_hash_table_insert (data->sent, g_strdup (digest), GUINT_TO_POINTER (state + 1));
+      object = json_object_new ();
+      json_object_set_string_member (object, "status", hatake_layer_state_to_string (state));
+      if (moving)
+        {
+          JsonObject *detail = json_object_new ();
+
+          json_object_set_int_member (detail, "current", hatake_pull_layer_get_current (layer));
+          json_object_set_int_member (detail, "total", hatake_pull_layer_get_total (layer));
+          json_object_set_object_member (object, "progressDetail", detail);
+        }
+      else
+        json_object_set_object_member (object, "progressDetail", json_object_new ());
+      json_object_set_string_member (object, "id", short_id);
+      node = hatake_api_object_node (object);
+      hatake_api_request_write_json (data->request, node);
+    }
+}
+
+static gboolean
+pull_tick (gpointer user_data)
+{
+  pull_send_progress (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+write_status (HatakeApiRequest *request,
+              const char       *status,
+              const char       *id)
+{
+  JsonObject *object = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_object_set_string_member (object, "status", status);
+  if (id != NULL)
+    json_object_set_string_member (object, "id", id);
+  node = hatake_api_object_node (object);
+  hatake_api_request_write_json (request, node);
+}
+
+static void
+on_pulled (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PullData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeImage) image = hatake_engine_pull_finish (HATAKE_ENGINE (source), result, &error);
+
+  g_clear_handle_id (&data->timer, g_source_remove);
+  if (image == NULL)
+    hatake_api_request_reply_error (data->request, error);
+  else
+    {
+      g_autofree char *digest = g_strconcat ("Digest: ", hatake_pull_get_digest (data->pull), NULL);
+      g_autofree char *status = g_strconcat ("Status: Downloaded newer image for ", data->tag, NULL);
+
+      pull_send_progress (data);
+      write_status (data->request, digest, NULL);
+      write_status (data->request, status, NULL);
+      hatake_api_request_end_stream (data->request);
+    }
+  g_clear_object (&data->pull);
+  g_hash_table_unref (data->sent);
+  g_free (data->tag);
+  g_free (data);
+}
+
+static void
+pull_image (HatakeApiServer   *server,
+            SoupServerMessage *msg,
+            GStrv              path,
+            GHashTable        *query)
+{
+  const char *from = hatake_api_query (query, "fromImage");
+  const char *tag = hatake_api_query (query, "tag");
+  const char *platform = hatake_api_query (query, "platform");
+  g_autofree char *reference = NULL;
+  g_autoptr(HatakeReference) ref = NULL;
+  g_autoptr(GError) error = NULL;
+  PullData *data;
+  g_autofree char *pulling = NULL;
+
+  if (from == NULL || *from == '\0')
+    {
+      hatake_api_reply_message (msg, hatake_api_query (query, "fromSrc") ? SOUP_STATUS_NOT_IMPLEMENTED
+                                                                         : SOUP_STATUS_BAD_REQUEST,
+                                hatake_api_query (query, "fromSrc") ? "importing an image is not supported by Hatake yet"
+                                                                    : "fromImage is required");
+      return;
+    }
+  if (tag != NULL && *tag != '\0')
+    reference = g_strdup_printf ("%s%s%s", from, g_str_has_prefix (tag, "sha256:") ? "@" : ":", tag);
+  else
+    reference = g_strdup (from);
+  ref = hatake_reference_parse (reference, &error);
+  if (ref == NULL)
+    {
+      hatake_api_reply_error (msg, error);
+      return;
+    }
+  data = g_new0 (PullData, 1);
+  data->request = hatake_api_request_new (server, msg, query, path);
+  data->pull = hatake_pull_new (reference);
+  data->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  data->tag = ref->tag ? hatake_reference_with_tag (ref) : hatake_reference_to_string (ref);
+  hatake_api_request_begin_stream (data->request, "application/json");
+  pulling = g_strdup_printf ("Pulling from %s", ref->path);
+  write_status (data->request, pulling, ref->tag ? ref->tag : ref->digest);
+  data->timer = g_timeout_add (200, pull_tick, data);
+  hatake_engine_pull_async (data->request->engine, reference, platform && *platform ? platform : NULL, data->pull,
+                            data->request->cancellable, on_pulled, data);
+}
+
+static void
+on_image_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_inspect_image_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (node == NULL)
+    hatake_api_request_reply_error (request, error);
+  else
+    hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+}
+
+static void
+on_image_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_remove_image_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (error != NULL)
+    hatake_api_request_reply_error (request, error);
+  else if (node == NULL)
+    {
+      g_autoptr(JsonNode) empty = json_node_new (JSON_NODE_ARRAY);
+
+      json_node_take_array (empty, json_array_new ());
+      hatake_api_request_reply_json (request, SOUP_STATUS_OK, empty);
+    }
+  else
+    hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+}
+
+static void
+on_tagged (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_engine_tag_image_finish (HATAKE_ENGINE (source), result, &error))
+    hatake_api_request_reply_error (request, error);
+  else
+    hatake_api_request_reply_status (request, SOUP_STATUS_CREATED);
+}
+
+/* Image names hold slashes: /images/127.0.0.1:5000/a/b:1/json names "127.0.0.1:5000/a/b:1". */
+static char *
+image_name (GStrv path,
+            guint first,
+            guint last)
+{
+  g_autoptr(GString) name = g_string_new (NULL);
+
+  for (guint i = first; i < last; i++)
+    {
+      if (i > first)
+        g_string_append_c (name, '/');
+      g_string_append (name, path[i]);
+    }
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
+static gboolean
+images_route (HatakeApiServer   *server,
+              SoupServerMessage *msg,
+              const char        *method,
+              GStrv              path,
+              GHashTable        *query)
+{
+  guint n = g_strv_length (path);
+  HatakeApiRequest *request;
+
+  if (n == 2 && g_str_equal (method, "GET") && g_str_equal (path[1], "json"))
+    list_images (server, msg, query);
+  else if (n == 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "create"))
+    pull_image (server, msg, path, query);
+  else if (n >= 3 && g_str_equal (method, "GET") && g_str_equal (path[n - 1], "json"))
+    {
+      g_autofree char *name = image_name (path, 1, n - 1);
+
+      request = hatake_api_request_new (server, msg, query, path);
+      hatake_engine_inspect_image_async (request->engine, name, request->cancellable, on_image_inspected, request);
+    }
+  else if (n >= 3 && g_str_equal (method, "POST") && g_str_equal (path[n - 1], "tag"))
+    {
+      g_autofree char *name = image_name (path, 1, n - 1);
+      const char *repo = hatake_api_query (query, "repo");
+      const char *tag = hatake_api_query (query, "tag");
+      g_autofree char *target = NULL;
+
+      if (repo == NULL || *repo == '\0')
+        {
+          hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, "repository name must have at least one component");
+          return TRUE;
+        }
+      target = g_strdup_printf ("%s:%s", repo, tag && *tag ? tag : "latest");
+      request = hatake_api_request_new (server, msg, query, path);
+      hatake_engine_tag_image_async (request->engine, name, target, request->cancellable, on_tagged, request);
+    }
+  else if (n >= 2 && g_str_equal (method, "DELETE"))
+    {
+      g_autofree char *name = image_name (path, 1, n);
+
+      request = hatake_api_request_new (server, msg, query, path);
+      hatake_engine_remove_image_async (request->engine, name, hatake_api_query_bool (query, "force", FALSE),
+                                        request->cancellable, on_image_removed, request);
+    }
+  else if (n >= 2 && g_str_equal (method, "POST") && (g_str_equal (path[1], "load") || g_str_equal (path[n - 1], "push")))
+    hatake_api_reply_message (msg, SOUP_STATUS_NOT_IMPLEMENTED, "pushing and loading images are not supported by Hatake yet");
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* ---- networks and volumes ----------------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeApiRequest *request;
+  guint             ok_status;
+  gboolean          is_volume;
+  gboolean          no_body;   /* the status alone, whatever the engine returns */
+} OpData;
+
+static void
+on_object_op (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  OpData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = data->is_volume ? hatake_engine_volume_op_finish (HATAKE_ENGINE (source), result, &error)
+                                             : hatake_engine_network_op_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (error != NULL)
+    hatake_api_request_reply_error (data->request, error);
+  else if (node == NULL || data->no_body || data->ok_status == SOUP_STATUS_NO_CONTENT)
+    hatake_api_request_reply_status (data->request, data->ok_status);
+  else if (data->ok_status == SOUP_STATUS_CREATED && !data->is_volume)
+    {
+      /* docker answers a network create with {"Id", "Warning"} */
+      JsonObject *object = json_object_new ();
+      g_autoptr(JsonNode) reply = NULL;
+
+      json_object_set_string_member (object, "Id", json_object_get_string_member (json_node_get_object (node), "Id"));
+      json_object_set_string_member (object, "Warning", "");
+      reply = hatake_api_object_node (object);
+      hatake_api_request_reply_json (data->request, SOUP_STATUS_CREATED, reply);
+    }
+  else
+    hatake_api_request_reply_json (data->request, data->ok_status, node);
+  g_free (data);
+}
+
+static OpData *
+op_data_new (HatakeApiServer   *server,
+             SoupServerMessage *msg,
+             GStrv              path,
+             GHashTable        *query,
+             guint              ok_status,
+             gboolean           is_volume)
+{
+  OpData *data = g_new0 (OpData, 1);
+
+  data->request = hatake_api_request_new (server, msg, query, path);
+  data->ok_status = ok_status;
+  data->is_volume = is_volume;
+  return data;
+}
+
+static GStrv
+labels_of (JsonObject *object)
+{
+  JsonObject *labels = hatake_json_object_member (object, "Labels");
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_autoptr(GList) keys = labels ? json_object_get_members (labels) : NULL;
+
+  for (GList *l = keys; l != NULL; l = l->next)
+    strv_builder_take (b, g_strdup_printf ("%s=%s", (char *) l->data,
+                                             json_object_get_string_member_with_default (labels, l->data, "")));
+  return g_strv_builder_end (b);
+}
+
+static gboolean
+networks_route (HatakeApiServer   *server,
+                SoupServerMessage *msg,
+                const char        *method,
+                GStrv              path,
+                GHashTable        *query)
+{
+  guint n = g_strv_length (path);
+  gboolean get = g_str_equal (method, "GET"), post = g_str_equal (method, "POST");
+  HatakeNetworkOpArgs args = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_auto(GStrv) labels = NULL;
+  g_auto(GStrv) aliases = NULL;
+  OpData *data;
+
+  if (n == 1 && get)
+    {
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, FALSE);
+      hatake_engine_network_op_async (data->request->engine, HATAKE_NETWORK_OP_LIST, &args, NULL, on_object_op, data);
+    }
+  else if (n == 2 && post && g_str_equal (path[1], "create"))
+    {
+      JsonObject *o, *config;
+      JsonArray *ipam;
+      const char *driver;
+
+      body = hatake_api_body_json (msg, TRUE, &error);
+      if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+        {
+          hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, error ? error->message : "invalid JSON: not an object");
+          return TRUE;
+        }
+      o = json_node_get_object (body);
+      driver = json_object_get_string_member_with_default (o, "Driver", "bridge");
+      if (driver != NULL && *driver != '\0' && !g_str_equal (driver, "bridge"))
+        {
+          g_autofree char *message = g_strdup_printf ("plugin \"%s\" not found: Hatake offers the bridge driver", driver);
+
+          hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, message);
+          return TRUE;
+        }
+      args.name = json_object_get_string_member_with_default (o, "Name", NULL);
+      args.internal = json_object_get_boolean_member_with_default (o, "Internal", FALSE);
+      ipam = hatake_json_array_member (hatake_json_object_member (o, "IPAM"), "Config");
+      config = ipam && json_array_get_length (ipam) > 0 ? hatake_json_array_object (ipam, 0) : NULL;
+      args.subnet = config ? json_object_get_string_member_with_default (config, "Subnet", NULL) : NULL;
+      args.gateway = config ? json_object_get_string_member_with_default (config, "Gateway", NULL) : NULL;
+      args.ip_range = config ? json_object_get_string_member_with_default (config, "IPRange", NULL) : NULL;
+      labels = labels_of (o);
+      args.labels = (const char * const *) labels;
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_CREATED, FALSE);
+      hatake_engine_network_op_async (data->request->engine, HATAKE_NETWORK_OP_CREATE, &args, NULL, on_object_op, data);
+    }
+  else if (n == 2 && post && g_str_equal (path[1], "prune"))
+    {
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, FALSE);
+      hatake_engine_network_op_async (data->request->engine, HATAKE_NETWORK_OP_PRUNE, &args, NULL, on_object_op, data);
+    }
+  else if (n == 2 && get)
+    {
+      args.name = path[1];
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, FALSE);
+      hatake_engine_network_op_async (data->request->engine, HATAKE_NETWORK_OP_INSPECT, &args, NULL, on_object_op, data);
+    }
+  else if (n == 2 && g_str_equal (method, "DELETE"))
+    {
+      args.name = path[1];
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_NO_CONTENT, FALSE);
+      hatake_engine_network_op_async (data->request->engine, HATAKE_NETWORK_OP_REMOVE, &args, NULL, on_object_op, data);
+    }
+  else if (n == 3 && post && (g_str_equal (path[2], "connect") || g_str_equal (path[2], "disconnect")))
+    {
+      JsonObject *o, *endpoint;
+
+      body = hatake_api_body_json (msg, TRUE, &error);
+      if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+        {
+          hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, error ? error->message : "invalid JSON: not an object");
+          return TRUE;
+        }
+      o = json_node_get_object (body);
+      endpoint = hatake_json_object_member (o, "EndpointConfig");
+      args.name = path[1];
+      args.container = json_object_get_string_member_with_default (o, "Container", NULL);
+      args.force = json_object_get_boolean_member_with_default (o, "Force", FALSE);
+      args.ip = json_object_get_string_member_with_default (hatake_json_object_member (endpoint, "IPAMConfig"),
+                                                            "IPv4Address", NULL);
+      if (args.ip != NULL && *args.ip == '\0')
+        args.ip = NULL;
+      if (endpoint != NULL && hatake_json_array_member (endpoint, "Aliases") != NULL)
+        {
+          JsonArray *a = hatake_json_array_member (endpoint, "Aliases");
+          g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+          for (guint i = 0; i < json_array_get_length (a); i++)
+            g_strv_builder_add (b, json_array_get_string_element (a, i));
+          aliases = g_strv_builder_end (b);
+          args.aliases = (const char * const *) aliases;
+        }
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, FALSE);
+      data->no_body = TRUE;
+      hatake_engine_network_op_async (data->request->engine,
+                                      g_str_equal (path[2], "connect") ? HATAKE_NETWORK_OP_CONNECT
+                                                                       : HATAKE_NETWORK_OP_DISCONNECT,
+                                      &args, NULL, on_object_op, data);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+volumes_route (HatakeApiServer   *server,
+               SoupServerMessage *msg,
+               const char        *method,
+               GStrv              path,
+               GHashTable        *query)
+{
+  guint n = g_strv_length (path);
+  gboolean get = g_str_equal (method, "GET"), post = g_str_equal (method, "POST");
+  HatakeVolumeOpArgs args = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_auto(GStrv) labels = NULL;
+  OpData *data;
+
+  if (n == 1 && get)
+    {
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, TRUE);
+      hatake_engine_volume_op_async (data->request->engine, HATAKE_VOLUME_OP_LIST, &args, NULL, on_object_op, data);
+    }
+  else if (n == 2 && post && g_str_equal (path[1], "create"))
+    {
+      JsonObject *o;
+      const char *driver;
+
+      body = hatake_api_body_json (msg, FALSE, &error);
+      if (body == NULL || !(JSON_NODE_HOLDS_OBJECT (body) || JSON_NODE_HOLDS_NULL (body)))
+        {
+          hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, error ? error->message : "invalid JSON: not an object");
+          return TRUE;
+        }
+      o = JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
+      driver = o ? json_object_get_string_member_with_default (o, "Driver", "local") : "local";
+      if (driver != NULL && *driver != '\0' && !g_str_equal (driver, "local"))
+        {
+          g_autofree char *message = g_strdup_printf ("plugin \"%s\" not found: Hatake offers the local driver", driver);
+
+          hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, message);
+          return TRUE;
+        }
+      args.name = o ? json_object_get_string_member_with_default (o, "Name", NULL) : NULL;
+      if (args.name != NULL && *args.name == '\0')
+        args.name = NULL;
+      labels = o ? labels_of (o) : NULL;
+      args.labels = (const char * const *) labels;
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_CREATED, TRUE);
+      hatake_engine_volume_op_async (data->request->engine, HATAKE_VOLUME_OP_CREATE, &args, NULL, on_object_op, data);
+    }
+  else if (n == 2 && post && g_str_equal (path[1], "prune"))
+    {
+      g_autoptr(GHashTable) filters = hatake_api_query_filters (query, NULL);
+      GStrv all = filters ? g_hash_table_lookup (filters, "all") : NULL;
+
+      args.all = all != NULL && all[0] != NULL && (g_str_equal (all[0], "true") || g_str_equal (all[0], "1"));
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, TRUE);
+      hatake_engine_volume_op_async (data->request->engine, HATAKE_VOLUME_OP_PRUNE, &args, NULL, on_object_op, data);
+    }
+  else if (n == 2 && get)
+    {
+      args.name = path[1];
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, TRUE);
+      hatake_engine_volume_op_async (data->request->engine, HATAKE_VOLUME_OP_INSPECT, &args, NULL, on_object_op, data);
+    }
+  else if (n == 2 && g_str_equal (method, "DELETE"))
+    {
+      args.name = path[1];
+      data = op_data_new (server, msg, path, query, SOUP_STATUS_NO_CONTENT, TRUE);
+      hatake_engine_volume_op_async (data->request->engine, HATAKE_VOLUME_OP_REMOVE, &args, NULL, on_object_op, data);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+hatake_api_objects_route (HatakeApiServer   *server,
+                          SoupServerMessage *msg,
+                          const char        *method,
+                          GStrv              path,
+                          GHashTable        *query)
+{
+  if (path[0] == NULL)
+    return FALSE;
+  if (g_str_equal (path[0], "images"))
+    return images_route (server, msg, method, path, query);
+  if (g_str_equal (path[0], "networks"))
+    return networks_route (server, msg, method, path, query);
+  if (g_str_equal (path[0], "volumes"))
+    return volumes_route (server, msg, method, path, query);
+  return FALSE;
+}

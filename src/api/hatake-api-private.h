@@ -1,0 +1,102 @@
+/* hatake-api-private.h: shared by the files of the API server
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "hatake-api-server.h"
+
+G_BEGIN_DECLS
+
+/* g_strv_builder_take() is GLib 2.80 */
+static inline void
+strv_builder_take (GStrvBuilder *builder,
+                   char         *value)
+{
+  g_strv_builder_add (builder, value);
+  g_free (value);
+}
+
+/* One request being answered later: the message is paused and held until a reply. */
+typedef struct
+{
+  HatakeApiServer   *server;
+  HatakeEngine      *engine;
+  SoupServerMessage *msg;
+  GHashTable        *query;    /* owned copy */
+  GStrv              path;     /* the segments after the version */
+  gboolean           streaming;
+  gboolean           done;
+  gulong             finished_id;
+  GCancellable      *cancellable;  /* cancelled when the client goes away */
+} HatakeApiRequest;
+
+HatakeApiRequest *hatake_api_request_new          (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   GHashTable        *query,
+                                                   GStrv              path);
+void              hatake_api_request_free         (HatakeApiRequest  *request);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HatakeApiRequest, hatake_api_request_free)
+
+/* Final answers; each frees the request. */
+void              hatake_api_request_reply_json   (HatakeApiRequest  *request,
+                                                   guint              status,
+                                                   JsonNode          *node);
+void              hatake_api_request_reply_error  (HatakeApiRequest  *request,
+                                                   const GError      *error);
+void              hatake_api_request_reply_status (HatakeApiRequest  *request,
+                                                   guint              status);
+/* Streams: headers first, then chunks, then the end (which frees the request). */
+void              hatake_api_request_begin_stream (HatakeApiRequest  *request,
+                                                   const char        *content_type);
+void              hatake_api_request_write        (HatakeApiRequest  *request,
+                                                   const void        *data,
+                                                   gsize              length);
+void              hatake_api_request_write_json   (HatakeApiRequest  *request,
+                                                   JsonNode          *node);
+void              hatake_api_request_end_stream   (HatakeApiRequest  *request);
+
+/* Immediate answers. */
+void              hatake_api_reply_json           (SoupServerMessage *msg,
+                                                   guint              status,
+                                                   JsonNode          *node);
+void              hatake_api_reply_message        (SoupServerMessage *msg,
+                                                   guint              status,
+                                                   const char        *message);
+void              hatake_api_reply_error          (SoupServerMessage *msg,
+                                                   const GError      *error);
+guint             hatake_api_status_for_error     (const GError      *error);
+
+JsonNode         *hatake_api_body_json            (SoupServerMessage *msg,
+                                                   gboolean           required,
+                                                   GError           **error);
+const char       *hatake_api_query                (GHashTable        *query,
+                                                   const char        *key);
+gboolean          hatake_api_query_bool           (GHashTable        *query,
+                                                   const char        *key,
+                                                   gboolean           fallback);
+/* docker's filters={"key":["value",…]} (or the old {"key":{"value":true}}): key → GStrv. */
+GHashTable       *hatake_api_query_filters        (GHashTable        *query,
+                                                   GError           **error);
+JsonNode         *hatake_api_object_node          (JsonObject        *object);
+
+/* The route tables; each returns FALSE when the path is not theirs. */
+gboolean          hatake_api_containers_route     (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   const char        *method,
+                                                   GStrv              path,
+                                                   GHashTable        *query);
+gboolean          hatake_api_objects_route        (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   const char        *method,
+                                                   GStrv              path,
+                                                   GHashTable        *query);
+/* containers/{id}/attach: the connection is taken over (docker's hijack). */
+void              hatake_api_containers_attach    (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   const char        *id,
+                                                   GHashTable        *query);
+
+G_END_DECLS

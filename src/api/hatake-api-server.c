@@ -1,0 +1,781 @@
+/* hatake-api-server.c: the socket, routing, replies, and the system endpoints
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake-api"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <gio/gunixsocketaddress.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "hatake-api-private.h"
+#include "hatake-error.h"
+#include "hatake-json.h"
+
+struct _HatakeApiServer
+{
+  GObject       parent_instance;
+
+  HatakeEngine *engine;
+  SoupServer   *soup;
+  char         *socket_path;
+};
+
+G_DEFINE_FINAL_TYPE (HatakeApiServer, hatake_api_server, G_TYPE_OBJECT)
+
+static void
+hatake_api_server_finalize (GObject *object)
+{
+  HatakeApiServer *self = (HatakeApiServer *) object;
+
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  if (self->socket_path != NULL)
+    g_unlink (self->socket_path);
+  g_free (self->socket_path);
+  g_clear_object (&self->engine);
+  G_OBJECT_CLASS (hatake_api_server_parent_class)->finalize (object);
+}
+
+static void
+hatake_api_server_class_init (HatakeApiServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hatake_api_server_finalize;
+}
+
+static void
+hatake_api_server_init (HatakeApiServer *self)
+{
+}
+
+HatakeEngine *
+hatake_api_server_get_engine (HatakeApiServer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_API_SERVER (self), NULL);
+  return self->engine;
+}
+
+/* ---- replies ------------------------------------------------------------------------------ */
+
+guint
+hatake_api_status_for_error (const GError *error)
+{
+  if (error->domain == HATAKE_ERROR)
+    switch ((HatakeError) error->code)
+      {
+      case HATAKE_ERROR_NOT_FOUND:
+        return SOUP_STATUS_NOT_FOUND;
+      case HATAKE_ERROR_CONFLICT:
+      case HATAKE_ERROR_INVALID_STATE:
+      case HATAKE_ERROR_STORE_LOCKED:
+        return SOUP_STATUS_CONFLICT;
+      case HATAKE_ERROR_INVALID_REFERENCE:
+      case HATAKE_ERROR_CONFIG:
+        return SOUP_STATUS_BAD_REQUEST;
+      case HATAKE_ERROR_UNAUTHORIZED:
+        return SOUP_STATUS_UNAUTHORIZED;
+      case HATAKE_ERROR_UNSUPPORTED:
+        return SOUP_STATUS_NOT_IMPLEMENTED;
+      case HATAKE_ERROR_FAILED:
+      case HATAKE_ERROR_DIGEST_MISMATCH:
+      case HATAKE_ERROR_INVALID_MANIFEST:
+      case HATAKE_ERROR_NO_MATCHING_PLATFORM:
+      case HATAKE_ERROR_UNSAFE_LAYER:
+      case HATAKE_ERROR_STORE_VERSION:
+      case HATAKE_ERROR_REGISTRY:
+      case HATAKE_ERROR_INSECURE:
+      default:
+        return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+      }
+  if (error->domain == G_IO_ERROR)
+    switch (error->code)
+      {
+      case G_IO_ERROR_NOT_FOUND:
+        return SOUP_STATUS_NOT_FOUND;
+      case G_IO_ERROR_EXISTS:
+      case G_IO_ERROR_BUSY:
+      case G_IO_ERROR_ADDRESS_IN_USE:
+        return SOUP_STATUS_CONFLICT;
+      case G_IO_ERROR_INVALID_ARGUMENT:
+      case G_IO_ERROR_INVALID_DATA:
+        return SOUP_STATUS_BAD_REQUEST;
+      case G_IO_ERROR_PERMISSION_DENIED:
+        return SOUP_STATUS_FORBIDDEN;
+      default:
+        return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+      }
+  if (error->domain == JSON_PARSER_ERROR || error->domain == G_OPTION_ERROR)
+    return SOUP_STATUS_BAD_REQUEST;
+  return SOUP_STATUS_INTERNAL_SERVER_ERROR;
+}
+
+JsonNode *
+hatake_api_object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
+static void
+set_json_body (SoupServerMessage *msg,
+               guint              status,
+               JsonNode          *node)
+{
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  if (node != NULL)
+    {
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+      json_generator_set_root (generator, node);
+      text = json_generator_to_data (generator, &length);
+      text = g_realloc (text, length + 2);
+      text[length++] = '\n';
+      text[length] = '\0';
+    }
+  soup_server_message_set_status (msg, status, NULL);
+  if (node != NULL)
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, g_steal_pointer (&text), length);
+}
+
+void
+hatake_api_reply_json (SoupServerMessage *msg,
+                       guint              status,
+                       JsonNode          *node)
+{
+  set_json_body (msg, status, node);
+}
+
+void
+hatake_api_reply_message (SoupServerMessage *msg,
+                          guint              status,
+                          const char        *message)
+{
+  JsonObject *object = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_object_set_string_member (object, "message", message);
+  node = hatake_api_object_node (object);
+  set_json_body (msg, status, node);
+}
+
+void
+hatake_api_reply_error (SoupServerMessage *msg,
+                        const GError      *error)
+{
+  hatake_api_reply_message (msg, hatake_api_status_for_error (error), error->message);
+}
+
+/* ---- requests answered later -------------------------------------------------------------- */
+
+static void
+on_message_finished (SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  HatakeApiRequest *request = user_data;
+
+  /* the client went away (or the reply went out): stop whatever still works for it */
+  g_cancellable_cancel (request->cancellable);
+}
+
+HatakeApiRequest *
+hatake_api_request_new (HatakeApiServer   *server,
+                        SoupServerMessage *msg,
+                        GHashTable        *query,
+                        GStrv              path)
+{
+  HatakeApiRequest *request = g_new0 (HatakeApiRequest, 1);
+
+  request->server = g_object_ref (server);
+  request->engine = g_object_ref (server->engine);
+  request->msg = g_object_ref (msg);
+  request->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (query != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (request->query, g_strdup (key), g_strdup (value));
+    }
+  request->path = g_strdupv (path);
+  request->cancellable = g_cancellable_new ();
+  request->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_message_finished), request);
+  soup_server_message_pause (msg);
+  return request;
+}
+
+void
+hatake_api_request_free (HatakeApiRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_clear_signal_handler (&request->finished_id, request->msg);
+  g_cancellable_cancel (request->cancellable);
+  g_clear_object (&request->cancellable);
+  g_clear_object (&request->msg);
+  g_clear_object (&request->engine);
+  g_clear_object (&request->server);
+  g_clear_pointer (&request->query, g_hash_table_unref);
+  g_strfreev (request->path);
+  g_free (request);
+}
+
+void
+hatake_api_request_reply_json (HatakeApiRequest *request,
+                               guint             status,
+                               JsonNode         *node)
+{
+  set_json_body (request->msg, status, node);
+  soup_server_message_unpause (request->msg);
+  hatake_api_request_free (request);
+}
+
+void
+hatake_api_request_reply_error (HatakeApiRequest *request,
+                                const GError     *error)
+{
+  if (request->streaming)
+    {
+      /* headers are out: docker's clients read the error from the stream */
+      JsonObject *detail = json_object_new ();
+      JsonObject *object = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_object_set_string_member (detail, "message", error->message);
+      json_object_set_object_member (object, "errorDetail", detail);
+      json_object_set_string_member (object, "error", error->message);
+      node = hatake_api_object_node (object);
+      hatake_api_request_write_json (request, node);
+      hatake_api_request_end_stream (request);
+      return;
+    }
+  hatake_api_reply_error (request->msg, error);
+  soup_server_message_unpause (request->msg);
+  hatake_api_request_free (request);
+}
+
+void
+hatake_api_request_reply_status (HatakeApiRequest *request,
+                                 guint             status)
+{
+  soup_server_message_set_status (request->msg, status, NULL);
+  soup_server_message_unpause (request->msg);
+  hatake_api_request_free (request);
+}
+
+void
+hatake_api_request_begin_stream (HatakeApiRequest *request,
+                                 const char       *content_type)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (request->msg);
+
+  request->streaming = TRUE;
+  soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_set_content_type (headers, content_type, NULL);
+  soup_server_message_unpause (request->msg);
+}
+
+void
+hatake_api_request_write (HatakeApiRequest *request,
+                          const void       *data,
+                          gsize             length)
+{
+  if (g_cancellable_is_cancelled (request->cancellable) || length == 0)
+    return;
+  soup_message_body_append (soup_server_message_get_response_body (request->msg), SOUP_MEMORY_COPY, data, length);
+  soup_server_message_unpause (request->msg);
+}
+
+void
+hatake_api_request_write_json (HatakeApiRequest *request,
+                               JsonNode         *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, &length);
+  text = g_realloc (text, length + 2);
+  text[length++] = '\n';
+  hatake_api_request_write (request, text, length);
+}
+
+void
+hatake_api_request_end_stream (HatakeApiRequest *request)
+{
+  if (!g_cancellable_is_cancelled (request->cancellable))
+    {
+      soup_message_body_complete (soup_server_message_get_response_body (request->msg));
+      soup_server_message_unpause (request->msg);
+    }
+  hatake_api_request_free (request);
+}
+
+/* ---- request parts ------------------------------------------------------------------------ */
+
+JsonNode *
+hatake_api_body_json (SoupServerMessage *msg,
+                      gboolean           required,
+                      GError           **error)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize length = 0;
+  const char *data = g_bytes_get_data (bytes, &length);
+
+  if (length == 0)
+    {
+      if (required)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "request body is empty");
+      return required ? NULL : json_node_new (JSON_NODE_NULL);
+    }
+  if (!json_parser_load_from_data (parser, data, length, error))
+    {
+      g_prefix_error (error, "invalid JSON: ");
+      return NULL;
+    }
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+const char *
+hatake_api_query (GHashTable *query,
+                  const char *key)
+{
+  return query != NULL ? g_hash_table_lookup (query, key) : NULL;
+}
+
+gboolean
+hatake_api_query_bool (GHashTable *query,
+                       const char *key,
+                       gboolean    fallback)
+{
+  const char *value = hatake_api_query (query, key);
+
+  if (value == NULL)
+    return fallback;
+  return g_str_equal (value, "1") || g_ascii_strcasecmp (value, "true") == 0 || g_str_equal (value, "");
+}
+
+GHashTable *
+hatake_api_query_filters (GHashTable  *query,
+                          GError     **error)
+{
+  const char *text = hatake_api_query (query, "filters");
+  g_autoptr(GHashTable) filters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+  g_autoptr(GList) keys = NULL;
+
+  if (text == NULL || *text == '\0')
+    return g_steal_pointer (&filters);
+  if (!json_parser_load_from_data (parser, text, -1, error) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_clear_error (error);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter: %s", text);
+      return NULL;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  keys = json_object_get_members (object);
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (object, l->data);
+      g_autoptr(GStrvBuilder) values = g_strv_builder_new ();
+
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+          {
+            const char *v = json_array_get_string_element (json_node_get_array (node), i);
+            if (v != NULL)
+              g_strv_builder_add (values, v);
+          }
+      else if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_autoptr(GList) inner = json_object_get_members (json_node_get_object (node));
+          for (GList *k = inner; k != NULL; k = k->next)
+            g_strv_builder_add (values, k->data);
+        }
+      g_hash_table_insert (filters, g_strdup (l->data), g_strv_builder_end (values));
+    }
+  return g_steal_pointer (&filters);
+}
+
+/* ---- system ------------------------------------------------------------------------------- */
+
+static void
+add_version_headers (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Api-Version", HATAKE_API_VERSION);
+  soup_message_headers_replace (headers, "Docker-Experimental", "false");
+  soup_message_headers_replace (headers, "Ostype", "linux");
+  soup_message_headers_replace (headers, "Server", "Hatake/" PACKAGE_VERSION " (linux)");
+}
+
+static const char *
+go_arch (void)
+{
+  static struct utsname u;
+
+  if (uname (&u) != 0)
+    return "amd64";
+  if (g_str_equal (u.machine, "x86_64"))
+    return "amd64";
+  if (g_str_equal (u.machine, "aarch64"))
+    return "arm64";
+  return u.machine;
+}
+
+static JsonNode *
+version_node (void)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  struct utsname u = { 0 };
+
+  uname (&u);
+#define STR(k, v) (json_builder_set_member_name (b, k), json_builder_add_string_value (b, v))
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Platform");
+  json_builder_begin_object (b);
+  STR ("Name", "Hatake Engine");
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "Components");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  STR ("Name", "Engine");
+  STR ("Version", PACKAGE_VERSION);
+  json_builder_set_member_name (b, "Details");
+  json_builder_begin_object (b);
+  STR ("ApiVersion", HATAKE_API_VERSION);
+  STR ("MinAPIVersion", HATAKE_API_MIN_VERSION);
+  STR ("Os", "linux");
+  STR ("Arch", go_arch ());
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  STR ("Version", PACKAGE_VERSION);
+  STR ("ApiVersion", HATAKE_API_VERSION);
+  STR ("MinAPIVersion", HATAKE_API_MIN_VERSION);
+  STR ("GitCommit", "");
+  STR ("GoVersion", "none (C, GLib " G_STRINGIFY (GLIB_MAJOR_VERSION) "." G_STRINGIFY (GLIB_MINOR_VERSION) ")");
+  STR ("Os", "linux");
+  STR ("Arch", go_arch ());
+  STR ("KernelVersion", u.release);
+  json_builder_end_object (b);
+#undef STR
+  return json_builder_get_root (b);
+}
+
+static JsonNode *
+info_node (HatakeApiServer *self)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  GListModel *containers = hatake_engine_get_containers (self->engine);
+  GListModel *images = hatake_engine_get_images (self->engine);
+  guint running = 0, paused = 0, stopped = 0;
+  struct utsname u = { 0 };
+  char hostname[256] = "";
+
+  uname (&u);
+  gethostname (hostname, sizeof hostname - 1);
+  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+    {
+      g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i);
+
+      switch (hatake_container_get_state (c))
+        {
+        case HATAKE_CONTAINER_RUNNING:
+        case HATAKE_CONTAINER_RESTARTING:
+          running++;
+          break;
+        case HATAKE_CONTAINER_PAUSED:
+          paused++;
+          break;
+        case HATAKE_CONTAINER_CREATED:
+        case HATAKE_CONTAINER_EXITED:
+        case HATAKE_CONTAINER_REMOVING:
+        case HATAKE_CONTAINER_REMOVED:
+        case HATAKE_CONTAINER_DEAD:
+        default:
+          stopped++;
+          break;
+        }
+    }
+#define STR(k, v) (json_builder_set_member_name (b, k), json_builder_add_string_value (b, v))
+#define INT(k, v) (json_builder_set_member_name (b, k), json_builder_add_int_value (b, v))
+#define BOOL(k, v) (json_builder_set_member_name (b, k), json_builder_add_boolean_value (b, v))
+  json_builder_begin_object (b);
+  STR ("ID", hostname);
+  INT ("Containers", g_list_model_get_n_items (containers));
+  INT ("ContainersRunning", running);
+  INT ("ContainersPaused", paused);
+  INT ("ContainersStopped", stopped);
+  INT ("Images", g_list_model_get_n_items (images));
+  STR ("Driver", "overlay");
+  json_builder_set_member_name (b, "DriverStatus");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "Plugins");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Volume");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "local");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "Network");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "bridge");
+  json_builder_add_string_value (b, "host");
+  json_builder_add_string_value (b, "null");
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  BOOL ("MemoryLimit", TRUE);
+  BOOL ("SwapLimit", FALSE);
+  BOOL ("CpuCfsPeriod", TRUE);
+  BOOL ("CpuCfsQuota", TRUE);
+  BOOL ("PidsLimit", TRUE);
+  BOOL ("IPv4Forwarding", TRUE);
+  BOOL ("Debug", FALSE);
+  INT ("NFd", 0);
+  INT ("NGoroutines", 0);
+  STR ("SystemTime", "");
+  STR ("LoggingDriver", "k8s-file");
+  STR ("CgroupDriver", "cgroupfs");
+  STR ("CgroupVersion", g_file_test ("/sys/fs/cgroup/cgroup.controllers", G_FILE_TEST_EXISTS) ? "2" : "1");
+  INT ("NEventsListener", 0);
+  STR ("KernelVersion", u.release);
+  STR ("OperatingSystem", "Hatake Engine");
+  STR ("OSType", "linux");
+  STR ("Architecture", u.machine);
+  INT ("NCPU", g_get_num_processors ());
+  INT ("MemTotal", sysconf (_SC_PHYS_PAGES) * (gint64) sysconf (_SC_PAGESIZE));
+  STR ("IndexServerAddress", "https://index.docker.io/v1/");
+  STR ("DockerRootDir", hatake_engine_get_description (self->engine));
+  STR ("Name", hostname);
+  STR ("ServerVersion", PACKAGE_VERSION);
+  STR ("DefaultRuntime", "crun");
+  json_builder_set_member_name (b, "Runtimes");
+  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "Labels");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  BOOL ("ExperimentalBuild", FALSE);
+  json_builder_set_member_name (b, "Swarm");
+  json_builder_begin_object (b);
+  STR ("NodeID", "");
+  STR ("NodeAddr", "");
+  STR ("LocalNodeState", "inactive");
+  BOOL ("ControlAvailable", FALSE);
+  STR ("Error", "");
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "SecurityOptions");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "name=seccomp,profile=default");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "Warnings");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+#undef STR
+#undef INT
+#undef BOOL
+  return json_builder_get_root (b);
+}
+
+/* ---- routing ------------------------------------------------------------------------------ */
+
+/* "/v1.44/containers/json" → {"containers", "json"}; the version is checked. */
+static GStrv
+split_path (const char  *path,
+            GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (path[0] == '/' ? path + 1 : path, "/", -1);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  guint start = 0;
+
+  if (parts[0] != NULL && parts[0][0] == 'v' && g_ascii_isdigit (parts[0][1]))
+    {
+      g_auto(GStrv) numbers = g_strsplit (parts[0] + 1, ".", 2);
+      guint major = atoi (numbers[0]), minor = numbers[1] ? atoi (numbers[1]) : 0;
+
+      if (major != 1 || minor > 44 || minor < 24)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "client version %s is %s than the server's supported API versions (%s to %s)",
+                       parts[0] + 1, minor > 44 ? "newer" : "older", HATAKE_API_MIN_VERSION, HATAKE_API_VERSION);
+          return NULL;
+        }
+      start = 1;
+    }
+  for (guint i = start; parts[i] != NULL; i++)
+    if (*parts[i] != '\0' || parts[i + 1] != NULL)
+      g_strv_builder_add (b, parts[i]);
+  return g_strv_builder_end (b);
+}
+
+static void
+handle (SoupServer        *soup,
+        SoupServerMessage *msg,
+        const char        *raw_path,
+        GHashTable        *query,
+        gpointer           user_data)
+{
+  HatakeApiServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) path = split_path (raw_path, &error);
+  guint n;
+
+  add_version_headers (msg);
+  if (path == NULL)
+    {
+      hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+      return;
+    }
+  g_debug ("%s %s", method, raw_path);
+  n = g_strv_length (path);
+  if (n == 1 && g_str_equal (path[0], "_ping"))
+    {
+      SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+      soup_message_headers_replace (headers, "Cache-Control", "no-cache, no-store, must-revalidate");
+      soup_message_headers_replace (headers, "Pragma", "no-cache");
+      soup_message_headers_replace (headers, "Builder-Version", "");
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      if (g_str_equal (method, "GET"))
+        soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_STATIC, "OK", 2);
+      return;
+    }
+  if (n == 1 && g_str_equal (path[0], "version") && g_str_equal (method, "GET"))
+    {
+      g_autoptr(JsonNode) node = version_node ();
+
+      hatake_api_reply_json (msg, SOUP_STATUS_OK, node);
+      return;
+    }
+  if (n == 1 && g_str_equal (path[0], "info") && g_str_equal (method, "GET"))
+    {
+      g_autoptr(JsonNode) node = info_node (self);
+
+      hatake_api_reply_json (msg, SOUP_STATUS_OK, node);
+      return;
+    }
+  if (n >= 1 && (g_str_equal (path[0], "swarm") || g_str_equal (path[0], "services") ||
+                 g_str_equal (path[0], "nodes") || g_str_equal (path[0], "tasks") ||
+                 g_str_equal (path[0], "secrets") || g_str_equal (path[0], "configs")))
+    {
+      hatake_api_reply_message (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                                "This node is not a swarm manager: Hatake does not offer swarm mode.");
+      return;
+    }
+  if (n >= 1 && (g_str_equal (path[0], "plugins") || g_str_equal (path[0], "build") ||
+                 g_str_equal (path[0], "session") || g_str_equal (path[0], "distribution")))
+    {
+      g_autofree char *message = g_strdup_printf ("%s is not supported by Hatake yet", path[0]);
+
+      hatake_api_reply_message (msg, SOUP_STATUS_NOT_IMPLEMENTED, message);
+      return;
+    }
+  if (hatake_api_containers_route (self, msg, method, path, query) ||
+      hatake_api_objects_route (self, msg, method, path, query))
+    return;
+  hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, "page not found");
+}
+
+/* ---- the socket --------------------------------------------------------------------------- */
+
+/* A socket file whose server is gone (killed) is stale; one that answers is in use. */
+static gboolean
+socket_in_use (const char *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address),
+                                                                      NULL, NULL);
+
+  return connection != NULL;
+}
+
+gboolean
+hatake_api_server_listen_unix (HatakeApiServer  *self,
+                               const char       *path,
+                               GError          **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  struct group *group;
+
+  g_return_val_if_fail (HATAKE_IS_API_SERVER (self), FALSE);
+  g_return_val_if_fail (self->socket_path == NULL, FALSE);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot create %s: %s"), dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (socket_in_use (path))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                       _("Another server already listens on %s"), path);
+          return FALSE;
+        }
+      g_unlink (path);
+    }
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (socket == NULL)
+    return FALSE;
+  address = g_unix_socket_address_new (path);
+  if (!g_socket_bind (socket, address, FALSE, error) || !g_socket_listen (socket, error))
+    {
+      g_prefix_error (error, _("Cannot listen on %s: "), path);
+      return FALSE;
+    }
+  /* the socket is as good as root: its owner and the "hatake" group only */
+  chmod (path, 0660);
+  group = getgrnam ("hatake");
+  if (group != NULL && chown (path, 0, group->gr_gid) != 0)
+    g_debug ("Cannot give %s to group hatake: %s", path, g_strerror (errno));
+  if (!soup_server_listen_socket (self->soup, socket, 0, error))
+    {
+      g_unlink (path);
+      return FALSE;
+    }
+  self->socket_path = g_strdup (path);
+  return TRUE;
+}
+
+HatakeApiServer *
+hatake_api_server_new (HatakeEngine *engine)
+{
+  HatakeApiServer *self;
+
+  g_return_val_if_fail (HATAKE_IS_ENGINE (engine), NULL);
+  self = g_object_new (HATAKE_TYPE_API_SERVER, NULL);
+  self->engine = g_object_ref (engine);
+  self->soup = soup_server_new ("server-header", "Hatake/" PACKAGE_VERSION, NULL);
+  soup_server_add_handler (self->soup, NULL, handle, self, NULL);
+  return self;
+}
