@@ -8,10 +8,10 @@ build_pkgs="meson ninja-build pkg-config gcc gettext libglib2.0-dev libglib2.0-b
   libjson-glib-dev libarchive-dev libseccomp-dev libyaml-dev libssl-dev libgtk-4-dev libadwaita-1-dev \
   desktop-file-utils appstream crun runc conmon netavark aardvark-dns iptables golang-github-containers-common tini"
 test_pkgs="docker-registry busybox-static xvfb xauth dbus python3 python3-cryptography \
-  zstd gzip tar curl openssl valgrind apache2-utils tmux"
+  zstd gzip tar curl openssl valgrind apache2-utils tmux docker.io"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
-[ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs skopeo podman docker.io debootstrap time"
+[ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs skopeo podman debootstrap time"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,0 +1,427 @@
+/* test-api.c: `hatake serve` and the Docker Engine API, driven by the real docker CLI
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <json-glib/json-glib.h>
+
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "hatake-test-utils.h"
+
+typedef struct
+{
+  char        *root;
+  char        *socket;
+  char        *docker_config;
+  GSubprocess *server;
+} Fixture;
+
+static gboolean
+socket_answers (const char *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, NULL);
+
+  return connection != NULL;
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
+
+  f->root = hatake_test_make_data_root ();
+  f->socket = g_strconcat (f->root, ".sock", NULL);
+  f->docker_config = g_strconcat (f->root, ".docker", NULL);
+  g_mkdir_with_parents (f->docker_config, 0700);
+  if (!hatake_test_require_root ())
+    return;
+  host = g_strconcat ("unix://", f->socket, NULL);
+  f->server = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, HATAKE_CLI, "serve", "--data-root", f->root,
+                                "-H", host, NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 200 && !socket_answers (f->socket); i++)
+    g_usleep (25 * 1000);
+  g_assert_true (socket_answers (f->socket));
+}
+
+/* Runs `hatake --data-root ROOT ARGS…` (the server gone: the command owns the data root). */
+static void
+hatake_cli (Fixture *f, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) HATAKE_CLI);
+  g_ptr_array_add (argv, (char *) "--data-root");
+  g_ptr_array_add (argv, f->root);
+  va_start (args, f);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  if (f->server != NULL)
+    {
+      g_subprocess_send_signal (f->server, SIGTERM);
+      g_subprocess_wait (f->server, NULL, NULL);
+      /* the socket goes with the server */
+      g_assert_false (g_file_test (f->socket, G_FILE_TEST_EXISTS));
+      g_clear_object (&f->server);
+      hatake_cli (f, "system", "reset", "-f", NULL);
+    }
+  hatake_test_remove_tree (f->docker_config);
+  hatake_test_remove_tree (f->root);
+  g_free (f->root);
+  g_free (f->socket);
+  g_free (f->docker_config);
+}
+
+/* Runs `docker ARGS…` against the server; returns the exit status. */
+static int
+docker (Fixture *f, char **out, char **err, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL, *stderr_text = NULL, *host = g_strconcat ("unix://", f->socket, NULL);
+  g_auto(GStrv) env = g_get_environ ();
+  const char *arg;
+  int status;
+  va_list args;
+
+  env = g_environ_setenv (env, "DOCKER_HOST", host, TRUE);
+  env = g_environ_setenv (env, "DOCKER_CONFIG", f->docker_config, TRUE);
+  env = g_environ_unsetenv (env, "DOCKER_CONTEXT");
+  g_ptr_array_add (argv, (char *) "docker");
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &stdout_text,
+                               &stderr_text, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("docker %s\nstdout: %s\nstderr: %s", (char *) argv->pdata[1], stdout_text, stderr_text);
+  if (out)
+    *out = g_steal_pointer (&stdout_text);
+  if (err)
+    *err = g_steal_pointer (&stderr_text);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+/* One raw HTTP/1.0 exchange on the socket: the status line's code, headers and body. */
+static guint
+http (Fixture *f, const char *method, const char *path, const char *body, char **headers, char **content)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (f->socket);
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, NULL);
+  g_autofree char *request = g_strdup_printf ("%s %s HTTP/1.0\r\nHost: docker\r\nContent-Type: application/json\r\n"
+                                              "Content-Length: %zu\r\n\r\n%s", method, path,
+                                              body ? strlen (body) : 0, body ? body : "");
+  g_autoptr(GByteArray) reply = g_byte_array_new ();
+  GInputStream *in;
+  const char *split;
+  char buffer[4096];
+  gssize n;
+
+  g_assert_nonnull (connection);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
+                                            strlen (request), NULL, NULL, NULL));
+  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  while ((n = g_input_stream_read (in, buffer, sizeof buffer, NULL, NULL)) > 0)
+    g_byte_array_append (reply, (guint8 *) buffer, n);
+  g_byte_array_append (reply, (guint8 *) "", 1);
+  split = strstr ((char *) reply->data, "\r\n\r\n");
+  g_assert_nonnull (split);
+  if (headers)
+    *headers = g_strndup ((char *) reply->data, split - (char *) reply->data);
+  if (content)
+    *content = g_strdup (split + 4);
+  g_test_message ("%s %s → %s", method, path, (char *) reply->data);
+  return atoi ((char *) reply->data + strlen ("HTTP/1.1 "));
+}
+
+static char *
+trimmed (char *text)
+{
+  return g_strstrip (text);
+}
+
+static gboolean
+require (void)
+{
+  g_autofree char *docker_path = g_find_program_in_path ("docker");
+
+  if (!hatake_test_require_root () || !hatake_test_require_env ("HATAKE_TEST_REGISTRY"))
+    return FALSE;
+  if (docker_path == NULL)
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("the docker CLI is missing (Debian's docker.io): build-aux/install-deps.sh test installs it");
+      g_test_skip ("no docker CLI");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Version negotiation, info, the system paths, and docker's errors for what is not there. */
+static void
+test_api_system (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL, *headers = NULL, *body = NULL;
+
+  if (!require ())
+    return;
+  g_assert_cmpint (docker (f, &out, NULL, "version", "--format", "{{.Server.APIVersion}} {{.Server.Os}}", NULL), ==, 0);
+  g_assert_cmpstr (trimmed (out), ==, "1.44 linux");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "info", "--format", "{{.Containers}} {{.Images}} {{.OSType}}", NULL), ==, 0);
+  g_assert_cmpstr (trimmed (out), ==, "0 0 linux");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpuint (http (f, "GET", "/_ping", NULL, &headers, &body), ==, 200);
+  g_assert_cmpstr (body, ==, "OK");
+  g_assert_nonnull (strstr (headers, "Api-Version: 1.44"));
+  g_clear_pointer (&headers, g_free);
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "HEAD", "/v1.41/_ping", NULL, &headers, NULL), ==, 200);
+  g_clear_pointer (&headers, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.99/version", NULL, NULL, &body), ==, 400);
+  g_assert_nonnull (strstr (body, "\"message\""));
+  g_assert_nonnull (strstr (body, "newer"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.44/no/such/thing", NULL, NULL, &body), ==, 404);
+  g_assert_nonnull (strstr (body, "page not found"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.44/swarm", NULL, NULL, &body), ==, 503);
+  g_assert_nonnull (strstr (body, "swarm"));
+}
+
+/* The lifecycle of containers through the docker CLI, with attached output and exit codes. */
+static void
+test_api_containers (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *err = NULL, *id = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  /* a missing image is pulled, with docker's progress */
+  g_assert_cmpint (docker (f, &out, &err, "run", "--name", "hello", image, "sh", "-c",
+                           "echo to-stdout; echo to-stderr >&2; exit 3", NULL), ==, 3);
+  g_assert_cmpstr (out, ==, "to-stdout\n");
+  g_assert_nonnull (strstr (err, "to-stderr\n"));
+  g_assert_nonnull (strstr (err, "Pull complete"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "images", "--format", "{{.Repository}}:{{.Tag}}", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "hatake/busybox:latest"));
+  g_clear_pointer (&out, g_free);
+
+  /* detached, listed, its logs, stopped, started again, renamed, removed */
+  g_assert_cmpint (docker (f, &id, NULL, "run", "-d", "--name", "web", "--label", "tier=front", image,
+                           "sh", "-c", "echo started; trap 'exit 0' TERM; while :; do sleep 0.1; done", NULL), ==, 0);
+  g_assert_cmpuint (strlen (trimmed (id)), ==, 64);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "web running\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--filter", "label=tier=front", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "web\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--filter", "status=exited", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "hello\n");
+  g_clear_pointer (&out, g_free);
+  for (guint i = 0; i < 50; i++)
+    {
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (docker (f, &out, NULL, "logs", "web", NULL), ==, 0);
+      if (g_str_equal (out, "started\n"))
+        break;
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpstr (out, ==, "started\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "inspect", "-f", "{{.State.Running}} {{.Config.Labels.tier}} {{.Name}}",
+                           "web", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "true front /web\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "pause", "web", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "inspect", "-f", "{{.State.Status}}", "web", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "paused\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, NULL, &err, "pause", "web", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Error response from daemon"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "unpause", "web", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "stop", "-t", "5", "web", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "web", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "exited 0\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "start", "web", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "rename", "web", "web2", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "web2\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, NULL, &err, "rm", "web2", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Error response from daemon"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "web2", "hello", NULL), ==, 0);
+
+  /* --rm: gone once the command returns */
+  g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", image, "echo", "bye", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "bye\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+
+  /* docker's errors, and nothing changed */
+  g_assert_cmpint (docker (f, NULL, &err, "rm", "nosuch", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "No such container: nosuch"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, NULL, &err, "create", "--name", "bad name", image, NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "Invalid container name"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
+/* Networks, volumes and published ports through the docker CLI. */
+static void
+test_api_networks_volumes (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *err = NULL, *publish = NULL, *url = NULL, *body = NULL;
+  g_autoptr(GSocket) probe = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "network", "create", "--label", "team=api", "apinet", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "ls", "--format", "{{.Name}}", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "apinet\n"));
+  g_assert_nonnull (strstr (out, "bridge\n"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "inspect", "-f", "{{.Labels.team}}", "apinet", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "api\n");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_true (g_socket_bind (probe, any, FALSE, NULL));
+  bound = g_socket_get_local_address (probe, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (probe, NULL);
+  publish = g_strdup_printf ("127.0.0.1:%u:80", port);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "srv", "--hostname", "apihost", "--network", "apinet",
+                           "--network-alias", "svc", "-p", publish, image, "busybox", "httpd", "-f", "-p", "80",
+                           "-h", "/etc", NULL), ==, 0);
+  url = g_strdup_printf ("http://127.0.0.1:%u/hostname", port);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_clear_pointer (&body, g_free);
+      g_spawn_sync (NULL, (char *[]) { (char *) "curl", (char *) "-s", (char *) "-m", (char *) "2", url, NULL }, NULL,
+                    G_SPAWN_SEARCH_PATH, NULL, NULL, &body, NULL, NULL, NULL);
+      if (body != NULL && g_str_equal (body, "apihost\n"))
+        break;
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpstr (body, ==, "apihost\n");
+  g_assert_cmpint (docker (f, &out, NULL, "port", "srv", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "80/tcp -> 127.0.0.1:"));
+  g_clear_pointer (&out, g_free);
+  /* by its alias from another container on the network */
+  g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "--network", "apinet", image, "wget", "-q", "-O", "-",
+                           "http://svc/hostname", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "apihost\n");
+  g_clear_pointer (&out, g_free);
+  /* connect and disconnect */
+  g_assert_cmpint (docker (f, NULL, NULL, "network", "connect", "bridge", "srv", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "inspect", "-f", "{{len .NetworkSettings.Networks}}", "srv", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "2\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "network", "disconnect", "bridge", "srv", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, &err, "network", "rm", "apinet", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "srv"));
+  g_clear_pointer (&err, g_free);
+
+  /* a named volume outlives its containers */
+  g_assert_cmpint (docker (f, NULL, NULL, "volume", "create", "--label", "keep=yes", "data", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "--rm", "-v", "data:/data", image, "sh", "-c",
+                           "echo kept > /data/file", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "-v", "data:/data:ro", image, "cat", "/data/file", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "kept\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "volume", "ls", "--format", "{{.Name}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "data\n");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "srv", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "network", "rm", "apinet", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "volume", "rm", "data", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "volume", "ls", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
+/* Bad requests get docker's errors and change nothing. */
+static void
+test_api_bad_requests (Fixture *f, gconstpointer data)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *image = NULL, *create = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create", "{not json", NULL, &body), ==, 400);
+  g_assert_nonnull (strstr (body, "invalid JSON"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create", "{}", NULL, &body), ==, 400);
+  g_clear_pointer (&body, g_free);
+  create = g_strdup_printf ("{\"Image\": \"%s\"}", image);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create", create, NULL, &body), ==, 404);
+  g_assert_nonnull (strstr (body, "No such image"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create",
+                          "{\"Image\": \"x\", \"HostConfig\": {\"PortBindings\": {\"99999/tcp\": [{\"HostPort\": \"1\"}]}}}",
+                          NULL, &body), ==, 400);
+  g_assert_nonnull (strstr (body, "Invalid port"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/nosuch/wait", NULL, NULL, &body), ==, 404);
+  g_assert_nonnull (strstr (body, "No such container"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/nosuch/start", NULL, NULL, &body), ==, 404);
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?filters=%7Bbad", NULL, NULL, &body), ==, 400);
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?all=1", NULL, NULL, &body), ==, 200);
+  g_assert_cmpstr (g_strstrip (body), ==, "[]");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/api/system", Fixture, NULL, fixture_set_up, test_api_system, fixture_tear_down);
+  g_test_add ("/api/containers", Fixture, NULL, fixture_set_up, test_api_containers, fixture_tear_down);
+  g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);
+  g_test_add ("/api/bad-requests", Fixture, NULL, fixture_set_up, test_api_bad_requests, fixture_tear_down);
+  return g_test_run ();
+}
