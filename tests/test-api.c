@@ -79,6 +79,9 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     {
       g_subprocess_send_signal (f->server, SIGTERM);
       g_subprocess_wait (f->server, NULL, NULL);
+      /* a clean exit: under AddressSanitizer, a leak would make it fail */
+      g_assert_true (g_subprocess_get_if_exited (f->server));
+      g_assert_cmpint (g_subprocess_get_exit_status (f->server), ==, 0);
       /* the socket goes with the server */
       g_assert_false (g_file_test (f->socket, G_FILE_TEST_EXISTS));
       g_clear_object (&f->server);
@@ -380,6 +383,59 @@ test_api_networks_volumes (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
 }
 
+/* docker events: the history with since/until and filters, and a live follower. */
+static void
+test_api_events (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *since = NULL, *until = NULL, *host = NULL;
+  g_autoptr(GSubprocess) follower = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  g_autofree char *live = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  since = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC - 1);
+  /* a follower from now on, for one container's deaths */
+  host = g_strconcat ("unix://", f->socket, NULL);
+  env = g_environ_setenv (env, "DOCKER_HOST", host, TRUE);
+  env = g_environ_setenv (env, "DOCKER_CONFIG", f->docker_config, TRUE);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+    g_subprocess_launcher_set_environ (launcher, env);
+    follower = g_subprocess_launcher_spawn (launcher, &error, "docker", "events", "--filter", "event=die",
+                                            "--format", "{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}",
+                                            NULL);
+    g_assert_no_error (error);
+  }
+  g_usleep (500 * 1000);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "--name", "ev", "--label", "kind=event", image, "sh", "-c", "exit 7",
+                           NULL), ==, 7);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "ev", NULL), ==, 0);
+  until = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + 1);
+  g_assert_cmpint (docker (f, &out, NULL, "events", "--since", since, "--until", until, "--filter", "container=ev",
+                           "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.kind}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "container create event\ncontainer start event\ncontainer die event\n"
+                            "container destroy event\n");
+  g_clear_pointer (&out, g_free);
+  /* the live follower saw the death, with its exit code */
+  {
+    GInputStream *stream = g_subprocess_get_stdout_pipe (follower);
+    char buffer[256] = "";
+    gsize got = 0;
+
+    g_input_stream_read_all (stream, buffer, strlen ("die ev 7\n"), &got, NULL, &error);
+    g_assert_no_error (error);
+    live = g_strndup (buffer, got);
+  }
+  g_assert_cmpstr (live, ==, "die ev 7\n");
+  g_subprocess_force_exit (follower);
+  g_subprocess_wait (follower, NULL, NULL);
+}
+
 /* Bad requests get docker's errors and change nothing. */
 static void
 test_api_bad_requests (Fixture *f, gconstpointer data)
@@ -422,6 +478,7 @@ main (int argc, char **argv)
   g_test_add ("/api/system", Fixture, NULL, fixture_set_up, test_api_system, fixture_tear_down);
   g_test_add ("/api/containers", Fixture, NULL, fixture_set_up, test_api_containers, fixture_tear_down);
   g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);
+  g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);
   g_test_add ("/api/bad-requests", Fixture, NULL, fixture_set_up, test_api_bad_requests, fixture_tear_down);
   return g_test_run ();
 }

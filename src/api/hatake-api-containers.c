@@ -576,6 +576,8 @@ typedef struct
   gulong            handler;
   gboolean          removed;      /* condition=removed */
   gboolean          seen_running; /* next-exit: an exit only counts after a start */
+  gulong            cancelled_id;
+  guint             idle;
 } WaitData;
 
 static void
@@ -588,10 +590,33 @@ wait_reply (WaitData *data)
   json_object_set_null_member (object, "Error");
   node = hatake_api_object_node (object);
   g_clear_signal_handler (&data->handler, data->container);
+  g_cancellable_disconnect (data->request->cancellable, data->cancelled_id);
+  g_clear_handle_id (&data->idle, g_source_remove);
   hatake_api_request_write_json (data->request, node);
   hatake_api_request_end_stream (data->request);
   g_object_unref (data->container);
   g_free (data);
+}
+
+static gboolean
+wait_abandoned (gpointer user_data)
+{
+  WaitData *data = user_data;
+
+  /* the client went away: nobody to answer */
+  data->idle = 0;
+  wait_reply (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_wait_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  WaitData *data = user_data;
+
+  if (data->idle == 0)
+    data->idle = g_idle_add (wait_abandoned, data);
 }
 
 static gboolean
@@ -654,6 +679,7 @@ wait_container (HatakeApiServer   *server,
   else if (!data->removed)
     data->seen_running = !is_stopped (hatake_container_get_state (container));
   data->handler = g_signal_connect (container, "notify::state", G_CALLBACK (on_wait_state), data);
+  data->cancelled_id = g_cancellable_connect (data->request->cancellable, G_CALLBACK (on_wait_cancelled), data, NULL);
 }
 
 /* ---- logs ---------------------------------------------------------------------------------- */

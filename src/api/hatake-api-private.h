@@ -93,6 +93,17 @@ gboolean          hatake_api_objects_route        (HatakeApiServer   *server,
                                                    const char        *method,
                                                    GStrv              path,
                                                    GHashTable        *query);
+/* /events (hatake-api-events.c): docker's events, made from the engine's models */
+#define HATAKE_TYPE_API_EVENTS (hatake_api_events_get_type ())
+G_DECLARE_FINAL_TYPE (HatakeApiEvents, hatake_api_events, HATAKE, API_EVENTS, GObject)
+
+HatakeApiEvents  *hatake_api_events_new           (HatakeEngine      *engine);
+void              hatake_api_events_serve         (HatakeApiEvents   *self,
+                                                   HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   GStrv              path,
+                                                   GHashTable        *query);
+
 /* containers/{id}/attach: the connection is taken over (docker's hijack). */
 void              hatake_api_containers_attach    (HatakeApiServer   *server,
                                                    SoupServerMessage *msg,

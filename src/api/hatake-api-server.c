@@ -27,21 +27,35 @@ struct _HatakeApiServer
   HatakeEngine *engine;
   SoupServer   *soup;
   char         *socket_path;
+  HatakeApiEvents *events;
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApiServer, hatake_api_server, G_TYPE_OBJECT)
+
+/* Stops serving: the socket goes, connections close, and every stream under way ends (they
+ * hold the server, so run_dispose() is how an owner lets it go). */
+static void
+hatake_api_server_dispose (GObject *object)
+{
+  HatakeApiServer *self = (HatakeApiServer *) object;
+
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  if (self->socket_path != NULL)
+    g_unlink (self->socket_path);
+  g_clear_pointer (&self->socket_path, g_free);
+  if (self->events != NULL)
+    g_object_run_dispose (G_OBJECT (self->events));
+  g_clear_object (&self->events);
+  G_OBJECT_CLASS (hatake_api_server_parent_class)->dispose (object);
+}
 
 static void
 hatake_api_server_finalize (GObject *object)
 {
   HatakeApiServer *self = (HatakeApiServer *) object;
 
-  if (self->soup != NULL)
-    soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
-  if (self->socket_path != NULL)
-    g_unlink (self->socket_path);
-  g_free (self->socket_path);
   g_clear_object (&self->engine);
   G_OBJECT_CLASS (hatake_api_server_parent_class)->finalize (object);
 }
@@ -49,6 +63,7 @@ hatake_api_server_finalize (GObject *object)
 static void
 hatake_api_server_class_init (HatakeApiServerClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = hatake_api_server_dispose;
   G_OBJECT_CLASS (klass)->finalize = hatake_api_server_finalize;
 }
 
@@ -677,6 +692,11 @@ handle (SoupServer        *soup,
       hatake_api_reply_json (msg, SOUP_STATUS_OK, node);
       return;
     }
+  if (n == 1 && g_str_equal (path[0], "events") && g_str_equal (method, "GET"))
+    {
+      hatake_api_events_serve (self->events, self, msg, path, query);
+      return;
+    }
   if (n >= 1 && (g_str_equal (path[0], "swarm") || g_str_equal (path[0], "services") ||
                  g_str_equal (path[0], "nodes") || g_str_equal (path[0], "tasks") ||
                  g_str_equal (path[0], "secrets") || g_str_equal (path[0], "configs")))
@@ -775,6 +795,7 @@ hatake_api_server_new (HatakeEngine *engine)
   g_return_val_if_fail (HATAKE_IS_ENGINE (engine), NULL);
   self = g_object_new (HATAKE_TYPE_API_SERVER, NULL);
   self->engine = g_object_ref (engine);
+  self->events = hatake_api_events_new (engine);
   self->soup = soup_server_new ("server-header", "Hatake/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, NULL, handle, self, NULL);
   return self;

@@ -86,6 +86,7 @@ hatake_cli_serve (HatakeCliGlobals *globals,
     g_message ("%s", hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (engine)));
   g_main_loop_run (loop);
   g_message (_("Stopping"));
+  g_object_run_dispose (G_OBJECT (server));
   if (pidfile != NULL)
     g_unlink (pidfile);
   return 0;
