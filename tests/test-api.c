@@ -383,6 +383,47 @@ test_api_networks_volumes (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
 }
 
+/* docker exec: output and exit codes, stdin, user and directory, detached. */
+static void
+test_api_exec (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *err = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "box", image, "sleep", "300", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, &err, "exec", "box", "sh", "-c", "echo out; echo err >&2; exit 4", NULL), ==, 4);
+  g_assert_cmpstr (out, ==, "out\n");
+  g_assert_cmpstr (err, ==, "err\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "exec", "-w", "/etc", "-u", "1:1", "-e", "GREETING=hi", "box", "sh", "-c",
+                           "pwd; id -u; echo $GREETING", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "/etc\n1\nhi\n");
+  g_clear_pointer (&out, g_free);
+  /* stdin, through the hijacked connection */
+  {
+    g_autofree char *script = g_strdup_printf ("echo through-stdin | DOCKER_HOST=unix://%s DOCKER_CONFIG=%s docker exec -i box cat",
+                                               f->socket, f->docker_config);
+    int status = -1;
+
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL }, NULL,
+                                 G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpstr (out, ==, "through-stdin\n");
+    g_clear_pointer (&out, g_free);
+  }
+  g_assert_cmpint (docker (f, NULL, NULL, "exec", "-d", "box", "touch", "/tmp/detached", NULL), ==, 0);
+  for (guint i = 0; i < 30 && docker (f, NULL, NULL, "exec", "box", "test", "-e", "/tmp/detached", NULL) != 0; i++)
+    g_usleep (100 * 1000);
+  g_assert_cmpint (docker (f, NULL, NULL, "exec", "box", "test", "-e", "/tmp/detached", NULL), ==, 0);
+  /* not in a stopped container */
+  g_assert_cmpint (docker (f, NULL, NULL, "stop", "-t", "0", "box", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, &err, "exec", "box", "true", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "is not running"));
+}
+
 /* docker events: the history with since/until and filters, and a live follower. */
 static void
 test_api_events (Fixture *f, gconstpointer data)
@@ -478,6 +519,7 @@ main (int argc, char **argv)
   g_test_add ("/api/system", Fixture, NULL, fixture_set_up, test_api_system, fixture_tear_down);
   g_test_add ("/api/containers", Fixture, NULL, fixture_set_up, test_api_containers, fixture_tear_down);
   g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);
+  g_test_add ("/api/exec", Fixture, NULL, fixture_set_up, test_api_exec, fixture_tear_down);
   g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);
   g_test_add ("/api/bad-requests", Fixture, NULL, fixture_set_up, test_api_bad_requests, fixture_tear_down);
   return g_test_run ();

@@ -925,87 +925,23 @@ hatake_api_containers_route (HatakeApiServer   *server,
 
 typedef struct
 {
-  GIOStream    *stream;
-  GQueue        pending;       /* GBytes to write, in order */
-  gboolean      writing;
-  gboolean      ending;        /* close once everything is written */
-  gboolean      multiplexed;
-  GCancellable *cancellable;
-  char         *id;
-  HatakeEngine *engine;
+  HatakeApiHijack *hijack;
+  gboolean         multiplexed;
+  char            *id;
+  HatakeEngine    *engine;
   HatakeContainer *container;
-  gulong        state_handler;
-  gint64        since;         /* ns: what the container writes from the attach on */
+  gulong           state_handler;
+  gint64           since;      /* ns: what the container writes from the attach on */
 } AttachData;
-
-static void attach_write_next (AttachData *data);
 
 static void
 attach_data_free (AttachData *data)
 {
-  g_queue_clear_full (&data->pending, (GDestroyNotify) g_bytes_unref);
-  g_clear_object (&data->stream);
-  g_clear_object (&data->cancellable);
-  g_clear_object (&data->engine);
   g_clear_signal_handler (&data->state_handler, data->container);
   g_clear_object (&data->container);
+  g_clear_object (&data->engine);
   g_free (data->id);
   g_free (data);
-}
-
-static void
-on_attach_closed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
-  attach_data_free (user_data);
-}
-
-static void
-on_attach_written (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  AttachData *data = user_data;
-  g_autoptr(GError) error = NULL;
-
-  data->writing = FALSE;
-  g_bytes_unref (g_queue_pop_head (&data->pending));
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
-    {
-      /* the client went away: nothing more to send */
-      g_debug ("attach %s: %s", data->id, error->message);
-      g_cancellable_cancel (data->cancellable);
-      g_queue_clear_full (&data->pending, (GDestroyNotify) g_bytes_unref);
-    }
-  attach_write_next (data);
-}
-
-static void
-attach_write_next (AttachData *data)
-{
-  GBytes *bytes;
-
-  if (data->writing)
-    return;
-  bytes = g_queue_peek_head (&data->pending);
-  if (bytes != NULL)
-    {
-      data->writing = TRUE;
-      g_output_stream_write_all_async (g_io_stream_get_output_stream (data->stream), g_bytes_get_data (bytes, NULL),
-                                       g_bytes_get_size (bytes), G_PRIORITY_DEFAULT, NULL, on_attach_written, data);
-      return;
-    }
-  if (data->ending)
-    g_io_stream_close_async (data->stream, G_PRIORITY_DEFAULT, NULL, on_attach_closed, data);
-}
-
-static void
-attach_queue (AttachData *data,
-              const void *bytes,
-              gsize       length)
-{
-  if (g_cancellable_is_cancelled (data->cancellable))
-    return;
-  g_queue_push_tail (&data->pending, g_bytes_new (bytes, length));
-  attach_write_next (data);
 }
 
 static void
@@ -1016,15 +952,8 @@ on_attach_entry (const HatakeLogEntry *entry,
   gsize length = 0;
   const char *bytes = g_bytes_get_data (entry->content, &length);
 
-  if (data->multiplexed)
-    {
-      guint8 header[8] = { entry->stream == HATAKE_LOG_STDERR ? 2 : 1, 0, 0, 0 };
-      guint32 size = GUINT32_TO_BE ((guint32) length);
-
-      memcpy (header + 4, &size, 4);
-      attach_queue (data, header, sizeof header);
-    }
-  attach_queue (data, bytes, length);
+  hatake_api_hijack_write_frame (data->hijack, data->multiplexed, entry->stream == HATAKE_LOG_STDERR ? 2 : 1,
+                                 bytes, length);
 }
 
 static void
@@ -1035,8 +964,8 @@ on_attach_logs_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!hatake_engine_container_logs_finish (HATAKE_ENGINE (source), result, &error))
     g_debug ("attach %s: %s", data->id, error->message);
-  data->ending = TRUE;
-  attach_write_next (data);
+  hatake_api_hijack_end (data->hijack);
+  attach_data_free (data);
 }
 
 static void
@@ -1048,8 +977,8 @@ attach_follow (AttachData *data)
   /* what the container writes from the attach on (its log keeps earlier runs'), to its exit */
   options.follow = TRUE;
   options.since = data->since;
-  hatake_engine_container_logs_async (data->engine, data->id, &options, on_attach_entry, data, data->cancellable,
-                                     on_attach_logs_done, data);
+  hatake_engine_container_logs_async (data->engine, data->id, &options, on_attach_entry, data,
+                                     hatake_api_hijack_get_cancellable (data->hijack), on_attach_logs_done, data);
 }
 
 static void
@@ -1088,10 +1017,7 @@ hatake_api_containers_attach (HatakeApiServer   *server,
 {
   HatakeEngine *engine = hatake_api_server_get_engine (server);
   g_autoptr(HatakeContainer) container = hatake_engine_lookup_container (engine, id);
-  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
-  const char *upgrade = soup_message_headers_get_one (request_headers, "Upgrade");
   AttachData *data;
-  g_autofree char *head = NULL;
 
   if (container == NULL)
     {
@@ -1105,17 +1031,11 @@ hatake_api_containers_attach (HatakeApiServer   *server,
   data->container = g_object_ref (container);
   data->since = g_get_real_time () * 1000 - 1000;
   data->engine = g_object_ref (engine);
-  data->cancellable = g_cancellable_new ();
-  data->stream = soup_server_message_steal_connection (msg);
-  head = g_strdup_printf ("HTTP/1.1 %s\r\nContent-Type: application/vnd.docker.%s-stream\r\n%s\r\n",
-                          upgrade != NULL ? "101 UPGRADED" : "200 OK",
-                          "multiplexed",
-                          upgrade != NULL ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "");
-  attach_queue (data, head, strlen (head));
+  data->hijack = hatake_api_hijack_new (msg, "application/vnd.docker.multiplexed-stream");
   if (!hatake_api_query_bool (query, "stream", FALSE) && !hatake_api_query_bool (query, "logs", FALSE))
     {
-      data->ending = TRUE;
-      attach_write_next (data);
+      hatake_api_hijack_end (data->hijack);
+      attach_data_free (data);
       return;
     }
   hatake_engine_inspect_container_async (engine, data->id, NULL, on_attach_inspected, data);

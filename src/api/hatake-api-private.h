@@ -104,6 +104,37 @@ void              hatake_api_events_serve         (HatakeApiEvents   *self,
                                                    GStrv              path,
                                                    GHashTable        *query);
 
+/* hatake-api-hijack.c: a connection taken over from libsoup (attach, exec start) */
+typedef struct _HatakeApiHijack HatakeApiHijack;
+typedef void (*HatakeApiHijackInput) (const char *data,
+                                      gsize       length,
+                                      gpointer    user_data);
+
+HatakeApiHijack  *hatake_api_hijack_new           (SoupServerMessage *msg,
+                                                   const char        *content_type);
+GCancellable     *hatake_api_hijack_get_cancellable (HatakeApiHijack *self);
+void              hatake_api_hijack_write         (HatakeApiHijack   *self,
+                                                   const void        *data,
+                                                   gsize              length);
+void              hatake_api_hijack_write_frame   (HatakeApiHijack   *self,
+                                                   gboolean           multiplexed,
+                                                   guint8             stream,
+                                                   const void        *data,
+                                                   gsize              length);
+void              hatake_api_hijack_end           (HatakeApiHijack   *self);
+void              hatake_api_hijack_read          (HatakeApiHijack   *self,
+                                                   HatakeApiHijackInput input,
+                                                   gpointer           input_data);
+
+/* hatake-api-exec.c: /containers/{id}/exec and /exec/… */
+gboolean          hatake_api_exec_route           (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   const char        *method,
+                                                   GStrv              path,
+                                                   GHashTable        *query);
+GHashTable       *hatake_api_server_get_execs     (HatakeApiServer   *server);
+GHashTable       *hatake_api_exec_table_new       (void);
+
 /* containers/{id}/attach: the connection is taken over (docker's hijack). */
 void              hatake_api_containers_attach    (HatakeApiServer   *server,
                                                    SoupServerMessage *msg,

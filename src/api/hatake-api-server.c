@@ -28,6 +28,7 @@ struct _HatakeApiServer
   SoupServer   *soup;
   char         *socket_path;
   HatakeApiEvents *events;
+  GHashTable   *execs;        /* exec instances by id */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApiServer, hatake_api_server, G_TYPE_OBJECT)
@@ -57,6 +58,7 @@ hatake_api_server_finalize (GObject *object)
 
   g_clear_object (&self->soup);
   g_clear_object (&self->engine);
+  g_clear_pointer (&self->execs, g_hash_table_unref);
   G_OBJECT_CLASS (hatake_api_server_parent_class)->finalize (object);
 }
 
@@ -70,6 +72,12 @@ hatake_api_server_class_init (HatakeApiServerClass *klass)
 static void
 hatake_api_server_init (HatakeApiServer *self)
 {
+}
+
+GHashTable *
+hatake_api_server_get_execs (HatakeApiServer *self)
+{
+  return self->execs;
 }
 
 HatakeEngine *
@@ -713,7 +721,8 @@ handle (SoupServer        *soup,
       hatake_api_reply_message (msg, SOUP_STATUS_NOT_IMPLEMENTED, message);
       return;
     }
-  if (hatake_api_containers_route (self, msg, method, path, query) ||
+  if (hatake_api_exec_route (self, msg, method, path, query) ||
+      hatake_api_containers_route (self, msg, method, path, query) ||
       hatake_api_objects_route (self, msg, method, path, query))
     return;
   hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, "page not found");
@@ -796,6 +805,7 @@ hatake_api_server_new (HatakeEngine *engine)
   self = g_object_new (HATAKE_TYPE_API_SERVER, NULL);
   self->engine = g_object_ref (engine);
   self->events = hatake_api_events_new (engine);
+  self->execs = hatake_api_exec_table_new ();
   self->soup = soup_server_new ("server-header", "Hatake/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, NULL, handle, self, NULL);
   return self;

@@ -121,6 +121,11 @@ typedef struct
   void    (*attach_ready) (struct _HatakeAttach *attach,
                            gpointer              user_data);
   gpointer  attach_data;
+  /* without tty, instead of this process's stdio: the process's pipes (local engines; the API) */
+  void    (*pipes_ready)  (GOutputStream        *stdin_pipe,
+                           GInputStream         *stdout_pipe,
+                           GInputStream         *stderr_pipe,
+                           gpointer              user_data);
 } HatakeExecOptions;
 
 typedef enum

@@ -153,6 +153,15 @@ close_fd (gpointer user_data)
   close (GPOINTER_TO_INT (user_data));
 }
 
+static void
+on_exec_pipes (GSubprocess *process, gpointer user_data)
+{
+  ExecData *data = user_data;
+
+  data->options.pipes_ready (g_subprocess_get_stdin_pipe (process), g_subprocess_get_stdout_pipe (process),
+                             g_subprocess_get_stderr_pipe (process), data->options.attach_data);
+}
+
 /* The exec's terminal arrived: hand it over as a HatakeAttach. */
 static void
 on_exec_console (int master, gpointer user_data)
@@ -181,6 +190,15 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_unlink (data->process_path);
       g_task_return_error (task, error);
+      return;
+    }
+  if (!data->options.tty && data->options.pipes_ready != NULL)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+      GTask *owned = g_steal_pointer (&task);
+
+      hatake_runtime_exec_piped_async (self->runtime, hatake_container_get_id (container), data->process_path,
+                                       on_exec_pipes, data, cancellable, on_exec_done, owned);
       return;
     }
   {
@@ -230,6 +248,7 @@ hatake_containers_exec_async (HatakeContainers        *self,
   data->options.interactive = options->interactive;
   data->options.tty = options->tty;
   data->options.attach_ready = options->attach_ready;
+  data->options.pipes_ready = options->pipes_ready;
   data->options.attach_data = options->attach_data;
   g_task_set_task_data (task, data, (GDestroyNotify) exec_data_free);
   g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);

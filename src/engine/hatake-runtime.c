@@ -687,6 +687,37 @@ hatake_runtime_exec_async (HatakeRuntime            *self,
   g_subprocess_wait_async (process, cancellable, on_exec_done, g_steal_pointer (&task));
 }
 
+void
+hatake_runtime_exec_piped_async (HatakeRuntime          *self,
+                                 const char             *id,
+                                 const char             *process_json,
+                                 HatakeRuntimePipesFunc  pipes,
+                                 gpointer                pipes_data,
+                                 GCancellable           *cancellable,
+                                 GAsyncReadyCallback     callback,
+                                 gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *root = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (HATAKE_IS_RUNTIME (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hatake_runtime_exec_piped_async);
+  root = g_strconcat ("--root=", self->state_root, NULL);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                              G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              self->runtime_path, root, "exec", "--process", process_json, id, NULL);
+  if (process == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  pipes (process, pipes_data);
+  g_subprocess_wait_async (process, cancellable, on_exec_done, g_steal_pointer (&task));
+}
+
 int
 hatake_runtime_exec_finish (HatakeRuntime  *self,
                             GAsyncResult   *result,

@@ -101,6 +101,18 @@ void           hatake_runtime_exec_async     (HatakeRuntime              *self,
                                               GCancellable               *cancellable,
                                               GAsyncReadyCallback         callback,
                                               gpointer                    user_data);
+/* The same with the process's stdin, stdout and stderr as pipes, handed to PIPES (the streams
+ * of the GSubprocess) right after the runtime started; finish with hatake_runtime_exec_finish(). */
+typedef void (*HatakeRuntimePipesFunc) (GSubprocess *process,
+                                        gpointer     user_data);
+void           hatake_runtime_exec_piped_async (HatakeRuntime            *self,
+                                              const char                 *id,
+                                              const char                 *process_json,
+                                              HatakeRuntimePipesFunc      pipes,
+                                              gpointer                    pipes_data,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
 int            hatake_runtime_exec_finish    (HatakeRuntime              *self,
                                               GAsyncResult               *result,
                                               GError                    **error);
