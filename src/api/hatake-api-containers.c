@@ -41,7 +41,7 @@ static char *
 string_member (JsonObject *object,
                const char *name)
 {
-  const char *s = object ? json_object_get_string_member_with_default (object, name, NULL) : NULL;
+  const char *s = object ? hatake_json_string_or (object, name, NULL) : NULL;
 
   return s != NULL && *s != '\0' ? g_strdup (s) : NULL;
 }
@@ -105,11 +105,10 @@ config_from_body (JsonObject  *body,
   c->working_dir = string_member (body, "WorkingDir");
   c->user = string_member (body, "User");
   c->hostname = string_member (body, "Hostname");
-  c->tty = json_object_get_boolean_member_with_default (body, "Tty", FALSE);
-  c->open_stdin = json_object_get_boolean_member_with_default (body, "OpenStdin", FALSE);
+  c->tty = hatake_json_boolean (body, "Tty", FALSE);
+  c->open_stdin = hatake_json_boolean (body, "OpenStdin", FALSE);
   c->stop_signal = string_member (body, "StopSignal");
-  if (json_object_has_member (body, "StopTimeout") && !json_object_get_null_member (body, "StopTimeout"))
-    c->stop_timeout = json_object_get_int_member (body, "StopTimeout");
+  c->stop_timeout = hatake_json_int (body, "StopTimeout", -1);
   if (labels != NULL)
     {
       g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
@@ -117,7 +116,7 @@ config_from_body (JsonObject  *body,
 
       for (GList *l = keys; l != NULL; l = l->next)
         strv_builder_take (b, g_strdup_printf ("%s=%s", (char *) l->data,
-                                                 json_object_get_string_member_with_default (labels, l->data, "")));
+                                                 hatake_json_string_or (labels, l->data, "")));
       c->labels = g_strv_builder_end (b);
     }
   if (exposed != NULL)
@@ -131,20 +130,18 @@ config_from_body (JsonObject  *body,
 
   if (host != NULL)
     {
-      c->auto_remove = json_object_get_boolean_member_with_default (host, "AutoRemove", FALSE);
-      c->read_only = json_object_get_boolean_member_with_default (host, "ReadonlyRootfs", FALSE);
-      c->privileged = json_object_get_boolean_member_with_default (host, "Privileged", FALSE);
-      c->init = json_object_get_member (host, "Init") != NULL &&
-                JSON_NODE_HOLDS_VALUE (json_object_get_member (host, "Init")) &&
-                json_object_get_boolean_member (host, "Init");
-      c->publish_all = json_object_get_boolean_member_with_default (host, "PublishAllPorts", FALSE);
+      c->auto_remove = hatake_json_boolean (host, "AutoRemove", FALSE);
+      c->read_only = hatake_json_boolean (host, "ReadonlyRootfs", FALSE);
+      c->privileged = hatake_json_boolean (host, "Privileged", FALSE);
+      c->init = hatake_json_boolean (host, "Init", FALSE);
+      c->publish_all = hatake_json_boolean (host, "PublishAllPorts", FALSE);
       c->cap_add = strv_member (host, "CapAdd");
       c->cap_drop = strv_member (host, "CapDrop");
-      c->memory = json_object_get_int_member_with_default (host, "Memory", 0);
-      c->cpus = json_object_get_int_member_with_default (host, "NanoCpus", 0) / 1e9;
-      c->pids_limit = MAX (json_object_get_int_member_with_default (host, "PidsLimit", 0), 0);
+      c->memory = hatake_json_int (host, "Memory", 0);
+      c->cpus = hatake_json_int (host, "NanoCpus", 0) / 1e9;
+      c->pids_limit = MAX (hatake_json_int (host, "PidsLimit", 0), 0);
       c->runtime = string_member (host, "Runtime");
-      mode = json_object_get_string_member_with_default (host, "NetworkMode", "");
+      mode = hatake_json_string_or (host, "NetworkMode", "");
       if (*mode != '\0' && !g_str_equal (mode, "default"))
         {
           g_free (c->network_mode);
@@ -153,11 +150,11 @@ config_from_body (JsonObject  *body,
     }
   if (restart != NULL)
     {
-      const char *policy = json_object_get_string_member_with_default (restart, "Name", "");
+      const char *policy = hatake_json_string_or (restart, "Name", "");
 
       if (*policy != '\0' && !hatake_restart_policy_parse (policy, &c->restart, &c->restart_max, error))
         return NULL;
-      c->restart_max = json_object_get_int_member_with_default (restart, "MaximumRetryCount", 0);
+      c->restart_max = hatake_json_int (restart, "MaximumRetryCount", 0);
     }
   for (guint i = 0; binds != NULL && binds[i] != NULL; i++)
     if (!add_bind (c, binds[i], error))
@@ -165,9 +162,9 @@ config_from_body (JsonObject  *body,
   for (guint i = 0; mounts != NULL && i < json_array_get_length (mounts); i++)
     {
       JsonObject *m = hatake_json_array_object (mounts, i);
-      const char *type = json_object_get_string_member_with_default (m, "Type", "volume");
-      const char *source = json_object_get_string_member_with_default (m, "Source", NULL);
-      const char *target = json_object_get_string_member_with_default (m, "Target", NULL);
+      const char *type = hatake_json_string_or (m, "Type", "volume");
+      const char *source = hatake_json_string_or (m, "Source", NULL);
+      const char *target = hatake_json_string_or (m, "Target", NULL);
 
       if (target == NULL || *target != '/')
         {
@@ -178,7 +175,7 @@ config_from_body (JsonObject  *body,
                                             g_str_equal (type, "tmpfs") ? HATAKE_CONTAINER_MOUNT_TMPFS :
                                             HATAKE_CONTAINER_MOUNT_VOLUME,
                                          source != NULL && *source != '\0' ? source : NULL, target,
-                                         json_object_get_boolean_member_with_default (m, "ReadOnly", FALSE));
+                                         hatake_json_boolean (m, "ReadOnly", FALSE));
     }
   if (tmpfs != NULL)
     {
@@ -199,8 +196,8 @@ config_from_body (JsonObject  *body,
           for (guint i = 0; hosts != NULL && i < json_array_get_length (hosts); i++)
             {
               JsonObject *h = hatake_json_array_object (hosts, i);
-              const char *ip = json_object_get_string_member_with_default (h, "HostIp", "");
-              const char *port = json_object_get_string_member_with_default (h, "HostPort", "");
+              const char *ip = hatake_json_string_or (h, "HostIp", "");
+              const char *port = hatake_json_string_or (h, "HostPort", "");
 
               strv_builder_take (publish, g_strdup_printf ("%s%s%s:%s/%s", ip, *ip ? ":" : "", port, port_proto[0],
                                                              port_proto[1] ? port_proto[1] : "tcp"));
@@ -377,11 +374,11 @@ summary (HatakeContainer *c,
             {
               JsonObject *h = hatake_json_array_object (hosts, i);
               JsonObject *p = json_object_new ();
-              const char *ip = json_object_get_string_member_with_default (h, "HostIp", "");
+              const char *ip = hatake_json_string_or (h, "HostIp", "");
 
               json_object_set_string_member (p, "IP", *ip ? ip : "0.0.0.0");
               json_object_set_int_member (p, "PrivatePort", atoi (port_proto[0]));
-              json_object_set_int_member (p, "PublicPort", atoi (json_object_get_string_member_with_default (h, "HostPort", "0")));
+              json_object_set_int_member (p, "PublicPort", atoi (hatake_json_string_or (h, "HostPort", "0")));
               json_object_set_string_member (p, "Type", port_proto[1] ? port_proto[1] : "tcp");
               json_array_add_object_element (ports, p);
             }
@@ -399,8 +396,9 @@ summary (HatakeContainer *c,
   json_object_set_string_member (object, "State", hatake_container_state_to_string (hatake_container_get_state (c)));
   json_object_set_string_member (object, "Status", status);
   json_object_set_string_member (host, "NetworkMode",
-                                 json_object_get_string_member_with_default (hatake_json_object_member (ins, "HostConfig"),
-                                                                             "NetworkMode", "bridge"));
+                                 hatake_json_string (hatake_json_object_member (ins, "HostConfig"), "NetworkMode")
+                                 ? hatake_json_string (hatake_json_object_member (ins, "HostConfig"), "NetworkMode")
+                                 : "bridge");
   json_object_set_object_member (object, "HostConfig", host);
   networks = hatake_json_object_member (hatake_json_object_member (ins, "NetworkSettings"), "Networks");
   if (networks != NULL)
@@ -773,8 +771,7 @@ on_logs_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
     options.since = (gint64) (g_ascii_strtod (since, NULL) * 1e9);
   if (until != NULL && *until != '\0' && !g_str_equal (until, "0"))
     options.until = (gint64) (g_ascii_strtod (until, NULL) * 1e9);
-  data->multiplexed = !json_object_get_boolean_member_with_default (
-      hatake_json_object_member (json_node_get_object (inspect), "Config"), "Tty", FALSE);
+  data->multiplexed = !hatake_json_boolean (hatake_json_object_member (json_node_get_object (inspect), "Config"), "Tty", FALSE);
   data->timestamps = hatake_api_query_bool (request->query, "timestamps", FALSE);
   hatake_api_request_begin_stream (request, data->multiplexed ? "application/vnd.docker.multiplexed-stream"
                                                               : "application/vnd.docker.raw-stream");
@@ -1000,8 +997,7 @@ on_attach_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(JsonNode) inspect = hatake_engine_inspect_container_finish (HATAKE_ENGINE (source), result, NULL);
 
   data->multiplexed = inspect == NULL ||
-                      !json_object_get_boolean_member_with_default (
-                          hatake_json_object_member (json_node_get_object (inspect), "Config"), "Tty", FALSE);
+                      !hatake_json_boolean (hatake_json_object_member (json_node_get_object (inspect), "Config"), "Tty", FALSE);
   /* docker attaches before it starts: follow once the container runs */
   if (hatake_container_get_state (data->container) == HATAKE_CONTAINER_CREATED)
     data->state_handler = g_signal_connect (data->container, "notify::state", G_CALLBACK (on_attach_state), data);

@@ -75,7 +75,7 @@ matches (JsonObject *event,
   gpointer key, value;
   JsonObject *actor = hatake_json_object_member (event, "Actor");
   JsonObject *attributes = hatake_json_object_member (actor, "Attributes");
-  const char *type = json_object_get_string_member_with_default (event, "Type", "");
+  const char *type = hatake_json_string_or (event, "Type", "");
 
   if (filters == NULL)
     return TRUE;
@@ -92,20 +92,20 @@ matches (JsonObject *event,
           if (g_str_equal (key, "type"))
             any = g_str_equal (type, v);
           else if (g_str_equal (key, "event") || g_str_equal (key, "action"))
-            any = g_str_equal (json_object_get_string_member_with_default (event, "Action", ""), v);
+            any = g_str_equal (hatake_json_string_or (event, "Action", ""), v);
           else if (g_str_equal (key, "container"))
             any = g_str_equal (type, "container") &&
-                  (g_str_has_prefix (json_object_get_string_member_with_default (actor, "ID", ""), v) ||
-                   g_strcmp0 (json_object_get_string_member_with_default (attributes, "name", NULL), v) == 0);
+                  (g_str_has_prefix (hatake_json_string_or (actor, "ID", ""), v) ||
+                   g_strcmp0 (hatake_json_string_or (attributes, "name", NULL), v) == 0);
           else if (g_str_equal (key, "image"))
-            any = g_strcmp0 (json_object_get_string_member_with_default (attributes, "image", NULL), v) == 0 ||
+            any = g_strcmp0 (hatake_json_string_or (attributes, "image", NULL), v) == 0 ||
                   (g_str_equal (type, "image") &&
-                   g_strcmp0 (json_object_get_string_member_with_default (actor, "ID", NULL), v) == 0);
+                   g_strcmp0 (hatake_json_string_or (actor, "ID", NULL), v) == 0);
           else if (g_str_equal (key, "label"))
             {
               const char *eq = strchr (v, '=');
               g_autofree char *k = eq ? g_strndup (v, eq - v) : g_strdup (v);
-              const char *have = json_object_get_string_member_with_default (attributes, k, NULL);
+              const char *have = hatake_json_string_or (attributes, k, NULL);
 
               any = have != NULL && (eq == NULL || g_str_equal (have, eq + 1));
             }
@@ -121,7 +121,7 @@ matches (JsonObject *event,
 static gint64
 event_time (JsonObject *event)
 {
-  return json_object_get_int_member_with_default (event, "timeNano", 0);
+  return hatake_json_int (event, "timeNano", 0);
 }
 
 static void

@@ -116,17 +116,17 @@ create_exec (HatakeApiServer   *server,
   e->id = g_string_free (hex, FALSE);
   e->container = g_strdup (hatake_container_get_id (container));
   e->env = strv_of (o, "Env");
-  e->user = g_strdup (json_object_get_string_member_with_default (o, "User", NULL));
-  e->working_dir = g_strdup (json_object_get_string_member_with_default (o, "WorkingDir", NULL));
+  e->user = g_strdup (hatake_json_string_or (o, "User", NULL));
+  e->working_dir = g_strdup (hatake_json_string_or (o, "WorkingDir", NULL));
   if (e->user != NULL && *e->user == '\0')
     g_clear_pointer (&e->user, g_free);
   if (e->working_dir != NULL && *e->working_dir == '\0')
     g_clear_pointer (&e->working_dir, g_free);
-  e->tty = json_object_get_boolean_member_with_default (o, "Tty", FALSE);
-  e->attach_stdin = json_object_get_boolean_member_with_default (o, "AttachStdin", FALSE);
-  e->attach_stdout = json_object_get_boolean_member_with_default (o, "AttachStdout", FALSE);
-  e->attach_stderr = json_object_get_boolean_member_with_default (o, "AttachStderr", FALSE);
-  e->privileged = json_object_get_boolean_member_with_default (o, "Privileged", FALSE);
+  e->tty = hatake_json_boolean (o, "Tty", FALSE);
+  e->attach_stdin = hatake_json_boolean (o, "AttachStdin", FALSE);
+  e->attach_stdout = hatake_json_boolean (o, "AttachStdout", FALSE);
+  e->attach_stderr = hatake_json_boolean (o, "AttachStderr", FALSE);
+  e->privileged = hatake_json_boolean (o, "Privileged", FALSE);
   e->exit_code = -1;
   g_hash_table_insert (hatake_api_server_get_execs (server), e->id, e);
   reply = json_object_new ();
@@ -319,7 +319,7 @@ start_exec (HatakeApiServer   *server,
   ExecInstance *e = g_hash_table_lookup (hatake_api_server_get_execs (server), path[1]);
   g_autoptr(JsonNode) body = hatake_api_body_json (msg, FALSE, NULL);
   JsonObject *o = body && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
-  gboolean detach = o ? json_object_get_boolean_member_with_default (o, "Detach", FALSE) : FALSE;
+  gboolean detach = o ? hatake_json_boolean (o, "Detach", FALSE) : FALSE;
   HatakeExecOptions options = { 0 };
   Run *run;
 

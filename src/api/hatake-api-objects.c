@@ -394,7 +394,7 @@ labels_of (JsonObject *object)
 
   for (GList *l = keys; l != NULL; l = l->next)
     strv_builder_take (b, g_strdup_printf ("%s=%s", (char *) l->data,
-                                             json_object_get_string_member_with_default (labels, l->data, "")));
+                                             hatake_json_string_or (labels, l->data, "")));
   return g_strv_builder_end (b);
 }
 
@@ -432,7 +432,7 @@ networks_route (HatakeApiServer   *server,
           return TRUE;
         }
       o = json_node_get_object (body);
-      driver = json_object_get_string_member_with_default (o, "Driver", "bridge");
+      driver = hatake_json_string_or (o, "Driver", "bridge");
       if (driver != NULL && *driver != '\0' && !g_str_equal (driver, "bridge"))
         {
           g_autofree char *message = g_strdup_printf ("plugin \"%s\" not found: Hatake offers the bridge driver", driver);
@@ -440,13 +440,13 @@ networks_route (HatakeApiServer   *server,
           hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, message);
           return TRUE;
         }
-      args.name = json_object_get_string_member_with_default (o, "Name", NULL);
-      args.internal = json_object_get_boolean_member_with_default (o, "Internal", FALSE);
+      args.name = hatake_json_string_or (o, "Name", NULL);
+      args.internal = hatake_json_boolean (o, "Internal", FALSE);
       ipam = hatake_json_array_member (hatake_json_object_member (o, "IPAM"), "Config");
       config = ipam && json_array_get_length (ipam) > 0 ? hatake_json_array_object (ipam, 0) : NULL;
-      args.subnet = config ? json_object_get_string_member_with_default (config, "Subnet", NULL) : NULL;
-      args.gateway = config ? json_object_get_string_member_with_default (config, "Gateway", NULL) : NULL;
-      args.ip_range = config ? json_object_get_string_member_with_default (config, "IPRange", NULL) : NULL;
+      args.subnet = config ? hatake_json_string_or (config, "Subnet", NULL) : NULL;
+      args.gateway = config ? hatake_json_string_or (config, "Gateway", NULL) : NULL;
+      args.ip_range = config ? hatake_json_string_or (config, "IPRange", NULL) : NULL;
       labels = labels_of (o);
       args.labels = (const char * const *) labels;
       data = op_data_new (server, msg, path, query, SOUP_STATUS_CREATED, FALSE);
@@ -482,10 +482,9 @@ networks_route (HatakeApiServer   *server,
       o = json_node_get_object (body);
       endpoint = hatake_json_object_member (o, "EndpointConfig");
       args.name = path[1];
-      args.container = json_object_get_string_member_with_default (o, "Container", NULL);
-      args.force = json_object_get_boolean_member_with_default (o, "Force", FALSE);
-      args.ip = json_object_get_string_member_with_default (hatake_json_object_member (endpoint, "IPAMConfig"),
-                                                            "IPv4Address", NULL);
+      args.container = hatake_json_string_or (o, "Container", NULL);
+      args.force = hatake_json_boolean (o, "Force", FALSE);
+      args.ip = hatake_json_string (hatake_json_object_member (endpoint, "IPAMConfig"), "IPv4Address");
       if (args.ip != NULL && *args.ip == '\0')
         args.ip = NULL;
       if (endpoint != NULL && hatake_json_array_member (endpoint, "Aliases") != NULL)
@@ -542,7 +541,7 @@ volumes_route (HatakeApiServer   *server,
           return TRUE;
         }
       o = JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
-      driver = o ? json_object_get_string_member_with_default (o, "Driver", "local") : "local";
+      driver = o ? hatake_json_string_or (o, "Driver", "local") : "local";
       if (driver != NULL && *driver != '\0' && !g_str_equal (driver, "local"))
         {
           g_autofree char *message = g_strdup_printf ("plugin \"%s\" not found: Hatake offers the local driver", driver);
@@ -550,7 +549,7 @@ volumes_route (HatakeApiServer   *server,
           hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, message);
           return TRUE;
         }
-      args.name = o ? json_object_get_string_member_with_default (o, "Name", NULL) : NULL;
+      args.name = o ? hatake_json_string_or (o, "Name", NULL) : NULL;
       if (args.name != NULL && *args.name == '\0')
         args.name = NULL;
       labels = o ? labels_of (o) : NULL;

@@ -30,6 +30,7 @@ typedef struct
   gboolean           streaming;
   gboolean           done;
   gulong             finished_id;
+  gulong             disconnected_id;
   GCancellable      *cancellable;  /* cancelled when the client goes away */
 } HatakeApiRequest;
 

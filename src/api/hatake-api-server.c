@@ -40,14 +40,15 @@ hatake_api_server_dispose (GObject *object)
 {
   HatakeApiServer *self = (HatakeApiServer *) object;
 
+  /* the streams end while their connections are still there */
+  if (self->events != NULL)
+    g_object_run_dispose (G_OBJECT (self->events));
+  g_clear_object (&self->events);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   if (self->socket_path != NULL)
     g_unlink (self->socket_path);
   g_clear_pointer (&self->socket_path, g_free);
-  if (self->events != NULL)
-    g_object_run_dispose (G_OBJECT (self->events));
-  g_clear_object (&self->events);
   G_OBJECT_CLASS (hatake_api_server_parent_class)->dispose (object);
 }
 
@@ -237,6 +238,7 @@ hatake_api_request_new (HatakeApiServer   *server,
   request->path = g_strdupv (path);
   request->cancellable = g_cancellable_new ();
   request->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_message_finished), request);
+  request->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_message_finished), request);
   soup_server_message_pause (msg);
   return request;
 }
@@ -247,6 +249,7 @@ hatake_api_request_free (HatakeApiRequest *request)
   if (request == NULL)
     return;
   g_clear_signal_handler (&request->finished_id, request->msg);
+  g_clear_signal_handler (&request->disconnected_id, request->msg);
   g_cancellable_cancel (request->cancellable);
   g_clear_object (&request->cancellable);
   g_clear_object (&request->msg);

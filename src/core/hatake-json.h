@@ -36,4 +36,48 @@ hatake_json_array_object (JsonArray *array,
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
+/* A string member, NULL when the object or the member is missing or not a string. */
+static inline const char *
+hatake_json_string (JsonObject *object,
+                    const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+static inline const char *
+hatake_json_string_or (JsonObject *object,
+                       const char *name,
+                       const char *fallback)
+{
+  const char *value = hatake_json_string (object, name);
+
+  return value != NULL ? value : fallback;
+}
+
+static inline gint64
+hatake_json_int (JsonObject *object,
+                 const char *name,
+                 gint64      fallback)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         (json_node_get_value_type (node) == G_TYPE_INT64 || json_node_get_value_type (node) == G_TYPE_DOUBLE)
+         ? json_node_get_int (node) : fallback;
+}
+
+static inline gboolean
+hatake_json_boolean (JsonObject *object,
+                     const char *name,
+                     gboolean    fallback)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN
+         ? json_node_get_boolean (node) : fallback;
+}
+
 G_END_DECLS
