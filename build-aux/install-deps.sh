@@ -8,7 +8,8 @@ build_pkgs="meson ninja-build pkg-config gcc gettext libglib2.0-dev libglib2.0-b
   libjson-glib-dev libarchive-dev libseccomp-dev libyaml-dev libssl-dev libgtk-4-dev libadwaita-1-dev \
   desktop-file-utils appstream crun runc conmon netavark aardvark-dns iptables golang-github-containers-common tini"
 test_pkgs="docker-registry busybox-static xvfb xauth dbus python3 python3-cryptography \
-  zstd gzip tar curl openssl valgrind apache2-utils tmux docker.io"
+  zstd gzip tar curl openssl valgrind apache2-utils tmux docker.io \
+  docker-compose python3-docker"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
 [ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs skopeo podman debootstrap time"

@@ -477,6 +477,96 @@ test_api_events (Fixture *f, gconstpointer data)
   g_subprocess_wait (follower, NULL, NULL);
 }
 
+/* `docker-compose ARGS…` in DIR; its stdout in OUT (replaced). */
+static gboolean
+compose_run (const char *compose, const char *dir, GStrv env, char **out, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  int status = -1;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) compose);
+  va_start (args, out);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_clear_pointer (out, g_free);
+  g_assert_true (g_spawn_sync (dir, (char **) argv->pdata, env, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, out, NULL,
+                               &status, NULL));
+  g_test_message ("docker-compose %s: %s", (char *) argv->pdata[1], *out);
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+/* docker-compose 1.29 (Debian's) brings a project up and down through the socket. */
+static void
+test_api_compose (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *dir = NULL, *file = NULL, *yaml = NULL, *host = NULL;
+  g_autofree char *compose = g_find_program_in_path ("docker-compose");
+  g_auto(GStrv) env = g_get_environ ();
+
+  if (!require ())
+    return;
+  if (compose == NULL)
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("docker-compose is missing: build-aux/install-deps.sh test installs it");
+      g_test_skip ("no docker-compose");
+      return;
+    }
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  dir = g_build_filename (f->docker_config, "shop", NULL);
+  g_mkdir_with_parents (dir, 0700);
+  file = g_build_filename (dir, "docker-compose.yml", NULL);
+  yaml = g_strdup_printf ("version: \"3\"\n"
+                          "services:\n"
+                          "  web:\n"
+                          "    image: %s\n"
+                          "    hostname: webhost\n"
+                          "    command: busybox httpd -f -p 80 -h /etc\n"
+                          "    stop_signal: SIGKILL\n"
+                          "    volumes: [\"data:/data\"]\n"
+                          "  client:\n"
+                          "    image: %s\n"
+                          "    command: sh -c \"until wget -q -O - http://web/hostname; do sleep 0.2; done; exec sleep 300\"\n"
+                          "    stop_signal: SIGKILL\n"
+                          "    depends_on: [web]\n"
+                          "volumes:\n"
+                          "  data: {}\n", image, image);
+  g_assert_true (g_file_set_contents (file, yaml, -1, NULL));
+  host = g_strconcat ("unix://", f->socket, NULL);
+  env = g_environ_setenv (env, "DOCKER_HOST", host, TRUE);
+  env = g_environ_setenv (env, "DOCKER_CONFIG", f->docker_config, TRUE);
+  g_assert_true (compose_run (compose, dir, env, &out, "up", "-d", NULL));
+  g_assert_true (compose_run (compose, dir, env, &out, "ps", "-q", NULL));
+  {
+    g_auto(GStrv) ids = g_strsplit (g_strstrip (out), "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (ids), ==, 2);
+  }
+  /* the client reached the web service by its name, and compose shows its logs */
+  for (guint i = 0; i < 50; i++)
+    {
+      g_assert_true (compose_run (compose, dir, env, &out, "logs", "--no-color", "client", NULL));
+      if (strstr (out, "webhost") != NULL)
+        break;
+      g_usleep (100 * 1000);
+    }
+  g_assert_nonnull (strstr (out, "client_1  | webhost"));
+  g_assert_true (compose_run (compose, dir, env, &out, "down", "-v", NULL));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "volume", "ls", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "ls", "--format", "{{.Name}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "bridge\n");
+}
+
 /* Bad requests get docker's errors and change nothing. */
 static void
 test_api_bad_requests (Fixture *f, gconstpointer data)
@@ -521,6 +611,7 @@ main (int argc, char **argv)
   g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);
   g_test_add ("/api/exec", Fixture, NULL, fixture_set_up, test_api_exec, fixture_tear_down);
   g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);
+  g_test_add ("/api/compose", Fixture, NULL, fixture_set_up, test_api_compose, fixture_tear_down);
   g_test_add ("/api/bad-requests", Fixture, NULL, fixture_set_up, test_api_bad_requests, fixture_tear_down);
   return g_test_run ();
 }

@@ -307,7 +307,22 @@ matches_filters (HatakeContainer *c,
     {
       GStrv values = value;
       gboolean any = values[0] == NULL;
+      /* labels must all match (docker's AND); the other keys take any of their values */
+      gboolean all_labels = g_str_equal (key, "label");
 
+      if (all_labels)
+        {
+          for (guint i = 0; values[i] != NULL; i++)
+            {
+              const char *eq = strchr (values[i], '=');
+              g_autofree char *k = eq ? g_strndup (values[i], eq - values[i]) : g_strdup (values[i]);
+              const char *have = hatake_container_get_label (c, k);
+
+              if (have == NULL || (eq != NULL && !g_str_equal (have, eq + 1)))
+                return FALSE;
+            }
+          continue;
+        }
       for (guint i = 0; values[i] != NULL && !any; i++)
         {
           const char *v = values[i];

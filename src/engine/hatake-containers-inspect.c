@@ -43,11 +43,13 @@ hatake_containers_log_path (HatakeContainers *self,
 }
 
 /* docker's NetworkSettings, from what netavark was given while the container runs (its
- * namespace's options file): addresses, aliases and published ports. */
+ * namespace's options file): addresses, aliases and published ports; when it does not run, the
+ * networks it is on, without addresses (docker-compose reads them to know what to connect). */
 static void
-add_network_settings (HatakeContainers *self,
-                      const char       *id,
-                      JsonBuilder      *b)
+add_network_settings (HatakeContainers            *self,
+                      const char                  *id,
+                      const HatakeContainerConfig *config,
+                      JsonBuilder                 *b)
 {
   g_autofree char *file = g_strconcat (id, ".json", NULL);
   g_autofree char *path = g_build_filename (self->run_dir, "netns", file, NULL);
@@ -133,6 +135,37 @@ add_network_settings (HatakeContainers *self,
       json_builder_begin_array (b);
       for (guint i = 0; aliases != NULL && i < json_array_get_length (aliases); i++)
         json_builder_add_string_value (b, json_array_get_string_element (aliases, i));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  for (guint i = 0; options == NULL && config != NULL && i < config->networks->len; i++)
+    {
+      HatakeNetworkEndpoint *e = g_ptr_array_index (config->networks, i);
+
+      json_builder_set_member_name (b, e->network);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "IPAMConfig");
+      if (e->ip != NULL)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "IPv4Address");
+          json_builder_add_string_value (b, e->ip);
+          json_builder_end_object (b);
+        }
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "NetworkID");
+      json_builder_add_string_value (b, "");
+      json_builder_set_member_name (b, "IPAddress");
+      json_builder_add_string_value (b, "");
+      json_builder_set_member_name (b, "IPPrefixLen");
+      json_builder_add_int_value (b, 0);
+      json_builder_set_member_name (b, "Gateway");
+      json_builder_add_string_value (b, "");
+      json_builder_set_member_name (b, "Aliases");
+      json_builder_begin_array (b);
+      for (guint k = 0; e->aliases != NULL && e->aliases[k] != NULL; k++)
+        json_builder_add_string_value (b, e->aliases[k]);
       json_builder_end_array (b);
       json_builder_end_object (b);
     }
@@ -273,6 +306,14 @@ hatake_containers_inspect (HatakeContainers *self,
   json_builder_set_member_name (b, "HostConfig");
   json_builder_begin_object (b);
   STR ("Runtime", hatake_runtime_get_name (self->runtime));
+  /* conmon's log format (docker-compose reads the logs of containers whose driver is set) */
+  json_builder_set_member_name (b, "LogConfig");
+  json_builder_begin_object (b);
+  STR ("Type", "k8s-file");
+  json_builder_set_member_name (b, "Config");
+  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
   if (entry != NULL)
     {
       STR ("NetworkMode", entry->config->network_mode ? entry->config->network_mode : "bridge");
@@ -324,7 +365,7 @@ hatake_containers_inspect (HatakeContainers *self,
   STR ("UpperDir", upper ? upper : "");
   json_builder_end_object (b);
   json_builder_end_object (b);
-  add_network_settings (self, hatake_container_get_id (c), b);
+  add_network_settings (self, hatake_container_get_id (c), entry ? entry->config : NULL, b);
 #undef STR
 #undef INT
 #undef BOOL
