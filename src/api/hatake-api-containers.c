@@ -818,39 +818,28 @@ container_logs (HatakeApiServer   *server,
 static void
 on_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  HatakeApiRequest *request = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = hatake_engine_inspect_container_finish (HATAKE_ENGINE (source), result, &error);
 
-  if (node == NULL)
-    hatake_api_request_reply_error (request, error);
-  else
-    hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+  hatake_api_request_reply_result (user_data, node, error);
 }
 
 static void
 on_renamed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  HatakeApiRequest *request = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!hatake_engine_rename_container_finish (HATAKE_ENGINE (source), result, &error))
-    hatake_api_request_reply_error (request, error);
-  else
-    hatake_api_request_reply_status (request, SOUP_STATUS_NO_CONTENT);
+  hatake_engine_rename_container_finish (HATAKE_ENGINE (source), result, &error);
+  hatake_api_request_reply_done (user_data, SOUP_STATUS_NO_CONTENT, error);
 }
 
 static void
 on_top (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  HatakeApiRequest *request = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = hatake_engine_top_finish (HATAKE_ENGINE (source), result, &error);
 
-  if (node == NULL)
-    hatake_api_request_reply_error (request, error);
-  else
-    hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+  hatake_api_request_reply_result (user_data, node, error);
 }
 
 gboolean

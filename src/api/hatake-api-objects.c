@@ -220,14 +220,10 @@ pull_image (HatakeApiServer   *server,
 static void
 on_image_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  HatakeApiRequest *request = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = hatake_engine_inspect_image_finish (HATAKE_ENGINE (source), result, &error);
 
-  if (node == NULL)
-    hatake_api_request_reply_error (request, error);
-  else
-    hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+  hatake_api_request_reply_result (user_data, node, error);
 }
 
 static void
@@ -253,13 +249,10 @@ on_image_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 on_tagged (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  HatakeApiRequest *request = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!hatake_engine_tag_image_finish (HATAKE_ENGINE (source), result, &error))
-    hatake_api_request_reply_error (request, error);
-  else
-    hatake_api_request_reply_status (request, SOUP_STATUS_CREATED);
+  hatake_engine_tag_image_finish (HATAKE_ENGINE (source), result, &error);
+  hatake_api_request_reply_done (user_data, SOUP_STATUS_CREATED, error);
 }
 
 /* Image names hold slashes: /images/127.0.0.1:5000/a/b:1/json names "127.0.0.1:5000/a/b:1". */

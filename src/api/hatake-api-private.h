@@ -49,6 +49,12 @@ void              hatake_api_request_reply_error  (HatakeApiRequest  *request,
                                                    const GError      *error);
 void              hatake_api_request_reply_status (HatakeApiRequest  *request,
                                                    guint              status);
+void              hatake_api_request_reply_result (HatakeApiRequest  *request,
+                                                   JsonNode          *node,
+                                                   const GError      *error);
+void              hatake_api_request_reply_done   (HatakeApiRequest  *request,
+                                                   guint              status,
+                                                   const GError      *error);
 /* Streams: headers first, then chunks, then the end (which frees the request). */
 void              hatake_api_request_begin_stream (HatakeApiRequest  *request,
                                                    const char        *content_type);

@@ -294,6 +294,30 @@ hatake_api_request_reply_error (HatakeApiRequest *request,
   hatake_api_request_free (request);
 }
 
+/* An engine call's answer: its JSON (200), or its error. */
+void
+hatake_api_request_reply_result (HatakeApiRequest *request,
+                                 JsonNode         *node,
+                                 const GError     *error)
+{
+  if (error != NULL)
+    hatake_api_request_reply_error (request, error);
+  else
+    hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+}
+
+/* An engine call that returns nothing: STATUS, or its error. */
+void
+hatake_api_request_reply_done (HatakeApiRequest *request,
+                               guint             status,
+                               const GError     *error)
+{
+  if (error != NULL)
+    hatake_api_request_reply_error (request, error);
+  else
+    hatake_api_request_reply_status (request, status);
+}
+
 void
 hatake_api_request_reply_status (HatakeApiRequest *request,
                                  guint             status)

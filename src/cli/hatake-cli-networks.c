@@ -234,6 +234,36 @@ hatake_cli_port (HatakeCliGlobals *globals, int argc, char **argv)
   return 0;
 }
 
+/* connect and disconnect: NETWORK CONTAINER, after their own options */
+static int
+container_network_op (HatakeCliGlobals    *globals,
+                      GOptionContext      *context,
+                      int                  argc,
+                      char               **argv,
+                      HatakeNetworkOp      op,
+                      HatakeNetworkOpArgs *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+
+  if (argc != 3)
+    {
+      g_autofree char *message = g_strdup_printf (_("\"network %s\" requires exactly 2 arguments"),
+                                                  op == HATAKE_NETWORK_OP_CONNECT ? "connect" : "disconnect");
+
+      return hatake_cli_usage_error (context, message);
+    }
+  args->name = argv[1];
+  args->container = argv[2];
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  network_op (engine, op, args, &error);
+  if (error != NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  return 0;
+}
+
 int
 hatake_cli_network_connect (HatakeCliGlobals *globals, int argc, char **argv)
 {
@@ -247,24 +277,13 @@ hatake_cli_network_connect (HatakeCliGlobals *globals, int argc, char **argv)
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("NETWORK CONTAINER",
                                                                   _("Connect a container to a network"), entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HatakeEngine) engine = NULL;
   HatakeNetworkOpArgs args = { 0 };
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
-  if (argc != 3)
-    return hatake_cli_usage_error (context, _("\"network connect\" requires exactly 2 arguments"));
-  args.name = argv[1];
-  args.container = argv[2];
   args.aliases = (const char * const *) aliases;
   args.ip = ip;
-  engine = hatake_cli_open_engine (globals, &error);
-  if (engine == NULL)
-    return hatake_cli_fail (g_steal_pointer (&error));
-  network_op (engine, HATAKE_NETWORK_OP_CONNECT, &args, &error);
-  if (error != NULL)
-    return hatake_cli_fail (g_steal_pointer (&error));
-  return 0;
+  return container_network_op (globals, context, argc, argv, HATAKE_NETWORK_OP_CONNECT, &args);
 }
 
 int
@@ -278,23 +297,12 @@ hatake_cli_network_disconnect (HatakeCliGlobals *globals, int argc, char **argv)
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("NETWORK CONTAINER",
                                                                   _("Disconnect a container from a network"), entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HatakeEngine) engine = NULL;
   HatakeNetworkOpArgs args = { 0 };
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
-  if (argc != 3)
-    return hatake_cli_usage_error (context, _("\"network disconnect\" requires exactly 2 arguments"));
-  args.name = argv[1];
-  args.container = argv[2];
   args.force = force;
-  engine = hatake_cli_open_engine (globals, &error);
-  if (engine == NULL)
-    return hatake_cli_fail (g_steal_pointer (&error));
-  network_op (engine, HATAKE_NETWORK_OP_DISCONNECT, &args, &error);
-  if (error != NULL)
-    return hatake_cli_fail (g_steal_pointer (&error));
-  return 0;
+  return container_network_op (globals, context, argc, argv, HATAKE_NETWORK_OP_DISCONNECT, &args);
 }
 
 int
