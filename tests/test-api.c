@@ -418,6 +418,16 @@ test_api_exec (Fixture *f, gconstpointer data)
   for (guint i = 0; i < 30 && docker (f, NULL, NULL, "exec", "box", "test", "-e", "/tmp/detached", NULL) != 0; i++)
     g_usleep (100 * 1000);
   g_assert_cmpint (docker (f, NULL, NULL, "exec", "box", "test", "-e", "/tmp/detached", NULL), ==, 0);
+  /* what runs in it, and what it uses */
+  g_assert_cmpint (docker (f, &out, NULL, "top", "box", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "sleep 300"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "box", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "box 1\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "system", "df", "--format", "{{.Type}} {{.TotalCount}}", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Images 1\n"));
+  g_clear_pointer (&out, g_free);
   /* not in a stopped container */
   g_assert_cmpint (docker (f, NULL, NULL, "stop", "-t", "0", "box", NULL), ==, 0);
   g_assert_cmpint (docker (f, NULL, &err, "exec", "box", "true", NULL), !=, 0);

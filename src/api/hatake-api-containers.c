@@ -842,6 +842,96 @@ on_top (GObject *source, GAsyncResult *result, gpointer user_data)
   hatake_api_request_reply_result (user_data, node, error);
 }
 
+/* ---- stats: one sample, or one a second ---------------------------------------------------- */
+
+typedef struct
+{
+  HatakeApiRequest *request;
+  guint             timer;
+  gboolean          stream;
+  gboolean          sent;
+} StatsData;
+
+static void stats_sample (StatsData *data);
+
+static void
+stats_end (StatsData *data)
+{
+  g_clear_handle_id (&data->timer, g_source_remove);
+  hatake_api_request_end_stream (data->request);
+  g_free (data);
+}
+
+static gboolean
+on_stats_tick (gpointer user_data)
+{
+  StatsData *data = user_data;
+
+  data->timer = 0;
+  stats_sample (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_stats (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  StatsData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_stats_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (node == NULL)
+    {
+      /* (a container that stopped ends the stream, as docker's) */
+      if (!data->sent)
+        {
+          hatake_api_request_reply_error (data->request, error);
+          g_free (data);
+        }
+      else
+        stats_end (data);
+      return;
+    }
+  if (!data->sent)
+    hatake_api_request_begin_stream (data->request, "application/json");
+  data->sent = TRUE;
+  /* which container: the CLI's ID and NAME columns */
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (data->request->engine, data->request->path[1]);
+      g_autofree char *name = c ? g_strconcat ("/", hatake_container_get_name (c), NULL) : NULL;
+
+      if (c != NULL && !json_object_has_member (json_node_get_object (node), "id"))
+        json_object_set_string_member (json_node_get_object (node), "id", hatake_container_get_id (c));
+      if (c != NULL && !json_object_has_member (json_node_get_object (node), "name"))
+        json_object_set_string_member (json_node_get_object (node), "name", name);
+    }
+  hatake_api_request_write_json (data->request, node);
+  if (!data->stream || g_cancellable_is_cancelled (data->request->cancellable))
+    stats_end (data);
+  else
+    data->timer = g_timeout_add_seconds (1, on_stats_tick, data);
+}
+
+static void
+stats_sample (StatsData *data)
+{
+  hatake_engine_stats_async (data->request->engine, data->request->path[1], data->request->cancellable, on_stats,
+                             data);
+}
+
+static void
+container_stats (HatakeApiServer   *server,
+                 SoupServerMessage *msg,
+                 GStrv              path,
+                 GHashTable        *query)
+{
+  StatsData *data = g_new0 (StatsData, 1);
+
+  data->stream = hatake_api_query_bool (query, "stream", TRUE) && !hatake_api_query_bool (query, "one-shot", FALSE);
+  data->request = hatake_api_request_new (server, msg, query, path);
+  stats_sample (data);
+}
+
 gboolean
 hatake_api_containers_route (HatakeApiServer   *server,
                              SoupServerMessage *msg,
@@ -888,6 +978,8 @@ hatake_api_containers_route (HatakeApiServer   *server,
 
       hatake_engine_top_async (request->engine, path[1], request->cancellable, on_top, request);
     }
+  else if (n == 3 && get && g_str_equal (path[2], "stats"))
+    container_stats (server, msg, path, query);
   else if (n == 3 && post && g_str_equal (path[2], "wait"))
     wait_container (server, msg, path, query);
   else if (n == 3 && post && g_str_equal (path[2], "attach"))

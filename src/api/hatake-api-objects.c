@@ -576,6 +576,15 @@ volumes_route (HatakeApiServer   *server,
   return TRUE;
 }
 
+static void
+on_disk_usage (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_disk_usage_finish (HATAKE_ENGINE (source), result, &error);
+
+  hatake_api_request_reply_result (user_data, node, error);
+}
+
 gboolean
 hatake_api_objects_route (HatakeApiServer   *server,
                           SoupServerMessage *msg,
@@ -585,6 +594,14 @@ hatake_api_objects_route (HatakeApiServer   *server,
 {
   if (path[0] == NULL)
     return FALSE;
+  if (g_strv_length (path) == 2 && g_str_equal (path[0], "system") && g_str_equal (path[1], "df") &&
+      g_str_equal (method, "GET"))
+    {
+      HatakeApiRequest *request = hatake_api_request_new (server, msg, query, path);
+
+      hatake_engine_disk_usage_async (request->engine, request->cancellable, on_disk_usage, request);
+      return TRUE;
+    }
   if (g_str_equal (path[0], "images"))
     return images_route (server, msg, method, path, query);
   if (g_str_equal (path[0], "networks"))
