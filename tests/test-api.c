@@ -293,6 +293,20 @@ test_api_containers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
   g_clear_pointer (&out, g_free);
 
+  /* -i: the client's stdin reaches the container (and its end ends cat) */
+  {
+    g_autofree char *script = g_strdup_printf ("printf 'line one\\nline two\\n' | DOCKER_HOST=unix://%s DOCKER_CONFIG=%s "
+                                               "docker run -i --rm %s sh -c 'cat; echo end-of-input'",
+                                               f->socket, f->docker_config, image);
+    int status = -1;
+
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL }, NULL,
+                                 G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpstr (out, ==, "line one\nline two\nend-of-input\n");
+    g_clear_pointer (&out, g_free);
+  }
+
   /* docker's errors, and nothing changed */
   g_assert_cmpint (docker (f, NULL, &err, "rm", "nosuch", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "No such container: nosuch"));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hatake-api-private.h"
+#include "hatake-attach.h"
 #include "hatake-error.h"
 #include "hatake-json.h"
 
@@ -985,7 +986,16 @@ hatake_api_containers_route (HatakeApiServer   *server,
   else if (n == 3 && post && g_str_equal (path[2], "attach"))
     hatake_api_containers_attach (server, msg, path[1], query);
   else if (n == 3 && post && g_str_equal (path[2], "resize"))
-    soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+    {
+      g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (hatake_api_server_get_engine (server), path[1]);
+      HatakeAttach *attach = c ? g_hash_table_lookup (hatake_api_server_get_attaches (server),
+                                                      hatake_container_get_id (c)) : NULL;
+      const char *h = hatake_api_query (query, "h"), *w = hatake_api_query (query, "w");
+
+      if (attach != NULL && h != NULL && w != NULL)
+        hatake_attach_resize (attach, atoi (w), atoi (h));
+      soup_server_message_set_status (msg, c ? SOUP_STATUS_OK : SOUP_STATUS_NOT_FOUND, NULL);
+    }
   else if (n == 3 && post && g_str_equal (path[2], "rename"))
     {
       const char *name = hatake_api_query (query, "name");
@@ -1025,11 +1035,22 @@ typedef struct
   HatakeContainer *container;
   gulong           state_handler;
   gint64           since;      /* ns: what the container writes from the attach on */
+  gboolean         interactive; /* stdin=1: the container's stdio through conmon, both ways */
+  HatakeAttach    *attach;
+  HatakeApiServer *server;
 } AttachData;
 
 static void
 attach_data_free (AttachData *data)
 {
+  if (data->attach != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (data->attach, data);
+      g_hash_table_remove (hatake_api_server_get_attaches (data->server), data->id);
+      hatake_attach_close (data->attach);
+    }
+  g_clear_object (&data->attach);
+  g_clear_object (&data->server);
   g_clear_signal_handler (&data->state_handler, data->container);
   g_clear_object (&data->container);
   g_clear_object (&data->engine);
@@ -1062,11 +1083,88 @@ on_attach_logs_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_stdio_output (HatakeAttach *attach,
+                 int           stream,
+                 GBytes       *bytes,
+                 gpointer      user_data)
+{
+  AttachData *data = user_data;
+
+  hatake_api_hijack_write_frame (data->hijack, data->multiplexed, stream == HATAKE_LOG_STDERR ? 2 : 1,
+                                 g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static void
+on_stdio_closed (HatakeAttach *attach,
+                 gpointer      user_data)
+{
+  AttachData *data = user_data;
+
+  hatake_api_hijack_end (data->hijack);
+  attach_data_free (data);
+}
+
+static void
+on_client_input (const char *bytes,
+                 gsize       length,
+                 gpointer    user_data)
+{
+  AttachData *data = user_data;
+  g_autoptr(GBytes) chunk = NULL;
+
+  if (data->attach == NULL)
+    return;
+  if (bytes == NULL)
+    {
+      hatake_attach_end_input (data->attach);
+      return;
+    }
+  chunk = g_bytes_new (bytes, length);
+  hatake_attach_write (data->attach, chunk);
+}
+
+static void
+on_stdio_attached (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AttachData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  data->attach = hatake_engine_attach_finish (HATAKE_ENGINE (source), result, &error);
+  if (data->attach == NULL)
+    {
+      g_autofree char *line = g_strdup_printf ("%s\n", error->message);
+
+      hatake_api_hijack_write_frame (data->hijack, data->multiplexed, 2, line, strlen (line));
+      hatake_api_hijack_end (data->hijack);
+      attach_data_free (data);
+      return;
+    }
+  g_hash_table_insert (hatake_api_server_get_attaches (data->server), g_strdup (data->id), g_object_ref (data->attach));
+  g_signal_connect (data->attach, "output", G_CALLBACK (on_stdio_output), data);
+  g_signal_connect (data->attach, "closed", G_CALLBACK (on_stdio_closed), data);
+  hatake_attach_start (data->attach);
+  hatake_api_hijack_read (data->hijack, on_client_input, data);
+}
+
+static void
 attach_follow (AttachData *data)
 {
   HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
 
   g_clear_signal_handler (&data->state_handler, data->container);
+  if (data->interactive)
+    {
+      /* through conmon's attach socket, once the container runs (output it wrote before the
+       * connection is in its log, not here) */
+      if (hatake_container_get_state (data->container) != HATAKE_CONTAINER_RUNNING)
+        {
+          hatake_api_hijack_end (data->hijack);
+          attach_data_free (data);
+          return;
+        }
+      hatake_engine_attach_async (data->engine, data->id, NULL, on_stdio_attached, data);
+      return;
+    }
   /* what the container writes from the attach on (its log keeps earlier runs'), to its exit */
   options.follow = TRUE;
   options.since = data->since;
@@ -1123,6 +1221,8 @@ hatake_api_containers_attach (HatakeApiServer   *server,
   data->container = g_object_ref (container);
   data->since = g_get_real_time () * 1000 - 1000;
   data->engine = g_object_ref (engine);
+  data->server = g_object_ref (server);
+  data->interactive = hatake_api_query_bool (query, "stdin", FALSE);
   data->hijack = hatake_api_hijack_new (msg, "application/vnd.docker.multiplexed-stream");
   if (!hatake_api_query_bool (query, "stream", FALSE) && !hatake_api_query_bool (query, "logs", FALSE))
     {

@@ -141,6 +141,8 @@ gboolean          hatake_api_exec_route           (HatakeApiServer   *server,
                                                    GHashTable        *query);
 GHashTable       *hatake_api_server_get_execs     (HatakeApiServer   *server);
 GHashTable       *hatake_api_exec_table_new       (void);
+/* container id → its HatakeAttach while a client is attached with stdin (for resize) */
+GHashTable       *hatake_api_server_get_attaches  (HatakeApiServer   *server);
 
 /* containers/{id}/attach: the connection is taken over (docker's hijack). */
 void              hatake_api_containers_attach    (HatakeApiServer   *server,

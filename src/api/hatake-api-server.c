@@ -29,6 +29,7 @@ struct _HatakeApiServer
   char         *socket_path;
   HatakeApiEvents *events;
   GHashTable   *execs;        /* exec instances by id */
+  GHashTable   *attaches;     /* container id → HatakeAttach */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApiServer, hatake_api_server, G_TYPE_OBJECT)
@@ -60,6 +61,7 @@ hatake_api_server_finalize (GObject *object)
   g_clear_object (&self->soup);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->execs, g_hash_table_unref);
+  g_clear_pointer (&self->attaches, g_hash_table_unref);
   G_OBJECT_CLASS (hatake_api_server_parent_class)->finalize (object);
 }
 
@@ -73,6 +75,12 @@ hatake_api_server_class_init (HatakeApiServerClass *klass)
 static void
 hatake_api_server_init (HatakeApiServer *self)
 {
+}
+
+GHashTable *
+hatake_api_server_get_attaches (HatakeApiServer *self)
+{
+  return self->attaches;
 }
 
 GHashTable *
@@ -833,6 +841,7 @@ hatake_api_server_new (HatakeEngine *engine)
   self->engine = g_object_ref (engine);
   self->events = hatake_api_events_new (engine);
   self->execs = hatake_api_exec_table_new ();
+  self->attaches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->soup = soup_server_new ("server-header", "Hatake/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, NULL, handle, self, NULL);
   return self;

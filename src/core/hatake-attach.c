@@ -24,6 +24,7 @@ struct _HatakeAttach
   GQueue                  pending;    /* GBytes to write */
   gboolean                writing;
   gboolean                closed;
+  gboolean                input_ended;
 };
 
 G_DEFINE_FINAL_TYPE (HatakeAttach, hatake_attach, G_TYPE_OBJECT)
@@ -171,8 +172,15 @@ write_next (HatakeAttach *self)
   gsize length;
   const void *data;
 
-  if (self->writing || g_queue_is_empty (&self->pending))
+  if (self->writing)
     return;
+  if (g_queue_is_empty (&self->pending))
+    {
+      /* the input ended: the container's stdin closes (conmon sees the socket's write side go) */
+      if (self->input_ended && G_IS_SOCKET_CONNECTION (self->stream) && !self->closed)
+        g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream)), FALSE, TRUE, NULL);
+      return;
+    }
   bytes = g_queue_pop_head (&self->pending);
   data = g_bytes_get_data (bytes, &length);
   self->writing = TRUE;
@@ -188,6 +196,14 @@ hatake_attach_write (HatakeAttach *self,
 {
   g_return_if_fail (HATAKE_IS_ATTACH (self));
   g_queue_push_tail (&self->pending, g_bytes_ref (bytes));
+  write_next (self);
+}
+
+void
+hatake_attach_end_input (HatakeAttach *self)
+{
+  g_return_if_fail (HATAKE_IS_ATTACH (self));
+  self->input_ended = TRUE;
   write_next (self);
 }
 

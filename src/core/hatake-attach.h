@@ -28,6 +28,8 @@ HatakeAttach *hatake_attach_new    (GIOStream              *stream,
 void          hatake_attach_start  (HatakeAttach           *self);
 void          hatake_attach_write  (HatakeAttach           *self,
                                     GBytes                 *bytes);
+/* No more input: once what was written is out, the container's stdin sees its end. */
+void          hatake_attach_end_input (HatakeAttach        *self);
 void          hatake_attach_resize (HatakeAttach           *self,
                                     guint                   width,
                                     guint                   height);
