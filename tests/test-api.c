@@ -591,6 +591,51 @@ test_api_compose (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "bridge\n");
 }
 
+/* The Python Docker SDK (Debian's python3-docker) through the socket. */
+static void
+test_api_python_sdk (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *script = NULL, *out = NULL, *err = NULL;
+  int status = -1;
+
+  if (!require ())
+    return;
+  if (!g_spawn_command_line_sync ("python3 -c 'import docker'", NULL, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("python3-docker is missing: build-aux/install-deps.sh test installs it");
+      g_test_skip ("no python3-docker");
+      return;
+    }
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  script = g_strdup_printf (
+    "import docker, time\n"
+    "c = docker.DockerClient(base_url='unix://%s', version='auto')\n"
+    "assert c.ping()\n"
+    "c.images.pull('%s')\n"
+    "print(c.containers.run('%s', ['echo', 'from-sdk'], remove=True).decode(), end='')\n"
+    "box = c.containers.run('%s', ['sh', '-c', 'echo logged; sleep 300'], detach=True, name='sdkbox',\n"
+    "                       labels={'via': 'sdk'})\n"
+    "for _ in range(50):\n"
+    "    if box.logs() == b'logged\\n': break\n"
+    "    time.sleep(0.1)\n"
+    "box.reload()\n"
+    "print(box.status, box.logs().decode().strip(), box.labels['via'])\n"
+    "r = box.exec_run(['sh', '-c', 'echo exec-out; exit 3'])\n"
+    "print(r.exit_code, r.output.decode().strip())\n"
+    "box.stop(timeout=0)\n"
+    "print(box.wait()['StatusCode'])\n"
+    "box.remove()\n"
+    "print(len(c.containers.list(all=True)))\n",
+    f->socket, image, image, image);
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "python3", (char *) "-c", script, NULL }, NULL,
+                               G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, NULL));
+  g_test_message ("python: %s\n%s", out, err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (out, ==, "from-sdk\nrunning logged sdk\n3 exec-out\n137\n0\n");
+}
+
 /* Bad requests get docker's errors and change nothing. */
 static void
 test_api_bad_requests (Fixture *f, gconstpointer data)
@@ -636,6 +681,7 @@ main (int argc, char **argv)
   g_test_add ("/api/exec", Fixture, NULL, fixture_set_up, test_api_exec, fixture_tear_down);
   g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);
   g_test_add ("/api/compose", Fixture, NULL, fixture_set_up, test_api_compose, fixture_tear_down);
+  g_test_add ("/api/python-sdk", Fixture, NULL, fixture_set_up, test_api_python_sdk, fixture_tear_down);
   g_test_add ("/api/bad-requests", Fixture, NULL, fixture_set_up, test_api_bad_requests, fixture_tear_down);
   return g_test_run ();
 }

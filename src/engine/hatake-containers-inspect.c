@@ -306,10 +306,12 @@ hatake_containers_inspect (HatakeContainers *self,
   json_builder_set_member_name (b, "HostConfig");
   json_builder_begin_object (b);
   STR ("Runtime", hatake_runtime_get_name (self->runtime));
-  /* conmon's log format (docker-compose reads the logs of containers whose driver is set) */
+  /* conmon writes k8s-file logs, but clients read this as "the logs endpoint serves them":
+   * docker-compose skips containers without a driver, the Docker SDK returns run()'s output only
+   * for json-file or journald. Said as docker's json-file: the API serves them the same way. */
   json_builder_set_member_name (b, "LogConfig");
   json_builder_begin_object (b);
-  STR ("Type", "k8s-file");
+  STR ("Type", "json-file");
   json_builder_set_member_name (b, "Config");
   json_builder_begin_object (b);
   json_builder_end_object (b);
