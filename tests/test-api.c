@@ -293,6 +293,18 @@ test_api_containers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
   g_clear_pointer (&out, g_free);
 
+  /* prune takes the stopped ones only */
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "p1", image, "true", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "--name", "p2", image, "true", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "keep", image, "sleep", "300", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "container", "prune", "-f", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Deleted Containers:"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "keep\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "keep", NULL), ==, 0);
+
   /* -i: the client's stdin reaches the container (and its end ends cat) */
   {
     g_autofree char *script = g_strdup_printf ("printf 'line one\\nline two\\n' | DOCKER_HOST=unix://%s DOCKER_CONFIG=%s "

@@ -843,6 +843,101 @@ on_top (GObject *source, GAsyncResult *result, gpointer user_data)
   hatake_api_request_reply_result (user_data, node, error);
 }
 
+/* ---- prune: every stopped container ----------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeApiRequest *request;
+  JsonArray        *deleted;
+  guint             pending;
+} PruneData;
+
+static void
+prune_maybe_done (PruneData *data)
+{
+  JsonObject *object;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (--data->pending > 0)
+    return;
+  object = json_object_new ();
+  json_object_set_array_member (object, "ContainersDeleted", data->deleted);
+  json_object_set_int_member (object, "SpaceReclaimed", 0);
+  node = hatake_api_object_node (object);
+  hatake_api_request_reply_json (data->request, SOUP_STATUS_OK, node);
+  g_free (data);
+}
+
+typedef struct
+{
+  PruneData *prune;
+  char      *id;
+} PruneItem;
+
+static void
+on_pruned_one (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PruneItem *item = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (error == NULL)
+    json_array_add_string_element (item->prune->deleted, item->id);
+  else
+    g_debug ("prune: %s", error->message);
+  prune_maybe_done (item->prune);
+  g_free (item->id);
+  g_free (item);
+}
+
+static void
+prune_containers (HatakeApiServer   *server,
+                  SoupServerMessage *msg,
+                  GStrv              path,
+                  GHashTable        *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) filters = hatake_api_query_filters (query, &error);
+  GListModel *containers = hatake_engine_get_containers (hatake_api_server_get_engine (server));
+  GStrv until = filters ? g_hash_table_lookup (filters, "until") : NULL;
+  gint64 before = until && until[0] ? (gint64) (g_ascii_strtod (until[0], NULL) * G_USEC_PER_SEC) : 0;
+  HatakeContainerOpArgs args = { .timeout = -1 };
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
+  PruneData *data;
+
+  if (filters == NULL)
+    {
+      hatake_api_reply_error (msg, error);
+      return;
+    }
+  g_hash_table_remove (filters, "until");
+  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+    {
+      HatakeContainer *c = g_list_model_get_item (containers, i);
+      HatakeContainerState state = hatake_container_get_state (c);
+
+      if ((state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_CREATED || state == HATAKE_CONTAINER_DEAD) &&
+          matches_filters (c, filters) && (before == 0 || hatake_container_get_created (c) < before))
+        g_ptr_array_add (chosen, c);
+      else
+        g_object_unref (c);
+    }
+  data = g_new0 (PruneData, 1);
+  data->deleted = json_array_new ();
+  data->pending = chosen->len + 1;
+  data->request = hatake_api_request_new (server, msg, query, path);
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      PruneItem *item = g_new0 (PruneItem, 1);
+
+      item->prune = data;
+      item->id = g_strdup (hatake_container_get_id (g_ptr_array_index (chosen, i)));
+      hatake_engine_container_op_async (data->request->engine, item->id, HATAKE_CONTAINER_OP_REMOVE, &args, NULL,
+                                        on_pruned_one, item);
+    }
+  prune_maybe_done (data);
+}
+
 /* ---- stats: one sample, or one a second ---------------------------------------------------- */
 
 typedef struct
@@ -954,6 +1049,8 @@ hatake_api_containers_route (HatakeApiServer   *server,
     list_containers (server, msg, path, query);
   else if (n == 2 && post && g_str_equal (path[1], "create"))
     create_container (server, msg, path, query);
+  else if (n == 2 && post && g_str_equal (path[1], "prune"))
+    prune_containers (server, msg, path, query);
   else if (n == 2 && g_str_equal (method, "DELETE"))
     {
       g_auto(GStrv) with_op = g_strdupv (path);
