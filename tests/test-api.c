@@ -407,6 +407,18 @@ test_api_networks_volumes (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, NULL, "volume", "rm", "data", NULL), ==, 0);
   g_assert_cmpint (docker (f, &out, NULL, "volume", "ls", "-q", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+
+  /* image prune: a tagged image is not dangling; unused, -a takes it */
+  g_assert_cmpint (docker (f, NULL, NULL, "image", "prune", "-f", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "images", "-q", NULL), ==, 0);
+  g_assert_cmpuint (strlen (out), >, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "image", "prune", "-a", "-f", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Total reclaimed space"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "images", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
 }
 
 /* docker exec: output and exit codes, stdin, user and directory, detached. */

@@ -255,6 +255,114 @@ on_tagged (GObject *source, GAsyncResult *result, gpointer user_data)
   hatake_api_request_reply_done (user_data, SOUP_STATUS_CREATED, error);
 }
 
+/* ---- image prune: untagged images, or (dangling=false) every image no container uses ---------- */
+
+typedef struct
+{
+  HatakeApiRequest *request;
+  JsonArray        *deleted;
+  gint64            reclaimed;
+  guint             pending;
+} ImagePrune;
+
+typedef struct
+{
+  ImagePrune *prune;
+  char       *id;
+  gint64      size;
+} ImagePruneItem;
+
+static void
+image_prune_maybe_done (ImagePrune *data)
+{
+  JsonObject *object;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (--data->pending > 0)
+    return;
+  object = json_object_new ();
+  json_object_set_array_member (object, "ImagesDeleted", data->deleted);
+  json_object_set_int_member (object, "SpaceReclaimed", data->reclaimed);
+  node = hatake_api_object_node (object);
+  hatake_api_request_reply_json (data->request, SOUP_STATUS_OK, node);
+  g_free (data);
+}
+
+static void
+on_image_pruned (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ImagePruneItem *item = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_remove_image_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (error == NULL)
+    {
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "Deleted", item->id);
+      json_array_add_object_element (item->prune->deleted, entry);
+      item->prune->reclaimed += item->size;
+    }
+  else
+    g_debug ("image prune: %s", error->message);
+  image_prune_maybe_done (item->prune);
+  g_free (item->id);
+  g_free (item);
+}
+
+static void
+prune_images (HatakeApiServer   *server,
+              SoupServerMessage *msg,
+              GStrv              path,
+              GHashTable        *query)
+{
+  HatakeEngine *engine = hatake_api_server_get_engine (server);
+  GListModel *images = hatake_engine_get_images (engine);
+  GListModel *containers = hatake_engine_get_containers (engine);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) filters = hatake_api_query_filters (query, &error);
+  g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GStrv dangling = filters ? g_hash_table_lookup (filters, "dangling") : NULL;
+  gboolean only_dangling = dangling == NULL || dangling[0] == NULL ||
+                           !(g_str_equal (dangling[0], "false") || g_str_equal (dangling[0], "0"));
+  ImagePrune *data;
+
+  if (filters == NULL)
+    {
+      hatake_api_reply_error (msg, error);
+      return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+    {
+      g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i);
+
+      if (hatake_container_get_image_id (c) != NULL)
+        g_hash_table_add (used, g_strdup (hatake_container_get_image_id (c)));
+    }
+  data = g_new0 (ImagePrune, 1);
+  data->deleted = json_array_new ();
+  data->pending = 1;
+  data->request = hatake_api_request_new (server, msg, query, path);
+  for (guint i = 0; i < g_list_model_get_n_items (images); i++)
+    {
+      g_autoptr(HatakeImage) image = g_list_model_get_item (images, i);
+      const char * const *tags = hatake_image_get_repo_tags (image);
+      gboolean tagged = tags != NULL && tags[0] != NULL;
+      ImagePruneItem *item;
+
+      if (g_hash_table_contains (used, hatake_image_get_id (image)) || (only_dangling && tagged))
+        continue;
+      item = g_new0 (ImagePruneItem, 1);
+      item->prune = data;
+      item->id = g_strdup (hatake_image_get_id (image));
+      item->size = hatake_image_get_size (image);
+      data->pending++;
+      /* (every tag goes with it: the image is unused) */
+      hatake_engine_remove_image_async (engine, item->id, TRUE, NULL, on_image_pruned, item);
+    }
+  image_prune_maybe_done (data);
+}
+
 /* Image names hold slashes: /images/127.0.0.1:5000/a/b:1/json names "127.0.0.1:5000/a/b:1". */
 static char *
 image_name (GStrv path,
@@ -286,6 +394,8 @@ images_route (HatakeApiServer   *server,
     list_images (server, msg, query);
   else if (n == 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "create"))
     pull_image (server, msg, path, query);
+  else if (n == 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "prune"))
+    prune_images (server, msg, path, query);
   else if (n >= 3 && g_str_equal (method, "GET") && g_str_equal (path[n - 1], "json"))
     {
       g_autofree char *name = image_name (path, 1, n - 1);
