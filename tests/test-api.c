@@ -215,6 +215,37 @@ test_api_system (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (body, "swarm"));
 }
 
+/* While the server runs, the default bridge stays up with no container on it (as docker0); the
+ * keepalive is not shown as a container; a killed server's is torn down by the next engine. */
+static void
+test_api_default_network (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *id = NULL, *out = NULL, *bridge = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, &id, NULL, "network", "inspect", "-f", "{{.Id}}", "bridge", NULL), ==, 0);
+  bridge = g_strdup_printf ("/sys/class/net/hk-%.10s", g_strstrip (id));
+  g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (docker (f, &out, NULL, "network", "inspect", "-f", "{{len .Containers}}", "bridge", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "0\n");
+  g_clear_pointer (&out, g_free);
+  /* a container comes and goes: the bridge stays */
+  g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", image, "echo", "on-bridge", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "on-bridge\n");
+  g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
+
+  /* the server killed: its keepalive is stale, and the next engine tears it down */
+  g_subprocess_force_exit (f->server);
+  g_subprocess_wait (f->server, NULL, NULL);
+  g_clear_object (&f->server);
+  g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
+  hatake_cli (f, "ps", "-a", NULL);
+  g_assert_false (g_file_test (bridge, G_FILE_TEST_EXISTS));
+  hatake_cli (f, "system", "reset", "-f", NULL);
+}
+
 /* The lifecycle of containers through the docker CLI, with attached output and exit codes. */
 static void
 test_api_containers (Fixture *f, gconstpointer data)
@@ -700,6 +731,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/api/system", Fixture, NULL, fixture_set_up, test_api_system, fixture_tear_down);
+  g_test_add ("/api/default-network", Fixture, NULL, fixture_set_up, test_api_default_network, fixture_tear_down);
   g_test_add ("/api/containers", Fixture, NULL, fixture_set_up, test_api_containers, fixture_tear_down);
   g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);
   g_test_add ("/api/exec", Fixture, NULL, fixture_set_up, test_api_exec, fixture_tear_down);

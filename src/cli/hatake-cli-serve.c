@@ -77,6 +77,16 @@ hatake_cli_serve (HatakeCliGlobals *globals,
         return hatake_cli_fail (g_steal_pointer (&error));
     }
   g_message (_("API listening on %s"), socket_path);
+  /* the default bridge stays up while we run, as docker0 does: a container on it does not pay
+   * netavark's whole network setup and teardown (after the recovery's teardowns are done) */
+  hatake_cli_settle (globals);
+  if (HATAKE_IS_LOCAL_ENGINE (engine) &&
+      !hatake_local_engine_hold_default_network (HATAKE_LOCAL_ENGINE (engine), TRUE, &error))
+    {
+      g_warning ("The default network is not kept up: %s", error->message);
+      g_clear_error (&error);
+    }
+
 
   g_unix_signal_add (SIGINT, on_signal, loop);
   g_unix_signal_add (SIGTERM, on_signal, loop);
@@ -87,6 +97,12 @@ hatake_cli_serve (HatakeCliGlobals *globals,
   g_main_loop_run (loop);
   g_message (_("Stopping"));
   g_object_run_dispose (G_OBJECT (server));
+  if (HATAKE_IS_LOCAL_ENGINE (engine) &&
+      !hatake_local_engine_hold_default_network (HATAKE_LOCAL_ENGINE (engine), FALSE, &error))
+    {
+      g_warning ("%s", error->message);
+      g_clear_error (&error);
+    }
   if (pidfile != NULL)
     g_unlink (pidfile);
   return 0;

@@ -336,6 +336,18 @@ hatake_local_engine_get_runtime_note (HatakeLocalEngine *self)
   return hatake_containers_get_runtime_note (self->containers);
 }
 
+gboolean
+hatake_local_engine_hold_default_network (HatakeLocalEngine  *self,
+                                          gboolean            hold,
+                                          GError            **error)
+{
+  HatakeNetworks *networks;
+
+  g_return_val_if_fail (HATAKE_IS_LOCAL_ENGINE (self), FALSE);
+  networks = hatake_containers_get_networks (self->containers);
+  return hold ? hatake_networks_hold_default (networks, error) : hatake_networks_release_default (networks, error);
+}
+
 const char *
 hatake_local_engine_get_run_dir (HatakeLocalEngine *self)
 {

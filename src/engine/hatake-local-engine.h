@@ -42,5 +42,10 @@ gboolean           hatake_local_engine_settle_finish (HatakeLocalEngine  *self,
 const char        *hatake_local_engine_get_runtime_note (HatakeLocalEngine *self);
 /* Where the runtime's state, conmon's sockets and exit files live (under /run). */
 const char        *hatake_local_engine_get_run_dir  (HatakeLocalEngine  *self);
+/* Blocking (netavark): a long-running owner keeps the default bridge up while it runs
+ * (hatake_networks_hold_default); call with FALSE before it exits. */
+gboolean           hatake_local_engine_hold_default_network (HatakeLocalEngine *self,
+                                                             gboolean           hold,
+                                                             GError           **error);
 
 G_END_DECLS

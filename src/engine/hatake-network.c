@@ -525,7 +525,26 @@ static JsonNode *
 object_node (JsonObject *object)
 {
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *containers = hatake_json_object_member (object, "Containers");
 
+  /* the owner's keepalive holds an address, but it is not a container: not shown */
+  if (containers != NULL && json_object_has_member (containers, HATAKE_NETWORK_KEEPALIVE))
+    {
+      JsonObject *copy = json_object_new ();
+      JsonObject *shown = json_object_new ();
+      g_autoptr(GList) names = json_object_get_members (object);
+      g_autoptr(GList) ids = json_object_get_members (containers);
+
+      for (GList *l = ids; l != NULL; l = l->next)
+        if (!g_str_equal (l->data, HATAKE_NETWORK_KEEPALIVE))
+          json_object_set_member (shown, l->data, json_node_copy (json_object_get_member (containers, l->data)));
+      for (GList *l = names; l != NULL; l = l->next)
+        if (!g_str_equal (l->data, "Containers"))
+          json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (object, l->data)));
+      json_object_set_object_member (copy, "Containers", shown);
+      json_node_take_object (node, copy);
+      return node;
+    }
   json_node_set_object (node, object);
   return node;
 }
@@ -1650,4 +1669,24 @@ hatake_networks_disconnect (HatakeNetworks  *self,
     ok = FALSE;
   release (self, network_name, container_id);
   return ok;
+}
+
+gboolean
+hatake_networks_hold_default (HatakeNetworks  *self,
+                              GError         **error)
+{
+  g_autoptr(HatakeNetworkEndpoint) endpoint = hatake_network_endpoint_new (HATAKE_DEFAULT_NETWORK, NULL, NULL);
+  HatakeNetworkEndpoint *endpoints[] = { endpoint };
+  HatakeNetworkAttach attach = { .container_id = HATAKE_NETWORK_KEEPALIVE, .container_name = HATAKE_NETWORK_KEEPALIVE,
+                                 .endpoints = endpoints, .n_endpoints = 1 };
+  g_auto(HatakeNetworkResult) result = { 0 };
+
+  return hatake_networks_attach (self, &attach, &result, error);
+}
+
+gboolean
+hatake_networks_release_default (HatakeNetworks  *self,
+                                 GError         **error)
+{
+  return hatake_networks_detach (self, HATAKE_NETWORK_KEEPALIVE, error);
 }

@@ -122,4 +122,16 @@ gboolean        hatake_networks_disconnect   (HatakeNetworks            *self,
                                               const char               *network_name,
                                               GError                  **error);
 
+/* A long-running owner (hatake serve, the app) keeps the default network up while it runs, as
+ * docker keeps docker0: an endpoint of its own (HATAKE_NETWORK_KEEPALIVE) stays on the bridge,
+ * so netavark does not delete the bridge and its firewall chains when the last container leaves
+ * and make them again for the next one (~200 ms of iptables calls each way). Release drops it;
+ * an engine that finds it left (the owner died) tears it down with the other stale setups. */
+#define HATAKE_NETWORK_KEEPALIVE "hatake-keepalive"
+
+gboolean        hatake_networks_hold_default    (HatakeNetworks          *self,
+                                                 GError                 **error);
+gboolean        hatake_networks_release_default (HatakeNetworks          *self,
+                                                 GError                 **error);
+
 G_END_DECLS
