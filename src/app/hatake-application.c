@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "hatake-application.h"
+#include "hatake-api-server.h"
 #include "hatake-local-engine.h"
 #include "hatake-window.h"
 
@@ -24,6 +25,8 @@ struct _HatakeApplication
   char           *data_root;
   GSettings      *settings;     /* NULL when the schema is not installed */
   HatakeEngine   *engine;
+  HatakeApiServer *api;         /* the Docker Engine API of the engine we host */
+  char           *api_socket;
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApplication, hatake_application, ADW_TYPE_APPLICATION)
@@ -64,6 +67,7 @@ hatake_application_set_data_root (HatakeApplication *self,
     return;
 
   g_free (self->data_root);
+  g_free (self->api_socket);
   self->data_root = g_strdup (data_root);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA_ROOT]);
 }
@@ -113,6 +117,16 @@ about_activated (GSimpleAction *action,
   gtk_window_present (about);
 }
 
+/* The API's streams end and its socket goes (the engine goes with the application). */
+static void
+stop_api (HatakeApplication *self)
+{
+  if (self->api != NULL)
+    g_object_run_dispose (G_OBJECT (self->api));
+  g_clear_object (&self->api);
+  g_clear_pointer (&self->api_socket, g_free);
+}
+
 static void
 quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
@@ -127,6 +141,7 @@ quit_activated (GSimpleAction *action,
       gtk_window_destroy (GTK_WINDOW (windows->data));
       windows = gtk_application_get_windows (app);
     }
+  stop_api (HATAKE_APPLICATION (app));
   g_application_quit (G_APPLICATION (app));
 }
 
@@ -166,6 +181,36 @@ hatake_application_startup (GApplication *application)
   apply_color_scheme (self);
 }
 
+/* While the app hosts the engine it serves the Docker Engine API too, as `hatake serve` does:
+ * the docker CLI and compose reach the same engine the window shows. The default data root's
+ * socket is the usual /run/hatake/hatake.sock; another data root's is in its run folder. */
+static void
+serve_api (HatakeApplication *self,
+           HatakeLocalEngine *engine)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *default_root = hatake_default_data_root ();
+
+  if (self->data_root == NULL || g_strcmp0 (hatake_local_engine_get_data_root (engine), default_root) == 0)
+    self->api_socket = g_strdup ("/run/hatake/hatake.sock");
+  else
+    self->api_socket = g_build_filename (hatake_local_engine_get_run_dir (engine), "hatake.sock", NULL);
+  self->api = hatake_api_server_new (HATAKE_ENGINE (engine));
+  if (!hatake_api_server_listen_unix (self->api, self->api_socket, &error))
+    {
+      g_message ("The Docker Engine API is not served: %s", error->message);
+      g_clear_object (&self->api);
+      g_clear_pointer (&self->api_socket, g_free);
+    }
+}
+
+const char *
+hatake_application_get_api_socket (HatakeApplication *self)
+{
+  g_return_val_if_fail (HATAKE_IS_APPLICATION (self), NULL);
+  return self->api_socket;
+}
+
 static GtkWindow *
 create_window (HatakeApplication *self)
 {
@@ -188,7 +233,10 @@ create_window (HatakeApplication *self)
       HatakeLocalEngine *engine = hatake_local_engine_new (self->data_root, NULL, &error);
 
       if (engine != NULL)
-        self->engine = HATAKE_ENGINE (engine);
+        {
+          self->engine = HATAKE_ENGINE (engine);
+          serve_api (self, engine);
+        }
     }
 
   window = hatake_window_new (GTK_APPLICATION (self), self->engine);
@@ -262,6 +310,7 @@ hatake_application_dispose (GObject *object)
   HatakeApplication *self = HATAKE_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  stop_api (self);
   g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (hatake_application_parent_class)->dispose (object);

@@ -12,6 +12,8 @@ G_DECLARE_FINAL_TYPE (HatakeApplication, hatake_application, HATAKE, APPLICATION
 
 HatakeApplication *hatake_application_new           (void);
 const char        *hatake_application_get_data_root (HatakeApplication *self);
+/* The Docker Engine API socket while the app hosts the engine, else NULL. */
+const char        *hatake_application_get_api_socket (HatakeApplication *self);
 void               hatake_application_set_data_root (HatakeApplication *self,
                                                      const char        *data_root);
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "app-test-utils.h"
@@ -429,6 +430,45 @@ test_window_local_engine (void)
   remove_tree (data_root);
 }
 
+static void
+on_curl_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  char **out = user_data;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, out, NULL, NULL))
+    *out = g_strdup ("");
+}
+
+static gboolean
+string_is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+/* curl on the app's own socket, the main loop running meanwhile (the server is in this process). */
+static char *
+curl_app (const char *socket, const char *method, const char *path, const char *body)
+{
+  g_autofree char *url = g_strconcat ("http://docker", path, NULL);
+  g_autoptr(GSubprocess) curl = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  curl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "curl", "-s", "-X", method, "--unix-socket", socket,
+                           "-H", "Content-Type: application/json", "--data-binary", body ? body : "", url, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (curl, NULL, NULL, on_curl_done, &out);
+  g_assert_true (hatake_test_wait_until (string_is_set, &out, 60));
+  g_test_message ("%s %s → %s", method, path, out);
+  return out;
+}
+
+static gboolean
+has_one_container (gpointer data)
+{
+  return g_list_model_get_n_items (hatake_engine_get_containers (data)) == 1;
+}
+
 /* As root the application hosts the engine: closing its window hides it, the engine stays,
  * activating again shows the same window; Quit ends it all. */
 static void
@@ -440,6 +480,7 @@ test_close_keeps_engine (void)
   GtkWindow *window;
   HatakeEngine *engine;
   gpointer weak_window;
+  g_autofree char *socket = NULL;
 
   if (geteuid () != 0)
     {
@@ -470,6 +511,32 @@ test_close_keeps_engine (void)
   weak_window = window;
   g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
 
+  /* it serves the Docker Engine API for the engine it shows: a container made through the
+   * socket is in the window's model at once */
+  socket = g_strdup (hatake_application_get_api_socket (own_app));
+  g_assert_nonnull (socket);
+  g_assert_true (g_file_test (socket, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *ping = curl_app (socket, "GET", "/_ping", NULL);
+
+    g_assert_cmpstr (ping, ==, "OK");
+  }
+  if (g_getenv ("HATAKE_TEST_REGISTRY") != NULL)
+    {
+      g_autofree char *image = g_strdup_printf ("%s/hatake/busybox:latest", g_getenv ("HATAKE_TEST_REGISTRY"));
+      g_autofree char *pull_path = g_strdup_printf ("/images/create?fromImage=%s", image);
+      g_autofree char *body = g_strdup_printf ("{\"Image\": \"%s\", \"Cmd\": [\"true\"]}", image);
+      g_autofree char *pulled = curl_app (socket, "POST", pull_path, NULL);
+      g_autofree char *created = curl_app (socket, "POST", "/containers/create?name=from-api", body);
+      g_autoptr(HatakeContainer) container = NULL;
+
+      g_assert_nonnull (strstr (pulled, "Downloaded newer image"));
+      g_assert_nonnull (strstr (created, "\"Id\""));
+      g_assert_true (hatake_test_wait_until (has_one_container, engine, 10));
+      container = g_list_model_get_item (hatake_engine_get_containers (engine), 0);
+      g_assert_cmpstr (hatake_container_get_name (container), ==, "from-api");
+    }
+
   gtk_window_close (window);
   g_assert_true (hatake_test_wait_until (window_is_hidden, &weak_window, 10));
   g_assert_nonnull (weak_window);
@@ -487,6 +554,8 @@ test_close_keeps_engine (void)
 
   /* A registered GtkApplication that never ran keeps references of its own. */
   g_object_unref (own_app);
+  /* the socket goes with it */
+  g_assert_false (g_file_test (socket, G_FILE_TEST_EXISTS));
   remove_tree (data_root);
 }
 
