@@ -417,7 +417,15 @@ test_api_networks_volumes (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "inspect", "-f", "{{len .NetworkSettings.Networks}}", "srv", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "2\n");
   g_clear_pointer (&out, g_free);
+  /* docker ps says so too (its summaries are kept between calls: a connect must renew them) */
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "--filter", "name=srv", "--format", "{{.Networks}}", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "bridge"));
+  g_assert_nonnull (strstr (out, "apinet"));
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, NULL, NULL, "network", "disconnect", "bridge", "srv", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "--filter", "name=srv", "--format", "{{.Networks}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "apinet\n");
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, NULL, &err, "network", "rm", "apinet", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "srv"));
   g_clear_pointer (&err, g_free);

@@ -364,7 +364,6 @@ summary (HatakeContainer *c,
   JsonObject *host = json_object_new ();
   JsonObject *settings = json_object_new ();
   const char * const *label_list = hatake_container_get_labels (c);
-  g_autofree char *status = hatake_container_dup_status (c, g_get_real_time ());
   g_autofree char *slashed = g_strconcat ("/", hatake_container_get_name (c), NULL);
   JsonObject *port_map, *networks;
 
@@ -409,7 +408,6 @@ summary (HatakeContainer *c,
     }
   json_object_set_object_member (object, "Labels", labels);
   json_object_set_string_member (object, "State", hatake_container_state_to_string (hatake_container_get_state (c)));
-  json_object_set_string_member (object, "Status", status);
   json_object_set_string_member (host, "NetworkMode",
                                  hatake_json_string (hatake_json_object_member (ins, "HostConfig"), "NetworkMode")
                                  ? hatake_json_string (hatake_json_object_member (ins, "HostConfig"), "NetworkMode")
@@ -428,37 +426,110 @@ summary (HatakeContainer *c,
   return hatake_api_object_node (object);
 }
 
+/* docker ps asks for the list often: each container's summary is kept as JSON text, made from
+ * its inspect once and again only when it changed (its state, times or name; a network connect
+ * or disconnect clears them all). "Status" ("Up 3 minutes") is added at each answer. */
+typedef struct
+{
+  char                 *text;      /* the summary object without its closing brace */
+  HatakeContainerState  state;
+  gint64                started_at;
+  gint64                finished_at;
+  char                 *name;
+} CachedSummary;
+
+static void
+cached_summary_free (CachedSummary *cached)
+{
+  g_free (cached->text);
+  g_free (cached->name);
+  g_free (cached);
+}
+
+GHashTable *
+hatake_api_summary_cache_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_summary_free);
+}
+
+static gboolean
+cached_is_current (CachedSummary   *cached,
+                   HatakeContainer *c)
+{
+  return cached != NULL && cached->state == hatake_container_get_state (c) &&
+         cached->started_at == hatake_container_get_started_at (c) &&
+         cached->finished_at == hatake_container_get_finished_at (c) &&
+         g_strcmp0 (cached->name, hatake_container_get_name (c)) == 0;
+}
+
+static void
+cache_summary (GHashTable      *cache,
+               HatakeContainer *c,
+               JsonObject      *inspect)
+{
+  g_autoptr(JsonNode) node = summary (c, inspect);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  CachedSummary *cached = g_new0 (CachedSummary, 1);
+  gsize length = 0;
+
+  json_generator_set_root (generator, node);
+  cached->text = json_generator_to_data (generator, &length);
+  /* "{…}" → "{…": Status goes in at the end */
+  if (length > 0 && cached->text[length - 1] == '}')
+    cached->text[length - 1] = '\0';
+  cached->state = hatake_container_get_state (c);
+  cached->started_at = hatake_container_get_started_at (c);
+  cached->finished_at = hatake_container_get_finished_at (c);
+  cached->name = g_strdup (hatake_container_get_name (c));
+  g_hash_table_replace (cache, g_strdup (hatake_container_get_id (c)), cached);
+}
+
 typedef struct
 {
   HatakeApiRequest *request;
+  GHashTable       *cache;
   GPtrArray        *chosen;     /* newest first */
-  JsonNode        **inspected;  /* one per chosen */
   guint             pending;
 } ListData;
 
 static void
 list_reply (ListData *data)
 {
-  JsonArray *array = json_array_new ();
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(GString) text = g_string_new ("[");
+  gint64 now = g_get_real_time ();
+  gboolean first = TRUE;
 
-  json_node_take_array (node, array);
   for (guint i = 0; i < data->chosen->len; i++)
-    if (data->inspected[i] != NULL)   /* (one removed meanwhile is left out) */
-      json_array_add_element (array, summary (g_ptr_array_index (data->chosen, i),
-                                              json_node_get_object (data->inspected[i])));
-  hatake_api_request_reply_json (data->request, SOUP_STATUS_OK, node);
-  for (guint i = 0; i < data->chosen->len; i++)
-    g_clear_pointer (&data->inspected[i], json_node_unref);
-  g_free (data->inspected);
+    {
+      HatakeContainer *c = g_ptr_array_index (data->chosen, i);
+      CachedSummary *cached = g_hash_table_lookup (data->cache, hatake_container_get_id (c));
+      g_autofree char *status = NULL;
+
+      if (cached == NULL)   /* (one removed meanwhile is left out) */
+        continue;
+      status = hatake_container_dup_status (c, now);
+      g_string_append (text, first ? "" : ",");
+      g_string_append (text, cached->text);
+      g_string_append (text, ",\"Status\":\"");
+      for (const char *p = status; *p; p++)
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (text, '\\');
+          g_string_append_c (text, *p);
+        }
+      g_string_append (text, "\"}");
+      first = FALSE;
+    }
+  g_string_append (text, "]\n");
+  hatake_api_request_reply_text (data->request, SOUP_STATUS_OK, "application/json", g_string_free (g_steal_pointer (&text), FALSE));
   g_ptr_array_unref (data->chosen);
   g_free (data);
 }
 
 typedef struct
 {
-  ListData *list;
-  guint     index;
+  ListData        *list;
+  HatakeContainer *container;
 } ListItem;
 
 static void
@@ -466,8 +537,13 @@ on_list_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ListItem *item = user_data;
   ListData *data = item->list;
+  g_autoptr(JsonNode) inspect = hatake_engine_inspect_container_finish (HATAKE_ENGINE (source), result, NULL);
 
-  data->inspected[item->index] = hatake_engine_inspect_container_finish (HATAKE_ENGINE (source), result, NULL);
+  if (inspect != NULL)
+    cache_summary (data->cache, item->container, json_node_get_object (inspect));
+  else
+    g_hash_table_remove (data->cache, hatake_container_get_id (item->container));
+  g_object_unref (item->container);
   g_free (item);
   if (--data->pending == 0)
     list_reply (data);
@@ -493,6 +569,7 @@ list_containers (HatakeApiServer   *server,
       return;
     }
   data = g_new0 (ListData, 1);
+  data->cache = hatake_api_server_get_summary_cache (server);
   data->chosen = g_ptr_array_new_with_free_func (g_object_unref);
   /* newest first, as docker lists them */
   for (guint i = g_list_model_get_n_items (containers); i > 0; i--)
@@ -511,18 +588,38 @@ list_containers (HatakeApiServer   *server,
         continue;
       g_ptr_array_add (data->chosen, g_steal_pointer (&c));
     }
+  /* (the cache forgets containers that are gone) */
+  if (g_hash_table_size (data->cache) > g_list_model_get_n_items (containers))
+    {
+      g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
+      GHashTableIter iter;
+      gpointer key;
+
+      for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+        {
+          g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i);
+          g_hash_table_add (present, (gpointer) hatake_container_get_id (c));
+        }
+      g_hash_table_iter_init (&iter, data->cache);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (present, key))
+          g_hash_table_iter_remove (&iter);
+    }
   data->request = hatake_api_request_new (server, msg, query, path);
-  data->inspected = g_new0 (JsonNode *, data->chosen->len + 1);
-  data->pending = data->chosen->len + 1;
+  data->pending = 1;
   for (guint i = 0; i < data->chosen->len; i++)
     {
-      ListItem *item = g_new0 (ListItem, 1);
+      HatakeContainer *c = g_ptr_array_index (data->chosen, i);
+      ListItem *item;
 
+      if (cached_is_current (g_hash_table_lookup (data->cache, hatake_container_get_id (c)), c))
+        continue;
+      item = g_new0 (ListItem, 1);
       item->list = data;
-      item->index = i;
-      hatake_engine_inspect_container_async (data->request->engine,
-                                             hatake_container_get_id (g_ptr_array_index (data->chosen, i)),
-                                             NULL, on_list_inspected, item);
+      item->container = g_object_ref (c);
+      data->pending++;
+      hatake_engine_inspect_container_async (data->request->engine, hatake_container_get_id (c), NULL,
+                                             on_list_inspected, item);
     }
   if (--data->pending == 0)
     list_reply (data);

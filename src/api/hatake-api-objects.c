@@ -452,6 +452,10 @@ on_object_op (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(JsonNode) node = data->is_volume ? hatake_engine_volume_op_finish (HATAKE_ENGINE (source), result, &error)
                                              : hatake_engine_network_op_finish (HATAKE_ENGINE (source), result, &error);
 
+  /* a container's networks may have changed: containers/json makes its summaries again */
+  if (!data->is_volume)
+    g_hash_table_remove_all (hatake_api_server_get_summary_cache (data->request->server));
+
   if (error != NULL)
     hatake_api_request_reply_error (data->request, error);
   else if (node == NULL || data->no_body || data->ok_status == SOUP_STATUS_NO_CONTENT)

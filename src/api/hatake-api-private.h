@@ -49,6 +49,11 @@ void              hatake_api_request_reply_error  (HatakeApiRequest  *request,
                                                    const GError      *error);
 void              hatake_api_request_reply_status (HatakeApiRequest  *request,
                                                    guint              status);
+/* TEXT is taken */
+void              hatake_api_request_reply_text   (HatakeApiRequest  *request,
+                                                   guint              status,
+                                                   const char        *content_type,
+                                                   char              *text);
 void              hatake_api_request_reply_result (HatakeApiRequest  *request,
                                                    JsonNode          *node,
                                                    const GError      *error);
@@ -141,6 +146,9 @@ gboolean          hatake_api_exec_route           (HatakeApiServer   *server,
                                                    GHashTable        *query);
 GHashTable       *hatake_api_server_get_execs     (HatakeApiServer   *server);
 GHashTable       *hatake_api_exec_table_new       (void);
+/* containers/json's summaries, kept as text (hatake-api-containers.c); cleared by network changes */
+GHashTable       *hatake_api_summary_cache_new    (void);
+GHashTable       *hatake_api_server_get_summary_cache (HatakeApiServer *server);
 /* container id → its HatakeAttach while a client is attached with stdin (for resize) */
 GHashTable       *hatake_api_server_get_attaches  (HatakeApiServer   *server);
 

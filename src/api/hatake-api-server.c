@@ -30,6 +30,7 @@ struct _HatakeApiServer
   HatakeApiEvents *events;
   GHashTable   *execs;        /* exec instances by id */
   GHashTable   *attaches;     /* container id → HatakeAttach */
+  GHashTable   *summaries;    /* containers/json's, by container id */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApiServer, hatake_api_server, G_TYPE_OBJECT)
@@ -62,6 +63,7 @@ hatake_api_server_finalize (GObject *object)
   g_clear_object (&self->engine);
   g_clear_pointer (&self->execs, g_hash_table_unref);
   g_clear_pointer (&self->attaches, g_hash_table_unref);
+  g_clear_pointer (&self->summaries, g_hash_table_unref);
   G_OBJECT_CLASS (hatake_api_server_parent_class)->finalize (object);
 }
 
@@ -75,6 +77,12 @@ hatake_api_server_class_init (HatakeApiServerClass *klass)
 static void
 hatake_api_server_init (HatakeApiServer *self)
 {
+}
+
+GHashTable *
+hatake_api_server_get_summary_cache (HatakeApiServer *self)
+{
+  return self->summaries;
 }
 
 GHashTable *
@@ -324,6 +332,18 @@ hatake_api_request_reply_done (HatakeApiRequest *request,
     hatake_api_request_reply_error (request, error);
   else
     hatake_api_request_reply_status (request, status);
+}
+
+void
+hatake_api_request_reply_text (HatakeApiRequest *request,
+                               guint             status,
+                               const char       *content_type,
+                               char             *text)
+{
+  soup_server_message_set_status (request->msg, status, NULL);
+  soup_server_message_set_response (request->msg, content_type, SOUP_MEMORY_TAKE, text, strlen (text));
+  soup_server_message_unpause (request->msg);
+  hatake_api_request_free (request);
 }
 
 void
@@ -842,6 +862,7 @@ hatake_api_server_new (HatakeEngine *engine)
   self->events = hatake_api_events_new (engine);
   self->execs = hatake_api_exec_table_new ();
   self->attaches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->summaries = hatake_api_summary_cache_new ();
   self->soup = soup_server_new ("server-header", "Hatake/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, NULL, handle, self, NULL);
   return self;
