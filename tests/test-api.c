@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "hatake-test-utils.h"
@@ -33,6 +34,12 @@ socket_answers (const char *path)
 }
 
 static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -45,8 +52,14 @@ fixture_set_up (Fixture *f, gconstpointer data)
   if (!hatake_test_require_root ())
     return;
   host = g_strconcat ("unix://", f->socket, NULL);
-  f->server = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, HATAKE_CLI, "serve", "--data-root", f->root,
-                                "-H", host, NULL);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+
+    /* a test that fails does not leave its server behind (holding the test's output open) */
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    f->server = g_subprocess_launcher_spawn (launcher, &error, HATAKE_CLI, "serve", "--data-root", f->root,
+                                             "-H", host, NULL);
+  }
   g_assert_no_error (error);
   for (guint i = 0; i < 200 && !socket_answers (f->socket); i++)
     g_usleep (25 * 1000);
@@ -699,6 +712,44 @@ test_api_python_sdk (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "from-sdk\nrunning logged sdk\n3 exec-out\n137\n0\n");
 }
 
+/* Many clients at once: `docker rm -f` of 40 containers opens a connection for each. */
+static void
+test_api_many_clients (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *err = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *host = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  int status = -1;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  g_ptr_array_add (argv, g_strdup ("docker"));
+  g_ptr_array_add (argv, g_strdup ("rm"));
+  g_ptr_array_add (argv, g_strdup ("-f"));
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *id = NULL;
+
+      g_assert_cmpint (docker (f, &id, NULL, "create", image, "true", NULL), ==, 0);
+      g_ptr_array_add (argv, g_strdup (g_strstrip (id)));
+    }
+  g_ptr_array_add (argv, NULL);
+  host = g_strconcat ("unix://", f->socket, NULL);
+  env = g_environ_setenv (env, "DOCKER_HOST", host, TRUE);
+  env = g_environ_setenv (env, "DOCKER_CONFIG", f->docker_config, TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                               NULL));
+  g_test_message ("%s", err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
 /* Bad requests get docker's errors and change nothing. */
 static void
 test_api_bad_requests (Fixture *f, gconstpointer data)
@@ -746,6 +797,7 @@ main (int argc, char **argv)
   g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);
   g_test_add ("/api/compose", Fixture, NULL, fixture_set_up, test_api_compose, fixture_tear_down);
   g_test_add ("/api/python-sdk", Fixture, NULL, fixture_set_up, test_api_python_sdk, fixture_tear_down);
+  g_test_add ("/api/many-clients", Fixture, NULL, fixture_set_up, test_api_many_clients, fixture_tear_down);
   g_test_add ("/api/bad-requests", Fixture, NULL, fixture_set_up, test_api_bad_requests, fixture_tear_down);
   return g_test_run ();
 }

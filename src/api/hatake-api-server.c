@@ -11,7 +11,9 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -31,6 +33,9 @@ struct _HatakeApiServer
   GHashTable   *execs;        /* exec instances by id */
   GHashTable   *attaches;     /* container id → HatakeAttach */
   GHashTable   *summaries;    /* containers/json's, by container id */
+  guint         trim_timer;
+  dev_t         socket_dev;   /* the socket file we made: only that one is removed at the end */
+  ino_t         socket_ino;
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApiServer, hatake_api_server, G_TYPE_OBJECT)
@@ -49,7 +54,13 @@ hatake_api_server_dispose (GObject *object)
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   if (self->socket_path != NULL)
-    g_unlink (self->socket_path);
+    {
+      struct stat st;
+
+      /* (a server started since on the same path has its own file there) */
+      if (stat (self->socket_path, &st) == 0 && st.st_dev == self->socket_dev && st.st_ino == self->socket_ino)
+        g_unlink (self->socket_path);
+    }
   g_clear_pointer (&self->socket_path, g_free);
   G_OBJECT_CLASS (hatake_api_server_parent_class)->dispose (object);
 }
@@ -59,6 +70,7 @@ hatake_api_server_finalize (GObject *object)
 {
   HatakeApiServer *self = (HatakeApiServer *) object;
 
+  g_clear_handle_id (&self->trim_timer, g_source_remove);
   g_clear_object (&self->soup);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->execs, g_hash_table_unref);
@@ -677,6 +689,28 @@ info_node (HatakeApiServer *self)
   return json_builder_get_root (b);
 }
 
+/* ---- memory ------------------------------------------------------------------------------- */
+
+/* A burst of requests (a compose project, a hundred containers) leaves glibc's heap grown; when
+ * the clients have been quiet for a while, it goes back to the system, so an idle server stays
+ * small. */
+static gboolean
+on_quiet (gpointer user_data)
+{
+  HatakeApiServer *self = user_data;
+
+  self->trim_timer = 0;
+  malloc_trim (0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_activity (HatakeApiServer *self)
+{
+  g_clear_handle_id (&self->trim_timer, g_source_remove);
+  self->trim_timer = g_timeout_add_seconds (2, on_quiet, self);
+}
+
 /* ---- routing ------------------------------------------------------------------------------ */
 
 /* "/v1.44/containers/json" → {"containers", "json"}; the version is checked. */
@@ -722,6 +756,7 @@ handle (SoupServer        *soup,
   guint n;
 
   add_version_headers (msg);
+  note_activity (self);
   if (path == NULL)
     {
       hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, error->message);
@@ -832,6 +867,9 @@ hatake_api_server_listen_unix (HatakeApiServer  *self,
   if (socket == NULL)
     return FALSE;
   address = g_unix_socket_address_new (path);
+  /* clients open many connections at once (`docker rm -f` of 50 containers does one each):
+   * GSocket's default backlog of 10 refused the rest */
+  g_socket_set_listen_backlog (socket, SOMAXCONN);
   if (!g_socket_bind (socket, address, FALSE, error) || !g_socket_listen (socket, error))
     {
       g_prefix_error (error, _("Cannot listen on %s: "), path);
@@ -839,6 +877,15 @@ hatake_api_server_listen_unix (HatakeApiServer  *self,
     }
   /* the socket is as good as root: its owner and the "hatake" group only */
   chmod (path, 0660);
+  {
+    struct stat st;
+
+    if (stat (path, &st) == 0)
+      {
+        self->socket_dev = st.st_dev;
+        self->socket_ino = st.st_ino;
+      }
+  }
   group = getgrnam ("hatake");
   if (group != NULL && chown (path, 0, group->gr_gid) != 0)
     g_debug ("Cannot give %s to group hatake: %s", path, g_strerror (errno));
