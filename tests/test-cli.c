@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <gio/gunixsocketaddress.h>
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -934,6 +936,50 @@ test_cli_network_churn (Fixture *f, gconstpointer data)
   g_assert_cmpint (run (f, NULL, NULL, "network", "rm", "churn", NULL), ==, 0);
 }
 
+/* hatake serve --detach: back once it serves, with its pid file; the data root is its own; SIGTERM
+ * takes the socket and the pid file away. */
+static void
+test_cli_serve_detach (Fixture *f, gconstpointer data)
+{
+  g_autofree char *socket_path = g_strconcat (f->root, ".sock", NULL);
+  g_autofree char *host = g_strconcat ("unix://", socket_path, NULL);
+  g_autofree char *pidfile = g_strconcat (f->root, ".pid", NULL);
+  g_autofree char *pid_text = NULL, *err = NULL, *reply = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr(GSocketConnection) connection = NULL;
+  const char *ping = "GET /_ping HTTP/1.0\r\nHost: hatake\r\n\r\n";
+  char buffer[512] = "";
+  gsize got = 0;
+  int pid;
+
+  if (!hatake_test_require_root ())
+    return;
+  g_assert_cmpint (run (f, NULL, NULL, "serve", "--detach", "-H", host, "--pidfile", pidfile, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
+  pid = atoi (pid_text);
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  /* it serves already when the command returns */
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, NULL);
+  g_assert_nonnull (connection);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), ping,
+                                            strlen (ping), NULL, NULL, NULL));
+  g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer, sizeof buffer - 1, &got,
+                           NULL, NULL);
+  g_assert_nonnull (strstr (buffer, "200 OK"));
+  g_clear_object (&connection);
+  /* a second one on the same data root says why it cannot */
+  g_assert_cmpint (run (f, NULL, &err, "serve", "--detach", "-H", "unix:///nonexistent/other.sock", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "in use"));
+  g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
+  for (guint i = 0; i < 100 && kill (pid, 0) == 0; i++)
+    g_usleep (50 * 1000);
+  g_assert_cmpint (kill (pid, 0), !=, 0);
+  g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+}
+
 /* A restart policy holds with no engine running: conmon's exit command restarts the container. */
 static void
 test_cli_restart_policy (Fixture *f, gconstpointer data)
@@ -1018,6 +1064,7 @@ main (int argc, char **argv)
   g_test_add ("/cli/system-reset", Fixture, NULL, fixture_set_up, test_cli_system_reset, fixture_tear_down);
   g_test_add ("/cli/restart-policy", Fixture, NULL, fixture_set_up, test_cli_restart_policy, fixture_tear_down);
   g_test_add ("/cli/networks", Fixture, NULL, fixture_set_up, test_cli_networks, fixture_tear_down);
+  g_test_add ("/cli/serve-detach", Fixture, NULL, fixture_set_up, test_cli_serve_detach, fixture_tear_down);
   g_test_add ("/cli/network-churn", Fixture, NULL, fixture_set_up, test_cli_network_churn, fixture_tear_down);
   g_test_add ("/cli/publish-all", Fixture, NULL, fixture_set_up, test_cli_publish_all, fixture_tear_down);
   g_test_add ("/cli/network-connect", Fixture, NULL, fixture_set_up, test_cli_network_connect, fixture_tear_down);

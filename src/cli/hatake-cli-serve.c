@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
@@ -32,6 +34,37 @@ default_socket (void)
   return g_build_filename (g_get_user_runtime_dir (), "hatake", "hatake.sock", NULL);
 }
 
+/* Forks: the parent waits until the child says it serves (or exits, having said why on stderr)
+ * and exits with that; the child, in a session of its own, gets the pipe's write end. Done before
+ * the engine starts any thread. */
+static int
+detach_from_terminal (void)
+{
+  int fds[2];
+  pid_t pid;
+  char byte = 0;
+
+  if (pipe2 (fds, O_CLOEXEC) != 0)
+    {
+      g_printerr ("hatake serve: %s\n", g_strerror (errno));
+      return -1;
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      g_printerr ("hatake serve: %s\n", g_strerror (errno));
+      return -1;
+    }
+  if (pid > 0)
+    {
+      close (fds[1]);
+      _exit (read (fds[0], &byte, 1) == 1 && byte == '1' ? 0 : 1);
+    }
+  close (fds[0]);
+  setsid ();
+  return fds[1];
+}
+
 /* Holds the data root (its lock makes this process the owner), serves the Docker Engine API on
  * a Unix socket and runs the engine's main loop until SIGINT or SIGTERM. */
 int
@@ -40,7 +73,10 @@ hatake_cli_serve (HatakeCliGlobals *globals,
                   char            **argv)
 {
   g_autofree char *host = NULL, *data_root = NULL, *pidfile = NULL;
+  gboolean detach = FALSE;
+  int ready = -1;
   const GOptionEntry entries[] = {
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &detach, N_("Run in the background once serving (with --pidfile)"), NULL },
     { "host", 'H', 0, G_OPTION_ARG_STRING, &host, N_("Socket to listen on (unix:///PATH)"), "unix:///PATH" },
     { "data-root", 0, 0, G_OPTION_ARG_FILENAME, &data_root, N_("Root directory of persistent state"), "DIR" },
     { "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, N_("Path to use for the daemon PID file"), "FILE" },
@@ -63,6 +99,9 @@ hatake_cli_serve (HatakeCliGlobals *globals,
       g_free (globals->data_root);
       globals->data_root = g_steal_pointer (&data_root);
     }
+  /* --detach: the parent returns once the child serves (0) or failed (1, its message said) */
+  if (detach && (ready = detach_from_terminal ()) < 0)
+    return 1;
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
@@ -88,6 +127,22 @@ hatake_cli_serve (HatakeCliGlobals *globals,
     }
 
 
+  if (ready >= 0)
+    {
+      /* serving: the parent goes, and so do our ties to its terminal */
+      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+      if (write (ready, "1", 1) != 1)
+        g_debug ("the parent is gone");
+      close (ready);
+      if (null >= 0)
+        {
+          dup2 (null, STDIN_FILENO);
+          dup2 (null, STDOUT_FILENO);
+          dup2 (null, STDERR_FILENO);
+          close (null);
+        }
+    }
   g_unix_signal_add (SIGINT, on_signal, loop);
   g_unix_signal_add (SIGTERM, on_signal, loop);
   g_message (_("Serving the %s, %u images"), hatake_engine_get_description (engine),
