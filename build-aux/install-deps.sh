@@ -21,5 +21,23 @@ done
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+# The tests use docker's CLI, not its daemon: installing docker.io must not start (or enable)
+# dockerd, which would add its bridge and firewall rules to the machine.
+no_daemon=""
+case " $missing " in
+  *" docker.io "*)
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+      $SUDO chmod +x /usr/sbin/policy-rc.d
+      no_daemon=1
+      trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+    fi ;;
+esac
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends $missing
+if [ -n "$no_daemon" ]; then
+  $SUDO rm -f /usr/sbin/policy-rc.d
+  if command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable docker.service docker.socket >/dev/null 2>&1 || true
+  fi
+fi
