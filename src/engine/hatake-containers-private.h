@@ -52,6 +52,37 @@ struct _HatakeContainers
 Entry    *_hatake_containers_entry_for  (HatakeContainers *self,
                                          HatakeContainer  *container);
 char     *_hatake_containers_iso_time   (gint64            usec);
+gboolean  _hatake_containers_set_state   (HatakeContainers *self,
+                                         Entry           *entry,
+                                         HatakeContainerState to,
+                                         GError         **error);
+char     *_hatake_containers_entry_path  (Entry           *entry,
+                                         const char      *name);
+void      _hatake_containers_handle_exit (HatakeContainers *self,
+                                         Entry           *entry);
+void      _hatake_containers_detach_network (HatakeContainers *self,
+                                         const char      *id);
+void      _hatake_containers_remove_entry (HatakeContainers *self,
+                                         Entry           *entry,
+                                         GTask           *outer);
+gboolean  _hatake_containers_do_restart  (gpointer         container);
+/* hatake-containers-recover.c */
+void      _hatake_containers_remove_idle_run_dir (HatakeContainers *self);
+void      _hatake_containers_save_state  (HatakeContainers *self,
+                                         Entry           *entry);
+void      _hatake_containers_start_entry (HatakeContainers *self,
+                                         Entry           *entry,
+                                         GTask           *task);
+JsonNode *_hatake_containers_status_code_node (int        code);
+/* `runtime delete` after an exit: logged when it fails */
+void      _hatake_containers_on_runtime_deleted (GObject      *source,
+                                         GAsyncResult    *result,
+                                         gpointer         user_data);
+void      _hatake_containers_remove_entry_full (HatakeContainers *self,
+                                         Entry           *entry,
+                                         gboolean         volumes,
+                                         GTask           *outer);
+
 gboolean  _hatake_containers_save_config (Entry           *entry,
                                          GError          **error);
 gboolean  _hatake_containers_write_json (const char       *path,

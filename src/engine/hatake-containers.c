@@ -25,16 +25,13 @@
 
 #include "hatake-containers-private.h"
 #include "hatake-digest.h"
+#include "hatake-manifest.h"
 #include "hatake-error.h"
 #include "hatake-json.h"
 #include "hatake-layer.h"
-#include "hatake-manifest.h"
 #include "hatake-oci-spec.h"
 
 G_DEFINE_FINAL_TYPE (HatakeContainers, hatake_containers, G_TYPE_OBJECT)
-
-static void handle_exit (HatakeContainers *self, Entry *entry);
-static void detach_network (HatakeContainers *self, const char *id);
 
 static void
 entry_free (Entry *entry)
@@ -50,31 +47,6 @@ entry_free (Entry *entry)
   g_free (entry);
 }
 
-/* With no container alive, the run folder's empty parts go (a data root removed without
- * `system reset` would leave them in /run for good); anything still in use is not empty. */
-static void
-remove_idle_run_dir (HatakeContainers *self)
-{
-  static const char * const parts[] = { "exits", "socket", "runtime", "netns", "netavark/aardvark-dns", "netavark",
-                                         "" };
-  GHashTableIter iter;
-  Entry *entry;
-
-  if (self->entries == NULL || self->run_dir == NULL)
-    return;
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    if (hatake_container_get_state (entry->container) != HATAKE_CONTAINER_CREATED &&
-        hatake_container_get_state (entry->container) != HATAKE_CONTAINER_EXITED)
-      return;
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    {
-      g_autofree char *path = g_build_filename (self->run_dir, parts[i], NULL);
-
-      g_rmdir (path);
-    }
-}
-
 static void
 hatake_containers_dispose (GObject *object)
 {
@@ -84,7 +56,7 @@ hatake_containers_dispose (GObject *object)
     g_file_monitor_cancel (self->exit_monitor);
   g_clear_object (&self->exit_monitor);
   if (self->removals == 0)
-    remove_idle_run_dir (self);
+    _hatake_containers_remove_idle_run_dir (self);
   G_OBJECT_CLASS (hatake_containers_parent_class)->dispose (object);
 }
 
@@ -190,8 +162,8 @@ _hatake_containers_save_config (Entry *entry, GError **error)
   return _hatake_containers_write_json (path, root, error);
 }
 
-static void
-save_state (HatakeContainers *self, Entry *entry)
+void
+_hatake_containers_save_state (HatakeContainers *self, Entry *entry)
 {
   HatakeContainer *c = entry->container;
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
@@ -231,17 +203,17 @@ save_state (HatakeContainers *self, Entry *entry)
 }
 
 /* Moves the container to a state and records it; the one place the engine changes states. */
-static gboolean
-set_state (HatakeContainers *self, Entry *entry, HatakeContainerState to, GError **error)
+gboolean
+_hatake_containers_set_state (HatakeContainers *self, Entry *entry, HatakeContainerState to, GError **error)
 {
   if (!hatake_container_transition (entry->container, to, error))
     return FALSE;
-  save_state (self, entry);
+  _hatake_containers_save_state (self, entry);
   return TRUE;
 }
 
-static char *
-entry_path (Entry *entry, const char *name)
+char *
+_hatake_containers_entry_path (Entry *entry, const char *name)
 {
   return g_build_filename (entry->dir, name, NULL);
 }
@@ -340,7 +312,7 @@ on_exit_file (GFileMonitor      *monitor,
     return;
   entry = g_hash_table_lookup (self->entries, id);
   if (entry != NULL)
-    handle_exit (self, entry);
+    _hatake_containers_handle_exit (self, entry);
 }
 
 HatakeContainers *
@@ -637,7 +609,7 @@ hatake_containers_rename (HatakeContainers  *self,
       return FALSE;
     }
   hatake_container_set_name (container, clean);
-  save_state (self, entry);
+  _hatake_containers_save_state (self, entry);
   return TRUE;
 }
 
@@ -806,7 +778,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       g_task_return_error (task, error);
       return;
     }
-  save_state (NULL, entry);
+  _hatake_containers_save_state (NULL, entry);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -977,18 +949,18 @@ exit_code_for_start_error (const char *message)
 static void
 start_failed (HatakeContainers *self, Entry *entry, GTask *task, GError *error)
 {
-  g_autofree char *rootfs = entry_path (entry, "rootfs");
+  g_autofree char *rootfs = _hatake_containers_entry_path (entry, "rootfs");
 
   hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL, NULL, NULL);
   umount2 (rootfs, MNT_DETACH);
-  detach_network (self, hatake_container_get_id (entry->container));
+  _hatake_containers_detach_network (self, hatake_container_get_id (entry->container));
   hatake_container_set_error (entry->container, error->message);
   hatake_container_set_exit_code (entry->container, exit_code_for_start_error (error->message));
   hatake_container_set_finished_at (entry->container, g_get_real_time ());
   if (hatake_container_get_state (entry->container) != HATAKE_CONTAINER_EXITED)
-    set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
+    _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
   else
-    save_state (self, entry);
+    _hatake_containers_save_state (self, entry);
   g_task_return_error (task, error);
   g_object_unref (task);
 }
@@ -1011,7 +983,7 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
   hatake_container_set_error (entry->container, NULL);
   hatake_container_set_oom_killed (entry->container, FALSE);
   hatake_container_set_exit_code (entry->container, 0);
-  set_state (self, entry, HATAKE_CONTAINER_RUNNING, NULL);
+  _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_RUNNING, NULL);
   g_task_return_pointer (task, NULL, NULL);
   g_object_unref (task);
 
@@ -1019,7 +991,7 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
   {
     g_autofree char *exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);
     if (g_file_test (exit_file, G_FILE_TEST_EXISTS))
-      handle_exit (self, entry);
+      _hatake_containers_handle_exit (self, entry);
   }
 }
 
@@ -1097,12 +1069,12 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   StartData *data = g_task_get_task_data (task);
   Entry *entry = data->entry;
   const char *id = hatake_container_get_id (entry->container);
-  g_autofree char *bundle = entry_path (entry, "bundle");
-  g_autofree char *log_path = entry_path (entry, "ctr.log");
-  g_autofree char *pid_file = entry_path (entry, "pidfile");
-  g_autofree char *conmon_pid = entry_path (entry, "conmon.pid");
+  g_autofree char *bundle = _hatake_containers_entry_path (entry, "bundle");
+  g_autofree char *log_path = _hatake_containers_entry_path (entry, "ctr.log");
+  g_autofree char *pid_file = _hatake_containers_entry_path (entry, "pidfile");
+  g_autofree char *conmon_pid = _hatake_containers_entry_path (entry, "conmon.pid");
   g_autofree char *exit_file = g_build_filename (self->exit_dir, id, NULL);
-  g_autofree char *oom_file = entry_path (entry, "oom");
+  g_autofree char *oom_file = _hatake_containers_entry_path (entry, "oom");
   const char *exit_command[] = { self->self_exe, "--data-root", self->root, "system", "recover", NULL };
   HatakeRuntimeCreate create = { 0 };
   PrepareData *prepared = g_task_get_task_data (G_TASK (result));
@@ -1141,8 +1113,8 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   hatake_runtime_create_async (self->runtime, &create, NULL, on_created, task);
 }
 
-static void
-start_entry (HatakeContainers *self, Entry *entry, GTask *task)
+void
+_hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *task)
 {
   StartData *data = g_new0 (StartData, 1);
   PrepareData *prepare = g_new0 (PrepareData, 1);
@@ -1163,14 +1135,13 @@ start_entry (HatakeContainers *self, Entry *entry, GTask *task)
   if (g_str_equal (hatake_runtime_get_name (self->runtime), "crun"))
     prepare->seccomp_cache = g_build_filename (self->root, "cache", "seccomp", NULL);
   prepare_task = g_task_new (self, NULL, on_prepared, task);
-  g_task_set_source_tag (prepare_task, start_entry);
+  g_task_set_source_tag (prepare_task, _hatake_containers_start_entry);
   g_task_set_task_data (prepare_task, prepare, (GDestroyNotify) _hatake_containers_prepare_data_free);
   g_task_run_in_thread (prepare_task, _hatake_containers_prepare_thread);
 }
 
 /* ---- exits, restart policies, --rm --------------------------------------------------------- */
 
-static void remove_entry (HatakeContainers *self, Entry *entry, GTask *task);
 
 static gboolean
 restart_due (Entry *entry)
@@ -1200,8 +1171,8 @@ on_restarted (GObject *source, GAsyncResult *result, gpointer user_data)
     g_message ("Restarting a container failed: %s", error->message);
 }
 
-static gboolean
-do_restart (gpointer user_data)
+gboolean
+_hatake_containers_do_restart (gpointer user_data)
 {
   HatakeContainer *container = user_data;
   HatakeContainers *self = g_object_get_data (G_OBJECT (container), "hatake-containers");
@@ -1215,13 +1186,13 @@ do_restart (gpointer user_data)
     return G_SOURCE_REMOVE;
   hatake_container_set_restart_count (container, hatake_container_get_restart_count (container) + 1);
   task = g_task_new (self, NULL, on_restarted, NULL);
-  g_task_set_source_tag (task, do_restart);
-  start_entry (self, entry, task);
+  g_task_set_source_tag (task, _hatake_containers_do_restart);
+  _hatake_containers_start_entry (self, entry, task);
   return G_SOURCE_REMOVE;
 }
 
-static void
-on_runtime_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+void
+_hatake_containers_on_runtime_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
 
@@ -1229,8 +1200,8 @@ on_runtime_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
     g_debug ("runtime delete: %s", error->message);
 }
 
-static JsonNode *
-status_code_node (int code)
+JsonNode *
+_hatake_containers_status_code_node (int code)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
 
@@ -1248,17 +1219,17 @@ complete_waiters (Entry *entry, int code)
 
   entry->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < waiters->len; i++)
-    g_task_return_pointer (g_ptr_array_index (waiters, i), status_code_node (code), (GDestroyNotify) json_node_unref);
+    g_task_return_pointer (g_ptr_array_index (waiters, i), _hatake_containers_status_code_node (code), (GDestroyNotify) json_node_unref);
 }
 
-static void
-handle_exit (HatakeContainers *self, Entry *entry)
+void
+_hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
 {
   HatakeContainer *c = entry->container;
   const char *id = hatake_container_get_id (c);
   g_autofree char *exit_file = g_build_filename (self->exit_dir, id, NULL);
-  g_autofree char *oom_file = entry_path (entry, "oom");
-  g_autofree char *rootfs = entry_path (entry, "rootfs");
+  g_autofree char *oom_file = _hatake_containers_entry_path (entry, "oom");
+  g_autofree char *rootfs = _hatake_containers_entry_path (entry, "rootfs");
   g_autofree char *contents = NULL;
   HatakeContainerState state = hatake_container_get_state (c);
   guint64 code = 255;
@@ -1278,11 +1249,11 @@ handle_exit (HatakeContainers *self, Entry *entry)
   hatake_container_set_oom_killed (c, g_file_test (oom_file, G_FILE_TEST_EXISTS));
   hatake_container_set_finished_at (c, g_get_real_time ());
   hatake_container_set_pid (c, 0);
-  set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
+  _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
 
-  hatake_runtime_delete_async (self->runtime, id, TRUE, NULL, on_runtime_deleted, NULL);
+  hatake_runtime_delete_async (self->runtime, id, TRUE, NULL, _hatake_containers_on_runtime_deleted, NULL);
   umount2 (rootfs, MNT_DETACH);
-  detach_network (self, id);
+  _hatake_containers_detach_network (self, id);
 
   complete_waiters (entry, (int) code);
   stoppers = g_steal_pointer (&entry->stoppers);
@@ -1292,16 +1263,16 @@ handle_exit (HatakeContainers *self, Entry *entry)
 
   if (entry->config->auto_remove)
     {
-      remove_entry (self, entry, NULL);
+      _hatake_containers_remove_entry (self, entry, NULL);
       return;
     }
   if (restart_due (entry))
     {
       guint count = hatake_container_get_restart_count (c);
       guint delay = MIN (100u << MIN (count, 7u), 10000u);
-      set_state (self, entry, HATAKE_CONTAINER_RESTARTING, NULL);
+      _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_RESTARTING, NULL);
       g_object_set_data (G_OBJECT (c), "hatake-containers", self);
-      entry->restart_timer = g_timeout_add (delay, do_restart, c);
+      entry->restart_timer = g_timeout_add (delay, _hatake_containers_do_restart, c);
     }
 }
 
@@ -1391,13 +1362,13 @@ on_detached (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* The stopped container's network goes (netavark teardown runs for ~50 ms: in a thread). A
  * one-shot command waits for it as for a removal before it exits. */
-static void
-detach_network (HatakeContainers *self,
+void
+_hatake_containers_detach_network (HatakeContainers *self,
                 const char       *id)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, on_detached, NULL);
 
-  g_task_set_source_tag (task, detach_network);
+  g_task_set_source_tag (task, _hatake_containers_detach_network);
   g_task_set_task_data (task, g_strdup (id), g_free);
   self->removals++;
   g_task_run_in_thread (task, detach_thread);
@@ -1429,7 +1400,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (entry != NULL)
-        set_state (self, entry, HATAKE_CONTAINER_DEAD, NULL);
+        _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_DEAD, NULL);
       if (outer)
         g_task_return_error (outer, error);
       else
@@ -1450,18 +1421,16 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   removal_done (self);
 }
 
-static void
-remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask *outer);
 
-static void
-remove_entry (HatakeContainers *self, Entry *entry, GTask *outer)
+void
+_hatake_containers_remove_entry (HatakeContainers *self, Entry *entry, GTask *outer)
 {
   /* --rm drops the container's anonymous volumes too, as docker does */
-  remove_entry_full (self, entry, entry->config->auto_remove, outer);
+  _hatake_containers_remove_entry_full (self, entry, entry->config->auto_remove, outer);
 }
 
-static void
-remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask *outer)
+void
+_hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask *outer)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GStrvBuilder) anonymous = g_strv_builder_new ();
@@ -1470,7 +1439,7 @@ remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask
   RemoveData *data;
   GError *error = NULL;
 
-  if (!set_state (self, entry, HATAKE_CONTAINER_REMOVING, &error))
+  if (!_hatake_containers_set_state (self, entry, HATAKE_CONTAINER_REMOVING, &error))
     {
       if (outer)
         g_task_return_error (outer, error);
@@ -1480,7 +1449,7 @@ remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask
     }
   if (delete_runtime)
     hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL,
-                                 on_runtime_deleted, NULL);
+                                 _hatake_containers_on_runtime_deleted, NULL);
   for (guint i = 0; volumes && entry->config->mounts && i < entry->config->mounts->len; i++)
     {
       HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, i);
@@ -1499,536 +1468,13 @@ remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask
   data->dir = g_strdup (entry->dir);
   data->exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);
   data->socket_dir = g_build_filename (self->run_dir, "socket", data->id, NULL);
-  data->rootfs = entry_path (entry, "rootfs");
+  data->rootfs = _hatake_containers_entry_path (entry, "rootfs");
   task = g_task_new (self, NULL, on_removed, NULL);
-  g_task_set_source_tag (task, remove_entry);
+  g_task_set_source_tag (task, _hatake_containers_remove_entry);
   g_task_set_task_data (task, data, (GDestroyNotify) remove_data_free);
   if (outer)
     g_object_set_data_full (G_OBJECT (task), "hatake-outer", g_object_ref (outer), g_object_unref);
   g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (entry->container), g_object_unref);
   self->removals++;
   g_task_run_in_thread (task, remove_thread);
-}
-
-/* ---- operations ---------------------------------------------------------------------------- */
-
-static int
-stop_signal_of (Entry *entry)
-{
-  int sig = hatake_signal_parse (entry->config->stop_signal);
-  return sig > 0 ? sig : SIGTERM;
-}
-
-static gboolean
-on_stop_timeout (gpointer user_data)
-{
-  HatakeContainer *container = user_data;
-  HatakeContainers *self = g_object_get_data (G_OBJECT (container), "hatake-containers");
-  Entry *entry = self ? _hatake_containers_entry_for (self, container) : NULL;
-
-  if (entry != NULL)
-    {
-      entry->kill_timer = 0;
-      hatake_runtime_kill_async (self->runtime, hatake_container_get_id (container), SIGKILL, NULL,
-                                 on_runtime_deleted, NULL);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_signalled (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
-    {
-      /* it exited between our look and the signal: that is what was wanted */
-      if (g_task_get_task_data (task) != NULL && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND))
-        {
-          g_clear_error (&error);
-          return;
-        }
-      g_task_return_error (task, error);
-      return;
-    }
-  /* kill returns once the signal is sent; stop and removal wait for the exit (stoppers) */
-  if (g_task_get_task_data (task) == NULL)
-    g_task_return_pointer (task, NULL, NULL);
-}
-
-/* Sends sig; with wait_exit, the task completes when the container has exited. */
-static void
-signal_entry (HatakeContainers *self, Entry *entry, int sig, int timeout, gboolean wait_exit, GTask *task)
-{
-  HatakeContainer *c = entry->container;
-
-  entry->stopped_by_user = TRUE;
-  save_state (self, entry);
-  if (wait_exit)
-    {
-      g_task_set_task_data (task, GINT_TO_POINTER (1), NULL);
-      g_ptr_array_add (entry->stoppers, g_object_ref (task));
-      if (timeout >= 0 && sig != SIGKILL)
-        {
-          g_object_set_data (G_OBJECT (c), "hatake-containers", self);
-          g_clear_handle_id (&entry->kill_timer, g_source_remove);
-          /* g_timeout_add_seconds may fire up to a second early: the grace period is a promise */
-          entry->kill_timer = g_timeout_add ((guint) MAX (timeout, 0) * 1000, on_stop_timeout, c);
-          if (timeout == 0)
-            {
-              g_clear_handle_id (&entry->kill_timer, g_source_remove);
-              sig = SIGKILL;
-            }
-        }
-    }
-  if (hatake_container_get_state (c) == HATAKE_CONTAINER_PAUSED)
-    {
-      /* a frozen process cannot act on its signal: thaw it, as docker does, once signalled */
-      hatake_runtime_kill_async (self->runtime, hatake_container_get_id (c), sig, NULL, on_runtime_deleted, NULL);
-      hatake_runtime_pause_async (self->runtime, hatake_container_get_id (c), FALSE, NULL, on_signalled,
-                                  g_object_ref (task));
-      return;
-    }
-  hatake_runtime_kill_async (self->runtime, hatake_container_get_id (c), sig, NULL, on_signalled, g_object_ref (task));
-}
-
-typedef struct
-{
-  HatakeContainerState to;
-  Entry               *entry;
-} PauseData;
-
-static void
-on_paused (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HatakeContainers *self = g_task_get_source_object (task);
-  PauseData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error) ||
-      !set_state (self, data->entry, data->to, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, NULL, NULL);
-}
-
-static void
-on_restart_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HatakeContainers *self = g_task_get_source_object (task);
-  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
-  Entry *entry = _hatake_containers_entry_for (self, container);
-  GError *error = NULL;
-
-  g_task_propagate_pointer (G_TASK (result), &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (entry == NULL)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such container: %s"),
-                               hatake_container_get_id (container));
-      return;
-    }
-  start_entry (self, entry, g_steal_pointer (&task));
-}
-
-static void
-on_removal_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HatakeContainers *self = g_task_get_source_object (task);
-  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
-  Entry *entry = _hatake_containers_entry_for (self, container);
-  GError *error = NULL;
-
-  g_task_propagate_pointer (G_TASK (result), &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (entry == NULL)
-    {
-      /* --rm got there first */
-      g_task_return_pointer (task, NULL, NULL);
-      return;
-    }
-  remove_entry_full (self, entry, entry->config->auto_remove ||
-                     GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "hatake-volumes")), task);
-}
-
-void
-hatake_containers_op_async (HatakeContainers            *self,
-                            HatakeContainer             *container,
-                            HatakeContainerOp            op,
-                            const HatakeContainerOpArgs *args,
-                            GCancellable                *cancellable,
-                            GAsyncReadyCallback          callback,
-                            gpointer                     user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  Entry *entry = _hatake_containers_entry_for (self, container);
-  HatakeContainerState state;
-  GError *error = NULL;
-  int timeout;
-
-  g_task_set_source_tag (task, hatake_containers_op_async);
-  if (entry == NULL)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such container: %s"),
-                               hatake_container_get_id (container));
-      return;
-    }
-  state = hatake_container_get_state (container);
-  timeout = args && args->timeout >= 0 ? args->timeout
-          : entry->config->stop_timeout >= 0 ? entry->config->stop_timeout : 10;
-
-  switch (op)
-    {
-    case HATAKE_CONTAINER_OP_START:
-      if (state == HATAKE_CONTAINER_RUNNING)
-        {
-          /* docker: starting a running container is not an error */
-          g_task_return_pointer (task, NULL, NULL);
-          return;
-        }
-      if (!hatake_container_can (container, HATAKE_CONTAINER_RUNNING, &error))
-        break;
-      g_clear_handle_id (&entry->restart_timer, g_source_remove);
-      start_entry (self, entry, g_steal_pointer (&task));
-      return;
-
-    case HATAKE_CONTAINER_OP_STOP:
-      if (state == HATAKE_CONTAINER_RESTARTING)
-        {
-          g_clear_handle_id (&entry->restart_timer, g_source_remove);
-          entry->stopped_by_user = TRUE;
-          set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
-        }
-      if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
-        {
-          g_task_return_pointer (task, NULL, NULL);
-          return;
-        }
-      signal_entry (self, entry, stop_signal_of (entry), timeout, TRUE, task);
-      return;
-
-    case HATAKE_CONTAINER_OP_RESTART:
-      if (state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED)
-        {
-          GTask *stop = g_task_new (self, cancellable, on_restart_stopped, g_object_ref (task));
-          g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
-          g_task_set_source_tag (stop, hatake_containers_op_async);
-          signal_entry (self, entry, stop_signal_of (entry), timeout, TRUE, stop);
-          g_object_unref (stop);
-          return;
-        }
-      if (!hatake_container_can (container, HATAKE_CONTAINER_RUNNING, &error))
-        break;
-      g_clear_handle_id (&entry->restart_timer, g_source_remove);
-      start_entry (self, entry, g_steal_pointer (&task));
-      return;
-
-    case HATAKE_CONTAINER_OP_KILL:
-      {
-        int sig = args && args->signal ? hatake_signal_parse (args->signal) : SIGKILL;
-        if (sig <= 0)
-          {
-            error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Invalid signal: %s"), args->signal);
-            break;
-          }
-        if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
-          {
-            error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
-                                 _("Cannot kill container: %s: Container %s is not running"),
-                                 hatake_container_get_name (container), hatake_container_get_id (container));
-            break;
-          }
-        signal_entry (self, entry, sig, -1, FALSE, task);
-        return;
-      }
-
-    case HATAKE_CONTAINER_OP_PAUSE:
-    case HATAKE_CONTAINER_OP_UNPAUSE:
-      {
-        PauseData *data = g_new0 (PauseData, 1);
-        data->to = op == HATAKE_CONTAINER_OP_PAUSE ? HATAKE_CONTAINER_PAUSED : HATAKE_CONTAINER_RUNNING;
-        data->entry = entry;
-        g_task_set_task_data (task, data, g_free);
-        if (!hatake_container_can (container, data->to, &error))
-          break;
-        hatake_runtime_pause_async (self->runtime, hatake_container_get_id (container),
-                                    op == HATAKE_CONTAINER_OP_PAUSE, NULL, on_paused, g_steal_pointer (&task));
-        return;
-      }
-
-    case HATAKE_CONTAINER_OP_REMOVE:
-      if ((state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED) && args && args->force)
-        {
-          GTask *stop = g_task_new (self, cancellable, on_removal_stopped, g_object_ref (task));
-          g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
-          g_object_set_data (G_OBJECT (task), "hatake-volumes", GINT_TO_POINTER (args->volumes));
-          g_task_set_source_tag (stop, hatake_containers_op_async);
-          signal_entry (self, entry, SIGKILL, -1, TRUE, stop);
-          g_object_unref (stop);
-          return;
-        }
-      if (state == HATAKE_CONTAINER_RESTARTING && args && args->force)
-        {
-          g_clear_handle_id (&entry->restart_timer, g_source_remove);
-          set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
-        }
-      if (!hatake_container_can (container, HATAKE_CONTAINER_REMOVING, &error))
-        break;
-      remove_entry_full (self, entry, entry->config->auto_remove || (args && args->volumes), task);
-      return;
-
-    case HATAKE_CONTAINER_OP_WAIT:
-      if (state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_DEAD ||
-          state == HATAKE_CONTAINER_REMOVING || state == HATAKE_CONTAINER_REMOVED)
-        {
-          g_task_return_pointer (task, status_code_node (hatake_container_get_exit_code (container)),
-                                 (GDestroyNotify) json_node_unref);
-          return;
-        }
-      g_ptr_array_add (entry->waiters, g_steal_pointer (&task));
-      return;
-
-    default:
-      g_assert_not_reached ();
-    }
-  g_task_return_error (task, error);
-}
-
-JsonNode *
-hatake_containers_op_finish (HatakeContainers  *self,
-                             GAsyncResult      *result,
-                             GError           **error)
-{
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ---- recovery ------------------------------------------------------------------------------ */
-
-typedef struct
-{
-  GPtrArray *pending;   /* of HatakeContainer */
-} RecoverData;
-
-static void
-recover_data_free (RecoverData *data)
-{
-  g_ptr_array_unref (data->pending);
-  g_free (data);
-}
-
-static void recover_next (GTask *task);
-
-/* The conmon of this container, by its pid file, checked against reuse of the pid. */
-static gboolean
-conmon_alive (Entry *entry)
-{
-  g_autofree char *pid_file = entry_path (entry, "conmon.pid");
-  g_autofree char *pid_text = NULL;
-  g_autofree char *cmdline_path = NULL;
-  g_autofree char *cmdline = NULL;
-  gsize length = 0;
-  guint64 pid;
-
-  if (!g_file_get_contents (pid_file, &pid_text, NULL, NULL) ||
-      !g_ascii_string_to_unsigned (g_strstrip (pid_text), 10, 1, G_MAXINT, &pid, NULL))
-    return FALSE;
-  cmdline_path = g_strdup_printf ("/proc/%" G_GUINT64_FORMAT "/cmdline", pid);
-  if (!g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
-    return FALSE;
-  for (gsize i = 0; i + 1 < length; i++)
-    if (cmdline[i] == '\0')
-      cmdline[i] = ' ';
-  return strstr (cmdline, "conmon") != NULL && strstr (cmdline, hatake_container_get_id (entry->container)) != NULL;
-}
-
-static void
-on_recover_state (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  HatakeContainers *self = g_task_get_source_object (task);
-  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-recovering");
-  g_autoptr(JsonObject) state = NULL;
-  g_autoptr(GError) error = NULL;
-  Entry *entry;
-  const char *status;
-
-  state = hatake_runtime_state_finish (HATAKE_RUNTIME (source), result, &error);
-  entry = container ? _hatake_containers_entry_for (self, container) : NULL;
-  status = state ? json_object_get_string_member_with_default (state, "status", "") : "";
-  if (entry != NULL && !g_str_equal (status, "running") && !g_str_equal (status, "paused") &&
-      !g_str_equal (status, "created"))
-    {
-      /* conmon is gone without an exit file (a reboot, a kill of conmon): docker reports 255 */
-      g_autofree char *exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (container), NULL);
-      if (!g_file_test (exit_file, G_FILE_TEST_EXISTS))
-        {
-          g_file_set_contents (exit_file, "255", -1, NULL);
-          hatake_container_set_error (container, _("the container's monitor (conmon) is gone"));
-        }
-      handle_exit (self, entry);
-    }
-  else if (entry != NULL && g_str_equal (status, "paused") &&
-           hatake_container_get_state (container) == HATAKE_CONTAINER_RUNNING)
-    set_state (self, entry, HATAKE_CONTAINER_PAUSED, NULL);
-  recover_next (task);
-}
-
-/* Network namespaces and rules of containers that no longer run (or no longer exist), left by an
- * engine killed between a container's exit and its teardown: torn down now. */
-static void
-detach_stale_networks (HatakeContainers *self)
-{
-  g_autofree char *dir_path = g_build_filename (self->run_dir, "netns", NULL);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  const char *file;
-
-  while (dir != NULL && (file = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *id = NULL;
-      Entry *entry;
-      HatakeContainerState state;
-
-      if (!g_str_has_suffix (file, ".json"))
-        continue;
-      id = g_strndup (file, strlen (file) - strlen (".json"));
-      entry = g_hash_table_lookup (self->entries, id);
-      state = entry ? hatake_container_get_state (entry->container) : HATAKE_CONTAINER_REMOVED;
-      /* (a restarting one sets its network up again itself, stale files included) */
-      if (state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED ||
-          state == HATAKE_CONTAINER_RESTARTING)
-        continue;
-      g_debug ("%s: tearing down the network of a container that is %s", id, hatake_container_state_to_string (state));
-      detach_network (self, id);
-    }
-}
-
-static void
-recover_next (GTask *task)
-{
-  HatakeContainers *self = g_task_get_source_object (task);
-  RecoverData *data = g_task_get_task_data (task);
-
-  while (data->pending->len > 0)
-    {
-      g_autoptr(HatakeContainer) container = g_object_ref (g_ptr_array_index (data->pending, 0));
-      Entry *entry = _hatake_containers_entry_for (self, container);
-      g_autofree char *exit_file = NULL;
-
-      g_ptr_array_remove_index (data->pending, 0);
-      if (entry == NULL)
-        continue;
-      exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (container), NULL);
-      switch (hatake_container_get_state (container))
-        {
-        case HATAKE_CONTAINER_RUNNING:
-        case HATAKE_CONTAINER_PAUSED:
-          if (g_file_test (exit_file, G_FILE_TEST_EXISTS))
-            {
-              handle_exit (self, entry);
-              continue;
-            }
-          /* conmon still there: the container runs, or its exit file is on its way (the monitor
-           * sees it). No runtime call, so a command stays quick with many containers. */
-          if (conmon_alive (entry))
-            continue;
-          /* ask the runtime; on_recover_state carries on with the rest */
-          g_object_set_data_full (G_OBJECT (task), "hatake-recovering", g_object_ref (container), g_object_unref);
-          hatake_runtime_state_async (self->runtime, hatake_container_get_id (container), NULL,
-                                      on_recover_state, task);
-          return;
-        case HATAKE_CONTAINER_RESTARTING:
-          /* the engine died between the exit and the restart: restart now */
-          g_object_set_data (G_OBJECT (container), "hatake-containers", self);
-          entry->restart_timer = g_timeout_add (0, do_restart, container);
-          continue;
-        case HATAKE_CONTAINER_EXITED:
-          if (entry->config->auto_remove)
-            remove_entry (self, entry, NULL);
-          continue;
-        case HATAKE_CONTAINER_CREATED:
-        case HATAKE_CONTAINER_REMOVING:
-        case HATAKE_CONTAINER_DEAD:
-        case HATAKE_CONTAINER_REMOVED:
-          continue;
-        default:
-          g_assert_not_reached ();
-        }
-    }
-  detach_stale_networks (self);
-  /* --rm removals that recovery started finish before it reports: a one-shot command exits
-   * right after */
-  if (self->removals > 0)
-    {
-      g_ptr_array_add (self->settle_waiters, task);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-}
-
-void
-hatake_containers_settle_async (HatakeContainers    *self,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, hatake_containers_settle_async);
-  if (self->removals > 0)
-    g_ptr_array_add (self->settle_waiters, task);
-  else
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-    }
-}
-
-gboolean
-hatake_containers_settle_finish (HatakeContainers  *self,
-                                 GAsyncResult      *result,
-                                 GError           **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
-hatake_containers_recover_async (HatakeContainers    *self,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  RecoverData *data = g_new0 (RecoverData, 1);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-
-  g_task_set_source_tag (task, hatake_containers_recover_async);
-  data->pending = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (data->pending, g_list_model_get_item (G_LIST_MODEL (self->model), i));
-  g_task_set_task_data (task, data, (GDestroyNotify) recover_data_free);
-  recover_next (task);
-}
-
-gboolean
-hatake_containers_recover_finish (HatakeContainers  *self,
-                                  GAsyncResult      *result,
-                                  GError           **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
