@@ -1149,12 +1149,12 @@ hatake_api_containers_route (HatakeApiServer   *server,
     prune_containers (server, msg, path, query);
   else if (n == 2 && g_str_equal (method, "DELETE"))
     {
-      g_auto(GStrv) with_op = g_strdupv (path);
+      /* (as the other operations: the third segment names it) */
       g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_auto(GStrv) with_op = NULL;
 
       g_strv_builder_addv (b, (const char **) path);
       g_strv_builder_add (b, "remove");
-      g_strfreev (with_op);
       with_op = g_strv_builder_end (b);
       container_op (server, msg, with_op, query, HATAKE_CONTAINER_OP_REMOVE);
     }

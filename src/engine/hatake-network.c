@@ -1104,8 +1104,7 @@ hatake_networks_attach (HatakeNetworks            *self,
       if (network == NULL)
         goto fail;
       name = json_object_get_string_member (network, "Name");
-      if (hatake_json_object_member (json_node_get_object (options), "networks") != NULL &&
-          json_object_has_member (hatake_json_object_member (json_node_get_object (options), "networks"), name))
+      if (json_object_has_member (hatake_json_object_member (json_node_get_object (options), "networks"), name))
         continue;   /* named twice */
       ip = allocate (self, network, attach->container_id, attach->container_name, e->ip, error);
       if (ip == NULL)
