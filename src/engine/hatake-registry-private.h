@@ -1,11 +1,28 @@
-/* hatake-registry-private.h: internals of the registry client, exposed for its unit tests
+/* hatake-registry-private.h: shared by the files of HatakeRegistry, and exposed for its unit tests
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include <libsoup/soup.h>
+
 #include "hatake-registry.h"
 
 G_BEGIN_DECLS
+
+struct _HatakeRegistry
+{
+  GObject      parent_instance;
+
+  SoupSession *session;
+  char       **insecure;
+  char        *auth_file;
+  GHashTable  *credentials;       /* normalized registry → base64 "user:pass" (set explicitly) */
+  GHashTable  *file_credentials;  /* the same, from the auth file, once loaded */
+  gboolean     file_loaded;
+  GHashTable  *tokens;            /* "host scope" → Token */
+  GHashTable  *basic_hosts;       /* hosts that answered with a Basic challenge */
+  guint        max_retries;
+};
 
 /* "https://HOST" or, for a loopback or insecure host, "http://HOST". */
 char     *_hatake_registry_base_url         (HatakeRegistry *self,
@@ -21,5 +38,61 @@ char     *_hatake_registry_parse_challenge  (const char     *header,
 /* The backoff before retry number `attempt` (0-based), honouring a Retry-After value. */
 guint     _hatake_registry_backoff_ms       (guint           attempt,
                                              const char     *retry_after);
+
+/* hatake-registry-request.c: the helpers of every exchange */
+
+/* "docker.io", "https://index.docker.io/v1/", "registry-1.docker.io" → "docker.io";
+ * "https://host:5000/" → "host:5000". */
+char     *_hatake_registry_normalize        (const char     *registry);
+/* Frees a cached token (the values of HatakeRegistry.tokens). */
+void      _hatake_registry_token_free       (gpointer        data);
+
+/* A cancellable delay: completes after ms, or at once (as CANCELLED) when cancelled. */
+void      _hatake_registry_delay_async      (guint                ms,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean  _hatake_registry_delay_finish     (GAsyncResult        *result,
+                                             GError             **error);
+
+/* Reads a whole body, failing with G_IO_ERROR_MESSAGE_TOO_LARGE beyond cap bytes. */
+void      _hatake_registry_read_capped_async  (GInputStream        *stream,
+                                               gsize                cap,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GBytes   *_hatake_registry_read_capped_finish (GAsyncResult        *result,
+                                               GError             **error);
+
+typedef enum
+{
+  REGISTRY_REQUEST_MANIFEST,
+  REGISTRY_REQUEST_BLOB,
+} RegistryRequestKind;
+
+/* A 2xx answer (or 416 to a Range), its body not read yet. */
+typedef struct
+{
+  SoupMessage  *msg;
+  GInputStream *stream;
+} RegistryResponse;
+
+void      _hatake_registry_response_free    (RegistryResponse *response);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RegistryResponse, _hatake_registry_response_free)
+
+/* GET /v2/PATH/{manifests,blobs}/OBJECT with auth, redirects and retries; completes with the
+ * response once its status is 2xx (or 416 to a Range), else fails with a typed error. */
+void      _hatake_registry_request_async    (HatakeRegistry        *self,
+                                             const HatakeReference *ref,
+                                             RegistryRequestKind    kind,
+                                             const char            *object,
+                                             const char            *accept,
+                                             gint64                 range_start,
+                                             GCancellable          *cancellable,
+                                             GAsyncReadyCallback    callback,
+                                             gpointer               user_data);
+RegistryResponse *_hatake_registry_request_finish (GAsyncResult  *result,
+                                                   GError       **error);
 
 G_END_DECLS
