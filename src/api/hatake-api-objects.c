@@ -227,6 +227,15 @@ on_image_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_image_history (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_image_history_finish (HATAKE_ENGINE (source), result, &error);
+
+  hatake_api_request_reply_result (user_data, node, error);
+}
+
+static void
 on_image_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   HatakeApiRequest *request = user_data;
@@ -403,6 +412,13 @@ images_route (HatakeApiServer   *server,
       request = hatake_api_request_new (server, msg, query, path);
       hatake_engine_inspect_image_async (request->engine, name, request->cancellable, on_image_inspected, request);
     }
+  else if (n >= 3 && g_str_equal (method, "GET") && g_str_equal (path[n - 1], "history"))
+    {
+      g_autofree char *name = image_name (path, 1, n - 1);
+
+      request = hatake_api_request_new (server, msg, query, path);
+      hatake_engine_image_history_async (request->engine, name, request->cancellable, on_image_history, request);
+    }
   else if (n >= 3 && g_str_equal (method, "POST") && g_str_equal (path[n - 1], "tag"))
     {
       g_autofree char *name = image_name (path, 1, n - 1);
@@ -442,7 +458,109 @@ typedef struct
   guint             ok_status;
   gboolean          is_volume;
   gboolean          no_body;   /* the status alone, whatever the engine returns */
+  GHashTable       *filters;   /* a list's ?filters= */
 } OpData;
+
+/* docker's name filter: the name itself, or a regular expression found in it */
+static gboolean
+name_matches (const char *name, const char *pattern)
+{
+  g_autoptr(GRegex) regex = NULL;
+
+  if (g_str_equal (name, pattern))
+    return TRUE;
+  regex = g_regex_new (pattern, 0, 0, NULL);
+  return regex != NULL && g_regex_match (regex, name, 0, NULL);
+}
+
+static gboolean
+any_value (GHashTable *filters, const char *key, gboolean (*test) (JsonObject *, const char *), JsonObject *object)
+{
+  GStrv values = g_hash_table_lookup (filters, key);
+
+  if (values == NULL || values[0] == NULL)
+    return TRUE;
+  for (guint i = 0; values[i]; i++)
+    if (test (object, values[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+filter_name (JsonObject *o, const char *v)
+{
+  return name_matches (hatake_json_string_or (o, "Name", ""), v);
+}
+
+static gboolean
+filter_id (JsonObject *o, const char *v)
+{
+  return g_str_has_prefix (hatake_json_string_or (o, "Id", ""), v);
+}
+
+static gboolean
+filter_driver (JsonObject *o, const char *v)
+{
+  return g_str_equal (hatake_json_string_or (o, "Driver", ""), v);
+}
+
+static gboolean
+filter_label (JsonObject *o, const char *v)
+{
+  JsonObject *labels = hatake_json_object_member (o, "Labels");
+  g_auto(GStrv) kv = g_strsplit (v, "=", 2);
+  const char *value = labels ? hatake_json_string (labels, kv[0]) : NULL;
+
+  return value != NULL && (kv[1] == NULL || g_str_equal (value, kv[1]));
+}
+
+static gboolean
+filter_type (JsonObject *o, const char *v)
+{
+  const char *name = hatake_json_string_or (o, "Name", "");
+  gboolean builtin = g_str_equal (name, "bridge") || g_str_equal (name, "host") || g_str_equal (name, "none");
+
+  return g_str_equal (v, builtin ? "builtin" : "custom");
+}
+
+static gboolean
+filter_dangling (JsonObject *o, const char *v)
+{
+  JsonObject *containers = hatake_json_object_member (o, "Containers");
+  gboolean dangling = containers == NULL || json_object_get_size (containers) == 0;
+
+  return dangling == (g_str_equal (v, "true") || g_str_equal (v, "1"));
+}
+
+/* What docker's network and volume lists filter on; NULL for a key docker does not know. */
+static gboolean
+list_filter_known (const char *key, gboolean is_volume)
+{
+  static const char * const network_keys[] = { "name", "id", "driver", "label", "type", "dangling", NULL };
+  static const char * const volume_keys[] = { "name", "driver", "label", NULL };
+
+  return g_strv_contains (is_volume ? volume_keys : network_keys, key);
+}
+
+static gboolean
+list_item_matches (JsonObject *o, GHashTable *filters)
+{
+  return any_value (filters, "name", filter_name, o) && any_value (filters, "id", filter_id, o) &&
+         any_value (filters, "driver", filter_driver, o) && any_value (filters, "label", filter_label, o) &&
+         any_value (filters, "type", filter_type, o) && any_value (filters, "dangling", filter_dangling, o);
+}
+
+static void
+filter_list (JsonArray *array, GHashTable *filters)
+{
+  for (guint i = json_array_get_length (array); i > 0; i--)
+    {
+      JsonObject *o = hatake_json_array_object (array, i - 1);
+
+      if (o == NULL || !list_item_matches (o, filters))
+        json_array_remove_element (array, i - 1);
+    }
+}
 
 static void
 on_object_op (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -472,8 +590,44 @@ on_object_op (GObject *source, GAsyncResult *result, gpointer user_data)
       hatake_api_request_reply_json (data->request, SOUP_STATUS_CREATED, reply);
     }
   else
-    hatake_api_request_reply_json (data->request, data->ok_status, node);
+    {
+      if (data->filters != NULL && JSON_NODE_HOLDS_ARRAY (node))
+        filter_list (json_node_get_array (node), data->filters);
+      else if (data->filters != NULL)
+        {
+          JsonArray *volumes = hatake_json_array_member (json_node_get_object (node), "Volumes");
+
+          if (volumes != NULL)
+            filter_list (volumes, data->filters);
+        }
+      hatake_api_request_reply_json (data->request, data->ok_status, node);
+    }
+  g_clear_pointer (&data->filters, g_hash_table_unref);
   g_free (data);
+}
+
+/* A list with ?filters=: the filters parsed and checked, else the request answered (400). */
+static gboolean
+op_data_take_filters (OpData *data, GHashTable *query)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  data->filters = hatake_api_query_filters (query, &error);
+  if (data->filters != NULL)
+    {
+      g_hash_table_iter_init (&iter, data->filters);
+      while (error == NULL && g_hash_table_iter_next (&iter, &key, NULL))
+        if (!list_filter_known (key, data->is_volume))
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter '%s'", (char *) key);
+    }
+  if (error == NULL)
+    return TRUE;
+  g_clear_pointer (&data->filters, g_hash_table_unref);
+  hatake_api_request_reply_error (data->request, error);
+  g_free (data);
+  return FALSE;
 }
 
 static OpData *
@@ -524,7 +678,8 @@ networks_route (HatakeApiServer   *server,
   if (n == 1 && get)
     {
       data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, FALSE);
-      hatake_engine_network_op_async (data->request->engine, HATAKE_NETWORK_OP_LIST, &args, NULL, on_object_op, data);
+      if (op_data_take_filters (data, query))
+        hatake_engine_network_op_async (data->request->engine, HATAKE_NETWORK_OP_LIST, &args, NULL, on_object_op, data);
     }
   else if (n == 2 && post && g_str_equal (path[1], "create"))
     {
@@ -634,7 +789,8 @@ volumes_route (HatakeApiServer   *server,
   if (n == 1 && get)
     {
       data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, TRUE);
-      hatake_engine_volume_op_async (data->request->engine, HATAKE_VOLUME_OP_LIST, &args, NULL, on_object_op, data);
+      if (op_data_take_filters (data, query))
+        hatake_engine_volume_op_async (data->request->engine, HATAKE_VOLUME_OP_LIST, &args, NULL, on_object_op, data);
     }
   else if (n == 2 && post && g_str_equal (path[1], "create"))
     {

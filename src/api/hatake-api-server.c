@@ -803,6 +803,18 @@ handle (SoupServer        *soup,
                                 "This node is not a swarm manager: Hatake does not offer swarm mode.");
       return;
     }
+  if (n == 2 && g_str_equal (path[0], "build") && g_str_equal (path[1], "prune") && g_str_equal (method, "POST"))
+    {
+      /* `docker system prune` ends with the build cache; with no builder there is none to free */
+      JsonObject *object = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_object_set_array_member (object, "CachesDeleted", json_array_new ());
+      json_object_set_int_member (object, "SpaceReclaimed", 0);
+      node = hatake_api_object_node (object);
+      hatake_api_reply_json (msg, SOUP_STATUS_OK, node);
+      return;
+    }
   if (n >= 1 && (g_str_equal (path[0], "plugins") || g_str_equal (path[0], "build") ||
                  g_str_equal (path[0], "session") || g_str_equal (path[0], "distribution")))
     {

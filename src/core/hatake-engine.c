@@ -180,6 +180,27 @@ hatake_engine_inspect_image_finish (HatakeEngine  *self,
 }
 
 void
+hatake_engine_image_history_async (HatakeEngine        *self,
+                                   const char          *reference,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (reference != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->image_history_async (self, reference, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_image_history_finish (HatakeEngine  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->image_history_finish (self, result, error);
+}
+
+void
 hatake_engine_disk_usage_async (HatakeEngine        *self,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,

@@ -69,6 +69,15 @@ struct _HatakeEngineInterface
   JsonNode    *(*inspect_image_finish)  (HatakeEngine         *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+  /* docker's GET /images/{name}/history: an array, newest first */
+  void         (*image_history_async)   (HatakeEngine         *self,
+                                         const char           *reference,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*image_history_finish)  (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
 
   GListModel  *(*get_containers)        (HatakeEngine         *self);
   void         (*create_container_async)(HatakeEngine         *self,
@@ -224,6 +233,14 @@ void         hatake_engine_inspect_image_async  (HatakeEngine         *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 JsonNode    *hatake_engine_inspect_image_finish (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void         hatake_engine_image_history_async  (HatakeEngine         *self,
+                                                 const char           *reference,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_image_history_finish (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 GListModel  *hatake_engine_get_containers       (HatakeEngine         *self);

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "hatake-error.h"
+#include "hatake-json.h"
 #include "hatake-local-engine-private.h"
 #include "hatake-manifest.h"
 #include "hatake-reference.h"
@@ -435,19 +436,22 @@ inspect_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   g_task_return_pointer (task, json_builder_get_root (b), (GDestroyNotify) json_node_unref);
 }
 
+/* Runs THREAD_FUNC on the store's record of the image REFERENCE names (InspectData). */
 static void
-hatake_local_engine_inspect_image_async (HatakeEngine        *engine,
-                                         const char          *reference,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
+hatake_local_engine_image_task (HatakeEngine        *engine,
+                                const char          *reference,
+                                gpointer             source_tag,
+                                GTaskThreadFunc      thread_func,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
 {
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(HatakeImage) image = NULL;
   InspectData *data;
 
-  g_task_set_source_tag (task, hatake_local_engine_inspect_image_async);
+  g_task_set_source_tag (task, source_tag);
   image = hatake_engine_lookup_image (engine, reference);
   if (image == NULL)
     {
@@ -464,7 +468,124 @@ hatake_local_engine_inspect_image_async (HatakeEngine        *engine,
       return;
     }
   g_task_set_task_data (task, data, (GDestroyNotify) inspect_data_free);
-  g_task_run_in_thread (task, inspect_thread);
+  g_task_run_in_thread (task, thread_func);
+}
+
+static void
+hatake_local_engine_inspect_image_async (HatakeEngine        *engine,
+                                         const char          *reference,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  hatake_local_engine_image_task (engine, reference, hatake_local_engine_inspect_image_async, inspect_thread,
+                                  cancellable, callback, user_data);
+}
+
+/* ---- history ------------------------------------------------------------------------------- */
+
+static gint64
+history_time (JsonObject *entry)
+{
+  const char *created = hatake_json_string (entry, "created");
+  g_autoptr(GDateTime) dt = created ? g_date_time_new_from_iso8601 (created, NULL) : NULL;
+
+  return dt ? g_date_time_to_unix (dt) : 0;
+}
+
+static void
+add_history_entry (GPtrArray *entries, const char *created_by, const char *comment, gint64 created, gint64 size)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "Id", "<missing>");
+  json_object_set_int_member (o, "Created", created);
+  json_object_set_string_member (o, "CreatedBy", created_by ? created_by : "");
+  json_object_set_null_member (o, "Tags");
+  json_object_set_int_member (o, "Size", size);
+  json_object_set_string_member (o, "Comment", comment ? comment : "");
+  g_ptr_array_add (entries, o);
+}
+
+/* docker's GET /images/{name}/history: the config's history, newest first, each entry that made a
+ * layer given that layer's unpacked size; the newest carries the image's ID and tags. A config
+ * without history (or one that names fewer layers than the image has) gets an entry per layer. */
+static void
+history_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  InspectData *data = task_data;
+  HatakeImageRecord *r = data->record;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(HatakeImageConfig) config = NULL;
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  JsonArray *history, *out = json_array_new ();
+  JsonObject *newest;
+  guint n_layers = g_strv_length (r->layers), n_made = 0, layer = 0;
+  GError *error = NULL;
+
+  bytes = hatake_store_read_blob (data->store, r->id, HATAKE_MAX_CONFIG_SIZE, &error);
+  if (bytes == NULL || (config = hatake_image_config_parse (bytes, &error)) == NULL)
+    {
+      json_array_unref (out);
+      g_task_return_error (task, error);
+      return;
+    }
+  history = hatake_json_array_member (json_node_get_object (config->root), "history");
+  for (guint i = 0; history && i < json_array_get_length (history); i++)
+    {
+      JsonObject *h = hatake_json_array_object (history, i);
+
+      if (h != NULL && !hatake_json_boolean (h, "empty_layer", FALSE))
+        n_made++;
+    }
+  if (history != NULL && n_made == n_layers)
+    {
+      for (guint i = 0; i < json_array_get_length (history); i++)
+        {
+          JsonObject *h = hatake_json_array_object (history, i);
+          gint64 size = 0;
+
+          if (h == NULL)
+            continue;
+          if (!hatake_json_boolean (h, "empty_layer", FALSE))
+            size = hatake_store_get_layer_size (data->store, r->layers[layer++]);
+          add_history_entry (entries, hatake_json_string (h, "created_by"), hatake_json_string (h, "comment"),
+                             history_time (h), size);
+        }
+    }
+  else
+    {
+      for (guint i = 0; i < n_layers; i++)
+        add_history_entry (entries, NULL, NULL, r->created, hatake_store_get_layer_size (data->store, r->layers[i]));
+      if (n_layers == 0)
+        add_history_entry (entries, NULL, NULL, r->created, 0);
+    }
+
+  newest = g_ptr_array_index (entries, entries->len - 1);
+  json_object_set_string_member (newest, "Id", r->id);
+  if (r->repo_tags != NULL && r->repo_tags[0] != NULL)
+    {
+      JsonArray *tags = json_array_new ();
+
+      for (guint i = 0; r->repo_tags[i]; i++)
+        json_array_add_string_element (tags, r->repo_tags[i]);
+      json_object_set_array_member (newest, "Tags", tags);
+    }
+  for (guint i = entries->len; i > 0; i--)
+    json_array_add_object_element (out, json_object_ref (g_ptr_array_index (entries, i - 1)));
+  g_task_return_pointer (task, json_node_init_array (json_node_alloc (), out), (GDestroyNotify) json_node_unref);
+  json_array_unref (out);
+}
+
+static void
+hatake_local_engine_image_history_async (HatakeEngine        *engine,
+                                         const char          *reference,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  hatake_local_engine_image_task (engine, reference, hatake_local_engine_image_history_async, history_thread,
+                                  cancellable, callback, user_data);
 }
 
 /* ---- disk usage ---------------------------------------------------------------------------- */
@@ -557,6 +678,8 @@ _hatake_local_engine_images_iface_init (HatakeEngineInterface *iface)
   iface->remove_image_finish = _hatake_local_engine_propagate_json;
   iface->inspect_image_async = hatake_local_engine_inspect_image_async;
   iface->inspect_image_finish = _hatake_local_engine_propagate_json;
+  iface->image_history_async = hatake_local_engine_image_history_async;
+  iface->image_history_finish = _hatake_local_engine_propagate_json;
   iface->disk_usage_async = hatake_local_engine_disk_usage_async;
   iface->disk_usage_finish = _hatake_local_engine_propagate_json;
 }
