@@ -1,5 +1,5 @@
 /* test-api-files.c: images and files through the Docker Engine API, driven by the real docker CLI:
- * image history, system prune
+ * image history, system prune, cp and export
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hatake-test-api.h"
 #include "hatake-test-utils.h"
@@ -122,11 +123,183 @@ test_api_system_prune (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "up", NULL), ==, 0);
 }
 
+static char *
+read_text (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  g_file_get_contents (path, &text, NULL, NULL);
+  return g_steal_pointer (&text);
+}
+
+/* PUT /containers/{id}/archive with a tar file as the body: the status code */
+static guint
+put_archive (Fixture *f, const char *container, const char *dest, const char *tar_path)
+{
+  g_autofree char *url = g_strdup_printf ("http://docker/v1.44/containers/%s/archive?path=%s", container, dest);
+  g_autofree char *data = g_strconcat ("@", tar_path, NULL);
+  g_autofree char *out = NULL;
+  const char *argv[] = { "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--unix-socket", f->socket, "-X", "PUT",
+                         "--data-binary", data, url, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, NULL, NULL));
+  return atoi (out);
+}
+
+/* The temporary overlays of copies into or out of stopped containers are gone once they end. */
+static void
+assert_no_archive_mounts (Fixture *f)
+{
+  g_autofree char *tmp = g_build_filename (f->root, "tmp", NULL);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *mountinfo = read_text ("/proc/self/mountinfo");
+      g_autoptr(GDir) dir = g_dir_open (tmp, 0, NULL);
+
+      if (strstr (mountinfo, tmp) == NULL && (dir == NULL || g_dir_read_name (dir) == NULL))
+        return;
+      g_usleep (20 * 1000);
+    }
+  g_error ("a copy left its overlay mounted under %s", tmp);
+}
+
+/* docker cp in and out of running and stopped containers, through volumes, never out of the
+ * container through its symlinks (CVE-2018-15664) or a hostile tar; docker export. */
+static void
+test_api_cp (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *err = NULL, *dir = NULL, *host_file = NULL, *copy = NULL;
+  g_autofree char *escape_name = NULL, *host_escape = NULL, *tar = NULL, *text = NULL, *id = NULL;
+  g_autofree char *export_file = NULL, *listing = NULL, *escape_dest = NULL;
+
+  if (!require ())
+    return;
+  image = g_strdup_printf ("%s/hatake/busybox:latest", g_getenv ("HATAKE_TEST_REGISTRY"));
+  dir = g_strconcat (f->root, ".files", NULL);
+  g_mkdir_with_parents (dir, 0700);
+  host_file = g_build_filename (dir, "note.txt", NULL);
+  g_assert_true (g_file_set_contents (host_file, "from the host\n", -1, NULL));
+
+  /* a running container: in, then out again, a file and a folder */
+  g_assert_cmpint (docker (f, &id, NULL, "run", "-d", "--name", "box", image, "sleep", "600", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "cp", host_file, "box:/tmp/", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "exec", "box", "cat", "/tmp/note.txt", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "from the host\n");
+  g_clear_pointer (&out, g_free);
+  copy = g_build_filename (dir, "hostname", NULL);
+  g_assert_cmpint (docker (f, NULL, NULL, "cp", "box:/etc/hostname", copy, NULL), ==, 0);
+  text = read_text (copy);
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (trimmed (id), trimmed (text)));
+  g_clear_pointer (&copy, g_free);
+  copy = g_build_filename (dir, "etc-copy", NULL);
+  g_assert_cmpint (docker (f, NULL, NULL, "cp", "box:/etc", copy, NULL), ==, 0);
+  {
+    g_autofree char *passwd = g_build_filename (copy, "passwd", NULL);
+    g_autofree char *contents = read_text (passwd);
+
+    g_assert_nonnull (contents);
+    g_assert_nonnull (strstr (contents, "root:"));
+  }
+  g_assert_cmpint (docker (f, NULL, &err, "cp", "box:/no/such/file", dir, NULL), !=, 0);
+  /* docker 28 reads our message; 20.10 says it from the 404 of its HEAD, which has no body */
+  g_assert_true (strstr (err, "Could not find the file") != NULL || strstr (err, "No such container:path") != NULL);
+  g_clear_pointer (&err, g_free);
+
+  /* symlinks the container made resolve inside it: the copy lands in its /etc, not the host's,
+   * and reading through a link to /etc reads the container's */
+  escape_name = g_strdup_printf ("hatake-cp-escape-%d", (int) getpid ());
+  host_escape = g_build_filename ("/etc", escape_name, NULL);
+  g_assert_cmpint (docker (f, NULL, NULL, "exec", "box", "sh", "-c",
+                           "ln -s / /tmp/rootlink && ln -s /etc /evil && echo inside > /etc/marker", NULL), ==, 0);
+  {
+    g_autofree char *named = g_build_filename (dir, escape_name, NULL);
+
+    g_assert_true (g_file_set_contents (named, "x\n", -1, NULL));
+    g_assert_cmpint (docker (f, NULL, NULL, "cp", named, "box:/tmp/rootlink/etc/", NULL), ==, 0);
+  }
+  g_assert_false (g_file_test (host_escape, G_FILE_TEST_EXISTS));
+  escape_dest = g_strconcat ("/etc/", escape_name, NULL);
+  g_assert_cmpint (docker (f, NULL, NULL, "exec", "box", "test", "-f", escape_dest, NULL), ==, 0);
+  g_clear_pointer (&copy, g_free);
+  copy = g_build_filename (dir, "marker", NULL);
+  g_assert_cmpint (docker (f, NULL, NULL, "cp", "box:/evil/marker", copy, NULL), ==, 0);
+  g_clear_pointer (&text, g_free);
+  text = read_text (copy);
+  g_assert_cmpstr (text, ==, "inside\n");
+
+  /* a tar whose entry climbs out is refused (400) and writes nothing out there */
+  tar = g_build_filename (dir, "evil.tar", NULL);
+  {
+    g_autofree char *script = g_strdup_printf (
+      "import tarfile, io\n"
+      "t = tarfile.open('%s', 'w')\n"
+      "for name in ['fine.txt', '../../../../tmp/%s']:\n"
+      "    i = tarfile.TarInfo(name); i.size = 1; t.addfile(i, io.BytesIO(b'x'))\n"
+      "t.close()\n", tar, escape_name);
+    const char *argv[] = { "python3", "-c", script, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+  }
+  g_assert_cmpuint (put_archive (f, "box", "/tmp", tar), ==, 400);
+  {
+    g_autofree char *host_tmp = g_build_filename ("/tmp", escape_name, NULL);
+    g_autofree char *inside = g_strconcat ("/tmp/", escape_name, NULL);
+
+    g_assert_false (g_file_test (host_tmp, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (docker (f, NULL, NULL, "exec", "box", "test", "-e", inside, NULL), !=, 0);
+  }
+  g_assert_cmpuint (put_archive (f, "box", "/no/such/dir", tar), ==, 404);
+  g_assert_cmpuint (put_archive (f, "no-such-container", "/tmp", tar), ==, 404);
+
+  /* a stopped container: its own overlay for the copy, the container's start sees the result */
+  g_assert_cmpint (docker (f, NULL, NULL, "stop", "-t", "0", "box", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "cp", host_file, "box:/stopped.txt", NULL), ==, 0);
+  g_clear_pointer (&copy, g_free);
+  copy = g_build_filename (dir, "out.txt", NULL);
+  g_assert_cmpint (docker (f, NULL, NULL, "cp", "box:/tmp/note.txt", copy, NULL), ==, 0);
+  g_clear_pointer (&text, g_free);
+  text = read_text (copy);
+  g_assert_cmpstr (text, ==, "from the host\n");
+  assert_no_archive_mounts (f);
+
+  /* docker export: the container's files, those copied in included */
+  export_file = g_build_filename (dir, "export.tar", NULL);
+  g_assert_cmpint (docker (f, NULL, NULL, "export", "-o", export_file, "box", NULL), ==, 0);
+  {
+    const char *argv[] = { "tar", "-tf", export_file, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &listing, NULL, NULL, NULL));
+  }
+  g_assert_nonnull (strstr (listing, "stopped.txt\n"));
+  g_assert_nonnull (strstr (listing, "tmp/note.txt\n"));
+  g_assert_nonnull (strstr (listing, "bin/"));
+  assert_no_archive_mounts (f);
+
+  g_assert_cmpint (docker (f, NULL, NULL, "start", "box", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "exec", "box", "cat", "/stopped.txt", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "from the host\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "box", NULL), ==, 0);
+
+  /* a volume of a container that never ran: the copy goes to the volume */
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "holder", "-v", "cpdata:/data", image, "true", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "cp", host_file, "holder:/data/", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "-v", "cpdata:/v", image, "cat", "/v/note.txt", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "from the host\n");
+  g_clear_pointer (&out, g_free);
+  assert_no_archive_mounts (f);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "holder", NULL), ==, 0);
+  hatake_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/api/history", Fixture, NULL, fixture_set_up, test_api_history, fixture_tear_down);
   g_test_add ("/api/system-prune", Fixture, NULL, fixture_set_up, test_api_system_prune, fixture_tear_down);
+  g_test_add ("/api/cp", Fixture, NULL, fixture_set_up, test_api_cp, fixture_tear_down);
   return g_test_run ();
 }

@@ -105,6 +105,23 @@ gboolean          hatake_api_objects_route        (HatakeApiServer   *server,
                                                    const char        *method,
                                                    GStrv              path,
                                                    GHashTable        *query);
+/* hatake-api-archive.c: docker cp and export; large uploads and downloads */
+gboolean          hatake_api_archive_route        (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   const char        *method,
+                                                   GStrv              path,
+                                                   GHashTable        *query);
+gboolean          hatake_api_archive_wants_spool  (const char        *method,
+                                                   GStrv              path);
+void              hatake_api_spool_body           (SoupServerMessage *msg);
+/* The request's body: from its spool file when it has one, else from memory. */
+GInputStream     *hatake_api_body_stream          (SoupServerMessage *msg,
+                                                   GError           **error);
+/* Streams IN as the response, one chunk read when the last one is written; ends the request. */
+void              hatake_api_request_send_stream  (HatakeApiRequest  *request,
+                                                   const char        *content_type,
+                                                   GInputStream      *in);
+
 /* /events (hatake-api-events.c): docker's events, made from the engine's models */
 #define HATAKE_TYPE_API_EVENTS (hatake_api_events_get_type ())
 G_DECLARE_FINAL_TYPE (HatakeApiEvents, hatake_api_events, HATAKE, API_EVENTS, GObject)

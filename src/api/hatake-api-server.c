@@ -742,6 +742,20 @@ split_path (const char  *path,
   return g_strv_builder_end (b);
 }
 
+/* With the headers, before the body is read. */
+static void
+handle_early (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *raw_path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  g_auto(GStrv) path = split_path (raw_path, NULL);
+
+  if (path != NULL && hatake_api_archive_wants_spool (soup_server_message_get_method (msg), path))
+    hatake_api_spool_body (msg);
+}
+
 static void
 handle (SoupServer        *soup,
         SoupServerMessage *msg,
@@ -824,6 +838,7 @@ handle (SoupServer        *soup,
       return;
     }
   if (hatake_api_exec_route (self, msg, method, path, query) ||
+      hatake_api_archive_route (self, msg, method, path, query) ||
       hatake_api_containers_route (self, msg, method, path, query) ||
       hatake_api_objects_route (self, msg, method, path, query))
     return;
@@ -924,5 +939,6 @@ hatake_api_server_new (HatakeEngine *engine)
   self->summaries = hatake_api_summary_cache_new ();
   self->soup = soup_server_new ("server-header", "Hatake/" PACKAGE_VERSION, NULL);
   soup_server_add_handler (self->soup, NULL, handle, self, NULL);
+  soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
   return self;
 }

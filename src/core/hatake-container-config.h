@@ -155,6 +155,24 @@ typedef enum
   HATAKE_NETWORK_OP_DISCONNECT, /* → NULL */
 } HatakeNetworkOp;
 
+/* docker cp and docker export: what a container archive call does */
+typedef enum
+{
+  HATAKE_ARCHIVE_STAT,        /* → the path's stat (docker's X-Docker-Container-Path-Stat) */
+  HATAKE_ARCHIVE_GET,         /* → the stat, and a tar of the path as it is written */
+  HATAKE_ARCHIVE_PUT,         /* the tar given is extracted into the directory path names */
+  HATAKE_ARCHIVE_EXPORT,      /* → a tar of the container's root file system, volumes left out */
+} HatakeArchiveOp;
+
+typedef enum
+{
+  HATAKE_ARCHIVE_FLAGS_NONE           = 0,
+  /* docker's noOverwriteDirNonDir: a directory never replaces a file, nor a file a directory */
+  HATAKE_ARCHIVE_NO_OVERWRITE_DIR     = 1 << 0,
+  /* docker's copyUIDGID: owners from the archive; else everything copied in belongs to root */
+  HATAKE_ARCHIVE_KEEP_OWNERS          = 1 << 1,
+} HatakeArchiveFlags;
+
 typedef struct
 {
   const char         *name;      /* create, inspect, remove: name or id */

@@ -201,6 +201,35 @@ hatake_engine_image_history_finish (HatakeEngine  *self,
 }
 
 void
+hatake_engine_container_archive_async (HatakeEngine        *self,
+                                       const char          *id,
+                                       HatakeArchiveOp      op,
+                                       const char          *path,
+                                       GInputStream        *tar,
+                                       HatakeArchiveFlags   flags,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (op == HATAKE_ARCHIVE_EXPORT || path != NULL);
+  g_return_if_fail (op != HATAKE_ARCHIVE_PUT || G_IS_INPUT_STREAM (tar));
+  HATAKE_ENGINE_GET_IFACE (self)->container_archive_async (self, id, op, path, tar, flags, cancellable, callback,
+                                                           user_data);
+}
+
+GInputStream *
+hatake_engine_container_archive_finish (HatakeEngine  *self,
+                                        GAsyncResult  *result,
+                                        JsonNode     **out_stat,
+                                        GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->container_archive_finish (self, result, out_stat, error);
+}
+
+void
 hatake_engine_disk_usage_async (HatakeEngine        *self,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,

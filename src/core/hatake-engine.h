@@ -145,6 +145,19 @@ struct _HatakeEngineInterface
   JsonNode    *(*top_finish)            (HatakeEngine         *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+  void         (*container_archive_async) (HatakeEngine       *self,
+                                         const char           *id,
+                                         HatakeArchiveOp       op,
+                                         const char           *path,
+                                         GInputStream         *tar,
+                                         HatakeArchiveFlags    flags,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  GInputStream *(*container_archive_finish) (HatakeEngine     *self,
+                                         GAsyncResult         *result,
+                                         JsonNode            **out_stat,
+                                         GError              **error);
 
   void         (*attach_async)          (HatakeEngine         *self,
                                          const char           *container,
@@ -309,6 +322,22 @@ void         hatake_engine_top_async            (HatakeEngine         *self,
                                                  gpointer              user_data);
 JsonNode    *hatake_engine_top_finish           (HatakeEngine         *self,
                                                  GAsyncResult         *result,
+                                                 GError              **error);
+/* docker cp and export: OP on PATH inside the container (PATH unused for EXPORT); TAR is what PUT
+ * extracts. The finish gives GET's and EXPORT's tar as a stream being written (read it to the
+ * end, or close it to stop), and STAT's and GET's stat of PATH. */
+void         hatake_engine_container_archive_async (HatakeEngine      *self,
+                                                 const char           *id,
+                                                 HatakeArchiveOp       op,
+                                                 const char           *path,
+                                                 GInputStream         *tar,
+                                                 HatakeArchiveFlags    flags,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+GInputStream *hatake_engine_container_archive_finish (HatakeEngine     *self,
+                                                 GAsyncResult         *result,
+                                                 JsonNode            **out_stat,
                                                  GError              **error);
 /* Connects to a running container's stdio (it must have a terminal or an open stdin). */
 void         hatake_engine_attach_async         (HatakeEngine         *self,

@@ -76,35 +76,49 @@ _hatake_containers_set_errno (GError **error, int errsv, const char *what, const
   return FALSE;
 }
 
-static gboolean
-mount_rootfs (PrepareData *data, const char *rootfs, GError **error)
+/* The image's layers for overlayfs's lowerdir, top layer first, as short links that keep the
+ * option within a page for images with many layers; "" for an image without layers. NULL when
+ * the image is gone. */
+GString *
+_hatake_containers_lower_dirs (HatakeStore *store,
+                               const char  *root,
+                               const char  *image_id,
+                               GError     **error)
 {
-  g_autoptr(HatakeImageRecord) record = hatake_store_get_image (data->store, data->image_id);
-  g_autofree char *upper = g_build_filename (data->dir, "upper", NULL);
-  g_autofree char *work = g_build_filename (data->dir, "work", NULL);
-  g_autoptr(GString) lower = g_string_new (NULL);
-  g_autofree char *options = NULL;
-  guint n;
+  g_autoptr(HatakeImageRecord) record = hatake_store_get_image (store, image_id);
+  GString *lower;
 
   if (record == NULL)
     {
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), data->image_id);
-      return FALSE;
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), image_id);
+      return NULL;
     }
+  lower = g_string_new (NULL);
+  for (guint i = g_strv_length (record->layers); i > 0; i--)
+    {
+      g_autofree char *hex = g_strndup (record->layers[i - 1] + 7, 16);
+      g_string_append_printf (lower, "%s%s/l/%s", lower->len ? ":" : "", root, hex);
+    }
+  return lower;
+}
+
+static gboolean
+mount_rootfs (PrepareData *data, const char *rootfs, GError **error)
+{
+  g_autofree char *upper = g_build_filename (data->dir, "upper", NULL);
+  g_autofree char *work = g_build_filename (data->dir, "work", NULL);
+  g_autoptr(GString) lower = _hatake_containers_lower_dirs (data->store, data->root, data->image_id, error);
+  g_autofree char *options = NULL;
+
+  if (lower == NULL)
+    return FALSE;
   if (g_mkdir_with_parents (upper, 0755) != 0)
     return _hatake_containers_set_errno (error, errno, _("Cannot create"), upper);
   if (g_mkdir_with_parents (work, 0700) != 0)
     return _hatake_containers_set_errno (error, errno, _("Cannot create"), work);
   if (g_mkdir_with_parents (rootfs, 0755) != 0)
     return _hatake_containers_set_errno (error, errno, _("Cannot create"), rootfs);
-  /* Short links keep the option within a page for images with many layers: top layer first. */
-  n = g_strv_length (record->layers);
-  for (guint i = n; i > 0; i--)
-    {
-      g_autofree char *hex = g_strndup (record->layers[i - 1] + 7, 16);
-      g_string_append_printf (lower, "%s%s/l/%s", lower->len ? ":" : "", data->root, hex);
-    }
-  if (n == 0)
+  if (lower->len == 0)
     {
       g_autofree char *empty = g_build_filename (data->dir, "empty", NULL);
       g_mkdir_with_parents (empty, 0755);
@@ -113,6 +127,10 @@ mount_rootfs (PrepareData *data, const char *rootfs, GError **error)
   options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s", lower->str, upper, work);
   if (strlen (options) >= 4096)
     {
+      guint n = 1;
+
+      for (const char *c = lower->str; *c; c++)
+        n += *c == ':';
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
                    _("The image has too many layers (%u) for one overlay mount"), n);
       return FALSE;

@@ -22,7 +22,7 @@ typedef struct
   guint                  kill_timer;
   guint                  restart_timer;
   gboolean               stopped_by_user;
-  gboolean               mounted;
+  guint                  archive_writers; /* copies into the stopped container: a start waits */
 } Entry;
 
 struct _HatakeContainers
@@ -113,6 +113,10 @@ typedef struct
 } PrepareData;
 
 void        _hatake_containers_prepare_data_free (PrepareData  *data);
+GString    *_hatake_containers_lower_dirs (HatakeStore  *store,
+                                           const char   *root,
+                                           const char   *image_id,
+                                           GError      **error);
 void        _hatake_containers_prepare_thread    (GTask        *task,
                                                   gpointer      source,
                                                   gpointer      task_data,

@@ -1117,9 +1117,20 @@ void
 _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *task)
 {
   StartData *data = g_new0 (StartData, 1);
-  PrepareData *prepare = g_new0 (PrepareData, 1);
+  PrepareData *prepare;
   g_autoptr(GTask) prepare_task = NULL;
 
+  if (entry->archive_writers > 0)
+    {
+      /* hatake-containers-archive.c has the container's upper layer mounted for a copy into it */
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
+                               _("Container %s is busy: a copy into it is under way"),
+                               hatake_container_get_name (entry->container));
+      g_free (data);
+      g_object_unref (task);
+      return;
+    }
+  prepare = g_new0 (PrepareData, 1);
   data->entry = entry;
   g_task_set_task_data (task, data, (GDestroyNotify) start_data_free);
   entry->stopped_by_user = FALSE;

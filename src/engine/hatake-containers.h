@@ -91,6 +91,20 @@ void              hatake_containers_top_async       (HatakeContainers       *sel
 JsonNode         *hatake_containers_top_finish      (HatakeContainers       *self,
                                                      GAsyncResult           *result,
                                                      GError                **error);
+/* docker cp and export (see hatake-containers-archive.c for which files a path reaches) */
+void              hatake_containers_archive_async   (HatakeContainers       *self,
+                                                     HatakeContainer        *container,
+                                                     HatakeArchiveOp         op,
+                                                     const char             *path,
+                                                     GInputStream           *tar,
+                                                     HatakeArchiveFlags      flags,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+GInputStream     *hatake_containers_archive_finish  (HatakeContainers       *self,
+                                                     GAsyncResult           *result,
+                                                     JsonNode              **out_stat,
+                                                     GError                **error);
 /* One sample in the shape of docker's stats (cpu_stats, memory_stats, pids_stats, blkio_stats),
  * read from the container's cgroups, v1 or v2. */
 void              hatake_containers_stats_async     (HatakeContainers       *self,

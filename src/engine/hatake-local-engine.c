@@ -676,6 +676,53 @@ hatake_local_engine_stats_async (HatakeEngine        *engine,
     hatake_containers_stats_async (self->containers, container, cancellable, relay_json, g_steal_pointer (&task));
 }
 
+/* The containers' archive result is kept as it is and read by the finish. */
+static void
+relay_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  g_task_return_pointer (task, g_object_ref (result), g_object_unref);
+}
+
+static void
+hatake_local_engine_container_archive_async (HatakeEngine        *engine,
+                                             const char          *id,
+                                             HatakeArchiveOp      op,
+                                             const char          *path,
+                                             GInputStream        *tar,
+                                             HatakeArchiveFlags   flags,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_container_archive_async);
+  container = lookup_for_task (self, id, task);
+  if (container != NULL)
+    hatake_containers_archive_async (self->containers, container, op, path, tar, flags, cancellable, relay_result,
+                                     g_steal_pointer (&task));
+}
+
+static GInputStream *
+hatake_local_engine_container_archive_finish (HatakeEngine  *engine,
+                                              GAsyncResult  *result,
+                                              JsonNode     **out_stat,
+                                              GError       **error)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GAsyncResult) inner = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (out_stat != NULL)
+    *out_stat = NULL;
+  if (inner == NULL)
+    return NULL;
+  return hatake_containers_archive_finish (self->containers, inner, out_stat, error);
+}
+
 /* conmon's control FIFO takes "1 HEIGHT WIDTH\n" to resize the terminal. */
 static void
 resize_through_ctl (guint width, guint height, gpointer user_data)
@@ -1202,6 +1249,8 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->exec_finish = hatake_local_engine_exec_finish;
   iface->top_async = hatake_local_engine_top_async;
   iface->top_finish = _hatake_local_engine_propagate_json;
+  iface->container_archive_async = hatake_local_engine_container_archive_async;
+  iface->container_archive_finish = hatake_local_engine_container_archive_finish;
   iface->attach_async = hatake_local_engine_attach_async;
   iface->attach_finish = hatake_local_engine_attach_finish;
   iface->stats_async = hatake_local_engine_stats_async;
