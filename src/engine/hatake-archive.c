@@ -157,6 +157,12 @@ out:
 
 static gint no_openat2;
 
+void
+_hatake_archive_force_path_walk (gboolean force)
+{
+  g_atomic_int_set (&no_openat2, force ? 1 : 0);
+}
+
 static int
 resolve_clean (int root_fd, const char *clean, gboolean follow_last)
 {
@@ -768,8 +774,9 @@ extract_entry (struct archive *a, struct archive_entry *entry, int root_fd, cons
       return FALSE;
     }
 
-  /* owner, then mode (a chown clears setuid bits), then times; never through a symlink */
-  if (fchownat (parent_fd, leaf,
+  /* owner (only root can give files away), then mode (a chown clears setuid bits), then
+   * times; never through a symlink */
+  if (geteuid () == 0 && fchownat (parent_fd, leaf,
                 (flags & HATAKE_ARCHIVE_KEEP_OWNERS) ? (uid_t) archive_entry_uid (entry) : 0,
                 (flags & HATAKE_ARCHIVE_KEEP_OWNERS) ? (gid_t) archive_entry_gid (entry) : 0,
                 AT_SYMLINK_NOFOLLOW) < 0)
