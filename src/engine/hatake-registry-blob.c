@@ -490,10 +490,14 @@ blob_request (GTask *task)
 {
   HatakeRegistry *self = g_task_get_source_object (task);
   Blob *blob = g_task_get_task_data (task);
+  RegistryRequest spec = {
+    .kind = REGISTRY_REQUEST_BLOB,
+    .object = blob->digest,
+    .range_start = blob->offset,
+  };
 
-  _hatake_registry_request_async (self, blob->ref, REGISTRY_REQUEST_BLOB, blob->digest, NULL,
-                                  blob->offset > 0 ? blob->offset : -1,
-                                  g_task_get_cancellable (task), blob_response_cb, task);
+  _hatake_registry_request_async (self, blob->ref, &spec, g_task_get_cancellable (task),
+                                  blob_response_cb, task);
 }
 
 static void

@@ -66,33 +66,66 @@ GBytes   *_hatake_registry_read_capped_finish (GAsyncResult        *result,
 
 typedef enum
 {
-  REGISTRY_REQUEST_MANIFEST,
-  REGISTRY_REQUEST_BLOB,
+  REGISTRY_REQUEST_PING,      /* /v2/ */
+  REGISTRY_REQUEST_MANIFEST,  /* /v2/NAME/manifests/OBJECT */
+  REGISTRY_REQUEST_BLOB,      /* /v2/NAME/blobs/OBJECT */
+  REGISTRY_REQUEST_UPLOAD,    /* /v2/NAME/blobs/uploads/, or the location it answered with */
 } RegistryRequestKind;
+
+/* Called as a request body goes out, with the bytes sent in this attempt so far. */
+typedef void (*RegistrySentFunc) (gint64   sent,
+                                  gpointer user_data);
+
+/* What to ask; everything is copied or referenced. Fields left zero: a GET without a body. */
+typedef struct
+{
+  RegistryRequestKind  kind;
+  const char          *method;          /* NULL: GET */
+  const char          *object;          /* MANIFEST: a tag or digest; BLOB, UPLOAD: the digest */
+  const char          *registry;        /* PING: the registry, as a user names it */
+  GUri                *location;        /* UPLOAD: where the registry said to PUT the bytes */
+  const char          *accept;
+  gint64               range_start;     /* > 0: from that byte on */
+  gboolean             push;            /* the token asks for pull,push (else pull) */
+  gboolean             caller_retries;  /* 429, 5xx and drops fail at once, for the caller to
+                                           start over (see _hatake_registry_request_can_retry) */
+  const char          *credentials;     /* base64 "user:pass" in place of the stored ones; no
+                                           stored credential, token or Basic host is used or
+                                           changed: a login check */
+  const char          *content_type;
+  GBytes              *body;
+  GFile               *body_file;       /* streamed, body_size bytes, read anew for each attempt */
+  gint64               body_size;
+  RegistrySentFunc     sent;
+  gpointer             sent_data;
+} RegistryRequest;
 
 /* A 2xx answer (or 416 to a Range), its body not read yet. */
 typedef struct
 {
   SoupMessage  *msg;
   GInputStream *stream;
+  GUri         *uri;     /* where it came from, after redirects */
 } RegistryResponse;
 
 void      _hatake_registry_response_free    (RegistryResponse *response);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RegistryResponse, _hatake_registry_response_free)
 
-/* GET /v2/PATH/{manifests,blobs}/OBJECT with auth, redirects and retries; completes with the
- * response once its status is 2xx (or 416 to a Range), else fails with a typed error. */
+/* One exchange with auth, redirects and retries; ref names the repository (NULL for a ping).
+ * Completes with the response once its status is 2xx (or 416 to a Range), else fails with a
+ * typed error that names the registry's own reason. */
 void      _hatake_registry_request_async    (HatakeRegistry        *self,
                                              const HatakeReference *ref,
-                                             RegistryRequestKind    kind,
-                                             const char            *object,
-                                             const char            *accept,
-                                             gint64                 range_start,
+                                             const RegistryRequest *spec,
                                              GCancellable          *cancellable,
                                              GAsyncReadyCallback    callback,
                                              gpointer               user_data);
 RegistryResponse *_hatake_registry_request_finish (GAsyncResult  *result,
                                                    GError       **error);
+/* After a failure with caller_retries: whether it is worth starting over (429, 5xx, a drop),
+ * and the registry's Retry-After (owned by the result, NULL if none). */
+gboolean  _hatake_registry_request_can_retry (GAsyncResult  *result,
+                                              const char   **out_retry_after);
 
 G_END_DECLS

@@ -281,24 +281,29 @@ describe_error_body (GBytes *body)
           JsonNode *node = json_array_get_element (errors, i);
           JsonObject *entry;
           const char *code, *message;
+          g_autoptr(GString) one = g_string_new (NULL);
 
           if (!JSON_NODE_HOLDS_OBJECT (node))
             continue;
           entry = json_node_get_object (node);
           code = json_string_member (entry, "code");
           message = json_string_member (entry, "message");
-          if (text->len > 0)
-            g_string_append (text, "; ");
           if (code != NULL)
             {
               g_autofree char *lower = g_ascii_strdown (code, -1);
               g_strdelimit (lower, "_", ' ');
-              g_string_append (text, lower);
+              g_string_append (one, lower);
               if (message != NULL)
-                g_string_append (text, ": ");
+                g_string_append (one, ": ");
             }
           if (message != NULL)
-            g_string_append (text, message);
+            g_string_append (one, message);
+          /* A manifest with two unknown blobs gets the same words twice: once says it. */
+          if (one->len == 0 || strstr (text->str, one->str) != NULL)
+            continue;
+          if (text->len > 0)
+            g_string_append (text, "; ");
+          g_string_append (text, one->str);
         }
     }
   else
@@ -643,14 +648,28 @@ credentials_lookup_finish (GAsyncResult  *result,
 
 typedef struct
 {
-  HatakeReference     *ref;
   RegistryRequestKind  kind;
+  char                *method;
+  char                *domain;        /* whose credentials: "docker.io", "host:port" */
+  char                *name;          /* for messages: the image's name, or the host for a ping */
   char                *object;        /* tag or digest */
   char                *accept;
   gint64               range_start;   /* -1: no Range */
+  gboolean             push;
+  gboolean             caller_retries;
+  gboolean             retryable;     /* failed in a way the caller may retry */
+  char                *retry_after;
+  char                *given;         /* a login check's credentials: nothing stored is used */
+  char                *content_type;
+  GBytes              *body;
+  GFile               *body_file;
+  gint64               body_size;
+  gint64               body_sent;
+  RegistrySentFunc     sent;
+  gpointer             sent_data;
   GUri                *registry_uri;  /* https://HOST/ (or http for loopback/insecure) */
   GUri                *uri;           /* the URL of the current attempt */
-  char                *scope;
+  char                *scope;         /* NULL for a ping: a token for no repository */
   char                *token_key;
   char                *bearer;
   char                *basic;
@@ -663,20 +682,35 @@ typedef struct
 } Request;
 
 static void
+request_clear_message (Request *req)
+{
+  if (req->msg != NULL)
+    g_signal_handlers_disconnect_by_data (req->msg, req);
+  g_clear_object (&req->msg);
+}
+
+static void
 request_free (gpointer data)
 {
   Request *req = data;
 
-  g_clear_pointer (&req->ref, hatake_reference_free);
+  g_free (req->method);
+  g_free (req->domain);
+  g_free (req->name);
   g_free (req->object);
   g_free (req->accept);
+  g_free (req->retry_after);
+  g_free (req->given);
+  g_free (req->content_type);
+  g_clear_pointer (&req->body, g_bytes_unref);
+  g_clear_object (&req->body_file);
   g_clear_pointer (&req->registry_uri, g_uri_unref);
   g_clear_pointer (&req->uri, g_uri_unref);
   g_free (req->scope);
   g_free (req->token_key);
   g_free (req->bearer);
   g_free (req->basic);
-  g_clear_object (&req->msg);
+  request_clear_message (req);
   g_clear_object (&req->stream);
   g_clear_pointer (&req->challenge, g_hash_table_unref);
   g_free (req);
@@ -687,13 +721,28 @@ _hatake_registry_response_free (RegistryResponse *response)
 {
   g_clear_object (&response->msg);
   g_clear_object (&response->stream);
+  g_clear_pointer (&response->uri, g_uri_unref);
   g_free (response);
 }
 
-static char *
-request_image_name (Request *req)
+/* The credentials that answer a request's challenge: those a login check was given, else the
+ * stored ones. The task is the callback's user data. */
+static void
+request_credentials (GTask               *task,
+                     GAsyncReadyCallback  callback)
 {
-  return hatake_reference_familiar_name (req->ref);
+  HatakeRegistry *self = g_task_get_source_object (task);
+  Request *req = g_task_get_task_data (task);
+  g_autoptr(GTask) given = NULL;
+
+  if (req->given == NULL)
+    {
+      credentials_lookup_async (self, req->domain, g_task_get_cancellable (task), callback, task);
+      return;
+    }
+  given = g_task_new (self, g_task_get_cancellable (task), callback, task);
+  g_task_set_source_tag (given, credentials_lookup_async);
+  g_task_return_pointer (given, g_strdup (req->given), g_free);
 }
 
 static void request_send (GTask *task);
@@ -707,25 +756,44 @@ request_fail_with (GTask       *task,
   Request *req = g_task_get_task_data (task);
   guint status = soup_message_get_status (msg);
   g_autofree char *cause = describe_failure (msg, body);
-  g_autofree char *name = request_image_name (req);
+  const char *name = req->name;
+  gboolean denied = status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN;
+  const char *separator = hatake_digest_is_valid (req->object) ? "@" : ":";
 
-  if ((status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
-      && !uri_same_origin (req->uri, req->registry_uri))
+  if (denied && !uri_same_origin (req->uri, req->registry_uri))
     /* Blob storage the registry redirected to: its refusal is not about the user's access. */
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
                              _("the storage at %s refused %s of %s: %s"), g_uri_get_host (req->uri),
                              req->object, name, cause);
-  else if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+  else if (denied && req->kind == REGISTRY_REQUEST_PING)
+    g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNAUTHORIZED,
+                             _("unauthorized: incorrect username or password for %s: %s"), name,
+                             cause);
+  else if (denied && req->push)
+    g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNAUTHORIZED,
+                             _("push access denied for %s: %s"), name, cause);
+  else if (denied)
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNAUTHORIZED,
                              _("pull access denied for %s, repository does not exist or may "
                              "require authorization: %s"), name, cause);
-  else if (status == SOUP_STATUS_NOT_FOUND && req->kind == REGISTRY_REQUEST_MANIFEST)
+  else if (req->kind == REGISTRY_REQUEST_PING)
+    g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
+                             _("registry %s failed: %s"), name, cause);
+  else if (status == SOUP_STATUS_NOT_FOUND && req->kind == REGISTRY_REQUEST_MANIFEST && !req->push)
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
-                             _("manifest for %s%s%s not found: %s"), name,
-                             hatake_digest_is_valid (req->object) ? "@" : ":", req->object, cause);
-  else if (status == SOUP_STATUS_NOT_FOUND)
+                             _("manifest for %s%s%s not found: %s"), name, separator, req->object,
+                             cause);
+  else if (status == SOUP_STATUS_NOT_FOUND && req->kind == REGISTRY_REQUEST_BLOB)
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
                              _("blob %s not found in %s: %s"), req->object, name, cause);
+  else if (req->push && req->kind == REGISTRY_REQUEST_MANIFEST)
+    g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
+                             _("the registry refused the manifest %s%s%s: %s"), name, separator,
+                             req->object, cause);
+  else if (req->push)
+    g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
+                             _("the registry refused blob %s of %s: %s"), req->object, name,
+                             cause);
   else
     g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
                              _("registry %s failed on %s (%s): %s"),
@@ -819,16 +887,24 @@ token_body_cb (GObject      *object,
   if (status != SOUP_STATUS_OK)
     {
       g_autofree char *cause = describe_failure (msg, body);
-      g_autofree char *name = request_image_name (req);
+      gboolean denied = status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN;
 
-      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+      if (denied && req->kind == REGISTRY_REQUEST_PING)
+        g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNAUTHORIZED,
+                                 _("unauthorized: incorrect username or password for %s: the "
+                                 "token service refused: %s"), req->name, cause);
+      else if (denied && req->push)
+        g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNAUTHORIZED,
+                                 _("push access denied for %s: the token service refused: %s"),
+                                 req->name, cause);
+      else if (denied)
         g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNAUTHORIZED,
                                  _("pull access denied for %s, repository does not exist or may "
                                  "require authorization: the token service refused: %s"),
-                                 name, cause);
+                                 req->name, cause);
       else
         g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
-                                 _("the token service for %s failed: %s"), name, cause);
+                                 _("the token service for %s failed: %s"), req->name, cause);
       return;
     }
 
@@ -855,11 +931,15 @@ token_body_cb (GObject      *object,
   if (expires_in <= 0)
     expires_in = DEFAULT_TOKEN_TTL;
 
-  cached = g_new0 (Token, 1);
-  cached->token = g_strdup (token);
-  /* A little early, so a token does not expire on the way. */
-  cached->expires = g_get_monotonic_time () + MAX (expires_in - 5, 1) * G_TIME_SPAN_SECOND;
-  g_hash_table_replace (self->tokens, g_strdup (req->token_key), cached);
+  /* A login check's token is for credentials that may never be stored: not cached. */
+  if (req->given == NULL)
+    {
+      cached = g_new0 (Token, 1);
+      cached->token = g_strdup (token);
+      /* A little early, so a token does not expire on the way. */
+      cached->expires = g_get_monotonic_time () + MAX (expires_in - 5, 1) * G_TIME_SPAN_SECOND;
+      g_hash_table_replace (self->tokens, g_strdup (req->token_key), cached);
+    }
 
   g_free (req->bearer);
   req->bearer = g_strdup (token);
@@ -890,6 +970,17 @@ token_sent_cb (GObject      *object,
 }
 
 static void
+append_query (GString    *url,
+              const char *key,
+              const char *value)
+{
+  g_string_append_c (url, strchr (url->str, '?') ? '&' : '?');
+  g_string_append (url, key);
+  g_string_append_c (url, '=');
+  g_string_append_uri_escaped (url, value, NULL, FALSE);
+}
+
+static void
 token_credentials_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
@@ -912,15 +1003,10 @@ token_credentials_cb (GObject      *object,
       return;
     }
 
-  g_string_append_c (url, strchr (realm, '?') ? '&' : '?');
   if (service != NULL)
-    {
-      g_string_append (url, "service=");
-      g_string_append_uri_escaped (url, service, NULL, FALSE);
-      g_string_append_c (url, '&');
-    }
-  g_string_append (url, "scope=");
-  g_string_append_uri_escaped (url, req->scope, NULL, FALSE);
+    append_query (url, "service", service);
+  if (req->scope != NULL)
+    append_query (url, "scope", req->scope);
 
   uri = g_uri_parse (url->str, SOUP_HTTP_URI_FLAGS, &error);
   if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0
@@ -967,7 +1053,8 @@ basic_credentials_cb (GObject      *object,
       request_fail (g_steal_pointer (&task));
       return;
     }
-  g_hash_table_add (self->basic_hosts, g_strdup (g_uri_get_host (req->registry_uri)));
+  if (req->given == NULL)
+    g_hash_table_add (self->basic_hosts, g_strdup (g_uri_get_host (req->registry_uri)));
   g_free (req->basic);
   req->basic = g_steal_pointer (&credentials);
   request_send (g_steal_pointer (&task));
@@ -990,16 +1077,13 @@ request_authenticate (GTask *task)
   if (scheme != NULL && g_str_equal (scheme, "bearer")
       && g_hash_table_lookup (req->challenge, "realm") != NULL)
     {
-      g_hash_table_remove (self->tokens, req->token_key);
+      if (req->given == NULL)
+        g_hash_table_remove (self->tokens, req->token_key);
       g_clear_object (&req->stream);
-      credentials_lookup_async (self, req->ref->domain, g_task_get_cancellable (task),
-                                token_credentials_cb, task);
+      request_credentials (task, token_credentials_cb);
     }
   else if (scheme != NULL && g_str_equal (scheme, "basic"))
-    {
-      credentials_lookup_async (self, req->ref->domain, g_task_get_cancellable (task),
-                                basic_credentials_cb, task);
-    }
+    request_credentials (task, basic_credentials_cb);
   else
     request_fail (task);
 }
@@ -1064,10 +1148,13 @@ request_sent_cb (GObject      *object,
   req->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
   if (req->stream == NULL)
     {
-      if (error_is_transient (error) && req->retries < self->max_retries)
+      if (error_is_transient (error) && !req->caller_retries && req->retries < self->max_retries)
         request_retry_later (g_steal_pointer (&task), NULL);
       else
-        g_task_return_error (task, g_steal_pointer (&error));
+        {
+          req->retryable = req->caller_retries && error_is_transient (error);
+          g_task_return_error (task, g_steal_pointer (&error));
+        }
       return;
     }
 
@@ -1079,6 +1166,7 @@ request_sent_cb (GObject      *object,
 
       response->msg = g_object_ref (req->msg);
       response->stream = g_steal_pointer (&req->stream);
+      response->uri = g_uri_ref (req->uri);
       g_task_return_pointer (task, response, (GDestroyNotify) _hatake_registry_response_free);
       return;
     }
@@ -1107,29 +1195,76 @@ request_sent_cb (GObject      *object,
       return;
 
     default:
-      if (status_is_retryable (status) && req->retries < self->max_retries)
-        {
-          const char *retry_after =
-            soup_message_headers_get_one (soup_message_get_response_headers (req->msg),
-                                          "Retry-After");
-          g_autofree char *copy = g_strdup (retry_after);
-          request_retry_later (g_steal_pointer (&task), copy);
-        }
-      else
+      {
+        const char *retry_after =
+          soup_message_headers_get_one (soup_message_get_response_headers (req->msg),
+                                        "Retry-After");
+
+        if (status_is_retryable (status) && !req->caller_retries
+            && req->retries < self->max_retries)
+          {
+            g_autofree char *copy = g_strdup (retry_after);
+            request_retry_later (g_steal_pointer (&task), copy);
+            return;
+          }
+        req->retryable = req->caller_retries && status_is_retryable (status);
+        g_free (req->retry_after);
+        req->retry_after = g_strdup (retry_after);
         request_fail (g_steal_pointer (&task));
+      }
       return;
     }
 }
 
 static void
-request_send (GTask *task)
+request_dispatch (GTask *task)
 {
   HatakeRegistry *self = g_task_get_source_object (task);
   Request *req = g_task_get_task_data (task);
+
+  soup_session_send_async (self->session, req->msg, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), request_sent_cb, task);
+}
+
+static void
+request_wrote_body_data_cb (SoupMessage *msg,
+                            guint        chunk_size,
+                            gpointer     user_data)
+{
+  Request *req = user_data;
+
+  req->body_sent += chunk_size;
+  req->sent (req->body_sent, req->sent_data);
+}
+
+static void
+request_body_opened_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *req = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInputStream) stream = g_file_read_finish (G_FILE (object), result, &error);
+
+  if (stream == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  soup_message_set_request_body (req->msg, req->content_type, G_INPUT_STREAM (stream),
+                                 req->body_size);
+  request_dispatch (g_steal_pointer (&task));
+}
+
+static void
+request_send (GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
   SoupMessageHeaders *headers;
 
-  g_clear_object (&req->msg);
-  req->msg = soup_message_new_from_uri (SOUP_METHOD_GET, req->uri);
+  request_clear_message (req);
+  req->msg = soup_message_new_from_uri (req->method, req->uri);
   soup_message_add_flags (req->msg, SOUP_MESSAGE_NO_REDIRECT);
   headers = soup_message_get_request_headers (req->msg);
   if (req->accept != NULL)
@@ -1151,8 +1286,21 @@ request_send (GTask *task)
         soup_message_headers_replace (headers, "Authorization", value);
     }
 
-  soup_session_send_async (self->session, req->msg, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), request_sent_cb, task);
+  if (req->sent != NULL)
+    {
+      req->body_sent = 0;
+      g_signal_connect (req->msg, "wrote-body-data", G_CALLBACK (request_wrote_body_data_cb), req);
+    }
+  if (req->body != NULL)
+    soup_message_set_request_body_from_bytes (req->msg, req->content_type, req->body);
+  if (req->body_file != NULL)
+    {
+      /* Every attempt (after a challenge, a redirect) sends the file again from its start. */
+      g_file_read_async (req->body_file, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                         request_body_opened_cb, task);
+      return;
+    }
+  request_dispatch (task);
 }
 
 static void
@@ -1178,8 +1326,16 @@ request_start (GTask *task)
 {
   HatakeRegistry *self = g_task_get_source_object (task);
   Request *req = g_task_get_task_data (task);
-  Token *token = g_hash_table_lookup (self->tokens, req->token_key);
+  Token *token;
 
+  /* A login check starts anonymous, as docker login does: the challenge says what to send. */
+  if (req->given != NULL)
+    {
+      request_send (task);
+      return;
+    }
+
+  token = g_hash_table_lookup (self->tokens, req->token_key);
   if (token != NULL && token->expires > g_get_monotonic_time ())
     req->bearer = g_strdup (token->token);
   else if (token != NULL)
@@ -1188,53 +1344,99 @@ request_start (GTask *task)
   if (req->bearer == NULL
       && g_hash_table_contains (self->basic_hosts, g_uri_get_host (req->registry_uri)))
     {
-      credentials_lookup_async (self, req->ref->domain, g_task_get_cancellable (task),
+      credentials_lookup_async (self, req->domain, g_task_get_cancellable (task),
                                 request_start_credentials_cb, task);
       return;
     }
   request_send (task);
 }
 
-/* GET /v2/PATH/{manifests,blobs}/OBJECT with auth, redirects and retries; completes with the
- * response once its status is 2xx (or 416 to a Range), else fails with a typed error. */
+/* The URL of a request's first attempt. */
+static char *
+request_url (const char            *base,
+             const HatakeReference *ref,
+             const RegistryRequest *spec)
+{
+  switch (spec->kind)
+    {
+    case REGISTRY_REQUEST_PING:
+      return g_strconcat (base, "/v2/", NULL);
+    case REGISTRY_REQUEST_MANIFEST:
+      return g_strconcat (base, "/v2/", ref->path, "/manifests/", spec->object, NULL);
+    case REGISTRY_REQUEST_BLOB:
+      return g_strconcat (base, "/v2/", ref->path, "/blobs/", spec->object, NULL);
+    case REGISTRY_REQUEST_UPLOAD:
+      if (spec->location != NULL)
+        return g_uri_to_string (spec->location);
+      return g_strconcat (base, "/v2/", ref->path, "/blobs/uploads/", NULL);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 void
 _hatake_registry_request_async (HatakeRegistry        *self,
                                 const HatakeReference *ref,
-                                RegistryRequestKind    kind,
-                                const char            *object,
-                                const char            *accept,
-                                gint64                 range_start,
+                                const RegistryRequest *spec,
                                 GCancellable          *cancellable,
                                 GAsyncReadyCallback    callback,
                                 gpointer               user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   Request *req = g_new0 (Request, 1);
-  const char *host = hatake_reference_registry_host (ref);
-  g_autofree char *base = _hatake_registry_base_url (self, host);
+  const char *host;
+  g_autofree char *base = NULL;
   g_autofree char *url = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_assert ((ref != NULL) != (spec->kind == REGISTRY_REQUEST_PING && spec->registry != NULL));
+  g_assert (spec->body == NULL || spec->body_file == NULL);
+
   g_task_set_source_tag (task, _hatake_registry_request_async);
   g_task_set_task_data (task, req, request_free);
-  req->ref = hatake_reference_copy (ref);
-  req->kind = kind;
-  req->object = g_strdup (object);
-  req->accept = g_strdup (accept);
-  req->range_start = range_start;
-  req->scope = g_strdup_printf ("repository:%s:pull", ref->path);
-  req->token_key = g_strdup_printf ("%s %s", host, req->scope);
+  req->kind = spec->kind;
+  req->method = g_strdup (spec->method ? spec->method : SOUP_METHOD_GET);
+  req->object = g_strdup (spec->object);
+  req->accept = g_strdup (spec->accept);
+  req->range_start = spec->range_start > 0 ? spec->range_start : -1;
+  req->push = spec->push;
+  req->caller_retries = spec->caller_retries;
+  req->given = g_strdup (spec->credentials);
+  req->content_type = g_strdup (spec->content_type);
+  req->body = spec->body ? g_bytes_ref (spec->body) : NULL;
+  req->body_file = spec->body_file ? g_object_ref (spec->body_file) : NULL;
+  req->body_size = spec->body_size;
+  req->sent = spec->sent;
+  req->sent_data = spec->sent_data;
 
-  url = g_strconcat (base, "/v2/", ref->path,
-                     kind == REGISTRY_REQUEST_MANIFEST ? "/manifests/" : "/blobs/", object, NULL);
+  if (ref != NULL)
+    {
+      host = hatake_reference_registry_host (ref);
+      req->domain = g_strdup (ref->domain);
+      req->name = hatake_reference_familiar_name (ref);
+      req->scope = g_strdup_printf ("repository:%s:%s", ref->path,
+                                    spec->push ? "pull,push" : "pull");
+    }
+  else
+    {
+      req->domain = _hatake_registry_normalize (spec->registry);
+      host = g_str_equal (req->domain, HATAKE_DEFAULT_DOMAIN) ? "registry-1.docker.io"
+                                                              : req->domain;
+      req->name = g_strdup (host);
+    }
+  req->token_key = g_strdup_printf ("%s %s", host, req->scope ? req->scope : "");
+
+  base = _hatake_registry_base_url (self, host);
+  url = request_url (base, ref, spec);
   req->uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &error);
-  if (req->uri == NULL)
+  req->registry_uri = g_uri_parse (base, SOUP_HTTP_URI_FLAGS, NULL);
+  if (req->uri == NULL || req->registry_uri == NULL)
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_REFERENCE,
-                               _("Cannot build a URL for %s: %s"), url, error->message);
+                               _("Cannot build a URL for %s: %s"), url,
+                               error ? error->message : base);
       return;
     }
-  req->registry_uri = g_uri_ref (req->uri);
   request_start (g_steal_pointer (&task));
 }
 
@@ -1242,5 +1444,20 @@ RegistryResponse *
 _hatake_registry_request_finish (GAsyncResult  *result,
                                  GError       **error)
 {
+  g_assert (g_task_get_source_tag (G_TASK (result)) == _hatake_registry_request_async);
+
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+_hatake_registry_request_can_retry (GAsyncResult  *result,
+                                    const char   **out_retry_after)
+{
+  Request *req = g_task_get_task_data (G_TASK (result));
+
+  g_assert (g_task_get_source_tag (G_TASK (result)) == _hatake_registry_request_async);
+
+  if (out_retry_after != NULL)
+    *out_retry_after = req->retry_after;
+  return req->retryable;
 }

@@ -1,8 +1,9 @@
 /* hatake-registry.c: a Registry HTTP API v2 client (libsoup3, fully async)
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The object and manifests. Every HTTP exchange goes through the request helper of
- * hatake-registry-request.c (auth, redirects, retries); blobs are in hatake-registry-blob.c.
+ * The object, getting manifests, and the login check. Every HTTP exchange goes through the
+ * request helper of hatake-registry-request.c (auth, redirects, retries); downloading blobs is
+ * in hatake-registry-blob.c, pushing in hatake-registry-push.c.
  */
 #define G_LOG_DOMAIN "hatake-engine"
 
@@ -172,6 +173,10 @@ hatake_registry_get_manifest_async (HatakeRegistry        *self,
 {
   g_autoptr(GTask) task = NULL;
   ManifestData *md;
+  RegistryRequest spec = {
+    .kind = REGISTRY_REQUEST_MANIFEST,
+    .accept = MANIFEST_ACCEPT,
+  };
 
   g_return_if_fail (HATAKE_IS_REGISTRY (self));
   g_return_if_fail (ref != NULL && ref->domain != NULL && ref->path != NULL);
@@ -183,10 +188,8 @@ hatake_registry_get_manifest_async (HatakeRegistry        *self,
   md->ref = hatake_reference_copy (ref);
   g_task_set_task_data (task, md, manifest_data_free);
 
-  _hatake_registry_request_async (self, ref, REGISTRY_REQUEST_MANIFEST,
-                                  ref->digest ? ref->digest
-                                              : ref->tag ? ref->tag : HATAKE_DEFAULT_TAG,
-                                  MANIFEST_ACCEPT, -1, cancellable, manifest_response_cb,
+  spec.object = ref->digest ? ref->digest : ref->tag ? ref->tag : HATAKE_DEFAULT_TAG;
+  _hatake_registry_request_async (self, ref, &spec, cancellable, manifest_response_cb,
                                   g_steal_pointer (&task));
 }
 
@@ -215,6 +218,69 @@ hatake_registry_get_manifest_finish (HatakeRegistry  *self,
   bytes = g_steal_pointer (&manifest->bytes);
   manifest_result_free (manifest);
   return bytes;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Login                                                                                      */
+
+static void
+login_checked_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(RegistryResponse) response = NULL;
+  GError *error = NULL;
+
+  response = _hatake_registry_request_finish (result, &error);
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+hatake_registry_check_login_async (HatakeRegistry      *self,
+                                   const char          *registry,
+                                   const char          *username,
+                                   const char          *password,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *pair = NULL;
+  g_autofree char *credentials = NULL;
+  RegistryRequest spec = {
+    .kind = REGISTRY_REQUEST_PING,
+    .registry = registry,
+  };
+
+  g_return_if_fail (HATAKE_IS_REGISTRY (self));
+  g_return_if_fail (registry != NULL && *registry != '\0');
+  g_return_if_fail (username != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hatake_registry_check_login_async);
+  pair = g_strconcat (username, ":", password ? password : "", NULL);
+  credentials = g_base64_encode ((const guchar *) pair, strlen (pair));
+  spec.credentials = credentials;
+  _hatake_registry_request_async (self, NULL, &spec, cancellable, login_checked_cb,
+                                  g_steal_pointer (&task));
+}
+
+gboolean
+hatake_registry_check_login_finish (HatakeRegistry  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  g_return_val_if_fail (HATAKE_IS_REGISTRY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        hatake_registry_check_login_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -14,8 +14,8 @@ G_BEGIN_DECLS
 #define HATAKE_TYPE_REGISTRY (hatake_registry_get_type ())
 G_DECLARE_FINAL_TYPE (HatakeRegistry, hatake_registry, HATAKE, REGISTRY, GObject)
 
-/* Called on the thread that started the download with the bytes of the blob now on disk
- * (including a resumed prefix). */
+/* Called on the thread that started the transfer with the bytes of the blob now on disk
+ * (including a resumed prefix), or sent so far (from 0 again when an upload starts over). */
 typedef void (*HatakeBlobProgressFunc) (gint64   done,
                                         gint64   total,
                                         gpointer user_data);
@@ -61,6 +61,55 @@ void            hatake_registry_get_blob_async           (HatakeRegistry        
                                                           GAsyncReadyCallback      callback,
                                                           gpointer                 user_data);
 gboolean        hatake_registry_get_blob_finish          (HatakeRegistry          *self,
+                                                          GAsyncResult            *result,
+                                                          GError                 **error);
+
+/* Uploads the blob at path (size bytes; -1: the file's size) unless the repository has it:
+ * HEAD first, and when it is there *out_exists is TRUE and nothing is sent ("Layer already
+ * exists"). Else POSTs an upload and PUTs the file, streamed, to the location the registry
+ * answers. The registry checks the digest; its refusal is the error, in its own words. 5xx and
+ * 429 start the upload over, with backoff. */
+void            hatake_registry_put_blob_async           (HatakeRegistry          *self,
+                                                          const HatakeReference   *ref,
+                                                          const char              *digest,
+                                                          gint64                   size,
+                                                          const char              *path,
+                                                          HatakeBlobProgressFunc   progress,
+                                                          gpointer                 progress_data,
+                                                          GCancellable            *cancellable,
+                                                          GAsyncReadyCallback      callback,
+                                                          gpointer                 user_data);
+gboolean        hatake_registry_put_blob_finish          (HatakeRegistry          *self,
+                                                          GAsyncResult            *result,
+                                                          gboolean                *out_exists,
+                                                          GError                 **error);
+
+/* PUTs a manifest under ref's digest, else its tag ("latest" without one); its blobs must be
+ * in the repository already. Returns its digest: the sha256 of the bytes, which the registry's
+ * Docker-Content-Digest must agree with. */
+void            hatake_registry_put_manifest_async       (HatakeRegistry          *self,
+                                                          const HatakeReference   *ref,
+                                                          const char              *media_type,
+                                                          GBytes                  *manifest,
+                                                          GCancellable            *cancellable,
+                                                          GAsyncReadyCallback      callback,
+                                                          gpointer                 user_data);
+char           *hatake_registry_put_manifest_finish      (HatakeRegistry          *self,
+                                                          GAsyncResult            *result,
+                                                          GError                 **error);
+
+/* What docker login checks: GET /v2/ with these credentials (Basic, or a token fetched with
+ * them for no repository). A registry that asks for none accepts any. The credentials, tokens
+ * and auth file of the registry object are neither used nor changed: storing the credentials
+ * that passed is the caller's business. */
+void            hatake_registry_check_login_async        (HatakeRegistry          *self,
+                                                          const char              *registry,
+                                                          const char              *username,
+                                                          const char              *password,
+                                                          GCancellable            *cancellable,
+                                                          GAsyncReadyCallback      callback,
+                                                          gpointer                 user_data);
+gboolean        hatake_registry_check_login_finish       (HatakeRegistry          *self,
                                                           GAsyncResult            *result,
                                                           GError                 **error);
 
