@@ -6,8 +6,8 @@
  *    tmpfs mounts. The pid is pinned with a pidfd first, and checked alive once its root is open,
  *    so a pid the kernel gave to someone else meanwhile is never used;
  *  - stopped: an overlay of the image and the container's changes mounted for the call alone, in
- *    a folder of its own under the data root, and a path under a volume or bind mount goes to that
- *    mount's source. Reading mounts it read-only with the container's upper layer as one more lower
+ *    a mount namespace of the call's own thread (see archive_thread), and a path under a volume or
+ *    bind mount goes to that mount's source. Reading mounts it read-only with the container's upper layer as one more lower
  *    layer, which can share it with anything; writing mounts it read-write, and the container's
  *    start waits (is refused) while that lasts, since two overlays must not share an upper layer.
  *  - export is the container's root file system without its mounts: the overlay a start mounted
@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -71,20 +72,29 @@ typedef struct
   GMainContext       *context;
 } ArchiveData;
 
+/* What a call holds on the host: its overlay (unmounted from the thread whose namespace has it)
+ * and its fds. */
 static void
-archive_data_free (ArchiveData *data)
+archive_data_release (ArchiveData *data)
 {
   if (data->mountpoint != NULL)
     {
       if (umount2 (data->mountpoint, MNT_DETACH) != 0)
         g_warning ("Cannot unmount %s: %s", data->mountpoint, g_strerror (errno));
       g_rmdir (data->mountpoint);
-      g_free (data->mountpoint);
+      g_clear_pointer (&data->mountpoint, g_free);
     }
   if (data->root_fd >= 0)
     close (data->root_fd);
   if (data->tar_fd >= 0)
     close (data->tar_fd);
+  data->root_fd = data->tar_fd = -1;
+}
+
+static void
+archive_data_free (ArchiveData *data)
+{
+  archive_data_release (data);
   g_clear_object (&data->tar);
   g_clear_object (&data->store);
   g_clear_object (&data->cancellable);
@@ -228,20 +238,6 @@ open_root (ArchiveData *data, GError **error)
   return g_strdup (data->path ? data->path : "/");
 }
 
-static gpointer
-write_tar_thread (gpointer user_data)
-{
-  ArchiveData *data = user_data;
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-
-  path = data->op == HATAKE_ARCHIVE_EXPORT ? NULL : g_strdup (data->path);
-  if (!hatake_archive_write_tar (data->root_fd, path, data->tar_fd, data->cancellable, &error))
-    g_debug ("%s: the archive stopped: %s", data->id, error->message);
-  archive_data_free (data);
-  return NULL;
-}
-
 typedef struct
 {
   GInputStream *tar;
@@ -256,32 +252,47 @@ archive_result_free (ArchiveResult *result)
   g_free (result);
 }
 
-static void
-archive_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* A thread of its own per call: when the call mounts, it does so in a mount namespace of this
+ * thread alone, which the host never sees and which goes with the thread, so no overlay is ever
+ * left mounted (not even when the engine is killed mid-copy). The answer goes back through the
+ * task; a tar is then written from here for as long as its reader reads. */
+static gpointer
+archive_thread (gpointer user_data)
 {
-  ArchiveData *data = task_data;
+  g_autoptr(GTask) task = user_data;
+  ArchiveData *data = g_task_get_task_data (task);
   ArchiveResult *result = g_new0 (ArchiveResult, 1);
   g_autofree char *inner = NULL;
-  ArchiveData *writer;
+  g_autoptr(GError) tar_error = NULL;
   GError *error = NULL;
   int pair[2];
 
+  if (data->pid <= 0)
+    {
+      if (unshare (CLONE_NEWNS | CLONE_FS) != 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+        {
+          _hatake_containers_set_errno (&error, errno, _("Cannot make a mount namespace for"), data->id);
+          goto fail;
+        }
+    }
   inner = open_root (data, &error);
   if (inner == NULL)
     goto fail;
   if (data->op == HATAKE_ARCHIVE_PUT)
     {
-      if (!hatake_archive_extract (data->root_fd, inner, data->tar, data->flags, cancellable, &error))
+      if (!hatake_archive_extract (data->root_fd, inner, data->tar, data->flags, data->cancellable, &error))
         goto fail;
+      archive_data_release (data);
       g_task_return_pointer (task, result, (GDestroyNotify) archive_result_free);
-      return;
+      return NULL;
     }
   if (data->op != HATAKE_ARCHIVE_EXPORT && (result->stat = hatake_archive_stat (data->root_fd, inner, &error)) == NULL)
     goto fail;
   if (data->op == HATAKE_ARCHIVE_STAT)
     {
+      archive_data_release (data);
       g_task_return_pointer (task, result, (GDestroyNotify) archive_result_free);
-      return;
+      return NULL;
     }
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
     {
@@ -290,24 +301,23 @@ archive_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
     }
   shutdown (pair[0], SHUT_WR);
   shutdown (pair[1], SHUT_RD);
-
-  /* the tar is written by a thread of its own for as long as the reader reads: it takes over
-   * the mount and the fds */
-  writer = g_new0 (ArchiveData, 1);
-  *writer = *data;
-  memset (data, 0, sizeof *data);
-  data->root_fd = data->tar_fd = -1;
-  writer->tar_fd = pair[1];
-  g_free (writer->path);
-  writer->path = g_steal_pointer (&inner);
-  g_thread_unref (g_thread_new ("hatake-archive", write_tar_thread, writer));
+  data->tar_fd = pair[1];
   result->tar = g_unix_input_stream_new (pair[0], TRUE);
   g_task_return_pointer (task, result, (GDestroyNotify) archive_result_free);
-  return;
+
+  if (!hatake_archive_write_tar (data->root_fd, data->op == HATAKE_ARCHIVE_EXPORT ? NULL : inner, data->tar_fd,
+                                 data->cancellable, &tar_error))
+    g_debug ("%s: the archive stopped: %s", data->id, tar_error->message);
+  /* the mount goes now, in this thread's namespace (the task's data is freed wherever its last
+   * reference goes) */
+  archive_data_release (data);
+  return NULL;
 
 fail:
+  archive_data_release (data);
   archive_result_free (result);
   g_task_return_error (task, error);
+  return NULL;
 }
 
 static void
@@ -397,7 +407,7 @@ hatake_containers_archive_async (HatakeContainers    *self,
 
   inner = g_task_new (self, cancellable, on_archive_done, g_steal_pointer (&task));
   g_task_set_task_data (inner, data, (GDestroyNotify) archive_data_free);
-  g_task_run_in_thread (inner, archive_thread);
+  g_thread_unref (g_thread_new ("hatake-archive", archive_thread, g_steal_pointer (&inner)));
 }
 
 GInputStream *
