@@ -1,5 +1,5 @@
 /* test-api-files.c: images and files through the Docker Engine API, driven by the real docker CLI:
- * image history, system prune, cp and export
+ * image history, system prune, cp and export, push and login
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -294,6 +294,96 @@ test_api_cp (Fixture *f, gconstpointer data)
   hatake_test_remove_tree (dir);
 }
 
+/* docker push to the anonymous registry, and login, push and pull (X-Registry-Auth) on the ones
+ * with Basic and token authentication; what is pushed pulls back as the same image. */
+static void
+test_api_push_login (Fixture *f, gconstpointer data)
+{
+  const char *anonymous = g_getenv ("HATAKE_TEST_REGISTRY");
+  const char *basic = g_getenv ("HATAKE_TEST_REGISTRY_BASIC");
+  const char *token = g_getenv ("HATAKE_TEST_REGISTRY_TOKEN");
+  const char *user = g_getenv ("HATAKE_TEST_USER");
+  const char *password = g_getenv ("HATAKE_TEST_PASSWORD");
+  g_autofree char *source = NULL, *id = NULL, *out = NULL, *err = NULL, *config = NULL, *config_path = NULL;
+  guint suffix = g_random_int ();
+
+  if (!require () || !hatake_test_require_env ("HATAKE_TEST_REGISTRY_BASIC") ||
+      !hatake_test_require_env ("HATAKE_TEST_REGISTRY_TOKEN"))
+    return;
+  source = g_strdup_printf ("%s/hatake/layered:latest", anonymous);
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", source, NULL), ==, 0);
+  g_assert_cmpint (docker (f, &id, NULL, "image", "inspect", "-f", "{{.Id}}", source, NULL), ==, 0);
+  trimmed (id);
+
+  /* anonymous: push, forget, pull back: the same image */
+  {
+    g_autofree char *target = g_strdup_printf ("%s/pushed-%08x/layered:v1", anonymous, suffix);
+    g_autofree char *again = NULL;
+
+    g_assert_cmpint (docker (f, NULL, NULL, "tag", source, target, NULL), ==, 0);
+    g_assert_cmpint (docker (f, &out, NULL, "push", target, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "The push refers to repository"));
+    g_assert_nonnull (strstr (out, ": Pushed"));
+    g_assert_nonnull (strstr (out, "v1: digest: sha256:"));
+    g_clear_pointer (&out, g_free);
+    /* a second push finds every layer there */
+    g_assert_cmpint (docker (f, &out, NULL, "push", target, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "Layer already exists"));
+    g_assert_null (strstr (out, ": Pushed"));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker (f, NULL, NULL, "rmi", "-f", id, NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", target, NULL), ==, 0);
+    g_assert_cmpint (docker (f, &again, NULL, "image", "inspect", "-f", "{{.Id}}", target, NULL), ==, 0);
+    g_assert_cmpstr (trimmed (again), ==, id);
+  }
+  g_assert_cmpint (docker (f, NULL, &err, "push", "hatake-no-such-image:1", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "does not exist locally"));
+  g_clear_pointer (&err, g_free);
+
+  /* Basic authentication: refused without credentials and with wrong ones; docker keeps the
+   * right ones in its config.json and sends them with each push and pull */
+  {
+    g_autofree char *target = g_strdup_printf ("%s/pushed-%08x/layered:v1", basic, suffix);
+
+    g_assert_cmpint (docker (f, NULL, NULL, "tag", id, target, NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, &err, "push", target, NULL), !=, 0);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (docker (f, NULL, &err, "login", "-u", user, "-p", "wrong-password", basic, NULL), !=, 0);
+    g_assert_nonnull (strstr (err, "incorrect username or password"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (docker (f, &out, NULL, "login", "-u", user, "-p", password, basic, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "Login Succeeded"));
+    g_clear_pointer (&out, g_free);
+    config_path = g_build_filename (f->docker_config, "config.json", NULL);
+    g_assert_true (g_file_get_contents (config_path, &config, NULL, NULL));
+    g_assert_nonnull (strstr (config, basic));
+    g_assert_cmpint (docker (f, &out, NULL, "push", target, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "v1: digest: sha256:"));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker (f, NULL, NULL, "rmi", target, NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", target, NULL), ==, 0);
+    /* logged out, the engine has no credentials of its own to fall back on */
+    g_assert_cmpint (docker (f, NULL, NULL, "logout", basic, NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, NULL, "rmi", target, NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, &err, "pull", target, NULL), !=, 0);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* token authentication */
+  {
+    g_autofree char *target = g_strdup_printf ("%s/pushed-%08x/layered:t", token, suffix);
+
+    g_assert_cmpint (docker (f, NULL, NULL, "tag", id, target, NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, &err, "login", "-u", user, "-p", "wrong-password", token, NULL), !=, 0);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (docker (f, NULL, NULL, "login", "-u", user, "-p", password, token, NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, NULL, "push", target, NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, NULL, "rmi", target, NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", target, NULL), ==, 0);
+  }
+  g_assert_cmpuint (http (f, "POST", "/v1.44/auth", "{not json", NULL, NULL), ==, 400);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -301,5 +391,6 @@ main (int argc, char **argv)
   g_test_add ("/api/history", Fixture, NULL, fixture_set_up, test_api_history, fixture_tear_down);
   g_test_add ("/api/system-prune", Fixture, NULL, fixture_set_up, test_api_system_prune, fixture_tear_down);
   g_test_add ("/api/cp", Fixture, NULL, fixture_set_up, test_api_cp, fixture_tear_down);
+  g_test_add ("/api/push-login", Fixture, NULL, fixture_set_up, test_api_push_login, fixture_tear_down);
   return g_test_run ();
 }

@@ -77,146 +77,6 @@ list_images (HatakeApiServer   *server,
   hatake_api_reply_json (msg, SOUP_STATUS_OK, node);
 }
 
-typedef struct
-{
-  HatakeApiRequest *request;
-  HatakePull       *pull;
-  GHashTable       *sent;     /* layer digest → last state sent + 1 */
-  guint             timer;
-  char             *tag;
-} PullData;
-
-static void
-pull_send_progress (PullData *data)
-{
-  GListModel *layers = hatake_pull_get_layers (data->pull);
-
-  for (guint i = 0; i < g_list_model_get_n_items (layers); i++)
-    {
-      g_autoptr(HatakePullLayer) layer = g_list_model_get_item (layers, i);
-      const char *digest = hatake_pull_layer_get_digest (layer);
-      HatakeLayerState state = hatake_pull_layer_get_state (layer);
-      guint last = GPOINTER_TO_UINT (g_hash_table_lookup (data->sent, digest));
-      g_autofree char *short_id = g_strndup (strchr (digest, ':') ? strchr (digest, ':') + 1 : digest, 12);
-      JsonObject *object;
-      g_autoptr(JsonNode) node = NULL;
-      gboolean moving = state == HATAKE_LAYER_DOWNLOADING || state == HATAKE_LAYER_EXTRACTING;
-
-      if (last == state + 1 && !moving)
-        continue;
-      g_hash_table_insert (data->sent, g_strdup (digest), GUINT_TO_POINTER (state + 1));
-      object = json_object_new ();
-      json_object_set_string_member (object, "status", hatake_layer_state_to_string (state));
-      if (moving)
-        {
-          JsonObject *detail = json_object_new ();
-
-          json_object_set_int_member (detail, "current", hatake_pull_layer_get_current (layer));
-          json_object_set_int_member (detail, "total", hatake_pull_layer_get_total (layer));
-          json_object_set_object_member (object, "progressDetail", detail);
-        }
-      else
-        json_object_set_object_member (object, "progressDetail", json_object_new ());
-      json_object_set_string_member (object, "id", short_id);
-      node = hatake_api_object_node (object);
-      hatake_api_request_write_json (data->request, node);
-    }
-}
-
-static gboolean
-pull_tick (gpointer user_data)
-{
-  pull_send_progress (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-write_status (HatakeApiRequest *request,
-              const char       *status,
-              const char       *id)
-{
-  JsonObject *object = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-
-  json_object_set_string_member (object, "status", status);
-  if (id != NULL)
-    json_object_set_string_member (object, "id", id);
-  node = hatake_api_object_node (object);
-  hatake_api_request_write_json (request, node);
-}
-
-static void
-on_pulled (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  PullData *data = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HatakeImage) image = hatake_engine_pull_finish (HATAKE_ENGINE (source), result, &error);
-
-  g_clear_handle_id (&data->timer, g_source_remove);
-  if (image == NULL)
-    hatake_api_request_reply_error (data->request, error);
-  else
-    {
-      g_autofree char *digest = g_strconcat ("Digest: ", hatake_pull_get_digest (data->pull), NULL);
-      g_autofree char *status = g_strconcat ("Status: Downloaded newer image for ", data->tag, NULL);
-
-      pull_send_progress (data);
-      write_status (data->request, digest, NULL);
-      write_status (data->request, status, NULL);
-      hatake_api_request_end_stream (data->request);
-    }
-  g_clear_object (&data->pull);
-  g_hash_table_unref (data->sent);
-  g_free (data->tag);
-  g_free (data);
-}
-
-static void
-pull_image (HatakeApiServer   *server,
-            SoupServerMessage *msg,
-            GStrv              path,
-            GHashTable        *query)
-{
-  const char *from = hatake_api_query (query, "fromImage");
-  const char *tag = hatake_api_query (query, "tag");
-  const char *platform = hatake_api_query (query, "platform");
-  g_autofree char *reference = NULL;
-  g_autoptr(HatakeReference) ref = NULL;
-  g_autoptr(GError) error = NULL;
-  PullData *data;
-  g_autofree char *pulling = NULL;
-
-  if (from == NULL || *from == '\0')
-    {
-      hatake_api_reply_message (msg, hatake_api_query (query, "fromSrc") ? SOUP_STATUS_NOT_IMPLEMENTED
-                                                                         : SOUP_STATUS_BAD_REQUEST,
-                                hatake_api_query (query, "fromSrc") ? "importing an image is not supported by Hatake yet"
-                                                                    : "fromImage is required");
-      return;
-    }
-  if (tag != NULL && *tag != '\0')
-    reference = g_strdup_printf ("%s%s%s", from, g_str_has_prefix (tag, "sha256:") ? "@" : ":", tag);
-  else
-    reference = g_strdup (from);
-  ref = hatake_reference_parse (reference, &error);
-  if (ref == NULL)
-    {
-      hatake_api_reply_error (msg, error);
-      return;
-    }
-  data = g_new0 (PullData, 1);
-  data->request = hatake_api_request_new (server, msg, query, path);
-  data->pull = hatake_pull_new (reference);
-  data->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  data->tag = ref->tag ? hatake_reference_with_tag (ref) : hatake_reference_to_string (ref);
-  hatake_api_request_begin_stream (data->request, "application/json");
-  pulling = g_strdup_printf ("Pulling from %s", ref->path);
-  write_status (data->request, pulling, ref->tag ? ref->tag : ref->digest);
-  data->timer = g_timeout_add (200, pull_tick, data);
-  hatake_engine_pull_async (data->request->engine, reference, platform && *platform ? platform : NULL, data->pull,
-                            data->request->cancellable, on_pulled, data);
-}
-
 static void
 on_image_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -402,7 +262,7 @@ images_route (HatakeApiServer   *server,
   if (n == 2 && g_str_equal (method, "GET") && g_str_equal (path[1], "json"))
     list_images (server, msg, query);
   else if (n == 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "create"))
-    pull_image (server, msg, path, query);
+    hatake_api_images_pull (server, msg, path, query);
   else if (n == 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "prune"))
     prune_images (server, msg, path, query);
   else if (n >= 3 && g_str_equal (method, "GET") && g_str_equal (path[n - 1], "json"))
@@ -443,8 +303,14 @@ images_route (HatakeApiServer   *server,
       hatake_engine_remove_image_async (request->engine, name, hatake_api_query_bool (query, "force", FALSE),
                                         request->cancellable, on_image_removed, request);
     }
-  else if (n >= 2 && g_str_equal (method, "POST") && (g_str_equal (path[1], "load") || g_str_equal (path[n - 1], "push")))
-    hatake_api_reply_message (msg, SOUP_STATUS_NOT_IMPLEMENTED, "pushing and loading images are not supported by Hatake yet");
+  else if (n >= 3 && g_str_equal (method, "POST") && g_str_equal (path[n - 1], "push"))
+    {
+      g_autofree char *name = image_name (path, 1, n - 1);
+
+      hatake_api_images_push (server, msg, path, query, name);
+    }
+  else if (n >= 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "load"))
+    hatake_api_reply_message (msg, SOUP_STATUS_NOT_IMPLEMENTED, "loading images is not supported by Hatake yet");
   else
     return FALSE;
   return TRUE;

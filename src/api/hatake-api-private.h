@@ -122,6 +122,21 @@ void              hatake_api_request_send_stream  (HatakeApiRequest  *request,
                                                    const char        *content_type,
                                                    GInputStream      *in);
 
+/* hatake-api-transfer.c: pull, push and login */
+void              hatake_api_images_pull          (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   GStrv              path,
+                                                   GHashTable        *query);
+void              hatake_api_images_push          (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   GStrv              path,
+                                                   GHashTable        *query,
+                                                   const char        *name);
+void              hatake_api_auth                 (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   GStrv              path,
+                                                   GHashTable        *query);
+
 /* /events (hatake-api-events.c): docker's events, made from the engine's models */
 #define HATAKE_TYPE_API_EVENTS (hatake_api_events_get_type ())
 G_DECLARE_FINAL_TYPE (HatakeApiEvents, hatake_api_events, HATAKE, API_EVENTS, GObject)

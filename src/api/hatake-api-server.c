@@ -804,6 +804,11 @@ handle (SoupServer        *soup,
       hatake_api_reply_json (msg, SOUP_STATUS_OK, node);
       return;
     }
+  if (n == 1 && g_str_equal (path[0], "auth") && g_str_equal (method, "POST"))
+    {
+      hatake_api_auth (self, msg, path, query);
+      return;
+    }
   if (n == 1 && g_str_equal (path[0], "events") && g_str_equal (method, "GET"))
     {
       hatake_api_events_serve (self->events, self, msg, path, query);

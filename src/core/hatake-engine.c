@@ -180,6 +180,51 @@ hatake_engine_inspect_image_finish (HatakeEngine  *self,
 }
 
 void
+hatake_engine_push_async (HatakeEngine        *self,
+                          const char          *reference,
+                          HatakePull          *progress,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (reference != NULL);
+  g_return_if_fail (HATAKE_IS_PULL (progress));
+  HATAKE_ENGINE_GET_IFACE (self)->push_async (self, reference, progress, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_push_finish (HatakeEngine  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->push_finish (self, result, error);
+}
+
+void
+hatake_engine_login_async (HatakeEngine        *self,
+                           const char          *registry,
+                           const char          *username,
+                           const char          *password,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  HATAKE_ENGINE_GET_IFACE (self)->login_async (self, registry, username, password, cancellable, callback, user_data);
+}
+
+gboolean
+hatake_engine_login_finish (HatakeEngine  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), FALSE);
+  return HATAKE_ENGINE_GET_IFACE (self)->login_finish (self, result, error);
+}
+
+void
 hatake_engine_image_history_async (HatakeEngine        *self,
                                    const char          *reference,
                                    GCancellable        *cancellable,

@@ -69,6 +69,25 @@ struct _HatakeEngineInterface
   JsonNode    *(*inspect_image_finish)  (HatakeEngine         *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+  void         (*push_async)            (HatakeEngine         *self,
+                                         const char           *reference,
+                                         HatakePull           *progress,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*push_finish)           (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+  void         (*login_async)           (HatakeEngine         *self,
+                                         const char           *registry,
+                                         const char           *username,
+                                         const char           *password,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  gboolean     (*login_finish)          (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
   /* docker's GET /images/{name}/history: an array, newest first */
   void         (*image_history_async)   (HatakeEngine         *self,
                                          const char           *reference,
@@ -246,6 +265,28 @@ void         hatake_engine_inspect_image_async  (HatakeEngine         *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 JsonNode    *hatake_engine_inspect_image_finish (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* Pushes the image REFERENCE (a tag) names to its registry, PROGRESS showing each layer (and
+ * holding the credentials to use, if any). → {"Tag", "Digest", "Size"} of the manifest pushed. */
+void         hatake_engine_push_async           (HatakeEngine         *self,
+                                                 const char           *reference,
+                                                 HatakePull           *progress,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_push_finish          (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* docker login's check: the credentials work on REGISTRY. Nothing is stored. */
+void         hatake_engine_login_async          (HatakeEngine         *self,
+                                                 const char           *registry,
+                                                 const char           *username,
+                                                 const char           *password,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean     hatake_engine_login_finish         (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 void         hatake_engine_image_history_async  (HatakeEngine         *self,

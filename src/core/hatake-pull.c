@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "hatake-pull.h"
 
 G_DEFINE_ENUM_TYPE (HatakeLayerState, hatake_layer_state,
@@ -31,6 +33,22 @@ hatake_layer_state_to_string (HatakeLayerState state)
     case HATAKE_LAYER_EXTRACTING: return "Extracting";
     case HATAKE_LAYER_DONE: return "Pull complete";
     case HATAKE_LAYER_EXISTS: return "Already exists";
+    case HATAKE_LAYER_FAILED: return "Failed";
+    default: g_assert_not_reached ();
+    }
+}
+
+const char *
+hatake_layer_state_to_push_string (HatakeLayerState state)
+{
+  switch (state)
+    {
+    case HATAKE_LAYER_WAITING: return "Preparing";
+    case HATAKE_LAYER_DOWNLOADING: return "Pushing";
+    case HATAKE_LAYER_VERIFYING: return "Pushing";
+    case HATAKE_LAYER_EXTRACTING: return "Pushing";
+    case HATAKE_LAYER_DONE: return "Pushed";
+    case HATAKE_LAYER_EXISTS: return "Layer already exists";
     case HATAKE_LAYER_FAILED: return "Failed";
     default: g_assert_not_reached ();
     }
@@ -200,6 +218,8 @@ struct _HatakePull
   char       *status;
   char       *digest;
   GListStore *layers;
+  char       *username;
+  char       *password;
 };
 
 G_DEFINE_FINAL_TYPE (HatakePull, hatake_pull, G_TYPE_OBJECT)
@@ -225,6 +245,10 @@ hatake_pull_finalize (GObject *object)
   g_free (self->status);
   g_free (self->digest);
   g_clear_object (&self->layers);
+  g_free (self->username);
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_free (self->password);
   G_OBJECT_CLASS (hatake_pull_parent_class)->finalize (object);
 }
 
@@ -407,4 +431,27 @@ hatake_pull_get_fraction (HatakePull *self)
       total += layer->total;
     }
   return total > 0 ? CLAMP ((double) current / (double) total, 0.0, 1.0) : 0.0;
+}
+
+void
+hatake_pull_set_credentials (HatakePull *self,
+                             const char *username,
+                             const char *password)
+{
+  g_return_if_fail (HATAKE_IS_PULL (self));
+  g_free (self->username);
+  g_free (self->password);
+  self->username = g_strdup (username);
+  self->password = g_strdup (password);
+}
+
+gboolean
+hatake_pull_get_credentials (HatakePull  *self,
+                             const char **username,
+                             const char **password)
+{
+  g_return_val_if_fail (HATAKE_IS_PULL (self), FALSE);
+  *username = self->username;
+  *password = self->password;
+  return self->username != NULL && self->password != NULL;
 }

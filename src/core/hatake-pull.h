@@ -55,5 +55,14 @@ HatakePullLayer  *hatake_pull_add_layer         (HatakePull       *self,
 HatakePullLayer  *hatake_pull_find_layer        (HatakePull       *self,
                                                  const char       *digest);
 double            hatake_pull_get_fraction      (HatakePull       *self);
+/* The credentials this transfer alone uses (docker's X-Registry-Auth), over the engine's own */
+void              hatake_pull_set_credentials   (HatakePull       *self,
+                                                 const char       *username,
+                                                 const char       *password);
+gboolean          hatake_pull_get_credentials   (HatakePull       *self,
+                                                 const char      **username,
+                                                 const char      **password);
+/* A push's words for a layer's state, as docker's push progress says them */
+const char       *hatake_layer_state_to_push_string (HatakeLayerState state);
 
 G_END_DECLS

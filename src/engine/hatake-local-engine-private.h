@@ -46,6 +46,10 @@ JsonNode    *_hatake_local_engine_propagate_json (HatakeEngine  *engine,
                                                  GAsyncResult  *result,
                                                  GError       **error);
 void         _hatake_local_engine_images_iface_init (HatakeEngineInterface *iface);
+void         _hatake_local_engine_push_iface_init (HatakeEngineInterface *iface);
+HatakeRegistry *_hatake_local_engine_registry_for (HatakeLocalEngine     *self,
+                                               const HatakeReference *ref,
+                                               HatakePull            *progress);
 HatakeImage *_hatake_local_engine_find_image (HatakeLocalEngine   *self,
                                               const char          *id);
 

@@ -93,6 +93,7 @@ on_unpack_progress (guint64  compressed_done,
 typedef struct
 {
   HatakeLocalEngine *engine;      /* unowned: the engine outlives its operations */
+  HatakeRegistry    *registry;    /* the first requester's (its credentials) */
   HatakeReference   *ref;
   char              *blob_digest;
   gint64             size;
@@ -106,6 +107,7 @@ typedef struct
 static void
 layer_op_free (LayerOp *op)
 {
+  g_clear_object (&op->registry);
   hatake_reference_free (op->ref);
   g_free (op->blob_digest);
   g_free (op->diff_id);
@@ -218,6 +220,7 @@ layer_op_unpack (LayerOp *op)
 typedef struct
 {
   HatakeLocalEngine *engine;      /* unowned: the engine outlives its operations */
+  HatakeRegistry    *registry;    /* the first requester's (its credentials) */
   HatakeReference   *ref;
   char              *digest;
   gint64             size;
@@ -238,6 +241,7 @@ blob_op_complete (BlobOp *op, GError *error)
       else
         g_task_return_boolean (task, TRUE);
     }
+  g_clear_object (&op->registry);
   hatake_reference_free (op->ref);
   g_free (op->digest);
   g_clear_object (&op->progress);
@@ -295,7 +299,7 @@ blob_op_start (BlobOp *op)
   self->active_downloads++;
   if (op->progress != NULL)
     hatake_pull_layer_set_state (op->progress, HATAKE_LAYER_DOWNLOADING);
-  hatake_registry_get_blob_async (self->registry, op->ref, op->digest, op->size, partial, final,
+  hatake_registry_get_blob_async (op->registry, op->ref, op->digest, op->size, partial, final,
                                   on_blob_progress, op, op->cancellable, on_blob_fetched, op);
 }
 
@@ -303,6 +307,7 @@ blob_op_start (BlobOp *op)
  * layers cannot start before the config has been read anyway. */
 static void
 fetch_blob_async (HatakeLocalEngine     *self,
+                  HatakeRegistry        *registry,
                   const HatakeReference *ref,
                   const char            *digest,
                   gint64                 size,
@@ -328,6 +333,7 @@ fetch_blob_async (HatakeLocalEngine     *self,
     }
   op = g_new0 (BlobOp, 1);
   op->engine = self;
+  op->registry = g_object_ref (registry);
   op->ref = hatake_reference_copy (ref);
   op->digest = g_strdup (digest);
   op->size = size;
@@ -367,6 +373,7 @@ on_layer_blob_fetched (GObject      *source,
 
 static void
 ensure_layer_async (HatakeLocalEngine      *self,
+                    HatakeRegistry         *registry,
                     const HatakeReference  *ref,
                     const HatakeDescriptor *blob,
                     const char             *diff_id,
@@ -399,6 +406,7 @@ ensure_layer_async (HatakeLocalEngine      *self,
 
   op = g_new0 (LayerOp, 1);
   op->engine = self;
+  op->registry = g_object_ref (registry);
   op->ref = hatake_reference_copy (ref);
   op->blob_digest = g_strdup (blob->digest);
   op->size = blob->size;
@@ -413,7 +421,8 @@ ensure_layer_async (HatakeLocalEngine      *self,
   if (hatake_store_has_blob (self->store, blob->digest))
     layer_op_unpack (op);
   else
-    fetch_blob_async (self, ref, blob->digest, blob->size, progress, op->cancellable, on_layer_blob_fetched, op);
+    fetch_blob_async (self, registry, ref, blob->digest, blob->size, progress, op->cancellable, on_layer_blob_fetched,
+                      op);
 }
 
 static gboolean
@@ -428,6 +437,7 @@ ensure_layer_finish (HatakeLocalEngine  *self,
 
 typedef struct
 {
+  HatakeRegistry    *registry;         /* the engine's, or one with the pull's credentials */
   HatakeReference   *ref;
   HatakePlatform    *platform;
   HatakePull        *progress;
@@ -453,6 +463,7 @@ pull_data_free (PullData *data)
 {
   if (data->cancel_id != 0)
     g_cancellable_disconnect (data->user_cancellable, data->cancel_id);
+  g_clear_object (&data->registry);
   hatake_reference_free (data->ref);
   hatake_platform_free (data->platform);
   g_clear_object (&data->progress);
@@ -801,7 +812,7 @@ on_config_read (GObject *source, GAsyncResult *result, gpointer user_data)
         g_ptr_array_add (data->new_blobs, g_strdup (d->digest));
       pull_pin (self, data, chain);
       pull_pin (self, data, d->digest);
-      ensure_layer_async (self, data->ref, d, g_ptr_array_index (data->config->diff_ids, i), chain, layer,
+      ensure_layer_async (self, data->registry, data->ref, d, g_ptr_array_index (data->config->diff_ids, i), chain, layer,
                           data->cancellable, on_layer_ready, g_object_ref (task));
     }
 }
@@ -882,7 +893,7 @@ pull_handle_manifest (GTask *task, GBytes *bytes, const char *media_type, const 
       by_digest = hatake_reference_copy (data->ref);
       g_free (by_digest->digest);
       by_digest->digest = g_strdup (chosen->digest);
-      hatake_registry_get_manifest_async (self->registry, by_digest, data->cancellable,
+      hatake_registry_get_manifest_async (data->registry, by_digest, data->cancellable,
                                           on_manifest_fetched, task);
       return;
     }
@@ -901,7 +912,7 @@ pull_handle_manifest (GTask *task, GBytes *bytes, const char *media_type, const 
     }
   /* dropped again only if this pull fails while no other one still needs it */
   g_ptr_array_add (data->new_blobs, g_strdup (config->digest));
-  fetch_blob_async (self, data->ref, config->digest, config->size, NULL, data->cancellable,
+  fetch_blob_async (self, data->registry, data->ref, config->digest, config->size, NULL, data->cancellable,
                     on_config_fetched, task);
 }
 
@@ -973,7 +984,8 @@ _hatake_local_engine_pull_async (HatakeEngine        *engine,
     }
 
   hatake_pull_set_status (data->progress, "Resolving");
-  hatake_registry_get_manifest_async (self->registry, data->ref, data->cancellable, on_manifest_fetched,
+  data->registry = _hatake_local_engine_registry_for (self, data->ref, data->progress);
+  hatake_registry_get_manifest_async (data->registry, data->ref, data->cancellable, on_manifest_fetched,
                                       g_steal_pointer (&task));
 }
 

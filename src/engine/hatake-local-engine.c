@@ -1266,4 +1266,5 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->pull_async = _hatake_local_engine_pull_async;
   iface->pull_finish = _hatake_local_engine_pull_finish;
   _hatake_local_engine_images_iface_init (iface);
+  _hatake_local_engine_push_iface_init (iface);
 }
