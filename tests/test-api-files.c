@@ -1,5 +1,5 @@
 /* test-api-files.c: images and files through the Docker Engine API, driven by the real docker CLI:
- * image history, system prune, cp and export, push and login
+ * image history, system prune, cp and export, push and login, save and load
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -384,6 +384,189 @@ test_api_push_login (Fixture *f, gconstpointer data)
   g_assert_cmpuint (http (f, "POST", "/v1.44/auth", "{not json", NULL, NULL), ==, 400);
 }
 
+static void
+run_python (const char *script)
+{
+  const char *argv[] = { "python3", "-c", script, NULL };
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("python3 failed: %s", err);
+}
+
+static guint
+count_entries (const char *root, const char *sub)
+{
+  g_autofree char *path = g_build_filename (root, sub, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* What docker images lists: "ID REPOSITORY:TAG" lines */
+static char *
+image_list (Fixture *f)
+{
+  char *out = NULL;
+
+  g_assert_cmpint (docker (f, &out, NULL, "images", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}", NULL), ==, 0);
+  return out;
+}
+
+/* docker save and docker load: a round trip of two images through an empty store, docker's older
+ * archive layout (uncompressed layer.tar files), and hostile archives that change nothing. */
+static void
+test_api_save_load (Fixture *f, gconstpointer data)
+{
+  const char *registry = g_getenv ("HATAKE_TEST_REGISTRY");
+  g_autofree char *layered = NULL, *busybox = NULL, *dir = NULL, *archive = NULL, *legacy = NULL, *listing = NULL;
+  g_autofree char *before = NULL, *out = NULL, *err = NULL, *script = NULL, *tmp = NULL;
+  guint blobs_before, layers_before;
+
+  if (!require ())
+    return;
+  layered = g_strdup_printf ("%s/hatake/layered:latest", registry);
+  busybox = g_strdup_printf ("%s/hatake/busybox:latest", registry);
+  dir = g_strconcat (f->root, ".files", NULL);
+  g_mkdir_with_parents (dir, 0700);
+  archive = g_build_filename (dir, "images.tar", NULL);
+  legacy = g_build_filename (dir, "legacy.tar", NULL);
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", layered, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", busybox, NULL), ==, 0);
+  before = image_list (f);
+
+  g_assert_cmpint (docker (f, NULL, NULL, "save", "-o", archive, layered, busybox, NULL), ==, 0);
+  {
+    const char *argv[] = { "tar", "-tf", archive, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &listing, NULL, NULL, NULL));
+  }
+  g_assert_nonnull (strstr (listing, "manifest.json\n"));
+  g_assert_nonnull (strstr (listing, "index.json\n"));
+  g_assert_nonnull (strstr (listing, "oci-layout\n"));
+  g_assert_nonnull (strstr (listing, "blobs/sha256/"));
+  g_assert_cmpint (docker (f, NULL, &err, "save", "-o", archive, "hatake-no-such-image", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "No such image"));
+  g_clear_pointer (&err, g_free);
+
+  /* into an empty store: every layer comes from the archive */
+  g_assert_cmpint (docker (f, NULL, NULL, "image", "prune", "-a", "-f", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "save", "-o", archive, layered, NULL), !=, 0);   /* gone */
+  {
+    g_autofree char *empty = image_list (f);
+
+    g_assert_cmpstr (empty, ==, "");
+  }
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", layered, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", busybox, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "save", "-o", archive, layered, busybox, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "image", "prune", "-a", "-f", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "load", "-i", archive, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Loaded image: "));
+  g_assert_nonnull (strstr (out, "hatake/layered:latest"));
+  g_assert_nonnull (strstr (out, "hatake/busybox:latest"));
+  g_clear_pointer (&out, g_free);
+  {
+    g_autofree char *after = image_list (f);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+  g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", busybox, "echo", "loaded", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "loaded\n");
+  g_clear_pointer (&out, g_free);
+
+  /* docker's older layout: NAME/layer.tar, uncompressed, and no index.json */
+  script = g_strdup_printf (
+    "import tarfile, json, gzip, io\n"
+    "src = tarfile.open('%s'); out = tarfile.open('%s', 'w')\n"
+    "def add(name, data):\n"
+    "    i = tarfile.TarInfo(name); i.size = len(data); out.addfile(i, io.BytesIO(data))\n"
+    "entries = []\n"
+    "for n, e in enumerate(json.load(src.extractfile('manifest.json'))):\n"
+    "    add('%%d.json' %% n, src.extractfile(e['Config']).read())\n"
+    "    layers = []\n"
+    "    for k, l in enumerate(e['Layers']):\n"
+    "        layers.append('%%d-%%d/layer.tar' %% (n, k)); add(layers[-1], gzip.decompress(src.extractfile(l).read()))\n"
+    "    entries.append({'Config': '%%d.json' %% n, 'RepoTags': e['RepoTags'], 'Layers': layers})\n"
+    "add('manifest.json', json.dumps(entries).encode()); out.close()\n", archive, legacy);
+  run_python (script);
+  g_assert_cmpint (docker (f, NULL, NULL, "image", "prune", "-a", "-f", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "load", "-i", legacy, NULL), ==, 0);
+  {
+    g_autofree char *after = image_list (f);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+  g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", busybox, "echo", "legacy", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "legacy\n");
+  g_clear_pointer (&out, g_free);
+
+  /* hostile archives: a manifest naming a file outside the archive, a layer that is not the one
+   * its config names, no manifest at all; each refused, nothing added, nothing left in tmp/ */
+  g_assert_cmpint (docker (f, NULL, NULL, "image", "prune", "-a", "-f", NULL), ==, 0);
+  blobs_before = count_entries (f->root, "blobs/sha256");
+  layers_before = count_entries (f->root, "layers");
+  {
+    const char *cases[] = {
+      /* the config of the archive and /etc/passwd as its layer */
+      "m = [{'Config': 'c.json', 'RepoTags': ['evil:1'], 'Layers': ['../../../../etc/passwd']}]\n"
+      "add('c.json', json.dumps({'architecture': 'amd64', 'os': 'linux', 'rootfs': {'type': 'layers', "
+      "'diff_ids': ['sha256:' + '0' * 64]}}).encode())\n",
+      /* a layer whose content is not its diff ID */
+      "m = [{'Config': 'c.json', 'RepoTags': ['evil:2'], 'Layers': ['l.tar']}]\n"
+      "add('c.json', json.dumps({'architecture': 'amd64', 'os': 'linux', 'rootfs': {'type': 'layers', "
+      "'diff_ids': ['sha256:' + '1' * 64]}}).encode())\n"
+      "b = io.BytesIO(); t = tarfile.open(fileobj=b, mode='w'); i = tarfile.TarInfo('f'); i.size = 1\n"
+      "t.addfile(i, io.BytesIO(b'x')); t.close(); add('l.tar', b.getvalue())\n",
+      /* a symlink where the manifest says a layer is */
+      "m = [{'Config': 'c.json', 'RepoTags': ['evil:3'], 'Layers': ['link']}]\n"
+      "add('c.json', json.dumps({'architecture': 'amd64', 'os': 'linux', 'rootfs': {'type': 'layers', "
+      "'diff_ids': ['sha256:' + '2' * 64]}}).encode())\n"
+      "i = tarfile.TarInfo('link'); i.type = tarfile.SYMTYPE; i.linkname = '/etc/passwd'; out.addfile(i)\n",
+      /* no manifest */
+      "m = None\nadd('hello.txt', b'hello')\n",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *evil = g_build_filename (dir, "evil.tar", NULL);
+        g_autofree char *evil_script = g_strdup_printf (
+          "import tarfile, json, io\n"
+          "out = tarfile.open('%s', 'w')\n"
+          "def add(name, data):\n"
+          "    i = tarfile.TarInfo(name); i.size = len(data); out.addfile(i, io.BytesIO(data))\n"
+          "%s"
+          "if m is not None: add('manifest.json', json.dumps(m).encode())\n"
+          "out.close()\n", evil, cases[i]);
+        g_autofree char *after = NULL;
+
+        run_python (evil_script);
+        g_assert_cmpint (docker (f, NULL, &err, "load", "-i", evil, NULL), !=, 0);
+        g_test_message ("hostile archive %u: %s", i, err);
+        g_clear_pointer (&err, g_free);
+        after = image_list (f);
+        g_assert_cmpstr (after, ==, "");
+      }
+  }
+  /* what the failed loads brought in went again */
+  g_assert_cmpuint (count_entries (f->root, "blobs/sha256"), ==, blobs_before);
+  g_assert_cmpuint (count_entries (f->root, "layers"), ==, layers_before);
+  tmp = g_build_filename (f->root, "tmp", NULL);
+  {
+    g_autoptr(GDir) d = g_dir_open (tmp, 0, NULL);
+    const char *name;
+
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+      g_assert_false (g_str_has_prefix (name, "load-"));
+  }
+  hatake_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -392,5 +575,6 @@ main (int argc, char **argv)
   g_test_add ("/api/system-prune", Fixture, NULL, fixture_set_up, test_api_system_prune, fixture_tear_down);
   g_test_add ("/api/cp", Fixture, NULL, fixture_set_up, test_api_cp, fixture_tear_down);
   g_test_add ("/api/push-login", Fixture, NULL, fixture_set_up, test_api_push_login, fixture_tear_down);
+  g_test_add ("/api/save-load", Fixture, NULL, fixture_set_up, test_api_save_load, fixture_tear_down);
   return g_test_run ();
 }

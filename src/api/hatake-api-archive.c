@@ -266,6 +266,110 @@ hatake_api_archive_route (HatakeApiServer   *server,
   return TRUE;
 }
 
+/* ---- docker save and load ----------------------------------------------------------------- */
+
+static void
+on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) tar = hatake_engine_save_images_finish (HATAKE_ENGINE (source), result, &error);
+
+  if (tar == NULL)
+    hatake_api_request_reply_error (request, error);
+  else
+    hatake_api_request_send_stream (request, "application/x-tar", tar);
+}
+
+/* GET /images/get?names=A&names=B (the parsed query keeps one of each key: read them all from the
+ * URI) and GET /images/{NAME}/get */
+void
+hatake_api_images_save (HatakeApiServer   *server,
+                        SoupServerMessage *msg,
+                        GStrv              path,
+                        GHashTable        *query,
+                        const char        *name)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_auto(GStrv) references = NULL;
+  HatakeApiRequest *request;
+
+  if (name != NULL)
+    g_strv_builder_add (names, name);
+  else
+    {
+      const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+      g_auto(GStrv) pairs = g_strsplit (raw ? raw : "", "&", -1);
+
+      for (guint i = 0; pairs[i]; i++)
+        if (g_str_has_prefix (pairs[i], "names="))
+          {
+            g_autofree char *plus = g_strdelimit (g_strdup (pairs[i] + strlen ("names=")), "+", ' ');
+            g_autofree char *value = g_uri_unescape_string (plus, NULL);
+
+            if (value != NULL && *value != '\0')
+              g_strv_builder_add (names, value);
+          }
+    }
+  references = g_strv_builder_end (names);
+  if (references[0] == NULL)
+    {
+      hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, "names is required");
+      return;
+    }
+  request = hatake_api_request_new (server, msg, query, path);
+  hatake_engine_save_images_async (request->engine, (const char * const *) references, request->cancellable, on_saved,
+                                   request);
+}
+
+static void
+on_images_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) lines = hatake_engine_load_images_finish (HATAKE_ENGINE (source), result, &error);
+  JsonArray *array;
+
+  if (lines == NULL)
+    {
+      hatake_api_request_reply_error (request, error);
+      return;
+    }
+  hatake_api_request_begin_stream (request, "application/json");
+  array = json_node_get_array (lines);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_object_new ();
+      g_autofree char *text = g_strconcat (json_array_get_string_element (array, i), "\n", NULL);
+      g_autoptr(JsonNode) node = NULL;
+
+      json_object_set_string_member (o, "stream", text);
+      node = hatake_api_object_node (o);
+      hatake_api_request_write_json (request, node);
+    }
+  hatake_api_request_end_stream (request);
+}
+
+/* POST /images/load: the body (spooled) is the archive */
+void
+hatake_api_images_load (HatakeApiServer   *server,
+                        SoupServerMessage *msg,
+                        GStrv              path,
+                        GHashTable        *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) tar = hatake_api_body_stream (msg, &error);
+  HatakeApiRequest *request;
+
+  if (tar == NULL)
+    {
+      hatake_api_reply_error (msg, error);
+      return;
+    }
+  request = hatake_api_request_new (server, msg, query, path);
+  hatake_engine_load_images_async (request->engine, tar, request->cancellable, on_images_loaded, request);
+}
+
 /* The uploads this server spools (see hatake_api_spool_body). */
 gboolean
 hatake_api_archive_wants_spool (const char *method,

@@ -309,8 +309,16 @@ images_route (HatakeApiServer   *server,
 
       hatake_api_images_push (server, msg, path, query, name);
     }
-  else if (n >= 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "load"))
-    hatake_api_reply_message (msg, SOUP_STATUS_NOT_IMPLEMENTED, "loading images is not supported by Hatake yet");
+  else if (n == 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "load"))
+    hatake_api_images_load (server, msg, path, query);
+  else if (n == 2 && g_str_equal (method, "GET") && g_str_equal (path[1], "get"))
+    hatake_api_images_save (server, msg, path, query, NULL);
+  else if (n >= 3 && g_str_equal (method, "GET") && g_str_equal (path[n - 1], "get"))
+    {
+      g_autofree char *name = image_name (path, 1, n - 1);
+
+      hatake_api_images_save (server, msg, path, query, name);
+    }
   else
     return FALSE;
   return TRUE;

@@ -111,6 +111,15 @@ gboolean          hatake_api_archive_route        (HatakeApiServer   *server,
                                                    const char        *method,
                                                    GStrv              path,
                                                    GHashTable        *query);
+void              hatake_api_images_save          (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   GStrv              path,
+                                                   GHashTable        *query,
+                                                   const char        *name);
+void              hatake_api_images_load          (HatakeApiServer   *server,
+                                                   SoupServerMessage *msg,
+                                                   GStrv              path,
+                                                   GHashTable        *query);
 gboolean          hatake_api_archive_wants_spool  (const char        *method,
                                                    GStrv              path);
 void              hatake_api_spool_body           (SoupServerMessage *msg);

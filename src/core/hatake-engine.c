@@ -225,6 +225,47 @@ hatake_engine_login_finish (HatakeEngine  *self,
 }
 
 void
+hatake_engine_save_images_async (HatakeEngine        *self,
+                                 const char * const  *references,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  HATAKE_ENGINE_GET_IFACE (self)->save_images_async (self, references, cancellable, callback, user_data);
+}
+
+GInputStream *
+hatake_engine_save_images_finish (HatakeEngine  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->save_images_finish (self, result, error);
+}
+
+void
+hatake_engine_load_images_async (HatakeEngine        *self,
+                                 GInputStream        *tar,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (G_IS_INPUT_STREAM (tar));
+  HATAKE_ENGINE_GET_IFACE (self)->load_images_async (self, tar, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_load_images_finish (HatakeEngine  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->load_images_finish (self, result, error);
+}
+
+void
 hatake_engine_image_history_async (HatakeEngine        *self,
                                    const char          *reference,
                                    GCancellable        *cancellable,

@@ -88,6 +88,22 @@ struct _HatakeEngineInterface
   gboolean     (*login_finish)          (HatakeEngine         *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+  void         (*save_images_async)     (HatakeEngine         *self,
+                                         const char * const   *references,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  GInputStream *(*save_images_finish)   (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+  void         (*load_images_async)     (HatakeEngine         *self,
+                                         GInputStream         *tar,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*load_images_finish)    (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
   /* docker's GET /images/{name}/history: an array, newest first */
   void         (*image_history_async)   (HatakeEngine         *self,
                                          const char           *reference,
@@ -287,6 +303,25 @@ void         hatake_engine_login_async          (HatakeEngine         *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 gboolean     hatake_engine_login_finish         (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* docker save: a tar (docker's and OCI's layout) of the images REFERENCES name, as it is written. */
+void         hatake_engine_save_images_async    (HatakeEngine         *self,
+                                                 const char * const   *references,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+GInputStream *hatake_engine_save_images_finish  (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* docker load: the images of TAR (docker save's or an OCI layout) into the store, tagged as it
+ * says. → an array of docker's lines ("Loaded image: NAME:TAG", "Loaded image ID: ID"). */
+void         hatake_engine_load_images_async    (HatakeEngine         *self,
+                                                 GInputStream         *tar,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_load_images_finish   (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 void         hatake_engine_image_history_async  (HatakeEngine         *self,

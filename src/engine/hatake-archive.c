@@ -556,12 +556,125 @@ hatake_archive_write_tar (int            root_fd,
     }
   if (ok && archive_write_close (w.archive) != ARCHIVE_OK)
     ok = writer_fail (&w, path ? path : "/");
+  if (!ok)
+    archive_write_fail (w.archive);   /* no end of archive: the reader sees it cut short */
   archive_write_free (w.archive);
   archive_entry_linkresolver_free (w.links);
   g_free (w.buffer);
   if (!ok)
     g_propagate_error (error, w.error);
   return ok;
+}
+
+/* ---- a tar of files and bytes ----------------------------------------------------------------- */
+
+struct _HatakeTarWriter
+{
+  Writer w;
+  gint64 mtime;
+};
+
+HatakeTarWriter *
+hatake_tar_writer_new (int           out_fd,
+                       GCancellable *cancellable)
+{
+  HatakeTarWriter *self = g_new0 (HatakeTarWriter, 1);
+
+  self->w.out_fd = out_fd;
+  self->w.cancellable = cancellable;
+  self->w.archive = archive_write_new ();
+  self->w.buffer = g_malloc (COPY_CHUNK);
+  self->mtime = g_get_real_time () / G_USEC_PER_SEC;
+  archive_write_set_format_pax_restricted (self->w.archive);
+  if (archive_write_open (self->w.archive, &self->w, NULL, writer_write, NULL) != ARCHIVE_OK)
+    writer_fail (&self->w, "archive");
+  return self;
+}
+
+static struct archive_entry *
+tar_writer_entry (HatakeTarWriter *self, const char *name, gint64 size)
+{
+  struct archive_entry *entry = archive_entry_new ();
+
+  archive_entry_copy_pathname (entry, name);
+  archive_entry_set_filetype (entry, AE_IFREG);
+  archive_entry_set_perm (entry, 0644);
+  archive_entry_set_size (entry, size);
+  archive_entry_set_mtime (entry, self->mtime, 0);
+  return entry;
+}
+
+gboolean
+hatake_tar_writer_add_file (HatakeTarWriter  *self,
+                            const char       *name,
+                            const char       *path,
+                            GError          **error)
+{
+  auto_fd fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  struct archive_entry *entry;
+  struct stat st;
+  gboolean ok;
+
+  if (self->w.error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->w.error));
+      return FALSE;
+    }
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return set_errno (error, errno, _("Cannot open"), path);
+  entry = tar_writer_entry (self, name, st.st_size);
+  ok = archive_write_header (self->w.archive, entry) >= ARCHIVE_WARN ? write_file_data (&self->w, fd, name)
+                                                                     : writer_fail (&self->w, name);
+  archive_entry_free (entry);
+  if (!ok)
+    g_propagate_error (error, g_error_copy (self->w.error));
+  return ok;
+}
+
+gboolean
+hatake_tar_writer_add_bytes (HatakeTarWriter  *self,
+                             const char       *name,
+                             GBytes           *bytes,
+                             GError          **error)
+{
+  gsize length = 0;
+  const void *data = g_bytes_get_data (bytes, &length);
+  struct archive_entry *entry;
+  gboolean ok = self->w.error == NULL;
+
+  if (ok)
+    {
+      entry = tar_writer_entry (self, name, length);
+      ok = archive_write_header (self->w.archive, entry) >= ARCHIVE_WARN &&
+           (length == 0 || archive_write_data (self->w.archive, data, length) >= 0);
+      archive_entry_free (entry);
+      if (!ok)
+        writer_fail (&self->w, name);
+    }
+  if (!ok)
+    g_propagate_error (error, g_error_copy (self->w.error));
+  return ok;
+}
+
+gboolean
+hatake_tar_writer_close (HatakeTarWriter  *self,
+                         gboolean          abort,
+                         GError          **error)
+{
+  gboolean ok = self->w.error == NULL;
+
+  if (ok && !abort && archive_write_close (self->w.archive) != ARCHIVE_OK)
+    ok = writer_fail (&self->w, "archive");
+  if (abort || !ok)
+    archive_write_fail (self->w.archive);   /* no end of archive: a reader sees it cut short */
+  archive_write_free (self->w.archive);
+  g_free (self->w.buffer);
+  if (!ok && self->w.error != NULL)
+    g_propagate_error (error, self->w.error);
+  else
+    g_clear_error (&self->w.error);
+  g_free (self);
+  return ok || abort;
 }
 
 /* ---- extracting ----------------------------------------------------------------------------- */

@@ -50,6 +50,25 @@ gboolean  hatake_archive_extract   (int                         root_fd,
                                     GCancellable               *cancellable,
                                     GError                    **error);
 
+/* A tar made of files and bytes (docker save), written to OUT_FD as hatake_archive_write_tar
+ * does. Each call blocks; the writer is freed by its close. */
+typedef struct _HatakeTarWriter HatakeTarWriter;
+
+HatakeTarWriter *hatake_tar_writer_new       (int                 out_fd,
+                                              GCancellable       *cancellable);
+gboolean         hatake_tar_writer_add_file  (HatakeTarWriter    *self,
+                                              const char         *name,
+                                              const char         *path,
+                                              GError            **error);
+gboolean         hatake_tar_writer_add_bytes (HatakeTarWriter    *self,
+                                              const char         *name,
+                                              GBytes             *bytes,
+                                              GError            **error);
+/* Ends the archive (unless ABORT) and frees the writer. */
+gboolean         hatake_tar_writer_close     (HatakeTarWriter    *self,
+                                              gboolean            abort,
+                                              GError            **error);
+
 /* Tests: resolve by walking one component at a time, as where the kernel has no openat2(). */
 void      _hatake_archive_force_path_walk (gboolean                force);
 

@@ -47,6 +47,7 @@ JsonNode    *_hatake_local_engine_propagate_json (HatakeEngine  *engine,
                                                  GError       **error);
 void         _hatake_local_engine_images_iface_init (HatakeEngineInterface *iface);
 void         _hatake_local_engine_push_iface_init (HatakeEngineInterface *iface);
+void         _hatake_local_engine_archive_iface_init (HatakeEngineInterface *iface);
 HatakeRegistry *_hatake_local_engine_registry_for (HatakeLocalEngine     *self,
                                                const HatakeReference *ref,
                                                HatakePull            *progress);

@@ -1267,4 +1267,5 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->pull_finish = _hatake_local_engine_pull_finish;
   _hatake_local_engine_images_iface_init (iface);
   _hatake_local_engine_push_iface_init (iface);
+  _hatake_local_engine_archive_iface_init (iface);
 }

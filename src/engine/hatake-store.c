@@ -918,7 +918,8 @@ remove_tree (HatakeStore *self, const char *path)
   if (trash == NULL)
     return;
   target = g_build_filename (trash, "x", NULL);
-  if (rename (path, target) != 0)
+  /* ENOENT: a collection running alongside (two images removed at once) took it first */
+  if (rename (path, target) != 0 && errno != ENOENT)
     g_warning ("Cannot remove %s: %s", path, g_strerror (errno));
   if (!hatake_rm_rf (trash, &error))
     g_warning ("Cannot remove %s: %s", trash, error->message);
