@@ -323,6 +323,23 @@ test_api_exec (Fixture *f, gconstpointer data)
     g_assert_cmpstr (out, ==, "through-stdin\n");
     g_clear_pointer (&out, g_free);
   }
+  /* -it: a terminal on both sides (util-linux's script gives docker one), what is typed reaches the
+   * shell, what it computes comes back through the terminal (\r\n), and its exit code is docker's */
+  {
+    g_autofree char *script = g_strdup_printf ("printf 'tty; echo in-$((6*7)); exit 3\\n' | DOCKER_HOST=unix://%s "
+                                               "DOCKER_CONFIG=%s script -qec 'docker exec -it box sh' /dev/null",
+                                               f->socket, f->docker_config);
+    int status = -1;
+
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL }, NULL,
+                                 G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, NULL));
+    g_test_message ("docker exec -it: %s", out);
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 3);
+    g_assert_nonnull (strstr (out, "\nin-42\r\n"));
+    g_assert_nonnull (strstr (out, "/dev/pts/"));
+    g_clear_pointer (&out, g_free);
+  }
   g_assert_cmpint (docker (f, NULL, NULL, "exec", "-d", "box", "touch", "/tmp/detached", NULL), ==, 0);
   for (guint i = 0; i < 30 && docker (f, NULL, NULL, "exec", "box", "test", "-e", "/tmp/detached", NULL) != 0; i++)
     g_usleep (100 * 1000);
