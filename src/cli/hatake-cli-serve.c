@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
+#include <locale.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <glib-unix.h>
@@ -93,6 +94,9 @@ hatake_cli_serve (HatakeCliGlobals *globals,
     return hatake_cli_usage_error (context, error->message);
   if (host != NULL && !g_str_has_prefix (host, "unix://"))
     return hatake_cli_usage_error (context, _("only unix:// sockets are served (TCP needs TLS, which is not offered yet)"));
+  /* From here on the engine's messages are the API's, and the API speaks English as dockerd does:
+   * docker-compose and the SDKs match some of them ("No such container", "is already in use") */
+  setlocale (LC_MESSAGES, "C");
   socket_path = host != NULL ? g_strdup (host + strlen ("unix://")) : default_socket ();
   if (data_root != NULL)
     {
