@@ -1,8 +1,11 @@
 /* hatake-digest.c
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * GChecksum's SHA-256 runs at about 210 MB/s here; libcrypto's uses the CPU's SHA extensions and
- * runs at well over 1 GB/s, which keeps hashing off the critical path of a pull.
+ * GChecksum's SHA-256 runs at about 210 MB/s here; nettle's uses the CPU's SHA extensions (its
+ * x86_64 code picks them at run time) and runs at about 1.5 GB/s, as fast as libcrypto's (1.56 GB/s,
+ * 256 MiB in 256 KiB updates), which keeps hashing off the critical path of a pull. nettle rather
+ * than libcrypto: libarchive has it loaded already, while libcrypto alone added 3.4 MB to the
+ * resident size of an idle `hatake serve`.
  */
 #define G_LOG_DOMAIN "hatake-engine"
 
@@ -14,15 +17,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <gio/gio.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "hatake-digest.h"
 
 struct _HatakeHasher
 {
-  EVP_MD_CTX *ctx;
-  guint64     length;
-  gboolean    finished;
+  struct sha256_ctx ctx;
+  guint64           length;
+  gboolean          finished;
 };
 
 HatakeHasher *
@@ -30,9 +33,7 @@ hatake_hasher_new (void)
 {
   HatakeHasher *self = g_new0 (HatakeHasher, 1);
 
-  self->ctx = EVP_MD_CTX_new ();
-  if (self->ctx == NULL || EVP_DigestInit_ex (self->ctx, EVP_sha256 (), NULL) != 1)
-    g_error ("libcrypto cannot create a SHA-256 context");
+  sha256_init (&self->ctx);
   return self;
 }
 
@@ -44,7 +45,7 @@ hatake_hasher_update (HatakeHasher *self,
   g_return_if_fail (self != NULL && !self->finished);
   if (length == 0)
     return;
-  EVP_DigestUpdate (self->ctx, data, length);
+  sha256_update (&self->ctx, length, data);
   self->length += length;
 }
 
@@ -59,17 +60,16 @@ hatake_hasher_get_length (HatakeHasher *self)
 char *
 hatake_hasher_finish (HatakeHasher *self)
 {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
+  guint8 md[SHA256_DIGEST_SIZE];
   GString *out;
 
   g_return_val_if_fail (self != NULL && !self->finished, NULL);
-  EVP_DigestFinal_ex (self->ctx, md, &md_len);
+  sha256_digest (&self->ctx, sizeof md, md);
   self->finished = TRUE;
 
-  out = g_string_sized_new (7 + 2 * md_len);
+  out = g_string_sized_new (7 + 2 * sizeof md);
   g_string_append (out, "sha256:");
-  for (unsigned int i = 0; i < md_len; i++)
+  for (guint i = 0; i < sizeof md; i++)
     g_string_append_printf (out, "%02x", md[i]);
   return g_string_free (out, FALSE);
 }
@@ -79,7 +79,6 @@ hatake_hasher_free (HatakeHasher *self)
 {
   if (self == NULL)
     return;
-  EVP_MD_CTX_free (self->ctx);
   g_free (self);
 }
 

@@ -1,4 +1,4 @@
-/* hatake-digest.h: SHA-256 at hardware speed (libcrypto), for hashing while streaming
+/* hatake-digest.h: SHA-256 at hardware speed (nettle), for hashing while streaming
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
