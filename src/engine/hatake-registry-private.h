@@ -17,7 +17,10 @@ struct _HatakeRegistry
   char       **insecure;
   char        *auth_file;
   GHashTable  *credentials;       /* normalized registry → base64 "user:pass" (set explicitly) */
-  GHashTable  *file_credentials;  /* the same, from the auth file, once loaded */
+  GHashTable  *file_credentials;  /* the same, from the auth file or its credential helpers
+                                     ("": the helper has none), once loaded */
+  GHashTable  *cred_helpers;      /* the auth file's credHelpers: normalized registry → name */
+  char        *creds_store;       /* the auth file's credsStore: the other registries' helper */
   gboolean     file_loaded;
   GHashTable  *tokens;            /* "host scope" → Token */
   GHashTable  *basic_hosts;       /* hosts that answered with a Basic challenge */
@@ -46,6 +49,19 @@ guint     _hatake_registry_backoff_ms       (guint           attempt,
 char     *_hatake_registry_normalize        (const char     *registry);
 /* Frees a cached token (the values of HatakeRegistry.tokens). */
 void      _hatake_registry_token_free       (gpointer        data);
+
+/* hatake-registry-credentials.c */
+
+/* The credentials for a registry domain (base64 "user:pass", NULL for none): the explicit
+ * ones, else those of the auth file (read once) or of the credential helper it names for the
+ * registry (asked once). */
+void      _hatake_registry_credentials_lookup_async  (HatakeRegistry      *self,
+                                                      const char          *domain,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+char     *_hatake_registry_credentials_lookup_finish (GAsyncResult        *result,
+                                                      GError             **error);
 
 /* A cancellable delay: completes after ms, or at once (as CANCELLED) when cancelled. */
 void      _hatake_registry_delay_async      (guint                ms,

@@ -514,136 +514,6 @@ _hatake_registry_read_capped_finish (GAsyncResult  *result,
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Credentials                                                                                */
-
-static char *
-default_auth_file (void)
-{
-  const char *dir = g_getenv ("DOCKER_CONFIG");
-
-  if (dir != NULL && *dir != '\0')
-    return g_build_filename (dir, "config.json", NULL);
-  return g_build_filename (g_get_home_dir (), ".docker", "config.json", NULL);
-}
-
-/* A docker config.json's "auths" into normalized registry → base64 "user:pass". */
-static void
-parse_auth_file (GHashTable *into,
-                 const char *data,
-                 gsize       length)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-  JsonObject *auths;
-  g_autoptr(GList) members = NULL;
-
-  if (!json_parser_load_from_data (parser, data, length, NULL))
-    return;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return;
-  if (!json_object_has_member (json_node_get_object (root), "auths")
-      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "auths")))
-    return;
-  auths = json_object_get_object_member (json_node_get_object (root), "auths");
-  members = json_object_get_members (auths);
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      JsonNode *node = json_object_get_member (auths, l->data);
-      JsonObject *entry;
-      const char *auth, *username, *password;
-      g_autofree char *value = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      entry = json_node_get_object (node);
-      auth = json_string_member (entry, "auth");
-      username = json_string_member (entry, "username");
-      password = json_string_member (entry, "password");
-      if (auth != NULL && *auth != '\0')
-        {
-          gsize decoded_length = 0;
-          g_autofree guchar *decoded = g_base64_decode (auth, &decoded_length);
-
-          if (decoded != NULL && memchr (decoded, ':', decoded_length) != NULL)
-            value = g_strdup (auth);
-        }
-      else if (username != NULL && password != NULL)
-        {
-          g_autofree char *pair = g_strconcat (username, ":", password, NULL);
-          value = g_base64_encode ((const guchar *) pair, strlen (pair));
-        }
-      if (value != NULL)
-        g_hash_table_insert (into, _hatake_registry_normalize (l->data), g_steal_pointer (&value));
-    }
-}
-
-static const char *
-credentials_lookup_cached (HatakeRegistry *self,
-                           const char     *domain)
-{
-  g_autofree char *key = _hatake_registry_normalize (domain);
-  const char *value = g_hash_table_lookup (self->credentials, key);
-
-  if (value == NULL)
-    value = g_hash_table_lookup (self->file_credentials, key);
-  return value;
-}
-
-static void
-credentials_file_loaded_cb (GObject      *object,
-                            GAsyncResult *result,
-                            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HatakeRegistry *self = g_task_get_source_object (task);
-  const char *domain = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (g_file_load_contents_finish (G_FILE (object), result, &contents, &length, NULL, &error))
-    parse_auth_file (self->file_credentials, contents, length);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    g_debug ("Cannot read %s: %s", g_file_peek_path (G_FILE (object)), error->message);
-  self->file_loaded = TRUE;
-  g_task_return_pointer (task, g_strdup (credentials_lookup_cached (self, domain)), g_free);
-}
-
-/* Credentials for a registry domain: the explicit ones, else the auth file's (read once). */
-static void
-credentials_lookup_async (HatakeRegistry      *self,
-                          const char          *domain,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *path = NULL;
-  g_autoptr(GFile) file = NULL;
-
-  g_task_set_source_tag (task, credentials_lookup_async);
-  g_task_set_task_data (task, g_strdup (domain), g_free);
-
-  if (self->file_loaded || credentials_lookup_cached (self, domain) != NULL)
-    {
-      g_task_return_pointer (task, g_strdup (credentials_lookup_cached (self, domain)), g_free);
-      return;
-    }
-  path = self->auth_file ? g_strdup (self->auth_file) : default_auth_file ();
-  file = g_file_new_for_path (path);
-  g_file_load_contents_async (file, cancellable, credentials_file_loaded_cb,
-                              g_steal_pointer (&task));
-}
-
-static char *
-credentials_lookup_finish (GAsyncResult  *result,
-                           GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* The request helper                                                                         */
 
 typedef struct
@@ -737,11 +607,12 @@ request_credentials (GTask               *task,
 
   if (req->given == NULL)
     {
-      credentials_lookup_async (self, req->domain, g_task_get_cancellable (task), callback, task);
+      _hatake_registry_credentials_lookup_async (self, req->domain, g_task_get_cancellable (task),
+                                                 callback, task);
       return;
     }
   given = g_task_new (self, g_task_get_cancellable (task), callback, task);
-  g_task_set_source_tag (given, credentials_lookup_async);
+  g_task_set_source_tag (given, _hatake_registry_credentials_lookup_async);
   g_task_return_pointer (given, g_strdup (req->given), g_free);
 }
 
@@ -989,7 +860,7 @@ token_credentials_cb (GObject      *object,
   HatakeRegistry *self = g_task_get_source_object (task);
   Request *req = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autofree char *credentials = credentials_lookup_finish (result, &error);
+  g_autofree char *credentials = _hatake_registry_credentials_lookup_finish (result, &error);
   const char *realm = g_hash_table_lookup (req->challenge, "realm");
   const char *service = g_hash_table_lookup (req->challenge, "service");
   g_autoptr(GString) url = g_string_new (realm);
@@ -1040,7 +911,7 @@ basic_credentials_cb (GObject      *object,
   HatakeRegistry *self = g_task_get_source_object (task);
   Request *req = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autofree char *credentials = credentials_lookup_finish (result, &error);
+  g_autofree char *credentials = _hatake_registry_credentials_lookup_finish (result, &error);
 
   if (error != NULL)
     {
@@ -1312,7 +1183,7 @@ request_start_credentials_cb (GObject      *object,
   Request *req = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  req->basic = credentials_lookup_finish (result, &error);
+  req->basic = _hatake_registry_credentials_lookup_finish (result, &error);
   if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1344,8 +1215,8 @@ request_start (GTask *task)
   if (req->bearer == NULL
       && g_hash_table_contains (self->basic_hosts, g_uri_get_host (req->registry_uri)))
     {
-      credentials_lookup_async (self, req->domain, g_task_get_cancellable (task),
-                                request_start_credentials_cb, task);
+      _hatake_registry_credentials_lookup_async (self, req->domain, g_task_get_cancellable (task),
+                                                 request_start_credentials_cb, task);
       return;
     }
   request_send (task);

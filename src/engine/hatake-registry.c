@@ -306,6 +306,8 @@ hatake_registry_set_auth_file (HatakeRegistry *self,
   self->auth_file = g_strdup (path);
   self->file_loaded = FALSE;
   g_hash_table_remove_all (self->file_credentials);
+  g_hash_table_remove_all (self->cred_helpers);
+  g_clear_pointer (&self->creds_store, g_free);
 }
 
 void
@@ -351,6 +353,8 @@ hatake_registry_finalize (GObject *object)
   g_clear_pointer (&self->auth_file, g_free);
   g_clear_pointer (&self->credentials, g_hash_table_unref);
   g_clear_pointer (&self->file_credentials, g_hash_table_unref);
+  g_clear_pointer (&self->cred_helpers, g_hash_table_unref);
+  g_clear_pointer (&self->creds_store, g_free);
   g_clear_pointer (&self->tokens, g_hash_table_unref);
   g_clear_pointer (&self->basic_hosts, g_hash_table_unref);
 
@@ -379,6 +383,7 @@ hatake_registry_init (HatakeRegistry *self)
 
   self->credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->file_credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->cred_helpers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         _hatake_registry_token_free);
   self->basic_hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
