@@ -243,6 +243,7 @@ helper_get (GTask      *owned,
 {
   g_autoptr(GTask) task = owned;
   Lookup *lookup = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autofree char *program = g_strconcat ("docker-credential-", name, NULL);
   const char *server = g_str_equal (lookup->key, "docker.io") ? DOCKER_HUB_SERVER : lookup->key;
   g_autoptr(GError) error = NULL;
@@ -257,8 +258,8 @@ helper_get (GTask      *owned,
                                _("error getting credentials - err: %s, out: ``"), error->message);
       return;
     }
-  g_subprocess_communicate_utf8_async (lookup->helper, server, g_task_get_cancellable (task),
-                                       helper_get_cb, g_steal_pointer (&task));
+  g_subprocess_communicate_utf8_async (lookup->helper, server, cancellable, helper_get_cb,
+                                       g_steal_pointer (&task));
 }
 
 /* Once the file is read: the explicit credentials, the file's, else the helper's. */
