@@ -120,4 +120,8 @@ int hatake_cli_rmi          (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_system_df    (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_serve        (HatakeCliGlobals *globals, int argc, char **argv);
 
+/* hatake-cli-login.c */
+int hatake_cli_login        (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_logout       (HatakeCliGlobals *globals, int argc, char **argv);
+
 G_END_DECLS

@@ -89,6 +89,8 @@ static const Command commands[] = {
   { { "images" }, hatake_cli_images, N_("List images") },
   { { "tag" }, hatake_cli_tag, N_("Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE") },
   { { "rmi" }, hatake_cli_rmi, N_("Remove one or more images") },
+  { { "login" }, hatake_cli_login, N_("Authenticate to a registry") },
+  { { "logout" }, hatake_cli_logout, N_("Log out from a registry") },
   { { "serve" }, hatake_cli_serve, N_("Run the engine without a window") },
 };
 
