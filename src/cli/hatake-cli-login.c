@@ -458,7 +458,7 @@ static const int echo_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static void
 restore_echo (int signum)
 {
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &echo_saved);
+  tcsetattr (STDIN_FILENO, TCSANOW, &echo_saved);
   signal (signum, SIG_DFL);
   raise (signum);
 }
@@ -483,8 +483,7 @@ read_password (void)
   gboolean quiet = FALSE;
   char *password;
 
-  printf ("Password: ");
-  fflush (stdout);
+  /* echo is off before the prompt shows: what is typed at it is never shown */
   if (tcgetattr (STDIN_FILENO, &echo_saved) == 0)
     {
       struct termios no_echo = echo_saved;
@@ -493,12 +492,14 @@ read_password (void)
       action.sa_handler = restore_echo;
       for (guint i = 0; i < G_N_ELEMENTS (echo_signals); i++)
         sigaction (echo_signals[i], &action, &previous[i]);
-      quiet = tcsetattr (STDIN_FILENO, TCSAFLUSH, &no_echo) == 0;
+      quiet = tcsetattr (STDIN_FILENO, TCSANOW, &no_echo) == 0;
     }
+  printf ("Password: ");
+  fflush (stdout);
   password = read_line ();
   if (quiet)
     {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &echo_saved);
+      tcsetattr (STDIN_FILENO, TCSANOW, &echo_saved);
       for (guint i = 0; i < G_N_ELEMENTS (echo_signals); i++)
         sigaction (echo_signals[i], &previous[i], NULL);
     }
