@@ -2,8 +2,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The object, getting manifests, and the login check. Every HTTP exchange goes through the
- * request helper of hatake-registry-request.c (auth, redirects, retries); downloading blobs is
- * in hatake-registry-blob.c, pushing in hatake-registry-push.c.
+ * request helper of hatake-registry-request.c (auth, redirects, retries), which answers
+ * challenges with the credentials of hatake-registry-credentials.c (the auth file, credential
+ * helpers); downloading blobs is in hatake-registry-blob.c, pushing in hatake-registry-push.c.
  */
 #define G_LOG_DOMAIN "hatake-engine"
 
