@@ -685,7 +685,8 @@ request_error_body_cb (GObject      *object,
   request_fail_with (task, req->msg, body);
 }
 
-/* Reads the registry's error body (if any) to say why, then fails the task. */
+/* Reads the registry's error body (if any) to say why, then fails the task (whose reference it
+ * takes). */
 static void
 request_fail (GTask *task)
 {
@@ -694,6 +695,7 @@ request_fail (GTask *task)
   if (req->stream == NULL)
     {
       request_fail_with (task, req->msg, NULL);
+      g_object_unref (task);
       return;
     }
   _hatake_registry_read_capped_async (req->stream, MAX_ERROR_BODY, g_task_get_cancellable (task),
