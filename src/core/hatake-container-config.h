@@ -215,6 +215,12 @@ void                   hatake_container_config_add_mount  (HatakeContainerConfig
 JsonNode              *hatake_container_config_to_json    (const HatakeContainerConfig *self);
 HatakeContainerConfig *hatake_container_config_from_json  (JsonNode                    *node,
                                                            GError                     **error);
+/* docker's POST /containers/create body (its ContainerConfig, HostConfig and NetworkingConfig) as
+ * the config it asks for; name is the request's ?name=, NULL for a generated one. A body that asks
+ * for something impossible is refused with G_IO_ERROR_INVALID_ARGUMENT and docker's message. */
+HatakeContainerConfig *hatake_container_config_from_docker (JsonObject                  *body,
+                                                           const char                  *name,
+                                                           GError                     **error);
 gboolean               hatake_restart_policy_parse        (const char                  *text,
                                                            HatakeRestartPolicy         *policy,
                                                            guint                       *max_retries,
