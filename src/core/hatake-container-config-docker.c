@@ -81,6 +81,67 @@ add_bind (HatakeContainerConfig *config,
   return TRUE;
 }
 
+/* the kernel's size= of a tmpfs: bytes, or k, m, g or t of them (powers of 1024) */
+static gboolean
+parse_tmpfs_size (const char *text,
+                  gint64     *size)
+{
+  char *end = NULL;
+  guint64 n;
+  guint shift = 0;
+
+  if (!g_ascii_isdigit (*text))
+    return FALSE;
+  n = g_ascii_strtoull (text, &end, 10);
+  switch (g_ascii_tolower (*end))
+    {
+    case 'k': shift = 10; end++; break;
+    case 'm': shift = 20; end++; break;
+    case 'g': shift = 30; end++; break;
+    case 't': shift = 40; end++; break;
+    default: break;
+    }
+  if (*end != '\0' || n > (guint64) (G_MAXINT64 >> shift))
+    return FALSE;
+  *size = (gint64) (n << shift);
+  return TRUE;
+}
+
+/* HostConfig.Tmpfs's "size=64m,mode=1777,ro" (docker's --tmpfs /run:OPTIONS); the other mount
+ * options (noexec, nosuid…) are not kept. */
+static gboolean
+tmpfs_options (HatakeContainerMount  *mount,
+               const char            *target,
+               const char            *options,
+               GError               **error)
+{
+  g_auto(GStrv) list = g_strsplit (options, ",", -1);
+
+  for (guint i = 0; list[i] != NULL; i++)
+    {
+      const char *option = list[i];
+      gboolean valid = TRUE;
+      guint64 mode;
+
+      if (g_str_has_prefix (option, "size="))
+        valid = parse_tmpfs_size (option + 5, &mount->tmpfs_size);
+      else if (g_str_has_prefix (option, "mode="))
+        {
+          valid = g_ascii_string_to_unsigned (option + 5, 8, 0, 07777, &mode, NULL);
+          mount->tmpfs_mode = valid ? (guint) mode : 0;
+        }
+      else if (g_str_equal (option, "ro") || g_str_equal (option, "rw"))
+        mount->read_only = g_str_equal (option, "ro");
+      if (!valid)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid tmpfs option \"%s\" for %s", option,
+                       target);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 HatakeContainerConfig *
 hatake_container_config_from_docker (JsonObject  *body,
                                      const char  *name,
@@ -188,13 +249,27 @@ hatake_container_config_from_docker (JsonObject  *body,
                                             HATAKE_CONTAINER_MOUNT_VOLUME,
                                          source != NULL && *source != '\0' ? source : NULL, target,
                                          hatake_json_boolean (m, "ReadOnly", FALSE));
+      if (g_str_equal (type, "tmpfs"))
+        {
+          HatakeContainerMount *added = g_ptr_array_index (c->mounts, c->mounts->len - 1);
+          JsonObject *options = hatake_json_object_member (m, "TmpfsOptions");
+
+          added->tmpfs_size = MAX (hatake_json_int (options, "SizeBytes", 0), 0);
+          /* (an os.FileMode: the type bits are not ours) */
+          added->tmpfs_mode = hatake_json_int (options, "Mode", 0) & 07777;
+        }
     }
   if (tmpfs != NULL)
     {
       g_autoptr(GList) keys = json_object_get_members (tmpfs);
 
       for (GList *l = keys; l != NULL; l = l->next)
-        hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, l->data, FALSE);
+        {
+          hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, l->data, FALSE);
+          if (!tmpfs_options (g_ptr_array_index (c->mounts, c->mounts->len - 1), l->data,
+                              hatake_json_string_or (tmpfs, l->data, ""), error))
+            return NULL;
+        }
     }
   if (bindings != NULL)
     {
