@@ -64,7 +64,7 @@ add_bind (HatakeContainerConfig *config,
   g_auto(GStrv) parts = g_strsplit (bind, ":", 3);
   gboolean read_only = FALSE;
 
-  if (parts[0] == NULL || parts[1] == NULL || *parts[1] != '/')
+  if (parts[0] == NULL || *parts[0] == '\0' || parts[1] == NULL || *parts[1] != '/')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid volume specification: '%s'", bind);
       return FALSE;
