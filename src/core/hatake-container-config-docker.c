@@ -334,3 +334,297 @@ hatake_container_config_from_docker (JsonObject  *body,
     }
   return g_steal_pointer (&c);
 }
+
+/* ---- HatakeContainerConfig → docker's body ------------------------------------------------- */
+
+static void
+set_string (JsonObject *object,
+            const char *name,
+            const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, name, value);
+}
+
+/* NULL: left out (docker's nil, the image's); empty: [] (docker's empty list, which clears) */
+static void
+set_strv (JsonObject         *object,
+          const char         *name,
+          const char * const *strv)
+{
+  JsonArray *array;
+
+  if (strv == NULL)
+    return;
+  array = json_array_new ();
+  for (guint i = 0; strv[i] != NULL; i++)
+    json_array_add_string_element (array, strv[i]);
+  json_object_set_array_member (object, name, array);
+}
+
+/* ExposedPorts {"80/tcp": {}} */
+static void
+expose_port (JsonObject *exposed,
+             const char *port)
+{
+  if (!json_object_has_member (exposed, port))
+    json_object_set_object_member (exposed, port, json_object_new ());
+}
+
+/* --expose PORT[/PROTO]: one port a member, a range spelled out, as the docker CLI sends them */
+static void
+add_exposed (JsonObject *exposed,
+             const char *spec)
+{
+  HatakePortMapping m;
+
+  if (strchr (spec, ':') != NULL || !hatake_port_mapping_parse (spec, &m, NULL))
+    {
+      /* as written, for the daemon to judge */
+      expose_port (exposed, spec);
+      return;
+    }
+  for (guint i = 0; i < m.range; i++)
+    {
+      g_autofree char *port = g_strdup_printf ("%u/%s", m.container_port + i, m.protocol);
+
+      expose_port (exposed, port);
+    }
+}
+
+/* The HOST_PORT of [IP:][HOST_PORT:]PORT[/PROTO], "" when it has none. */
+static char *
+publish_host_port (const char *spec)
+{
+  g_autofree char *ports = g_strndup (spec, strcspn (spec, "/"));
+  char *container = strrchr (ports, ':');
+  char *host;
+
+  if (container == NULL)
+    return g_strdup ("");
+  *container = '\0';
+  host = strrchr (ports, ':');
+  return g_strdup (host != NULL ? host + 1 : ports);
+}
+
+/* -p as the docker CLI sends it: PortBindings {"80/tcp": [{"HostIp", "HostPort"}, …]} with a
+ * member a container port (a range spelled out; a host range for one port stays a range, of which
+ * docker takes a free port), and each port exposed too: docker's daemon publishes only the ports
+ * that ExposedPorts lists. */
+static void
+add_published (JsonObject *bindings,
+               JsonObject *exposed,
+               const char *spec)
+{
+  HatakePortMapping m;
+  g_autofree char *host_port = NULL;
+
+  if (!hatake_port_mapping_parse (spec, &m, NULL))
+    {
+      /* as written, for the daemon to refuse: left out, the container would lack the port */
+      if (!json_object_has_member (bindings, spec))
+        json_object_set_array_member (bindings, spec, json_array_new ());
+      return;
+    }
+  host_port = publish_host_port (spec);
+  for (guint i = 0; i < m.range; i++)
+    {
+      g_autofree char *port = g_strdup_printf ("%u/%s", m.container_port + i, m.protocol);
+      /* a range of host ports, one each; else as written ("", "8080", "8000-8010") */
+      g_autofree char *host = m.range > 1 && m.host_port != 0 ? g_strdup_printf ("%u", m.host_port + i)
+                                                              : g_strdup (host_port);
+      JsonArray *hosts = hatake_json_array_member (bindings, port);
+      JsonObject *binding = json_object_new ();
+
+      if (hosts == NULL)
+        {
+          hosts = json_array_new ();
+          json_object_set_array_member (bindings, port, hosts);
+        }
+      json_object_set_string_member (binding, "HostIp", m.host_ip);
+      json_object_set_string_member (binding, "HostPort", host);
+      json_array_add_object_element (hosts, binding);
+      expose_port (exposed, port);
+    }
+}
+
+/* What -v writes, Binds' "SOURCE:TARGET[:ro]", reads back as the same mount: a bind of an absolute
+ * path or a named volume, no ':' in either. */
+static gboolean
+is_bind_spec (const HatakeContainerMount *m)
+{
+  if (m->type == HATAKE_CONTAINER_MOUNT_TMPFS || m->source == NULL || *m->source == '\0' ||
+      m->target == NULL || *m->target != '/')
+    return FALSE;
+  if ((m->type == HATAKE_CONTAINER_MOUNT_BIND) != (m->source[0] == '/'))
+    return FALSE;
+  return strchr (m->source, ':') == NULL && strchr (m->target, ':') == NULL;
+}
+
+/* HostConfig.Mounts' entry, as --mount writes it */
+static JsonObject *
+mount_object (const HatakeContainerMount *m)
+{
+  static const char * const types[] = { "bind", "volume", "tmpfs" };
+  JsonObject *object = json_object_new ();
+
+  g_assert (m->type <= HATAKE_CONTAINER_MOUNT_TMPFS);
+  json_object_set_string_member (object, "Type", types[m->type]);
+  set_string (object, "Source", m->source);
+  set_string (object, "Target", m->target);
+  if (m->read_only)
+    json_object_set_boolean_member (object, "ReadOnly", TRUE);
+  /* (tmpfs_size and tmpfs_mode of a bind or a volume mean nothing: docker has no place for them) */
+  if (m->type == HATAKE_CONTAINER_MOUNT_TMPFS && (m->tmpfs_size != 0 || m->tmpfs_mode != 0))
+    {
+      JsonObject *options = json_object_new ();
+
+      if (m->tmpfs_size != 0)
+        json_object_set_int_member (options, "SizeBytes", m->tmpfs_size);
+      if (m->tmpfs_mode != 0)
+        json_object_set_int_member (options, "Mode", m->tmpfs_mode);
+      json_object_set_object_member (object, "TmpfsOptions", options);
+    }
+  return object;
+}
+
+/* HostConfig; the ports it publishes are added to exposed */
+static JsonObject *
+host_config (const HatakeContainerConfig *config,
+             JsonObject                  *exposed)
+{
+  JsonObject *host = json_object_new ();
+  JsonObject *bindings = json_object_new ();
+  JsonObject *restart = json_object_new ();
+  g_autoptr(JsonArray) binds = json_array_new ();
+  g_autoptr(JsonArray) mounts = json_array_new ();
+  gboolean in_binds = TRUE;
+
+  /* Binds for as long as the mounts can be written so, Mounts from there: docker's daemon orders
+   * them by target, ours reads Binds first and keeps the order given */
+  for (guint i = 0; config->mounts != NULL && i < config->mounts->len; i++)
+    {
+      const HatakeContainerMount *m = g_ptr_array_index (config->mounts, i);
+
+      in_binds = in_binds && is_bind_spec (m);
+      if (in_binds)
+        {
+          g_autofree char *bind = g_strconcat (m->source, ":", m->target, m->read_only ? ":ro" : "", NULL);
+
+          json_array_add_string_element (binds, bind);
+        }
+      else
+        json_array_add_object_element (mounts, mount_object (m));
+    }
+  /* (left out when empty, as the docker CLI does) */
+  if (json_array_get_length (binds) > 0)
+    json_object_set_array_member (host, "Binds", g_steal_pointer (&binds));
+  if (json_array_get_length (mounts) > 0)
+    json_object_set_array_member (host, "Mounts", g_steal_pointer (&mounts));
+
+  for (guint i = 0; config->publish != NULL && config->publish[i] != NULL; i++)
+    add_published (bindings, exposed, config->publish[i]);
+  json_object_set_object_member (host, "PortBindings", bindings);
+  json_object_set_boolean_member (host, "PublishAllPorts", config->publish_all);
+  json_object_set_string_member (restart, "Name", hatake_restart_policy_to_string (config->restart));
+  json_object_set_int_member (restart, "MaximumRetryCount", config->restart_max);
+  json_object_set_object_member (host, "RestartPolicy", restart);
+  json_object_set_boolean_member (host, "AutoRemove", config->auto_remove);
+  set_string (host, "NetworkMode", config->network_mode);
+  json_object_set_int_member (host, "Memory", config->memory);
+  json_object_set_int_member (host, "NanoCpus", (gint64) (config->cpus * 1e9 + 0.5));
+  json_object_set_int_member (host, "PidsLimit", config->pids_limit);
+  set_strv (host, "CapAdd", (const char * const *) config->cap_add);
+  set_strv (host, "CapDrop", (const char * const *) config->cap_drop);
+  json_object_set_boolean_member (host, "Privileged", config->privileged);
+  /* (docker's null: the daemon's default, which may be an init) */
+  if (config->init)
+    json_object_set_boolean_member (host, "Init", TRUE);
+  json_object_set_boolean_member (host, "ReadonlyRootfs", config->read_only);
+  set_string (host, "Runtime", config->runtime);
+  return host;
+}
+
+/* NetworkingConfig: API 1.44 takes every network at create; the network mode's is the first */
+static JsonObject *
+networking_config (const HatakeContainerConfig *config)
+{
+  JsonObject *networking = json_object_new ();
+  JsonObject *endpoints = json_object_new ();
+
+  for (guint i = 0; config->networks != NULL && i < config->networks->len; i++)
+    {
+      const HatakeNetworkEndpoint *e = g_ptr_array_index (config->networks, i);
+      JsonObject *endpoint = json_object_new ();
+
+      set_strv (endpoint, "Aliases", (const char * const *) e->aliases);
+      if (e->ip != NULL)
+        {
+          JsonObject *ipam = json_object_new ();
+
+          json_object_set_string_member (ipam, "IPv4Address", e->ip);
+          json_object_set_object_member (endpoint, "IPAMConfig", ipam);
+        }
+      json_object_set_object_member (endpoints, e->network, endpoint);
+    }
+  json_object_set_object_member (networking, "EndpointsConfig", endpoints);
+  return networking;
+}
+
+JsonNode *
+hatake_container_config_to_docker (const HatakeContainerConfig *config)
+{
+  JsonObject *body, *host;
+  g_autoptr(JsonObject) exposed = NULL;
+  JsonNode *node;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  body = json_object_new ();
+  /* config->name has no place in the body: it is the request's ?name= */
+  set_string (body, "Image", config->image);
+  set_strv (body, "Entrypoint", (const char * const *) config->entrypoint);
+  set_strv (body, "Cmd", (const char * const *) config->cmd);
+  set_strv (body, "Env", (const char * const *) config->env);
+  set_string (body, "WorkingDir", config->working_dir);
+  set_string (body, "User", config->user);
+  set_string (body, "Hostname", config->hostname);
+  if (config->labels != NULL)
+    {
+      JsonObject *labels = json_object_new ();
+
+      /* (KEY alone: docker's -l KEY, the empty value) */
+      for (guint i = 0; config->labels[i] != NULL; i++)
+        {
+          const char *label = config->labels[i];
+          const char *eq = strchr (label, '=');
+          g_autofree char *key = eq ? g_strndup (label, eq - label) : g_strdup (label);
+
+          json_object_set_string_member (labels, key, eq ? eq + 1 : "");
+        }
+      json_object_set_object_member (body, "Labels", labels);
+    }
+  json_object_set_boolean_member (body, "Tty", config->tty);
+  /* -i, as docker create -i sends it; stdout and stderr are attached when no -a says otherwise */
+  json_object_set_boolean_member (body, "OpenStdin", config->open_stdin);
+  json_object_set_boolean_member (body, "AttachStdin", config->open_stdin);
+  json_object_set_boolean_member (body, "StdinOnce", config->open_stdin);
+  json_object_set_boolean_member (body, "AttachStdout", TRUE);
+  json_object_set_boolean_member (body, "AttachStderr", TRUE);
+  set_string (body, "StopSignal", config->stop_signal);
+  if (config->stop_timeout >= 0)
+    json_object_set_int_member (body, "StopTimeout", config->stop_timeout);
+
+  exposed = json_object_new ();
+  for (guint i = 0; config->expose != NULL && config->expose[i] != NULL; i++)
+    add_exposed (exposed, config->expose[i]);
+  host = host_config (config, exposed);
+  if (json_object_get_size (exposed) > 0)
+    json_object_set_object_member (body, "ExposedPorts", json_object_ref (exposed));
+  json_object_set_object_member (body, "HostConfig", host);
+  json_object_set_object_member (body, "NetworkingConfig", networking_config (config));
+
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, body);
+  return node;
+}

@@ -216,11 +216,16 @@ JsonNode              *hatake_container_config_to_json    (const HatakeContainer
 HatakeContainerConfig *hatake_container_config_from_json  (JsonNode                    *node,
                                                            GError                     **error);
 /* docker's POST /containers/create body (its ContainerConfig, HostConfig and NetworkingConfig) as
- * the config it asks for; name is the request's ?name=, NULL for a generated one. A body that asks
- * for something impossible is refused with G_IO_ERROR_INVALID_ARGUMENT and docker's message. */
+ * the config it asks for; name is the request's ?name=, NULL for a generated one. A body asking
+ * for what cannot be is refused, the message naming what is wrong (docker's where it has one). */
 HatakeContainerConfig *hatake_container_config_from_docker (JsonObject                  *body,
                                                            const char                  *name,
                                                            GError                     **error);
+/* The body of docker's POST /containers/create asking for config, as the docker CLI 28 writes it
+ * (config->name goes in the request's ?name=). hatake_container_config_from_docker() reads it back
+ * as config, once config is in the shape it makes (publish as [IP:]HOST_PORT:PORT/PROTO, one port
+ * each, in expose too, …: test-config-docker.c shows the shape). */
+JsonNode              *hatake_container_config_to_docker  (const HatakeContainerConfig *config);
 gboolean               hatake_restart_policy_parse        (const char                  *text,
                                                            HatakeRestartPolicy         *policy,
                                                            guint                       *max_retries,
