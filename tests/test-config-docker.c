@@ -1,0 +1,816 @@
+/* test-config-docker.c: a container's config as docker's create body, and back
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake-core"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "hatake-container-config.h"
+#include "hatake-error.h"
+
+/* A field added to these structs changes their size: the build stops here until the field is in
+ * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
+ * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 216);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
+
+#define MIB (G_GINT64_CONSTANT (1) << 20)
+
+/* ---- building and comparing configs ------------------------------------------------------ */
+
+static GStrv
+strv (const char *first,
+      ...) G_GNUC_NULL_TERMINATED;
+
+static GStrv
+strv (const char *first,
+      ...)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  va_list args;
+
+  va_start (args, first);
+  for (const char *s = first; s != NULL; s = va_arg (args, const char *))
+    g_strv_builder_add (b, s);
+  va_end (args);
+  return g_strv_builder_end (b);
+}
+
+static GStrv
+strv_empty (void)
+{
+  return g_new0 (char *, 1);
+}
+
+static void
+add_mount (HatakeContainerConfig    *c,
+           HatakeContainerMountType  type,
+           const char               *source,
+           const char               *target,
+           gboolean                  read_only,
+           gint64                    tmpfs_size,
+           guint                     tmpfs_mode)
+{
+  HatakeContainerMount *m;
+
+  hatake_container_config_add_mount (c, type, source, target, read_only);
+  m = g_ptr_array_index (c->mounts, c->mounts->len - 1);
+  m->tmpfs_size = tmpfs_size;
+  m->tmpfs_mode = tmpfs_mode;
+}
+
+static void
+add_network (HatakeContainerConfig *c,
+             const char            *network,
+             GStrv                  aliases,
+             const char            *ip)
+{
+  g_ptr_array_add (c->networks, hatake_network_endpoint_new (network, (const char * const *) aliases, ip));
+  g_strfreev (aliases);
+}
+
+static void
+set_strv (GStrv *field,
+          GStrv  value)
+{
+  g_strfreev (*field);
+  *field = value;
+}
+
+/* NULL, or ["a", "b"]: a NULL vector and an empty one differ, and so do ["a b"] and ["a", "b"] */
+static char *
+strv_text (GStrv v)
+{
+  GString *s;
+
+  if (v == NULL)
+    return g_strdup ("NULL");
+  s = g_string_new ("[");
+  for (guint i = 0; v[i] != NULL; i++)
+    {
+      g_autofree char *escaped = g_strescape (v[i], NULL);
+
+      g_string_append_printf (s, "%s\"%s\"", i > 0 ? ", " : "", escaped);
+    }
+  g_string_append_c (s, ']');
+  return g_string_free (s, FALSE);
+}
+
+static void
+assert_strv_field (const char *field,
+                   GStrv       got,
+                   GStrv       expected)
+{
+  g_autofree char *got_text = strv_text (got);
+  g_autofree char *expected_text = strv_text (expected);
+  g_autofree char *a = g_strdup_printf ("%s: %s", field, got_text);
+  g_autofree char *b = g_strdup_printf ("%s: %s", field, expected_text);
+
+  g_assert_cmpstr (a, ==, b);
+}
+
+static char *
+mount_text (const HatakeContainerMount *m)
+{
+  return g_strdup_printf ("type %d, source %s, target %s, read_only %d, tmpfs_size %" G_GINT64_FORMAT
+                          ", tmpfs_mode %o", m->type, m->source ? m->source : "NULL",
+                          m->target ? m->target : "NULL", m->read_only, m->tmpfs_size, m->tmpfs_mode);
+}
+
+static char *
+endpoint_text (const HatakeNetworkEndpoint *e)
+{
+  g_autofree char *aliases = strv_text (e->aliases);
+
+  return g_strdup_printf ("network %s, aliases %s, ip %s", e->network, aliases, e->ip ? e->ip : "NULL");
+}
+
+/* Every field of HatakeContainerConfig, named in the message when it differs. */
+static void
+assert_config_equal (const HatakeContainerConfig *got,
+                     const HatakeContainerConfig *expected)
+{
+#define STR(field) g_assert_cmpstr (got->field, ==, expected->field)
+#define INT(field) g_assert_cmpint (got->field, ==, expected->field)
+#define STRV(field) assert_strv_field (#field, got->field, expected->field)
+  STR (name);
+  STR (image);
+  STRV (entrypoint);
+  STRV (cmd);
+  STRV (env);
+  STR (working_dir);
+  STR (user);
+  STR (hostname);
+  STRV (labels);
+  INT (tty);
+  INT (open_stdin);
+  INT (auto_remove);
+  INT (read_only);
+  INT (privileged);
+  INT (init);
+  STRV (cap_add);
+  STRV (cap_drop);
+  INT (memory);
+  g_assert_cmpfloat (got->cpus, ==, expected->cpus);
+  INT (pids_limit);
+  INT (restart);
+  INT (restart_max);
+  STR (stop_signal);
+  INT (stop_timeout);
+  STR (runtime);
+  STR (network_mode);
+  STRV (publish);
+  INT (publish_all);
+  STRV (expose);
+#undef STR
+#undef INT
+#undef STRV
+  g_assert_cmpuint (got->mounts->len, ==, expected->mounts->len);
+  for (guint i = 0; i < got->mounts->len; i++)
+    {
+      g_autofree char *a = mount_text (g_ptr_array_index (got->mounts, i));
+      g_autofree char *b = mount_text (g_ptr_array_index (expected->mounts, i));
+
+      g_assert_cmpstr (a, ==, b);
+    }
+  g_assert_cmpuint (got->networks->len, ==, expected->networks->len);
+  for (guint i = 0; i < got->networks->len; i++)
+    {
+      g_autofree char *a = endpoint_text (g_ptr_array_index (got->networks, i));
+      g_autofree char *b = endpoint_text (g_ptr_array_index (expected->networks, i));
+
+      g_assert_cmpstr (a, ==, b);
+    }
+}
+
+static JsonNode *
+parse (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return node;
+}
+
+/* config → body, through its text as on the wire → config, which must be expected (config itself
+ * when NULL) */
+static void
+assert_round_trip (const HatakeContainerConfig *config,
+                   const HatakeContainerConfig *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = hatake_container_config_to_docker (config);
+  g_autofree char *text = json_to_string (body, FALSE);
+  g_autoptr(JsonNode) sent = parse (text);
+  g_autoptr(HatakeContainerConfig) back = NULL;
+
+  g_test_message ("body: %s", text);
+  back = hatake_container_config_from_docker (json_node_get_object (sent), config->name, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back);
+  assert_config_equal (back, expected != NULL ? expected : config);
+}
+
+/* ---- round trips ---------------------------------------------------------------------------- */
+
+/* Every field set away from its default, mounts in -v's form as long as they can be (Binds), the
+ * rest in --mount's (Mounts). Written in the shape from_docker() makes: publish one port each as
+ * [IP:]HOST_PORT:PORT/PROTO, grouped by port, each published port in expose too, labels KEY=VALUE. */
+static HatakeContainerConfig *
+rich_config (void)
+{
+  HatakeContainerConfig *c = hatake_container_config_new ();
+
+  c->name = g_strdup ("web");
+  c->image = g_strdup ("registry.example:5000/team/app:1.2");
+  c->entrypoint = strv ("/bin/sh", "-c", NULL);
+  c->cmd = strv ("echo \"$A\"", "x y", NULL);
+  c->env = strv ("A=1", "B=two words", "C=", NULL);
+  c->working_dir = g_strdup ("/srv/app");
+  c->user = g_strdup ("1000:1000");
+  c->hostname = g_strdup ("web-1");
+  c->labels = strv ("com.example.role=front", "empty=", "eq=a=b", NULL);
+  c->tty = TRUE;
+  c->open_stdin = TRUE;
+  c->auto_remove = TRUE;
+  c->read_only = TRUE;
+  c->privileged = TRUE;
+  c->init = TRUE;
+  c->cap_add = strv ("NET_ADMIN", "SYS_TIME", NULL);
+  c->cap_drop = strv ("MKNOD", NULL);
+  c->memory = 64 * MIB;
+  c->cpus = 1.5;
+  c->pids_limit = 100;
+  c->restart = HATAKE_RESTART_ON_FAILURE;
+  c->restart_max = 3;
+  c->stop_signal = g_strdup ("SIGINT");
+  c->stop_timeout = 5;
+  add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "/srv/data", "/data", TRUE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, "cache", "/var/cache/app", FALSE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, NULL, "/anonymous", FALSE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/run", TRUE, 64 * MIB, 01770);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "/etc/hosts", "/etc/extra-hosts", FALSE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, "logs", "/var/log/app", TRUE, 0, 0);
+  c->runtime = g_strdup ("crun");
+  g_free (c->network_mode);
+  c->network_mode = g_strdup ("front");
+  c->publish = strv ("8080:80/tcp", "8081:80/tcp", "127.0.0.1:5353:53/udp", "127.0.0.1::9000/tcp", ":9001/tcp",
+                     "8000-8010:9002/tcp", NULL);
+  c->publish_all = TRUE;
+  c->expose = strv ("3000/tcp", "80/tcp", "53/udp", "9000/tcp", "9001/tcp", "9002/tcp", NULL);
+  add_network (c, "front", strv ("web", "www", NULL), "10.5.0.7");
+  add_network (c, "back", NULL, NULL);
+  add_network (c, "side", strv_empty (), "10.6.0.2");
+  return c;
+}
+
+static void
+test_round_trip_rich (void)
+{
+  g_autoptr(HatakeContainerConfig) c = rich_config ();
+
+  assert_round_trip (c, NULL);
+}
+
+/* The values rich_config() leaves at their defaults, and the other ways of the rest: no name,
+ * a cleared entrypoint, empty vectors, a tmpfs first (so that every mount is in Mounts), a bind of
+ * a relative path and mounts with ':' (which Binds cannot carry), the host's network. */
+static void
+test_round_trip_other (void)
+{
+  g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+
+  c->image = g_strdup ("busybox");
+  c->entrypoint = strv_empty ();
+  c->env = strv_empty ();
+  c->labels = strv_empty ();
+  c->user = g_strdup ("nobody");
+  c->cap_add = strv_empty ();
+  c->memory = 1;
+  c->cpus = 0.25;
+  c->pids_limit = 1;
+  c->restart = HATAKE_RESTART_ALWAYS;
+  c->stop_signal = g_strdup ("9");
+  c->stop_timeout = 0;
+  add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/tmp", FALSE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "/srv", "/srv", FALSE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "relative/dir", "/rel", TRUE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, "vol", "/with:colon", FALSE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "/a:b", "/c", FALSE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/big", FALSE, G_GINT64_CONSTANT (3) << 40, 0);
+  g_free (c->network_mode);
+  c->network_mode = g_strdup ("host");
+  c->publish = strv_empty ();
+  c->expose = strv_empty ();
+  assert_round_trip (c, NULL);
+
+  c->restart = HATAKE_RESTART_UNLESS_STOPPED;
+  g_free (c->network_mode);
+  c->network_mode = g_strdup ("none");
+  assert_round_trip (c, NULL);
+}
+
+/* docker's default network, with an alias there and a second network */
+static void
+test_round_trip_bridge (void)
+{
+  g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+
+  c->image = g_strdup ("postgres:16");
+  c->name = g_strdup ("db");
+  add_network (c, "bridge", strv ("database", NULL), NULL);
+  add_network (c, "backend", NULL, "172.30.0.4");
+  c->publish = strv_empty ();
+  c->expose = strv_empty ();
+  assert_round_trip (c, NULL);
+}
+
+/* hatake_container_config_new() and an image: what from_docker() gives for no ports is empty
+ * vectors, not NULL */
+static void
+test_round_trip_minimal (void)
+{
+  g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+  g_autoptr(HatakeContainerConfig) expected = NULL;
+  static const char * const unset[] = { "Entrypoint", "Cmd", "Env", "Labels", "WorkingDir", "User", "Hostname",
+                                         "StopSignal", "StopTimeout", "ExposedPorts" };
+  static const char * const host_unset[] = { "Binds", "Mounts", "CapAdd", "CapDrop", "Init", "Runtime" };
+  g_autoptr(JsonNode) body = NULL;
+  JsonObject *host;
+
+  c->image = g_strdup ("busybox");
+  expected = hatake_container_config_copy (c);
+  expected->publish = strv_empty ();
+  expected->expose = strv_empty ();
+  assert_round_trip (c, expected);
+
+  /* nothing it does not ask for is sent: the image's and the daemon's defaults stay */
+  body = hatake_container_config_to_docker (c);
+  host = json_object_get_object_member (json_node_get_object (body), "HostConfig");
+  for (gsize i = 0; i < G_N_ELEMENTS (unset); i++)
+    g_assert_cmpstr (json_object_has_member (json_node_get_object (body), unset[i]) ? unset[i] : NULL, ==, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (host_unset); i++)
+    g_assert_cmpstr (json_object_has_member (host, host_unset[i]) ? host_unset[i] : NULL, ==, NULL);
+}
+
+/* What the CLI and the app write that from_docker() spells otherwise comes back in its shape,
+ * meaning the same: the same body. */
+static void
+test_round_trip_shape (void)
+{
+  g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+  g_autoptr(HatakeContainerConfig) expected = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) expected_body = NULL;
+
+  c->image = g_strdup ("nginx");
+  c->publish = strv ("8080:80", "9000-9001:90-91", "7000", "127.0.0.1:6000-6001:60-61/udp", NULL);
+  c->expose = strv ("3000-3001", "53/udp", "80", NULL);
+  c->labels = strv ("solo", "k=v", NULL);
+  expected = hatake_container_config_copy (c);
+  set_strv (&expected->publish, strv ("8080:80/tcp", "9000:90/tcp", "9001:91/tcp", ":7000/tcp", "127.0.0.1:6000:60/udp",
+                                      "127.0.0.1:6001:61/udp", NULL));
+  set_strv (&expected->expose, strv ("3000/tcp", "3001/tcp", "53/udp", "80/tcp", "90/tcp", "91/tcp", "7000/tcp",
+                                     "60/udp", "61/udp", NULL));
+  set_strv (&expected->labels, strv ("solo=", "k=v", NULL));
+  assert_round_trip (c, expected);
+  body = hatake_container_config_to_docker (c);
+  expected_body = hatake_container_config_to_docker (expected);
+  g_assert_true (json_node_equal (body, expected_body));
+
+  /* a network mode without its endpoint among the networks gets one, first */
+  g_free (c->network_mode);
+  c->network_mode = g_strdup ("front");
+  add_network (c, "back", NULL, NULL);
+  g_free (expected->network_mode);
+  expected->network_mode = g_strdup ("front");
+  add_network (expected, "front", NULL, NULL);
+  add_network (expected, "back", NULL, NULL);
+  assert_round_trip (c, expected);
+}
+
+/* The members, as docker's swagger names them, for a config: what the docker CLI 28 sends for
+ * docker create --name web -it -e A=1 -w /w -u 1000 -h hh -l a=b --entrypoint /init --rm --init
+ *   --privileged --read-only --cap-add NET_ADMIN --cap-drop MKNOD -m 64m --cpus 0.5 --pids-limit 50
+ *   --runtime crun --stop-signal SIGINT --stop-timeout 3 --expose 3000 -p 127.0.0.1:8080:80 -P
+ *   -v /srv:/srv:ro --mount type=tmpfs,target=/run,tmpfs-size=1m,tmpfs-mode=1770 --network n1
+ *   --network-alias a --ip 10.1.0.5 busybox sh
+ * less what is empty or the daemon's default there; the capabilities stay as the config spells them
+ * (the docker CLI writes CAP_NET_ADMIN; docker's daemon takes both). */
+static void
+test_to_docker_members (void)
+{
+  g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) expected = parse (
+    "{\"Image\": \"busybox\", \"Entrypoint\": [\"/init\"], \"Cmd\": [\"sh\"], \"Env\": [\"A=1\"],"
+    " \"WorkingDir\": \"/w\", \"User\": \"1000\", \"Hostname\": \"hh\", \"Labels\": {\"a\": \"b\"},"
+    " \"Tty\": true, \"OpenStdin\": true, \"AttachStdin\": true, \"StdinOnce\": true, \"AttachStdout\": true,"
+    " \"AttachStderr\": true, \"StopSignal\": \"SIGINT\", \"StopTimeout\": 3,"
+    " \"ExposedPorts\": {\"3000/tcp\": {}, \"80/tcp\": {}},"
+    " \"HostConfig\": {\"Binds\": [\"/srv:/srv:ro\"],"
+    "   \"Mounts\": [{\"Type\": \"tmpfs\", \"Target\": \"/run\","
+    "     \"TmpfsOptions\": {\"SizeBytes\": 1048576, \"Mode\": 1016}}],"
+    "   \"PortBindings\": {\"80/tcp\": [{\"HostIp\": \"127.0.0.1\", \"HostPort\": \"8080\"}]},"
+    "   \"PublishAllPorts\": true, \"RestartPolicy\": {\"Name\": \"no\", \"MaximumRetryCount\": 0},"
+    "   \"AutoRemove\": true, \"NetworkMode\": \"n1\", \"Memory\": 67108864, \"NanoCpus\": 500000000,"
+    "   \"PidsLimit\": 50, \"CapAdd\": [\"NET_ADMIN\"], \"CapDrop\": [\"MKNOD\"], \"Privileged\": true, \"Init\": true,"
+    "   \"ReadonlyRootfs\": true, \"Runtime\": \"crun\"},"
+    " \"NetworkingConfig\": {\"EndpointsConfig\": {\"n1\": {\"Aliases\": [\"a\"],"
+    "   \"IPAMConfig\": {\"IPv4Address\": \"10.1.0.5\"}}}}}");
+  g_autofree char *got = NULL;
+  g_autofree char *want = NULL;
+
+  c->name = g_strdup ("web");
+  c->image = g_strdup ("busybox");
+  c->entrypoint = strv ("/init", NULL);
+  c->cmd = strv ("sh", NULL);
+  c->env = strv ("A=1", NULL);
+  c->working_dir = g_strdup ("/w");
+  c->user = g_strdup ("1000");
+  c->hostname = g_strdup ("hh");
+  c->labels = strv ("a=b", NULL);
+  c->tty = c->open_stdin = c->auto_remove = c->init = c->privileged = c->read_only = c->publish_all = TRUE;
+  c->cap_add = strv ("NET_ADMIN", NULL);
+  c->cap_drop = strv ("MKNOD", NULL);
+  c->memory = 64 * MIB;
+  c->cpus = 0.5;
+  c->pids_limit = 50;
+  c->runtime = g_strdup ("crun");
+  c->stop_signal = g_strdup ("SIGINT");
+  c->stop_timeout = 3;
+  c->expose = strv ("3000", NULL);
+  c->publish = strv ("127.0.0.1:8080:80", NULL);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "/srv", "/srv", TRUE, 0, 0);
+  add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/run", FALSE, MIB, 01770);
+  g_free (c->network_mode);
+  c->network_mode = g_strdup ("n1");
+  add_network (c, "n1", strv ("a", NULL), "10.1.0.5");
+
+  body = hatake_container_config_to_docker (c);
+  got = json_to_string (body, TRUE);
+  want = json_to_string (expected, TRUE);
+  if (!json_node_equal (body, expected))
+    g_assert_cmpstr (got, ==, want);
+}
+
+/* ---- bodies as the docker CLI 28 sends them --------------------------------------------------- */
+
+/* docker create --name x -e A=1 -p 8080:80 -v vol:/data --restart on-failure:3 --memory 64m busybox sh */
+static const char cli_simple[] =
+  "{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,\"AttachStdout\":true,"
+  "\"AttachStderr\":true,\"ExposedPorts\":{\"80/tcp\":{}},\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,"
+  "\"Env\":[\"A=1\"],\"Cmd\":[\"sh\"],\"Image\":\"busybox\",\"Volumes\":{},\"WorkingDir\":\"\","
+  "\"Entrypoint\":null,\"OnBuild\":null,\"Labels\":{},\"HostConfig\":{\"Binds\":[\"vol:/data\"],"
+  "\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\",\"Config\":{}},\"NetworkMode\":\"default\","
+  "\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}]},\"RestartPolicy\":{\"Name\":\"on-failure\","
+  "\"MaximumRetryCount\":3},\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":"
+  "[0,0],\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":"
+  "[],\"ExtraHosts\":null,\"GroupAdd\":null,\"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":"
+  "0,\"PidMode\":\"\",\"Privileged\":false,\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":"
+  "null,\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":0,\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":67108864,"
+  "\"NanoCpus\":0,\"CgroupParent\":\"\",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":["
+  "],\"BlkioDeviceWriteBps\":[],\"BlkioDeviceReadIOps\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,"
+  "\"CpuQuota\":0,\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\","
+  "\"Devices\":[],\"DeviceCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":"
+  "0,\"MemorySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":0,\"Ulimits\":[],\"CpuCount\":0,"
+  "\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,\"MaskedPaths\":null,\"ReadonlyPaths\":null},"
+  "\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,"
+  "\"MacAddress\":\"\",\"DriverOpts\":null,\"GwPriority\":0,\"NetworkID\":\"\",\"EndpointID\":\"\","
+  "\"Gateway\":\"\",\"IPAddress\":\"\",\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\","
+  "\"GlobalIPv6PrefixLen\":0,\"DNSNames\":null}}}}";
+
+/* docker create -it --entrypoint "" -v /etc:/hostetc:ro
+ *   --mount type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1770 --mount type=bind,source=/srv,target=/srv,readonly
+ *   --mount type=volume,target=/anon --network net1 --network-alias web --ip 10.1.0.5 --cpus 1.5 --pids-limit 100
+ *   --cap-add NET_ADMIN --cap-drop MKNOD --privileged --init --read-only --runtime crun -l a=b -l c
+ *   --expose 3000-3001 -p 127.0.0.1::53/udp -p 8000-8001:80-81 -p 8000-8010:90 -P -w /w -u 1000 -h hh
+ *   --stop-signal SIGINT --stop-timeout 5 --restart unless-stopped busybox echo hi */
+static const char cli_rich[] =
+  "{\"Hostname\":\"hh\",\"Domainname\":\"\",\"User\":\"1000\",\"AttachStdin\":true,\"AttachStdout\":true,"
+  "\"AttachStderr\":true,\"ExposedPorts\":{\"3000/tcp\":{},\"3001/tcp\":{},\"53/udp\":{},\"80/tcp\":{},"
+  "\"81/tcp\":{},\"90/tcp\":{}},\"Tty\":true,\"OpenStdin\":true,\"StdinOnce\":true,\"Env\":null,"
+  "\"Cmd\":[\"echo\",\"hi\"],\"Image\":\"busybox\",\"Volumes\":{},\"WorkingDir\":\"/w\",\"Entrypoint\":[\"\"],"
+  "\"OnBuild\":null,\"Labels\":{\"a\":\"b\",\"c\":\"\"},\"StopSignal\":\"SIGINT\",\"StopTimeout\":5,"
+  "\"HostConfig\":{\"Binds\":[\"/etc:/hostetc:ro\"],\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\","
+  "\"Config\":{}},\"NetworkMode\":\"net1\",\"PortBindings\":{\"53/udp\":[{\"HostIp\":\"127.0.0.1\","
+  "\"HostPort\":\"\"}],\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8000\"}],\"81/tcp\":[{\"HostIp\":\"\","
+  "\"HostPort\":\"8001\"}],\"90/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8000-8010\"}]},\"RestartPolicy\":{\"Name\":"
+  "\"unless-stopped\",\"MaximumRetryCount\":0},\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,"
+  "\"ConsoleSize\":[0,0],\"CapAdd\":[\"CAP_NET_ADMIN\"],\"CapDrop\":[\"CAP_MKNOD\"],\"CgroupnsMode\":\"\","
+  "\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,\"GroupAdd\":null,\"IpcMode\":\"\","
+  "\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":true,\"PublishAllPorts\":"
+  "true,\"ReadonlyRootfs\":true,\"SecurityOpt\":null,\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":0,"
+  "\"Runtime\":\"crun\",\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":1500000000,"
+  "\"CgroupParent\":\"\",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":[],\"BlkioDeviceWriteBps\":"
+  "[],\"BlkioDeviceReadIOps\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\":"
+  "0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":"
+  "null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":-1,"
+  "\"OomKillDisable\":false,\"PidsLimit\":100,\"Ulimits\":[],\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":"
+  "0,\"IOMaximumBandwidth\":0,\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/t\",\"TmpfsOptions\":{\"SizeBytes\":"
+  "1048576,\"Mode\":1016}},{\"Type\":\"bind\",\"Source\":\"/srv\",\"Target\":\"/srv\",\"ReadOnly\":true},"
+  "{\"Type\":\"volume\",\"Target\":\"/anon\"}],\"MaskedPaths\":null,\"ReadonlyPaths\":null,\"Init\":true},"
+  "\"NetworkingConfig\":{\"EndpointsConfig\":{\"net1\":{\"IPAMConfig\":{\"IPv4Address\":\"10.1.0.5\"},"
+  "\"Links\":null,\"Aliases\":[\"web\"],\"MacAddress\":\"\",\"DriverOpts\":null,\"GwPriority\":0,"
+  "\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddress\":\"\",\"IPPrefixLen\":0,"
+  "\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"DNSNames\":null}}}}";
+
+/* docker create --tmpfs /run:size=64m,mode=1777 --tmpfs /scratch:ro,noexec --network none busybox */
+static const char cli_tmpfs[] =
+  "{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,\"AttachStdout\":true,"
+  "\"AttachStderr\":true,\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":null,\"Cmd\":null,"
+  "\"Image\":\"busybox\",\"Volumes\":{},\"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,"
+  "\"Labels\":{},\"HostConfig\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\","
+  "\"Config\":{}},\"NetworkMode\":\"none\",\"PortBindings\":{},\"RestartPolicy\":{\"Name\":\"no\","
+  "\"MaximumRetryCount\":0},\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":"
+  "[0,0],\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":"
+  "[],\"ExtraHosts\":null,\"GroupAdd\":null,\"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":"
+  "0,\"PidMode\":\"\",\"Privileged\":false,\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":"
+  "null,\"Tmpfs\":{\"/run\":\"size=64m,mode=1777\",\"/scratch\":\"ro,noexec\"},\"UTSMode\":\"\","
+  "\"UsernsMode\":\"\",\"ShmSize\":0,\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":0,\"NanoCpus\":0,"
+  "\"CgroupParent\":\"\",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":[],\"BlkioDeviceWriteBps\":"
+  "[],\"BlkioDeviceReadIOps\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,\"CpuQuota\":0,\"CpuRealtimePeriod\":"
+  "0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Devices\":[],\"DeviceCgroupRules\":"
+  "null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":0,\"MemorySwappiness\":-1,"
+  "\"OomKillDisable\":false,\"PidsLimit\":0,\"Ulimits\":[],\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":"
+  "0,\"IOMaximumBandwidth\":0,\"MaskedPaths\":null,\"ReadonlyPaths\":null},\"NetworkingConfig\":{\"EndpointsConfig\":"
+  "{}}}";
+
+/* docker create --network n2 --network name=n1,alias=a,ip=10.1.0.9 busybox */
+static const char cli_networks[] =
+  "{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"AttachStdin\":false,\"AttachStdout\":true,"
+  "\"AttachStderr\":true,\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":null,\"Cmd\":null,"
+  "\"Image\":\"busybox\",\"Volumes\":{},\"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,"
+  "\"Labels\":{},\"HostConfig\":{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"\","
+  "\"Config\":{}},\"NetworkMode\":\"n2\",\"PortBindings\":{},\"RestartPolicy\":{\"Name\":\"no\","
+  "\"MaximumRetryCount\":0},\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"ConsoleSize\":"
+  "[0,0],\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":"
+  "[],\"ExtraHosts\":null,\"GroupAdd\":null,\"IpcMode\":\"\",\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":"
+  "0,\"PidMode\":\"\",\"Privileged\":false,\"PublishAllPorts\":false,\"ReadonlyRootfs\":false,\"SecurityOpt\":"
+  "null,\"UTSMode\":\"\",\"UsernsMode\":\"\",\"ShmSize\":0,\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":0,"
+  "\"NanoCpus\":0,\"CgroupParent\":\"\",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":["
+  "],\"BlkioDeviceWriteBps\":[],\"BlkioDeviceReadIOps\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,"
+  "\"CpuQuota\":0,\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\","
+  "\"Devices\":[],\"DeviceCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,\"MemorySwap\":"
+  "0,\"MemorySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":0,\"Ulimits\":[],\"CpuCount\":0,"
+  "\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,\"MaskedPaths\":null,\"ReadonlyPaths\":null},"
+  "\"NetworkingConfig\":{\"EndpointsConfig\":{\"n1\":{\"IPAMConfig\":{\"IPv4Address\":\"10.1.0.9\"},"
+  "\"Links\":null,\"Aliases\":[\"a\"],\"MacAddress\":\"\",\"DriverOpts\":null,\"GwPriority\":0,"
+  "\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddress\":\"\",\"IPPrefixLen\":0,"
+  "\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,\"DNSNames\":null},"
+  "\"n2\":{\"IPAMConfig\":null,\"Links\":null,\"Aliases\":null,\"MacAddress\":\"\",\"DriverOpts\":null,"
+  "\"GwPriority\":0,\"NetworkID\":\"\",\"EndpointID\":\"\",\"Gateway\":\"\",\"IPAddress\":\"\","
+  "\"IPPrefixLen\":0,\"IPv6Gateway\":\"\",\"GlobalIPv6Address\":\"\",\"GlobalIPv6PrefixLen\":0,"
+  "\"DNSNames\":null}}}}";
+
+/* Each member ours has, theirs has with the same value (theirs has many more): to_docker() uses
+ * docker's names and values. */
+static void
+assert_within (JsonNode   *ours,
+               JsonNode   *theirs,
+               const char *path)
+{
+  if (JSON_NODE_HOLDS_OBJECT (ours) && JSON_NODE_HOLDS_OBJECT (theirs))
+    {
+      JsonObject *a = json_node_get_object (ours), *b = json_node_get_object (theirs);
+      g_autoptr(GList) members = json_object_get_members (a);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          g_autofree char *child = g_strconcat (path, "/", l->data, NULL);
+
+          if (!json_object_has_member (b, l->data))
+            g_assert_cmpstr (child, ==, "(a member the docker CLI sends)");
+          assert_within (json_object_get_member (a, l->data), json_object_get_member (b, l->data), child);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (ours) && JSON_NODE_HOLDS_ARRAY (theirs) &&
+           json_array_get_length (json_node_get_array (ours)) == json_array_get_length (json_node_get_array (theirs)))
+    {
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (ours)); i++)
+        {
+          g_autofree char *child = g_strdup_printf ("%s/%u", path, i);
+
+          assert_within (json_array_get_element (json_node_get_array (ours), i),
+                         json_array_get_element (json_node_get_array (theirs), i), child);
+        }
+    }
+  else if (!json_node_equal (ours, theirs))
+    {
+      g_autofree char *ours_text = json_to_string (ours, FALSE);
+      g_autofree char *theirs_text = json_to_string (theirs, FALSE);
+      g_autofree char *a = g_strdup_printf ("%s: %s", path, ours_text);
+      g_autofree char *b = g_strdup_printf ("%s: %s", path, theirs_text);
+
+      g_assert_cmpstr (a, ==, b);
+    }
+}
+
+static HatakeContainerConfig *
+from_cli (JsonNode   *body,
+          const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  HatakeContainerConfig *c = hatake_container_config_from_docker (json_node_get_object (body), name, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (c);
+  return c;
+}
+
+static void
+test_cli_simple (void)
+{
+  g_autoptr(JsonNode) body = parse (cli_simple);
+  g_autoptr(HatakeContainerConfig) c = from_cli (body, "x");
+  g_autoptr(HatakeContainerConfig) expected = hatake_container_config_new ();
+  g_autoptr(JsonNode) ours = NULL;
+
+  expected->name = g_strdup ("x");
+  expected->image = g_strdup ("busybox");
+  expected->env = strv ("A=1", NULL);
+  expected->cmd = strv ("sh", NULL);
+  expected->labels = strv_empty ();
+  expected->expose = strv ("80/tcp", NULL);
+  expected->publish = strv ("8080:80/tcp", NULL);
+  add_mount (expected, HATAKE_CONTAINER_MOUNT_VOLUME, "vol", "/data", FALSE, 0, 0);
+  expected->restart = HATAKE_RESTART_ON_FAILURE;
+  expected->restart_max = 3;
+  expected->memory = 64 * MIB;
+  assert_config_equal (c, expected);
+
+  ours = hatake_container_config_to_docker (c);
+  /* (docker's "default" network is its bridge, which ours names) */
+  json_object_set_string_member (json_object_get_object_member (json_node_get_object (body), "HostConfig"),
+                                 "NetworkMode", "bridge");
+  assert_within (ours, body, "");
+}
+
+static void
+test_cli_rich (void)
+{
+  g_autoptr(JsonNode) body = parse (cli_rich);
+  g_autoptr(HatakeContainerConfig) c = from_cli (body, NULL);
+  g_autoptr(HatakeContainerConfig) expected = hatake_container_config_new ();
+  g_autoptr(JsonNode) ours = NULL;
+
+  expected->image = g_strdup ("busybox");
+  expected->hostname = g_strdup ("hh");
+  expected->user = g_strdup ("1000");
+  expected->working_dir = g_strdup ("/w");
+  expected->tty = expected->open_stdin = TRUE;
+  /* (--entrypoint "": a cleared entrypoint, as the engine reads it) */
+  expected->entrypoint = strv ("", NULL);
+  expected->cmd = strv ("echo", "hi", NULL);
+  expected->labels = strv ("a=b", "c=", NULL);
+  expected->stop_signal = g_strdup ("SIGINT");
+  expected->stop_timeout = 5;
+  expected->expose = strv ("3000/tcp", "3001/tcp", "53/udp", "80/tcp", "81/tcp", "90/tcp", NULL);
+  expected->publish = strv ("127.0.0.1::53/udp", "8000:80/tcp", "8001:81/tcp", "8000-8010:90/tcp", NULL);
+  add_mount (expected, HATAKE_CONTAINER_MOUNT_BIND, "/etc", "/hostetc", TRUE, 0, 0);
+  add_mount (expected, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/t", FALSE, MIB, 01770);
+  add_mount (expected, HATAKE_CONTAINER_MOUNT_BIND, "/srv", "/srv", TRUE, 0, 0);
+  add_mount (expected, HATAKE_CONTAINER_MOUNT_VOLUME, NULL, "/anon", FALSE, 0, 0);
+  expected->restart = HATAKE_RESTART_UNLESS_STOPPED;
+  expected->cap_add = strv ("CAP_NET_ADMIN", NULL);
+  expected->cap_drop = strv ("CAP_MKNOD", NULL);
+  expected->privileged = expected->publish_all = expected->read_only = expected->init = TRUE;
+  expected->runtime = g_strdup ("crun");
+  expected->cpus = 1.5;
+  expected->pids_limit = 100;
+  g_free (expected->network_mode);
+  expected->network_mode = g_strdup ("net1");
+  add_network (expected, "net1", strv ("web", NULL), "10.1.0.5");
+  assert_config_equal (c, expected);
+
+  ours = hatake_container_config_to_docker (c);
+  assert_within (ours, body, "");
+}
+
+/* (to_docker() sends these tmpfs in --mount's form, HostConfig.Mounts: it has no other place for a
+ * tmpfs's read-only) */
+static void
+test_cli_tmpfs (void)
+{
+  g_autoptr(JsonNode) body = parse (cli_tmpfs);
+  g_autoptr(HatakeContainerConfig) c = from_cli (body, NULL);
+  g_autoptr(HatakeContainerConfig) expected = hatake_container_config_new ();
+
+  expected->image = g_strdup ("busybox");
+  expected->labels = strv_empty ();
+  expected->expose = strv_empty ();
+  expected->publish = strv_empty ();
+  add_mount (expected, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/run", FALSE, 64 * MIB, 01777);
+  add_mount (expected, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/scratch", TRUE, 0, 0);
+  g_free (expected->network_mode);
+  expected->network_mode = g_strdup ("none");
+  assert_config_equal (c, expected);
+  assert_round_trip (c, NULL);
+}
+
+/* the network mode's endpoint first, whatever the order of EndpointsConfig */
+static void
+test_cli_networks (void)
+{
+  g_autoptr(JsonNode) body = parse (cli_networks);
+  g_autoptr(HatakeContainerConfig) c = from_cli (body, NULL);
+  g_autoptr(HatakeContainerConfig) expected = hatake_container_config_new ();
+  g_autoptr(JsonNode) ours = NULL;
+
+  expected->image = g_strdup ("busybox");
+  expected->labels = strv_empty ();
+  expected->expose = strv_empty ();
+  expected->publish = strv_empty ();
+  g_free (expected->network_mode);
+  expected->network_mode = g_strdup ("n2");
+  add_network (expected, "n2", NULL, NULL);
+  add_network (expected, "n1", strv ("a", NULL), "10.1.0.9");
+  assert_config_equal (c, expected);
+
+  ours = hatake_container_config_to_docker (c);
+  assert_within (ours, body, "");
+}
+
+/* ---- refusals --------------------------------------------------------------------------------- */
+
+#define WITH_HOST(members) "{\"Image\": \"busybox\", \"HostConfig\": {" members "}}"
+
+static void
+test_refused (void)
+{
+  static const struct
+  {
+    const char *body;
+    gboolean    restart;  /* hatake_restart_policy_parse()'s HATAKE_ERROR, else G_IO_ERROR_INVALID_ARGUMENT */
+    const char *message;  /* in the error's message */
+  } cases[] = {
+    /* docker's messages, which do not name the image */
+    { "{}", FALSE, "config cannot be empty in order to create a container" },
+    { "{\"Image\": \"\"}", FALSE, "config cannot be empty in order to create a container" },
+    { "{\"Image\": 5}", FALSE, "config cannot be empty in order to create a container" },
+    { WITH_HOST ("\"Binds\": [\"data\"]"), FALSE, "invalid volume specification: 'data'" },
+    { WITH_HOST ("\"Binds\": [\"vol:relative\"]"), FALSE, "invalid volume specification: 'vol:relative'" },
+    { WITH_HOST ("\"Binds\": [\":/data\"]"), FALSE, "invalid volume specification: ':/data'" },
+    { WITH_HOST ("\"Mounts\": [{\"Type\": \"bind\", \"Source\": \"/x\", \"Target\": \"rel\"}]"), FALSE,
+      "invalid mount config: Target must be an absolute path" },
+    { WITH_HOST ("\"Mounts\": [{\"Type\": \"volume\"}]"), FALSE, "Target must be an absolute path" },
+    { WITH_HOST ("\"RestartPolicy\": {\"Name\": \"sometimes\"}"), TRUE, "invalid restart policy “sometimes”" },
+    { WITH_HOST ("\"RestartPolicy\": {\"Name\": \"always:3\"}"), TRUE, "only on-failure takes a maximum retry count" },
+    { WITH_HOST ("\"PortBindings\": {\"80/tcp\": [{\"HostIp\": \"\", \"HostPort\": \"99999\"}]}"), FALSE,
+      "Invalid port “99999:80/tcp”" },
+    { WITH_HOST ("\"PortBindings\": {\"http/tcp\": []}"), FALSE, "Invalid port “http/tcp”" },
+    { WITH_HOST ("\"PortBindings\": {\"80/sctp\": null}"), FALSE, "Invalid port “80/sctp”" },
+    { WITH_HOST ("\"PortBindings\": {\"80/tcp\": [{\"HostIp\": \"::1\", \"HostPort\": \"80\"}]}"), FALSE,
+      "Invalid port “::1:80:80/tcp”" },
+    { WITH_HOST ("\"Tmpfs\": {\"/run\": \"size=lots\"}"), FALSE, "invalid tmpfs option \"size=lots\" for /run" },
+    { WITH_HOST ("\"Tmpfs\": {\"/run\": \"size=50%\"}"), FALSE, "invalid tmpfs option \"size=50%\" for /run" },
+    { WITH_HOST ("\"Tmpfs\": {\"/run\": \"size=99999999999t\"}"), FALSE, "\"size=99999999999t\" for /run" },
+    { WITH_HOST ("\"Tmpfs\": {\"/run\": \"noexec,mode=999\"}"), FALSE, "invalid tmpfs option \"mode=999\" for /run" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) body = parse (cases[i].body);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HatakeContainerConfig) c = NULL;
+
+      g_test_message ("%s", cases[i].body);
+      c = hatake_container_config_from_docker (json_node_get_object (body), "x", &error);
+      g_assert_null (c);
+      if (cases[i].restart)
+        g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED);
+      else
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/config-docker/round-trip/rich", test_round_trip_rich);
+  g_test_add_func ("/config-docker/round-trip/other", test_round_trip_other);
+  g_test_add_func ("/config-docker/round-trip/bridge", test_round_trip_bridge);
+  g_test_add_func ("/config-docker/round-trip/minimal", test_round_trip_minimal);
+  g_test_add_func ("/config-docker/round-trip/shape", test_round_trip_shape);
+  g_test_add_func ("/config-docker/to-docker/members", test_to_docker_members);
+  g_test_add_func ("/config-docker/docker-cli/simple", test_cli_simple);
+  g_test_add_func ("/config-docker/docker-cli/rich", test_cli_rich);
+  g_test_add_func ("/config-docker/docker-cli/tmpfs", test_cli_tmpfs);
+  g_test_add_func ("/config-docker/docker-cli/networks", test_cli_networks);
+  g_test_add_func ("/config-docker/refused", test_refused);
+
+  return g_test_run ();
+}
