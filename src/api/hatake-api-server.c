@@ -29,6 +29,7 @@ struct _HatakeApiServer
   HatakeEngine *engine;
   SoupServer   *soup;
   char         *socket_path;
+  char         *published;    /* DATA_ROOT/api-socket, ours */
   HatakeApiEvents *events;
   GHashTable   *execs;        /* exec instances by id */
   GHashTable   *attaches;     /* container id → HatakeAttach */
@@ -61,6 +62,16 @@ hatake_api_server_dispose (GObject *object)
       if (stat (self->socket_path, &st) == 0 && st.st_dev == self->socket_dev && st.st_ino == self->socket_ino)
         g_unlink (self->socket_path);
     }
+  if (self->published != NULL)
+    {
+      g_autofree char *contents = NULL;
+
+      /* (unless another server has published itself there since) */
+      if (g_file_get_contents (self->published, &contents, NULL, NULL) && self->socket_path != NULL &&
+          g_str_equal (g_strstrip (contents), self->socket_path))
+        g_unlink (self->published);
+    }
+  g_clear_pointer (&self->published, g_free);
   g_clear_pointer (&self->socket_path, g_free);
   G_OBJECT_CLASS (hatake_api_server_parent_class)->dispose (object);
 }
@@ -107,6 +118,25 @@ GHashTable *
 hatake_api_server_get_execs (HatakeApiServer *self)
 {
   return self->execs;
+}
+
+gboolean
+hatake_api_server_publish (HatakeApiServer  *self,
+                           const char       *data_root,
+                           GError          **error)
+{
+  g_autofree char *path = g_build_filename (data_root, "api-socket", NULL);
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (HATAKE_IS_API_SERVER (self), FALSE);
+  g_return_val_if_fail (self->socket_path != NULL, FALSE);
+
+  text = g_strconcat (self->socket_path, "\n", NULL);
+  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
+    return FALSE;
+  g_free (self->published);
+  self->published = g_steal_pointer (&path);
+  return TRUE;
 }
 
 HatakeEngine *

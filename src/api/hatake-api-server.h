@@ -28,5 +28,10 @@ gboolean         hatake_api_server_listen_unix  (HatakeApiServer  *self,
                                                  const char       *path,
                                                  GError          **error);
 HatakeEngine    *hatake_api_server_get_engine   (HatakeApiServer  *self);
+/* Says, in DATA_ROOT/api-socket, where this server listens: the `hatake` commands on that data
+ * root use the engine through it (DESIGN.md: one owner per data root). Removed at dispose. */
+gboolean         hatake_api_server_publish      (HatakeApiServer  *self,
+                                                 const char       *data_root,
+                                                 GError          **error);
 
 G_END_DECLS

@@ -196,7 +196,8 @@ serve_api (HatakeApplication *self,
   else
     self->api_socket = g_build_filename (hatake_local_engine_get_run_dir (engine), "hatake.sock", NULL);
   self->api = hatake_api_server_new (HATAKE_ENGINE (engine));
-  if (!hatake_api_server_listen_unix (self->api, self->api_socket, &error))
+  if (!hatake_api_server_listen_unix (self->api, self->api_socket, &error) ||
+      !hatake_api_server_publish (self->api, hatake_local_engine_get_data_root (engine), &error))
     {
       g_message ("The Docker Engine API is not served: %s", error->message);
       g_clear_object (&self->api);

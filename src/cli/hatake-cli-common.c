@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gio/gunixsocketaddress.h>
+
 #include "hatake-cli-private.h"
+#include "hatake-client-engine.h"
 #include "hatake-local-engine.h"
 
 /* The engine is in this process for now; once the API lands, a running owner of the data root
@@ -37,20 +40,80 @@ owner_is_long_running (const char *data_root)
   return strstr (cmdline, " serve") != NULL || strstr (cmdline, "hatake-desktop") != NULL;
 }
 
+/* The engine behind HOST (unix:///PATH), its models read. */
+static HatakeEngine *
+open_remote_engine (const char *host, GError **error)
+{
+  g_autoptr(HatakeClientEngine) engine = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (!g_str_has_prefix (host, "unix://") || host[strlen ("unix://")] == '\0')
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
+                   _("Cannot reach %s: only unix:// engines are supported yet"), host);
+      return NULL;
+    }
+  engine = hatake_client_engine_new_unix (host + strlen ("unix://"));
+  hatake_client_engine_connect_async (engine, NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  if (!hatake_client_engine_connect_finish (engine, result, error))
+    {
+      g_prefix_error (error, _("Cannot reach the engine at %s: "), host);
+      return NULL;
+    }
+  return HATAKE_ENGINE (g_steal_pointer (&engine));
+}
+
+/* The socket the data root's owner serves (DATA_ROOT/api-socket), when it answers. */
+static char *
+owner_socket (const char *data_root)
+{
+  g_autofree char *root = data_root ? g_strdup (data_root) : hatake_default_data_root ();
+  g_autofree char *file = g_build_filename (root, "api-socket", NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  if (!g_file_get_contents (file, &path, NULL, NULL))
+    return NULL;
+  g_strstrip (path);
+  client = g_socket_client_new ();
+  address = g_unix_socket_address_new (path);
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, NULL);
+  return connection != NULL ? g_strconcat ("unix://", path, NULL) : NULL;
+}
+
 HatakeEngine *
 hatake_cli_open_engine (HatakeCliGlobals  *globals,
                         GError           **error)
 {
+  gboolean may_be_remote = !globals->local_only && !globals->existing_only;
+
   g_autoptr(HatakeLocalEngine) engine = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
   GError *local_error = NULL;
 
-  /* Until the API socket lands, a command takes the data root itself: wait for another
-   * short-lived holder (a command, conmon's exit command) rather than fail. */
+  if (may_be_remote && globals->host != NULL)
+    return open_remote_engine (globals->host, error);
+  /* A command takes the data root itself, waiting for another short-lived holder (a command,
+   * conmon's exit command) rather than fail; a long-running owner (hatake serve, the app) is
+   * used through the socket it serves. */
   while ((engine = globals->existing_only ? hatake_local_engine_new_existing (globals->data_root, &local_error)
                                           : hatake_local_engine_new (globals->data_root, NULL, &local_error)) == NULL)
     {
+      if (g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) && may_be_remote &&
+          owner_is_long_running (globals->data_root))
+        {
+          g_autofree char *socket = owner_socket (globals->data_root);
+
+          if (socket != NULL)
+            {
+              g_clear_error (&local_error);
+              return open_remote_engine (socket, error);
+            }
+        }
       if (!g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) ||
           owner_is_long_running (globals->data_root) || g_get_monotonic_time () > deadline)
         {

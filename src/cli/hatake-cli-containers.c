@@ -595,12 +595,13 @@ stop_or_restart (HatakeCliGlobals *globals, int argc, char **argv, HatakeContain
   };
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]", summary, entries);
   HatakeContainerOpArgs args = { .timeout = -1 };
-  int status;
+  g_autoptr(GError) error = NULL;
 
-  /* parse first so the timeout is known, then run */
+  /* parse first so the timeout is known (each_container's own parse then finds nothing more) */
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
   args.timeout = timeout;
-  status = each_container (globals, context, argc, argv, op, &args, FALSE);
-  return status;
+  return each_container (globals, context, argc, argv, op, &args, FALSE);
 }
 
 int
@@ -1153,6 +1154,7 @@ hatake_cli_system_reset (HatakeCliGlobals *globals, int argc, char **argv)
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
+  globals->local_only = TRUE;
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));

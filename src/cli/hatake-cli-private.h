@@ -14,6 +14,8 @@ typedef struct
   char *data_root;
   gboolean debug;
   gboolean existing_only;   /* never create a store (conmon's exit command) */
+  gboolean local_only;      /* the engine in this process, whatever -H says (serve, system reset) */
+  char *host;               /* -H, else HATAKE_HOST, else DOCKER_HOST: the engine behind that socket */
   GPtrArray *engines;       /* opened by the command: settled before the process exits */
 } HatakeCliGlobals;
 

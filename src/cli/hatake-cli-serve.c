@@ -106,11 +106,13 @@ hatake_cli_serve (HatakeCliGlobals *globals,
   /* --detach: the parent returns once the child serves (0) or failed (1, its message said) */
   if (detach && (ready = detach_from_terminal ()) < 0)
     return 1;
+  globals->local_only = TRUE;
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
   server = hatake_api_server_new (engine);
-  if (!hatake_api_server_listen_unix (server, socket_path, &error))
+  if (!hatake_api_server_listen_unix (server, socket_path, &error) ||
+      !hatake_api_server_publish (server, hatake_local_engine_get_data_root (HATAKE_LOCAL_ENGINE (engine)), &error))
     return hatake_cli_fail (g_steal_pointer (&error));
   if (pidfile != NULL)
     {

@@ -102,6 +102,7 @@ print_help (FILE *out)
   fprintf (out, "%s\n", _("Options:"));
   fprintf (out, "      --data-root DIR   %s\n", _("Where images and containers are stored"));
   fprintf (out, "  -D, --debug           %s\n", _("Show debug messages"));
+  fprintf (out, "  -H, --host unix:///PATH  %s\n", _("The engine to use (else HATAKE_HOST, DOCKER_HOST, the local one)"));
   fprintf (out, "  -v, --version         %s\n\n", _("Print version information and quit"));
   fprintf (out, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
@@ -134,18 +135,24 @@ main (int    argc,
         globals.data_root = g_strdup (argv[++i]);
       else if (g_str_has_prefix (arg, "--data-root="))
         globals.data_root = g_strdup (arg + strlen ("--data-root="));
+      else if ((g_str_equal (arg, "-H") || g_str_equal (arg, "--host")) && i + 1 < argc)
+        globals.host = g_strdup (argv[++i]);
+      else if (g_str_has_prefix (arg, "--host="))
+        globals.host = g_strdup (arg + strlen ("--host="));
       else if (g_str_equal (arg, "-D") || g_str_equal (arg, "--debug"))
         globals.debug = TRUE;
       else if (g_str_equal (arg, "-v") || g_str_equal (arg, "--version"))
         {
           printf ("hatake version %s\n", PACKAGE_VERSION);
           g_free (globals.data_root);
+          g_free (globals.host);
           return 0;
         }
       else if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help"))
         {
           print_help (stdout);
           g_free (globals.data_root);
+          g_free (globals.host);
           return 0;
         }
       else
@@ -153,15 +160,22 @@ main (int    argc,
           fprintf (stderr, _("unknown flag: %s\n"), arg);
           fprintf (stderr, "%s\n", _("See 'hatake --help'."));
           g_free (globals.data_root);
+          g_free (globals.host);
           return 125;
         }
     }
+  /* as docker's: the engine is the one the environment names, unless -H names another */
+  if (globals.host == NULL && g_getenv ("HATAKE_HOST") != NULL && *g_getenv ("HATAKE_HOST") != '\0')
+    globals.host = g_strdup (g_getenv ("HATAKE_HOST"));
+  if (globals.host == NULL && g_getenv ("DOCKER_HOST") != NULL && *g_getenv ("DOCKER_HOST") != '\0')
+    globals.host = g_strdup (g_getenv ("DOCKER_HOST"));
   if (globals.debug)
     g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   if (i >= argc)
     {
       print_help (stderr);
       g_free (globals.data_root);
+      g_free (globals.host);
       return 1;
     }
 
@@ -188,6 +202,7 @@ main (int    argc,
         status = commands[c].run (&globals, sub_argc, sub_argv);
         hatake_cli_settle (&globals);
         g_free (globals.data_root);
+        g_free (globals.host);
         return status;
       }
     next:
@@ -197,5 +212,6 @@ main (int    argc,
   fprintf (stderr, _("hatake: '%s' is not a hatake command.\n"), argv[i]);
   fprintf (stderr, "%s\n", _("See 'hatake --help'"));
   g_free (globals.data_root);
+  g_free (globals.host);
   return 1;
 }

@@ -850,6 +850,20 @@ hatake_container_transition (HatakeContainer       *self,
   return TRUE;
 }
 
+void
+hatake_container_mirror_state (HatakeContainer      *self,
+                               HatakeContainerState  state)
+{
+  g_return_if_fail (HATAKE_IS_CONTAINER (self));
+  g_return_if_fail ((guint) state < HATAKE_N_CONTAINER_STATES);
+
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
 int
 hatake_container_get_exit_code (HatakeContainer *self)
 {

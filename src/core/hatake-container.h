@@ -68,6 +68,10 @@ HatakeContainerState hatake_container_get_state       (HatakeContainer      *sel
 gboolean             hatake_container_transition      (HatakeContainer      *self,
                                                        HatakeContainerState  to,
                                                        GError              **error);
+/* A remote engine's container: the state its engine reports, which that engine's own table
+ * already allowed (the client may see only the end of several steps). Never for local ones. */
+void                 hatake_container_mirror_state    (HatakeContainer      *self,
+                                                       HatakeContainerState  state);
 /* Checks, without changing anything, whether an operation may start: the app enables its
  * actions with this, the engine refuses with its error. */
 gboolean             hatake_container_can             (HatakeContainer      *self,

@@ -1,0 +1,75 @@
+/* hatake-client-engine-private.h: shared by the files of the client engine
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hatake-client.h"
+#include "hatake-client-engine.h"
+
+G_BEGIN_DECLS
+
+struct _HatakeClientEngine
+{
+  GObject       parent_instance;
+
+  HatakeClient *client;
+  GListStore   *containers;
+  GListStore   *images;
+  char         *description;
+  GCancellable *events_cancellable;   /* the event stream followed; NULL when not connected */
+  guint         reconnect_timer;
+  guint         backoff_ms;
+};
+
+/* What a call refreshes before it reports: the models are current when its callback runs. */
+typedef enum
+{
+  HATAKE_CLIENT_REFRESH_NONE,
+  HATAKE_CLIENT_REFRESH_CONTAINER,    /* the one named */
+  HATAKE_CLIENT_REFRESH_CONTAINERS,
+  HATAKE_CLIENT_REFRESH_IMAGES,
+} HatakeClientRefresh;
+
+/* A request whose answer is the task's result (a JsonNode, or NULL); PATH is taken. */
+void      _hatake_client_engine_call          (HatakeClientEngine  *self,
+                                               gpointer             source_tag,
+                                               const char          *method,
+                                               char                *path,
+                                               JsonNode            *body,
+                                               SoupMessageHeaders  *headers,
+                                               HatakeClientRefresh  refresh,
+                                               const char          *refresh_id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+JsonNode *_hatake_client_engine_json_finish   (HatakeEngine        *engine,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+gboolean  _hatake_client_engine_bool_finish   (HatakeEngine        *engine,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+/* The models brought up to date; the callback gets a boolean task */
+void      _hatake_client_engine_refresh_async (HatakeClientEngine  *self,
+                                               HatakeClientRefresh  what,
+                                               const char          *id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+/* docker's X-Registry-Auth for the credentials PROGRESS holds ("{}" without) */
+SoupMessageHeaders *_hatake_client_registry_auth (HatakePull   *progress);
+/* A stream of JSON lines (pull, push, load): each object to LINE_FUNC until the end; an
+ * {"error"} line fails the task */
+typedef void (*HatakeClientLineFunc) (JsonObject *line,
+                                      gpointer    user_data);
+void      _hatake_client_read_lines_async     (GInputStream        *stream,
+                                               HatakeClientLineFunc line_func,
+                                               gpointer             line_data,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean  _hatake_client_read_lines_finish    (GAsyncResult        *result,
+                                               GError             **error);
+
+void      _hatake_client_engine_images_iface_init (HatakeEngineInterface *iface);
+
+G_END_DECLS

@@ -1,0 +1,30 @@
+/* hatake-client-engine.h: the HatakeEngine of an engine behind the Docker Engine API
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hatake-engine.h"
+
+G_BEGIN_DECLS
+
+#define HATAKE_TYPE_CLIENT_ENGINE (hatake_client_engine_get_type ())
+G_DECLARE_FINAL_TYPE (HatakeClientEngine, hatake_client_engine, HATAKE, CLIENT_ENGINE, GObject)
+
+/* An engine on the Unix socket SOCKET_PATH (hatake serve, dockerd, podman's service). Nothing is
+ * read before hatake_client_engine_connect_async(). */
+HatakeClientEngine *hatake_client_engine_new_unix     (const char           *socket_path);
+
+/* Reads the engine's images and containers into the models, then follows its events: the models
+ * stay live, and a dropped connection is retried with backoff (the models refreshed on return). */
+void                hatake_client_engine_connect_async  (HatakeClientEngine   *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean            hatake_client_engine_connect_finish (HatakeClientEngine   *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+
+/* Stops following the events (the models stay as they are). */
+void                hatake_client_engine_disconnect     (HatakeClientEngine   *self);
+
+G_END_DECLS

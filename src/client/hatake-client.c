@@ -1,0 +1,314 @@
+/* hatake-client.c: HTTP to a Docker Engine API server on a Unix socket (libsoup, async)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One SoupSession whose every connection goes to the socket (its remote-connectable), so requests
+ * share keep-alive connections as docker's own client does. Errors come back as the server said
+ * them: docker's {"message": …} body, mapped by status onto HatakeError codes, so the CLI and the
+ * app say the same whether the engine is in-process or behind a socket.
+ */
+#define G_LOG_DOMAIN "hatake-client"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <gio/gunixsocketaddress.h>
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "hatake-client.h"
+#include "hatake-error.h"
+#include "hatake-json.h"
+
+#define MAX_ERROR_BODY (64 * 1024)
+#define MAX_JSON_BODY  (64 * 1024 * 1024)
+
+struct _HatakeClient
+{
+  GObject      parent_instance;
+  char        *socket_path;
+  SoupSession *session;
+};
+
+G_DEFINE_FINAL_TYPE (HatakeClient, hatake_client, G_TYPE_OBJECT)
+
+static void
+hatake_client_finalize (GObject *object)
+{
+  HatakeClient *self = (HatakeClient *) object;
+
+  g_clear_object (&self->session);
+  g_free (self->socket_path);
+  G_OBJECT_CLASS (hatake_client_parent_class)->finalize (object);
+}
+
+static void
+hatake_client_class_init (HatakeClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hatake_client_finalize;
+}
+
+static void
+hatake_client_init (HatakeClient *self)
+{
+}
+
+HatakeClient *
+hatake_client_new_unix (const char *socket_path)
+{
+  HatakeClient *self = g_object_new (HATAKE_TYPE_CLIENT, NULL);
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
+
+  self->socket_path = g_strdup (socket_path);
+  /* streams (logs -f, events) stay open as long as they have something to say */
+  self->session = soup_session_new_with_options ("remote-connectable", address, "timeout", 0, "idle-timeout", 30,
+                                                 "max-conns-per-host", 16, NULL);
+  return self;
+}
+
+const char *
+hatake_client_get_socket_path (HatakeClient *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CLIENT (self), NULL);
+  return self->socket_path;
+}
+
+char *
+hatake_client_path (const char *path,
+                    ...)
+{
+  GString *out = g_string_new (path);
+  gboolean first = strchr (path, '?') == NULL;
+  const char *key;
+  va_list args;
+
+  va_start (args, path);
+  while ((key = va_arg (args, const char *)) != NULL)
+    {
+      const char *value = va_arg (args, const char *);
+      g_autofree char *escaped = NULL;
+
+      if (value == NULL)
+        continue;
+      escaped = g_uri_escape_string (value, NULL, FALSE);
+      g_string_append_printf (out, "%c%s=%s", first ? '?' : '&', key, escaped);
+      first = FALSE;
+    }
+  va_end (args);
+  return g_string_free (out, FALSE);
+}
+
+static HatakeError
+error_code_for_status (guint status)
+{
+  switch (status)
+    {
+    case SOUP_STATUS_NOT_FOUND: return HATAKE_ERROR_NOT_FOUND;
+    case SOUP_STATUS_CONFLICT: return HATAKE_ERROR_CONFLICT;
+    case SOUP_STATUS_BAD_REQUEST: return HATAKE_ERROR_CONFIG;
+    case SOUP_STATUS_UNAUTHORIZED: return HATAKE_ERROR_UNAUTHORIZED;
+    case SOUP_STATUS_FORBIDDEN: return HATAKE_ERROR_UNAUTHORIZED;
+    case SOUP_STATUS_NOT_IMPLEMENTED: return HATAKE_ERROR_UNSUPPORTED;
+    default: return HATAKE_ERROR_FAILED;
+    }
+}
+
+/* docker's error body, {"message": …}, else the status' own words */
+static GError *
+error_from_response (SoupMessage *msg, GBytes *body)
+{
+  guint status = soup_message_get_status (msg);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *message = NULL;
+  gsize length = 0;
+  const char *data = body ? g_bytes_get_data (body, &length) : NULL;
+
+  if (data != NULL && length > 0 && json_parser_load_from_data (parser, data, length, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    message = hatake_json_string (json_node_get_object (json_parser_get_root (parser)), "message");
+  if (message != NULL)
+    return g_error_new_literal (HATAKE_ERROR, error_code_for_status (status), message);
+  if (data != NULL && length > 0 && g_utf8_validate (data, length, NULL))
+    return g_error_new (HATAKE_ERROR, error_code_for_status (status), "%.*s", (int) MIN (length, 4096), data);
+  return g_error_new (HATAKE_ERROR, error_code_for_status (status), _("The engine answered %u %s"), status,
+                      soup_message_get_reason_phrase (msg) ? soup_message_get_reason_phrase (msg) : "");
+}
+
+static SoupMessage *
+new_message (HatakeClient *self, const char *method, const char *path, JsonNode *body, SoupMessageHeaders *headers)
+{
+  g_autofree char *uri = g_strdup_printf ("http://docker/v" HATAKE_CLIENT_API_VERSION "%s", path);
+  SoupMessage *msg = soup_message_new (method, uri);
+
+  if (msg == NULL)
+    return NULL;
+  if (body != NULL)
+    {
+      char *text = json_to_string (body, FALSE);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  if (headers != NULL)
+    {
+      SoupMessageHeadersIter iter;
+      const char *name, *value;
+
+      soup_message_headers_iter_init (&iter, headers);
+      while (soup_message_headers_iter_next (&iter, &name, &value))
+        soup_message_headers_replace (soup_message_get_request_headers (msg), name, value);
+    }
+  return msg;
+}
+
+/* ---- JSON requests -------------------------------------------------------------------------- */
+
+static void
+on_json_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr(JsonParser) parser = NULL;
+  guint status;
+  gsize length = 0;
+  const char *data;
+
+  if (body == NULL)
+    {
+      g_prefix_error (&error, _("Cannot reach the engine: "));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  status = soup_message_get_status (msg);
+  g_object_set_data (G_OBJECT (task), "hatake-status", GUINT_TO_POINTER (status));
+  if (status >= 400)
+    {
+      g_task_return_error (task, error_from_response (msg, body));
+      return;
+    }
+  data = g_bytes_get_data (body, &length);
+  if (length == 0)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, data, length, &error))
+    {
+      g_prefix_error (&error, _("The engine's answer is not JSON: "));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, json_node_ref (json_parser_get_root (parser)), (GDestroyNotify) json_node_unref);
+}
+
+void
+hatake_client_request_async (HatakeClient        *self,
+                             const char          *method,
+                             const char          *path,
+                             JsonNode            *body,
+                             SoupMessageHeaders  *headers,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(SoupMessage) msg = new_message (self, method, path, body, headers);
+
+  g_task_set_source_tag (task, hatake_client_request_async);
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s %s", method, path);
+      return;
+    }
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable, on_json_read,
+                                    g_steal_pointer (&task));
+}
+
+JsonNode *
+hatake_client_request_finish (HatakeClient  *self,
+                              GAsyncResult  *result,
+                              guint         *out_status,
+                              GError       **error)
+{
+  if (out_status != NULL)
+    *out_status = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), "hatake-status"));
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- streams -------------------------------------------------------------------------------- */
+
+static void
+on_error_body (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SoupMessage *msg = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+
+  g_task_return_error (task, error_from_response (msg, body));
+}
+
+static void
+on_stream_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SoupMessage *msg = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+
+  if (stream == NULL)
+    {
+      g_prefix_error (&error, _("Cannot reach the engine: "));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (soup_message_get_status (msg) >= 400)
+    {
+      g_input_stream_read_bytes_async (stream, MAX_ERROR_BODY, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                       on_error_body, g_object_ref (task));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&stream), g_object_unref);
+}
+
+void
+hatake_client_stream_async (HatakeClient        *self,
+                            const char          *method,
+                            const char          *path,
+                            JsonNode            *body,
+                            GInputStream        *upload,
+                            const char          *content_type,
+                            SoupMessageHeaders  *headers,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  SoupMessage *msg = new_message (self, method, path, body, headers);
+
+  g_task_set_source_tag (task, hatake_client_stream_async);
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s %s", method, path);
+      return;
+    }
+  if (upload != NULL)
+    soup_message_set_request_body (msg, content_type ? content_type : "application/x-tar", upload, -1);
+  g_task_set_task_data (task, msg, g_object_unref);
+  soup_session_send_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable, on_stream_sent, g_steal_pointer (&task));
+}
+
+GInputStream *
+hatake_client_stream_finish (HatakeClient  *self,
+                             GAsyncResult  *result,
+                             SoupMessage  **out_message,
+                             GError       **error)
+{
+  GInputStream *stream = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (out_message != NULL)
+    *out_message = stream ? g_object_ref (g_task_get_task_data (G_TASK (result))) : NULL;
+  return stream;
+}

@@ -1,0 +1,445 @@
+/* test-api-client.c: the HatakeEngine behind the Docker Engine API (src/client/) against a real
+ * `hatake serve`, its models kept live by the event stream, and `hatake` commands on a served data
+ * root going through its socket
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "hatake-client-engine.h"
+#include "hatake-test-api.h"
+#include "hatake-test-utils.h"
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static HatakeEngine *
+connect_engine (Fixture *f)
+{
+  g_autoptr(HatakeClientEngine) engine = hatake_client_engine_new_unix (f->socket);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hatake_client_engine_connect_async (engine, NULL, store_result, &result);
+  g_assert_true (hatake_client_engine_connect_finish (engine, wait_for (&result), &error));
+  g_assert_no_error (error);
+  return HATAKE_ENGINE (g_steal_pointer (&engine));
+}
+
+/* Spins the main loop until CONDITION holds for the container (or 10 s pass). */
+static HatakeContainer *
+wait_container (HatakeEngine *engine, const char *name, gboolean (*condition) (HatakeContainer *))
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (engine, name);
+
+      if (condition (c))
+        return g_steal_pointer (&c);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  return NULL;
+}
+
+static gboolean
+is_running (HatakeContainer *c)
+{
+  return c != NULL && hatake_container_get_state (c) == HATAKE_CONTAINER_RUNNING;
+}
+
+static gboolean
+is_exited (HatakeContainer *c)
+{
+  return c != NULL && hatake_container_get_state (c) == HATAKE_CONTAINER_EXITED;
+}
+
+static gboolean
+is_gone (HatakeContainer *c)
+{
+  return c == NULL;
+}
+
+static void
+collect_log (const HatakeLogEntry *entry, gpointer user_data)
+{
+  GString *out = user_data;
+  gsize length = 0;
+  const char *data = g_bytes_get_data (entry->content, &length);
+
+  g_assert_cmpint (entry->timestamp, >, 0);
+  g_string_append_printf (out, "%s:%.*s", entry->stream == HATAKE_LOG_STDERR ? "err" : "out", (int) length, data);
+}
+
+/* Pull with progress, create, start, logs, wait and remove through the interface; the models
+ * follow what another client (the docker CLI) does, by events. */
+static void
+test_client_engine (Fixture *f, gconstpointer data)
+{
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(HatakePull) progress = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeImage) image = NULL;
+  g_autoptr(HatakeContainer) created = NULL, seen = NULL;
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree char *reference = NULL;
+  HatakeContainerOpArgs args = { .timeout = -1 };
+  HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+
+  if (!require ())
+    return;
+  reference = g_strdup_printf ("%s/hatake/busybox:latest", g_getenv ("HATAKE_TEST_REGISTRY"));
+  engine = connect_engine (f);
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_images (engine)), ==, 0);
+
+  /* pull: progress per layer, then the image in the model */
+  progress = hatake_pull_new (reference);
+  hatake_engine_pull_async (engine, reference, NULL, progress, NULL, store_result, &result);
+  image = hatake_engine_pull_finish (engine, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (image);
+  g_clear_object (&result);
+  g_assert_true (hatake_image_has_tag (image, reference));
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_pull_get_layers (progress)), >=, 1);
+  g_assert_true (g_str_has_prefix (hatake_pull_get_digest (progress), "sha256:"));
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_images (engine)), ==, 1);
+
+  /* create and start through the interface: the model has it at once */
+  config = hatake_container_config_new ();
+  config->name = g_strdup ("through-client");
+  config->image = g_strdup (reference);
+  config->cmd = g_strdupv ((char *[]) { (char *) "sh", (char *) "-c", (char *) "echo hello; echo oops >&2", NULL });
+  config->network_mode = g_strdup ("none");
+  hatake_engine_create_container_async (engine, config, NULL, store_result, &result);
+  created = hatake_engine_create_container_finish (engine, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpstr (hatake_container_get_name (created), ==, "through-client");
+  g_assert_cmpint (hatake_container_get_state (created), ==, HATAKE_CONTAINER_CREATED);
+  hatake_engine_container_op_async (engine, "through-client", HATAKE_CONTAINER_OP_START, &args, NULL, store_result,
+                                    &result);
+  answer = hatake_engine_container_op_finish (engine, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  seen = wait_container (engine, "through-client", is_exited);
+  g_assert_nonnull (seen);
+  g_assert_true (seen == created);   /* the same object, updated */
+  g_assert_cmpint (hatake_container_get_exit_code (seen), ==, 0);
+  g_assert_cmpint (hatake_container_get_started_at (seen), >, 0);
+
+  /* logs, both streams, demultiplexed */
+  hatake_engine_container_logs_async (engine, "through-client", &options, collect_log, log, NULL, store_result, &result);
+  g_assert_true (hatake_engine_container_logs_finish (engine, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_nonnull (strstr (log->str, "out:hello\n"));
+  g_assert_nonnull (strstr (log->str, "err:oops\n"));
+
+  /* the engine's errors, as the local engine gives them */
+  hatake_engine_container_op_async (engine, "no-such-container", HATAKE_CONTAINER_OP_START, &args, NULL, store_result,
+                                    &result);
+  g_assert_null (hatake_engine_container_op_finish (engine, wait_for (&result), &error));
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* another client's changes come by events */
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "by-docker", reference, "sleep", "600", NULL), ==, 0);
+  g_clear_object (&seen);
+  seen = wait_container (engine, "by-docker", is_running);
+  g_assert_nonnull (seen);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "by-docker", NULL), ==, 0);
+  g_clear_object (&seen);
+  seen = wait_container (engine, "by-docker", is_gone);
+  g_assert_null (hatake_engine_lookup_container (engine, "by-docker"));
+
+  /* remove through the interface */
+  args.force = TRUE;
+  g_clear_pointer (&answer, json_node_unref);
+  hatake_engine_container_op_async (engine, "through-client", HATAKE_CONTAINER_OP_REMOVE, &args, NULL, store_result,
+                                    &result);
+  answer = hatake_engine_container_op_finish (engine, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_null (hatake_engine_lookup_container (engine, "through-client"));
+  hatake_client_engine_disconnect (HATAKE_CLIENT_ENGINE (engine));
+}
+
+/* `hatake` on the data root hatake serve owns goes through its socket; -H names a socket. */
+static void
+test_client_cli (Fixture *f, gconstpointer data)
+{
+  g_autofree char *reference = NULL, *out = NULL, *err = NULL, *host = NULL;
+  int status = -1;
+
+  if (!require ())
+    return;
+  reference = g_strdup_printf ("%s/hatake/busybox:latest", g_getenv ("HATAKE_TEST_REGISTRY"));
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "served", reference, "sleep", "600", NULL), ==, 0);
+  {
+    const char *argv[] = { HATAKE_CLI, "--data-root", f->root, "ps", "--format", "{{.Names}} {{.State}}", NULL };
+    g_auto(GStrv) env = g_environ_unsetenv (g_get_environ (), "DOCKER_HOST");
+
+    env = g_environ_unsetenv (env, "HATAKE_HOST");
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, env, 0, NULL, NULL, &out, &err, &status, NULL));
+    g_test_message ("hatake ps: %s %s", out, err);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpstr (out, ==, "served running\n");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  /* a change made by a command shows up to the server's other clients at once */
+  {
+    const char *argv[] = { HATAKE_CLI, "--data-root", f->root, "stop", "-t", "0", "served", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+    g_test_message ("hatake stop: %s %s", out, err);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "served exited\n");
+  g_clear_pointer (&out, g_free);
+  /* -H: any socket */
+  host = g_strconcat ("unix://", f->socket, NULL);
+  {
+    const char *argv[] = { HATAKE_CLI, "-H", host, "images", "--format", "{{.Repository}}", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (out, "hatake/busybox"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *argv[] = { HATAKE_CLI, "-H", "unix:///nonexistent/hatake.sock", "ps", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (err, "Cannot reach the engine at unix:///nonexistent/hatake.sock"));
+  }
+}
+
+/* ---- a real dockerd ----------------------------------------------------------------------- */
+
+typedef struct
+{
+  char        *dir;
+  char        *socket;
+  GSubprocess *dockerd;
+} Dockerd;
+
+static void
+dockerd_child_setup (gpointer data)
+{
+  setsid ();   /* its containerd follows it into this session, which the teardown ends */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static int
+docker_at (Dockerd *d, char **out, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *host = g_strconcat ("unix://", d->socket, NULL);
+  const char *arg;
+  int status = -1;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) "docker");
+  g_ptr_array_add (argv, (char *) "-H");
+  g_ptr_array_add (argv, host);
+  va_start (args, out);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, out, NULL, &status, NULL));
+  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
+}
+
+/* dockerd on a data root and socket of its own, no bridge and no iptables (the test's networks
+ * are netavark's), the test registry insecure; NULL (skipped) where dockerd cannot run */
+static Dockerd *
+dockerd_start (void)
+{
+  g_autofree char *path = g_find_program_in_path ("dockerd");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL, *exec = NULL, *host = NULL, *pidfile = NULL, *log = NULL;
+  Dockerd *d;
+
+  if (path == NULL)
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("dockerd is missing (Debian's docker.io): build-aux/install-deps.sh test installs it");
+      g_test_skip ("no dockerd");
+      return NULL;
+    }
+  d = g_new0 (Dockerd, 1);
+  d->dir = g_dir_make_tmp ("hatake-dockerd-XXXXXX", NULL);
+  d->socket = g_build_filename (d->dir, "docker.sock", NULL);
+  data = g_build_filename (d->dir, "data", NULL);
+  exec = g_build_filename (d->dir, "exec", NULL);
+  pidfile = g_build_filename (d->dir, "docker.pid", NULL);
+  log = g_build_filename (d->dir, "dockerd.log", NULL);
+  host = g_strconcat ("unix://", d->socket, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, dockerd_child_setup, NULL, NULL);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  d->dockerd = g_subprocess_launcher_spawn (launcher, &error, path, "--data-root", data, "--exec-root", exec, "-H", host,
+                                            "--pidfile", pidfile, "--iptables=false", "--bridge=none",
+                                            "--insecure-registry", g_getenv ("HATAKE_TEST_REGISTRY"), NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 300 && docker_at (d, NULL, "version", NULL) != 0; i++)
+    {
+      g_assert_nonnull (g_subprocess_get_identifier (d->dockerd));   /* still running */
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpint (docker_at (d, NULL, "version", NULL), ==, 0);
+  return d;
+}
+
+static void
+dockerd_stop (Dockerd *d)
+{
+  g_autofree char *ids = NULL;
+  g_autofree char *containerd_pid_file = g_build_filename (d->dir, "exec", "containerd", "containerd.pid", NULL);
+  g_autofree char *containerd_pid = NULL;
+
+  docker_at (d, &ids, "ps", "-aq", NULL);
+  if (ids != NULL && *g_strstrip (ids) != '\0')
+    {
+      g_auto(GStrv) list = g_strsplit (ids, "\n", -1);
+
+      for (guint i = 0; list[i]; i++)
+        docker_at (d, NULL, "rm", "-f", list[i], NULL);
+    }
+  g_file_get_contents (containerd_pid_file, &containerd_pid, NULL, NULL);
+  kill (-(pid_t) atoi (g_subprocess_get_identifier (d->dockerd)), SIGTERM);
+  g_subprocess_wait (d->dockerd, NULL, NULL);
+  if (containerd_pid != NULL && atoi (containerd_pid) > 1)
+    kill (atoi (containerd_pid), SIGTERM);
+  g_usleep (200 * 1000);
+  hatake_test_remove_tree (d->dir);
+  g_clear_object (&d->dockerd);
+  g_free (d->socket);
+  g_free (d->dir);
+  g_free (d);
+}
+
+/* The same interface on a real dockerd: pull with progress, create, start, logs, remove, and the
+ * models following what the docker CLI does there. */
+static void
+test_client_dockerd (Fixture *f, gconstpointer data)
+{
+  Dockerd *d;
+  g_autoptr(HatakeClientEngine) client = NULL;
+  HatakeEngine *engine;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakePull) progress = NULL;
+  g_autoptr(HatakeImage) image = NULL;
+  g_autoptr(HatakeContainerConfig) config = hatake_container_config_new ();
+  g_autoptr(HatakeContainer) created = NULL, seen = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autofree char *reference = NULL;
+  HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
+  HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+
+  if (!require () || (d = dockerd_start ()) == NULL)
+    return;
+  reference = g_strdup_printf ("%s/hatake/busybox:latest", g_getenv ("HATAKE_TEST_REGISTRY"));
+  client = hatake_client_engine_new_unix (d->socket);
+  engine = HATAKE_ENGINE (client);
+  hatake_client_engine_connect_async (client, NULL, store_result, &result);
+  g_assert_true (hatake_client_engine_connect_finish (client, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  progress = hatake_pull_new (reference);
+  hatake_engine_pull_async (engine, reference, NULL, progress, NULL, store_result, &result);
+  image = hatake_engine_pull_finish (engine, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (hatake_image_has_tag (image, reference));
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_pull_get_layers (progress)), >=, 1);
+
+  config->name = g_strdup ("on-dockerd");
+  config->image = g_strdup (reference);
+  config->cmd = g_strdupv ((char *[]) { (char *) "sh", (char *) "-c", (char *) "echo from-dockerd; exit 3", NULL });
+  config->network_mode = g_strdup ("none");
+  hatake_engine_create_container_async (engine, config, NULL, store_result, &result);
+  created = hatake_engine_create_container_finish (engine, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  hatake_engine_container_op_async (engine, "on-dockerd", HATAKE_CONTAINER_OP_START, &args, NULL, store_result, &result);
+  answer = hatake_engine_container_op_finish (engine, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  seen = wait_container (engine, "on-dockerd", is_exited);
+  g_assert_nonnull (seen);
+  g_assert_cmpint (hatake_container_get_exit_code (seen), ==, 3);
+  hatake_engine_container_logs_async (engine, "on-dockerd", &options, collect_log, log, NULL, store_result, &result);
+  g_assert_true (hatake_engine_container_logs_finish (engine, wait_for (&result), &error));
+  g_clear_object (&result);
+  g_assert_cmpstr (log->str, ==, "out:from-dockerd\n");
+
+  /* dockerd's events move the model too */
+  g_assert_cmpint (docker_at (d, NULL, "run", "-d", "--network", "none", "--name", "by-cli", reference, "sleep", "600",
+                              NULL), ==, 0);
+  g_clear_object (&seen);
+  seen = wait_container (engine, "by-cli", is_running);
+  g_assert_nonnull (seen);
+  g_assert_cmpint (docker_at (d, NULL, "rm", "-f", "by-cli", NULL), ==, 0);
+  g_clear_object (&seen);
+  seen = wait_container (engine, "by-cli", is_gone);
+  g_assert_null (hatake_engine_lookup_container (engine, "by-cli"));
+
+  g_clear_pointer (&answer, json_node_unref);
+  hatake_engine_container_op_async (engine, "on-dockerd", HATAKE_CONTAINER_OP_REMOVE, &args, NULL, store_result, &result);
+  answer = hatake_engine_container_op_finish (engine, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_null (hatake_engine_lookup_container (engine, "on-dockerd"));
+  hatake_client_engine_disconnect (client);
+  dockerd_stop (d);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/client/engine", Fixture, NULL, fixture_set_up, test_client_engine, fixture_tear_down);
+  g_test_add ("/client/cli", Fixture, NULL, fixture_set_up, test_client_cli, fixture_tear_down);
+  g_test_add ("/client/dockerd", Fixture, NULL, fixture_set_up, test_client_dockerd, fixture_tear_down);
+  return g_test_run ();
+}
