@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hatake-client-engine.h"
@@ -226,6 +227,22 @@ test_client_cli (Fixture *f, gconstpointer data)
   }
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "served exited\n");
+  g_clear_pointer (&out, g_free);
+  /* run in the foreground: its output, its exit code, and with --rm nothing left */
+  {
+    const char *argv[] = { HATAKE_CLI, "--data-root", f->root, "run", "--rm", "--network", "none", reference, "sh", "-c",
+                           "echo through-the-socket; exit 5", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+    g_test_message ("hatake run: %s %s", out, err);
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 5);
+    g_assert_cmpstr (out, ==, "through-the-socket\n");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "served\n");
   g_clear_pointer (&out, g_free);
   /* -H: any socket */
   host = g_strconcat ("unix://", f->socket, NULL);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-client-engine.h"
 #include "hatake-local-engine.h"
 
 /* ---- create options -------------------------------------------------------------------------- */
@@ -1030,6 +1031,18 @@ hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv)
 
 /* ---- run ----------------------------------------------------------------------------------- */
 
+/* run's create. An engine behind its API would remove a --rm container before its output could
+ * be read (attaching remotely is not there yet): then *REMOTE_RM says the command removes it. */
+static HatakeContainer *
+create_for_run (HatakeEngine *engine, CreateOptions *o, HatakeContainerConfig *config, gboolean *remote_rm,
+                GError **error)
+{
+  *remote_rm = o->rm && !o->detach && HATAKE_IS_CLIENT_ENGINE (engine);
+  if (*remote_rm)
+    config->auto_remove = FALSE;
+  return create_container (engine, o, config, error);
+}
+
 int
 hatake_cli_run (HatakeCliGlobals *globals,
                 int               argc,
@@ -1042,6 +1055,7 @@ hatake_cli_run (HatakeCliGlobals *globals,
   g_autoptr(HatakeContainerConfig) config = NULL;
   g_autoptr(HatakeContainer) container = NULL;
   g_autoptr(JsonNode) started = NULL;
+  gboolean remote_rm = FALSE;
   int status = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -1051,7 +1065,7 @@ hatake_cli_run (HatakeCliGlobals *globals,
   else if ((config = config_from_options (&o, argc, argv, &error)) == NULL)
     status = hatake_cli_usage_error (context, error->message);
   else if ((engine = hatake_cli_open_engine (globals, &error)) == NULL ||
-           (container = create_container (engine, &o, config, &error)) == NULL)
+           (container = create_for_run (engine, &o, config, &remote_rm, &error)) == NULL)
     status = hatake_cli_fail (g_steal_pointer (&error));
   else
     {
@@ -1121,11 +1135,17 @@ hatake_cli_run (HatakeCliGlobals *globals,
           /* --rm: the engine removes it once it exited; let that finish before we go */
           for (;;)
             {
-              g_autoptr(HatakeContainer) still = o.rm ? hatake_engine_lookup_container (engine, id) : NULL;
+              g_autoptr(HatakeContainer) still = o.rm && !remote_rm ? hatake_engine_lookup_container (engine, id) : NULL;
               if (still == NULL || hatake_container_get_state (still) == HATAKE_CONTAINER_DEAD)
                 break;
               g_main_context_iteration (NULL, TRUE);
             }
+        }
+      /* (see create_for_run): removed once read, as docker's CLI once did */
+      if (remote_rm)
+        {
+          HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
+          g_autoptr(JsonNode) removed = run_op (engine, id, HATAKE_CONTAINER_OP_REMOVE, &args, NULL);
         }
     }
   create_options_clear (&o);

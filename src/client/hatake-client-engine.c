@@ -889,7 +889,18 @@ hatake_client_engine_container_op_async (HatakeEngine                *engine,
                                  args && args->volumes ? "1" : NULL, NULL);
       break;
     case HATAKE_CONTAINER_OP_WAIT:
-      path = g_strconcat (base, "/wait", NULL);
+      {
+        g_autofree char *p = g_strconcat (base, "/wait", NULL);
+        HatakeContainerState state = c ? hatake_container_get_state (c) : HATAKE_CONTAINER_EXITED;
+
+        /* the interface's wait: a container that has not run yet (or runs) is waited for until
+         * its next exit, one that has exited answers at once (docker's default condition would
+         * answer at once for a created one too) */
+        path = hatake_client_path (p, "condition",
+                                   state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_DEAD ? "not-running"
+                                                                                                      : "next-exit",
+                                   NULL);
+      }
       break;
     default:
       g_assert_not_reached ();
