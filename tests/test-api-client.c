@@ -136,6 +136,7 @@ test_client_engine (Fixture *f, gconstpointer data)
   config->name = g_strdup ("through-client");
   config->image = g_strdup (reference);
   config->cmd = g_strdupv ((char *[]) { (char *) "sh", (char *) "-c", (char *) "echo hello; echo oops >&2", NULL });
+  g_free (config->network_mode);
   config->network_mode = g_strdup ("none");
   hatake_engine_create_container_async (engine, config, NULL, store_result, &result);
   created = hatake_engine_create_container_finish (engine, wait_for (&result), &error);
@@ -413,6 +414,7 @@ test_client_dockerd (Fixture *f, gconstpointer data)
   config->name = g_strdup ("on-dockerd");
   config->image = g_strdup (reference);
   config->cmd = g_strdupv ((char *[]) { (char *) "sh", (char *) "-c", (char *) "echo from-dockerd; exit 3", NULL });
+  g_free (config->network_mode);
   config->network_mode = g_strdup ("none");
   hatake_engine_create_container_async (engine, config, NULL, store_result, &result);
   created = hatake_engine_create_container_finish (engine, wait_for (&result), &error);

@@ -1091,8 +1091,9 @@ emit_lines (LogsData *data, guint stream, const guint8 *bytes, gsize length, gbo
 {
   GByteArray *pending = data->line[stream];
 
-  g_byte_array_append (pending, bytes, length);
-  for (;;)
+  if (length > 0)
+    g_byte_array_append (pending, bytes, length);
+  while (pending->len > 0)
     {
       guint8 *newline = memchr (pending->data, '\n', pending->len);
       gsize line_length = newline ? (gsize) (newline - pending->data) + 1 : pending->len;
@@ -1100,7 +1101,7 @@ emit_lines (LogsData *data, guint stream, const guint8 *bytes, gsize length, gbo
       HatakeLogEntry entry = { 0 };
       g_autoptr(GBytes) content = NULL;
 
-      if (newline == NULL && (!end || pending->len == 0))
+      if (newline == NULL && !end)
         return;
       entry.timestamp = split_timestamp ((const char *) pending->data, line_length, &start);
       entry.stream = stream == 2 ? HATAKE_LOG_STDERR : HATAKE_LOG_STDOUT;
