@@ -36,9 +36,6 @@ die_with_parent (gpointer data)
 void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *host = NULL;
-
   f->root = hatake_test_make_data_root ();
   f->socket = g_strconcat (f->root, ".sock", NULL);
   f->docker_config = g_strconcat (f->root, ".docker", NULL);
@@ -53,19 +50,38 @@ fixture_set_up (Fixture *f, gconstpointer data)
   }
   if (!hatake_test_require_root ())
     return;
-  host = g_strconcat ("unix://", f->socket, NULL);
-  {
-    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  fixture_start_server (f);
+}
 
-    /* a test that fails does not leave its server behind (holding the test's output open) */
-    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-    f->server = g_subprocess_launcher_spawn (launcher, &error, HATAKE_CLI, "serve", "--data-root", f->root,
-                                             "-H", host, NULL);
-  }
+void
+fixture_start_server (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *host = g_strconcat ("unix://", f->socket, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (f->server);
+  /* a test that fails does not leave its server behind (holding the test's output open) */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  f->server = g_subprocess_launcher_spawn (launcher, &error, HATAKE_CLI, "serve", "--data-root", f->root,
+                                           "-H", host, NULL);
   g_assert_no_error (error);
   for (guint i = 0; i < 200 && !socket_answers (f->socket); i++)
     g_usleep (25 * 1000);
   g_assert_true (socket_answers (f->socket));
+}
+
+void
+fixture_stop_server (Fixture *f)
+{
+  g_subprocess_send_signal (f->server, SIGTERM);
+  g_subprocess_wait (f->server, NULL, NULL);
+  /* a clean exit: under AddressSanitizer, a leak would make it fail */
+  g_assert_true (g_subprocess_get_if_exited (f->server));
+  g_assert_cmpint (g_subprocess_get_exit_status (f->server), ==, 0);
+  /* the socket goes with the server */
+  g_assert_false (g_file_test (f->socket, G_FILE_TEST_EXISTS));
+  g_clear_object (&f->server);
 }
 
 /* Runs `hatake --data-root ROOT ARGS…` (the server gone: the command owns the data root). */
@@ -92,14 +108,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 {
   if (f->server != NULL)
     {
-      g_subprocess_send_signal (f->server, SIGTERM);
-      g_subprocess_wait (f->server, NULL, NULL);
-      /* a clean exit: under AddressSanitizer, a leak would make it fail */
-      g_assert_true (g_subprocess_get_if_exited (f->server));
-      g_assert_cmpint (g_subprocess_get_exit_status (f->server), ==, 0);
-      /* the socket goes with the server */
-      g_assert_false (g_file_test (f->socket, G_FILE_TEST_EXISTS));
-      g_clear_object (&f->server);
+      fixture_stop_server (f);
       hatake_cli (f, "system", "reset", "-f", NULL);
     }
   hatake_test_remove_tree (f->docker_config);

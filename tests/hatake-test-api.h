@@ -21,6 +21,9 @@ void     fixture_set_up    (Fixture       *f,
 /* Stops the server (checking it exits cleanly and takes its socket along) and removes everything. */
 void     fixture_tear_down (Fixture       *f,
                             gconstpointer  data);
+/* The server alone, on the same data root and socket (a restart in the middle of a test). */
+void     fixture_start_server (Fixture    *f);
+void     fixture_stop_server  (Fixture    *f);
 /* Runs `hatake --data-root ROOT ARGS…` (NULL-terminated), output dropped. */
 void     hatake_cli        (Fixture       *f,
                             ...) G_GNUC_NULL_TERMINATED;

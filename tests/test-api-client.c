@@ -79,6 +79,19 @@ is_exited (HatakeContainer *c)
 }
 
 static gboolean
+is_created_or_exited (HatakeContainer *c)
+{
+  return c != NULL && (hatake_container_get_state (c) == HATAKE_CONTAINER_CREATED ||
+                       hatake_container_get_state (c) == HATAKE_CONTAINER_EXITED);
+}
+
+static gboolean
+has_run (HatakeContainer *c)
+{
+  return c != NULL && hatake_container_get_started_at (c) > 0;
+}
+
+static gboolean
 is_gone (HatakeContainer *c)
 {
   return c == NULL;
@@ -263,6 +276,49 @@ test_client_cli (Fixture *f, gconstpointer data)
     g_assert_false (g_spawn_check_wait_status (status, NULL));
     g_assert_nonnull (strstr (err, "Cannot reach the engine at unix:///nonexistent/hatake.sock"));
   }
+}
+
+/* The engine restarted under a connected client: the event stream comes back by itself, and what
+ * changed while it was away is in the models. */
+static void
+test_client_reconnect (Fixture *f, gconstpointer data)
+{
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(HatakeContainer) seen = NULL;
+  g_autofree char *reference = NULL;
+
+  if (!require ())
+    return;
+  reference = g_strdup_printf ("%s/hatake/busybox:latest", g_getenv ("HATAKE_TEST_REGISTRY"));
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "before", "--network", "none", reference, "true", NULL),
+                   ==, 0);
+  engine = connect_engine (f);
+  g_assert_nonnull ((seen = hatake_engine_lookup_container (engine, "before")));
+  g_clear_object (&seen);
+
+  fixture_stop_server (f);
+  /* the stream has ended: the client keeps trying */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  /* meanwhile, with no server: the command owns the data root itself */
+  hatake_cli (f, "rm", "before", NULL);
+  hatake_cli (f, "create", "--name", "while-away", "--network", "none", reference, "true", NULL);
+  fixture_start_server (f);
+
+  seen = wait_container (engine, "while-away", is_created_or_exited);
+  g_assert_nonnull (seen);
+  g_clear_object (&seen);
+  seen = wait_container (engine, "before", is_gone);
+  g_assert_null (hatake_engine_lookup_container (engine, "before"));
+  /* and the stream is live again */
+  g_assert_cmpint (docker (f, NULL, NULL, "start", "while-away", NULL), ==, 0);
+  g_clear_object (&seen);
+  seen = wait_container (engine, "while-away", has_run);
+  g_assert_nonnull (seen);
+  hatake_client_engine_disconnect (HATAKE_CLIENT_ENGINE (engine));
 }
 
 /* ---- a real dockerd ----------------------------------------------------------------------- */
@@ -459,6 +515,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/client/engine", Fixture, NULL, fixture_set_up, test_client_engine, fixture_tear_down);
   g_test_add ("/client/cli", Fixture, NULL, fixture_set_up, test_client_cli, fixture_tear_down);
+  g_test_add ("/client/reconnect", Fixture, NULL, fixture_set_up, test_client_reconnect, fixture_tear_down);
   g_test_add ("/client/dockerd", Fixture, NULL, fixture_set_up, test_client_dockerd, fixture_tear_down);
   return g_test_run ();
 }
