@@ -92,11 +92,15 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
 
   g_autoptr(HatakeLocalEngine) engine = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *host = NULL;
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
   GError *local_error = NULL;
 
-  if (may_be_remote && globals->host != NULL)
-    return open_remote_engine (globals->host, error);
+  /* -H, or the context's engine; serve, system reset and conmon's exit command stay local */
+  if (may_be_remote && !hatake_cli_context_endpoint (globals, &host, error))
+    return NULL;
+  if (host != NULL)
+    return open_remote_engine (host, error);
   /* A command takes the data root itself, waiting for another short-lived holder (a command,
    * conmon's exit command) rather than fail; a long-running owner (hatake serve, the app) is
    * used through the socket it serves. */

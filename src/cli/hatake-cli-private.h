@@ -15,7 +15,9 @@ typedef struct
   gboolean debug;
   gboolean existing_only;   /* never create a store (conmon's exit command) */
   gboolean local_only;      /* the engine in this process, whatever -H says (serve, system reset) */
-  char *host;               /* -H, else HATAKE_HOST, else DOCKER_HOST: the engine behind that socket */
+  char *host;               /* -H, else (without --context) HATAKE_HOST, else DOCKER_HOST: the engine
+                             * behind that socket */
+  char *context;            /* --context, else (without a host) HATAKE_CONTEXT, else DOCKER_CONTEXT */
   GPtrArray *engines;       /* opened by the command: settled before the process exits */
 } HatakeCliGlobals;
 
@@ -121,6 +123,20 @@ int hatake_cli_tag          (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_rmi          (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_system_df    (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_serve        (HatakeCliGlobals *globals, int argc, char **argv);
+
+/* hatake-cli-context.c: the engine the command is to use, as docker picks it: -H, the context
+ * (--context, HATAKE_CONTEXT, DOCKER_CONTEXT, the current one; HATAKE_HOST and DOCKER_HOST before
+ * the last two), its host in *HOST; NULL there for the local engine. */
+gboolean hatake_cli_context_endpoint (HatakeCliGlobals  *globals,
+                                      char             **host,
+                                      GError           **error);
+int hatake_cli_context      (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_context_ls   (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_context_create (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_context_use  (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_context_rm   (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_context_inspect (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_context_show (HatakeCliGlobals *globals, int argc, char **argv);
 
 /* hatake-cli-login.c */
 int hatake_cli_login        (HatakeCliGlobals *globals, int argc, char **argv);

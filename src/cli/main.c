@@ -89,6 +89,15 @@ static const Command commands[] = {
   { { "images" }, hatake_cli_images, N_("List images") },
   { { "tag" }, hatake_cli_tag, N_("Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE") },
   { { "rmi" }, hatake_cli_rmi, N_("Remove one or more images") },
+  { { "context", "create" }, hatake_cli_context_create, NULL },
+  { { "context", "ls" }, hatake_cli_context_ls, NULL },
+  { { "context", "list" }, hatake_cli_context_ls, NULL },
+  { { "context", "use" }, hatake_cli_context_use, NULL },
+  { { "context", "rm" }, hatake_cli_context_rm, NULL },
+  { { "context", "remove" }, hatake_cli_context_rm, NULL },
+  { { "context", "inspect" }, hatake_cli_context_inspect, NULL },
+  { { "context", "show" }, hatake_cli_context_show, NULL },
+  { { "context" }, hatake_cli_context, N_("Manage contexts: the engines to choose from") },
   { { "login" }, hatake_cli_login, N_("Authenticate to a registry") },
   { { "logout" }, hatake_cli_logout, N_("Log out from a registry") },
   { { "serve" }, hatake_cli_serve, N_("Run the engine without a window") },
@@ -100,9 +109,10 @@ print_help (FILE *out)
   fprintf (out, "%s\n\n", _("Usage:  hatake [OPTIONS] COMMAND"));
   fprintf (out, "%s\n\n", _("A fast, small, Docker-compatible container engine"));
   fprintf (out, "%s\n", _("Options:"));
+  fprintf (out, "  -c, --context NAME    %s\n", _("The context to use (overrides HATAKE_HOST, DOCKER_HOST, HATAKE_CONTEXT, DOCKER_CONTEXT and 'hatake context use')"));
   fprintf (out, "      --data-root DIR   %s\n", _("Where images and containers are stored"));
   fprintf (out, "  -D, --debug           %s\n", _("Show debug messages"));
-  fprintf (out, "  -H, --host unix:///PATH  %s\n", _("The engine to use (else HATAKE_HOST, DOCKER_HOST, the local one)"));
+  fprintf (out, "  -H, --host unix:///PATH  %s\n", _("The engine to use (else --context, HATAKE_HOST, DOCKER_HOST, HATAKE_CONTEXT, DOCKER_CONTEXT, the current context, the local one)"));
   fprintf (out, "  -v, --version         %s\n\n", _("Print version information and quit"));
   fprintf (out, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
@@ -114,10 +124,20 @@ print_help (FILE *out)
   fprintf (out, "\n%s\n", _("Run 'hatake COMMAND --help' for more information on a command."));
 }
 
+static void
+clear_globals (HatakeCliGlobals *globals)
+{
+  g_free (globals->data_root);
+  g_free (globals->host);
+  g_free (globals->context);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  static const char * const host_variables[] = { "HATAKE_HOST", "DOCKER_HOST" };
+  static const char * const context_variables[] = { "HATAKE_CONTEXT", "DOCKER_CONTEXT" };
   HatakeCliGlobals globals = { 0 };
   int i = 1;
   int status;
@@ -139,43 +159,58 @@ main (int    argc,
         globals.host = g_strdup (argv[++i]);
       else if (g_str_has_prefix (arg, "--host="))
         globals.host = g_strdup (arg + strlen ("--host="));
+      else if ((g_str_equal (arg, "-c") || g_str_equal (arg, "--context")) && i + 1 < argc)
+        {
+          g_free (globals.context);
+          globals.context = g_strdup (argv[++i]);
+        }
+      else if (g_str_has_prefix (arg, "--context="))
+        {
+          g_free (globals.context);
+          globals.context = g_strdup (arg + strlen ("--context="));
+        }
       else if (g_str_equal (arg, "-D") || g_str_equal (arg, "--debug"))
         globals.debug = TRUE;
       else if (g_str_equal (arg, "-v") || g_str_equal (arg, "--version"))
         {
           printf ("hatake version %s\n", PACKAGE_VERSION);
-          g_free (globals.data_root);
-          g_free (globals.host);
+          clear_globals (&globals);
           return 0;
         }
       else if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help"))
         {
           print_help (stdout);
-          g_free (globals.data_root);
-          g_free (globals.host);
+          clear_globals (&globals);
           return 0;
         }
       else
         {
           fprintf (stderr, _("unknown flag: %s\n"), arg);
           fprintf (stderr, "%s\n", _("See 'hatake --help'."));
-          g_free (globals.data_root);
-          g_free (globals.host);
+          clear_globals (&globals);
           return 125;
         }
     }
-  /* as docker's: the engine is the one the environment names, unless -H names another */
-  if (globals.host == NULL && g_getenv ("HATAKE_HOST") != NULL && *g_getenv ("HATAKE_HOST") != '\0')
-    globals.host = g_strdup (g_getenv ("HATAKE_HOST"));
-  if (globals.host == NULL && g_getenv ("DOCKER_HOST") != NULL && *g_getenv ("DOCKER_HOST") != '\0')
-    globals.host = g_strdup (g_getenv ("DOCKER_HOST"));
+  /* as docker's: -H and --context exclude each other; then the host the environment names, then
+   * the context it names (then the current one, which hatake_cli_open_engine reads) */
+  if (globals.host != NULL && globals.context != NULL)
+    {
+      fprintf (stderr, "conflicting options: cannot specify both --host and --context\n");
+      clear_globals (&globals);
+      return 1;
+    }
+  for (guint v = 0; v < G_N_ELEMENTS (host_variables) && globals.host == NULL && globals.context == NULL; v++)
+    if (g_getenv (host_variables[v]) != NULL && *g_getenv (host_variables[v]) != '\0')
+      globals.host = g_strdup (g_getenv (host_variables[v]));
+  for (guint v = 0; v < G_N_ELEMENTS (context_variables) && globals.host == NULL && globals.context == NULL; v++)
+    if (g_getenv (context_variables[v]) != NULL && *g_getenv (context_variables[v]) != '\0')
+      globals.context = g_strdup (g_getenv (context_variables[v]));
   if (globals.debug)
     g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   if (i >= argc)
     {
       print_help (stderr);
-      g_free (globals.data_root);
-      g_free (globals.host);
+      clear_globals (&globals);
       return 1;
     }
 
@@ -201,8 +236,7 @@ main (int    argc,
         g_set_prgname (prog);
         status = commands[c].run (&globals, sub_argc, sub_argv);
         hatake_cli_settle (&globals);
-        g_free (globals.data_root);
-        g_free (globals.host);
+        clear_globals (&globals);
         return status;
       }
     next:
@@ -211,7 +245,6 @@ main (int    argc,
 
   fprintf (stderr, _("hatake: '%s' is not a hatake command.\n"), argv[i]);
   fprintf (stderr, "%s\n", _("See 'hatake --help'"));
-  g_free (globals.data_root);
-  g_free (globals.host);
+  clear_globals (&globals);
   return 1;
 }
