@@ -18,11 +18,16 @@
 #include "hatake-cli-private.h"
 #include "hatake-local-engine.h"
 
+static gboolean stop_asked;
+
+/* SIGINT/SIGTERM: handled from the start (a signal during the startup must not kill us midway,
+ * leaving the socket and the default network behind); the loop quits, or never starts */
 static gboolean
 on_signal (gpointer loop)
 {
+  stop_asked = TRUE;
   g_main_loop_quit (loop);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 /* The API socket's default place: /run/hatake/hatake.sock as root, else in the user's runtime
@@ -106,6 +111,8 @@ hatake_cli_serve (HatakeCliGlobals *globals,
   /* --detach: the parent returns once the child serves (0) or failed (1, its message said) */
   if (detach && (ready = detach_from_terminal ()) < 0)
     return 1;
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
   globals->local_only = TRUE;
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
@@ -149,13 +156,12 @@ hatake_cli_serve (HatakeCliGlobals *globals,
           close (null);
         }
     }
-  g_unix_signal_add (SIGINT, on_signal, loop);
-  g_unix_signal_add (SIGTERM, on_signal, loop);
   g_message (_("Serving the %s, %u images"), hatake_engine_get_description (engine),
              g_list_model_get_n_items (hatake_engine_get_images (engine)));
   if (HATAKE_IS_LOCAL_ENGINE (engine) && hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (engine)))
     g_message ("%s", hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (engine)));
-  g_main_loop_run (loop);
+  if (!stop_asked)
+    g_main_loop_run (loop);
   g_message (_("Stopping"));
   g_object_run_dispose (G_OBJECT (server));
   if (HATAKE_IS_LOCAL_ENGINE (engine) &&
