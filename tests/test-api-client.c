@@ -242,6 +242,45 @@ test_client_cli (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "served exited\n");
   g_clear_pointer (&out, g_free);
+  /* exec through the socket: stdout and stderr apart, the exit code, stdin, and a terminal */
+  g_assert_cmpint (docker (f, NULL, NULL, "start", "served", NULL), ==, 0);
+  {
+    const char *argv[] = { HATAKE_CLI, "--data-root", f->root, "exec", "served", "sh", "-c",
+                           "echo to-out; echo to-err >&2; exit 4", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 4);
+    g_assert_cmpstr (out, ==, "to-out\n");
+    g_assert_cmpstr (err, ==, "to-err\n");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    g_autofree char *script = g_strdup_printf ("echo through-stdin | %s --data-root %s exec -i served cat", HATAKE_CLI,
+                                               f->root);
+
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL }, NULL,
+                                 G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpstr (out, ==, "through-stdin\n");
+    g_clear_pointer (&out, g_free);
+  }
+  {
+    g_autofree char *script = g_strdup_printf ("printf 'tty; echo in-$((6*7)); exit 3\\n' | "
+                                               "script -qec '%s --data-root %s exec -it served sh' /dev/null",
+                                               HATAKE_CLI, f->root);
+
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL }, NULL,
+                                 G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, NULL));
+    g_test_message ("hatake exec -it: %s", out);
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 3);
+    g_assert_nonnull (strstr (out, "\nin-42\r\n"));
+    g_assert_nonnull (strstr (out, "/dev/pts/"));
+    g_clear_pointer (&out, g_free);
+  }
+  g_assert_cmpint (docker (f, NULL, NULL, "stop", "-t", "0", "served", NULL), ==, 0);
   /* run in the foreground: its output, its exit code, and with --rm nothing left */
   {
     const char *argv[] = { HATAKE_CLI, "--data-root", f->root, "run", "--rm", "--network", "none", reference, "sh", "-c",

@@ -71,5 +71,15 @@ gboolean  _hatake_client_read_lines_finish    (GAsyncResult        *result,
                                                GError             **error);
 
 void      _hatake_client_engine_images_iface_init (HatakeEngineInterface *iface);
+/* hatake-client-hijack.c */
+void      _hatake_client_engine_exec_async    (HatakeEngine            *engine,
+                                               const char              *container,
+                                               const HatakeExecOptions *options,
+                                               GCancellable            *cancellable,
+                                               GAsyncReadyCallback      callback,
+                                               gpointer                 user_data);
+int       _hatake_client_engine_exec_finish   (HatakeEngine            *engine,
+                                               GAsyncResult            *result,
+                                               GError                 **error);
 
 G_END_DECLS

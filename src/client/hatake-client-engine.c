@@ -993,26 +993,6 @@ unsupported_async (HatakeEngine        *engine,
 }
 
 static void
-hatake_client_engine_exec_async (HatakeEngine            *engine,
-                                 const char              *container,
-                                 const HatakeExecOptions *options,
-                                 GCancellable            *cancellable,
-                                 GAsyncReadyCallback      callback,
-                                 gpointer                 user_data)
-{
-  unsupported_async (engine, hatake_client_engine_exec_async, "exec", cancellable, callback, user_data);
-}
-
-static int
-hatake_client_engine_exec_finish (HatakeEngine  *engine,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  g_task_propagate_pointer (G_TASK (result), error);
-  return -1;
-}
-
-static void
 hatake_client_engine_attach_async (HatakeEngine        *engine,
                                    const char          *container,
                                    GCancellable        *cancellable,
@@ -1263,8 +1243,8 @@ hatake_client_engine_iface_init (HatakeEngineInterface *iface)
   iface->rename_container_finish = _hatake_client_engine_bool_finish;
   iface->container_logs_async = hatake_client_engine_container_logs_async;
   iface->container_logs_finish = hatake_client_engine_container_logs_finish;
-  iface->exec_async = hatake_client_engine_exec_async;
-  iface->exec_finish = hatake_client_engine_exec_finish;
+  iface->exec_async = _hatake_client_engine_exec_async;
+  iface->exec_finish = _hatake_client_engine_exec_finish;
   iface->top_async = hatake_client_engine_top_async;
   iface->top_finish = _hatake_client_engine_json_finish;
   iface->attach_async = hatake_client_engine_attach_async;

@@ -1,0 +1,486 @@
+/* hatake-client-hijack.c: exec in a remote engine, over a hijacked connection
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * docker's attach and exec start answer a request by taking the connection over: after the
+ * response's headers the socket carries the process's stdio both ways. libsoup 3's client cannot
+ * hand a connection over for anything but WebSockets, so this one request is written here, as the
+ * docker CLI writes it (HTTP/1.1 with Upgrade: tcp), on a connection of its own; its response's
+ * status line and headers are read line by line, and what follows stays in the same buffered
+ * stream, which becomes the process's output. Everything else of the client goes through libsoup.
+ *
+ * Without a terminal the output is docker's multiplexed stream (8-byte frame headers naming
+ * stdout or stderr); with one it is the terminal's raw bytes, handed to the caller as a
+ * HatakeAttach like the local engine's.
+ */
+#define G_LOG_DOMAIN "hatake-client"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <gio/gunixsocketaddress.h>
+
+#include <string.h>
+#include <unistd.h>
+
+#include "hatake-client-engine-private.h"
+#include "hatake-error.h"
+#include "hatake-json.h"
+
+#define MAX_HEADER_LINES 100
+
+/* ---- the hijacked request ------------------------------------------------------------------- */
+
+typedef struct
+{
+  char              *request;
+  GSocketConnection *connection;
+  GDataInputStream  *in;
+  guint              status;
+  gint64             content_length;
+  guint              lines;
+} Hijack;
+
+static void
+hijack_free (Hijack *h)
+{
+  g_free (h->request);
+  g_clear_object (&h->connection);
+  g_clear_object (&h->in);
+  g_free (h);
+}
+
+static void
+on_error_body (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Hijack *h = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize length = 0;
+  const char *data = body ? g_bytes_get_data (body, &length) : NULL;
+  const char *message = NULL;
+
+  if (data != NULL && json_parser_load_from_data (parser, data, length, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    message = hatake_json_string (json_node_get_object (json_parser_get_root (parser)), "message");
+  g_task_return_new_error (task, HATAKE_ERROR,
+                           h->status == 404 ? HATAKE_ERROR_NOT_FOUND
+                           : h->status == 409 ? HATAKE_ERROR_INVALID_STATE : HATAKE_ERROR_FAILED,
+                           "%s", message ? message : _("The engine refused to attach"));
+}
+
+static void
+on_header_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Hijack *h = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+  gsize length = 0;
+  g_autofree char *line = g_data_input_stream_read_line_finish (h->in, result, &length, &error);
+
+  if (line == NULL)
+    {
+      g_task_return_error (task, error ? error : g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                              _("The engine closed the connection")));
+      return;
+    }
+  g_strchomp (line);
+  if (++h->lines > MAX_HEADER_LINES)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The engine's answer has no end"));
+      return;
+    }
+  if (h->lines == 1)
+    {
+      /* "HTTP/1.1 101 UPGRADED" */
+      const char *space = strchr (line, ' ');
+
+      h->status = space ? (guint) g_ascii_strtoull (space + 1, NULL, 10) : 0;
+    }
+  else if (g_ascii_strncasecmp (line, "Content-Length:", 15) == 0)
+    h->content_length = g_ascii_strtoll (line + 15, NULL, 10);
+  else if (*line == '\0')
+    {
+      if (h->status >= 400 || h->status == 0)
+        {
+          g_input_stream_read_bytes_async (G_INPUT_STREAM (h->in), MAX (0, MIN (h->content_length, 65536)),
+                                           G_PRIORITY_DEFAULT, cancellable, on_error_body, g_object_ref (task));
+          return;
+        }
+      /* what the buffer already holds beyond the headers is the stream's start: it stays */
+      g_task_return_pointer (task,
+                             g_simple_io_stream_new (G_INPUT_STREAM (h->in),
+                                                     g_io_stream_get_output_stream (G_IO_STREAM (h->connection))),
+                             g_object_unref);
+      return;
+    }
+  g_data_input_stream_read_line_async (h->in, G_PRIORITY_DEFAULT, cancellable, on_header_line, g_object_ref (task));
+}
+
+static void
+on_request_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Hijack *h = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  h->in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (h->connection)));
+  g_data_input_stream_set_newline_type (h->in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  g_data_input_stream_read_line_async (h->in, G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_header_line,
+                                       g_object_ref (task));
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Hijack *h = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  h->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (h->connection == NULL)
+    {
+      g_prefix_error (&error, _("Cannot reach the engine: "));
+      g_task_return_error (task, error);
+      return;
+    }
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (h->connection)), h->request,
+                                   strlen (h->request), G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   on_request_written, g_object_ref (task));
+}
+
+/* POST PATH with BODY, the connection taken over: the finish gives the stream both ways. */
+static void
+hijack_async (HatakeClient *client, const char *path, JsonNode *body, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
+  g_autoptr(GSocketClient) sockets = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (hatake_client_get_socket_path (client));
+  g_autofree char *json = json_to_string (body, FALSE);
+  Hijack *h = g_new0 (Hijack, 1);
+
+  h->request = g_strdup_printf ("POST /v" HATAKE_CLIENT_API_VERSION "%s HTTP/1.1\r\nHost: docker\r\n"
+                                "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\n"
+                                "Content-Length: %zu\r\n\r\n%s", path, strlen (json), json);
+  g_task_set_task_data (task, h, (GDestroyNotify) hijack_free);
+  g_socket_client_connect_async (sockets, G_SOCKET_CONNECTABLE (address), cancellable, on_connected,
+                                 g_steal_pointer (&task));
+}
+
+static GIOStream *
+hijack_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- exec ----------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeClientEngine *self;
+  char               *exec_id;
+  gboolean            tty;
+  gboolean            interactive;
+  void              (*attach_ready) (HatakeAttach *attach, gpointer user_data);
+  gpointer            attach_data;
+  GIOStream          *stream;
+  HatakeAttach       *attach;
+  gulong              closed_id;
+  GByteArray         *frames;
+  GOutputStream      *out[3];
+  GInputStream       *stdin_stream;
+  char                buffer[32 * 1024];
+  char                in_buffer[16 * 1024];
+} ExecData;
+
+static void
+exec_data_free (ExecData *data)
+{
+  if (data->attach != NULL)
+    g_clear_signal_handler (&data->closed_id, data->attach);
+  g_clear_object (&data->attach);
+  g_clear_object (&data->stream);
+  g_clear_object (&data->self);
+  g_clear_pointer (&data->frames, g_byte_array_unref);
+  for (guint i = 0; i < 3; i++)
+    g_clear_object (&data->out[i]);
+  g_clear_object (&data->stdin_stream);
+  g_free (data->exec_id);
+  g_free (data);
+}
+
+static void
+on_exec_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(JsonNode) node = hatake_client_request_finish (HATAKE_CLIENT (source), result, NULL, &error);
+
+  if (node == NULL)
+    g_task_return_error (task, error ? error : g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, "exec"));
+  else
+    g_task_return_int (task, hatake_json_int (json_node_get_object (node), "ExitCode", -1));
+}
+
+/* the stream ended: the process has; its exit code is the exec's */
+static void
+exec_ended (GTask *task)
+{
+  ExecData *data = g_task_get_task_data (task);
+  g_autofree char *path = g_strdup_printf ("/exec/%s/json", data->exec_id);
+
+  hatake_client_request_async (data->self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
+                               on_exec_inspected, g_object_ref (task));
+}
+
+static void
+on_attach_closed (HatakeAttach *attach, gpointer user_data)
+{
+  GTask *task = user_data;
+
+  exec_ended (task);
+  g_object_unref (task);
+}
+
+/* docker's frames to this process's stdout and stderr (blocking writes to our own stdio) */
+static void
+demux_frames (ExecData *data)
+{
+  while (data->frames->len >= 8)
+    {
+      guint8 *h = data->frames->data;
+      guint32 size = ((guint32) h[4] << 24) | ((guint32) h[5] << 16) | ((guint32) h[6] << 8) | h[7];
+      GOutputStream *out = data->out[h[0] == 2 ? 2 : 1];
+
+      if (data->frames->len < 8 + size)
+        return;
+      g_output_stream_write_all (out, h + 8, size, NULL, NULL, NULL);
+      g_byte_array_remove_range (data->frames, 0, 8 + size);
+    }
+}
+
+static void
+on_output (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExecData *data = g_task_get_task_data (task);
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0)
+    {
+      exec_ended (task);
+      return;
+    }
+  g_byte_array_append (data->frames, (guint8 *) data->buffer, n);
+  demux_frames (data);
+  g_input_stream_read_async (G_INPUT_STREAM (source), data->buffer, sizeof data->buffer, G_PRIORITY_DEFAULT,
+                             g_task_get_cancellable (task), on_output, g_object_ref (task));
+}
+
+static void
+on_input (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExecData *data = g_task_get_task_data (task);
+  GOutputStream *to = g_io_stream_get_output_stream (data->stream);
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0)
+    {
+      /* our stdin ended: so does the process's (a half close of the connection) */
+      GSocketConnection *connection = g_object_get_data (G_OBJECT (task), "hatake-connection");
+
+      g_output_stream_flush (to, NULL, NULL);
+      if (connection != NULL)
+        g_socket_shutdown (g_socket_connection_get_socket (connection), FALSE, TRUE, NULL);
+      return;
+    }
+  if (!g_output_stream_write_all (to, data->in_buffer, n, NULL, NULL, NULL))
+    return;
+  g_input_stream_read_async (data->stdin_stream, data->in_buffer, sizeof data->in_buffer, G_PRIORITY_DEFAULT,
+                             g_task_get_cancellable (task), on_input, g_object_ref (task));
+}
+
+typedef struct
+{
+  HatakeClient *client;
+  char         *exec_id;
+} ResizeData;
+
+static void
+resize_data_free (gpointer user_data)
+{
+  ResizeData *r = user_data;
+
+  g_object_unref (r->client);
+  g_free (r->exec_id);
+  g_free (r);
+}
+
+/* the terminal's size: the attach may outlive the call, so this holds what it needs */
+static void
+resize_exec (guint width, guint height, gpointer user_data)
+{
+  ResizeData *r = user_data;
+  g_autofree char *w = g_strdup_printf ("%u", width), *hh = g_strdup_printf ("%u", height);
+  g_autofree char *base = g_strdup_printf ("/exec/%s/resize", r->exec_id);
+  g_autofree char *path = hatake_client_path (base, "h", hh, "w", w, NULL);
+
+  hatake_client_request_async (r->client, "POST", path, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+on_exec_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExecData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->stream = hijack_finish (result, &error);
+  if (data->stream == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (task), "hatake-connection",
+                          g_object_ref (((Hijack *) g_task_get_task_data (G_TASK (result)))->connection),
+                          g_object_unref);
+  if (data->tty)
+    {
+      /* a terminal: raw bytes both ways, the caller's to show (as the local engine's) */
+      ResizeData *r = g_new0 (ResizeData, 1);
+
+      r->client = g_object_ref (data->self->client);
+      r->exec_id = g_strdup (data->exec_id);
+      data->attach = hatake_attach_new (data->stream, FALSE, resize_exec, r, resize_data_free);
+      data->closed_id = g_signal_connect (data->attach, "closed", G_CALLBACK (on_attach_closed), g_object_ref (task));
+      if (data->attach_ready != NULL)
+        data->attach_ready (data->attach, data->attach_data);
+      else
+        hatake_attach_start (data->attach);
+      return;
+    }
+  /* no terminal: this process's stdio, as the local engine runs it */
+  data->frames = g_byte_array_new ();
+  data->out[1] = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  data->out[2] = g_unix_output_stream_new (STDERR_FILENO, FALSE);
+  if (data->interactive)
+    {
+      data->stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_input_stream_read_async (data->stdin_stream, data->in_buffer, sizeof data->in_buffer, G_PRIORITY_DEFAULT,
+                                 g_task_get_cancellable (task), on_input, g_object_ref (task));
+    }
+  g_input_stream_read_async (g_io_stream_get_input_stream (data->stream), data->buffer, sizeof data->buffer,
+                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_output, g_object_ref (task));
+}
+
+static void
+on_exec_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExecData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(JsonNode) node = hatake_client_request_finish (HATAKE_CLIENT (source), result, NULL, &error);
+  const char *id = node && JSON_NODE_HOLDS_OBJECT (node) ? hatake_json_string (json_node_get_object (node), "Id") : NULL;
+  g_autofree char *path = NULL;
+  JsonObject *o;
+  g_autoptr(JsonNode) body = NULL;
+
+  if (id == NULL)
+    {
+      g_task_return_error (task, error ? error : g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, "exec"));
+      return;
+    }
+  data->exec_id = g_strdup (id);
+  path = g_strdup_printf ("/exec/%s/start", id);
+  o = json_object_new ();
+  json_object_set_boolean_member (o, "Detach", FALSE);
+  json_object_set_boolean_member (o, "Tty", data->tty);
+  body = json_node_init_object (json_node_alloc (), o);
+  json_object_unref (o);
+  hijack_async (data->self->client, path, body, g_task_get_cancellable (task), on_exec_started, g_object_ref (task));
+}
+
+static JsonArray *
+strv_array (const char * const *strv)
+{
+  JsonArray *a = json_array_new ();
+
+  for (guint i = 0; strv && strv[i]; i++)
+    json_array_add_string_element (a, strv[i]);
+  return a;
+}
+
+void
+_hatake_client_engine_exec_async (HatakeEngine            *engine,
+                                  const char              *container,
+                                  const HatakeExecOptions *options,
+                                  GCancellable            *cancellable,
+                                  GAsyncReadyCallback      callback,
+                                  gpointer                 user_data)
+{
+  HatakeClientEngine *self = HATAKE_CLIENT_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *id = g_uri_escape_string (container, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/containers/%s/exec", id);
+  ExecData *data = g_new0 (ExecData, 1);
+  JsonObject *o = json_object_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  g_task_set_source_tag (task, _hatake_client_engine_exec_async);
+  if (options->pipes_ready != NULL)
+    {
+      exec_data_free (data);
+      json_object_unref (o);
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
+                               _("exec with pipes is not available on an engine reached through its API"));
+      return;
+    }
+  data->self = g_object_ref (self);
+  data->tty = options->tty;
+  data->interactive = options->interactive;
+  data->attach_ready = options->attach_ready;
+  data->attach_data = options->attach_data;
+  g_task_set_task_data (task, data, (GDestroyNotify) exec_data_free);
+  json_object_set_boolean_member (o, "AttachStdin", options->interactive);
+  json_object_set_boolean_member (o, "AttachStdout", TRUE);
+  json_object_set_boolean_member (o, "AttachStderr", TRUE);
+  json_object_set_boolean_member (o, "Tty", options->tty);
+  json_object_set_boolean_member (o, "Privileged", options->privileged);
+  json_object_set_array_member (o, "Cmd", strv_array ((const char * const *) options->argv));
+  if (options->env != NULL)
+    json_object_set_array_member (o, "Env", strv_array ((const char * const *) options->env));
+  if (options->user != NULL)
+    json_object_set_string_member (o, "User", options->user);
+  if (options->working_dir != NULL)
+    json_object_set_string_member (o, "WorkingDir", options->working_dir);
+  body = json_node_init_object (json_node_alloc (), o);
+  json_object_unref (o);
+  hatake_client_request_async (self->client, "POST", path, body, NULL, cancellable, on_exec_created,
+                               g_steal_pointer (&task));
+}
+
+int
+_hatake_client_engine_exec_finish (HatakeEngine  *engine,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  GError *local = NULL;
+  gssize code = g_task_propagate_int (G_TASK (result), &local);
+
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return -1;
+    }
+  return (int) code;
+}
