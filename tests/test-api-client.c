@@ -281,6 +281,31 @@ test_client_cli (Fixture *f, gconstpointer data)
     g_clear_pointer (&out, g_free);
   }
   g_assert_cmpint (docker (f, NULL, NULL, "stop", "-t", "0", "served", NULL), ==, 0);
+  /* run -i and -it: stdin reaches the container and its end ends it; the terminal both ways */
+  {
+    g_autofree char *script = g_strdup_printf ("echo into-run | %s --data-root %s run -i --rm --network none %s cat",
+                                               HATAKE_CLI, f->root, reference);
+
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL }, NULL,
+                                 G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpstr (out, ==, "into-run\n");
+    g_clear_pointer (&out, g_free);
+  }
+  {
+    g_autofree char *script = g_strdup_printf ("printf 'tty; echo run-$((6*7)); exit 6\\n' | script -qec "
+                                               "'%s --data-root %s run -it --rm --network none %s sh' /dev/null",
+                                               HATAKE_CLI, f->root, reference);
+
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL }, NULL,
+                                 G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, NULL));
+    g_test_message ("hatake run -it: %s", out);
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 6);
+    g_assert_nonnull (strstr (out, "\nrun-42\r\n"));
+    g_assert_nonnull (strstr (out, "/dev/pts/"));
+    g_clear_pointer (&out, g_free);
+  }
   /* run in the foreground: its output, its exit code, and with --rm nothing left */
   {
     const char *argv[] = { HATAKE_CLI, "--data-root", f->root, "run", "--rm", "--network", "none", reference, "sh", "-c",

@@ -1108,7 +1108,7 @@ hatake_cli_run (HatakeCliGlobals *globals,
             status = (int) json_object_get_int_member (json_node_get_object (waited), "StatusCode");
           for (;;)
             {
-              g_autoptr(HatakeContainer) still = o.rm ? hatake_engine_lookup_container (engine, id) : NULL;
+              g_autoptr(HatakeContainer) still = o.rm && !remote_rm ? hatake_engine_lookup_container (engine, id) : NULL;
               if (still == NULL || hatake_container_get_state (still) == HATAKE_CONTAINER_DEAD)
                 break;
               g_main_context_iteration (NULL, TRUE);

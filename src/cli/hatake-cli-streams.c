@@ -135,8 +135,14 @@ on_stdin (GObject *source, GAsyncResult *result, gpointer user_data)
   Terminal *t = user_data;
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
 
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0 || t->closed)
+  if (t->closed)
     return;
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      /* our input ended: so does the container's (cat and friends finish), as docker's CLI does */
+      hatake_attach_end_input (t->attach);
+      return;
+    }
   hatake_attach_write (t->attach, bytes);
   g_input_stream_read_bytes_async (t->stdin_stream, 4096, G_PRIORITY_DEFAULT, t->cancellable, on_stdin, t);
 }

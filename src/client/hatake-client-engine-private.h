@@ -81,5 +81,13 @@ void      _hatake_client_engine_exec_async    (HatakeEngine            *engine,
 int       _hatake_client_engine_exec_finish   (HatakeEngine            *engine,
                                                GAsyncResult            *result,
                                                GError                 **error);
+void      _hatake_client_engine_attach_async  (HatakeEngine            *engine,
+                                               const char              *container,
+                                               GCancellable            *cancellable,
+                                               GAsyncReadyCallback      callback,
+                                               gpointer                 user_data);
+HatakeAttach *_hatake_client_engine_attach_finish (HatakeEngine        *engine,
+                                               GAsyncResult            *result,
+                                               GError                 **error);
 
 G_END_DECLS

@@ -976,40 +976,6 @@ hatake_client_engine_watch_stats (HatakeEngine *engine, HatakeContainer *contain
 {
 }
 
-static void
-unsupported_async (HatakeEngine        *engine,
-                   gpointer             source_tag,
-                   const char          *what,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                           _("%s is not available on an engine reached through its API yet (%s)"), what,
-                           HATAKE_CLIENT_ENGINE (engine)->description);
-}
-
-static void
-hatake_client_engine_attach_async (HatakeEngine        *engine,
-                                   const char          *container,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  unsupported_async (engine, hatake_client_engine_attach_async, "attach", cancellable, callback, user_data);
-}
-
-static HatakeAttach *
-hatake_client_engine_attach_finish (HatakeEngine  *engine,
-                                    GAsyncResult  *result,
-                                    GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 /* ---- logs ----------------------------------------------------------------------------------- */
 
 typedef struct
@@ -1247,8 +1213,8 @@ hatake_client_engine_iface_init (HatakeEngineInterface *iface)
   iface->exec_finish = _hatake_client_engine_exec_finish;
   iface->top_async = hatake_client_engine_top_async;
   iface->top_finish = _hatake_client_engine_json_finish;
-  iface->attach_async = hatake_client_engine_attach_async;
-  iface->attach_finish = hatake_client_engine_attach_finish;
+  iface->attach_async = _hatake_client_engine_attach_async;
+  iface->attach_finish = _hatake_client_engine_attach_finish;
   iface->stats_async = hatake_client_engine_stats_async;
   iface->stats_finish = _hatake_client_engine_json_finish;
   iface->watch_stats = hatake_client_engine_watch_stats;

@@ -110,11 +110,14 @@ on_header_line (GObject *source, GAsyncResult *result, gpointer user_data)
                                            G_PRIORITY_DEFAULT, cancellable, on_error_body, g_object_ref (task));
           return;
         }
-      /* what the buffer already holds beyond the headers is the stream's start: it stays */
-      g_task_return_pointer (task,
-                             g_simple_io_stream_new (G_INPUT_STREAM (h->in),
-                                                     g_io_stream_get_output_stream (G_IO_STREAM (h->connection))),
-                             g_object_unref);
+      /* what the buffer already holds beyond the headers is the stream's start: it stays. The
+       * connection goes with the stream: dropping its last reference would close the socket */
+      GIOStream *stream = g_simple_io_stream_new (G_INPUT_STREAM (h->in),
+                                                  g_io_stream_get_output_stream (G_IO_STREAM (h->connection)));
+
+      g_object_set_data_full (G_OBJECT (stream), HATAKE_ATTACH_CONNECTION_KEY, g_object_ref (h->connection),
+                              g_object_unref);
+      g_task_return_pointer (task, stream, g_object_unref);
       return;
     }
   g_data_input_stream_read_line_async (h->in, G_PRIORITY_DEFAULT, cancellable, on_header_line, g_object_ref (task));
@@ -178,6 +181,110 @@ hijack_async (HatakeClient *client, const char *path, JsonNode *body, GCancellab
 
 static GIOStream *
 hijack_finish (GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- attach --------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeClient *client;
+  char         *path;        /* the attach request's */
+  char         *resize;      /* /containers/{id}/resize */
+  gboolean      tty;
+} AttachData;
+
+static void
+attach_data_free (AttachData *data)
+{
+  g_clear_object (&data->client);
+  g_free (data->path);
+  g_free (data->resize);
+  g_free (data);
+}
+
+static void
+resize_container (guint width, guint height, gpointer user_data)
+{
+  AttachData *data = user_data;
+  g_autofree char *w = g_strdup_printf ("%u", width), *h = g_strdup_printf ("%u", height);
+  g_autofree char *path = hatake_client_path (data->resize, "h", h, "w", w, NULL);
+
+  hatake_client_request_async (data->client, "POST", path, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+on_attached (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AttachData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GIOStream) stream = hijack_finish (result, &error);
+  AttachData *resize;
+  HatakeAttach *attach;
+
+  if (stream == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* the attach may outlive this call: its resizes hold what they need */
+  resize = g_new0 (AttachData, 1);
+  resize->client = g_object_ref (data->client);
+  resize->resize = g_strdup (data->resize);
+  attach = hatake_attach_new (stream, FALSE, resize_container, resize, (GDestroyNotify) attach_data_free);
+  if (!data->tty)
+    hatake_attach_set_docker_framing (attach);
+  g_task_return_pointer (task, attach, g_object_unref);
+}
+
+/* Whether the container has a terminal decides the stream's format: raw, or multiplexed */
+static void
+on_attach_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AttachData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(JsonNode) node = hatake_client_request_finish (HATAKE_CLIENT (source), result, NULL, &error);
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+
+  if (node == NULL)
+    {
+      g_task_return_error (task, error ? error : g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, "inspect"));
+      return;
+    }
+  data->tty = hatake_json_boolean (hatake_json_object_member (json_node_get_object (node), "Config"), "Tty", FALSE);
+  json_node_take_object (body, json_object_new ());
+  hijack_async (data->client, data->path, body, g_task_get_cancellable (task), on_attached, g_object_ref (task));
+}
+
+void
+_hatake_client_engine_attach_async (HatakeEngine        *engine,
+                                    const char          *container,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  HatakeClientEngine *self = HATAKE_CLIENT_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *id = g_uri_escape_string (container, NULL, FALSE);
+  g_autofree char *inspect = g_strdup_printf ("/containers/%s/json", id);
+  AttachData *data = g_new0 (AttachData, 1);
+
+  g_task_set_source_tag (task, _hatake_client_engine_attach_async);
+  data->client = g_object_ref (self->client);
+  data->path = g_strdup_printf ("/containers/%s/attach?stream=1&stdin=1&stdout=1&stderr=1", id);
+  data->resize = g_strdup_printf ("/containers/%s/resize", id);
+  g_task_set_task_data (task, data, (GDestroyNotify) attach_data_free);
+  hatake_client_request_async (self->client, "GET", inspect, NULL, NULL, cancellable, on_attach_inspected,
+                               g_steal_pointer (&task));
+}
+
+HatakeAttach *
+_hatake_client_engine_attach_finish (HatakeEngine  *engine,
+                                     GAsyncResult  *result,
+                                     GError       **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -352,7 +459,7 @@ on_exec_started (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_object_set_data_full (G_OBJECT (task), "hatake-connection",
-                          g_object_ref (((Hijack *) g_task_get_task_data (G_TASK (result)))->connection),
+                          g_object_ref (g_object_get_data (G_OBJECT (data->stream), HATAKE_ATTACH_CONNECTION_KEY)),
                           g_object_unref);
   if (data->tty)
     {

@@ -17,6 +17,7 @@ struct _HatakeAttach
   GObject                 parent_instance;
   GIOStream              *stream;
   gboolean                framing;
+  GByteArray             *frames;     /* docker's framing: input not yet parsed */
   HatakeAttachResizeFunc  resize;
   gpointer                resize_data;
   GDestroyNotify          resize_data_free;
@@ -47,6 +48,7 @@ hatake_attach_finalize (GObject *object)
   HatakeAttach *self = (HatakeAttach *) object;
 
   g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+  g_clear_pointer (&self->frames, g_byte_array_unref);
   if (self->resize_data_free)
     self->resize_data_free (self->resize_data);
   g_clear_object (&self->stream);
@@ -122,7 +124,24 @@ on_read (GObject      *source,
       return;
     }
   data = g_bytes_get_data (bytes, &length);
-  if (self->framing)
+  if (self->frames != NULL)
+    {
+      /* docker's: [stream, 0, 0, 0, size (4 bytes, big endian)] then the payload */
+      g_byte_array_append (self->frames, data, length);
+      while (self->frames->len >= 8)
+        {
+          const guint8 *h = self->frames->data;
+          guint32 size = ((guint32) h[4] << 24) | ((guint32) h[5] << 16) | ((guint32) h[6] << 8) | h[7];
+          g_autoptr(GBytes) payload = NULL;
+
+          if (self->frames->len < 8 + size)
+            break;
+          payload = g_bytes_new (h + 8, size);
+          g_signal_emit (self, signals[OUTPUT], 0, h[0] == 2 ? HATAKE_LOG_STDERR : HATAKE_LOG_STDOUT, payload);
+          g_byte_array_remove_range (self->frames, 0, 8 + size);
+        }
+    }
+  else if (self->framing)
     {
       g_autoptr(GBytes) payload = g_bytes_new_from_bytes (bytes, 1, length - 1);
       g_signal_emit (self, signals[OUTPUT], 0, data[0] == 3 ? HATAKE_LOG_STDERR : HATAKE_LOG_STDOUT, payload);
@@ -137,6 +156,14 @@ read_next (HatakeAttach *self)
 {
   g_input_stream_read_bytes_async (g_io_stream_get_input_stream (self->stream), PACKET_SIZE, G_PRIORITY_DEFAULT,
                                    self->cancellable, on_read, g_object_ref (self));
+}
+
+void
+hatake_attach_set_docker_framing (HatakeAttach *self)
+{
+  g_return_if_fail (HATAKE_IS_ATTACH (self));
+  if (self->frames == NULL)
+    self->frames = g_byte_array_new ();
 }
 
 void
@@ -176,9 +203,14 @@ write_next (HatakeAttach *self)
     return;
   if (g_queue_is_empty (&self->pending))
     {
-      /* the input ended: the container's stdin closes (conmon sees the socket's write side go) */
-      if (self->input_ended && G_IS_SOCKET_CONNECTION (self->stream) && !self->closed)
-        g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream)), FALSE, TRUE, NULL);
+      /* the input ended: the container's stdin closes (conmon, or the API server, sees the
+       * socket's write side go) */
+      GSocketConnection *connection = G_IS_SOCKET_CONNECTION (self->stream)
+                                        ? G_SOCKET_CONNECTION (self->stream)
+                                        : g_object_get_data (G_OBJECT (self->stream), HATAKE_ATTACH_CONNECTION_KEY);
+
+      if (self->input_ended && connection != NULL && !self->closed)
+        g_socket_shutdown (g_socket_connection_get_socket (connection), FALSE, TRUE, NULL);
       return;
     }
   bytes = g_queue_pop_head (&self->pending);

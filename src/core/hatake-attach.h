@@ -16,6 +16,10 @@ typedef void (*HatakeAttachResizeFunc) (guint    width,
                                         guint    height,
                                         gpointer user_data);
 
+/* A stream that wraps a socket connection (a hijacked HTTP connection read through a buffer)
+ * names it in its object data under this key, so that the input's end is the socket's half close */
+#define HATAKE_ATTACH_CONNECTION_KEY "hatake-socket-connection"
+
 /* stream carries the container's output and takes its input. Engines frame output differently:
  * with conmon_framing, each packet read starts with one byte naming the stream (2 stdout,
  * 3 stderr), as conmon's attach socket sends it. */
@@ -24,6 +28,9 @@ HatakeAttach *hatake_attach_new    (GIOStream              *stream,
                                     HatakeAttachResizeFunc  resize,
                                     gpointer                resize_data,
                                     GDestroyNotify          resize_data_free);
+/* The output is docker's multiplexed stream (8-byte frame headers naming stdout or stderr), as
+ * the Docker Engine API sends a container without a terminal: before hatake_attach_start(). */
+void          hatake_attach_set_docker_framing (HatakeAttach  *self);
 /* Starts reading: "output" (HatakeLogStream, GBytes *) for each chunk, then "closed" once. */
 void          hatake_attach_start  (HatakeAttach           *self);
 void          hatake_attach_write  (HatakeAttach           *self,
