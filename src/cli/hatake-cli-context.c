@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-json.h"
 #include "hatake-local-engine.h"
 
 #define DEFAULT_CONTEXT     "default"
@@ -56,37 +57,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Context, context_free)
 
 /* ---- reading members ------------------------------------------------------------------------- */
 
-static JsonObject *
-object_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static const char *
 context_name (Context *context)
 {
-  return string_member (json_node_get_object (context->meta), "Name");
+  return hatake_json_string (json_node_get_object (context->meta), "Name");
 }
 
 static const char *
 context_description (Context *context)
 {
-  const char *description = string_member (object_member (json_node_get_object (context->meta), "Metadata"),
-                                            "Description");
+  JsonObject *metadata = hatake_json_object_member (json_node_get_object (context->meta), "Metadata");
+  const char *description = hatake_json_string (metadata, "Description");
 
   return description != NULL ? description : "";
 }
@@ -94,14 +75,16 @@ context_description (Context *context)
 static JsonObject *
 context_docker_endpoint (Context *context)
 {
-  return object_member (object_member (json_node_get_object (context->meta), "Endpoints"), "docker");
+  JsonObject *endpoints = hatake_json_object_member (json_node_get_object (context->meta), "Endpoints");
+
+  return hatake_json_object_member (endpoints, "docker");
 }
 
 /* The endpoint's host; NULL when it names none */
 static const char *
 context_host (Context *context)
 {
-  const char *host = string_member (context_docker_endpoint (context), "Host");
+  const char *host = hatake_json_string (context_docker_endpoint (context), "Host");
 
   return host != NULL && *host != '\0' ? host : NULL;
 }
@@ -156,7 +139,7 @@ context_read (ContextStore   store,
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
-      string_member (json_node_get_object (json_parser_get_root (parser)), "Name") == NULL)
+      hatake_json_string (json_node_get_object (json_parser_get_root (parser)), "Name") == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "parsing %s: not a context", path);
       return NULL;
@@ -402,7 +385,7 @@ config_current (void)
       fprintf (stderr, "WARNING: %s\n", error->message);
       return NULL;
     }
-  current = string_member (json_node_get_object (config), "currentContext");
+  current = hatake_json_string (json_node_get_object (config), "currentContext");
   return current != NULL && *current != '\0' ? g_strdup (current) : NULL;
 }
 
@@ -422,7 +405,7 @@ config_set_current (const char  *name,
   if (config == NULL)
     return FALSE;
   object = json_node_get_object (config);
-  if (g_strcmp0 (string_member (object, "currentContext"), name) == 0 ||
+  if (g_strcmp0 (hatake_json_string (object, "currentContext"), name) == 0 ||
       (name == NULL && !json_object_has_member (object, "currentContext")))
     return TRUE;
   if (name != NULL)
@@ -1047,11 +1030,11 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
       source = from != NULL ? g_strdup (from) : current_name (globals);
       if ((copied = context_lookup (globals, source, &error)) == NULL)
         return fail_plain (g_steal_pointer (&error));
-      metadata = object_member (json_node_get_object (copied->meta), "Metadata") != NULL
-                 ? json_object_ref (object_member (json_node_get_object (copied->meta), "Metadata"))
+      metadata = hatake_json_object_member (json_node_get_object (copied->meta), "Metadata") != NULL
+                 ? json_object_ref (hatake_json_object_member (json_node_get_object (copied->meta), "Metadata"))
                  : json_object_new ();
-      endpoints = object_member (json_node_get_object (copied->meta), "Endpoints") != NULL
-                  ? json_object_ref (object_member (json_node_get_object (copied->meta), "Endpoints"))
+      endpoints = hatake_json_object_member (json_node_get_object (copied->meta), "Endpoints") != NULL
+                  ? json_object_ref (hatake_json_object_member (json_node_get_object (copied->meta), "Endpoints"))
                   : json_object_new ();
       /* what came from the built-in one says nothing true of the copy */
       if (copied->store == STORE_BUILT_IN && description == NULL)
@@ -1070,7 +1053,7 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
     }
   if (description != NULL && *description != '\0')
     json_object_set_string_member (metadata, "Description", description);
-  if (!check_host (source, string_member (object_member (endpoints, "docker"), "Host"), &error))
+  if (!check_host (source, hatake_json_string (hatake_json_object_member (endpoints, "docker"), "Host"), &error))
     return fail_plain (g_steal_pointer (&error));
 
   json_object_set_string_member (meta, "Name", name);
@@ -1227,9 +1210,9 @@ inspect_node (Context *context)
   JsonObject *object = json_node_get_object (node);
   JsonObject *storage = json_object_new ();
 
-  if (object_member (object, "Metadata") == NULL)
+  if (hatake_json_object_member (object, "Metadata") == NULL)
     json_object_set_object_member (object, "Metadata", json_object_new ());
-  if (object_member (object, "Endpoints") == NULL)
+  if (hatake_json_object_member (object, "Endpoints") == NULL)
     json_object_set_object_member (object, "Endpoints", json_object_new ());
   json_object_set_object_member (object, "TLSMaterial", tls_listing (context));
   if (context->store == STORE_BUILT_IN)
