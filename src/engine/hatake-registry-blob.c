@@ -253,22 +253,6 @@ blob_complete (GTask *task)
   g_object_unref (inner);
 }
 
-static void
-blob_drop_delay_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!_hatake_registry_delay_finish (result, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  blob_request (g_steal_pointer (&task));
-}
-
 /* The connection dropped mid-body: carry on from what we have, with Range. */
 static void
 blob_dropped (GTask  *task,
@@ -290,8 +274,7 @@ blob_dropped (GTask  *task,
   g_debug ("Blob %s dropped at %" G_GINT64_FORMAT " bytes: %s", blob->digest, blob->offset,
            error->message);
   g_error_free (error);
-  _hatake_registry_delay_async (_hatake_registry_backoff_ms (blob->drops++, NULL),
-                                g_task_get_cancellable (task), blob_drop_delay_cb, task);
+  _hatake_registry_retry_after (_hatake_registry_backoff_ms (blob->drops++, NULL), task, blob_request);
 }
 
 static void

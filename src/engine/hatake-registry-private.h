@@ -70,6 +70,12 @@ void      _hatake_registry_delay_async      (guint                ms,
                                              gpointer             user_data);
 gboolean  _hatake_registry_delay_finish     (GAsyncResult        *result,
                                              GError             **error);
+/* Waits MS (the task's cancellable cancels it), then FUNC (TASK), whose reference it takes; a
+ * cancellation fails the task instead. The retries of requests, downloads and uploads. */
+typedef void (*HatakeRegistryRetryFunc) (GTask *task);
+void      _hatake_registry_retry_after      (guint                    ms,
+                                             GTask                   *task,
+                                             HatakeRegistryRetryFunc  func);
 
 /* Reads a whole body, failing with G_IO_ERROR_MESSAGE_TOO_LARGE beyond cap bytes. */
 void      _hatake_registry_read_capped_async  (GInputStream        *stream,

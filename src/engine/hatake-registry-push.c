@@ -72,22 +72,6 @@ upload_sent_cb (gint64   sent,
 }
 
 static void
-upload_delay_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!_hatake_registry_delay_finish (result, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  upload_start (g_steal_pointer (&task));
-}
-
-static void
 upload_put_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
@@ -97,7 +81,6 @@ upload_put_cb (GObject      *object,
   Upload *upload = g_task_get_task_data (task);
   g_autoptr(RegistryResponse) response = NULL;
   g_autoptr(GError) error = NULL;
-  GCancellable *cancellable = g_task_get_cancellable (task);
   const char *retry_after = NULL;
   const char *header;
   g_autofree char *stored = NULL;
@@ -121,8 +104,8 @@ upload_put_cb (GObject      *object,
         }
       /* The upload the registry had started may have ended with the failure: a new one. */
       g_debug ("Upload of blob %s failed, starting over: %s", upload->digest, error->message);
-      _hatake_registry_delay_async (_hatake_registry_backoff_ms (upload->restarts++, retry_after),
-                                    cancellable, upload_delay_cb, g_steal_pointer (&task));
+      _hatake_registry_retry_after (_hatake_registry_backoff_ms (upload->restarts++, retry_after),
+                                    g_steal_pointer (&task), upload_start);
       return;
     }
 

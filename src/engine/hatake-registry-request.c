@@ -702,20 +702,41 @@ request_fail (GTask *task)
                                       request_error_body_cb, task);
 }
 
-static void
-request_delay_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+typedef struct
 {
-  g_autoptr(GTask) task = user_data;
+  GTask                   *task;
+  HatakeRegistryRetryFunc  func;
+} RetryData;
+
+static void
+on_retry_delay (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RetryData *data = user_data;
+  g_autoptr(GTask) task = data->task;
+  HatakeRegistryRetryFunc func = data->func;
   g_autoptr(GError) error = NULL;
 
+  g_free (data);
   if (!_hatake_registry_delay_finish (result, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  request_send (g_steal_pointer (&task));
+  func (g_steal_pointer (&task));
+}
+
+void
+_hatake_registry_retry_after (guint                    ms,
+                              GTask                   *task,
+                              HatakeRegistryRetryFunc  func)
+{
+  RetryData *data = g_new0 (RetryData, 1);
+
+  data->task = task;
+  data->func = func;
+  _hatake_registry_delay_async (ms, g_task_get_cancellable (task), on_retry_delay, data);
 }
 
 static void
@@ -728,7 +749,7 @@ request_retry_later (GTask      *task,
   req->retries++;
   g_debug ("Retrying %s in %u ms (attempt %u)", g_uri_get_path (req->uri), delay, req->retries);
   g_clear_object (&req->stream);
-  _hatake_registry_delay_async (delay, g_task_get_cancellable (task), request_delay_cb, task);
+  _hatake_registry_retry_after (delay, task, request_send);
 }
 
 static void
