@@ -2,9 +2,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Owns the engine and the settings, applies the color scheme and opens the window. As root the
- * engine runs in this process; as a normal user the app will connect to the system engine
- * (`hatake serve`) through the remote implementation, which does not exist yet, so for now the
- * window says so instead of pretending.
+ * engine runs in this process (or, when `hatake serve` owns the data root already, is reached through
+ * its socket); as a normal user the app connects to the system engine (`hatake serve`) through the
+ * Docker Engine API client, src/client/, and says how to start it when it is not there.
  */
 #define G_LOG_DOMAIN "hatake-desktop"
 
@@ -15,6 +15,8 @@
 
 #include "hatake-application.h"
 #include "hatake-api-server.h"
+#include "hatake-client-engine.h"
+#include "hatake-error.h"
 #include "hatake-local-engine.h"
 #include "hatake-window.h"
 
@@ -212,48 +214,102 @@ hatake_application_get_api_socket (HatakeApplication *self)
   return self->api_socket;
 }
 
+#define SYSTEM_SOCKET "/run/hatake/hatake.sock"
+
+static void
+on_remote_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(HatakeWindow) window = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_client_engine_connect_finish (HATAKE_CLIENT_ENGINE (source), result, &error))
+    {
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+      hatake_window_show_message (window, "network-offline-symbolic", _("The Engine Cannot Be Reached"), escaped);
+    }
+}
+
+/* The engine at HOST (unix:///PATH): its models fill as the connection reads them, and follow its
+ * events from then on. */
+static HatakeEngine *
+open_remote (const char *host, GError **error)
+{
+  if (!g_str_has_prefix (host, "unix://") || host[strlen ("unix://")] == '\0')
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
+                   _("Cannot reach %s: only unix:// engines are supported yet"), host);
+      return NULL;
+    }
+  return HATAKE_ENGINE (hatake_client_engine_new_unix (host + strlen ("unix://")));
+}
+
+/* Which engine the app shows (DESIGN.md): HATAKE_HOST's when set; as root the engine in this
+ * process, or the one that owns the data root already (hatake serve) through its socket; as a
+ * normal user the system engine through its socket. NULL with ERROR when none is there. */
+static HatakeEngine *
+open_engine (HatakeApplication *self, GError **error)
+{
+  const char *host = g_getenv ("HATAKE_HOST");
+  g_autoptr(HatakeLocalEngine) local = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (host != NULL && *host != '\0')
+    return open_remote (host, error);
+  if (geteuid () != 0)
+    {
+      if (hatake_client_socket_answers (SYSTEM_SOCKET))
+        return open_remote ("unix://" SYSTEM_SOCKET, error);
+      return NULL;   /* (no error: the window says what to do) */
+    }
+  local = hatake_local_engine_new (self->data_root, NULL, &local_error);
+  if (local != NULL)
+    {
+      serve_api (self, local);
+      return HATAKE_ENGINE (g_steal_pointer (&local));
+    }
+  if (g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED))
+    {
+      g_autofree char *root = self->data_root ? g_strdup (self->data_root) : hatake_default_data_root ();
+      g_autofree char *owner = hatake_client_owner_host (root);
+
+      if (owner != NULL)
+        return open_remote (owner, error);
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
 static GtkWindow *
 create_window (HatakeApplication *self)
 {
   g_autoptr(GError) error = NULL;
   HatakeWindow *window;
 
-  if (geteuid () != 0)
-    {
-      window = hatake_window_new (GTK_APPLICATION (self), NULL);
-      hatake_window_show_message (window, "computer-fail-symbolic",
-                                  _("The System Engine Is Needed"),
-                                  _("Hatake Desktop runs the engine itself only as root. "
-                                    "Start the system engine with <tt>sudo hatake serve</tt>; "
-                                    "connecting to it from here comes in a later version."));
-      return GTK_WINDOW (window);
-    }
-
   if (self->engine == NULL)
-    {
-      HatakeLocalEngine *engine = hatake_local_engine_new (self->data_root, NULL, &error);
-
-      if (engine != NULL)
-        {
-          self->engine = HATAKE_ENGINE (engine);
-          serve_api (self, engine);
-        }
-    }
-
+    self->engine = open_engine (self, &error);
   window = hatake_window_new (GTK_APPLICATION (self), self->engine);
 
   /* The engine lives in this process: closing the window only hides it, so the engine (and
    * whatever it is doing: a pull, a log stream) goes on until Quit; activating the application
    * again shows the same window in the same state. */
-  if (self->engine != NULL)
+  if (HATAKE_IS_LOCAL_ENGINE (self->engine))
     gtk_window_set_hide_on_close (GTK_WINDOW (window), TRUE);
+  if (HATAKE_IS_CLIENT_ENGINE (self->engine))
+    hatake_client_engine_connect_async (HATAKE_CLIENT_ENGINE (self->engine), NULL, on_remote_connected,
+                                        g_object_ref (window));
 
-  if (self->engine == NULL)
+  if (self->engine == NULL && error == NULL)
+    hatake_window_show_message (window, "computer-fail-symbolic", _("The System Engine Is Needed"),
+                                _("Hatake Desktop runs the engine itself only as root. Start the system engine "
+                                  "with <tt>sudo systemctl start hatake</tt> (or <tt>sudo hatake serve</tt>) and, "
+                                  "as a member of the <tt>hatake</tt> group, open the app again: it connects to "
+                                  "it."));
+  else if (self->engine == NULL)
     {
       g_autofree char *escaped = g_markup_escape_text (error->message, -1);
 
-      hatake_window_show_message (window, "dialog-warning-symbolic",
-                                  _("The Engine Could Not Start"), escaped);
+      hatake_window_show_message (window, "dialog-warning-symbolic", _("The Engine Could Not Start"), escaped);
     }
 
   return GTK_WINDOW (window);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gio/gunixsocketaddress.h>
 
 #include "hatake-cli-private.h"
 #include "hatake-client-engine.h"
@@ -64,26 +63,6 @@ open_remote_engine (const char *host, GError **error)
   return HATAKE_ENGINE (g_steal_pointer (&engine));
 }
 
-/* The socket the data root's owner serves (DATA_ROOT/api-socket), when it answers. */
-static char *
-owner_socket (const char *data_root)
-{
-  g_autofree char *root = data_root ? g_strdup (data_root) : hatake_default_data_root ();
-  g_autofree char *file = g_build_filename (root, "api-socket", NULL);
-  g_autofree char *path = NULL;
-  g_autoptr(GSocketClient) client = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-
-  if (!g_file_get_contents (file, &path, NULL, NULL))
-    return NULL;
-  g_strstrip (path);
-  client = g_socket_client_new ();
-  address = g_unix_socket_address_new (path);
-  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, NULL);
-  return connection != NULL ? g_strconcat ("unix://", path, NULL) : NULL;
-}
-
 HatakeEngine *
 hatake_cli_open_engine (HatakeCliGlobals  *globals,
                         GError           **error)
@@ -110,7 +89,8 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
       if (g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) && may_be_remote &&
           owner_is_long_running (globals->data_root))
         {
-          g_autofree char *socket = owner_socket (globals->data_root);
+          g_autofree char *root = globals->data_root ? g_strdup (globals->data_root) : hatake_default_data_root ();
+          g_autofree char *socket = hatake_client_owner_host (root);
 
           if (socket != NULL)
             {

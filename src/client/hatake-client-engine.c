@@ -21,6 +21,8 @@
 
 #include <string.h>
 
+#include <gio/gunixsocketaddress.h>
+
 #include "hatake-client-engine-private.h"
 #include "hatake-error.h"
 #include "hatake-json.h"
@@ -613,6 +615,31 @@ hatake_client_engine_disconnect (HatakeClientEngine *self)
   if (self->events_cancellable != NULL)
     g_cancellable_cancel (self->events_cancellable);
   g_clear_object (&self->events_cancellable);
+}
+
+/* ---- finding an engine ---------------------------------------------------------------------- */
+
+gboolean
+hatake_client_socket_answers (const char *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL,
+                                                                      NULL);
+
+  return connection != NULL;
+}
+
+char *
+hatake_client_owner_host (const char *data_root)
+{
+  g_autofree char *file = g_build_filename (data_root, "api-socket", NULL);
+  g_autofree char *path = NULL;
+
+  if (!g_file_get_contents (file, &path, NULL, NULL))
+    return NULL;
+  g_strstrip (path);
+  return hatake_client_socket_answers (path) ? g_strconcat ("unix://", path, NULL) : NULL;
 }
 
 /* ---- connect -------------------------------------------------------------------------------- */

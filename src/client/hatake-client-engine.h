@@ -24,6 +24,13 @@ gboolean            hatake_client_engine_connect_finish (HatakeClientEngine   *s
                                                          GAsyncResult         *result,
                                                          GError              **error);
 
+/* The engine that owns DATA_ROOT when it serves the API (DATA_ROOT/api-socket, written by hatake
+ * serve and the app), as "unix://PATH" if its socket answers; NULL otherwise. Blocking: a file
+ * read and a local connect. */
+char               *hatake_client_owner_host            (const char           *data_root);
+/* Whether a Unix socket at PATH answers (blocking: a local connect). */
+gboolean            hatake_client_socket_answers        (const char           *path);
+
 /* Stops following the events (the models stay as they are). */
 void                hatake_client_engine_disconnect     (HatakeClientEngine   *self);
 

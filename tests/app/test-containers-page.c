@@ -1,5 +1,5 @@
 /* test-containers-page.c: the containers page, opened for real under an X server, against real
- * busybox containers of a local engine
+ * busybox containers of a local engine, and of a `hatake serve` reached through its socket
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "test-containers-page"
@@ -8,8 +8,13 @@
 
 #include <adwaita.h>
 
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
+
 #include "app-test-utils.h"
 #include "hatake-application.h"
+#include "hatake-client-engine.h"
 #include "hatake-container-group.h"
 #include "hatake-containers-page.h"
 #include "hatake-test-utils.h"
@@ -793,6 +798,119 @@ test_projects (void)
 }
 
 static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* `hatake --data-root ROOT ARGS…`: succeeds */
+static void
+hatake_at (const char *root, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  int status = -1;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) HATAKE_CLI);
+  g_ptr_array_add (argv, (char *) "--data-root");
+  g_ptr_array_add (argv, (char *) root);
+  va_start (args, root);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                               &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+typedef struct
+{
+  GtkWidget  *page;
+  const char *state;
+} RowStateWanted;
+
+static gboolean
+first_row_state (gpointer data)
+{
+  RowStateWanted *wanted = data;
+  g_autoptr(GPtrArray) texts = cell_texts (wanted->page);
+
+  return texts->len == LABELS_PER_ROW && g_strcmp0 (texts->pdata[2], wanted->state) == 0;
+}
+
+/* The page on an engine behind its API (a `hatake serve`): what commands do there shows up live,
+ * through the event stream. */
+static void
+test_remote_engine (void)
+{
+  g_autofree char *root = NULL, *socket = NULL, *host = NULL, *reference = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(HatakeClientEngine) engine = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) texts = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeWindow *window;
+  GtkWidget *page;
+  GtkListBox *sidebar;
+  RowStateWanted wanted;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  root = hatake_test_make_data_root ();
+  socket = g_strconcat (root, ".sock", NULL);
+  host = g_strconcat ("unix://", socket, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server = g_subprocess_launcher_spawn (launcher, &error, HATAKE_CLI, "serve", "--data-root", root, "-H", host, NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 400 && !hatake_client_socket_answers (socket); i++)
+    g_usleep (25 * 1000);
+  g_assert_true (hatake_client_socket_answers (socket));
+
+  engine = hatake_client_engine_new_unix (socket);
+  hatake_client_engine_connect_async (engine, NULL, hatake_test_store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (hatake_client_engine_connect_finish (engine, result, &error));
+  g_assert_no_error (error);
+
+  window = hatake_window_new (GTK_APPLICATION (app), HATAKE_ENGINE (engine));
+  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "containers_page"));
+  sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
+  gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  g_assert_cmpstr (visible_page (page), ==, "empty");
+
+  /* commands on the served data root go through its socket; the page follows */
+  reference = hatake_test_registry_ref ("hatake/busybox:latest");
+  hatake_at (root, "run", "-d", "--name", "remote-web", "--network", "none", reference, "sleep", "600", NULL);
+  wanted = (RowStateWanted) { page, "Running" };
+  g_assert_true (hatake_test_wait_until (first_row_state, &wanted, 15));
+  texts = cell_texts (page);
+  g_assert_cmpstr (texts->pdata[0], ==, "remote-web");
+  g_assert_cmpstr (texts->pdata[1], ==, reference);
+  g_assert_true (g_str_has_prefix (texts->pdata[3], "Up "));
+  hatake_test_save_screenshot (GTK_WIDGET (window), "containers-page-remote");
+
+  hatake_at (root, "stop", "-t", "0", "remote-web", NULL);
+  wanted = (RowStateWanted) { page, "Exited" };
+  g_assert_true (hatake_test_wait_until (first_row_state, &wanted, 15));
+  hatake_at (root, "rm", "remote-web", NULL);
+  g_assert_true (wait_for_rows (page, 0));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  hatake_client_engine_disconnect (engine);
+  g_subprocess_send_signal (server, SIGTERM);
+  g_assert_true (g_subprocess_wait_check (server, NULL, &error));
+  g_assert_no_error (error);
+  hatake_at (root, "system", "reset", "-f", NULL);
+  hatake_test_remove_tree (root);
+}
+
+static void
 test_no_display (void)
 {
   if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
@@ -830,6 +948,7 @@ main (int   argc,
   g_test_add_func ("/app/containers-page/format", test_format);
   g_test_add_func ("/app/containers-page/local-engine", test_local_engine);
   g_test_add_func ("/app/containers-page/projects", test_projects);
+  g_test_add_func ("/app/containers-page/remote-engine", test_remote_engine);
 
   ret = g_test_run ();
 
