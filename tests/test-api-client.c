@@ -189,6 +189,14 @@ test_client_engine (Fixture *f, gconstpointer data)
   g_clear_object (&seen);
   seen = wait_container (engine, "by-docker", is_running);
   g_assert_nonnull (seen);
+  /* its resource use while watched, from the engine's stats */
+  hatake_engine_watch_stats (engine, seen);
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       hatake_container_get_memory_usage (seen) == 0 && g_get_monotonic_time () < deadline;)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (hatake_container_get_memory_usage (seen), >, 0);
+  g_assert_cmpuint (hatake_container_get_pids (seen), >=, 1);
+  hatake_engine_unwatch_stats (engine, seen);
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "by-docker", NULL), ==, 0);
   g_clear_object (&seen);
   seen = wait_container (engine, "by-docker", is_gone);

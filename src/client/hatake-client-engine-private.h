@@ -19,6 +19,7 @@ struct _HatakeClientEngine
   GCancellable *events_cancellable;   /* the event stream followed; NULL when not connected */
   guint         reconnect_timer;
   guint         backoff_ms;
+  struct _HatakeStatsWatcher *stats;  /* the watched containers' resource use, from the API's stats */
 };
 
 /* What a call refreshes before it reports: the models are current when its callback runs. */

@@ -26,6 +26,7 @@
 #include "hatake-client-engine-private.h"
 #include "hatake-error.h"
 #include "hatake-json.h"
+#include "hatake-stats-watcher.h"
 
 #define BACKOFF_FIRST_MS 250
 #define BACKOFF_MAX_MS   (30 * 1000)
@@ -41,6 +42,9 @@ hatake_client_engine_dispose (GObject *object)
   HatakeClientEngine *self = (HatakeClientEngine *) object;
 
   hatake_client_engine_disconnect (self);
+  if (self->stats != NULL)
+    g_object_run_dispose (G_OBJECT (self->stats));
+  g_clear_object (&self->stats);
   G_OBJECT_CLASS (hatake_client_engine_parent_class)->dispose (object);
 }
 
@@ -996,11 +1000,23 @@ hatake_client_engine_stats_async (HatakeEngine        *engine,
                               HATAKE_CLIENT_REFRESH_NONE, NULL, cancellable, callback, user_data);
 }
 
-/* Live resource use in the models is the local engine's for now: a remote one answers stats on
- * request (stats_async), and the app's graphs ask for them. */
 static void
 hatake_client_engine_watch_stats (HatakeEngine *engine, HatakeContainer *container)
 {
+  HatakeClientEngine *self = HATAKE_CLIENT_ENGINE (engine);
+
+  if (self->stats == NULL)
+    self->stats = hatake_stats_watcher_new (engine);
+  hatake_stats_watcher_watch (self->stats, container);
+}
+
+static void
+hatake_client_engine_unwatch_stats (HatakeEngine *engine, HatakeContainer *container)
+{
+  HatakeClientEngine *self = HATAKE_CLIENT_ENGINE (engine);
+
+  g_return_if_fail (self->stats != NULL);
+  hatake_stats_watcher_unwatch (self->stats, container);
 }
 
 /* ---- logs ----------------------------------------------------------------------------------- */
@@ -1245,6 +1261,6 @@ hatake_client_engine_iface_init (HatakeEngineInterface *iface)
   iface->stats_async = hatake_client_engine_stats_async;
   iface->stats_finish = _hatake_client_engine_json_finish;
   iface->watch_stats = hatake_client_engine_watch_stats;
-  iface->unwatch_stats = hatake_client_engine_watch_stats;
+  iface->unwatch_stats = hatake_client_engine_unwatch_stats;
   _hatake_client_engine_images_iface_init (iface);
 }

@@ -26,8 +26,7 @@ struct _HatakeLocalEngine
   GHashTable     *layer_ops;          /* chain ID → LayerOp: one fetch+unpack per layer at a time */
   GHashTable     *blob_ops;           /* digest → BlobOp: one download per blob at a time */
   guint           active_downloads;
-  GHashTable     *stats_watches;      /* HatakeContainer → StatsWatch */
-  guint           stats_timer;
+  struct _HatakeStatsWatcher *stats; /* the watched containers' resource use (made when first needed) */
   GQueue          download_queue;     /* of BlobOp waiting for a download slot */
 };
 

@@ -19,6 +19,7 @@
 
 #include "hatake-error.h"
 #include "hatake-local-engine-private.h"
+#include "hatake-stats-watcher.h"
 #include "hatake-logs.h"
 #include "hatake-network.h"
 #include "hatake-volume.h"
@@ -42,16 +43,10 @@ hatake_local_engine_dispose (GObject *object)
   HatakeLocalEngine *self = (HatakeLocalEngine *) object;
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->stats_timer, g_source_remove);
-  /* samples still in flight find no engine when they report */
-  if (self->stats_watches != NULL)
-    {
-      GHashTableIter iter;
-      gpointer container;
-      g_hash_table_iter_init (&iter, self->stats_watches);
-      while (g_hash_table_iter_next (&iter, &container, NULL))
-        g_object_set_data (G_OBJECT (container), "hatake-watching-engine", NULL);
-    }
+  /* samples still in flight find no watcher when they report */
+  if (self->stats != NULL)
+    g_object_run_dispose (G_OBJECT (self->stats));
+  g_clear_object (&self->stats);
   G_OBJECT_CLASS (hatake_local_engine_parent_class)->dispose (object);
 }
 
@@ -70,7 +65,6 @@ hatake_local_engine_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->layer_ops, g_hash_table_unref);
   g_clear_pointer (&self->blob_ops, g_hash_table_unref);
-  g_clear_pointer (&self->stats_watches, g_hash_table_unref);
   g_free (self->description);
   G_OBJECT_CLASS (hatake_local_engine_parent_class)->finalize (object);
 }
@@ -92,7 +86,6 @@ hatake_local_engine_init (HatakeLocalEngine *self)
   self->layer_ops = g_hash_table_new (g_str_hash, g_str_equal);
   self->blob_ops = g_hash_table_new (g_str_hash, g_str_equal);
   g_queue_init (&self->download_queue);
-  self->stats_watches = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, g_free);
 }
 
 /* conmon runs `hatake system recover` when a container exits: find our own CLI, next to this
@@ -805,109 +798,15 @@ hatake_local_engine_attach_finish (HatakeEngine *engine, GAsyncResult *result, G
 
 /* ---- stats while watched -------------------------------------------------------------------- */
 
-typedef struct
-{
-  guint   count;
-  gint64  cpu;      /* the last sample's, to measure the next against */
-  gint64  system;
-  gboolean busy;
-} StatsWatch;
-
-static gint64
-json_path_int (JsonNode *node, const char *a, const char *b, const char *c)
-{
-  JsonObject *o = json_node_get_object (node);
-
-  if (!json_object_has_member (o, a))
-    return 0;
-  o = json_object_get_object_member (o, a);
-  if (c != NULL)
-    {
-      if (!json_object_has_member (o, b))
-        return 0;
-      o = json_object_get_object_member (o, b);
-    }
-  return json_object_get_int_member_with_default (o, c ? c : b, 0);
-}
-
-static void
-on_watched_sample (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(HatakeContainer) container = user_data;
-  HatakeLocalEngine *self = g_object_get_data (G_OBJECT (container), "hatake-watching-engine");
-  g_autoptr(JsonNode) sample = hatake_containers_stats_finish (HATAKE_CONTAINERS (source), result, NULL);
-  StatsWatch *watch = self ? g_hash_table_lookup (self->stats_watches, container) : NULL;
-  gint64 cpu, system, cpus, usage, cache, limit;
-  double percent = 0.0;
-
-  if (watch == NULL)
-    return;
-  watch->busy = FALSE;
-  if (sample == NULL)
-    {
-      hatake_container_set_usage (container, 0.0, 0, 0, 0);
-      return;
-    }
-  cpu = json_path_int (sample, "cpu_stats", "cpu_usage", "total_usage");
-  system = json_path_int (sample, "cpu_stats", "system_cpu_usage", NULL);
-  cpus = json_path_int (sample, "cpu_stats", "online_cpus", NULL);
-  if (watch->system > 0 && system > watch->system)
-    percent = (double) (cpu - watch->cpu) / (double) (system - watch->system) * cpus * 100.0;
-  watch->cpu = cpu;
-  watch->system = system;
-  usage = json_path_int (sample, "memory_stats", "usage", NULL);
-  cache = MAX (json_path_int (sample, "memory_stats", "stats", "inactive_file"),
-               json_path_int (sample, "memory_stats", "stats", "total_inactive_file"));
-  limit = json_path_int (sample, "memory_stats", "limit", NULL);
-  hatake_container_set_usage (container, MAX (percent, 0.0), MAX (usage - cache, 0), limit,
-                              (guint) json_path_int (sample, "pids_stats", "current", NULL));
-}
-
-static gboolean
-sample_watched (gpointer user_data)
-{
-  HatakeLocalEngine *self = user_data;
-  GHashTableIter iter;
-  HatakeContainer *container;
-  StatsWatch *watch;
-
-  g_hash_table_iter_init (&iter, self->stats_watches);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &container, (gpointer *) &watch))
-    {
-      HatakeContainerState state = hatake_container_get_state (container);
-      if (watch->busy)
-        continue;
-      if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
-        {
-          hatake_container_set_usage (container, 0.0, 0, 0, 0);
-          continue;
-        }
-      watch->busy = TRUE;
-      g_object_set_data (G_OBJECT (container), "hatake-watching-engine", self);
-      hatake_containers_stats_async (self->containers, container, self->cancellable, on_watched_sample,
-                                     g_object_ref (container));
-    }
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 hatake_local_engine_watch_stats (HatakeEngine    *engine,
                                  HatakeContainer *container)
 {
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
-  StatsWatch *watch = g_hash_table_lookup (self->stats_watches, container);
 
-  if (watch == NULL)
-    {
-      watch = g_new0 (StatsWatch, 1);
-      g_hash_table_insert (self->stats_watches, g_object_ref (container), watch);
-    }
-  watch->count++;
-  if (self->stats_timer == 0)
-    {
-      self->stats_timer = g_timeout_add_seconds (1, sample_watched, self);
-      sample_watched (self);
-    }
+  if (self->stats == NULL)
+    self->stats = hatake_stats_watcher_new (engine);
+  hatake_stats_watcher_watch (self->stats, container);
 }
 
 static void
@@ -915,13 +814,9 @@ hatake_local_engine_unwatch_stats (HatakeEngine    *engine,
                                    HatakeContainer *container)
 {
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
-  StatsWatch *watch = g_hash_table_lookup (self->stats_watches, container);
 
-  g_return_if_fail (watch != NULL);
-  if (--watch->count == 0)
-    g_hash_table_remove (self->stats_watches, container);
-  if (g_hash_table_size (self->stats_watches) == 0)
-    g_clear_handle_id (&self->stats_timer, g_source_remove);
+  g_return_if_fail (self->stats != NULL);
+  hatake_stats_watcher_unwatch (self->stats, container);
 }
 
 /* ---- volumes --------------------------------------------------------------------------------- */

@@ -893,6 +893,16 @@ test_remote_engine (void)
   g_assert_cmpstr (texts->pdata[0], ==, "remote-web");
   g_assert_cmpstr (texts->pdata[1], ==, reference);
   g_assert_true (g_str_has_prefix (texts->pdata[3], "Up "));
+  g_clear_pointer (&texts, g_ptr_array_unref);
+  /* the row on screen is watched: its resource use comes from the engine's stats */
+  {
+    g_autoptr(HatakeContainer) web = hatake_engine_lookup_container (HATAKE_ENGINE (engine), "remote-web");
+
+    g_assert_true (hatake_test_wait_until (has_memory_usage, web, 15));
+  }
+  gtk_test_widget_wait_for_draw (page);
+  texts = cell_texts (page);
+  g_assert_cmpstr (texts->pdata[5], !=, "—");
   hatake_test_save_screenshot (GTK_WIDGET (window), "containers-page-remote");
 
   hatake_at (root, "stop", "-t", "0", "remote-web", NULL);
