@@ -330,6 +330,22 @@ test_client_cli (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "served\n");
   g_clear_pointer (&out, g_free);
+  /* system dial-stdio: the engine's socket as stdin and stdout (what ssh runs on the far side),
+   * the served data root's owner found as the other commands find it */
+  {
+    g_autofree char *script = g_strdup_printf ("printf 'GET /v1.41/_ping HTTP/1.0\\r\\nHost: d\\r\\n\\r\\n' | "
+                                               "%s --data-root %s system dial-stdio", HATAKE_CLI, f->root);
+
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL }, NULL,
+                                 G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, NULL));
+    g_test_message ("dial-stdio: %s %s", out, err);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_true (g_str_has_prefix (out, "HTTP/1.0 200 OK\r\n"));
+    g_assert_true (g_str_has_suffix (out, "\r\n\r\nOK"));
+    g_assert_nonnull (strstr (out, "Api-Version: 1.44\r\n"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
   /* -H: any socket */
   host = g_strconcat ("unix://", f->socket, NULL);
   {

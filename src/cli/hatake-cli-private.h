@@ -122,6 +122,7 @@ int hatake_cli_image_inspect(HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_tag          (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_rmi          (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_system_df    (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_system_dial_stdio (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_serve        (HatakeCliGlobals *globals, int argc, char **argv);
 
 /* hatake-cli-context.c: the engine the command is to use, as docker picks it: -H, the context

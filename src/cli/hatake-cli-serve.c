@@ -13,9 +13,13 @@
 #include <unistd.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <gio/gunixsocketaddress.h>
 
 #include "hatake-api-server.h"
 #include "hatake-cli-private.h"
+#include "hatake-client-engine.h"
 #include "hatake-local-engine.h"
 
 static gboolean stop_asked;
@@ -172,5 +176,86 @@ hatake_cli_serve (HatakeCliGlobals *globals,
     }
   if (pidfile != NULL)
     g_unlink (pidfile);
+  return 0;
+}
+
+/* ---- system dial-stdio --------------------------------------------------------------------- */
+
+typedef struct
+{
+  GSocketConnection *connection;
+  gboolean           done;
+  GError            *error;
+} Dial;
+
+static void
+on_stdin_spliced (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Dial *dial = user_data;
+
+  /* our input ended: the engine sees the request's end, and answers to the end */
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
+  g_socket_shutdown (g_socket_connection_get_socket (dial->connection), FALSE, TRUE, NULL);
+}
+
+static void
+on_stdout_spliced (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Dial *dial = user_data;
+
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &dial->error) < 0 && dial->error == NULL)
+    dial->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "splice");
+  dial->done = TRUE;
+  g_main_context_wakeup (NULL);
+}
+
+/* The engine's socket as this process's stdin and stdout: what `ssh host hatake system dial-stdio`
+ * runs on the other side, as docker's does, to reach an engine through ssh. The engine is the one
+ * this command would use (-H, a context, HATAKE_HOST/DOCKER_HOST), else the data root's owner,
+ * else the system socket. */
+int
+hatake_cli_system_dial_stdio (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("", _("Proxy the stdio stream to the engine"),
+                                                                  entries);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL, *root = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  Dial dial = { 0 };
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (!hatake_cli_context_endpoint (globals, &host, &error))
+    return hatake_cli_fail (g_steal_pointer (&error));
+  if (host == NULL)
+    {
+      root = globals->data_root ? g_strdup (globals->data_root) : hatake_default_data_root ();
+      host = hatake_client_owner_host (root);
+    }
+  if (host == NULL)
+    host = g_strdup ("unix:///run/hatake/hatake.sock");   /* the system engine's */
+  if (!g_str_has_prefix (host, "unix://"))
+    return hatake_cli_fail (g_error_new (HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
+                                         _("Cannot reach %s: only unix:// engines are supported yet"), host));
+  address = g_unix_socket_address_new (host + strlen ("unix://"));
+  dial.connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  if (dial.connection == NULL)
+    {
+      g_prefix_error (&error, _("Cannot reach the engine at %s: "), host);
+      return hatake_cli_fail (g_steal_pointer (&error));
+    }
+  g_output_stream_splice_async (g_io_stream_get_output_stream (G_IO_STREAM (dial.connection)), in,
+                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL, on_stdin_spliced, &dial);
+  g_output_stream_splice_async (out, g_io_stream_get_input_stream (G_IO_STREAM (dial.connection)),
+                                G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL, on_stdout_spliced, &dial);
+  while (!dial.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&dial.connection);
+  if (dial.error != NULL)
+    return hatake_cli_fail (dial.error);
   return 0;
 }

@@ -29,6 +29,7 @@ static const Command commands[] = {
   { { "image", "remove" }, hatake_cli_rmi, NULL },
   { { "system", "df" }, hatake_cli_system_df, N_("Show disk usage") },
   { { "system", "recover" }, hatake_cli_system_recover, NULL },
+  { { "system", "dial-stdio" }, hatake_cli_system_dial_stdio, NULL },
   { { "system", "reset" }, hatake_cli_system_reset, N_("Remove all containers, images and volumes") },
   { { "network", "create" }, hatake_cli_network_create, N_("Create a network") },
   { { "network", "ls" }, hatake_cli_network_ls, N_("List networks") },
