@@ -18,12 +18,6 @@
 #include "hatake-json.h"
 #include "hatake-reference.h"
 
-static char *
-escape (const char *text)
-{
-  return g_uri_escape_string (text, NULL, FALSE);
-}
-
 /* ---- pull and push -------------------------------------------------------------------------- */
 
 typedef struct
@@ -185,7 +179,7 @@ transfer (HatakeClientEngine *self, gpointer source_tag, gboolean push, const ch
   headers = _hatake_client_registry_auth (data->progress);
   if (push)
     {
-      g_autofree char *name = escape (repository);
+      g_autofree char *name = _hatake_client_escape (repository);
       g_autofree char *base = g_strdup_printf ("/images/%s/push", name);
 
       path = hatake_client_path (base, "tag", ref->tag ? ref->tag : "latest", NULL);
@@ -241,7 +235,7 @@ hatake_client_engine_tag_image_async (HatakeEngine        *engine,
                                       gpointer             user_data)
 {
   g_autoptr(HatakeReference) ref = hatake_reference_parse (target, NULL);
-  g_autofree char *name = escape (source);
+  g_autofree char *name = _hatake_client_escape (source);
   g_autofree char *base = g_strdup_printf ("/images/%s/tag", name);
   g_autofree char *repository = ref ? hatake_reference_repository (ref) : g_strdup (target);
 
@@ -258,7 +252,7 @@ hatake_client_engine_remove_image_async (HatakeEngine        *engine,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  g_autofree char *name = escape (reference);
+  g_autofree char *name = _hatake_client_escape (reference);
   g_autofree char *base = g_strdup_printf ("/images/%s", name);
 
   _hatake_client_engine_call (HATAKE_CLIENT_ENGINE (engine), hatake_client_engine_remove_image_async, "DELETE",
@@ -270,7 +264,7 @@ static void
 image_get (HatakeEngine *engine, gpointer source_tag, const char *reference, const char *what,
            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autofree char *name = escape (reference);
+  g_autofree char *name = _hatake_client_escape (reference);
 
   _hatake_client_engine_call (HATAKE_CLIENT_ENGINE (engine), source_tag, "GET",
                               g_strdup_printf ("/images/%s/%s", name, what), NULL, NULL, HATAKE_CLIENT_REFRESH_NONE,
@@ -401,7 +395,7 @@ hatake_client_engine_save_images_async (HatakeEngine        *engine,
 
   for (guint i = 0; references && references[i]; i++)
     {
-      g_autofree char *name = escape (references[i]);
+      g_autofree char *name = _hatake_client_escape (references[i]);
 
       g_string_append_printf (path, "%cnames=%s", i ? '&' : '?', name);
     }
@@ -495,7 +489,7 @@ hatake_client_engine_container_archive_async (HatakeEngine        *engine,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data)
 {
-  g_autofree char *id = escape (container);
+  g_autofree char *id = _hatake_client_escape (container);
   g_autofree char *base = g_strdup_printf ("/containers/%s/%s", id, op == HATAKE_ARCHIVE_EXPORT ? "export" : "archive");
   const char *methods[] = { [HATAKE_ARCHIVE_STAT] = "HEAD", [HATAKE_ARCHIVE_GET] = "GET",
                             [HATAKE_ARCHIVE_PUT] = "PUT", [HATAKE_ARCHIVE_EXPORT] = "GET" };
@@ -545,7 +539,7 @@ hatake_client_engine_volume_op_async (HatakeEngine             *engine,
                                       GAsyncReadyCallback       callback,
                                       gpointer                  user_data)
 {
-  g_autofree char *name = args->name ? escape (args->name) : NULL;
+  g_autofree char *name = args->name ? _hatake_client_escape (args->name) : NULL;
   g_autoptr(JsonNode) body = NULL;
   const char *method = "GET";
   char *path = NULL;
@@ -596,7 +590,7 @@ hatake_client_engine_network_op_async (HatakeEngine              *engine,
                                        GAsyncReadyCallback        callback,
                                        gpointer                   user_data)
 {
-  g_autofree char *name = args->name ? escape (args->name) : NULL;
+  g_autofree char *name = args->name ? _hatake_client_escape (args->name) : NULL;
   JsonObject *o = json_object_new ();
   g_autoptr(JsonNode) body = NULL;
   HatakeClientRefresh refresh = HATAKE_CLIENT_REFRESH_NONE;

@@ -22,6 +22,13 @@ struct _HatakeClientEngine
   struct _HatakeStatsWatcher *stats;  /* the watched containers' resource use, from the API's stats */
 };
 
+/* A name or ID as one segment of a path */
+static inline char *
+_hatake_client_escape (const char *text)
+{
+  return g_uri_escape_string (text, NULL, FALSE);
+}
+
 /* What a call refreshes before it reports: the models are current when its callback runs. */
 typedef enum
 {

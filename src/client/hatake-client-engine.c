@@ -821,12 +821,6 @@ hatake_client_engine_get_description (HatakeEngine *engine)
   return HATAKE_CLIENT_ENGINE (engine)->description;
 }
 
-static char *
-escape (const char *text)
-{
-  return g_uri_escape_string (text, NULL, FALSE);
-}
-
 static void
 hatake_client_engine_create_container_async (HatakeEngine                *engine,
                                              const HatakeContainerConfig *config,
@@ -874,7 +868,7 @@ hatake_client_engine_container_op_async (HatakeEngine                *engine,
                                          gpointer                     user_data)
 {
   HatakeClientEngine *self = HATAKE_CLIENT_ENGINE (engine);
-  g_autofree char *id = escape (container);
+  g_autofree char *id = _hatake_client_escape (container);
   g_autofree char *base = g_strdup_printf ("/containers/%s", id);
   g_autofree char *timeout = args && args->timeout >= 0 ? g_strdup_printf ("%d", args->timeout) : NULL;
   g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (engine, container);
@@ -940,6 +934,18 @@ hatake_client_engine_container_op_async (HatakeEngine                *engine,
                               HATAKE_CLIENT_REFRESH_CONTAINER, refresh_id, cancellable, callback, user_data);
 }
 
+/* GET /containers/{CONTAINER}/WHAT, its JSON the answer (inspect, top, stats) */
+static void
+container_get (HatakeEngine *engine, gpointer source_tag, const char *container, const char *what,
+               GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autofree char *id = _hatake_client_escape (container);
+
+  _hatake_client_engine_call (HATAKE_CLIENT_ENGINE (engine), source_tag, "GET",
+                              g_strdup_printf ("/containers/%s/%s", id, what), NULL, NULL, HATAKE_CLIENT_REFRESH_NONE,
+                              NULL, cancellable, callback, user_data);
+}
+
 static void
 hatake_client_engine_inspect_container_async (HatakeEngine        *engine,
                                               const char          *container,
@@ -947,11 +953,8 @@ hatake_client_engine_inspect_container_async (HatakeEngine        *engine,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data)
 {
-  g_autofree char *id = escape (container);
-
-  _hatake_client_engine_call (HATAKE_CLIENT_ENGINE (engine), hatake_client_engine_inspect_container_async, "GET",
-                              g_strdup_printf ("/containers/%s/json", id), NULL, NULL, HATAKE_CLIENT_REFRESH_NONE, NULL,
-                              cancellable, callback, user_data);
+  container_get (engine, hatake_client_engine_inspect_container_async, container, "json", cancellable, callback,
+                 user_data);
 }
 
 static void
@@ -962,7 +965,7 @@ hatake_client_engine_rename_container_async (HatakeEngine        *engine,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data)
 {
-  g_autofree char *id = escape (container);
+  g_autofree char *id = _hatake_client_escape (container);
   g_autofree char *base = g_strdup_printf ("/containers/%s/rename", id);
   g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (engine, container);
 
@@ -979,11 +982,7 @@ hatake_client_engine_top_async (HatakeEngine        *engine,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autofree char *id = escape (container);
-
-  _hatake_client_engine_call (HATAKE_CLIENT_ENGINE (engine), hatake_client_engine_top_async, "GET",
-                              g_strdup_printf ("/containers/%s/top", id), NULL, NULL, HATAKE_CLIENT_REFRESH_NONE, NULL,
-                              cancellable, callback, user_data);
+  container_get (engine, hatake_client_engine_top_async, container, "top", cancellable, callback, user_data);
 }
 
 static void
@@ -993,11 +992,8 @@ hatake_client_engine_stats_async (HatakeEngine        *engine,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autofree char *id = escape (container);
-
-  _hatake_client_engine_call (HATAKE_CLIENT_ENGINE (engine), hatake_client_engine_stats_async, "GET",
-                              g_strdup_printf ("/containers/%s/stats?stream=false", id), NULL, NULL,
-                              HATAKE_CLIENT_REFRESH_NONE, NULL, cancellable, callback, user_data);
+  container_get (engine, hatake_client_engine_stats_async, container, "stats?stream=false", cancellable, callback,
+                 user_data);
 }
 
 static void
@@ -1204,7 +1200,7 @@ hatake_client_engine_container_logs_async (HatakeEngine           *engine,
 {
   HatakeClientEngine *self = HATAKE_CLIENT_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *id = escape (container);
+  g_autofree char *id = _hatake_client_escape (container);
   g_autofree char *base = g_strdup_printf ("/containers/%s/logs", id);
   g_autofree char *inspect = g_strdup_printf ("/containers/%s/json", id);
   g_autofree char *tail = options->tail >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, options->tail) : g_strdup ("all");

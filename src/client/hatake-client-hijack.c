@@ -268,7 +268,7 @@ _hatake_client_engine_attach_async (HatakeEngine        *engine,
 {
   HatakeClientEngine *self = HATAKE_CLIENT_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *id = g_uri_escape_string (container, NULL, FALSE);
+  g_autofree char *id = _hatake_client_escape (container);
   g_autofree char *inspect = g_strdup_printf ("/containers/%s/json", id);
   AttachData *data = g_new0 (AttachData, 1);
 
@@ -302,10 +302,8 @@ typedef struct
   GIOStream          *stream;
   HatakeAttach       *attach;
   gulong              closed_id;
-  GByteArray         *frames;
-  GOutputStream      *out[3];
+  GOutputStream      *out[3];         /* without a terminal: this process's stdout and stderr */
   GInputStream       *stdin_stream;
-  char                buffer[32 * 1024];
   char                in_buffer[16 * 1024];
 } ExecData;
 
@@ -313,11 +311,13 @@ static void
 exec_data_free (ExecData *data)
 {
   if (data->attach != NULL)
-    g_clear_signal_handler (&data->closed_id, data->attach);
+    {
+      g_clear_signal_handler (&data->closed_id, data->attach);
+      g_signal_handlers_disconnect_by_data (data->attach, data);
+    }
   g_clear_object (&data->attach);
   g_clear_object (&data->stream);
   g_clear_object (&data->self);
-  g_clear_pointer (&data->frames, g_byte_array_unref);
   for (guint i = 0; i < 3; i++)
     g_clear_object (&data->out[i]);
   g_clear_object (&data->stdin_stream);
@@ -358,39 +358,15 @@ on_attach_closed (HatakeAttach *attach, gpointer user_data)
   g_object_unref (task);
 }
 
-/* docker's frames to this process's stdout and stderr (blocking writes to our own stdio) */
+/* without a terminal: the process's output to this process's own (blocking writes to our stdio) */
 static void
-demux_frames (ExecData *data)
+on_exec_output (HatakeAttach *attach, int stream, GBytes *bytes, gpointer user_data)
 {
-  while (data->frames->len >= 8)
-    {
-      guint8 *h = data->frames->data;
-      guint32 size = ((guint32) h[4] << 24) | ((guint32) h[5] << 16) | ((guint32) h[6] << 8) | h[7];
-      GOutputStream *out = data->out[h[0] == 2 ? 2 : 1];
+  ExecData *data = user_data;
+  gsize length = 0;
+  const void *chunk = g_bytes_get_data (bytes, &length);
 
-      if (data->frames->len < 8 + size)
-        return;
-      g_output_stream_write_all (out, h + 8, size, NULL, NULL, NULL);
-      g_byte_array_remove_range (data->frames, 0, 8 + size);
-    }
-}
-
-static void
-on_output (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ExecData *data = g_task_get_task_data (task);
-  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
-
-  if (n <= 0)
-    {
-      exec_ended (task);
-      return;
-    }
-  g_byte_array_append (data->frames, (guint8 *) data->buffer, n);
-  demux_frames (data);
-  g_input_stream_read_async (G_INPUT_STREAM (source), data->buffer, sizeof data->buffer, G_PRIORITY_DEFAULT,
-                             g_task_get_cancellable (task), on_output, g_object_ref (task));
+  g_output_stream_write_all (data->out[stream == HATAKE_LOG_STDERR ? 2 : 1], chunk, length, NULL, NULL, NULL);
 }
 
 static void
@@ -398,21 +374,17 @@ on_input (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   ExecData *data = g_task_get_task_data (task);
-  GOutputStream *to = g_io_stream_get_output_stream (data->stream);
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+  g_autoptr(GBytes) bytes = NULL;
 
   if (n <= 0)
     {
-      /* our stdin ended: so does the process's (a half close of the connection) */
-      GSocketConnection *connection = g_object_get_data (G_OBJECT (task), "hatake-connection");
-
-      g_output_stream_flush (to, NULL, NULL);
-      if (connection != NULL)
-        g_socket_shutdown (g_socket_connection_get_socket (connection), FALSE, TRUE, NULL);
+      /* our stdin ended: so does the process's */
+      hatake_attach_end_input (data->attach);
       return;
     }
-  if (!g_output_stream_write_all (to, data->in_buffer, n, NULL, NULL, NULL))
-    return;
+  bytes = g_bytes_new (data->in_buffer, n);
+  hatake_attach_write (data->attach, bytes);
   g_input_stream_read_async (data->stdin_stream, data->in_buffer, sizeof data->in_buffer, G_PRIORITY_DEFAULT,
                              g_task_get_cancellable (task), on_input, g_object_ref (task));
 }
@@ -458,9 +430,6 @@ on_exec_started (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  g_object_set_data_full (G_OBJECT (task), "hatake-connection",
-                          g_object_ref (g_object_get_data (G_OBJECT (data->stream), HATAKE_ATTACH_CONNECTION_KEY)),
-                          g_object_unref);
   if (data->tty)
     {
       /* a terminal: raw bytes both ways, the caller's to show (as the local engine's) */
@@ -469,25 +438,32 @@ on_exec_started (GObject *source, GAsyncResult *result, gpointer user_data)
       r->client = g_object_ref (data->self->client);
       r->exec_id = g_strdup (data->exec_id);
       data->attach = hatake_attach_new (data->stream, FALSE, resize_exec, r, resize_data_free);
-      data->closed_id = g_signal_connect (data->attach, "closed", G_CALLBACK (on_attach_closed), g_object_ref (task));
+    }
+  else
+    {
+      /* no terminal: docker's frames, to this process's stdio, as the local engine runs it */
+      data->attach = hatake_attach_new (data->stream, FALSE, NULL, NULL, NULL);
+      hatake_attach_set_docker_framing (data->attach);
+    }
+  data->closed_id = g_signal_connect (data->attach, "closed", G_CALLBACK (on_attach_closed), g_object_ref (task));
+  if (data->tty)
+    {
       if (data->attach_ready != NULL)
         data->attach_ready (data->attach, data->attach_data);
       else
         hatake_attach_start (data->attach);
       return;
     }
-  /* no terminal: this process's stdio, as the local engine runs it */
-  data->frames = g_byte_array_new ();
   data->out[1] = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   data->out[2] = g_unix_output_stream_new (STDERR_FILENO, FALSE);
+  g_signal_connect (data->attach, "output", G_CALLBACK (on_exec_output), data);
   if (data->interactive)
     {
       data->stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
       g_input_stream_read_async (data->stdin_stream, data->in_buffer, sizeof data->in_buffer, G_PRIORITY_DEFAULT,
                                  g_task_get_cancellable (task), on_input, g_object_ref (task));
     }
-  g_input_stream_read_async (g_io_stream_get_input_stream (data->stream), data->buffer, sizeof data->buffer,
-                             G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_output, g_object_ref (task));
+  hatake_attach_start (data->attach);
 }
 
 static void
@@ -537,7 +513,7 @@ _hatake_client_engine_exec_async (HatakeEngine            *engine,
 {
   HatakeClientEngine *self = HATAKE_CLIENT_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *id = g_uri_escape_string (container, NULL, FALSE);
+  g_autofree char *id = _hatake_client_escape (container);
   g_autofree char *path = g_strdup_printf ("/containers/%s/exec", id);
   ExecData *data = g_new0 (ExecData, 1);
   JsonObject *o = json_object_new ();
