@@ -448,16 +448,24 @@ test_context_refusals (Test *t, gconstpointer data)
   g_assert_cmpstr (err, ==, "cannot use --docker flag when --from is set\n");
   g_clear_pointer (&err, g_free);
 
-  /* only unix:// is reached yet */
-  g_assert_cmpint (hatake (t, NULL, &out, &err, "context", "create", "remote", "--docker", "host=tcp://192.0.2.1:2376",
+  /* addresses that name no engine are refused, and nothing is stored */
+  g_assert_cmpint (hatake (t, NULL, &out, &err, "context", "create", "remote", "--docker", "host=ftp://192.0.2.1",
                            NULL), ==, 1);
   g_assert_cmpstr (out, ==, "");
-  g_assert_nonnull (strstr (err, "tcp:// hosts are not supported yet"));
+  g_assert_nonnull (strstr (err, "ftp:// is not supported"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (hatake (t, NULL, NULL, &err, "context", "create", "tunnel", "--docker", "host=ssh://me@192.0.2.1",
+  g_assert_cmpint (hatake (t, NULL, NULL, &err, "context", "create", "remote", "--docker", "host=tcp://192.0.2.1:99999",
                            NULL), ==, 1);
-  g_assert_nonnull (strstr (err, "ssh:// hosts are not supported yet"));
+  g_assert_nonnull (strstr (err, "the port is not a number"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hatake (t, NULL, NULL, &err, "context", "create", "tunnel", "--docker", "host=ssh://-oProxyCommand=x",
+                           NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "may not start with"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hatake (t, NULL, NULL, &err, "context", "create", "remote", "--docker",
+                           "host=tcp://192.0.2.1:2376,ca=/nonexistent/ca.pem", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "open /nonexistent/ca.pem: no such file or directory"));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (hatake (t, NULL, NULL, NULL, "context", "inspect", "remote", NULL), ==, 1);
   g_assert_cmpint (hatake (t, NULL, NULL, NULL, "context", "inspect", "tunnel", NULL), ==, 1);

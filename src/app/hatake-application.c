@@ -230,18 +230,14 @@ on_remote_connected (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 }
 
-/* The engine at HOST (unix:///PATH): its models fill as the connection reads them, and follow its
- * events from then on. */
+/* The engine at HOST (unix:///PATH, tcp://, ssh://): its models fill as the connection reads
+ * them, and follow its events from then on. */
 static HatakeEngine *
 open_remote (const char *host, GError **error)
 {
-  if (!g_str_has_prefix (host, "unix://") || host[strlen ("unix://")] == '\0')
-    {
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                   _("Cannot reach %s: only unix:// engines are supported yet"), host);
-      return NULL;
-    }
-  return HATAKE_ENGINE (hatake_client_engine_new_unix (host + strlen ("unix://")));
+  g_autoptr(HatakeEndpoint) endpoint = hatake_endpoint_new (host);
+
+  return HATAKE_ENGINE (hatake_client_engine_new (endpoint, error));
 }
 
 /* Which engine the app shows (DESIGN.md): HATAKE_HOST's when set; as root the engine in this

@@ -39,25 +39,21 @@ owner_is_long_running (const char *data_root)
   return strstr (cmdline, " serve") != NULL || strstr (cmdline, "hatake-desktop") != NULL;
 }
 
-/* The engine behind HOST (unix:///PATH), its models read. */
+/* The engine at ENDPOINT, its models read. */
 static HatakeEngine *
-open_remote_engine (const char *host, GError **error)
+open_remote_engine (const HatakeEndpoint *endpoint, GError **error)
 {
   g_autoptr(HatakeClientEngine) engine = NULL;
   g_autoptr(GAsyncResult) result = NULL;
 
-  if (!g_str_has_prefix (host, "unix://") || host[strlen ("unix://")] == '\0')
-    {
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                   _("Cannot reach %s: only unix:// engines are supported yet"), host);
-      return NULL;
-    }
-  engine = hatake_client_engine_new_unix (host + strlen ("unix://"));
+  engine = hatake_client_engine_new (endpoint, error);
+  if (engine == NULL)
+    return NULL;
   hatake_client_engine_connect_async (engine, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
   if (!hatake_client_engine_connect_finish (engine, result, error))
     {
-      g_prefix_error (error, _("Cannot reach the engine at %s: "), host);
+      g_prefix_error (error, _("Cannot reach the engine at %s: "), endpoint->host);
       return NULL;
     }
   return HATAKE_ENGINE (g_steal_pointer (&engine));
@@ -71,15 +67,15 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
 
   g_autoptr(HatakeLocalEngine) engine = NULL;
   g_autoptr(GAsyncResult) result = NULL;
-  g_autofree char *host = NULL;
+  g_autoptr(HatakeEndpoint) endpoint = NULL;
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
   GError *local_error = NULL;
 
   /* -H, or the context's engine; serve, system reset and conmon's exit command stay local */
-  if (may_be_remote && !hatake_cli_context_endpoint (globals, &host, error))
+  if (may_be_remote && !hatake_cli_context_endpoint (globals, &endpoint, error))
     return NULL;
-  if (host != NULL)
-    return open_remote_engine (host, error);
+  if (endpoint != NULL)
+    return open_remote_engine (endpoint, error);
   /* A command takes the data root itself, waiting for another short-lived holder (a command,
    * conmon's exit command) rather than fail; a long-running owner (hatake serve, the app) is
    * used through the socket it serves. */
@@ -94,8 +90,10 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
 
           if (socket != NULL)
             {
+              g_autoptr(HatakeEndpoint) owner = hatake_endpoint_new (socket);
+
               g_clear_error (&local_error);
-              return open_remote_engine (socket, error);
+              return open_remote_engine (owner, error);
             }
         }
       if (!g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) ||

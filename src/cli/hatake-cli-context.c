@@ -444,19 +444,82 @@ current_name (HatakeCliGlobals *globals)
   return g_steal_pointer (&current);
 }
 
+/* docker's TLS options for -H (and HATAKE_HOST, DOCKER_HOST): --tls or --tlsverify say whether,
+ * the files are the ones named, else those in DOCKER_CERT_PATH (~/.docker) that exist */
+static void
+apply_tls_options (HatakeCliGlobals *globals,
+                   HatakeEndpoint   *endpoint)
+{
+  const char *cert_path = g_getenv ("DOCKER_CERT_PATH");
+  g_autofree char *dir = cert_path != NULL && *cert_path != '\0' ? g_strdup (cert_path)
+                                                                  : g_build_filename (g_get_home_dir (), ".docker", NULL);
+  struct { const char *given; const char *file; char **field; } files[] = {
+    { globals->tls_ca, "ca.pem", &endpoint->ca_file },
+    { globals->tls_cert, "cert.pem", &endpoint->cert_file },
+    { globals->tls_key, "key.pem", &endpoint->key_file },
+  };
+
+  if (!globals->tls)
+    return;
+  endpoint->tls = TRUE;
+  endpoint->skip_verify = !globals->tls_verify;
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *fallback = g_build_filename (dir, files[i].file, NULL);
+
+      if (files[i].given != NULL)
+        *files[i].field = g_strdup (files[i].given);
+      else if (g_file_test (fallback, G_FILE_TEST_EXISTS))
+        *files[i].field = g_steal_pointer (&fallback);
+    }
+  /* without verification the CA is not used */
+  if (endpoint->skip_verify)
+    g_clear_pointer (&endpoint->ca_file, g_free);
+}
+
+/* A stored context's TLS material, where docker keeps it: STORE/tls/<sha256>/docker/{ca,cert,key}.pem */
+static void
+apply_tls_material (Context        *context,
+                    HatakeEndpoint *endpoint)
+{
+  g_autofree char *tls_dir = context->dir ? context_path (context->dir, "tls", context_name (context)) : NULL;
+  struct { const char *file; char **field; } files[] = {
+    { "ca.pem", &endpoint->ca_file },
+    { "cert.pem", &endpoint->cert_file },
+    { "key.pem", &endpoint->key_file },
+  };
+
+  endpoint->skip_verify = hatake_json_boolean (context_docker_endpoint (context), "SkipTLSVerify", FALSE);
+  for (guint i = 0; tls_dir != NULL && i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (tls_dir, "docker", files[i].file, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          *files[i].field = g_steal_pointer (&path);
+          endpoint->tls = TRUE;
+        }
+    }
+  if (endpoint->skip_verify)
+    g_clear_pointer (&endpoint->ca_file, g_free);
+}
+
 gboolean
 hatake_cli_context_endpoint (HatakeCliGlobals  *globals,
-                             char             **host,
+                             HatakeEndpoint   **endpoint,
                              GError           **error)
 {
   g_autofree char *name = NULL;
   g_autoptr(Context) context = NULL;
+  g_autoptr(HatakeEndpoint) result = NULL;
 
-  g_return_val_if_fail (host != NULL && *host == NULL, FALSE);
+  g_return_val_if_fail (endpoint != NULL && *endpoint == NULL, FALSE);
 
   if (globals->host != NULL)
     {
-      *host = g_strdup (globals->host);
+      result = hatake_endpoint_new (globals->host);
+      apply_tls_options (globals, result);
+      *endpoint = g_steal_pointer (&result);
       return TRUE;
     }
   name = current_name (globals);
@@ -469,9 +532,18 @@ hatake_cli_context_endpoint (HatakeCliGlobals  *globals,
   /* as docker: a stored endpoint without a host is docker's default socket; "default" without
    * one is the local engine */
   if (context->store == STORE_BUILT_IN)
-    *host = g_strdup (context_host (context));
+    {
+      if (context_host (context) == NULL)
+        return TRUE;
+      result = hatake_endpoint_new (context_host (context));
+      apply_tls_options (globals, result);
+    }
   else
-    *host = g_strdup (context_host (context) != NULL ? context_host (context) : DOCKER_DEFAULT_HOST);
+    {
+      result = hatake_endpoint_new (context_host (context) != NULL ? context_host (context) : DOCKER_DEFAULT_HOST);
+      apply_tls_material (context, result);
+    }
+  *endpoint = g_steal_pointer (&result);
   return TRUE;
 }
 
@@ -835,11 +907,32 @@ parse_bool (const char *text,
   return FALSE;
 }
 
-/* The endpoint --docker describes ("host=unix:///PATH,skip-tls-verify=true", or "from=NAME"), as
- * a new object for Endpoints.docker */
+/* A stored context's TLS files into TLS (file name → path), to be copied with it */
+static void
+context_tls_files (Context    *context,
+                   GHashTable *tls)
+{
+  g_autoptr(HatakeEndpoint) endpoint = hatake_endpoint_new ("");
+  struct { const char *file; char *path; } files[3];
+
+  if (context->store == STORE_BUILT_IN)
+    return;
+  apply_tls_material (context, endpoint);
+  files[0].file = "ca.pem", files[0].path = endpoint->ca_file;
+  files[1].file = "cert.pem", files[1].path = endpoint->cert_file;
+  files[2].file = "key.pem", files[2].path = endpoint->key_file;
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    if (files[i].path != NULL)
+      g_hash_table_replace (tls, g_strdup (files[i].file), g_strdup (files[i].path));
+}
+
+/* The endpoint --docker describes ("host=tcp://HOST:PORT,ca=FILE,cert=FILE,key=FILE,
+ * skip-tls-verify=true", or "from=NAME"), as a new object for Endpoints.docker; the TLS files
+ * to copy into the context go into TLS (file name → path) */
 static JsonObject *
 docker_endpoint (HatakeCliGlobals  *globals,
                  char             **specs,
+                 GHashTable        *tls,
                  GError           **error)
 {
   static const char * const keys[] = { "from", "host", "ca", "cert", "key", "skip-tls-verify" };
@@ -891,16 +984,30 @@ docker_endpoint (HatakeCliGlobals  *globals,
                        "unable to create docker endpoint config: unable to get endpoint from context \"%s\"", value);
           return NULL;
         }
+      context_tls_files (from, tls);
       return json_object_ref (context_docker_endpoint (from));
     }
-  if (g_hash_table_contains (config, "ca") || g_hash_table_contains (config, "cert") ||
-      g_hash_table_contains (config, "key"))
-    {
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED, "%s",
-                   _("unable to create docker endpoint config: TLS material (ca, cert, key) is not supported yet: "
-                     "only unix:// hosts are"));
-      return NULL;
-    }
+  {
+    static const char * const files[][2] = { { "ca", "ca.pem" }, { "cert", "cert.pem" }, { "key", "key.pem" } };
+
+    for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+      if ((value = g_hash_table_lookup (config, files[i][0])) != NULL && *value != '\0')
+        {
+          if (!g_file_test (value, G_FILE_TEST_IS_REGULAR))
+            {
+              g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+                           "unable to create docker endpoint config: open %s: no such file or directory", value);
+              return NULL;
+            }
+          g_hash_table_replace (tls, g_strdup (files[i][1]), g_strdup (value));
+        }
+    if (g_hash_table_contains (tls, "cert.pem") != g_hash_table_contains (tls, "key.pem"))
+      {
+        g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s",
+                     "unable to create docker endpoint config: cert and key must be set together");
+        return NULL;
+      }
+  }
   if ((value = g_hash_table_lookup (config, "skip-tls-verify")) != NULL && !parse_bool (value, &skip))
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
@@ -913,40 +1020,76 @@ docker_endpoint (HatakeCliGlobals  *globals,
   return g_steal_pointer (&endpoint);
 }
 
-/* What the client engine can reach: unix:///PATH (TCP needs TLS, ssh a tunnel: not yet) */
+/* What the client engine can reach: unix:///PATH, tcp://HOST[:PORT], ssh://[USER@]HOST[:PORT] */
 static gboolean
 check_host (const char  *from,
             const char  *host,
             GError     **error)
 {
-  const char *separator = host != NULL ? strstr (host, "://") : NULL;
+  g_autoptr(HatakeEndpoint) endpoint = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL, *user = NULL;
+  HatakeEndpointKind kind;
 
   if (host == NULL && from != NULL)
-    g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                 _("context \"%s\" names no socket to copy (the local engine has none): name one with "
-                   "--docker host=unix:///PATH"), from);
-  else if (host == NULL)
-    g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s",
-                 _("unable to create docker endpoint config: a host is required: --docker host=unix:///PATH"));
-  else if (separator == NULL || separator == host)
-    g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
-                 "unable to create docker endpoint config: unable to apply docker endpoint options: unable to "
-                 "parse docker host `%s`", host);
-  else if (!g_str_has_prefix (host, "unix://"))
     {
-      g_autofree char *scheme = g_strndup (host, separator - host);
-
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                   _("unable to create docker endpoint config: %s:// hosts are not supported yet: only unix:// "
-                     "ones are (%s)"), scheme, host);
+                   _("context \"%s\" names no engine to copy (the local engine has no address): name one with "
+                     "--docker host=unix:///PATH"), from);
+      return FALSE;
     }
-  else if (host[strlen ("unix://")] == '\0')
-    g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
-                 "unable to create docker endpoint config: unable to apply docker endpoint options: unable to "
-                 "parse docker host `%s`", host);
-  else
+  if (host == NULL)
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s",
+                   _("unable to create docker endpoint config: a host is required: --docker host=unix:///PATH"));
+      return FALSE;
+    }
+  endpoint = hatake_endpoint_new (host);
+  if (!hatake_endpoint_parse (endpoint, &kind, &name, NULL, &user, &local_error))
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+                   "unable to create docker endpoint config: unable to apply docker endpoint options: unable to "
+                   "parse docker host `%s` (%s)", host, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The TLS files (file name → path) into STORE/tls/<sha256 of NAME>/docker, the key readable by its
+ * owner only, as docker keeps them */
+static gboolean
+context_save_tls (const char  *dir,
+                  const char  *name,
+                  GHashTable  *tls,
+                  GError     **error)
+{
+  g_autofree char *tls_dir = context_path (dir, "tls", name);
+  g_autofree char *endpoint_dir = g_build_filename (tls_dir, "docker", NULL);
+  GHashTableIter iter;
+  const char *file, *source;
+
+  if (g_hash_table_size (tls) == 0)
     return TRUE;
-  return FALSE;
+  if (g_mkdir_with_parents (endpoint_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "mkdir %s: %s", endpoint_dir, g_strerror (saved));
+      return FALSE;
+    }
+  g_hash_table_iter_init (&iter, tls);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &file, (gpointer *) &source))
+    {
+      g_autofree char *contents = NULL;
+      g_autofree char *target = g_build_filename (endpoint_dir, file, NULL);
+      gsize length = 0;
+
+      if (!g_file_get_contents (source, &contents, &length, error) ||
+          !g_file_set_contents_full (target, contents, length, G_FILE_SET_CONTENTS_CONSISTENT,
+                                     g_str_equal (file, "key.pem") ? 0600 : 0644, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* As docker writes it: compact, in STORE/meta/<sha256>/meta.json */
@@ -980,12 +1123,12 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
   g_auto(GStrv) docker = NULL;
   const GOptionEntry entries[] = {
     { "description", 0, 0, G_OPTION_ARG_STRING, &description, N_("Description of the context"), "STRING" },
-    { "docker", 0, 0, G_OPTION_ARG_STRING_ARRAY, &docker, N_("Set the docker endpoint: host=unix:///PATH, or from=CONTEXT to copy that one's"), "KEY=VALUE,…" },
+    { "docker", 0, 0, G_OPTION_ARG_STRING_ARRAY, &docker, N_("Set the docker endpoint: host=unix:///PATH|tcp://HOST:PORT|ssh://USER@HOST, ca=, cert=, key= (files), skip-tls-verify=, or from=CONTEXT to copy that one's"), "KEY=VALUE,…" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Create the context from a named context (else from the current one when --docker is not given)"), "CONTEXT" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTEXT",
-    _("Create a context in hatake's store. Only unix:// hosts can be reached yet: tcp:// and ssh:// are refused."),
+    _("Create a context in hatake's store."),
     entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(Context) existing = NULL;
@@ -995,6 +1138,7 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *source = NULL;
   g_autofree char *dir = hatake_store_dir ();
+  g_autoptr(GHashTable) tls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   const char *name;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -1030,6 +1174,7 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
       source = from != NULL ? g_strdup (from) : current_name (globals);
       if ((copied = context_lookup (globals, source, &error)) == NULL)
         return fail_plain (g_steal_pointer (&error));
+      context_tls_files (copied, tls);
       metadata = hatake_json_object_member (json_node_get_object (copied->meta), "Metadata") != NULL
                  ? json_object_ref (hatake_json_object_member (json_node_get_object (copied->meta), "Metadata"))
                  : json_object_new ();
@@ -1042,7 +1187,7 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
     }
   else
     {
-      JsonObject *endpoint = docker_endpoint (globals, docker, &error);
+      JsonObject *endpoint = docker_endpoint (globals, docker, tls, &error);
 
       if (endpoint == NULL)
         return g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE)
@@ -1060,7 +1205,7 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
   json_object_set_object_member (meta, "Metadata", g_steal_pointer (&metadata));
   json_object_set_object_member (meta, "Endpoints", g_steal_pointer (&endpoints));
   root = json_node_init_object (json_node_alloc (), meta);
-  if (!context_save (dir, root, &error))
+  if (!context_save_tls (dir, name, tls, &error) || !context_save (dir, root, &error))
     return fail_plain (g_steal_pointer (&error));
   printf ("%s\n", name);
   fprintf (stderr, "Successfully created context \"%s\"\n", name);
@@ -1078,6 +1223,10 @@ context_remove (const char  *name,
   g_autofree char *meta_dir = context_path (dir, "meta", name);
   g_autofree char *path = g_build_filename (meta_dir, "meta.json", NULL);
 
+  g_autofree char *tls_dir = context_path (dir, "tls", name);
+  g_autofree char *endpoint_dir = g_build_filename (tls_dir, "docker", NULL);
+  static const char * const files[] = { "ca.pem", "cert.pem", "key.pem" };
+
   if ((g_unlink (path) != 0 && errno != ENOENT) || g_rmdir (meta_dir) != 0)
     {
       int saved = errno;
@@ -1085,6 +1234,15 @@ context_remove (const char  *name,
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "remove %s: %s", meta_dir, g_strerror (saved));
       return FALSE;
     }
+  /* its TLS material goes with it */
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *file = g_build_filename (endpoint_dir, files[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (endpoint_dir);
+  g_rmdir (tls_dir);
   return TRUE;
 }
 

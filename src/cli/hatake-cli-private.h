@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "hatake-core.h"
+#include "hatake-endpoint.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,11 @@ typedef struct
   char *host;               /* -H, else (without --context) HATAKE_HOST, else DOCKER_HOST: the engine
                              * behind that socket */
   char *context;            /* --context, else (without a host) HATAKE_CONTEXT, else DOCKER_CONTEXT */
+  gboolean tls;             /* --tls, --tlsverify, DOCKER_TLS_VERIFY: TLS to a tcp:// host */
+  gboolean tls_verify;      /* --tlsverify, DOCKER_TLS_VERIFY: and its certificate checked */
+  char *tls_ca;             /* --tlscacert, --tlscert, --tlskey: when given (else docker's files */
+  char *tls_cert;           /* in DOCKER_CERT_PATH, ~/.docker, when they exist) */
+  char *tls_key;
   GPtrArray *engines;       /* opened by the command: settled before the process exits */
 } HatakeCliGlobals;
 
@@ -128,8 +134,10 @@ int hatake_cli_serve        (HatakeCliGlobals *globals, int argc, char **argv);
 /* hatake-cli-context.c: the engine the command is to use, as docker picks it: -H, the context
  * (--context, HATAKE_CONTEXT, DOCKER_CONTEXT, the current one; HATAKE_HOST and DOCKER_HOST before
  * the last two), its host in *HOST; NULL there for the local engine. */
+/* The engine the command names (-H and the --tls options, or a context): NULL in *ENDPOINT for
+ * the local engine */
 gboolean hatake_cli_context_endpoint (HatakeCliGlobals  *globals,
-                                      char             **host,
+                                      HatakeEndpoint   **endpoint,
                                       GError           **error);
 int hatake_cli_context      (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_context_ls   (HatakeCliGlobals *globals, int argc, char **argv);

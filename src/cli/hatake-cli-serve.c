@@ -19,6 +19,7 @@
 
 #include "hatake-api-server.h"
 #include "hatake-cli-private.h"
+#include "hatake-client.h"
 #include "hatake-client-engine.h"
 #include "hatake-local-engine.h"
 
@@ -183,7 +184,8 @@ hatake_cli_serve (HatakeCliGlobals *globals,
 
 typedef struct
 {
-  GSocketConnection *connection;
+  GIOStream         *connection;
+  GAsyncResult      *connected;
   gboolean           done;
   GError            *error;
 } Dial;
@@ -195,7 +197,10 @@ on_stdin_spliced (GObject *source, GAsyncResult *result, gpointer user_data)
 
   /* our input ended: the engine sees the request's end, and answers to the end */
   g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
-  g_socket_shutdown (g_socket_connection_get_socket (dial->connection), FALSE, TRUE, NULL);
+  if (G_IS_SOCKET_CONNECTION (dial->connection))
+    g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (dial->connection)), FALSE, TRUE, NULL);
+  else
+    g_output_stream_close (g_io_stream_get_output_stream (dial->connection), NULL, NULL);   /* TLS: close_notify */
 }
 
 static void
@@ -220,37 +225,40 @@ hatake_cli_system_dial_stdio (HatakeCliGlobals *globals, int argc, char **argv)
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("", _("Proxy the stdio stream to the engine"),
                                                                   entries);
   g_autoptr(GError) error = NULL;
-  g_autofree char *host = NULL, *root = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(HatakeEndpoint) endpoint = NULL;
+  g_autoptr(HatakeClient) client = NULL;
+  g_autofree char *root = NULL;
   g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
   g_autoptr(GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
   Dial dial = { 0 };
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
-  if (!hatake_cli_context_endpoint (globals, &host, &error))
+  if (!hatake_cli_context_endpoint (globals, &endpoint, &error))
     return hatake_cli_fail (g_steal_pointer (&error));
-  if (host == NULL)
+  if (endpoint == NULL)
     {
+      g_autofree char *host = NULL;
+
       root = globals->data_root ? g_strdup (globals->data_root) : hatake_default_data_root ();
       host = hatake_client_owner_host (root);
+      endpoint = hatake_endpoint_new (host != NULL ? host : "unix:///run/hatake/hatake.sock");   /* the system engine's */
     }
-  if (host == NULL)
-    host = g_strdup ("unix:///run/hatake/hatake.sock");   /* the system engine's */
-  if (!g_str_has_prefix (host, "unix://"))
-    return hatake_cli_fail (g_error_new (HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
-                                         _("Cannot reach %s: only unix:// engines are supported yet"), host));
-  address = g_unix_socket_address_new (host + strlen ("unix://"));
-  dial.connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  client = hatake_client_new (endpoint, &error);
+  if (client == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  hatake_client_connect_async (client, NULL, hatake_cli_store_result, &dial.connected);
+  hatake_cli_wait ((gpointer *) &dial.connected);
+  dial.connection = hatake_client_connect_finish (client, dial.connected, &error);
+  g_clear_object (&dial.connected);
   if (dial.connection == NULL)
     {
-      g_prefix_error (&error, _("Cannot reach the engine at %s: "), host);
+      g_prefix_error (&error, _("Cannot reach the engine at %s: "), endpoint->host);
       return hatake_cli_fail (g_steal_pointer (&error));
     }
-  g_output_stream_splice_async (g_io_stream_get_output_stream (G_IO_STREAM (dial.connection)), in,
+  g_output_stream_splice_async (g_io_stream_get_output_stream (dial.connection), in,
                                 G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL, on_stdin_spliced, &dial);
-  g_output_stream_splice_async (out, g_io_stream_get_input_stream (G_IO_STREAM (dial.connection)),
+  g_output_stream_splice_async (out, g_io_stream_get_input_stream (dial.connection),
                                 G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL, on_stdout_spliced, &dial);
   while (!dial.done)
     g_main_context_iteration (NULL, TRUE);

@@ -113,7 +113,12 @@ print_help (FILE *out)
   fprintf (out, "  -c, --context NAME    %s\n", _("The context to use (overrides HATAKE_HOST, DOCKER_HOST, HATAKE_CONTEXT, DOCKER_CONTEXT and 'hatake context use')"));
   fprintf (out, "      --data-root DIR   %s\n", _("Where images and containers are stored"));
   fprintf (out, "  -D, --debug           %s\n", _("Show debug messages"));
-  fprintf (out, "  -H, --host unix:///PATH  %s\n", _("The engine to use (else --context, HATAKE_HOST, DOCKER_HOST, HATAKE_CONTEXT, DOCKER_CONTEXT, the current context, the local one)"));
+  fprintf (out, "  -H, --host HOST       %s\n", _("The engine to use: unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST (else --context, HATAKE_HOST, DOCKER_HOST, HATAKE_CONTEXT, DOCKER_CONTEXT, the current context, the local one)"));
+  fprintf (out, "      --tls             %s\n", _("Use TLS; implied by --tlsverify"));
+  fprintf (out, "      --tlscacert FILE  %s\n", _("Trust certs signed only by this CA (default $DOCKER_CERT_PATH/ca.pem)"));
+  fprintf (out, "      --tlscert FILE    %s\n", _("Path to TLS certificate file (default $DOCKER_CERT_PATH/cert.pem)"));
+  fprintf (out, "      --tlskey FILE     %s\n", _("Path to TLS key file (default $DOCKER_CERT_PATH/key.pem)"));
+  fprintf (out, "      --tlsverify       %s\n", _("Use TLS and verify the remote (also DOCKER_TLS_VERIFY)"));
   fprintf (out, "  -v, --version         %s\n\n", _("Print version information and quit"));
   fprintf (out, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
@@ -131,6 +136,31 @@ clear_globals (HatakeCliGlobals *globals)
   g_free (globals->data_root);
   g_free (globals->host);
   g_free (globals->context);
+  g_free (globals->tls_ca);
+  g_free (globals->tls_cert);
+  g_free (globals->tls_key);
+}
+
+/* --NAME VALUE or --NAME=VALUE at argv[*i] into *VALUE */
+static gboolean
+option_value (const char *name, int argc, char **argv, int *i, char **value)
+{
+  const char *arg = argv[*i];
+  size_t length = strlen (name);
+
+  if (g_str_equal (arg, name) && *i + 1 < argc)
+    {
+      g_free (*value);
+      *value = g_strdup (argv[++*i]);
+      return TRUE;
+    }
+  if (strncmp (arg, name, length) == 0 && arg[length] == '=')
+    {
+      g_free (*value);
+      *value = g_strdup (arg + length + 1);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 int
@@ -172,6 +202,14 @@ main (int    argc,
         }
       else if (g_str_equal (arg, "-D") || g_str_equal (arg, "--debug"))
         globals.debug = TRUE;
+      else if (g_str_equal (arg, "--tls"))
+        globals.tls = TRUE;
+      else if (g_str_equal (arg, "--tlsverify"))
+        globals.tls = globals.tls_verify = TRUE;
+      else if (option_value ("--tlscacert", argc, argv, &i, &globals.tls_ca) ||
+               option_value ("--tlscert", argc, argv, &i, &globals.tls_cert) ||
+               option_value ("--tlskey", argc, argv, &i, &globals.tls_key))
+        ;
       else if (g_str_equal (arg, "-v") || g_str_equal (arg, "--version"))
         {
           printf ("hatake version %s\n", PACKAGE_VERSION);
@@ -206,6 +244,9 @@ main (int    argc,
   for (guint v = 0; v < G_N_ELEMENTS (context_variables) && globals.host == NULL && globals.context == NULL; v++)
     if (g_getenv (context_variables[v]) != NULL && *g_getenv (context_variables[v]) != '\0')
       globals.context = g_strdup (g_getenv (context_variables[v]));
+  /* as docker's: DOCKER_TLS_VERIFY set (to anything) means --tlsverify */
+  if (g_getenv ("DOCKER_TLS_VERIFY") != NULL && *g_getenv ("DOCKER_TLS_VERIFY") != '\0')
+    globals.tls = globals.tls_verify = TRUE;
   if (globals.debug)
     g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
   if (i >= argc)

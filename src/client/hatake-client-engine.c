@@ -78,13 +78,25 @@ hatake_client_engine_init (HatakeClientEngine *self)
 }
 
 HatakeClientEngine *
+hatake_client_engine_new (const HatakeEndpoint  *endpoint,
+                          GError               **error)
+{
+  g_autoptr(HatakeClientEngine) self = g_object_new (HATAKE_TYPE_CLIENT_ENGINE, NULL);
+
+  self->client = hatake_client_new (endpoint, error);
+  if (self->client == NULL)
+    return NULL;
+  self->description = g_strdup (endpoint->host);
+  return g_steal_pointer (&self);
+}
+
+HatakeClientEngine *
 hatake_client_engine_new_unix (const char *socket_path)
 {
-  HatakeClientEngine *self = g_object_new (HATAKE_TYPE_CLIENT_ENGINE, NULL);
+  g_autofree char *host = g_strdup_printf ("unix://%s", socket_path);
+  g_autoptr(HatakeEndpoint) endpoint = hatake_endpoint_new (host);
 
-  self->client = hatake_client_new_unix (socket_path);
-  self->description = g_strdup_printf ("unix://%s", socket_path);
-  return self;
+  return hatake_client_engine_new (endpoint, NULL);
 }
 
 /* ---- the models from JSON ------------------------------------------------------------------- */

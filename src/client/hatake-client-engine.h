@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include "hatake-endpoint.h"
 #include "hatake-engine.h"
 
 G_BEGIN_DECLS
@@ -10,8 +11,12 @@ G_BEGIN_DECLS
 #define HATAKE_TYPE_CLIENT_ENGINE (hatake_client_engine_get_type ())
 G_DECLARE_FINAL_TYPE (HatakeClientEngine, hatake_client_engine, HATAKE, CLIENT_ENGINE, GObject)
 
-/* An engine on the Unix socket SOCKET_PATH (hatake serve, dockerd, podman's service). Nothing is
- * read before hatake_client_engine_connect_async(). */
+/* The engine at ENDPOINT (hatake serve, dockerd, podman's service; on a Unix socket, tcp:// with
+ * or without TLS, or ssh://). Fails when the endpoint cannot be used (see hatake_client_new());
+ * nothing is read before hatake_client_engine_connect_async(). */
+HatakeClientEngine *hatake_client_engine_new          (const HatakeEndpoint *endpoint,
+                                                       GError              **error);
+/* The engine on the Unix socket SOCKET_PATH */
 HatakeClientEngine *hatake_client_engine_new_unix     (const char           *socket_path);
 
 /* Reads the engine's images and containers into the models, then follows its events: the models

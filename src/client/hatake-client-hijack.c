@@ -19,7 +19,6 @@
 #include <glib/gi18n-lib.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
-#include <gio/gunixsocketaddress.h>
 
 #include <string.h>
 #include <unistd.h>
@@ -35,7 +34,7 @@
 typedef struct
 {
   char              *request;
-  GSocketConnection *connection;
+  GIOStream         *connection;
   GDataInputStream  *in;
   guint              status;
   gint64             content_length;
@@ -57,18 +56,8 @@ on_error_body (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   Hijack *h = g_task_get_task_data (task);
   g_autoptr(GBytes) body = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  gsize length = 0;
-  const char *data = body ? g_bytes_get_data (body, &length) : NULL;
-  const char *message = NULL;
 
-  if (data != NULL && json_parser_load_from_data (parser, data, length, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    message = hatake_json_string (json_node_get_object (json_parser_get_root (parser)), "message");
-  g_task_return_new_error (task, HATAKE_ERROR,
-                           h->status == 404 ? HATAKE_ERROR_NOT_FOUND
-                           : h->status == 409 ? HATAKE_ERROR_INVALID_STATE : HATAKE_ERROR_FAILED,
-                           "%s", message ? message : _("The engine refused to attach"));
+  g_task_return_error (task, hatake_client_error_from_response (h->status, NULL, body));
 }
 
 static void
@@ -148,10 +137,9 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   Hijack *h = g_task_get_task_data (task);
   GError *error = NULL;
 
-  h->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  h->connection = hatake_client_connect_finish (HATAKE_CLIENT (source), result, &error);
   if (h->connection == NULL)
     {
-      g_prefix_error (&error, _("Cannot reach the engine: "));
       g_task_return_error (task, error);
       return;
     }
@@ -166,8 +154,6 @@ hijack_async (HatakeClient *client, const char *path, JsonNode *body, GCancellab
               GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
-  g_autoptr(GSocketClient) sockets = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (hatake_client_get_socket_path (client));
   g_autofree char *json = json_to_string (body, FALSE);
   Hijack *h = g_new0 (Hijack, 1);
 
@@ -175,8 +161,7 @@ hijack_async (HatakeClient *client, const char *path, JsonNode *body, GCancellab
                                 "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\n"
                                 "Content-Length: %zu\r\n\r\n%s", path, strlen (json), json);
   g_task_set_task_data (task, h, (GDestroyNotify) hijack_free);
-  g_socket_client_connect_async (sockets, G_SOCKET_CONNECTABLE (address), cancellable, on_connected,
-                                 g_steal_pointer (&task));
+  hatake_client_connect_async (client, cancellable, on_connected, g_steal_pointer (&task));
 }
 
 static GIOStream *

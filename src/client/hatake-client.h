@@ -1,4 +1,4 @@
-/* hatake-client.h: HTTP to a Docker Engine API server on a Unix socket (libsoup, async)
+/* hatake-client.h: HTTP to a Docker Engine API server (libsoup, async)
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -6,6 +6,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+
+#include "hatake-endpoint.h"
 
 G_BEGIN_DECLS
 
@@ -15,8 +17,29 @@ G_BEGIN_DECLS
 #define HATAKE_TYPE_CLIENT (hatake_client_get_type ())
 G_DECLARE_FINAL_TYPE (HatakeClient, hatake_client, HATAKE, CLIENT, GObject)
 
+/* A client of the engine at ENDPOINT (unix://, tcp:// with or without TLS, ssh://). Fails when
+ * the address is not one, or its TLS files cannot be read; nothing is connected yet. */
+HatakeClient *hatake_client_new             (const HatakeEndpoint *endpoint,
+                                             GError              **error);
 HatakeClient *hatake_client_new_unix        (const char           *socket_path);
-const char   *hatake_client_get_socket_path (HatakeClient         *self);
+/* The endpoint's host as given (unix:///PATH, tcp://HOST:PORT, ssh://USER@HOST) */
+const char   *hatake_client_get_host        (HatakeClient         *self);
+
+/* A connection to the engine of its own (TLS done, for tcp:// with TLS), for a request whose
+ * connection the server takes over (attach, exec start). */
+void          hatake_client_connect_async   (HatakeClient         *self,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GIOStream    *hatake_client_connect_finish  (HatakeClient         *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* The error a response of STATUS with BODY stands for: docker's {"message": …}, else the body's
+ * text, else the status; its code from the status (see hatake_client_request_async) */
+GError       *hatake_client_error_from_response (guint             status,
+                                                 const char       *reason,
+                                                 GBytes           *body);
 
 /* PATH is the API's (with its query, without the version). BODY (may be NULL) is sent as JSON;
  * HEADERS (may be NULL) are added to the request. The answer is the response's JSON, NULL for an

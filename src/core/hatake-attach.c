@@ -205,12 +205,16 @@ write_next (HatakeAttach *self)
     {
       /* the input ended: the container's stdin closes (conmon, or the API server, sees the
        * socket's write side go) */
-      GSocketConnection *connection = G_IS_SOCKET_CONNECTION (self->stream)
-                                        ? G_SOCKET_CONNECTION (self->stream)
-                                        : g_object_get_data (G_OBJECT (self->stream), HATAKE_ATTACH_CONNECTION_KEY);
+      GIOStream *connection = G_IS_SOCKET_CONNECTION (self->stream)
+                                ? self->stream : g_object_get_data (G_OBJECT (self->stream), HATAKE_ATTACH_CONNECTION_KEY);
 
-      if (self->input_ended && connection != NULL && !self->closed)
-        g_socket_shutdown (g_socket_connection_get_socket (connection), FALSE, TRUE, NULL);
+      if (!self->input_ended || connection == NULL || self->closed)
+        return;
+      if (G_IS_SOCKET_CONNECTION (connection))
+        g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)), FALSE, TRUE, NULL);
+      else
+        /* TLS: close_notify ends the write side, the read side stays */
+        g_output_stream_close_async (g_io_stream_get_output_stream (connection), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
       return;
     }
   bytes = g_queue_pop_head (&self->pending);

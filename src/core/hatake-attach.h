@@ -16,8 +16,9 @@ typedef void (*HatakeAttachResizeFunc) (guint    width,
                                         guint    height,
                                         gpointer user_data);
 
-/* A stream that wraps a socket connection (a hijacked HTTP connection read through a buffer)
- * names it in its object data under this key, so that the input's end is the socket's half close */
+/* A stream that wraps a connection (a hijacked HTTP connection read through a buffer) names it
+ * (its GSocketConnection, or its GTlsConnection) in its object data under this key, so that the
+ * input's end is the connection's half close (TLS: its close_notify) */
 #define HATAKE_ATTACH_CONNECTION_KEY "hatake-socket-connection"
 
 /* stream carries the container's output and takes its input. Engines frame output differently:
