@@ -28,10 +28,11 @@ typedef struct
   GHashTable        *query;    /* owned copy */
   GStrv              path;     /* the segments after the version */
   gboolean           streaming;
-  gboolean           done;
+  gboolean           finished;     /* libsoup is done with the message (sent, or the client gone) */
   gulong             finished_id;
   gulong             disconnected_id;
   GCancellable      *cancellable;  /* cancelled when the client goes away */
+  GSource           *gone_watch;   /* the connection, for its client's end while nothing is written */
 } HatakeApiRequest;
 
 HatakeApiRequest *hatake_api_request_new          (HatakeApiServer   *server,

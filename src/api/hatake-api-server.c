@@ -37,6 +37,7 @@ struct _HatakeApiServer
   guint         trim_timer;
   dev_t         socket_dev;   /* the socket file we made: only that one is removed at the end */
   ino_t         socket_ino;
+  GHashTable   *idle;         /* GSocket → GSource: kept-alive connections between requests */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApiServer, hatake_api_server, G_TYPE_OBJECT)
@@ -52,6 +53,8 @@ hatake_api_server_dispose (GObject *object)
   if (self->events != NULL)
     g_object_run_dispose (G_OBJECT (self->events));
   g_clear_object (&self->events);
+  if (self->idle != NULL)
+    g_hash_table_remove_all (self->idle);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   if (self->socket_path != NULL)
@@ -87,6 +90,7 @@ hatake_api_server_finalize (GObject *object)
   g_clear_pointer (&self->execs, g_hash_table_unref);
   g_clear_pointer (&self->attaches, g_hash_table_unref);
   g_clear_pointer (&self->summaries, g_hash_table_unref);
+  g_clear_pointer (&self->idle, g_hash_table_unref);
   G_OBJECT_CLASS (hatake_api_server_parent_class)->finalize (object);
 }
 
@@ -269,7 +273,44 @@ on_message_finished (SoupServerMessage *msg,
   HatakeApiRequest *request = user_data;
 
   /* the client went away (or the reply went out): stop whatever still works for it */
+  request->finished = TRUE;
   g_cancellable_cancel (request->cancellable);
+}
+
+static void
+destroy_source (GSource *source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+/* Whether the client has ended its side of SOCKET: EOF or an error (FALSE for "not yet" and for
+ * bytes waiting, which are the next request's) */
+static gboolean
+client_ended (GSocket *socket, gboolean *more)
+{
+  char byte;
+  gssize peeked = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  *more = peeked < 0 && (errno == EAGAIN || errno == EINTR);
+  return peeked == 0 || (peeked < 0 && !*more);
+}
+
+static gboolean
+on_client_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  gboolean more;
+
+  if (client_ended (socket, &more))
+    {
+      g_debug ("A client went away while its answer was under way: what works for it stops");
+      g_cancellable_cancel (request->cancellable);
+    }
+  else if (more)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&request->gone_watch, g_source_unref);
+  return G_SOURCE_REMOVE;
 }
 
 HatakeApiRequest *
@@ -297,6 +338,15 @@ hatake_api_request_new (HatakeApiServer   *server,
   request->cancellable = g_cancellable_new ();
   request->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_message_finished), request);
   request->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (on_message_finished), request);
+  /* libsoup only learns of a client's end when it writes: a wait or an event stream with
+   * nothing to say would hold the connection (and what works for it) for ever */
+  if (soup_server_message_get_socket (msg) != NULL)
+    {
+      request->gone_watch = g_socket_create_source (soup_server_message_get_socket (msg),
+                                                    G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+      g_source_set_callback (request->gone_watch, G_SOURCE_FUNC (on_client_readable), request, NULL);
+      g_source_attach (request->gone_watch, NULL);
+    }
   soup_server_message_pause (msg);
   return request;
 }
@@ -308,6 +358,8 @@ hatake_api_request_free (HatakeApiRequest *request)
     return;
   g_clear_signal_handler (&request->finished_id, request->msg);
   g_clear_signal_handler (&request->disconnected_id, request->msg);
+  if (request->gone_watch != NULL)
+    destroy_source (g_steal_pointer (&request->gone_watch));
   g_cancellable_cancel (request->cancellable);
   g_clear_object (&request->cancellable);
   g_clear_object (&request->msg);
@@ -439,7 +491,8 @@ hatake_api_request_write_json (HatakeApiRequest *request,
 void
 hatake_api_request_end_stream (HatakeApiRequest *request)
 {
-  if (!g_cancellable_is_cancelled (request->cancellable))
+  /* (a client that went away as the socket told, not libsoup, still needs the message ended) */
+  if (!request->finished)
     {
       soup_message_body_complete (soup_server_message_get_response_body (request->msg));
       soup_server_message_unpause (request->msg);
@@ -880,6 +933,69 @@ handle (SoupServer        *soup,
   hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, "page not found");
 }
 
+/* ---- connections between requests ------------------------------------------------------- */
+
+/* libsoup 3.2 (Debian 12's) never closes a kept-alive connection that its client closes while
+ * it waits for the next request (fixed in 3.3: GNOME/libsoup d20c6601): each one would keep its
+ * descriptor, and a dial-stdio on the far side of an ssh waiting for it, for ever. So between
+ * requests the server watches the socket itself: the client's end (EOF, an error) closes it;
+ * the next request's first bytes leave it to libsoup. */
+static gboolean
+on_idle_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  HatakeApiServer *self = user_data;
+  gboolean more;
+
+  if (client_ended (socket, &more))
+    {
+      g_debug ("A client went away between requests: its connection is closed");
+      g_socket_close (socket, NULL);
+    }
+  else if (more)
+    return G_SOURCE_CONTINUE;
+  /* a new request (libsoup reads it), or the end: either way the watch is done */
+  g_hash_table_remove (self->idle, socket);
+  return G_SOURCE_REMOVE;
+}
+
+/* A client's certificate over TLS: the CA's database has checked it; libsoup 3.2 refuses every
+ * one, good or not, unless told otherwise */
+static gboolean
+on_accept_certificate (SoupServerMessage   *msg,
+                       GTlsCertificate     *certificate,
+                       GTlsCertificateFlags errors,
+                       gpointer             user_data)
+{
+  if (errors != 0)
+    g_debug ("A client certificate is refused (errors 0x%x)", errors);
+  return errors == 0;
+}
+
+static void
+on_request_started (SoupServer *soup, SoupServerMessage *msg, HatakeApiServer *self)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), NULL);
+
+  if (socket != NULL)
+    g_hash_table_remove (self->idle, socket);
+}
+
+static void
+on_request_done (SoupServer *soup, SoupServerMessage *msg, HatakeApiServer *self)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  GSource *source;
+
+  if (socket == NULL || g_socket_is_closed (socket) || g_hash_table_contains (self->idle, socket))
+    return;
+  source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (source, G_SOURCE_FUNC (on_idle_readable), self, NULL);
+  g_source_attach (source, NULL);
+  g_hash_table_insert (self->idle, g_object_ref (socket), source);
+}
+
 /* ---- the socket --------------------------------------------------------------------------- */
 
 /* A socket file whose server is gone (killed) is stale; one that answers is in use. */
@@ -960,6 +1076,46 @@ hatake_api_server_listen_unix (HatakeApiServer  *self,
   return TRUE;
 }
 
+/* Only clients whose certificate CA signed: the API is as good as root, so an open TCP port is
+ * refused (dockerd allows one and warns) */
+gboolean
+hatake_api_server_listen_tls (HatakeApiServer  *self,
+                              const char       *host,
+                              guint16           port,
+                              GTlsCertificate  *certificate,
+                              GTlsDatabase     *ca,
+                              GError          **error)
+{
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  g_autolist(GInetAddress) addresses = NULL;
+
+  g_return_val_if_fail (HATAKE_IS_API_SERVER (self), FALSE);
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate) && G_IS_TLS_DATABASE (ca), FALSE);
+
+  addresses = g_resolver_lookup_by_name (resolver, host, NULL, error);
+  if (addresses == NULL)
+    {
+      g_prefix_error (error, _("Cannot listen on %s: "), host);
+      return FALSE;
+    }
+  soup_server_set_tls_certificate (self->soup, certificate);
+  soup_server_set_tls_database (self->soup, ca);
+  soup_server_set_tls_auth_mode (self->soup, G_TLS_AUTHENTICATION_REQUIRED);
+  for (GList *l = addresses; l != NULL; l = l->next)
+    {
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (l->data, port);
+
+      if (!soup_server_listen (self->soup, address, SOUP_SERVER_LISTEN_HTTPS, error))
+        {
+          g_autofree char *text = g_inet_address_to_string (l->data);
+
+          g_prefix_error (error, _("Cannot listen on %s port %u: "), text, port);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 HatakeApiServer *
 hatake_api_server_new (HatakeEngine *engine)
 {
@@ -973,6 +1129,10 @@ hatake_api_server_new (HatakeEngine *engine)
   self->attaches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->summaries = hatake_api_summary_cache_new ();
   self->soup = soup_server_new ("server-header", "Hatake/" PACKAGE_VERSION, NULL);
+  self->idle = g_hash_table_new_full (NULL, NULL, g_object_unref, (GDestroyNotify) destroy_source);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (on_request_done), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (on_request_done), self);
   soup_server_add_handler (self->soup, NULL, handle, self, NULL);
   soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
   return self;

@@ -30,6 +30,14 @@ gboolean         hatake_api_server_listen_unix  (HatakeApiServer  *self,
 HatakeEngine    *hatake_api_server_get_engine   (HatakeApiServer  *self);
 /* Says, in DATA_ROOT/api-socket, where this server listens: the `hatake` commands on that data
  * root use the engine through it (DESIGN.md: one owner per data root). Removed at dispose. */
+/* HOST's addresses on PORT, over TLS with CERTIFICATE, for clients showing a certificate that CA
+ * signed (there is no TCP without that) */
+gboolean         hatake_api_server_listen_tls   (HatakeApiServer  *self,
+                                                 const char       *host,
+                                                 guint16           port,
+                                                 GTlsCertificate  *certificate,
+                                                 GTlsDatabase     *ca,
+                                                 GError          **error);
 gboolean         hatake_api_server_publish      (HatakeApiServer  *self,
                                                  const char       *data_root,
                                                  GError          **error);
