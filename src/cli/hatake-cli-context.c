@@ -1329,6 +1329,14 @@ hatake_cli_context_rm (HatakeCliGlobals *globals,
 
 /* ---- inspect --------------------------------------------------------------------------------- */
 
+/* (g_ptr_array_sort hands over pointers to the elements) */
+static gint
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* docker's ListTLSFiles: the files of each endpoint under STORE/tls/<sha256> */
 static JsonObject *
 tls_listing (Context *context)
@@ -1352,7 +1360,7 @@ tls_listing (Context *context)
 
       while (files != NULL && (file = g_dir_read_name (files)) != NULL)
         g_ptr_array_add (names, g_strdup (file));
-      g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+      g_ptr_array_sort (names, compare_names);
       for (guint i = 0; i < names->len; i++)
         json_array_add_string_element (array, g_ptr_array_index (names, i));
       json_object_set_array_member (listing, endpoint, array);

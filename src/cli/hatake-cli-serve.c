@@ -83,12 +83,19 @@ hatake_cli_serve (HatakeCliGlobals *globals,
                   int               argc,
                   char            **argv)
 {
-  g_autofree char *host = NULL, *data_root = NULL, *pidfile = NULL;
-  gboolean detach = FALSE;
+  g_autofree char *data_root = NULL, *pidfile = NULL;
+  g_autofree char *tls_ca = NULL, *tls_cert = NULL, *tls_key = NULL;
+  g_auto(GStrv) hosts = NULL;
+  gboolean detach = FALSE, tls = FALSE, tls_verify = FALSE;
   int ready = -1;
   const GOptionEntry entries[] = {
     { "detach", 'd', 0, G_OPTION_ARG_NONE, &detach, N_("Run in the background once serving (with --pidfile)"), NULL },
-    { "host", 'H', 0, G_OPTION_ARG_STRING, &host, N_("Socket to listen on (unix:///PATH)"), "unix:///PATH" },
+    { "host", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &hosts, N_("Socket to listen on: unix:///PATH, or tcp://ADDRESS:PORT with --tlsverify (may be repeated)"), "ADDRESS" },
+    { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, N_("Use TLS; implied by --tlsverify"), NULL },
+    { "tlsverify", 0, 0, G_OPTION_ARG_NONE, &tls_verify, N_("Use TLS and verify the remote (required on TCP)"), NULL },
+    { "tlscacert", 0, 0, G_OPTION_ARG_FILENAME, &tls_ca, N_("Trust certs signed only by this CA"), "FILE" },
+    { "tlscert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("Path to TLS certificate file"), "FILE" },
+    { "tlskey", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("Path to TLS key file"), "FILE" },
     { "data-root", 0, 0, G_OPTION_ARG_FILENAME, &data_root, N_("Root directory of persistent state"), "DIR" },
     { "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, N_("Path to use for the daemon PID file"), "FILE" },
     { NULL }
@@ -99,15 +106,54 @@ hatake_cli_serve (HatakeCliGlobals *globals,
   g_autoptr(HatakeApiServer) server = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autofree char *socket_path = NULL;
+  g_autoptr(GPtrArray) tcp = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_endpoint_free);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GTlsDatabase) ca = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
-  if (host != NULL && !g_str_has_prefix (host, "unix://"))
-    return hatake_cli_usage_error (context, _("only unix:// sockets are served (TCP needs TLS, which is not offered yet)"));
+  for (guint i = 0; hosts != NULL && hosts[i] != NULL; i++)
+    {
+      g_autoptr(HatakeEndpoint) endpoint = hatake_endpoint_new (hosts[i]);
+      g_autofree char *name = NULL;
+      HatakeEndpointKind kind;
+
+      endpoint->tls = TRUE;
+      if (!hatake_endpoint_parse (endpoint, &kind, &name, NULL, NULL, &error))
+        return hatake_cli_usage_error (context, error->message);
+      if (kind == HATAKE_ENDPOINT_SSH)
+        return hatake_cli_usage_error (context, _("ssh:// is for clients: serve on a unix:// socket there"));
+      if (kind == HATAKE_ENDPOINT_UNIX && socket_path != NULL)
+        return hatake_cli_usage_error (context, _("only one unix:// socket is served"));
+      if (kind == HATAKE_ENDPOINT_UNIX)
+        socket_path = g_steal_pointer (&name);
+      else
+        g_ptr_array_add (tcp, g_steal_pointer (&endpoint));
+    }
+  /* the API is as good as root: on TCP only for clients with a certificate our CA signed */
+  if (tcp->len > 0 && (!tls_verify || tls_ca == NULL || tls_cert == NULL || tls_key == NULL))
+    return hatake_cli_usage_error (context, _("tcp:// needs --tlsverify with --tlscacert, --tlscert and --tlskey: "
+                                              "anyone reaching the port would be root"));
+  if (tcp->len > 0)
+    {
+      if ((certificate = g_tls_certificate_new_from_files (tls_cert, tls_key, &error)) == NULL)
+        {
+          g_prefix_error (&error, _("Cannot read the certificate %s: "), tls_cert);
+          return hatake_cli_fail (g_steal_pointer (&error));
+        }
+      g_autofree char *ca_path = g_canonicalize_filename (tls_ca, NULL);
+
+      if ((ca = g_tls_file_database_new (ca_path, &error)) == NULL)
+        {
+          g_prefix_error (&error, _("Cannot read the CA certificate %s: "), tls_ca);
+          return hatake_cli_fail (g_steal_pointer (&error));
+        }
+    }
   /* From here on the engine's messages are the API's, and the API speaks English as dockerd does:
    * docker-compose and the SDKs match some of them ("No such container", "is already in use") */
   setlocale (LC_MESSAGES, "C");
-  socket_path = host != NULL ? g_strdup (host + strlen ("unix://")) : default_socket ();
+  if (socket_path == NULL && tcp->len == 0)
+    socket_path = default_socket ();
   if (data_root != NULL)
     {
       g_free (globals->data_root);
@@ -123,9 +169,22 @@ hatake_cli_serve (HatakeCliGlobals *globals,
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
   server = hatake_api_server_new (engine);
-  if (!hatake_api_server_listen_unix (server, socket_path, &error) ||
-      !hatake_api_server_publish (server, hatake_local_engine_get_data_root (HATAKE_LOCAL_ENGINE (engine)), &error))
+  if (socket_path != NULL &&
+      (!hatake_api_server_listen_unix (server, socket_path, &error) ||
+       !hatake_api_server_publish (server, hatake_local_engine_get_data_root (HATAKE_LOCAL_ENGINE (engine)), &error)))
     return hatake_cli_fail (g_steal_pointer (&error));
+  for (guint i = 0; i < tcp->len; i++)
+    {
+      HatakeEndpoint *endpoint = g_ptr_array_index (tcp, i);
+      g_autofree char *name = NULL;
+      HatakeEndpointKind kind;
+      guint16 port = 0;
+
+      hatake_endpoint_parse (endpoint, &kind, &name, &port, NULL, NULL);
+      if (!hatake_api_server_listen_tls (server, name, port, certificate, ca, &error))
+        return hatake_cli_fail (g_steal_pointer (&error));
+      g_message (_("API listening on %s (TLS, client certificates required)"), endpoint->host);
+    }
   if (pidfile != NULL)
     {
       g_autofree char *pid = g_strdup_printf ("%d\n", getpid ());
@@ -133,7 +192,8 @@ hatake_cli_serve (HatakeCliGlobals *globals,
       if (!g_file_set_contents (pidfile, pid, -1, &error))
         return hatake_cli_fail (g_steal_pointer (&error));
     }
-  g_message (_("API listening on %s"), socket_path);
+  if (socket_path != NULL)
+    g_message (_("API listening on %s"), socket_path);
   /* the default bridge stays up while we run, as docker0 does: a container on it does not pay
    * netavark's whole network setup and teardown (after the recovery's teardowns are done) */
   hatake_cli_settle (globals);

@@ -20,6 +20,7 @@ struct _HatakeClientEngine
   guint         reconnect_timer;
   guint         backoff_ms;
   struct _HatakeStatsWatcher *stats;  /* the watched containers' resource use, from the API's stats */
+  GHashTable   *waits_registering;    /* container ID → GPtrArray of calls held until its waits are in */
 };
 
 /* A name or ID as one segment of a path */

@@ -56,6 +56,7 @@ hatake_client_engine_finalize (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->containers);
   g_clear_object (&self->images);
+  g_clear_pointer (&self->waits_registering, g_hash_table_unref);
   g_free (self->description);
   G_OBJECT_CLASS (hatake_client_engine_parent_class)->finalize (object);
 }
@@ -69,12 +70,29 @@ hatake_client_engine_class_init (HatakeClientEngineClass *klass)
   object_class->finalize = hatake_client_engine_finalize;
 }
 
+/* A container's waits on their way to the engine, and the calls held until they are in (see
+ * wait_async) */
+typedef struct
+{
+  guint      waits;
+  GPtrArray *held;   /* HeldCall* */
+} Registering;
+
+static void
+registering_free (Registering *registering)
+{
+  /* the engine going: what was held is not sent (its callers are told by their cancellables) */
+  g_clear_pointer (&registering->held, g_ptr_array_unref);
+  g_free (registering);
+}
+
 static void
 hatake_client_engine_init (HatakeClientEngine *self)
 {
   self->containers = g_list_store_new (HATAKE_TYPE_CONTAINER);
   self->images = g_list_store_new (HATAKE_TYPE_IMAGE);
   self->backoff_ms = BACKOFF_FIRST_MS;
+  self->waits_registering = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) registering_free);
 }
 
 HatakeClientEngine *
@@ -588,6 +606,14 @@ on_events_refreshed (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+read_events (HatakeClientEngine *self, GInputStream *stream)
+{
+  self->backoff_ms = BACKOFF_FIRST_MS;
+  _hatake_client_read_lines_async (stream, on_event, self, self->events_cancellable, on_events_ended,
+                                   g_object_ref (self));
+}
+
+static void
 on_events_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(HatakeClientEngine) self = user_data;
@@ -607,19 +633,18 @@ on_events_opened (GObject *source, GAsyncResult *result, gpointer user_data)
       _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_IMAGES, NULL, self->events_cancellable,
                                            on_events_refreshed, NULL);
     }
-  self->backoff_ms = BACKOFF_FIRST_MS;
-  _hatake_client_read_lines_async (stream, on_event, self, self->events_cancellable, on_events_ended,
-                                   g_object_ref (self));
+  read_events (self, stream);
 }
+
+#define EVENTS_PATH "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22image%22%5D%7D"
 
 static void
 follow_events (HatakeClientEngine *self)
 {
   if (self->events_cancellable == NULL)
     self->events_cancellable = g_cancellable_new ();
-  hatake_client_stream_async (self->client, "GET",
-                              "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22image%22%5D%7D", NULL, NULL,
-                              NULL, NULL, self->events_cancellable, on_events_opened, g_object_ref (self));
+  hatake_client_stream_async (self->client, "GET", EVENTS_PATH, NULL, NULL, NULL, NULL, self->events_cancellable,
+                              on_events_opened, g_object_ref (self));
 }
 
 void
@@ -676,10 +701,32 @@ on_connect_refreshed (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   if (--*pending == 0 && !g_task_had_error (task))
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The event stream is open (the engine tells us of every change from now on): the models are
+ * read, and nothing that happens meanwhile is missed */
+static void
+on_connect_events_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HatakeClientEngine *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GInputStream) stream = NULL;
+  GError *error = NULL;
+
+  stream = hatake_client_stream_finish (HATAKE_CLIENT (source), result, NULL, &error);
+  if (stream == NULL)
     {
-      follow_events (g_task_get_source_object (task));
-      g_task_return_boolean (task, TRUE);
+      hatake_client_engine_disconnect (self);
+      g_task_return_error (task, error);
+      return;
     }
+  read_events (self, stream);
+  _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_IMAGES, NULL, cancellable, on_connect_refreshed,
+                                       g_object_ref (task));
+  _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, cancellable,
+                                       on_connect_refreshed, g_object_ref (task));
 }
 
 void
@@ -694,10 +741,14 @@ hatake_client_engine_connect_async (HatakeClientEngine  *self,
   g_task_set_source_tag (task, hatake_client_engine_connect_async);
   *pending = 2;
   g_task_set_task_data (task, pending, g_free);
-  _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_IMAGES, NULL, cancellable, on_connect_refreshed,
-                                       g_object_ref (task));
-  _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, cancellable,
-                                       on_connect_refreshed, g_object_ref (task));
+  /* events first: a change between reading the models and following the events would be lost */
+  g_clear_handle_id (&self->reconnect_timer, g_source_remove);
+  if (self->events_cancellable != NULL)
+    g_cancellable_cancel (self->events_cancellable);
+  g_clear_object (&self->events_cancellable);
+  self->events_cancellable = g_cancellable_new ();
+  hatake_client_stream_async (self->client, "GET", EVENTS_PATH, NULL, NULL, NULL, NULL, self->events_cancellable,
+                              on_connect_events_opened, g_steal_pointer (&task));
 }
 
 gboolean
@@ -870,6 +921,163 @@ hatake_client_engine_create_container_finish (HatakeEngine  *engine,
   return g_object_ref (c);
 }
 
+/* ---- wait: in before the start --------------------------------------------------------------- */
+
+static void hatake_client_engine_container_op_async (HatakeEngine                *engine,
+                                                     const char                  *container,
+                                                     HatakeContainerOp            op,
+                                                     const HatakeContainerOpArgs *args,
+                                                     GCancellable                *cancellable,
+                                                     GAsyncReadyCallback          callback,
+                                                     gpointer                     user_data);
+
+/* A start held until the waits on its container are in */
+typedef struct
+{
+  char                *path;
+  char                *refresh_id;
+  GCancellable        *cancellable;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+} HeldCall;
+
+static void
+held_call_free (HeldCall *held)
+{
+  g_free (held->path);
+  g_free (held->refresh_id);
+  g_clear_object (&held->cancellable);
+  g_free (held);
+}
+
+
+typedef struct
+{
+  HatakeClientEngine *self;
+  char               *id;
+  gboolean            registered;
+  JsonNode           *answer;
+} WaitData;
+
+static void
+wait_data_free (WaitData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->id);
+  g_clear_pointer (&data->answer, json_node_unref);
+  g_free (data);
+}
+
+/* The engine has the wait (its answer's headers are in, or it failed): once all the container's
+ * are in, what was held goes */
+static void
+wait_registered (WaitData *data)
+{
+  HatakeClientEngine *self = data->self;
+  Registering *registering = g_hash_table_lookup (self->waits_registering, data->id);
+  g_autoptr(GPtrArray) held = NULL;
+
+  if (data->registered || registering == NULL)
+    return;
+  data->registered = TRUE;
+  if (--registering->waits > 0)
+    return;
+  held = g_steal_pointer (&registering->held);
+  g_hash_table_remove (self->waits_registering, data->id);
+  for (guint i = 0; i < held->len; i++)
+    {
+      HeldCall *call = g_ptr_array_index (held, i);
+
+      _hatake_client_engine_call (self, hatake_client_engine_container_op_async, "POST", g_steal_pointer (&call->path),
+                                  NULL, NULL, HATAKE_CLIENT_REFRESH_CONTAINER, call->refresh_id, call->cancellable,
+                                  call->callback, call->user_data);
+    }
+}
+
+static void
+on_wait_refreshed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WaitData *data = g_task_get_task_data (task);
+
+  g_task_return_pointer (task, g_steal_pointer (&data->answer), (GDestroyNotify) json_node_unref);
+}
+
+static void
+on_wait_line (JsonObject *line, gpointer user_data)
+{
+  WaitData *data = user_data;
+
+  g_clear_pointer (&data->answer, json_node_unref);
+  data->answer = json_node_init_object (json_node_alloc (), line);
+}
+
+static void
+on_wait_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WaitData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!_hatake_client_read_lines_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (data->answer == NULL)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s",
+                               _("The engine ended the wait without an answer"));
+      return;
+    }
+  _hatake_client_engine_refresh_async (data->self, HATAKE_CLIENT_REFRESH_CONTAINER, data->id, NULL,
+                                       on_wait_refreshed, g_object_ref (task));
+}
+
+static void
+on_wait_headers (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WaitData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GInputStream) stream = hatake_client_stream_finish (HATAKE_CLIENT (source), result, NULL, &error);
+
+  wait_registered (data);
+  if (stream == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _hatake_client_read_lines_async (stream, on_wait_line, data, g_task_get_cancellable (task), on_wait_read,
+                                   g_object_ref (task));
+}
+
+/* The wait is sent at once; a start of the same container asked meanwhile is held until the
+ * engine has the wait (docker's server answers a wait's headers as soon as it is registered) */
+static void
+wait_async (HatakeClientEngine *self, char *path, const char *id, GCancellable *cancellable,
+            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *owned = path;
+  WaitData *data = g_new0 (WaitData, 1);
+  Registering *registering = g_hash_table_lookup (self->waits_registering, id);
+
+  g_task_set_source_tag (task, hatake_client_engine_container_op_async);
+  data->self = g_object_ref (self);
+  data->id = g_strdup (id);
+  g_task_set_task_data (task, data, (GDestroyNotify) wait_data_free);
+  if (registering == NULL)
+    {
+      registering = g_new0 (Registering, 1);
+      registering->held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_call_free);
+      g_hash_table_insert (self->waits_registering, g_strdup (id), registering);
+    }
+  registering->waits++;
+  hatake_client_stream_async (self->client, "POST", owned, NULL, NULL, NULL, NULL, cancellable, on_wait_headers,
+                              g_steal_pointer (&task));
+}
+
 static void
 hatake_client_engine_container_op_async (HatakeEngine                *engine,
                                          const char                  *container,
@@ -942,8 +1150,24 @@ hatake_client_engine_container_op_async (HatakeEngine                *engine,
     default:
       g_assert_not_reached ();
     }
-  _hatake_client_engine_call (self, hatake_client_engine_container_op_async, method, path, NULL, NULL,
-                              HATAKE_CLIENT_REFRESH_CONTAINER, refresh_id, cancellable, callback, user_data);
+  if (op == HATAKE_CONTAINER_OP_WAIT)
+    wait_async (self, path, refresh_id, cancellable, callback, user_data);
+  else if (op == HATAKE_CONTAINER_OP_START && g_hash_table_contains (self->waits_registering, refresh_id))
+    {
+      /* a wait asked before the start reaches the engine before it: on another connection (an
+       * ssh being set up) it could come after the container's exit, and wait for the next one */
+      HeldCall *held = g_new0 (HeldCall, 1);
+
+      held->path = path;
+      held->refresh_id = g_strdup (refresh_id);
+      held->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+      held->callback = callback;
+      held->user_data = user_data;
+      g_ptr_array_add (((Registering *) g_hash_table_lookup (self->waits_registering, refresh_id))->held, held);
+    }
+  else
+    _hatake_client_engine_call (self, hatake_client_engine_container_op_async, method, path, NULL, NULL,
+                                HATAKE_CLIENT_REFRESH_CONTAINER, refresh_id, cancellable, callback, user_data);
 }
 
 /* GET /containers/{CONTAINER}/WHAT, its JSON the answer (inspect, top, stats) */

@@ -80,7 +80,10 @@ load_tls (HatakeClient *self, GError **error)
 
   if (endpoint->ca_file != NULL && !endpoint->skip_verify)
     {
-      self->database = g_tls_file_database_new (endpoint->ca_file, error);
+      /* (GTlsFileDatabase wants an absolute path) */
+      g_autofree char *ca_path = g_canonicalize_filename (endpoint->ca_file, NULL);
+
+      self->database = g_tls_file_database_new (ca_path, error);
       if (self->database == NULL)
         {
           g_prefix_error (error, _("Cannot read the CA certificate %s: "), endpoint->ca_file);
