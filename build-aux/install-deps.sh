@@ -9,7 +9,7 @@ build_pkgs="meson ninja-build pkg-config gcc gettext libglib2.0-dev libglib2.0-b
   desktop-file-utils appstream crun runc conmon netavark aardvark-dns iptables golang-github-containers-common tini"
 test_pkgs="docker-registry busybox-static xvfb xauth dbus python3 python3-cryptography \
   zstd gzip tar curl openssl valgrind apache2-utils tmux docker.io \
-  docker-compose python3-docker pass golang-docker-credential-helpers"
+  docker-compose python3-docker pass golang-docker-credential-helpers openssh-client openssh-server"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
 [ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs skopeo podman debootstrap time"
@@ -22,10 +22,11 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 # The tests use docker's CLI, not its daemon: installing docker.io must not start (or enable)
-# dockerd, which would add its bridge and firewall rules to the machine.
+# dockerd, which would add its bridge and firewall rules to the machine; nor openssh-server a
+# system sshd on port 22 (the ssh:// tests start their own, on loopback).
 no_daemon=""
 case " $missing " in
-  *" docker.io "*)
+  *" docker.io "*|*" openssh-server "*)
     if [ ! -e /usr/sbin/policy-rc.d ]; then
       printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
       $SUDO chmod +x /usr/sbin/policy-rc.d
@@ -38,6 +39,6 @@ $SUDO apt-get install -y -q --no-install-recommends $missing
 if [ -n "$no_daemon" ]; then
   $SUDO rm -f /usr/sbin/policy-rc.d
   if command -v systemctl >/dev/null 2>&1; then
-    $SUDO systemctl disable docker.service docker.socket >/dev/null 2>&1 || true
+    $SUDO systemctl disable docker.service docker.socket ssh.service ssh.socket >/dev/null 2>&1 || true
   fi
 fi

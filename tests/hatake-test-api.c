@@ -63,8 +63,16 @@ fixture_start_server (Fixture *f)
   g_assert_null (f->server);
   /* a test that fails does not leave its server behind (holding the test's output open) */
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  f->server = g_subprocess_launcher_spawn (launcher, &error, HATAKE_CLI, "serve", "--data-root", f->root,
-                                           "-H", host, NULL);
+  {
+    g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+    g_auto(GStrv) args = NULL;
+
+    g_strv_builder_add_many (argv, HATAKE_CLI, "serve", "--data-root", f->root, "-H", host, NULL);
+    if (f->serve_args != NULL)
+      g_strv_builder_addv (argv, (const char **) f->serve_args);
+    args = g_strv_builder_end (argv);
+    f->server = g_subprocess_launcher_spawnv (launcher, (const char * const *) args, &error);
+  }
   g_assert_no_error (error);
   for (guint i = 0; i < 200 && !socket_answers (f->socket); i++)
     g_usleep (25 * 1000);
@@ -115,6 +123,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   hatake_test_remove_tree (f->root);
   g_free (f->root);
   g_free (f->socket);
+  g_strfreev (f->serve_args);
   g_free (f->docker_config);
 }
 

@@ -13,6 +13,7 @@ typedef struct
   char        *socket;
   char        *docker_config;
   GSubprocess *server;
+  GStrv        serve_args;   /* more arguments for `hatake serve` (set before fixture_start_server) */
 } Fixture;
 
 /* Starts `hatake serve` on a fresh data root (when root and the registry are there). */
