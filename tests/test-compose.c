@@ -953,6 +953,921 @@ test_top_level (Fixture       *f,
                      "compose.yaml:1:1: include is not supported yet: merge the files with -f instead");
 }
 
+/* ---- interpolation ------------------------------------------------------------------------- */
+
+static void
+test_interpolation (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const char * const env[] = { "HOME=/home/tester", "SET=value", "EMPTY=", "TAG=1.2", "B=bee", NULL };
+  static const struct { const char *text; const char *expected; } cases[] = {
+    { "$SET", "value" }, { "${SET}", "value" }, { "x${SET}y", "xvaluey" }, { "$SET-suffix", "value-suffix" },
+    { "${UNSET:-default}", "default" }, { "${EMPTY:-default}", "default" }, { "${SET:-default}", "value" },
+    { "${UNSET-default}", "default" }, { "${EMPTY-default}", "" }, { "${SET-default}", "value" },
+    { "${SET:?must be set}", "value" }, { "${EMPTY?may be empty}", "" },
+    { "${SET:+alt}", "alt" }, { "${EMPTY:+alt}", "" }, { "${EMPTY+alt}", "alt" }, { "${UNSET+alt}", "" },
+    { "${A:-${B:-c}}", "bee" }, { "${A:-${C:-c}}", "c" }, { "${UNSET:-$SET}", "value" },
+    { "${UNSET:-a ${TAG} b}", "a 1.2 b" }, { "$$SET", "$SET" }, { "$${SET}", "${SET}" }, { "cost: 5$", "cost: 5$" },
+    { "$1 and $-", "$1 and $-" }, { "${SET:+${TAG}}", "1.2" }, { "${UNSET:-}", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *yaml = g_strdup_printf ("services:\n  a:\n    image: x\n    labels:\n      v: '%s'\n",
+                                               cases[i].text);
+      g_autoptr(HatakeComposeProject) p = load_ok (f->dir, yaml, env);
+      g_autofree char *expected = g_strdup_printf ("v=%s", cases[i].expected);
+
+      g_test_message ("%s", cases[i].text);
+      assert_strv (service (p, "a")->labels, expected, NULL);
+      g_assert_null (hatake_compose_project_get_warnings (p)[0]);
+    }
+
+  /* an unset variable without a default is blank, and said once */
+  {
+    g_autoptr(HatakeComposeProject) p = load_ok (f->dir, "services:\n  a:\n    image: \"x:${NOPE}\"\n"
+                                                 "    labels: [\"l=$NOPE\"]\n", env);
+    const char * const *warnings = hatake_compose_project_get_warnings (p);
+
+    g_assert_cmpstr (service (p, "a")->image, ==, "x:");
+    assert_strv (service (p, "a")->labels, "l=", NULL);
+    g_assert_cmpstr (warnings[0], ==, "compose.yaml:3:12: the “NOPE” variable is not set, defaulting to a blank string");
+    g_assert_null (warnings[1]);
+  }
+  /* keys are not interpolated; values of every type are */
+  {
+    g_autoptr(HatakeComposeProject) p = load_ok (f->dir, "services:\n  a:\n    image: x\n    tty: ${T:-true}\n"
+                                                 "    environment: {$SET: $SET}\n", env);
+    g_assert_true (service (p, "a")->tty);
+    assert_strv (service (p, "a")->environment, "$SET=value", NULL);
+  }
+
+  assert_load_error (f->dir, "services:\n  a:\n    image: \"db:${DB_TAG:?set DB_TAG to the version}\"\n", env,
+                     "compose.yaml:3:12: services.a.image: required variable DB_TAG is missing a value: set DB_TAG to "
+                     "the version");
+  assert_load_error (f->dir, "services:\n  a:\n    image: x\n    user: ${EMPTY:?}\n", env,
+                     "compose.yaml:4:11: services.a.user: required variable EMPTY is missing a value: ");
+  assert_load_error (f->dir, "services:\n  a:\n    image: x\n    user: ${UNSET?is $SET}\n", env,
+                     "compose.yaml:4:11: services.a.user: required variable UNSET is missing a value: is value");
+  assert_load_error (f->dir, "services:\n  a:\n    image: \"${SET\"\n", env,
+                     "compose.yaml:3:12: services.a.image: invalid interpolation format in “${SET” (write $$ for a $ "
+                     "that is not a variable)");
+  assert_load_error (f->dir, "services:\n  a:\n    image: \"${1X}\"\n", env,
+                     "compose.yaml:3:12: services.a.image: invalid interpolation format in “${1X}” (write $$ for a $ "
+                     "that is not a variable)");
+  assert_load_error (f->dir, "services:\n  a:\n    image: \"${SET/a/b}\"\n", env,
+                     "compose.yaml:3:12: services.a.image: invalid interpolation format in “${SET/a/b}” (write $$ for "
+                     "a $ that is not a variable)");
+}
+
+static void
+test_dotenv (Fixture       *f,
+             gconstpointer  data)
+{
+  static const char * const env[] = { "HOME=/home/tester", "OVERRIDDEN=from-shell", "SHELL_ONLY=sh", NULL };
+  g_autoptr(HatakeComposeProject) p = NULL;
+  HatakeComposeService *s;
+
+  write_file (f->dir, ".env",
+              "# a comment\n"
+              "\n"
+              "PLAIN=plain value  \n"
+              "export EXPORTED=yes\n"
+              "SINGLE='single $PLAIN \\n'\n"
+              "DOUBLE=\"line1\\nline2 \\\"q\\\" ${PLAIN}\"\n"
+              "  SPACED = spaced\n"
+              "COMMENTED=value # a comment\n"
+              "HASH=a#b\n"
+              "OVERRIDDEN=from-file\n"
+              "EXPANDED=${SHELL_ONLY}-${PLAIN}\n"
+              "MULTI=\"one\n"
+              "two\"\n"
+              "EMPTY=\n"
+              "DOLLAR=\"\\$HOME\"\n");
+  p = load_ok (f->dir,
+    "services:\n"
+    "  a:\n"
+    "    image: x\n"
+    "    environment:\n"
+    "      - PLAIN=$PLAIN\n"
+    "      - EXPORTED=$EXPORTED\n"
+    "      - SINGLE=$SINGLE\n"
+    "      - DOUBLE=$DOUBLE\n"
+    "      - SPACED=$SPACED\n"
+    "      - COMMENTED=$COMMENTED\n"
+    "      - HASH=$HASH\n"
+    "      - OVERRIDDEN=$OVERRIDDEN\n"
+    "      - EXPANDED=$EXPANDED\n"
+    "      - MULTI=$MULTI\n"
+    "      - EMPTY=${EMPTY-unset}\n"
+    "      - DOLLAR=$DOLLAR\n"
+    "      - PLAIN\n", env);
+  s = service (p, "a");
+  assert_strv (s->environment, "PLAIN=plain value", "EXPORTED=yes", "SINGLE=single $PLAIN \\n",
+               "DOUBLE=line1\nline2 \"q\" plain value", "SPACED=spaced", "COMMENTED=value", "HASH=a#b",
+               "OVERRIDDEN=from-shell", "EXPANDED=sh-plain value", "MULTI=one\ntwo", "EMPTY=", "DOLLAR=$HOME",
+               NULL);
+  g_assert_null (hatake_compose_project_get_warnings (p)[0]);
+
+  write_file (f->dir, ".env", "GOOD=1\nthis line is wrong\n");
+  assert_load_error (f->dir, "services:\n  a: {image: x}\n", env,
+                     ".env:2:1: expected KEY=VALUE, a comment or an empty line");
+  write_file (f->dir, ".env", "A=1\nB=\"never closed\n");
+  assert_load_error (f->dir, "services:\n  a: {image: x}\n", env, ".env:2:1: B: the value's closing \" is missing");
+  write_file (f->dir, ".env", "A=${B:?B is needed}\n");
+  assert_load_error (f->dir, "services:\n  a: {image: x}\n", env,
+                     ".env:1:1: required variable B is missing a value: B is needed");
+}
+
+/* ---- several files ------------------------------------------------------------------------- */
+
+static HatakeComposeProject *
+load_files (const char          *dir,
+            const char * const  *files,
+            const char * const  *env,
+            const char          *name,
+            GError             **error)
+{
+  HatakeComposeOptions options = { .project_dir = dir, .files = files, .environ = env ? env : no_env,
+                                   .project_name = name };
+
+  return hatake_compose_project_load (&options, error);
+}
+
+static void
+test_merge (Fixture       *f,
+            gconstpointer  data)
+{
+  static const char * const files[] = { "a.yaml", "b.yaml", NULL };
+  g_autoptr(HatakeComposeProject) p = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeComposeService *web, *db;
+  g_autofree char *a = g_build_filename (f->dir, "a", NULL);
+  g_autofree char *b = g_build_filename (f->dir, "b", NULL);
+  g_autofree char *dbdir = g_build_filename (f->dir, "db", NULL);
+  g_autofree char *a_yaml = g_build_filename (f->dir, "a.yaml", NULL);
+  g_autofree char *b_yaml = g_build_filename (f->dir, "b.yaml", NULL);
+
+  write_file (f->dir, "a.yaml",
+              "services:\n"
+              "  web:\n"
+              "    image: web:1\n"
+              "    command: [\"run\", \"a\"]\n"
+              "    entrypoint: /a\n"
+              "    cap_add: [A]\n"
+              "    ports: [\"8080:80\", \"9090:90\"]\n"
+              "    volumes: [\"./a:/data\", \"/cache\"]\n"
+              "    environment: [X=1, Y=1]\n"
+              "    labels: {a: \"1\"}\n"
+              "    healthcheck: {test: [\"CMD\", \"a\"], interval: 10s}\n"
+              "    dns: [1.1.1.1]\n"
+              "    build: ./a\n"
+              "  db:\n"
+              "    image: db\n"
+              "    ports: [\"5432:5432\"]\n"
+              "    volumes: [\"dbdata:/var/lib\"]\n"
+              "    restart: always\n"
+              "volumes:\n"
+              "  dbdata:\n");
+  write_file (f->dir, "b.yaml",
+              "services:\n"
+              "  web:\n"
+              "    image: web:2\n"
+              "    command: [\"run\", \"b\"]\n"
+              "    cap_add: [B]\n"
+              "    ports: [\"8080:80\", \"127.0.0.1:9091:91\"]\n"
+              "    volumes: [\"./b:/data\"]\n"
+              "    environment: {Y: \"2\", Z: \"3\"}\n"
+              "    labels: [b=2]\n"
+              "    healthcheck: {test: [\"CMD\", \"b\"]}\n"
+              "    dns: 8.8.8.8\n"
+              "    build: {dockerfile: Other}\n"
+              "  db:\n"
+              "    ports: !reset []\n"
+              "    volumes: !override [\"./db:/var/lib\"]\n"
+              "    restart: !reset\n"
+              "  new:\n"
+              "    image: new\n");
+  p = load_files (f->dir, files, NULL, NULL, &error);
+  g_assert_no_error (error);
+  web = service (p, "web");
+  db = service (p, "db");
+
+  g_assert_cmpstr (web->image, ==, "web:2");
+  assert_strv (web->command, "run", "b", NULL);
+  assert_strv (web->entrypoint, "/a", NULL);
+  assert_strv (web->cap_add, "A", "B", NULL);
+  g_assert_cmpuint (web->ports->len, ==, 3);
+  assert_port (port (web, 0), NULL, 8080, 8080, 80, 80, "tcp");
+  assert_port (port (web, 1), NULL, 9090, 9090, 90, 90, "tcp");
+  assert_port (port (web, 2), "127.0.0.1", 9091, 9091, 91, 91, "tcp");
+  g_assert_cmpuint (web->volumes->len, ==, 2);
+  g_assert_cmpstr (mount (web, 0)->source, ==, b);
+  g_assert_cmpstr (mount (web, 0)->target, ==, "/data");
+  g_assert_cmpstr (mount (web, 1)->target, ==, "/cache");
+  assert_strv (web->environment, "X=1", "Y=2", "Z=3", NULL);
+  assert_strv (web->labels, "a=1", "b=2", NULL);
+  assert_strv (web->healthcheck->test, "CMD", "b", NULL);
+  g_assert_cmpint (web->healthcheck->interval, ==, 10 * G_USEC_PER_SEC);
+  assert_strv (web->dns, "1.1.1.1", "8.8.8.8", NULL);
+  g_assert_cmpstr (web->build->context, ==, a);
+  g_assert_cmpstr (web->build->dockerfile, ==, "Other");
+
+  g_assert_cmpuint (db->ports->len, ==, 0);
+  g_assert_cmpuint (db->volumes->len, ==, 1);
+  g_assert_cmpint (mount (db, 0)->type, ==, HATAKE_COMPOSE_MOUNT_BIND);
+  g_assert_cmpstr (mount (db, 0)->source, ==, dbdir);
+  g_assert_cmpint (db->restart, ==, HATAKE_RESTART_NO);
+  g_assert_nonnull (hatake_compose_project_get_service (p, "new"));
+  assert_strv ((GStrv) hatake_compose_project_get_files (p), a_yaml, b_yaml, NULL);
+  /* the volume only the first file's db used is no longer the project's */
+  g_assert_cmpuint (hatake_compose_project_get_volumes (p)->len, ==, 0);
+
+  /* an error after the merge points at the file that wrote the value */
+  {
+    static const char * const bad[] = { "a.yaml", "c.yaml", NULL };
+    g_autoptr(GError) merge_error = NULL;
+    g_autoptr(HatakeComposeProject) none = NULL;
+
+    write_file (f->dir, "c.yaml", "services:\n  web:\n    ports:\n      - \"80:http\"\n");
+    none = load_files (f->dir, bad, NULL, NULL, &merge_error);
+    g_assert_null (none);
+    g_assert_error (merge_error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+    g_assert_cmpstr (merge_error->message, ==, "c.yaml:4:9: services.web.ports[2]: expected "
+                                               "[ip:][host:]container[/tcp|udp], got “80:http”");
+  }
+  /* !reset in the first file removes the value too */
+  {
+    g_autoptr(HatakeComposeProject) q = load_ok (f->dir, "services:\n  a:\n    image: x\n    user: !reset root\n", NULL);
+    g_assert_null (service (q, "a")->user);
+  }
+}
+
+static void
+test_default_files (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeComposeProject) none = load_files (f->dir, NULL, NULL, NULL, &error);
+  g_autofree char *compose = g_build_filename (f->dir, "compose.yaml", NULL);
+  g_autofree char *override = g_build_filename (f->dir, "compose.override.yaml", NULL);
+  g_autofree char *legacy = g_build_filename (f->dir, "docker-compose.yml", NULL);
+
+  g_assert_null (none);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  write_file (f->dir, "docker-compose.yml", "services:\n  legacy: {image: old}\n");
+  {
+    g_autoptr(HatakeComposeProject) p = load_files (f->dir, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    assert_strv ((GStrv) hatake_compose_project_get_files (p), legacy, NULL);
+  }
+  write_file (f->dir, "compose.yaml", "services:\n  web:\n    image: web\n    environment: [A=1]\n");
+  write_file (f->dir, "compose.override.yaml", "services:\n  web:\n    environment: [B=2]\n  extra: {image: e}\n");
+  {
+    g_autoptr(HatakeComposeProject) p = load_files (f->dir, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    assert_strv ((GStrv) hatake_compose_project_get_files (p), compose, override, NULL);
+    assert_strv (service (p, "web")->environment, "A=1", "B=2", NULL);
+    g_assert_nonnull (hatake_compose_project_get_service (p, "extra"));
+    g_assert_null (hatake_compose_project_get_service (p, "legacy"));
+  }
+  /* COMPOSE_FILE, ':'-separated, over the lookup */
+  {
+    static const char * const env[] = { "HOME=/home/tester", "COMPOSE_FILE=docker-compose.yml:more.yaml", NULL };
+    g_autoptr(HatakeComposeProject) p = NULL;
+
+    write_file (f->dir, "more.yaml", "services:\n  legacy: {user: nobody}\n");
+    p = load_files (f->dir, NULL, env, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (service (p, "legacy")->user, ==, "nobody");
+    g_assert_null (hatake_compose_project_get_service (p, "web"));
+  }
+}
+
+static void
+test_project_name (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const char * const env_name[] = { "HOME=/h", "COMPOSE_PROJECT_NAME=from-env", NULL };
+  static const char * const env_bad[] = { "HOME=/h", "COMPOSE_PROJECT_NAME=Bad.Name", NULL };
+  const char *yaml = "name: from-file\nservices:\n  a: {image: x}\n";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *odd = g_build_filename (f->dir, "-My App.V2", NULL);
+
+  {
+    g_autoptr(HatakeComposeProject) p = load_ok (f->dir, "services:\n  a: {image: x}\n", NULL);
+    g_assert_cmpstr (hatake_compose_project_get_name (p), ==, "proj");
+  }
+  {
+    g_autoptr(HatakeComposeProject) p = load_ok (f->dir, yaml, NULL);
+    g_assert_cmpstr (hatake_compose_project_get_name (p), ==, "from-file");
+  }
+  {
+    g_autoptr(HatakeComposeProject) p = load_ok (f->dir, yaml, env_name);
+    g_assert_cmpstr (hatake_compose_project_get_name (p), ==, "from-env");
+  }
+  {
+    HatakeComposeOptions options = { .project_dir = f->dir, .environ = env_name, .project_name = "explicit_1" };
+    g_autoptr(HatakeComposeProject) p = hatake_compose_project_load_from_data (&options, yaml, -1, "compose.yaml", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (hatake_compose_project_get_name (p), ==, "explicit_1");
+  }
+  {
+    HatakeComposeOptions options = { .project_dir = f->dir, .environ = no_env, .project_name = "Explicit" };
+    g_autoptr(HatakeComposeProject) p = hatake_compose_project_load_from_data (&options, yaml, -1, "compose.yaml", &error);
+    g_assert_null (p);
+    g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+    g_assert_cmpstr (error->message, ==, "“Explicit” is not a valid project name: it must hold only lowercase letters, "
+                                         "digits, _ and -, and start with a letter or a digit");
+    g_clear_error (&error);
+  }
+  /* .env may name it too */
+  write_file (f->dir, ".env", "COMPOSE_PROJECT_NAME=dotenv-name\n");
+  {
+    g_autoptr(HatakeComposeProject) p = load_ok (f->dir, yaml, NULL);
+    g_assert_cmpstr (hatake_compose_project_get_name (p), ==, "dotenv-name");
+  }
+  assert_load_error (f->dir, yaml, env_bad, "“Bad.Name” is not a valid project name: it must hold only lowercase "
+                     "letters, digits, _ and -, and start with a letter or a digit");
+  {
+    g_autofree char *dotenv = g_build_filename (f->dir, ".env", NULL);
+    g_remove (dotenv);
+  }
+  assert_load_error (f->dir, "name: _under\nservices:\n  a: {image: x}\n", NULL,
+                     "compose.yaml:1:7: name: “_under” is not a valid project name: it must hold only lowercase "
+                     "letters, digits, _ and -, and start with a letter or a digit");
+  /* a folder's name is made one */
+  g_mkdir (odd, 0700);
+  {
+    g_autoptr(HatakeComposeProject) p = load_ok (odd, "services:\n  a: {image: x}\n", NULL);
+    g_assert_cmpstr (hatake_compose_project_get_name (p), ==, "myappv2");
+  }
+  g_assert_true (hatake_compose_project_name_is_valid ("a-b_c9"));
+  g_assert_true (hatake_compose_project_name_is_valid ("9lives"));
+  g_assert_false (hatake_compose_project_name_is_valid ("-a"));
+  g_assert_false (hatake_compose_project_name_is_valid (""));
+  g_assert_false (hatake_compose_project_name_is_valid ("a b"));
+}
+
+/* ---- profiles and extends ------------------------------------------------------------------ */
+
+static const char *profiles_yaml =
+  "services:\n"
+  "  web: {image: x, depends_on: [db]}\n"
+  "  db: {image: x}\n"
+  "  debug: {image: x, profiles: [debug], depends_on: [tools]}\n"
+  "  tools: {image: x, profiles: [tools]}\n"
+  "  admin: {image: x, profiles: [admin, ops], volumes: [\"adminvol:/a\"]}\n"
+  "volumes: {adminvol: }\n";
+
+static char *
+active_names (HatakeComposeProject *p)
+{
+  GPtrArray *services = hatake_compose_project_get_services (p);
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < services->len; i++)
+    g_string_append_printf (s, "%s%s", i ? " " : "", ((HatakeComposeService *) g_ptr_array_index (services, i))->name);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static HatakeComposeProject *
+load_profiles (const char         *dir,
+               const char * const *profiles,
+               const char * const *services,
+               const char * const *env,
+               GError            **error)
+{
+  HatakeComposeOptions options = { .project_dir = dir, .environ = env ? env : no_env, .profiles = profiles,
+                                   .services = services };
+
+  return hatake_compose_project_load_from_data (&options, profiles_yaml, -1, "compose.yaml", error);
+}
+
+static void
+test_profiles (Fixture       *f,
+               gconstpointer  data)
+{
+  static const char * const debug[] = { "debug", NULL };
+  static const char * const all[] = { "*", NULL };
+  static const char * const tools[] = { "tools", NULL };
+  static const char * const ghost[] = { "ghost", NULL };
+  static const char * const env[] = { "HOME=/h", "COMPOSE_PROFILES=other, ops", NULL };
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(HatakeComposeProject) p = load_profiles (f->dir, NULL, NULL, NULL, &error);
+    g_autofree char *names = active_names (p);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (names, ==, "db web");
+    assert_strv ((GStrv) hatake_compose_project_get_disabled (p), "admin", "debug", "tools", NULL);
+    g_assert_cmpuint (hatake_compose_project_get_volumes (p)->len, ==, 0);
+  }
+  {
+    g_autoptr(HatakeComposeProject) p = load_profiles (f->dir, debug, NULL, NULL, &error);
+    g_autofree char *names = active_names (p);
+
+    /* debug's dependency comes with it, whatever its own profile */
+    g_assert_cmpstr (names, ==, "db debug tools web");
+  }
+  {
+    g_autoptr(HatakeComposeProject) p = load_profiles (f->dir, NULL, NULL, env, &error);
+    g_autofree char *names = active_names (p);
+
+    g_assert_cmpstr (names, ==, "admin db web");
+    g_assert_cmpuint (hatake_compose_project_get_volumes (p)->len, ==, 1);
+    g_assert_cmpstr (((HatakeComposeVolume *) g_ptr_array_index (hatake_compose_project_get_volumes (p), 0))->name, ==,
+                     "proj_adminvol");
+  }
+  {
+    /* --profile wins over COMPOSE_PROFILES; a service named by the caller is active */
+    g_autoptr(HatakeComposeProject) p = load_profiles (f->dir, debug, tools, env, &error);
+    g_autofree char *names = active_names (p);
+
+    g_assert_cmpstr (names, ==, "db debug tools web");
+  }
+  {
+    g_autoptr(HatakeComposeProject) p = load_profiles (f->dir, all, NULL, NULL, &error);
+    g_autofree char *names = active_names (p);
+
+    g_assert_cmpstr (names, ==, "admin db debug tools web");
+    g_assert_null (hatake_compose_project_get_disabled (p)[0]);
+  }
+  {
+    g_autoptr(HatakeComposeProject) p = load_profiles (f->dir, NULL, ghost, NULL, &error);
+
+    g_assert_null (p);
+    g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+    g_assert_cmpstr (error->message, ==, "no such service: ghost");
+  }
+}
+
+static void
+test_extends (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(HatakeComposeProject) p = NULL;
+  g_autofree char *sub_data = g_build_filename (f->dir, "sub", "data", NULL);
+
+  write_file (f->dir, "sub/common.yaml",
+              "services:\n"
+              "  common:\n"
+              "    image: common\n"
+              "    volumes: [\"./data:/data\"]\n"
+              "    env_file: common.env\n"
+              "  chained:\n"
+              "    extends: common\n"
+              "    user: chained\n");
+  write_file (f->dir, "sub/common.env", "FROM_COMMON=1\n");
+  p = load_ok (f->dir,
+    "services:\n"
+    "  base:\n"
+    "    image: base\n"
+    "    environment: [A=1, B=1]\n"
+    "    ports: [\"80:80\"]\n"
+    "    command: base\n"
+    "  web:\n"
+    "    extends: base\n"
+    "    environment: [B=2]\n"
+    "    command: web\n"
+    "  deep:\n"
+    "    extends: {service: web}\n"
+    "    ports: [\"81:81\"]\n"
+    "  app:\n"
+    "    extends: {file: sub/common.yaml, service: chained}\n"
+    "    environment: {LOCAL: yes}\n", NULL);
+
+  g_assert_cmpstr (service (p, "web")->image, ==, "base");
+  assert_strv (service (p, "web")->environment, "A=1", "B=2", NULL);
+  assert_strv (service (p, "web")->command, "web", NULL);
+  g_assert_cmpuint (service (p, "web")->ports->len, ==, 1);
+  g_assert_cmpuint (service (p, "deep")->ports->len, ==, 2);
+  assert_strv (service (p, "deep")->environment, "A=1", "B=2", NULL);
+  assert_strv (service (p, "deep")->command, "web", NULL);
+  /* the other file's paths start at its own folder */
+  g_assert_cmpstr (service (p, "app")->image, ==, "common");
+  g_assert_cmpstr (service (p, "app")->user, ==, "chained");
+  g_assert_cmpuint (service (p, "app")->volumes->len, ==, 1);
+  g_assert_cmpstr (mount (service (p, "app"), 0)->source, ==, sub_data);
+  assert_strv (service (p, "app")->environment, "FROM_COMMON=1", "LOCAL=yes", NULL);
+
+  assert_load_error (f->dir, "services:\n  a:\n    image: x\n    extends: b\n  b:\n    extends: {service: a}\n", NULL,
+                     "compose.yaml:4:14: services.a.extends: extends loop: a → b → a");
+  assert_load_error (f->dir, "services:\n  a:\n    extends: a\n", NULL,
+                     "compose.yaml:3:14: services.a.extends: extends loop: a → a");
+  assert_load_error (f->dir, "services:\n  a:\n    image: x\n    extends: nope\n", NULL,
+                     "compose.yaml:4:14: services.a.extends: extends the undefined service “nope”");
+  write_file (f->dir, "loop.yaml", "services:\n  l:\n    extends: {file: compose2.yaml, service: m}\n");
+  write_file (f->dir, "compose2.yaml", "services:\n  m:\n    extends: {file: loop.yaml, service: l}\n");
+  assert_load_error (f->dir, "services:\n  a:\n    extends: {file: loop.yaml, service: l}\n", NULL,
+                     "loop.yaml:3:14: services.l.extends: extends loop: a → l → m → l");
+}
+
+/* ---- the plan ------------------------------------------------------------------------------ */
+
+static void
+test_plan (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(HatakeComposeProject) p = load_ok (f->dir,
+    "services:\n"
+    "  web:\n"
+    "    image: nginx\n"
+    "    depends_on: [api, cache]\n"
+    "    ports: [\"8080:80\", \"127.0.0.1::443\", \"[::1]:53:53/udp\", \"9000-9001:9000-9001\"]\n"
+    "    expose: [\"81\"]\n"
+    "    labels: {role: front}\n"
+    "  api:\n"
+    "    build: ./api\n"
+    "    depends_on: [db]\n"
+    "    networks:\n"
+    "      default:\n"
+    "      back: {aliases: [backend], ipv4_address: 10.5.0.5}\n"
+    "    volumes: [\"data:/data:ro\", \"./code:/code\", \"/anon\", {type: tmpfs, target: /t, tmpfs: {size: 1m}}]\n"
+    "    stop_grace_period: 1m\n"
+    "    environment: [A=1]\n"
+    "    entrypoint: [\"/init\"]\n"
+    "    command: serve\n"
+    "    user: app\n"
+    "    working_dir: /code\n"
+    "    hostname: api-host\n"
+    "    init: true\n"
+    "    tty: true\n"
+    "    stdin_open: true\n"
+    "    read_only: true\n"
+    "    privileged: true\n"
+    "    cap_add: [NET_ADMIN]\n"
+    "    cap_drop: [MKNOD]\n"
+    "    stop_signal: SIGINT\n"
+    "    restart: on-failure:2\n"
+    "    deploy: {resources: {limits: {cpus: 2, memory: 1g, pids: 64}}}\n"
+    "  db: {image: postgres}\n"
+    "  cache: {image: redis, container_name: the-cache}\n"
+    "  zz: {image: x}\n"
+    "  worker:\n"
+    "    image: x\n"
+    "    depends_on: {db: {condition: service_healthy, restart: true}}\n"
+    "    network_mode: service:db\n"
+    "    deploy: {replicas: 2}\n"
+    "networks:\n"
+    "  back: {name: shared-back}\n"
+    "volumes:\n"
+    "  data:\n", NULL);
+  g_autoptr(GPtrArray) order = hatake_compose_project_get_order (p);
+  g_autoptr(GString) names = g_string_new (NULL);
+  g_autofree char *web_name = hatake_compose_project_container_name (p, service (p, "web"), 1);
+  g_autofree char *worker_name = hatake_compose_project_container_name (p, service (p, "worker"), 2);
+  g_autofree char *cache_name = hatake_compose_project_container_name (p, service (p, "cache"), 1);
+  g_auto(GStrv) labels = hatake_compose_project_container_labels (p, service (p, "worker"), 2);
+  g_autofree char *working_dir = g_strdup_printf ("com.docker.compose.project.working_dir=%s", f->dir);
+  g_autoptr(HatakeContainerConfig) api = hatake_compose_project_container_config (p, service (p, "api"), 1);
+  g_autoptr(HatakeContainerConfig) web = hatake_compose_project_container_config (p, service (p, "web"), 1);
+  g_autoptr(HatakeContainerConfig) worker = hatake_compose_project_container_config (p, service (p, "worker"), 2);
+  g_autofree char *code = g_build_filename (f->dir, "code", NULL);
+  HatakeContainerMount *m;
+  HatakeNetworkEndpoint *e;
+
+  for (guint i = 0; i < order->len; i++)
+    g_string_append_printf (names, "%s%s", i ? " " : "", ((HatakeComposeService *) g_ptr_array_index (order, i))->name);
+  /* each after what it depends on; among those ready, by name */
+  g_assert_cmpstr (names->str, ==, "cache db api web worker zz");
+  g_assert_cmpstr (web_name, ==, "proj-web-1");
+  g_assert_cmpstr (worker_name, ==, "proj-worker-2");
+  g_assert_cmpstr (cache_name, ==, "the-cache");
+
+  assert_strv (labels, "com.docker.compose.container-number=2",
+               "com.docker.compose.depends_on=db:service_healthy:true",
+               "com.docker.compose.oneoff=False", "com.docker.compose.project=proj",
+               "com.docker.compose.project.config_files=", working_dir,
+               "com.docker.compose.service=worker", "com.docker.compose.version=" HATAKE_COMPOSE_VERSION, NULL);
+
+  /* the networks the project creates: default (web, api) and back, by their engine names */
+  g_assert_cmpuint (hatake_compose_project_get_networks (p)->len, ==, 2);
+  g_assert_cmpstr (hatake_compose_project_get_network (p, "back")->name, ==, "shared-back");
+  g_assert_cmpstr (hatake_compose_project_get_network (p, "default")->name, ==, "proj_default");
+
+  g_assert_cmpstr (api->name, ==, "proj-api-1");
+  g_assert_cmpstr (api->image, ==, "proj-api");
+  assert_strv (api->entrypoint, "/init", NULL);
+  assert_strv (api->cmd, "serve", NULL);
+  assert_strv (api->env, "A=1", NULL);
+  g_assert_cmpstr (api->user, ==, "app");
+  g_assert_cmpstr (api->working_dir, ==, "/code");
+  g_assert_cmpstr (api->hostname, ==, "api-host");
+  g_assert_true (api->init && api->tty && api->open_stdin && api->read_only && api->privileged);
+  assert_strv (api->cap_add, "NET_ADMIN", NULL);
+  assert_strv (api->cap_drop, "MKNOD", NULL);
+  g_assert_cmpstr (api->stop_signal, ==, "SIGINT");
+  g_assert_cmpint (api->stop_timeout, ==, 60);
+  g_assert_cmpint (api->restart, ==, HATAKE_RESTART_ON_FAILURE);
+  g_assert_cmpuint (api->restart_max, ==, 2);
+  g_assert_cmpfloat (api->cpus, ==, 2.0);
+  g_assert_cmpint (api->memory, ==, G_GINT64_CONSTANT (1) << 30);
+  g_assert_cmpint (api->pids_limit, ==, 64);
+  g_assert_cmpuint (api->mounts->len, ==, 4);
+  m = g_ptr_array_index (api->mounts, 0);
+  g_assert_cmpint (m->type, ==, HATAKE_CONTAINER_MOUNT_VOLUME);
+  g_assert_cmpstr (m->source, ==, "proj_data");
+  g_assert_true (m->read_only);
+  m = g_ptr_array_index (api->mounts, 1);
+  g_assert_cmpint (m->type, ==, HATAKE_CONTAINER_MOUNT_BIND);
+  g_assert_cmpstr (m->source, ==, code);
+  m = g_ptr_array_index (api->mounts, 2);
+  g_assert_cmpint (m->type, ==, HATAKE_CONTAINER_MOUNT_VOLUME);
+  g_assert_null (m->source);
+  m = g_ptr_array_index (api->mounts, 3);
+  g_assert_cmpint (m->type, ==, HATAKE_CONTAINER_MOUNT_TMPFS);
+  g_assert_cmpint (m->tmpfs_size, ==, 1 << 20);
+  g_assert_cmpuint (api->networks->len, ==, 2);
+  e = g_ptr_array_index (api->networks, 0);
+  g_assert_cmpstr (e->network, ==, "proj_default");
+  assert_strv (e->aliases, "api", NULL);
+  e = g_ptr_array_index (api->networks, 1);
+  g_assert_cmpstr (e->network, ==, "shared-back");
+  assert_strv (e->aliases, "api", "backend", NULL);
+  g_assert_cmpstr (e->ip, ==, "10.5.0.5");
+  g_assert_cmpstr (api->network_mode, ==, "proj_default");
+
+  assert_strv (web->publish, "8080:80/tcp", "127.0.0.1::443/tcp", "[::1]:53:53/udp", "9000-9001:9000-9001/tcp", NULL);
+  assert_strv (web->expose, "81", NULL);
+  g_assert_true (g_strv_contains ((const char * const *) web->labels, "role=front"));
+  g_assert_true (g_strv_contains ((const char * const *) web->labels, "com.docker.compose.service=web"));
+  g_assert_true (g_strv_contains ((const char * const *) web->labels,
+                                  "com.docker.compose.depends_on=api:service_started:false,"
+                                  "cache:service_started:false"));
+  /* every publish spec is one the core's parser takes, but for IPv6 addresses, which it does not
+   * take yet (docker's form is kept for them) */
+  for (guint i = 0; web->publish[i] != NULL; i++)
+    {
+      if (web->publish[i][0] == '[')
+        continue;
+      HatakePortMapping mapping;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (hatake_port_mapping_parse (web->publish[i], &mapping, &error));
+      g_assert_no_error (error);
+    }
+
+  g_assert_cmpstr (worker->network_mode, ==, "container:proj-db-1");
+  g_assert_cmpuint (worker->networks->len, ==, 0);
+  g_assert_cmpint (service (p, "worker")->replicas, ==, 2);
+}
+
+/* ---- errors -------------------------------------------------------------------------------- */
+
+static void
+test_errors (Fixture       *f,
+             gconstpointer  data)
+{
+  static const struct { const char *yaml; const char *message; } cases[] = {
+    { "services:\n  a: [\n", "compose.yaml:3:1: invalid YAML: did not find expected node content while parsing a "
+                             "flow node" },
+    { "services:\n  a:\n    image: x\n   bad: indent\n", "compose.yaml:4:4: invalid YAML: did not find expected "
+                                                          "key while parsing a block mapping" },
+    { "- a\n- b\n", "compose.yaml:1:1: expected a mapping (services:, networks:, …) at the top of the file" },
+    { "services:\n  a:\n    image: [x]\n", "compose.yaml:3:12: services.a.image: expected a string, got a list" },
+    { "services:\n  a:\n    image: x\n    imag: y\n", "compose.yaml:4:5: services.a: unknown field “imag”" },
+    { "services:\n  a:\n    image: x\n    healthcheck: {test: x, intervall: 1s}\n",
+      "compose.yaml:4:28: services.a.healthcheck: unknown field “intervall”" },
+    { "services:\n  a:\n    image: x\n    stop_grace_period: 10\n",
+      "compose.yaml:4:24: services.a.stop_grace_period: expected a duration such as 1m30s, 10s or 500ms, got “10”" },
+    { "services:\n  a:\n    image: x\n    healthcheck:\n      interval: 5 minutes\n",
+      "compose.yaml:5:17: services.a.healthcheck.interval: expected a duration such as 1m30s, 10s or 500ms, got "
+      "“5 minutes”" },
+    { "services:\n  a:\n    image: x\n    shm_size: big\n",
+      "compose.yaml:4:15: services.a.shm_size: expected a size such as 512m, 1g or 1024k, got “big”" },
+    { "services:\n  a:\n    image: x\n    tty: maybe\n",
+      "compose.yaml:4:10: services.a.tty: expected a boolean (true or false), got “maybe”" },
+    { "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [c]\n"
+      "  c:\n    image: x\n    depends_on: [a]\n",
+      "compose.yaml:4:17: services.a: dependency cycle: a → b → c → a" },
+    { "services:\n  a:\n    image: x\n    depends_on: [a]\n", "compose.yaml:4:17: services.a: dependency cycle: a → a" },
+    { "services:\n  a:\n    image: x\n    depends_on: [nobody]\n",
+      "compose.yaml:4:18: services.a.depends_on: depends on the undefined service “nobody”" },
+    { "services:\n  a:\n    image: x\n    links: [nobody]\n",
+      "compose.yaml:4:13: services.a.links[0]: depends on the undefined service “nobody”" },
+    { "services:\n  a:\n    user: root\n", "compose.yaml:3:5: services.a: a service needs an image or a build" },
+    { "services:\n  a:\n", "compose.yaml:2:5: services.a: expected a mapping, got null" },
+    { "services:\n  a:\n    image: x\n    image: y\n", "compose.yaml:4:5: the key “image” is already defined in this "
+                                                         "mapping" },
+    { "services: []\n", "compose.yaml:1:11: services: expected a mapping, got a list" },
+    { "name: p\n", "compose.yaml:1:1: services: a project needs at least one service" },
+    { "services:\n  \"bad name\": {image: x}\n", "compose.yaml:2:3: services: “bad name” is not a valid service "
+                                                   "name: use letters, digits, ., _ and -, starting with a letter or "
+                                                   "a digit" },
+    { "services:\n  a: {image: x}\n---\nservices: {}\n", "compose.yaml:3:1: a compose file holds one YAML document, "
+                                                         "not several" },
+    { "services:\n  a: *nothing\n", "compose.yaml:2:6: unknown anchor “nothing” (an alias must follow its anchor)" },
+    { "services:\n  a:\n    image: x\n    restart: sometimes\n",
+      "compose.yaml:4:14: services.a.restart: expected no, always, on-failure[:N] or unless-stopped, got “sometimes”" },
+    { "services:\n  a:\n    image: x\n    pull_policy: sometimes\n",
+      "compose.yaml:4:18: services.a.pull_policy: expected always, never, missing, build, daily, weekly or "
+      "every_DURATION, got “sometimes”" },
+    { "services:\n  a:\n    image: x\n    container_name: c\n    deploy: {replicas: 2}\n",
+      "compose.yaml:4:21: services.a: container_name is set, so the service cannot have 2 replicas" },
+    { "services:\n  a:\n    image: x\n    environment: [\"=x\"]\n",
+      "compose.yaml:4:19: services.a.environment[0]: expected KEY=VALUE, got “=x”" },
+    { "services:\n  a:\n    image: x\n    environment: {A: [1]}\n",
+      "compose.yaml:4:22: services.a.environment.A: expected a string, a number, a boolean or null, got a list" },
+    { "services:\n  a: {image: x}\nnetworks:\n  n: {driver: bridge, mtu: 1500}\n",
+      "compose.yaml:4:23: networks.n: unknown field “mtu”" },
+    { "services:\n  a:\n    image: x\n    profiles: [\"-no\"]\n",
+      "compose.yaml:4:16: services.a.profiles[0]: expected a profile name ([a-zA-Z0-9][a-zA-Z0-9_.-]*), got “-no”" },
+    { "services:\n  a: {image: x}\nvolumes:\n  v: {external: maybe}\n",
+      "compose.yaml:4:17: volumes.v.external: expected a boolean (true or false), got “maybe”" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HatakeComposeProject) p = load_data (f->dir, cases[i].yaml, NULL, &error);
+
+      g_test_message ("case %u", i);
+      g_assert_null (p);
+      g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+}
+
+static void
+test_alias_bomb (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GString) yaml = g_string_new ("x-a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeComposeProject) p = NULL;
+
+  /* ten times bigger each level: 10^9 nodes if expanded */
+  for (char c = 'b'; c <= 'i'; c++)
+    g_string_append_printf (yaml, "x-%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n",
+                            c, c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+  g_string_append (yaml, "services:\n  a: {image: x}\n");
+  p = load_data (f->dir, yaml->str, NULL, &error);
+  g_assert_null (p);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "the aliases expand to more than 1000000 nodes"));
+}
+
+/* ---- robustness ---------------------------------------------------------------------------- */
+
+static const char *fuzz_yaml =
+  "name: fuzz\n"
+  "x-common: &common\n"
+  "  restart: unless-stopped\n"
+  "  labels: {tier: \"${TIER:-back}\"}\n"
+  "services:\n"
+  "  web:\n"
+  "    <<: *common\n"
+  "    image: \"nginx:${TAG:-latest}\"\n"
+  "    command: [\"nginx\", \"-g\", \"daemon off;\"]\n"
+  "    ports: [\"8080:80\", \"127.0.0.1:9000-9001:9000-9001/udp\", {target: 443, published: \"8443\"}]\n"
+  "    volumes:\n"
+  "      - ./html:/usr/share/nginx/html:ro\n"
+  "      - data:/data\n"
+  "      - {type: tmpfs, target: /tmp, tmpfs: {size: 64m}}\n"
+  "    depends_on:\n"
+  "      api: {condition: service_healthy, restart: true}\n"
+  "    environment:\n"
+  "      A: 1\n"
+  "      B: $$literal\n"
+  "    networks: {front: {aliases: [www]}, back: }\n"
+  "    healthcheck: {test: curl -f http://localhost, interval: 1m30s, retries: 3}\n"
+  "    deploy: {replicas: 2, resources: {limits: {cpus: '0.5', memory: 512m}}}\n"
+  "  api:\n"
+  "    build: {context: ./api, args: [V=1]}\n"
+  "    networks: [back]\n"
+  "    env_file: [{path: api.env, required: false}]\n"
+  "    stop_grace_period: 10s\n"
+  "    profiles: [\"app\"]\n"
+  "    extends: {service: base}\n"
+  "  base:\n"
+  "    image: base\n"
+  "    tmpfs: /run\n"
+  "networks:\n"
+  "  front: {driver: bridge}\n"
+  "  back: {internal: true, ipam: {config: [{subnet: 10.0.0.0/24}]}}\n"
+  "volumes:\n"
+  "  data: {labels: [a=b]}\n"
+  "secrets:\n"
+  "  s: {content: hello}\n";
+
+static void
+load_either (const char *dir,
+             const char *text,
+             gsize       length)
+{
+  g_autoptr(GError) error = NULL;
+  HatakeComposeOptions options = { .project_dir = dir, .environ = no_env };
+  g_autoptr(HatakeComposeProject) p = hatake_compose_project_load_from_data (&options, text, (gssize) length,
+                                                                             "compose.yaml", &error);
+
+  /* a project or an error, never both, never neither */
+  g_assert_true ((p == NULL) != (error == NULL));
+  if (error != NULL)
+    g_assert_true (error->domain == HATAKE_ERROR || error->domain == G_FILE_ERROR || error->domain == G_IO_ERROR);
+  if (p != NULL)
+    {
+      g_autoptr(GPtrArray) order = hatake_compose_project_get_order (p);
+
+      g_assert_cmpuint (order->len, ==, hatake_compose_project_get_services (p)->len);
+      for (guint i = 0; i < order->len; i++)
+        {
+          g_autoptr(HatakeContainerConfig) c = hatake_compose_project_container_config (p, g_ptr_array_index (order, i), 1);
+          g_assert_nonnull (c->name);
+        }
+    }
+}
+
+static void
+test_truncated (Fixture       *f,
+                gconstpointer  data)
+{
+  gsize length = strlen (fuzz_yaml);
+
+  {
+    g_autoptr(HatakeComposeProject) whole = load_ok (f->dir, fuzz_yaml, NULL);
+    /* api has a profile that is off, but web needs it */
+    g_assert_cmpuint (hatake_compose_project_get_services (whole)->len, ==, 3);
+    g_assert_null (hatake_compose_project_get_disabled (whole)[0]);
+  }
+  for (gsize n = 0; n <= length; n++)
+    {
+      /* a copy of exactly n bytes, so that ASan sees a read past them */
+      g_autofree char *prefix = g_malloc (MAX (n, 1));
+
+      memcpy (prefix, fuzz_yaml, n);
+      load_either (f->dir, prefix, n);
+    }
+}
+
+/* GLib 2.74 has no g_byte_array_insert */
+static void
+insert_bytes (GByteArray   *bytes,
+              guint         at,
+              const guint8 *data,
+              guint         n)
+{
+  guint tail = bytes->len - at;
+
+  g_byte_array_set_size (bytes, bytes->len + n);
+  memmove (bytes->data + at + n, bytes->data + at, tail);
+  if (n > 0)
+    memcpy (bytes->data + at, data, n);
+}
+
+static void
+test_mutated (Fixture       *f,
+              gconstpointer  data)
+{
+  static const char interesting[] = ":-{}[],&*!|>'\"#$%@`\n \t\\0123456789abcxyz?";
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20240521);
+  gsize length = strlen (fuzz_yaml);
+
+  for (guint round = 0; round < 400; round++)
+    {
+      g_autoptr(GByteArray) bytes = g_byte_array_new ();
+      guint edits = (guint) g_rand_int_range (rand, 1, 6);
+
+      g_byte_array_append (bytes, (const guint8 *) fuzz_yaml, (guint) length);
+      for (guint e = 0; e < edits && bytes->len > 0; e++)
+        {
+          guint at = (guint) g_rand_int_range (rand, 0, (gint32) bytes->len);
+          guint8 c = g_rand_boolean (rand) ? (guint8) interesting[g_rand_int_range (rand, 0, sizeof interesting - 1)]
+                                           : (guint8) g_rand_int_range (rand, 0, 256);
+
+          switch (g_rand_int_range (rand, 0, 4))
+            {
+            case 0:
+              bytes->data[at] = c;
+              break;
+            case 1:
+              insert_bytes (bytes, at, &c, 1);
+              break;
+            case 2:
+              g_byte_array_remove_index (bytes, at);
+              break;
+            default:
+              {
+                /* a line copied elsewhere: structure, not only characters, changes */
+                guint other = (guint) g_rand_int_range (rand, 0, (gint32) bytes->len);
+                guint end = other;
+                g_autoptr(GByteArray) line = g_byte_array_new ();
+
+                while (end < bytes->len && bytes->data[end] != '\n')
+                  end++;
+                g_byte_array_append (line, bytes->data + other, end - other);
+                insert_bytes (bytes, at, line->data, line->len);
+              }
+              break;
+            }
+        }
+      load_either (f->dir, (const char *) bytes->data, bytes->len);
+    }
+}
+
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
 
 int
@@ -974,5 +1889,17 @@ main (int    argc,
   ADD ("/compose/service/healthcheck", test_healthcheck);
   ADD ("/compose/service/deploy-and-build", test_deploy_and_build);
   ADD ("/compose/top-level", test_top_level);
+  ADD ("/compose/interpolation", test_interpolation);
+  ADD ("/compose/dotenv", test_dotenv);
+  ADD ("/compose/merge", test_merge);
+  ADD ("/compose/default-files", test_default_files);
+  ADD ("/compose/project-name", test_project_name);
+  ADD ("/compose/profiles", test_profiles);
+  ADD ("/compose/extends", test_extends);
+  ADD ("/compose/plan", test_plan);
+  ADD ("/compose/errors", test_errors);
+  ADD ("/compose/alias-bomb", test_alias_bomb);
+  ADD ("/compose/robustness/truncated", test_truncated);
+  ADD ("/compose/robustness/mutated", test_mutated);
   return g_test_run ();
 }
