@@ -149,7 +149,8 @@ get_command (const HatakeComposeNode *node,
     {
       g_autoptr(GError) local = NULL;
 
-      if (g_strstrip (g_strdup (node->value))[0] == '\0' || strspn (node->value, " \t\n") == strlen (node->value))
+      /* "" (or blanks) clears the image's, as an empty list does */
+      if (strspn (node->value, " \t\n") == strlen (node->value))
         {
           *out = g_new0 (char *, 1);
           return TRUE;
