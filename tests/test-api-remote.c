@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 
 #include <signal.h>
@@ -535,6 +536,83 @@ test_ssh (SshFixture *s, gconstpointer data)
   g_assert_cmpint (docker (&s->f, NULL, NULL, "rm", "-f", "far", NULL), ==, 0);
 }
 
+/* ---- connections clients drop ------------------------------------------------------------- */
+
+static guint
+count_fds (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/fd", pid);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static GSocketConnection *
+raw_request (Fixture *f, const char *request)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (f->socket);
+  GSocketConnection *connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, NULL);
+  char buffer[4096];
+
+  g_assert_nonnull (connection);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
+                                            strlen (request), NULL, NULL, NULL));
+  /* the answer's start (the headers at least) */
+  g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer,
+                                        sizeof buffer, NULL, NULL), >, 0);
+  return connection;
+}
+
+/* Clients that go away, between requests of a kept-alive connection or in the middle of an event
+ * stream with nothing to say, leave nothing behind in the server; one that only ends its side
+ * (as dial-stdio does when ssh's input ends) gets the stream's end and then the connection's */
+static void
+test_dropped_connections (Fixture *f, gconstpointer data)
+{
+  GPid pid;
+  guint before;
+  gint64 deadline;
+
+  if (f->server == NULL)
+    return;
+  pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (f->server), NULL, 10);
+  g_usleep (200 * 1000);
+  before = count_fds (pid);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(GSocketConnection) ping = raw_request (f, "GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n");
+      g_autoptr(GSocketConnection) events = raw_request (f, "GET /v1.41/events HTTP/1.1\r\nHost: d\r\n\r\n");
+
+      g_io_stream_close (G_IO_STREAM (ping), NULL, NULL);
+      g_io_stream_close (G_IO_STREAM (events), NULL, NULL);
+    }
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (count_fds (pid) > before && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_cmpuint (count_fds (pid), ==, before);
+
+  /* a half close during a stream: its end comes back (the last chunk), then the connection's */
+  {
+    g_autoptr(GSocketConnection) events = raw_request (f, "GET /v1.41/events HTTP/1.1\r\nHost: d\r\n\r\n");
+    GSocket *socket = g_socket_connection_get_socket (events);
+    g_autoptr(GString) rest = g_string_new (NULL);
+    char buffer[256];
+    gssize n;
+
+    g_socket_set_timeout (socket, 5);
+    g_assert_true (g_socket_shutdown (socket, FALSE, TRUE, NULL));
+    while ((n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL)) > 0)
+      g_string_append_len (rest, buffer, n);
+    g_assert_cmpint (n, ==, 0);
+    g_assert_true (g_str_has_suffix (rest->str, "0\r\n\r\n"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -542,5 +620,7 @@ main (int argc, char **argv)
   g_test_add ("/remote/tls/clients", TlsFixture, NULL, tls_set_up, test_tls_clients, tls_tear_down);
   g_test_add ("/remote/tls/engine", TlsFixture, NULL, tls_set_up, test_tls_engine, tls_tear_down);
   g_test_add ("/remote/ssh", SshFixture, NULL, ssh_set_up, test_ssh, ssh_tear_down);
+  g_test_add ("/remote/dropped-connections", Fixture, NULL, fixture_set_up, test_dropped_connections,
+              fixture_tear_down);
   return g_test_run ();
 }
