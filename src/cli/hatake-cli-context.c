@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-context-store.h"
 #include "hatake-json.h"
 #include "hatake-local-engine.h"
 
@@ -30,149 +31,6 @@
 #define DOCKER_DEFAULT_HOST "unix:///var/run/docker.sock"
 /* docker's table cuts a context's error to this many characters */
 #define MAX_ERROR_LENGTH    45
-
-typedef enum
-{
-  STORE_BUILT_IN,   /* "default", and the stub of a current context that does not exist */
-  STORE_HATAKE,
-  STORE_DOCKER,
-} ContextStore;
-
-typedef struct
-{
-  ContextStore  store;
-  char         *dir;    /* the store's folder (…/contexts); NULL when built in */
-  JsonNode     *meta;   /* meta.json, an object */
-} Context;
-
-static void
-context_free (Context *context)
-{
-  g_free (context->dir);
-  g_clear_pointer (&context->meta, json_node_unref);
-  g_free (context);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Context, context_free)
-
-/* ---- reading members ------------------------------------------------------------------------- */
-
-static const char *
-context_name (Context *context)
-{
-  return hatake_json_string (json_node_get_object (context->meta), "Name");
-}
-
-static const char *
-context_description (Context *context)
-{
-  JsonObject *metadata = hatake_json_object_member (json_node_get_object (context->meta), "Metadata");
-  const char *description = hatake_json_string (metadata, "Description");
-
-  return description != NULL ? description : "";
-}
-
-static JsonObject *
-context_docker_endpoint (Context *context)
-{
-  JsonObject *endpoints = hatake_json_object_member (json_node_get_object (context->meta), "Endpoints");
-
-  return hatake_json_object_member (endpoints, "docker");
-}
-
-/* The endpoint's host; NULL when it names none */
-static const char *
-context_host (Context *context)
-{
-  const char *host = hatake_json_string (context_docker_endpoint (context), "Host");
-
-  return host != NULL && *host != '\0' ? host : NULL;
-}
-
-/* ---- the stores ------------------------------------------------------------------------------ */
-
-static char *
-hatake_store_dir (void)
-{
-  return g_build_filename (g_get_user_config_dir (), "hatake", "contexts", NULL);
-}
-
-static char *
-docker_store_dir (void)
-{
-  const char *dir = g_getenv ("DOCKER_CONFIG");
-
-  if (dir != NULL && *dir != '\0')
-    return g_build_filename (dir, "contexts", NULL);
-  return g_build_filename (g_get_home_dir (), ".docker", "contexts", NULL);
-}
-
-/* STORE/KIND/<sha256 of NAME>: where docker keeps a context's metadata (KIND "meta") and its TLS
- * material ("tls") */
-static char *
-context_path (const char *dir,
-              const char *kind,
-              const char *name)
-{
-  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
-
-  return g_build_filename (dir, kind, digest, NULL);
-}
-
-static Context *
-context_read (ContextStore   store,
-              const char    *dir,
-              const char    *path,
-              GError       **error)
-{
-  g_autoptr(Context) context = g_new0 (Context, 1);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return NULL;
-  if (!json_parser_load_from_data (parser, contents, length, &local_error))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "parsing %s: %s", path, local_error->message);
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
-      hatake_json_string (json_node_get_object (json_parser_get_root (parser)), "Name") == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "parsing %s: not a context", path);
-      return NULL;
-    }
-  context->store = store;
-  context->dir = g_strdup (dir);
-  context->meta = json_node_copy (json_parser_get_root (parser));
-  return g_steal_pointer (&context);
-}
-
-/* NAME in the store at DIR; HATAKE_ERROR_NOT_FOUND in docker's words when it is not there */
-static Context *
-context_load (ContextStore   store,
-              const char    *dir,
-              const char    *name,
-              GError       **error)
-{
-  g_autofree char *meta_dir = context_path (dir, "meta", name);
-  g_autofree char *path = g_build_filename (meta_dir, "meta.json", NULL);
-  g_autoptr(GError) local_error = NULL;
-  Context *context = context_read (store, dir, path, &local_error);
-
-  if (context == NULL)
-    {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ||
-          g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR))
-        g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
-                     "context \"%s\": context not found: open %s: no such file or directory", name, path);
-      else
-        g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "context \"%s\": %s", name, local_error->message);
-    }
-  return context;
-}
 
 /* The host "default" stands for: -H, HATAKE_HOST or DOCKER_HOST (in VARIABLE); NULL: the local
  * engine */
@@ -197,10 +55,10 @@ default_host (HatakeCliGlobals  *globals,
 }
 
 /* Built in and never stored, as docker's "default" */
-static Context *
+static HatakeContext *
 context_default (HatakeCliGlobals *globals)
 {
-  Context *context = g_new0 (Context, 1);
+  HatakeContext *context = g_new0 (HatakeContext, 1);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   const char *variable = NULL;
   const char *host = default_host (globals, &variable);
@@ -233,80 +91,52 @@ context_default (HatakeCliGlobals *globals)
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
-  context->store = STORE_BUILT_IN;
+  context->store = HATAKE_CONTEXT_BUILT_IN;
   context->meta = json_builder_get_root (builder);
   return context;
 }
 
 /* NAME in hatake's store, else in docker's */
-static Context *
+static HatakeContext *
 context_lookup (HatakeCliGlobals  *globals,
                 const char        *name,
                 GError           **error)
 {
-  g_autofree char *hatake_dir = hatake_store_dir ();
-  g_autofree char *docker_dir = docker_store_dir ();
+  g_autofree char *hatake_dir = hatake_context_hatake_store ();
+  g_autofree char *docker_dir = hatake_context_docker_store ();
   g_autoptr(GError) hatake_error = NULL;
   g_autoptr(GError) docker_error = NULL;
-  Context *context;
+  HatakeContext *context;
 
   if (g_str_equal (name, DEFAULT_CONTEXT))
     return context_default (globals);
-  if ((context = context_load (STORE_HATAKE, hatake_dir, name, &hatake_error)) != NULL)
+  if ((context = hatake_context_load (HATAKE_CONTEXT_STORE_HATAKE, hatake_dir, name, &hatake_error)) != NULL)
     return context;
   if (!g_error_matches (hatake_error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&hatake_error));
       return NULL;
     }
-  if ((context = context_load (STORE_DOCKER, docker_dir, name, &docker_error)) != NULL)
+  if ((context = hatake_context_load (HATAKE_CONTEXT_STORE_DOCKER, docker_dir, name, &docker_error)) != NULL)
     return context;
   g_propagate_error (error, g_error_matches (docker_error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND)
                               ? g_steal_pointer (&hatake_error) : g_steal_pointer (&docker_error));
   return NULL;
 }
 
-static void
-list_store (GPtrArray    *contexts,
-            GHashTable   *names,
-            ContextStore  store,
-            const char   *dir)
-{
-  g_autofree char *meta = g_build_filename (dir, "meta", NULL);
-  g_autoptr(GDir) folder = g_dir_open (meta, 0, NULL);
-  const char *entry;
-
-  while (folder != NULL && (entry = g_dir_read_name (folder)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (meta, entry, "meta.json", NULL);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(Context) context = context_read (store, dir, path, &error);
-
-      if (context == NULL)
-        {
-          g_debug ("Skipping %s: %s", path, error->message);
-          continue;
-        }
-      if (g_hash_table_contains (names, context_name (context)))
-        continue;
-      g_hash_table_add (names, g_strdup (context_name (context)));
-      g_ptr_array_add (contexts, g_steal_pointer (&context));
-    }
-}
-
 /* "default", hatake's contexts, then those of docker's whose names hatake's do not take */
 static GPtrArray *
 context_list (HatakeCliGlobals *globals)
 {
-  g_autoptr(GPtrArray) contexts = g_ptr_array_new_with_free_func ((GDestroyNotify) context_free);
+  g_autoptr(GPtrArray) contexts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_context_free);
   g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree char *hatake_dir = hatake_store_dir ();
-  g_autofree char *docker_dir = docker_store_dir ();
+  g_autofree char *hatake_dir = hatake_context_hatake_store ();
+  g_autofree char *docker_dir = hatake_context_docker_store ();
 
   g_ptr_array_add (contexts, context_default (globals));
   g_hash_table_add (names, g_strdup (DEFAULT_CONTEXT));
-  list_store (contexts, names, STORE_HATAKE, hatake_dir);
-  list_store (contexts, names, STORE_DOCKER, docker_dir);
+  hatake_context_list_store (contexts, names, HATAKE_CONTEXT_STORE_HATAKE, hatake_dir);
+  hatake_context_list_store (contexts, names, HATAKE_CONTEXT_STORE_DOCKER, docker_dir);
   return g_steal_pointer (&contexts);
 }
 
@@ -334,59 +164,16 @@ validate_name (const char  *name,
 
 /* ---- hatake's config.json -------------------------------------------------------------------- */
 
-static char *
-config_path (void)
-{
-  return g_build_filename (g_get_user_config_dir (), "hatake", "config.json", NULL);
-}
-
-/* The file as an object ({} when there is none yet) */
-static JsonNode *
-config_load (const char  *path,
-             GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
-    {
-      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      return json_node_init_object (json_node_alloc (), json_object_new ());
-    }
-  if (length == 0)
-    return json_node_init_object (json_node_alloc (), json_object_new ());
-  if (!json_parser_load_from_data (parser, contents, length, &local_error) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Error loading config file %s: %s"), path,
-                   local_error != NULL ? local_error->message : _("not a JSON object"));
-      return NULL;
-    }
-  return json_node_copy (json_parser_get_root (parser));
-}
-
 /* "currentContext" from the file; NULL for "default" or when the file cannot be read (said once) */
 static char *
 config_current (void)
 {
-  g_autofree char *path = config_path ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) config = config_load (path, &error);
-  const char *current;
+  char *current = hatake_context_config_current (&error);
 
-  if (config == NULL)
-    {
-      fprintf (stderr, "WARNING: %s\n", error->message);
-      return NULL;
-    }
-  current = hatake_json_string (json_node_get_object (config), "currentContext");
-  return current != NULL && *current != '\0' ? g_strdup (current) : NULL;
+  if (error != NULL)
+    fprintf (stderr, "WARNING: %s\n", error->message);
+  return current;
 }
 
 /* Sets "currentContext" to NAME, or removes it for NULL (as docker leaves it for "default"); the
@@ -395,9 +182,9 @@ static gboolean
 config_set_current (const char  *name,
                     GError     **error)
 {
-  g_autofree char *path = config_path ();
+  g_autofree char *path = hatake_context_config_path ();
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(JsonNode) config = config_load (path, error);
+  g_autoptr(JsonNode) config = hatake_context_config_load (path, error);
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
   JsonObject *object;
@@ -477,40 +264,13 @@ apply_tls_options (HatakeCliGlobals *globals,
     g_clear_pointer (&endpoint->ca_file, g_free);
 }
 
-/* A stored context's TLS material, where docker keeps it: STORE/tls/<sha256>/docker/{ca,cert,key}.pem */
-static void
-apply_tls_material (Context        *context,
-                    HatakeEndpoint *endpoint)
-{
-  g_autofree char *tls_dir = context->dir ? context_path (context->dir, "tls", context_name (context)) : NULL;
-  struct { const char *file; char **field; } files[] = {
-    { "ca.pem", &endpoint->ca_file },
-    { "cert.pem", &endpoint->cert_file },
-    { "key.pem", &endpoint->key_file },
-  };
-
-  endpoint->skip_verify = hatake_json_boolean (context_docker_endpoint (context), "SkipTLSVerify", FALSE);
-  for (guint i = 0; tls_dir != NULL && i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *path = g_build_filename (tls_dir, "docker", files[i].file, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
-        {
-          *files[i].field = g_steal_pointer (&path);
-          endpoint->tls = TRUE;
-        }
-    }
-  if (endpoint->skip_verify)
-    g_clear_pointer (&endpoint->ca_file, g_free);
-}
-
 gboolean
 hatake_cli_context_endpoint (HatakeCliGlobals  *globals,
                              HatakeEndpoint   **endpoint,
                              GError           **error)
 {
   g_autofree char *name = NULL;
-  g_autoptr(Context) context = NULL;
+  g_autoptr(HatakeContext) context = NULL;
   g_autoptr(HatakeEndpoint) result = NULL;
 
   g_return_val_if_fail (endpoint != NULL && *endpoint == NULL, FALSE);
@@ -531,17 +291,17 @@ hatake_cli_context_endpoint (HatakeCliGlobals  *globals,
     }
   /* as docker: a stored endpoint without a host is docker's default socket; "default" without
    * one is the local engine */
-  if (context->store == STORE_BUILT_IN)
+  if (context->store == HATAKE_CONTEXT_BUILT_IN)
     {
-      if (context_host (context) == NULL)
+      if (hatake_context_host (context) == NULL)
         return TRUE;
-      result = hatake_endpoint_new (context_host (context));
+      result = hatake_endpoint_new (hatake_context_host (context));
       apply_tls_options (globals, result);
     }
   else
     {
-      result = hatake_endpoint_new (context_host (context) != NULL ? context_host (context) : DOCKER_DEFAULT_HOST);
-      apply_tls_material (context, result);
+      result = hatake_endpoint_new (hatake_context_host (context) != NULL ? hatake_context_host (context) : DOCKER_DEFAULT_HOST);
+      hatake_context_apply_tls (context, result);
     }
   *endpoint = g_steal_pointer (&result);
   return TRUE;
@@ -675,7 +435,7 @@ ellipsis (const char *text,
 /* One row of `context ls`, with docker's members (Store added: "hatake", "docker" or "" when built in) */
 static JsonNode *
 list_row (const char   *name,
-          ContextStore  store,
+          HatakeContextStore  store,
           gboolean      current,
           const char   *description,
           const char   *endpoint,
@@ -696,7 +456,7 @@ list_row (const char   *name,
   json_builder_set_member_name (builder, "Name");
   json_builder_add_string_value (builder, name);
   json_builder_set_member_name (builder, "Store");
-  json_builder_add_string_value (builder, store == STORE_HATAKE ? "hatake" : store == STORE_DOCKER ? "docker" : "");
+  json_builder_add_string_value (builder, store == HATAKE_CONTEXT_STORE_HATAKE ? "hatake" : store == HATAKE_CONTEXT_STORE_DOCKER ? "docker" : "");
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -789,19 +549,19 @@ hatake_cli_context_ls (HatakeCliGlobals *globals,
   contexts = context_list (globals);
   for (guint i = 0; i < contexts->len; i++)
     {
-      Context *c = g_ptr_array_index (contexts, i);
-      gboolean is_current = g_str_equal (context_name (c), current);
+      HatakeContext *c = g_ptr_array_index (contexts, i);
+      gboolean is_current = g_str_equal (hatake_context_name (c), current);
 
       found |= is_current;
-      g_ptr_array_add (rows, list_row (context_name (c), c->store, is_current, context_description (c),
-                                       context_host (c), NULL));
+      g_ptr_array_add (rows, list_row (hatake_context_name (c), c->store, is_current, hatake_context_description (c),
+                                       hatake_context_host (c), NULL));
     }
   /* as docker: a current context that cannot be found is a row that says why */
   if (!found)
     {
-      g_autoptr(Context) missing = context_lookup (globals, current, &error);
+      g_autoptr(HatakeContext) missing = context_lookup (globals, current, &error);
 
-      g_ptr_array_add (rows, list_row (current, STORE_BUILT_IN, TRUE, "", "", error ? error->message : ""));
+      g_ptr_array_add (rows, list_row (current, HATAKE_CONTEXT_BUILT_IN, TRUE, "", "", error ? error->message : ""));
       g_clear_error (&error);
     }
   g_ptr_array_sort (rows, compare_rows);
@@ -864,7 +624,7 @@ hatake_cli_context_use (HatakeCliGlobals *globals,
     _("Set the current context: the engine hatake commands use from now on (a context of docker's store "
       "too; docker's own current context stays as it is)"), entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(Context) chosen = NULL;
+  g_autoptr(HatakeContext) chosen = NULL;
   const char *variable = host_variable ();
   const char *name;
   gboolean is_default;
@@ -909,15 +669,15 @@ parse_bool (const char *text,
 
 /* A stored context's TLS files into TLS (file name → path), to be copied with it */
 static void
-context_tls_files (Context    *context,
+context_tls_files (HatakeContext    *context,
                    GHashTable *tls)
 {
   g_autoptr(HatakeEndpoint) endpoint = hatake_endpoint_new ("");
   struct { const char *file; char *path; } files[3];
 
-  if (context->store == STORE_BUILT_IN)
+  if (context->store == HATAKE_CONTEXT_BUILT_IN)
     return;
-  apply_tls_material (context, endpoint);
+  hatake_context_apply_tls (context, endpoint);
   files[0].file = "ca.pem", files[0].path = endpoint->ca_file;
   files[1].file = "cert.pem", files[1].path = endpoint->cert_file;
   files[2].file = "key.pem", files[2].path = endpoint->key_file;
@@ -971,21 +731,21 @@ docker_endpoint (HatakeCliGlobals  *globals,
     }
   if ((value = g_hash_table_lookup (config, "from")) != NULL)
     {
-      g_autoptr(Context) from = context_lookup (globals, value, error);
+      g_autoptr(HatakeContext) from = context_lookup (globals, value, error);
 
       if (from == NULL)
         {
           g_prefix_error (error, "unable to create docker endpoint config: ");
           return NULL;
         }
-      if (context_docker_endpoint (from) == NULL)
+      if (hatake_context_docker_endpoint (from) == NULL)
         {
           g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
                        "unable to create docker endpoint config: unable to get endpoint from context \"%s\"", value);
           return NULL;
         }
       context_tls_files (from, tls);
-      return json_object_ref (context_docker_endpoint (from));
+      return json_object_ref (hatake_context_docker_endpoint (from));
     }
   {
     static const char * const files[][2] = { { "ca", "ca.pem" }, { "cert", "cert.pem" }, { "key", "key.pem" } };
@@ -1063,7 +823,7 @@ context_save_tls (const char  *dir,
                   GHashTable  *tls,
                   GError     **error)
 {
-  g_autofree char *tls_dir = context_path (dir, "tls", name);
+  g_autofree char *tls_dir = hatake_context_path (dir, "tls", name);
   g_autofree char *endpoint_dir = g_build_filename (tls_dir, "docker", NULL);
   GHashTableIter iter;
   const char *file, *source;
@@ -1099,7 +859,7 @@ context_save (const char  *dir,
               GError     **error)
 {
   const char *name = json_object_get_string_member (json_node_get_object (meta), "Name");
-  g_autofree char *meta_dir = context_path (dir, "meta", name);
+  g_autofree char *meta_dir = hatake_context_path (dir, "meta", name);
   g_autofree char *path = g_build_filename (meta_dir, "meta.json", NULL);
   g_autofree char *text = json_to_string (meta, FALSE);
 
@@ -1131,13 +891,13 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
     _("Create a context in hatake's store."),
     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(Context) existing = NULL;
+  g_autoptr(HatakeContext) existing = NULL;
   g_autoptr(JsonObject) metadata = NULL;
   g_autoptr(JsonObject) endpoints = NULL;
   g_autoptr(JsonObject) meta = json_object_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *source = NULL;
-  g_autofree char *dir = hatake_store_dir ();
+  g_autofree char *dir = hatake_context_hatake_store ();
   g_autoptr(GHashTable) tls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   const char *name;
 
@@ -1150,7 +910,7 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
     return fail_plain (g_steal_pointer (&error));
   if ((existing = context_lookup (globals, name, &error)) != NULL)
     {
-      if (existing->store == STORE_DOCKER)
+      if (existing->store == HATAKE_CONTEXT_STORE_DOCKER)
         fprintf (stderr, _("context \"%s\" already exists in docker's store\n"), name);
       else
         fprintf (stderr, "context \"%s\" already exists\n", name);
@@ -1165,7 +925,7 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
 
   if (from != NULL || docker == NULL)
     {
-      g_autoptr(Context) copied = NULL;
+      g_autoptr(HatakeContext) copied = NULL;
 
       /* as docker: the whole context copied, from --from or else the current one */
       if (docker != NULL && docker[0] != NULL)
@@ -1182,7 +942,7 @@ hatake_cli_context_create (HatakeCliGlobals *globals,
                   ? json_object_ref (hatake_json_object_member (json_node_get_object (copied->meta), "Endpoints"))
                   : json_object_new ();
       /* what came from the built-in one says nothing true of the copy */
-      if (copied->store == STORE_BUILT_IN && description == NULL)
+      if (copied->store == HATAKE_CONTEXT_BUILT_IN && description == NULL)
         json_object_remove_member (metadata, "Description");
     }
   else
@@ -1219,11 +979,11 @@ static gboolean
 context_remove (const char  *name,
                 GError     **error)
 {
-  g_autofree char *dir = hatake_store_dir ();
-  g_autofree char *meta_dir = context_path (dir, "meta", name);
+  g_autofree char *dir = hatake_context_hatake_store ();
+  g_autofree char *meta_dir = hatake_context_path (dir, "meta", name);
   g_autofree char *path = g_build_filename (meta_dir, "meta.json", NULL);
 
-  g_autofree char *tls_dir = context_path (dir, "tls", name);
+  g_autofree char *tls_dir = hatake_context_path (dir, "tls", name);
   g_autofree char *endpoint_dir = g_build_filename (tls_dir, "docker", NULL);
   static const char * const files[] = { "ca.pem", "cert.pem", "key.pem" };
 
@@ -1254,7 +1014,7 @@ remove_one (HatakeCliGlobals  *globals,
             gboolean           force,
             GError           **error)
 {
-  g_autoptr(Context) found = NULL;
+  g_autoptr(HatakeContext) found = NULL;
   g_autoptr(GError) lookup_error = NULL;
   g_autofree char *configured = NULL;
 
@@ -1264,7 +1024,7 @@ remove_one (HatakeCliGlobals  *globals,
       return FALSE;
     }
   found = context_lookup (globals, name, &lookup_error);
-  if (found != NULL && found->store == STORE_DOCKER)
+  if (found != NULL && found->store == HATAKE_CONTEXT_STORE_DOCKER)
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
                    _("context \"%s\" is in docker's store, which hatake does not change: docker context rm %s"),
@@ -1339,16 +1099,16 @@ compare_names (gconstpointer a,
 
 /* docker's ListTLSFiles: the files of each endpoint under STORE/tls/<sha256> */
 static JsonObject *
-tls_listing (Context *context)
+tls_listing (HatakeContext *context)
 {
   JsonObject *listing = json_object_new ();
   g_autofree char *tls_dir = NULL;
   g_autoptr(GDir) endpoints = NULL;
   const char *endpoint;
 
-  if (context->store == STORE_BUILT_IN)
+  if (context->store == HATAKE_CONTEXT_BUILT_IN)
     return listing;
-  tls_dir = context_path (context->dir, "tls", context_name (context));
+  tls_dir = hatake_context_path (context->dir, "tls", hatake_context_name (context));
   endpoints = g_dir_open (tls_dir, 0, NULL);
   while (endpoints != NULL && (endpoint = g_dir_read_name (endpoints)) != NULL)
     {
@@ -1370,7 +1130,7 @@ tls_listing (Context *context)
 
 /* docker's inspect: the metadata with the TLS material's listing and where it is stored */
 static JsonNode *
-inspect_node (Context *context)
+inspect_node (HatakeContext *context)
 {
   JsonNode *node = json_node_copy (context->meta);
   JsonObject *object = json_node_get_object (node);
@@ -1381,15 +1141,15 @@ inspect_node (Context *context)
   if (hatake_json_object_member (object, "Endpoints") == NULL)
     json_object_set_object_member (object, "Endpoints", json_object_new ());
   json_object_set_object_member (object, "TLSMaterial", tls_listing (context));
-  if (context->store == STORE_BUILT_IN)
+  if (context->store == HATAKE_CONTEXT_BUILT_IN)
     {
       json_object_set_string_member (storage, "MetadataPath", "<IN MEMORY>");
       json_object_set_string_member (storage, "TLSPath", "<IN MEMORY>");
     }
   else
     {
-      g_autofree char *meta_dir = context_path (context->dir, "meta", context_name (context));
-      g_autofree char *tls_dir = context_path (context->dir, "tls", context_name (context));
+      g_autofree char *meta_dir = hatake_context_path (context->dir, "meta", hatake_context_name (context));
+      g_autofree char *tls_dir = hatake_context_path (context->dir, "tls", hatake_context_name (context));
 
       json_object_set_string_member (storage, "MetadataPath", meta_dir);
       json_object_set_string_member (storage, "TLSPath", tls_dir);
@@ -1425,7 +1185,7 @@ hatake_cli_context_inspect (HatakeCliGlobals *globals,
     g_ptr_array_add (names, current_name (globals));
   for (guint i = 0; i < names->len; i++)
     {
-      g_autoptr(Context) found = context_lookup (globals, g_ptr_array_index (names, i), &error);
+      g_autoptr(HatakeContext) found = context_lookup (globals, g_ptr_array_index (names, i), &error);
       g_autoptr(JsonNode) node = NULL;
 
       if (found == NULL)
