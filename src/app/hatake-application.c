@@ -5,17 +5,24 @@
  * engine runs in this process (or, when `hatake serve` owns the data root already, is reached through
  * its socket); as a normal user the app connects to the system engine (`hatake serve`) through the
  * Docker Engine API client, src/client/, and says how to start it when it is not there.
+ *
+ * The engine can be chosen (app.engine, the switcher in the window's header): this computer's
+ * (root only), the system engine, or any context of hatake's or docker's (unix://, tcp:// with
+ * TLS, ssh://). The choice is kept in the settings; switching closes the window and its engine
+ * and opens a new window on the chosen one.
  */
 #define G_LOG_DOMAIN "hatake-desktop"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "hatake-application.h"
 #include "hatake-api-server.h"
 #include "hatake-client-engine.h"
+#include "hatake-context-store.h"
 #include "hatake-error.h"
 #include "hatake-local-engine.h"
 #include "hatake-window.h"
@@ -29,6 +36,9 @@ struct _HatakeApplication
   HatakeEngine   *engine;
   HatakeApiServer *api;         /* the Docker Engine API of the engine we host */
   char           *api_socket;
+  GSimpleAction  *engine_action; /* app.engine: "" (automatic), "local", "system", "context:NAME" */
+  char           *engine_label;  /* what the switcher says of the engine shown */
+  gboolean        settings_keep_engine;  /* (an older schema has no "engine") */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApplication, hatake_application, ADW_TYPE_APPLICATION)
@@ -147,6 +157,33 @@ quit_activated (GSimpleAction *action,
   g_application_quit (G_APPLICATION (app));
 }
 
+/* Another engine: the window and the engine it shows go (the API with them when we hosted it),
+ * and a new window opens on the chosen one */
+static void
+engine_change_state (GSimpleAction *action,
+                     GVariant      *state,
+                     gpointer       user_data)
+{
+  HatakeApplication *self = HATAKE_APPLICATION (user_data);
+  g_autoptr(GVariant) current = g_action_get_state (G_ACTION (action));
+  GList *windows;
+
+  if (g_variant_equal (state, current) && self->engine != NULL)
+    return;
+  g_simple_action_set_state (action, state);
+  if (self->settings_keep_engine)
+    g_settings_set_string (self->settings, "engine", g_variant_get_string (state, NULL));
+  g_application_hold (G_APPLICATION (self));
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
+    gtk_window_destroy (GTK_WINDOW (windows->data));
+  stop_api (self);
+  if (HATAKE_IS_CLIENT_ENGINE (self->engine))
+    hatake_client_engine_disconnect (HATAKE_CLIENT_ENGINE (self->engine));
+  g_clear_object (&self->engine);
+  g_application_activate (G_APPLICATION (self));
+  g_application_release (G_APPLICATION (self));
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_activated },
   { .name = "quit", .activate = quit_activated },
@@ -164,6 +201,7 @@ hatake_application_startup (GApplication *application)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (self->engine_action));
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
 
   /* Run uninstalled (no schema) rather than abort: the defaults are built in. */
@@ -179,6 +217,13 @@ hatake_application_startup (GApplication *application)
     }
   else
     g_warning ("GSettings schema %s is not installed; using the defaults", APP_ID);
+  self->settings_keep_engine = self->settings != NULL && g_settings_schema_has_key (schema, "engine");
+  if (self->settings_keep_engine)
+    {
+      g_autofree char *chosen = g_settings_get_string (self->settings, "engine");
+
+      g_simple_action_set_state (self->engine_action, g_variant_new_string (chosen));
+    }
 
   apply_color_scheme (self);
 }
@@ -240,24 +285,18 @@ open_remote (const char *host, GError **error)
   return HATAKE_ENGINE (hatake_client_engine_new (endpoint, error));
 }
 
-/* Which engine the app shows (DESIGN.md): HATAKE_HOST's when set; as root the engine in this
- * process, or the one that owns the data root already (hatake serve) through its socket; as a
- * normal user the system engine through its socket. NULL with ERROR when none is there. */
+#define LOCAL_CHOICE   "local"
+#define SYSTEM_CHOICE  "system"
+#define CONTEXT_PREFIX "context:"
+
+/* The engine in this process (root only), or the one that owns the data root already (hatake
+ * serve) through its socket */
 static HatakeEngine *
-open_engine (HatakeApplication *self, GError **error)
+open_local (HatakeApplication *self, GError **error)
 {
-  const char *host = g_getenv ("HATAKE_HOST");
   g_autoptr(HatakeLocalEngine) local = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  if (host != NULL && *host != '\0')
-    return open_remote (host, error);
-  if (geteuid () != 0)
-    {
-      if (hatake_client_socket_answers (SYSTEM_SOCKET))
-        return open_remote ("unix://" SYSTEM_SOCKET, error);
-      return NULL;   /* (no error: the window says what to do) */
-    }
   local = hatake_local_engine_new (self->data_root, NULL, &local_error);
   if (local != NULL)
     {
@@ -276,6 +315,152 @@ open_engine (HatakeApplication *self, GError **error)
   return NULL;
 }
 
+/* NAME in hatake's store, else docker's */
+static HatakeContext *
+load_context (const char *name, GError **error)
+{
+  g_autofree char *hatake_dir = hatake_context_hatake_store ();
+  g_autofree char *docker_dir = hatake_context_docker_store ();
+  g_autoptr(GError) local_error = NULL;
+  HatakeContext *context = hatake_context_load (HATAKE_CONTEXT_STORE_HATAKE, hatake_dir, name, &local_error);
+
+  if (context == NULL && g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND))
+    context = hatake_context_load (HATAKE_CONTEXT_STORE_DOCKER, docker_dir, name, error);
+  else if (context == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return context;
+}
+
+/* The engine a context names, with its TLS material */
+static HatakeEngine *
+open_context (const char *name, GError **error)
+{
+  g_autoptr(HatakeContext) context = load_context (name, error);
+  g_autoptr(HatakeEndpoint) endpoint = NULL;
+
+  if (context == NULL)
+    return NULL;
+  /* as docker: an endpoint without a host is docker's default socket */
+  endpoint = hatake_endpoint_new (hatake_context_host (context) ? hatake_context_host (context)
+                                                                : "unix:///var/run/docker.sock");
+  hatake_context_apply_tls (context, endpoint);
+  return HATAKE_ENGINE (hatake_client_engine_new (endpoint, error));
+}
+
+/* Which engine the app shows (DESIGN.md): the one chosen in the switcher; else HATAKE_HOST's
+ * when set; as root the engine in this process, or the one that owns the data root already
+ * (hatake serve) through its socket; as a normal user the system engine through its socket.
+ * NULL with ERROR when none is there. */
+static HatakeEngine *
+open_engine (HatakeApplication *self, GError **error)
+{
+  const char *host = g_getenv ("HATAKE_HOST");
+  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (self->engine_action));
+  const char *choice = g_variant_get_string (state, NULL);
+
+  g_clear_pointer (&self->engine_label, g_free);
+  if (g_str_has_prefix (choice, CONTEXT_PREFIX))
+    {
+      self->engine_label = g_strdup (choice + strlen (CONTEXT_PREFIX));
+      return open_context (choice + strlen (CONTEXT_PREFIX), error);
+    }
+  if (g_str_equal (choice, SYSTEM_CHOICE))
+    {
+      self->engine_label = g_strdup (_("System Engine"));
+      return open_remote ("unix://" SYSTEM_SOCKET, error);
+    }
+  if (g_str_equal (choice, LOCAL_CHOICE) && geteuid () != 0)
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED, "%s",
+                   _("This computer's engine runs in the app only as root: choose the system engine"));
+      return NULL;
+    }
+  if (g_str_equal (choice, LOCAL_CHOICE))
+    {
+      self->engine_label = g_strdup (_("This Computer"));
+      return open_local (self, error);
+    }
+  if (host != NULL && *host != '\0')
+    {
+      self->engine_label = g_strdup (host);
+      return open_remote (host, error);
+    }
+  if (geteuid () != 0)
+    {
+      self->engine_label = g_strdup (_("System Engine"));
+      if (hatake_client_socket_answers (SYSTEM_SOCKET))
+        return open_remote ("unix://" SYSTEM_SOCKET, error);
+      return NULL;   /* (no error: the window says what to do) */
+    }
+  self->engine_label = g_strdup (_("This Computer"));
+  return open_local (self, error);
+}
+
+static void
+add_engine_item (GMenu *section, const char *label, const char *choice)
+{
+  g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target (item, "app.engine", "s", choice);
+  g_menu_append_item (section, item);
+}
+
+static void
+add_contexts (GMenu *section, GHashTable *names, HatakeContextStore store, const char *dir)
+{
+  g_autoptr(GPtrArray) contexts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_context_free);
+
+  hatake_context_list_store (contexts, names, store, dir);
+  for (guint i = 0; i < contexts->len; i++)
+    {
+      HatakeContext *context = g_ptr_array_index (contexts, i);
+      const char *host = hatake_context_host (context);
+      g_autofree char *label = g_strdup_printf ("%s (%s)", hatake_context_name (context),
+                                                host ? host : "unix:///var/run/docker.sock");
+      g_autofree char *choice = g_strconcat (CONTEXT_PREFIX, hatake_context_name (context), NULL);
+
+      add_engine_item (section, label, choice);
+    }
+}
+
+/**
+ * hatake_application_get_engine_menu:
+ *
+ * The engines to choose from, as items of app.engine: automatic, this computer's (as root), the
+ * system engine, then hatake's contexts and docker's (read now).
+ *
+ * Returns: (transfer full): a new menu
+ */
+GMenuModel *
+hatake_application_get_engine_menu (HatakeApplication *self)
+{
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) builtin = g_menu_new ();
+  g_autoptr(GMenu) contexts = g_menu_new ();
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *hatake_dir = hatake_context_hatake_store ();
+  g_autofree char *docker_dir = hatake_context_docker_store ();
+
+  add_engine_item (builtin, _("Automatic"), "");
+  if (geteuid () == 0)
+    add_engine_item (builtin, _("This Computer"), LOCAL_CHOICE);
+  add_engine_item (builtin, _("System Engine (unix://" SYSTEM_SOCKET ")"), SYSTEM_CHOICE);
+  g_hash_table_add (names, g_strdup ("default"));
+  add_contexts (contexts, names, HATAKE_CONTEXT_STORE_HATAKE, hatake_dir);
+  add_contexts (contexts, names, HATAKE_CONTEXT_STORE_DOCKER, docker_dir);
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (builtin));
+  if (g_menu_model_get_n_items (G_MENU_MODEL (contexts)) > 0)
+    g_menu_append_section (menu, _("Contexts"), G_MENU_MODEL (contexts));
+  return G_MENU_MODEL (menu);
+}
+
+const char *
+hatake_application_get_engine_label (HatakeApplication *self)
+{
+  g_return_val_if_fail (HATAKE_IS_APPLICATION (self), NULL);
+  return self->engine_label;
+}
+
 static GtkWindow *
 create_window (HatakeApplication *self)
 {
@@ -285,6 +470,12 @@ create_window (HatakeApplication *self)
   if (self->engine == NULL)
     self->engine = open_engine (self, &error);
   window = hatake_window_new (GTK_APPLICATION (self), self->engine);
+  {
+    g_autoptr(GMenuModel) engines = hatake_application_get_engine_menu (self);
+
+    hatake_window_set_engine_switcher (window, engines, self->engine_label,
+                                       self->engine ? hatake_engine_get_description (self->engine) : NULL);
+  }
 
   /* The engine lives in this process: closing the window only hides it, so the engine (and
    * whatever it is doing: a pull, a log stream) goes on until Quit; activating the application
@@ -365,6 +556,7 @@ hatake_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   stop_api (self);
   g_clear_object (&self->engine);
+  g_clear_object (&self->engine_action);
 
   G_OBJECT_CLASS (hatake_application_parent_class)->dispose (object);
 }
@@ -375,6 +567,7 @@ hatake_application_finalize (GObject *object)
   HatakeApplication *self = HATAKE_APPLICATION (object);
 
   g_free (self->data_root);
+  g_free (self->engine_label);
 
   G_OBJECT_CLASS (hatake_application_parent_class)->finalize (object);
 }
@@ -454,4 +647,6 @@ hatake_application_init (HatakeApplication *self)
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  self->engine_action = g_simple_action_new_stateful ("engine", G_VARIANT_TYPE_STRING, g_variant_new_string (""));
+  g_signal_connect (self->engine_action, "change-state", G_CALLBACK (engine_change_state), self);
 }

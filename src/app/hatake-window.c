@@ -23,6 +23,8 @@ struct _HatakeWindow
 
   GtkStack             *main_stack;
   AdwStatusPage        *message_page;
+  GtkMenuButton        *engine_button;
+  GtkMenuButton        *message_engine_button;
   AdwLeaflet           *leaflet;
   GtkListBox           *sidebar;
   GtkListBoxRow        *images_row;
@@ -83,6 +85,37 @@ hatake_window_show_message (HatakeWindow *self,
   adw_status_page_set_title (self->message_page, title);
   adw_status_page_set_description (self->message_page, description);
   gtk_stack_set_visible_child_name (self->main_stack, "message");
+}
+
+/**
+ * hatake_window_set_engine_switcher:
+ * @engines: the engines to choose from (items of app.engine)
+ * @label: what the switcher says of the engine shown
+ * @description: (nullable): where it is (the tooltip)
+ *
+ * Fills the switcher in the header (and in the message page's, so that another engine can be
+ * chosen when this one cannot be reached).
+ */
+void
+hatake_window_set_engine_switcher (HatakeWindow *self,
+                                   GMenuModel   *engines,
+                                   const char   *label,
+                                   const char   *description)
+{
+  GtkMenuButton *buttons[] = { self->engine_button, self->message_engine_button };
+
+  g_return_if_fail (HATAKE_IS_WINDOW (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      g_autofree char *tooltip = description ? g_strdup_printf (_("Engine: %s"), description) : NULL;
+
+      gtk_menu_button_set_menu_model (buttons[i], engines);
+      gtk_menu_button_set_label (buttons[i], label ? label : _("Engine"));
+      gtk_menu_button_set_always_show_arrow (buttons[i], TRUE);
+      if (tooltip != NULL)
+        gtk_widget_set_tooltip_text (GTK_WIDGET (buttons[i]), tooltip);
+    }
 }
 
 static void
@@ -226,6 +259,8 @@ hatake_window_class_init (HatakeWindowClass *klass)
                                                "/io/github/hatake/Desktop/hatake-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, message_page);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, engine_button);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, message_engine_button);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, images_row);

@@ -20,4 +20,9 @@ void          hatake_window_show_message (HatakeWindow   *self,
                                           const char     *title,
                                           const char     *description);
 
+void          hatake_window_set_engine_switcher (HatakeWindow *self,
+                                                 GMenuModel   *engines,
+                                                 const char   *label,
+                                                 const char   *description);
+
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "hatake-client-engine.h"
 #include "hatake-container-group.h"
 #include "hatake-containers-page.h"
+#include "hatake-local-engine.h"
 #include "hatake-test-utils.h"
 #include "hatake-window.h"
 
@@ -920,6 +921,130 @@ test_remote_engine (void)
   hatake_test_remove_tree (root);
 }
 
+/* Whether MENU (with its sections) has an item of app.engine for CHOICE */
+static gboolean
+menu_offers (GMenuModel *menu, const char *choice)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+      g_autoptr(GVariant) target = g_menu_model_get_item_attribute_value (menu, i, G_MENU_ATTRIBUTE_TARGET,
+                                                                          G_VARIANT_TYPE_STRING);
+
+      if (section != NULL && menu_offers (section, choice))
+        return TRUE;
+      if (target != NULL && g_str_equal (g_variant_get_string (target, NULL), choice))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+engine_has_container (gpointer data)
+{
+  g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (HATAKE_ENGINE (data), "on-served");
+
+  return c != NULL;
+}
+
+/* The switcher in the header: docker's contexts are offered next to this computer's engine;
+ * choosing one opens the window on it (its containers there, live), and back */
+static void
+test_engine_switcher (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *root = NULL, *served_root = NULL, *socket = NULL, *host = NULL, *docker_config = NULL;
+  g_autofree char *reference = NULL, *meta_dir = NULL, *meta = NULL, *digest = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GMenuModel) menu = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeApplication *own_app;
+  GtkWindow *window;
+  HatakeEngine *engine;
+  GtkMenuButton *button;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  root = hatake_test_make_data_root ();
+  served_root = hatake_test_make_data_root ();
+  socket = g_strconcat (served_root, ".sock", NULL);
+  host = g_strconcat ("unix://", socket, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server = g_subprocess_launcher_spawn (launcher, &error, HATAKE_CLI, "serve", "--data-root", served_root, "-H", host,
+                                        NULL);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 400 && !hatake_client_socket_answers (socket); i++)
+    g_usleep (25 * 1000);
+  g_assert_true (hatake_client_socket_answers (socket));
+  reference = hatake_test_registry_ref ("hatake/busybox:latest");
+  hatake_at (served_root, "create", "--name", "on-served", "--network", "none", reference, "true", NULL);
+
+  /* a context in docker's store, as `docker context create served --docker host=…` writes it */
+  docker_config = g_dir_make_tmp ("hatake-docker-config-XXXXXX", NULL);
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "served", -1);
+  meta_dir = g_build_filename (docker_config, "contexts", "meta", digest, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (meta_dir, 0755), ==, 0);
+  meta = g_strdup_printf ("{\"Name\":\"served\",\"Metadata\":{},\"Endpoints\":{\"docker\":{\"Host\":\"%s\","
+                          "\"SkipTLSVerify\":false}}}", host);
+  {
+    g_autofree char *path = g_build_filename (meta_dir, "meta.json", NULL);
+
+    g_assert_true (g_file_set_contents (path, meta, -1, NULL));
+  }
+  g_setenv ("DOCKER_CONFIG", docker_config, TRUE);
+
+  own_app = hatake_application_new ();
+  g_application_set_flags (G_APPLICATION (own_app), G_APPLICATION_NON_UNIQUE);
+  hatake_application_set_data_root (own_app, root);
+  g_application_register (G_APPLICATION (own_app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (own_app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
+  g_assert_true (HATAKE_IS_LOCAL_ENGINE (hatake_window_get_engine (HATAKE_WINDOW (window))));
+  button = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "engine_button"));
+  g_assert_cmpstr (gtk_menu_button_get_label (button), ==, "This Computer");
+
+  menu = hatake_application_get_engine_menu (own_app);
+  g_assert_true (menu_offers (menu, "local"));
+  g_assert_true (menu_offers (menu, "system"));
+  g_assert_true (menu_offers (menu, "context:served"));
+  g_assert_false (menu_offers (menu, "context:default"));
+  g_assert_true (gtk_menu_button_get_menu_model (button) != NULL);
+
+  /* the context: a new window on the served engine, its container there */
+  g_action_group_activate_action (G_ACTION_GROUP (own_app), "engine", g_variant_new_string ("context:served"));
+  window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
+  engine = hatake_window_get_engine (HATAKE_WINDOW (window));
+  g_assert_true (HATAKE_IS_CLIENT_ENGINE (engine));
+  g_assert_cmpstr (hatake_engine_get_description (engine), ==, host);
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (own_app))), ==, 1);
+  button = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "engine_button"));
+  g_assert_cmpstr (gtk_menu_button_get_label (button), ==, "served");
+  g_assert_true (hatake_test_wait_until (engine_has_container, engine, 15));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  hatake_test_save_screenshot (GTK_WIDGET (window), "engine-switcher");
+
+  /* and back to this computer's engine, which has no such container */
+  g_action_group_activate_action (G_ACTION_GROUP (own_app), "engine", g_variant_new_string ("local"));
+  window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
+  engine = hatake_window_get_engine (HATAKE_WINDOW (window));
+  g_assert_true (HATAKE_IS_LOCAL_ENGINE (engine));
+  g_assert_false (engine_has_container (engine));
+
+  g_action_group_activate_action (G_ACTION_GROUP (own_app), "quit", NULL);
+  g_object_unref (own_app);
+  g_unsetenv ("DOCKER_CONFIG");
+  g_subprocess_send_signal (server, SIGTERM);
+  g_assert_true (g_subprocess_wait_check (server, NULL, &error));
+  g_assert_no_error (error);
+  hatake_at (served_root, "system", "reset", "-f", NULL);
+  /* (a registered application that never ran keeps references of its own: its local engine,
+   * which made nothing, goes with the process) */
+  hatake_test_remove_tree (served_root);
+  hatake_test_remove_tree (root);
+  hatake_test_remove_tree (docker_config);
+}
+
 static void
 test_no_display (void)
 {
@@ -959,6 +1084,7 @@ main (int   argc,
   g_test_add_func ("/app/containers-page/local-engine", test_local_engine);
   g_test_add_func ("/app/containers-page/projects", test_projects);
   g_test_add_func ("/app/containers-page/remote-engine", test_remote_engine);
+  g_test_add_func ("/app/engine-switcher", test_engine_switcher);
 
   ret = g_test_run ();
 
