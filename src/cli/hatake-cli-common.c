@@ -69,6 +69,7 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(HatakeEndpoint) endpoint = NULL;
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  gint64 serving_deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
   GError *local_error = NULL;
 
   /* -H, or the context's engine; serve, system reset and conmon's exit command stay local */
@@ -96,8 +97,11 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
               return open_remote_engine (owner, error);
             }
         }
+      /* a long-running owner that serves no socket yet may be starting (hatake serve publishes
+       * it a moment after taking the data root): a few seconds for it */
       if (!g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) ||
-          owner_is_long_running (globals->data_root) || g_get_monotonic_time () > deadline)
+          (owner_is_long_running (globals->data_root) && g_get_monotonic_time () > serving_deadline) ||
+          g_get_monotonic_time () > deadline)
         {
           g_propagate_error (error, local_error);
           return NULL;
