@@ -1,0 +1,227 @@
+/* test-client-errors.c: the client engine against an engine that answers badly — truncated JSON,
+ * a 500, a connection closed mid-answer, nothing at all — gives errors that say so and leaves its
+ * models as they were. The engine here is a test double on a Unix socket (a misbehaving server
+ * cannot be had from a real one on demand); it speaks HTTP/1.1 as dockerd does.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+
+#include <string.h>
+
+#include "hatake-client-engine.h"
+#include "hatake-error.h"
+
+typedef enum
+{
+  BAD_TRUNCATED,   /* containers/json: a JSON array cut in the middle */
+  BAD_500,         /* containers/json: 500 with docker's error body */
+  BAD_CLOSED,      /* containers/json: the connection closed before any answer */
+  BAD_NOT_JSON,    /* containers/json: 200 with HTML */
+} Bad;
+
+typedef struct
+{
+  Bad             bad;
+  char           *dir;
+  char           *socket;
+  GSocketService *service;
+  GPtrArray      *connections;   /* kept open (the event stream's) */
+} Fixture;
+
+static const char *
+answer_for (Fixture *f, const char *request_line)
+{
+  if (g_str_has_prefix (request_line, "GET /v1.41/events"))
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  if (g_str_has_prefix (request_line, "GET /v1.41/images/json"))
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]";
+  if (!g_str_has_prefix (request_line, "GET /v1.41/containers/json"))
+    return "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 29\r\n\r\n"
+           "{\"message\":\"page not found\"}";
+  switch (f->bad)
+    {
+    case BAD_TRUNCATED:
+      return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n[{\"Id\":\"abc\",\"Nam";
+    case BAD_500:
+      return "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 37\r\n\r\n"
+             "{\"message\":\"the store is on fire\"}\n  ";
+    case BAD_NOT_JSON:
+      return "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>";
+    case BAD_CLOSED:
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+on_incoming (GSocketService *service, GSocketConnection *connection, GObject *source, gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  g_autofree char *request_line = NULL;
+  const char *answer;
+  char *line;
+
+  /* (blocking reads: the client wrote its whole request before we are called back) */
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
+  request_line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+  while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL && *line != '\0')
+    g_free (line);
+  g_free (line);
+  answer = request_line ? answer_for (f, request_line) : NULL;
+  if (answer == NULL)
+    {
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), answer, strlen (answer), NULL,
+                             NULL, NULL);
+  /* one answer per connection, as a server that says nothing of keep-alive and closes; the
+   * event stream stays open */
+  if (g_str_has_prefix (request_line, "GET /v1.41/events"))
+    g_ptr_array_add (f->connections, g_object_ref (connection));
+  else
+    g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->bad = GPOINTER_TO_INT (data);
+  f->dir = g_dir_make_tmp ("hatake-bad-engine-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->socket = g_build_filename (f->dir, "engine.sock", NULL);
+  f->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  address = g_unix_socket_address_new (f->socket);
+  f->service = g_threaded_socket_service_new (4);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (f->service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (f->service, "run", G_CALLBACK (on_incoming), f);
+  g_socket_service_start (f->service);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_socket_service_stop (f->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (f->service));
+  g_clear_object (&f->service);
+  g_ptr_array_unref (f->connections);
+  g_unlink (f->socket);
+  g_rmdir (f->dir);
+  g_free (f->socket);
+  g_free (f->dir);
+}
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+static void
+test_bad_answer (Fixture *f, gconstpointer data)
+{
+  static const char * const expected[] = {
+    [BAD_TRUNCATED] = "not JSON",
+    [BAD_500] = "the store is on fire",
+    [BAD_CLOSED] = "Cannot reach the engine",
+    [BAD_NOT_JSON] = "not JSON",
+  };
+  g_autoptr(HatakeClientEngine) engine = hatake_client_engine_new_unix (f->socket);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hatake_client_engine_connect_async (engine, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (hatake_client_engine_connect_finish (engine, result, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, expected[f->bad]));
+  if (f->bad == BAD_500)
+    g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED);
+  /* nothing half read */
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (HATAKE_ENGINE (engine))), ==, 0);
+  hatake_client_engine_disconnect (engine);
+}
+
+/* No engine at all: the socket's path in the error */
+static void
+test_no_engine (void)
+{
+  g_autoptr(HatakeClientEngine) engine = hatake_client_engine_new_unix ("/nonexistent/engine.sock");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hatake_client_engine_connect_async (engine, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (hatake_client_engine_connect_finish (engine, result, &error));
+  g_assert_nonnull (strstr (error->message, "Cannot reach the engine"));
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_images (HATAKE_ENGINE (engine))), ==, 0);
+}
+
+/* Addresses that name no engine are refused before anything is tried */
+static void
+test_bad_endpoints (void)
+{
+  static const char * const bad[] = { "ftp://host", "tcp://", "tcp://host:0", "tcp://host:70000", "unix://relative",
+                                      "ssh://-oProxyCommand=x", "ssh://host/path", "nothing" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(HatakeEndpoint) endpoint = hatake_endpoint_new (bad[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HatakeClientEngine) engine = hatake_client_engine_new (endpoint, &error);
+
+      g_assert_null (engine);
+      g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+      g_assert_nonnull (strstr (error->message, bad[i]));
+    }
+  /* a certificate without its key, and a CA file that is not there */
+  {
+    g_autoptr(HatakeEndpoint) endpoint = hatake_endpoint_new ("tcp://127.0.0.1:2376");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(HatakeClientEngine) engine = NULL;
+
+    endpoint->cert_file = g_strdup ("/nonexistent/cert.pem");
+    engine = hatake_client_engine_new (endpoint, &error);
+    g_assert_null (engine);
+    g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+    g_clear_error (&error);
+    g_clear_pointer (&endpoint->cert_file, g_free);
+    endpoint->ca_file = g_strdup ("/nonexistent/ca.pem");
+    engine = hatake_client_engine_new (endpoint, &error);
+    g_assert_null (engine);
+    g_assert_nonnull (strstr (error->message, "/nonexistent/ca.pem"));
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/client-errors/truncated-json", Fixture, GINT_TO_POINTER (BAD_TRUNCATED), fixture_set_up,
+              test_bad_answer, fixture_tear_down);
+  g_test_add ("/client-errors/500", Fixture, GINT_TO_POINTER (BAD_500), fixture_set_up, test_bad_answer,
+              fixture_tear_down);
+  g_test_add ("/client-errors/closed", Fixture, GINT_TO_POINTER (BAD_CLOSED), fixture_set_up, test_bad_answer,
+              fixture_tear_down);
+  g_test_add ("/client-errors/not-json", Fixture, GINT_TO_POINTER (BAD_NOT_JSON), fixture_set_up, test_bad_answer,
+              fixture_tear_down);
+  g_test_add_func ("/client-errors/no-engine", test_no_engine);
+  g_test_add_func ("/client-errors/bad-endpoints", test_bad_endpoints);
+  return g_test_run ();
+}
