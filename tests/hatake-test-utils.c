@@ -112,8 +112,8 @@ hatake_test_engine_new (const char   *data_root,
   return HATAKE_ENGINE (engine);
 }
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+void
+hatake_test_keep_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
@@ -134,7 +134,7 @@ hatake_test_pull (HatakeEngine  *engine,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  hatake_engine_pull_async (engine, reference, platform, progress, NULL, store_result, &result);
+  hatake_engine_pull_async (engine, reference, platform, progress, NULL, hatake_test_keep_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   return hatake_engine_pull_finish (engine, result, error);
 }

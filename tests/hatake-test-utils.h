@@ -27,5 +27,10 @@ HatakeImage *hatake_test_pull             (HatakeEngine   *engine,
                                            GError        **error);
 char        *hatake_test_snapshot_store   (const char     *data_root);
 void         hatake_test_run_until_done   (gpointer       *result_slot);
+/* A GAsyncReadyCallback keeping the result in *USER_DATA (a GAsyncResult *, NULL before), for
+ * hatake_test_run_until_done() */
+void         hatake_test_keep_result      (GObject        *source,
+                                           GAsyncResult   *result,
+                                           gpointer        user_data);
 
 G_END_DECLS

@@ -79,21 +79,6 @@ port_answers (guint16 port)
   return connection != NULL;
 }
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-  g_main_context_wakeup (NULL);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 /* ---- TLS ------------------------------------------------------------------------------------ */
 
 typedef struct
@@ -332,8 +317,8 @@ test_tls_engine (TlsFixture *t, gconstpointer data)
   endpoint->key_file = cert_file (t, "key.pem");
   engine = hatake_client_engine_new (endpoint, &error);
   g_assert_no_error (error);
-  hatake_client_engine_connect_async (engine, NULL, store_result, &result);
-  g_assert_true (hatake_client_engine_connect_finish (engine, wait_for (&result), &error));
+  hatake_client_engine_connect_async (engine, NULL, hatake_test_keep_result, &result);
+  g_assert_true (hatake_client_engine_connect_finish (engine, (hatake_test_run_until_done ((gpointer *) &result), result), &error));
   g_assert_no_error (error);
   g_assert_cmpstr (hatake_engine_get_description (HATAKE_ENGINE (engine)), ==, t->host);
 
@@ -360,8 +345,8 @@ test_tls_engine (TlsFixture *t, gconstpointer data)
     anonymous->ca_file = cert_file (t, "ca.pem");
     refused = hatake_client_engine_new (anonymous, &error);
     g_assert_no_error (error);
-    hatake_client_engine_connect_async (refused, NULL, store_result, &refused_result);
-    g_assert_false (hatake_client_engine_connect_finish (refused, wait_for (&refused_result), &error));
+    hatake_client_engine_connect_async (refused, NULL, hatake_test_keep_result, &refused_result);
+    g_assert_false (hatake_client_engine_connect_finish (refused, (hatake_test_run_until_done ((gpointer *) &refused_result), refused_result), &error));
     g_assert_nonnull (error);
     g_test_message ("without a certificate: %s", error->message);
     g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (HATAKE_ENGINE (refused))), ==, 0);
@@ -504,8 +489,8 @@ test_ssh (SshFixture *s, gconstpointer data)
     g_setenv ("HATAKE_SSH", g_environ_getenv (env, "HATAKE_SSH"), TRUE);
     engine = hatake_client_engine_new (endpoint, &error);
     g_assert_no_error (error);
-    hatake_client_engine_connect_async (engine, NULL, store_result, &result);
-    g_assert_true (hatake_client_engine_connect_finish (engine, wait_for (&result), &error));
+    hatake_client_engine_connect_async (engine, NULL, hatake_test_keep_result, &result);
+    g_assert_true (hatake_client_engine_connect_finish (engine, (hatake_test_run_until_done ((gpointer *) &result), result), &error));
     g_assert_no_error (error);
     far = hatake_engine_lookup_container (HATAKE_ENGINE (engine), "far");
     g_assert_nonnull (far);

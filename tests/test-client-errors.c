@@ -14,6 +14,7 @@
 
 #include "hatake-client-engine.h"
 #include "hatake-error.h"
+#include "hatake-test-utils.h"
 
 typedef enum
 {
@@ -124,13 +125,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 }
 
 static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-  g_main_context_wakeup (NULL);
-}
-
-static void
 test_bad_answer (Fixture *f, gconstpointer data)
 {
   static const char * const expected[] = {
@@ -143,9 +137,8 @@ test_bad_answer (Fixture *f, gconstpointer data)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  hatake_client_engine_connect_async (engine, NULL, store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  hatake_client_engine_connect_async (engine, NULL, hatake_test_keep_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
   g_assert_false (hatake_client_engine_connect_finish (engine, result, &error));
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
@@ -165,9 +158,8 @@ test_no_engine (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  hatake_client_engine_connect_async (engine, NULL, store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  hatake_client_engine_connect_async (engine, NULL, hatake_test_keep_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
   g_assert_false (hatake_client_engine_connect_finish (engine, result, &error));
   g_assert_nonnull (strstr (error->message, "Cannot reach the engine"));
   g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_images (HATAKE_ENGINE (engine))), ==, 0);
