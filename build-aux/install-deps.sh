@@ -9,7 +9,7 @@ build_pkgs="meson ninja-build pkg-config gcc gettext libglib2.0-dev libglib2.0-b
   desktop-file-utils appstream crun runc conmon netavark aardvark-dns iptables golang-github-containers-common tini"
 test_pkgs="docker-registry busybox-static xvfb xauth dbus python3 python3-cryptography \
   zstd gzip tar curl openssl valgrind apache2-utils tmux docker.io \
-  docker-compose python3-docker pass golang-docker-credential-helpers openssh-client openssh-server"
+  docker-compose python3-docker pass golang-docker-credential-helpers openssh-client openssh-server podman"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
 [ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs skopeo podman debootstrap time"
