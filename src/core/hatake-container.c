@@ -1095,11 +1095,9 @@ hatake_health_result_new (gint64      start,
   self->start = start;
   self->end = end;
   self->exit_code = exit_code;
-  /* (cut at a byte count, as docker does; a cut character is made valid again) */
-  if (length > HATAKE_HEALTH_MAX_OUTPUT)
-    self->output = g_utf8_make_valid (output, HATAKE_HEALTH_MAX_OUTPUT);
-  else
-    self->output = g_strdup (output ? output : "");
+  /* cut at a byte count, as docker does; valid UTF-8 (a cut character, a probe's binary output)
+   * for JSON */
+  self->output = g_utf8_make_valid (output ? output : "", MIN (length, HATAKE_HEALTH_MAX_OUTPUT));
   return self;
 }
 
