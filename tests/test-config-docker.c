@@ -15,7 +15,8 @@
 /* A field added to these structs changes their size: the build stops here until the field is in
  * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
  * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
-G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 216);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 224);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeHealthConfig) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
 
@@ -167,6 +168,16 @@ assert_config_equal (const HatakeContainerConfig *got,
   STRV (publish);
   INT (publish_all);
   STRV (expose);
+  g_assert_cmpint (got->healthcheck != NULL, ==, expected->healthcheck != NULL);
+  if (got->healthcheck != NULL)
+    {
+      assert_strv_field ("healthcheck.test", got->healthcheck->test, expected->healthcheck->test);
+      INT (healthcheck->interval);
+      INT (healthcheck->timeout);
+      INT (healthcheck->start_period);
+      INT (healthcheck->start_interval);
+      INT (healthcheck->retries);
+    }
 #undef STR
 #undef INT
 #undef STRV
@@ -269,6 +280,13 @@ rich_config (void)
   add_network (c, "front", strv ("web", "www", NULL), "10.5.0.7");
   add_network (c, "back", NULL, NULL);
   add_network (c, "side", strv_empty (), "10.6.0.2");
+  c->healthcheck = hatake_health_config_new ();
+  c->healthcheck->test = strv ("CMD", "/bin/check", "--deep", "a b", NULL);
+  c->healthcheck->interval = 200 * 1000;
+  c->healthcheck->timeout = 1500 * 1000;
+  c->healthcheck->start_period = 3 * G_USEC_PER_SEC;
+  c->healthcheck->start_interval = 1001;
+  c->healthcheck->retries = 7;
   return c;
 }
 
@@ -774,6 +792,16 @@ test_refused (void)
     { WITH_HOST ("\"Tmpfs\": {\"/run\": \"size=50%\"}"), FALSE, "invalid tmpfs option \"size=50%\" for /run" },
     { WITH_HOST ("\"Tmpfs\": {\"/run\": \"size=99999999999t\"}"), FALSE, "\"size=99999999999t\" for /run" },
     { WITH_HOST ("\"Tmpfs\": {\"/run\": \"noexec,mode=999\"}"), FALSE, "invalid tmpfs option \"mode=999\" for /run" },
+    /* docker's daemon's validateHealthCheck */
+    { "{\"Image\": \"b\", \"Healthcheck\": {\"Test\": [\"CMD-SHELL\", \"true\"], \"Interval\": 999999}}", FALSE,
+      "Interval in Healthcheck cannot be less than 1ms" },
+    { "{\"Image\": \"b\", \"Healthcheck\": {\"Timeout\": 5}}", FALSE, "Timeout in Healthcheck cannot be less than 1ms" },
+    { "{\"Image\": \"b\", \"Healthcheck\": {\"StartPeriod\": 5}}", FALSE, "StartPeriod in Healthcheck cannot be less than 1ms" },
+    { "{\"Image\": \"b\", \"Healthcheck\": {\"StartInterval\": 5}}", FALSE, "StartInterval in Healthcheck cannot be less than 1ms" },
+    { "{\"Image\": \"b\", \"Healthcheck\": {\"Retries\": -1}}", FALSE, "Retries in Healthcheck cannot be negative" },
+    { "{\"Image\": \"b\", \"Healthcheck\": {\"Test\": [\"SHELL\", \"true\"]}}", FALSE, "Unknown type SHELL in Healthcheck Test" },
+    { "{\"Image\": \"b\", \"Healthcheck\": {\"Test\": [\"CMD\"]}}", FALSE, "Healthcheck CMD has no command" },
+    { "{\"Image\": \"b\", \"Healthcheck\": {\"Test\": [\"CMD\", 5]}}", FALSE, "Healthcheck Test must be a list of strings" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -794,6 +822,153 @@ test_refused (void)
     }
 }
 
+/* ---- healthchecks ----------------------------------------------------------------------------- */
+
+/* What docker run --health-cmd 'wget -q -O- localhost' --health-interval 200ms --health-timeout 1s
+ * --health-retries 2 --health-start-period 3s --health-start-interval 100ms sends (the docker CLI
+ * leaves zeros out), and --no-healthcheck's */
+static const char cli_health[] =
+  "{\"Image\":\"busybox\",\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"wget -q -O- localhost\"],"
+  "\"Interval\":200000000,\"Timeout\":1000000000,\"StartPeriod\":3000000000,\"StartInterval\":100000000,"
+  "\"Retries\":2},\"HostConfig\":{\"NetworkMode\":\"bridge\"}}";
+static const char cli_no_healthcheck[] =
+  "{\"Image\":\"busybox\",\"Healthcheck\":{\"Test\":[\"NONE\"]},\"HostConfig\":{\"NetworkMode\":\"bridge\"}}";
+
+static void
+test_health_cli (void)
+{
+  g_autoptr(JsonNode) body = parse (cli_health);
+  g_autoptr(JsonNode) none_body = parse (cli_no_healthcheck);
+  g_autoptr(HatakeContainerConfig) c = from_cli (body, NULL);
+  g_autoptr(HatakeContainerConfig) none = from_cli (none_body, NULL);
+  g_autoptr(JsonNode) ours = NULL;
+  g_autoptr(JsonNode) ours_none = NULL;
+
+  g_assert_nonnull (c->healthcheck);
+  assert_strv_field ("test", c->healthcheck->test, (GStrv) (const char *[]) { "CMD-SHELL", "wget -q -O- localhost", NULL });
+  g_assert_cmpint (c->healthcheck->interval, ==, 200 * 1000);
+  g_assert_cmpint (c->healthcheck->timeout, ==, G_USEC_PER_SEC);
+  g_assert_cmpint (c->healthcheck->start_period, ==, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (c->healthcheck->start_interval, ==, 100 * 1000);
+  g_assert_cmpint (c->healthcheck->retries, ==, 2);
+  g_assert_true (hatake_health_config_is_enabled (c->healthcheck));
+  ours = hatake_container_config_to_docker (c);
+  /* what it sends is exactly the CLI's */
+  g_assert_true (json_node_equal (json_object_get_member (json_node_get_object (ours), "Healthcheck"),
+                                  json_object_get_member (json_node_get_object (body), "Healthcheck")));
+
+  g_assert_nonnull (none->healthcheck);
+  assert_strv_field ("test", none->healthcheck->test, (GStrv) (const char *[]) { "NONE", NULL });
+  g_assert_false (hatake_health_config_is_enabled (none->healthcheck));
+  ours_none = hatake_container_config_to_docker (none);
+  g_assert_true (json_node_equal (json_object_get_member (json_node_get_object (ours_none), "Healthcheck"),
+                                  json_object_get_member (json_node_get_object (none_body), "Healthcheck")));
+  assert_round_trip (none, NULL);
+
+  /* no Healthcheck: NULL (the image's), and none is sent */
+  {
+    g_autoptr(JsonNode) plain = parse ("{\"Image\": \"busybox\"}");
+    g_autoptr(HatakeContainerConfig) p = from_cli (plain, NULL);
+    g_autoptr(JsonNode) sent = NULL;
+
+    g_assert_null (p->healthcheck);
+    sent = hatake_container_config_to_docker (p);
+    g_assert_false (json_object_has_member (json_node_get_object (sent), "Healthcheck"));
+  }
+}
+
+/* our own config.json keeps it (docker's shape, in nanoseconds) */
+static void
+test_health_persisted (void)
+{
+  g_autoptr(HatakeContainerConfig) c = rich_config ();
+  g_autoptr(JsonNode) saved = hatake_container_config_to_json (c);
+  g_autofree char *text = json_to_string (saved, FALSE);
+  g_autoptr(JsonNode) loaded = parse (text);
+  g_autoptr(HatakeContainerConfig) back = NULL;
+  g_autoptr(HatakeContainerConfig) copy = hatake_container_config_copy (c);
+  g_autoptr(GError) error = NULL;
+  JsonObject *health;
+
+  health = json_object_get_object_member (json_node_get_object (saved), "Healthcheck");
+  g_assert_nonnull (health);
+  g_assert_cmpint (json_object_get_int_member (health, "Interval"), ==, 200000000);
+  g_assert_cmpint (json_object_get_int_member (health, "StartInterval"), ==, 1001000);
+  back = hatake_container_config_from_json (loaded, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (back->healthcheck);
+  g_assert_cmpint (back->healthcheck->retries, ==, 7);
+  g_assert_cmpint (back->healthcheck->timeout, ==, 1500 * 1000);
+  assert_strv_field ("test", back->healthcheck->test, c->healthcheck->test);
+  g_assert_true (copy->healthcheck != c->healthcheck);
+  assert_config_equal (copy, c);
+}
+
+/* docker's merge of a container's healthcheck over its image's */
+static void
+test_health_merge (void)
+{
+  g_autoptr(HatakeHealthConfig) image = hatake_health_config_new ();
+  g_autoptr(HatakeHealthConfig) mine = hatake_health_config_new ();
+  g_autoptr(HatakeHealthConfig) merged = NULL;
+  g_autoptr(HatakeHealthConfig) only_image = NULL;
+  g_autoptr(HatakeHealthConfig) none = NULL;
+
+  image->test = strv ("CMD", "/healthy", NULL);
+  image->interval = 10 * G_USEC_PER_SEC;
+  image->timeout = 2 * G_USEC_PER_SEC;
+  image->retries = 5;
+  mine->interval = 1000;
+  mine->start_period = 4000;
+  merged = hatake_health_config_merge (mine, image);
+  assert_strv_field ("test", merged->test, image->test);
+  g_assert_cmpint (merged->interval, ==, 1000);
+  g_assert_cmpint (merged->timeout, ==, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (merged->start_period, ==, 4000);
+  g_assert_cmpint (merged->retries, ==, 5);
+  only_image = hatake_health_config_merge (NULL, image);
+  assert_strv_field ("test", only_image->test, image->test);
+  g_assert_cmpint (only_image->interval, ==, image->interval);
+  g_assert_null (hatake_health_config_merge (NULL, NULL));
+  /* NONE is a test of its own: it is not replaced by the image's */
+  g_strfreev (mine->test);
+  mine->test = strv ("NONE", NULL);
+  none = hatake_health_config_merge (mine, image);
+  g_assert_false (hatake_health_config_is_enabled (none));
+}
+
+static void
+test_health_durations (void)
+{
+  static const struct { const char *text; gint64 usec; } good[] = {
+    { "0", 0 }, { "200ms", 200000 }, { "30s", 30000000 }, { "1m30s", 90000000 }, { "1.5s", 1500000 },
+    { "1h", 3600 * G_GINT64_CONSTANT (1000000) }, { "100us", 100 }, { "100µs", 100 }, { "5000ns", 5 },
+    { "+2s", 2000000 }, { ".5s", 500000 },
+  };
+  static const char * const bad[] = { "", "5", "-1s", "s", "1x", "1s5", "ms", ".s", "1..s" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 usec = -1;
+
+      g_test_message ("%s", good[i].text);
+      g_assert_true (hatake_duration_parse (good[i].text, &usec, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (usec, ==, good[i].usec);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 usec = -1;
+
+      g_test_message ("%s", bad[i]);
+      g_assert_false (hatake_duration_parse (bad[i], &usec, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpint (usec, ==, -1);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -811,6 +986,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/config-docker/docker-cli/tmpfs", test_cli_tmpfs);
   g_test_add_func ("/config-docker/docker-cli/networks", test_cli_networks);
   g_test_add_func ("/config-docker/refused", test_refused);
+  g_test_add_func ("/config-docker/health/docker-cli", test_health_cli);
+  g_test_add_func ("/config-docker/health/persisted", test_health_persisted);
+  g_test_add_func ("/config-docker/health/merge", test_health_merge);
+  g_test_add_func ("/config-docker/health/durations", test_health_durations);
 
   return g_test_run ();
 }

@@ -646,7 +646,8 @@ test_property_specs (void)
   static const char * const names[] = {
     "id", "short-id", "name", "image", "image-id", "command", "state", "status", "exit-code",
     "oom-killed", "error", "created", "started-at", "finished-at", "pid", "restart-count",
-    "cpu-percent", "memory-usage", "memory-limit", "pids", "labels", "project",
+    "cpu-percent", "memory-usage", "memory-limit", "pids", "labels", "project", "health",
+    "health-failing-streak", "health-log",
   };
   guint n_specs;
   g_autofree GParamSpec **specs = g_object_class_list_properties (klass, &n_specs);
@@ -666,6 +667,97 @@ test_property_specs (void)
   g_assert_false (g_object_class_find_property (klass, "short-id")->flags & G_PARAM_WRITABLE);
   g_assert_true (g_object_class_find_property (klass, "id")->flags & G_PARAM_CONSTRUCT_ONLY);
   g_assert_true (G_IS_PARAM_SPEC_ENUM (g_object_class_find_property (klass, "state")));
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (g_object_class_find_property (klass, "health")));
+  g_assert_false (g_object_class_find_property (klass, "health")->flags & G_PARAM_WRITABLE);
+}
+
+/* health: its notifies, status's words for it (docker ps's), and the log's last five */
+static void
+test_health (void)
+{
+  g_autoptr(HatakeContainer) container = hatake_container_new (ID, NAME);
+  gint64 now = g_get_real_time ();
+  guint health_notifies = 0, streak_notifies = 0, status_notifies = 0, log_notifies = 0;
+  g_autofree char *long_output = g_strnfill (HATAKE_HEALTH_MAX_OUTPUT + 100, 'x');
+  g_autoptr(GPtrArray) copy = NULL;
+  HatakeHealthStatus status;
+  GPtrArray *log;
+  char *text;
+
+  g_assert_cmpstr (hatake_health_status_to_string (HATAKE_HEALTH_STARTING), ==, "starting");
+  g_assert_cmpstr (hatake_health_status_to_string (HATAKE_HEALTH_UNHEALTHY), ==, "unhealthy");
+  g_assert_true (hatake_health_status_from_string ("healthy", &status));
+  g_assert_cmpint (status, ==, HATAKE_HEALTH_HEALTHY);
+  g_assert_false (hatake_health_status_from_string ("fine", NULL));
+
+  g_signal_connect (container, "notify::health", G_CALLBACK (count_notify), &health_notifies);
+  g_signal_connect (container, "notify::health-failing-streak", G_CALLBACK (count_notify), &streak_notifies);
+  g_signal_connect (container, "notify::status", G_CALLBACK (count_notify), &status_notifies);
+  g_signal_connect (container, "notify::health-log", G_CALLBACK (count_notify), &log_notifies);
+  g_assert_cmpint (hatake_container_get_health_status (container), ==, HATAKE_HEALTH_NONE);
+  g_assert_no_error (NULL);
+  hatake_container_transition (container, HATAKE_CONTAINER_RUNNING, NULL);
+  hatake_container_set_started_at (container, now - 5 * G_USEC_PER_SEC);
+  status_notifies = 0;
+  text = hatake_container_dup_status (container, now);
+  g_assert_cmpstr (text, ==, "Up 5 seconds");
+  g_free (text);
+
+  hatake_container_set_health (container, HATAKE_HEALTH_STARTING, 0);
+  g_assert_cmpuint (health_notifies, ==, 1);
+  g_assert_cmpuint (status_notifies, ==, 1);
+  g_assert_cmpuint (streak_notifies, ==, 0);
+  text = hatake_container_dup_status (container, now);
+  g_assert_cmpstr (text, ==, "Up 5 seconds (health: starting)");
+  g_free (text);
+  hatake_container_set_health (container, HATAKE_HEALTH_STARTING, 0);
+  g_assert_cmpuint (health_notifies, ==, 1);
+  hatake_container_set_health (container, HATAKE_HEALTH_STARTING, 2);
+  g_assert_cmpuint (health_notifies, ==, 1);
+  g_assert_cmpuint (streak_notifies, ==, 1);
+  g_assert_cmpuint (hatake_container_get_health_failing_streak (container), ==, 2);
+  hatake_container_set_health (container, HATAKE_HEALTH_HEALTHY, 0);
+  g_assert_cmpuint (health_notifies, ==, 2);
+  g_assert_cmpuint (streak_notifies, ==, 2);
+  text = hatake_container_dup_status (container, now);
+  g_assert_cmpstr (text, ==, "Up 5 seconds (healthy)");
+  g_free (text);
+  hatake_container_set_health (container, HATAKE_HEALTH_UNHEALTHY, 3);
+  text = hatake_container_dup_status (container, now);
+  g_assert_cmpstr (text, ==, "Up 5 seconds (unhealthy)");
+  g_free (text);
+  /* paused, and not running: docker shows no health */
+  hatake_container_transition (container, HATAKE_CONTAINER_PAUSED, NULL);
+  text = hatake_container_dup_status (container, now);
+  g_assert_cmpstr (text, ==, "Up 5 seconds (Paused)");
+  g_free (text);
+
+  for (int i = 0; i < 7; i++)
+    {
+      g_autoptr(HatakeHealthResult) r = hatake_health_result_new (now + i, now + i + 1, i, i == 6 ? long_output : "out");
+
+      hatake_container_add_health_result (container, r);
+    }
+  g_assert_cmpuint (log_notifies, ==, 7);
+  log = hatake_container_get_health_log (container);
+  g_assert_cmpuint (log->len, ==, HATAKE_HEALTH_LOG_SIZE);
+  g_assert_cmpint (((HatakeHealthResult *) g_ptr_array_index (log, 0))->exit_code, ==, 2);
+  g_assert_cmpint (((HatakeHealthResult *) g_ptr_array_index (log, 4))->exit_code, ==, 6);
+  g_assert_cmpint (((HatakeHealthResult *) g_ptr_array_index (log, 4))->start, ==, now + 6);
+  g_assert_cmpuint (strlen (((HatakeHealthResult *) g_ptr_array_index (log, 4))->output), ==, HATAKE_HEALTH_MAX_OUTPUT);
+  g_assert_cmpstr (((HatakeHealthResult *) g_ptr_array_index (log, 3))->output, ==, "out");
+
+  /* a remote engine's log: replaced, notified only when it differs */
+  copy = g_ptr_array_copy (log, (GCopyFunc) (void (*) (void)) hatake_health_result_copy, NULL);
+  g_ptr_array_set_free_func (copy, (GDestroyNotify) hatake_health_result_free);
+  hatake_container_set_health_log (container, copy);
+  g_assert_cmpuint (log_notifies, ==, 7);
+  g_ptr_array_remove_index (copy, 0);
+  hatake_container_set_health_log (container, copy);
+  g_assert_cmpuint (log_notifies, ==, 8);
+  g_assert_cmpuint (hatake_container_get_health_log (container)->len, ==, 4);
+  hatake_container_set_health_log (container, NULL);
+  g_assert_cmpuint (hatake_container_get_health_log (container)->len, ==, 0);
 }
 
 static void
@@ -745,6 +837,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/container/property/notify", test_property_notify);
   g_test_add_func ("/container/property/setters", test_setter_notify);
   g_test_add_func ("/container/property/specs", test_property_specs);
+  g_test_add_func ("/container/health", test_health);
   g_test_add_func ("/container/labels", test_labels);
   g_test_add_func ("/container/property/usage", test_usage);
   g_test_add_func ("/container/short-id", test_short_id);

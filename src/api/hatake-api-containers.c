@@ -112,6 +112,8 @@ matches_filters (HatakeContainer *c,
           else if (g_str_equal (key, "ancestor"))
             any = g_strcmp0 (hatake_container_get_image (c), v) == 0 ||
                   g_str_has_prefix (hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) : "", v);
+          else if (g_str_equal (key, "health"))
+            any = g_str_equal (v, hatake_health_status_to_string (hatake_container_get_health_status (c)));
           else
             any = TRUE;   /* filters we do not know narrow nothing */
         }

@@ -33,9 +33,11 @@ G_DEFINE_FINAL_TYPE (HatakeApiEvents, hatake_api_events, G_TYPE_OBJECT)
 typedef struct
 {
   HatakeContainerState state;
+  HatakeHealthStatus   health;
   char                *name;
   gulong               state_handler;
   gulong               name_handler;
+  gulong               health_handler;
 } Watch;
 
 typedef struct
@@ -91,8 +93,12 @@ matches (JsonObject *event,
 
           if (g_str_equal (key, "type"))
             any = g_str_equal (type, v);
+          /* docker's event=health_status (exec_create, exec_start) takes every "health_status: …" */
           else if (g_str_equal (key, "event") || g_str_equal (key, "action"))
-            any = g_str_equal (hatake_json_string_or (event, "Action", ""), v);
+            any = g_str_equal (hatake_json_string_or (event, "Action", ""), v) ||
+                  ((g_str_equal (v, "health_status") || g_str_equal (v, "exec_create") ||
+                    g_str_equal (v, "exec_start")) &&
+                   g_str_has_prefix (hatake_json_string_or (event, "Action", ""), v));
           else if (g_str_equal (key, "container"))
             any = g_str_equal (type, "container") &&
                   (g_str_has_prefix (hatake_json_string_or (actor, "ID", ""), v) ||
@@ -257,6 +263,26 @@ on_name (HatakeContainer *container,
   watch->name = g_strdup (hatake_container_get_name (container));
 }
 
+/* docker's "health_status: healthy" and "health_status: unhealthy", at each change to either */
+static void
+on_health (HatakeContainer *container,
+           GParamSpec      *pspec,
+           gpointer         user_data)
+{
+  HatakeApiEvents *self = user_data;
+  Watch *watch = g_hash_table_lookup (self->watched, container);
+  HatakeHealthStatus health = hatake_container_get_health_status (container);
+  g_autofree char *action = NULL;
+
+  if (watch == NULL || watch->health == health)
+    return;
+  watch->health = health;
+  if (health != HATAKE_HEALTH_HEALTHY && health != HATAKE_HEALTH_UNHEALTHY)
+    return;
+  action = g_strconcat ("health_status: ", hatake_health_status_to_string (health), NULL);
+  container_event (self, container, action, NULL);
+}
+
 static void
 watch (HatakeApiEvents *self,
        HatakeContainer *container)
@@ -264,9 +290,11 @@ watch (HatakeApiEvents *self,
   Watch *w = g_new0 (Watch, 1);
 
   w->state = hatake_container_get_state (container);
+  w->health = hatake_container_get_health_status (container);
   w->name = g_strdup (hatake_container_get_name (container));
   w->state_handler = g_signal_connect (container, "notify::state", G_CALLBACK (on_state), self);
   w->name_handler = g_signal_connect (container, "notify::name", G_CALLBACK (on_name), self);
+  w->health_handler = g_signal_connect (container, "notify::health", G_CALLBACK (on_health), self);
   g_hash_table_insert (self->watched, g_object_ref (container), w);
 }
 
@@ -280,6 +308,7 @@ unwatch (HatakeApiEvents *self,
     return;
   g_signal_handler_disconnect (container, w->state_handler);
   g_signal_handler_disconnect (container, w->name_handler);
+  g_signal_handler_disconnect (container, w->health_handler);
   g_hash_table_remove (self->watched, container);
 }
 

@@ -21,7 +21,9 @@ typedef struct
   gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
   char *runtime, *platform, *pull, *ip;
-  int pids_limit, stop_timeout;
+  char *health_cmd, *health_interval, *health_timeout, *health_start_period, *health_start_interval;
+  gboolean no_healthcheck;
+  int pids_limit, stop_timeout, health_retries;
   GStrv networks;
   GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop, publish, aliases, expose;
 } CreateOptions;
@@ -32,6 +34,8 @@ create_options_clear (CreateOptions *o)
   g_free (o->name); g_free (o->workdir); g_free (o->user); g_free (o->entrypoint); g_free (o->hostname);
   g_free (o->restart); g_free (o->memory); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
   g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip);
+  g_free (o->health_cmd); g_free (o->health_interval); g_free (o->health_timeout);
+  g_free (o->health_start_period); g_free (o->health_start_interval);
   g_strfreev (o->publish); g_strfreev (o->aliases); g_strfreev (o->expose);
   g_strfreev (o->env); g_strfreev (o->env_files); g_strfreev (o->volumes); g_strfreev (o->mounts);
   g_strfreev (o->tmpfs); g_strfreev (o->labels); g_strfreev (o->cap_add); g_strfreev (o->cap_drop);
@@ -313,6 +317,13 @@ create_context (CreateOptions *o, const char *summary)
     { "platform", 0, 0, G_OPTION_ARG_STRING, &o->platform, N_("Set platform if server is multi-platform capable"), "PLATFORM" },
     { "pull", 0, 0, G_OPTION_ARG_STRING, &o->pull, N_("Pull image before running (\"always\", \"missing\", \"never\")"), "WHEN" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, N_("Suppress the pull output"), NULL },
+    { "health-cmd", 0, 0, G_OPTION_ARG_STRING, &o->health_cmd, N_("Command to run to check health"), "CMD" },
+    { "health-interval", 0, 0, G_OPTION_ARG_STRING, &o->health_interval, N_("Time between running the check (ms|s|m|h) (default 0s)"), "DURATION" },
+    { "health-timeout", 0, 0, G_OPTION_ARG_STRING, &o->health_timeout, N_("Maximum time to allow one check to run (ms|s|m|h) (default 0s)"), "DURATION" },
+    { "health-retries", 0, 0, G_OPTION_ARG_INT, &o->health_retries, N_("Consecutive failures needed to report unhealthy"), "N" },
+    { "health-start-period", 0, 0, G_OPTION_ARG_STRING, &o->health_start_period, N_("Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)"), "DURATION" },
+    { "health-start-interval", 0, 0, G_OPTION_ARG_STRING, &o->health_start_interval, N_("Time between running the check during the start period (ms|s|m|h) (default 0s)"), "DURATION" },
+    { "no-healthcheck", 0, 0, G_OPTION_ARG_NONE, &o->no_healthcheck, N_("Disable any container-specified HEALTHCHECK"), NULL },
     { NULL }
   };
   GOptionContext *context;
@@ -329,6 +340,62 @@ create_context (CreateOptions *o, const char *summary)
   /* -h is --hostname, as in docker */
   g_option_context_set_help_enabled (context, FALSE);
   return context;
+}
+
+/* --health-* and --no-healthcheck, as the docker CLI reads them */
+static gboolean
+health_from_options (CreateOptions *o, HatakeContainerConfig *c, GError **error)
+{
+  const struct { const char *flag; const char *text; } durations[] = {
+    { "--health-interval", o->health_interval },
+    { "--health-timeout", o->health_timeout },
+    { "--health-start-period", o->health_start_period },
+    { "--health-start-interval", o->health_start_interval },
+  };
+  g_autoptr(HatakeHealthConfig) h = hatake_health_config_new ();
+  gint64 *fields[] = { &h->interval, &h->timeout, &h->start_period, &h->start_interval };
+  gboolean any = o->health_cmd != NULL || o->health_retries != 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (durations); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (durations[i].text == NULL)
+        continue;
+      any = TRUE;
+      if (!hatake_duration_parse (durations[i].text, fields[i], &local_error))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"%s\" flag: %s"),
+                       durations[i].text, durations[i].flag, local_error->message);
+          return FALSE;
+        }
+    }
+  if (o->no_healthcheck)
+    {
+      if (any)
+        {
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               _("--no-healthcheck conflicts with --health-* options"));
+          return FALSE;
+        }
+      h->test = g_strsplit ("NONE", " ", -1);
+    }
+  else if (!any)
+    return TRUE;   /* the image's */
+  if (o->health_retries < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("--health-retries cannot be negative"));
+      return FALSE;
+    }
+  if (o->health_cmd != NULL && *o->health_cmd != '\0')
+    {
+      h->test = g_new0 (char *, 3);
+      h->test[0] = g_strdup ("CMD-SHELL");
+      h->test[1] = g_strdup (o->health_cmd);
+    }
+  h->retries = o->health_retries;
+  c->healthcheck = g_steal_pointer (&h);
+  return TRUE;
 }
 
 static HatakeContainerConfig *
@@ -396,6 +463,8 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
         }
     }
   if (o->restart && !hatake_restart_policy_parse (o->restart, &c->restart, &c->restart_max, error))
+    return NULL;
+  if (!health_from_options (o, c, error))
     return NULL;
   if (o->rm && c->restart != HATAKE_RESTART_NO)
     {
@@ -772,6 +841,11 @@ ps_matches (HatakeContainer *c, char **filters, GError **error)
       else if (g_str_equal (key, "id"))
         {
           if (!g_str_has_prefix (hatake_container_get_id (c), value))
+            return FALSE;
+        }
+      else if (g_str_equal (key, "health"))
+        {
+          if (!g_str_equal (value, hatake_health_status_to_string (hatake_container_get_health_status (c))))
             return FALSE;
         }
       else if (g_str_equal (key, "exited"))

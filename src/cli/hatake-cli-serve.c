@@ -197,6 +197,8 @@ hatake_cli_serve (HatakeCliGlobals *globals,
   /* the default bridge stays up while we run, as docker0 does: a container on it does not pay
    * netavark's whole network setup and teardown (after the recovery's teardowns are done) */
   hatake_cli_settle (globals);
+  if (HATAKE_IS_LOCAL_ENGINE (engine))
+    hatake_local_engine_set_healthchecks (HATAKE_LOCAL_ENGINE (engine), TRUE);
   if (HATAKE_IS_LOCAL_ENGINE (engine) &&
       !hatake_local_engine_hold_default_network (HATAKE_LOCAL_ENGINE (engine), TRUE, &error))
     {

@@ -164,6 +164,31 @@ find_container (HatakeClientEngine *self, const char *id, guint *out_position)
   return NULL;
 }
 
+/* State.Health (absent: none) into the container's health properties */
+static void
+update_health (HatakeContainer *c,
+               JsonObject      *health)
+{
+  JsonArray *log = hatake_json_array_member (health, "Log");
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_health_result_free);
+  HatakeHealthStatus status = HATAKE_HEALTH_NONE;
+
+  if (health != NULL && !hatake_health_status_from_string (hatake_json_string_or (health, "Status", "none"), &status))
+    status = HATAKE_HEALTH_UNHEALTHY;   /* (docker's word for a status it cannot tell) */
+  for (guint i = 0; log != NULL && i < json_array_get_length (log); i++)
+    {
+      JsonObject *r = hatake_json_array_object (log, i);
+
+      if (r != NULL)
+        g_ptr_array_add (results, hatake_health_result_new (parse_time_us (hatake_json_string (r, "Start")),
+                                                            parse_time_us (hatake_json_string (r, "End")),
+                                                            (int) hatake_json_int (r, "ExitCode", -1),
+                                                            hatake_json_string_or (r, "Output", "")));
+    }
+  hatake_container_set_health_log (c, results);
+  hatake_container_set_health (c, status, (guint) MAX (hatake_json_int (health, "FailingStreak", 0), 0));
+}
+
 /* GET /containers/{id}/json into the model: the container made when new, updated otherwise */
 static HatakeContainer *
 update_container (HatakeClientEngine *self, JsonObject *o)
@@ -211,6 +236,7 @@ update_container (HatakeClientEngine *self, JsonObject *o)
         st = HATAKE_CONTAINER_DEAD;
     }
   hatake_container_mirror_state (c, st);
+  update_health (c, hatake_json_object_member (state, "Health"));
   return c;
 }
 

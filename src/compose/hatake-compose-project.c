@@ -352,6 +352,17 @@ hatake_compose_project_container_config (HatakeComposeProject *self,
   c->restart_max = s->restart_max;
   c->stop_signal = g_strdup (s->stop_signal);
   c->stop_timeout = s->stop_grace_period < 0 ? -1 : (int) MIN (s->stop_grace_period / G_USEC_PER_SEC, G_MAXINT);
+  if (s->healthcheck != NULL)
+    {
+      /* the same fields and units (µs); disable is test NONE already */
+      c->healthcheck = hatake_health_config_new ();
+      c->healthcheck->test = g_strdupv (s->healthcheck->test);
+      c->healthcheck->interval = s->healthcheck->interval;
+      c->healthcheck->timeout = s->healthcheck->timeout;
+      c->healthcheck->start_period = s->healthcheck->start_period;
+      c->healthcheck->start_interval = s->healthcheck->start_interval;
+      c->healthcheck->retries = s->healthcheck->retries;
+    }
   for (guint i = 0; i < s->volumes->len; i++)
     {
       HatakeComposeMount *m = g_ptr_array_index (s->volumes, i);

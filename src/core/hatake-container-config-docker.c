@@ -182,6 +182,18 @@ hatake_container_config_from_docker (JsonObject  *body,
   c->open_stdin = hatake_json_boolean (body, "OpenStdin", FALSE);
   c->stop_signal = string_member (body, "StopSignal");
   c->stop_timeout = hatake_json_int (body, "StopTimeout", -1);
+  if (hatake_json_object_member (body, "Healthcheck") != NULL)
+    {
+      GError *local_error = NULL;
+
+      c->healthcheck = hatake_health_config_from_docker (hatake_json_object_member (body, "Healthcheck"),
+                                                         &local_error);
+      if (c->healthcheck == NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+    }
   if (labels != NULL)
     {
       g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
@@ -614,6 +626,8 @@ hatake_container_config_to_docker (const HatakeContainerConfig *config)
   set_string (body, "StopSignal", config->stop_signal);
   if (config->stop_timeout >= 0)
     json_object_set_int_member (body, "StopTimeout", config->stop_timeout);
+  if (config->healthcheck != NULL)
+    json_object_set_object_member (body, "Healthcheck", hatake_health_config_to_docker (config->healthcheck));
 
   exposed = json_object_new ();
   for (guint i = 0; config->expose != NULL && config->expose[i] != NULL; i++)

@@ -85,6 +85,227 @@ hatake_container_config_get_network (const HatakeContainerConfig *self,
   return NULL;
 }
 
+/* ---- healthchecks -------------------------------------------------------------------------- */
+
+HatakeHealthConfig *
+hatake_health_config_new (void)
+{
+  return g_new0 (HatakeHealthConfig, 1);
+}
+
+HatakeHealthConfig *
+hatake_health_config_copy (const HatakeHealthConfig *self)
+{
+  HatakeHealthConfig *copy;
+
+  if (self == NULL)
+    return NULL;
+  copy = g_new0 (HatakeHealthConfig, 1);
+  *copy = *self;
+  copy->test = g_strdupv (self->test);
+  return copy;
+}
+
+void
+hatake_health_config_free (HatakeHealthConfig *self)
+{
+  if (self == NULL)
+    return;
+  g_strfreev (self->test);
+  g_free (self);
+}
+
+gboolean
+hatake_health_config_is_enabled (const HatakeHealthConfig *self)
+{
+  return self != NULL && self->test != NULL && self->test[0] != NULL && !g_str_equal (self->test[0], "NONE");
+}
+
+HatakeHealthConfig *
+hatake_health_config_merge (const HatakeHealthConfig *self,
+                            const HatakeHealthConfig *image)
+{
+  HatakeHealthConfig *merged;
+
+  if (self == NULL || image == NULL)
+    return hatake_health_config_copy (self != NULL ? self : image);
+  merged = hatake_health_config_copy (self);
+  if (merged->test == NULL || merged->test[0] == NULL)
+    {
+      g_strfreev (merged->test);
+      merged->test = g_strdupv (image->test);
+    }
+  if (merged->interval == 0)
+    merged->interval = image->interval;
+  if (merged->timeout == 0)
+    merged->timeout = image->timeout;
+  if (merged->start_period == 0)
+    merged->start_period = image->start_period;
+  if (merged->start_interval == 0)
+    merged->start_interval = image->start_interval;
+  if (merged->retries == 0)
+    merged->retries = image->retries;
+  return merged;
+}
+
+JsonObject *
+hatake_health_config_to_docker (const HatakeHealthConfig *self)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  object = json_object_new ();
+  if (self->test != NULL)
+    {
+      JsonArray *test = json_array_new ();
+
+      for (guint i = 0; self->test[i] != NULL; i++)
+        json_array_add_string_element (test, self->test[i]);
+      json_object_set_array_member (object, "Test", test);
+    }
+#define NS(n, v) if ((v) != 0) json_object_set_int_member (object, n, (v) * 1000)
+  NS ("Interval", self->interval);
+  NS ("Timeout", self->timeout);
+  NS ("StartPeriod", self->start_period);
+  NS ("StartInterval", self->start_interval);
+#undef NS
+  if (self->retries != 0)
+    json_object_set_int_member (object, "Retries", self->retries);
+  return object;
+}
+
+HatakeHealthConfig *
+hatake_health_config_from_docker (JsonObject  *object,
+                                  GError     **error)
+{
+  static const char * const durations[] = { "Interval", "Timeout", "StartPeriod", "StartInterval" };
+  g_autoptr(HatakeHealthConfig) self = NULL;
+  JsonArray *test;
+  gint64 *fields[4];
+
+  if (object == NULL)
+    return NULL;
+  self = hatake_health_config_new ();
+  fields[0] = &self->interval;
+  fields[1] = &self->timeout;
+  fields[2] = &self->start_period;
+  fields[3] = &self->start_interval;
+  test = hatake_json_array_member (object, "Test");
+  if (test != NULL && json_array_get_length (test) > 0)
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      const char *kind;
+
+      for (guint i = 0; i < json_array_get_length (test); i++)
+        {
+          JsonNode *element = json_array_get_element (test, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+            {
+              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   "Healthcheck Test must be a list of strings");
+              return NULL;
+            }
+          g_strv_builder_add (b, json_node_get_string (element));
+        }
+      self->test = g_strv_builder_end (b);
+      kind = self->test[0];
+      if (!g_str_equal (kind, "NONE") && !g_str_equal (kind, "CMD") && !g_str_equal (kind, "CMD-SHELL"))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "Unknown type %s in Healthcheck Test (expected CMD, CMD-SHELL or NONE)", kind);
+          return NULL;
+        }
+      if (!g_str_equal (kind, "NONE") && self->test[1] == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Healthcheck %s has no command", kind);
+          return NULL;
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (durations); i++)
+    {
+      gint64 ns = hatake_json_int (object, durations[i], 0);
+
+      if (ns != 0 && ns < HATAKE_HEALTH_MIN_DURATION * 1000)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "%s in Healthcheck cannot be less than 1ms", durations[i]);
+          return NULL;
+        }
+      *fields[i] = ns / 1000;
+    }
+  if (hatake_json_int (object, "Retries", 0) < 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Retries in Healthcheck cannot be negative");
+      return NULL;
+    }
+  self->retries = (int) MIN (hatake_json_int (object, "Retries", 0), G_MAXINT);
+  return g_steal_pointer (&self);
+}
+
+/* Go's time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+, or "0" */
+gboolean
+hatake_duration_parse (const char  *text,
+                       gint64      *usec,
+                       GError     **error)
+{
+  static const struct { const char *unit; double usec; } units[] = {
+    { "ns", 1e-3 }, { "us", 1 }, { "µs", 1 }, { "μs", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "m", 60e6 },
+    { "h", 3600e6 },
+  };
+  const char *p = text;
+  double total = 0;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  if (*p == '+')
+    p++;
+  if (g_str_equal (p, "0"))
+    {
+      *usec = 0;
+      return TRUE;
+    }
+  if (*p == '\0' || *p == '-')
+    goto invalid;
+  while (*p != '\0')
+    {
+      const char *start = p;
+      g_autofree char *number = NULL;
+      gboolean found = FALSE;
+      gsize best = 0;
+      double factor = 0;
+
+      guint dots = 0;
+
+      while (g_ascii_isdigit (*p) || *p == '.')
+        dots += *p++ == '.';
+      if (p == start || dots > 1 || (p == start + 1 && *start == '.'))
+        goto invalid;
+      number = g_strndup (start, p - start);
+      /* the longest unit that matches: "ms" before "m" */
+      for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+        if (g_str_has_prefix (p, units[i].unit) && strlen (units[i].unit) > best)
+          {
+            best = strlen (units[i].unit);
+            factor = units[i].usec;
+            found = TRUE;
+          }
+      if (!found)
+        goto invalid;
+      p += best;
+      total += g_ascii_strtod (number, NULL) * factor;
+    }
+  if (total > (double) G_MAXINT64 / 1000)
+    goto invalid;
+  *usec = (gint64) (total + 0.5);
+  return TRUE;
+
+invalid:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("invalid duration “%s”"), text);
+  return FALSE;
+}
+
+/* ---- the config ----------------------------------------------------------------------------- */
+
 HatakeContainerConfig *
 hatake_container_config_new (void)
 {
@@ -124,6 +345,7 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->networks = self->networks ? g_ptr_array_copy (self->networks, endpoint_copy, NULL)
                                   : g_ptr_array_new ();
   g_ptr_array_set_free_func (copy->networks, (GDestroyNotify) hatake_network_endpoint_free);
+  copy->healthcheck = hatake_health_config_copy (self->healthcheck);
   copy->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_container_mount_free);
   for (guint i = 0; self->mounts && i < self->mounts->len; i++)
     g_ptr_array_add (copy->mounts, mount_copy (g_ptr_array_index (self->mounts, i)));
@@ -153,6 +375,7 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_strfreev (self->expose);
   g_clear_pointer (&self->networks, g_ptr_array_unref);
   g_clear_pointer (&self->mounts, g_ptr_array_unref);
+  hatake_health_config_free (self->healthcheck);
   g_free (self);
 }
 
@@ -313,6 +536,14 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  if (self->healthcheck != NULL)
+    {
+      JsonNode *health = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_take_object (health, hatake_health_config_to_docker (self->healthcheck));
+      json_builder_set_member_name (b, "Healthcheck");
+      json_builder_add_value (b, health);
+    }
 #undef BOOL
 #undef INT
   json_builder_end_object (b);
@@ -408,6 +639,8 @@ hatake_container_config_from_json (JsonNode  *node,
       endpoint->ip = get_string (e, "IPAddress");
       g_ptr_array_add (self->networks, endpoint);
     }
+  /* (what docker's create took; a config.json that says otherwise was not written by us) */
+  self->healthcheck = hatake_health_config_from_docker (hatake_json_object_member (o, "Healthcheck"), NULL);
   mounts = json_object_has_member (o, "Mounts") ? json_object_get_array_member (o, "Mounts") : NULL;
   for (guint i = 0; mounts && i < json_array_get_length (mounts); i++)
     {

@@ -33,6 +33,52 @@ typedef enum
   HATAKE_RESTART_UNLESS_STOPPED,
 } HatakeRestartPolicy;
 
+/* A healthcheck, as docker's HealthConfig. Durations are in microseconds here (as everywhere in
+ * hatake and in compose's HatakeComposeHealthcheck); docker's JSON has them in nanoseconds, and
+ * hatake_health_config_to_docker()/from_docker() convert. A zero duration or retries means "not
+ * set": the image's, else docker's default (the HATAKE_HEALTH_DEFAULT_* below). */
+typedef struct
+{
+  GStrv   test;            /* {"CMD", argv…}, {"CMD-SHELL", line} or {"NONE"} (disables the image's);
+                            * NULL: the image's */
+  gint64  interval;        /* between the end of a probe and the next */
+  gint64  timeout;         /* a probe running longer fails (exit code -1) */
+  gint64  start_period;    /* after a start, failures do not count until then */
+  gint64  start_interval;  /* between probes during the start period, while starting */
+  int     retries;         /* consecutive failures that make the container unhealthy */
+} HatakeHealthConfig;
+
+#define HATAKE_HEALTH_DEFAULT_INTERVAL       (30 * G_USEC_PER_SEC)
+#define HATAKE_HEALTH_DEFAULT_TIMEOUT        (30 * G_USEC_PER_SEC)
+#define HATAKE_HEALTH_DEFAULT_START_INTERVAL (5 * G_USEC_PER_SEC)
+#define HATAKE_HEALTH_DEFAULT_RETRIES        3
+/* docker's MinimumDuration: a duration that is set is at least this */
+#define HATAKE_HEALTH_MIN_DURATION           1000
+
+HatakeHealthConfig *hatake_health_config_new         (void);
+HatakeHealthConfig *hatake_health_config_copy        (const HatakeHealthConfig *self);
+void                hatake_health_config_free        (HatakeHealthConfig       *self);
+/* Whether it probes: a test other than NONE */
+gboolean            hatake_health_config_is_enabled  (const HatakeHealthConfig *self);
+/* docker's rule for a container's healthcheck over its image's: NULL takes the image's whole, a
+ * NULL test the image's test, each duration or retries left at 0 the image's. A new config, or
+ * NULL when neither has one. */
+HatakeHealthConfig *hatake_health_config_merge       (const HatakeHealthConfig *self,
+                                                      const HatakeHealthConfig *image);
+/* docker's HealthConfig {"Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"},
+ * durations in nanoseconds, zeros left out (as the docker CLI sends it). */
+JsonObject         *hatake_health_config_to_docker   (const HatakeHealthConfig *self);
+/* The same read back (NULL for NULL or null); what docker's daemon refuses (a test that is not
+ * CMD, CMD-SHELL or NONE; a duration under 1 ms; negative retries) is refused with its message. */
+HatakeHealthConfig *hatake_health_config_from_docker (JsonObject               *object,
+                                                      GError                  **error);
+/* Go's time.ParseDuration as docker's --health-* flags take it ("1m30s", "200ms", "0"): µs,
+ * refusing a negative one. */
+gboolean            hatake_duration_parse            (const char               *text,
+                                                      gint64                   *usec,
+                                                      GError                  **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HatakeHealthConfig, hatake_health_config_free)
+
 typedef struct
 {
   char                *name;          /* NULL: generated */
@@ -68,6 +114,7 @@ typedef struct
   GPtrArray           *networks;      /* of HatakeNetworkEndpoint: the networks the container is on
                                        * (network connect/disconnect change it); empty at create:
                                        * network_mode's alone, when it names a network */
+  HatakeHealthConfig  *healthcheck;   /* NULL: the image's; after create, the image's merged in */
 } HatakeContainerConfig;
 
 /* A container's place on one network, as docker's EndpointSettings. */

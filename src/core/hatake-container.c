@@ -20,6 +20,14 @@ G_DEFINE_ENUM_TYPE (HatakeContainerState, hatake_container_state,
   G_DEFINE_ENUM_VALUE (HATAKE_CONTAINER_DEAD, "dead"),
   G_DEFINE_ENUM_VALUE (HATAKE_CONTAINER_REMOVED, "removed"))
 
+G_DEFINE_ENUM_TYPE (HatakeHealthStatus, hatake_health_status,
+  G_DEFINE_ENUM_VALUE (HATAKE_HEALTH_NONE, "none"),
+  G_DEFINE_ENUM_VALUE (HATAKE_HEALTH_STARTING, "starting"),
+  G_DEFINE_ENUM_VALUE (HATAKE_HEALTH_HEALTHY, "healthy"),
+  G_DEFINE_ENUM_VALUE (HATAKE_HEALTH_UNHEALTHY, "unhealthy"))
+
+G_DEFINE_BOXED_TYPE (HatakeHealthResult, hatake_health_result, hatake_health_result_copy, hatake_health_result_free)
+
 /* DESIGN.md "Container states": allowed[from][to]. Every pair not listed is refused, including
  * every self-transition. Removing a running or paused container is refused here: a forced
  * removal kills first (running → exited → removing). */
@@ -93,6 +101,9 @@ struct _HatakeContainer
   gint64                memory_limit;
   guint                 pids;
   GStrv                 labels;   /* "KEY=VALUE", as created */
+  HatakeHealthStatus    health;
+  guint                 failing_streak;
+  GPtrArray            *health_log;   /* HatakeHealthResult, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeContainer, hatake_container, G_TYPE_OBJECT)
@@ -121,6 +132,9 @@ enum {
   PROP_PIDS,
   PROP_LABELS,
   PROP_PROJECT,
+  PROP_HEALTH,
+  PROP_HEALTH_FAILING_STREAK,
+  PROP_HEALTH_LOG,
   N_PROPS
 };
 
@@ -453,6 +467,7 @@ hatake_container_finalize (GObject *object)
   g_clear_pointer (&self->command, g_free);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->labels, g_strfreev);
+  g_clear_pointer (&self->health_log, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hatake_container_parent_class)->finalize (object);
 }
@@ -532,6 +547,15 @@ hatake_container_get_property (GObject    *object,
       break;
     case PROP_PIDS:
       g_value_set_uint (value, self->pids);
+      break;
+    case PROP_HEALTH:
+      g_value_set_enum (value, self->health);
+      break;
+    case PROP_HEALTH_FAILING_STREAK:
+      g_value_set_uint (value, self->failing_streak);
+      break;
+    case PROP_HEALTH_LOG:
+      g_value_set_boxed (value, self->health_log);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -678,6 +702,17 @@ hatake_container_class_init (HatakeContainerClass *klass)
     g_param_spec_uint ("pids", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /* Set by the engine that probes (hatake_container_set_health()) */
+  properties[PROP_HEALTH] =
+    g_param_spec_enum ("health", NULL, NULL, HATAKE_TYPE_HEALTH_STATUS, HATAKE_HEALTH_NONE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HEALTH_FAILING_STREAK] =
+    g_param_spec_uint ("health-failing-streak", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HEALTH_LOG] =
+    g_param_spec_boxed ("health-log", NULL, NULL, G_TYPE_PTR_ARRAY,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -685,6 +720,7 @@ static void
 hatake_container_init (HatakeContainer *self)
 {
   self->state = HATAKE_CONTAINER_CREATED;
+  self->health_log = g_ptr_array_new_with_free_func ((GDestroyNotify) hatake_health_result_free);
 }
 
 HatakeContainer *
@@ -1011,6 +1047,158 @@ hatake_container_set_restart_count (HatakeContainer *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESTART_COUNT]);
 }
 
+/* ---- health ------------------------------------------------------------------------------- */
+
+static GEnumClass *
+health_class (void)
+{
+  static gsize klass = 0;
+
+  if (g_once_init_enter (&klass))
+    g_once_init_leave (&klass, (gsize) g_type_class_ref (HATAKE_TYPE_HEALTH_STATUS));
+  return (GEnumClass *) klass;
+}
+
+const char *
+hatake_health_status_to_string (HatakeHealthStatus status)
+{
+  GEnumValue *value = g_enum_get_value (health_class (), status);
+
+  g_return_val_if_fail (value != NULL, NULL);
+  return value->value_nick;
+}
+
+gboolean
+hatake_health_status_from_string (const char         *text,
+                                  HatakeHealthStatus *out)
+{
+  GEnumValue *value;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  value = g_enum_get_value_by_nick (health_class (), text);
+  if (value == NULL)
+    return FALSE;
+  if (out != NULL)
+    *out = value->value;
+  return TRUE;
+}
+
+HatakeHealthResult *
+hatake_health_result_new (gint64      start,
+                          gint64      end,
+                          int         exit_code,
+                          const char *output)
+{
+  HatakeHealthResult *self = g_new0 (HatakeHealthResult, 1);
+  gsize length = output ? strlen (output) : 0;
+
+  self->start = start;
+  self->end = end;
+  self->exit_code = exit_code;
+  /* cut at a byte count, as docker does; valid UTF-8 (a cut character, a probe's binary output)
+   * for JSON */
+  self->output = g_utf8_make_valid (output ? output : "", MIN (length, HATAKE_HEALTH_MAX_OUTPUT));
+  return self;
+}
+
+HatakeHealthResult *
+hatake_health_result_copy (const HatakeHealthResult *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return hatake_health_result_new (self->start, self->end, self->exit_code, self->output);
+}
+
+void
+hatake_health_result_free (HatakeHealthResult *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->output);
+  g_free (self);
+}
+
+HatakeHealthStatus
+hatake_container_get_health_status (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), HATAKE_HEALTH_NONE);
+  return self->health;
+}
+
+guint
+hatake_container_get_health_failing_streak (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), 0);
+  return self->failing_streak;
+}
+
+void
+hatake_container_set_health (HatakeContainer    *self,
+                             HatakeHealthStatus  status,
+                             guint               failing_streak)
+{
+  g_return_if_fail (HATAKE_IS_CONTAINER (self));
+  g_return_if_fail (status <= HATAKE_HEALTH_UNHEALTHY);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->failing_streak != failing_streak)
+    {
+      self->failing_streak = failing_streak;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH_FAILING_STREAK]);
+    }
+  if (self->health != status)
+    {
+      self->health = status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+GPtrArray *
+hatake_container_get_health_log (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), NULL);
+  return self->health_log;
+}
+
+void
+hatake_container_add_health_result (HatakeContainer          *self,
+                                    const HatakeHealthResult *result)
+{
+  g_return_if_fail (HATAKE_IS_CONTAINER (self));
+  g_return_if_fail (result != NULL);
+
+  g_ptr_array_add (self->health_log, hatake_health_result_copy (result));
+  if (self->health_log->len > HATAKE_HEALTH_LOG_SIZE)
+    g_ptr_array_remove_range (self->health_log, 0, self->health_log->len - HATAKE_HEALTH_LOG_SIZE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH_LOG]);
+}
+
+void
+hatake_container_set_health_log (HatakeContainer *self,
+                                 GPtrArray       *log)
+{
+  gboolean same;
+
+  g_return_if_fail (HATAKE_IS_CONTAINER (self));
+
+  same = (log ? log->len : 0) == self->health_log->len;
+  for (guint i = 0; same && i < self->health_log->len; i++)
+    {
+      const HatakeHealthResult *a = g_ptr_array_index (self->health_log, i);
+      const HatakeHealthResult *b = g_ptr_array_index (log, i);
+
+      same = a->start == b->start && a->end == b->end && a->exit_code == b->exit_code &&
+             g_strcmp0 (a->output, b->output) == 0;
+    }
+  if (same)
+    return;
+  g_ptr_array_set_size (self->health_log, 0);
+  for (guint i = 0; log != NULL && i < log->len; i++)
+    g_ptr_array_add (self->health_log, hatake_health_result_copy (g_ptr_array_index (log, i)));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH_LOG]);
+}
+
 /* go-units HumanDuration, which `docker ps` uses: seconds and minutes truncate, hours round. */
 static char *
 dup_human_duration (gint64 usec)
@@ -1071,6 +1259,17 @@ hatake_container_dup_status (HatakeContainer *self,
         }
       if (self->state == HATAKE_CONTAINER_PAUSED)
         return g_strconcat (age, " (Paused)", NULL);
+      switch (self->health)
+        {
+        case HATAKE_HEALTH_STARTING:
+          return g_strconcat (age, " (health: starting)", NULL);
+        case HATAKE_HEALTH_HEALTHY:
+          return g_strconcat (age, " (healthy)", NULL);
+        case HATAKE_HEALTH_UNHEALTHY:
+          return g_strconcat (age, " (unhealthy)", NULL);
+        case HATAKE_HEALTH_NONE:
+          break;
+        }
       return g_steal_pointer (&age);
     case HATAKE_CONTAINER_RESTARTING:
       if (self->finished_at == 0)

@@ -35,6 +35,45 @@ gboolean     hatake_container_state_from_string (const char           *text,
 gboolean     hatake_container_state_allows    (HatakeContainerState  from,
                                                HatakeContainerState  to);
 
+/* docker's State.Health.Status; none: the container has no healthcheck (or it has not started
+ * since it was created, or no engine that runs healthchecks has seen it run). */
+typedef enum
+{
+  HATAKE_HEALTH_NONE,
+  HATAKE_HEALTH_STARTING,     /* since the start, until a probe succeeds or retries fail */
+  HATAKE_HEALTH_HEALTHY,
+  HATAKE_HEALTH_UNHEALTHY,
+} HatakeHealthStatus;
+
+#define HATAKE_TYPE_HEALTH_STATUS (hatake_health_status_get_type ())
+GType        hatake_health_status_get_type    (void) G_GNUC_CONST;
+/* "none", "starting", "healthy", "unhealthy": docker's words, the GEnum nicknames */
+const char  *hatake_health_status_to_string   (HatakeHealthStatus    status);
+gboolean     hatake_health_status_from_string (const char           *text,
+                                               HatakeHealthStatus   *out);
+
+/* One probe, as docker's HealthcheckResult */
+typedef struct
+{
+  gint64  start;       /* µs since the epoch */
+  gint64  end;
+  int     exit_code;   /* 0: healthy, else a failure; -1: it could not run or timed out */
+  char   *output;      /* stdout and stderr, at most HATAKE_HEALTH_MAX_OUTPUT bytes */
+} HatakeHealthResult;
+
+#define HATAKE_HEALTH_MAX_OUTPUT 4096
+#define HATAKE_HEALTH_LOG_SIZE   5
+
+#define HATAKE_TYPE_HEALTH_RESULT (hatake_health_result_get_type ())
+GType               hatake_health_result_get_type (void) G_GNUC_CONST;
+HatakeHealthResult *hatake_health_result_new      (gint64                    start,
+                                                   gint64                    end,
+                                                   int                       exit_code,
+                                                   const char               *output);
+HatakeHealthResult *hatake_health_result_copy     (const HatakeHealthResult *self);
+void                hatake_health_result_free     (HatakeHealthResult       *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HatakeHealthResult, hatake_health_result_free)
+
 #define HATAKE_TYPE_CONTAINER (hatake_container_get_type ())
 G_DECLARE_FINAL_TYPE (HatakeContainer, hatake_container, HATAKE, CONTAINER, GObject)
 
@@ -110,7 +149,25 @@ void                 hatake_container_set_usage       (HatakeContainer    *self,
                                                        gint64              memory_usage,
                                                        gint64              memory_limit,
                                                        guint               pids);
-/* docker's status text: "Up 3 minutes", "Exited (0) 2 seconds ago", "Created", … */
+/* The "health" property (a HatakeHealthStatus, notified when it changes: the app and the compose
+ * runner wait for HATAKE_HEALTH_HEALTHY on it), with the "health-failing-streak" property beside
+ * it. The engine that probes sets them (the local engine while it runs healthchecks; a remote
+ * engine's as its State.Health says); status shows it as docker ps does. */
+HatakeHealthStatus   hatake_container_get_health_status (HatakeContainer  *self);
+guint                hatake_container_get_health_failing_streak (HatakeContainer *self);
+void                 hatake_container_set_health      (HatakeContainer      *self,
+                                                       HatakeHealthStatus    status,
+                                                       guint                 failing_streak);
+/* The last HATAKE_HEALTH_LOG_SIZE probes, oldest first: a GPtrArray of HatakeHealthResult
+ * (borrowed; the "health-log" property notifies changes) */
+GPtrArray           *hatake_container_get_health_log  (HatakeContainer      *self);
+void                 hatake_container_add_health_result (HatakeContainer    *self,
+                                                       const HatakeHealthResult *result);
+/* Replaces the log (a remote engine's); NULL empties it */
+void                 hatake_container_set_health_log  (HatakeContainer      *self,
+                                                       GPtrArray            *log);
+/* docker's status text: "Up 3 minutes", "Up 5 seconds (healthy)", "Exited (0) 2 seconds ago",
+ * "Created", … */
 char                *hatake_container_dup_status      (HatakeContainer      *self,
                                                        gint64                now_usec);
 

@@ -247,6 +247,14 @@ docker_config (const HatakeContainerConfig *c)
       json_builder_set_member_name (b, "StopTimeout");
       json_builder_add_int_value (b, c->stop_timeout);
     }
+  if (c->healthcheck != NULL)
+    {
+      JsonNode *health = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_take_object (health, hatake_health_config_to_docker (c->healthcheck));
+      json_builder_set_member_name (b, "Healthcheck");
+      json_builder_add_value (b, health);
+    }
   json_builder_end_object (b);
 #undef STR
 #undef BOOL
@@ -291,6 +299,33 @@ hatake_containers_inspect (HatakeContainers *self,
   STR ("Error", error ? error : "");
   STR ("StartedAt", started);
   STR ("FinishedAt", finished);
+  /* docker's State.Health: there once the container ran with a healthcheck */
+  if (hatake_container_get_health_status (c) != HATAKE_HEALTH_NONE)
+    {
+      GPtrArray *log = hatake_container_get_health_log (c);
+
+      json_builder_set_member_name (b, "Health");
+      json_builder_begin_object (b);
+      STR ("Status", hatake_health_status_to_string (hatake_container_get_health_status (c)));
+      INT ("FailingStreak", hatake_container_get_health_failing_streak (c));
+      json_builder_set_member_name (b, "Log");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < log->len; i++)
+        {
+          const HatakeHealthResult *r = g_ptr_array_index (log, i);
+          g_autofree char *start = _hatake_containers_iso_time (r->start);
+          g_autofree char *end = _hatake_containers_iso_time (r->end);
+
+          json_builder_begin_object (b);
+          STR ("Start", start);
+          STR ("End", end);
+          INT ("ExitCode", r->exit_code);
+          STR ("Output", r->output ? r->output : "");
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
   json_builder_end_object (b);
   STR ("Image", hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) : "");
   STR ("LogPath", log_path ? log_path : "");

@@ -23,7 +23,12 @@ typedef struct
   guint                  restart_timer;
   gboolean               stopped_by_user;
   guint                  archive_writers; /* copies into the stopped container: a start waits */
+  guint                  health_timer;   /* the next healthcheck probe */
+  struct _HealthProbe   *health_probe;   /* the one under way */
+  struct _HatakeContainers *health_owner; /* (unowned) for the timer */
 } Entry;
+
+typedef struct _HealthProbe HealthProbe;
 
 struct _HatakeContainers
 {
@@ -46,6 +51,7 @@ struct _HatakeContainers
   guint            removals;      /* removals under way */
   GHashTable      *pending_names; /* names of creates under way */
   GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
+  gboolean         healthchecks;  /* probed while this engine runs (not in one-shot commands) */
 };
 
 /* hatake-containers.c */
@@ -66,6 +72,11 @@ void      _hatake_containers_remove_entry (HatakeContainers *self,
                                          Entry           *entry,
                                          GTask           *outer);
 gboolean  _hatake_containers_do_restart  (gpointer         container);
+/* hatake-containers-health.c */
+void      _hatake_containers_health_follow (HatakeContainers *self,
+                                         Entry           *entry,
+                                         HatakeContainerState from);
+void      _hatake_containers_health_stop (Entry           *entry);
 /* hatake-containers-recover.c */
 void      _hatake_containers_remove_idle_run_dir (HatakeContainers *self);
 void      _hatake_containers_save_state  (HatakeContainers *self,

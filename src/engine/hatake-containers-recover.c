@@ -196,6 +196,8 @@ recover_next (GTask *task)
         }
     }
   detach_stale_networks (self);
+  /* the running ones are probed again (their health was this engine's memory: starting) */
+  hatake_containers_set_healthchecks (self, self->healthchecks);
   /* --rm removals that recovery started finish before it reports: a one-shot command exits
    * right after */
   if (self->removals > 0)

@@ -38,6 +38,7 @@ entry_free (Entry *entry)
 {
   g_clear_handle_id (&entry->kill_timer, g_source_remove);
   g_clear_handle_id (&entry->restart_timer, g_source_remove);
+  _hatake_containers_health_stop (entry);
   g_clear_object (&entry->container);
   hatake_container_config_free (entry->config);
   g_free (entry->image_id);
@@ -52,6 +53,8 @@ hatake_containers_dispose (GObject *object)
 {
   HatakeContainers *self = (HatakeContainers *) object;
 
+  /* probes under way hold the engine: they end now */
+  hatake_containers_set_healthchecks (self, FALSE);
   if (self->exit_monitor)
     g_file_monitor_cancel (self->exit_monitor);
   g_clear_object (&self->exit_monitor);
@@ -98,6 +101,7 @@ hatake_containers_init (HatakeContainers *self)
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->pending_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->healthchecks = TRUE;
 }
 
 /* ---- persistence --------------------------------------------------------------------------- */
@@ -206,9 +210,12 @@ _hatake_containers_save_state (HatakeContainers *self, Entry *entry)
 gboolean
 _hatake_containers_set_state (HatakeContainers *self, Entry *entry, HatakeContainerState to, GError **error)
 {
+  HatakeContainerState from = hatake_container_get_state (entry->container);
+
   if (!hatake_container_transition (entry->container, to, error))
     return FALSE;
   _hatake_containers_save_state (self, entry);
+  _hatake_containers_health_follow (self, entry, from);
   return TRUE;
 }
 
@@ -724,6 +731,15 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
   entry->image_id = g_strdup (data->image_id);
   entry->config = hatake_container_config_copy (data->config);
+  /* the image's healthcheck under the container's, as docker merges them at create */
+  {
+    g_autoptr(HatakeHealthConfig) image_health =
+      hatake_health_config_from_docker (hatake_json_object_member (image_config, "Healthcheck"), NULL);
+    HatakeHealthConfig *merged = hatake_health_config_merge (entry->config->healthcheck, image_health);
+
+    hatake_health_config_free (entry->config->healthcheck);
+    entry->config->healthcheck = merged;
+  }
   g_free (entry->config->name);
   entry->config->name = g_strdup (data->name);
   entry->container = hatake_container_new (data->id, data->name);

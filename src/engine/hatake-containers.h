@@ -43,6 +43,12 @@ gboolean hatake_containers_settle_finish (HatakeContainers  *self,
 gboolean          hatake_containers_image_in_use    (HatakeContainers       *self,
                                                      const char             *image_id);
 
+/* Healthchecks are probed while enabled (the default), for the running containers that have one;
+ * a one-shot command, whose engine lives for a moment, turns them off. */
+void              hatake_containers_set_healthchecks (HatakeContainers      *self,
+                                                     gboolean                enabled);
+gboolean          hatake_containers_get_healthchecks (HatakeContainers      *self);
+
 /* Brings the models in line with what happened while no engine ran: exits, --rm, restarts. */
 void              hatake_containers_recover_async   (HatakeContainers       *self,
                                                      GCancellable           *cancellable,

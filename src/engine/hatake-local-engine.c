@@ -341,6 +341,14 @@ hatake_local_engine_hold_default_network (HatakeLocalEngine  *self,
   return hold ? hatake_networks_hold_default (networks, error) : hatake_networks_release_default (networks, error);
 }
 
+void
+hatake_local_engine_set_healthchecks (HatakeLocalEngine *self,
+                                      gboolean           enabled)
+{
+  g_return_if_fail (HATAKE_IS_LOCAL_ENGINE (self));
+  hatake_containers_set_healthchecks (self->containers, enabled);
+}
+
 const char *
 hatake_local_engine_get_run_dir (HatakeLocalEngine *self)
 {

@@ -48,4 +48,8 @@ gboolean           hatake_local_engine_hold_default_network (HatakeLocalEngine *
                                                              gboolean           hold,
                                                              GError           **error);
 
+/* Healthchecks are probed while this engine runs, from new() on (the app, hatake serve); a
+ * one-shot command, which exits in a moment, turns them off before it recovers. */
+void               hatake_local_engine_set_healthchecks (HatakeLocalEngine *self,
+                                                         gboolean           enabled);
 G_END_DECLS
