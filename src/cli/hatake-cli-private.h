@@ -147,6 +147,9 @@ int hatake_cli_context_rm   (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_context_inspect (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_context_show (HatakeCliGlobals *globals, int argc, char **argv);
 
+/* hatake-cli-compose.c */
+int hatake_cli_compose      (HatakeCliGlobals *globals, int argc, char **argv);
+
 /* hatake-cli-login.c */
 int hatake_cli_login        (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_logout       (HatakeCliGlobals *globals, int argc, char **argv);

@@ -99,6 +99,7 @@ static const Command commands[] = {
   { { "context", "inspect" }, hatake_cli_context_inspect, NULL },
   { { "context", "show" }, hatake_cli_context_show, NULL },
   { { "context" }, hatake_cli_context, N_("Manage contexts: the engines to choose from") },
+  { { "compose" }, hatake_cli_compose, N_("Define and run multi-container applications") },
   { { "login" }, hatake_cli_login, N_("Authenticate to a registry") },
   { { "logout" }, hatake_cli_logout, N_("Log out from a registry") },
   { { "serve" }, hatake_cli_serve, N_("Run the engine without a window") },
