@@ -490,7 +490,7 @@ health_tick (gpointer user_data)
 }
 
 /* service_healthy: each replica healthy; UNHEALTHY fails; NONE (no healthcheck on the
- * engine) counts as started, said once. */
+ * container) counts as started, said once. */
 static gboolean
 wait_healthy (GTask *task, Action *a)
 {
