@@ -341,12 +341,73 @@ test_compose_failing_dependency (ComposeFixture *f, gconstpointer data)
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 }
 
+/* service_healthy waits for the engine's healthcheck (through the server's socket: the client
+ * engine's model): up returns with the dependency healthy; an unhealthy one stops up */
+static void
+test_compose_healthy_dependency (ComposeFixture *f, gconstpointer data)
+{
+  g_autofree char *err = NULL, *out = NULL;
+
+  if (!require ())
+    return;
+  write_project (f,
+                 "services:\n"
+                 "  db:\n"
+                 "    image: @IMAGE@\n"
+                 "    command: [\"sh\", \"-c\", \"sleep 1; touch /tmp/ready; exec sleep 600\"]\n"
+                 "    stop_signal: SIGKILL\n"
+                 "    healthcheck:\n"
+                 "      test: [\"CMD-SHELL\", \"test -f /tmp/ready\"]\n"
+                 "      interval: 200ms\n"
+                 "      timeout: 2s\n"
+                 "      retries: 30\n"
+                 "  app:\n"
+                 "    image: @IMAGE@\n"
+                 "    command: [\"sleep\", \"600\"]\n"
+                 "    stop_signal: SIGKILL\n"
+                 "    depends_on:\n"
+                 "      db: {condition: service_healthy}\n");
+  g_assert_cmpint (compose (f, NULL, NULL, "up", "-d", NULL), ==, 0);
+  g_assert_cmpint (docker (&f->api, &out, NULL, "inspect", "--format", "{{.State.Health.Status}}", "tcr-db-1", NULL),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, "healthy\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (&f->api, &out, NULL, "inspect", "--format", "{{.State.Status}}", "tcr-app-1", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "running\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+
+  /* a dependency that never gets healthy */
+  write_project (f,
+                 "services:\n"
+                 "  db:\n"
+                 "    image: @IMAGE@\n"
+                 "    command: [\"sleep\", \"600\"]\n"
+                 "    stop_signal: SIGKILL\n"
+                 "    healthcheck:\n"
+                 "      test: [\"CMD\", \"false\"]\n"
+                 "      interval: 200ms\n"
+                 "      retries: 2\n"
+                 "  app:\n"
+                 "    image: @IMAGE@\n"
+                 "    command: [\"sleep\", \"600\"]\n"
+                 "    depends_on:\n"
+                 "      db: {condition: service_healthy}\n");
+  g_assert_cmpint (compose (f, NULL, &err, "up", "-d", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "is unhealthy"));
+  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "tcr-db-1\n");
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/compose-run/up-down", ComposeFixture, NULL, compose_set_up, test_compose_up_down, compose_tear_down);
   g_test_add ("/compose-run/malformed", ComposeFixture, NULL, compose_set_up, test_compose_malformed, compose_tear_down);
+  g_test_add ("/compose-run/healthy-dependency", ComposeFixture, NULL, compose_set_up, test_compose_healthy_dependency,
+              compose_tear_down);
   g_test_add ("/compose-run/failing-dependency", ComposeFixture, NULL, compose_set_up, test_compose_failing_dependency,
               compose_tear_down);
   return g_test_run ();
