@@ -732,9 +732,13 @@ resource_labels (const char *project, const char *kind, const char *key, GStrv e
   return g_strv_builder_end (b);
 }
 
+/* up and down plan from the engine's networks and volumes, listed first */
+typedef void (*PlanFunc) (GTask *task, JsonNode *networks, JsonNode *volumes);
+
 typedef struct
 {
   GTask     *task;
+  PlanFunc   plan;
   JsonNode  *networks;
 } UpLists;
 
@@ -875,31 +879,48 @@ on_volumes_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   UpLists *lists = user_data;
   g_autoptr(GTask) task = lists->task;
   g_autoptr(JsonNode) networks = lists->networks;
+  PlanFunc plan = lists->plan;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) volumes = hatake_engine_volume_op_finish (HATAKE_ENGINE (source), result, &error);
 
   g_free (lists);
   if (volumes == NULL)
     return job_fail (task, g_steal_pointer (&error));
-  plan_up (task, networks, volumes);
+  plan (task, networks, volumes);
 }
 
 static void
 on_networks_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  UpLists *lists = user_data;
   g_autoptr(GError) error = NULL;
-  JsonNode *networks = hatake_engine_network_op_finish (HATAKE_ENGINE (source), result, &error);
-  UpLists *lists;
   HatakeVolumeOpArgs args = { 0 };
 
-  if (networks == NULL)
-    return job_fail (task, g_steal_pointer (&error));
-  lists = g_new0 (UpLists, 1);
-  lists->task = g_steal_pointer (&task);
-  lists->networks = networks;
+  lists->networks = hatake_engine_network_op_finish (HATAKE_ENGINE (source), result, &error);
+  if (lists->networks == NULL)
+    {
+      GTask *task = lists->task;
+
+      g_free (lists);
+      job_fail (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
   hatake_engine_volume_op_async (HATAKE_ENGINE (source), HATAKE_VOLUME_OP_LIST, &args,
                                  g_task_get_cancellable (lists->task), on_volumes_listed, lists);
+}
+
+/* The engine's networks and volumes listed, then PLAN (TASK is taken) */
+static void
+list_then_plan (HatakeEngine *engine, GTask *task, PlanFunc plan)
+{
+  UpLists *lists = g_new0 (UpLists, 1);
+  HatakeNetworkOpArgs args = { 0 };
+
+  lists->task = task;
+  lists->plan = plan;
+  hatake_engine_network_op_async (engine, HATAKE_NETWORK_OP_LIST, &args, g_task_get_cancellable (task),
+                                  on_networks_listed, lists);
 }
 
 void
@@ -911,7 +932,6 @@ hatake_compose_up_async (HatakeEngine                  *engine,
                          gpointer                       user_data)
 {
   g_autoptr(GTask) task = NULL;
-  HatakeNetworkOpArgs args = { 0 };
 
   g_return_if_fail (HATAKE_IS_ENGINE (engine));
   g_return_if_fail (HATAKE_IS_COMPOSE_PROJECT (project));
@@ -926,8 +946,7 @@ hatake_compose_up_async (HatakeEngine                  *engine,
         g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "no such service: %s", options->services[i]);
         return;
       }
-  hatake_engine_network_op_async (engine, HATAKE_NETWORK_OP_LIST, &args, cancellable, on_networks_listed,
-                                  g_steal_pointer (&task));
+  list_then_plan (engine, g_steal_pointer (&task), plan_up);
 }
 
 gboolean
@@ -1042,39 +1061,6 @@ plan_down (GTask *task, JsonNode *networks, JsonNode *volumes)
   job_next (task);
 }
 
-static void
-on_down_volumes_listed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  UpLists *lists = user_data;
-  g_autoptr(GTask) task = lists->task;
-  g_autoptr(JsonNode) networks = lists->networks;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) volumes = hatake_engine_volume_op_finish (HATAKE_ENGINE (source), result, &error);
-
-  g_free (lists);
-  if (volumes == NULL)
-    return job_fail (task, g_steal_pointer (&error));
-  plan_down (task, networks, volumes);
-}
-
-static void
-on_down_networks_listed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  JsonNode *networks = hatake_engine_network_op_finish (HATAKE_ENGINE (source), result, &error);
-  UpLists *lists;
-  HatakeVolumeOpArgs args = { 0 };
-
-  if (networks == NULL)
-    return job_fail (task, g_steal_pointer (&error));
-  lists = g_new0 (UpLists, 1);
-  lists->task = g_steal_pointer (&task);
-  lists->networks = networks;
-  hatake_engine_volume_op_async (HATAKE_ENGINE (source), HATAKE_VOLUME_OP_LIST, &args,
-                                 g_task_get_cancellable (lists->task), on_down_volumes_listed, lists);
-}
-
 void
 hatake_compose_op_async (HatakeEngine                  *engine,
                          HatakeComposeProject          *project,
@@ -1099,10 +1085,7 @@ hatake_compose_op_async (HatakeEngine                  *engine,
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   if (op == HATAKE_COMPOSE_OP_DOWN)
     {
-      HatakeNetworkOpArgs args = { 0 };
-
-      hatake_engine_network_op_async (engine, HATAKE_NETWORK_OP_LIST, &args, cancellable, on_down_networks_listed,
-                                      g_steal_pointer (&task));
+      list_then_plan (engine, g_steal_pointer (&task), plan_down);
       return;
     }
   containers = ordered_containers (job, op, &orphans);
