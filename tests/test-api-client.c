@@ -587,6 +587,64 @@ test_client_dockerd (Fixture *f, gconstpointer data)
   seen = wait_container (engine, "by-cli", is_gone);
   g_assert_null (hatake_engine_lookup_container (engine, "by-cli"));
 
+  /* hatake's commands on dockerd: exec, and a compose project up and down (its network and
+   * containers made by dockerd, with compose's labels, and gone again) */
+  {
+    g_autofree char *host = g_strconcat ("unix://", d->socket, NULL);
+    g_autofree char *project = g_dir_make_tmp ("hatake-compose-dockerd-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename (project, "compose.yaml", NULL);
+    g_autofree char *yaml = g_strdup_printf ("services:\n"
+                                             "  web:\n    image: %s\n    command: [\"sleep\", \"600\"]\n"
+                                             "    stop_signal: SIGKILL\n"
+                                             "  worker:\n    image: %s\n    command: [\"sleep\", \"600\"]\n"
+                                             "    stop_signal: SIGKILL\n    depends_on: [web]\n",
+                                             reference, reference);
+    g_autofree char *out = NULL;
+    int status = -1;
+
+    g_assert_cmpint (docker_at (d, NULL, "run", "-d", "--network", "none", "--name", "exec-here", reference, "sleep",
+                                "600", NULL), ==, 0);
+    {
+      const char *argv[] = { HATAKE_CLI, "-H", host, "exec", "exec-here", "sh", "-c", "echo in-dockerd; exit 4", NULL };
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                                   &status, NULL));
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 4);
+      g_assert_cmpstr (out, ==, "in-dockerd\n");
+      g_clear_pointer (&out, g_free);
+    }
+    g_assert_true (g_file_set_contents (file, yaml, -1, NULL));
+    {
+      const char *argv[] = { HATAKE_CLI, "-H", host, "compose", "-p", "ondockerd", "-f", file, "up", "-d", NULL };
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+    }
+    g_assert_cmpint (docker_at (d, &out, "ps", "--filter", "label=com.docker.compose.project=ondockerd", "--format",
+                                "{{.Names}} {{.State}} {{.Label \"com.docker.compose.service\"}}", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "ondockerd-web-1 running web\n"));
+    g_assert_nonnull (strstr (out, "ondockerd-worker-1 running worker\n"));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker_at (d, &out, "network", "ls", "--format", "{{.Name}}", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "ondockerd_default\n"));
+    g_clear_pointer (&out, g_free);
+    {
+      const char *argv[] = { HATAKE_CLI, "-H", host, "compose", "-p", "ondockerd", "-f", file, "down", NULL };
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, NULL));
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+    }
+    g_assert_cmpint (docker_at (d, &out, "ps", "-a", "--filter", "label=com.docker.compose.project=ondockerd",
+                                "--format", "{{.Names}}", NULL), ==, 0);
+    g_assert_cmpstr (g_strstrip (out), ==, "");
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker_at (d, &out, "network", "ls", "--format", "{{.Name}}", NULL), ==, 0);
+    g_assert_null (strstr (out, "ondockerd_default"));
+    g_assert_cmpint (docker_at (d, NULL, "rm", "-f", "exec-here", NULL), ==, 0);
+    hatake_test_remove_tree (project);
+  }
+
   g_clear_pointer (&answer, json_node_unref);
   hatake_engine_container_op_async (engine, "on-dockerd", HATAKE_CONTAINER_OP_REMOVE, &args, NULL, store_result, &result);
   answer = hatake_engine_container_op_finish (engine, wait_for (&result), &error);
