@@ -298,12 +298,31 @@ test_cli_containers (Fixture *f, gconstpointer data)
   g_clear_pointer (&err, g_free);
 
   /* a detached container outlives the command that started it */
-  g_assert_cmpint (run (f, &out, NULL, "run", "-d", "--name", "sleeper", image, "sh", "-c", "sleep 2; exit 4", NULL), ==, 0);
+  g_assert_cmpint (run (f, &out, NULL, "run", "-d", "--name", "sleeper", "-l", "tier=back", "-l", "team=core", image,
+                        "sh", "-c", "sleep 2; exit 4", NULL), ==, 0);
   id = g_strdup (trimmed (out));
   g_assert_cmpuint (strlen (id), ==, 64);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run (f, &out, NULL, "ps", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "sleeper running\n");
+  g_clear_pointer (&out, g_free);
+  /* docker's label filters (KEY, KEY=VALUE) and its Labels column */
+  g_assert_cmpint (run (f, &out, NULL, "ps", "--format", "{{.Names}}", "-f", "label=tier", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "sleeper\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "ps", "--format", "{{.Names}}", "-f", "label=tier=back", "-f", "label=team=core",
+                        NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "sleeper\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "ps", "-q", "-f", "label=tier=front", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "ps", "-q", "-f", "label=tie", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "ps", "--format", "{{.Labels}}", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "tier=back"));
+  g_assert_nonnull (strstr (out, "team=core"));
   g_clear_pointer (&out, g_free);
 
   /* it exits while no engine runs: conmon's exit command records it */

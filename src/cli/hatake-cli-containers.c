@@ -790,6 +790,8 @@ ps_row (HatakeContainer *c, gboolean no_trunc)
   g_autoptr(GDateTime) created = g_date_time_new_from_unix_local (hatake_container_get_created (c) / G_USEC_PER_SEC);
   g_autofree char *created_at = created ? g_date_time_format (created, "%Y-%m-%d %H:%M:%S %z %Z") : g_strdup ("");
   const char *cmd = hatake_container_get_command (c) ? hatake_container_get_command (c) : "";
+  const char * const *label_list = hatake_container_get_labels (c);
+  g_autofree char *labels = label_list ? g_strjoinv (",", (char **) label_list) : g_strdup ("");
 
   if (!no_trunc && g_utf8_strlen (cmd, -1) > 20)
     {
@@ -804,7 +806,7 @@ ps_row (HatakeContainer *c, gboolean no_trunc)
   STR ("CreatedAt", created_at);
   STR ("ID", id);
   STR ("Image", hatake_container_get_image (c) ? hatake_container_get_image (c) : "");
-  STR ("Labels", "");
+  STR ("Labels", labels);
   STR ("LocalVolumes", "0");
   STR ("Mounts", "");
   STR ("Names", hatake_container_get_name (c));
@@ -852,6 +854,24 @@ ps_matches (HatakeContainer *c, char **filters, GError **error)
         {
           if (hatake_container_get_state (c) != HATAKE_CONTAINER_EXITED ||
               hatake_container_get_exit_code (c) != atoi (value))
+            return FALSE;
+        }
+      else if (g_str_equal (key, "label"))
+        {
+          /* label=KEY (any value) or label=KEY=VALUE, as docker's */
+          const char * const *labels = hatake_container_get_labels (c);
+          gboolean with_value = strchr (value, '=') != NULL;
+          gboolean found = FALSE;
+
+          for (guint l = 0; labels != NULL && labels[l] != NULL && !found; l++)
+            {
+              const char *sep = strchr (labels[l], '=');
+              gsize key_length = sep ? (gsize) (sep - labels[l]) : strlen (labels[l]);
+
+              found = with_value ? g_str_equal (labels[l], value)
+                                 : strlen (value) == key_length && strncmp (labels[l], value, key_length) == 0;
+            }
+          if (!found)
             return FALSE;
         }
       else if (g_str_equal (key, "ancestor"))
