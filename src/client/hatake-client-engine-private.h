@@ -99,4 +99,24 @@ HatakeAttach *_hatake_client_engine_attach_finish (HatakeEngine        *engine,
                                                GAsyncResult            *result,
                                                GError                 **error);
 
+/* hatake-client-engine-wait.c: container ID → the waits on their way and the starts held */
+GHashTable *_hatake_client_engine_new_waits   (void);
+/* POST PATH (taken): a wait on container ID, which the engine has once its headers are in */
+void      _hatake_client_engine_wait_async    (HatakeClientEngine  *self,
+                                               gpointer             source_tag,
+                                               char                *path,
+                                               const char          *id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+/* A start (POST PATH) of container ID held until its waits are in: TRUE (PATH taken), or FALSE
+ * when none is on its way (nothing taken: the caller sends it) */
+gboolean  _hatake_client_engine_hold_start    (HatakeClientEngine  *self,
+                                               gpointer             source_tag,
+                                               char                *path,
+                                               const char          *id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+
 G_END_DECLS

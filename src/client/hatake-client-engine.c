@@ -70,29 +70,13 @@ hatake_client_engine_class_init (HatakeClientEngineClass *klass)
   object_class->finalize = hatake_client_engine_finalize;
 }
 
-/* A container's waits on their way to the engine, and the calls held until they are in (see
- * wait_async) */
-typedef struct
-{
-  guint      waits;
-  GPtrArray *held;   /* HeldCall* */
-} Registering;
-
-static void
-registering_free (Registering *registering)
-{
-  /* the engine going: what was held is not sent (its callers are told by their cancellables) */
-  g_clear_pointer (&registering->held, g_ptr_array_unref);
-  g_free (registering);
-}
-
 static void
 hatake_client_engine_init (HatakeClientEngine *self)
 {
   self->containers = g_list_store_new (HATAKE_TYPE_CONTAINER);
   self->images = g_list_store_new (HATAKE_TYPE_IMAGE);
   self->backoff_ms = BACKOFF_FIRST_MS;
-  self->waits_registering = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) registering_free);
+  self->waits_registering = _hatake_client_engine_new_waits ();
 }
 
 HatakeClientEngine *
@@ -947,163 +931,6 @@ hatake_client_engine_create_container_finish (HatakeEngine  *engine,
   return g_object_ref (c);
 }
 
-/* ---- wait: in before the start --------------------------------------------------------------- */
-
-static void hatake_client_engine_container_op_async (HatakeEngine                *engine,
-                                                     const char                  *container,
-                                                     HatakeContainerOp            op,
-                                                     const HatakeContainerOpArgs *args,
-                                                     GCancellable                *cancellable,
-                                                     GAsyncReadyCallback          callback,
-                                                     gpointer                     user_data);
-
-/* A start held until the waits on its container are in */
-typedef struct
-{
-  char                *path;
-  char                *refresh_id;
-  GCancellable        *cancellable;
-  GAsyncReadyCallback  callback;
-  gpointer             user_data;
-} HeldCall;
-
-static void
-held_call_free (HeldCall *held)
-{
-  g_free (held->path);
-  g_free (held->refresh_id);
-  g_clear_object (&held->cancellable);
-  g_free (held);
-}
-
-
-typedef struct
-{
-  HatakeClientEngine *self;
-  char               *id;
-  gboolean            registered;
-  JsonNode           *answer;
-} WaitData;
-
-static void
-wait_data_free (WaitData *data)
-{
-  g_object_unref (data->self);
-  g_free (data->id);
-  g_clear_pointer (&data->answer, json_node_unref);
-  g_free (data);
-}
-
-/* The engine has the wait (its answer's headers are in, or it failed): once all the container's
- * are in, what was held goes */
-static void
-wait_registered (WaitData *data)
-{
-  HatakeClientEngine *self = data->self;
-  Registering *registering = g_hash_table_lookup (self->waits_registering, data->id);
-  g_autoptr(GPtrArray) held = NULL;
-
-  if (data->registered || registering == NULL)
-    return;
-  data->registered = TRUE;
-  if (--registering->waits > 0)
-    return;
-  held = g_steal_pointer (&registering->held);
-  g_hash_table_remove (self->waits_registering, data->id);
-  for (guint i = 0; i < held->len; i++)
-    {
-      HeldCall *call = g_ptr_array_index (held, i);
-
-      _hatake_client_engine_call (self, hatake_client_engine_container_op_async, "POST", g_steal_pointer (&call->path),
-                                  NULL, NULL, HATAKE_CLIENT_REFRESH_CONTAINER, call->refresh_id, call->cancellable,
-                                  call->callback, call->user_data);
-    }
-}
-
-static void
-on_wait_refreshed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  WaitData *data = g_task_get_task_data (task);
-
-  g_task_return_pointer (task, g_steal_pointer (&data->answer), (GDestroyNotify) json_node_unref);
-}
-
-static void
-on_wait_line (JsonObject *line, gpointer user_data)
-{
-  WaitData *data = user_data;
-
-  g_clear_pointer (&data->answer, json_node_unref);
-  data->answer = json_node_init_object (json_node_alloc (), line);
-}
-
-static void
-on_wait_read (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  WaitData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!_hatake_client_read_lines_finish (result, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (data->answer == NULL)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s",
-                               _("The engine ended the wait without an answer"));
-      return;
-    }
-  _hatake_client_engine_refresh_async (data->self, HATAKE_CLIENT_REFRESH_CONTAINER, data->id, NULL,
-                                       on_wait_refreshed, g_object_ref (task));
-}
-
-static void
-on_wait_headers (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  WaitData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(GInputStream) stream = hatake_client_stream_finish (HATAKE_CLIENT (source), result, NULL, &error);
-
-  wait_registered (data);
-  if (stream == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  _hatake_client_read_lines_async (stream, on_wait_line, data, g_task_get_cancellable (task), on_wait_read,
-                                   g_object_ref (task));
-}
-
-/* The wait is sent at once; a start of the same container asked meanwhile is held until the
- * engine has the wait (docker's server answers a wait's headers as soon as it is registered) */
-static void
-wait_async (HatakeClientEngine *self, char *path, const char *id, GCancellable *cancellable,
-            GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *owned = path;
-  WaitData *data = g_new0 (WaitData, 1);
-  Registering *registering = g_hash_table_lookup (self->waits_registering, id);
-
-  g_task_set_source_tag (task, hatake_client_engine_container_op_async);
-  data->self = g_object_ref (self);
-  data->id = g_strdup (id);
-  g_task_set_task_data (task, data, (GDestroyNotify) wait_data_free);
-  if (registering == NULL)
-    {
-      registering = g_new0 (Registering, 1);
-      registering->held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_call_free);
-      g_hash_table_insert (self->waits_registering, g_strdup (id), registering);
-    }
-  registering->waits++;
-  hatake_client_stream_async (self->client, "POST", owned, NULL, NULL, NULL, NULL, cancellable, on_wait_headers,
-                              g_steal_pointer (&task));
-}
-
 static void
 hatake_client_engine_container_op_async (HatakeEngine                *engine,
                                          const char                  *container,
@@ -1177,20 +1004,12 @@ hatake_client_engine_container_op_async (HatakeEngine                *engine,
       g_assert_not_reached ();
     }
   if (op == HATAKE_CONTAINER_OP_WAIT)
-    wait_async (self, path, refresh_id, cancellable, callback, user_data);
-  else if (op == HATAKE_CONTAINER_OP_START && g_hash_table_contains (self->waits_registering, refresh_id))
-    {
-      /* a wait asked before the start reaches the engine before it: on another connection (an
-       * ssh being set up) it could come after the container's exit, and wait for the next one */
-      HeldCall *held = g_new0 (HeldCall, 1);
-
-      held->path = path;
-      held->refresh_id = g_strdup (refresh_id);
-      held->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
-      held->callback = callback;
-      held->user_data = user_data;
-      g_ptr_array_add (((Registering *) g_hash_table_lookup (self->waits_registering, refresh_id))->held, held);
-    }
+    _hatake_client_engine_wait_async (self, hatake_client_engine_container_op_async, path, refresh_id, cancellable,
+                                      callback, user_data);
+  else if (op == HATAKE_CONTAINER_OP_START &&
+           _hatake_client_engine_hold_start (self, hatake_client_engine_container_op_async, path, refresh_id,
+                                             cancellable, callback, user_data))
+    ;
   else
     _hatake_client_engine_call (self, hatake_client_engine_container_op_async, method, path, NULL, NULL,
                                 HATAKE_CLIENT_REFRESH_CONTAINER, refresh_id, cancellable, callback, user_data);
