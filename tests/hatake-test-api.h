@@ -14,6 +14,8 @@ typedef struct
   char        *docker_config;
   GSubprocess *server;
   GStrv        serve_args;   /* more arguments for `hatake serve` (set before fixture_start_server) */
+  gboolean     serve_no_leak_check;   /* under ASan: no exit-time leak check for this serve (see
+                                       * test-api-remote.c's TLS tests) */
 } Fixture;
 
 /* Starts `hatake serve` on a fresh data root (when root and the registry are there). */

@@ -135,6 +135,10 @@ tls_set_up (TlsFixture *t, gconstpointer data)
   g_strv_builder_add_many (args, "-H", t->host, "--tlsverify", "--tlscacert", ca, "--tlscert", cert, "--tlskey", key,
                            NULL);
   t->f.serve_args = g_strv_builder_end (args);
+  /* GCC 12's LeakSanitizer crashes at exit ("Tracer caught signal 11") in a process whose
+   * thread-pool threads ran GnuTLS handshakes (seen twice in CI's ASan runs): no exit-time leak
+   * check for the TLS serve; the same server code is leak-checked by every other API test */
+  t->f.serve_no_leak_check = TRUE;
   fixture_start_server (&t->f);
   for (guint i = 0; i < 200 && !port_answers (t->port); i++)
     g_usleep (25 * 1000);
@@ -352,8 +356,7 @@ test_tls_engine (TlsFixture *t, gconstpointer data)
     g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (HATAKE_ENGINE (refused))), ==, 0);
     g_clear_error (&error);
   }
-  /* the server is done with the refused handshakes before it is stopped (their threads gone:
-   * LeakSanitizer's exit-time check was seen to crash on one still running) */
+  /* the server is done with the refused handshakes before it is stopped */
   g_usleep (300 * 1000);
   g_assert_cmpuint (http (&t->f, "GET", "/_ping", NULL, NULL, NULL), ==, 200);
 }
