@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hatake-containers-private.h"
+#include "hatake-json.h"
 
 struct _HealthProbe
 {
@@ -289,6 +290,19 @@ on_health_timer (gpointer user_data)
   options.attach_data = probe;
   hatake_containers_exec_async (self, entry->container, &options, probe->cancellable, on_probe_exec_done, probe);
   return G_SOURCE_REMOVE;
+}
+
+/* The image's healthcheck under the container's, as docker merges them at create */
+void
+_hatake_containers_health_merge_image (HatakeContainerConfig *config,
+                                       JsonObject            *image_config)
+{
+  g_autoptr(HatakeHealthConfig) image_health =
+    hatake_health_config_from_docker (hatake_json_object_member (image_config, "Healthcheck"), NULL);
+  HatakeHealthConfig *merged = hatake_health_config_merge (config->healthcheck, image_health);
+
+  hatake_health_config_free (config->healthcheck);
+  config->healthcheck = merged;
 }
 
 void

@@ -77,6 +77,8 @@ void      _hatake_containers_health_follow (HatakeContainers *self,
                                          Entry           *entry,
                                          HatakeContainerState from);
 void      _hatake_containers_health_stop (Entry           *entry);
+void      _hatake_containers_health_merge_image (HatakeContainerConfig *config,
+                                                 JsonObject            *image_config);
 /* hatake-containers-recover.c */
 void      _hatake_containers_remove_idle_run_dir (HatakeContainers *self);
 void      _hatake_containers_save_state  (HatakeContainers *self,

@@ -731,15 +731,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
   entry->image_id = g_strdup (data->image_id);
   entry->config = hatake_container_config_copy (data->config);
-  /* the image's healthcheck under the container's, as docker merges them at create */
-  {
-    g_autoptr(HatakeHealthConfig) image_health =
-      hatake_health_config_from_docker (hatake_json_object_member (image_config, "Healthcheck"), NULL);
-    HatakeHealthConfig *merged = hatake_health_config_merge (entry->config->healthcheck, image_health);
-
-    hatake_health_config_free (entry->config->healthcheck);
-    entry->config->healthcheck = merged;
-  }
+  _hatake_containers_health_merge_image (entry->config, image_config);
   g_free (entry->config->name);
   entry->config->name = g_strdup (data->name);
   entry->container = hatake_container_new (data->id, data->name);
