@@ -217,6 +217,23 @@ test_compose_up_down (ComposeFixture *f, gconstpointer data)
   g_assert_cmpint (compose (f, &ps, NULL, "ps", "--services", NULL), ==, 0);
   g_assert_cmpstr (ps, ==, "reader\nweb\n");
 
+  /* ls: the engine's projects model, through the API (states counted, its files) */
+  g_clear_pointer (&ps, g_free);
+  g_assert_cmpint (compose (f, &ps, NULL, "ls", "--format", "json", NULL), ==, 0);
+  {
+    g_autoptr(JsonNode) root = json_from_string (ps, NULL);
+    JsonArray *rows = root != NULL && JSON_NODE_HOLDS_ARRAY (root) ? json_node_get_array (root) : NULL;
+    JsonObject *row = NULL;
+
+    g_assert_nonnull (rows);
+    for (guint i = 0; i < json_array_get_length (rows); i++)
+      if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (rows, i), "Name"), "tcr") == 0)
+        row = json_array_get_object_element (rows, i);
+    g_assert_nonnull (row);
+    g_assert_cmpstr (json_object_get_string_member (row, "Status"), ==, "exited(1), running(2)");
+    g_assert_cmpstr (json_object_get_string_member (row, "ConfigFiles"), ==, f->file);
+  }
+
   /* the labels docker compose puts, as docker reads them */
   labels_text = inspect (f, "tcr-reader-1", "{{json .Config.Labels}}");
   g_assert_nonnull (labels_text);
@@ -288,6 +305,9 @@ test_compose_up_down (ComposeFixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (&f->api, &out, NULL, "volume", "ls", "--format", "{{.Name}}", NULL), ==, 0);
   g_assert_null (strstr (out, "tcr_data"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (compose (f, &out, NULL, "ls", "-a", "-q", NULL), ==, 0);
+  g_assert_null (strstr (out, "tcr"));
 }
 
 static void

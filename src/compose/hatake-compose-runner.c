@@ -1119,77 +1119,26 @@ hatake_compose_op_finish (HatakeEngine  *engine,
 
 /* ---- ls ------------------------------------------------------------------------------------ */
 
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const char **) a, *(const char **) b);
-}
-
-static GPtrArray *
-sorted_keys (GHashTable *table)
-{
-  GPtrArray *keys = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key;
-
-  g_hash_table_iter_init (&iter, table);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (keys, key);
-  g_ptr_array_sort (keys, compare_names);
-  return keys;
-}
-
 JsonNode *
 hatake_compose_list_projects (HatakeEngine *engine)
 {
-  GListModel *model;
-  g_autoptr(GHashTable) states = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                        (GDestroyNotify) g_hash_table_unref);
-  g_autoptr(GHashTable) files = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) names = NULL;
+  GListModel *projects;
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   g_return_val_if_fail (HATAKE_IS_ENGINE (engine), NULL);
 
-  model = hatake_engine_get_containers (engine);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(HatakeContainer) c = g_list_model_get_item (model, i);
-      const char *project = hatake_container_get_project (c);
-      const char *state = hatake_container_state_to_string (hatake_container_get_state (c));
-      GHashTable *counts;
-
-      if (project == NULL)
-        continue;
-      counts = g_hash_table_lookup (states, project);
-      if (counts == NULL)
-        {
-          counts = g_hash_table_new (g_str_hash, g_str_equal);
-          g_hash_table_insert (states, (gpointer) project, counts);
-          g_hash_table_insert (files, (gpointer) project,
-                               (gpointer) hatake_container_get_label (c, "com.docker.compose.project.config_files"));
-        }
-      g_hash_table_insert (counts, (gpointer) state,
-                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, state)) + 1));
-    }
-  /* the containers the model holds keep the strings alive until we are done */
-  names = sorted_keys (states);
+  projects = G_LIST_MODEL (hatake_engine_get_projects (engine));
   json_builder_begin_array (b);
-  for (guint i = 0; i < names->len; i++)
+  for (guint i = 0; i < g_list_model_get_n_items (projects); i++)
     {
-      GHashTable *counts = g_hash_table_lookup (states, g_ptr_array_index (names, i));
-      g_autoptr(GPtrArray) keys = sorted_keys (counts);
-      g_autoptr(GString) status = g_string_new (NULL);
-      const char *config_files = g_hash_table_lookup (files, g_ptr_array_index (names, i));
+      g_autoptr(HatakeProject) project = g_list_model_get_item (projects, i);
+      const char *config_files = hatake_project_get_config_files (project);
 
-      for (guint k = 0; k < keys->len; k++)
-        g_string_append_printf (status, "%s%s(%u)", k ? ", " : "", (char *) g_ptr_array_index (keys, k),
-                                GPOINTER_TO_UINT (g_hash_table_lookup (counts, g_ptr_array_index (keys, k))));
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "Name");
-      json_builder_add_string_value (b, g_ptr_array_index (names, i));
+      json_builder_add_string_value (b, hatake_project_get_name (project));
       json_builder_set_member_name (b, "Status");
-      json_builder_add_string_value (b, status->str);
+      json_builder_add_string_value (b, hatake_project_get_status (project));
       json_builder_set_member_name (b, "ConfigFiles");
       json_builder_add_string_value (b, config_files ? config_files : "");
       json_builder_end_object (b);

@@ -12,3 +12,4 @@
 #include "hatake-container.h"
 #include "hatake-container-config.h"
 #include "hatake-log-entry.h"
+#include "hatake-projects.h"

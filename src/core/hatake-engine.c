@@ -24,6 +24,32 @@ hatake_engine_get_images (HatakeEngine *self)
   return HATAKE_ENGINE_GET_IFACE (self)->get_images (self);
 }
 
+static GQuark
+projects_quark (void)
+{
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("hatake-engine-projects");
+  return quark;
+}
+
+HatakeProjects *
+hatake_engine_get_projects (HatakeEngine *self)
+{
+  HatakeProjects *projects;
+
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+
+  projects = g_object_get_qdata (G_OBJECT (self), projects_quark ());
+  if (projects == NULL)
+    {
+      projects = hatake_projects_new (hatake_engine_get_containers (self));
+      g_object_set_qdata_full (G_OBJECT (self), projects_quark (), projects, g_object_unref);
+    }
+  return projects;
+}
+
 const char *
 hatake_engine_get_description (HatakeEngine *self)
 {

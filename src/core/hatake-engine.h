@@ -16,6 +16,7 @@
 #include "hatake-container-config.h"
 #include "hatake-image.h"
 #include "hatake-log-entry.h"
+#include "hatake-projects.h"
 #include "hatake-pull.h"
 
 G_BEGIN_DECLS
@@ -244,6 +245,9 @@ struct _HatakeEngineInterface
 };
 
 GListModel  *hatake_engine_get_images           (HatakeEngine         *self);
+/* The compose projects among the engine's containers, live (made on first use, owned by the
+ * engine): the same on every engine, as it is read from the containers' labels. */
+HatakeProjects *hatake_engine_get_projects      (HatakeEngine         *self);
 const char  *hatake_engine_get_description      (HatakeEngine         *self);
 HatakeImage *hatake_engine_lookup_image         (HatakeEngine         *self,
                                                  const char           *reference);
