@@ -473,6 +473,75 @@ test_start_failure (Fixture *f, gconstpointer data)
   g_assert_nonnull (hatake_container_get_error (c));
 }
 
+static gboolean
+process_running (const char *cmdline,
+                 gsize       length)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *file = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *text = NULL;
+      gsize n = 0;
+
+      if (g_ascii_isdigit (name[0]) && g_file_get_contents (file, &text, &n, NULL) &&
+          n == length && memcmp (text, cmdline, length) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A netavark that never ends is killed after its timeout: the start fails saying so, nothing of
+ * it is left running, and once netavark works the same container starts (the networks' lock and
+ * the machine's netavark lock were let go). */
+static void
+test_netavark_hang (Fixture *f, gconstpointer data)
+{
+  static const char hung[] = "sleep\0" "599\0";
+  const char *cmd[] = { "true", NULL };
+  g_autofree char *bin = hatake_test_make_data_root ();
+  g_autofree char *fake = g_build_filename (bin, "netavark", NULL);
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *path = g_strconcat (bin, ":", old_path, NULL);
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  SKIP_WITHOUT_ENGINE (f);
+  g_assert_true (g_file_set_contents (fake, "#!/bin/sh\nexec sleep 599\n", -1, NULL));
+  g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+  config = config_for (f, cmd);
+  g_free (config->network_mode);
+  config->network_mode = g_strdup ("bridge");
+  c = create (f, config);
+
+  g_setenv ("HATAKE_NETAVARK_TIMEOUT", "1", TRUE);
+  g_setenv ("PATH", path, TRUE);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_setenv ("PATH", old_path, TRUE);
+  g_unsetenv ("HATAKE_NETAVARK_TIMEOUT");
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "netavark setup did not finish within 1 seconds"));
+  g_assert_cmpint (hatake_container_get_state (c), !=, HATAKE_CONTAINER_RUNNING);
+  /* the cleanup after the failed start (its teardown is killed the same way) ends too */
+  for (guint i = 0; i < 150 && process_running (hung, sizeof hung - 1); i++)
+    g_usleep (G_USEC_PER_SEC / 10);
+  g_assert_false (process_running (hung, sizeof hung - 1));
+
+  g_clear_error (&error);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_WAIT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hatake_container_get_exit_code (c), ==, 0);
+}
+
 /* The root can be read-only; a bind mount can be read-only; a tmpfs is writable. */
 static void
 test_filesystems (Fixture *f, gconstpointer data)
@@ -1298,6 +1367,7 @@ main (int argc, char **argv)
   ADD ("/run/auto-remove", test_auto_remove);
   ADD ("/run/restart-on-failure", test_restart_on_failure);
   ADD ("/run/start-failure", test_start_failure);
+  ADD ("/run/netavark-hang", test_netavark_hang);
   ADD ("/run/filesystems", test_filesystems);
   ADD ("/run/no-fd-leak", test_no_fd_leak);
   ADD ("/run/names", test_names);

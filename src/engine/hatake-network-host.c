@@ -40,6 +40,78 @@ netavark_path (void)
   return found;
 }
 
+typedef struct
+{
+  GAsyncResult *result;
+  gboolean      timed_out;
+} Bounded;
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ((Bounded *) user_data)->result = g_object_ref (result);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  ((Bounded *) user_data)->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A netavark run that does not end is killed after HATAKE_NETAVARK_TIMEOUT seconds (60 by
+ * default): it holds the networks' lock and the machine's netavark lock, so one that hangs (it
+ * was seen once under load, its exit never reported) would stop every network setup of every
+ * engine on the machine. */
+static gboolean
+communicate_bounded (GSubprocess  *proc,
+                     const char   *command,
+                     char        **stdout_text,
+                     char        **stderr_text,
+                     GError      **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSource) timeout = NULL;
+  const char *seconds_text = g_getenv ("HATAKE_NETAVARK_TIMEOUT");
+  guint seconds = seconds_text != NULL ? (guint) g_ascii_strtoull (seconds_text, NULL, 10) : 0;
+  Bounded bounded = { NULL, FALSE };
+  gboolean killed = FALSE;
+  gboolean ok;
+
+  if (seconds == 0)
+    seconds = 60;
+  g_main_context_push_thread_default (context);
+  g_subprocess_communicate_utf8_async (proc, NULL, cancellable, on_communicated, &bounded);
+  timeout = g_timeout_source_new_seconds (seconds);
+  g_source_set_callback (timeout, on_timeout, &bounded, NULL);
+  g_source_attach (timeout, context);
+  while (bounded.result == NULL && !bounded.timed_out)
+    g_main_context_iteration (context, TRUE);
+  if (bounded.result == NULL)
+    {
+      killed = TRUE;
+      g_subprocess_force_exit (proc);
+      g_cancellable_cancel (cancellable);
+      while (bounded.result == NULL)
+        g_main_context_iteration (context, TRUE);
+    }
+  g_source_destroy (timeout);
+  ok = g_subprocess_communicate_utf8_finish (proc, bounded.result, stdout_text, stderr_text,
+                                             killed ? NULL : error);
+  g_object_unref (bounded.result);
+  g_main_context_pop_thread_default (context);
+  if (killed)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   _("netavark %s did not finish within %u seconds: killed"), command, seconds);
+      return FALSE;
+    }
+  return ok;
+}
+
 /* netavark COMMAND on NETNS with the options file; its stdout (setup's JSON) in OUT. */
 gboolean
 _hatake_networks_run_netavark (HatakeNetworks  *self,
@@ -81,7 +153,7 @@ _hatake_networks_run_netavark (HatakeNetworks  *self,
       ;
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error,
                            netavark, "--config", self->state_dir, "--file", options_path, command, netns, NULL);
-  ok = proc != NULL && g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_text, &stderr_text, error);
+  ok = proc != NULL && communicate_bounded (proc, command, &stdout_text, &stderr_text, error);
   if (lock_fd >= 0)
     close (lock_fd);
   if (!ok)
