@@ -30,6 +30,7 @@ typedef enum
   ACTION_REMOVE,
   ACTION_WAIT_COMPLETED,
   ACTION_WAIT_HEALTHY,
+  ACTION_BATCH,         /* container actions run at once (independent services) */
 } ActionKind;
 
 typedef struct
@@ -44,6 +45,7 @@ typedef struct
   HatakeContainerConfig *config;    /* create */
   const char            *done;      /* the event once done, NULL for none */
   gboolean               recreated;
+  GPtrArray             *batch;     /* of Action: a batch's, or the replicas a converge takes */
 } Action;
 
 static void
@@ -56,6 +58,7 @@ action_free (Action *a)
   g_free (a->gateway);
   g_free (a->ip_range);
   g_clear_pointer (&a->config, hatake_container_config_free);
+  g_clear_pointer (&a->batch, g_ptr_array_unref);
   g_free (a);
 }
 
@@ -84,7 +87,8 @@ typedef struct
   GHashTable             *created;          /* containers this job created and has not started */
   GHashTable             *watched;          /* containers whose exit is being waited for */
   char                   *awaiting;         /* the container whose exit the head action waits for */
-  GError                 *start_error;      /* a failed start, while its container is removed */
+  guint                   pending;          /* container actions of the current one still running */
+  GError                 *batch_error;      /* the first of their errors */
   guint                   health_timer;
   gboolean                warned_health;
   gboolean                done;
@@ -103,7 +107,7 @@ job_free (Job *job)
   g_clear_pointer (&job->exit_errors, g_hash_table_unref);
   g_clear_pointer (&job->created, g_hash_table_unref);
   g_clear_pointer (&job->watched, g_hash_table_unref);
-  g_clear_error (&job->start_error);
+  g_clear_error (&job->batch_error);
   g_clear_handle_id (&job->health_timer, g_source_remove);
   g_free (job->awaiting);
   g_free (job);
@@ -305,39 +309,71 @@ on_pulled (GObject *source, GAsyncResult *result, gpointer user_data)
   job_done (task);
 }
 
+/* One container action of the current action (itself, or one of its batch). */
+typedef struct
+{
+  GTask  *task;
+  Action *a;
+  GError *start_error;    /* a failed start, while its container is removed */
+} Item;
+
+/* The item's event, or its error kept (the first one wins); once the last item of the current
+ * action is done, the job goes on or fails. */
+static void
+item_finish (Item *item, GError *error)
+{
+  GTask *task = item->task;
+  Job *job = g_task_get_task_data (task);
+
+  if (error != NULL && job->batch_error == NULL)
+    job->batch_error = error;
+  else if (error != NULL)
+    g_error_free (error);
+  else if (item->a->done != NULL)
+    job_event (job, "Container", item->a->name, item->a->done);
+  g_free (item);
+  g_assert (job->pending > 0);
+  if (--job->pending == 0)
+    {
+      if (job->batch_error != NULL)
+        job_fail (task, g_steal_pointer (&job->batch_error));
+      else
+        job_next (task);
+    }
+  g_object_unref (task);
+}
+
 static void
 on_created (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Job *job = g_task_get_task_data (task);
+  Item *item = user_data;
+  Job *job = g_task_get_task_data (item->task);
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeContainer) c = hatake_engine_create_container_finish (HATAKE_ENGINE (source), result, &error);
 
   if (c == NULL)
-    return job_fail (task, g_error_new (error->domain, error->code, "service \"%s\": creating %s: %s",
-                                        job->current->service, job->current->name, error->message));
-  g_hash_table_add (job->created, g_strdup (job->current->name));
-  job_done (task);
+    return item_finish (item, g_error_new (error->domain, error->code, "service \"%s\": creating %s: %s",
+                                           item->a->service, item->a->name, error->message));
+  g_hash_table_add (job->created, g_strdup (item->a->name));
+  item_finish (item, NULL);
 }
 
 /* A start that failed: the container it created goes again (see the header). */
 static void
 on_removed_after_failure (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Job *job = g_task_get_task_data (task);
-  GError *error = g_steal_pointer (&job->start_error);
+  Item *item = user_data;
   g_autoptr(JsonNode) node = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, NULL);
 
-  job_fail (task, error);
+  item_finish (item, g_steal_pointer (&item->start_error));
 }
 
 static void
 on_container_op (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Job *job = g_task_get_task_data (task);
-  Action *a = job->current;
+  Item *item = user_data;
+  Job *job = g_task_get_task_data (item->task);
+  Action *a = item->a;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, &error);
 
@@ -346,20 +382,19 @@ on_container_op (GObject *source, GAsyncResult *result, gpointer user_data)
   if (error != NULL && a->kind == ACTION_START && g_hash_table_contains (job->created, a->name))
     {
       HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
-      g_clear_error (&job->start_error);
-      job->start_error = g_error_new (error->domain, error->code, "service \"%s\": starting %s: %s",
-                                      a->service, a->name, error->message);
+
+      item->start_error = g_error_new (error->domain, error->code, "service \"%s\": starting %s: %s",
+                                       a->service, a->name, error->message);
       hatake_engine_container_op_async (job->engine, a->name, HATAKE_CONTAINER_OP_REMOVE, &args,
-                                        g_task_get_cancellable (task), on_removed_after_failure,
-                                        g_steal_pointer (&task));
+                                        g_task_get_cancellable (item->task), on_removed_after_failure, item);
       return;
     }
   if (error != NULL)
-    return job_fail (task, g_error_new (error->domain, error->code, "service \"%s\": %s: %s",
-                                        a->service ? a->service : "?", a->name, error->message));
+    return item_finish (item, g_error_new (error->domain, error->code, "service \"%s\": %s: %s",
+                                           a->service ? a->service : "?", a->name, error->message));
   if (a->kind == ACTION_START)
     g_hash_table_remove (job->created, a->name);
-  job_done (task);
+  item_finish (item, NULL);
 }
 
 /* The exit a later service may wait for, registered before the start so that none is missed. */
@@ -400,15 +435,17 @@ watch_exit (GTask *task, const char *name)
   hatake_engine_container_op_async (job->engine, name, HATAKE_CONTAINER_OP_WAIT, NULL, NULL, on_exited, data);
 }
 
-/* How a replica gets to where up wants it: queued at the head, in order. */
+/* How a replica gets to where up wants it: its steps added to PHASES (stop, remove, create,
+ * start), each phase a batch run at once for the replicas of one dependency level. */
+enum { PHASE_STOP, PHASE_REMOVE, PHASE_CREATE, PHASE_START, N_PHASES };
+
 static void
-converge (GTask *task, Action *a)
+converge (GTask *task, Action *a, GPtrArray **phases)
 {
   Job *job = g_task_get_task_data (task);
   HatakeComposeService *s = hatake_compose_project_get_service (job->project, a->service);
   g_autoptr(HatakeContainer) c = find_container (job, a->name);
   g_autofree char *hash = hatake_compose_config_hash (job->project, s);
-  g_autoptr(GPtrArray) steps = g_ptr_array_new ();
   gboolean running = c != NULL && (hatake_container_get_state (c) == HATAKE_CONTAINER_RUNNING ||
                                    hatake_container_get_state (c) == HATAKE_CONTAINER_RESTARTING);
   gboolean recreate = c != NULL && g_strcmp0 (hatake_container_get_label (c, HATAKE_COMPOSE_CONFIG_HASH_LABEL), hash) != 0;
@@ -421,10 +458,8 @@ converge (GTask *task, Action *a)
     }
   if (recreate)
     {
-      step = action_new (ACTION_STOP, a->name, a->service);
-      g_ptr_array_add (steps, step);
-      step = action_new (ACTION_REMOVE, a->name, a->service);
-      g_ptr_array_add (steps, step);
+      g_ptr_array_add (phases[PHASE_STOP], action_new (ACTION_STOP, a->name, a->service));
+      g_ptr_array_add (phases[PHASE_REMOVE], action_new (ACTION_REMOVE, a->name, a->service));
     }
   if (c == NULL || recreate)
     {
@@ -438,16 +473,66 @@ converge (GTask *task, Action *a)
       g_strfreev (step->config->labels);
       step->config->labels = g_strv_builder_end (labels);
       step->done = recreate ? "Recreated" : "Created";
-      g_ptr_array_add (steps, step);
+      g_ptr_array_add (phases[PHASE_CREATE], step);
     }
   if (!job->options.no_start)
     {
       step = action_new (ACTION_START, a->name, a->service);
       step->done = "Started";
-      g_ptr_array_add (steps, step);
+      g_ptr_array_add (phases[PHASE_START], step);
     }
-  for (guint i = steps->len; i > 0; i--)
-    g_queue_push_head (&job->actions, g_ptr_array_index (steps, i - 1));
+}
+
+/* The replicas of a dependency level: their phases queued at the head, in order. */
+static void
+converge_level (GTask *task, Action *a)
+{
+  Job *job = g_task_get_task_data (task);
+  GPtrArray *phases[N_PHASES];
+
+  for (guint k = 0; k < N_PHASES; k++)
+    phases[k] = g_ptr_array_new_with_free_func ((GDestroyNotify) action_free);
+  for (guint i = 0; i < a->batch->len; i++)
+    converge (task, g_ptr_array_index (a->batch, i), phases);
+  for (guint k = N_PHASES; k > 0; k--)
+    {
+      Action *batch;
+
+      if (phases[k - 1]->len == 0)
+        {
+          g_ptr_array_unref (phases[k - 1]);
+          continue;
+        }
+      batch = action_new (ACTION_BATCH, NULL, NULL);
+      batch->batch = phases[k - 1];
+      g_queue_push_head (&job->actions, batch);
+    }
+}
+
+/* A container action, on its own or in a batch: item_finish counts it done. */
+static void
+run_item (GTask *task, Action *a)
+{
+  Job *job = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  HatakeContainerOpArgs args = { .timeout = job->options.timeout, .force = TRUE, .volumes = job->options.volumes };
+  HatakeContainerOp op;
+  Item *item = g_new0 (Item, 1);
+
+  item->task = g_object_ref (task);
+  item->a = a;
+  if (a->kind == ACTION_CREATE)
+    {
+      hatake_engine_create_container_async (job->engine, a->config, cancellable, on_created, item);
+      return;
+    }
+  op = a->kind == ACTION_START ? HATAKE_CONTAINER_OP_START
+       : a->kind == ACTION_STOP ? HATAKE_CONTAINER_OP_STOP
+       : a->kind == ACTION_RESTART ? HATAKE_CONTAINER_OP_RESTART
+       : HATAKE_CONTAINER_OP_REMOVE;
+  if (a->kind == ACTION_START && g_hash_table_contains (job->exit_wanted, a->service))
+    watch_exit (task, a->name);
+  hatake_engine_container_op_async (job->engine, a->name, op, &args, cancellable, on_container_op, item);
 }
 
 static gboolean
@@ -584,28 +669,22 @@ job_next (GTask *task)
       }
       return;
     case ACTION_CONVERGE:
-      converge (task, a);
+      converge_level (task, a);
       break;
     case ACTION_CREATE:
-      hatake_engine_create_container_async (job->engine, a->config, cancellable, on_created, g_object_ref (task));
-      return;
     case ACTION_START:
     case ACTION_STOP:
     case ACTION_RESTART:
     case ACTION_REMOVE:
-      {
-        HatakeContainerOpArgs args = { .timeout = job->options.timeout, .force = TRUE,
-                                       .volumes = job->options.volumes };
-        HatakeContainerOp op = a->kind == ACTION_START ? HATAKE_CONTAINER_OP_START
-                               : a->kind == ACTION_STOP ? HATAKE_CONTAINER_OP_STOP
-                               : a->kind == ACTION_RESTART ? HATAKE_CONTAINER_OP_RESTART
-                               : HATAKE_CONTAINER_OP_REMOVE;
-
-        if (a->kind == ACTION_START && g_hash_table_contains (job->exit_wanted, a->service))
-          watch_exit (task, a->name);
-        hatake_engine_container_op_async (job->engine, a->name, op, &args, cancellable, on_container_op,
-                                          g_object_ref (task));
-      }
+      job->pending = 1;
+      run_item (task, a);
+      return;
+    case ACTION_BATCH:
+      if (a->batch->len == 0)
+        break;
+      job->pending = a->batch->len;
+      for (guint i = 0; i < a->batch->len; i++)
+        run_item (task, g_ptr_array_index (a->batch, i));
       return;
     case ACTION_WAIT_COMPLETED:
       {
@@ -691,6 +770,44 @@ names_of (JsonNode *node)
   return names;
 }
 
+/* Each service's dependency level: 0 when it depends on none of the project's services, else
+ * one more than the highest of those it depends on. The services of one level do not depend
+ * on each other: their containers are created, started, stopped and removed at once. */
+static GHashTable *
+service_levels (HatakeComposeProject *project)
+{
+  g_autoptr(GPtrArray) order = hatake_compose_project_get_order (project);
+  GHashTable *levels = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      HatakeComposeService *s = g_ptr_array_index (order, i);
+      guint level = 0;
+
+      for (guint j = 0; j < s->depends_on->len; j++)
+        {
+          gpointer dep;
+
+          if (g_hash_table_lookup_extended (levels, ((HatakeComposeDependency *) g_ptr_array_index (s->depends_on, j))->service,
+                                            NULL, &dep))
+            level = MAX (level, GPOINTER_TO_UINT (dep) + 1);
+        }
+      g_hash_table_insert (levels, s->name, GUINT_TO_POINTER (level));
+    }
+  return levels;
+}
+
+/* A service's level; G_MAXUINT for one the files do not have (an orphan). */
+static guint
+level_of (GHashTable *levels, const char *service)
+{
+  gpointer level;
+
+  if (service != NULL && g_hash_table_lookup_extended (levels, service, NULL, &level))
+    return GPOINTER_TO_UINT (level);
+  return G_MAXUINT;
+}
+
 /* The services up runs: those asked for and what they depend on, in dependency order. */
 static GPtrArray *
 selected_services (HatakeComposeProject *project, const char * const *wanted)
@@ -751,6 +868,8 @@ plan_up (GTask *task, JsonNode *networks, JsonNode *volumes)
   g_autoptr(GHashTable) network_names = names_of (networks);
   g_autoptr(GHashTable) volume_names = names_of (volumes);
   g_autoptr(GPtrArray) services = selected_services (p, job->options.services);
+  g_autoptr(GHashTable) levels = NULL;
+  guint top = 0;
   GPtrArray *list;
 
   list = hatake_compose_project_get_networks (p);
@@ -828,47 +947,66 @@ plan_up (GTask *task, JsonNode *networks, JsonNode *volumes)
             g_hash_table_add (job->exit_wanted, g_strdup (d->service));
         }
     }
+  levels = service_levels (p);
   for (guint i = 0; i < services->len; i++)
+    top = MAX (top, level_of (levels, ((HatakeComposeService *) g_ptr_array_index (services, i))->name));
+  /* level by level: the conditions the level waits for, its replicas at once, then the replicas
+   * beyond a service's count (scaled down) */
+  for (guint level = 0; level <= top; level++)
     {
-      HatakeComposeService *s = g_ptr_array_index (services, i);
+      Action *converge = action_new (ACTION_CONVERGE, NULL, NULL);
 
-      for (guint j = 0; j < s->depends_on->len; j++)
+      converge->batch = g_ptr_array_new_with_free_func ((GDestroyNotify) action_free);
+      for (guint i = 0; i < services->len; i++)
         {
-          HatakeComposeDependency *d = g_ptr_array_index (s->depends_on, j);
-          Action *a;
+          HatakeComposeService *s = g_ptr_array_index (services, i);
 
-          if (hatake_compose_project_get_service (p, d->service) == NULL ||
-              d->condition == HATAKE_COMPOSE_CONDITION_STARTED || job->options.no_start)
+          if (level_of (levels, s->name) != level)
             continue;
-          a = action_new (d->condition == HATAKE_COMPOSE_CONDITION_HEALTHY ? ACTION_WAIT_HEALTHY : ACTION_WAIT_COMPLETED,
-                          s->name, d->service);
-          g_queue_push_tail (&job->actions, a);
+          for (guint j = 0; j < s->depends_on->len; j++)
+            {
+              HatakeComposeDependency *d = g_ptr_array_index (s->depends_on, j);
+              Action *a;
+
+              if (hatake_compose_project_get_service (p, d->service) == NULL ||
+                  d->condition == HATAKE_COMPOSE_CONDITION_STARTED || job->options.no_start)
+                continue;
+              a = action_new (d->condition == HATAKE_COMPOSE_CONDITION_HEALTHY ? ACTION_WAIT_HEALTHY
+                                                                               : ACTION_WAIT_COMPLETED,
+                              s->name, d->service);
+              g_queue_push_tail (&job->actions, a);
+            }
+          for (int n = 1; n <= MAX (s->replicas, 1); n++)
+            {
+              g_autofree char *name = hatake_compose_project_container_name (p, s, (guint) n);
+              Action *a = action_new (ACTION_CONVERGE, name, s->name);
+
+              a->number = (guint) n;
+              g_ptr_array_add (converge->batch, a);
+            }
         }
-      for (int n = 1; n <= MAX (s->replicas, 1); n++)
+      g_queue_push_tail (&job->actions, converge);
+      for (guint i = 0; i < services->len; i++)
         {
-          g_autofree char *name = hatake_compose_project_container_name (p, s, (guint) n);
-          Action *a = action_new (ACTION_CONVERGE, name, s->name);
+          HatakeComposeService *s = g_ptr_array_index (services, i);
+          g_autoptr(GPtrArray) existing = NULL;
 
-          a->number = (guint) n;
-          g_queue_push_tail (&job->actions, a);
+          if (level_of (levels, s->name) != level)
+            continue;
+          existing = hatake_compose_get_containers (job->engine, project, s->name, FALSE);
+          for (guint k = 0; k < existing->len; k++)
+            {
+              HatakeContainer *c = g_ptr_array_index (existing, k);
+              Action *a;
+
+              if (container_number (c) <= (guint) MAX (s->replicas, 1))
+                continue;
+              g_queue_push_tail (&job->actions, action_new (ACTION_STOP, hatake_container_get_name (c), s->name));
+              a = action_new (ACTION_REMOVE, hatake_container_get_name (c), s->name);
+              a->done = "Removed";
+              g_queue_push_tail (&job->actions, a);
+            }
         }
-      /* replicas beyond the count (scaled down) go */
-      {
-        g_autoptr(GPtrArray) existing = hatake_compose_get_containers (job->engine, project, s->name, FALSE);
-
-        for (guint k = 0; k < existing->len; k++)
-          {
-            HatakeContainer *c = g_ptr_array_index (existing, k);
-            Action *a;
-
-            if (container_number (c) <= (guint) MAX (s->replicas, 1))
-              continue;
-            g_queue_push_tail (&job->actions, action_new (ACTION_STOP, hatake_container_get_name (c), s->name));
-            a = action_new (ACTION_REMOVE, hatake_container_get_name (c), s->name);
-            a->done = "Removed";
-            g_queue_push_tail (&job->actions, a);
-          }
-      }
     }
   job_next (task);
 }
@@ -997,6 +1135,61 @@ ordered_containers (Job *job, HatakeComposeOp op, gboolean *orphans_found)
   return out;
 }
 
+typedef struct
+{
+  GHashTable *levels;
+  gboolean    reverse;
+} LevelOrder;
+
+static int
+compare_levels (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  LevelOrder *o = user_data;
+  guint la = level_of (o->levels, hatake_container_get_label (*(HatakeContainer **) a, HATAKE_COMPOSE_SERVICE_LABEL));
+  guint lb = level_of (o->levels, hatake_container_get_label (*(HatakeContainer **) b, HATAKE_COMPOSE_SERVICE_LABEL));
+
+  if (la == lb)
+    return 0;
+  return (la < lb) != o->reverse ? -1 : 1;
+}
+
+static Action *
+batch_new (void)
+{
+  Action *batch = action_new (ACTION_BATCH, NULL, NULL);
+
+  batch->batch = g_ptr_array_new_with_free_func ((GDestroyNotify) action_free);
+  return batch;
+}
+
+/* CONTAINERS (in ordered_containers' order) cut into dependency levels, the last to start first
+ * when REVERSE (orphans before all): returns where the level starting at START ends. The sort
+ * is stable, so a level keeps the services' order. */
+static guint
+level_end (GPtrArray *containers, GHashTable *levels, guint start)
+{
+  HatakeContainer *first = g_ptr_array_index (containers, start);
+  guint level = level_of (levels, hatake_container_get_label (first, HATAKE_COMPOSE_SERVICE_LABEL));
+  guint end = start + 1;
+
+  while (end < containers->len &&
+         level_of (levels, hatake_container_get_label (g_ptr_array_index (containers, end),
+                                                       HATAKE_COMPOSE_SERVICE_LABEL)) == level)
+    end++;
+  return end;
+}
+
+static GPtrArray *
+containers_by_level (Job *job, HatakeComposeOp op, gboolean *orphans_found, GHashTable **levels)
+{
+  GPtrArray *containers = ordered_containers (job, op, orphans_found);
+  LevelOrder order = { NULL, op == HATAKE_COMPOSE_OP_STOP || op == HATAKE_COMPOSE_OP_DOWN };
+
+  order.levels = *levels = service_levels (job->project);
+  g_ptr_array_sort_with_data (containers, compare_levels, &order);
+  return containers;
+}
+
 static void
 plan_down (GTask *task, JsonNode *networks, JsonNode *volumes)
 {
@@ -1005,7 +1198,8 @@ plan_down (GTask *task, JsonNode *networks, JsonNode *volumes)
   g_autoptr(GHashTable) network_names = names_of (networks);
   g_autoptr(GHashTable) volume_names = names_of (volumes);
   gboolean orphans = FALSE;
-  g_autoptr(GPtrArray) containers = ordered_containers (job, HATAKE_COMPOSE_OP_DOWN, &orphans);
+  g_autoptr(GHashTable) levels = NULL;
+  g_autoptr(GPtrArray) containers = containers_by_level (job, HATAKE_COMPOSE_OP_DOWN, &orphans, &levels);
   GPtrArray *list;
 
   if (orphans && !job->options.remove_orphans)
@@ -1015,23 +1209,32 @@ plan_down (GTask *task, JsonNode *networks, JsonNode *volumes)
                                                   "the --remove-orphans flag to clean it up.");
       job_event (job, "Warning", message, NULL);
     }
-  for (guint i = 0; i < containers->len; i++)
+  /* a level at a time: its running containers stopped at once, then all of it removed */
+  for (guint i = 0, end; i < containers->len; i = end)
     {
-      HatakeContainer *c = g_ptr_array_index (containers, i);
-      const char *service = hatake_container_get_label (c, HATAKE_COMPOSE_SERVICE_LABEL);
-      Action *a;
+      Action *stops = batch_new (), *removes = batch_new ();
 
-      if (hatake_container_get_state (c) == HATAKE_CONTAINER_RUNNING ||
-          hatake_container_get_state (c) == HATAKE_CONTAINER_PAUSED ||
-          hatake_container_get_state (c) == HATAKE_CONTAINER_RESTARTING)
+      end = level_end (containers, levels, i);
+      for (guint k = i; k < end; k++)
         {
-          a = action_new (ACTION_STOP, hatake_container_get_name (c), service);
-          a->done = "Stopped";
-          g_queue_push_tail (&job->actions, a);
+          HatakeContainer *c = g_ptr_array_index (containers, k);
+          const char *service = hatake_container_get_label (c, HATAKE_COMPOSE_SERVICE_LABEL);
+          HatakeContainerState state = hatake_container_get_state (c);
+          Action *a;
+
+          if (state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED ||
+              state == HATAKE_CONTAINER_RESTARTING)
+            {
+              a = action_new (ACTION_STOP, hatake_container_get_name (c), service);
+              a->done = "Stopped";
+              g_ptr_array_add (stops->batch, a);
+            }
+          a = action_new (ACTION_REMOVE, hatake_container_get_name (c), service);
+          a->done = "Removed";
+          g_ptr_array_add (removes->batch, a);
         }
-      a = action_new (ACTION_REMOVE, hatake_container_get_name (c), service);
-      a->done = "Removed";
-      g_queue_push_tail (&job->actions, a);
+      g_queue_push_tail (&job->actions, stops);
+      g_queue_push_tail (&job->actions, removes);
     }
   /* what the files declare, when it is the project's (its label says so), or else its name does */
   list = hatake_compose_project_get_networks (p);
@@ -1072,6 +1275,7 @@ hatake_compose_op_async (HatakeEngine                  *engine,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GPtrArray) containers = NULL;
+  g_autoptr(GHashTable) levels = NULL;
   gboolean orphans = FALSE;
   Job *job;
 
@@ -1088,22 +1292,29 @@ hatake_compose_op_async (HatakeEngine                  *engine,
       list_then_plan (engine, g_steal_pointer (&task), plan_down);
       return;
     }
-  containers = ordered_containers (job, op, &orphans);
-  for (guint i = 0; i < containers->len; i++)
+  containers = containers_by_level (job, op, &orphans, &levels);
+  for (guint i = 0, end; i < containers->len; i = end)
     {
-      HatakeContainer *c = g_ptr_array_index (containers, i);
-      HatakeContainerState state = hatake_container_get_state (c);
-      gboolean running = state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_RESTARTING ||
-                         state == HATAKE_CONTAINER_PAUSED;
-      Action *a;
+      Action *batch = batch_new ();
 
-      if ((op == HATAKE_COMPOSE_OP_START && running) || (op == HATAKE_COMPOSE_OP_STOP && !running))
-        continue;
-      a = action_new (op == HATAKE_COMPOSE_OP_START ? ACTION_START : op == HATAKE_COMPOSE_OP_STOP ? ACTION_STOP
-                                                                                                  : ACTION_RESTART,
-                      hatake_container_get_name (c), hatake_container_get_label (c, HATAKE_COMPOSE_SERVICE_LABEL));
-      a->done = op == HATAKE_COMPOSE_OP_START ? "Started" : op == HATAKE_COMPOSE_OP_STOP ? "Stopped" : "Restarted";
-      g_queue_push_tail (&job->actions, a);
+      end = level_end (containers, levels, i);
+      for (guint k = i; k < end; k++)
+        {
+          HatakeContainer *c = g_ptr_array_index (containers, k);
+          HatakeContainerState state = hatake_container_get_state (c);
+          gboolean running = state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_RESTARTING ||
+                             state == HATAKE_CONTAINER_PAUSED;
+          Action *a;
+
+          if ((op == HATAKE_COMPOSE_OP_START && running) || (op == HATAKE_COMPOSE_OP_STOP && !running))
+            continue;
+          a = action_new (op == HATAKE_COMPOSE_OP_START ? ACTION_START : op == HATAKE_COMPOSE_OP_STOP ? ACTION_STOP
+                                                                                                      : ACTION_RESTART,
+                          hatake_container_get_name (c), hatake_container_get_label (c, HATAKE_COMPOSE_SERVICE_LABEL));
+          a->done = op == HATAKE_COMPOSE_OP_START ? "Started" : op == HATAKE_COMPOSE_OP_STOP ? "Stopped" : "Restarted";
+          g_ptr_array_add (batch->batch, a);
+        }
+      g_queue_push_tail (&job->actions, batch);
     }
   job_next (task);
 }
