@@ -8,7 +8,7 @@
 #
 # Each case runs in its folder, in an environment of PATH and the case's `environ` lines only,
 # with `-p corpus` and one -f per line of the case's `files` (none: compose.yaml and its
-# override, as compose finds them). The folder's absolute path becomes @CASEDIR@, which
+# override, as compose finds them). The corpus folder's absolute path becomes @CORPUS@, which
 # tests/test-compose-corpus.c puts back.
 set -eu
 
@@ -34,7 +34,7 @@ for case in "$@"; do
   (cd "$dir" &&
    IFS='
 ' && env -i PATH=/usr/bin:/bin $vars "$compose" -p corpus "$@" config) > "$dir/expected-1.29.yaml.tmp"
-  sed "s|$dir|@CASEDIR@|g" "$dir/expected-1.29.yaml.tmp" > "$dir/expected-1.29.yaml"
+  sed "s|$corpus|@CORPUS@|g" "$dir/expected-1.29.yaml.tmp" > "$dir/expected-1.29.yaml"
   rm "$dir/expected-1.29.yaml.tmp"
   echo "$case"
 done
