@@ -291,20 +291,30 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
         {
           HatakeComposePort *p = g_ptr_array_index (s->ports, i);
 
-          json_builder_begin_object (b);
-          add_string (b, "mode", p->mode);
-          add_string (b, "host_ip", p->host_ip);
-          json_builder_set_member_name (b, "target");
-          json_builder_add_int_value (b, p->target);
-          if (p->published != 0)
+          /* a range of targets is one entry per port, as v2 writes it */
+          for (guint t = p->target; t <= p->target_end; t++)
             {
-              g_autofree char *published = p->published_end != p->published
-                                           ? g_strdup_printf ("%u-%u", p->published, p->published_end)
-                                           : g_strdup_printf ("%u", p->published);
-              add_string (b, "published", published);
+              json_builder_begin_object (b);
+              add_string (b, "mode", p->mode);
+              add_string (b, "host_ip", p->host_ip);
+              json_builder_set_member_name (b, "target");
+              json_builder_add_int_value (b, t);
+              if (p->published != 0)
+                {
+                  g_autofree char *published = NULL;
+
+                  if (p->target_end != p->target && p->published_end - p->published == p->target_end - p->target)
+                    published = g_strdup_printf ("%u", p->published + (t - p->target));
+                  else if (p->published_end != p->published)
+                    published = g_strdup_printf ("%u-%u", p->published, p->published_end);
+                  else
+                    published = g_strdup_printf ("%u", p->published);
+                  add_string (b, "published", published);
+                }
+              add_string (b, "protocol", p->protocol);
+              add_string (b, "name", p->name);
+              json_builder_end_object (b);
             }
-          add_string (b, "protocol", p->protocol);
-          json_builder_end_object (b);
         }
       json_builder_end_array (b);
     }
