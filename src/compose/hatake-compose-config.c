@@ -65,6 +65,85 @@ add_true (JsonBuilder *b, const char *name, gboolean value)
   json_builder_add_boolean_value (b, TRUE);
 }
 
+static void
+add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+/* cpus and memory of deploy.resources.limits or .reservations, as v2 writes them */
+static void
+add_resources (JsonBuilder *b, const char *name, double cpus, gint64 memory, gint64 pids)
+{
+  if (cpus <= 0 && memory <= 0 && pids <= 0)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  if (cpus > 0)
+    {
+      json_builder_set_member_name (b, "cpus");
+      json_builder_add_double_value (b, cpus);
+    }
+  if (memory > 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, memory);
+      add_string (b, "memory", text);
+    }
+  if (pids > 0)
+    add_int (b, "pids", pids);
+  json_builder_end_object (b);
+}
+
+/* a service's secrets: or configs: */
+static void
+add_file_refs (JsonBuilder *b, const char *name, GPtrArray *refs)
+{
+  if (refs == NULL || refs->len == 0)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < refs->len; i++)
+    {
+      HatakeComposeFileRef *r = g_ptr_array_index (refs, i);
+
+      json_builder_begin_object (b);
+      add_string (b, "source", r->source);
+      add_string (b, "target", r->target);
+      add_string (b, "uid", r->uid);
+      add_string (b, "gid", r->gid);
+      if (r->mode >= 0)
+        add_int (b, "mode", r->mode);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+/* top-level secrets: or configs: */
+static void
+add_resource_list (JsonBuilder *b, const char *name, GPtrArray *list)
+{
+  if (list == NULL || list->len == 0)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  for (guint i = 0; i < list->len; i++)
+    {
+      HatakeComposeResource *r = g_ptr_array_index (list, i);
+
+      json_builder_set_member_name (b, r->key);
+      json_builder_begin_object (b);
+      add_string (b, "name", r->name);
+      add_string (b, "file", r->file);
+      add_string (b, "environment", r->environment);
+      add_string (b, "content", r->content);
+      add_true (b, "external", r->external);
+      add_map (b, "labels", r->labels);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+}
+
 /* Go's duration form, as compose config prints them ("1m30s", "500ms") */
 static char *
 duration (gint64 us)
@@ -95,6 +174,21 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
 {
   json_builder_set_member_name (b, s->name);
   json_builder_begin_object (b);
+  if (s->build != NULL)
+    {
+      json_builder_set_member_name (b, "build");
+      json_builder_begin_object (b);
+      add_map (b, "args", s->build->args);
+      add_strv (b, "cache_from", s->build->cache_from);
+      add_string (b, "context", s->build->context);
+      add_string (b, "dockerfile", s->build->dockerfile);
+      add_string (b, "dockerfile_inline", s->build->dockerfile_inline);
+      add_map (b, "labels", s->build->labels);
+      add_string (b, "network", s->build->network);
+      add_strv (b, "tags", s->build->tags);
+      add_string (b, "target", s->build->target);
+      json_builder_end_object (b);
+    }
   add_strv (b, "cap_add", s->cap_add);
   add_strv (b, "cap_drop", s->cap_drop);
   add_strv (b, "command", s->command);
@@ -118,9 +212,24 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
         }
       json_builder_end_object (b);
     }
+  if (s->cpus > 0 || s->memory > 0 || s->pids_limit > 0 || s->cpus_reservation > 0 ||
+      s->memory_reservation > 0)
+    {
+      json_builder_set_member_name (b, "deploy");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "resources");
+      json_builder_begin_object (b);
+      add_resources (b, "limits", s->cpus, s->memory, s->pids_limit);
+      add_resources (b, "reservations", s->cpus_reservation, s->memory_reservation, 0);
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
+  add_strv (b, "dns", s->dns);
+  add_string (b, "domainname", s->domainname);
   add_strv (b, "entrypoint", s->entrypoint);
   add_map (b, "environment", s->environment);
   add_strv (b, "expose", s->expose);
+  add_strv (b, "extra_hosts", s->extra_hosts);
   if (s->healthcheck != NULL)
     {
       HatakeComposeHealthcheck *h = s->healthcheck;
@@ -146,6 +255,7 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
       add_strv (b, "test", h->test);
       json_builder_end_object (b);
     }
+  add_file_refs (b, "configs", s->configs);
   add_string (b, "hostname", s->hostname);
   add_string (b, "image", s->image);
   add_true (b, "init", s->init);
@@ -181,25 +291,37 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
         {
           HatakeComposePort *p = g_ptr_array_index (s->ports, i);
 
-          json_builder_begin_object (b);
-          add_string (b, "mode", p->mode);
-          add_string (b, "host_ip", p->host_ip);
-          json_builder_set_member_name (b, "target");
-          json_builder_add_int_value (b, p->target);
-          if (p->published != 0)
+          /* a range of targets is one entry per port, as v2 writes it */
+          for (guint t = p->target; t <= p->target_end; t++)
             {
-              g_autofree char *published = p->published_end != p->published
-                                           ? g_strdup_printf ("%u-%u", p->published, p->published_end)
-                                           : g_strdup_printf ("%u", p->published);
-              add_string (b, "published", published);
+              json_builder_begin_object (b);
+              add_string (b, "mode", p->mode);
+              add_string (b, "host_ip", p->host_ip);
+              json_builder_set_member_name (b, "target");
+              json_builder_add_int_value (b, t);
+              if (p->published != 0)
+                {
+                  g_autofree char *published = NULL;
+
+                  if (p->target_end != p->target && p->published_end - p->published == p->target_end - p->target)
+                    published = g_strdup_printf ("%u", p->published + (t - p->target));
+                  else if (p->published_end != p->published)
+                    published = g_strdup_printf ("%u-%u", p->published, p->published_end);
+                  else
+                    published = g_strdup_printf ("%u", p->published);
+                  add_string (b, "published", published);
+                }
+              add_string (b, "protocol", p->protocol);
+              add_string (b, "name", p->name);
+              json_builder_end_object (b);
             }
-          add_string (b, "protocol", p->protocol);
-          json_builder_end_object (b);
         }
       json_builder_end_array (b);
     }
+  add_string (b, "platform", s->platform);
   add_true (b, "privileged", s->privileged);
   add_strv (b, "profiles", s->profiles);
+  add_string (b, "pull_policy", s->pull_policy);
   add_true (b, "read_only", s->read_only);
   if (s->replicas != 1)
     {
@@ -207,7 +329,19 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
       json_builder_add_int_value (b, s->replicas);
     }
   if (s->restart != HATAKE_RESTART_NO)
-    add_string (b, "restart", hatake_restart_policy_to_string (s->restart));
+    {
+      g_autofree char *restart = s->restart_max > 0
+                                 ? g_strdup_printf ("%s:%u", hatake_restart_policy_to_string (s->restart),
+                                                    s->restart_max)
+                                 : g_strdup (hatake_restart_policy_to_string (s->restart));
+      add_string (b, "restart", restart);
+    }
+  add_file_refs (b, "secrets", s->secrets);
+  if (s->shm_size > 0)
+    {
+      g_autofree char *shm = g_strdup_printf ("%" G_GINT64_FORMAT, s->shm_size);
+      add_string (b, "shm_size", shm);
+    }
   add_true (b, "stdin_open", s->stdin_open);
   if (s->stop_grace_period >= 0)
     {
@@ -215,6 +349,7 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
       add_string (b, "stop_grace_period", d);
     }
   add_string (b, "stop_signal", s->stop_signal);
+  add_map (b, "sysctls", s->sysctls);
   add_true (b, "tty", s->tty);
   add_string (b, "user", s->user);
   if (s->volumes->len > 0)
@@ -270,8 +405,34 @@ hatake_compose_project_to_json (HatakeComposeProject *project)
           json_builder_begin_object (b);
           add_string (b, "name", n->name);
           add_string (b, "driver", n->driver);
+          add_map (b, "driver_opts", n->driver_opts);
+          add_true (b, "attachable", n->attachable);
+          add_true (b, "enable_ipv6", n->enable_ipv6);
           add_true (b, "external", n->external);
           add_true (b, "internal", n->internal);
+          if (n->ipam_driver != NULL || (n->ipam != NULL && n->ipam->len > 0))
+            {
+              json_builder_set_member_name (b, "ipam");
+              json_builder_begin_object (b);
+              add_string (b, "driver", n->ipam_driver);
+              if (n->ipam != NULL && n->ipam->len > 0)
+                {
+                  json_builder_set_member_name (b, "config");
+                  json_builder_begin_array (b);
+                  for (guint j = 0; j < n->ipam->len; j++)
+                    {
+                      HatakeComposeIpam *ipam = g_ptr_array_index (n->ipam, j);
+
+                      json_builder_begin_object (b);
+                      add_string (b, "subnet", ipam->subnet);
+                      add_string (b, "gateway", ipam->gateway);
+                      add_string (b, "ip_range", ipam->ip_range);
+                      json_builder_end_object (b);
+                    }
+                  json_builder_end_array (b);
+                }
+              json_builder_end_object (b);
+            }
           add_map (b, "labels", n->labels);
           json_builder_end_object (b);
         }
@@ -290,12 +451,15 @@ hatake_compose_project_to_json (HatakeComposeProject *project)
           json_builder_begin_object (b);
           add_string (b, "name", v->name);
           add_string (b, "driver", v->driver);
+          add_map (b, "driver_opts", v->driver_opts);
           add_true (b, "external", v->external);
           add_map (b, "labels", v->labels);
           json_builder_end_object (b);
         }
       json_builder_end_object (b);
     }
+  add_resource_list (b, "secrets", hatake_compose_project_get_secrets (project));
+  add_resource_list (b, "configs", hatake_compose_project_get_configs (project));
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

@@ -267,6 +267,9 @@ interpolate_node (HatakeComposeNode *node,
             return FALSE;
           g_free (node->value);
           node->value = g_string_free (g_steal_pointer (&out), FALSE);
+          /* YAML read it as a string before it was interpolated: what a variable expands to is
+           * never null, `KEY: ${EMPTY}` is KEY="" (as in compose and 1.29) */
+          node->flags &= ~(guint) HATAKE_COMPOSE_NODE_PLAIN;
         }
       return TRUE;
     case HATAKE_COMPOSE_NODE_SEQUENCE:

@@ -43,6 +43,7 @@ typedef struct
   gboolean attachable;
   gboolean enable_ipv6;
   GStrv    labels;                   /* KEY=VALUE */
+  char      *ipam_driver;
   GPtrArray *ipam;                   /* of HatakeComposeIpam */
 } HatakeComposeNetwork;
 

@@ -24,6 +24,7 @@ _hatake_compose_network_free (HatakeComposeNetwork *n)
   g_strfreev (n->driver_opts);
   g_strfreev (n->labels);
   g_clear_pointer (&n->ipam, g_ptr_array_unref);
+  g_free (n->ipam_driver);
   g_free (n);
 }
 
@@ -98,6 +99,14 @@ parse_ipam (HatakeComposeNetwork    *n,
 
   if (!_hatake_compose_check_keys (node, path, fields, error))
     return FALSE;
+  if ((config = _hatake_compose_node_lookup (node, "driver")) != NULL)
+    {
+      g_autofree char *dp = _hatake_compose_child (path, "driver");
+
+      g_clear_pointer (&n->ipam_driver, g_free);
+      if (!_hatake_compose_get_string (config, dp, &n->ipam_driver, error))
+        return FALSE;
+    }
   config = _hatake_compose_node_lookup (node, "config");
   if (config == NULL)
     return TRUE;
