@@ -361,6 +361,66 @@ test_compose_failing_dependency (ComposeFixture *f, gconstpointer data)
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 }
 
+/* Independent services run at once, a few at a time: all of a level larger than that come up;
+ * a start that fails in a level fails up naming its service, leaves no container of it, and
+ * down takes away what the level made. A service depending on them waits for the level. */
+static void
+test_compose_parallel_level (ComposeFixture *f, gconstpointer data)
+{
+  g_autoptr(GString) text = g_string_new ("services:\n");
+  g_autofree char *err = NULL, *out = NULL;
+  g_auto(GStrv) names = NULL;
+
+  if (!require ())
+    return;
+  for (guint i = 0; i < 7; i++)
+    g_string_append_printf (text, "  s%u:\n    image: @IMAGE@\n    command: [\"sleep\", \"600\"]\n"
+                                  "    stop_signal: SIGKILL\n    network_mode: none\n", i);
+  g_string_append (text, "  last:\n    image: @IMAGE@\n    command: [\"sleep\", \"600\"]\n    stop_signal: SIGKILL\n"
+                         "    network_mode: none\n    depends_on: [s0, s1, s2, s3, s4, s5, s6]\n");
+  write_project (f, text->str);
+  g_assert_cmpint (compose (f, NULL, &err, "up", "-d", NULL), ==, 0);
+  /* the dependent one was started after every one of its level */
+  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "--format", "{{.Names}}", NULL), ==, 0);
+  names = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (names), ==, 8);
+  {
+    const char *started_last = strstr (err, "Container tcr-last-1  Started");
+
+    g_assert_nonnull (started_last);
+    for (guint i = 0; i < 7; i++)
+      {
+        g_autofree char *line = g_strdup_printf ("Container tcr-s%u-1  Started", i);
+        const char *at = strstr (err, line);
+
+        g_assert_nonnull (at);
+        g_assert_true (at < started_last);
+      }
+  }
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (compose (f, NULL, &err, "down", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "Container tcr-s6-1  Removed"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+
+  /* one of the level cannot start */
+  g_string_replace (text, "  s3:\n    image: @IMAGE@\n    command: [\"sleep\", \"600\"]",
+                    "  s3:\n    image: @IMAGE@\n    command: [\"/no/such/program\"]", 1);
+  write_project (f, text->str);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (compose (f, NULL, &err, "up", "-d", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "service \"s3\": starting tcr-s3-1"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_null (strstr (out, "tcr-s3-1"));
+  g_assert_null (strstr (out, "tcr-last-1"));
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
 /* service_healthy waits for the engine's healthcheck (through the server's socket: the client
  * engine's model): up returns with the dependency healthy; an unhealthy one stops up */
 static void
@@ -425,6 +485,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/compose-run/up-down", ComposeFixture, NULL, compose_set_up, test_compose_up_down, compose_tear_down);
+  g_test_add ("/compose-run/parallel-level", ComposeFixture, NULL, compose_set_up, test_compose_parallel_level,
+              compose_tear_down);
   g_test_add ("/compose-run/malformed", ComposeFixture, NULL, compose_set_up, test_compose_malformed, compose_tear_down);
   g_test_add ("/compose-run/healthy-dependency", ComposeFixture, NULL, compose_set_up, test_compose_healthy_dependency,
               compose_tear_down);

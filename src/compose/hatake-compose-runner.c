@@ -87,7 +87,8 @@ typedef struct
   GHashTable             *created;          /* containers this job created and has not started */
   GHashTable             *watched;          /* containers whose exit is being waited for */
   char                   *awaiting;         /* the container whose exit the head action waits for */
-  guint                   pending;          /* container actions of the current one still running */
+  guint                   pending;          /* container actions of the current one not done yet */
+  guint                   next_item;        /* the next of its batch to run */
   GError                 *batch_error;      /* the first of their errors */
   guint                   health_timer;
   gboolean                warned_health;
@@ -309,6 +310,13 @@ on_pulled (GObject *source, GAsyncResult *result, gpointer user_data)
   job_done (task);
 }
 
+/* At most this many container actions of a batch run at once: each holds one of the engine's
+ * worker threads while it waits for the host's network lock, and a pool of them all waiting
+ * makes GLib grow it one thread per 100 ms or more. */
+#define MAX_PARALLEL 4
+
+static void run_item (GTask *task, Action *a);
+
 /* One container action of the current action (itself, or one of its batch). */
 typedef struct
 {
@@ -333,6 +341,14 @@ item_finish (Item *item, GError *error)
     job_event (job, "Container", item->a->name, item->a->done);
   g_free (item);
   g_assert (job->pending > 0);
+  if (job->current->batch != NULL && job->next_item < job->current->batch->len && job->batch_error == NULL)
+    run_item (task, g_ptr_array_index (job->current->batch, job->next_item++));
+  else if (job->current->batch != NULL && job->batch_error != NULL)
+    {
+      /* after an error the rest of the batch does not run */
+      job->pending -= job->current->batch->len - job->next_item;
+      job->next_item = job->current->batch->len;
+    }
   if (--job->pending == 0)
     {
       if (job->batch_error != NULL)
@@ -683,8 +699,8 @@ job_next (GTask *task)
       if (a->batch->len == 0)
         break;
       job->pending = a->batch->len;
-      for (guint i = 0; i < a->batch->len; i++)
-        run_item (task, g_ptr_array_index (a->batch, i));
+      for (job->next_item = 0; job->next_item < MIN (a->batch->len, MAX_PARALLEL);)
+        run_item (task, g_ptr_array_index (a->batch, job->next_item++));
       return;
     case ACTION_WAIT_COMPLETED:
       {
