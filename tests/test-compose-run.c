@@ -421,6 +421,66 @@ test_compose_parallel_level (ComposeFixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
 }
 
+/* Secrets and configs, as docker compose gives them without swarm: a file's bind-mounted
+ * read-only, an environment variable's and a content's written into the container before it
+ * starts, each at its target with its mode; a variable not set fails up naming it, leaving no
+ * container. */
+static void
+test_compose_secrets (ComposeFixture *f, gconstpointer data)
+{
+  g_autofree char *err = NULL, *logs = NULL, *out = NULL;
+  g_autofree char *secret_file = g_build_filename (f->dir, "db_password.txt", NULL);
+  g_autofree char *dotenv = g_build_filename (f->dir, ".env", NULL);
+
+  if (!require ())
+    return;
+  g_assert_true (g_file_set_contents (secret_file, "from-a-file", -1, NULL));
+  g_assert_true (g_file_set_contents (dotenv, "API_TOKEN=from-the-env\n", -1, NULL));
+  write_project (f,
+                 "services:\n"
+                 "  app:\n"
+                 "    image: @IMAGE@\n"
+                 "    network_mode: none\n"
+                 "    command: [\"sh\", \"-c\", \"cat /run/secrets/db_password; echo; cat /run/secrets/token; echo; "
+                 "cat /etc/app.conf; echo; stat -c '%a %u' /run/secrets/token /etc/app.conf; "
+                 "echo x > /run/secrets/db_password 2>/dev/null || echo read-only\"]\n"
+                 "    secrets:\n"
+                 "      - db_password\n"
+                 "      - source: api_token\n"
+                 "        target: token\n"
+                 "        mode: 0400\n"
+                 "    configs:\n"
+                 "      - source: app_conf\n"
+                 "        target: /etc/app.conf\n"
+                 "        uid: \"7\"\n"
+                 "secrets:\n"
+                 "  db_password: {file: ./db_password.txt}\n"
+                 "  api_token: {environment: API_TOKEN}\n"
+                 "configs:\n"
+                 "  app_conf: {content: \"level=${LEVEL:-debug}\"}\n");
+  g_assert_cmpint (compose (f, NULL, &err, "up", "-d", NULL), ==, 0);
+  g_assert_cmpint (docker (&f->api, &out, NULL, "wait", "tcr-app-1", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "0\n");
+  g_assert_cmpint (compose (f, &logs, NULL, "logs", "--no-color", "app", NULL), ==, 0);
+  g_assert_nonnull (strstr (logs, "app-1 | from-a-file\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | from-the-env\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | level=debug\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | 400 0\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | 444 7\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | read-only\n"));
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+
+  /* the variable unset: up fails naming it, and the container it created went */
+  g_assert_true (g_file_set_contents (dotenv, "OTHER=1\n", -1, NULL));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (compose (f, NULL, &err, "up", "-d", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "secret \"api_token\": environment variable API_TOKEN is not set"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+}
+
 /* service_healthy waits for the engine's healthcheck (through the server's socket: the client
  * engine's model): up returns with the dependency healthy; an unhealthy one stops up */
 static void
@@ -487,6 +547,7 @@ main (int argc, char **argv)
   g_test_add ("/compose-run/up-down", ComposeFixture, NULL, compose_set_up, test_compose_up_down, compose_tear_down);
   g_test_add ("/compose-run/parallel-level", ComposeFixture, NULL, compose_set_up, test_compose_parallel_level,
               compose_tear_down);
+  g_test_add ("/compose-run/secrets", ComposeFixture, NULL, compose_set_up, test_compose_secrets, compose_tear_down);
   g_test_add ("/compose-run/malformed", ComposeFixture, NULL, compose_set_up, test_compose_malformed, compose_tear_down);
   g_test_add ("/compose-run/healthy-dependency", ComposeFixture, NULL, compose_set_up, test_compose_healthy_dependency,
               compose_tear_down);

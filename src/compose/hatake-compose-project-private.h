@@ -53,4 +53,14 @@ gboolean _hatake_compose_project_fill (HatakeComposeProject       *self,
                                        const char                 *file_name,
                                        GError                    **error);
 
+/* hatake-compose-secrets.c: the service's secrets and configs given by a file, as read-only
+ * bind mounts added to config; those given by environment or content, as a tar to put at / in
+ * its containers once created (NULL and no error: none) */
+void    _hatake_compose_add_file_mounts   (HatakeComposeProject  *self,
+                                           HatakeComposeService  *service,
+                                           HatakeContainerConfig *config);
+GBytes *_hatake_compose_file_contents_tar (HatakeComposeProject  *self,
+                                           HatakeComposeService  *service,
+                                           GError               **error);
+
 G_END_DECLS

@@ -446,5 +446,6 @@ hatake_compose_project_container_config (HatakeComposeProject *self,
           c->network_mode = g_strdup (((HatakeNetworkEndpoint *) g_ptr_array_index (c->networks, 0))->network);
         }
     }
+  _hatake_compose_add_file_mounts (self, s, c);
   return c;
 }

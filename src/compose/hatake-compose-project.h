@@ -71,6 +71,7 @@ typedef struct
   char    *name;
   char    *file;                     /* absolute */
   char    *environment;              /* the variable's name */
+  char    *value;                    /* environment's value when loaded (NULL: not set) */
   char    *content;
   gboolean external;
   GStrv    labels;

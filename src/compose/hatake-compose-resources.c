@@ -50,6 +50,7 @@ _hatake_compose_resource_free (HatakeComposeResource *r)
   g_free (r->name);
   g_free (r->file);
   g_free (r->environment);
+  g_free (r->value);
   g_free (r->content);
   g_strfreev (r->labels);
   g_free (r);
@@ -358,6 +359,8 @@ _hatake_compose_parse_resources (const char            *project,
           else if (g_str_equal (k, "environment"))
             {
               ok = _hatake_compose_get_string (f, p, &r->environment, error);
+              if (ok && ctx->env != NULL && ctx->env->vars != NULL)
+                r->value = g_strdup (g_hash_table_lookup (ctx->env->vars, r->environment));
               sources++;
             }
           else if (g_str_equal (k, "content"))

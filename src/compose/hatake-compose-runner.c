@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "hatake-compose-project-private.h"
 #include "hatake-compose-runner.h"
 #include "hatake-error.h"
 
@@ -325,6 +326,8 @@ typedef struct
   GError *start_error;    /* a failed start, while its container is removed */
 } Item;
 
+static void put_files (Item *item, HatakeContainer *c);
+
 /* The item's event, or its error kept (the first one wins); once the last item of the current
  * action is done, the job goes on or fails. */
 static void
@@ -371,7 +374,7 @@ on_created (GObject *source, GAsyncResult *result, gpointer user_data)
     return item_finish (item, g_error_new (error->domain, error->code, "service \"%s\": creating %s: %s",
                                            item->a->service, item->a->name, error->message));
   g_hash_table_add (job->created, g_strdup (item->a->name));
-  item_finish (item, NULL);
+  put_files (item, c);
 }
 
 /* A start that failed: the container it created goes again (see the header). */
@@ -382,6 +385,53 @@ on_removed_after_failure (GObject *source, GAsyncResult *result, gpointer user_d
   g_autoptr(JsonNode) node = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, NULL);
 
   item_finish (item, g_steal_pointer (&item->start_error));
+}
+
+/* The container the item created goes, and the item fails with error. */
+static void
+remove_after_failure (Item *item, GError *error)
+{
+  Job *job = g_task_get_task_data (item->task);
+  HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
+
+  item->start_error = error;
+  hatake_engine_container_op_async (job->engine, item->a->name, HATAKE_CONTAINER_OP_REMOVE, &args,
+                                    g_task_get_cancellable (item->task), on_removed_after_failure, item);
+}
+
+static void
+on_files_put (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Item *item = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) none = hatake_engine_container_archive_finish (HATAKE_ENGINE (source), result, NULL, &error);
+
+  if (error != NULL)
+    return remove_after_failure (item, g_error_new (error->domain, error->code,
+                                                    "service \"%s\": writing its secrets and configs into %s: %s",
+                                                    item->a->service, item->a->name, error->message));
+  item_finish (item, NULL);
+}
+
+/* The secrets and configs given by environment or content, written into the new container
+ * before it starts (those given by a file are bind mounts already). */
+static void
+put_files (Item *item, HatakeContainer *c)
+{
+  Job *job = g_task_get_task_data (item->task);
+  HatakeComposeService *s = hatake_compose_project_get_service (job->project, item->a->service);
+  GError *error = NULL;
+  g_autoptr(GBytes) tar = s != NULL ? _hatake_compose_file_contents_tar (job->project, s, &error) : NULL;
+  g_autoptr(GInputStream) stream = NULL;
+
+  if (error != NULL)
+    return remove_after_failure (item, error);
+  if (tar == NULL)
+    return item_finish (item, NULL);
+  stream = g_memory_input_stream_new_from_bytes (tar);
+  hatake_engine_container_archive_async (job->engine, hatake_container_get_id (c), HATAKE_ARCHIVE_PUT, "/", stream,
+                                         HATAKE_ARCHIVE_KEEP_OWNERS, g_task_get_cancellable (item->task),
+                                         on_files_put, item);
 }
 
 static void
@@ -396,15 +446,8 @@ on_container_op (GObject *source, GAsyncResult *result, gpointer user_data)
   if (error != NULL && a->kind == ACTION_REMOVE && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND))
     g_clear_error (&error);
   if (error != NULL && a->kind == ACTION_START && g_hash_table_contains (job->created, a->name))
-    {
-      HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
-
-      item->start_error = g_error_new (error->domain, error->code, "service \"%s\": starting %s: %s",
-                                       a->service, a->name, error->message);
-      hatake_engine_container_op_async (job->engine, a->name, HATAKE_CONTAINER_OP_REMOVE, &args,
-                                        g_task_get_cancellable (item->task), on_removed_after_failure, item);
-      return;
-    }
+    return remove_after_failure (item, g_error_new (error->domain, error->code, "service \"%s\": starting %s: %s",
+                                                    a->service, a->name, error->message));
   if (error != NULL)
     return item_finish (item, g_error_new (error->domain, error->code, "service \"%s\": %s: %s",
                                            a->service ? a->service : "?", a->name, error->message));
