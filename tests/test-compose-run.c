@@ -421,7 +421,7 @@ test_compose_parallel_level (ComposeFixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
 }
 
-/* Secrets and configs, as docker compose gives them without swarm: a file's bind-mounted
+/* Secrets and configs (and sysctls), as docker compose gives them without swarm: a file's bind-mounted
  * read-only, an environment variable's and a content's written into the container before it
  * starts, each at its target with its mode; a variable not set fails up naming it, leaving no
  * container. */
@@ -443,7 +443,9 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
                  "    network_mode: none\n"
                  "    command: [\"sh\", \"-c\", \"cat /run/secrets/db_password; echo; cat /run/secrets/token; echo; "
                  "cat /etc/app.conf; echo; stat -c '%a %u' /run/secrets/token /etc/app.conf; "
-                 "echo x > /run/secrets/db_password 2>/dev/null || echo read-only\"]\n"
+                 "echo x > /run/secrets/db_password 2>/dev/null || echo read-only; "
+                 "echo port-start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)\"]\n"
+                 "    sysctls: {net.ipv4.ip_unprivileged_port_start: 99}\n"
                  "    secrets:\n"
                  "      - db_password\n"
                  "      - source: api_token\n"
@@ -468,6 +470,7 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (logs, "app-1 | 400 0\n"));
   g_assert_nonnull (strstr (logs, "app-1 | 444 7\n"));
   g_assert_nonnull (strstr (logs, "app-1 | read-only\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | port-start=99\n"));
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 
   /* the variable unset: up fails naming it, and the container it created went */

@@ -15,7 +15,7 @@
 /* A field added to these structs changes their size: the build stops here until the field is in
  * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
  * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
-G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 224);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 232);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeHealthConfig) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
@@ -156,6 +156,7 @@ assert_config_equal (const HatakeContainerConfig *got,
   INT (init);
   STRV (cap_add);
   STRV (cap_drop);
+  STRV (sysctls);
   INT (memory);
   g_assert_cmpfloat (got->cpus, ==, expected->cpus);
   INT (pids_limit);
@@ -257,6 +258,7 @@ rich_config (void)
   c->init = TRUE;
   c->cap_add = strv ("NET_ADMIN", "SYS_TIME", NULL);
   c->cap_drop = strv ("MKNOD", NULL);
+  c->sysctls = strv ("net.core.somaxconn=1024", "kernel.shmmax=65536", NULL);
   c->memory = 64 * MIB;
   c->cpus = 1.5;
   c->pids_limit = 100;
@@ -441,6 +443,7 @@ test_to_docker_members (void)
     "   \"PublishAllPorts\": true, \"RestartPolicy\": {\"Name\": \"no\", \"MaximumRetryCount\": 0},"
     "   \"AutoRemove\": true, \"NetworkMode\": \"n1\", \"Memory\": 67108864, \"NanoCpus\": 500000000,"
     "   \"PidsLimit\": 50, \"CapAdd\": [\"NET_ADMIN\"], \"CapDrop\": [\"MKNOD\"], \"Privileged\": true, \"Init\": true,"
+    "   \"Sysctls\": {\"net.ipv4.ip_unprivileged_port_start\": \"0\"},"
     "   \"ReadonlyRootfs\": true, \"Runtime\": \"crun\"},"
     " \"NetworkingConfig\": {\"EndpointsConfig\": {\"n1\": {\"Aliases\": [\"a\"],"
     "   \"IPAMConfig\": {\"IPv4Address\": \"10.1.0.5\"}}}}}");
@@ -459,6 +462,7 @@ test_to_docker_members (void)
   c->tty = c->open_stdin = c->auto_remove = c->init = c->privileged = c->read_only = c->publish_all = TRUE;
   c->cap_add = strv ("NET_ADMIN", NULL);
   c->cap_drop = strv ("MKNOD", NULL);
+  c->sysctls = strv ("net.ipv4.ip_unprivileged_port_start=0", NULL);
   c->memory = 64 * MIB;
   c->cpus = 0.5;
   c->pids_limit = 50;

@@ -542,6 +542,53 @@ test_netavark_hang (Fixture *f, gconstpointer data)
   g_assert_cmpint (hatake_container_get_exit_code (c), ==, 0);
 }
 
+/* Sysctls of the container's own namespaces are set in it (the network's, IPC's) and leave the
+ * host's alone; one of the host's (vm.*) or a net.* on the host's network is refused at create,
+ * naming it, before anything exists. */
+static void
+test_sysctls (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeContainer) refused = NULL;
+  g_autofree char *out = NULL, *host_before = NULL, *host_after = NULL;
+  guint n_before;
+
+  SKIP_WITHOUT_ENGINE (f);
+  g_assert_true (g_file_get_contents ("/proc/sys/net/ipv4/ip_unprivileged_port_start", &host_before, NULL, NULL));
+  config = config_for (f, cmd);
+  config->sysctls = g_strsplit ("net.ipv4.ip_unprivileged_port_start=99|kernel.shmmni=1234", "|", -1);
+  g_assert_cmpint (run (f, config, NULL, &out, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "99\n1234\n");
+  g_assert_true (g_file_get_contents ("/proc/sys/net/ipv4/ip_unprivileged_port_start", &host_after, NULL, NULL));
+  g_assert_cmpstr (host_after, ==, host_before);
+
+  n_before = g_list_model_get_n_items (hatake_engine_get_containers (f->engine));
+  g_strfreev (config->sysctls);
+  config->sysctls = g_strsplit ("vm.swappiness=10", "|", -1);
+  hatake_engine_create_container_async (f->engine, config, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  refused = hatake_engine_create_container_finish (f->engine, result, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "'vm.swappiness' is not allowed"));
+  g_assert_null (refused);
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (f->engine)), ==, n_before);
+
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_strfreev (config->sysctls);
+  config->sysctls = g_strsplit ("net.ipv4.ip_forward=0", "|", -1);
+  g_free (config->network_mode);
+  config->network_mode = g_strdup ("host");
+  hatake_engine_create_container_async (f->engine, config, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  refused = hatake_engine_create_container_finish (f->engine, result, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "host's network"));
+}
+
 /* The root can be read-only; a bind mount can be read-only; a tmpfs is writable. */
 static void
 test_filesystems (Fixture *f, gconstpointer data)
@@ -1368,6 +1415,7 @@ main (int argc, char **argv)
   ADD ("/run/restart-on-failure", test_restart_on_failure);
   ADD ("/run/start-failure", test_start_failure);
   ADD ("/run/netavark-hang", test_netavark_hang);
+  ADD ("/run/sysctls", test_sysctls);
   ADD ("/run/filesystems", test_filesystems);
   ADD ("/run/no-fd-leak", test_no_fd_leak);
   ADD ("/run/names", test_names);

@@ -25,7 +25,7 @@ typedef struct
   gboolean no_healthcheck;
   int pids_limit, stop_timeout, health_retries;
   GStrv networks;
-  GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop, publish, aliases, expose;
+  GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop, publish, aliases, expose, sysctls;
 } CreateOptions;
 
 static void
@@ -38,7 +38,7 @@ create_options_clear (CreateOptions *o)
   g_free (o->health_start_period); g_free (o->health_start_interval);
   g_strfreev (o->publish); g_strfreev (o->aliases); g_strfreev (o->expose);
   g_strfreev (o->env); g_strfreev (o->env_files); g_strfreev (o->volumes); g_strfreev (o->mounts);
-  g_strfreev (o->tmpfs); g_strfreev (o->labels); g_strfreev (o->cap_add); g_strfreev (o->cap_drop);
+  g_strfreev (o->tmpfs); g_strfreev (o->labels); g_strfreev (o->cap_add); g_strfreev (o->cap_drop); g_strfreev (o->sysctls);
 }
 
 /* --network NAME, or docker's long form "name=NAME,alias=A,alias=B,ip=ADDRESS". */
@@ -302,6 +302,7 @@ create_context (CreateOptions *o, const char *summary)
     { "cpus", 0, 0, G_OPTION_ARG_STRING, &o->cpus, N_("Number of CPUs"), "N" },
     { "pids-limit", 0, 0, G_OPTION_ARG_INT, &o->pids_limit, N_("Tune container pids limit"), "N" },
     { "cap-add", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_add, N_("Add Linux capabilities"), "CAP" },
+    { "sysctl", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sysctls, N_("Sysctl options"), "KEY=VALUE" },
     { "cap-drop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_drop, N_("Drop Linux capabilities"), "CAP" },
     { "privileged", 0, 0, G_OPTION_ARG_NONE, &o->privileged, N_("Give extended privileges to this container"), NULL },
     { "init", 0, 0, G_OPTION_ARG_NONE, &o->init, N_("Run an init inside the container that forwards signals and reaps processes"), NULL },
@@ -442,6 +443,7 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
   c->privileged = o->privileged;
   c->init = o->init;
   c->cap_add = g_strdupv (o->cap_add);
+  c->sysctls = g_strdupv (o->sysctls);
   c->cap_drop = g_strdupv (o->cap_drop);
   c->pids_limit = o->pids_limit;
   c->stop_signal = g_strdup (o->stop_signal);

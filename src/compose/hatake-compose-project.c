@@ -344,6 +344,7 @@ hatake_compose_project_container_config (HatakeComposeProject *self,
   c->privileged = s->privileged;
   c->init = s->init;
   c->cap_add = g_strdupv (s->cap_add);
+  c->sysctls = g_strdupv (s->sysctls);
   c->cap_drop = g_strdupv (s->cap_drop);
   c->memory = s->memory;
   c->cpus = s->cpus;

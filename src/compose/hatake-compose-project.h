@@ -130,7 +130,7 @@ GStrv                 hatake_compose_project_container_labels (HatakeComposeProj
                                                               guint                 number);
 /* What the number-th container of service is created from: the service's fields, its labels
  * with compose's, volumes and networks by their engine names. What a HatakeContainerConfig cannot
- * say (healthcheck, build, depends_on, secrets, sysctls…) stays in the service. */
+ * say (healthcheck, build, depends_on, the secrets given by content…) stays in the service. */
 HatakeContainerConfig *hatake_compose_project_container_config (HatakeComposeProject *self,
                                                                HatakeComposeService *service,
                                                                guint                 number);

@@ -46,6 +46,22 @@ strv_member (JsonObject *object,
   return g_strv_builder_end (b);
 }
 
+/* docker's {"KEY": "VALUE"} (Labels, Sysctls) as KEY=VALUE; NULL for none */
+static GStrv
+map_to_strv (JsonObject *map)
+{
+  g_autoptr(GStrvBuilder) b = NULL;
+  g_autoptr(GList) keys = NULL;
+
+  if (map == NULL)
+    return NULL;
+  b = g_strv_builder_new ();
+  keys = json_object_get_members (map);
+  for (GList *l = keys; l != NULL; l = l->next)
+    strv_builder_take (b, g_strdup_printf ("%s=%s", (char *) l->data, hatake_json_string_or (map, l->data, "")));
+  return g_strv_builder_end (b);
+}
+
 static char *
 string_member (JsonObject *object,
                const char *name)
@@ -194,16 +210,7 @@ hatake_container_config_from_docker (JsonObject  *body,
           return NULL;
         }
     }
-  if (labels != NULL)
-    {
-      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-      g_autoptr(GList) keys = json_object_get_members (labels);
-
-      for (GList *l = keys; l != NULL; l = l->next)
-        strv_builder_take (b, g_strdup_printf ("%s=%s", (char *) l->data,
-                                                 hatake_json_string_or (labels, l->data, "")));
-      c->labels = g_strv_builder_end (b);
-    }
+  c->labels = map_to_strv (labels);
   if (exposed != NULL)
     {
       g_autoptr(GList) keys = json_object_get_members (exposed);
@@ -222,6 +229,7 @@ hatake_container_config_from_docker (JsonObject  *body,
       c->publish_all = hatake_json_boolean (host, "PublishAllPorts", FALSE);
       c->cap_add = strv_member (host, "CapAdd");
       c->cap_drop = strv_member (host, "CapDrop");
+      c->sysctls = map_to_strv (hatake_json_object_member (host, "Sysctls"));
       c->memory = hatake_json_int (host, "Memory", 0);
       c->cpus = hatake_json_int (host, "NanoCpus", 0) / 1e9;
       c->pids_limit = MAX (hatake_json_int (host, "PidsLimit", 0), 0);
@@ -359,6 +367,22 @@ set_string (JsonObject *object,
 }
 
 /* NULL: left out (docker's nil, the image's); empty: [] (docker's empty list, which clears) */
+/* KEY=VALUE as docker's {"KEY": "VALUE"} (KEY alone: docker's -l KEY, the empty value) */
+static JsonObject *
+strv_to_map (const char * const *strv)
+{
+  JsonObject *map = json_object_new ();
+
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    {
+      const char *eq = strchr (strv[i], '=');
+      g_autofree char *key = eq ? g_strndup (strv[i], eq - strv[i]) : g_strdup (strv[i]);
+
+      json_object_set_string_member (map, key, eq ? eq + 1 : "");
+    }
+  return map;
+}
+
 static void
 set_strv (JsonObject         *object,
           const char         *name,
@@ -548,6 +572,8 @@ host_config (const HatakeContainerConfig *config,
   json_object_set_int_member (host, "PidsLimit", config->pids_limit);
   set_strv (host, "CapAdd", (const char * const *) config->cap_add);
   set_strv (host, "CapDrop", (const char * const *) config->cap_drop);
+  if (config->sysctls != NULL)
+    json_object_set_object_member (host, "Sysctls", strv_to_map ((const char * const *) config->sysctls));
   json_object_set_boolean_member (host, "Privileged", config->privileged);
   /* (docker's null: the daemon's default, which may be an init) */
   if (config->init)
@@ -603,18 +629,7 @@ hatake_container_config_to_docker (const HatakeContainerConfig *config)
   set_string (body, "Hostname", config->hostname);
   if (config->labels != NULL)
     {
-      JsonObject *labels = json_object_new ();
-
-      /* (KEY alone: docker's -l KEY, the empty value) */
-      for (guint i = 0; config->labels[i] != NULL; i++)
-        {
-          const char *label = config->labels[i];
-          const char *eq = strchr (label, '=');
-          g_autofree char *key = eq ? g_strndup (label, eq - label) : g_strdup (label);
-
-          json_object_set_string_member (labels, key, eq ? eq + 1 : "");
-        }
-      json_object_set_object_member (body, "Labels", labels);
+      json_object_set_object_member (body, "Labels", strv_to_map ((const char * const *) config->labels));
     }
   json_object_set_boolean_member (body, "Tty", config->tty);
   /* -i, as docker create -i sends it; stdout and stderr are attached when no -a says otherwise */

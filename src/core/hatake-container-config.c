@@ -336,6 +336,7 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->hostname = g_strdup (self->hostname);
   copy->labels = g_strdupv (self->labels);
   copy->cap_add = g_strdupv (self->cap_add);
+  copy->sysctls = g_strdupv (self->sysctls);
   copy->cap_drop = g_strdupv (self->cap_drop);
   copy->stop_signal = g_strdup (self->stop_signal);
   copy->runtime = g_strdup (self->runtime);
@@ -367,6 +368,7 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_free (self->hostname);
   g_strfreev (self->labels);
   g_strfreev (self->cap_add);
+  g_strfreev (self->sysctls);
   g_strfreev (self->cap_drop);
   g_free (self->stop_signal);
   g_free (self->runtime);
@@ -492,6 +494,7 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   BOOL ("Init", self->init);
   add_strv (b, "CapAdd", self->cap_add, FALSE);
   add_strv (b, "CapDrop", self->cap_drop, FALSE);
+  add_strv (b, "Sysctls", self->sysctls, FALSE);
   INT ("Memory", self->memory);
   json_builder_set_member_name (b, "NanoCpus");
   json_builder_add_int_value (b, (gint64) (self->cpus * 1e9 + 0.5));
@@ -608,6 +611,7 @@ hatake_container_config_from_json (JsonNode  *node,
   self->init = json_object_get_boolean_member_with_default (o, "Init", FALSE);
   self->cap_add = get_strv (o, "CapAdd");
   self->cap_drop = get_strv (o, "CapDrop");
+  self->sysctls = get_strv (o, "Sysctls");
   self->memory = json_object_get_int_member_with_default (o, "Memory", 0);
   self->cpus = json_object_get_int_member_with_default (o, "NanoCpus", 0) / 1e9;
   self->pids_limit = json_object_get_int_member_with_default (o, "PidsLimit", 0);

@@ -98,6 +98,7 @@ typedef struct
   gboolean             init;
   GStrv                cap_add;
   GStrv                cap_drop;
+  GStrv                sysctls;       /* KEY=VALUE, namespaced ones only (docker's HostConfig.Sysctls) */
   gint64               memory;        /* bytes, 0: no limit */
   double               cpus;          /* 0: no limit */
   gint64               pids_limit;    /* 0: no limit */

@@ -292,6 +292,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   spec.privileged = c->privileged;
   spec.cap_add = strv_or_null (c->cap_add);
   spec.cap_drop = strv_or_null (c->cap_drop);
+  spec.sysctls = strv_or_null (c->sysctls);
   spec.memory = c->memory;
   spec.cpus = c->cpus;
   spec.pids_limit = c->pids_limit;

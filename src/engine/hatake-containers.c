@@ -718,6 +718,13 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       g_task_return_error (task, error);
       return;
     }
+  /* refused at create, as docker does, rather than at the first start */
+  if (!hatake_oci_spec_check_sysctls ((const char * const *) data->config->sysctls,
+                                      g_strcmp0 (data->config->network_mode, "host") == 0, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   command = command_text (image_config, data->config);
   if (*command == '\0')
     {

@@ -288,6 +288,45 @@ engine_has_capability (const char *name)
   return FALSE;
 }
 
+gboolean
+hatake_oci_spec_check_sysctls (const char * const  *sysctls,
+                               gboolean             host_network,
+                               GError             **error)
+{
+  static const char * const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                      "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+                                      NULL };
+
+  for (guint i = 0; sysctls != NULL && sysctls[i] != NULL; i++)
+    {
+      const char *eq = strchr (sysctls[i], '=');
+      g_autofree char *key = eq ? g_strndup (sysctls[i], eq - sysctls[i]) : g_strdup (sysctls[i]);
+
+      if (eq == NULL || *key == '\0')
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, _("sysctl '%s' is not KEY=VALUE"), sysctls[i]);
+          return FALSE;
+        }
+      if (g_str_has_prefix (key, "net."))
+        {
+          if (host_network)
+            {
+              g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG,
+                           _("sysctl '%s' is not allowed on the host's network: it would change the host's"), key);
+              return FALSE;
+            }
+          continue;
+        }
+      if (g_str_has_prefix (key, "fs.mqueue.") || g_strv_contains (ipc, key))
+        continue;
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG,
+                   _("sysctl '%s' is not allowed: it is not in the container's namespaces (only net.*, "
+                     "fs.mqueue.*, kernel.msg*, kernel.sem and kernel.shm* are)"), key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GStrv
 hatake_oci_spec_capabilities (const char * const  *cap_add,
                               const char * const  *cap_drop,
@@ -1165,6 +1204,8 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   caps = hatake_oci_spec_capabilities (spec->cap_add, spec->cap_drop, spec->privileged, error);
   if (caps == NULL)
     return NULL;
+  if (!hatake_oci_spec_check_sysctls (spec->sysctls, spec->host_network, error))
+    return NULL;
   n_caps = g_strv_length (caps);
 
   hostname = spec->hostname;
@@ -1247,6 +1288,19 @@ hatake_oci_spec_build (JsonObject                 *image_config,
     }
   if (seccomp != NULL)
     json_object_set_member (jlinux, "seccomp", g_steal_pointer (&seccomp));
+  if (spec->sysctls != NULL && spec->sysctls[0] != NULL)
+    {
+      JsonObject *sysctl = json_object_new ();
+
+      for (guint i = 0; spec->sysctls[i] != NULL; i++)
+        {
+          const char *eq = strchr (spec->sysctls[i], '=');
+          g_autofree char *key = g_strndup (spec->sysctls[i], eq - spec->sysctls[i]);
+
+          json_object_set_string_member (sysctl, key, eq + 1);
+        }
+      json_object_set_object_member (jlinux, "sysctl", sysctl);
+    }
   json_object_set_object_member (root, "linux", jlinux);
 
   stop_signal = spec->stop_signal;

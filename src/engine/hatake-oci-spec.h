@@ -59,6 +59,7 @@ typedef struct
   gboolean            privileged;
   const char * const *cap_add;         /* "NET_ADMIN", "cap_net_admin", "ALL" */
   const char * const *cap_drop;
+  const char * const *sysctls;         /* KEY=VALUE: linux.sysctl, namespaced keys only */
 
   gint64              memory;          /* bytes, 0 for no limit; at least 6 MiB */
   gint64              memory_swap;     /* memory + swap in bytes: 0 twice memory, -1 unlimited */
@@ -119,6 +120,12 @@ char       *hatake_oci_spec_clean_path    (const char                 *path);
  * with or without CAP_ in any case; privileged gives every capability. "Every" and "ALL" mean
  * those in the engine's own bounding set; one added by name that is not there is an error
  * (G_IO_ERROR_INVALID_ARGUMENT naming it). Returns "CAP_…" names. */
+/* Whether every KEY=VALUE of sysctls sets a kernel parameter of the container's own namespaces
+ * (as docker allows: IPC's kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*; the network's
+ * net.*, not on the host's network); HATAKE_ERROR_CONFIG naming the first that does not. */
+gboolean    hatake_oci_spec_check_sysctls (const char * const         *sysctls,
+                                           gboolean                    host_network,
+                                           GError                    **error);
 GStrv       hatake_oci_spec_capabilities  (const char * const         *cap_add,
                                            const char * const         *cap_drop,
                                            gboolean                    privileged,
