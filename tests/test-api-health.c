@@ -235,7 +235,7 @@ test_start_period (Fixture *f, gconstpointer data)
 }
 
 /* A probe that outlives its timeout fails (exit code -1, docker's message) at the timeout, not at
- * its end */
+ * its end, and is killed */
 static void
 test_timeout (Fixture *f, gconstpointer data)
 {
@@ -258,6 +258,20 @@ test_timeout (Fixture *f, gconstpointer data)
   first = json_array_get_object_element (json_object_get_array_member (health, "Log"), 0);
   g_assert_cmpint (json_object_get_int_member (first, "ExitCode"), ==, -1);
   g_assert_cmpstr (json_object_get_string_member (first, "Output"), ==, "Health check exceeded timeout (300ms)");
+  /* a probe that timed out was killed in the container: they do not pile up (one every 0.5 s
+   * for 3 s, each of which would live 20 s); at most the one under way is there */
+  {
+    g_autofree char *top = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint probes = 0;
+
+    g_usleep (3 * G_USEC_PER_SEC);
+    g_assert_cmpint (docker (f, &top, NULL, "top", "slow", NULL), ==, 0);
+    lines = g_strsplit (top, "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++)
+      probes += strstr (lines[i], "sleep 20") != NULL;
+    g_assert_cmpuint (probes, <=, 1);
+  }
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "slow", NULL), ==, 0);
 }
 

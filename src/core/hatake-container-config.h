@@ -166,6 +166,7 @@ typedef struct
   gboolean  interactive;  /* keep stdin */
   gboolean  privileged;
   gboolean  tty;
+  gboolean  kill_on_cancel; /* with pipes_ready: a cancelled exec's process is killed (a probe's) */
   void    (*attach_ready) (struct _HatakeAttach *attach,
                            gpointer              user_data);
   gpointer  attach_data;

@@ -198,7 +198,8 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
       GTask *owned = g_steal_pointer (&task);
 
       hatake_runtime_exec_piped_async (self->runtime, hatake_container_get_id (container), data->process_path,
-                                       on_exec_pipes, data, cancellable, on_exec_done, owned);
+                                       on_exec_pipes, data, data->options.kill_on_cancel, cancellable,
+                                       on_exec_done, owned);
       return;
     }
   {
@@ -247,6 +248,7 @@ hatake_containers_exec_async (HatakeContainers        *self,
   data->options.working_dir = g_strdup (options->working_dir);
   data->options.interactive = options->interactive;
   data->options.tty = options->tty;
+  data->options.kill_on_cancel = options->kill_on_cancel;
   data->options.attach_ready = options->attach_ready;
   data->options.pipes_ready = options->pipes_ready;
   data->options.attach_data = options->attach_data;

@@ -191,7 +191,7 @@ on_probe_timeout (gpointer user_data)
 
   probe->timer = 0;
   probe_report (probe, -1, message);
-  /* (the exec's process is left to end by itself: what is read from it no longer matters) */
+  /* the probe's process is killed (in the container, not only crun exec), as docker does */
   g_cancellable_cancel (probe->cancellable);
   return G_SOURCE_REMOVE;
 }
@@ -287,6 +287,7 @@ on_health_timer (gpointer user_data)
   probe->timer = g_timeout_add (MAX (probe->timeout / 1000, 1), on_probe_timeout, probe);
   options.argv = args;
   options.pipes_ready = on_probe_pipes;
+  options.kill_on_cancel = TRUE;
   options.attach_data = probe;
   hatake_containers_exec_async (self, entry->container, &options, probe->cancellable, on_probe_exec_done, probe);
   return G_SOURCE_REMOVE;

@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -536,8 +537,12 @@ on_exec_done (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   GSubprocess *process = G_SUBPROCESS (source);
+  GCancellable *cancellable = g_object_get_data (G_OBJECT (task), "hatake-exec-cancellable");
   GError *error = NULL;
 
+  if (cancellable != NULL)
+    g_cancellable_disconnect (cancellable,
+                              GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "hatake-exec-kill")));
   if (!g_subprocess_wait_finish (process, result, &error))
     {
       g_task_return_error (task, error);
@@ -687,12 +692,43 @@ hatake_runtime_exec_async (HatakeRuntime            *self,
   g_subprocess_wait_async (process, cancellable, on_exec_done, g_steal_pointer (&task));
 }
 
+/* A piped exec whose cancellation kills its process: crun exec and, through the pid file crun
+ * writes, the process it started in the container (killing crun alone would leave that one). */
+typedef struct
+{
+  GSubprocess *process;
+  char        *pid_file;
+} ExecKill;
+
+static void
+exec_kill_free (ExecKill *kill_data)
+{
+  g_unlink (kill_data->pid_file);
+  g_free (kill_data->pid_file);
+  g_clear_object (&kill_data->process);
+  g_free (kill_data);
+}
+
+static void
+on_exec_cancelled (GCancellable *cancellable,
+                   ExecKill     *kill_data)
+{
+  g_autofree char *text = NULL;
+  gint64 pid;
+
+  if (g_file_get_contents (kill_data->pid_file, &text, NULL, NULL) &&
+      (pid = g_ascii_strtoll (text, NULL, 10)) > 1)
+    kill ((pid_t) pid, SIGKILL);
+  g_subprocess_force_exit (kill_data->process);
+}
+
 void
 hatake_runtime_exec_piped_async (HatakeRuntime          *self,
                                  const char             *id,
                                  const char             *process_json,
                                  HatakeRuntimePipesFunc  pipes,
                                  gpointer                pipes_data,
+                                 gboolean                kill_on_cancel,
                                  GCancellable           *cancellable,
                                  GAsyncReadyCallback     callback,
                                  gpointer                user_data)
@@ -700,19 +736,37 @@ hatake_runtime_exec_piped_async (HatakeRuntime          *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autofree char *root = NULL;
+  g_autofree char *pid_file = NULL;
   GError *error = NULL;
 
   g_return_if_fail (HATAKE_IS_RUNTIME (self));
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hatake_runtime_exec_piped_async);
   root = g_strconcat ("--root=", self->state_root, NULL);
+  if (kill_on_cancel && cancellable != NULL && g_mkdir_with_parents (self->socket_dir, 0700) == 0)
+    pid_file = g_strdup_printf ("%s/exec-%08x.pid", self->socket_dir, g_random_int ());
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                              self->runtime_path, root, "exec", "--process", process_json, id, NULL);
+                              self->runtime_path, root, "exec", "--process", process_json,
+                              pid_file ? "--pid-file" : id, pid_file ? pid_file : NULL, pid_file ? id : NULL, NULL);
   if (process == NULL)
     {
       g_task_return_error (task, error);
       return;
+    }
+  if (pid_file != NULL)
+    {
+      ExecKill *kill_data = g_new0 (ExecKill, 1);
+      gulong handler;
+
+      kill_data->process = g_object_ref (process);
+      kill_data->pid_file = g_steal_pointer (&pid_file);
+      handler = g_cancellable_connect (cancellable, G_CALLBACK (on_exec_cancelled), kill_data,
+                                       (GDestroyNotify) exec_kill_free);
+      /* disconnected once the exec is done (freeing kill_data), by the task's data */
+      g_object_set_data_full (G_OBJECT (task), "hatake-exec-kill", GSIZE_TO_POINTER (handler), NULL);
+      g_object_set_data_full (G_OBJECT (task), "hatake-exec-cancellable", g_object_ref (cancellable),
+                              g_object_unref);
     }
   pipes (process, pipes_data);
   g_subprocess_wait_async (process, cancellable, on_exec_done, g_steal_pointer (&task));

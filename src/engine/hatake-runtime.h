@@ -110,6 +110,7 @@ void           hatake_runtime_exec_piped_async (HatakeRuntime            *self,
                                               const char                 *process_json,
                                               HatakeRuntimePipesFunc      pipes,
                                               gpointer                    pipes_data,
+                                              gboolean                    kill_on_cancel,
                                               GCancellable               *cancellable,
                                               GAsyncReadyCallback         callback,
                                               gpointer                    user_data);
