@@ -543,6 +543,61 @@ test_compose_healthy_dependency (ComposeFixture *f, gconstpointer data)
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 }
 
+/* up --wait returns once every service runs and those with a healthcheck are healthy; a service
+ * that exits or gets unhealthy fails it; --wait-timeout bounds it */
+static void
+test_compose_up_wait (ComposeFixture *f, gconstpointer data)
+{
+  g_autofree char *err = NULL, *out = NULL;
+
+  if (!require ())
+    return;
+  write_project (f,
+                 "services:\n"
+                 "  db:\n"
+                 "    image: @IMAGE@\n"
+                 "    network_mode: none\n"
+                 "    command: [\"sh\", \"-c\", \"sleep 1; touch /tmp/ready; exec sleep 600\"]\n"
+                 "    stop_signal: SIGKILL\n"
+                 "    healthcheck: {test: [\"CMD-SHELL\", \"test -f /tmp/ready\"], interval: 200ms, retries: 30}\n"
+                 "  web:\n"
+                 "    image: @IMAGE@\n"
+                 "    network_mode: none\n"
+                 "    command: [\"sleep\", \"600\"]\n"
+                 "    stop_signal: SIGKILL\n");
+  g_assert_cmpint (compose (f, NULL, &err, "up", "--wait", NULL), ==, 0);
+  g_assert_cmpint (docker (&f->api, &out, NULL, "inspect", "--format", "{{.State.Health.Status}}", "tcr-db-1", NULL),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, "healthy\n");
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+
+  /* one that exits */
+  write_project (f,
+                 "services:\n"
+                 "  job:\n"
+                 "    image: @IMAGE@\n"
+                 "    network_mode: none\n"
+                 "    command: [\"sh\", \"-c\", \"exit 4\"]\n");
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (compose (f, NULL, &err, "up", "--wait", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "container tcr-job-1 exited (4)"));
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+
+  /* never healthy: the timeout says so */
+  write_project (f,
+                 "services:\n"
+                 "  db:\n"
+                 "    image: @IMAGE@\n"
+                 "    network_mode: none\n"
+                 "    command: [\"sleep\", \"600\"]\n"
+                 "    stop_signal: SIGKILL\n"
+                 "    healthcheck: {test: [\"CMD\", \"false\"], interval: 10s, start_period: 60s}\n");
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (compose (f, NULL, &err, "up", "--wait", "--wait-timeout", "2", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "timeout waiting for the project to be running and healthy (2 s)"));
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -550,6 +605,7 @@ main (int argc, char **argv)
   g_test_add ("/compose-run/up-down", ComposeFixture, NULL, compose_set_up, test_compose_up_down, compose_tear_down);
   g_test_add ("/compose-run/parallel-level", ComposeFixture, NULL, compose_set_up, test_compose_parallel_level,
               compose_tear_down);
+  g_test_add ("/compose-run/up-wait", ComposeFixture, NULL, compose_set_up, test_compose_up_wait, compose_tear_down);
   g_test_add ("/compose-run/secrets", ComposeFixture, NULL, compose_set_up, test_compose_secrets, compose_tear_down);
   g_test_add ("/compose-run/malformed", ComposeFixture, NULL, compose_set_up, test_compose_malformed, compose_tear_down);
   g_test_add ("/compose-run/healthy-dependency", ComposeFixture, NULL, compose_set_up, test_compose_healthy_dependency,

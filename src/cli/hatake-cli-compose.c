@@ -211,10 +211,18 @@ follow_logs (HatakeEngine *engine, const char *project, GPtrArray *containers, c
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static int
 compose_up (Compose *c, int argc, char **argv)
 {
-  gboolean detach = FALSE, no_color = FALSE, remove_orphans = FALSE, no_start = FALSE;
+  gboolean detach = FALSE, no_color = FALSE, remove_orphans = FALSE, no_start = FALSE, wait = FALSE;
+  int wait_timeout = 0;
   g_autofree char *pull = NULL;
   const GOptionEntry entries[] = {
     { "detach", 'd', 0, G_OPTION_ARG_NONE, &detach, N_("Detached mode: Run containers in the background"), NULL },
@@ -222,9 +230,13 @@ compose_up (Compose *c, int argc, char **argv)
     { "remove-orphans", 0, 0, G_OPTION_ARG_NONE, &remove_orphans, N_("Remove containers for services not defined in the Compose file"), NULL },
     { "no-start", 0, 0, G_OPTION_ARG_NONE, &no_start, N_("Don't start the services after creating them"), NULL },
     { "pull", 0, 0, G_OPTION_ARG_STRING, &pull, N_("Pull image before running (\"always\"|\"missing\"|\"never\")"), "POLICY" },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, N_("Wait for services to be running|healthy. Implies detached mode."), NULL },
+    { "wait-timeout", 0, 0, G_OPTION_ARG_INT, &wait_timeout, N_("Maximum duration to wait for the project to be running|healthy"), "SECONDS" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("[SERVICE...]", _("Create and start containers"), entries);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint timer = 0;
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeComposeProject) project = NULL;
   g_autoptr(HatakeEngine) engine = NULL;
@@ -244,11 +256,25 @@ compose_up (Compose *c, int argc, char **argv)
   options.services = services;
   options.remove_orphans = remove_orphans;
   options.no_start = no_start;
+  options.wait = wait;
   options.event = print_event;
-  hatake_compose_up_async (engine, project, &options, NULL, hatake_cli_store_result, &result);
+  if (wait)
+    detach = TRUE;
+  if (wait && wait_timeout > 0)
+    timer = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, (guint) wait_timeout, cancel_cb, cancellable, NULL);
+  hatake_compose_up_async (engine, project, &options, cancellable, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
+  g_clear_handle_id (&timer, g_source_remove);
   if (!hatake_compose_up_finish (engine, result, &error))
-    return hatake_cli_fail (g_steal_pointer (&error));
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && g_cancellable_is_cancelled (cancellable))
+        {
+          g_clear_error (&error);
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       _("timeout waiting for the project to be running and healthy (%d s)"), wait_timeout);
+        }
+      return hatake_cli_fail (g_steal_pointer (&error));
+    }
   if (!detach && !no_start)
     {
       const char *name = hatake_compose_project_get_name (project);

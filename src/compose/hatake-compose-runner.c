@@ -633,8 +633,9 @@ health_tick (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* service_healthy: each replica healthy; UNHEALTHY fails; NONE (no healthcheck on the
- * container) counts as started, said once. */
+/* service_healthy (a->name: the dependent service): each replica healthy; UNHEALTHY fails;
+ * NONE (no healthcheck on the container) counts as started, said once. up --wait (a->name
+ * NULL): each replica running, and healthy when it has a healthcheck; one that exited fails. */
 static gboolean
 wait_healthy (GTask *task, Action *a)
 {
@@ -643,30 +644,47 @@ wait_healthy (GTask *task, Action *a)
                                                                    a->service, FALSE);
 
   for (guint i = 0; i < containers->len; i++)
-    switch (hatake_compose_container_health (job->engine, g_ptr_array_index (containers, i)))
-      {
-      case HATAKE_COMPOSE_HEALTH_NONE:
-        if (!job->warned_health)
-          {
-            g_autofree char *message = g_strdup_printf ("service \"%s\" depends on \"%s\" being healthy, but it has "
-                                                        "no healthcheck: it is only waited for to start",
-                                                        a->name, a->service);
-            job_event (job, "Warning", message, NULL);
-            job->warned_health = TRUE;
-          }
-        break;
-      case HATAKE_COMPOSE_HEALTH_HEALTHY:
-        break;
-      case HATAKE_COMPOSE_HEALTH_UNHEALTHY:
-        job_fail (task, g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, "dependency failed to start: container %s is unhealthy",
-                                     hatake_container_get_name (g_ptr_array_index (containers, i))));
-        return FALSE;
-      case HATAKE_COMPOSE_HEALTH_STARTING:
-        job->health_timer = g_timeout_add (500, health_tick, g_object_ref (task));
-        return FALSE;
-      default:
-        g_assert_not_reached ();
-      }
+    {
+      HatakeContainer *c = g_ptr_array_index (containers, i);
+      HatakeContainerState state = hatake_container_get_state (c);
+
+      if (a->name == NULL && (state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_DEAD))
+        {
+          job_fail (task, g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, "container %s exited (%d)",
+                                       hatake_container_get_name (c), hatake_container_get_exit_code (c)));
+          return FALSE;
+        }
+      if (a->name == NULL && state != HATAKE_CONTAINER_RUNNING)
+        {
+          job->health_timer = g_timeout_add (500, health_tick, g_object_ref (task));
+          return FALSE;
+        }
+      switch (hatake_compose_container_health (job->engine, c))
+        {
+        case HATAKE_COMPOSE_HEALTH_NONE:
+          if (a->name != NULL && !job->warned_health)
+            {
+              g_autofree char *message = g_strdup_printf ("service \"%s\" depends on \"%s\" being healthy, but it has "
+                                                          "no healthcheck: it is only waited for to start",
+                                                          a->name, a->service);
+              job_event (job, "Warning", message, NULL);
+              job->warned_health = TRUE;
+            }
+          break;
+        case HATAKE_COMPOSE_HEALTH_HEALTHY:
+          break;
+        case HATAKE_COMPOSE_HEALTH_UNHEALTHY:
+          job_fail (task, g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, "%scontainer %s is unhealthy",
+                                       a->name != NULL ? "dependency failed to start: " : "",
+                                       hatake_container_get_name (c)));
+          return FALSE;
+        case HATAKE_COMPOSE_HEALTH_STARTING:
+          job->health_timer = g_timeout_add (500, health_tick, g_object_ref (task));
+          return FALSE;
+        default:
+          g_assert_not_reached ();
+        }
+    }
   return TRUE;
 }
 
@@ -1067,6 +1085,10 @@ plan_up (GTask *task, JsonNode *networks, JsonNode *volumes)
             }
         }
     }
+  /* up --wait: every service's containers running (healthy with a healthcheck) */
+  for (guint i = 0; job->options.wait && !job->options.no_start && i < services->len; i++)
+    g_queue_push_tail (&job->actions,
+                       action_new (ACTION_WAIT_HEALTHY, NULL, ((HatakeComposeService *) g_ptr_array_index (services, i))->name));
   job_next (task);
 }
 

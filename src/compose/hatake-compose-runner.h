@@ -35,12 +35,15 @@ typedef struct
   gboolean                remove_orphans;  /* down, up: containers of services not in the files */
   int                     timeout;         /* stop, restart, down: seconds, -1: the container's */
   gboolean                no_start;        /* up: create only */
+  gboolean                wait;            /* up: until every service's containers run, healthy
+                                            * when they have a healthcheck (up --wait) */
   HatakeComposeEventFunc  event;
   gpointer                event_data;
 } HatakeComposeRunOptions;
 
 #define HATAKE_COMPOSE_RUN_OPTIONS_INIT { .services = NULL, .volumes = FALSE, .remove_orphans = FALSE, \
-                                          .timeout = -1, .no_start = FALSE, .event = NULL, .event_data = NULL }
+                                          .timeout = -1, .no_start = FALSE, .wait = FALSE, .event = NULL, \
+                                          .event_data = NULL }
 
 typedef enum
 {
