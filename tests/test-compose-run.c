@@ -571,13 +571,15 @@ test_compose_up_wait (ComposeFixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "healthy\n");
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 
-  /* one that exits */
+  /* one that exits before it is healthy (one without a healthcheck is ready once it runs: whether
+   * it exited by then is a race, in docker compose too) */
   write_project (f,
                  "services:\n"
                  "  job:\n"
                  "    image: @IMAGE@\n"
                  "    network_mode: none\n"
-                 "    command: [\"sh\", \"-c\", \"exit 4\"]\n");
+                 "    command: [\"sh\", \"-c\", \"sleep 1; exit 4\"]\n"
+                 "    healthcheck: {test: [\"CMD\", \"test\", \"-f\", \"/never\"], interval: 200ms, retries: 100}\n");
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (compose (f, NULL, &err, "up", "--wait", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "container tcr-job-1 exited (4)"));
