@@ -264,7 +264,9 @@ compose_up (Compose *c, int argc, char **argv)
     timer = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, (guint) wait_timeout, cancel_cb, cancellable, NULL);
   hatake_compose_up_async (engine, project, &options, cancellable, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
-  g_clear_handle_id (&timer, g_source_remove);
+  /* (the timer that cancelled is gone already) */
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_clear_handle_id (&timer, g_source_remove);
   if (!hatake_compose_up_finish (engine, result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && g_cancellable_is_cancelled (cancellable))
