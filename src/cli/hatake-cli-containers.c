@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-json.h"
 #include "hatake-client-engine.h"
 #include "hatake-local-engine.h"
 
@@ -781,9 +782,76 @@ hatake_cli_rename (HatakeCliGlobals *globals, int argc, char **argv)
 
 /* ---- ps ------------------------------------------------------------------------------------ */
 
-static JsonNode *
-ps_row (HatakeContainer *c, gboolean no_trunc)
+/* docker ps's PORTS: "127.0.0.1:8080->80/tcp, 443/tcp", by container port */
+static char *
+ps_ports (JsonObject *inspect)
 {
+  JsonObject *ports = hatake_json_object_member (hatake_json_object_member (inspect, "NetworkSettings"), "Ports");
+  g_autoptr(GList) keys = ports ? json_object_get_members (ports) : NULL;
+  GString *text = g_string_new (NULL);
+
+  keys = g_list_sort (keys, (GCompareFunc) g_strcmp0);
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      JsonArray *bindings = hatake_json_array_member (ports, l->data);
+      guint n = bindings ? json_array_get_length (bindings) : 0;
+
+      for (guint i = 0; i < MAX (n, 1); i++)
+        {
+          JsonObject *b = n ? json_array_get_object_element (bindings, i) : NULL;
+          const char *ip = b ? hatake_json_string (b, "HostIp") : NULL;
+          const char *port = b ? hatake_json_string (b, "HostPort") : NULL;
+
+          if (text->len > 0)
+            g_string_append (text, ", ");
+          if (port != NULL && ip != NULL && strchr (ip, ':') != NULL)
+            g_string_append_printf (text, "[%s]:%s->", ip, port);
+          else if (port != NULL)
+            g_string_append_printf (text, "%s:%s->", ip && *ip ? ip : "0.0.0.0", port);
+          g_string_append (text, l->data);
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* docker ps's NETWORKS, MOUNTS and LOCAL VOLUMES from the container's inspect */
+static void
+ps_attachments (JsonObject  *inspect,
+                char       **networks,
+                char       **mounts,
+                char       **local_volumes)
+{
+  JsonObject *nets = hatake_json_object_member (hatake_json_object_member (inspect, "NetworkSettings"), "Networks");
+  JsonArray *list = hatake_json_array_member (inspect, "Mounts");
+  g_autoptr(GList) keys = nets ? json_object_get_members (nets) : NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
+  guint volumes = 0;
+
+  keys = g_list_sort (keys, (GCompareFunc) g_strcmp0);
+  for (GList *l = keys; l != NULL; l = l->next)
+    g_ptr_array_add (names, g_strdup (l->data));
+  g_ptr_array_add (names, NULL);
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *m = json_array_get_object_element (list, i);
+      gboolean volume = g_strcmp0 (hatake_json_string (m, "Type"), "volume") == 0;
+
+      volumes += volume;
+      g_ptr_array_add (sources, g_strdup (hatake_json_string_or (m, volume ? "Name" : "Source", "")));
+    }
+  g_ptr_array_add (sources, NULL);
+  *networks = g_strjoinv (",", (char **) names->pdata);
+  *mounts = g_strjoinv (",", (char **) sources->pdata);
+  *local_volumes = g_strdup_printf ("%u", volumes);
+}
+
+/* inspect: the container's (NULL: the columns it gives are left empty) */
+static JsonNode *
+ps_row (HatakeContainer *c, gboolean no_trunc, JsonObject *inspect)
+{
+  g_autofree char *ports = inspect ? ps_ports (inspect) : g_strdup ("");
+  g_autofree char *networks = NULL, *mounts = NULL, *local_volumes = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
   g_autofree char *id = no_trunc ? g_strdup (hatake_container_get_id (c)) : hatake_container_dup_short_id (c);
   g_autofree char *status = hatake_container_dup_status (c, g_get_real_time ());
@@ -802,6 +870,8 @@ ps_row (HatakeContainer *c, gboolean no_trunc)
     }
   else
     command = g_strdup_printf ("\"%s\"", cmd);
+  if (inspect != NULL)
+    ps_attachments (inspect, &networks, &mounts, &local_volumes);
   json_builder_begin_object (b);
 #define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, v))
   STR ("Command", command);
@@ -809,11 +879,11 @@ ps_row (HatakeContainer *c, gboolean no_trunc)
   STR ("ID", id);
   STR ("Image", hatake_container_get_image (c) ? hatake_container_get_image (c) : "");
   STR ("Labels", labels);
-  STR ("LocalVolumes", "0");
-  STR ("Mounts", "");
+  STR ("LocalVolumes", local_volumes ? local_volumes : "0");
+  STR ("Mounts", mounts ? mounts : "");
   STR ("Names", hatake_container_get_name (c));
-  STR ("Networks", "none");
-  STR ("Ports", "");
+  STR ("Networks", networks ? networks : "");
+  STR ("Ports", ports);
   STR ("RunningFor", since);
   STR ("Size", "0B");
   STR ("State", hatake_container_state_to_string (hatake_container_get_state (c)));
@@ -952,6 +1022,7 @@ hatake_cli_ps (HatakeCliGlobals *globals, int argc, char **argv)
       HatakeContainer *c = g_ptr_array_index (rows, i);
       HatakeContainerState state = hatake_container_get_state (c);
       g_autoptr(JsonNode) row = NULL;
+      g_autoptr(JsonNode) inspected = NULL;
       JsonObject *o;
 
       if (!all && state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED &&
@@ -966,7 +1037,17 @@ hatake_cli_ps (HatakeCliGlobals *globals, int argc, char **argv)
       if (last >= 0 && shown >= (guint) last)
         break;
       shown++;
-      row = ps_row (c, no_trunc);
+      if (!quiet)
+        {
+          g_autoptr(GAsyncResult) result = NULL;
+
+          hatake_engine_inspect_container_async (engine, hatake_container_get_id (c), NULL, hatake_cli_store_result,
+                                                 &result);
+          hatake_cli_wait ((gpointer *) &result);
+          /* (gone in between: shown without what inspect adds) */
+          inspected = hatake_engine_inspect_container_finish (engine, result, NULL);
+        }
+      row = ps_row (c, no_trunc, inspected ? json_node_get_object (inspected) : NULL);
       o = json_node_get_object (row);
       if (quiet)
         printf ("%s\n", json_object_get_string_member (o, "ID"));
@@ -983,7 +1064,7 @@ hatake_cli_ps (HatakeCliGlobals *globals, int argc, char **argv)
         printf ("%-12s   %-20s %-22s %-16s %-28s %-8s %s\n", json_object_get_string_member (o, "ID"),
                 json_object_get_string_member (o, "Image"), json_object_get_string_member (o, "Command"),
                 json_object_get_string_member (o, "RunningFor"), json_object_get_string_member (o, "Status"),
-                "", json_object_get_string_member (o, "Names"));
+                json_object_get_string_member (o, "Ports"), json_object_get_string_member (o, "Names"));
     }
   return 0;
 }

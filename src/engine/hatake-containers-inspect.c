@@ -42,6 +42,47 @@ hatake_containers_log_path (HatakeContainers *self,
   return entry ? g_build_filename (entry->dir, "ctr.log", NULL) : NULL;
 }
 
+/* docker's Mounts: what is mounted where, volumes by name and by their folder on the host
+ * (docker-compose 1.29 reads them to carry anonymous volumes over to a recreated container) */
+static void
+add_mounts (HatakeContainers            *self,
+            const HatakeContainerConfig *config,
+            JsonBuilder                 *b)
+{
+  json_builder_set_member_name (b, "Mounts");
+  json_builder_begin_array (b);
+  for (guint i = 0; config != NULL && i < config->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (config->mounts, i);
+      gboolean volume = m->type == HATAKE_CONTAINER_MOUNT_VOLUME;
+      g_autofree char *source = volume && m->source ? hatake_volumes_data_path (self->volumes, m->source)
+                                                    : g_strdup (m->source ? m->source : "");
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "Type");
+      json_builder_add_string_value (b, volume ? "volume" : m->type == HATAKE_CONTAINER_MOUNT_BIND ? "bind" : "tmpfs");
+      if (volume)
+        {
+          json_builder_set_member_name (b, "Name");
+          json_builder_add_string_value (b, m->source ? m->source : "");
+          json_builder_set_member_name (b, "Driver");
+          json_builder_add_string_value (b, "local");
+        }
+      json_builder_set_member_name (b, "Source");
+      json_builder_add_string_value (b, source ? source : "");
+      json_builder_set_member_name (b, "Destination");
+      json_builder_add_string_value (b, m->target);
+      json_builder_set_member_name (b, "Mode");
+      json_builder_add_string_value (b, "");
+      json_builder_set_member_name (b, "RW");
+      json_builder_add_boolean_value (b, !m->read_only);
+      json_builder_set_member_name (b, "Propagation");
+      json_builder_add_string_value (b, m->type == HATAKE_CONTAINER_MOUNT_BIND ? "rprivate" : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 /* docker's NetworkSettings, from what netavark was given while the container runs (its
  * namespace's options file): addresses, aliases and published ports; when it does not run, the
  * networks it is on, without addresses (docker-compose reads them to know what to connect). */
@@ -402,6 +443,7 @@ hatake_containers_inspect (HatakeContainers *self,
   STR ("UpperDir", upper ? upper : "");
   json_builder_end_object (b);
   json_builder_end_object (b);
+  add_mounts (self, entry ? entry->config : NULL, b);
   add_network_settings (self, hatake_container_get_id (c), entry ? entry->config : NULL, b);
 #undef STR
 #undef INT
