@@ -500,6 +500,11 @@ set_state (HatakeComposeDialog      *self,
   gtk_button_set_label (self->cancel_button, ended ? _("_Close") : _("_Cancel"));
   gtk_window_set_default_widget (GTK_WINDOW (self),
                                  ended ? GTK_WIDGET (self->cancel_button) : GTK_WIDGET (self->start_button));
+  /* Return activates the focus when it is a button: the one Return should press gets it. */
+  if (startable && self->engine != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (self->start_button));
+  else if (ended)
+    gtk_widget_grab_focus (GTK_WIDGET (self->cancel_button));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 

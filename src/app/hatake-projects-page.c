@@ -878,6 +878,9 @@ hatake_projects_page_class_init (HatakeProjectsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HatakeProjectsPage, service_filter);
   gtk_widget_class_bind_template_child (widget_class, HatakeProjectsPage, service_names);
   gtk_widget_class_bind_template_child (widget_class, HatakeProjectsPage, log_view);
+  /* Reachable for the tests, with no field of their own: the bindings in the .ui drive them. */
+  gtk_widget_class_bind_template_child_full (widget_class, "title_label", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "status_label", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, containers_text);
   gtk_widget_class_bind_template_callback (widget_class, actions_setup);
   gtk_widget_class_bind_template_callback (widget_class, actions_bind);
