@@ -226,6 +226,12 @@ page_shows_running (gpointer data)
 }
 
 static gboolean
+shows_one_service (gpointer data)
+{
+  return count_labels (data, "web") == 1 && count_labels (data, "worker") == 0 && count_labels (data, "running(1)") == 1;
+}
+
+static gboolean
 page_is_empty (gpointer data)
 {
   HatakeProjectsPage *page = data;
@@ -444,6 +450,22 @@ test_drop_up_down (void)
     log = (LogWanted) { log_view, "worker-1 | hello from worker", "hello from web" };
     g_assert_true (hatake_test_wait_until (log_shows, &log, 30));
     gtk_drop_down_set_selected (filter, 0);
+  }
+
+  /* one service's down from its row's button: its container goes, the other runs on */
+  {
+    GtkWidget *services_view = GTK_WIDGET (page_child (page, "services_view"));
+    GtkWidget *down = find_named (services_view, "down");
+
+    g_assert_nonnull (down);
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (down)), ==, "projects.service-down");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "projects.service-down", "s", "worker"));
+    running = (RunningWanted) { engine, project, 1 };
+    g_assert_true (hatake_test_wait_until (engine_runs, &running, 60));
+    containers = hatake_compose_get_containers (engine, project, "web", FALSE);
+    g_assert_cmpuint (containers->len, ==, 1);
+    g_clear_pointer (&containers, g_ptr_array_unref);
+    g_assert_true (hatake_test_wait_until (shows_one_service, services_view, 10));
   }
 
   /* down from the page's action: the containers go, and the page is empty */
