@@ -725,6 +725,22 @@ on_projects_changed (HatakeProjectsPage *self)
   update_visible_page (self);
 }
 
+/* The engine's projects, bound the first time the page is shown (or asked to select one): the
+ * model follows every container, which a window that never shows the page need not pay for. */
+static void
+ensure_model (HatakeProjectsPage *self)
+{
+  HatakeProjects *projects;
+
+  if (self->engine == NULL || gtk_single_selection_get_model (self->selection) != NULL)
+    return;
+  projects = hatake_engine_get_projects (self->engine);
+  gtk_single_selection_set_model (self->selection, G_LIST_MODEL (projects));
+  g_signal_connect_object (projects, "items-changed", G_CALLBACK (on_projects_changed), self, G_CONNECT_SWAPPED);
+  update_visible_page (self);
+  on_selection_changed (self);
+}
+
 void
 hatake_projects_page_set_engine (HatakeProjectsPage *self,
                                  HatakeEngine       *engine)
@@ -741,14 +757,20 @@ hatake_projects_page_set_engine (HatakeProjectsPage *self,
   if (old != NULL)
     g_signal_handlers_disconnect_by_data (old, self);
   g_set_object (&self->engine, engine);
-  gtk_single_selection_set_model (self->selection,
-                                  engine != NULL ? G_LIST_MODEL (hatake_engine_get_projects (engine)) : NULL);
-  if (engine != NULL)
-    g_signal_connect_object (hatake_engine_get_projects (engine), "items-changed",
-                             G_CALLBACK (on_projects_changed), self, G_CONNECT_SWAPPED);
+  gtk_single_selection_set_model (self->selection, NULL);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    ensure_model (self);
   update_visible_page (self);
   on_selection_changed (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+}
+
+static void
+hatake_projects_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (hatake_projects_page_parent_class)->map (widget);
+
+  ensure_model (HATAKE_PROJECTS_PAGE (widget));
 }
 
 gboolean
@@ -760,6 +782,7 @@ hatake_projects_page_select (HatakeProjectsPage *self,
   g_return_val_if_fail (HATAKE_IS_PROJECTS_PAGE (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
+  ensure_model (self);
   model = gtk_single_selection_get_model (self->selection);
   for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
     {
@@ -852,6 +875,8 @@ hatake_projects_page_class_init (HatakeProjectsPageClass *klass)
   object_class->dispose = hatake_projects_page_dispose;
   object_class->get_property = hatake_projects_page_get_property;
   object_class->set_property = hatake_projects_page_set_property;
+
+  widget_class->map = hatake_projects_page_map;
 
   /**
    * HatakeProjectsPage:engine:

@@ -390,6 +390,7 @@ test_drop_up_down (void)
   window = open_window (engine);
   page = HATAKE_PROJECTS_PAGE (window_child (window, "projects_page"));
 
+  g_assert_null (hatake_engine_lookup_image (engine, image));
   dialog = drop_file (window, path);
   wait_for_state (dialog, HATAKE_COMPOSE_DIALOG_READY, 30);
   g_assert_cmpstr (hatake_compose_project_get_name (hatake_compose_dialog_get_project (dialog)), ==, project);
@@ -420,6 +421,13 @@ test_drop_up_down (void)
   g_assert_cmpstr (hatake_compose_dialog_get_service_status (dialog, "worker"), ==, "Started");
   g_assert_true (has_label_with (GTK_WIDGET (dialog), "is up"));
   hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-drop-started.png");
+
+  /* the image was not there: the runner pulled it */
+  {
+    g_autoptr(HatakeImage) pulled = hatake_engine_lookup_image (engine, image);
+
+    g_assert_nonnull (pulled);
+  }
 
   /* really running on the engine */
   running = (RunningWanted) { engine, project, 2 };
