@@ -26,6 +26,7 @@
 #include "hatake-error.h"
 #include "hatake-local-engine.h"
 #include "hatake-window.h"
+#include "hatake-window-compose.h"
 
 struct _HatakeApplication
 {
@@ -56,7 +57,7 @@ hatake_application_new (void)
 {
   return g_object_new (HATAKE_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/hatake/Desktop",
                        NULL);
 }
@@ -535,6 +536,21 @@ hatake_application_activate (GApplication *application)
   gtk_window_present (window);
 }
 
+/* `hatake-desktop compose.yaml` (or a folder): the window, and the project's preview on it. */
+static void
+hatake_application_open (GApplication  *application,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  GtkWindow *window;
+
+  g_application_activate (application);
+  window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  if (HATAKE_IS_WINDOW (window) && n_files > 0)
+    hatake_window_open_compose_file (HATAKE_WINDOW (window), files[0]);
+}
+
 static int
 hatake_application_handle_local_options (GApplication *application,
                                          GVariantDict *options)
@@ -623,6 +639,7 @@ hatake_application_class_init (HatakeApplicationClass *klass)
 
   app_class->startup = hatake_application_startup;
   app_class->activate = hatake_application_activate;
+  app_class->open = hatake_application_open;
   app_class->handle_local_options = hatake_application_handle_local_options;
 
   /**

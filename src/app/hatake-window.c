@@ -12,8 +12,10 @@
 
 #include "hatake-containers-page.h"
 #include "hatake-images-page.h"
+#include "hatake-projects-page.h"
 #include "hatake-volumes-page.h"
 #include "hatake-window.h"
+#include "hatake-window-compose.h"
 
 struct _HatakeWindow
 {
@@ -34,6 +36,7 @@ struct _HatakeWindow
   HatakeContainersPage *containers_page;
   HatakeImagesPage     *images_page;
   HatakeVolumesPage    *volumes_page;
+  HatakeProjectsPage   *projects_page;
 };
 
 G_DEFINE_FINAL_TYPE (HatakeWindow, hatake_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -171,6 +174,7 @@ hatake_window_constructed (GObject *object)
       hatake_containers_page_set_engine (self->containers_page, self->engine);
       hatake_images_page_set_engine (self->images_page, self->engine);
       hatake_volumes_page_set_engine (self->volumes_page, self->engine);
+      hatake_projects_page_set_engine (self->projects_page, self->engine);
       gtk_stack_set_visible_child_name (self->main_stack, "engine");
     }
   else
@@ -254,6 +258,7 @@ hatake_window_class_init (HatakeWindowClass *klass)
   g_type_ensure (HATAKE_TYPE_CONTAINERS_PAGE);
   g_type_ensure (HATAKE_TYPE_IMAGES_PAGE);
   g_type_ensure (HATAKE_TYPE_VOLUMES_PAGE);
+  g_type_ensure (HATAKE_TYPE_PROJECTS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hatake/Desktop/hatake-window.ui");
@@ -270,6 +275,7 @@ hatake_window_class_init (HatakeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, containers_page);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, images_page);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, volumes_page);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, projects_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_content_page_changed);
@@ -282,6 +288,7 @@ static void
 hatake_window_init (HatakeWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  _hatake_window_compose_init (self);
 
   /* Images is the one section that works yet: open on it. */
   gtk_list_box_select_row (self->sidebar, self->images_row);
