@@ -402,6 +402,32 @@ hatake_containers_inspect (HatakeContainers *self,
   STR ("UpperDir", upper ? upper : "");
   json_builder_end_object (b);
   json_builder_end_object (b);
+  /* docker's Mounts: what the volumes page (any engine's) reads to say who uses a volume */
+  json_builder_set_member_name (b, "Mounts");
+  json_builder_begin_array (b);
+  for (guint i = 0; entry != NULL && entry->config->mounts != NULL && i < entry->config->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, i);
+      g_autofree char *source = NULL;
+
+      if (m->type == HATAKE_CONTAINER_MOUNT_VOLUME && m->source != NULL)
+        source = hatake_volumes_data_path (self->volumes, m->source);
+      json_builder_begin_object (b);
+      STR ("Type", m->type == HATAKE_CONTAINER_MOUNT_VOLUME ? "volume"
+                   : m->type == HATAKE_CONTAINER_MOUNT_BIND ? "bind" : "tmpfs");
+      if (m->type == HATAKE_CONTAINER_MOUNT_VOLUME)
+        {
+          STR ("Name", m->source ? m->source : "");
+          STR ("Driver", "local");
+        }
+      STR ("Source", source ? source : m->type == HATAKE_CONTAINER_MOUNT_BIND && m->source ? m->source : "");
+      STR ("Destination", m->target ? m->target : "");
+      STR ("Mode", "");
+      BOOL ("RW", !m->read_only);
+      STR ("Propagation", m->type == HATAKE_CONTAINER_MOUNT_BIND ? "rprivate" : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
   add_network_settings (self, hatake_container_get_id (c), entry ? entry->config : NULL, b);
 #undef STR
 #undef INT
