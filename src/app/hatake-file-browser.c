@@ -481,6 +481,9 @@ hatake_file_browser_dispose (GObject *object)
   g_clear_object (&self->engine);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HATAKE_TYPE_FILE_BROWSER);
+  /* (the template's box has no name of its own, so disposing the template leaves it) */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (hatake_file_browser_parent_class)->dispose (object);
 }

@@ -199,6 +199,7 @@ struct _HatakeVolumesPage
   GListStore       *store;
   GtkSortListModel *sort_model;
   GListModel       *containers;    /* the engine's: a change may change who uses what */
+  AdwToast         *toast;         /* (weak) the one shown last */
   guint             usage_serial;  /* answers to older usage requests are dropped */
 };
 
@@ -269,9 +270,13 @@ show_toast (HatakeVolumesPage *self,
   g_autofree char *markup = g_markup_escape_text (text, -1);
   AdwToast *toast = adw_toast_new (markup);
 
-  /* Errors stay until dismissed; news of success goes by itself. */
+  /* Errors stay until dismissed; news of success goes by itself. Newer news replaces older:
+   * an export's result is not queued behind an error the user has not dismissed yet. */
   if (sticky)
     adw_toast_set_timeout (toast, 0);
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+  g_set_weak_pointer (&self->toast, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -1314,6 +1319,7 @@ hatake_volumes_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_weak_pointer (&self->toast);
   if (self->containers != NULL)
     g_signal_handlers_disconnect_by_func (self->containers, on_containers_changed, self);
   g_clear_object (&self->containers);
