@@ -1223,7 +1223,7 @@ actions_setup (GtkSignalListItemFactory *factory,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
 
-  gtk_box_append (GTK_BOX (box), row_button ("browse", "folder-open-symbolic", _("Browse Files"), "volumes.browse"));
+  gtk_box_append (GTK_BOX (box), row_button ("browse", "folder-symbolic", _("Browse Files"), "volumes.browse"));
   gtk_box_append (GTK_BOX (box), row_button ("export", "document-save-symbolic", _("Export to a Tar File…"),
                                              "volumes.export"));
   gtk_box_append (GTK_BOX (box), row_button ("import", "document-open-symbolic", _("Import a Tar File…"),
