@@ -50,10 +50,15 @@ is_sensitive (gpointer data)
   return gtk_widget_get_sensitive (data);
 }
 
+/* written in full: the file appears as it is written, when there was none */
 static gboolean
-file_exists (gpointer data)
+autostart_written (gpointer data)
 {
-  return g_file_test (data, G_FILE_TEST_EXISTS);
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (data, &contents, NULL, NULL) &&
+         strstr (contents, "\nExec=hatake-desktop --hidden\n") != NULL &&
+         g_str_has_suffix (contents, "X-GNOME-Autostart-enabled=true\n");
 }
 
 static gboolean
@@ -146,7 +151,7 @@ test_preferences (void)
   g_assert_false (gtk_switch_get_active (autostart_switch));
   g_assert_false (g_file_test (autostart, G_FILE_TEST_EXISTS));
   gtk_switch_set_active (autostart_switch, TRUE);
-  g_assert_true (hatake_test_wait_until (file_exists, autostart, 10));
+  g_assert_true (hatake_test_wait_until (autostart_written, autostart, 10));
   g_assert_true (g_file_get_contents (autostart, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "\nExec=hatake-desktop --hidden\n"));
   g_assert_nonnull (strstr (contents, "[Desktop Entry]\n"));
