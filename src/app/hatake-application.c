@@ -25,6 +25,7 @@
 #include "hatake-context-store.h"
 #include "hatake-error.h"
 #include "hatake-local-engine.h"
+#include "hatake-preferences-window.h"
 #include "hatake-window.h"
 #include "hatake-window-compose.h"
 
@@ -40,6 +41,7 @@ struct _HatakeApplication
   GSimpleAction  *engine_action; /* app.engine: "" (automatic), "local", "system", "context:NAME" */
   char           *engine_label;  /* what the switcher says of the engine shown */
   gboolean        settings_keep_engine;  /* (an older schema has no "engine") */
+  gboolean        start_hidden;  /* --hidden: the first activation makes the window, unshown */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApplication, hatake_application, ADW_TYPE_APPLICATION)
@@ -130,6 +132,20 @@ about_activated (GSimpleAction *action,
   gtk_window_present (about);
 }
 
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  HatakeApplication *self = HATAKE_APPLICATION (user_data);
+  GtkWidget *window;
+
+  window = hatake_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                          self->settings, self->engine, self->engine_label,
+                                          self->api_socket);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 /* The API's streams end and its socket goes (the engine goes with the application). */
 static void
 stop_api (HatakeApplication *self)
@@ -187,6 +203,7 @@ engine_change_state (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_activated },
+  { .name = "preferences", .activate = preferences_activated },
   { .name = "quit", .activate = quit_activated },
 };
 
@@ -197,6 +214,7 @@ hatake_application_startup (GApplication *application)
   GSettingsSchemaSource *source;
   g_autoptr(GSettingsSchema) schema = NULL;
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (hatake_application_parent_class)->startup (application);
 
@@ -204,6 +222,7 @@ hatake_application_startup (GApplication *application)
                                    G_N_ELEMENTS (app_actions), self);
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (self->engine_action));
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 
   /* Run uninstalled (no schema) rather than abort: the defaults are built in. */
   source = g_settings_schema_source_get_default ();
@@ -297,8 +316,18 @@ open_local (HatakeApplication *self, GError **error)
 {
   g_autoptr(HatakeLocalEngine) local = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(HatakeConfig) config = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
 
-  local = hatake_local_engine_new (self->data_root, NULL, &local_error);
+  /* The preferences' log size cap over hatake.conf's (a broken file: the engine says so) */
+  if (self->settings != NULL)
+    g_object_get (self->settings, "settings-schema", &schema, NULL);
+  if (schema != NULL && g_settings_schema_has_key (schema, "log-max-size") &&
+      g_settings_get_uint (self->settings, "log-max-size") > 0 &&
+      (config = hatake_config_load_default (NULL)) != NULL)
+    config->log_size_max = (guint64) g_settings_get_uint (self->settings, "log-max-size") * 1024 * 1024;
+
+  local = hatake_local_engine_new (self->data_root, config, &local_error);
   if (local != NULL)
     {
       serve_api (self, local);
@@ -533,6 +562,13 @@ hatake_application_activate (GApplication *application)
         g_signal_connect (window, "realize", G_CALLBACK (on_window_realize), NULL);
     }
 
+  /* Started at login: the engine runs, the window waits (it holds the application) until the
+   * app is opened again, which activates it. */
+  if (self->start_hidden)
+    {
+      self->start_hidden = FALSE;
+      return;
+    }
   gtk_window_present (window);
 }
 
@@ -560,6 +596,8 @@ hatake_application_handle_local_options (GApplication *application,
 
   if (g_variant_dict_lookup (options, "data-root", "^ay", &data_root))
     hatake_application_set_data_root (self, data_root);
+  if (g_variant_dict_contains (options, "hidden"))
+    self->start_hidden = TRUE;
 
   return -1;
 }
@@ -660,6 +698,8 @@ hatake_application_init (HatakeApplication *self)
   const GOptionEntry entries[] = {
     { "data-root", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Use the engine data in DIR instead of the default"), N_("DIR") },
+    { "hidden", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start without showing the window (at login)"), NULL },
     { NULL }
   };
 

@@ -23,6 +23,7 @@
 #include "hatake-container-details.h"
 #include "hatake-json.h"
 #include "hatake-containers-page.h"
+#include "hatake-file-browser.h"
 #include "hatake-log-view.h"
 
 /* How often the graphs take a sample when the engine reports no change. */
@@ -200,6 +201,7 @@ struct _HatakeContainerDetails
   GtkExpander      *raw_expander;
   GtkTextView      *raw_view;
   HatakeLogView    *log_view;
+  HatakeFileBrowser *file_browser;
   GtkLabel         *cpu_label;
   GtkLabel         *memory_label;
   HatakeStatsGraph *cpu_graph;
@@ -604,6 +606,15 @@ hatake_container_details_get_inspect (HatakeContainerDetails *self)
 
 /* GObject */
 
+/* The files are listed when first shown: a listing reads the whole tree from the engine. */
+static void
+on_page_shown (HatakeContainerDetails *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "files") == 0 &&
+      hatake_file_browser_get_path (self->file_browser) == NULL)
+    hatake_file_browser_set_target (self->file_browser, self->engine, hatake_container_get_id (self->container), "/");
+}
+
 static void
 hatake_container_details_constructed (GObject *object)
 {
@@ -631,6 +642,8 @@ hatake_container_details_constructed (GObject *object)
 
   hatake_stats_graph_set_ceiling (self->cpu_graph, 100);
   hatake_log_view_follow_container (self->log_view, self->engine, hatake_container_get_id (self->container));
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name", G_CALLBACK (on_page_shown), self,
+                           G_CONNECT_SWAPPED);
   refresh_inspect (self);
 }
 
@@ -748,6 +761,7 @@ hatake_container_details_class_init (HatakeContainerDetailsClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (HATAKE_TYPE_LOG_VIEW);
+  g_type_ensure (HATAKE_TYPE_FILE_BROWSER);
   g_type_ensure (HATAKE_TYPE_STATS_GRAPH);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -779,6 +793,7 @@ hatake_container_details_class_init (HatakeContainerDetailsClass *klass)
   BIND (raw_expander);
   BIND (raw_view);
   BIND (log_view);
+  BIND (file_browser);
   BIND (cpu_label);
   BIND (memory_label);
   BIND (cpu_graph);

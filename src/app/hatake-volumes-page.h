@@ -22,5 +22,15 @@ GtkWidget    *hatake_volumes_page_open_create_dialog (HatakeVolumesPage *self);
 GtkWidget    *hatake_volumes_page_confirm_delete     (HatakeVolumesPage *self,
                                                       const char        *name);
 GtkWidget    *hatake_volumes_page_confirm_prune      (HatakeVolumesPage *self);
+/* Read-only: a window listing the volume's files */
+GtkWidget    *hatake_volumes_page_browse             (HatakeVolumesPage *self,
+                                                      const char        *name);
+/* The volume's files into a tar FILE, and back; a toast says how it went */
+void          hatake_volumes_page_export             (HatakeVolumesPage *self,
+                                                      const char        *name,
+                                                      GFile             *file);
+void          hatake_volumes_page_import             (HatakeVolumesPage *self,
+                                                      const char        *name,
+                                                      GFile             *file);
 
 G_END_DECLS

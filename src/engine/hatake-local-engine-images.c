@@ -8,11 +8,19 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "hatake-error.h"
 #include "hatake-json.h"
 #include "hatake-local-engine-private.h"
 #include "hatake-manifest.h"
 #include "hatake-reference.h"
+#include "hatake-volume.h"
 
 static gboolean
 set_no_such_image (GError **error, const char *reference)
@@ -590,10 +598,61 @@ hatake_local_engine_image_history_async (HatakeEngine        *engine,
 
 /* ---- disk usage ---------------------------------------------------------------------------- */
 
+typedef struct
+{
+  HatakeStore   *store;
+  HatakeVolumes *volumes;
+  GHashTable    *volume_users;   /* volume name → how many containers use it (taken on the main thread) */
+} DiskUsageData;
+
+static void
+disk_usage_data_free (DiskUsageData *data)
+{
+  g_clear_object (&data->store);
+  g_clear_object (&data->volumes);
+  g_clear_pointer (&data->volume_users, g_hash_table_unref);
+  g_free (data);
+}
+
+/* docker's directory.Size: the bytes of what is under DIR, a file linked twice counted once */
+static gint64
+tree_size (int dir_fd, const char *name, GHashTable *seen)
+{
+  struct stat st;
+  gint64 size = 0;
+  int fd;
+  DIR *dir;
+  struct dirent *d;
+
+  if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return 0;
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_autofree char *key = g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino);
+
+      if (st.st_nlink > 1 && !g_hash_table_add (seen, g_steal_pointer (&key)))
+        return 0;
+      return st.st_size;
+    }
+  if ((fd = openat (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    return 0;
+  if ((dir = fdopendir (fd)) == NULL)
+    {
+      close (fd);
+      return 0;
+    }
+  while ((d = readdir (dir)) != NULL)
+    if (strcmp (d->d_name, ".") != 0 && strcmp (d->d_name, "..") != 0)
+      size += tree_size (dirfd (dir), d->d_name, seen);
+  closedir (dir);
+  return size;
+}
+
 static void
 disk_usage_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  HatakeStore *store = task_data;
+  DiskUsageData *data = task_data;
+  HatakeStore *store = data->store;
   g_autoptr(GPtrArray) records = hatake_store_list_images (store);
   g_autoptr(GHashTable) users = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
@@ -645,6 +704,26 @@ disk_usage_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
   json_builder_end_array (b);
   json_builder_set_member_name (b, "Volumes");
   json_builder_begin_array (b);
+  {
+    g_auto(GStrv) names = hatake_volumes_names (data->volumes);
+
+    for (guint i = 0; names[i] != NULL; i++)
+      {
+        g_autoptr(JsonNode) volume = hatake_volumes_inspect (data->volumes, names[i], NULL);
+        g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+        g_autofree char *path = hatake_volumes_data_path (data->volumes, names[i]);
+        JsonObject *usage;
+
+        if (volume == NULL || !JSON_NODE_HOLDS_OBJECT (volume))
+          continue;
+        usage = json_object_new ();
+        json_object_set_int_member (usage, "Size", tree_size (AT_FDCWD, path, seen));
+        json_object_set_int_member (usage, "RefCount",
+                                    GPOINTER_TO_UINT (g_hash_table_lookup (data->volume_users, names[i])));
+        json_object_set_object_member (json_node_get_object (volume), "UsageData", usage);
+        json_builder_add_value (b, g_steal_pointer (&volume));
+      }
+  }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "BuildCache");
   json_builder_begin_array (b);
@@ -662,8 +741,21 @@ hatake_local_engine_disk_usage_async (HatakeEngine        *engine,
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
+  DiskUsageData *data = g_new0 (DiskUsageData, 1);
+  HatakeVolumes *volumes = hatake_containers_get_volumes (self->containers);
+  g_auto(GStrv) names = hatake_volumes_names (volumes);
+
   g_task_set_source_tag (task, hatake_local_engine_disk_usage_async);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  data->store = g_object_ref (self->store);
+  data->volumes = g_object_ref (volumes);
+  data->volume_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_auto(GStrv) users = hatake_containers_volume_users (self->containers, names[i]);
+
+      g_hash_table_insert (data->volume_users, g_strdup (names[i]), GUINT_TO_POINTER (g_strv_length (users)));
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) disk_usage_data_free);
   g_task_run_in_thread (task, disk_usage_thread);
 }
 

@@ -7,15 +7,18 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "app-test-utils.h"
 #include "hatake-application.h"
 #include "hatake-test-utils.h"
+#include "hatake-file-browser.h"
+#include "hatake-volume-helper.h"
 #include "hatake-volumes-page.h"
 #include "hatake-window.h"
 
-/* Labels per row: name, mount point, created (the actions column has none). */
-#define LABELS_PER_ROW 3
+/* Labels per row: name, size, used by, mount point, created (the actions column has none). */
+#define LABELS_PER_ROW 5
 
 static HatakeApplication *app;
 
@@ -407,6 +410,243 @@ test_in_use (void)
   close_and_check (window, page, &engine, root);
 }
 
+
+/* Creates NAME from busybox with VOLUME at TARGET, runs CMD in it to its end: its exit code. */
+static int
+run_container (HatakeEngine *engine,
+               const char   *reference,
+               const char   *name,
+               const char   *volume,
+               const char   *target,
+               const char   *script)
+{
+  const char *cmd[] = { "sh", "-c", script, NULL };
+  g_autoptr(HatakeContainerConfig) config = hatake_container_config_new ();
+  g_autoptr(HatakeContainer) container = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeContainerOpArgs args = { .timeout = -1 };
+
+  config->image = g_strdup (reference);
+  config->name = g_strdup (name);
+  config->cmd = g_strdupv ((char **) cmd);
+  config->network_mode = g_strdup ("none");
+  hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_VOLUME, volume, target, FALSE);
+  hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  container = hatake_engine_create_container_finish (engine, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  hatake_engine_container_op_async (engine, name, HATAKE_CONTAINER_OP_START, &args, NULL,
+                                    hatake_test_store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  g_clear_pointer (&node, json_node_unref);
+  node = hatake_engine_container_op_finish (engine, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  hatake_engine_container_op_async (engine, name, HATAKE_CONTAINER_OP_WAIT, &args, NULL,
+                                    hatake_test_store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  g_clear_pointer (&node, json_node_unref);
+  node = hatake_engine_container_op_finish (engine, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_get_int_member (json_node_get_object (node), "StatusCode");
+}
+
+static void
+remove_container (HatakeEngine *engine,
+                  const char   *name)
+{
+  HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hatake_engine_container_op_async (engine, name, HATAKE_CONTAINER_OP_REMOVE, &args, NULL,
+                                    hatake_test_store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  node = hatake_engine_container_op_finish (engine, result, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  GtkWidget  *page;
+  const char *name;
+  const char *size;
+  const char *users;
+} UsageWanted;
+
+/* The row of NAME says SIZE and USERS. */
+static gboolean
+shows_usage (gpointer data)
+{
+  UsageWanted *wanted = data;
+  g_autoptr(GPtrArray) texts = cell_texts (wanted->page);
+
+  for (guint i = 0; i + LABELS_PER_ROW <= texts->len; i += LABELS_PER_ROW)
+    if (g_strcmp0 (texts->pdata[i], wanted->name) == 0)
+      return g_strcmp0 (texts->pdata[i + 1], wanted->size) == 0 &&
+             g_strcmp0 (texts->pdata[i + 2], wanted->users) == 0;
+  return FALSE;
+}
+
+/* No helper container is left. */
+static gboolean
+no_helpers (gpointer data)
+{
+  GListModel *containers = hatake_engine_get_containers (data);
+
+  for (guint i = 0; i < g_list_model_get_n_items (containers); i++)
+    {
+      g_autoptr(HatakeContainer) container = g_list_model_get_item (containers, i);
+
+      if (hatake_container_get_label (container, HATAKE_VOLUME_HELPER_LABEL) != NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+browser_lists (gpointer data)
+{
+  GListModel *model = hatake_file_browser_get_model (data);
+  g_autoptr(HatakeFileEntry) entry = NULL;
+
+  if (hatake_file_browser_get_loading (data) || g_list_model_get_n_items (model) != 1)
+    return FALSE;
+  entry = g_list_model_get_item (model, 0);
+  return g_str_equal (hatake_file_entry_get_name (entry), "greeting.txt") &&
+         hatake_file_entry_get_size (entry) == 5 && !hatake_file_entry_is_dir (entry);
+}
+
+static GtkWidget *
+find_child_of_type (GtkWidget *widget,
+                    GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_child_of_type (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Size and users, delete refused while in use, export, import and browse, on a real engine. */
+static void
+test_transfer (void)
+{
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(HatakeImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *reference = NULL;
+  g_autofree char *tar_path = NULL;
+  g_autofree char *listing = NULL;
+  g_autoptr(GFile) tar_file = NULL;
+  g_autofree char *size_text = g_format_size (5);
+  const char *tar_argv[] = { "tar", "-tvf", NULL, NULL };
+  TextWanted toast;
+  UsageWanted usage;
+  HatakeWindow *window;
+  GtkWidget *page, *browse_window, *browser;
+  gpointer weak_browse;
+  int status = -1;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+
+  root = hatake_test_make_data_root ();
+  engine = hatake_test_engine_new (root, NULL);
+  reference = hatake_test_registry_ref ("hatake/busybox:latest");
+  image = hatake_test_pull (engine, reference, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  page = open_volumes_page (engine, &window);
+  create_volume (page, "data");
+  g_assert_true (wait_for_row (page, "data"));
+
+  /* A container writes a file into it: the row shows its size and the container. */
+  g_assert_cmpint (run_container (engine, reference, "prefs-writer", "data", "/data",
+                                  "printf hello > /data/greeting.txt"), ==, 0);
+  usage = (UsageWanted) { page, "data", size_text, "prefs-writer" };
+  g_assert_true (gtk_widget_activate_action (page, "volumes.refresh", NULL));
+  if (!hatake_test_wait_until (shows_usage, &usage, 20))
+    {
+      g_autoptr(GPtrArray) texts = cell_texts (page);
+
+      g_ptr_array_add (texts, NULL);
+      g_test_message ("row: %s", g_strjoinv (" | ", (char **) texts->pdata));
+      g_assert_not_reached ();
+    }
+  hatake_test_save_screenshot (GTK_WIDGET (window), "volumes-usage.png");
+
+  /* In use: not deleted, and the toast says by whom. */
+  delete_only_row (page);
+  toast = (TextWanted) { page, "Could not delete “data”: remove data: volume is in use - [prefs-writer]" };
+  g_assert_true (hatake_test_wait_until (shows_text, &toast, 10));
+  g_assert_true (wait_for_row (page, "data"));
+
+  /* Export: a tar with the file, as `tar -C DIR -cf FILE .` makes it */
+  tar_path = g_build_filename (root, "data.tar", NULL);
+  tar_file = g_file_new_for_path (tar_path);
+  hatake_volumes_page_export (HATAKE_VOLUMES_PAGE (page), "data", tar_file);
+  toast = (TextWanted) { page, "“data” exported to " };
+  g_assert_true (hatake_test_wait_until (shows_text, &toast, 30));
+  tar_argv[2] = tar_path;
+  g_spawn_sync (NULL, (char **) tar_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &listing, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_test_message ("%s", listing);
+  g_assert_nonnull (strstr (listing, "./greeting.txt"));
+  g_assert_true (hatake_test_wait_until (no_helpers, engine, 20));
+
+  /* Import into another volume: a container reads the file there. */
+  create_volume (page, "copy");
+  hatake_volumes_page_import (HATAKE_VOLUMES_PAGE (page), "copy", tar_file);
+  toast = (TextWanted) { page, "" };
+  {
+    g_autofree char *wanted = g_strdup_printf ("%s imported into “copy”", tar_path);
+
+    toast.prefix = wanted;
+    g_assert_true (hatake_test_wait_until (shows_text, &toast, 30));
+  }
+  g_assert_true (hatake_test_wait_until (no_helpers, engine, 20));
+  g_assert_cmpint (run_container (engine, reference, "prefs-reader", "copy", "/c",
+                                  "test \"$(cat /c/greeting.txt)\" = hello"), ==, 0);
+
+  /* Browse: the volume's one file, read through a helper container that goes with the window. */
+  browse_window = hatake_volumes_page_browse (HATAKE_VOLUMES_PAGE (page), "data");
+  browser = find_child_of_type (browse_window, HATAKE_TYPE_FILE_BROWSER);
+  g_assert_nonnull (browser);
+  g_assert_true (hatake_test_wait_until (browser_lists, browser, 30));
+  g_assert_cmpstr (hatake_file_browser_get_path (HATAKE_FILE_BROWSER (browser)), ==, HATAKE_VOLUME_HELPER_PATH);
+  /* never above the volume */
+  hatake_file_browser_open (HATAKE_FILE_BROWSER (browser), "..");
+  g_assert_cmpstr (hatake_file_browser_get_path (HATAKE_FILE_BROWSER (browser)), ==, HATAKE_VOLUME_HELPER_PATH);
+  gtk_test_widget_wait_for_draw (browse_window);
+  hatake_test_save_screenshot (browse_window, "volume-browse.png");
+  g_assert_false (no_helpers (engine));
+  weak_browse = browse_window;
+  g_object_add_weak_pointer (G_OBJECT (browse_window), &weak_browse);
+  gtk_window_destroy (GTK_WINDOW (browse_window));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_browse, 10));
+  g_assert_true (hatake_test_wait_until (no_helpers, engine, 20));
+
+  remove_container (engine, "prefs-writer");
+  remove_container (engine, "prefs-reader");
+  g_clear_object (&image);
+  close_and_check (window, page, &engine, root);
+}
+
 static void
 test_no_display (void)
 {
@@ -448,6 +688,7 @@ main (int   argc,
   g_test_add_func ("/app/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/app/volumes-page/local-engine", test_local_engine);
   g_test_add_func ("/app/volumes-page/in-use", test_in_use);
+  g_test_add_func ("/app/volumes-page/transfer", test_transfer);
 
   ret = g_test_run ();
 
