@@ -94,6 +94,10 @@ gboolean          hatake_api_query_bool           (GHashTable        *query,
 GHashTable       *hatake_api_query_filters        (GHashTable        *query,
                                                    GError           **error);
 JsonNode         *hatake_api_object_node          (JsonObject        *object);
+/* "/v1.44/containers/json" → {"containers", "json"}; NULL and an error for an API version out of
+ * range. */
+GStrv             hatake_api_split_path           (const char        *path,
+                                                   GError           **error);
 
 /* The route tables; each returns FALSE when the path is not theirs. */
 gboolean          hatake_api_containers_route     (HatakeApiServer   *server,

@@ -796,10 +796,9 @@ note_activity (HatakeApiServer *self)
 
 /* ---- routing ------------------------------------------------------------------------------ */
 
-/* "/v1.44/containers/json" → {"containers", "json"}; the version is checked. */
-static GStrv
-split_path (const char  *path,
-            GError     **error)
+GStrv
+hatake_api_split_path (const char  *path,
+                       GError     **error)
 {
   g_auto(GStrv) parts = g_strsplit (path[0] == '/' ? path + 1 : path, "/", -1);
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
@@ -833,7 +832,7 @@ handle_early (SoupServer        *soup,
               GHashTable        *query,
               gpointer           user_data)
 {
-  g_auto(GStrv) path = split_path (raw_path, NULL);
+  g_auto(GStrv) path = hatake_api_split_path (raw_path, NULL);
 
   if (path != NULL && hatake_api_archive_wants_spool (soup_server_message_get_method (msg), path))
     hatake_api_spool_body (msg);
@@ -849,7 +848,7 @@ handle (SoupServer        *soup,
   HatakeApiServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) path = split_path (raw_path, &error);
+  g_auto(GStrv) path = hatake_api_split_path (raw_path, &error);
   guint n;
 
   add_version_headers (msg);
