@@ -66,17 +66,14 @@ static void
 fuzz_create_body (const char *body,
                   gsize       length)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(HatakeContainerConfig) config = NULL;
   g_autoptr(HatakeContainerConfig) reloaded = NULL;
   g_autoptr(JsonNode) saved = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *root;
 
-  /* as hatake_api_body_json() reads it */
-  if (!json_parser_load_from_data (parser, body, (gssize) length, NULL))
-    return;
-  root = json_parser_get_root (parser);
+  root = hatake_api_parse_json (body, length, TRUE, &error);
+  g_assert ((root != NULL) == (error == NULL));
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return;
 

@@ -6,6 +6,8 @@
  */
 #define G_LOG_DOMAIN "hatake-fuzz"
 
+#include <string.h>
+
 #include "hatake-fuzz.h"
 #include "hatake-manifest.h"
 #include "hatake-reference.h"
@@ -26,6 +28,18 @@ check_same (const HatakeReference *a,
   g_assert_cmpstr (a->path, ==, b->path);
   g_assert_cmpstr (a->tag, ==, b->tag);
   g_assert_cmpstr (a->digest, ==, b->digest);
+}
+
+static gboolean
+familiar_is_ambiguous (const HatakeReference *ref)
+{
+  g_autofree char *first = NULL;
+  const char *slash = strchr (ref->path, '/');
+
+  if (!g_str_equal (ref->domain, HATAKE_DEFAULT_DOMAIN) || slash == NULL)
+    return FALSE;
+  first = g_strndup (ref->path, (gsize) (slash - ref->path));
+  return strchr (first, '.') != NULL || strchr (first, ':') != NULL || g_str_equal (first, "localhost");
 }
 
 int
@@ -72,10 +86,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_assert_no_error (again_error);
       check_same (ref, again);
 
-      from_familiar = hatake_reference_parse (familiar, &again_error);
-      g_assert_no_error (again_error);
-      g_assert_cmpstr (from_familiar->domain, ==, ref->domain);
-      g_assert_cmpstr (from_familiar->path, ==, ref->path);
+      /* "docker.io/a.b/c" is shown as "a.b/c", which reads back as on the registry a.b: an
+       * ambiguity of docker's own grammar, so the familiar name is only checked without it */
+      if (!familiar_is_ambiguous (ref))
+        {
+          from_familiar = hatake_reference_parse (familiar, &again_error);
+          g_assert_no_error (again_error);
+          g_assert_cmpstr (from_familiar->domain, ==, ref->domain);
+          g_assert_cmpstr (from_familiar->path, ==, ref->path);
+        }
       g_assert (with_tag == NULL || g_str_has_prefix (with_tag, familiar));
       g_assert (g_str_has_suffix (repository, ref->path));
     }

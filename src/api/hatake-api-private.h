@@ -85,6 +85,12 @@ guint             hatake_api_status_for_error     (const GError      *error);
 JsonNode         *hatake_api_body_json            (SoupServerMessage *msg,
                                                    gboolean           required,
                                                    GError           **error);
+/* What hatake_api_body_json() makes of a body's bytes: the document, JSON null for an empty
+ * body that is not required, or NULL and an error. */
+JsonNode         *hatake_api_parse_json           (const char        *data,
+                                                   gsize              length,
+                                                   gboolean           required,
+                                                   GError           **error);
 const char       *hatake_api_query                (GHashTable        *query,
                                                    const char        *key);
 gboolean          hatake_api_query_bool           (GHashTable        *query,
