@@ -39,7 +39,7 @@ LLVMFuzzerInitialize (int    *argc,
 static void
 use_project (HatakeComposeProject *project)
 {
-  GPtrArray *order = hatake_compose_project_get_order (project);
+  g_autoptr(GPtrArray) order = hatake_compose_project_get_order (project);
   g_autoptr(JsonNode) json = NULL;
   g_autofree char *yaml = NULL;
   g_autoptr(GError) error = NULL;
