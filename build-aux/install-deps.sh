@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what Hatake Desktop needs on Debian 12. "build" installs what builds and runs the app;
-# "test" adds the services and tools the test suites use (registry, Xvfb, fixture builders).
+# "test" adds the services and tools the test suites use (registry, Xvfb, fixture builders, clang
+# and its libFuzzer for the fuzz suite).
 set -eu
 what=${1:-build}
 build_pkgs="meson ninja-build pkg-config gcc gettext libglib2.0-dev libglib2.0-bin libsoup-3.0-dev \
@@ -9,7 +10,8 @@ build_pkgs="meson ninja-build pkg-config gcc gettext libglib2.0-dev libglib2.0-b
   desktop-file-utils appstream crun runc conmon netavark aardvark-dns iptables golang-github-containers-common tini"
 test_pkgs="docker-registry busybox-static xvfb xauth dbus python3 python3-cryptography \
   zstd gzip tar curl openssl valgrind apache2-utils tmux docker.io \
-  docker-compose python3-docker pass golang-docker-credential-helpers openssh-client openssh-server podman"
+  docker-compose python3-docker pass golang-docker-credential-helpers openssh-client openssh-server podman \
+  clang libclang-rt-14-dev"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
 [ "$what" = bench ] && pkgs="$build_pkgs $test_pkgs skopeo podman debootstrap time"

@@ -3,7 +3,8 @@
 # The README's test command: installs what the tests need, builds, starts the services they use
 # (a real registry with token and Basic auth, fixture images, an X server) and runs every suite:
 # unit, integration, data and app on a normal build, then the unit and integration suites under
-# AddressSanitizer/UBSan and the unit suite under valgrind. Prints "N passed, N failed, N skipped".
+# AddressSanitizer/UBSan and the unit suite under valgrind, and each fuzz target for a bounded time
+# (a clang build with libFuzzer). Prints "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -33,6 +34,8 @@ setup () {  # DIR [meson options…]
 
 setup _build
 setup _build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+# libFuzzer comes with clang only: the fuzz targets get a build of their own (fuzz/README.md)
+CC=clang setup _build-fuzz -Dfuzzing=true -Dbuildtype=debugoptimized
 
 build-aux/test-services.sh start "$state/services"
 
@@ -80,6 +83,8 @@ run "default build: every suite" _build --suite unit --suite integration --suite
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run "AddressSanitizer + UBSan: unit and integration" _build-asan --suite unit --suite integration
 run "valgrind: unit" _build --setup valgrind --suite unit --no-suite no-valgrind
+# 7 targets for fuzz_seconds each (60 by default), two at a time: about 4 minutes on 2 cores
+run "libFuzzer + ASan + UBSan: fuzz" _build-fuzz --suite fuzz
 
 read -r passed failed skipped < <(awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}' "$state/summary")
 echo

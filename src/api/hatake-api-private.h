@@ -85,6 +85,12 @@ guint             hatake_api_status_for_error     (const GError      *error);
 JsonNode         *hatake_api_body_json            (SoupServerMessage *msg,
                                                    gboolean           required,
                                                    GError           **error);
+/* What hatake_api_body_json() makes of a body's bytes: the document, JSON null for an empty
+ * body that is not required, or NULL and an error. */
+JsonNode         *hatake_api_parse_json           (const char        *data,
+                                                   gsize              length,
+                                                   gboolean           required,
+                                                   GError           **error);
 const char       *hatake_api_query                (GHashTable        *query,
                                                    const char        *key);
 gboolean          hatake_api_query_bool           (GHashTable        *query,
@@ -94,6 +100,10 @@ gboolean          hatake_api_query_bool           (GHashTable        *query,
 GHashTable       *hatake_api_query_filters        (GHashTable        *query,
                                                    GError           **error);
 JsonNode         *hatake_api_object_node          (JsonObject        *object);
+/* "/v1.44/containers/json" → {"containers", "json"}; NULL and an error for an API version out of
+ * range. */
+GStrv             hatake_api_split_path           (const char        *path,
+                                                   GError           **error);
 
 /* The route tables; each returns FALSE when the path is not theirs. */
 gboolean          hatake_api_containers_route     (HatakeApiServer   *server,

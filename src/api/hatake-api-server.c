@@ -503,28 +503,41 @@ hatake_api_request_end_stream (HatakeApiRequest *request)
 /* ---- request parts ------------------------------------------------------------------------ */
 
 JsonNode *
+hatake_api_parse_json (const char  *data,
+                       gsize        length,
+                       gboolean     required,
+                       GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (length > 0 && !json_parser_load_from_data (parser, data, length, error))
+    {
+      g_prefix_error (error, "invalid JSON: ");
+      return NULL;
+    }
+  /* json-glib reads a body of only blanks or comments as no document at all (a NULL root) */
+  root = length > 0 ? json_parser_get_root (parser) : NULL;
+  if (root == NULL)
+    {
+      if (required)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "request body is empty");
+      return required ? NULL : json_node_new (JSON_NODE_NULL);
+    }
+  return json_node_ref (root);
+}
+
+JsonNode *
 hatake_api_body_json (SoupServerMessage *msg,
                       gboolean           required,
                       GError           **error)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   gsize length = 0;
   const char *data = g_bytes_get_data (bytes, &length);
 
-  if (length == 0)
-    {
-      if (required)
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "request body is empty");
-      return required ? NULL : json_node_new (JSON_NODE_NULL);
-    }
-  if (!json_parser_load_from_data (parser, data, length, error))
-    {
-      g_prefix_error (error, "invalid JSON: ");
-      return NULL;
-    }
-  return json_node_ref (json_parser_get_root (parser));
+  return hatake_api_parse_json (data, length, required, error);
 }
 
 const char *
@@ -558,7 +571,8 @@ hatake_api_query_filters (GHashTable  *query,
 
   if (text == NULL || *text == '\0')
     return g_steal_pointer (&filters);
-  if (!json_parser_load_from_data (parser, text, -1, error) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!json_parser_load_from_data (parser, text, -1, error) || json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_clear_error (error);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter: %s", text);
@@ -796,10 +810,9 @@ note_activity (HatakeApiServer *self)
 
 /* ---- routing ------------------------------------------------------------------------------ */
 
-/* "/v1.44/containers/json" → {"containers", "json"}; the version is checked. */
-static GStrv
-split_path (const char  *path,
-            GError     **error)
+GStrv
+hatake_api_split_path (const char  *path,
+                       GError     **error)
 {
   g_auto(GStrv) parts = g_strsplit (path[0] == '/' ? path + 1 : path, "/", -1);
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
@@ -833,7 +846,7 @@ handle_early (SoupServer        *soup,
               GHashTable        *query,
               gpointer           user_data)
 {
-  g_auto(GStrv) path = split_path (raw_path, NULL);
+  g_auto(GStrv) path = hatake_api_split_path (raw_path, NULL);
 
   if (path != NULL && hatake_api_archive_wants_spool (soup_server_message_get_method (msg), path))
     hatake_api_spool_body (msg);
@@ -849,7 +862,7 @@ handle (SoupServer        *soup,
   HatakeApiServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) path = split_path (raw_path, &error);
+  g_auto(GStrv) path = hatake_api_split_path (raw_path, &error);
   guint n;
 
   add_version_headers (msg);

@@ -173,6 +173,11 @@ expand_braced (Expander   *x,
   }
 }
 
+/* Longer than the kernel takes for one environment string or argument (MAX_ARG_STRLEN): no
+ * value that long can reach a container, and without a bound a .env whose lines each use the
+ * one before twice doubles at every line ("billion laughs" again). */
+#define MAX_VALUE_LENGTH (128 * 1024)
+
 static gboolean
 expand (Expander   *x,
         const char *s,
@@ -182,6 +187,12 @@ expand (Expander   *x,
 {
   for (gsize i = 0; i < len;)
     {
+      if (out->len > MAX_VALUE_LENGTH)
+        {
+          _hatake_compose_set_error (error, x->where, x->path,
+                                     _("interpolation makes a value longer than %u bytes"), MAX_VALUE_LENGTH);
+          return FALSE;
+        }
       if (s[i] != '$' || i + 1 >= len)
         {
           g_string_append_c (out, s[i++]);
@@ -220,6 +231,12 @@ expand (Expander   *x,
         }
       else
         g_string_append_c (out, s[i++]);
+    }
+  if (out->len > MAX_VALUE_LENGTH)
+    {
+      _hatake_compose_set_error (error, x->where, x->path,
+                                 _("interpolation makes a value longer than %u bytes"), MAX_VALUE_LENGTH);
+      return FALSE;
     }
   return TRUE;
 }

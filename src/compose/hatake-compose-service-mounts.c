@@ -147,7 +147,7 @@ _hatake_compose_parse_tmpfs_spec (HatakeComposeService    *s,
   HatakeComposeMount *m = g_new0 (HatakeComposeMount, 1);
 
   m->type = HATAKE_COMPOSE_MOUNT_TMPFS;
-  m->target = g_strdup (parts[0]);
+  m->target = g_strdup (parts[0] != NULL ? parts[0] : "");   /* "" splits into no parts at all */
   g_ptr_array_add (s->volumes, m);
   if (!g_path_is_absolute (m->target))
     {

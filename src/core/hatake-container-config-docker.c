@@ -300,6 +300,13 @@ hatake_container_config_from_docker (JsonObject  *body,
           JsonArray *hosts = hatake_json_array_member (bindings, l->data);
           g_auto(GStrv) port_proto = g_strsplit (l->data, "/", 2);
 
+          /* "" splits into no parts at all */
+          if (port_proto[0] == NULL)
+            {
+              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   "invalid port specification: \"\"");
+              return NULL;
+            }
           for (guint i = 0; hosts != NULL && i < json_array_get_length (hosts); i++)
             {
               JsonObject *h = hatake_json_array_object (hosts, i);
