@@ -325,7 +325,7 @@ hatake_disk_page_refresh (HatakeDiskPage *self)
 
   g_return_if_fail (HATAKE_IS_DISK_PAGE (self));
 
-  if (self->engine == NULL)
+  if (self->engine == NULL || HATAKE_ENGINE_GET_IFACE (self->engine)->disk_usage_async == NULL)
     return;
 
   data = op_data_new (self);
