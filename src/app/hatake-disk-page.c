@@ -5,8 +5,8 @@
  * unused ones would free, computed from the engine's disk usage answer as `docker system df`
  * does, and a prune for each, after a question that says what it would free. The engine has
  * no prune of images or containers, so those are the API server's: every unused (or only
- * untagged) image removed, every stopped container removed. Asked when shown and after each
- * prune.
+ * untagged) image removed, every stopped container removed. Asked when shown, after each
+ * prune, and when images or containers come and go while shown.
  */
 #define G_LOG_DOMAIN "hatake-desktop"
 
@@ -157,6 +157,10 @@ struct _HatakeDiskPage
   GtkWidget               parent_instance;
 
   HatakeEngine           *engine;
+  GListModel             *images;       /* the engine's: images and containers that come and go */
+  GListModel             *containers;   /* change the figures */
+  gulong                  images_changed_id;
+  gulong                  containers_changed_id;
   GCancellable           *cancellable;
   guint                   serial;       /* answers to older requests are dropped */
   JsonNode               *disk_usage;   /* the last answer */
@@ -597,11 +601,17 @@ on_prune_response (AdwMessageDialog *dialog,
 }
 
 static void
+weak_ref_clear_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+static void
 weak_ref_free (gpointer  data,
                GClosure *closure)
 {
-  g_weak_ref_clear (data);
-  g_free (data);
+  weak_ref_clear_free (data);
 }
 
 /**
@@ -648,7 +658,10 @@ hatake_disk_page_confirm_prune (HatakeDiskPage  *self,
     {
       GtkWidget *check = gtk_check_button_new_with_mnemonic (_("Also delete _tagged images no container uses"));
 
-      g_object_set_data (G_OBJECT (dialog), "hatake-page", ref);
+      GWeakRef *page_ref = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (page_ref, self);
+      g_object_set_data_full (G_OBJECT (dialog), "hatake-page", page_ref, (GDestroyNotify) weak_ref_clear_free);
       g_signal_connect_object (check, "toggled", G_CALLBACK (on_all_images_toggled), dialog, 0);
       adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), check);
     }
@@ -697,15 +710,50 @@ hatake_disk_page_get_engine (HatakeDiskPage *self)
   return self->engine;
 }
 
+static void
+on_objects_changed (HatakeDiskPage *self,
+                    guint           position,
+                    guint           removed,
+                    guint           added,
+                    GListModel     *model)
+{
+  /* only what is on screen is kept up to date: showing the page asks anyway */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    hatake_disk_page_refresh (self);
+}
+
+static void
+watch_model (HatakeDiskPage  *self,
+             GListModel      *model,
+             GListModel     **slot,
+             gulong          *handler)
+{
+  g_clear_signal_handler (handler, *slot);
+  g_clear_object (slot);
+  if (model == NULL)
+    return;
+  *slot = g_object_ref (model);
+  *handler = g_signal_connect_object (model, "items-changed", G_CALLBACK (on_objects_changed), self,
+                                      G_CONNECT_SWAPPED);
+}
+
 void
 hatake_disk_page_set_engine (HatakeDiskPage *self,
                              HatakeEngine   *engine)
 {
+  HatakeEngineInterface *iface = engine != NULL ? HATAKE_ENGINE_GET_IFACE (engine) : NULL;
+
   g_return_if_fail (HATAKE_IS_DISK_PAGE (self));
   g_return_if_fail (engine == NULL || HATAKE_IS_ENGINE (engine));
 
   if (!g_set_object (&self->engine, engine))
     return;
+
+  /* (test engines may have no containers) */
+  watch_model (self, iface && iface->get_images ? hatake_engine_get_images (engine) : NULL,
+               &self->images, &self->images_changed_id);
+  watch_model (self, iface && iface->get_containers ? hatake_engine_get_containers (engine) : NULL,
+               &self->containers, &self->containers_changed_id);
 
   /* What another engine said is no longer true. */
   self->serial++;
@@ -733,6 +781,8 @@ hatake_disk_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  watch_model (self, NULL, &self->images, &self->images_changed_id);
+  watch_model (self, NULL, &self->containers, &self->containers_changed_id);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->disk_usage, json_node_unref);
 

@@ -748,18 +748,27 @@ disk_usage_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
     {
       g_autoptr(JsonNode) volume = hatake_volumes_inspect (data->volumes, data->volume_names[i], NULL);
       g_autofree char *path = hatake_volumes_data_path (data->volumes, data->volume_names[i]);
-      JsonObject *object;
-      JsonObject *usage;
+      g_autoptr(GList) members = NULL;
 
       if (volume == NULL || !JSON_NODE_HOLDS_OBJECT (volume))
         continue;
-      /* docker's UsageData, only filled by system df */
-      object = json_node_get_object (volume);
-      usage = json_object_new ();
-      json_object_set_int_member (usage, "Size", path ? tree_size (path) : 0);
-      json_object_set_int_member (usage, "RefCount", g_array_index (data->volume_refs, guint, i));
-      json_object_set_object_member (object, "UsageData", usage);
-      json_builder_add_value (b, g_steal_pointer (&volume));
+      /* inspect's fields (an immutable node: copied), and docker's UsageData, which only system
+       * df fills */
+      json_builder_begin_object (b);
+      members = json_object_get_members (json_node_get_object (volume));
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          json_builder_set_member_name (b, l->data);
+          json_builder_add_value (b, json_node_copy (json_object_get_member (json_node_get_object (volume), l->data)));
+        }
+      json_builder_set_member_name (b, "UsageData");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "Size");
+      json_builder_add_int_value (b, path ? tree_size (path) : 0);
+      json_builder_set_member_name (b, "RefCount");
+      json_builder_add_int_value (b, g_array_index (data->volume_refs, guint, i));
+      json_builder_end_object (b);
+      json_builder_end_object (b);
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "BuildCache");

@@ -148,6 +148,14 @@ has_counts (gpointer data)
   return s != NULL && s->images.count == wanted->images && s->containers.count == wanted->containers;
 }
 
+static gboolean
+has_no_volumes (gpointer page)
+{
+  const HatakeDiskUsageSummary *s = hatake_disk_page_get_summary (page);
+
+  return s != NULL && s->volumes.count == 0;
+}
+
 static const char *
 row_subtitle (GtkWidget  *page,
               const char *row)
@@ -158,10 +166,13 @@ row_subtitle (GtkWidget  *page,
 static HatakeContainer *
 run_to_exit (HatakeEngine *engine,
              const char   *reference,
-             const char   *name)
+             const char   *name,
+             const char   *volume)
 {
-  /* 64 KiB in its writable layer: what a prune of it frees */
-  const char *cmd[] = { "sh", "-c", "dd if=/dev/zero of=/junk bs=1024 count=64 2>/dev/null", NULL };
+  /* 64 KiB in its writable layer (what a prune of it frees) and 32 KiB in its volume */
+  const char *cmd[] = { "sh", "-c",
+                        "dd if=/dev/zero of=/junk bs=1024 count=64 2>/dev/null && "
+                        "dd if=/dev/zero of=/data/junk bs=1024 count=32 2>/dev/null", NULL };
   const HatakeContainerOp ops[] = { HATAKE_CONTAINER_OP_START, HATAKE_CONTAINER_OP_WAIT };
   g_autoptr(HatakeContainerConfig) config = hatake_container_config_new ();
   g_autoptr(GAsyncResult) result = NULL;
@@ -172,6 +183,7 @@ run_to_exit (HatakeEngine *engine,
   config->name = g_strdup (name);
   config->cmd = g_strdupv ((char **) cmd);
   config->network_mode = g_strdup ("none");
+  hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_VOLUME, volume, "/data", FALSE);
   hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
   container = hatake_engine_create_container_finish (engine, result, &error);
@@ -202,6 +214,7 @@ test_local_engine (void)
   g_autofree char *root = NULL;
   g_autofree char *reference = NULL;
   g_autofree char *name = g_strdup_printf ("hk-disk-%d", (int) getpid ());
+  g_autofree char *volume = g_strdup_printf ("hk-disk-data-%d", (int) getpid ());
   g_autofree char *freed = NULL;
   g_autofree char *body = NULL;
   g_autofree char *image_size = NULL;
@@ -224,7 +237,7 @@ test_local_engine (void)
   reference = hatake_test_registry_ref ("hatake/busybox:latest");
   image = hatake_test_pull (engine, reference, NULL, NULL, &error);
   g_assert_no_error (error);
-  container = run_to_exit (engine, reference, name);
+  container = run_to_exit (engine, reference, name, volume);
   weak_container = container;
   g_object_add_weak_pointer (G_OBJECT (container), &weak_container);
   /* the engine's model holds it until it is removed */
@@ -249,6 +262,11 @@ test_local_engine (void)
   g_assert_cmpuint (s->containers.active, ==, 0);
   g_assert_cmpint (s->containers.size, >=, 64 * 1024);
   g_assert_cmpint (s->containers.reclaimable, ==, s->containers.size);
+  /* the stopped container still mounts its volume: in use */
+  g_assert_cmpuint (s->volumes.count, ==, 1);
+  g_assert_cmpuint (s->volumes.active, ==, 1);
+  g_assert_cmpint (s->volumes.size, >=, 32 * 1024);
+  g_assert_cmpint (s->volumes.reclaimable, ==, 0);
   images_reclaimable_before = s->images.reclaimable;
   freed = g_format_size (s->containers.reclaimable);
   image_size = g_format_size (s->images.size);
@@ -286,7 +304,23 @@ test_local_engine (void)
   g_assert_cmpint (s->images.reclaimable, ==, s->images.size);
   g_assert_cmpint (s->images.reclaimable, >, images_reclaimable_before);
   g_assert_nonnull (strstr (row_subtitle (page, "containers_row"), "0 containers, 0 running"));
+  g_assert_cmpuint (s->volumes.active, ==, 0);
+  g_assert_cmpint (s->volumes.reclaimable, ==, s->volumes.size);
+  g_assert_nonnull (strstr (row_subtitle (page, "volumes_row"), "1 volume, 0 in use"));
   hatake_test_save_screenshot (GTK_WIDGET (window), "disk-page-pruned.png");
+
+  /* Volumes: the one no container mounts now goes, with its data. */
+  g_clear_pointer (&freed, g_free);
+  freed = g_format_size (s->volumes.reclaimable);
+  g_assert_true (gtk_widget_activate_action (page, "disk.prune-volumes", NULL));
+  dialog = wait_for_dialog ();
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("1 volume that no container uses will be deleted with its data, freeing %s.", freed);
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, body);
+  answer_dialog (dialog, "prune");
+  g_assert_true (hatake_test_wait_until (has_no_volumes, page, 30));
+  toast = (TextWanted) { page, "1 volume deleted" };
+  g_assert_true (hatake_test_wait_until (shows_text, &toast, 10));
 
   /* Images: untagged ones only by default (none here); all unused when asked. */
   g_assert_true (gtk_widget_activate_action (page, "disk.prune-images", NULL));
