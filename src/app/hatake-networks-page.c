@@ -1,10 +1,11 @@
 /* hatake-networks-page.c: the list of networks
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * As with volumes, the engine has no live model of networks, so the page asks it for the list
- * when it is shown, after each of its own actions, and when containers come and go (a container
- * removed leaves its networks). Attached containers are the network's endpoints, as docker's
- * inspect says: running containers. The cells are declared in hatake-networks-page.ui; this file
+ * As with volumes, the engine has no live model of networks (nor network events), so the page
+ * asks it for the list when it is shown, after each of its own actions, and when containers come
+ * and go or change state. Attached containers are the network's endpoints, as docker's inspect
+ * says: running containers. (One that stops leaves its networks a moment after its state says
+ * so, unannounced: Refresh shows it.) The cells are declared in hatake-networks-page.ui; this file
  * keeps the closures, the small item type the cells look up, and the actions: create (a name,
  * an optional subnet and gateway, internal or not), delete, connect and disconnect.
  */
@@ -248,6 +249,25 @@ hatake_network_item_new_from_json (JsonObject *object)
   return self;
 }
 
+static gboolean
+hatake_network_item_equal (HatakeNetworkItem *a,
+                           HatakeNetworkItem *b)
+{
+  if (g_strcmp0 (a->name, b->name) != 0 || g_strcmp0 (a->driver, b->driver) != 0 ||
+      g_strcmp0 (a->subnet, b->subnet) != 0 || g_strcmp0 (a->gateway, b->gateway) != 0 ||
+      a->internal != b->internal || a->endpoints->len != b->endpoints->len)
+    return FALSE;
+  for (guint i = 0; i < a->endpoints->len; i++)
+    {
+      Endpoint *ea = g_ptr_array_index (a->endpoints, i), *eb = g_ptr_array_index (b->endpoints, i);
+
+      if (g_strcmp0 (ea->id, eb->id) != 0 || g_strcmp0 (ea->name, eb->name) != 0 ||
+          g_strcmp0 (ea->address, eb->address) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 struct _HatakeNetworksPage
 {
   GtkWidget         parent_instance;
@@ -255,6 +275,7 @@ struct _HatakeNetworksPage
   HatakeEngine     *engine;
   GListModel       *containers;     /* the engine's: containers that come and go change networks */
   gulong            containers_changed_id;
+  guint             refresh_id;     /* one refresh for many changes at once */
   GCancellable     *cancellable;
   guint             list_serial;    /* answers to older list requests are dropped */
 
@@ -496,6 +517,31 @@ list_done (GObject      *source,
         g_ptr_array_add (items, item);
     }
 
+  /* Rows that did not change keep their widgets (a click on one in progress is not lost):
+   * the answers come often, and mostly say what the list already shows. */
+  if (items->len == g_list_model_get_n_items (G_LIST_MODEL (self->store)))
+    {
+      guint i;
+
+      for (i = 0; i < items->len; i++)
+        {
+          g_autoptr(HatakeNetworkItem) shown = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+          if (g_strcmp0 (shown->name, ((HatakeNetworkItem *) items->pdata[i])->name) != 0)
+            break;
+        }
+      if (i == items->len)
+        {
+          for (i = 0; i < items->len; i++)
+            {
+              g_autoptr(HatakeNetworkItem) shown = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+              if (!hatake_network_item_equal (shown, items->pdata[i]))
+                g_list_store_splice (self->store, i, 1, &items->pdata[i], 1);
+            }
+          return;
+        }
+    }
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
 }
@@ -1022,6 +1068,51 @@ hatake_networks_page_get_engine (HatakeNetworksPage *self)
   return self->engine;
 }
 
+static gboolean
+refresh_idle (gpointer data)
+{
+  HatakeNetworksPage *self = data;
+
+  self->refresh_id = 0;
+  hatake_networks_page_refresh (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_refresh (HatakeNetworksPage *self)
+{
+  /* only what is on screen is kept up to date: showing the page asks anyway */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->refresh_id == 0)
+    self->refresh_id = g_idle_add (refresh_idle, self);
+}
+
+/* A container that starts joins its networks; one that stops leaves them. */
+static void
+on_container_state (HatakeNetworksPage *self,
+                    GParamSpec         *pspec,
+                    HatakeContainer    *container)
+{
+  queue_refresh (self);
+}
+
+static void
+watch_containers (HatakeNetworksPage *self,
+                  guint               position,
+                  guint               n,
+                  gboolean            watch)
+{
+  for (guint i = position; i < position + n; i++)
+    {
+      g_autoptr(HatakeContainer) container = g_list_model_get_item (self->containers, i);
+
+      if (watch)
+        g_signal_connect_object (container, "notify::state", G_CALLBACK (on_container_state), self,
+                                 G_CONNECT_SWAPPED);
+      else
+        g_signal_handlers_disconnect_by_func (container, on_container_state, self);
+    }
+}
+
 static void
 on_containers_changed (HatakeNetworksPage *self,
                        guint               position,
@@ -1029,9 +1120,17 @@ on_containers_changed (HatakeNetworksPage *self,
                        guint               added,
                        GListModel         *containers)
 {
-  /* only what is on screen is kept up to date: showing the page asks anyway */
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    hatake_networks_page_refresh (self);
+  watch_containers (self, position, added, TRUE);
+  queue_refresh (self);
+}
+
+static void
+unwatch_all (HatakeNetworksPage *self)
+{
+  if (self->containers != NULL)
+    watch_containers (self, 0, g_list_model_get_n_items (self->containers), FALSE);
+  g_clear_signal_handler (&self->containers_changed_id, self->containers);
+  g_clear_object (&self->containers);
 }
 
 void
@@ -1044,8 +1143,7 @@ hatake_networks_page_set_engine (HatakeNetworksPage *self,
   if (!g_set_object (&self->engine, engine))
     return;
 
-  g_clear_signal_handler (&self->containers_changed_id, self->containers);
-  g_clear_object (&self->containers);
+  unwatch_all (self);
   /* (test engines may have no containers) */
   if (engine != NULL && HATAKE_ENGINE_GET_IFACE (engine)->get_containers != NULL)
     {
@@ -1053,6 +1151,7 @@ hatake_networks_page_set_engine (HatakeNetworksPage *self,
       self->containers_changed_id = g_signal_connect_object (self->containers, "items-changed",
                                                              G_CALLBACK (on_containers_changed), self,
                                                              G_CONNECT_SWAPPED);
+      watch_containers (self, 0, g_list_model_get_n_items (self->containers), TRUE);
     }
 
   /* What another engine said is no longer true. */
@@ -1092,8 +1191,8 @@ hatake_networks_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_signal_handler (&self->containers_changed_id, self->containers);
-  g_clear_object (&self->containers);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  unwatch_all (self);
   g_clear_object (&self->engine);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HATAKE_TYPE_NETWORKS_PAGE);

@@ -147,6 +147,28 @@ row_matches (gpointer data)
   return (wanted->contains == NULL || has) && lacks;
 }
 
+typedef struct
+{
+  RowWanted row;
+  gint64    refreshed;
+} RefreshingWanted;
+
+/* As a user would: press Refresh now and then until the row shows it. */
+static gboolean
+row_matches_refreshing (gpointer data)
+{
+  RefreshingWanted *wanted = data;
+
+  if (row_matches (&wanted->row))
+    return TRUE;
+  if (g_get_monotonic_time () - wanted->refreshed > G_USEC_PER_SEC / 4)
+    {
+      g_assert_true (gtk_widget_activate_action (wanted->row.page, "networks.refresh", NULL));
+      wanted->refreshed = g_get_monotonic_time ();
+    }
+  return FALSE;
+}
+
 static gboolean
 wait_for_row (RowWanted wanted)
 {
@@ -339,9 +361,54 @@ remove_container (HatakeEngine    *engine,
   g_assert_no_error (error);
 }
 
+/* The row's connect button, the container chosen in the dialog's drop-down. */
+static void
+connect_through_row (GtkWidget       *page,
+                     const char      *network,
+                     HatakeContainer *container)
+{
+  AdwMessageDialog *dialog;
+  GtkDropDown *drop_down;
+
+  gtk_widget_activate (find_button (find_row (page, network), "connect"));
+  dialog = wait_for_dialog ();
+  drop_down = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
+  for (guint i = 0; i < g_list_model_get_n_items (gtk_drop_down_get_model (drop_down)); i++)
+    {
+      g_autoptr(HatakeContainer) c = g_list_model_get_item (gtk_drop_down_get_model (drop_down), i);
+
+      if (c == container)
+        gtk_drop_down_set_selected (drop_down, i);
+    }
+  g_assert_true (gtk_drop_down_get_selected_item (drop_down) == (gpointer) container);
+  answer_dialog (dialog, "connect");
+}
+
+static void
+kill_container (HatakeEngine    *engine,
+                HatakeContainer *container)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  HatakeContainerOpArgs args = { .timeout = -1 };
+
+  hatake_engine_container_op_async (engine, hatake_container_get_id (container), HATAKE_CONTAINER_OP_KILL,
+                                    &args, NULL, hatake_test_store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  node = hatake_engine_container_op_finish (engine, result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+has_exited (gpointer container)
+{
+  return hatake_container_get_state (container) == HATAKE_CONTAINER_EXITED;
+}
+
 /* Create with a subnet and a gateway, connect a running container, delete while it is attached
- * (refused, the engine's reason shown), disconnect, delete: each step seen in the row and in the
- * engine's own answer. */
+ * (refused, the engine's reason shown), disconnect, connect again and stop the container, delete:
+ * each step seen in the row and in the engine's own answer. */
 static void
 test_local_engine (void)
 {
@@ -361,7 +428,6 @@ test_local_engine (void)
   g_autofree char *refused = NULL;
   AdwMessageDialog *dialog;
   GtkListBox *sidebar;
-  GtkDropDown *drop_down;
   HatakeWindow *window;
   GtkWidget *page, *row, *button;
   gpointer weak_window, weak_page, weak_engine;
@@ -425,19 +491,9 @@ test_local_engine (void)
 
   /* Connect a running container through the page. */
   container = run_container (engine, reference, container_name);
-  g_assert_true (wait_for_row ((RowWanted) { page, network }));
-  gtk_widget_activate (find_button (find_row (page, network), "connect"));
-  dialog = wait_for_dialog ();
-  drop_down = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
-  for (guint i = 0; i < g_list_model_get_n_items (gtk_drop_down_get_model (drop_down)); i++)
-    {
-      g_autoptr(HatakeContainer) c = g_list_model_get_item (gtk_drop_down_get_model (drop_down), i);
-
-      if (c == container)
-        gtk_drop_down_set_selected (drop_down, i);
-    }
-  g_assert_true (gtk_drop_down_get_selected_item (drop_down) == (gpointer) container);
-  answer_dialog (dialog, "connect");
+  /* started, it joined the default network: the page follows by itself */
+  g_assert_true (wait_for_row ((RowWanted) { page, "bridge", container_name }));
+  connect_through_row (page, network, container);
 
   g_assert_true (wait_for_row ((RowWanted) { page, network, container_name, "None" }));
   inspected = inspect_network (engine, network);
@@ -467,6 +523,21 @@ test_local_engine (void)
   row = find_row (page, network);
   gtk_widget_activate (find_button (row, "disconnect"));
   g_assert_true (wait_for_row ((RowWanted) { page, network, "None", container_name }));
+  inspected = inspect_network (engine, network);
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (inspected, "Containers")), ==, 0);
+  g_clear_pointer (&inspected, json_object_unref);
+
+  /* Connected again, it leaves the network when it stops. The engine tears the network down
+   * after the exit, and says nothing when it is done: the refresh button shows it. */
+  connect_through_row (page, network, container);
+  g_assert_true (wait_for_row ((RowWanted) { page, network, container_name, "None" }));
+  kill_container (engine, container);
+  g_assert_true (hatake_test_wait_until (has_exited, container, 30));
+  {
+    RefreshingWanted wanted = { { page, network, "None", container_name }, 0 };
+
+    g_assert_true (hatake_test_wait_until (row_matches_refreshing, &wanted, 30));
+  }
   inspected = inspect_network (engine, network);
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (inspected, "Containers")), ==, 0);
   g_clear_pointer (&inspected, json_object_unref);
