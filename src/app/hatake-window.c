@@ -11,7 +11,9 @@
 #include <glib/gi18n.h>
 
 #include "hatake-containers-page.h"
+#include "hatake-disk-page.h"
 #include "hatake-images-page.h"
+#include "hatake-networks-page.h"
 #include "hatake-projects-page.h"
 #include "hatake-volumes-page.h"
 #include "hatake-window.h"
@@ -37,6 +39,8 @@ struct _HatakeWindow
   HatakeImagesPage     *images_page;
   HatakeVolumesPage    *volumes_page;
   HatakeProjectsPage   *projects_page;
+  HatakeNetworksPage   *networks_page;
+  HatakeDiskPage       *disk_page;
 };
 
 G_DEFINE_FINAL_TYPE (HatakeWindow, hatake_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -175,6 +179,8 @@ hatake_window_constructed (GObject *object)
       hatake_images_page_set_engine (self->images_page, self->engine);
       hatake_volumes_page_set_engine (self->volumes_page, self->engine);
       hatake_projects_page_set_engine (self->projects_page, self->engine);
+      hatake_networks_page_set_engine (self->networks_page, self->engine);
+      hatake_disk_page_set_engine (self->disk_page, self->engine);
       gtk_stack_set_visible_child_name (self->main_stack, "engine");
     }
   else
@@ -259,6 +265,8 @@ hatake_window_class_init (HatakeWindowClass *klass)
   g_type_ensure (HATAKE_TYPE_IMAGES_PAGE);
   g_type_ensure (HATAKE_TYPE_VOLUMES_PAGE);
   g_type_ensure (HATAKE_TYPE_PROJECTS_PAGE);
+  g_type_ensure (HATAKE_TYPE_NETWORKS_PAGE);
+  g_type_ensure (HATAKE_TYPE_DISK_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hatake/Desktop/hatake-window.ui");
@@ -276,6 +284,8 @@ hatake_window_class_init (HatakeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, images_page);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, volumes_page);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, projects_page);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, networks_page);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, disk_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_content_page_changed);

@@ -8,19 +8,14 @@
 
 #include <glib/gi18n-lib.h>
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <stdint.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "hatake-error.h"
 #include "hatake-json.h"
 #include "hatake-local-engine-private.h"
 #include "hatake-manifest.h"
 #include "hatake-reference.h"
 #include "hatake-volume.h"
+
+#include <glib/gstdio.h>
 
 static gboolean
 set_no_such_image (GError **error, const char *reference)
@@ -598,54 +593,74 @@ hatake_local_engine_image_history_async (HatakeEngine        *engine,
 
 /* ---- disk usage ---------------------------------------------------------------------------- */
 
+/* What the worker needs of a container, taken on the main thread (the model lives there). */
+typedef struct
+{
+  char   *id;
+  char   *name;
+  char   *image;
+  char   *image_id;
+  char   *state;
+  gint64  created;
+  char   *upper;      /* its writable layer: SizeRw */
+} DiskContainer;
+
+static void
+disk_container_free (DiskContainer *c)
+{
+  g_free (c->id);
+  g_free (c->name);
+  g_free (c->image);
+  g_free (c->image_id);
+  g_free (c->state);
+  g_free (c->upper);
+  g_free (c);
+}
+
 typedef struct
 {
   HatakeStore   *store;
   HatakeVolumes *volumes;
-  GHashTable    *volume_users;   /* volume name → how many containers use it (taken on the main thread) */
+  GPtrArray     *containers;    /* of DiskContainer */
+  GHashTable    *image_users;   /* image ID → how many containers use it */
+  GStrv          volume_names;
+  GArray        *volume_refs;   /* guint per volume name: how many containers mount it */
 } DiskUsageData;
 
 static void
 disk_usage_data_free (DiskUsageData *data)
 {
-  g_clear_object (&data->store);
-  g_clear_object (&data->volumes);
-  g_clear_pointer (&data->volume_users, g_hash_table_unref);
+  g_object_unref (data->store);
+  g_object_unref (data->volumes);
+  g_ptr_array_unref (data->containers);
+  g_hash_table_unref (data->image_users);
+  g_strfreev (data->volume_names);
+  g_array_unref (data->volume_refs);
   g_free (data);
 }
 
-/* docker's directory.Size: the bytes of what is under DIR, a file linked twice counted once */
+/* The bytes of the files under path, as docker counts a writable layer or a volume (apparent
+ * sizes, symbolic links not followed). */
 static gint64
-tree_size (int dir_fd, const char *name, GHashTable *seen)
+tree_size (const char *path)
 {
-  struct stat st;
-  gint64 size = 0;
-  int fd;
-  DIR *dir;
-  struct dirent *d;
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  gint64 total = 0;
 
-  if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-    return 0;
-  if (!S_ISDIR (st.st_mode))
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *key = g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino);
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      GStatBuf st;
 
-      if (st.st_nlink > 1 && !g_hash_table_add (seen, g_steal_pointer (&key)))
-        return 0;
-      return st.st_size;
+      if (g_lstat (child, &st) != 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        total += tree_size (child);
+      else if (S_ISREG (st.st_mode) || S_ISLNK (st.st_mode))
+        total += st.st_size;
     }
-  if ((fd = openat (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-    return 0;
-  if ((dir = fdopendir (fd)) == NULL)
-    {
-      close (fd);
-      return 0;
-    }
-  while ((d = readdir (dir)) != NULL)
-    if (strcmp (d->d_name, ".") != 0 && strcmp (d->d_name, "..") != 0)
-      size += tree_size (dirfd (dir), d->d_name, seen);
-  closedir (dir);
-  return size;
+  return total;
 }
 
 static void
@@ -695,35 +710,66 @@ disk_usage_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
       json_builder_set_member_name (b, "Labels");
       json_builder_add_null_value (b);
       json_builder_set_member_name (b, "Containers");
-      json_builder_add_int_value (b, 0);
+      json_builder_add_int_value (b, GPOINTER_TO_UINT (g_hash_table_lookup (data->image_users, r->id)));
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+
   json_builder_set_member_name (b, "Containers");
   json_builder_begin_array (b);
+  for (guint i = 0; i < data->containers->len; i++)
+    {
+      DiskContainer *c = g_ptr_array_index (data->containers, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "Id");
+      json_builder_add_string_value (b, c->id);
+      json_builder_set_member_name (b, "Names");
+      json_builder_begin_array (b);
+      json_builder_add_string_value (b, c->name);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "Image");
+      json_builder_add_string_value (b, c->image);
+      json_builder_set_member_name (b, "ImageID");
+      json_builder_add_string_value (b, c->image_id);
+      json_builder_set_member_name (b, "Created");
+      json_builder_add_int_value (b, c->created);
+      json_builder_set_member_name (b, "State");
+      json_builder_add_string_value (b, c->state);
+      json_builder_set_member_name (b, "SizeRw");
+      json_builder_add_int_value (b, c->upper ? tree_size (c->upper) : 0);
+      json_builder_end_object (b);
+    }
   json_builder_end_array (b);
+
   json_builder_set_member_name (b, "Volumes");
   json_builder_begin_array (b);
-  {
-    g_auto(GStrv) names = hatake_volumes_names (data->volumes);
+  for (guint i = 0; data->volume_names[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) volume = hatake_volumes_inspect (data->volumes, data->volume_names[i], NULL);
+      g_autofree char *path = hatake_volumes_data_path (data->volumes, data->volume_names[i]);
+      g_autoptr(GList) members = NULL;
 
-    for (guint i = 0; names[i] != NULL; i++)
-      {
-        g_autoptr(JsonNode) volume = hatake_volumes_inspect (data->volumes, names[i], NULL);
-        g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-        g_autofree char *path = hatake_volumes_data_path (data->volumes, names[i]);
-        JsonObject *usage;
-
-        if (volume == NULL || !JSON_NODE_HOLDS_OBJECT (volume))
-          continue;
-        usage = json_object_new ();
-        json_object_set_int_member (usage, "Size", tree_size (AT_FDCWD, path, seen));
-        json_object_set_int_member (usage, "RefCount",
-                                    GPOINTER_TO_UINT (g_hash_table_lookup (data->volume_users, names[i])));
-        json_object_set_object_member (json_node_get_object (volume), "UsageData", usage);
-        json_builder_add_value (b, g_steal_pointer (&volume));
-      }
-  }
+      if (volume == NULL || !JSON_NODE_HOLDS_OBJECT (volume))
+        continue;
+      /* inspect's fields (an immutable node: copied), and docker's UsageData, which only system
+       * df fills */
+      json_builder_begin_object (b);
+      members = json_object_get_members (json_node_get_object (volume));
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          json_builder_set_member_name (b, l->data);
+          json_builder_add_value (b, json_node_copy (json_object_get_member (json_node_get_object (volume), l->data)));
+        }
+      json_builder_set_member_name (b, "UsageData");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "Size");
+      json_builder_add_int_value (b, path ? tree_size (path) : 0);
+      json_builder_set_member_name (b, "RefCount");
+      json_builder_add_int_value (b, g_array_index (data->volume_refs, guint, i));
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "BuildCache");
   json_builder_begin_array (b);
@@ -740,20 +786,47 @@ hatake_local_engine_disk_usage_async (HatakeEngine        *engine,
 {
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  DiskUsageData *data = g_new0 (DiskUsageData, 1);
+  GListModel *model = hatake_containers_get_model (self->containers);
   HatakeVolumes *volumes = hatake_containers_get_volumes (self->containers);
-  g_auto(GStrv) names = hatake_volumes_names (volumes);
+  DiskUsageData *data = g_new0 (DiskUsageData, 1);
 
   g_task_set_source_tag (task, hatake_local_engine_disk_usage_async);
   data->store = g_object_ref (self->store);
   data->volumes = g_object_ref (volumes);
-  data->volume_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; names[i] != NULL; i++)
+  data->containers = g_ptr_array_new_with_free_func ((GDestroyNotify) disk_container_free);
+  data->image_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* The containers' facts are read here: their model and bookkeeping belong to this thread. */
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
-      g_auto(GStrv) users = hatake_containers_volume_users (self->containers, names[i]);
+      g_autoptr(HatakeContainer) container = g_list_model_get_item (model, i);
+      g_autoptr(JsonNode) inspect = hatake_containers_inspect (self->containers, container);
+      JsonObject *graph = hatake_json_object_member (json_node_get_object (inspect), "GraphDriver");
+      JsonObject *graph_data = graph ? hatake_json_object_member (graph, "Data") : NULL;
+      const char *upper = graph_data ? json_object_get_string_member_with_default (graph_data, "UpperDir", NULL) : NULL;
+      const char *image_id = hatake_container_get_image_id (container);
+      DiskContainer *c = g_new0 (DiskContainer, 1);
 
-      g_hash_table_insert (data->volume_users, g_strdup (names[i]), GUINT_TO_POINTER (g_strv_length (users)));
+      c->id = g_strdup (hatake_container_get_id (container));
+      c->name = g_strconcat ("/", hatake_container_get_name (container), NULL);
+      c->image = g_strdup (hatake_container_get_image (container));
+      c->image_id = g_strdup (image_id ? image_id : "");
+      c->state = g_strdup (hatake_container_state_to_string (hatake_container_get_state (container)));
+      c->created = hatake_container_get_created (container) / G_USEC_PER_SEC;
+      c->upper = upper && *upper ? g_strdup (upper) : NULL;
+      g_ptr_array_add (data->containers, c);
+      if (image_id != NULL)
+        g_hash_table_insert (data->image_users, g_strdup (image_id),
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (data->image_users, image_id)) + 1));
+    }
+  /* (as the volume prune does, on this thread: a directory listing) */
+  data->volume_names = hatake_volumes_names (volumes);
+  data->volume_refs = g_array_new (FALSE, TRUE, sizeof (guint));
+  for (guint i = 0; data->volume_names[i] != NULL; i++)
+    {
+      g_auto(GStrv) volume_users = hatake_containers_volume_users (self->containers, data->volume_names[i]);
+      guint n = g_strv_length (volume_users);
+
+      g_array_append_val (data->volume_refs, n);
     }
   g_task_set_task_data (task, data, (GDestroyNotify) disk_usage_data_free);
   g_task_run_in_thread (task, disk_usage_thread);
