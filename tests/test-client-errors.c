@@ -22,6 +22,8 @@ typedef enum
   BAD_500,         /* containers/json: 500 with docker's error body */
   BAD_CLOSED,      /* containers/json: the connection closed before any answer */
   BAD_NOT_JSON,    /* containers/json: 200 with HTML */
+  BAD_BLANK,       /* containers/json: 200 with blanks alone (json-glib: no document) */
+  BAD_500_BLANK,   /* containers/json: 500 with blanks alone */
 } Bad;
 
 typedef struct
@@ -52,6 +54,10 @@ answer_for (Fixture *f, const char *request_line)
              "{\"message\":\"the store is on fire\"}\n  ";
     case BAD_NOT_JSON:
       return "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>";
+    case BAD_BLANK:
+      return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 3\r\n\r\n \n ";
+    case BAD_500_BLANK:
+      return "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n \n";
     case BAD_CLOSED:
     default:
       return NULL;
@@ -132,6 +138,8 @@ test_bad_answer (Fixture *f, gconstpointer data)
     [BAD_500] = "the store is on fire",
     [BAD_CLOSED] = "Cannot reach the engine",
     [BAD_NOT_JSON] = "not JSON",
+    [BAD_BLANK] = "not JSON",
+    [BAD_500_BLANK] = "The engine answered 500 Internal Server Error",
   };
   g_autoptr(HatakeClientEngine) engine = hatake_client_engine_new_unix (f->socket);
   g_autoptr(GAsyncResult) result = NULL;
@@ -212,6 +220,10 @@ main (int argc, char **argv)
   g_test_add ("/client-errors/closed", Fixture, GINT_TO_POINTER (BAD_CLOSED), fixture_set_up, test_bad_answer,
               fixture_tear_down);
   g_test_add ("/client-errors/not-json", Fixture, GINT_TO_POINTER (BAD_NOT_JSON), fixture_set_up, test_bad_answer,
+              fixture_tear_down);
+  g_test_add ("/client-errors/blank", Fixture, GINT_TO_POINTER (BAD_BLANK), fixture_set_up, test_bad_answer,
+              fixture_tear_down);
+  g_test_add ("/client-errors/500-blank", Fixture, GINT_TO_POINTER (BAD_500_BLANK), fixture_set_up, test_bad_answer,
               fixture_tear_down);
   g_test_add_func ("/client-errors/no-engine", test_no_engine);
   g_test_add_func ("/client-errors/bad-endpoints", test_bad_endpoints);

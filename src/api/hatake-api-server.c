@@ -572,7 +572,7 @@ hatake_api_query_filters (GHashTable  *query,
   if (text == NULL || *text == '\0')
     return g_steal_pointer (&filters);
   if (!json_parser_load_from_data (parser, text, -1, error) || json_parser_get_root (parser) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      !hatake_json_root_is (parser, JSON_NODE_OBJECT))
     {
       g_clear_error (error);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter: %s", text);

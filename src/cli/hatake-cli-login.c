@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-json.h"
 
 /* The key docker keeps Docker Hub's credentials under */
 #define DOCKER_HUB_SERVER     "https://index.docker.io/v1/"
@@ -78,7 +79,7 @@ docker_config_load (GError **error)
                    config->path, local_error->message);
       return NULL;
     }
-  if (length > 0 && !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (length > 0 && !hatake_json_root_is (parser, JSON_NODE_OBJECT))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("Error loading config file %s: not a JSON object"), config->path);
@@ -344,7 +345,7 @@ helper_get (const char  *name,
     }
   if (!json_parser_load_from_data (parser, out, -1, error))
     return FALSE;
-  answer = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+  answer = hatake_json_root_is (parser, JSON_NODE_OBJECT)
            ? json_node_get_object (json_parser_get_root (parser)) : NULL;
   if (g_strcmp0 (string_member (answer, "Username"), HELPER_TOKEN_USERNAME) != 0
       && string_member (answer, "Username") != NULL && *string_member (answer, "Username") != '\0')

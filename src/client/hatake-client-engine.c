@@ -806,7 +806,7 @@ on_line (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   parser = json_parser_new ();
   if (length > 0 && json_parser_load_from_data (parser, line, length, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      hatake_json_root_is (parser, JSON_NODE_OBJECT))
     {
       JsonObject *o = json_node_get_object (json_parser_get_root (parser));
       const char *failure = hatake_json_string (o, "error");

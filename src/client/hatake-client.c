@@ -330,12 +330,17 @@ hatake_client_error_from_response (guint status, const char *reason, GBytes *bod
   const char *data = body ? g_bytes_get_data (body, &length) : NULL;
 
   if (data != NULL && length > 0 && json_parser_load_from_data (parser, data, length, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      hatake_json_root_is (parser, JSON_NODE_OBJECT))
     message = hatake_json_string (json_node_get_object (json_parser_get_root (parser)), "message");
   if (message != NULL)
     return g_error_new_literal (HATAKE_ERROR, error_code_for_status (status), message);
   if (data != NULL && length > 0 && g_utf8_validate (data, length, NULL))
-    return g_error_new (HATAKE_ERROR, error_code_for_status (status), "%.*s", (int) MIN (length, 4096), data);
+    {
+      g_autofree char *text = g_strstrip (g_strndup (data, MIN (length, 4096)));
+
+      if (*text != '\0')
+        return g_error_new_literal (HATAKE_ERROR, error_code_for_status (status), text);
+    }
   return g_error_new (HATAKE_ERROR, error_code_for_status (status), _("The engine answered %u %s"), status,
                       reason ? reason : "");
 }
@@ -415,6 +420,13 @@ on_json_read (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_prefix_error (&error, _("The engine's answer is not JSON: "));
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* blanks alone parse, into no document */
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("The engine's answer is not JSON: %s"),
+                               _("no value"));
       return;
     }
   g_task_return_pointer (task, json_node_ref (json_parser_get_root (parser)), (GDestroyNotify) json_node_unref);

@@ -110,7 +110,7 @@ hatake_context_read (HatakeContextStore   store,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "parsing %s: %s", path, local_error->message);
       return NULL;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
+  if (!hatake_json_root_is (parser, JSON_NODE_OBJECT) ||
       hatake_json_string (json_node_get_object (json_parser_get_root (parser)), "Name") == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "parsing %s: not a context", path);
@@ -204,7 +204,7 @@ hatake_context_config_load (const char  *path,
   if (length == 0)
     return json_node_init_object (json_node_alloc (), json_object_new ());
   if (!json_parser_load_from_data (parser, contents, length, &local_error) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      !hatake_json_root_is (parser, JSON_NODE_OBJECT))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Error loading config file %s: %s"), path,
                    local_error != NULL ? local_error->message : _("not a JSON object"));

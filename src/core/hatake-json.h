@@ -80,4 +80,15 @@ hatake_json_boolean (JsonObject *object,
          ? json_node_get_boolean (node) : fallback;
 }
 
+/* Whether the parser's document is of TYPE: FALSE when it holds none (blank, or comments only —
+ * json-glib then has no root, which JSON_NODE_HOLDS_* would take with a critical). */
+static inline gboolean
+hatake_json_root_is (JsonParser   *parser,
+                     JsonNodeType  type)
+{
+  JsonNode *root = json_parser_get_root (parser);
+
+  return root != NULL && JSON_NODE_TYPE (root) == type;
+}
+
 G_END_DECLS

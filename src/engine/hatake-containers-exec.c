@@ -20,6 +20,7 @@
 #include "hatake-containers-private.h"
 #include "hatake-error.h"
 #include "hatake-passwd.h"
+#include "hatake-json.h"
 
 /* ---- exec ---------------------------------------------------------------------------------- */
 
@@ -305,7 +306,7 @@ on_top_pids (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  pids = JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)) ? json_node_get_array (json_parser_get_root (parser)) : NULL;
+  pids = hatake_json_root_is (parser, JSON_NODE_ARRAY) ? json_node_get_array (json_parser_get_root (parser)) : NULL;
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Titles");
   json_builder_begin_array (b);

@@ -100,7 +100,7 @@ add_network_settings (HatakeContainers            *self,
   g_autoptr(GList) names = NULL;
   const char *first_ip = "", *first_gateway = "";
 
-  if (json_parser_load_from_file (parser, path, NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_load_from_file (parser, path, NULL) && hatake_json_root_is (parser, JSON_NODE_OBJECT))
     options = json_node_get_object (json_parser_get_root (parser));
   networks = hatake_json_object_member (options, "networks");
   info = hatake_json_object_member (options, "network_info");

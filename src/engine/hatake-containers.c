@@ -257,7 +257,7 @@ load_entry (HatakeContainers *self, const char *id, GError **error)
   hatake_container_set_command (entry->container, json_object_get_string_member_with_default (co, "Command", ""));
   hatake_container_set_created (entry->container, json_object_get_int_member_with_default (co, "Created", 0));
 
-  if (json_parser_load_from_file (sp, state_path, NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (sp)))
+  if (json_parser_load_from_file (sp, state_path, NULL) && hatake_json_root_is (sp, JSON_NODE_OBJECT))
     {
       so = json_node_get_object (json_parser_get_root (sp));
       hatake_container_state_from_string (json_object_get_string_member_with_default (so, "Status", "created"),

@@ -165,7 +165,7 @@ _hatake_networks_run_netavark (HatakeNetworks  *self,
       const char *message = NULL;
 
       if (stdout_text != NULL && json_parser_load_from_data (parser, stdout_text, -1, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+          hatake_json_root_is (parser, JSON_NODE_OBJECT))
         message = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
                                                               "error", NULL);
       if (message == NULL && stderr_text != NULL && *g_strstrip (stderr_text) != '\0')

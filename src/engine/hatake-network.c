@@ -988,7 +988,7 @@ load_options (const char  *path,
 
   if (!json_parser_load_from_file (parser, path, error))
     return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!hatake_json_root_is (parser, JSON_NODE_OBJECT))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s is not a JSON object"), path);
       return NULL;

@@ -26,6 +26,7 @@
 
 #include "hatake-error.h"
 #include "hatake-runtime.h"
+#include "hatake-json.h"
 
 struct _HatakeRuntime
 {
@@ -356,7 +357,7 @@ create_maybe_done (GTask *task)
       return;
     }
   if (data->line == NULL || !json_parser_load_from_data (parser, data->line, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      !hatake_json_root_is (parser, JSON_NODE_OBJECT))
     {
       g_autofree char *message = runtime_message ("conmon", data->conmon_stderr);
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s", message);

@@ -23,6 +23,7 @@
 #include "hatake-layer.h"
 #include "hatake-passwd.h"
 #include "hatake-volume.h"
+#include "hatake-json.h"
 
 struct _HatakeVolumes
 {
@@ -90,7 +91,7 @@ load_meta (HatakeVolumes *self, const char *name)
   g_autofree char *path = g_build_filename (self->dir, name, "volume.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
 
-  if (!json_parser_load_from_file (parser, path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!json_parser_load_from_file (parser, path, NULL) || !hatake_json_root_is (parser, JSON_NODE_OBJECT))
     return NULL;
   return g_steal_pointer (&parser);
 }
