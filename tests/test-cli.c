@@ -315,6 +315,10 @@ test_cli_containers (Fixture *f, gconstpointer data)
     g_assert_true (g_regex_match (shape, out, 0, NULL));
   }
   g_clear_pointer (&out, g_free);
+  /* system df counts it (running: active) and its volume (mounted: active) */
+  g_assert_cmpint (run (f, &out, NULL, "system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Active}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "Images 1 1\nContainers 1 1\nLocal Volumes 1 1\nBuild Cache 0 0\n");
+  g_clear_pointer (&out, g_free);
   /* docker's label filters (KEY, KEY=VALUE) and its Labels column */
   g_assert_cmpint (run (f, &out, NULL, "ps", "--format", "{{.Names}}", "-f", "label=tier", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "sleeper\n");

@@ -16,17 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "hatake-disk-page.h"
-
-/* ---- the figures ------------------------------------------------------------------------------ */
-
-static JsonArray *
-array_member (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
+#include "hatake-json.h"
 
 static JsonObject *
 array_object (JsonArray *array,
@@ -35,119 +25,6 @@ array_object (JsonArray *array,
   JsonNode *node = json_array_get_element (array, i);
 
   return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static gint64
-int_member (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  /* docker gives -1 for what it did not compute: nothing to count */
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
-    return 0;
-  return MAX (json_node_get_int (node), 0);
-}
-
-/* No tag but <none>:<none>: what docker calls dangling. */
-static gboolean
-image_is_dangling (JsonObject *image)
-{
-  JsonArray *tags = array_member (image, "RepoTags");
-
-  for (guint i = 0; tags != NULL && i < json_array_get_length (tags); i++)
-    if (g_strcmp0 (json_array_get_string_element (tags, i), "<none>:<none>") != 0)
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-container_is_active (JsonObject *container)
-{
-  const char *state = json_object_get_string_member_with_default (container, "State", "");
-
-  return g_str_equal (state, "running") || g_str_equal (state, "paused") || g_str_equal (state, "restarting");
-}
-
-/**
- * hatake_disk_usage_summarize:
- * @disk_usage: docker's GET /system/df answer
- *
- * Images take LayersSize (layers are shared); deleting the unused ones frees all of it but the
- * unshared part of each image in use. Stopped containers free their writable layers; volumes no
- * container mounts free their data. (docker/cli's formatter/disk_usage.go)
- */
-void
-hatake_disk_usage_summarize (JsonNode               *disk_usage,
-                             HatakeDiskUsageSummary *summary)
-{
-  JsonObject *root;
-  JsonArray *images, *containers, *volumes;
-  gint64 used = 0;
-
-  g_return_if_fail (summary != NULL);
-
-  memset (summary, 0, sizeof *summary);
-  if (disk_usage == NULL || !JSON_NODE_HOLDS_OBJECT (disk_usage))
-    return;
-  root = json_node_get_object (disk_usage);
-
-  images = array_member (root, "Images");
-  summary->images.size = int_member (root, "LayersSize");
-  for (guint i = 0; images != NULL && i < json_array_get_length (images); i++)
-    {
-      JsonObject *image = array_object (images, i);
-      gint64 unique = image ? int_member (image, "Size") - int_member (image, "SharedSize") : 0;
-
-      if (image == NULL)
-        continue;
-      summary->images.count++;
-      if (int_member (image, "Containers") > 0)
-        {
-          summary->images.active++;
-          used += MAX (unique, 0);
-        }
-      else if (image_is_dangling (image))
-        {
-          summary->dangling_images++;
-          summary->dangling_images_size += MAX (unique, 0);
-        }
-    }
-  summary->images.reclaimable = MAX (summary->images.size - used, 0);
-
-  containers = array_member (root, "Containers");
-  for (guint i = 0; containers != NULL && i < json_array_get_length (containers); i++)
-    {
-      JsonObject *container = array_object (containers, i);
-      gint64 size = int_member (container, "SizeRw");
-
-      if (container == NULL)
-        continue;
-      summary->containers.count++;
-      summary->containers.size += size;
-      if (container_is_active (container))
-        summary->containers.active++;
-      else
-        summary->containers.reclaimable += size;
-    }
-
-  volumes = array_member (root, "Volumes");
-  for (guint i = 0; volumes != NULL && i < json_array_get_length (volumes); i++)
-    {
-      JsonObject *volume = array_object (volumes, i);
-      JsonNode *usage_node = volume ? json_object_get_member (volume, "UsageData") : NULL;
-      JsonObject *usage = usage_node && JSON_NODE_HOLDS_OBJECT (usage_node) ? json_node_get_object (usage_node) : NULL;
-      gint64 size = int_member (usage, "Size");
-
-      if (volume == NULL)
-        continue;
-      summary->volumes.count++;
-      summary->volumes.size += size;
-      if (int_member (usage, "RefCount") > 0)
-        summary->volumes.active++;
-      else
-        summary->volumes.reclaimable += size;
-    }
 }
 
 /* ---- the page ------------------------------------------------------------------------------- */
@@ -455,12 +332,12 @@ volumes_pruned (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = hatake_engine_volume_op_finish (HATAKE_ENGINE (source), result, &error);
   JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  JsonArray *deleted = array_member (object, "VolumesDeleted");
+  JsonArray *deleted = hatake_json_array_member (object, "VolumesDeleted");
 
   if (error != NULL)
     note_error (data, error);
   data->deleted = deleted != NULL ? json_array_get_length (deleted) : 0;
-  data->freed = int_member (object, "SpaceReclaimed");
+  data->freed = hatake_disk_usage_int (object, "SpaceReclaimed");
   prune_finish_one (data);
 }
 
@@ -479,18 +356,18 @@ prune (HatakeDiskPage  *self,
   switch (what)
     {
     case HATAKE_DISK_PRUNE_IMAGES:
-      array = array_member (root, "Images");
+      array = hatake_json_array_member (root, "Images");
       for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
         {
           JsonObject *image = array_object (array, i);
           const char *id = image ? json_object_get_string_member_with_default (image, "Id", NULL) : NULL;
           PruneItem *item;
 
-          if (id == NULL || int_member (image, "Containers") > 0 || (!all_images && !image_is_dangling (image)))
+          if (id == NULL || hatake_disk_usage_int (image, "Containers") > 0 || (!all_images && !hatake_disk_usage_image_is_dangling (image)))
             continue;
           item = g_new0 (PruneItem, 1);
           item->prune = data;
-          item->size = MAX (int_member (image, "Size") - int_member (image, "SharedSize"), 0);
+          item->size = MAX (hatake_disk_usage_int (image, "Size") - hatake_disk_usage_int (image, "SharedSize"), 0);
           data->pending++;
           /* (every tag goes with it: the image is unused) */
           hatake_engine_remove_image_async (self->engine, id, TRUE, self->cancellable, image_removed, item);
@@ -498,7 +375,7 @@ prune (HatakeDiskPage  *self,
       break;
 
     case HATAKE_DISK_PRUNE_CONTAINERS:
-      array = array_member (root, "Containers");
+      array = hatake_json_array_member (root, "Containers");
       for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
         {
           JsonObject *container = array_object (array, i);
@@ -506,11 +383,11 @@ prune (HatakeDiskPage  *self,
           HatakeContainerOpArgs args = { .timeout = -1 };
           PruneItem *item;
 
-          if (id == NULL || container_is_active (container))
+          if (id == NULL || hatake_disk_usage_container_is_active (container))
             continue;
           item = g_new0 (PruneItem, 1);
           item->prune = data;
-          item->size = int_member (container, "SizeRw");
+          item->size = hatake_disk_usage_int (container, "SizeRw");
           data->pending++;
           hatake_engine_container_op_async (self->engine, id, HATAKE_CONTAINER_OP_REMOVE, &args, self->cancellable,
                                             container_removed, item);

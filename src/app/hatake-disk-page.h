@@ -7,31 +7,10 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
+#include "hatake-disk-usage.h"
 #include "hatake-engine.h"
 
 G_BEGIN_DECLS
-
-/* One kind of object, as a row of `docker system df`. */
-typedef struct
-{
-  guint  count;
-  guint  active;        /* images and volumes in use, containers running */
-  gint64 size;
-  gint64 reclaimable;   /* what deleting the inactive ones frees */
-} HatakeDiskUsageKind;
-
-typedef struct
-{
-  HatakeDiskUsageKind images;
-  HatakeDiskUsageKind containers;
-  HatakeDiskUsageKind volumes;
-  gint64              dangling_images_size;  /* what an images prune (dangling only) frees */
-  guint               dangling_images;
-} HatakeDiskUsageSummary;
-
-/* The figures docker's `system df` prints, from a GET /system/df answer. */
-void          hatake_disk_usage_summarize       (JsonNode               *disk_usage,
-                                                 HatakeDiskUsageSummary *summary);
 
 #define HATAKE_TYPE_DISK_PAGE (hatake_disk_page_get_type ())
 G_DECLARE_FINAL_TYPE (HatakeDiskPage, hatake_disk_page, HATAKE, DISK_PAGE, GtkWidget)

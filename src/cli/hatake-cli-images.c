@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-disk-usage.h"
 
 /* ---- pull ------------------------------------------------------------------------------------ */
 
@@ -584,10 +585,8 @@ hatake_cli_system_df (HatakeCliGlobals *globals,
   g_autoptr(JsonNode) df = NULL;
   JsonObject *o;
   JsonArray *images;
-  gint64 layers_size;
-  g_autofree char *size = NULL;
-  g_autofree char *reclaim = NULL;
-  g_autofree char *count = NULL;
+  HatakeDiskUsageSummary summary;
+  const HatakeDiskUsageKind none = { 0 };
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
@@ -604,35 +603,46 @@ hatake_cli_system_df (HatakeCliGlobals *globals,
 
   o = json_node_get_object (df);
   images = json_object_get_array_member (o, "Images");
-  layers_size = json_object_get_int_member (o, "LayersSize");
-  size = hatake_cli_format_size (layers_size);
-  /* No container holds an image yet, so all of it could be reclaimed. */
-  reclaim = g_strdup_printf ("%s (%d%%)", size, layers_size > 0 ? 100 : 0);
-  count = g_strdup_printf ("%u", json_array_get_length (images));
+  hatake_disk_usage_summarize (df, &summary);
+  {
+    const HatakeDiskUsageKind *kinds[] = { &summary.images, &summary.containers, &summary.volumes, &none };
+    const char *types[] = { "Images", "Containers", "Local Volumes", "Build Cache" };
 
-  if (format != NULL && !g_str_equal (format, "table"))
-    {
-      const char *rows[][4] = {
-        { "Images", count, size, reclaim },
-        { "Containers", "0", "0B", "0B" },
-        { "Local Volumes", "0", "0B", "0B" },
-        { "Build Cache", "0", "0B", "0B" },
-      };
-      for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    if (format == NULL || g_str_equal (format, "table"))
+      printf ("%-15s %-9s %-9s %-10s %s\n", "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
+    for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+      {
+        g_autofree char *count = g_strdup_printf ("%u", kinds[i]->count);
+        g_autofree char *active = g_strdup_printf ("%u", kinds[i]->active);
+        g_autofree char *size = hatake_cli_format_size (kinds[i]->size);
+        g_autofree char *reclaimable = hatake_cli_format_size (kinds[i]->reclaimable);
+        g_autofree char *reclaim = NULL;
+
+        /* docker: the share of the size, but for containers and volumes with nothing in them */
+        if (kinds[i]->size > 0)
+          reclaim = g_strdup_printf ("%s (%d%%)", reclaimable, (int) (kinds[i]->reclaimable * 100 / kinds[i]->size));
+        else
+          reclaim = g_strdup (reclaimable);
+        if (format == NULL || g_str_equal (format, "table"))
+          {
+            printf ("%-15s %-9s %-9s %-10s %s\n", types[i], count, active, size, reclaim);
+            continue;
+          }
         {
           g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
           g_autoptr(JsonNode) row = NULL;
+
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "Active");
-          json_builder_add_string_value (b, "0");
+          json_builder_add_string_value (b, active);
           json_builder_set_member_name (b, "Reclaimable");
-          json_builder_add_string_value (b, rows[i][3]);
+          json_builder_add_string_value (b, reclaim);
           json_builder_set_member_name (b, "Size");
-          json_builder_add_string_value (b, rows[i][2]);
+          json_builder_add_string_value (b, size);
           json_builder_set_member_name (b, "TotalCount");
-          json_builder_add_string_value (b, rows[i][1]);
+          json_builder_add_string_value (b, count);
           json_builder_set_member_name (b, "Type");
-          json_builder_add_string_value (b, rows[i][0]);
+          json_builder_add_string_value (b, types[i]);
           json_builder_end_object (b);
           row = json_builder_get_root (b);
           if (g_str_equal (format, "json"))
@@ -640,19 +650,16 @@ hatake_cli_system_df (HatakeCliGlobals *globals,
           else
             {
               g_autofree char *line = hatake_cli_format_template (row, format, &error);
+
               if (line == NULL)
                 return hatake_cli_fail (g_steal_pointer (&error));
               printf ("%s\n", line);
             }
         }
+      }
+    if (format != NULL && !g_str_equal (format, "table"))
       return 0;
-    }
-
-  printf ("%-15s %-9s %-9s %-10s %s\n", "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
-  printf ("%-15s %-9s %-9s %-10s %s\n", "Images", count, "0", size, reclaim);
-  printf ("%-15s %-9s %-9s %-10s %s\n", "Containers", "0", "0", "0B", "0B");
-  printf ("%-15s %-9s %-9s %-10s %s\n", "Local Volumes", "0", "0", "0B", "0B");
-  printf ("%-15s %-9s %-9s %-10s %s\n", "Build Cache", "0", "0", "0B", "0B");
+  }
   if (verbose)
     {
       printf ("\nImages space usage:\n\n");
@@ -670,8 +677,8 @@ hatake_cli_system_df (HatakeCliGlobals *globals,
           g_autofree char *s1 = hatake_cli_format_size (sz);
           g_autofree char *s2 = hatake_cli_format_size (shared);
           g_autofree char *s3 = hatake_cli_format_size (sz - shared);
-          printf ("%-40s %-10s %-12s %-16s %-10s %-12s %-12s %d\n", repo, strrchr (tag0, ':') + 1, short_id, since,
-                  s1, s2, s3, 0);
+          printf ("%-40s %-10s %-12s %-16s %-10s %-12s %-12s %" G_GINT64_FORMAT "\n", repo, strrchr (tag0, ':') + 1,
+                  short_id, since, s1, s2, s3, hatake_disk_usage_int (img, "Containers"));
         }
     }
   return 0;
