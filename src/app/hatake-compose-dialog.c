@@ -5,7 +5,8 @@
  * on the command line. The file is read by the compose parser in a thread (it reads the files and
  * the project's .env as `hatake compose` does); the preview lists what the project would run, or
  * the parser's error, which names FILE:LINE:COLUMN. Start runs the compose runner's up with a
- * row per service that follows its events (Pulling, Created, Started…); Cancel stops it.
+ * row per service that follows its events (Pulling, Created, Started, Healthy: up waits as up
+ * --wait does); Cancel stops it, and undoes a first start (down) so no half-made project stays.
  */
 #define G_LOG_DOMAIN "hatake-desktop"
 
@@ -22,6 +23,7 @@ typedef struct
   GtkWidget *spinner;
   GtkLabel  *status_label;
   char      *status;
+  gboolean   healthcheck;   /* started is not ready: up waits for healthy */
 } ServiceRow;
 
 struct _HatakeComposeDialog
@@ -36,6 +38,7 @@ struct _HatakeComposeDialog
   HatakeComposeDialogState  state;
   GHashTable               *rows;          /* service name → ServiceRow */
   GHashTable               *containers;    /* container name → service name (owned by rows) */
+  gboolean                  fresh;         /* the project had no containers when Start began */
   gboolean                  disposed;
 
   GtkButton                *cancel_button;
@@ -240,6 +243,8 @@ add_service_row (HatakeComposeDialog  *self,
   row->status_label = GTK_LABEL (label);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row->row), label);
   adw_preferences_group_add (self->services_group, row->row);
+  row->healthcheck = s->healthcheck != NULL && !s->healthcheck->disable && s->healthcheck->test != NULL &&
+                     g_strcmp0 (s->healthcheck->test[0], "NONE") != 0;
   g_hash_table_insert (self->rows, g_strdup (s->name), row);
 
   /* The runner names containers; the rows are services. */
@@ -359,6 +364,10 @@ set_service_status (HatakeComposeDialog *self,
   /* "Created" is final only with no start to come */
   if (g_str_equal (status, "Created") && self->state == HATAKE_COMPOSE_DIALOG_STARTING)
     busy = TRUE;
+  /* nor "Started" for a service whose health is waited for */
+  if (row->healthcheck && (g_str_equal (status, "Started") || g_str_equal (status, "Running")) &&
+      self->state == HATAKE_COMPOSE_DIALOG_STARTING)
+    busy = TRUE;
   gtk_label_set_text (row->status_label, text);
   gtk_widget_set_visible (row->spinner, busy);
   gtk_spinner_set_spinning (GTK_SPINNER (row->spinner), busy);
@@ -408,6 +417,29 @@ stop_spinners (HatakeComposeDialog *self)
 }
 
 static void
+rolled_back (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(HatakeComposeDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  hatake_compose_op_finish (HATAKE_ENGINE (source), result, &error);
+  if (self->disposed)
+    return;
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Cancelled, but what was made could not be removed: %s"),
+                                               error->message);
+
+      show_message (self, text, "error");
+    }
+  else
+    show_message (self, _("Cancelled: nothing of the project was left"), "dim-label");
+  set_state (self, HATAKE_COMPOSE_DIALOG_CANCELLED);
+}
+
+static void
 up_done (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -416,12 +448,28 @@ up_done (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   hatake_compose_up_finish (HATAKE_ENGINE (source), result, &error);
+  /* A cancelled first start is undone, with the dialog closed too: no half-made project stays
+   * (down removes what carries its labels, its default network included). A project that had
+   * containers before keeps what it has: those were the user's. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->fresh)
+    {
+      HatakeComposeRunOptions options = HATAKE_COMPOSE_RUN_OPTIONS_INIT;
+
+      options.timeout = 0;
+      if (!self->disposed)
+        show_message (self, _("Cancelling: removing what was made…"), "dim-label");
+      hatake_compose_op_async (HATAKE_ENGINE (source), self->project, HATAKE_COMPOSE_OP_DOWN, &options, NULL,
+                               rolled_back, g_object_ref (self));
+      if (!self->disposed)
+        stop_spinners (self);
+      return;
+    }
   if (self->disposed)
     return;
   stop_spinners (self);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      show_message (self, _("Cancelled"), "dim-label");
+      show_message (self, _("Cancelled: the containers that had started keep running"), "dim-label");
       set_state (self, HATAKE_COMPOSE_DIALOG_CANCELLED);
     }
   else if (error != NULL)
@@ -466,6 +514,14 @@ hatake_compose_dialog_start (HatakeComposeDialog *self)
     while (g_hash_table_iter_next (&iter, (gpointer *) &service, NULL))
       set_service_status (self, service, "Waiting");
   }
+  {
+    g_autoptr(GPtrArray) had = hatake_compose_get_containers (self->engine, hatake_compose_project_get_name (self->project),
+                                                              NULL, FALSE);
+
+    self->fresh = had->len == 0;
+  }
+  /* up --wait: done once every service runs, and is healthy when it has a healthcheck */
+  options.wait = TRUE;
   options.event = on_up_event;
   options.event_data = self;
   hatake_compose_up_async (self->engine, self->project, &options, self->cancellable, up_done, g_object_ref (self));
