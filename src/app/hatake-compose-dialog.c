@@ -32,6 +32,7 @@ struct _HatakeComposeDialog
 
   HatakeEngine             *engine;
   GFile                    *file;
+  GStrv                     more_files;    /* URIs: compose files merged over file's, in order */
   HatakeComposeProject     *project;
   char                     *error;
   GCancellable             *cancellable;   /* reading, then up */
@@ -60,6 +61,7 @@ enum {
   PROP_0,
   PROP_ENGINE,
   PROP_FILE,
+  PROP_MORE_FILES,
   PROP_STATE,
   N_PROPS
 };
@@ -116,30 +118,35 @@ load_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  GFile *file = task_data;
-  g_autoptr(GFile) found = NULL;
-  g_autofree char *path = NULL;
+  GPtrArray *given = task_data;   /* GFile */
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   HatakeComposeOptions options = { 0 };
-  const char *files[2] = { NULL, NULL };
   HatakeComposeProject *project;
   GError *error = NULL;
 
-  found = hatake_compose_find_file (file, cancellable, &error);
-  if (found == NULL)
+  for (guint i = 0; i < given->len; i++)
     {
-      g_task_return_error (task, error);
-      return;
+      g_autoptr(GFile) found = hatake_compose_find_file (g_ptr_array_index (given, i), cancellable, &error);
+      char *path;
+
+      if (found == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      path = g_file_get_path (found);
+      if (path == NULL)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
+                                   _("Only compose files on this computer can be opened"));
+          return;
+        }
+      g_ptr_array_add (paths, path);
     }
-  path = g_file_get_path (found);
-  if (path == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
-                               _("Only compose files on this computer can be opened"));
-      return;
-    }
-  /* as `hatake compose -f FILE`: the project's folder is the file's, with its .env */
-  files[0] = path;
-  options.files = files;
+  g_ptr_array_add (paths, NULL);
+  /* as `hatake compose -f FILE -f MORE…`: merged in that order, the project's folder is the
+   * first file's, with its .env */
+  options.files = (const char * const *) paths->pdata;
   project = hatake_compose_project_load (&options, &error);
   if (project == NULL)
     g_task_return_error (task, error);
@@ -264,7 +271,13 @@ show_project (HatakeComposeDialog *self)
 
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_action_row_set_subtitle (self->name_row, hatake_compose_project_get_name (self->project));
-  adw_action_row_set_subtitle (self->file_row, files != NULL && files[0] != NULL ? files[0] : "");
+  {
+    /* every file, one a line, in the order they merge */
+    g_autofree char *all = files != NULL ? g_strjoinv ("\n", (char **) files) : g_strdup ("");
+
+    adw_action_row_set_subtitle (self->file_row, all);
+    adw_action_row_set_subtitle_lines (self->file_row, 0);
+  }
   gtk_widget_set_visible (self->project_group, TRUE);
 
   for (guint i = 0; i < services->len; i++)
@@ -323,8 +336,13 @@ load (HatakeComposeDialog *self)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, load_done, NULL);
 
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_object_unref);
+
   g_task_set_source_tag (task, load);
-  g_task_set_task_data (task, g_object_ref (self->file), g_object_unref);
+  g_ptr_array_add (files, g_object_ref (self->file));
+  for (guint i = 0; self->more_files != NULL && self->more_files[i] != NULL; i++)
+    g_ptr_array_add (files, g_file_new_for_uri (self->more_files[i]));
+  g_task_set_task_data (task, files, (GDestroyNotify) g_ptr_array_unref);
   g_task_run_in_thread (task, load_thread);
 }
 
@@ -353,6 +371,7 @@ set_service_status (HatakeComposeDialog *self,
                    : g_str_equal (status, "Waiting") ? _("Waiting…")
                    : g_str_equal (status, "Healthy") ? _("Healthy")
                    : g_str_equal (status, "Exited") ? _("Exited")
+                   : g_str_equal (status, "Removed") ? _("Removed")
                    : status;
   gboolean busy;
 
@@ -435,7 +454,15 @@ rolled_back (GObject      *source,
       show_message (self, text, "error");
     }
   else
-    show_message (self, _("Cancelled: nothing of the project was left"), "dim-label");
+    {
+      GHashTableIter iter;
+      const char *service;
+
+      show_message (self, _("Cancelled: nothing of the project was left"), "dim-label");
+      g_hash_table_iter_init (&iter, self->rows);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &service, NULL))
+        set_service_status (self, service, "Removed");
+    }
   set_state (self, HATAKE_COMPOSE_DIALOG_CANCELLED);
 }
 
@@ -680,6 +707,7 @@ hatake_compose_dialog_finalize (GObject *object)
 
   g_clear_object (&self->project);
   g_clear_object (&self->file);
+  g_clear_pointer (&self->more_files, g_strfreev);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->containers, g_hash_table_unref);
   g_free (self->error);
@@ -703,6 +731,10 @@ hatake_compose_dialog_get_property (GObject    *object,
 
     case PROP_FILE:
       g_value_set_object (value, self->file);
+      break;
+
+    case PROP_MORE_FILES:
+      g_value_set_boxed (value, self->more_files);
       break;
 
     case PROP_STATE:
@@ -730,6 +762,10 @@ hatake_compose_dialog_set_property (GObject      *object,
 
     case PROP_FILE:
       self->file = g_value_dup_object (value);
+      break;
+
+    case PROP_MORE_FILES:
+      self->more_files = g_value_dup_boxed (value);
       break;
 
     default:
@@ -768,6 +804,16 @@ hatake_compose_dialog_class_init (HatakeComposeDialogClass *klass)
   properties[PROP_FILE] =
     g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HatakeComposeDialog:more-files:
+   *
+   * URIs of compose files (or folders holding one) merged over the file's, in this order, as
+   * `hatake compose -f FILE -f MORE…` merges them; %NULL: the file alone.
+   */
+  properties[PROP_MORE_FILES] =
+    g_param_spec_boxed ("more-files", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
    * HatakeComposeDialog:state:

@@ -593,6 +593,8 @@ test_drop_cancel (void)
   gtk_widget_activate (cancel_button);
   wait_for_state (dialog, HATAKE_COMPOSE_DIALOG_CANCELLED, 60);
   g_assert_true (has_label_with (GTK_WIDGET (dialog), "Cancelled: nothing of the project was left"));
+  g_assert_cmpstr (hatake_compose_dialog_get_service_status (dialog, "slow"), ==, "Removed");
+  g_assert_cmpstr (hatake_compose_dialog_get_service_status (dialog, "quick"), ==, "Removed");
   hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-cancel-done.png");
 
   /* what the start made is gone */
@@ -605,6 +607,74 @@ test_drop_cancel (void)
 
   close_dialog (dialog);
   close_and_check (window, &engine, root);
+  hatake_test_remove_tree (dir);
+}
+
+/* Two compose files dropped at once: one project, the second merged over the first (as compose
+ * -f A -f B): its command wins, its service is added; the preview names both files. */
+static void
+test_drop_several (void)
+{
+  g_autoptr(GFile) base = NULL, override = NULL;
+  g_autofree char *dir = NULL, *base_path = NULL, *override_path = NULL, *both = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkDropTarget *target;
+  GFile *files[2];
+  HatakeComposeProject *project;
+  HatakeComposeService *web;
+  HatakeComposeDialog *dialog;
+  HatakeWindow *window;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  dir = make_project ("compose.yaml", "name: merged\n"
+                                      "services:\n"
+                                      "  web:\n"
+                                      "    image: busybox\n"
+                                      "    command: [\"sleep\", \"1\"]\n");
+  base_path = g_build_filename (dir, "compose.yaml", NULL);
+  override_path = g_build_filename (dir, "override.yaml", NULL);
+  g_file_set_contents (override_path, "services:\n"
+                                      "  web:\n"
+                                      "    command: [\"sleep\", \"2\"]\n"
+                                      "  extra:\n"
+                                      "    image: busybox\n", -1, &error);
+  g_assert_no_error (error);
+  window = open_window (NULL);
+
+  base = g_file_new_for_path (base_path);
+  override = g_file_new_for_path (override_path);
+  files[0] = base;
+  files[1] = override;
+  target = hatake_window_get_compose_drop_target (window);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array (files, 2));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  g_assert_true (hatake_test_wait_until (dialog_is_shown, NULL, 10));
+  dialog = find_compose_dialog ();
+
+  wait_for_state (dialog, HATAKE_COMPOSE_DIALOG_READY, 30);
+  project = hatake_compose_dialog_get_project (dialog);
+  g_assert_cmpstr (hatake_compose_project_get_name (project), ==, "merged");
+  web = hatake_compose_project_get_service (project, "web");
+  g_assert_nonnull (web);
+  g_assert_cmpstr (web->command[1], ==, "2");
+  g_assert_nonnull (hatake_compose_project_get_service (project, "extra"));
+  g_assert_nonnull (find_named (GTK_WIDGET (dialog_child (dialog, "services_group")), "extra"));
+  both = g_strconcat (base_path, "\n", override_path, NULL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dialog_child (dialog, "file_row"))), ==, both);
+  hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-drop-several.png");
+
+  close_dialog (dialog);
+  {
+    gpointer weak_window = window;
+
+    g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
+    gtk_window_destroy (GTK_WINDOW (window));
+    g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  }
   hatake_test_remove_tree (dir);
 }
 
@@ -788,6 +858,7 @@ main (int   argc,
   g_test_add_func ("/app/compose-drop/up-and-down", test_drop_up_down);
   g_test_add_func ("/app/compose-drop/cancel", test_drop_cancel);
   g_test_add_func ("/app/compose-drop/error", test_drop_error);
+  g_test_add_func ("/app/compose-drop/several", test_drop_several);
   g_test_add_func ("/app/compose-drop/folder", test_drop_folder);
   g_test_add_func ("/app/compose-drop/application-open", test_application_open);
 
