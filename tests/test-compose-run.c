@@ -569,6 +569,11 @@ test_compose_up_wait (ComposeFixture *f, gconstpointer data)
   g_assert_cmpint (docker (&f->api, &out, NULL, "inspect", "--format", "{{.State.Health.Status}}", "tcr-db-1", NULL),
                    ==, 0);
   g_assert_cmpstr (out, ==, "healthy\n");
+  /* said once, as docker compose does; web has no healthcheck */
+  g_assert_nonnull (strstr (err, " Container tcr-db-1  Healthy\n"));
+  g_assert_null (strstr (strstr (err, " Container tcr-db-1  Healthy\n") + strlen (" Container tcr-db-1  Healthy\n"),
+                        "tcr-db-1  Healthy"));
+  g_assert_null (strstr (err, "tcr-web-1  Healthy"));
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 
   /* one that exits before it is healthy (one without a healthcheck is ready once it runs: whether

@@ -5,7 +5,8 @@
  * on the command line. The file is read by the compose parser in a thread (it reads the files and
  * the project's .env as `hatake compose` does); the preview lists what the project would run, or
  * the parser's error, which names FILE:LINE:COLUMN. Start runs the compose runner's up with a
- * row per service that follows its events (Pulling, Created, Started…); Cancel stops it.
+ * row per service that follows its events (Pulling, Created, Started, Healthy: up waits as up
+ * --wait does); Cancel stops it, and undoes a first start (down) so no half-made project stays.
  */
 #define G_LOG_DOMAIN "hatake-desktop"
 
@@ -22,6 +23,7 @@ typedef struct
   GtkWidget *spinner;
   GtkLabel  *status_label;
   char      *status;
+  gboolean   healthcheck;   /* started is not ready: up waits for healthy */
 } ServiceRow;
 
 struct _HatakeComposeDialog
@@ -30,12 +32,14 @@ struct _HatakeComposeDialog
 
   HatakeEngine             *engine;
   GFile                    *file;
+  GStrv                     more_files;    /* URIs: compose files merged over file's, in order */
   HatakeComposeProject     *project;
   char                     *error;
   GCancellable             *cancellable;   /* reading, then up */
   HatakeComposeDialogState  state;
   GHashTable               *rows;          /* service name → ServiceRow */
   GHashTable               *containers;    /* container name → service name (owned by rows) */
+  gboolean                  fresh;         /* the project had no containers when Start began */
   gboolean                  disposed;
 
   GtkButton                *cancel_button;
@@ -57,6 +61,7 @@ enum {
   PROP_0,
   PROP_ENGINE,
   PROP_FILE,
+  PROP_MORE_FILES,
   PROP_STATE,
   N_PROPS
 };
@@ -113,30 +118,35 @@ load_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  GFile *file = task_data;
-  g_autoptr(GFile) found = NULL;
-  g_autofree char *path = NULL;
+  GPtrArray *given = task_data;   /* GFile */
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   HatakeComposeOptions options = { 0 };
-  const char *files[2] = { NULL, NULL };
   HatakeComposeProject *project;
   GError *error = NULL;
 
-  found = hatake_compose_find_file (file, cancellable, &error);
-  if (found == NULL)
+  for (guint i = 0; i < given->len; i++)
     {
-      g_task_return_error (task, error);
-      return;
+      g_autoptr(GFile) found = hatake_compose_find_file (g_ptr_array_index (given, i), cancellable, &error);
+      char *path;
+
+      if (found == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      path = g_file_get_path (found);
+      if (path == NULL)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
+                                   _("Only compose files on this computer can be opened"));
+          return;
+        }
+      g_ptr_array_add (paths, path);
     }
-  path = g_file_get_path (found);
-  if (path == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
-                               _("Only compose files on this computer can be opened"));
-      return;
-    }
-  /* as `hatake compose -f FILE`: the project's folder is the file's, with its .env */
-  files[0] = path;
-  options.files = files;
+  g_ptr_array_add (paths, NULL);
+  /* as `hatake compose -f FILE -f MORE…`: merged in that order, the project's folder is the
+   * first file's, with its .env */
+  options.files = (const char * const *) paths->pdata;
   project = hatake_compose_project_load (&options, &error);
   if (project == NULL)
     g_task_return_error (task, error);
@@ -240,6 +250,8 @@ add_service_row (HatakeComposeDialog  *self,
   row->status_label = GTK_LABEL (label);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row->row), label);
   adw_preferences_group_add (self->services_group, row->row);
+  row->healthcheck = s->healthcheck != NULL && !s->healthcheck->disable && s->healthcheck->test != NULL &&
+                     g_strcmp0 (s->healthcheck->test[0], "NONE") != 0;
   g_hash_table_insert (self->rows, g_strdup (s->name), row);
 
   /* The runner names containers; the rows are services. */
@@ -259,7 +271,13 @@ show_project (HatakeComposeDialog *self)
 
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_action_row_set_subtitle (self->name_row, hatake_compose_project_get_name (self->project));
-  adw_action_row_set_subtitle (self->file_row, files != NULL && files[0] != NULL ? files[0] : "");
+  {
+    /* every file, one a line, in the order they merge */
+    g_autofree char *all = files != NULL ? g_strjoinv ("\n", (char **) files) : g_strdup ("");
+
+    adw_action_row_set_subtitle (self->file_row, all);
+    adw_action_row_set_subtitle_lines (self->file_row, 0);
+  }
   gtk_widget_set_visible (self->project_group, TRUE);
 
   for (guint i = 0; i < services->len; i++)
@@ -318,8 +336,13 @@ load (HatakeComposeDialog *self)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, load_done, NULL);
 
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_object_unref);
+
   g_task_set_source_tag (task, load);
-  g_task_set_task_data (task, g_object_ref (self->file), g_object_unref);
+  g_ptr_array_add (files, g_object_ref (self->file));
+  for (guint i = 0; self->more_files != NULL && self->more_files[i] != NULL; i++)
+    g_ptr_array_add (files, g_file_new_for_uri (self->more_files[i]));
+  g_task_set_task_data (task, files, (GDestroyNotify) g_ptr_array_unref);
   g_task_run_in_thread (task, load_thread);
 }
 
@@ -348,6 +371,7 @@ set_service_status (HatakeComposeDialog *self,
                    : g_str_equal (status, "Waiting") ? _("Waiting…")
                    : g_str_equal (status, "Healthy") ? _("Healthy")
                    : g_str_equal (status, "Exited") ? _("Exited")
+                   : g_str_equal (status, "Removed") ? _("Removed")
                    : status;
   gboolean busy;
 
@@ -358,6 +382,10 @@ set_service_status (HatakeComposeDialog *self,
   busy = self->state == HATAKE_COMPOSE_DIALOG_STARTING && !status_is_final (status);
   /* "Created" is final only with no start to come */
   if (g_str_equal (status, "Created") && self->state == HATAKE_COMPOSE_DIALOG_STARTING)
+    busy = TRUE;
+  /* nor "Started" for a service whose health is waited for */
+  if (row->healthcheck && (g_str_equal (status, "Started") || g_str_equal (status, "Running")) &&
+      self->state == HATAKE_COMPOSE_DIALOG_STARTING)
     busy = TRUE;
   gtk_label_set_text (row->status_label, text);
   gtk_widget_set_visible (row->spinner, busy);
@@ -408,6 +436,37 @@ stop_spinners (HatakeComposeDialog *self)
 }
 
 static void
+rolled_back (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(HatakeComposeDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  hatake_compose_op_finish (HATAKE_ENGINE (source), result, &error);
+  if (self->disposed)
+    return;
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Cancelled, but what was made could not be removed: %s"),
+                                               error->message);
+
+      show_message (self, text, "error");
+    }
+  else
+    {
+      GHashTableIter iter;
+      const char *service;
+
+      show_message (self, _("Cancelled: nothing of the project was left"), "dim-label");
+      g_hash_table_iter_init (&iter, self->rows);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &service, NULL))
+        set_service_status (self, service, "Removed");
+    }
+  set_state (self, HATAKE_COMPOSE_DIALOG_CANCELLED);
+}
+
+static void
 up_done (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -416,12 +475,28 @@ up_done (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   hatake_compose_up_finish (HATAKE_ENGINE (source), result, &error);
+  /* A cancelled first start is undone, with the dialog closed too: no half-made project stays
+   * (down removes what carries its labels, its default network included). A project that had
+   * containers before keeps what it has: those were the user's. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->fresh)
+    {
+      HatakeComposeRunOptions options = HATAKE_COMPOSE_RUN_OPTIONS_INIT;
+
+      options.timeout = 0;
+      if (!self->disposed)
+        show_message (self, _("Cancelling: removing what was made…"), "dim-label");
+      hatake_compose_op_async (HATAKE_ENGINE (source), self->project, HATAKE_COMPOSE_OP_DOWN, &options, NULL,
+                               rolled_back, g_object_ref (self));
+      if (!self->disposed)
+        stop_spinners (self);
+      return;
+    }
   if (self->disposed)
     return;
   stop_spinners (self);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      show_message (self, _("Cancelled"), "dim-label");
+      show_message (self, _("Cancelled: the containers that had started keep running"), "dim-label");
       set_state (self, HATAKE_COMPOSE_DIALOG_CANCELLED);
     }
   else if (error != NULL)
@@ -466,6 +541,14 @@ hatake_compose_dialog_start (HatakeComposeDialog *self)
     while (g_hash_table_iter_next (&iter, (gpointer *) &service, NULL))
       set_service_status (self, service, "Waiting");
   }
+  {
+    g_autoptr(GPtrArray) had = hatake_compose_get_containers (self->engine, hatake_compose_project_get_name (self->project),
+                                                              NULL, FALSE);
+
+    self->fresh = had->len == 0;
+  }
+  /* up --wait: done once every service runs, and is healthy when it has a healthcheck */
+  options.wait = TRUE;
   options.event = on_up_event;
   options.event_data = self;
   hatake_compose_up_async (self->engine, self->project, &options, self->cancellable, up_done, g_object_ref (self));
@@ -624,6 +707,7 @@ hatake_compose_dialog_finalize (GObject *object)
 
   g_clear_object (&self->project);
   g_clear_object (&self->file);
+  g_clear_pointer (&self->more_files, g_strfreev);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->containers, g_hash_table_unref);
   g_free (self->error);
@@ -647,6 +731,10 @@ hatake_compose_dialog_get_property (GObject    *object,
 
     case PROP_FILE:
       g_value_set_object (value, self->file);
+      break;
+
+    case PROP_MORE_FILES:
+      g_value_set_boxed (value, self->more_files);
       break;
 
     case PROP_STATE:
@@ -674,6 +762,10 @@ hatake_compose_dialog_set_property (GObject      *object,
 
     case PROP_FILE:
       self->file = g_value_dup_object (value);
+      break;
+
+    case PROP_MORE_FILES:
+      self->more_files = g_value_dup_boxed (value);
       break;
 
     default:
@@ -712,6 +804,16 @@ hatake_compose_dialog_class_init (HatakeComposeDialogClass *klass)
   properties[PROP_FILE] =
     g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * HatakeComposeDialog:more-files:
+   *
+   * URIs of compose files (or folders holding one) merged over the file's, in this order, as
+   * `hatake compose -f FILE -f MORE…` merges them; %NULL: the file alone.
+   */
+  properties[PROP_MORE_FILES] =
+    g_param_spec_boxed ("more-files", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
    * HatakeComposeDialog:state:

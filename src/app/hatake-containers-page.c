@@ -28,6 +28,7 @@
 #include "hatake-container-details.h"
 #include "hatake-container-group.h"
 #include "hatake-containers-page.h"
+#include "hatake-ports-cell.h"
 
 /* Every few seconds the rows on screen re-read their status ("Up 3 minutes" ages). */
 #define STATUS_REFRESH_SECONDS 2
@@ -291,6 +292,54 @@ state_classes (GtkListItem          *item,
 
   g_strv_builder_add (builder, "state-badge");
   g_strv_builder_add (builder, state_class);
+  classes = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return classes;
+}
+
+/* The healthcheck's verdict beside the state, for containers that have one. */
+static gboolean
+health_shown (GtkListItem        *item,
+              HatakeHealthStatus  health)
+{
+  return health != HATAKE_HEALTH_NONE;
+}
+
+static char *
+health_text (GtkListItem        *item,
+             HatakeHealthStatus  health)
+{
+  switch (health)
+    {
+    case HATAKE_HEALTH_STARTING: return g_strdup (C_("container health", "Starting"));
+    case HATAKE_HEALTH_HEALTHY: return g_strdup (C_("container health", "Healthy"));
+    case HATAKE_HEALTH_UNHEALTHY: return g_strdup (C_("container health", "Unhealthy"));
+    case HATAKE_HEALTH_NONE:
+    default: return g_strdup ("");
+    }
+}
+
+static char *
+health_tooltip (GtkListItem        *item,
+                HatakeHealthStatus  health)
+{
+  g_autofree char *text = health_text (item, health);
+
+  /* TRANSLATORS: the result of a container's healthcheck, e.g. "Health: Healthy" */
+  return g_strdup_printf (_("Health: %s"), text);
+}
+
+/* ".health-healthy" and its siblings in style.css, coloured like the state badge */
+static GStrv
+health_classes (GtkListItem        *item,
+                HatakeHealthStatus  health)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  g_autofree char *health_class = g_strconcat ("health-", hatake_health_status_to_string (health), NULL);
+  GStrv classes;
+
+  g_strv_builder_add (builder, "state-badge");
+  g_strv_builder_add (builder, health_class);
   classes = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   return classes;
@@ -791,6 +840,35 @@ actions_unbind (GtkSignalListItemFactory *factory,
     }
 }
 
+/* The ports column: its cells ask the engine for the ports of the running container they show. */
+static void
+ports_setup (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             HatakeContainersPage     *self)
+{
+  gtk_list_item_set_child (item, hatake_ports_cell_new ());
+}
+
+static void
+ports_bind (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            HatakeContainersPage     *self)
+{
+  g_autoptr(HatakeContainer) container = row_container (gtk_list_item_get_item (item));
+  HatakePortsCell *cell = HATAKE_PORTS_CELL (gtk_list_item_get_child (item));
+
+  hatake_ports_cell_set_engine (cell, self->engine);
+  hatake_ports_cell_set_container (cell, container);
+}
+
+static void
+ports_unbind (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              HatakeContainersPage     *self)
+{
+  hatake_ports_cell_set_container (HATAKE_PORTS_CELL (gtk_list_item_get_child (item)), NULL);
+}
+
 /* The status text says how long ago: re-read it for the rows on screen. */
 static gboolean
 refresh_status (gpointer data)
@@ -1262,6 +1340,13 @@ hatake_containers_page_class_init (HatakeContainersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, state_text);
   gtk_widget_class_bind_template_callback (widget_class, state_classes);
   gtk_widget_class_bind_template_callback (widget_class, state_rank);
+  gtk_widget_class_bind_template_callback (widget_class, health_shown);
+  gtk_widget_class_bind_template_callback (widget_class, health_text);
+  gtk_widget_class_bind_template_callback (widget_class, health_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, health_classes);
+  gtk_widget_class_bind_template_callback (widget_class, ports_setup);
+  gtk_widget_class_bind_template_callback (widget_class, ports_bind);
+  gtk_widget_class_bind_template_callback (widget_class, ports_unbind);
   gtk_widget_class_bind_template_callback (widget_class, cpu_text);
   gtk_widget_class_bind_template_callback (widget_class, memory_text);
   gtk_widget_class_bind_template_callback (widget_class, actions_setup);

@@ -39,19 +39,23 @@ on_dialog_state (HatakeComposeDialog *dialog,
   hatake_projects_page_select (page, hatake_compose_project_get_name (hatake_compose_dialog_get_project (dialog)));
 }
 
+static GtkWidget *
+present_dialog (HatakeWindow *self,
+                GtkWidget    *dialog)
+{
+  g_signal_connect_object (dialog, "notify::state", G_CALLBACK (on_dialog_state), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
 GtkWidget *
 hatake_window_open_compose_file (HatakeWindow *self,
                                  GFile        *file)
 {
-  GtkWidget *dialog;
-
   g_return_val_if_fail (HATAKE_IS_WINDOW (self), NULL);
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
-  dialog = hatake_compose_dialog_new (GTK_WINDOW (self), hatake_window_get_engine (self), file);
-  g_signal_connect_object (dialog, "notify::state", G_CALLBACK (on_dialog_state), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-  return dialog;
+  return present_dialog (self, hatake_compose_dialog_new (GTK_WINDOW (self), hatake_window_get_engine (self), file));
 }
 
 GtkWidget *
@@ -67,8 +71,28 @@ hatake_window_drop_compose_files (HatakeWindow *self,
   list = gdk_file_list_get_files (files);
   if (list == NULL)
     return NULL;
-  /* One project at a time: the first file says which. */
-  return hatake_window_open_compose_file (self, list->data);
+  if (list->next == NULL)
+    return hatake_window_open_compose_file (self, list->data);
+
+  /* Several: one project, the files merged in the order they came, as `compose -f A -f B` */
+  {
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+    g_auto(GStrv) more = NULL;
+
+    for (GSList *l = list->next; l != NULL; l = l->next)
+      {
+        g_autofree char *uri = g_file_get_uri (l->data);
+
+        g_strv_builder_add (builder, uri);
+      }
+    more = g_strv_builder_end (builder);
+    return present_dialog (self, g_object_new (HATAKE_TYPE_COMPOSE_DIALOG,
+                                               "transient-for", self,
+                                               "engine", hatake_window_get_engine (self),
+                                               "file", list->data,
+                                               "more-files", more,
+                                               NULL));
+  }
 }
 
 static gboolean

@@ -13,7 +13,8 @@ void           _hatake_window_compose_init           (HatakeWindow *self);
 
 /* The drop target (GDK_TYPE_FILE_LIST) whose "drop" opens a compose project's preview. */
 GtkDropTarget *hatake_window_get_compose_drop_target (HatakeWindow *self);
-/* What a drop does: the preview of the first file (a compose file, or a folder holding one).
+/* What a drop does: the preview of the file (a compose file, or a folder holding one); of
+ * several, one project with the files merged in the order they came (compose -f A -f B).
  * Returns: (transfer none) (nullable): the dialog shown, NULL when FILES is empty */
 GtkWidget     *hatake_window_drop_compose_files      (HatakeWindow *self,
                                                       GdkFileList  *files);

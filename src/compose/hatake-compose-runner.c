@@ -87,6 +87,7 @@ typedef struct
   GHashTable             *exit_errors;      /* container name → GError */
   GHashTable             *created;          /* containers this job created and has not started */
   GHashTable             *watched;          /* containers whose exit is being waited for */
+  GHashTable             *said_healthy;     /* containers whose "Healthy" event was sent */
   char                   *awaiting;         /* the container whose exit the head action waits for */
   guint                   pending;          /* container actions of the current one not done yet */
   guint                   next_item;        /* the next of its batch to run */
@@ -109,6 +110,7 @@ job_free (Job *job)
   g_clear_pointer (&job->exit_errors, g_hash_table_unref);
   g_clear_pointer (&job->created, g_hash_table_unref);
   g_clear_pointer (&job->watched, g_hash_table_unref);
+  g_clear_pointer (&job->said_healthy, g_hash_table_unref);
   g_clear_error (&job->batch_error);
   g_clear_handle_id (&job->health_timer, g_source_remove);
   g_free (job->awaiting);
@@ -672,6 +674,9 @@ wait_healthy (GTask *task, Action *a)
             }
           break;
         case HATAKE_COMPOSE_HEALTH_HEALTHY:
+          /* as docker compose prints it, once a container (the action runs again per tick) */
+          if (g_hash_table_add (job->said_healthy, g_strdup (hatake_container_get_name (c))))
+            job_event (job, "Container", hatake_container_get_name (c), "Healthy");
           break;
         case HATAKE_COMPOSE_HEALTH_UNHEALTHY:
           job_fail (task, g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, "%scontainer %s is unhealthy",
@@ -822,6 +827,7 @@ job_new (HatakeEngine *engine, HatakeComposeProject *project, const HatakeCompos
   job->exit_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_error_free);
   job->created = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   job->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  job->said_healthy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return job;
 }
 

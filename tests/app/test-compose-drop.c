@@ -345,6 +345,7 @@ two_services (const char *project,
                           "    command: [\"sh\", \"-c\", \"echo hello from web; exec sleep 600\"]\n"
                           "    stop_signal: SIGKILL\n"
                           "    network_mode: none\n"
+                          "    healthcheck: {test: [\"CMD-SHELL\", \"true\"], interval: 200ms}\n"
                           "  worker:\n"
                           "    image: %s\n"
                           "    command: [\"sh\", \"-c\", \"echo hello from worker; exec sleep 600\"]\n"
@@ -417,8 +418,11 @@ test_drop_up_down (void)
   g_assert_cmpint (hatake_compose_dialog_get_state (dialog), ==, HATAKE_COMPOSE_DIALOG_STARTING);
   g_assert_false (gtk_widget_get_sensitive (start_button));
   wait_for_state (dialog, HATAKE_COMPOSE_DIALOG_DONE, 180);
-  g_assert_cmpstr (hatake_compose_dialog_get_service_status (dialog, "web"), ==, "Started");
+  /* up waits for health: web has a healthcheck, worker runs once started */
+  g_assert_cmpstr (hatake_compose_dialog_get_service_status (dialog, "web"), ==, "Healthy");
   g_assert_cmpstr (hatake_compose_dialog_get_service_status (dialog, "worker"), ==, "Started");
+  g_assert_true (has_label_with (GTK_WIDGET (find_named (GTK_WIDGET (dialog_child (dialog, "services_group")), "web")),
+                                 "Healthy"));
   g_assert_true (has_label_with (GTK_WIDGET (dialog), "is up"));
   hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-drop-started.png");
 
@@ -485,6 +489,192 @@ test_drop_up_down (void)
   g_assert_true (hatake_test_wait_until (page_is_empty, page, 10));
 
   close_and_check (window, &engine, root);
+  hatake_test_remove_tree (dir);
+}
+
+static gboolean
+service_says (gpointer data)
+{
+  const char **wanted = data;   /* dialog, service, status */
+
+  return g_strcmp0 (hatake_compose_dialog_get_service_status ((HatakeComposeDialog *) wanted[0], wanted[1]),
+                    wanted[2]) == 0;
+}
+
+/* The names of the engine's networks */
+static GHashTable *
+network_names (HatakeEngine *engine)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonArray *array;
+
+  hatake_engine_network_op_async (engine, HATAKE_NETWORK_OP_LIST, &args, NULL, hatake_test_store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  node = hatake_engine_network_op_finish (engine, result, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_hash_table_add (names, g_strdup (json_object_get_string_member (json_array_get_object_element (array, i), "Name")));
+  return names;
+}
+
+/* Cancel while a start waits for a service's health (it gets healthy only after a minute): the
+ * dialog says it was cancelled, and a project that had nothing before is left with nothing: no
+ * container, running or not, and no network of its own. */
+static void
+test_drop_cancel (void)
+{
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GPtrArray) containers = NULL;
+  g_autoptr(GHashTable) networks = NULL;
+  g_autofree char *root = NULL, *image = NULL, *project = NULL, *contents = NULL, *dir = NULL, *path = NULL;
+  g_autofree char *default_network = NULL;
+  const char *slow_started[3], *quick_started[3];
+  HatakeComposeDialog *dialog;
+  HatakeWindow *window;
+  GtkWidget *cancel_button;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+
+  root = hatake_test_make_data_root ();
+  engine = hatake_test_engine_new (root, NULL);
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  project = g_strdup_printf ("cancel%d", (int) getpid ());
+  contents = g_strdup_printf ("name: %s\n"
+                              "services:\n"
+                              "  slow:\n"
+                              "    image: %s\n"
+                              "    command: [\"sh\", \"-c\", \"sleep 60; touch /tmp/ready; exec sleep 600\"]\n"
+                              "    stop_signal: SIGKILL\n"
+                              "    healthcheck: {test: [\"CMD-SHELL\", \"test -f /tmp/ready\"], interval: 200ms, retries: 1000}\n"
+                              "  quick:\n"
+                              "    image: %s\n"
+                              "    command: [\"sleep\", \"600\"]\n"
+                              "    stop_signal: SIGKILL\n",
+                              project, image, image);
+  dir = make_project ("compose.yaml", contents);
+  path = g_build_filename (dir, "compose.yaml", NULL);
+  default_network = g_strconcat (project, "_default", NULL);
+  window = open_window (engine);
+
+  dialog = drop_file (window, path);
+  wait_for_state (dialog, HATAKE_COMPOSE_DIALOG_READY, 30);
+  hatake_compose_dialog_start (dialog);
+  g_assert_cmpint (hatake_compose_dialog_get_state (dialog), ==, HATAKE_COMPOSE_DIALOG_STARTING);
+
+  /* both started, and the start waits on slow's health: its row still works */
+  slow_started[0] = quick_started[0] = (const char *) dialog;
+  slow_started[1] = "slow";
+  quick_started[1] = "quick";
+  slow_started[2] = quick_started[2] = "Started";
+  g_assert_true (hatake_test_wait_until (service_says, slow_started, 120));
+  g_assert_true (hatake_test_wait_until (service_says, quick_started, 30));
+  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (dialog_child (dialog, "services_group")), "slow")));
+  g_assert_false (hatake_test_wait_until (hatake_test_never, NULL, 1));
+  g_assert_cmpint (hatake_compose_dialog_get_state (dialog), ==, HATAKE_COMPOSE_DIALOG_STARTING);
+  {
+    RunningWanted running = { engine, project, 2 };
+
+    g_assert_true (engine_runs (&running));
+  }
+  networks = network_names (engine);
+  g_assert_true (g_hash_table_contains (networks, default_network));
+  g_clear_pointer (&networks, g_hash_table_unref);
+  hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-cancel-waiting.png");
+
+  /* the Cancel button, while starting, cancels */
+  cancel_button = GTK_WIDGET (dialog_child (dialog, "cancel_button"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (cancel_button)), ==, "_Cancel");
+  gtk_widget_activate (cancel_button);
+  wait_for_state (dialog, HATAKE_COMPOSE_DIALOG_CANCELLED, 60);
+  g_assert_true (has_label_with (GTK_WIDGET (dialog), "Cancelled: nothing of the project was left"));
+  g_assert_cmpstr (hatake_compose_dialog_get_service_status (dialog, "slow"), ==, "Removed");
+  g_assert_cmpstr (hatake_compose_dialog_get_service_status (dialog, "quick"), ==, "Removed");
+  hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-cancel-done.png");
+
+  /* what the start made is gone */
+  containers = hatake_compose_get_containers (engine, project, NULL, TRUE);
+  g_assert_cmpuint (containers->len, ==, 0);
+  networks = network_names (engine);
+  g_assert_false (g_hash_table_contains (networks, default_network));
+  /* and it may be started again */
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (dialog_child (dialog, "start_button"))));
+
+  close_dialog (dialog);
+  close_and_check (window, &engine, root);
+  hatake_test_remove_tree (dir);
+}
+
+/* Two compose files dropped at once: one project, the second merged over the first (as compose
+ * -f A -f B): its command wins, its service is added; the preview names both files. */
+static void
+test_drop_several (void)
+{
+  g_autoptr(GFile) base = NULL, override = NULL;
+  g_autofree char *dir = NULL, *base_path = NULL, *override_path = NULL, *both = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkDropTarget *target;
+  GFile *files[2];
+  HatakeComposeProject *project;
+  HatakeComposeService *web;
+  HatakeComposeDialog *dialog;
+  HatakeWindow *window;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  dir = make_project ("compose.yaml", "name: merged\n"
+                                      "services:\n"
+                                      "  web:\n"
+                                      "    image: busybox\n"
+                                      "    command: [\"sleep\", \"1\"]\n");
+  base_path = g_build_filename (dir, "compose.yaml", NULL);
+  override_path = g_build_filename (dir, "override.yaml", NULL);
+  g_file_set_contents (override_path, "services:\n"
+                                      "  web:\n"
+                                      "    command: [\"sleep\", \"2\"]\n"
+                                      "  extra:\n"
+                                      "    image: busybox\n", -1, &error);
+  g_assert_no_error (error);
+  window = open_window (NULL);
+
+  base = g_file_new_for_path (base_path);
+  override = g_file_new_for_path (override_path);
+  files[0] = base;
+  files[1] = override;
+  target = hatake_window_get_compose_drop_target (window);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array (files, 2));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  g_assert_true (hatake_test_wait_until (dialog_is_shown, NULL, 10));
+  dialog = find_compose_dialog ();
+
+  wait_for_state (dialog, HATAKE_COMPOSE_DIALOG_READY, 30);
+  project = hatake_compose_dialog_get_project (dialog);
+  g_assert_cmpstr (hatake_compose_project_get_name (project), ==, "merged");
+  web = hatake_compose_project_get_service (project, "web");
+  g_assert_nonnull (web);
+  g_assert_cmpstr (web->command[1], ==, "2");
+  g_assert_nonnull (hatake_compose_project_get_service (project, "extra"));
+  g_assert_nonnull (find_named (GTK_WIDGET (dialog_child (dialog, "services_group")), "extra"));
+  both = g_strconcat (base_path, "\n", override_path, NULL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dialog_child (dialog, "file_row"))), ==, both);
+  hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-drop-several.png");
+
+  close_dialog (dialog);
+  {
+    gpointer weak_window = window;
+
+    g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
+    gtk_window_destroy (GTK_WINDOW (window));
+    g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  }
   hatake_test_remove_tree (dir);
 }
 
@@ -666,7 +856,9 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/app/compose-drop/up-and-down", test_drop_up_down);
+  g_test_add_func ("/app/compose-drop/cancel", test_drop_cancel);
   g_test_add_func ("/app/compose-drop/error", test_drop_error);
+  g_test_add_func ("/app/compose-drop/several", test_drop_several);
   g_test_add_func ("/app/compose-drop/folder", test_drop_folder);
   g_test_add_func ("/app/compose-drop/application-open", test_application_open);
 

@@ -12,6 +12,7 @@
 #include "hatake-application.h"
 #include "hatake-container-details.h"
 #include "hatake-containers-page.h"
+#include "hatake-file-browser.h"
 #include "hatake-log-view.h"
 #include "hatake-test-utils.h"
 
@@ -219,6 +220,91 @@ is_list (gpointer data)
   return g_strcmp0 (visible_page (data), "list") == 0;
 }
 
+typedef struct
+{
+  HatakeFileBrowser *browser;
+  const char        *path;
+  const char        *entry;   /* a name the listing has */
+} ListingWanted;
+
+/* The position of NAME in the browser's listing, or -1 */
+static int
+entry_position (HatakeFileBrowser *browser,
+                const char        *name)
+{
+  GListModel *model = hatake_file_browser_get_model (browser);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(HatakeFileEntry) entry = g_list_model_get_item (model, i);
+
+      if (g_str_equal (hatake_file_entry_get_name (entry), name))
+        return (int) i;
+    }
+  return -1;
+}
+
+static gboolean
+lists (gpointer data)
+{
+  ListingWanted *wanted = data;
+
+  return !hatake_file_browser_get_loading (wanted->browser) &&
+         g_strcmp0 (hatake_file_browser_get_path (wanted->browser), wanted->path) == 0 &&
+         entry_position (wanted->browser, wanted->entry) >= 0;
+}
+
+/* The Files tab of a running container: /, then /etc by activating its row, then back up. */
+static void
+check_files (GtkWidget    *window,
+             GtkWidget    *details,
+             AdwViewStack *view_stack)
+{
+  HatakeFileBrowser *browser = HATAKE_FILE_BROWSER (details_child (details, "file_browser"));
+  GObject *column_view = gtk_widget_get_template_child (GTK_WIDGET (browser), HATAKE_TYPE_FILE_BROWSER, "column_view");
+  GObject *path_label = gtk_widget_get_template_child (GTK_WIDGET (browser), HATAKE_TYPE_FILE_BROWSER, "path_label");
+  ListingWanted wanted = { browser, "/", "etc" };
+  g_autoptr(HatakeFileEntry) etc = NULL, passwd = NULL;
+  GtkWidget *up;
+  int position;
+
+  /* listed only once shown */
+  g_assert_null (hatake_file_browser_get_path (browser));
+  adw_view_stack_set_visible_child_name (view_stack, "files");
+  g_assert_true (hatake_test_wait_until (lists, &wanted, 20));
+  position = entry_position (browser, "etc");
+  etc = g_list_model_get_item (hatake_file_browser_get_model (browser), position);
+  g_assert_true (hatake_file_entry_is_dir (etc));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (column_view)));
+  up = find_actionable (GTK_WIDGET (browser), "files.up");
+  g_assert_nonnull (up);
+  g_assert_false (gtk_widget_get_sensitive (up));
+
+  /* into /etc as a double-click or Enter on its row does */
+  g_signal_emit_by_name (column_view, "activate", (guint) position);
+  wanted = (ListingWanted) { browser, "/etc", "passwd" };
+  g_assert_true (hatake_test_wait_until (lists, &wanted, 20));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (path_label)), ==, "/etc");
+  passwd = g_list_model_get_item (hatake_file_browser_get_model (browser), entry_position (browser, "passwd"));
+  g_assert_false (hatake_file_entry_is_dir (passwd));
+  g_assert_cmpint (hatake_file_entry_get_size (passwd), >, 0);
+  g_assert_cmpint (entry_position (browser, "etc"), ==, -1);
+  /* a file's row opens nothing */
+  g_signal_emit_by_name (column_view, "activate", (guint) entry_position (browser, "passwd"));
+  g_assert_false (hatake_file_browser_get_loading (browser));
+  g_assert_cmpstr (hatake_file_browser_get_path (browser), ==, "/etc");
+  gtk_test_widget_wait_for_draw (window);
+  hatake_test_save_screenshot (window, "container-details-files.png");
+
+  /* and back up with the Up button */
+  g_assert_true (gtk_widget_get_sensitive (up));
+  gtk_widget_activate (up);
+  wanted = (ListingWanted) { browser, "/", "etc" };
+  g_assert_true (hatake_test_wait_until (lists, &wanted, 20));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (path_label)), ==, "/");
+  g_assert_cmpint (entry_position (browser, "passwd"), ==, -1);
+}
+
 static void
 test_local_engine (void)
 {
@@ -320,6 +406,8 @@ test_local_engine (void)
   g_assert_cmpuint (hatake_stats_graph_get_n_samples (memory_graph), >=, 1);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (details_child (details, "memory_label"))), !=, "—");
   hatake_test_save_screenshot (GTK_WIDGET (window), "container-details.png");
+
+  check_files (GTK_WIDGET (window), details, view_stack);
 
   /* Stop from the header: the state row follows (sh as PID 1 ignores SIGTERM: killed after
    * the stop timeout). */

@@ -18,6 +18,7 @@
 #include "hatake-container-group.h"
 #include "hatake-containers-page.h"
 #include "hatake-local-engine.h"
+#include "hatake-ports-cell.h"
 #include "hatake-test-utils.h"
 #include "hatake-window.h"
 
@@ -1045,6 +1046,202 @@ test_engine_switcher (void)
   hatake_test_remove_tree (docker_config);
 }
 
+/* The mapped link buttons of the ports column, borrowed, row after row. */
+static void
+collect_links (GtkWidget *widget,
+               GPtrArray *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LINK_BUTTON (child) && gtk_widget_get_mapped (child))
+        g_ptr_array_add (out, child);
+      collect_links (child, out);
+    }
+}
+
+static gboolean
+has_no_links (gpointer data)
+{
+  g_autoptr(GPtrArray) links = g_ptr_array_new ();
+
+  collect_links (GTK_WIDGET (page_child (data, "column_view")), links);
+  return links->len == 0;
+}
+
+static gboolean
+has_two_links (gpointer data)
+{
+  g_autoptr(GPtrArray) links = g_ptr_array_new ();
+
+  collect_links (GTK_WIDGET (page_child (data, "column_view")), links);
+  return links->len == 2;
+}
+
+/* The mapped label named "health" of the column view (the badge beside the state). */
+static GtkWidget *
+find_health_badge (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_widget_get_name (child), "health") == 0 &&
+          gtk_widget_get_mapped (child))
+        return child;
+      if ((found = find_health_badge (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+badge_says_healthy (gpointer data)
+{
+  GtkWidget *badge = find_health_badge (GTK_WIDGET (page_child (data, "column_view")));
+
+  return badge != NULL && g_strcmp0 (gtk_label_get_label (GTK_LABEL (badge)), "Healthy") == 0;
+}
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) probe = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (probe, any, FALSE, NULL));
+  bound = g_socket_get_local_address (probe, NULL);
+  g_socket_close (probe, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* What the browser would get at a link's address: the container's web server answers there. */
+static char *
+fetch (const char *uri)
+{
+  char *body = NULL;
+
+  for (guint i = 0; i < 30; i++)
+    {
+      g_clear_pointer (&body, g_free);
+      g_spawn_sync (NULL, (char *[]) { (char *) "curl", (char *) "-s", (char *) "-m", (char *) "2", (char *) uri, NULL },
+                    NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &body, NULL, NULL, NULL);
+      if (body != NULL && *body != '\0')
+        break;
+      hatake_test_wait_until (hatake_test_never, NULL, 1);
+    }
+  return body;
+}
+
+/* A running web server publishing two ports, with a healthcheck: its row shows the ports as links
+ * to http://HOST:PORT/ (every address: localhost), and a health badge that reaches Healthy. */
+static void
+test_ports_and_health (void)
+{
+  const char *httpd_cmd[] = { "busybox", "httpd", "-f", "-p", "80", "-h", "/etc", NULL };
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(HatakeImage) image = NULL;
+  g_autoptr(HatakeContainer) web = NULL;
+  g_autoptr(HatakeContainerConfig) config = hatake_container_config_new ();
+  g_autoptr(GPtrArray) links = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL, *reference = NULL, *local_uri = NULL, *any_uri = NULL;
+  g_autofree char *local_text = NULL, *any_text = NULL, *hostname_uri = NULL, *body = NULL;
+  g_autofree char *expected_host = NULL;
+  guint16 local_port = free_port (), any_port = free_port ();
+  GtkListBox *sidebar;
+  HatakeWindow *window;
+  GtkWidget *page, *badge;
+  gpointer weak_window, weak_engine;
+  g_autofree char *s = NULL;
+
+  /* the functions the links are made with */
+#define CHECK(expr, expected) G_STMT_START { g_free (s); s = (expr); g_assert_cmpstr (s, ==, expected); } G_STMT_END
+  CHECK (hatake_ports_cell_uri_for ("0.0.0.0", "8080"), "http://localhost:8080/");
+  CHECK (hatake_ports_cell_uri_for ("", "8080"), "http://localhost:8080/");
+  CHECK (hatake_ports_cell_uri_for ("::", "8080"), "http://localhost:8080/");
+  CHECK (hatake_ports_cell_uri_for ("127.0.0.1", "80"), "http://127.0.0.1:80/");
+  CHECK (hatake_ports_cell_uri_for ("::1", "80"), "http://[::1]:80/");
+  CHECK (hatake_ports_cell_text_for ("127.0.0.1", "8080", "80/tcp"), "127.0.0.1:8080→80/tcp");
+  CHECK (hatake_ports_cell_text_for ("", "8080", "80/tcp"), "0.0.0.0:8080→80/tcp");
+#undef CHECK
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+
+  root = hatake_test_make_data_root ();
+  engine = hatake_test_engine_new (root, NULL);
+  window = hatake_window_new (GTK_APPLICATION (app), engine);
+  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "containers_page"));
+  sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
+  gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  reference = hatake_test_registry_ref ("hatake/busybox:latest");
+  image = hatake_test_pull (engine, reference, NULL, NULL, &error);
+  g_assert_no_error (error);
+  config->image = g_strdup (reference);
+  config->name = g_strdup ("porty");
+  config->cmd = g_strdupv ((char **) httpd_cmd);
+  config->publish = g_new0 (char *, 3);
+  config->publish[0] = g_strdup_printf ("127.0.0.1:%u:80/tcp", local_port);
+  config->publish[1] = g_strdup_printf ("%u:8080/tcp", any_port);
+  config->healthcheck = hatake_health_config_new ();
+  config->healthcheck->test = g_strdupv ((char *[]) { (char *) "CMD-SHELL", (char *) "true", NULL });
+  config->healthcheck->interval = 200 * 1000;
+  web = create_with_config (engine, config);
+  engine_op (engine, web, HATAKE_CONTAINER_OP_START, FALSE);
+  g_assert_true (wait_for_state (web, HATAKE_CONTAINER_RUNNING, 10));
+
+  /* the ports, as links that open in the browser */
+  g_assert_true (hatake_test_wait_until (has_two_links, page, 10));
+  collect_links (GTK_WIDGET (page_child (page, "column_view")), links);
+  local_uri = g_strdup_printf ("http://127.0.0.1:%u/", local_port);
+  any_uri = g_strdup_printf ("http://localhost:%u/", any_port);
+  local_text = g_strdup_printf ("127.0.0.1:%u→80/tcp", local_port);
+  any_text = g_strdup_printf ("0.0.0.0:%u→8080/tcp", any_port);
+  /* in the order of the container's ports */
+  g_assert_cmpstr (gtk_link_button_get_uri (links->pdata[0]), ==, local_uri);
+  g_assert_cmpstr (gtk_button_get_label (links->pdata[0]), ==, local_text);
+  g_assert_cmpstr (gtk_link_button_get_uri (links->pdata[1]), ==, any_uri);
+  g_assert_cmpstr (gtk_button_get_label (links->pdata[1]), ==, any_text);
+  /* what the link opens is the container's web server */
+  hostname_uri = g_strconcat (local_uri, "hostname", NULL);
+  body = fetch (hostname_uri);
+  expected_host = g_strndup (hatake_container_get_id (web), 12);
+  g_assert_nonnull (body);
+  g_assert_true (g_str_has_prefix (body, expected_host));
+
+  /* the healthcheck's verdict, on the page */
+  g_assert_true (hatake_test_wait_until (badge_says_healthy, page, 20));
+  g_assert_cmpint (hatake_container_get_health_status (web), ==, HATAKE_HEALTH_HEALTHY);
+  badge = find_health_badge (GTK_WIDGET (page_child (page, "column_view")));
+  g_assert_true (gtk_widget_has_css_class (badge, "health-healthy"));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  hatake_test_save_screenshot (GTK_WIDGET (window), "containers-page-ports-health.png");
+
+  /* stopped: no ports to open, and no verdict */
+  engine_op (engine, web, HATAKE_CONTAINER_OP_KILL, FALSE);
+  g_assert_true (wait_for_state (web, HATAKE_CONTAINER_EXITED, 10));
+  g_assert_true (hatake_test_wait_until (has_no_links, page, 10));
+
+  engine_op (engine, web, HATAKE_CONTAINER_OP_REMOVE, TRUE);
+  weak_window = window;
+  weak_engine = engine;
+  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
+  g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  g_clear_object (&web);
+  g_clear_object (&image);
+  g_clear_object (&engine);
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
+  hatake_test_remove_tree (root);
+}
+
 static void
 test_no_display (void)
 {
@@ -1083,6 +1280,7 @@ main (int   argc,
   g_test_add_func ("/app/containers-page/format", test_format);
   g_test_add_func ("/app/containers-page/local-engine", test_local_engine);
   g_test_add_func ("/app/containers-page/projects", test_projects);
+  g_test_add_func ("/app/containers-page/ports-health", test_ports_and_health);
   g_test_add_func ("/app/containers-page/remote-engine", test_remote_engine);
   g_test_add_func ("/app/engine-switcher", test_engine_switcher);
 

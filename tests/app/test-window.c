@@ -559,6 +559,87 @@ test_close_keeps_engine (void)
   remove_tree (data_root);
 }
 
+typedef struct
+{
+  HatakeApplication *app;
+  gboolean           window_made;
+  gboolean           hidden_at_first;
+  gboolean           engine_at_first;
+  gboolean           shown_when_activated;
+} HiddenRun;
+
+/* Once the first activation is over: look, activate again as opening the app does, quit. */
+static gboolean
+check_hidden (gpointer data)
+{
+  HiddenRun *run = data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+
+  run->window_made = HATAKE_IS_WINDOW (window);
+  if (run->window_made)
+    {
+      run->hidden_at_first = !gtk_widget_get_visible (GTK_WIDGET (window)) &&
+                             !gtk_widget_get_mapped (GTK_WIDGET (window));
+      run->engine_at_first = HATAKE_IS_LOCAL_ENGINE (hatake_window_get_engine (HATAKE_WINDOW (window)));
+      g_application_activate (G_APPLICATION (run->app));
+      run->shown_when_activated = gtk_widget_get_visible (GTK_WIDGET (window)) &&
+                                  gtk_application_get_active_window (GTK_APPLICATION (run->app)) == window;
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      hatake_test_save_screenshot (GTK_WIDGET (window), "window-after-hidden.png");
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_hidden_window_added (GtkApplication *application,
+                        GtkWindow      *window,
+                        HiddenRun      *run)
+{
+  g_idle_add (check_hidden, run);
+}
+
+/* `hatake-desktop --hidden` (the autostart's command line): the window and its engine are made,
+ * not shown, until the app is opened again. */
+static void
+test_start_hidden (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_root = NULL;
+  HiddenRun run = { NULL };
+  char *argv[] = { (char *) "hatake-desktop", (char *) "--hidden", (char *) "--data-root", NULL, NULL };
+  int status;
+
+  if (geteuid () != 0)
+    {
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        {
+          g_test_message ("not root: the application hosts the engine only as root");
+          g_test_fail ();
+        }
+      else
+        g_test_skip ("the application hosts the engine only as root");
+      return;
+    }
+
+  data_root = g_dir_make_tmp ("hatake-app-XXXXXX", &error);
+  g_assert_no_error (error);
+  argv[3] = data_root;
+  run.app = hatake_application_new ();
+  g_application_set_flags (G_APPLICATION (run.app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect (run.app, "window-added", G_CALLBACK (on_hidden_window_added), &run);
+  status = g_application_run (G_APPLICATION (run.app), G_N_ELEMENTS (argv) - 1, argv);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.window_made);
+  g_assert_true (run.engine_at_first);
+  g_assert_true (run.hidden_at_first);
+  g_assert_true (run.shown_when_activated);
+  g_assert_cmpstr (hatake_application_get_data_root (run.app), ==, data_root);
+
+  g_object_unref (run.app);
+  remove_tree (data_root);
+}
+
 static void
 test_no_display (void)
 {
@@ -600,6 +681,7 @@ main (int   argc,
   g_test_add_func ("/app/window/local-engine", test_window_local_engine);
   g_test_add_func ("/app/color-scheme", test_color_scheme);
   g_test_add_func ("/app/window/close-keeps-engine", test_close_keeps_engine);
+  g_test_add_func ("/app/window/start-hidden", test_start_hidden);
 
   ret = g_test_run ();
 
