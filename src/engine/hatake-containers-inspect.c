@@ -42,6 +42,62 @@ hatake_containers_log_path (HatakeContainers *self,
   return entry ? g_build_filename (entry->dir, "ctr.log", NULL) : NULL;
 }
 
+/* docker's port maps ({"80/tcp": [{"HostIp": …, "HostPort": …}, …]}): one key per container
+ * port with every host binding of it (a port may be published twice: -p 8080:80 -p 9090:80) */
+typedef struct
+{
+  GPtrArray  *keys;       /* in the order first seen */
+  GHashTable *bindings;   /* key → JsonArray */
+} PortMap;
+
+static void
+port_map_init (PortMap *map)
+{
+  map->keys = g_ptr_array_new_with_free_func (g_free);
+  map->bindings = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) json_array_unref);
+}
+
+static void
+port_map_add (PortMap    *map,
+              const char *key,
+              const char *host_ip,
+              const char *host_port)
+{
+  JsonArray *list = g_hash_table_lookup (map->bindings, key);
+  JsonObject *binding = json_object_new ();
+
+  if (list == NULL)
+    {
+      char *owned = g_strdup (key);
+
+      list = json_array_new ();
+      g_ptr_array_add (map->keys, owned);
+      g_hash_table_insert (map->bindings, owned, list);
+    }
+  json_object_set_string_member (binding, "HostIp", host_ip);
+  json_object_set_string_member (binding, "HostPort", host_port);
+  json_array_add_object_element (list, binding);
+}
+
+/* the map as an object of b's, and cleared */
+static void
+port_map_write (PortMap     *map,
+                JsonBuilder *b)
+{
+  json_builder_begin_object (b);
+  for (guint i = 0; i < map->keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (map->keys, i);
+      JsonNode *node = json_node_init_array (json_node_alloc (), g_hash_table_lookup (map->bindings, key));
+
+      json_builder_set_member_name (b, key);
+      json_builder_add_value (b, node);
+    }
+  json_builder_end_object (b);
+  g_hash_table_unref (map->bindings);
+  g_ptr_array_unref (map->keys);
+}
+
 /* docker's Mounts: what is mounted where, volumes by name and by their folder on the host
  * (docker-compose 1.29 reads them to carry anonymous volumes over to a recreated container) */
 static void
@@ -114,11 +170,14 @@ add_network_settings (HatakeContainers            *self,
     json_builder_add_null_value (b);
   else
     {
-      json_builder_begin_object (b);
+      PortMap map;
+
+      port_map_init (&map);
       for (guint i = 0; ports != NULL && i < json_array_get_length (ports); i++)
         {
           JsonObject *p = hatake_json_array_object (ports, i);
           gint64 range = MAX (json_object_get_int_member_with_default (p, "range", 1), 1);
+          const char *host_ip = json_object_get_string_member_with_default (p, "host_ip", "");
 
           for (gint64 k = 0; k < range; k++)
             {
@@ -127,20 +186,11 @@ add_network_settings (HatakeContainers            *self,
                                                       json_object_get_string_member (p, "protocol"));
               g_autofree char *host_port = g_strdup_printf ("%" G_GINT64_FORMAT,
                                                             json_object_get_int_member (p, "host_port") + k);
-              const char *host_ip = json_object_get_string_member_with_default (p, "host_ip", "");
 
-              json_builder_set_member_name (b, key);
-              json_builder_begin_array (b);
-              json_builder_begin_object (b);
-              json_builder_set_member_name (b, "HostIp");
-              json_builder_add_string_value (b, *host_ip ? host_ip : "0.0.0.0");
-              json_builder_set_member_name (b, "HostPort");
-              json_builder_add_string_value (b, host_port);
-              json_builder_end_object (b);
-              json_builder_end_array (b);
+              port_map_add (&map, key, *host_ip ? host_ip : "0.0.0.0", host_port);
             }
         }
-      json_builder_end_object (b);
+      port_map_write (&map, b);
     }
   json_builder_set_member_name (b, "Networks");
   json_builder_begin_object (b);
@@ -394,12 +444,14 @@ hatake_containers_inspect (HatakeContainers *self,
   json_builder_end_object (b);
   if (entry != NULL)
     {
+      PortMap bindings;
+
       STR ("NetworkMode", entry->config->network_mode ? entry->config->network_mode : "bridge");
       json_builder_set_member_name (b, "PublishAllPorts");
       json_builder_add_boolean_value (b, entry->config->publish_all);
       /* docker's PortBindings: what was asked, running or not ("0" … a random port) */
       json_builder_set_member_name (b, "PortBindings");
-      json_builder_begin_object (b);
+      port_map_init (&bindings);
       for (guint i = 0; entry->config->publish != NULL && entry->config->publish[i] != NULL; i++)
         {
           HatakePortMapping m;
@@ -411,16 +463,10 @@ hatake_containers_inspect (HatakeContainers *self,
               g_autofree char *key = g_strdup_printf ("%u/%s", m.container_port + k, m.protocol);
               g_autofree char *host_port = m.host_port ? g_strdup_printf ("%u", m.host_port + k) : g_strdup ("");
 
-              json_builder_set_member_name (b, key);
-              json_builder_begin_array (b);
-              json_builder_begin_object (b);
-              STR ("HostIp", m.host_ip);
-              STR ("HostPort", host_port);
-              json_builder_end_object (b);
-              json_builder_end_array (b);
+              port_map_add (&bindings, key, m.host_ip, host_port);
             }
         }
-      json_builder_end_object (b);
+      port_map_write (&bindings, b);
       BOOL ("AutoRemove", entry->config->auto_remove);
       BOOL ("Privileged", entry->config->privileged);
       BOOL ("ReadonlyRootfs", entry->config->read_only);
