@@ -49,6 +49,7 @@ struct _HatakeContainers
   GHashTable      *entries;       /* id → Entry */
   GFileMonitor    *exit_monitor;
   guint            removals;      /* removals under way */
+  GThreadPool     *detach_pool;   /* one thread: the teardowns that exits start (see detach_network) */
   GHashTable      *pending_names; /* names of creates under way */
   GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
   gboolean         healthchecks;  /* probed while this engine runs (not in one-shot commands) */

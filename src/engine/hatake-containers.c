@@ -76,6 +76,8 @@ hatake_containers_finalize (GObject *object)
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->settle_waiters, g_ptr_array_unref);
   g_clear_pointer (&self->pending_names, g_hash_table_unref);
+  if (self->detach_pool != NULL)
+    g_thread_pool_free (self->detach_pool, FALSE, TRUE);
   g_free (self->runtime_note);
   g_clear_pointer (&self->cgroups, hatake_cgroup_layout_unref);
   g_free (self->self_exe);
@@ -1369,14 +1371,17 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 static void removal_done (HatakeContainers *self);
 
 static void
-detach_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+detach_job (gpointer job,
+            gpointer pool_data)
 {
-  HatakeContainers *self = source;
+  g_autoptr(GTask) task = job;
+  HatakeContainers *self = g_task_get_source_object (task);
+  const char *id = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   /* after a crash half way through an earlier teardown netavark may find less than it set up */
-  if (!hatake_networks_detach (self->networks, task_data, &error))
-    g_message ("%s: %s", (const char *) task_data, error->message);
+  if (!hatake_networks_detach (self->networks, id, &error))
+    g_message ("%s: %s", id, error->message);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1387,17 +1392,22 @@ on_detached (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /* The stopped container's network goes (netavark teardown runs for ~50 ms: in a thread). A
- * one-shot command waits for it as for a removal before it exits. */
+ * one-shot command waits for it as for a removal before it exits. The teardowns take turns
+ * anyway (the host's netavark lock), so they queue for one thread of their own: ten containers
+ * stopped at once (compose down) would otherwise hold ten of GLib's shared worker threads
+ * waiting, and every other operation would wait for GLib to grow its pool, 100 ms a thread. */
 void
 _hatake_containers_detach_network (HatakeContainers *self,
                 const char       *id)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, on_detached, NULL);
+  GTask *task = g_task_new (self, NULL, on_detached, NULL);
 
   g_task_set_source_tag (task, _hatake_containers_detach_network);
   g_task_set_task_data (task, g_strdup (id), g_free);
   self->removals++;
-  g_task_run_in_thread (task, detach_thread);
+  if (self->detach_pool == NULL)
+    self->detach_pool = g_thread_pool_new (detach_job, NULL, 1, FALSE, NULL);
+  g_thread_pool_push (self->detach_pool, task, NULL);
 }
 
 static void
