@@ -70,6 +70,7 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
   g_autoptr(HatakeEndpoint) endpoint = NULL;
   gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
   gint64 serving_deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  gulong wait_us = 5 * 1000;
   GError *local_error = NULL;
 
   /* -H, or the context's engine; serve, system reset and conmon's exit command stay local */
@@ -107,7 +108,11 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
           return NULL;
         }
       g_clear_error (&local_error);
-      g_usleep (5 * 1000);   /* the holder is usually a one-shot command about to finish */
+      /* the holder is usually a one-shot command about to finish: soon again, then less often
+       * (conmon's exit commands of a `compose down` wait here by the dozen, and took the CPU
+       * the command they wait for needed) */
+      g_usleep (wait_us);
+      wait_us = MIN (wait_us * 2, 100 * 1000);
     }
   /* a one-shot command probes no healthchecks (hatake serve turns them on again): its engine is
    * gone before a probe is due. It first catches up with what happened while no engine ran. */
