@@ -96,15 +96,21 @@ check_manifest (const char *root, const char *digest, const char *image, GError 
   g_autofree char *path = g_build_filename (root, "blobs", "sha256", digest + 7, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+  char first = 0;
   JsonObject *manifest;
 
+  /* layers are blobs too: only JSON is looked into */
+  if (in == NULL || g_input_stream_read (G_INPUT_STREAM (in), &first, 1, NULL, NULL) != 1 || first != '{')
+    return TRUE;
   if (!json_parser_load_from_file (parser, path, &local) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return FAIL ("image %s: manifest %s does not parse: %s", image, digest, local ? local->message : "not an object");
   manifest = json_node_get_object (json_parser_get_root (parser));
   if (json_object_has_member (manifest, "manifests"))
     return TRUE;
-  if (!json_object_has_member (manifest, "config"))
-    return TRUE;  /* a config blob, not a manifest */
+  if (!json_object_has_member (manifest, "schemaVersion") || !json_object_has_member (manifest, "config"))
+    return TRUE;  /* an image config, not a manifest */
   if (!blob_present (root,
                      json_object_get_string_member_with_default (json_object_get_object_member (manifest, "config"),
                                                                  "digest", NULL),
