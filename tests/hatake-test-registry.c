@@ -360,7 +360,7 @@ proxy_run_cb (GThreadedSocketService *service,
       write_text (out, reply);
       goto out;
     }
-  if (is_blob)
+  if (proxy->fail_manifests ? is_manifest : is_blob)
     {
       guint status = 0;
 

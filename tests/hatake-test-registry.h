@@ -43,7 +43,8 @@ typedef struct
   GMutex          lock;
   GPtrArray      *requests;        /* request heads, as received */
 
-  /* Faults. The *_count ones apply to that many blob requests, then stop. */
+  /* Faults. The *_count ones apply to that many blob (or, with fail_manifests, manifest)
+   * requests, then stop. */
   guint           fail_status;
   guint           fail_count;
   char           *fail_method;     /* only requests with this method fail; NULL: any */
@@ -59,6 +60,7 @@ typedef struct
   gint64          big_manifest;    /* serve a manifest this big */
   gboolean        big_chunked;     /* … without a Content-Length */
   gboolean        relative_location; /* strip the scheme and host from Location headers */
+  gboolean        fail_manifests;  /* fail_status applies to manifest requests instead of blobs */
 } Proxy;
 
 Proxy           *proxy_new               (const char             *bind_ip,

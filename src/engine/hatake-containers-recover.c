@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -80,6 +81,70 @@ conmon_alive (Entry *entry)
     if (cmdline[i] == '\0')
       cmdline[i] = ' ';
   return strstr (cmdline, "conmon") != NULL && strstr (cmdline, hatake_container_get_id (entry->container)) != NULL;
+}
+
+/* Whether path is a mount point (in this process's mount namespace). */
+static gboolean
+is_mount_point (const char *path)
+{
+  g_autofree char *mountinfo = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (mountinfo, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", 6);
+
+      if (g_strv_length (fields) >= 5 && g_str_equal (fields[4], path))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A start the engine died in: its conmon started (the runtime's container created, maybe even
+ * started) or its rootfs mounted, but the state never saved as running. */
+static gboolean
+start_interrupted (Entry *entry)
+{
+  g_autofree char *rootfs = _hatake_containers_entry_path (entry, "rootfs");
+
+  return conmon_alive (entry) || is_mount_point (rootfs);
+}
+
+/* Undone as a failed start is (nothing of it left running, mounted or attached), and the
+ * container left exited saying why. */
+static void
+on_interrupted_start_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-recovering");
+  g_autoptr(GError) error = NULL;
+  Entry *entry;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    g_debug ("runtime delete: %s", error->message);
+  entry = container ? _hatake_containers_entry_for (self, container) : NULL;
+  if (entry != NULL)
+    {
+      g_autofree char *rootfs = _hatake_containers_entry_path (entry, "rootfs");
+      const char *id = hatake_container_get_id (container);
+
+      g_debug ("%s: undoing a start the engine was stopped in", id);
+      umount2 (rootfs, MNT_DETACH);
+      _hatake_containers_detach_network (self, id);
+      hatake_container_set_pid (container, 0);
+      hatake_container_set_error (container, _("the engine stopped while it was starting the container"));
+      hatake_container_set_exit_code (container, 128);
+      hatake_container_set_finished_at (container, g_get_real_time ());
+      if (hatake_container_get_state (container) != HATAKE_CONTAINER_EXITED)
+        _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
+      else
+        _hatake_containers_save_state (self, entry);
+    }
+  recover_next (task);
 }
 
 static void
@@ -182,11 +247,19 @@ recover_next (GTask *task)
           g_object_set_data (G_OBJECT (container), "hatake-containers", self);
           entry->restart_timer = g_timeout_add (0, _hatake_containers_do_restart, container);
           continue;
+        case HATAKE_CONTAINER_CREATED:
         case HATAKE_CONTAINER_EXITED:
-          if (entry->config->auto_remove)
+          if (start_interrupted (entry))
+            {
+              /* the runtime's delete kills what runs; on_interrupted_start_deleted carries on */
+              g_object_set_data_full (G_OBJECT (task), "hatake-recovering", g_object_ref (container), g_object_unref);
+              hatake_runtime_delete_async (self->runtime, hatake_container_get_id (container), TRUE, NULL,
+                                           on_interrupted_start_deleted, task);
+              return;
+            }
+          if (hatake_container_get_state (container) == HATAKE_CONTAINER_EXITED && entry->config->auto_remove)
             _hatake_containers_remove_entry (self, entry, NULL);
           continue;
-        case HATAKE_CONTAINER_CREATED:
         case HATAKE_CONTAINER_REMOVING:
         case HATAKE_CONTAINER_DEAD:
         case HATAKE_CONTAINER_REMOVED:

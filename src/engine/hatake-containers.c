@@ -204,8 +204,11 @@ _hatake_containers_save_state (HatakeContainers *self, Entry *entry)
   root = json_builder_get_root (b);
   /* A few hundred bytes, renamed into place: never torn. Not fsynced: after a crash recovery asks
    * the runtime anyway, so a state that lags one step behind is corrected at the next start. */
+  /* A full disk is the usual cause: the host's condition, not the engine's bug, so said as a
+   * message (a warning aborted `hatake serve` under G_DEBUG=fatal-warnings, mid-removal); the
+   * state in memory goes on, and recovery corrects the file from the runtime later. */
   if (!write_json_flags (path, root, G_FILE_SET_CONTENTS_CONSISTENT, &error))
-    g_warning ("Cannot save the state of %s: %s", hatake_container_get_id (c), error->message);
+    g_message ("Cannot save the state of %s: %s", hatake_container_get_id (c), error->message);
 }
 
 /* Moves the container to a state and records it; the one place the engine changes states. */
