@@ -249,7 +249,9 @@ recover_next (GTask *task)
           continue;
         case HATAKE_CONTAINER_CREATED:
         case HATAKE_CONTAINER_EXITED:
-          if (start_interrupted (entry))
+          /* (only a container never saved as started: an exited one's conmon lives on a moment
+           * after the exit, running its exit command, which waits for this store) */
+          if (hatake_container_get_state (container) == HATAKE_CONTAINER_CREATED && start_interrupted (entry))
             {
               /* the runtime's delete kills what runs; on_interrupted_start_deleted carries on */
               g_object_set_data_full (G_OBJECT (task), "hatake-recovering", g_object_ref (container), g_object_unref);
