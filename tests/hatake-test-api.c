@@ -75,6 +75,17 @@ fixture_start_server (Fixture *f)
     g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
     g_auto(GStrv) args = NULL;
 
+    const char *wrapper = g_getenv ("HATAKE_TEST_SERVE_WRAPPER");
+
+    /* the valgrind suite runs the server itself under valgrind: its exit status, checked in
+     * fixture_stop_server, is then valgrind's verdict too (--error-exitcode) */
+    if (wrapper != NULL && *wrapper != '\0')
+      {
+        g_auto(GStrv) words = NULL;
+
+        g_assert_true (g_shell_parse_argv (wrapper, NULL, &words, NULL));
+        g_strv_builder_addv (argv, (const char **) words);
+      }
     g_strv_builder_add_many (argv, HATAKE_CLI, "serve", "--data-root", f->root, "-H", host, NULL);
     if (f->serve_args != NULL)
       g_strv_builder_addv (argv, (const char **) f->serve_args);
@@ -82,7 +93,8 @@ fixture_start_server (Fixture *f)
     f->server = g_subprocess_launcher_spawnv (launcher, (const char * const *) args, &error);
   }
   g_assert_no_error (error);
-  for (guint i = 0; i < 200 && !socket_answers (f->socket); i++)
+  /* (valgrind starts it some 20 times slower) */
+  for (guint i = 0; i < 2400 && !socket_answers (f->socket); i++)
     g_usleep (25 * 1000);
   g_assert_true (socket_answers (f->socket));
 }

@@ -90,6 +90,7 @@ hatake_volume_helper_create_async (HatakeEngine        *engine,
   config->name = g_strdup_printf ("hatake-volume-%s", suffix);
   config->cmd = g_strdupv ((char **) cmd);
   config->labels = g_strdupv ((char **) labels);
+  g_free (config->network_mode);
   config->network_mode = g_strdup ("none");
   hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_VOLUME, volume, HATAKE_VOLUME_HELPER_PATH,
                                      read_only);

@@ -69,7 +69,7 @@ docker_config_load (GError **error)
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
-      config->root = json_node_init_object (json_node_alloc (), json_object_new ());
+      config->root = hatake_json_node_new_object ();
       return g_steal_pointer (&config);
     }
   /* docker would start over from an empty file and so lose what it could not read: refuse. */
@@ -86,7 +86,7 @@ docker_config_load (GError **error)
       return NULL;
     }
   config->root = length > 0 ? json_node_copy (json_parser_get_root (parser))
-                            : json_node_init_object (json_node_alloc (), json_object_new ());
+                            : hatake_json_node_new_object ();
   return g_steal_pointer (&config);
 }
 

@@ -199,10 +199,10 @@ hatake_context_config_load (const char  *path,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
-      return json_node_init_object (json_node_alloc (), json_object_new ());
+      return hatake_json_node_new_object ();
     }
   if (length == 0)
-    return json_node_init_object (json_node_alloc (), json_object_new ());
+    return hatake_json_node_new_object ();
   if (!json_parser_load_from_data (parser, contents, length, &local_error) ||
       !hatake_json_root_is (parser, JSON_NODE_OBJECT))
     {

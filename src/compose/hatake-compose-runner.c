@@ -897,10 +897,11 @@ selected_services (HatakeComposeProject *project, const char * const *wanted)
 {
   g_autoptr(GPtrArray) order = hatake_compose_project_get_order (project);
   g_autoptr(GHashTable) chosen = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *out = g_ptr_array_new ();
+  GPtrArray *out;
 
   if (wanted == NULL)
     return g_steal_pointer (&order);
+  out = g_ptr_array_new ();
   for (guint i = 0; wanted[i] != NULL; i++)
     g_hash_table_add (chosen, (gpointer) wanted[i]);
   /* in reverse order, each chosen service chooses what it depends on */

@@ -91,4 +91,15 @@ hatake_json_root_is (JsonParser   *parser,
   return root != NULL && JSON_NODE_TYPE (root) == type;
 }
 
+/* A node holding a new empty object ({}). json_node_init_object() takes a reference of the
+ * object it is given, so json_object_new() passed to it inline is leaked. */
+static inline JsonNode *
+hatake_json_node_new_object (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
+}
+
 G_END_DECLS

@@ -182,6 +182,7 @@ run_to_exit (HatakeEngine *engine,
   config->image = g_strdup (reference);
   config->name = g_strdup (name);
   config->cmd = g_strdupv ((char **) cmd);
+  g_free (config->network_mode);
   config->network_mode = g_strdup ("none");
   hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_VOLUME, volume, "/data", FALSE);
   hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);

@@ -330,6 +330,7 @@ run_container (HatakeEngine *engine,
   config->image = g_strdup (reference);
   config->name = g_strdup (name);
   config->cmd = g_strdupv ((char **) cmd);
+  g_free (config->network_mode);
   config->network_mode = g_strdup ("bridge");
   hatake_engine_create_container_async (engine, config, NULL, hatake_test_store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);

@@ -106,6 +106,7 @@ test_preferences (void)
   g_autofree char *command = NULL;
   g_autofree char *socket = NULL;
   g_autofree char *wanted = NULL;
+  g_autofree char *scheme = NULL;
   AdwStyleManager *style = adw_style_manager_get_default ();
   HatakePreferencesWindow *window;
   GtkSwitch *autostart_switch;
@@ -125,7 +126,8 @@ test_preferences (void)
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (GTK_WIDGET (window), "theme_row"))), ==, 0);
   adw_combo_row_set_selected (ADW_COMBO_ROW (child (GTK_WIDGET (window), "theme_row")), 1);
-  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "follow");
+  scheme = g_settings_get_string (settings, "color-scheme");
+  g_assert_cmpstr (scheme, ==, "follow");
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_DEFAULT);
   adw_combo_row_set_selected (ADW_COMBO_ROW (child (GTK_WIDGET (window), "theme_row")), 0);
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
