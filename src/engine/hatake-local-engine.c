@@ -1044,8 +1044,9 @@ hatake_local_engine_network_op_async (HatakeEngine              *engine,
   if (op == HATAKE_NETWORK_OP_CONNECT || op == HATAKE_NETWORK_OP_DISCONNECT)
     {
       GError *error = NULL;
-      HatakeContainer *container = args->container ? hatake_containers_lookup (self->containers, args->container, &error)
-                                                   : NULL;
+      g_autoptr(HatakeContainer) container = args->container ? hatake_containers_lookup (self->containers,
+                                                                                         args->container, &error)
+                                                             : NULL;
 
       g_free (data);
       if (container == NULL)
