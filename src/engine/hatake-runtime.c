@@ -337,7 +337,9 @@ create_data_free (CreateData *data)
   g_free (data);
 }
 
-/* Both the sync pipe's line and conmon's exit (with what it said on stderr) are in. */
+/* Both the sync pipe's line and conmon's exit (with what it said on stderr) are in. Each of the
+ * two callbacks holds a reference of its own and drops it when it returns, so the task (with
+ * conmon's GSubprocess and both pipes) goes when the second is done. */
 static void
 create_maybe_done (GTask *task)
 {
@@ -352,7 +354,6 @@ create_maybe_done (GTask *task)
   if (data->error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&data->error));
-      g_object_unref (task);
       return;
     }
   if (data->line == NULL || !json_parser_load_from_data (parser, data->line, -1, NULL) ||
@@ -360,7 +361,6 @@ create_maybe_done (GTask *task)
     {
       g_autofree char *message = runtime_message ("conmon", data->conmon_stderr);
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s", message);
-      g_object_unref (task);
       return;
     }
   o = json_node_get_object (json_parser_get_root (parser));
@@ -370,11 +370,9 @@ create_maybe_done (GTask *task)
       const char *message = json_object_get_string_member_with_default (o, "message", NULL);
       g_autofree char *clean = runtime_message (self->name, message ? message : data->conmon_stderr);
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s", clean);
-      g_object_unref (task);
       return;
     }
   g_task_return_int (task, pid);
-  g_object_unref (task);
 }
 
 static void
@@ -382,7 +380,7 @@ on_sync_line (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   CreateData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
@@ -400,7 +398,7 @@ on_conmon_exited (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  GTask *task = user_data;
+  g_autoptr(GTask) task = user_data;
   CreateData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
