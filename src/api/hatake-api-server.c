@@ -456,6 +456,10 @@ hatake_api_request_begin_stream (HatakeApiRequest *request,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (request->msg);
 
   request->streaming = TRUE;
+  /* a stream's chunks go once they are written: a SoupMessageBody keeps every chunk by default,
+   * so a follower held all it was ever sent (1 GiB of logs, days of events), and finding the next
+   * chunk to write walked them all (a 1 GiB log stream stalled the server at full CPU) */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (request->msg), FALSE);
   soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
   soup_message_headers_set_content_type (headers, content_type, NULL);
