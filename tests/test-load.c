@@ -863,52 +863,53 @@ follower_thread (gpointer user_data)
 {
   Follower *follower = user_data;
   g_autoptr(SoupSession) session = client_new (follower->f);
+  g_autofree char *image = hatake_test_registry_ref ("hatake/busybox:latest");
+  static const char * const cmd[] = { "true", NULL };
+  g_autoptr(JsonNode) body = create_body (image, cmd, NULL);
 
   for (guint i = 0; i < N_FOLLOWERS / FOLLOWERS_AT_ONCE; i++)
     {
       g_autofree char *name = g_strdup_printf ("load-ev-%02u-%02u", follower->index, i);
-      g_autofree char *uri = uri_for ("/events?filters=%7B%22type%22%3A%5B%22volume%22%5D%7D");
-      g_autofree char *reply = NULL, *path = NULL;
+      g_autofree char *filters = g_strdup_printf ("{\"container\":[\"%s\"]}", name);
+      g_autofree char *filters_q = g_uri_escape_string (filters, NULL, TRUE);
+      g_autofree char *events = g_strconcat ("/events?filters=", filters_q, NULL);
+      g_autofree char *uri = uri_for (events);
+      g_autofree char *reply = NULL, *path = NULL, *id = NULL;
       g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
       g_autoptr(GInputStream) in = NULL;
       g_autoptr(GDataInputStream) lines = NULL;
       g_autoptr(GError) error = NULL;
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) body = NULL;
       gboolean seen = FALSE;
+      guint status;
 
       in = soup_session_send (session, msg, NULL, &error);
       g_assert_no_error (error);
       expect (soup_message_get_status (msg), 200, "events", NULL);
       lines = g_data_input_stream_new (in);
 
-      /* the event it waits for, caused on another connection of the same client */
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "Name");
-      json_builder_add_string_value (b, name);
-      json_builder_end_object (b);
-      body = json_builder_get_root (b);
-      expect (call (session, "POST", "/volumes/create", body, &reply, NULL), 201, name, reply);
+      /* the event it waits for, caused on another connection of the same client (the engine has
+       * no volume events, as docker has: a container's create is one) */
+      id = create_container (session, name, body, &status, &reply, NULL);
+      expect (status, 201, name, reply);
 
       while (!seen)
         {
           g_autofree char *text = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
           g_autoptr(JsonNode) event = NULL;
-          JsonObject *actor;
 
           g_assert_no_error (error);
           g_assert_nonnull (text);
           if (*g_strstrip (text) == '\0')
             continue;
           event = parse (text);
-          actor = json_object_get_object_member (json_node_get_object (event), "Actor");
-          seen = actor != NULL && g_strcmp0 (json_object_get_string_member_with_default (actor, "ID", NULL), name) == 0;
+          seen = g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (event), "Action", NULL),
+                            "create") == 0;
         }
       /* gone in the middle of the stream, as a `docker events` that is interrupted */
       g_input_stream_close (G_INPUT_STREAM (lines), NULL, NULL);
       follower->followed++;
 
-      path = g_strdup_printf ("/volumes/%s", name);
+      path = g_strdup_printf ("/containers/%s", id);
       g_clear_pointer (&reply, g_free);
       expect (call (session, "DELETE", path, NULL, &reply, NULL), 204, path, reply);
     }
