@@ -77,6 +77,8 @@ PY
 }
 
 run "default build: every suite" _build --suite unit --suite integration --suite data --suite app
+# load (tests/test-load.c): one hatake serve under 20 concurrent clients, then its leaks; ~4 min
+run "default build: load" _build --suite load
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run "AddressSanitizer + UBSan: unit and integration" _build-asan --suite unit --suite integration
 run "valgrind: unit" _build --setup valgrind --suite unit --no-suite no-valgrind
