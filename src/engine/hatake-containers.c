@@ -1108,7 +1108,7 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
       data->waiting++;
       g_task_set_source_tag (setup, on_prepared);
       g_task_set_task_data (setup, g_strdup (id), g_free);
-      g_task_run_in_thread (setup, network_setup_thread);
+      hatake_networks_run_in_thread (self->networks, setup, network_setup_thread);
     }
   g_unlink (exit_file);
   g_unlink (oom_file);
@@ -1342,16 +1342,7 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   g_unlink (data->exit_file);
   removed = hatake_rm_rf (data->dir, &error);
   hatake_rm_rf (data->socket_dir, NULL);
-  /* after the files: the teardown that the exit started runs meanwhile (the namespace and its
-   * options live in the run dir, not here); this one finds nothing left, or finishes it (one
-   * whose setup never ran or half ran tears down with complaints) */
-  if (data->networks != NULL)
-    {
-      g_autoptr(GError) detach_error = NULL;
-
-      if (!hatake_networks_detach (data->networks, data->id, &detach_error))
-        g_message ("%s: %s", data->id, detach_error->message);
-    }
+  /* (the network goes after this, on the networks' thread: on_removed) */
   if (removed)
     {
       for (guint i = 0; data->anonymous && data->anonymous[i]; i++)
@@ -1397,7 +1388,7 @@ _hatake_containers_detach_network (HatakeContainers *self,
   g_task_set_source_tag (task, _hatake_containers_detach_network);
   g_task_set_task_data (task, g_strdup (id), g_free);
   self->removals++;
-  g_task_run_in_thread (task, detach_thread);
+  hatake_networks_run_in_thread (self->networks, task, detach_thread);
 }
 
 static void
@@ -1414,9 +1405,8 @@ removal_done (HatakeContainers *self)
 }
 
 static void
-on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+removal_complete (HatakeContainers *self, GAsyncResult *result)
 {
-  HatakeContainers *self = HATAKE_CONTAINERS (source);
   GTask *outer = g_object_get_data (G_OBJECT (result), "hatake-outer");
   HatakeContainer *container = g_object_get_data (G_OBJECT (result), "hatake-container");
   Entry *entry = _hatake_containers_entry_for (self, container);
@@ -1445,6 +1435,36 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   if (outer)
     g_task_return_pointer (outer, NULL, NULL);
   removal_done (self);
+}
+
+static void
+on_removal_detached (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GAsyncResult) removed = user_data;
+
+  removal_complete (HATAKE_CONTAINERS (source), removed);
+}
+
+/* The files are gone: then the network, after the teardown that the exit started (queued before
+ * it on the networks' thread; the namespace and its options live in the run dir, not in the
+ * container's folder): this one finds nothing left, or finishes it (one whose setup never ran
+ * or half ran tears down with complaints). */
+static void
+on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeContainers *self = HATAKE_CONTAINERS (source);
+  RemoveData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GTask) detach = NULL;
+
+  if (data->networks == NULL)
+    {
+      removal_complete (self, result);
+      return;
+    }
+  detach = g_task_new (self, NULL, on_removal_detached, g_object_ref (result));
+  g_task_set_source_tag (detach, on_removed);
+  g_task_set_task_data (detach, g_strdup (data->id), g_free);
+  hatake_networks_run_in_thread (self->networks, detach, detach_thread);
 }
 
 
