@@ -383,6 +383,32 @@ pull_thread (gpointer user_data)
   return NULL;
 }
 
+/* Every chain of layers the image makes (its diff IDs' prefixes): one unpacked layer each */
+static void
+add_chains (GHashTable *chains, JsonObject *image)
+{
+  JsonArray *diff_ids = json_object_get_array_member (image, "diff_ids");
+  g_autoptr(GString) chain = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (diff_ids); i++)
+    {
+      g_string_append_printf (chain, "%s,", json_array_get_string_element (diff_ids, i));
+      g_hash_table_add (chains, g_strdup (chain->str));
+    }
+}
+
+static guint
+count_entries (const char *root, const char *rel)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 static void
 add_digests (GHashTable *digests, JsonObject *image)
 {
@@ -401,6 +427,7 @@ phase_pulls (Load *load)
   g_autofree char *blobs_path = g_build_filename (load->f->root, "blobs", "sha256", NULL);
   g_autoptr(GHashTable) wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) other = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) chains = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
   g_autoptr(GDir) dir = NULL;
   g_autoptr(SoupSession) session = client_new (load->f);
@@ -441,13 +468,19 @@ phase_pulls (Load *load)
                                                                     "platform");
 
               if (g_str_equal (json_object_get_string_member (platform, "architecture"), "amd64"))
-                add_digests (wanted, m);
+                {
+                  add_digests (wanted, m);
+                  add_chains (chains, m);
+                }
               else
                 g_hash_table_add (other, g_strdup (json_object_get_string_member (m, "manifest_digest")));
             }
         }
       else
-        add_digests (wanted, fixture);
+        {
+          add_digests (wanted, fixture);
+          add_chains (chains, fixture);
+        }
     }
   dir = g_dir_open (blobs_path, 0, NULL);
   g_assert_nonnull (dir);
@@ -469,6 +502,11 @@ phase_pulls (Load *load)
   g_assert_cmpuint (unexpected, ==, 0);
   store = hatake_test_snapshot_store (load->f->root);
   g_test_message ("store after the pulls:\n%s", store);
+  /* and each layer unpacked once, with its short link */
+  g_test_message ("pulls: %u unpacked layers, %u links, for %u chains of layers", count_entries (load->f->root, "layers"),
+                  count_entries (load->f->root, "l"), g_hash_table_size (chains));
+  g_assert_cmpuint (count_entries (load->f->root, "layers"), ==, g_hash_table_size (chains));
+  g_assert_cmpuint (count_entries (load->f->root, "l"), ==, g_hash_table_size (chains));
 
   /* the images are all there, through the API and through docker images */
   expect (call (session, "GET", "/images/json", NULL, &reply, NULL), 200, "images", reply);
@@ -885,18 +923,32 @@ follower_thread (gpointer user_data)
   for (guint i = 0; i < N_FOLLOWERS / FOLLOWERS_AT_ONCE; i++)
     {
       g_autofree char *name = g_strdup_printf ("load-ev-%02u-%02u", follower->index, i);
-      g_autofree char *filters = g_strdup_printf ("{\"container\":[\"%s\"]}", name);
-      g_autofree char *filters_q = g_uri_escape_string (filters, NULL, TRUE);
-      g_autofree char *events = g_strconcat ("/events?filters=", filters_q, NULL);
-      g_autofree char *uri = uri_for (events);
+      g_autofree char *filters = NULL;
+      g_autofree char *filters_q = NULL;
+      g_autofree char *events = NULL, *uri = NULL;
       g_autofree char *reply = NULL, *path = NULL, *id = NULL;
-      g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
+      g_autoptr(SoupMessage) msg = NULL;
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) filter = NULL;
       g_autoptr(GInputStream) in = NULL;
       g_autoptr(GDataInputStream) lines = NULL;
       g_autoptr(GError) error = NULL;
       gboolean seen = FALSE;
       guint status;
 
+      /* {"container": [NAME]}: its own container's events only */
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "container");
+      json_builder_begin_array (b);
+      json_builder_add_string_value (b, name);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      filter = json_builder_get_root (b);
+      filters = json_to_string (filter, FALSE);
+      filters_q = g_uri_escape_string (filters, NULL, TRUE);
+      events = g_strconcat ("/events?filters=", filters_q, NULL);
+      uri = uri_for (events);
+      msg = soup_message_new ("GET", uri);
       in = soup_session_send (session, msg, NULL, &error);
       g_assert_no_error (error);
       expect (soup_message_get_status (msg), 200, "events", NULL);

@@ -51,6 +51,7 @@ struct _HatakeContainers
   guint            removals;      /* removals under way */
   GHashTable      *pending_names; /* names of creates under way */
   GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
+  GHashTable      *detaching;     /* id → Detaching: its network's teardown is queued */
   gboolean         healthchecks;  /* probed while this engine runs (not in one-shot commands) */
 };
 

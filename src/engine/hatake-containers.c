@@ -33,6 +33,20 @@
 
 G_DEFINE_FINAL_TYPE (HatakeContainers, hatake_containers, G_TYPE_OBJECT)
 
+/* A container whose network's teardown is queued, and the starts that wait for it */
+typedef struct
+{
+  guint      pending;    /* teardowns queued */
+  GPtrArray *prepares;   /* GTask: _hatake_containers_prepare_thread's, run when none is */
+} Detaching;
+
+static void
+detaching_free (Detaching *detaching)
+{
+  g_clear_pointer (&detaching->prepares, g_ptr_array_unref);
+  g_free (detaching);
+}
+
 static void
 entry_free (Entry *entry)
 {
@@ -75,6 +89,7 @@ hatake_containers_finalize (GObject *object)
   g_clear_object (&self->model);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->settle_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->detaching, g_hash_table_unref);
   g_clear_pointer (&self->pending_names, g_hash_table_unref);
   g_free (self->runtime_note);
   g_clear_pointer (&self->cgroups, hatake_cgroup_layout_unref);
@@ -100,6 +115,7 @@ hatake_containers_init (HatakeContainers *self)
   self->model = g_list_store_new (HATAKE_TYPE_CONTAINER);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->detaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) detaching_free);
   self->pending_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->healthchecks = TRUE;
 }
@@ -1163,6 +1179,17 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   prepare_task = g_task_new (self, NULL, on_prepared, task);
   g_task_set_source_tag (prepare_task, _hatake_containers_start_entry);
   g_task_set_task_data (prepare_task, prepare, (GDestroyNotify) _hatake_containers_prepare_data_free);
+  {
+    Detaching *detaching = g_hash_table_lookup (self->detaching, prepare->id);
+
+    /* a restart right after an exit: its network is set up again after the exit's teardown
+     * (queued on the networks' thread), not torn down by it */
+    if (detaching != NULL)
+      {
+        g_ptr_array_add (detaching->prepares, g_steal_pointer (&prepare_task));
+        return;
+      }
+  }
   g_task_run_in_thread (prepare_task, _hatake_containers_prepare_thread);
 }
 
@@ -1374,7 +1401,19 @@ detach_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 static void
 on_detached (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  removal_done (HATAKE_CONTAINERS (source));
+  HatakeContainers *self = HATAKE_CONTAINERS (source);
+  const char *id = g_task_get_task_data (G_TASK (result));
+  Detaching *detaching = g_hash_table_lookup (self->detaching, id);
+
+  if (detaching != NULL && --detaching->pending == 0)
+    {
+      g_autoptr(GPtrArray) prepares = g_steal_pointer (&detaching->prepares);
+
+      g_hash_table_remove (self->detaching, id);
+      for (guint i = 0; i < prepares->len; i++)
+        g_task_run_in_thread (g_ptr_array_index (prepares, i), _hatake_containers_prepare_thread);
+    }
+  removal_done (self);
 }
 
 /* The stopped container's network goes (netavark teardown runs for ~50 ms: in a thread). A
@@ -1384,10 +1423,19 @@ _hatake_containers_detach_network (HatakeContainers *self,
                 const char       *id)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, on_detached, NULL);
+  Detaching *detaching;
 
   g_task_set_source_tag (task, _hatake_containers_detach_network);
   g_task_set_task_data (task, g_strdup (id), g_free);
   self->removals++;
+  detaching = g_hash_table_lookup (self->detaching, id);
+  if (detaching == NULL)
+    {
+      detaching = g_new0 (Detaching, 1);
+      detaching->prepares = g_ptr_array_new_with_free_func (g_object_unref);
+      g_hash_table_insert (self->detaching, g_strdup (id), detaching);
+    }
+  detaching->pending++;
   hatake_networks_run_in_thread (self->networks, task, detach_thread);
 }
 
