@@ -77,7 +77,7 @@ PY
 }
 
 run "default build: every suite" _build --suite unit --suite integration --suite data --suite app
-# load (tests/test-load.c): one hatake serve under 20 concurrent clients, then its leaks; ~4 min
+# load (tests/test-load.c): one hatake serve under 20 concurrent clients, then its leaks; ~1-3 min
 run "default build: load" _build --suite load
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run "AddressSanitizer + UBSan: unit and integration" _build-asan --suite unit --suite integration
