@@ -80,8 +80,10 @@ PY
 }
 
 run "default build: every suite" _build --suite unit --suite integration --suite data --suite app
+# load (tests/test-load.c): one hatake serve under 20 concurrent clients, then its leaks; ~1-3 min
+run "default build: load" _build --suite load
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  run "AddressSanitizer + UBSan: unit and integration" _build-asan --suite unit --suite integration
+  run "AddressSanitizer + UBSan: unit and integration" _build-asan --suite unit --suite integration --no-suite faults
 # The UI tests under ASan/UBSan too. G_SLICE=always-malloc: GLib 2.74's slice allocator hides
 # every GObject from LeakSanitizer. Full stacks (fast_unwind_on_malloc=0: Debian's libraries have
 # no frame pointers) so that tests/lsan-app.supp matches the third-party frames it names; 16

@@ -657,6 +657,8 @@ on_logs_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
   data->timestamps = hatake_api_query_bool (request->query, "timestamps", FALSE);
   hatake_api_request_begin_stream (request, data->multiplexed ? "application/vnd.docker.multiplexed-stream"
                                                               : "application/vnd.docker.raw-stream");
+  /* a client that reads slower than the log is read holds the reading, not the server's memory */
+  options.flow = request->flow;
   hatake_engine_container_logs_async (request->engine, request->path[1], &options, on_log_entry, data,
                                      request->cancellable, on_logs_done, data);
 }

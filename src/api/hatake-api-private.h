@@ -33,6 +33,9 @@ typedef struct
   gulong             disconnected_id;
   GCancellable      *cancellable;  /* cancelled when the client goes away */
   GSource           *gone_watch;   /* the connection, for its client's end while nothing is written */
+  HatakeFlow        *flow;         /* a stream's: held while too much of it waits to be written */
+  gsize              queued;       /* bytes of the stream handed to libsoup, not yet written */
+  gulong             wrote_id;
 } HatakeApiRequest;
 
 HatakeApiRequest *hatake_api_request_new          (HatakeApiServer   *server,

@@ -358,6 +358,8 @@ hatake_api_request_free (HatakeApiRequest *request)
     return;
   g_clear_signal_handler (&request->finished_id, request->msg);
   g_clear_signal_handler (&request->disconnected_id, request->msg);
+  g_clear_signal_handler (&request->wrote_id, request->msg);
+  g_clear_object (&request->flow);
   if (request->gone_watch != NULL)
     destroy_source (g_steal_pointer (&request->gone_watch));
   g_cancellable_cancel (request->cancellable);
@@ -449,6 +451,23 @@ hatake_api_request_reply_status (HatakeApiRequest *request,
   hatake_api_request_free (request);
 }
 
+/* What a stream may have waiting for its client before its producer is held, and what it must
+ * have drained to before it is let go again */
+#define STREAM_HIGH_WATER (1024 * 1024)
+#define STREAM_LOW_WATER  (256 * 1024)
+
+static void
+on_wrote_body_data (SoupServerMessage *msg,
+                    guint              size,
+                    gpointer           user_data)
+{
+  HatakeApiRequest *request = user_data;
+
+  request->queued -= MIN (request->queued, size);
+  if (request->queued <= STREAM_LOW_WATER)
+    hatake_flow_set_held (request->flow, FALSE);
+}
+
 void
 hatake_api_request_begin_stream (HatakeApiRequest *request,
                                  const char       *content_type)
@@ -456,6 +475,12 @@ hatake_api_request_begin_stream (HatakeApiRequest *request,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (request->msg);
 
   request->streaming = TRUE;
+  /* a stream's chunks go once they are written: a SoupMessageBody keeps every chunk by default,
+   * so a follower held all it was ever sent (1 GiB of logs, days of events), and finding the next
+   * chunk to write walked them all (a 1 GiB log stream stalled the server at full CPU) */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (request->msg), FALSE);
+  request->flow = hatake_flow_new ();
+  request->wrote_id = g_signal_connect (request->msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), request);
   soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
   soup_message_headers_set_content_type (headers, content_type, NULL);
@@ -470,6 +495,9 @@ hatake_api_request_write (HatakeApiRequest *request,
   if (g_cancellable_is_cancelled (request->cancellable) || length == 0)
     return;
   soup_message_body_append (soup_server_message_get_response_body (request->msg), SOUP_MEMORY_COPY, data, length);
+  request->queued += length;
+  if (request->flow != NULL && request->queued > STREAM_HIGH_WATER)
+    hatake_flow_set_held (request->flow, TRUE);
   soup_server_message_unpause (request->msg);
 }
 

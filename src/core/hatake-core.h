@@ -6,6 +6,7 @@
 #include "hatake-attach.h"
 #include "hatake-engine.h"
 #include "hatake-error.h"
+#include "hatake-flow.h"
 #include "hatake-image.h"
 #include "hatake-pull.h"
 #include "hatake-reference.h"

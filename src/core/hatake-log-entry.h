@@ -5,6 +5,8 @@
 
 #include <glib-object.h>
 
+#include "hatake-flow.h"
+
 G_BEGIN_DECLS
 
 /* Also bits of HatakeLogOptions.streams. */
@@ -29,9 +31,10 @@ typedef struct
   gint64   since;     /* ns; 0: unset. Entries older than this are skipped */
   gint64   until;     /* ns; 0: unset. The first newer entry ends the run */
   guint    streams;   /* HatakeLogStream bits; 0: both */
+  HatakeFlow *flow;   /* NULL, or no more is read while it is held (the caller keeps it alive) */
 } HatakeLogOptions;
 
-#define HATAKE_LOG_OPTIONS_INIT { .follow = FALSE, .tail = -1, .since = 0, .until = 0, .streams = 0 }
+#define HATAKE_LOG_OPTIONS_INIT { .follow = FALSE, .tail = -1, .since = 0, .until = 0, .streams = 0, .flow = NULL }
 
 #define HATAKE_TYPE_LOG_ENTRY (hatake_log_entry_get_type ())
 GType           hatake_log_entry_get_type (void) G_GNUC_CONST;

@@ -294,7 +294,7 @@ hatake_containers_connect_async (HatakeContainers            *self,
                                                 endpoint->ip);
   worker = g_task_new (self, cancellable, on_changed, g_steal_pointer (&task));
   g_task_set_task_data (worker, data, (GDestroyNotify) net_data_free);
-  g_task_run_in_thread (worker, connect_thread);
+  hatake_networks_run_in_thread (self->networks, worker, connect_thread);
 }
 
 void
@@ -322,7 +322,7 @@ hatake_containers_disconnect_async (HatakeContainers    *self,
   data->force = force;
   worker = g_task_new (self, cancellable, on_changed, g_steal_pointer (&task));
   g_task_set_task_data (worker, data, (GDestroyNotify) net_data_free);
-  g_task_run_in_thread (worker, disconnect_thread);
+  hatake_networks_run_in_thread (self->networks, worker, disconnect_thread);
 }
 
 gboolean

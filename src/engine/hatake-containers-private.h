@@ -49,9 +49,9 @@ struct _HatakeContainers
   GHashTable      *entries;       /* id → Entry */
   GFileMonitor    *exit_monitor;
   guint            removals;      /* removals under way */
-  GThreadPool     *detach_pool;   /* one thread: the teardowns that exits start (see detach_network) */
   GHashTable      *pending_names; /* names of creates under way */
   GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
+  GHashTable      *detaching;     /* id → Detaching: its network's teardown is queued */
   gboolean         healthchecks;  /* probed while this engine runs (not in one-shot commands) */
 };
 

@@ -33,6 +33,20 @@
 
 G_DEFINE_FINAL_TYPE (HatakeContainers, hatake_containers, G_TYPE_OBJECT)
 
+/* A container whose network's teardown is queued, and the starts that wait for it */
+typedef struct
+{
+  guint      pending;    /* teardowns queued */
+  GPtrArray *prepares;   /* GTask: _hatake_containers_prepare_thread's, run when none is */
+} Detaching;
+
+static void
+detaching_free (Detaching *detaching)
+{
+  g_clear_pointer (&detaching->prepares, g_ptr_array_unref);
+  g_free (detaching);
+}
+
 static void
 entry_free (Entry *entry)
 {
@@ -75,9 +89,8 @@ hatake_containers_finalize (GObject *object)
   g_clear_object (&self->model);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->settle_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->detaching, g_hash_table_unref);
   g_clear_pointer (&self->pending_names, g_hash_table_unref);
-  if (self->detach_pool != NULL)
-    g_thread_pool_free (self->detach_pool, FALSE, TRUE);
   g_free (self->runtime_note);
   g_clear_pointer (&self->cgroups, hatake_cgroup_layout_unref);
   g_free (self->self_exe);
@@ -102,6 +115,7 @@ hatake_containers_init (HatakeContainers *self)
   self->model = g_list_store_new (HATAKE_TYPE_CONTAINER);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->detaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) detaching_free);
   self->pending_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->healthchecks = TRUE;
 }
@@ -1113,7 +1127,7 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
       data->waiting++;
       g_task_set_source_tag (setup, on_prepared);
       g_task_set_task_data (setup, g_strdup (id), g_free);
-      g_task_run_in_thread (setup, network_setup_thread);
+      hatake_networks_run_in_thread (self->networks, setup, network_setup_thread);
     }
   g_unlink (exit_file);
   g_unlink (oom_file);
@@ -1168,6 +1182,17 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   prepare_task = g_task_new (self, NULL, on_prepared, task);
   g_task_set_source_tag (prepare_task, _hatake_containers_start_entry);
   g_task_set_task_data (prepare_task, prepare, (GDestroyNotify) _hatake_containers_prepare_data_free);
+  {
+    Detaching *detaching = g_hash_table_lookup (self->detaching, prepare->id);
+
+    /* a restart right after an exit: its network is set up again after the exit's teardown
+     * (queued on the networks' thread), not torn down by it */
+    if (detaching != NULL)
+      {
+        g_ptr_array_add (detaching->prepares, g_steal_pointer (&prepare_task));
+        return;
+      }
+  }
   g_task_run_in_thread (prepare_task, _hatake_containers_prepare_thread);
 }
 
@@ -1347,16 +1372,7 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   g_unlink (data->exit_file);
   removed = hatake_rm_rf (data->dir, &error);
   hatake_rm_rf (data->socket_dir, NULL);
-  /* after the files: the teardown that the exit started runs meanwhile (the namespace and its
-   * options live in the run dir, not here); this one finds nothing left, or finishes it (one
-   * whose setup never ran or half ran tears down with complaints) */
-  if (data->networks != NULL)
-    {
-      g_autoptr(GError) detach_error = NULL;
-
-      if (!hatake_networks_detach (data->networks, data->id, &detach_error))
-        g_message ("%s: %s", data->id, detach_error->message);
-    }
+  /* (the network goes after this, on the networks' thread: on_removed) */
   if (removed)
     {
       for (guint i = 0; data->anonymous && data->anonymous[i]; i++)
@@ -1374,43 +1390,57 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 static void removal_done (HatakeContainers *self);
 
 static void
-detach_job (gpointer job,
-            gpointer pool_data)
+detach_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  g_autoptr(GTask) task = job;
-  HatakeContainers *self = g_task_get_source_object (task);
-  const char *id = g_task_get_task_data (task);
+  HatakeContainers *self = source;
   g_autoptr(GError) error = NULL;
 
   /* after a crash half way through an earlier teardown netavark may find less than it set up */
-  if (!hatake_networks_detach (self->networks, id, &error))
-    g_message ("%s: %s", id, error->message);
+  if (!hatake_networks_detach (self->networks, task_data, &error))
+    g_message ("%s: %s", (const char *) task_data, error->message);
   g_task_return_boolean (task, TRUE);
 }
 
 static void
 on_detached (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  removal_done (HATAKE_CONTAINERS (source));
+  HatakeContainers *self = HATAKE_CONTAINERS (source);
+  const char *id = g_task_get_task_data (G_TASK (result));
+  Detaching *detaching = g_hash_table_lookup (self->detaching, id);
+
+  if (detaching != NULL && --detaching->pending == 0)
+    {
+      g_autoptr(GPtrArray) prepares = g_steal_pointer (&detaching->prepares);
+
+      g_hash_table_remove (self->detaching, id);
+      for (guint i = 0; i < prepares->len; i++)
+        g_task_run_in_thread (g_ptr_array_index (prepares, i), _hatake_containers_prepare_thread);
+    }
+  removal_done (self);
 }
 
-/* The stopped container's network goes (netavark teardown runs for ~50 ms: in a thread). A
- * one-shot command waits for it as for a removal before it exits. The teardowns take turns
- * anyway (the host's netavark lock), so they queue for one thread of their own: ten containers
- * stopped at once (compose down) would otherwise hold ten of GLib's shared worker threads
- * waiting, and every other operation would wait for GLib to grow its pool, 100 ms a thread. */
+/* The stopped container's network goes (netavark teardown runs for ~50 ms) on the networks'
+ * thread, after what is queued there. A one-shot command waits for it as for a removal before
+ * it exits. */
 void
 _hatake_containers_detach_network (HatakeContainers *self,
                 const char       *id)
 {
-  GTask *task = g_task_new (self, NULL, on_detached, NULL);
+  g_autoptr(GTask) task = g_task_new (self, NULL, on_detached, NULL);
+  Detaching *detaching;
 
   g_task_set_source_tag (task, _hatake_containers_detach_network);
   g_task_set_task_data (task, g_strdup (id), g_free);
   self->removals++;
-  if (self->detach_pool == NULL)
-    self->detach_pool = g_thread_pool_new (detach_job, NULL, 1, FALSE, NULL);
-  g_thread_pool_push (self->detach_pool, task, NULL);
+  detaching = g_hash_table_lookup (self->detaching, id);
+  if (detaching == NULL)
+    {
+      detaching = g_new0 (Detaching, 1);
+      detaching->prepares = g_ptr_array_new_with_free_func (g_object_unref);
+      g_hash_table_insert (self->detaching, g_strdup (id), detaching);
+    }
+  detaching->pending++;
+  hatake_networks_run_in_thread (self->networks, task, detach_thread);
 }
 
 static void
@@ -1427,9 +1457,8 @@ removal_done (HatakeContainers *self)
 }
 
 static void
-on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+removal_complete (HatakeContainers *self, GAsyncResult *result)
 {
-  HatakeContainers *self = HATAKE_CONTAINERS (source);
   GTask *outer = g_object_get_data (G_OBJECT (result), "hatake-outer");
   HatakeContainer *container = g_object_get_data (G_OBJECT (result), "hatake-container");
   Entry *entry = _hatake_containers_entry_for (self, container);
@@ -1458,6 +1487,36 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   if (outer)
     g_task_return_pointer (outer, NULL, NULL);
   removal_done (self);
+}
+
+static void
+on_removal_detached (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GAsyncResult) removed = user_data;
+
+  removal_complete (HATAKE_CONTAINERS (source), removed);
+}
+
+/* The files are gone: then the network, after the teardown that the exit started (queued before
+ * it on the networks' thread; the namespace and its options live in the run dir, not in the
+ * container's folder): this one finds nothing left, or finishes it (one whose setup never ran
+ * or half ran tears down with complaints). */
+static void
+on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeContainers *self = HATAKE_CONTAINERS (source);
+  RemoveData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GTask) detach = NULL;
+
+  if (data->networks == NULL)
+    {
+      removal_complete (self, result);
+      return;
+    }
+  detach = g_task_new (self, NULL, on_removal_detached, g_object_ref (result));
+  g_task_set_source_tag (detach, on_removed);
+  g_task_set_task_data (detach, g_strdup (data->id), g_free);
+  hatake_networks_run_in_thread (self->networks, detach, detach_thread);
 }
 
 

@@ -504,6 +504,8 @@ struct _HatakeLogReader
   LogParser         parser;
 
   guint             files_lost;     /* conmon replaced them before the watch could open them */
+  HatakeFlow       *flow;           /* a reference to options.flow */
+  gulong            flow_handler;
 
   guint             sync_requested : 1;
   guint             synced : 1;
@@ -512,6 +514,7 @@ struct _HatakeLogReader
   guint             draining : 1;        /* the path is another file: read ours to its end */
   guint             exited : 1;
   guint             exited_at_check : 1;
+  guint             flow_waiting : 1;    /* a read was due while the flow was held */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeLogReader, hatake_log_reader, G_TYPE_OBJECT)
@@ -931,8 +934,27 @@ reader_read_next (HatakeLogReader *self)
 {
   g_assert (self->stream != NULL);
   g_assert (self->busy);
+  if (self->flow != NULL && hatake_flow_get_held (self->flow))
+    {
+      /* the consumer has enough waiting: the next read when it lets go (the watch keeps every
+       * file conmon puts in place open meanwhile, so nothing is lost by waiting) */
+      self->busy = FALSE;
+      self->flow_waiting = TRUE;
+      return;
+    }
   g_input_stream_read_bytes_async (G_INPUT_STREAM (self->stream), READ_SIZE, G_PRIORITY_DEFAULT,
                                    self->cancellable, on_read, g_object_ref (self));
+}
+
+static void
+on_flow_held (HatakeFlow      *flow,
+              GParamSpec      *pspec,
+              HatakeLogReader *self)
+{
+  if (hatake_flow_get_held (flow) || !self->flow_waiting)
+    return;
+  self->flow_waiting = FALSE;
+  reader_kick (self);
 }
 
 static void
@@ -1009,6 +1031,9 @@ hatake_log_reader_dispose (GObject *object)
   HatakeLogReader *self = (HatakeLogReader *) object;
 
   reader_release_io (self);
+  if (self->flow != NULL)
+    g_clear_signal_handler (&self->flow_handler, self->flow);
+  g_clear_object (&self->flow);
   G_OBJECT_CLASS (hatake_log_reader_parent_class)->dispose (object);
 }
 
@@ -1068,6 +1093,12 @@ hatake_log_reader_new (const char             *path,
   self->basename = g_file_get_basename (self->file);
   if (options != NULL)
     self->options = *options;
+  if (self->options.flow != NULL)
+    {
+      self->flow = g_object_ref (self->options.flow);
+      self->flow_handler = g_signal_connect (self->flow, "notify::held", G_CALLBACK (on_flow_held), self);
+    }
+  self->options.flow = NULL;   /* (the reference is self->flow) */
   return self;
 }
 

@@ -15,6 +15,7 @@ struct _HatakeNetworks
   char    *netns_dir;  /* RUN_DIR/netns */
   char    *state_dir;  /* RUN_DIR/netavark */
   GMutex   lock;
+  GThreadPool *queue;  /* one thread: hatake_networks_run_in_thread() */
 };
 
 /* hatake-network-host.c: netavark, namespaces, host ports, bridge addresses */

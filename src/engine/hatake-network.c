@@ -56,6 +56,9 @@ hatake_networks_finalize (GObject *object)
   g_free (self->dir);
   g_free (self->netns_dir);
   g_free (self->state_dir);
+  /* (nothing is queued: each queued task holds its source, which holds us; the last one may
+   * be finishing on the queue's thread, so no waiting for it) */
+  g_thread_pool_free (self->queue, FALSE, FALSE);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (hatake_networks_parent_class)->finalize (object);
 }
@@ -66,10 +69,46 @@ hatake_networks_class_init (HatakeNetworksClass *klass)
   G_OBJECT_CLASS (klass)->finalize = hatake_networks_finalize;
 }
 
+typedef struct
+{
+  GTask           *task;
+  GTaskThreadFunc  func;
+} Queued;
+
+static void
+queue_run (gpointer item,
+           gpointer user_data)
+{
+  Queued *queued = item;
+  GTask *task = queued->task;
+
+  queued->func (task, g_task_get_source_object (task), g_task_get_task_data (task), g_task_get_cancellable (task));
+  g_object_unref (task);
+  g_free (queued);
+}
+
 static void
 hatake_networks_init (HatakeNetworks *self)
 {
   g_mutex_init (&self->lock);
+  self->queue = g_thread_pool_new (queue_run, NULL, 1, FALSE, NULL);
+}
+
+void
+hatake_networks_run_in_thread (HatakeNetworks  *self,
+                               GTask           *task,
+                               GTaskThreadFunc  func)
+{
+  Queued *queued;
+
+  g_return_if_fail (HATAKE_IS_NETWORKS (self));
+  g_return_if_fail (G_IS_TASK (task));
+  g_return_if_fail (func != NULL);
+
+  queued = g_new (Queued, 1);
+  queued->task = g_object_ref (task);
+  queued->func = func;
+  g_thread_pool_push (self->queue, queued, NULL);
 }
 
 HatakeNetworks *

@@ -18,6 +18,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "hatake-container-config.h"
@@ -133,5 +134,15 @@ gboolean        hatake_networks_hold_default    (HatakeNetworks          *self,
                                                  GError                 **error);
 gboolean        hatake_networks_release_default (HatakeNetworks          *self,
                                                  GError                 **error);
+
+/* Runs FUNC for TASK (as g_task_run_in_thread() would) on the networks' own thread, one after
+ * the other in the order given: for what runs netavark. Those calls wait for the machine's
+ * netavark lock, and one engine's setups and teardowns could take every thread of GLib's shared
+ * pool of GTask workers — which grows by one thread per ~100 ms only — so that the rest of the
+ * engine (a volume's create, a pull's unpacking, a container's create) waited seconds for a
+ * thread. They run one at a time anyway (the lock), so one thread of their own loses nothing. */
+void            hatake_networks_run_in_thread   (HatakeNetworks          *self,
+                                                 GTask                   *task,
+                                                 GTaskThreadFunc          func);
 
 G_END_DECLS

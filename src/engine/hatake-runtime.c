@@ -338,8 +338,9 @@ create_data_free (CreateData *data)
   g_free (data);
 }
 
-/* Both the sync pipe's line and conmon's exit (with what it said on stderr) are in. Each of
- * the two callbacks holds a reference of the task and drops it when it returns. */
+/* Both the sync pipe's line and conmon's exit (with what it said on stderr) are in. Each of the
+ * two callbacks holds a reference of its own and drops it when it returns, so the task (with
+ * conmon's GSubprocess and both pipes) goes when the second is done. */
 static void
 create_maybe_done (GTask *task)
 {
