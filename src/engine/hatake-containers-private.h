@@ -139,4 +139,15 @@ JsonObject *_hatake_containers_read_image_config (HatakeStore  *store,
                                                   const char   *image_id,
                                                   GError      **error);
 
+/* hatake-containers.c: the container's waits answered with its exit code */
+void _hatake_containers_complete_waiters (Entry *entry,
+                                          int    code);
+
+/* A container whose network's teardown is queued, and the starts that wait for it */
+typedef struct
+{
+  guint      pending;    /* teardowns queued */
+  GPtrArray *prepares;   /* GTask: _hatake_containers_prepare_thread's, run when none is */
+} Detaching;
+
 G_END_DECLS

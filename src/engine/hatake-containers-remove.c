@@ -1,0 +1,265 @@
+/* hatake-containers-remove.c: a container's removal — its files, its network's teardown on the
+ * networks' thread, its anonymous volumes — and the waits for removals under way; split from
+ * hatake-containers.c (over 1,500 lines)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "hatake-engine"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "hatake-containers-private.h"
+#include "hatake-error.h"
+#include "hatake-json.h"
+
+/* ---- remove -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  HatakeContainers *self;
+  char             *dir;
+  char             *exit_file;
+  char             *rootfs;
+  HatakeVolumes    *volumes;
+  HatakeNetworks   *networks;
+  char             *id;
+  char             *socket_dir;  /* conmon's attach and control sockets */
+  GStrv             anonymous;   /* -v: anonymous volumes to drop with it */
+} RemoveData;
+
+static void
+remove_data_free (RemoveData *data)
+{
+  g_clear_object (&data->volumes);
+  g_clear_object (&data->networks);
+  g_free (data->id);
+  g_free (data->socket_dir);
+  g_strfreev (data->anonymous);
+  g_free (data->dir);
+  g_free (data->exit_file);
+  g_free (data->rootfs);
+  g_free (data);
+}
+
+static void
+remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  RemoveData *data = task_data;
+  GError *error = NULL;
+  gboolean removed;
+
+  umount2 (data->rootfs, MNT_DETACH);
+  g_unlink (data->exit_file);
+  removed = hatake_rm_rf (data->dir, &error);
+  hatake_rm_rf (data->socket_dir, NULL);
+  /* (the network goes after this, on the networks' thread: on_removed) */
+  if (removed)
+    {
+      for (guint i = 0; data->anonymous && data->anonymous[i]; i++)
+        {
+          g_autoptr(GError) volume_error = NULL;
+          if (!hatake_volumes_remove (data->volumes, data->anonymous[i], &volume_error))
+            g_debug ("Cannot remove volume %s: %s", data->anonymous[i], volume_error->message);
+        }
+      g_task_return_boolean (task, TRUE);
+    }
+  else
+    g_task_return_error (task, error);
+}
+
+static void removal_done (HatakeContainers *self);
+
+static void
+detach_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  HatakeContainers *self = source;
+  g_autoptr(GError) error = NULL;
+
+  /* after a crash half way through an earlier teardown netavark may find less than it set up */
+  if (!hatake_networks_detach (self->networks, task_data, &error))
+    g_message ("%s: %s", (const char *) task_data, error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_detached (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeContainers *self = HATAKE_CONTAINERS (source);
+  const char *id = g_task_get_task_data (G_TASK (result));
+  Detaching *detaching = g_hash_table_lookup (self->detaching, id);
+
+  if (detaching != NULL && --detaching->pending == 0)
+    {
+      g_autoptr(GPtrArray) prepares = g_steal_pointer (&detaching->prepares);
+
+      g_hash_table_remove (self->detaching, id);
+      for (guint i = 0; i < prepares->len; i++)
+        g_task_run_in_thread (g_ptr_array_index (prepares, i), _hatake_containers_prepare_thread);
+    }
+  removal_done (self);
+}
+
+/* The stopped container's network goes (netavark teardown runs for ~50 ms) on the networks'
+ * thread, after what is queued there. A one-shot command waits for it as for a removal before
+ * it exits. */
+void
+_hatake_containers_detach_network (HatakeContainers *self,
+                const char       *id)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, on_detached, NULL);
+  Detaching *detaching;
+
+  g_task_set_source_tag (task, _hatake_containers_detach_network);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  self->removals++;
+  detaching = g_hash_table_lookup (self->detaching, id);
+  if (detaching == NULL)
+    {
+      detaching = g_new0 (Detaching, 1);
+      detaching->prepares = g_ptr_array_new_with_free_func (g_object_unref);
+      g_hash_table_insert (self->detaching, g_strdup (id), detaching);
+    }
+  detaching->pending++;
+  hatake_networks_run_in_thread (self->networks, task, detach_thread);
+}
+
+static void
+removal_done (HatakeContainers *self)
+{
+  g_assert (self->removals > 0);
+  if (--self->removals == 0)
+    {
+      g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->settle_waiters);
+      self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < waiters->len; i++)
+        g_task_return_boolean (g_ptr_array_index (waiters, i), TRUE);
+    }
+}
+
+static void
+removal_complete (HatakeContainers *self, GAsyncResult *result)
+{
+  GTask *outer = g_object_get_data (G_OBJECT (result), "hatake-outer");
+  HatakeContainer *container = g_object_get_data (G_OBJECT (result), "hatake-container");
+  Entry *entry = _hatake_containers_entry_for (self, container);
+  GError *error = NULL;
+  guint position;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (entry != NULL)
+        _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_DEAD, NULL);
+      if (outer)
+        g_task_return_error (outer, error);
+      else
+        g_clear_error (&error);
+      removal_done (self);
+      return;
+    }
+  if (entry != NULL)
+    {
+      _hatake_containers_complete_waiters (entry, hatake_container_get_exit_code (container));
+      hatake_container_transition (container, HATAKE_CONTAINER_REMOVED, NULL);
+      if (g_list_store_find (self->model, container, &position))
+        g_list_store_remove (self->model, position);
+      g_hash_table_remove (self->entries, hatake_container_get_id (container));
+    }
+  if (outer)
+    g_task_return_pointer (outer, NULL, NULL);
+  removal_done (self);
+}
+
+static void
+on_removal_detached (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GAsyncResult) removed = user_data;
+
+  removal_complete (HATAKE_CONTAINERS (source), removed);
+}
+
+/* The files are gone: then the network, after the teardown that the exit started (queued before
+ * it on the networks' thread; the namespace and its options live in the run dir, not in the
+ * container's folder): this one finds nothing left, or finishes it (one whose setup never ran
+ * or half ran tears down with complaints). */
+static void
+on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeContainers *self = HATAKE_CONTAINERS (source);
+  RemoveData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GTask) detach = NULL;
+
+  if (data->networks == NULL)
+    {
+      removal_complete (self, result);
+      return;
+    }
+  detach = g_task_new (self, NULL, on_removal_detached, g_object_ref (result));
+  g_task_set_source_tag (detach, on_removed);
+  g_task_set_task_data (detach, g_strdup (data->id), g_free);
+  hatake_networks_run_in_thread (self->networks, detach, detach_thread);
+}
+
+
+void
+_hatake_containers_remove_entry (HatakeContainers *self, Entry *entry, GTask *outer)
+{
+  /* --rm drops the container's anonymous volumes too, as docker does */
+  _hatake_containers_remove_entry_full (self, entry, entry->config->auto_remove, outer);
+}
+
+void
+_hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboolean volumes, GTask *outer)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GStrvBuilder) anonymous = g_strv_builder_new ();
+  /* an exit already deleted the runtime's state; only a dead container may still have some */
+  gboolean delete_runtime = hatake_container_get_state (entry->container) == HATAKE_CONTAINER_DEAD;
+  RemoveData *data;
+  GError *error = NULL;
+
+  if (!_hatake_containers_set_state (self, entry, HATAKE_CONTAINER_REMOVING, &error))
+    {
+      if (outer)
+        g_task_return_error (outer, error);
+      else
+        g_clear_error (&error);
+      return;
+    }
+  if (delete_runtime)
+    hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL,
+                                 _hatake_containers_on_runtime_deleted, NULL);
+  for (guint i = 0; volumes && entry->config->mounts && i < entry->config->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, i);
+      g_auto(GStrv) users = NULL;
+      if (m->type != HATAKE_CONTAINER_MOUNT_VOLUME || !hatake_volumes_is_anonymous (self->volumes, m->source))
+        continue;
+      users = hatake_containers_volume_users (self, m->source);
+      if (g_strv_length (users) <= 1)
+        g_strv_builder_add (anonymous, m->source);
+    }
+  data = g_new0 (RemoveData, 1);
+  data->volumes = g_object_ref (self->volumes);
+  data->networks = g_object_ref (self->networks);
+  data->id = g_strdup (hatake_container_get_id (entry->container));
+  data->anonymous = g_strv_builder_end (anonymous);
+  data->dir = g_strdup (entry->dir);
+  data->exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);
+  data->socket_dir = g_build_filename (self->run_dir, "socket", data->id, NULL);
+  data->rootfs = _hatake_containers_entry_path (entry, "rootfs");
+  task = g_task_new (self, NULL, on_removed, NULL);
+  g_task_set_source_tag (task, _hatake_containers_remove_entry);
+  g_task_set_task_data (task, data, (GDestroyNotify) remove_data_free);
+  if (outer)
+    g_object_set_data_full (G_OBJECT (task), "hatake-outer", g_object_ref (outer), g_object_unref);
+  g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (entry->container), g_object_unref);
+  self->removals++;
+  g_task_run_in_thread (task, remove_thread);
+}
