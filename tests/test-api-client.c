@@ -409,6 +409,43 @@ test_client_reconnect (Fixture *f, gconstpointer data)
   hatake_client_engine_disconnect (HATAKE_CLIENT_ENGINE (engine));
 }
 
+static void
+on_object_event (HatakeEngine *engine,
+                 const char   *type,
+                 const char   *action,
+                 const char   *id,
+                 JsonNode     *attributes,
+                 gpointer      user_data)
+{
+  g_ptr_array_add (user_data, g_strdup_printf ("%s %s %s %s", type, action, id,
+                                               json_object_get_string_member_with_default (
+                                                 json_node_get_object (attributes), "driver", "-")));
+}
+
+/* Volumes and networks have no model: what another client changes is told as it happens. */
+static void
+test_client_object_events (Fixture *f, gconstpointer data)
+{
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  gint64 deadline;
+
+  if (!require ())
+    return;
+  engine = connect_engine (f);
+  g_signal_connect (engine, "object-event", G_CALLBACK (on_object_event), seen);
+  g_assert_cmpint (docker (f, NULL, NULL, "volume", "create", "client-vol", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "volume", "rm", "client-vol", NULL), ==, 0);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (seen->len < 2 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, seen->len < 2);
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "volume create client-vol local");
+  g_assert_cmpstr (g_ptr_array_index (seen, 1), ==, "volume destroy client-vol local");
+  g_signal_handlers_disconnect_by_data (engine, seen);
+  hatake_client_engine_disconnect (HATAKE_CLIENT_ENGINE (engine));
+}
+
 /* ---- a real dockerd ----------------------------------------------------------------------- */
 
 typedef struct
@@ -662,6 +699,7 @@ main (int argc, char **argv)
   g_test_add ("/client/engine", Fixture, NULL, fixture_set_up, test_client_engine, fixture_tear_down);
   g_test_add ("/client/cli", Fixture, NULL, fixture_set_up, test_client_cli, fixture_tear_down);
   g_test_add ("/client/reconnect", Fixture, NULL, fixture_set_up, test_client_reconnect, fixture_tear_down);
+  g_test_add ("/client/object-events", Fixture, NULL, fixture_set_up, test_client_object_events, fixture_tear_down);
   g_test_add ("/client/dockerd", Fixture, NULL, fixture_set_up, test_client_dockerd, fixture_tear_down);
   return g_test_run ();
 }

@@ -413,6 +413,51 @@ test_api_events (Fixture *f, gconstpointer data)
   g_subprocess_wait (follower, NULL, NULL);
 }
 
+/* Volumes and networks have events too: made by their own commands or by a run that needs them. */
+static void
+test_api_object_events (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *since = NULL, *until = NULL, *id = NULL, *expected = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  since = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC - 1);
+  g_assert_cmpint (docker (f, NULL, NULL, "volume", "create", "evvol1", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &id, NULL, "network", "create", "evnet", NULL), ==, 0);
+  g_strstrip (id);
+  /* a run makes the named volume it mounts, and joins and leaves the network */
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "--rm", "--name", "evrun", "--network", "evnet", "-v", "evvol2:/data",
+                           image, "true", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "network", "rm", "evnet", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "volume", "rm", "evvol1", "evvol2", NULL), ==, 0);
+  until = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + 1);
+
+  g_assert_cmpint (docker (f, &out, NULL, "events", "--since", since, "--until", until, "--filter", "type=volume",
+                           "--format", "{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "volume create evvol1 local\nvolume create evvol2 local\n"
+                            "volume destroy evvol1 local\nvolume destroy evvol2 local\n");
+  g_clear_pointer (&out, g_free);
+  /* by name: the network's ID is its actor, as docker's */
+  g_assert_cmpint (docker (f, &out, NULL, "events", "--since", since, "--until", until, "--filter", "network=evnet",
+                           "--format", "{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}",
+                           NULL), ==, 0);
+  expected = g_strdup_printf ("create %s evnet bridge\nconnect %s evnet bridge\ndisconnect %s evnet bridge\n"
+                              "destroy %s evnet bridge\n", id, id, id, id);
+  g_assert_cmpstr (out, ==, expected);
+  g_clear_pointer (&out, g_free);
+  /* the container that joined is named; one volume alone is picked out */
+  g_assert_cmpint (docker (f, &out, NULL, "events", "--since", since, "--until", until, "--filter", "event=connect",
+                           "--format", "{{.Type}} {{.Actor.Attributes.container}}", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "network "));
+  g_assert_cmpuint (strlen (out), ==, strlen ("network ") + 64 + 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "events", "--since", since, "--until", until, "--filter", "volume=evvol2",
+                           "--format", "{{.Action}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "create\ndestroy\n");
+}
+
 /* `docker-compose ARGS…` in DIR; its stdout in OUT (replaced). */
 static gboolean
 compose_run (const char *compose, const char *dir, GStrv env, char **out, ...)
@@ -640,6 +685,59 @@ test_api_bad_requests (Fixture *f, gconstpointer data)
   g_assert_cmpstr (g_strstrip (body), ==, "[]");
 }
 
+/* Reads one reply with no body (up to its blank line) from STREAM. */
+static char *
+read_head (GInputStream *stream)
+{
+  GString *head = g_string_new (NULL);
+
+  while (!g_str_has_suffix (head->str, "\r\n\r\n"))
+    {
+      char c;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (g_input_stream_read (stream, &c, 1, NULL, &error), ==, 1);
+      g_string_append_c (head, c);
+    }
+  return g_string_free (head, FALSE);
+}
+
+/* A 204 keeps its connection open, as every reply does (libsoup 3.2 closed it: the docker CLI's
+ * second DELETE on a reused connection then failed). */
+static void
+test_api_keep_alive (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  const char *requests[] = { "DELETE /v1.44/volumes/keep-one HTTP/1.1\r\nHost: hatake\r\n\r\n",
+                             "DELETE /v1.44/volumes/keep-two HTTP/1.1\r\nHost: hatake\r\n\r\n",
+                             "HEAD /_ping HTTP/1.1\r\nHost: hatake\r\n\r\n" };
+  const char *statuses[] = { "HTTP/1.1 204 ", "HTTP/1.1 204 ", "HTTP/1.1 200 " };
+
+  if (!require ())
+    return;
+  g_assert_cmpuint (http (f, "POST", "/v1.44/volumes/create", "{\"Name\": \"keep-one\"}", NULL, &body), ==, 201);
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/volumes/create", "{\"Name\": \"keep-two\"}", NULL, &body), ==, 201);
+  address = g_unix_socket_address_new (f->socket);
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+    {
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+      g_autofree char *head = NULL;
+
+      g_assert_true (g_output_stream_write_all (out, requests[i], strlen (requests[i]), NULL, NULL, &error));
+      g_assert_no_error (error);
+      head = read_head (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+      g_assert_true (g_str_has_prefix (head, statuses[i]));
+      g_assert_null (strstr (head, "Connection: close"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -650,6 +748,8 @@ main (int argc, char **argv)
   g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);
   g_test_add ("/api/exec", Fixture, NULL, fixture_set_up, test_api_exec, fixture_tear_down);
   g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);
+  g_test_add ("/api/object-events", Fixture, NULL, fixture_set_up, test_api_object_events, fixture_tear_down);
+  g_test_add ("/api/keep-alive", Fixture, NULL, fixture_set_up, test_api_keep_alive, fixture_tear_down);
   g_test_add ("/api/compose", Fixture, NULL, fixture_set_up, test_api_compose, fixture_tear_down);
   g_test_add ("/api/python-sdk", Fixture, NULL, fixture_set_up, test_api_python_sdk, fixture_tear_down);
   g_test_add ("/api/many-clients", Fixture, NULL, fixture_set_up, test_api_many_clients, fixture_tear_down);

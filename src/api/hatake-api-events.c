@@ -3,7 +3,8 @@
  *
  * The engine's models are the source: a container added or gone, its state changing, an image
  * added or gone each make docker's event (with the legacy status/id/from fields that
- * docker-compose 1.x reads). The last HISTORY events are kept for `since`; followers get the
+ * docker-compose 1.x reads); volumes and networks, which have no model, come from the
+ * engine's "object-event" signal. The last HISTORY events are kept for `since`; followers get the
  * rest live until `until` or until they go away.
  */
 #define G_LOG_DOMAIN "hatake-api"
@@ -101,6 +102,12 @@ matches (JsonObject *event,
                    g_str_has_prefix (hatake_json_string_or (event, "Action", ""), v));
           else if (g_str_equal (key, "container"))
             any = g_str_equal (type, "container") &&
+                  (g_str_has_prefix (hatake_json_string_or (actor, "ID", ""), v) ||
+                   g_strcmp0 (hatake_json_string_or (attributes, "name", NULL), v) == 0);
+          else if (g_str_equal (key, "volume"))
+            any = g_str_equal (type, "volume") && g_strcmp0 (hatake_json_string_or (actor, "ID", NULL), v) == 0;
+          else if (g_str_equal (key, "network"))
+            any = g_str_equal (type, "network") &&
                   (g_str_has_prefix (hatake_json_string_or (actor, "ID", ""), v) ||
                    g_strcmp0 (hatake_json_string_or (attributes, "name", NULL), v) == 0);
           else if (g_str_equal (key, "image"))
@@ -396,6 +403,19 @@ on_images_changed (GListModel *model,
   self->images = g_steal_pointer (&now);
 }
 
+/* volumes and networks: the engine says what changed */
+static void
+on_object_event (HatakeEngine *engine,
+                 const char   *type,
+                 const char   *action,
+                 const char   *id,
+                 JsonNode     *attributes,
+                 gpointer      user_data)
+{
+  /* (shared, read only) */
+  emit (user_data, new_event (type, action, id, json_node_dup_object (attributes)));
+}
+
 /* ---- followers ----------------------------------------------------------------------------- */
 
 static void
@@ -505,6 +525,7 @@ hatake_api_events_dispose (GObject *object)
     {
       g_signal_handlers_disconnect_by_data (hatake_engine_get_containers (self->engine), self);
       g_signal_handlers_disconnect_by_data (hatake_engine_get_images (self->engine), self);
+      g_signal_handlers_disconnect_by_data (self->engine, self);
     }
   if (self->watched != NULL)
     {
@@ -570,5 +591,6 @@ hatake_api_events_new (HatakeEngine *engine)
     }
   g_signal_connect (containers, "items-changed", G_CALLBACK (on_containers_changed), self);
   g_signal_connect (images, "items-changed", G_CALLBACK (on_images_changed), self);
+  g_signal_connect (engine, "object-event", G_CALLBACK (on_object_event), self);
   return self;
 }

@@ -866,6 +866,21 @@ hatake_api_split_path (const char  *path,
   return g_strv_builder_end (b);
 }
 
+/* libsoup 3.2 drops the Content-Length of a 204 as it writes the headers (RFC 9110 forbids one),
+ * and then takes the reply for one that ends at EOF: it closed the connection after every 204.
+ * The docker CLI, reusing the connection for the second DELETE of `docker volume rm a b`, got a
+ * reset (Go sends no DELETE again). The headers are out by now: this only says that no body
+ * follows, so the connection is kept. */
+static void
+on_wrote_headers (SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  guint status = soup_server_message_get_status (msg);
+
+  if (status == SOUP_STATUS_NO_CONTENT || status == SOUP_STATUS_NOT_MODIFIED)
+    soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg), SOUP_ENCODING_NONE);
+}
+
 /* With the headers, before the body is read. */
 static void
 handle_early (SoupServer        *soup,
@@ -876,6 +891,7 @@ handle_early (SoupServer        *soup,
 {
   g_auto(GStrv) path = hatake_api_split_path (raw_path, NULL);
 
+  g_signal_connect (msg, "wrote-headers", G_CALLBACK (on_wrote_headers), NULL);
   if (path != NULL && hatake_api_archive_wants_spool (soup_server_message_get_method (msg), path))
     hatake_api_spool_body (msg);
 }

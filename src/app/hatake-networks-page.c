@@ -1086,6 +1086,19 @@ queue_refresh (HatakeNetworksPage *self)
     self->refresh_id = g_idle_add (refresh_idle, self);
 }
 
+/* A network made or removed by anyone (compose, the command line, another client). */
+static void
+on_object_event (HatakeNetworksPage *self,
+                 const char         *type,
+                 const char         *action,
+                 const char         *id,
+                 JsonNode           *attributes,
+                 HatakeEngine       *engine)
+{
+  if (g_str_equal (type, "network"))
+    queue_refresh (self);
+}
+
 /* A container that starts joins its networks; one that stops leaves them. */
 static void
 on_container_state (HatakeNetworksPage *self,
@@ -1140,8 +1153,13 @@ hatake_networks_page_set_engine (HatakeNetworksPage *self,
   g_return_if_fail (HATAKE_IS_NETWORKS_PAGE (self));
   g_return_if_fail (engine == NULL || HATAKE_IS_ENGINE (engine));
 
-  if (!g_set_object (&self->engine, engine))
+  if (self->engine == engine)
     return;
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_func (self->engine, on_object_event, self);
+  g_set_object (&self->engine, engine);
+  if (engine != NULL)
+    g_signal_connect_object (engine, "object-event", G_CALLBACK (on_object_event), self, G_CONNECT_SWAPPED);
 
   unwatch_all (self);
   /* (test engines may have no containers) */

@@ -502,6 +502,19 @@ on_containers_changed (HatakeVolumesPage *self)
     refresh_usage (self);
 }
 
+/* A volume made or removed by anyone (a run, compose, the command line, another client). */
+static void
+on_object_event (HatakeVolumesPage *self,
+                 const char        *type,
+                 const char        *action,
+                 const char        *id,
+                 JsonNode          *attributes,
+                 HatakeEngine      *engine)
+{
+  if (g_str_equal (type, "volume") && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    hatake_volumes_page_refresh (self);
+}
+
 static void
 list_done (GObject      *source,
            GAsyncResult *result,
@@ -1272,8 +1285,13 @@ hatake_volumes_page_set_engine (HatakeVolumesPage *self,
   g_return_if_fail (HATAKE_IS_VOLUMES_PAGE (self));
   g_return_if_fail (engine == NULL || HATAKE_IS_ENGINE (engine));
 
-  if (!g_set_object (&self->engine, engine))
+  if (self->engine == engine)
     return;
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_func (self->engine, on_object_event, self);
+  g_set_object (&self->engine, engine);
+  if (engine != NULL)
+    g_signal_connect_object (engine, "object-event", G_CALLBACK (on_object_event), self, G_CONNECT_SWAPPED);
 
   if (self->containers != NULL)
     g_signal_handlers_disconnect_by_func (self->containers, on_containers_changed, self);

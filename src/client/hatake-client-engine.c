@@ -597,6 +597,14 @@ on_event (JsonObject *event, gpointer user_data)
   else if (g_strcmp0 (type, "image") == 0)
     _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_IMAGES, NULL, self->events_cancellable, NULL,
                                          NULL);
+  else if ((g_strcmp0 (type, "volume") == 0 || g_strcmp0 (type, "network") == 0) && id != NULL && action != NULL)
+    {
+      JsonObject *given = hatake_json_object_member (hatake_json_object_member (event, "Actor"), "Attributes");
+      g_autoptr(JsonObject) attributes = given ? json_object_ref (given) : json_object_new ();
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), attributes);
+
+      g_signal_emit_by_name (self, "object-event", type, action, id, node);
+    }
 }
 
 static void
@@ -646,7 +654,8 @@ on_events_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   read_events (self, stream);
 }
 
-#define EVENTS_PATH "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22image%22%5D%7D"
+#define EVENTS_PATH "/events?filters=" \
+  "%7B%22type%22%3A%5B%22container%22%2C%22image%22%2C%22volume%22%2C%22network%22%5D%7D"
 
 static void
 follow_events (HatakeClientEngine *self)

@@ -15,6 +15,19 @@ G_DEFINE_INTERFACE (HatakeEngine, hatake_engine, G_TYPE_OBJECT)
 static void
 hatake_engine_default_init (HatakeEngineInterface *iface)
 {
+  /**
+   * HatakeEngine::object-event:
+   * @type: "volume" or "network"
+   * @action: docker's: "create", "destroy"; for networks also "connect", "disconnect"
+   * @id: the volume's name, the network's ID
+   * @attributes: a JSON object, docker's event attributes ("driver"; "name", "type", "container")
+   *
+   * What changed among the objects that have no model of their own, on the engine's main context,
+   * whoever made the change (a run that made a named volume, compose, another client of a
+   * remote engine).
+   */
+  g_signal_new ("object-event", HATAKE_TYPE_ENGINE, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_NODE);
 }
 
 GListModel *

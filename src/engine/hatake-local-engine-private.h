@@ -28,6 +28,7 @@ struct _HatakeLocalEngine
   guint           active_downloads;
   struct _HatakeStatsWatcher *stats; /* the watched containers' resource use (made when first needed) */
   GQueue          download_queue;     /* of BlobOp waiting for a download slot */
+  GMainContext   *context;            /* where the engine's signals are emitted */
 };
 
 void     _hatake_local_engine_refresh_images (HatakeLocalEngine   *self);

@@ -47,6 +47,11 @@ hatake_local_engine_dispose (GObject *object)
   if (self->stats != NULL)
     g_object_run_dispose (G_OBJECT (self->stats));
   g_clear_object (&self->stats);
+  if (self->containers != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (hatake_containers_get_volumes (self->containers), self);
+      g_signal_handlers_disconnect_by_data (hatake_containers_get_networks (self->containers), self);
+    }
   G_OBJECT_CLASS (hatake_local_engine_parent_class)->dispose (object);
 }
 
@@ -66,6 +71,7 @@ hatake_local_engine_finalize (GObject *object)
   g_clear_pointer (&self->layer_ops, g_hash_table_unref);
   g_clear_pointer (&self->blob_ops, g_hash_table_unref);
   g_free (self->description);
+  g_main_context_unref (self->context);
   G_OBJECT_CLASS (hatake_local_engine_parent_class)->finalize (object);
 }
 
@@ -86,6 +92,92 @@ hatake_local_engine_init (HatakeLocalEngine *self)
   self->layer_ops = g_hash_table_new (g_str_hash, g_str_equal);
   self->blob_ops = g_hash_table_new (g_str_hash, g_str_equal);
   g_queue_init (&self->download_queue);
+  self->context = g_main_context_ref_thread_default ();
+}
+
+/* ---- volume and network events ------------------------------------------------------------- */
+
+typedef struct
+{
+  GWeakRef  engine;
+  char     *type;
+  char     *action;
+  char     *id;
+  JsonNode *attributes;
+} ObjectEvent;
+
+static void
+object_event_free (ObjectEvent *event)
+{
+  g_weak_ref_clear (&event->engine);
+  g_free (event->type);
+  g_free (event->action);
+  g_free (event->id);
+  json_node_unref (event->attributes);
+  g_free (event);
+}
+
+static gboolean
+emit_object_event (gpointer user_data)
+{
+  ObjectEvent *event = user_data;
+  g_autoptr(HatakeLocalEngine) self = g_weak_ref_get (&event->engine);
+
+  if (self != NULL)
+    g_signal_emit_by_name (self, "object-event", event->type, event->action, event->id, event->attributes);
+  return G_SOURCE_REMOVE;
+}
+
+/* From any thread (the volumes' and networks' signals come from where the change was made);
+ * always emitted later, from the main context: never inside the caller's locks. */
+static void
+queue_object_event (HatakeLocalEngine *self,
+                    const char        *type,
+                    const char        *action,
+                    const char        *id,
+                    JsonObject        *attributes)   /* taken */
+{
+  ObjectEvent *event = g_new0 (ObjectEvent, 1);
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_weak_ref_init (&event->engine, self);
+  event->type = g_strdup (type);
+  event->action = g_strdup (action);
+  event->id = g_strdup (id);
+  event->attributes = json_node_init_object (json_node_alloc (), attributes);
+  json_object_unref (attributes);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, emit_object_event, event, (GDestroyNotify) object_event_free);
+  g_source_attach (source, self->context);
+}
+
+static void
+on_volume_event (HatakeVolumes *volumes,
+                 const char    *action,
+                 const char    *name,
+                 gpointer       user_data)
+{
+  JsonObject *attributes = json_object_new ();
+
+  json_object_set_string_member (attributes, "driver", "local");
+  queue_object_event (user_data, "volume", action, name, attributes);
+}
+
+static void
+on_network_event (HatakeNetworks *networks,
+                  const char     *action,
+                  const char     *id,
+                  const char     *name,
+                  const char     *container,
+                  gpointer        user_data)
+{
+  JsonObject *attributes = json_object_new ();
+
+  json_object_set_string_member (attributes, "name", name);
+  json_object_set_string_member (attributes, "type", "bridge");
+  if (container != NULL)
+    json_object_set_string_member (attributes, "container", container);
+  queue_object_event (user_data, "network", action, id, attributes);
 }
 
 /* conmon runs `hatake system recover` when a container exits: find our own CLI, next to this
@@ -171,6 +263,9 @@ local_engine_new (const char    *data_root,
     if (self->containers == NULL)
       return NULL;
   }
+  g_signal_connect (hatake_containers_get_volumes (self->containers), "event", G_CALLBACK (on_volume_event), self);
+  g_signal_connect (hatake_containers_get_networks (self->containers), "event", G_CALLBACK (on_network_event),
+                    self);
   self->description = g_strdup_printf ("local engine (%s)", hatake_store_get_root (self->store));
   _hatake_local_engine_refresh_images (self);
   return g_steal_pointer (&self);

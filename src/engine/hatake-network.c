@@ -35,6 +35,9 @@
 
 G_DEFINE_FINAL_TYPE (HatakeNetworks, hatake_networks, G_TYPE_OBJECT)
 
+enum { SIGNAL_EVENT, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 void
 hatake_network_result_clear (HatakeNetworkResult *result)
 {
@@ -67,6 +70,32 @@ static void
 hatake_networks_class_init (HatakeNetworksClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = hatake_networks_finalize;
+
+  /**
+   * HatakeNetworks::event:
+   * @action: "create", "destroy", "connect" or "disconnect"
+   * @id: the network's ID
+   * @name: the network's name
+   * @container: (nullable): the container's ID, for connect and disconnect
+   *
+   * Emitted in the thread that made the change (under the networks' lock: a handler must not
+   * call back into them), once it is on disk.
+   */
+  signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+                                        G_TYPE_STRING);
+}
+
+static void
+emit_event (HatakeNetworks *self,
+            const char     *action,
+            JsonObject     *network,
+            const char     *container_id)
+{
+  if (g_strcmp0 (container_id, HATAKE_NETWORK_KEEPALIVE) == 0)
+    return;   /* not a container */
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, action, json_object_get_string_member_with_default (network, "Id", ""),
+                 json_object_get_string_member_with_default (network, "Name", ""), container_id);
 }
 
 typedef struct
@@ -548,6 +577,7 @@ create_locked (HatakeNetworks            *self,
   if (!save_network (self, network, error))
     return NULL;
   g_hash_table_insert (all, g_strdup (create->name), json_object_ref (network));
+  emit_event (self, "create", network, NULL);
   return g_steal_pointer (&network);
 }
 
@@ -728,6 +758,7 @@ hatake_networks_remove (HatakeNetworks  *self,
                    g_strerror (saved));
       return FALSE;
     }
+  emit_event (self, "destroy", network, NULL);
   return TRUE;
 }
 
@@ -751,6 +782,7 @@ allocate (HatakeNetworks  *self,
   guint32 gateway, candidate = 0, last;
   Cidr subnet, range;
   gboolean found = FALSE;
+  gboolean again;
 
   if (containers == NULL)
     {
@@ -758,7 +790,8 @@ allocate (HatakeNetworks  *self,
       json_object_set_object_member (network, "Containers", containers);
     }
   /* an address an earlier start of the container kept (an engine killed half way) */
-  if (json_object_has_member (containers, container_id))
+  again = json_object_has_member (containers, container_id);
+  if (again)
     json_object_remove_member (containers, container_id);
   if (!network_cidr (network, "Subnet", &subnet) || !parse_ipv4 (network_gateway (network), &gateway))
     {
@@ -824,6 +857,8 @@ allocate (HatakeNetworks  *self,
       json_object_remove_member (containers, container_id);
       return NULL;
     }
+  if (!again)
+    emit_event (self, "connect", network, container_id);
   return g_steal_pointer (&address);
 }
 
@@ -842,6 +877,8 @@ release (HatakeNetworks *self,
   json_object_remove_member (containers, container_id);
   if (!save_network (self, network, &error))
     g_warning ("Could not give back %s's address on %s: %s", container_id, network_name, error->message);
+  else
+    emit_event (self, "disconnect", network, container_id);
 }
 
 static JsonArray *

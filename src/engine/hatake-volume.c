@@ -34,6 +34,9 @@ struct _HatakeVolumes
 
 G_DEFINE_FINAL_TYPE (HatakeVolumes, hatake_volumes, G_TYPE_OBJECT)
 
+enum { SIGNAL_EVENT, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void
 hatake_volumes_finalize (GObject *object)
 {
@@ -48,6 +51,16 @@ static void
 hatake_volumes_class_init (HatakeVolumesClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = hatake_volumes_finalize;
+
+  /**
+   * HatakeVolumes::event:
+   * @action: "create" or "destroy"
+   * @name: the volume's
+   *
+   * Emitted in the thread that made the change, once it is on disk.
+   */
+  signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -177,6 +190,7 @@ hatake_volumes_ensure (HatakeVolumes       *self,
   g_mutex_unlock (&self->mutex);
   if (out_created)
     *out_created = TRUE;
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, "create", name);
   return g_strdup (name);
 }
 
@@ -299,6 +313,8 @@ hatake_volumes_remove (HatakeVolumes  *self,
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _("Cannot remove %s: %s"), meta, g_strerror (errsv));
       return FALSE;
     }
+  /* (gone from the list from here on, whatever is left of its files) */
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, "destroy", name);
   return hatake_rm_rf (dir, error);
 }
 

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HatakeVolumes, hatake_volumes, HATAKE, VOLUMES, GObject)
 
 /* All blocking (a mkdir, a small JSON file): the engine calls them from worker threads.
- * Thread-safe. */
+ * Thread-safe. The "event" signal (action, name) tells of volumes made and removed, in the
+ * thread that did it. */
 HatakeVolumes *hatake_volumes_new       (const char          *data_root);
 char          *hatake_volumes_data_path (HatakeVolumes       *self,
                                          const char          *name);

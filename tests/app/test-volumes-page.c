@@ -340,6 +340,22 @@ test_local_engine (void)
   delete_only_row (page);
   g_assert_true (wait_for_row (page, NULL));
 
+  /* One made elsewhere (a run, the command line) shows without asking. */
+  {
+    HatakeVolumeOpArgs args = { .name = "elsewhere" };
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GError) error = NULL;
+
+    hatake_engine_volume_op_async (engine, HATAKE_VOLUME_OP_CREATE, &args, NULL, hatake_test_store_result, &result);
+    hatake_test_run_until_done ((gpointer *) &result);
+    node = hatake_engine_volume_op_finish (engine, result, &error);
+    g_assert_no_error (error);
+    g_assert_true (wait_for_row (page, "elsewhere"));
+    delete_only_row (page);
+    g_assert_true (wait_for_row (page, NULL));
+  }
+
   /* Prune: an unnamed (generated) one and a named one, both unused, both go. */
   create_volume (page, "");
   create_volume (page, "cache");
