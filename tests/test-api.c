@@ -685,6 +685,64 @@ test_api_bad_requests (Fixture *f, gconstpointer data)
   g_assert_cmpstr (g_strstrip (body), ==, "[]");
 }
 
+/* A follower that reads nothing is cut off once far behind, and the engine carries on: what it
+ * missed is not kept for it without bound. */
+static void
+test_api_slow_follower (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) create = g_string_new (NULL);
+  g_autofree char *image = NULL, *body = NULL;
+  const char *request = "GET /v1.44/events HTTP/1.1\r\nHost: hatake\r\n\r\n";
+  GInputStream *in;
+  gsize total = 0, sent = 0;
+  char buffer[65536];
+  gssize got;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  /* every event of this container carries its 200 KB label */
+  g_string_append_printf (create, "{\"Image\": \"%s\", \"Labels\": {\"big\": \"", image);
+  for (guint i = 0; i < 200 * 1024; i++)
+    g_string_append_c (create, 'a' + i % 26);
+  g_string_append (create, "\"}, \"HostConfig\": {\"NetworkMode\": \"none\"}}");
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create?name=slow-a", create->str, NULL, &body), ==, 201);
+
+  address = g_unix_socket_address_new (f->socket);
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
+                                            strlen (request), NULL, NULL, &error));
+  g_usleep (200 * 1000);
+  /* 60 renames: some 12 MB of events that nobody reads */
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/v1.44/containers/slow-%c/rename?name=slow-%c", i % 2 ? 'b' : 'a',
+                                               i % 2 ? 'a' : 'b');
+
+      g_clear_pointer (&body, g_free);
+      g_assert_cmpuint (http (f, "POST", path, NULL, NULL, &body), ==, 204);
+      sent += 200 * 1024;
+    }
+  /* the engine answers as ever */
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "GET", "/_ping", NULL, NULL, &body), ==, 200);
+
+  /* the follower's stream ends, well short of everything */
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 10);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  while ((got = g_input_stream_read (in, buffer, sizeof buffer, NULL, &error)) > 0)
+    total += got;
+  g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+  g_test_message ("%zu bytes of events sent, %zu read by the follower that was cut off", sent, total);
+  g_assert_cmpuint (total, <, sent / 2);
+}
+
 /* Reads one reply with no body (up to its blank line) from STREAM. */
 static char *
 read_head (GInputStream *stream)
@@ -750,6 +808,7 @@ main (int argc, char **argv)
   g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);
   g_test_add ("/api/object-events", Fixture, NULL, fixture_set_up, test_api_object_events, fixture_tear_down);
   g_test_add ("/api/keep-alive", Fixture, NULL, fixture_set_up, test_api_keep_alive, fixture_tear_down);
+  g_test_add ("/api/slow-follower", Fixture, NULL, fixture_set_up, test_api_slow_follower, fixture_tear_down);
   g_test_add ("/api/compose", Fixture, NULL, fixture_set_up, test_api_compose, fixture_tear_down);
   g_test_add ("/api/python-sdk", Fixture, NULL, fixture_set_up, test_api_python_sdk, fixture_tear_down);
   g_test_add ("/api/many-clients", Fixture, NULL, fixture_set_up, test_api_many_clients, fixture_tear_down);

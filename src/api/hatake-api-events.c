@@ -17,6 +17,11 @@
 #include "hatake-json.h"
 
 #define HISTORY 1024
+/* A follower that reads nothing while events keep coming would have them all kept for it: one
+ * this far behind is cut off. Its client sees its stream break (docker drops events for a slow
+ * subscriber, silently; a stream with a gap would mislead whoever waits on it) and can follow
+ * again, with since= for what it missed. */
+#define FOLLOWER_BEHIND_MAX (4 * 1024 * 1024)
 
 struct _HatakeApiEvents
 {
@@ -153,6 +158,16 @@ emit (HatakeApiEvents *self,
 
       if (follower->until != 0 && event_time (event) > follower->until)
         g_ptr_array_add (ended, follower);
+      else if (follower->request->queued > FOLLOWER_BEHIND_MAX)
+        {
+          GSocket *socket = soup_server_message_get_socket (follower->request->msg);
+
+          g_message ("An event follower read nothing of its last %zu bytes: cut off", follower->request->queued);
+          /* (what libsoup still holds for it goes as its write fails) */
+          if (socket != NULL)
+            g_socket_shutdown (socket, TRUE, TRUE, NULL);
+          g_ptr_array_add (ended, follower);
+        }
       else if (matches (event, follower->filters))
         hatake_api_request_write_json (follower->request, node);
     }
