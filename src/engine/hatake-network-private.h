@@ -15,6 +15,8 @@ struct _HatakeNetworks
   char    *netns_dir;  /* RUN_DIR/netns */
   char    *state_dir;  /* RUN_DIR/netavark */
   GMutex   lock;
+  GCond    detached;     /* signalled as a teardown ends */
+  GHashTable *detaching; /* IDs of containers whose teardown runs outside the lock */
   GThreadPool *queue;  /* one thread: hatake_networks_run_in_thread() */
 };
 

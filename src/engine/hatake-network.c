@@ -62,6 +62,8 @@ hatake_networks_finalize (GObject *object)
   /* (nothing is queued: each queued task holds its source, which holds us; the last one may
    * be finishing on the queue's thread, so no waiting for it) */
   g_thread_pool_free (self->queue, FALSE, FALSE);
+  g_hash_table_unref (self->detaching);
+  g_cond_clear (&self->detached);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (hatake_networks_parent_class)->finalize (object);
 }
@@ -120,6 +122,8 @@ static void
 hatake_networks_init (HatakeNetworks *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->detached);
+  self->detaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->queue = g_thread_pool_new (queue_run, NULL, 1, FALSE, NULL);
 }
 
@@ -712,11 +716,15 @@ hatake_networks_remove (HatakeNetworks  *self,
                         GError         **error)
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  g_autoptr(GHashTable) all = load_all (self, error);
+  g_autoptr(GHashTable) all = NULL;
   g_autofree char *path = NULL;
   JsonObject *network, *containers;
   const char *name;
 
+  /* a container's teardown under way still holds its address (it used to hold the lock) */
+  while (g_hash_table_size (self->detaching) > 0)
+    g_cond_wait (&self->detached, &self->lock);
+  all = load_all (self, error);
   if (all == NULL)
     return FALSE;
   network = lookup (all, name_or_id);
@@ -1085,17 +1093,31 @@ save_options (const char  *path,
   return g_file_set_contents (path, text, -1, error);
 }
 
+/* With or without the lock (see hatake_networks_setup). */
 static gboolean
-setup_locked (HatakeNetworks  *self,
-              const char      *opts_path,
-              JsonNode        *options,
-              const char      *netns,
-              GError         **error)
+run_setup (HatakeNetworks  *self,
+           const char      *opts_path,
+           JsonNode        *options,
+           const char      *netns,
+           GError         **error)
 {
   if (!_hatake_networks_run_netavark (self, "setup", opts_path, netns, NULL, error))
     return FALSE;
   _hatake_networks_pin_bridge_address (options);
   return TRUE;
+}
+
+/* Gives back the addresses OPTIONS (a container's options, or NULL) hold. Under the lock. */
+static void
+release_all (HatakeNetworks *self,
+             const char     *container_id,
+             JsonNode       *options)
+{
+  JsonObject *networks = options ? hatake_json_object_member (json_node_get_object (options), "networks") : NULL;
+  g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    release (self, l->data, container_id);
 }
 
 /* Tears down what an options file describes and gives its addresses back. Under the lock. */
@@ -1120,14 +1142,7 @@ teardown_locked (HatakeNetworks  *self,
       ok = FALSE;
     }
   _hatake_networks_remove_netns (netns);
-  if (options != NULL)
-    {
-      JsonObject *networks = hatake_json_object_member (json_node_get_object (options), "networks");
-      g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
-
-      for (GList *l = names; l != NULL; l = l->next)
-        release (self, l->data, container_id);
-    }
+  release_all (self, container_id, options);
   g_unlink (opts_path);
   return ok;
 }
@@ -1201,7 +1216,7 @@ hatake_networks_attach (HatakeNetworks            *self,
   if (!save_options (opts_path, options, error) || !_hatake_networks_make_netns (netns, error))
     goto fail;
   if (!attach->defer_setup && count_networks (options) > 0 &&
-      !setup_locked (self, opts_path, options, netns, error))
+      !run_setup (self, opts_path, options, netns, error))
     {
       _hatake_networks_remove_netns (netns);
       goto fail;
@@ -1217,21 +1232,28 @@ fail:
   return FALSE;
 }
 
+/* netavark runs outside the lock: the lock keeps the networks' files (addresses, options) whole,
+ * and netavark reads only the container's own options, which nothing else changes while its
+ * start or its teardown is under way (the engine orders a container's own steps). Netavark runs
+ * themselves are one at a time anyway (the machine-wide lock in _hatake_networks_run_netavark);
+ * holding this lock through one held every other container's prepare behind it. */
 gboolean
 hatake_networks_setup (HatakeNetworks  *self,
                        const char      *container_id,
                        GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree char *opts_path = options_path (self, container_id);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
-  g_autoptr(JsonNode) options = load_options (opts_path, error);
+  g_autoptr(JsonNode) options = NULL;
 
+  g_mutex_lock (&self->lock);
+  options = load_options (opts_path, error);
+  g_mutex_unlock (&self->lock);
   if (options == NULL)
     return FALSE;
   if (count_networks (options) == 0)
     return TRUE;   /* disconnected from all: lo only */
-  return setup_locked (self, opts_path, options, netns, error);
+  return run_setup (self, opts_path, options, netns, error);
 }
 
 gboolean
@@ -1239,9 +1261,33 @@ hatake_networks_detach (HatakeNetworks  *self,
                         const char      *container_id,
                         GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
+  g_autoptr(JsonNode) options = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = TRUE;
 
-  return teardown_locked (self, container_id, error);
+  if (!g_file_test (opts_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_mutex_lock (&self->lock);
+  options = load_options (opts_path, NULL);
+  g_hash_table_add (self->detaching, g_strdup (container_id));
+  g_mutex_unlock (&self->lock);
+  if ((options == NULL || count_networks (options) > 0) &&
+      !_hatake_networks_run_netavark (self, "teardown", opts_path, netns, NULL, &local_error))
+    {
+      /* the namespace and the addresses go anyway: a failed teardown must not keep them */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      ok = FALSE;
+    }
+  _hatake_networks_remove_netns (netns);
+  g_mutex_lock (&self->lock);
+  release_all (self, container_id, options);
+  g_unlink (opts_path);
+  g_hash_table_remove (self->detaching, container_id);
+  g_cond_broadcast (&self->detached);
+  g_mutex_unlock (&self->lock);
+  return ok;
 }
 
 /* A copy of OPTIONS with only NAME's endpoint: what netavark sets up or tears down for one
@@ -1324,7 +1370,7 @@ hatake_networks_connect (HatakeNetworks              *self,
   add_network_options (json_node_get_object (options), network, container_id, container_name,
                        (const char * const *) endpoint->aliases, ip, interface);
   one = options_for_one (options, name);
-  if (!save_options (one_path, one, error) || !setup_locked (self, one_path, one, netns, error))
+  if (!save_options (one_path, one, error) || !run_setup (self, one_path, one, netns, error))
     goto fail;
   /* from here on it is set up: the file that tears it down must say so */
   if (!save_options (opts_path, options, error))
