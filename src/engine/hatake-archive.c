@@ -163,6 +163,13 @@ _hatake_archive_force_path_walk (gboolean force)
   g_atomic_int_set (&no_openat2, force ? 1 : 0);
 }
 
+/* FALSE once openat2() answered ENOSYS (or the tests said so): callers go straight to the walk. */
+gboolean
+_hatake_archive_has_openat2 (void)
+{
+  return !g_atomic_int_get (&no_openat2);
+}
+
 static int
 resolve_clean (int root_fd, const char *clean, gboolean follow_last)
 {

@@ -71,5 +71,6 @@ gboolean         hatake_tar_writer_close     (HatakeTarWriter    *self,
 
 /* Tests: resolve by walking one component at a time, as where the kernel has no openat2(). */
 void      _hatake_archive_force_path_walk (gboolean                force);
+gboolean  _hatake_archive_has_openat2     (void);
 
 G_END_DECLS

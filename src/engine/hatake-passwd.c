@@ -4,7 +4,9 @@
  *
  * The files are read through the container root with openat2(RESOLVE_IN_ROOT): an image controls
  * every byte of its /etc, including symlinks that point at host paths, so no path string built
- * from the rootfs is ever handed to open(), and the host's NSS is never asked.
+ * from the rootfs is ever handed to open(), and the host's NSS is never asked. Where openat2()
+ * is missing (Linux before 5.6, valgrind 3.19), hatake-archive.c's resolver walks the path the same
+ * way, one component at a time.
  */
 #define G_LOG_DOMAIN "hatake-engine"
 
@@ -23,6 +25,7 @@
 
 #include <gio/gio.h>
 
+#include "hatake-archive.h"
 #include "hatake-error.h"
 #include "hatake-passwd.h"
 
@@ -52,6 +55,33 @@ hatake_user_clear (HatakeUser *user)
   user->gid = 0;
 }
 
+/* Without openat2(): the path resolved inside the root one component at a time (an O_PATH
+ * descriptor of what it names), then that very file opened with FLAGS through its descriptor
+ * (/proc/self/fd: the kernel reopens the inode the walk found, no path is resolved again).
+ * -1 with errno set. */
+static int
+open_by_walk (int         rootfd,
+              const char *path,
+              int         flags)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_auto(HatakePasswdFd) found = hatake_archive_resolve (rootfd, path, (flags & O_NOFOLLOW) == 0, &local_error);
+  g_autofree char *self_path = NULL;
+  struct stat st;
+
+  if (found < 0)
+    return -1;   /* (errno is the walk's) */
+  if ((flags & O_DIRECTORY) && (fstat (found, &st) != 0 || !S_ISDIR (st.st_mode)))
+    {
+      errno = ENOTDIR;
+      return -1;
+    }
+  if (flags & O_PATH)
+    return g_steal_fd (&found);
+  self_path = g_strdup_printf ("/proc/self/fd/%d", found);
+  return open (self_path, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+}
+
 int
 hatake_open_in_root (int          rootfd,
                      const char  *path,
@@ -76,12 +106,20 @@ hatake_open_in_root (int          rootfd,
   how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 
-  do
-    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof how);
-  while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+  if (_hatake_archive_has_openat2 ())
+    {
+      do
+        fd = syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+      while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+      if (fd >= 0 || errno != ENOSYS)
+        goto done;
+    }
+  g_return_val_if_fail ((flags & O_CREAT) == 0 && (flags & O_TMPFILE) != O_TMPFILE, -1);
+  fd = open_by_walk (rootfd, path, flags);
+
+done:
   if (fd >= 0)
     return fd;
-
   errsv = errno;
   if (errsv == ENOSYS)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
