@@ -92,7 +92,7 @@ G_SLICE=always-malloc LSAN_OPTIONS=suppressions=$top/tests/lsan-app.supp:print_s
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:malloc_context_size=16 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run "AddressSanitizer + UBSan: app" _build-asan --suite app
-run "valgrind: unit" _build --setup valgrind --suite unit --no-suite no-valgrind
+run "valgrind: unit" _build --setup valgrind --suite unit
 # the engine's long-running paths: containers' lives, and hatake serve itself under valgrind
 run "valgrind: engine" _build --setup valgrind --suite valgrind
 # 7 targets for fuzz_seconds each (60 by default), two at a time: about 4 minutes on 2 cores
