@@ -1,4 +1,5 @@
-/* hatake-widget-utils.c: what the app's pages and cells share — their toasts and their window
+/* hatake-widget-utils.c: what the app's pages, cells and dialogs share — toasts, the window they
+ * are in, a dialog's message line
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "hatake-desktop"
@@ -34,6 +35,22 @@ hatake_toast_show (AdwToastOverlay *overlay,
   g_return_if_fail (text != NULL);
 
   adw_toast_overlay_add_toast (overlay, hatake_toast_new (text, sticky));
+}
+
+void
+hatake_label_set_message (GtkLabel   *label,
+                          const char *message,
+                          const char *style)
+{
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  gtk_widget_remove_css_class (GTK_WIDGET (label), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (label), "dim-label");
+  gtk_widget_remove_css_class (GTK_WIDGET (label), "success");
+  if (style != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (label), style);
+  gtk_label_set_text (label, message);
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
 }
 
 GtkWindow *

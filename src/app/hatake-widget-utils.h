@@ -1,4 +1,5 @@
-/* hatake-widget-utils.h: what the app's pages and cells share — their toasts and their window
+/* hatake-widget-utils.h: what the app's pages, cells and dialogs share — toasts, the window they
+ * are in, a dialog's message line
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -14,6 +15,11 @@ AdwToast  *hatake_toast_new         (const char      *text,
 void       hatake_toast_show        (AdwToastOverlay *overlay,
                                      const char      *text,
                                      gboolean         sticky);
+/* Shows MESSAGE (NULL: hides LABEL) in one of the styles "error", "dim-label" or "success"
+ * (NULL: none): a dialog's line that says how its work went. */
+void       hatake_label_set_message (GtkLabel        *label,
+                                     const char      *message,
+                                     const char      *style);
 /* The window WIDGET is in, for the dialogs it opens; NULL while it is in none. */
 GtkWindow *hatake_widget_get_window (GtkWidget       *widget);
 
