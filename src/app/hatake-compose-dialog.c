@@ -16,6 +16,7 @@
 
 #include "hatake-compose-dialog.h"
 #include "hatake-compose-runner.h"
+#include "hatake-widget-utils.h"
 
 typedef struct
 {
@@ -157,20 +158,6 @@ load_thread (GTask        *task,
 static void
 set_state (HatakeComposeDialog      *self,
            HatakeComposeDialogState  state);
-
-static void
-show_message (HatakeComposeDialog *self,
-              const char          *message,
-              const char          *style)
-{
-  gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "dim-label");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "success");
-  if (style != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), style);
-  gtk_label_set_text (self->message_label, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
-}
 
 static char *
 port_text (const HatakeComposePort *p)
@@ -327,7 +314,7 @@ load_done (GObject      *source,
     }
   show_project (self);
   if (self->engine == NULL)
-    show_message (self, _("There is no engine to start the project on."), "dim-label");
+    hatake_label_set_message (self->message_label, _("There is no engine to start the project on."), "dim-label");
   set_state (self, HATAKE_COMPOSE_DIALOG_READY);
 }
 
@@ -406,7 +393,7 @@ on_up_event (const char *kind,
   if (status == NULL)
     {
       /* a warning */
-      show_message (self, name, "dim-label");
+      hatake_label_set_message (self->message_label, name, "dim-label");
       return;
     }
   if (g_str_equal (kind, "Image"))
@@ -417,7 +404,7 @@ on_up_event (const char *kind,
     {
       g_autofree char *text = g_strdup_printf ("%s %s  %s", kind, name, status);
 
-      show_message (self, text, "dim-label");
+      hatake_label_set_message (self->message_label, text, "dim-label");
     }
 }
 
@@ -451,14 +438,14 @@ rolled_back (GObject      *source,
       g_autofree char *text = g_strdup_printf (_("Cancelled, but what was made could not be removed: %s"),
                                                error->message);
 
-      show_message (self, text, "error");
+      hatake_label_set_message (self->message_label, text, "error");
     }
   else
     {
       GHashTableIter iter;
       const char *service;
 
-      show_message (self, _("Cancelled: nothing of the project was left"), "dim-label");
+      hatake_label_set_message (self->message_label, _("Cancelled: nothing of the project was left"), "dim-label");
       g_hash_table_iter_init (&iter, self->rows);
       while (g_hash_table_iter_next (&iter, (gpointer *) &service, NULL))
         set_service_status (self, service, "Removed");
@@ -484,7 +471,8 @@ up_done (GObject      *source,
 
       options.timeout = 0;
       if (!self->disposed)
-        show_message (self, _("Cancelling: removing what was made…"), "dim-label");
+        hatake_label_set_message (self->message_label,
+                                  _("Cancelling: removing what was made…"), "dim-label");
       hatake_compose_op_async (HATAKE_ENGINE (source), self->project, HATAKE_COMPOSE_OP_DOWN, &options, NULL,
                                rolled_back, g_object_ref (self));
       if (!self->disposed)
@@ -496,19 +484,20 @@ up_done (GObject      *source,
   stop_spinners (self);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      show_message (self, _("Cancelled: the containers that had started keep running"), "dim-label");
+      hatake_label_set_message (self->message_label,
+                                _("Cancelled: the containers that had started keep running"), "dim-label");
       set_state (self, HATAKE_COMPOSE_DIALOG_CANCELLED);
     }
   else if (error != NULL)
     {
-      show_message (self, error->message, "error");
+      hatake_label_set_message (self->message_label, error->message, "error");
       set_state (self, HATAKE_COMPOSE_DIALOG_FAILED);
     }
   else
     {
       g_autofree char *text = g_strdup_printf (_("Project “%s” is up"), hatake_compose_project_get_name (self->project));
 
-      show_message (self, text, "success");
+      hatake_label_set_message (self->message_label, text, "success");
       set_state (self, HATAKE_COMPOSE_DIALOG_DONE);
     }
 }
@@ -531,7 +520,7 @@ hatake_compose_dialog_start (HatakeComposeDialog *self)
 
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  show_message (self, NULL, NULL);
+  hatake_label_set_message (self->message_label, NULL, NULL);
   set_state (self, HATAKE_COMPOSE_DIALOG_STARTING);
   {
     GHashTableIter iter;

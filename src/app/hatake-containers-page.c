@@ -29,6 +29,7 @@
 #include "hatake-container-group.h"
 #include "hatake-containers-page.h"
 #include "hatake-ports-cell.h"
+#include "hatake-widget-utils.h"
 
 /* Every few seconds the rows on screen re-read their status ("Up 3 minutes" ages). */
 #define STATUS_REFRESH_SECONDS 2
@@ -434,11 +435,7 @@ show_error (HatakeContainersPage *self,
     default: g_assert_not_reached ();
     }
 
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-  AdwToast *toast = adw_toast_new (markup);
-
-  adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  hatake_toast_show (self->toast_overlay, text, TRUE);
 }
 
 typedef struct
@@ -532,7 +529,6 @@ static void
 confirm_delete (HatakeContainersPage *self,
                 GPtrArray            *containers)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   gboolean any_running = FALSE;
@@ -567,7 +563,7 @@ confirm_delete (HatakeContainersPage *self,
                        : _("They will be deleted with their files."));
     }
 
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
+  dialog = adw_message_dialog_new (hatake_widget_get_window (GTK_WIDGET (self)), heading, body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "delete", _("_Delete"),

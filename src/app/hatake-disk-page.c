@@ -17,6 +17,7 @@
 
 #include "hatake-disk-page.h"
 #include "hatake-json.h"
+#include "hatake-widget-utils.h"
 
 static JsonObject *
 array_object (JsonArray *array,
@@ -59,28 +60,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static GtkWindow *
-page_window (HatakeDiskPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-}
-
-static void
-show_toast (HatakeDiskPage *self,
-            const char     *text,
-            gboolean        sticky)
-{
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-  AdwToast *toast = adw_toast_new (markup);
-
-  /* Errors stay until dismissed; news of success goes by itself. */
-  if (sticky)
-    adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
 
 static void
 set_row (AdwActionRow              *row,
@@ -184,7 +163,7 @@ disk_usage_done (GObject      *source,
     {
       g_autofree char *text = g_strdup_printf (_("Could not read the disk usage: %s"), error->message);
 
-      show_toast (self, text, TRUE);
+      hatake_toast_show (self->toast_overlay, text, TRUE);
       return;
     }
 
@@ -260,10 +239,10 @@ prune_finish_one (OpData *data)
         default:
           g_assert_not_reached ();
         }
-      show_toast (self, text, FALSE);
+      hatake_toast_show (self->toast_overlay, text, FALSE);
       /* what was left, and why: the first engine error says it for all */
       if (data->first_error != NULL)
-        show_toast (self, data->first_error, TRUE);
+        hatake_toast_show (self->toast_overlay, data->first_error, TRUE);
       hatake_disk_page_refresh (self);
     }
   op_data_free (data);
@@ -519,7 +498,7 @@ hatake_disk_page_confirm_prune (HatakeDiskPage  *self,
     return NULL;
 
   body = prune_body (self, what, FALSE);
-  dialog = adw_message_dialog_new (page_window (self), _(headings[what]), body);
+  dialog = adw_message_dialog_new (hatake_widget_get_window (GTK_WIDGET (self)), _(headings[what]), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "prune", _("_Delete"),

@@ -16,6 +16,7 @@
 #include "hatake-images-page.h"
 #include "hatake-pull-dialog.h"
 #include "hatake-run-dialog.h"
+#include "hatake-widget-utils.h"
 
 struct _HatakeImagesPage
 {
@@ -201,14 +202,6 @@ on_items_changed (HatakeImagesPage *self,
   update_visible_page (self);
 }
 
-static GtkWindow *
-page_window (HatakeImagesPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-}
-
 static HatakeImage *
 find_image (HatakeImagesPage *self,
             const char       *id)
@@ -247,17 +240,6 @@ delete_reference (HatakeImage *image)
   return hatake_image_get_id (image);
 }
 
-static void
-show_toast (HatakeImagesPage *self,
-            const char       *text)
-{
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-  AdwToast *toast = adw_toast_new (markup);
-
-  adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
 /**
  * hatake_images_page_open_pull_dialog:
  *
@@ -273,7 +255,7 @@ hatake_images_page_open_pull_dialog (HatakeImagesPage *self)
 
   if ((engine = self->engine) == NULL)
     return NULL;
-  dialog = hatake_pull_dialog_new (page_window (self), engine);
+  dialog = hatake_pull_dialog_new (hatake_widget_get_window (GTK_WIDGET (self)), engine);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
 }
@@ -295,7 +277,7 @@ hatake_images_page_open_run_dialog (HatakeImagesPage *self,
 
   if ((engine = self->engine) == NULL)
     return NULL;
-  dialog = hatake_run_dialog_new (page_window (self), engine, run_reference (image));
+  dialog = hatake_run_dialog_new (hatake_widget_get_window (GTK_WIDGET (self)), engine, run_reference (image));
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
 }
@@ -333,7 +315,7 @@ delete_done (GObject      *source,
 
   /* Mostly a conflict: a container was made from it. The engine says which. */
   text = g_strdup_printf (_("Could not delete “%s”: %s"), data->reference, error->message);
-  show_toast (self, text);
+  hatake_toast_show (self->toast_overlay, text, TRUE);
 }
 
 static void
@@ -385,7 +367,7 @@ hatake_images_page_confirm_delete (HatakeImagesPage *self,
   reference = delete_reference (image);
   body = g_strdup_printf (_("“%s” will be deleted. An image that containers were made from stays until they are deleted."),
                           reference);
-  dialog = adw_message_dialog_new (page_window (self), _("Delete Image?"), body);
+  dialog = adw_message_dialog_new (hatake_widget_get_window (GTK_WIDGET (self)), _("Delete Image?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "delete", _("_Delete"),

@@ -16,6 +16,7 @@
 
 #include "hatake-log-line.h"
 #include "hatake-log-view.h"
+#include "hatake-widget-utils.h"
 
 struct _HatakeLogView
 {
@@ -505,13 +506,12 @@ save_activated (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   HatakeLogView *self = HATAKE_LOG_VIEW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
 
   if (self->save_dialog != NULL)
     return;
 
   self->save_dialog = gtk_file_chooser_native_new (_("Save Log"),
-                                                   GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                   hatake_widget_get_window (widget),
                                                    GTK_FILE_CHOOSER_ACTION_SAVE,
                                                    _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->save_dialog), TRUE);

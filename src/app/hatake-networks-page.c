@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hatake-networks-page.h"
+#include "hatake-widget-utils.h"
 
 /* docker's own networks: they are there on every engine and cannot be deleted */
 static const char * const predefined_networks[] = { "bridge", "host", "none", NULL };
@@ -390,28 +391,6 @@ on_items_changed (HatakeNetworksPage *self,
   update_visible_page (self);
 }
 
-static GtkWindow *
-page_window (HatakeNetworksPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-}
-
-static void
-show_toast (HatakeNetworksPage *self,
-            const char         *text,
-            gboolean            sticky)
-{
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-  AdwToast *toast = adw_toast_new (markup);
-
-  /* Errors stay until dismissed; news of success goes by itself. */
-  if (sticky)
-    adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
 /* Operations hold the page weakly: a page closed meanwhile is not kept alive to hear back. */
 typedef struct
 {
@@ -466,7 +445,7 @@ question_new (HatakeNetworksPage *self,
               const char         *label,
               AdwResponseAppearance appearance)
 {
-  GtkWidget *dialog = adw_message_dialog_new (page_window (self), heading, body);
+  GtkWidget *dialog = adw_message_dialog_new (hatake_widget_get_window (GTK_WIDGET (self)), heading, body);
 
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
@@ -502,7 +481,7 @@ list_done (GObject      *source,
     {
       g_autofree char *text = g_strdup_printf (_("Could not list the networks: %s"), error->message);
 
-      show_toast (self, text, TRUE);
+      hatake_toast_show (self->toast_overlay, text, TRUE);
       return;
     }
 
@@ -587,7 +566,7 @@ op_done (GObject      *source,
       /* e.g. a network in use: the engine's message names the containers */
       g_autofree char *text = g_strdup_printf (_("%s: %s"), data->failure, error->message);
 
-      show_toast (self, text, TRUE);
+      hatake_toast_show (self->toast_overlay, text, TRUE);
     }
   hatake_networks_page_refresh (self);
 }

@@ -18,6 +18,7 @@
 
 #include "hatake-json.h"
 #include "hatake-ports-cell.h"
+#include "hatake-widget-utils.h"
 
 struct _HatakePortsCell
 {
@@ -91,9 +92,7 @@ on_uri_shown (GObject      *source,
       g_autofree char *text = g_strdup_printf (_("Could not open “%s”: %s"),
                                                gtk_link_button_get_uri (GTK_LINK_BUTTON (link)),
                                                error->message);
-      g_autofree char *markup = g_markup_escape_text (text, -1);
-
-      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (markup));
+      hatake_toast_show (ADW_TOAST_OVERLAY (overlay), text, FALSE);
     }
   else
     g_debug ("Could not open %s: %s", gtk_link_button_get_uri (GTK_LINK_BUTTON (link)), error->message);
@@ -104,9 +103,7 @@ static gboolean
 on_activate_link (GtkLinkButton *link,
                   gpointer       user_data)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (link));
-
-  gtk_show_uri_full (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, gtk_link_button_get_uri (link),
+  gtk_show_uri_full (hatake_widget_get_window (GTK_WIDGET (link)), gtk_link_button_get_uri (link),
                      GDK_CURRENT_TIME, NULL, on_uri_shown, g_object_ref (link));
   return TRUE;
 }

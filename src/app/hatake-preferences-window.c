@@ -18,6 +18,7 @@
 #include "hatake-client-engine.h"
 #include "hatake-local-engine.h"
 #include "hatake-preferences-window.h"
+#include "hatake-widget-utils.h"
 
 struct _HatakePreferencesWindow
 {
@@ -61,11 +62,7 @@ static void
 show_toast (HatakePreferencesWindow *self,
             const char              *text)
 {
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-  AdwToast *toast = adw_toast_new (markup);
-
-  adw_toast_set_timeout (toast, 0);
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), hatake_toast_new (text, TRUE));
 }
 
 /* ---- theme ---------------------------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include "hatake-compose-runner.h"
 #include "hatake-log-view.h"
 #include "hatake-projects-page.h"
+#include "hatake-widget-utils.h"
 
 struct _HatakeProjectsPage
 {
@@ -53,20 +54,6 @@ static GParamSpec *properties[N_PROPS];
 
 /* as `hatake compose logs` colours them */
 static const int palette[] = { 36, 33, 32, 35, 34, 96, 93, 92, 95, 94 };
-
-static void
-show_toast (HatakeProjectsPage *self,
-            const char         *text,
-            gboolean            sticky)
-{
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-  AdwToast *toast = adw_toast_new (markup);
-
-  /* Errors stay until dismissed; news of success goes by itself. */
-  if (sticky)
-    adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
 
 /* "web-1 (running), web-2 (exited)": re-evaluated when the service's status changes, which is
  * when one of its containers does. */
@@ -365,7 +352,7 @@ op_finish (OpData *data,
         {
           /* TRANSLATORS: "“web” of “shop”: the engine's message" */
           text = g_strdup_printf (_("%s: %s"), what, error->message);
-          show_toast (self, text, TRUE);
+          hatake_toast_show (self->toast_overlay, text, TRUE);
         }
       else
         {
@@ -386,7 +373,7 @@ op_finish (OpData *data,
             default:
               g_assert_not_reached ();
             }
-          show_toast (self, text, FALSE);
+          hatake_toast_show (self->toast_overlay, text, FALSE);
         }
     }
   else if (self != NULL)
@@ -600,7 +587,7 @@ hatake_projects_page_run (HatakeProjectsPage   *self,
       g_autofree char *text = g_strdup_printf (_("“%s”: its containers do not say which compose files it was "
                                                  "brought up from"),
                                                hatake_project_get_name (self->project));
-      show_toast (self, text, TRUE);
+      hatake_toast_show (self->toast_overlay, text, TRUE);
       return;
     }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hatake-pull-dialog.h"
+#include "hatake-widget-utils.h"
 
 struct _HatakePullDialog
 {
@@ -62,20 +63,6 @@ layer_state_text (GtkListItem      *item,
                   HatakeLayerState  state)
 {
   return g_strdup (hatake_layer_state_to_string (state));
-}
-
-static void
-show_message (HatakePullDialog *self,
-              const char       *message,
-              const char       *style)
-{
-  gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "dim-label");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "success");
-  if (style != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), style);
-  gtk_label_set_text (self->message_label, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
 }
 
 static void
@@ -144,19 +131,19 @@ pull_done (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      show_message (self, _("Cancelled"), "dim-label");
+      hatake_label_set_message (self->message_label, _("Cancelled"), "dim-label");
       set_state (self, HATAKE_PULL_DIALOG_CANCELLED);
     }
   else if (error != NULL)
     {
-      show_message (self, error->message, "error");
+      hatake_label_set_message (self->message_label, error->message, "error");
       set_state (self, HATAKE_PULL_DIALOG_FAILED);
     }
   else
     {
       g_autofree char *text = g_strdup_printf (_("Pulled %s"), hatake_pull_get_reference (self->pull));
 
-      show_message (self, text, "success");
+      hatake_label_set_message (self->message_label, text, "success");
       set_state (self, HATAKE_PULL_DIALOG_DONE);
     }
 }
@@ -186,7 +173,7 @@ hatake_pull_dialog_start (HatakePullDialog *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PULL]);
 
   self->cancellable = g_cancellable_new ();
-  show_message (self, NULL, NULL);
+  hatake_label_set_message (self->message_label, NULL, NULL);
   set_state (self, HATAKE_PULL_DIALOG_PULLING);
 
   hatake_engine_pull_async (self->engine, reference, *platform != '\0' ? platform : NULL,

@@ -21,6 +21,7 @@
 #include "hatake-volume.h"
 #include "hatake-volume-helper.h"
 #include "hatake-volumes-page.h"
+#include "hatake-widget-utils.h"
 
 /* One row: what the list answer says of a volume. Private to the page — nothing else needs a
  * volume as an object yet — so it lives here rather than in a file pair of its own. */
@@ -254,26 +255,15 @@ on_items_changed (HatakeVolumesPage *self,
   update_visible_page (self);
 }
 
-static GtkWindow *
-page_window (HatakeVolumesPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-}
-
 static void
 show_toast (HatakeVolumesPage *self,
             const char        *text,
             gboolean           sticky)
 {
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-  AdwToast *toast = adw_toast_new (markup);
+  AdwToast *toast = hatake_toast_new (text, sticky);
 
-  /* Errors stay until dismissed; news of success goes by itself. Newer news replaces older:
-   * an export's result is not queued behind an error the user has not dismissed yet. */
-  if (sticky)
-    adw_toast_set_timeout (toast, 0);
+  /* Newer news replaces older: an export's result is not queued behind an error the user has
+   * not dismissed yet. */
   if (self->toast != NULL)
     adw_toast_dismiss (self->toast);
   g_set_weak_pointer (&self->toast, toast);
@@ -691,7 +681,7 @@ hatake_volumes_page_open_create_dialog (HatakeVolumesPage *self)
 
   g_return_val_if_fail (HATAKE_IS_VOLUMES_PAGE (self), NULL);
 
-  dialog = adw_message_dialog_new (page_window (self), _("Create Volume"),
+  dialog = adw_message_dialog_new (hatake_widget_get_window (GTK_WIDGET (self)), _("Create Volume"),
                                    _("Leave the name empty for a generated one."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
@@ -778,7 +768,7 @@ hatake_volumes_page_confirm_delete (HatakeVolumesPage *self,
 
   body = g_strdup_printf (_("“%s” and the data in it will be deleted. A volume that a container uses cannot be deleted."),
                           name);
-  dialog = adw_message_dialog_new (page_window (self), _("Delete Volume?"), body);
+  dialog = adw_message_dialog_new (hatake_widget_get_window (GTK_WIDGET (self)), _("Delete Volume?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "delete", _("_Delete"),
@@ -862,7 +852,7 @@ hatake_volumes_page_confirm_prune (HatakeVolumesPage *self)
 
   g_return_val_if_fail (HATAKE_IS_VOLUMES_PAGE (self), NULL);
 
-  dialog = adw_message_dialog_new (page_window (self), _("Delete Unused Volumes?"),
+  dialog = adw_message_dialog_new (hatake_widget_get_window (GTK_WIDGET (self)), _("Delete Unused Volumes?"),
                                    _("Every volume that no container uses will be deleted, named ones too, with the data in them."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
@@ -997,7 +987,7 @@ hatake_volumes_page_browse (HatakeVolumesPage *self,
   title = g_strdup_printf (_("Files of “%s”"), name);
   window = adw_window_new ();
   gtk_window_set_title (GTK_WINDOW (window), title);
-  gtk_window_set_transient_for (GTK_WINDOW (window), page_window (self));
+  gtk_window_set_transient_for (GTK_WINDOW (window), hatake_widget_get_window (GTK_WIDGET (self)));
   gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   header = adw_header_bar_new ();
@@ -1162,7 +1152,7 @@ choose_file (HatakeVolumesPage *self,
   GtkFileChooserNative *chooser;
   GtkFileFilter *filter = gtk_file_filter_new ();
 
-  chooser = gtk_file_chooser_native_new (title, page_window (self),
+  chooser = gtk_file_chooser_native_new (title, hatake_widget_get_window (GTK_WIDGET (self)),
                                          save ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_OPEN,
                                          save ? _("_Export") : _("_Import"), _("_Cancel"));
   gtk_file_filter_set_name (filter, _("Tar archives"));

@@ -39,6 +39,37 @@ hatake_test_pointer_is_null (gpointer data)
 }
 
 void
+hatake_test_destroy_window (gpointer window,
+                            gpointer widget,
+                            guint    timeout_s)
+{
+  gpointer weak_window = window, weak_widget = widget;
+
+  g_assert_true (GTK_IS_WINDOW (window));
+  g_assert_true (widget == NULL || GTK_IS_WIDGET (widget));
+  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
+  if (widget != NULL)
+    g_object_add_weak_pointer (G_OBJECT (widget), &weak_widget);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, timeout_s));
+  g_assert_null (weak_widget);
+}
+
+void
+hatake_test_clear_finalized (gpointer object_ptr,
+                             guint    timeout_s)
+{
+  GObject **object = object_ptr;
+  gpointer weak = *object;
+
+  g_assert_true (G_IS_OBJECT (weak));
+  g_object_add_weak_pointer (weak, &weak);
+  g_clear_object (object);
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak, timeout_s));
+}
+
+void
 hatake_test_store_result (GObject      *source,
                           GAsyncResult *result,
                           gpointer      user_data)

@@ -1,5 +1,5 @@
-/* app-test-utils.h: what the UI tests share — waiting on the main loop, and the screenshot of
- * what a test checked
+/* app-test-utils.h: what the UI tests share — waiting on the main loop, the checks that a closed
+ * window and an engine are finalized, and the screenshot of what a test checked
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -16,6 +16,16 @@ gboolean hatake_test_wait_until      (HatakeTestCondition  condition,
  * (a weak pointer's object is gone). */
 gboolean hatake_test_never           (gpointer             data);
 gboolean hatake_test_pointer_is_null (gpointer             data);
+/* Destroys WINDOW and asserts that it is finalized within TIMEOUT_S seconds, and WIDGET (one
+ * of its descendants, or NULL) with it. */
+void     hatake_test_destroy_window  (gpointer             window,
+                                      gpointer             widget,
+                                      guint                timeout_s);
+/* Drops the reference in *OBJECT_PTR, which must be the last one left, and asserts that the
+ * object is finalized within TIMEOUT_S seconds (an engine may finish closing its store from
+ * the main loop). */
+void     hatake_test_clear_finalized (gpointer             object_ptr,
+                                      guint                timeout_s);
 /* A GAsyncReadyCallback that keeps a reference on the result in *(GAsyncResult **) USER_DATA. */
 void     hatake_test_store_result    (GObject             *source,
                                       GAsyncResult        *result,

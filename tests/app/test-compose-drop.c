@@ -281,31 +281,12 @@ log_shows (gpointer data)
 }
 
 static void
-close_dialog (HatakeComposeDialog *dialog)
-{
-  gpointer weak = dialog;
-
-  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak, 10));
-}
-
-static void
 close_and_check (HatakeWindow  *window,
                  HatakeEngine **engine,
                  const char    *root)
 {
-  gpointer weak_window = window, weak_engine = *engine;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
-  g_object_add_weak_pointer (G_OBJECT (*engine), &weak_engine);
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
-  g_clear_object (engine);
-  /* The engine may finish closing its store from the main loop. */
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 30));
-
+  hatake_test_destroy_window (window, NULL, 10);
+  hatake_test_clear_finalized (engine, 30);
   hatake_test_remove_tree (root);
 }
 
@@ -438,7 +419,7 @@ test_drop_up_down (void)
   g_assert_true (hatake_test_wait_until (engine_runs, &running, 30));
 
   /* the window went to the Projects page, on the project */
-  close_dialog (dialog);
+  hatake_test_destroy_window (dialog, NULL, 10);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (window_child (window, "content_stack"))), ==,
                    "projects");
   shown = (PageWanted) { page, project };
@@ -605,7 +586,7 @@ test_drop_cancel (void)
   /* and it may be started again */
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (dialog_child (dialog, "start_button"))));
 
-  close_dialog (dialog);
+  hatake_test_destroy_window (dialog, NULL, 10);
   close_and_check (window, &engine, root);
   hatake_test_remove_tree (dir);
 }
@@ -667,14 +648,8 @@ test_drop_several (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dialog_child (dialog, "file_row"))), ==, both);
   hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-drop-several.png");
 
-  close_dialog (dialog);
-  {
-    gpointer weak_window = window;
-
-    g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
-    gtk_window_destroy (GTK_WINDOW (window));
-    g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
-  }
+  hatake_test_destroy_window (dialog, NULL, 10);
+  hatake_test_destroy_window (window, NULL, 10);
   hatake_test_remove_tree (dir);
 }
 
@@ -714,7 +689,7 @@ test_drop_error (void)
                  GTK_WIDGET (dialog_child (dialog, "cancel_button")));
   hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-drop-error.png");
 
-  close_dialog (dialog);
+  hatake_test_destroy_window (dialog, NULL, 10);
   close_and_check (window, &engine, root);
   hatake_test_remove_tree (dir);
 }
@@ -752,7 +727,7 @@ test_drop_folder (void)
   g_assert_cmpstr (hatake_compose_project_get_files (hatake_compose_dialog_get_project (dialog))[0], ==, expected);
   g_assert_true (has_label_with (GTK_WIDGET (dialog_child (dialog, "services_group")), "ports 8080:80/tcp"));
   hatake_test_save_screenshot (GTK_WIDGET (dialog), "compose-drop-folder.png");
-  close_dialog (dialog);
+  hatake_test_destroy_window (dialog, NULL, 10);
 
   /* a folder with none says so */
   {
@@ -762,7 +737,7 @@ test_drop_folder (void)
     dialog = HATAKE_COMPOSE_DIALOG (hatake_window_open_compose_file (window, empty_file));
     wait_for_state (dialog, HATAKE_COMPOSE_DIALOG_INVALID, 30);
     g_assert_nonnull (strstr (hatake_compose_dialog_get_error (dialog), "holds no compose file"));
-    close_dialog (dialog);
+    hatake_test_destroy_window (dialog, NULL, 10);
     hatake_test_remove_tree (empty);
   }
 

@@ -326,7 +326,7 @@ test_local_engine (void)
   AdwViewStack *view_stack;
   RowWanted wanted;
   CountWanted none_left;
-  gpointer weak_window, weak_page, weak_engine, weak_details;
+  gpointer weak_details;
 
   if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
     return;
@@ -441,20 +441,11 @@ test_local_engine (void)
   g_assert_true (hatake_test_wait_until (is_list, page, 10) || g_strcmp0 (visible_page (page), "empty") == 0);
   g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_details, 10));
 
-  weak_window = window;
-  weak_page = page;
-  weak_engine = engine;
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
-  g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
-  g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
-  g_assert_null (weak_page);
+  hatake_test_destroy_window (window, page, 10);
 
   g_clear_object (&chatty);
   g_clear_object (&image);
-  g_clear_object (&engine);
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
+  hatake_test_clear_finalized (&engine, 10);
 
   hatake_test_remove_tree (root);
 }

@@ -394,7 +394,6 @@ test_local_engine (void)
   GtkWidget *page;
   CountWanted one_left, none_left;
   TextWanted toast;
-  gpointer weak_window, weak_page, weak_engine;
 
   if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
     return;
@@ -571,15 +570,7 @@ test_local_engine (void)
   engine_op (engine, broken, HATAKE_CONTAINER_OP_REMOVE, TRUE);
   g_assert_true (hatake_test_wait_until (has_count, &none_left, 30));
 
-  weak_window = window;
-  weak_page = page;
-  weak_engine = engine;
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
-  g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
-  g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
-  g_assert_null (weak_page);
+  hatake_test_destroy_window (window, page, 10);
 
   g_clear_pointer (&start, g_ptr_array_unref);
   g_clear_pointer (&stop, g_ptr_array_unref);
@@ -588,9 +579,7 @@ test_local_engine (void)
   g_clear_object (&oneshot);
   g_clear_object (&broken);
   g_clear_object (&image);
-  g_clear_object (&engine);
-  /* The engine may finish closing its store from the main loop. */
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
+  hatake_test_clear_finalized (&engine, 10);
 
   hatake_test_remove_tree (root);
 }
@@ -1153,7 +1142,6 @@ test_ports_and_health (void)
   GtkListBox *sidebar;
   HatakeWindow *window;
   GtkWidget *page, *badge;
-  gpointer weak_window, weak_engine;
   g_autofree char *s = NULL;
 
   /* the functions the links are made with */
@@ -1229,16 +1217,10 @@ test_ports_and_health (void)
   g_assert_true (hatake_test_wait_until (has_no_links, page, 10));
 
   engine_op (engine, web, HATAKE_CONTAINER_OP_REMOVE, TRUE);
-  weak_window = window;
-  weak_engine = engine;
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
-  g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  hatake_test_destroy_window (window, NULL, 10);
   g_clear_object (&web);
   g_clear_object (&image);
-  g_clear_object (&engine);
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
+  hatake_test_clear_finalized (&engine, 10);
   hatake_test_remove_tree (root);
 }
 

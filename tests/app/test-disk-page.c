@@ -225,7 +225,7 @@ test_local_engine (void)
   GtkListBox *sidebar;
   HatakeWindow *window;
   GtkWidget *page;
-  gpointer weak_window, weak_page, weak_engine, weak_container;
+  gpointer weak_container;
   TextWanted toast;
   CountsWanted counts;
   gint64 images_reclaimable_before;
@@ -338,19 +338,9 @@ test_local_engine (void)
   toast = (TextWanted) { page, "1 image deleted" };
   g_assert_true (hatake_test_wait_until (shows_text, &toast, 10));
 
-  weak_window = window;
-  weak_page = page;
-  weak_engine = engine;
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
-  g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
-  g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
-  g_assert_null (weak_page);
+  hatake_test_destroy_window (window, page, 10);
   g_clear_object (&image);
-  g_clear_object (&engine);
-  /* The engine may finish closing its store from the main loop. */
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
+  hatake_test_clear_finalized (&engine, 10);
   hatake_test_remove_tree (root);
 }
 

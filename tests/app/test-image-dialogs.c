@@ -572,7 +572,6 @@ test_local_engine (void)
   g_autofree char *busybox_ref = NULL;
   HatakeWindow *window;
   GtkWidget *page;
-  gpointer weak_window, weak_page, weak_engine;
 
   if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
     return;
@@ -598,19 +597,10 @@ test_local_engine (void)
 
   engine_remove (engine, "from-dialog");
 
-  weak_window = window;
-  weak_page = page;
-  weak_engine = engine;
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
-  g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
-  g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
-  g_assert_null (weak_page);
+  hatake_test_destroy_window (window, page, 10);
 
   g_clear_object (&busybox);
-  g_clear_object (&engine);
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
+  hatake_test_clear_finalized (&engine, 10);
 
   hatake_test_remove_tree (root);
 }

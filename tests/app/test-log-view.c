@@ -125,14 +125,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  gpointer weak_window = f->window;
-  gpointer weak_view = f->view;
-
-  g_object_add_weak_pointer (G_OBJECT (f->window), &weak_window);
-  g_object_add_weak_pointer (G_OBJECT (f->view), &weak_view);
-  gtk_window_destroy (f->window);
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
-  g_assert_null (weak_view);
+  hatake_test_destroy_window (f->window, f->view, 10);
 }
 
 /* Lets pending lines be published and drawn. */
@@ -743,7 +736,6 @@ test_real_engine (Fixture       *f,
   g_autofree char *root = NULL;
   g_autofree char *reference = NULL;
   HatakeContainerOpArgs remove_args = { .timeout = -1, .force = TRUE };
-  gpointer weak_engine;
 
   if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
     return;
@@ -793,10 +785,7 @@ test_real_engine (Fixture       *f,
 
   g_clear_object (&container);
   g_clear_object (&image);
-  weak_engine = engine;
-  g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
-  g_clear_object (&engine);
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
+  hatake_test_clear_finalized (&engine, 10);
   hatake_test_remove_tree (root);
 }
 

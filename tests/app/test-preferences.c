@@ -110,7 +110,6 @@ test_preferences (void)
   AdwStyleManager *style = adw_style_manager_get_default ();
   HatakePreferencesWindow *window;
   GtkSwitch *autostart_switch;
-  gpointer weak_window;
 
   /* Ctrl+comma, and the action the primary menu names */
   accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.preferences");
@@ -118,8 +117,6 @@ test_preferences (void)
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   g_assert_true (hatake_test_wait_until (preferences_shown, NULL, 10));
   window = find_preferences ();
-  weak_window = window;
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
   /* Style: the row sets the key, and the application applies it to the style manager. */
@@ -165,14 +162,11 @@ test_preferences (void)
   gtk_adjustment_set_value (GTK_ADJUSTMENT (child (GTK_WIDGET (window), "log_size_adjustment")), 50);
   g_assert_cmpuint (g_settings_get_uint (settings, "log-max-size"), ==, 50);
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  hatake_test_destroy_window (window, NULL, 10);
 
   /* Opened again, the switch reads the file that is there. */
   g_assert_true (g_file_set_contents (autostart, "[Desktop Entry]\n", -1, NULL));
   window = HATAKE_PREFERENCES_WINDOW (hatake_preferences_window_new (NULL, settings, NULL, "Test", "/tmp/a b/hatake.sock"));
-  weak_window = window;
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
   gtk_window_present (GTK_WINDOW (window));
   autostart_switch = GTK_SWITCH (child (GTK_WIDGET (window), "autostart_switch"));
   g_assert_true (hatake_test_wait_until (is_sensitive, autostart_switch, 10));
@@ -183,8 +177,7 @@ test_preferences (void)
   command = hatake_preferences_window_dup_context_command (window);
   g_assert_cmpstr (command, ==, "docker context create hatake --docker 'host=unix:///tmp/a b/hatake.sock'");
   g_assert_cmpuint (gtk_adjustment_get_value (GTK_ADJUSTMENT (child (GTK_WIDGET (window), "log_size_adjustment"))), ==, 50);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  hatake_test_destroy_window (window, NULL, 10);
   g_unlink (autostart);
 }
 

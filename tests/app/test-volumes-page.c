@@ -292,19 +292,8 @@ close_and_check (HatakeWindow  *window,
                  HatakeEngine **engine,
                  const char    *root)
 {
-  gpointer weak_window = window, weak_page = page, weak_engine = *engine;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
-  g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
-  g_object_add_weak_pointer (G_OBJECT (*engine), &weak_engine);
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
-  g_assert_null (weak_page);
-  g_clear_object (engine);
-  /* The engine may finish closing its store from the main loop. */
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
-
+  hatake_test_destroy_window (window, page, 10);
+  hatake_test_clear_finalized (engine, 10);
   hatake_test_remove_tree (root);
 }
 
@@ -575,7 +564,6 @@ test_transfer (void)
   UsageWanted usage;
   HatakeWindow *window;
   GtkWidget *page, *browse_window, *browser;
-  gpointer weak_browse;
   int status = -1;
 
   if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
@@ -652,10 +640,7 @@ test_transfer (void)
   gtk_test_widget_wait_for_draw (browse_window);
   hatake_test_save_screenshot (browse_window, "volume-browse.png");
   g_assert_false (no_helpers (engine));
-  weak_browse = browse_window;
-  g_object_add_weak_pointer (G_OBJECT (browse_window), &weak_browse);
-  gtk_window_destroy (GTK_WINDOW (browse_window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_browse, 10));
+  hatake_test_destroy_window (browse_window, NULL, 10);
   g_assert_true (hatake_test_wait_until (no_helpers, engine, 20));
 
   remove_container (engine, "prefs-writer");

@@ -271,9 +271,7 @@ test_window_message (void)
   AdwStatusPage *message = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (window),
                                                                            HATAKE_TYPE_WINDOW,
                                                                            "message_page"));
-  gpointer weak_window = window;
 
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
   hatake_window_show_message (window, "dialog-warning-symbolic", "The Engine Could Not Start",
                               "data root is locked");
   gtk_window_present (GTK_WINDOW (window));
@@ -284,8 +282,7 @@ test_window_message (void)
   g_assert_cmpstr (adw_status_page_get_description (message), ==, "data root is locked");
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (message)));
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  hatake_test_destroy_window (window, NULL, 10);
 }
 
 static void
@@ -363,7 +360,6 @@ test_window_local_engine (void)
   gpointer results[2] = { &image, &error };
   HatakeWindow *window;
   GtkWidget *page;
-  gpointer weak_window, weak_engine;
 
   if (registry == NULL || *registry == '\0')
     {
@@ -414,18 +410,11 @@ test_window_local_engine (void)
   g_assert_cmpstr (texts->pdata[2], ==, expected_id);
   g_assert_cmpstr (texts->pdata[4], ==, expected_size);
 
-  weak_window = window;
-  weak_engine = engine;
-  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
-  g_object_add_weak_pointer (G_OBJECT (engine), &weak_engine);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  hatake_test_destroy_window (window, NULL, 10);
 
   g_clear_object (&image);
   g_clear_object (&progress);
-  g_clear_object (&engine);
-  /* The engine may finish closing its store from the main loop. */
-  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_engine, 10));
+  hatake_test_clear_finalized (&engine, 10);
 
   remove_tree (data_root);
 }
