@@ -65,6 +65,8 @@ gboolean  _hatake_containers_set_state   (HatakeContainers *self,
                                          GError         **error);
 char     *_hatake_containers_entry_path  (Entry           *entry,
                                          const char      *name);
+char     *_hatake_containers_persist_dir (HatakeContainers *self,
+                                         const char      *id);
 void      _hatake_containers_handle_exit (HatakeContainers *self,
                                          Entry           *entry);
 void      _hatake_containers_detach_network (HatakeContainers *self,

@@ -24,7 +24,7 @@
 void
 _hatake_containers_remove_idle_run_dir (HatakeContainers *self)
 {
-  static const char * const parts[] = { "exits", "socket", "runtime", "netns", "netavark/aardvark-dns", "netavark",
+  static const char * const parts[] = { "exits", "persist", "socket", "runtime", "netns", "netavark/aardvark-dns", "netavark",
                                          "" };
   GHashTableIter iter;
   Entry *entry;

@@ -31,6 +31,7 @@ typedef struct
   HatakeNetworks   *networks;
   char             *id;
   char             *socket_dir;  /* conmon's attach and control sockets */
+  char             *persist_dir; /* conmon's copy of the exit code */
   GStrv             anonymous;   /* -v: anonymous volumes to drop with it */
 } RemoveData;
 
@@ -41,6 +42,7 @@ remove_data_free (RemoveData *data)
   g_clear_object (&data->networks);
   g_free (data->id);
   g_free (data->socket_dir);
+  g_free (data->persist_dir);
   g_strfreev (data->anonymous);
   g_free (data->dir);
   g_free (data->exit_file);
@@ -59,6 +61,7 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   g_unlink (data->exit_file);
   removed = hatake_rm_rf (data->dir, &error);
   hatake_rm_rf (data->socket_dir, NULL);
+  hatake_rm_rf (data->persist_dir, NULL);
   /* (the network goes after this, on the networks' thread: on_removed) */
   if (removed)
     {
@@ -253,6 +256,7 @@ _hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboo
   data->dir = g_strdup (entry->dir);
   data->exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);
   data->socket_dir = g_build_filename (self->run_dir, "socket", data->id, NULL);
+  data->persist_dir = _hatake_containers_persist_dir (self, data->id);
   data->rootfs = _hatake_containers_entry_path (entry, "rootfs");
   task = g_task_new (self, NULL, on_removed, NULL);
   g_task_set_source_tag (task, _hatake_containers_remove_entry);

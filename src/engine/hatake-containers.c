@@ -237,6 +237,13 @@ _hatake_containers_entry_path (Entry *entry, const char *name)
   return g_build_filename (entry->dir, name, NULL);
 }
 
+/* conmon's --persist-dir (its copy of the exit code, the oom mark), in the run dir */
+char *
+_hatake_containers_persist_dir (HatakeContainers *self, const char *id)
+{
+  return g_build_filename (self->run_dir, "persist", id, NULL);
+}
+
 /* ---- set-up -------------------------------------------------------------------------------- */
 
 static gboolean
@@ -1101,7 +1108,9 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *pid_file = _hatake_containers_entry_path (entry, "pidfile");
   g_autofree char *conmon_pid = _hatake_containers_entry_path (entry, "conmon.pid");
   g_autofree char *exit_file = g_build_filename (self->exit_dir, id, NULL);
-  g_autofree char *oom_file = _hatake_containers_entry_path (entry, "oom");
+  g_autofree char *persist_dir = _hatake_containers_persist_dir (self, id);
+  g_autofree char *oom_file = g_build_filename (persist_dir, "oom", NULL);
+  g_autofree char *old_oom_file = _hatake_containers_entry_path (entry, "oom");
   const char *exit_command[] = { self->self_exe, "--data-root", self->root, "system", "recover", NULL };
   HatakeRuntimeCreate create = { 0 };
   PrepareData *prepared = g_task_get_task_data (G_TASK (result));
@@ -1124,13 +1133,18 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_unlink (exit_file);
   g_unlink (oom_file);
+  g_unlink (old_oom_file);
+  g_mkdir_with_parents (persist_dir, 0700);
   create.id = id;
   create.name = hatake_container_get_name (entry->container);
   create.bundle = bundle;
   create.log_path = log_path;
   create.log_size_max = self->config->log_size_max;
   create.exit_dir = self->exit_dir;
-  create.persist_dir = entry->dir;
+  /* conmon writes the exit code there before the exit dir, and gives up without the latter when
+   * the former fails: in the container's folder, a full data root left the exit unseen and
+   * every stop or removal waiting for it for ever. The run dir is a tmpfs of its own. */
+  create.persist_dir = persist_dir;
   create.pid_file = pid_file;
   create.conmon_pid_file = conmon_pid;
   create.terminal = entry->config->tty;
@@ -1277,7 +1291,9 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   HatakeContainer *c = entry->container;
   const char *id = hatake_container_get_id (c);
   g_autofree char *exit_file = g_build_filename (self->exit_dir, id, NULL);
-  g_autofree char *oom_file = _hatake_containers_entry_path (entry, "oom");
+  g_autofree char *persist_dir = _hatake_containers_persist_dir (self, id);
+  g_autofree char *oom_file = g_build_filename (persist_dir, "oom", NULL);
+  g_autofree char *old_oom_file = _hatake_containers_entry_path (entry, "oom");
   g_autofree char *rootfs = _hatake_containers_entry_path (entry, "rootfs");
   g_autofree char *contents = NULL;
   HatakeContainerState state = hatake_container_get_state (c);
@@ -1295,7 +1311,11 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
 
   g_clear_handle_id (&entry->kill_timer, g_source_remove);
   hatake_container_set_exit_code (c, (int) code);
-  hatake_container_set_oom_killed (c, g_file_test (oom_file, G_FILE_TEST_EXISTS));
+  /* (in the container's folder for a container an older engine started) */
+  hatake_container_set_oom_killed (c, g_file_test (oom_file, G_FILE_TEST_EXISTS) ||
+                                      g_file_test (old_oom_file, G_FILE_TEST_EXISTS));
+  /* what conmon left there is read: the run dir keeps nothing of a stopped container */
+  hatake_rm_rf (persist_dir, NULL);
   hatake_container_set_finished_at (c, g_get_real_time ());
   hatake_container_set_pid (c, 0);
   _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
