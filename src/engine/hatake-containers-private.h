@@ -22,6 +22,8 @@ typedef struct
   guint                  kill_timer;
   guint                  restart_timer;
   gboolean               stopped_by_user;
+  gboolean               removal_requested; /* a forced removal asked: recovery finishes it */
+  gboolean               remove_volumes;    /* with its anonymous volumes (-v, --rm) */
   guint                  archive_writers; /* copies into the stopped container: a start waits */
   guint                  health_timer;   /* the next healthcheck probe */
   struct _HealthProbe   *health_probe;   /* the one under way */
@@ -83,6 +85,8 @@ void      _hatake_containers_health_stop (Entry           *entry);
 void      _hatake_containers_health_merge_image (HatakeContainerConfig *config,
                                                  JsonObject            *image_config);
 /* hatake-containers-recover.c */
+gboolean  _hatake_containers_conmon_alive (const char      *dir,
+                                         const char      *id);
 void      _hatake_containers_remove_idle_run_dir (HatakeContainers *self);
 void      _hatake_containers_save_state  (HatakeContainers *self,
                                          Entry           *entry);

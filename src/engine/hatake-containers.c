@@ -205,6 +205,10 @@ _hatake_containers_save_state (HatakeContainers *self, Entry *entry)
   json_builder_add_string_value (b, hatake_container_get_error (c) ? hatake_container_get_error (c) : "");
   json_builder_set_member_name (b, "StoppedByUser");
   json_builder_add_boolean_value (b, entry->stopped_by_user);
+  json_builder_set_member_name (b, "RemovalRequested");
+  json_builder_add_boolean_value (b, entry->removal_requested);
+  json_builder_set_member_name (b, "RemoveVolumes");
+  json_builder_add_boolean_value (b, entry->remove_volumes);
   json_builder_set_member_name (b, "Name");
   json_builder_add_string_value (b, hatake_container_get_name (c));
   json_builder_end_object (b);
@@ -289,6 +293,8 @@ load_entry (HatakeContainers *self, const char *id, GError **error)
       hatake_container_set_oom_killed (entry->container, json_object_get_boolean_member_with_default (so, "OOMKilled", FALSE));
       hatake_container_set_error (entry->container, json_object_get_string_member_with_default (so, "Error", NULL));
       entry->stopped_by_user = json_object_get_boolean_member_with_default (so, "StoppedByUser", FALSE);
+      entry->removal_requested = json_object_get_boolean_member_with_default (so, "RemovalRequested", FALSE);
+      entry->remove_volumes = json_object_get_boolean_member_with_default (so, "RemoveVolumes", FALSE);
       if (json_object_has_member (so, "Name"))
         hatake_container_set_name (entry->container, json_object_get_string_member (so, "Name"));
     }
@@ -309,7 +315,7 @@ load_entry (HatakeContainers *self, const char *id, GError **error)
       case HATAKE_CONTAINER_PAUSED: path = path_paused; n = 2; break;
       case HATAKE_CONTAINER_RESTARTING: path = path_restarting; n = 2; break;
       case HATAKE_CONTAINER_EXITED: path = path_exited; n = 1; break;
-      /* a removal that was interrupted: finish it as a dead container */
+      /* a removal that was interrupted: dead, which recovery removes */
       case HATAKE_CONTAINER_REMOVING:
       case HATAKE_CONTAINER_REMOVED:
       case HATAKE_CONTAINER_DEAD: path = path_dead; n = 1; break;
