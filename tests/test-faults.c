@@ -239,6 +239,40 @@ time_subprocess (GSubprocess *process, int *status)
   return (g_get_monotonic_time () - start) / 1000;
 }
 
+static gboolean
+on_bound (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Milliseconds a subprocess took, or -1 (and killed) when it ran over the bound: a hang fails
+ * the test instead of stopping it. */
+static gint64
+wait_bounded (GSubprocess *process, guint seconds, int *status)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean done = FALSE;
+  gboolean over = FALSE;
+  guint bound = g_timeout_add_seconds (seconds, on_bound, &over);
+
+  g_subprocess_wait_async (process, NULL, on_waited, &done);
+  while (!done && !over)
+    g_main_context_iteration (NULL, TRUE);
+  if (!done)
+    {
+      g_subprocess_force_exit (process);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+      g_object_unref (process);
+      return -1;
+    }
+  g_source_remove (bound);
+  *status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+  g_object_unref (process);
+  return (g_get_monotonic_time () - start) / 1000;
+}
+
 static char *
 inspect (FaultFixture *f, const char *what, const char *format)
 {
@@ -563,6 +597,194 @@ test_kill_operation (FaultFixture *f, gconstpointer data)
   check_with_server_stopped (f, FALSE);
 }
 
+/* ---- a removal interrupted ------------------------------------------------------------------ */
+
+/* Whether any line of FILE mentions TEXT. */
+static gboolean
+file_mentions (const char *file, const char *text)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (file, &contents, NULL, NULL) && strstr (contents, text) != NULL;
+}
+
+/* A process whose command line mentions TEXT (a conmon names its container's id). */
+static gboolean
+process_mentions (const char *text)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *cmdline = NULL;
+      gsize length = 0;
+
+      if (!g_ascii_isdigit (*name) || !g_file_get_contents (path, &cmdline, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Nothing of the container is left: not listed, no folder, no conmon, no process, no mount, no
+ * network namespace or other file of it in any run dir. */
+static void
+assert_container_gone (FaultFixture *f, const char *id, GPid pid)
+{
+  g_autofree char *dir = g_build_filename (f->api.root, "containers", id, NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GDir) runs = g_dir_open ("/run/hatake", 0, NULL);
+  const char *run;
+
+  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "-a", "-q", "--no-trunc", NULL), ==, 0);
+  g_assert_null (strstr (out, id));
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  /* conmon runs its exit command a moment after the kill */
+  for (guint i = 0; i < 200 && (process_mentions (id) || (pid > 0 && kill (pid, 0) == 0)); i++)
+    g_usleep (50 * 1000);
+  g_assert_false (process_mentions (id));
+  g_assert_true (pid <= 0 || kill (pid, 0) != 0);
+  g_assert_false (file_mentions ("/proc/self/mountinfo", id));
+  while (runs != NULL && (run = g_dir_read_name (runs)) != NULL)
+    {
+      static const char * const parts[] = { "netns", "exits", "persist", "socket" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+        {
+          g_autofree char *path = g_build_filename ("/run/hatake", run, parts[i], id, NULL);
+          g_autofree char *json = g_strconcat (path, ".json", NULL);
+
+          g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+          g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+        }
+    }
+}
+
+/* A running container, by name: its id and process. */
+static char *
+run_sleeper (FaultFixture *f, const char *name, const char *image, GPid *pid)
+{
+  g_autofree char *pid_text = NULL;
+  char *id;
+
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "run", "-d", "--name", name, image, "sleep", "600", NULL), ==, 0);
+  id = inspect (f, name, "{{.Id}}");
+  pid_text = inspect (f, name, "{{.State.Pid}}");
+  g_assert_nonnull (id);
+  g_assert_nonnull (pid_text);
+  *pid = (GPid) g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (*pid, >, 0);
+  return id;
+}
+
+/* The server killed at points of a `docker rm -f` of a running container: once the request
+ * reached the engine, the restarted server (or conmon's exit command before it) finishes the
+ * removal; before, the container runs on untouched. */
+static void
+test_kill_rm_force (FaultFixture *f, gconstpointer data)
+{
+  g_autofree char *image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_autofree char *id = NULL;
+  gint64 took, cli;
+  GPid pid;
+  int status = -1;
+  guint rounds = 6, gone = 0;
+
+  if (!have_services ())
+    return;
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "pull", image, NULL), ==, 0);
+  /* once undisturbed, for the time it takes, and the docker CLI's own part of it */
+  id = run_sleeper (f, "faults-rm-0", image, &pid);
+  cli = time_subprocess (spawn_docker (f, "inspect", "faults-rm-0", NULL), NULL);
+  took = time_subprocess (spawn_docker (f, "rm", "-f", "faults-rm-0", NULL), &status);
+  g_assert_cmpint (status, ==, 0);
+  assert_container_gone (f, id, pid);
+  g_test_message ("undisturbed, it takes %" G_GINT64_FORMAT " ms (the CLI alone %" G_GINT64_FORMAT " ms)", took, cli);
+
+  for (guint round = 1; round <= rounds; round++)
+    {
+      g_autofree char *name = g_strdup_printf ("faults-rm-%u", round);
+      g_autofree char *state = NULL;
+      /* from a little before the request can arrive to the end */
+      gint64 start = cli / 2;
+      gint64 delay = start + MAX (took - start, 0) * (round - 1) / (rounds - 1);
+      GSubprocess *rm;
+
+      g_free (id);
+      id = run_sleeper (f, name, image, &pid);
+      rm = spawn_docker (f, "rm", "-f", name, NULL);
+      g_usleep (delay * 1000);
+      kill_server (f);
+      finish (rm);
+      fixture_start_server (&f->api);
+      state = inspect (f, name, "{{.State.Status}}");
+      g_test_message ("round %u: killed after %" G_GINT64_FORMAT " ms, %s is %s", round, delay, name,
+                      state ? state : "gone");
+      if (state == NULL)
+        gone++;
+      else
+        {
+          /* the request never reached the engine: nothing of it was done */
+          g_assert_cmpstr (state, ==, "running");
+          g_assert_cmpint (docker (&f->api, NULL, NULL, "rm", "-f", name, NULL), ==, 0);
+        }
+      assert_container_gone (f, id, pid);
+    }
+  g_test_message ("%u of %u removals interrupted in the engine were finished", gone, rounds);
+  /* (the last rounds are killed after the undisturbed removal's whole time) */
+  g_assert_cmpuint (gone, >, 0);
+  check_with_server_stopped (f, FALSE);
+}
+
+/* Containers saved as removing and as dead (a removal the engine died in, one that failed),
+ * their processes still running: the next server finishes both removals. */
+static void
+test_saved_removing (FaultFixture *f, gconstpointer data)
+{
+  static const char * const states[] = { "removing", "dead" };
+  g_autofree char *image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_autofree char *ids[G_N_ELEMENTS (states)] = { NULL, };
+  GPid pids[G_N_ELEMENTS (states)];
+
+  if (!have_services ())
+    return;
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "pull", image, NULL), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("faults-saved-%s", states[i]);
+
+      ids[i] = run_sleeper (f, name, image, &pids[i]);
+    }
+  /* the containers run on without the server */
+  fixture_stop_server (&f->api);
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_autofree char *path = g_build_filename (f->api.root, "containers", ids[i], "state.json", NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(GError) error = NULL;
+
+      json_parser_load_from_file (parser, path, &error);
+      g_assert_no_error (error);
+      json_object_set_string_member (json_node_get_object (json_parser_get_root (parser)), "Status", states[i]);
+      json_generator_set_root (generator, json_parser_get_root (parser));
+      json_generator_to_file (generator, path, &error);
+      g_assert_no_error (error);
+      g_assert_true (kill (pids[i], 0) == 0);
+    }
+  faults_injected++;
+  fixture_start_server (&f->api);
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    assert_container_gone (f, ids[i], pids[i]);
+  check_with_server_stopped (f, FALSE);
+}
+
 /* ---- registry faults ----------------------------------------------------------------------- */
 
 typedef struct
@@ -741,11 +963,24 @@ test_disk_full_logging (FaultFixture *f, gconstpointer data)
   state = inspect (f, "faults-ticker", "{{.State.Status}}");
   g_assert_cmpstr (state, ==, "running");
 
-  /* room made (the ballast goes): the ticker's lines are logged again, and the filler goes.
-   * (Removing the filler while the disk is still full hangs the removal: see tests/README.md.) */
+  /* the filler goes while the disk is still full (conmon's exit file is not on it: the removal
+   * hung when it was), within bounds, and nothing of it is left */
+  {
+    g_autofree char *dir = g_build_filename (f->api.root, "containers", id, NULL);
+    GSubprocess *rm = spawn_docker (f, "rm", "-f", "faults-filler", NULL);
+    int status = -1;
+    gint64 took = wait_bounded (rm, 60, &status);
+
+    g_test_message ("rm -f on the full disk: %d after %" G_GINT64_FORMAT " ms", status, took);
+    g_assert_cmpint (took, >=, 0);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_null (inspect (f, "faults-filler", "{{.State.Status}}"));
+    g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  }
+
+  /* room made (the ballast goes): the ticker's lines are logged again */
   g_assert_cmpint (g_unlink (ballast), ==, 0);
   g_usleep (1500 * 1000);
-  g_assert_cmpint (docker (&f->api, NULL, NULL, "rm", "-f", "faults-filler", NULL), ==, 0);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (&f->api, &out, NULL, "logs", "--tail", "2", "faults-ticker", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "tick"));
@@ -940,6 +1175,9 @@ main (int argc, char **argv)
               test_kill_operation, faults_tear_down);
   g_test_add ("/faults/kill/compose-up", FaultFixture, GINT_TO_POINTER (10 + KILL_COMPOSE), faults_set_up,
               test_kill_operation, faults_tear_down);
+  g_test_add ("/faults/kill/rm-force", FaultFixture, NULL, faults_set_up, test_kill_rm_force, faults_tear_down);
+  g_test_add ("/faults/kill/saved-removing", FaultFixture, NULL, faults_set_up, test_saved_removing,
+              faults_tear_down);
   g_test_add ("/faults/kill/rmi", FaultFixture, GINT_TO_POINTER (10 + KILL_RMI), faults_set_up,
               test_kill_operation, faults_tear_down);
   for (guint i = 0; i < G_N_ELEMENTS (registry_faults); i++)

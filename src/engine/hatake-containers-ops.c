@@ -156,6 +156,12 @@ on_removal_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_propagate_pointer (G_TASK (result), &error);
   if (error != NULL)
     {
+      /* the kill failed: the removal is not done, nor left to recovery */
+      if (entry != NULL && entry->removal_requested)
+        {
+          entry->removal_requested = FALSE;
+          _hatake_containers_save_state (self, entry);
+        }
       g_task_return_error (task, error);
       return;
     }
@@ -281,6 +287,10 @@ hatake_containers_op_async (HatakeContainers            *self,
           g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
           g_object_set_data (G_OBJECT (task), "hatake-volumes", GINT_TO_POINTER (args->volumes));
           g_task_set_source_tag (stop, hatake_containers_op_async);
+          /* saved with the kill (signal_entry): an engine killed before the removal completes
+           * leaves it to recovery, which finishes it */
+          entry->removal_requested = TRUE;
+          entry->remove_volumes = entry->config->auto_remove || args->volumes;
           signal_entry (self, entry, SIGKILL, -1, TRUE, stop);
           g_object_unref (stop);
           return;

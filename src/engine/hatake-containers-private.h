@@ -22,6 +22,8 @@ typedef struct
   guint                  kill_timer;
   guint                  restart_timer;
   gboolean               stopped_by_user;
+  gboolean               removal_requested; /* a forced removal asked: recovery finishes it */
+  gboolean               remove_volumes;    /* with its anonymous volumes (-v, --rm) */
   guint                  archive_writers; /* copies into the stopped container: a start waits */
   guint                  health_timer;   /* the next healthcheck probe */
   struct _HealthProbe   *health_probe;   /* the one under way */
@@ -65,6 +67,8 @@ gboolean  _hatake_containers_set_state   (HatakeContainers *self,
                                          GError         **error);
 char     *_hatake_containers_entry_path  (Entry           *entry,
                                          const char      *name);
+char     *_hatake_containers_persist_dir (HatakeContainers *self,
+                                         const char      *id);
 void      _hatake_containers_handle_exit (HatakeContainers *self,
                                          Entry           *entry);
 void      _hatake_containers_detach_network (HatakeContainers *self,
@@ -81,6 +85,8 @@ void      _hatake_containers_health_stop (Entry           *entry);
 void      _hatake_containers_health_merge_image (HatakeContainerConfig *config,
                                                  JsonObject            *image_config);
 /* hatake-containers-recover.c */
+gboolean  _hatake_containers_conmon_alive (const char      *dir,
+                                         const char      *id);
 void      _hatake_containers_remove_idle_run_dir (HatakeContainers *self);
 void      _hatake_containers_save_state  (HatakeContainers *self,
                                          Entry           *entry);

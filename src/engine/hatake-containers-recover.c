@@ -24,7 +24,7 @@
 void
 _hatake_containers_remove_idle_run_dir (HatakeContainers *self)
 {
-  static const char * const parts[] = { "exits", "socket", "runtime", "netns", "netavark/aardvark-dns", "netavark",
+  static const char * const parts[] = { "exits", "persist", "socket", "runtime", "netns", "netavark/aardvark-dns", "netavark",
                                          "" };
   GHashTableIter iter;
   Entry *entry;
@@ -60,11 +60,12 @@ recover_data_free (RecoverData *data)
 
 static void recover_next (GTask *task);
 
-/* The conmon of this container, by its pid file, checked against reuse of the pid. */
-static gboolean
-conmon_alive (Entry *entry)
+/* The conmon of this container, by its pid file in the container's folder DIR, checked against
+ * reuse of the pid. Reads files only: callable from a worker thread. */
+gboolean
+_hatake_containers_conmon_alive (const char *dir, const char *id)
 {
-  g_autofree char *pid_file = _hatake_containers_entry_path (entry, "conmon.pid");
+  g_autofree char *pid_file = g_build_filename (dir, "conmon.pid", NULL);
   g_autofree char *pid_text = NULL;
   g_autofree char *cmdline_path = NULL;
   g_autofree char *cmdline = NULL;
@@ -80,7 +81,13 @@ conmon_alive (Entry *entry)
   for (gsize i = 0; i + 1 < length; i++)
     if (cmdline[i] == '\0')
       cmdline[i] = ' ';
-  return strstr (cmdline, "conmon") != NULL && strstr (cmdline, hatake_container_get_id (entry->container)) != NULL;
+  return strstr (cmdline, "conmon") != NULL && strstr (cmdline, id) != NULL;
+}
+
+static gboolean
+conmon_alive (Entry *entry)
+{
+  return _hatake_containers_conmon_alive (entry->dir, hatake_container_get_id (entry->container));
 }
 
 /* Whether path is a mount point (in this process's mount namespace). */
@@ -224,6 +231,20 @@ recover_next (GTask *task)
       if (entry == NULL)
         continue;
       exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (container), NULL);
+      /* A removal the engine was stopped in: asked for (the kill of a forced one sent or not),
+       * under way (saved removing: loaded as dead) or failed (dead). The user asked for it:
+       * finished now as a removal of a dead container is (the runtime's delete kills what
+       * still runs; then the network, the mount, the files), and waited for as removals are. */
+      if (entry->removal_requested || hatake_container_get_state (container) == HATAKE_CONTAINER_DEAD)
+        {
+          g_debug ("%s: finishing a removal the engine was stopped in", hatake_container_get_id (container));
+          g_clear_handle_id (&entry->restart_timer, g_source_remove);
+          if (hatake_container_get_state (container) != HATAKE_CONTAINER_DEAD)
+            _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_DEAD, NULL);
+          _hatake_containers_remove_entry_full (self, entry, entry->remove_volumes || entry->config->auto_remove,
+                                                NULL);
+          continue;
+        }
       switch (hatake_container_get_state (container))
         {
         case HATAKE_CONTAINER_RUNNING:
@@ -262,9 +283,11 @@ recover_next (GTask *task)
           if (hatake_container_get_state (container) == HATAKE_CONTAINER_EXITED && entry->config->auto_remove)
             _hatake_containers_remove_entry (self, entry, NULL);
           continue;
-        case HATAKE_CONTAINER_REMOVING:
         case HATAKE_CONTAINER_DEAD:
+          g_assert_not_reached ();  /* (removed above) */
+        case HATAKE_CONTAINER_REMOVING:
         case HATAKE_CONTAINER_REMOVED:
+          /* (never loaded so: a saved removing loads dead) */
           continue;
         default:
           g_assert_not_reached ();

@@ -31,6 +31,8 @@ typedef struct
   HatakeNetworks   *networks;
   char             *id;
   char             *socket_dir;  /* conmon's attach and control sockets */
+  char             *persist_dir; /* conmon's copy of the exit code */
+  gboolean          killed;      /* a dead one's runtime delete killed what ran: conmon's exit follows */
   GStrv             anonymous;   /* -v: anonymous volumes to drop with it */
 } RemoveData;
 
@@ -41,6 +43,7 @@ remove_data_free (RemoveData *data)
   g_clear_object (&data->networks);
   g_free (data->id);
   g_free (data->socket_dir);
+  g_free (data->persist_dir);
   g_strfreev (data->anonymous);
   g_free (data->dir);
   g_free (data->exit_file);
@@ -55,10 +58,16 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   GError *error = NULL;
   gboolean removed;
 
+  /* conmon writes the exit file a moment after the kill: not after the folders went (a stray
+   * exit file in the run dir) — a few seconds at most, it may be gone without one */
+  for (guint i = 0; data->killed && i < 250 && !g_file_test (data->exit_file, G_FILE_TEST_EXISTS) &&
+                    _hatake_containers_conmon_alive (data->dir, data->id); i++)
+    g_usleep (20 * 1000);
   umount2 (data->rootfs, MNT_DETACH);
   g_unlink (data->exit_file);
   removed = hatake_rm_rf (data->dir, &error);
   hatake_rm_rf (data->socket_dir, NULL);
+  hatake_rm_rf (data->persist_dir, NULL);
   /* (the network goes after this, on the networks' thread: on_removed) */
   if (removed)
     {
@@ -207,6 +216,18 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 
+/* A dead container's runtime state is deleted (what still runs killed) before its files go. */
+static void
+on_dead_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    g_debug ("runtime delete: %s", error->message);
+  g_task_run_in_thread (task, remove_thread);
+}
+
 void
 _hatake_containers_remove_entry (HatakeContainers *self, Entry *entry, GTask *outer)
 {
@@ -224,6 +245,8 @@ _hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboo
   RemoveData *data;
   GError *error = NULL;
 
+  /* saved with the state: a removal interrupted by the engine's end is finished with the same */
+  entry->remove_volumes = volumes;
   if (!_hatake_containers_set_state (self, entry, HATAKE_CONTAINER_REMOVING, &error))
     {
       if (outer)
@@ -232,9 +255,6 @@ _hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboo
         g_clear_error (&error);
       return;
     }
-  if (delete_runtime)
-    hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL,
-                                 _hatake_containers_on_runtime_deleted, NULL);
   for (guint i = 0; volumes && entry->config->mounts && i < entry->config->mounts->len; i++)
     {
       HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, i);
@@ -253,6 +273,7 @@ _hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboo
   data->dir = g_strdup (entry->dir);
   data->exit_file = g_build_filename (self->exit_dir, hatake_container_get_id (entry->container), NULL);
   data->socket_dir = g_build_filename (self->run_dir, "socket", data->id, NULL);
+  data->persist_dir = _hatake_containers_persist_dir (self, data->id);
   data->rootfs = _hatake_containers_entry_path (entry, "rootfs");
   task = g_task_new (self, NULL, on_removed, NULL);
   g_task_set_source_tag (task, _hatake_containers_remove_entry);
@@ -261,5 +282,9 @@ _hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboo
     g_object_set_data_full (G_OBJECT (task), "hatake-outer", g_object_ref (outer), g_object_unref);
   g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (entry->container), g_object_unref);
   self->removals++;
-  g_task_run_in_thread (task, remove_thread);
+  data->killed = delete_runtime;
+  if (delete_runtime)
+    hatake_runtime_delete_async (self->runtime, data->id, TRUE, NULL, on_dead_deleted, g_steal_pointer (&task));
+  else
+    g_task_run_in_thread (task, remove_thread);
 }

@@ -205,6 +205,10 @@ _hatake_containers_save_state (HatakeContainers *self, Entry *entry)
   json_builder_add_string_value (b, hatake_container_get_error (c) ? hatake_container_get_error (c) : "");
   json_builder_set_member_name (b, "StoppedByUser");
   json_builder_add_boolean_value (b, entry->stopped_by_user);
+  json_builder_set_member_name (b, "RemovalRequested");
+  json_builder_add_boolean_value (b, entry->removal_requested);
+  json_builder_set_member_name (b, "RemoveVolumes");
+  json_builder_add_boolean_value (b, entry->remove_volumes);
   json_builder_set_member_name (b, "Name");
   json_builder_add_string_value (b, hatake_container_get_name (c));
   json_builder_end_object (b);
@@ -235,6 +239,13 @@ char *
 _hatake_containers_entry_path (Entry *entry, const char *name)
 {
   return g_build_filename (entry->dir, name, NULL);
+}
+
+/* conmon's --persist-dir (its copy of the exit code, the oom mark), in the run dir */
+char *
+_hatake_containers_persist_dir (HatakeContainers *self, const char *id)
+{
+  return g_build_filename (self->run_dir, "persist", id, NULL);
 }
 
 /* ---- set-up -------------------------------------------------------------------------------- */
@@ -282,6 +293,8 @@ load_entry (HatakeContainers *self, const char *id, GError **error)
       hatake_container_set_oom_killed (entry->container, json_object_get_boolean_member_with_default (so, "OOMKilled", FALSE));
       hatake_container_set_error (entry->container, json_object_get_string_member_with_default (so, "Error", NULL));
       entry->stopped_by_user = json_object_get_boolean_member_with_default (so, "StoppedByUser", FALSE);
+      entry->removal_requested = json_object_get_boolean_member_with_default (so, "RemovalRequested", FALSE);
+      entry->remove_volumes = json_object_get_boolean_member_with_default (so, "RemoveVolumes", FALSE);
       if (json_object_has_member (so, "Name"))
         hatake_container_set_name (entry->container, json_object_get_string_member (so, "Name"));
     }
@@ -302,7 +315,7 @@ load_entry (HatakeContainers *self, const char *id, GError **error)
       case HATAKE_CONTAINER_PAUSED: path = path_paused; n = 2; break;
       case HATAKE_CONTAINER_RESTARTING: path = path_restarting; n = 2; break;
       case HATAKE_CONTAINER_EXITED: path = path_exited; n = 1; break;
-      /* a removal that was interrupted: finish it as a dead container */
+      /* a removal that was interrupted: dead, which recovery removes */
       case HATAKE_CONTAINER_REMOVING:
       case HATAKE_CONTAINER_REMOVED:
       case HATAKE_CONTAINER_DEAD: path = path_dead; n = 1; break;
@@ -1101,7 +1114,9 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *pid_file = _hatake_containers_entry_path (entry, "pidfile");
   g_autofree char *conmon_pid = _hatake_containers_entry_path (entry, "conmon.pid");
   g_autofree char *exit_file = g_build_filename (self->exit_dir, id, NULL);
-  g_autofree char *oom_file = _hatake_containers_entry_path (entry, "oom");
+  g_autofree char *persist_dir = _hatake_containers_persist_dir (self, id);
+  g_autofree char *oom_file = g_build_filename (persist_dir, "oom", NULL);
+  g_autofree char *old_oom_file = _hatake_containers_entry_path (entry, "oom");
   const char *exit_command[] = { self->self_exe, "--data-root", self->root, "system", "recover", NULL };
   HatakeRuntimeCreate create = { 0 };
   PrepareData *prepared = g_task_get_task_data (G_TASK (result));
@@ -1124,13 +1139,18 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_unlink (exit_file);
   g_unlink (oom_file);
+  g_unlink (old_oom_file);
+  g_mkdir_with_parents (persist_dir, 0700);
   create.id = id;
   create.name = hatake_container_get_name (entry->container);
   create.bundle = bundle;
   create.log_path = log_path;
   create.log_size_max = self->config->log_size_max;
   create.exit_dir = self->exit_dir;
-  create.persist_dir = entry->dir;
+  /* conmon writes the exit code there before the exit dir, and gives up without the latter when
+   * the former fails: in the container's folder, a full data root left the exit unseen and
+   * every stop or removal waiting for it for ever. The run dir is a tmpfs of its own. */
+  create.persist_dir = persist_dir;
   create.pid_file = pid_file;
   create.conmon_pid_file = conmon_pid;
   create.terminal = entry->config->tty;
@@ -1277,7 +1297,9 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   HatakeContainer *c = entry->container;
   const char *id = hatake_container_get_id (c);
   g_autofree char *exit_file = g_build_filename (self->exit_dir, id, NULL);
-  g_autofree char *oom_file = _hatake_containers_entry_path (entry, "oom");
+  g_autofree char *persist_dir = _hatake_containers_persist_dir (self, id);
+  g_autofree char *oom_file = g_build_filename (persist_dir, "oom", NULL);
+  g_autofree char *old_oom_file = _hatake_containers_entry_path (entry, "oom");
   g_autofree char *rootfs = _hatake_containers_entry_path (entry, "rootfs");
   g_autofree char *contents = NULL;
   HatakeContainerState state = hatake_container_get_state (c);
@@ -1295,7 +1317,11 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
 
   g_clear_handle_id (&entry->kill_timer, g_source_remove);
   hatake_container_set_exit_code (c, (int) code);
-  hatake_container_set_oom_killed (c, g_file_test (oom_file, G_FILE_TEST_EXISTS));
+  /* (in the container's folder for a container an older engine started) */
+  hatake_container_set_oom_killed (c, g_file_test (oom_file, G_FILE_TEST_EXISTS) ||
+                                      g_file_test (old_oom_file, G_FILE_TEST_EXISTS));
+  /* what conmon left there is read: the run dir keeps nothing of a stopped container */
+  hatake_rm_rf (persist_dir, NULL);
   hatake_container_set_finished_at (c, g_get_real_time ());
   hatake_container_set_pid (c, 0);
   _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
