@@ -61,10 +61,13 @@ fi
 
 status=0
 run () {  # LABEL BUILDDIR [meson test options…]
-  local label=$1 dir=$2; shift 2
+  local label=$1 dir=$2 log=testlog.json prev=; shift 2
   echo "== $label"
+  # (with --setup S meson writes testlog-S.json: the plain one is an earlier run's)
+  for arg in "$@"; do [ "$prev" = --setup ] && log="testlog-$arg.json"; prev=$arg; done
+  rm -f "$dir/meson-logs/$log"
   meson test -C "$dir" --print-errorlogs "$@" || status=1
-  python3 - "$dir/meson-logs/testlog.json" "$label" >>"$state/summary" <<'PY'
+  python3 - "$dir/meson-logs/$log" "$label" >>"$state/summary" <<'PY'
 import json, sys
 counts = {"OK": 0, "FAIL": 0, "SKIP": 0}
 for line in open(sys.argv[1]):
