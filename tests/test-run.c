@@ -1006,9 +1006,10 @@ tcp_port_free (guint16 port)
   return g_socket_bind (socket, address, FALSE, NULL);
 }
 
-/* What an HTTP GET of PATH on 127.0.0.1:PORT answers (the body), or NULL. */
+/* What an HTTP GET of PATH on 127.0.0.1:PORT answers (the body), or NULL: connecting with
+ * TIMEOUT seconds an attempt, ATTEMPTS times. */
 static char *
-http_get (guint16 port, const char *path)
+http_get_full (guint16 port, const char *path, guint timeout, guint attempts)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
@@ -1018,8 +1019,8 @@ http_get (guint16 port, const char *path)
   gssize n;
   const char *body;
 
-  g_socket_client_set_timeout (client, 5);
-  for (guint attempt = 0; connection == NULL && attempt < 50; attempt++)
+  g_socket_client_set_timeout (client, timeout);
+  for (guint attempt = 0; connection == NULL && attempt < attempts; attempt++)
     {
       connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
       if (connection == NULL)
@@ -1034,6 +1035,12 @@ http_get (guint16 port, const char *path)
     g_string_append_len (response, buf, n);
   body = strstr (response->str, "\r\n\r\n");
   return body ? g_strdup (body + 4) : NULL;
+}
+
+static char *
+http_get (guint16 port, const char *path)
+{
+  return http_get_full (port, path, 5, 50);
 }
 
 static gboolean
@@ -1294,6 +1301,96 @@ test_networks (Fixture *f, gconstpointer data)
   }
 }
 
+/* The address of NAME on NETWORK, as the network lists it (no prefix). */
+static char *
+address_on (Fixture *f, const char *network, HatakeContainer *container)
+{
+  HatakeNetworkOpArgs args = { .name = network };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  JsonObject *containers;
+  char *ip;
+
+  g_assert_no_error (error);
+  containers = json_object_get_object_member (json_node_get_object (inspected), "Containers");
+  ip = g_strdup (json_object_get_string_member (json_object_get_object_member (
+                   containers, hatake_container_get_id (container)), "IPv4Address"));
+  *strchr (ip, '/') = '\0';
+  return ip;
+}
+
+/* A container made again at once, on the address of one just removed, answers on its published
+ * port at once: its MAC follows from its address (docker's 02:42:…), so the host's neighbour
+ * entry for the address stays right (with a random MAC it pointed at the old one for ~30 s). */
+static void
+test_published_again (Fixture *f, gconstpointer data)
+{
+  const char *serve[] = { "busybox", "httpd", "-f", "-p", "80", "-h", "/etc", NULL };
+  g_autofree char *net = g_strdup_printf ("hk-test-again-%d", getpid ());
+  g_autofree char *publish = NULL, *first_ip = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) created = NULL, gone = NULL, stayed = NULL;
+  g_autoptr(HatakeContainer) stay = NULL;
+  HatakeNetworkOpArgs args = { .name = net };
+  guint16 port;
+
+  SKIP_WITHOUT_ENGINE (f);
+  created = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  /* one that stays keeps the network's bridge (and the host's neighbour entries on it) up, as
+   * the default network's own endpoint does */
+  {
+    g_autoptr(HatakeContainerConfig) config = config_for (f, (const char *[]) { "sleep", "600", NULL });
+    g_autoptr(JsonNode) started = NULL;
+
+    config->name = g_strdup_printf ("again-stay-%d", getpid ());
+    g_free (config->network_mode);
+    config->network_mode = g_strdup (net);
+    stay = create (f, config);
+    started = op (f, hatake_container_get_id (stay), HATAKE_CONTAINER_OP_START, NULL, &error);
+    g_assert_no_error (error);
+  }
+  port = free_tcp_port ();
+  publish = g_strdup_printf ("127.0.0.1:%u:80", port);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(HatakeContainerConfig) config = config_for (f, serve);
+      g_autoptr(HatakeContainer) server = NULL;
+      g_autoptr(JsonNode) started = NULL, removed = NULL;
+      g_autofree char *served = NULL, *ip = NULL;
+
+      config->name = g_strdup_printf ("again-%u-%d", round, getpid ());
+      config->hostname = g_strdup_printf ("round%u", round);
+      g_free (config->network_mode);
+      config->network_mode = g_strdup (net);
+      config->publish = g_strdupv ((char *[]) { publish, NULL });
+      server = create (f, config);
+      started = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_START, NULL, &error);
+      g_assert_no_error (error);
+      ip = address_on (f, net, server);
+      if (round == 0)
+        {
+          served = http_get (port, "/hostname");
+          first_ip = g_strdup (ip);
+        }
+      else
+        {
+          /* the same address again, answering within a few seconds (1 s an attempt) */
+          g_assert_cmpstr (ip, ==, first_ip);
+          served = http_get_full (port, "/hostname", 1, 3);
+        }
+      g_assert_cmpstr (served, ==, round == 0 ? "round0\n" : "round1\n");
+      removed = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_REMOVE,
+                    &(HatakeContainerOpArgs) { .timeout = 1, .force = TRUE }, &error);
+      g_assert_no_error (error);
+    }
+  stayed = op (f, hatake_container_get_id (stay), HATAKE_CONTAINER_OP_REMOVE,
+               &(HatakeContainerOpArgs) { .timeout = 0, .force = TRUE }, &error);
+  g_assert_no_error (error);
+  gone = network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error);
+  g_assert_no_error (error);
+}
+
 /* --init runs tini as PID 1; the command is its child. */
 static void
 test_init (Fixture *f, gconstpointer data)
@@ -1441,6 +1538,7 @@ main (int argc, char **argv)
   ADD ("/run/privileged", test_privileged);
   ADD ("/run/networks", test_networks);
   ADD ("/run/internal-network", test_internal_network);
+  ADD ("/run/published-again", test_published_again);
   ADD ("/run/init", test_init);
   ADD ("/run/oom", test_oom);
   ADD ("/run/stats", test_stats);

@@ -176,6 +176,20 @@ parse_ipv4 (const char *text,
   return TRUE;
 }
 
+/* docker's: 02:42 and the address's four bytes. The same address always has the same MAC: a
+ * container made again with the address of one just removed is reached at once, where a new
+ * random MAC left the host's neighbour entry for the address pointing at the old one until it
+ * went stale (some 30 s without an answer on a published port). */
+static char *
+mac_for_ipv4 (const char *ip)
+{
+  guint32 a = 0;
+
+  if (!parse_ipv4 (ip, &a))
+    return g_strdup ("");
+  return g_strdup_printf ("02:42:%02x:%02x:%02x:%02x", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
 static char *
 format_ipv4 (guint32 address)
 {
@@ -786,6 +800,7 @@ allocate (HatakeNetworks  *self,
   g_autoptr(GList) members = NULL;
   g_autoptr(JsonObject) entry = json_object_new ();
   g_autofree char *address = NULL;
+  g_autofree char *mac = NULL;
   g_autofree char *with_prefix = NULL;
   guint32 gateway, candidate = 0, last;
   Cidr subnet, range;
@@ -853,10 +868,11 @@ allocate (HatakeNetworks  *self,
       return NULL;
     }
   address = format_ipv4 (candidate);
+  mac = mac_for_ipv4 (address);
   with_prefix = g_strdup_printf ("%s/%u", address, subnet.prefix);
   json_object_set_string_member (entry, "Name", container_name);
   json_object_set_string_member (entry, "EndpointID", "");
-  json_object_set_string_member (entry, "MacAddress", "");
+  json_object_set_string_member (entry, "MacAddress", mac);
   json_object_set_string_member (entry, "IPv4Address", with_prefix);
   json_object_set_string_member (entry, "IPv6Address", "");
   json_object_set_object_member (containers, container_id, g_steal_pointer (&entry));
@@ -946,6 +962,7 @@ add_network_options (JsonObject  *options,
   JsonArray *subnets = json_array_new ();
   Cidr cidr;
   g_autofree char *subnet_text = NULL;
+  g_autofree char *mac = mac_for_ipv4 (ip);
 
   if (networks == NULL)
     {
@@ -961,6 +978,7 @@ add_network_options (JsonObject  *options,
   subnet_text = format_cidr (cidr);
 
   json_object_set_array_member (endpoint, "static_ips", strings_json ((const char *[]) { ip, NULL }));
+  json_object_set_string_member (endpoint, "static_mac", mac);
   if (dns)
     {
       g_autofree char *short_id = g_strndup (container_id, 12);
