@@ -85,16 +85,17 @@ PY
 run "default build: every suite" _build --suite unit --suite integration --suite data --suite app
 # load (tests/test-load.c): one hatake serve under 20 concurrent clients, then its leaks; ~1-3 min
 run "default build: load" _build --suite load
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  run "AddressSanitizer + UBSan: unit and integration" _build-asan --suite unit --suite integration --no-suite faults
-# The UI tests under ASan/UBSan too. G_SLICE=always-malloc: GLib 2.74's slice allocator hides
-# every GObject from LeakSanitizer. Full stacks (fast_unwind_on_malloc=0: Debian's libraries have
-# no frame pointers) so that tests/lsan-app.supp matches the third-party frames it names; 16
-# frames reach them and keep the run near 4 minutes.
-G_SLICE=always-malloc LSAN_OPTIONS=suppressions=$top/tests/lsan-app.supp:print_suppressions=0 \
+# ASan/UBSan with G_SLICE=always-malloc: GLib 2.74's slice allocator hides every GObject from
+# LeakSanitizer. Full stacks (fast_unwind_on_malloc=0: Debian's libraries have no frame pointers)
+# so that tests/lsan.supp matches the third-party frames it names; 16 frames reach them. The
+# processes the tests start (hatake serve, the CLI) inherit it all.
+export G_SLICE=always-malloc LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:malloc_context_size=16 \
-  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  run "AddressSanitizer + UBSan: app" _build-asan --suite app
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+run "AddressSanitizer + UBSan: unit and integration" _build-asan --suite unit --suite integration --no-suite faults
+# the UI tests, under an X server of their own
+run "AddressSanitizer + UBSan: app" _build-asan --suite app
+unset G_SLICE LSAN_OPTIONS ASAN_OPTIONS UBSAN_OPTIONS
 run "valgrind: unit" _build --setup valgrind --suite unit
 # the engine's long-running paths: containers' lives, and hatake serve itself under valgrind
 run "valgrind: engine" _build --setup valgrind --suite valgrind

@@ -584,8 +584,17 @@ test_dropped_connections (Fixture *f, gconstpointer data)
   if (f->server == NULL)
     return;
   pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (f->server), NULL, 10);
-  g_usleep (200 * 1000);
+  /* what the server's start still had open settles first (slower under ASan) */
   before = count_fds (pid);
+  for (guint settled = 0; settled < 3; )
+    {
+      guint now;
+
+      g_usleep (200 * 1000);
+      now = count_fds (pid);
+      settled = now == before ? settled + 1 : 0;
+      before = now;
+    }
   for (guint i = 0; i < 10; i++)
     {
       g_autoptr(GSocketConnection) ping = raw_request (f, "GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n");
@@ -597,7 +606,7 @@ test_dropped_connections (Fixture *f, gconstpointer data)
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (count_fds (pid) > before && g_get_monotonic_time () < deadline)
     g_usleep (20 * 1000);
-  g_assert_cmpuint (count_fds (pid), ==, before);
+  g_assert_cmpuint (count_fds (pid), <=, before);
 
   /* a half close during a stream: its end comes back (the last chunk), then the connection's */
   {
