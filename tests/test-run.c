@@ -1368,6 +1368,25 @@ test_published_again (Fixture *f, gconstpointer data)
       started = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_START, NULL, &error);
       g_assert_no_error (error);
       ip = address_on (f, net, server);
+      /* docker's MAC, from the address */
+      {
+        g_autoptr(GAsyncResult) result = NULL;
+        g_autoptr(JsonNode) inspected = NULL;
+        JsonObject *settings;
+        guint a, b, c, d;
+        g_autofree char *mac = NULL;
+
+        hatake_engine_inspect_container_async (f->engine, hatake_container_get_id (server), NULL, store_result, &result);
+        hatake_test_run_until_done ((gpointer *) &result);
+        inspected = hatake_engine_inspect_container_finish (f->engine, result, &error);
+        g_assert_no_error (error);
+        settings = json_object_get_object_member (json_node_get_object (inspected), "NetworkSettings");
+        g_assert_cmpint (sscanf (ip, "%u.%u.%u.%u", &a, &b, &c, &d), ==, 4);
+        mac = g_strdup_printf ("02:42:%02x:%02x:%02x:%02x", a, b, c, d);
+        g_assert_cmpstr (json_object_get_string_member (settings, "MacAddress"), ==, mac);
+        g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                           json_object_get_object_member (settings, "Networks"), net), "MacAddress"), ==, mac);
+      }
       if (round == 0)
         {
           served = http_get (port, "/hostname");

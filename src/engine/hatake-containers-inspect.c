@@ -154,7 +154,7 @@ add_network_settings (HatakeContainers            *self,
   JsonObject *options = NULL, *networks, *info;
   JsonArray *ports;
   g_autoptr(GList) names = NULL;
-  const char *first_ip = "", *first_gateway = "";
+  const char *first_ip = "", *first_gateway = "", *first_mac = "";
 
   if (json_parser_load_from_file (parser, path, NULL) && hatake_json_root_is (parser, JSON_NODE_OBJECT))
     options = json_node_get_object (json_parser_get_root (parser));
@@ -211,6 +211,7 @@ add_network_settings (HatakeContainers            *self,
         {
           first_ip = ip;
           first_gateway = gateway;
+          first_mac = json_object_get_string_member_with_default (n, "static_mac", "");
         }
       json_builder_set_member_name (b, l->data);
       json_builder_begin_object (b);
@@ -222,6 +223,8 @@ add_network_settings (HatakeContainers            *self,
       json_builder_add_int_value (b, slash ? atoi (slash + 1) : 0);
       json_builder_set_member_name (b, "Gateway");
       json_builder_add_string_value (b, gateway);
+      json_builder_set_member_name (b, "MacAddress");
+      json_builder_add_string_value (b, json_object_get_string_member_with_default (n, "static_mac", ""));
       json_builder_set_member_name (b, "Aliases");
       json_builder_begin_array (b);
       for (guint i = 0; aliases != NULL && i < json_array_get_length (aliases); i++)
@@ -265,6 +268,8 @@ add_network_settings (HatakeContainers            *self,
   json_builder_add_string_value (b, first_ip);
   json_builder_set_member_name (b, "Gateway");
   json_builder_add_string_value (b, first_gateway);
+  json_builder_set_member_name (b, "MacAddress");
+  json_builder_add_string_value (b, first_mac);
   json_builder_end_object (b);
 }
 
