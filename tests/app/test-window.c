@@ -206,8 +206,7 @@ test_window_fake_engine (void)
   gpointer weak_window, weak_page, weak_engine;
 
   window = hatake_window_new (GTK_APPLICATION (app), HATAKE_ENGINE (engine));
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
-                                                    "images_page"));
+  page = hatake_window_get_page (window, "images");
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
@@ -379,8 +378,7 @@ test_window_local_engine (void)
   g_assert_no_error (error);
 
   window = hatake_window_new (GTK_APPLICATION (app), HATAKE_ENGINE (engine));
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
-                                                    "images_page"));
+  page = hatake_window_get_page (window, "images");
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
