@@ -30,8 +30,7 @@ on_dialog_state (HatakeComposeDialog *dialog,
 
   /* The project just started is what the user wants to see next. */
   sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (self), HATAKE_TYPE_WINDOW, "sidebar"));
-  page = HATAKE_PROJECTS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (self), HATAKE_TYPE_WINDOW,
-                                                              "projects_page"));
+  page = HATAKE_PROJECTS_PAGE (hatake_window_get_page (self, "projects"));
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (sidebar)); row != NULL;
        row = gtk_widget_get_next_sibling (row))
     if (GTK_IS_LIST_BOX_ROW (row) && g_strcmp0 (gtk_widget_get_name (row), "projects") == 0)

@@ -3,6 +3,10 @@
  *
  * A sidebar of sections and a stack of pages, or, when there is no engine to show, one status
  * page that says why.
+ *
+ * A section's page is built the first time the section is chosen (or asked for with
+ * hatake_window_get_page), on the window's engine: the first frame waits for the page the window
+ * opens on only, and a section never opened costs nothing.
  */
 #define G_LOG_DOMAIN "hatake-desktop"
 
@@ -35,12 +39,19 @@ struct _HatakeWindow
   GtkBox               *content_box;
   GtkStack             *content_stack;
   AdwWindowTitle       *content_title;
-  HatakeContainersPage *containers_page;
-  HatakeImagesPage     *images_page;
-  HatakeVolumesPage    *volumes_page;
-  HatakeProjectsPage   *projects_page;
-  HatakeNetworksPage   *networks_page;
-  HatakeDiskPage       *disk_page;
+};
+
+/* The sections by the names of their rows and of their places (AdwBins) in content_stack */
+static const struct {
+  const char *name;
+  GType     (*get_type) (void);
+} sections[] = {
+  { "containers", hatake_containers_page_get_type },
+  { "images", hatake_images_page_get_type },
+  { "volumes", hatake_volumes_page_get_type },
+  { "networks", hatake_networks_page_get_type },
+  { "projects", hatake_projects_page_get_type },
+  { "disk", hatake_disk_page_get_type },
 };
 
 G_DEFINE_FINAL_TYPE (HatakeWindow, hatake_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -72,6 +83,42 @@ hatake_window_get_engine (HatakeWindow *self)
   g_return_val_if_fail (HATAKE_IS_WINDOW (self), NULL);
 
   return self->engine;
+}
+
+/**
+ * hatake_window_get_page:
+ * @name: a section's name: "containers", "images", "volumes", "networks", "projects" or "disk"
+ *
+ * The section's page (a #HatakeContainersPage, #HatakeImagesPage, …), built now on the window's
+ * engine if the section was not shown yet.
+ *
+ * Returns: (transfer none): the page
+ */
+GtkWidget *
+hatake_window_get_page (HatakeWindow *self,
+                        const char   *name)
+{
+  GtkWidget *slot;
+  GtkWidget *page;
+
+  g_return_val_if_fail (HATAKE_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  slot = gtk_stack_get_child_by_name (self->content_stack, name);
+  g_return_val_if_fail (ADW_IS_BIN (slot), NULL);
+
+  page = adw_bin_get_child (ADW_BIN (slot));
+  if (page != NULL)
+    return page;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    if (g_str_equal (sections[i].name, name))
+      {
+        page = g_object_new (sections[i].get_type (), "engine", self->engine, NULL);
+        adw_bin_set_child (ADW_BIN (slot), page);
+        return page;
+      }
+  g_return_val_if_reached (NULL);
 }
 
 /**
@@ -131,7 +178,12 @@ on_sidebar_row_selected (HatakeWindow  *self,
                          GtkListBox    *sidebar)
 {
   if (row != NULL)
-    gtk_stack_set_visible_child_name (self->content_stack, gtk_widget_get_name (GTK_WIDGET (row)));
+    {
+      const char *name = gtk_widget_get_name (GTK_WIDGET (row));
+
+      hatake_window_get_page (self, name);
+      gtk_stack_set_visible_child_name (self->content_stack, name);
+    }
 }
 
 static void
@@ -173,16 +225,11 @@ hatake_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (hatake_window_parent_class)->constructed (object);
 
+  /* Images is the section the window opens on (here, where the engine it shows is known). */
+  gtk_list_box_select_row (self->sidebar, self->images_row);
+
   if (self->engine != NULL)
-    {
-      hatake_containers_page_set_engine (self->containers_page, self->engine);
-      hatake_images_page_set_engine (self->images_page, self->engine);
-      hatake_volumes_page_set_engine (self->volumes_page, self->engine);
-      hatake_projects_page_set_engine (self->projects_page, self->engine);
-      hatake_networks_page_set_engine (self->networks_page, self->engine);
-      hatake_disk_page_set_engine (self->disk_page, self->engine);
-      gtk_stack_set_visible_child_name (self->main_stack, "engine");
-    }
+    gtk_stack_set_visible_child_name (self->main_stack, "engine");
   else
     {
       /* Callers replace this with the reason; an empty window would only puzzle. */
@@ -261,13 +308,6 @@ hatake_window_class_init (HatakeWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (HATAKE_TYPE_CONTAINERS_PAGE);
-  g_type_ensure (HATAKE_TYPE_IMAGES_PAGE);
-  g_type_ensure (HATAKE_TYPE_VOLUMES_PAGE);
-  g_type_ensure (HATAKE_TYPE_PROJECTS_PAGE);
-  g_type_ensure (HATAKE_TYPE_NETWORKS_PAGE);
-  g_type_ensure (HATAKE_TYPE_DISK_PAGE);
-
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hatake/Desktop/hatake-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, main_stack);
@@ -280,12 +320,6 @@ hatake_window_class_init (HatakeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, content_title);
-  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, containers_page);
-  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, images_page);
-  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, volumes_page);
-  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, projects_page);
-  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, networks_page);
-  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, disk_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_content_page_changed);
@@ -299,7 +333,4 @@ hatake_window_init (HatakeWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   _hatake_window_compose_init (self);
-
-  /* Images is the one section that works yet: open on it. */
-  gtk_list_box_select_row (self->sidebar, self->images_row);
 }

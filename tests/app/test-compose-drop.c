@@ -370,7 +370,7 @@ test_drop_up_down (void)
   dir = make_project ("compose.yaml", contents);
   path = g_build_filename (dir, "compose.yaml", NULL);
   window = open_window (engine);
-  page = HATAKE_PROJECTS_PAGE (window_child (window, "projects_page"));
+  page = HATAKE_PROJECTS_PAGE (hatake_window_get_page (window, "projects"));
 
   g_assert_null (hatake_engine_lookup_image (engine, image));
   dialog = drop_file (window, path);

@@ -404,8 +404,7 @@ test_local_engine (void)
 
   /* The page as the window shows it: choose the Containers section. */
   window = hatake_window_new (GTK_APPLICATION (app), engine);
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
-                                                    "containers_page"));
+  page = hatake_window_get_page (window, "containers");
   sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
   gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
   gtk_window_present (GTK_WINDOW (window));
@@ -661,7 +660,7 @@ test_projects (void)
   engine = hatake_test_engine_new (root, NULL);
   containers = hatake_engine_get_containers (engine);
   window = hatake_window_new (GTK_APPLICATION (app), engine);
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "containers_page"));
+  page = hatake_window_get_page (window, "containers");
   sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
   gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
   gtk_window_present (GTK_WINDOW (window));
@@ -868,7 +867,7 @@ test_remote_engine (void)
   g_assert_no_error (error);
 
   window = hatake_window_new (GTK_APPLICATION (app), HATAKE_ENGINE (engine));
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "containers_page"));
+  page = hatake_window_get_page (window, "containers");
   sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
   gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
   gtk_window_present (GTK_WINDOW (window));
@@ -1161,7 +1160,7 @@ test_ports_and_health (void)
   root = hatake_test_make_data_root ();
   engine = hatake_test_engine_new (root, NULL);
   window = hatake_window_new (GTK_APPLICATION (app), engine);
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "containers_page"));
+  page = hatake_window_get_page (window, "containers");
   sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
   gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 600);

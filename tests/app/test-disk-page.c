@@ -245,7 +245,7 @@ test_local_engine (void)
   g_object_unref (container);
 
   window = hatake_window_new (GTK_APPLICATION (app), engine);
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "disk_page"));
+  page = hatake_window_get_page (window, "disk");
   g_assert_true (HATAKE_IS_DISK_PAGE (page));
   sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
   gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 5));  /* Disk Usage */

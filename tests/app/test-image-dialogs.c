@@ -580,7 +580,7 @@ test_local_engine (void)
   engine = hatake_test_engine_new (root, NULL);
 
   window = hatake_window_new (GTK_APPLICATION (app), engine);
-  page = child (window, HATAKE_TYPE_WINDOW, "images_page");
+  page = hatake_window_get_page (window, "images");
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   g_assert_true (gtk_widget_get_mapped (page));

@@ -240,8 +240,7 @@ open_volumes_page (HatakeEngine  *engine,
   GtkListBox *sidebar;
   GtkWidget *page;
 
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
-                                                    "volumes_page"));
+  page = hatake_window_get_page (window, "volumes");
   g_assert_true (HATAKE_IS_VOLUMES_PAGE (page));
   sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
   gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 2));

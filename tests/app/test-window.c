@@ -11,13 +11,18 @@
 
 #include "app-test-utils.h"
 #include "hatake-application.h"
+#include "hatake-containers-page.h"
+#include "hatake-disk-page.h"
 #include "hatake-engine.h"
 #include "hatake-images-page.h"
 #include "hatake-local-engine.h"
+#include "hatake-networks-page.h"
+#include "hatake-projects-page.h"
+#include "hatake-volumes-page.h"
 #include "hatake-window.h"
 
-/* A stand-in engine whose image model the test fills itself: the window must not care which
- * implementation it shows. */
+/* A stand-in engine whose image and container models the test fills itself: the window must not
+ * care which implementation it shows. */
 #define TEST_TYPE_ENGINE (test_engine_get_type ())
 G_DECLARE_FINAL_TYPE (TestEngine, test_engine, TEST, ENGINE, GObject)
 
@@ -25,6 +30,7 @@ struct _TestEngine
 {
   GObject     parent_instance;
   GListStore *images;
+  GListStore *containers;
 };
 
 static void test_engine_iface_init (HatakeEngineInterface *iface);
@@ -38,6 +44,12 @@ test_engine_get_images (HatakeEngine *engine)
   return G_LIST_MODEL (TEST_ENGINE (engine)->images);
 }
 
+static GListModel *
+test_engine_get_containers (HatakeEngine *engine)
+{
+  return G_LIST_MODEL (TEST_ENGINE (engine)->containers);
+}
+
 static const char *
 test_engine_get_description (HatakeEngine *engine)
 {
@@ -48,6 +60,7 @@ static void
 test_engine_iface_init (HatakeEngineInterface *iface)
 {
   iface->get_images = test_engine_get_images;
+  iface->get_containers = test_engine_get_containers;
   iface->get_description = test_engine_get_description;
 }
 
@@ -55,6 +68,7 @@ static void
 test_engine_finalize (GObject *object)
 {
   g_clear_object (&TEST_ENGINE (object)->images);
+  g_clear_object (&TEST_ENGINE (object)->containers);
   G_OBJECT_CLASS (test_engine_parent_class)->finalize (object);
 }
 
@@ -68,6 +82,7 @@ static void
 test_engine_init (TestEngine *self)
 {
   self->images = g_list_store_new (HATAKE_TYPE_IMAGE);
+  self->containers = g_list_store_new (HATAKE_TYPE_CONTAINER);
 }
 
 static HatakeApplication *app;
@@ -206,8 +221,7 @@ test_window_fake_engine (void)
   gpointer weak_window, weak_page, weak_engine;
 
   window = hatake_window_new (GTK_APPLICATION (app), HATAKE_ENGINE (engine));
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
-                                                    "images_page"));
+  page = hatake_window_get_page (window, "images");
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
@@ -260,6 +274,103 @@ test_window_fake_engine (void)
 
   g_clear_object (&engine);
   g_assert_null (weak_engine);
+}
+
+static guint
+count_widgets (GtkWidget *widget,
+               GType      type)
+{
+  guint n = G_TYPE_CHECK_INSTANCE_TYPE (widget, type) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_widgets (child, type);
+  return n;
+}
+
+static gboolean
+shows_label (gpointer data)
+{
+  GtkWidget *widget = ((gpointer *) data)[0];
+  const char *text = ((gpointer *) data)[1];
+
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      gpointer child_data[2] = { child, (gpointer) text };
+
+      if (shows_label (child_data))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The window's first frame waits only for the page it opens on (Images): the other sections'
+ * pages do not exist until they are first chosen; then the page is built once, on the window's
+ * engine, and shows its data. */
+static void
+test_window_lazy_pages (void)
+{
+  g_autoptr(TestEngine) engine = g_object_new (TEST_TYPE_ENGINE, NULL);
+  g_autoptr(HatakeContainer) container = hatake_container_new ("4c1d2f0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                                                               "7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d",
+                                                               "lazy-container");
+  GType later[] = { HATAKE_TYPE_CONTAINERS_PAGE, HATAKE_TYPE_VOLUMES_PAGE, HATAKE_TYPE_NETWORKS_PAGE,
+                    HATAKE_TYPE_PROJECTS_PAGE, HATAKE_TYPE_DISK_PAGE };
+  gpointer shown[2];
+  HatakeWindow *window;
+  GtkListBox *sidebar;
+  GtkWidget *page;
+  gpointer weak_page;
+
+  g_list_store_append (engine->containers, container);
+  window = hatake_window_new (GTK_APPLICATION (app), HATAKE_ENGINE (engine));
+  sidebar = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "sidebar"));
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  g_assert_true (gtk_list_box_get_selected_row (sidebar) == gtk_list_box_get_row_at_index (sidebar, 1));
+  g_assert_cmpuint (count_widgets (GTK_WIDGET (window), HATAKE_TYPE_IMAGES_PAGE), ==, 1);
+  g_assert_true (gtk_widget_get_mapped (hatake_window_get_page (window, "images")));
+  for (guint i = 0; i < G_N_ELEMENTS (later); i++)
+    g_assert_cmpuint (count_widgets (GTK_WIDGET (window), later[i]), ==, 0);
+
+  /* Chosen: built on the engine, and the engine's container is listed. */
+  gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
+  g_assert_cmpuint (count_widgets (GTK_WIDGET (window), HATAKE_TYPE_CONTAINERS_PAGE), ==, 1);
+  page = hatake_window_get_page (window, "containers");
+  g_assert_true (HATAKE_IS_CONTAINERS_PAGE (page));
+  g_assert_true (hatake_containers_page_get_engine (HATAKE_CONTAINERS_PAGE (page)) == HATAKE_ENGINE (engine));
+  shown[0] = page;
+  shown[1] = "lazy-container";
+  g_assert_true (hatake_test_wait_until (shows_label, shown, 10));
+  for (guint i = 1; i < G_N_ELEMENTS (later); i++)
+    g_assert_cmpuint (count_widgets (GTK_WIDGET (window), later[i]), ==, 0);
+
+  /* Once: coming back shows the same page. */
+  gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 1));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  gtk_list_box_select_row (sidebar, gtk_list_box_get_row_at_index (sidebar, 0));
+  g_assert_true (hatake_window_get_page (window, "containers") == page);
+  g_assert_cmpuint (count_widgets (GTK_WIDGET (window), HATAKE_TYPE_CONTAINERS_PAGE), ==, 1);
+
+  /* The getter builds a section not shown yet, on the engine too. */
+  page = hatake_window_get_page (window, "projects");
+  g_assert_true (HATAKE_IS_PROJECTS_PAGE (page));
+  g_assert_true (hatake_projects_page_get_engine (HATAKE_PROJECTS_PAGE (page)) == HATAKE_ENGINE (engine));
+  g_assert_false (gtk_widget_get_mapped (page));
+  g_assert_cmpuint (count_widgets (GTK_WIDGET (window), HATAKE_TYPE_PROJECTS_PAGE), ==, 1);
+
+  weak_page = page;
+  g_object_add_weak_pointer (G_OBJECT (page), &weak_page);
+  hatake_test_destroy_window (window, NULL, 10);
+  g_assert_null (weak_page);
+  hatake_test_clear_finalized (&engine, 10);
 }
 
 static void
@@ -379,8 +490,7 @@ test_window_local_engine (void)
   g_assert_no_error (error);
 
   window = hatake_window_new (GTK_APPLICATION (app), HATAKE_ENGINE (engine));
-  page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
-                                                    "images_page"));
+  page = hatake_window_get_page (window, "images");
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
@@ -666,6 +776,7 @@ main (int   argc,
 
   g_test_add_func ("/app/format", test_format);
   g_test_add_func ("/app/window/fake-engine", test_window_fake_engine);
+  g_test_add_func ("/app/window/lazy-pages", test_window_lazy_pages);
   g_test_add_func ("/app/window/message", test_window_message);
   g_test_add_func ("/app/window/local-engine", test_window_local_engine);
   g_test_add_func ("/app/color-scheme", test_color_scheme);
