@@ -1,0 +1,433 @@
+/* test-run-network.c: real busybox containers on networks through the local engine: names and
+ * isolation, published ports, internal networks, an address used again
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The runtime is the engine's choice for this machine unless HATAKE_TEST_RUNTIME names one
+ * (the harness runs this file once per runtime, as test-run.c).
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "hatake-test-run.h"
+
+/* What an HTTP GET of PATH on 127.0.0.1:PORT answers (the body), or NULL: connecting with
+ * TIMEOUT seconds an attempt, ATTEMPTS times. */
+static char *
+http_get_full (guint16 port, const char *path, guint timeout, guint attempts)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autofree char *request = g_strdup_printf ("GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n", path);
+  g_autoptr(GString) response = g_string_new (NULL);
+  char buf[4096];
+  gssize n;
+  const char *body;
+
+  g_socket_client_set_timeout (client, timeout);
+  for (guint attempt = 0; connection == NULL && attempt < attempts; attempt++)
+    {
+      connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+      if (connection == NULL)
+        g_usleep (100000);
+    }
+  if (connection == NULL ||
+      !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
+                                  strlen (request), NULL, NULL, NULL))
+    return NULL;
+  while ((n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buf, sizeof buf,
+                                   NULL, NULL)) > 0)
+    g_string_append_len (response, buf, n);
+  body = strstr (response->str, "\r\n\r\n");
+  return body ? g_strdup (body + 4) : NULL;
+}
+
+static char *
+http_get (guint16 port, const char *path)
+{
+  return http_get_full (port, path, 5, 50);
+}
+
+static gboolean
+answer_http (GThreadedSocketService *service,
+             GSocketConnection      *connection,
+             GObject                *source,
+             gpointer                user_data)
+{
+  const char *reply = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhost\n";
+  char buf[1024];
+
+  g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buf, sizeof buf, NULL, NULL);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), reply, strlen (reply),
+                             NULL, NULL, NULL);
+  return TRUE;
+}
+
+/* --internal: no route out. A container on a normal network reaches a server on the host's own
+ * address; one on an internal network does not. */
+static void
+test_internal_network (Fixture *f, gconstpointer data)
+{
+  g_autofree char *inside = g_strdup_printf ("hk-int-%d", getpid ());
+  g_autofree char *outside = g_strdup_printf ("hk-ext-%d", getpid ());
+  g_autoptr(GSocketService) service = g_threaded_socket_service_new (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL;
+  g_autofree char *host_text = NULL, *probe = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+  guint16 port;
+
+  SKIP_WITHOUT_ENGINE (f);
+  /* the host's first IPv4 address that is not one of our bridges' */
+  {
+    g_autofree char *out = NULL;
+    g_auto(GStrv) words = NULL;
+
+    g_assert_true (g_spawn_command_line_sync ("hostname -I", &out, NULL, NULL, NULL));
+    words = g_strsplit (g_strstrip (out), " ", -1);
+    for (guint i = 0; words[i] != NULL && host_text == NULL; i++)
+      if (strchr (words[i], '.') != NULL && !g_str_has_prefix (words[i], "10.90.") && !g_str_has_prefix (words[i], "10.91."))
+        host_text = g_strdup (words[i]);
+    g_assert_nonnull (host_text);
+  }
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (answer_http), NULL);
+  g_socket_service_start (service);
+
+  args.name = inside;
+  args.internal = TRUE;
+  a = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (a), "Internal"));
+  args.name = outside;
+  args.internal = FALSE;
+  b = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+
+  probe = g_strdup_printf ("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 %s %u | tail -1; true", host_text, port);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(HatakeContainerConfig) config = config_for (f, (const char *[]) { "sh", "-c", probe, NULL });
+      g_autofree char *out = NULL, *err = NULL;
+
+      g_free (config->network_mode);
+      config->network_mode = g_strdup (i == 0 ? outside : inside);
+      g_assert_cmpint (run (f, config, NULL, &out, &err), ==, 0);
+      g_assert_cmpstr (out, ==, i == 0 ? "host\n" : "");
+    }
+  g_socket_service_stop (service);
+  args.name = inside;
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+  args.name = outside;
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+}
+
+/* User networks: DNS by name and alias inside one, isolation between two, a published port
+ * reachable from the host, and nothing left behind. */
+static void
+test_networks (Fixture *f, gconstpointer data)
+{
+  const char *serve[] = { "busybox", "httpd", "-f", "-p", "80", "-h", "/etc", NULL };
+  const char *serve_two[] = { "sh", "-c", "busybox httpd -p 81 -h /etc && exec busybox httpd -f -p 80 -h /etc", NULL };
+  const char *aliases[] = { "svc", NULL };
+  g_autofree char *net_a = g_strdup_printf ("hk-test-a-%d", getpid ());
+  g_autofree char *net_b = g_strdup_printf ("hk-test-b-%d", getpid ());
+  g_autofree char *publish = NULL;
+  g_autofree char *ask_by_alias = NULL;
+  g_autofree char *ask_other = NULL;
+  g_autofree char *served = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *server_ip = NULL;
+  g_autofree char *interface = NULL;
+  g_autofree char *netns = NULL;
+  g_autoptr(HatakeContainerConfig) server_config = NULL;
+  g_autoptr(HatakeContainerConfig) client_config = NULL;
+  g_autoptr(HatakeContainerConfig) outsider_config = NULL;
+  g_autoptr(HatakeContainer) server = NULL;
+  g_autoptr(JsonNode) created_a = NULL, created_b = NULL, inspected = NULL, started = NULL, removed = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+  JsonObject *containers;
+  guint16 port;
+
+  SKIP_WITHOUT_ENGINE (f);
+  args.name = net_a;
+  created_a = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  args.name = net_b;
+  created_b = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  /* the second one got another subnet */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (
+                     json_object_get_object_member (json_node_get_object (created_a), "IPAM"), "Config"), 0), "Subnet"), !=,
+                   json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (
+                     json_object_get_object_member (json_node_get_object (created_b), "IPAM"), "Config"), 0), "Subnet"));
+  /* a name taken */
+  args.name = net_a;
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error));
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* a web server on A on two ports, published on the host as a range */
+  do
+    port = free_tcp_port ();
+  while (port == 65535 || !tcp_port_free (port + 1));
+  publish = g_strdup_printf ("127.0.0.1:%u-%u:80-81", port, port + 1);
+  server_config = config_for (f, serve_two);
+  server_config->name = g_strdup_printf ("srv-%d", getpid ());
+  server_config->hostname = g_strdup ("webhost");
+  g_free (server_config->network_mode);
+  server_config->network_mode = g_strdup (net_a);
+  g_ptr_array_add (server_config->networks, hatake_network_endpoint_new (net_a, aliases, NULL));
+  server_config->publish = g_strdupv ((char *[]) { publish, NULL });
+  server = create (f, server_config);
+  started = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+
+  /* from the host, through the published ports */
+  served = http_get (port, "/hostname");
+  g_assert_cmpstr (served, ==, "webhost\n");
+  g_clear_pointer (&served, g_free);
+  served = http_get (port + 1, "/hostname");
+  g_assert_cmpstr (served, ==, "webhost\n");
+
+  /* the same port again, and one something on the host listens on: refused before the start */
+  {
+    g_autoptr(HatakeContainerConfig) twin_config = config_for (f, serve);
+    g_autoptr(HatakeContainerConfig) host_config = config_for (f, serve);
+    g_autoptr(HatakeContainer) twin = NULL, host_clash = NULL;
+    g_autoptr(JsonNode) nothing = NULL, gone = NULL;
+    g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) address = NULL;
+    g_autofree char *busy = NULL;
+    guint16 taken = free_tcp_port ();
+
+    g_free (twin_config->network_mode);
+    twin_config->network_mode = g_strdup (net_b);
+    twin_config->publish = g_strdupv ((char *[]) { publish, NULL });
+    twin = create (f, twin_config);
+    nothing = op (f, hatake_container_get_id (twin), HATAKE_CONTAINER_OP_START, NULL, &error);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "port is already allocated"));
+    g_assert_nonnull (strstr (error->message, server_config->name));
+    g_clear_error (&error);
+
+    address = g_inet_socket_address_new (any, taken);
+    g_assert_true (g_socket_bind (listener, address, TRUE, NULL));
+    g_assert_true (g_socket_listen (listener, NULL));
+    busy = g_strdup_printf ("%u:80", taken);
+    g_free (host_config->network_mode);
+    host_config->network_mode = g_strdup (net_b);
+    host_config->publish = g_strdupv ((char *[]) { busy, NULL });
+    host_clash = create (f, host_config);
+    g_clear_pointer (&nothing, json_node_unref);
+    nothing = op (f, hatake_container_get_id (host_clash), HATAKE_CONTAINER_OP_START, NULL, &error);
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "port is already allocated"));
+    g_clear_error (&error);
+    /* nothing of theirs stayed on B */
+    {
+      HatakeNetworkOpArgs b_args = { .name = net_b };
+      g_autoptr(JsonNode) b = network_op (f, HATAKE_NETWORK_OP_INSPECT, &b_args, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (json_object_get_size (json_object_get_object_member (json_node_get_object (b), "Containers")), ==, 0);
+    }
+    gone = op (f, hatake_container_get_id (twin), HATAKE_CONTAINER_OP_REMOVE, &(HatakeContainerOpArgs) { .force = TRUE }, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&gone, json_node_unref);
+    gone = op (f, hatake_container_get_id (host_clash), HATAKE_CONTAINER_OP_REMOVE, &(HatakeContainerOpArgs) { .force = TRUE }, &error);
+    g_assert_no_error (error);
+  }
+
+  args.name = net_a;
+  inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  g_assert_no_error (error);
+  containers = json_object_get_object_member (json_node_get_object (inspected), "Containers");
+  g_assert_true (json_object_has_member (containers, hatake_container_get_id (server)));
+  server_ip = g_strdup (json_object_get_string_member (json_object_get_object_member (
+                          containers, hatake_container_get_id (server)), "IPv4Address"));
+  *strchr (server_ip, '/') = '\0';
+  interface = g_strdup (json_object_get_string_member (json_object_get_object_member (
+                          json_node_get_object (inspected), "Options"), "com.docker.network.bridge.name"));
+
+  /* in use: not removed */
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, server_config->name));
+  g_clear_error (&error);
+
+  /* on A, by alias and by name */
+  ask_by_alias = g_strdup_printf ("wget -q -O - http://svc/hostname && wget -q -O - http://%s/hostname",
+                                  server_config->name);
+  client_config = config_for (f, (const char *[]) { "sh", "-c", ask_by_alias, NULL });
+  g_free (client_config->network_mode);
+  client_config->network_mode = g_strdup (net_a);
+  g_assert_cmpint (run (f, client_config, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "webhost\nwebhost\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* from B: no name, no route */
+  ask_other = g_strdup_printf ("nslookup svc >/dev/null 2>&1 && echo resolved; "
+                               "wget -q -T 2 -O - http://%s/hostname || echo unreachable", server_ip);
+  outsider_config = config_for (f, (const char *[]) { "sh", "-c", ask_other, NULL });
+  g_free (outsider_config->network_mode);
+  outsider_config->network_mode = g_strdup (net_b);
+  g_assert_cmpint (run (f, outsider_config, NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "unreachable\n");
+
+  /* removed: its namespace, its address and the port's rules go; then the network can go */
+  netns = g_build_filename ("/run/hatake", NULL);
+  removed = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_REMOVE,
+                &(HatakeContainerOpArgs) { .timeout = 1, .force = TRUE }, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&served, g_free);
+  served = http_get (port, "/hostname");
+  g_assert_null (served);
+  g_clear_pointer (&inspected, json_node_unref);
+  inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (json_node_get_object (inspected),
+                                                                         "Containers")), ==, 0);
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+  args.name = net_b;
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *sys = g_build_filename ("/sys/class/net", interface, NULL);
+
+    g_assert_false (g_file_test (sys, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* The address of NAME on NETWORK, as the network lists it (no prefix). */
+static char *
+address_on (Fixture *f, const char *network, HatakeContainer *container)
+{
+  HatakeNetworkOpArgs args = { .name = network };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  JsonObject *containers;
+  char *ip;
+
+  g_assert_no_error (error);
+  containers = json_object_get_object_member (json_node_get_object (inspected), "Containers");
+  ip = g_strdup (json_object_get_string_member (json_object_get_object_member (
+                   containers, hatake_container_get_id (container)), "IPv4Address"));
+  *strchr (ip, '/') = '\0';
+  return ip;
+}
+
+/* A container made again at once, on the address of one just removed, answers on its published
+ * port at once: its MAC follows from its address (docker's 02:42:…), so the host's neighbour
+ * entry for the address stays right (with a random MAC it pointed at the old one for ~30 s). */
+static void
+test_published_again (Fixture *f, gconstpointer data)
+{
+  const char *serve[] = { "busybox", "httpd", "-f", "-p", "80", "-h", "/etc", NULL };
+  g_autofree char *net = g_strdup_printf ("hk-test-again-%d", getpid ());
+  g_autofree char *publish = NULL, *first_ip = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) created = NULL, gone = NULL, stayed = NULL;
+  g_autoptr(HatakeContainer) stay = NULL;
+  HatakeNetworkOpArgs args = { .name = net };
+  guint16 port;
+
+  SKIP_WITHOUT_ENGINE (f);
+  created = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  /* one that stays keeps the network's bridge (and the host's neighbour entries on it) up, as
+   * the default network's own endpoint does */
+  {
+    g_autoptr(HatakeContainerConfig) config = config_for (f, (const char *[]) { "sleep", "600", NULL });
+    g_autoptr(JsonNode) started = NULL;
+
+    config->name = g_strdup_printf ("again-stay-%d", getpid ());
+    g_free (config->network_mode);
+    config->network_mode = g_strdup (net);
+    stay = create (f, config);
+    started = op (f, hatake_container_get_id (stay), HATAKE_CONTAINER_OP_START, NULL, &error);
+    g_assert_no_error (error);
+  }
+  port = free_tcp_port ();
+  publish = g_strdup_printf ("127.0.0.1:%u:80", port);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(HatakeContainerConfig) config = config_for (f, serve);
+      g_autoptr(HatakeContainer) server = NULL;
+      g_autoptr(JsonNode) started = NULL, removed = NULL;
+      g_autofree char *served = NULL, *ip = NULL;
+
+      config->name = g_strdup_printf ("again-%u-%d", round, getpid ());
+      config->hostname = g_strdup_printf ("round%u", round);
+      g_free (config->network_mode);
+      config->network_mode = g_strdup (net);
+      config->publish = g_strdupv ((char *[]) { publish, NULL });
+      server = create (f, config);
+      started = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_START, NULL, &error);
+      g_assert_no_error (error);
+      ip = address_on (f, net, server);
+      /* docker's MAC, from the address */
+      {
+        g_autoptr(GAsyncResult) result = NULL;
+        g_autoptr(JsonNode) inspected = NULL;
+        JsonObject *settings;
+        guint a, b, c, d;
+        g_autofree char *mac = NULL;
+
+        hatake_engine_inspect_container_async (f->engine, hatake_container_get_id (server), NULL, store_result, &result);
+        hatake_test_run_until_done ((gpointer *) &result);
+        inspected = hatake_engine_inspect_container_finish (f->engine, result, &error);
+        g_assert_no_error (error);
+        settings = json_object_get_object_member (json_node_get_object (inspected), "NetworkSettings");
+        g_assert_cmpint (sscanf (ip, "%u.%u.%u.%u", &a, &b, &c, &d), ==, 4);
+        mac = g_strdup_printf ("02:42:%02x:%02x:%02x:%02x", a, b, c, d);
+        g_assert_cmpstr (json_object_get_string_member (settings, "MacAddress"), ==, mac);
+        g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                           json_object_get_object_member (settings, "Networks"), net), "MacAddress"), ==, mac);
+      }
+      if (round == 0)
+        {
+          served = http_get (port, "/hostname");
+          first_ip = g_strdup (ip);
+        }
+      else
+        {
+          /* the same address again, answering within a few seconds (1 s an attempt) */
+          g_assert_cmpstr (ip, ==, first_ip);
+          served = http_get_full (port, "/hostname", 1, 3);
+        }
+      g_assert_cmpstr (served, ==, round == 0 ? "round0\n" : "round1\n");
+      removed = op (f, hatake_container_get_id (server), HATAKE_CONTAINER_OP_REMOVE,
+                    &(HatakeContainerOpArgs) { .timeout = 1, .force = TRUE }, &error);
+      g_assert_no_error (error);
+    }
+  stayed = op (f, hatake_container_get_id (stay), HATAKE_CONTAINER_OP_REMOVE,
+               &(HatakeContainerOpArgs) { .timeout = 0, .force = TRUE }, &error);
+  g_assert_no_error (error);
+  gone = network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error);
+  g_assert_no_error (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("/run/networks", test_networks);
+  ADD ("/run/internal-network", test_internal_network);
+  ADD ("/run/published-again", test_published_again);
+#undef ADD
+  return g_test_run ();
+}
