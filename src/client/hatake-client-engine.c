@@ -540,7 +540,7 @@ _hatake_client_engine_bool_finish (HatakeEngine  *engine,
                                    GError       **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autoptr(JsonNode) node = g_task_propagate_pointer (G_TASK (result), &local);
+  G_GNUC_UNUSED g_autoptr(JsonNode) node = g_task_propagate_pointer (G_TASK (result), &local);
 
   if (local != NULL)
     {

@@ -1012,7 +1012,7 @@ on_tail_done (GObject      *source,
 
   while ((entry = g_queue_pop_head (&data->entries)) != NULL)
     {
-      g_autoptr(HatakeLogEntry) owned = entry;
+      G_GNUC_UNUSED g_autoptr(HatakeLogEntry) owned = entry;   /* (freed at the end of the turn) */
 
       if (!reader_emit (entry, self))
         return;

@@ -632,7 +632,7 @@ hatake_networks_create (HatakeNetworks            *self,
                         const HatakeNetworkCreate *create,
                         GError                   **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GHashTable) all = load_all (self, error);
   g_autoptr(JsonObject) network = NULL;
 
@@ -673,7 +673,7 @@ hatake_networks_inspect (HatakeNetworks  *self,
                          const char      *name_or_id,
                          GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GHashTable) all = load_all (self, error);
   JsonObject *network;
 
@@ -708,7 +708,7 @@ GPtrArray *
 hatake_networks_list (HatakeNetworks  *self,
                       GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GHashTable) all = load_all (self, error);
   GPtrArray *out;
   GHashTableIter iter;
@@ -729,7 +729,7 @@ hatake_networks_remove (HatakeNetworks  *self,
                         const char      *name_or_id,
                         GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GHashTable) all = NULL;
   g_autofree char *path = NULL;
   JsonObject *network, *containers;
@@ -1173,7 +1173,7 @@ hatake_networks_attach (HatakeNetworks            *self,
                         HatakeNetworkResult       *result,
                         GError                   **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GHashTable) all = NULL;
   g_autoptr(JsonNode) options = NULL;
   g_autoptr(GPtrArray) allocated = g_ptr_array_new_with_free_func (g_free);
@@ -1341,7 +1341,7 @@ hatake_networks_connect (HatakeNetworks              *self,
                          HatakeNetworkResult         *result,
                          GError                     **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree char *opts_path = options_path (self, container_id);
   g_autofree char *one_path = g_strconcat (opts_path, ".connect", NULL);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
@@ -1419,7 +1419,7 @@ hatake_networks_disconnect (HatakeNetworks  *self,
                             const char      *network_name,
                             GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree char *opts_path = options_path (self, container_id);
   g_autofree char *one_path = g_strconcat (opts_path, ".disconnect", NULL);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
