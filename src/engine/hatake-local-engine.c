@@ -37,6 +37,17 @@ hatake_default_data_root (void)
   return g_build_filename (g_get_user_data_dir (), "hatake", NULL);
 }
 
+static void on_volume_event  (HatakeVolumes  *volumes,
+                              const char     *action,
+                              const char     *name,
+                              gpointer        user_data);
+static void on_network_event (HatakeNetworks *networks,
+                              const char     *action,
+                              const char     *id,
+                              const char     *name,
+                              const char     *container,
+                              gpointer        user_data);
+
 static void
 hatake_local_engine_dispose (GObject *object)
 {
@@ -49,8 +60,10 @@ hatake_local_engine_dispose (GObject *object)
   g_clear_object (&self->stats);
   if (self->containers != NULL)
     {
-      g_signal_handlers_disconnect_by_data (hatake_containers_get_volumes (self->containers), self);
-      g_signal_handlers_disconnect_by_data (hatake_containers_get_networks (self->containers), self);
+      g_signal_handlers_disconnect_matched (hatake_containers_get_volumes (self->containers), G_SIGNAL_MATCH_FUNC,
+                                            0, 0, NULL, on_volume_event, NULL);
+      g_signal_handlers_disconnect_matched (hatake_containers_get_networks (self->containers), G_SIGNAL_MATCH_FUNC,
+                                            0, 0, NULL, on_network_event, NULL);
     }
   G_OBJECT_CLASS (hatake_local_engine_parent_class)->dispose (object);
 }
@@ -97,19 +110,45 @@ hatake_local_engine_init (HatakeLocalEngine *self)
 
 /* ---- volume and network events ------------------------------------------------------------- */
 
+/* What the volumes' and networks' handlers hold: they run in whichever thread made the change,
+ * maybe while the engine goes away, so they never hold the engine (its last reference must not
+ * be dropped off the main thread): the events they queue reach it through a weak reference, on
+ * its main context. Shared (atomic refcount) by the handler's closure and each queued event. */
 typedef struct
 {
-  GWeakRef  engine;
-  char     *type;
-  char     *action;
-  char     *id;
-  JsonNode *attributes;
+  GWeakRef      engine;
+  GMainContext *context;
+} EventSink;
+
+static void
+event_sink_clear (gpointer data)
+{
+  EventSink *sink = data;
+
+  g_weak_ref_clear (&sink->engine);
+  g_main_context_unref (sink->context);
+}
+
+static void
+event_sink_release (gpointer  data,
+                    GClosure *closure)
+{
+  g_atomic_rc_box_release_full (data, event_sink_clear);
+}
+
+typedef struct
+{
+  EventSink *sink;
+  char      *type;
+  char      *action;
+  char      *id;
+  JsonNode  *attributes;
 } ObjectEvent;
 
 static void
 object_event_free (ObjectEvent *event)
 {
-  g_weak_ref_clear (&event->engine);
+  g_atomic_rc_box_release_full (event->sink, event_sink_clear);
   g_free (event->type);
   g_free (event->action);
   g_free (event->id);
@@ -121,26 +160,26 @@ static gboolean
 emit_object_event (gpointer user_data)
 {
   ObjectEvent *event = user_data;
-  g_autoptr(HatakeLocalEngine) self = g_weak_ref_get (&event->engine);
+  g_autoptr(HatakeLocalEngine) self = g_weak_ref_get (&event->sink->engine);
 
   if (self != NULL)
     g_signal_emit_by_name (self, "object-event", event->type, event->action, event->id, event->attributes);
   return G_SOURCE_REMOVE;
 }
 
-/* From any thread (the volumes' and networks' signals come from where the change was made);
- * always emitted later, from the main context: never inside the caller's locks. */
+/* From any thread; always emitted later, from the main context: never inside the caller's
+ * locks. */
 static void
-queue_object_event (HatakeLocalEngine *self,
-                    const char        *type,
-                    const char        *action,
-                    const char        *id,
-                    JsonObject        *attributes)   /* taken */
+queue_object_event (EventSink  *sink,
+                    const char *type,
+                    const char *action,
+                    const char *id,
+                    JsonObject *attributes)   /* taken */
 {
   ObjectEvent *event = g_new0 (ObjectEvent, 1);
   g_autoptr(GSource) source = g_idle_source_new ();
 
-  g_weak_ref_init (&event->engine, self);
+  event->sink = g_atomic_rc_box_acquire (sink);
   event->type = g_strdup (type);
   event->action = g_strdup (action);
   event->id = g_strdup (id);
@@ -148,7 +187,7 @@ queue_object_event (HatakeLocalEngine *self,
   json_object_unref (attributes);
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, emit_object_event, event, (GDestroyNotify) object_event_free);
-  g_source_attach (source, self->context);
+  g_source_attach (source, sink->context);
 }
 
 static void
@@ -263,9 +302,19 @@ local_engine_new (const char    *data_root,
     if (self->containers == NULL)
       return NULL;
   }
-  g_signal_connect (hatake_containers_get_volumes (self->containers), "event", G_CALLBACK (on_volume_event), self);
-  g_signal_connect (hatake_containers_get_networks (self->containers), "event", G_CALLBACK (on_network_event),
-                    self);
+  for (guint i = 0; i < 2; i++)
+    {
+      EventSink *sink = g_atomic_rc_box_new0 (EventSink);
+
+      g_weak_ref_init (&sink->engine, self);
+      sink->context = g_main_context_ref (self->context);
+      if (i == 0)
+        g_signal_connect_data (hatake_containers_get_volumes (self->containers), "event",
+                               G_CALLBACK (on_volume_event), sink, event_sink_release, 0);
+      else
+        g_signal_connect_data (hatake_containers_get_networks (self->containers), "event",
+                               G_CALLBACK (on_network_event), sink, event_sink_release, 0);
+    }
   self->description = g_strdup_printf ("local engine (%s)", hatake_store_get_root (self->store));
   _hatake_local_engine_refresh_images (self);
   return g_steal_pointer (&self);
