@@ -17,20 +17,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
-#include "hatake-test-utils.h"
-
-typedef struct
-{
-  char         *root;
-  HatakeEngine *engine;
-  char         *image;
-} Fixture;
-
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
+#include "hatake-test-run.h"
 
 static const char *
 runtime_name (void)
@@ -39,32 +26,9 @@ runtime_name (void)
   return runtime != NULL && *runtime != '\0' ? runtime : "the default runtime";
 }
 
-static HatakeConfig *
-test_config (void)
-{
-  HatakeConfig *config = hatake_config_new_default ();
-  const char *runtime = g_getenv ("HATAKE_TEST_RUNTIME");
-
-  if (runtime != NULL && *runtime != '\0')
-    {
-      g_free (config->default_runtime);
-      config->default_runtime = g_strdup (runtime);
-    }
-  return config;
-}
-
-static JsonNode *
-op (Fixture *f, const char *id, HatakeContainerOp what, const HatakeContainerOpArgs *args, GError **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  hatake_engine_container_op_async (f->engine, id, what, args, NULL, store_result, &result);
-  hatake_test_run_until_done ((gpointer *) &result);
-  return hatake_engine_container_op_finish (f->engine, result, error);
-}
-
+/* (CMD may be NULL: the image's own) */
 static HatakeContainerConfig *
-config_for (const char *image, const char *const *cmd)
+image_config (const char *image, const char *const *cmd)
 {
   HatakeContainerConfig *c = hatake_container_config_new ();
 
@@ -72,42 +36,6 @@ config_for (const char *image, const char *const *cmd)
   if (cmd != NULL)
     c->cmd = g_strdupv ((char **) cmd);
   return c;
-}
-
-typedef struct
-{
-  GString *out;
-  GString *err;
-} Collected;
-
-static void
-collect (const HatakeLogEntry *entry, gpointer user_data)
-{
-  Collected *c = user_data;
-  gsize length;
-  const char *data = g_bytes_get_data (entry->content, &length);
-
-  g_string_append_len (entry->stream == HATAKE_LOG_STDERR ? c->err : c->out, data, length);
-}
-
-static void
-logs (Fixture *f, const char *id, gboolean follow, char **out, char **err)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
-  Collected c = { g_string_new (NULL), g_string_new (NULL) };
-
-  options.follow = follow;
-  hatake_engine_container_logs_async (f->engine, id, &options, collect, &c, NULL, store_result, &result);
-  hatake_test_run_until_done ((gpointer *) &result);
-  g_assert_true (hatake_engine_container_logs_finish (f->engine, result, &error));
-  g_assert_no_error (error);
-  *out = g_string_free (c.out, FALSE);
-  if (err)
-    *err = g_string_free (c.err, FALSE);
-  else
-    g_string_free (c.err, TRUE);
 }
 
 /* A hostile container may be refused (at create or start) or may run: either is fine here, what
@@ -151,7 +79,7 @@ try_run (Fixture *f, HatakeContainerConfig *config, char **out, char **err, int 
 static HatakeContainer *
 start_sleeper (Fixture *f, const char *const *cmd)
 {
-  g_autoptr(HatakeContainerConfig) config = config_for (f->image, cmd);
+  g_autoptr(HatakeContainerConfig) config = image_config (f->image, cmd);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -179,60 +107,6 @@ exec_in (Fixture *f, HatakeContainer *c, const char *const *argv, const char *wo
   hatake_test_run_until_done ((gpointer *) &result);
   return hatake_engine_exec_finish (f->engine, result, error);
 }
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HatakeImage) image = NULL;
-  g_autoptr(HatakeConfig) config = NULL;
-
-  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
-    return;
-  f->root = hatake_test_make_data_root ();
-  config = test_config ();
-  f->engine = hatake_test_engine_new (f->root, config);
-  /* the runtime asked for is the one that runs, or the test says why not */
-  if (g_getenv ("HATAKE_TEST_RUNTIME") != NULL &&
-      hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (f->engine)) != NULL)
-    {
-      const char *note = hatake_local_engine_get_runtime_note (HATAKE_LOCAL_ENGINE (f->engine));
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        g_error ("%s is not usable here: %s", g_getenv ("HATAKE_TEST_RUNTIME"), note);
-      g_test_skip_printf ("%s", note);
-      g_clear_object (&f->engine);
-      return;
-    }
-  f->image = hatake_test_registry_ref ("hatake/busybox:latest");
-  image = hatake_test_pull (f->engine, f->image, NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  if (f->engine != NULL)
-    {
-      GListModel *containers = hatake_engine_get_containers (f->engine);
-      HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
-
-      /* nothing may outlive the test */
-      while (g_list_model_get_n_items (containers) > 0)
-        {
-          g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, 0);
-          g_autoptr(GError) error = NULL;
-          g_autoptr(JsonNode) node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &args, &error);
-          g_assert_no_error (error);
-        }
-      g_clear_object (&f->engine);
-    }
-  if (f->root != NULL)
-    hatake_test_remove_tree (f->root);
-  g_free (f->root);
-  g_free (f->image);
-}
-
-#define SKIP_WITHOUT_ENGINE(f) if ((f)->engine == NULL) return
 
 static void
 pull (Fixture *f, const char *fixture, char **ref)
@@ -335,7 +209,7 @@ test_leaky_vessels_workdir (Fixture *f, gconstpointer data)
   /* control: the probe runs and reports its cwd, so a leak would be seen */
   {
     const char *cmd[] = { "sh", "-c", script, NULL };
-    g_autoptr(HatakeContainerConfig) config = config_for (f->image, cmd);
+    g_autoptr(HatakeContainerConfig) config = image_config (f->image, cmd);
     g_autofree char *out = NULL, *err = NULL, *why = NULL;
     int code = -1;
 
@@ -348,7 +222,7 @@ test_leaky_vessels_workdir (Fixture *f, gconstpointer data)
   for (int n = 3; n <= 9; n++)
     {
       const char *cmd[] = { "sh", "-c", script, NULL };
-      g_autoptr(HatakeContainerConfig) config = config_for (f->image, cmd);
+      g_autoptr(HatakeContainerConfig) config = image_config (f->image, cmd);
       g_autofree char *out = NULL, *err = NULL, *why = NULL, *what = NULL;
       int code = -1;
 
@@ -394,7 +268,7 @@ test_leaky_vessels_exec (Fixture *f, gconstpointer data)
   marker_make (&m);
   script = probe_script (&m);
   host = hatake_test_make_data_root ();
-  config = config_for (f->image, sleeper);
+  config = image_config (f->image, sleeper);
   hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_BIND, host, "/out", FALSE);
   hatake_engine_create_container_async (f->engine, config, NULL, store_result, &result);
   hatake_test_run_until_done ((gpointer *) &result);
@@ -459,7 +333,7 @@ test_leaky_vessels_image (Fixture *f, gconstpointer data)
                   "an image whose WorkingDir is /proc/self/fd/7", runtime_name ());
   marker_make (&m);
   pull (f, "hatake/evil-workdir-fd:latest", &ref);
-  config = config_for (ref, NULL);
+  config = image_config (ref, NULL);
   if (try_run (f, config, &out, &err, &code, &why))
     {
       g_test_message ("image WorkingDir /proc/self/fd/7: exit %d", code);
@@ -497,7 +371,7 @@ test_dev_symlink (Fixture *f, gconstpointer data)
   hatake_test_remove_tree (host_dir);
   g_assert_cmpint (g_mkdir (host_dir, 0755), ==, 0);
   pull (f, "hatake/evil-dev-symlink:latest", &ref);
-  config = config_for (ref, NULL);
+  config = image_config (ref, NULL);
   if (try_run (f, config, &out, &err, &code, &why))
     g_test_message ("/dev -> %s: ran, exit %d; stdout: %s; stderr: %s", host_dir, code, out, err);
   else
@@ -541,7 +415,7 @@ test_devnull_symlink (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_chmod (host_file, 0600), ==, 0);
   g_assert_cmpint (lstat (host_file, &before_st), ==, 0);
   pull (f, "hatake/evil-devnull-symlink:latest", &ref);
-  config = config_for (ref, NULL);
+  config = image_config (ref, NULL);
   if (try_run (f, config, &out, &err, &code, &why))
     g_test_message ("/dev/null -> %s: ran, exit %d; stdout: %s; stderr: %s", host_file, code, out, err);
   else
@@ -620,7 +494,7 @@ test_proc_exe_overwrite (Fixture *f, gconstpointer data)
     const char *const *cmds[] = { self, loop, runtime_self };
     for (guint i = 0; i < G_N_ELEMENTS (cmds); i++)
       {
-        g_autoptr(HatakeContainerConfig) config = config_for (f->image, cmds[i]);
+        g_autoptr(HatakeContainerConfig) config = image_config (f->image, cmds[i]);
         g_autofree char *out = NULL, *err = NULL, *why = NULL;
         int code = -1;
 
