@@ -146,29 +146,41 @@ spin (guint ms)
     }
 }
 
+/* The command PREFIX (NULL-terminated), then ARGS up to a NULL, started by LAUNCHER. */
+static GSubprocess *
+spawn_va (GSubprocessLauncher *launcher, const char * const *prefix, va_list args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+  const char *arg;
+
+  for (guint i = 0; prefix[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) prefix[i]);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
 static GSubprocess *
 spawn_docker (FaultFixture *f, ...)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autofree char *host = g_strconcat ("unix://", f->api.socket, NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  const char *prefix[] = { "docker", NULL };
   GSubprocess *process;
-  const char *arg;
   va_list args;
 
   g_subprocess_launcher_setenv (launcher, "DOCKER_HOST", host, TRUE);
   g_subprocess_launcher_setenv (launcher, "DOCKER_CONFIG", f->api.docker_config, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "DOCKER_CONTEXT");
-  g_ptr_array_add (argv, (char *) "docker");
   va_start (args, f);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  process = spawn_va (launcher, prefix, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
   return process;
 }
 
@@ -177,23 +189,14 @@ spawn_hatake (FaultFixture *f, const char *cwd, ...)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  const char *prefix[] = { HATAKE_CLI, "--data-root", f->api.root, NULL };
   GSubprocess *process;
-  const char *arg;
   va_list args;
 
   g_subprocess_launcher_set_cwd (launcher, cwd);
-  g_ptr_array_add (argv, (char *) HATAKE_CLI);
-  g_ptr_array_add (argv, (char *) "--data-root");
-  g_ptr_array_add (argv, f->api.root);
   va_start (args, cwd);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  process = spawn_va (launcher, prefix, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
   return process;
 }
 

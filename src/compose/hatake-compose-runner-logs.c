@@ -67,6 +67,20 @@ on_log_entry (const HatakeLogEntry *entry, gpointer user_data)
   stream->logs->func (stream->container, entry, stream->logs->func_data);
 }
 
+/* One of what LOGS waits for is done; the last one ends it, with the first error kept. */
+static void
+logs_drop (Logs *logs)
+{
+  if (--logs->pending > 0)
+    return;
+  if (logs->error != NULL)
+    g_task_return_error (logs->task, g_steal_pointer (&logs->error));
+  else
+    g_task_return_boolean (logs->task, TRUE);
+  g_object_unref (logs->task);
+  g_free (logs);
+}
+
 static void
 on_log_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -79,14 +93,7 @@ on_log_done (GObject *source, GAsyncResult *result, gpointer user_data)
     logs->error = g_steal_pointer (&error);
   g_object_unref (stream->container);
   g_free (stream);
-  if (--logs->pending > 0)
-    return;
-  if (logs->error != NULL)
-    g_task_return_error (logs->task, g_steal_pointer (&logs->error));
-  else
-    g_task_return_boolean (logs->task, TRUE);
-  g_object_unref (logs->task);
-  g_free (logs);
+  logs_drop (logs);
 }
 
 void
@@ -122,12 +129,7 @@ hatake_compose_logs_async (HatakeEngine           *engine,
       hatake_engine_container_logs_async (engine, hatake_container_get_id (stream->container), options, on_log_entry,
                                           stream, cancellable, on_log_done, stream);
     }
-  if (--logs->pending == 0)
-    {
-      g_task_return_boolean (logs->task, TRUE);
-      g_object_unref (logs->task);
-      g_free (logs);
-    }
+  logs_drop (logs);
 }
 
 gboolean

@@ -120,7 +120,7 @@ on_detached (GObject *source, GAsyncResult *result, gpointer user_data)
  * it exits. */
 void
 _hatake_containers_detach_network (HatakeContainers *self,
-                const char       *id)
+                                   const char       *id)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, on_detached, NULL);
   Detaching *detaching;
