@@ -798,6 +798,11 @@ test_top_level (Fixture       *f,
                      "compose.yaml:4:15: services.a.secrets[0]: service uses the undefined secret “nope”");
   assert_load_error (f->dir, "services:\n  a: {image: x}\nsecrets:\n  s:\n    file: a\n    content: b\n", NULL,
                      "compose.yaml:5:5: secrets.s: expected exactly one of file, environment, content and external");
+  /* Found by fuzz-compose: a source given as null was counted, then looked up as a NULL name. */
+  assert_load_error (f->dir, "services:\n  a: {image: x}\nsecrets:\n  s:\n    environment:\n", NULL,
+                     "compose.yaml:5:17: secrets.s.environment: expected a string, got null");
+  assert_load_error (f->dir, "services:\n  a: {image: x}\nconfigs:\n  c:\n    content: ~\n", NULL,
+                     "compose.yaml:5:14: configs.c.content: expected a string, got null");
   assert_load_error (f->dir, "services:\n  a: {image: x}\nextras: {}\n", NULL,
                      "compose.yaml:3:1: unknown field “extras”");
   assert_load_error (f->dir, "include:\n  - other.yaml\nservices:\n  a: {image: x}\n", NULL,

@@ -358,14 +358,17 @@ _hatake_compose_parse_resources (const char            *project,
             }
           else if (g_str_equal (k, "environment"))
             {
-              ok = _hatake_compose_get_string (f, p, &r->environment, error);
+              /* A source names a value: null (`environment:` alone) is not one. */
+              ok = _hatake_compose_expect (f, HATAKE_COMPOSE_NODE_SCALAR, p, error) &&
+                   _hatake_compose_get_string (f, p, &r->environment, error);
               if (ok && ctx->env != NULL && ctx->env->vars != NULL)
                 r->value = g_strdup (g_hash_table_lookup (ctx->env->vars, r->environment));
               sources++;
             }
           else if (g_str_equal (k, "content"))
             {
-              ok = _hatake_compose_get_string (f, p, &r->content, error);
+              ok = _hatake_compose_expect (f, HATAKE_COMPOSE_NODE_SCALAR, p, error) &&
+                   _hatake_compose_get_string (f, p, &r->content, error);
               sources++;
             }
           else if (g_str_equal (k, "external"))
