@@ -1,5 +1,6 @@
 /* test-run-network.c: real busybox containers on networks through the local engine: names and
- * isolation, published ports, internal networks, an address used again
+ * isolation, published ports, internal networks, an address used again, setups and teardowns
+ * side by side
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The runtime is the engine's choice for this machine unless HATAKE_TEST_RUNTIME names one
@@ -420,6 +421,151 @@ test_published_again (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Starts or removes (force) CONTAINERS all at once, and waits for every one. */
+static void
+op_all (Fixture *f, GPtrArray *containers, HatakeContainerOp what)
+{
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
+  HatakeContainerOpArgs args = { .timeout = 1, .force = TRUE };
+
+  g_ptr_array_set_size (results, containers->len);
+  for (guint i = 0; i < containers->len; i++)
+    hatake_engine_container_op_async (f->engine, hatake_container_get_id (g_ptr_array_index (containers, i)), what,
+                                      &args, NULL, store_result, &results->pdata[i]);
+  for (guint i = 0; i < containers->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) done = NULL;
+
+      hatake_test_run_until_done (&results->pdata[i]);
+      done = hatake_engine_container_op_finish (f->engine, results->pdata[i], &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* The IDs aardvark-dns holds names of on NETWORK (its file under RUN_DIR), sorted by the file's
+ * order; NULL when it has no file for the network. */
+static GPtrArray *
+dns_entries (Fixture *f, const char *network)
+{
+  g_autofree char *file = g_build_filename (hatake_local_engine_get_run_dir (HATAKE_LOCAL_ENGINE (f->engine)),
+                                            "netavark", "aardvark-dns", network, NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *ids;
+
+  if (!g_file_get_contents (file, &text, NULL, NULL))
+    return NULL;
+  ids = g_ptr_array_new_with_free_func (g_free);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_ptr_array_add (ids, g_strndup (lines[i], strcspn (lines[i], " ")));
+  return ids;
+}
+
+static gboolean
+holds_id (GPtrArray *ids, HatakeContainer *container)
+{
+  for (guint i = 0; i < ids->len; i++)
+    if (g_str_equal (g_ptr_array_index (ids, i), hatake_container_get_id (container)))
+      return TRUE;
+  return FALSE;
+}
+
+/* What a container on NETWORK resolves of NAMES: "name:ok" or "name:missing", a line each. */
+static char *
+resolve_names (Fixture *f, const char *network, GPtrArray *names)
+{
+  g_autoptr(GString) script = g_string_new (NULL);
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf (script, "if nslookup %s >/dev/null 2>&1; then echo %s:ok; else echo %s:missing; fi; ",
+                            (char *) g_ptr_array_index (names, i), (char *) g_ptr_array_index (names, i),
+                            (char *) g_ptr_array_index (names, i));
+  config = config_for (f, (const char *[]) { "sh", "-c", script->str, NULL });
+  g_free (config->network_mode);
+  config->network_mode = g_strdup (network);
+  g_assert_cmpint (run (f, config, NULL, &out, &err), ==, 0);
+  return out;
+}
+
+/* Setups and teardowns on a network that is up run side by side (hatake-network-queue.c); what
+ * they share stays whole: every name is in aardvark-dns once after six starts at once, the
+ * names of four removed at once go and the others stay (a teardown beside others edits those
+ * entries itself), and the last two removed at once take the bridge with them. */
+static void
+test_side_by_side (Fixture *f, gconstpointer data)
+{
+  g_autofree char *net = g_strdup_printf ("hk-test-s-%d", getpid ());
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) middle = g_ptr_array_new ();
+  g_autoptr(GPtrArray) ends = g_ptr_array_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(JsonNode) created = NULL, inspected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *resolved = NULL;
+  g_autofree char *bridge = NULL;
+  g_autofree char *sys = NULL;
+  g_autoptr(GString) want = g_string_new (NULL);
+  HatakeNetworkOpArgs args = { .name = net };
+
+  SKIP_WITHOUT_ENGINE (f);
+  created = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(HatakeContainerConfig) config = config_for (f, (const char *[]) { "sleep", "600", NULL });
+
+      config->name = g_strdup_printf ("side-%d-%u", getpid (), i);
+      g_free (config->network_mode);
+      config->network_mode = g_strdup (net);
+      g_ptr_array_add (names, g_strdup (config->name));
+      g_ptr_array_add (all, create (f, config));
+      g_ptr_array_add (i == 0 || i == 5 ? ends : middle, g_ptr_array_index (all, i));
+    }
+  op_all (f, all, HATAKE_CONTAINER_OP_START);
+  ids = dns_entries (f, net);
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (ids->len, ==, 6);
+  for (guint i = 0; i < all->len; i++)
+    g_assert_true (holds_id (ids, g_ptr_array_index (all, i)));
+  resolved = resolve_names (f, net, names);
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf (want, "%s:ok\n", (char *) g_ptr_array_index (names, i));
+  g_assert_cmpstr (resolved, ==, want->str);
+
+  op_all (f, middle, HATAKE_CONTAINER_OP_REMOVE);
+  g_clear_pointer (&ids, g_ptr_array_unref);
+  ids = dns_entries (f, net);
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_true (holds_id (ids, g_ptr_array_index (ends, 0)));
+  g_assert_true (holds_id (ids, g_ptr_array_index (ends, 1)));
+  g_clear_pointer (&resolved, g_free);
+  resolved = resolve_names (f, net, names);
+  g_string_truncate (want, 0);
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf (want, "%s:%s\n", (char *) g_ptr_array_index (names, i), i == 0 || i == 5 ? "ok" : "missing");
+  g_assert_cmpstr (resolved, ==, want->str);
+
+  inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  g_assert_no_error (error);
+  bridge = g_strdup (json_object_get_string_member (json_object_get_object_member (
+                       json_node_get_object (inspected), "Options"), "com.docker.network.bridge.name"));
+  sys = g_build_filename ("/sys/class/net", bridge, NULL);
+  g_assert_true (g_file_test (sys, G_FILE_TEST_EXISTS));
+  op_all (f, ends, HATAKE_CONTAINER_OP_REMOVE);
+  g_assert_false (g_file_test (sys, G_FILE_TEST_EXISTS));
+  g_assert_null (dns_entries (f, net));
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -428,6 +574,7 @@ main (int argc, char **argv)
   ADD ("/run/networks", test_networks);
   ADD ("/run/internal-network", test_internal_network);
   ADD ("/run/published-again", test_published_again);
+  ADD ("/run/side-by-side", test_side_by_side);
 #undef ADD
   return g_test_run ();
 }

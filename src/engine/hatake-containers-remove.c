@@ -136,7 +136,7 @@ _hatake_containers_detach_network (HatakeContainers *self,
       g_hash_table_insert (self->detaching, g_strdup (id), detaching);
     }
   detaching->pending++;
-  hatake_networks_run_in_thread (self->networks, task, detach_thread);
+  hatake_networks_run_job (self->networks, task, detach_thread, HATAKE_NETWORK_JOB_TEARDOWN, id);
 }
 
 static void
@@ -212,7 +212,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   detach = g_task_new (self, NULL, on_removal_detached, g_object_ref (result));
   g_task_set_source_tag (detach, on_removed);
   g_task_set_task_data (detach, g_strdup (data->id), g_free);
-  hatake_networks_run_in_thread (self->networks, detach, detach_thread);
+  hatake_networks_run_job (self->networks, detach, detach_thread, HATAKE_NETWORK_JOB_TEARDOWN, data->id);
 }
 
 

@@ -1135,7 +1135,7 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
       data->waiting++;
       g_task_set_source_tag (setup, on_prepared);
       g_task_set_task_data (setup, g_strdup (id), g_free);
-      hatake_networks_run_in_thread (self->networks, setup, network_setup_thread);
+      hatake_networks_run_job (self->networks, setup, network_setup_thread, HATAKE_NETWORK_JOB_SETUP, id);
     }
   g_unlink (exit_file);
   g_unlink (oom_file);

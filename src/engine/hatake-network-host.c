@@ -16,6 +16,7 @@
 #include <net/if_arp.h>
 #include <linux/netdevice.h>
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -145,11 +146,12 @@ _hatake_networks_run_netavark (HatakeNetworks  *self,
     }
   /* netavark 1.4 edits the firewall's shared chains without a lock of its own: two at once
    * (two engines, two data roots, an exit command) break each other's rules ("Chain already
-   * exists"). One at a time on the machine, as podman does. */
+   * exists"). One at a time on the machine, as podman does — but for the runs that change
+   * nothing shared, which may overlap each other (hatake-network-queue.c). */
   lock_path = g_build_filename (self->state_dir, "..", "..", "netavark.lock", NULL);
   lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd >= 0)
-    while (flock (lock_fd, LOCK_EX) < 0 && errno == EINTR)
+    while (flock (lock_fd, _hatake_networks_in_shared_job () ? LOCK_SH : LOCK_EX) < 0 && errno == EINTR)
       ;
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error,
                            netavark, "--config", self->state_dir, "--file", options_path, command, netns, NULL);
@@ -179,6 +181,120 @@ _hatake_networks_run_netavark (HatakeNetworks  *self,
   if (out != NULL)
     *out = g_steal_pointer (&stdout_text);
   return TRUE;
+}
+
+/* Drops CONTAINER_ID's lines from FILE, an aardvark-dns network file ("GATEWAY…" then one
+ * "ID IPV4 IPV6 NAMES" line per container), replacing it whole (through a file in TMP_DIR, on
+ * the same file system). Whether a line went. */
+static gboolean
+drop_dns_entries (const char  *file,
+                  const char  *tmp_dir,
+                  const char  *container_id,
+                  GError     **error)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) kept = g_string_new (NULL);
+  g_autofree char *tmp = NULL;
+  gboolean dropped = FALSE;
+  int fd;
+
+  if (!g_file_get_contents (file, &text, NULL, NULL))
+    return FALSE;   /* no entries on that network */
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *space = strchr (lines[i], ' ');
+
+      if (i > 0 && space != NULL && (gsize) (space - lines[i]) == strlen (container_id) &&
+          strncmp (lines[i], container_id, space - lines[i]) == 0)
+        {
+          dropped = TRUE;
+          continue;
+        }
+      if (lines[i][0] != '\0')
+        g_string_append_printf (kept, "%s\n", lines[i]);
+    }
+  if (!dropped)
+    return FALSE;
+  tmp = g_build_filename (tmp_dir, ".dns-XXXXXX", NULL);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0 || write (fd, kept->str, kept->len) != (gssize) kept->len || close (fd) != 0 || g_rename (tmp, file) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot rewrite %s: %s"), file, g_strerror (saved));
+      if (fd >= 0)
+        g_unlink (tmp);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* For a teardown beside others: takes CONTAINER_ID's names out of aardvark-dns (what netavark
+ * would do, but under netavark's own aardvark.lock, which its setups take to add names and its
+ * teardowns do not) and tells it; returns a copy of OPTIONS that leaves DNS alone. */
+JsonNode *
+_hatake_networks_forget_dns (HatakeNetworks  *self,
+                             const char      *container_id,
+                             JsonNode        *options,
+                             GError         **error)
+{
+  g_autoptr(JsonNode) copy = json_node_copy (options);
+  JsonObject *info = hatake_json_object_member (json_node_get_object (copy), "network_info");
+  g_autoptr(GList) names = info ? json_object_get_members (info) : NULL;
+  g_autofree char *dns_dir = g_build_filename (self->state_dir, "aardvark-dns", NULL);
+  gboolean dropped = FALSE;
+  int lock_fd = -1;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *network = hatake_json_object_member (info, l->data);
+      g_autofree char *file = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (network == NULL || !json_object_get_boolean_member_with_default (network, "dns_enabled", FALSE))
+        continue;
+      json_object_set_boolean_member (network, "dns_enabled", FALSE);
+      if (lock_fd < 0)
+        {
+          g_autofree char *lock_path = g_build_filename (self->state_dir, "aardvark.lock", NULL);
+
+          lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+          if (lock_fd < 0)
+            {
+              int saved = errno;
+
+              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot open %s: %s"), lock_path,
+                           g_strerror (saved));
+              return NULL;
+            }
+          while (flock (lock_fd, LOCK_EX) < 0 && errno == EINTR)
+            ;
+        }
+      file = g_build_filename (dns_dir, l->data, NULL);
+      if (drop_dns_entries (file, self->state_dir, container_id, &local_error))
+        dropped = TRUE;
+      else if (local_error != NULL)
+        {
+          close (lock_fd);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+  if (dropped)
+    {
+      g_autofree char *pid_path = g_build_filename (dns_dir, "aardvark.pid", NULL);
+      g_autofree char *pid_text = NULL;
+      gint64 pid = 0;
+
+      if (g_file_get_contents (pid_path, &pid_text, NULL, NULL) &&
+          g_ascii_string_to_signed (g_strstrip (pid_text), 10, 1, G_MAXINT, &pid, NULL))
+        kill ((pid_t) pid, SIGHUP);
+    }
+  if (lock_fd >= 0)
+    close (lock_fd);
+  return g_steal_pointer (&copy);
 }
 
 /* A new network namespace bound at PATH. The calling thread steps into it to make it and steps

@@ -17,8 +17,31 @@ struct _HatakeNetworks
   GMutex   lock;
   GCond    detached;     /* signalled as a teardown ends */
   GHashTable *detaching; /* IDs of containers whose teardown runs outside the lock */
-  GThreadPool *queue;  /* one thread: hatake_networks_run_in_thread() */
+  /* hatake-network-queue.c, under the lock */
+  GThreadPool *pool;
+  GQueue       jobs;              /* Job, waiting in order */
+  guint        running_shared;
+  gboolean     running_exclusive;
+  GHashTable  *running_ids;       /* containers with a job running */
+  GHashTable  *established;       /* network name → set of IDs set up on it, not being torn down */
 };
+
+/* hatake-network-queue.c */
+void     _hatake_networks_queue_init         (HatakeNetworks  *self);
+void     _hatake_networks_queue_clear        (HatakeNetworks  *self);
+gboolean _hatake_networks_in_shared_job      (void);
+void     _hatake_networks_establish_locked   (HatakeNetworks  *self,
+                                              const char      *container_id,
+                                              JsonNode        *options,
+                                              const char      *network);
+void     _hatake_networks_load_established   (HatakeNetworks  *self);
+void     _hatake_networks_forget_locked      (HatakeNetworks  *self,
+                                              const char      *network,
+                                              const char      *container_id);
+
+/* hatake-network.c */
+JsonNode *_hatake_networks_load_options_locked (HatakeNetworks *self,
+                                                const char     *container_id);
 
 /* hatake-network-host.c: netavark, namespaces, host ports, bridge addresses */
 gboolean _hatake_networks_run_netavark       (HatakeNetworks  *self,
@@ -40,5 +63,9 @@ gboolean _hatake_networks_hold_ports         (JsonNode             *options,
                                               HatakeNetworkResult  *result,
                                               GError              **error);
 void     _hatake_networks_pin_bridge_address (JsonNode        *options);
+JsonNode *_hatake_networks_forget_dns        (HatakeNetworks  *self,
+                                              const char      *container_id,
+                                              JsonNode        *options,
+                                              GError         **error);
 
 G_END_DECLS

@@ -59,9 +59,7 @@ hatake_networks_finalize (GObject *object)
   g_free (self->dir);
   g_free (self->netns_dir);
   g_free (self->state_dir);
-  /* (nothing is queued: each queued task holds its source, which holds us; the last one may
-   * be finishing on the queue's thread, so no waiting for it) */
-  g_thread_pool_free (self->queue, FALSE, FALSE);
+  _hatake_networks_queue_clear (self);
   g_hash_table_unref (self->detaching);
   g_cond_clear (&self->detached);
   g_mutex_clear (&self->lock);
@@ -100,48 +98,13 @@ emit_event (HatakeNetworks *self,
                  json_object_get_string_member_with_default (network, "Name", ""), container_id);
 }
 
-typedef struct
-{
-  GTask           *task;
-  GTaskThreadFunc  func;
-} Queued;
-
-static void
-queue_run (gpointer item,
-           gpointer user_data)
-{
-  Queued *queued = item;
-  GTask *task = queued->task;
-
-  queued->func (task, g_task_get_source_object (task), g_task_get_task_data (task), g_task_get_cancellable (task));
-  g_object_unref (task);
-  g_free (queued);
-}
-
 static void
 hatake_networks_init (HatakeNetworks *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->detached);
   self->detaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->queue = g_thread_pool_new (queue_run, NULL, 1, FALSE, NULL);
-}
-
-void
-hatake_networks_run_in_thread (HatakeNetworks  *self,
-                               GTask           *task,
-                               GTaskThreadFunc  func)
-{
-  Queued *queued;
-
-  g_return_if_fail (HATAKE_IS_NETWORKS (self));
-  g_return_if_fail (G_IS_TASK (task));
-  g_return_if_fail (func != NULL);
-
-  queued = g_new (Queued, 1);
-  queued->task = g_object_ref (task);
-  queued->func = func;
-  g_thread_pool_push (self->queue, queued, NULL);
+  _hatake_networks_queue_init (self);
 }
 
 HatakeNetworks *
@@ -153,6 +116,7 @@ hatake_networks_new (const char *root,
   self->dir = g_build_filename (root, "networks", NULL);
   self->netns_dir = g_build_filename (run_dir, "netns", NULL);
   self->state_dir = g_build_filename (run_dir, "netavark", NULL);
+  _hatake_networks_load_established (self);
   return self;
 }
 
@@ -1100,6 +1064,16 @@ load_options (const char  *path,
   return json_node_ref (json_parser_get_root (parser));
 }
 
+/* The container's options, or NULL. Under the lock. */
+JsonNode *
+_hatake_networks_load_options_locked (HatakeNetworks *self,
+                                      const char     *container_id)
+{
+  g_autofree char *path = options_path (self, container_id);
+
+  return load_options (path, NULL);
+}
+
 static gboolean
 save_options (const char  *path,
               JsonNode    *options,
@@ -1152,6 +1126,7 @@ teardown_locked (HatakeNetworks  *self,
   g_autoptr(GError) local_error = NULL;
   gboolean ok = TRUE;
 
+  _hatake_networks_forget_locked (self, NULL, container_id);
   if (!g_file_test (opts_path, G_FILE_TEST_EXISTS))
     return TRUE;
   if ((options == NULL || count_networks (options) > 0) &&
@@ -1235,11 +1210,14 @@ hatake_networks_attach (HatakeNetworks            *self,
     goto fail;
   if (!save_options (opts_path, options, error) || !_hatake_networks_make_netns (netns, error))
     goto fail;
-  if (!attach->defer_setup && count_networks (options) > 0 &&
-      !run_setup (self, opts_path, options, netns, error))
+  if (!attach->defer_setup && count_networks (options) > 0)
     {
-      _hatake_networks_remove_netns (netns);
-      goto fail;
+      if (!run_setup (self, opts_path, options, netns, error))
+        {
+          _hatake_networks_remove_netns (netns);
+          goto fail;
+        }
+      _hatake_networks_establish_locked (self, attach->container_id, options, NULL);
     }
   result->netns_path = g_steal_pointer (&netns);
   return TRUE;
@@ -1255,8 +1233,9 @@ fail:
 /* netavark runs outside the lock: the lock keeps the networks' files (addresses, options) whole,
  * and netavark reads only the container's own options, which nothing else changes while its
  * start or its teardown is under way (the engine orders a container's own steps). Netavark runs
- * themselves are one at a time anyway (the machine-wide lock in _hatake_networks_run_netavark);
- * holding this lock through one held every other container's prepare behind it. */
+ * are kept apart by the machine-wide lock in _hatake_networks_run_netavark (shared or not, as
+ * hatake-network-queue.c decides); holding this lock through one held every other container's
+ * prepare behind it. */
 gboolean
 hatake_networks_setup (HatakeNetworks  *self,
                        const char      *container_id,
@@ -1273,7 +1252,12 @@ hatake_networks_setup (HatakeNetworks  *self,
     return FALSE;
   if (count_networks (options) == 0)
     return TRUE;   /* disconnected from all: lo only */
-  return run_setup (self, opts_path, options, netns, error);
+  if (!run_setup (self, opts_path, options, netns, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  _hatake_networks_establish_locked (self, container_id, options, NULL);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
 }
 
 gboolean
@@ -1285,21 +1269,41 @@ hatake_networks_detach (HatakeNetworks  *self,
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
   g_autoptr(JsonNode) options = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *teardown_path = NULL;
   gboolean ok = TRUE;
 
+  g_mutex_lock (&self->lock);
+  _hatake_networks_forget_locked (self, NULL, container_id);
+  g_mutex_unlock (&self->lock);
   if (!g_file_test (opts_path, G_FILE_TEST_EXISTS))
     return TRUE;
   g_mutex_lock (&self->lock);
   options = load_options (opts_path, NULL);
   g_hash_table_add (self->detaching, g_strdup (container_id));
   g_mutex_unlock (&self->lock);
+  if (options != NULL && _hatake_networks_in_shared_job ())
+    {
+      /* beside other teardowns: netavark would rewrite aardvark-dns's files unlocked */
+      g_autoptr(JsonNode) without_dns = _hatake_networks_forget_dns (self, container_id, options, &local_error);
+
+      teardown_path = g_strconcat (opts_path, ".shared", NULL);
+      if (without_dns == NULL || !save_options (teardown_path, without_dns, &local_error))
+        {
+          g_message ("%s: %s", container_id, local_error->message);
+          g_clear_error (&local_error);
+          g_clear_pointer (&teardown_path, g_free);
+        }
+    }
   if ((options == NULL || count_networks (options) > 0) &&
-      !_hatake_networks_run_netavark (self, "teardown", opts_path, netns, NULL, &local_error))
+      !_hatake_networks_run_netavark (self, "teardown", teardown_path ? teardown_path : opts_path, netns, NULL,
+                                      &local_error))
     {
       /* the namespace and the addresses go anyway: a failed teardown must not keep them */
       g_propagate_error (error, g_steal_pointer (&local_error));
       ok = FALSE;
     }
+  if (teardown_path != NULL)
+    g_unlink (teardown_path);
   _hatake_networks_remove_netns (netns);
   g_mutex_lock (&self->lock);
   release_all (self, container_id, options);
@@ -1402,6 +1406,7 @@ hatake_networks_connect (HatakeNetworks              *self,
       goto fail;
     }
   g_unlink (one_path);
+  _hatake_networks_establish_locked (self, container_id, options, name);
   result->ip = g_steal_pointer (&ip);
   result->gateway = g_strdup (network_gateway (network));
   add_dns (result, network);
@@ -1435,6 +1440,7 @@ hatake_networks_disconnect (HatakeNetworks  *self,
   one = options_for_one (options, network_name);
   if (!save_options (one_path, one, error))
     return FALSE;
+  _hatake_networks_forget_locked (self, network_name, container_id);
   if (!_hatake_networks_run_netavark (self, "teardown", one_path, netns, NULL, &local_error))
     {
       /* the address goes anyway, as at a detach */

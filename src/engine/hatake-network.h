@@ -135,12 +135,29 @@ gboolean        hatake_networks_hold_default    (HatakeNetworks          *self,
 gboolean        hatake_networks_release_default (HatakeNetworks          *self,
                                                  GError                 **error);
 
-/* Runs FUNC for TASK (as g_task_run_in_thread() would) on the networks' own thread, one after
- * the other in the order given: for what runs netavark. Those calls wait for the machine's
- * netavark lock, and one engine's setups and teardowns could take every thread of GLib's shared
- * pool of GTask workers — which grows by one thread per ~100 ms only — so that the rest of the
- * engine (a volume's create, a pull's unpacking, a container's create) waited seconds for a
- * thread. They run one at a time anyway (the lock), so one thread of their own loses nothing. */
+/* What a job on the networks' threads does, for hatake-network-queue.c to tell which may run
+ * side by side: a container's setup (after hatake_networks_attach() with defer_setup), its
+ * teardown (hatake_networks_detach()), or anything else (run alone). */
+typedef enum
+{
+  HATAKE_NETWORK_JOB_OTHER,
+  HATAKE_NETWORK_JOB_SETUP,
+  HATAKE_NETWORK_JOB_TEARDOWN,
+} HatakeNetworkJob;
+
+/* Runs FUNC for TASK (as g_task_run_in_thread() would) on the networks' own threads, started in
+ * the order given: for what runs netavark. Those calls wait for the machine's netavark lock,
+ * and one engine's setups and teardowns could take every thread of GLib's shared pool of GTask
+ * workers — which grows by one thread per ~100 ms only — so that the rest of the engine (a
+ * volume's create, a pull's unpacking, a container's create) waited seconds for a thread. A
+ * setup or teardown of CONTAINER_ID may overlap others when nothing network-wide can change
+ * (hatake-network-queue.c); anything else runs alone. */
+void            hatake_networks_run_job         (HatakeNetworks          *self,
+                                                 GTask                   *task,
+                                                 GTaskThreadFunc          func,
+                                                 HatakeNetworkJob         kind,
+                                                 const char              *container_id);
+/* hatake_networks_run_job() of a job that runs alone */
 void            hatake_networks_run_in_thread   (HatakeNetworks          *self,
                                                  GTask                   *task,
                                                  GTaskThreadFunc          func);
