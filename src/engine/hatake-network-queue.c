@@ -296,3 +296,54 @@ hatake_networks_run_in_thread (HatakeNetworks  *self,
 {
   hatake_networks_run_job (self, task, func, HATAKE_NETWORK_JOB_OTHER, NULL);
 }
+
+/* The keep-alive endpoint joins outside the queue: its setup takes netavark's lock exclusively,
+ * and one more established container only lets more jobs share. */
+gboolean
+hatake_networks_hold_default (HatakeNetworks  *self,
+                              GError         **error)
+{
+  g_autoptr(HatakeNetworkEndpoint) endpoint = hatake_network_endpoint_new (HATAKE_DEFAULT_NETWORK, NULL, NULL);
+  HatakeNetworkEndpoint *endpoints[] = { endpoint };
+  HatakeNetworkAttach attach = { .container_id = HATAKE_NETWORK_KEEPALIVE, .container_name = HATAKE_NETWORK_KEEPALIVE,
+                                 .endpoints = endpoints, .n_endpoints = 1 };
+  g_auto(HatakeNetworkResult) result = { 0 };
+
+  g_return_val_if_fail (HATAKE_IS_NETWORKS (self), FALSE);
+  return hatake_networks_attach (self, &attach, &result, error);
+}
+
+static void
+release_default_thread (GTask        *task,
+                        gpointer      source,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (hatake_networks_detach (source, HATAKE_NETWORK_KEEPALIVE, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* It leaves through the queue, as every teardown: it is often the established container that
+ * lets the others' teardowns share, so it may go only as the queue allows (it waits for them
+ * when it is the bridge's last). Leaving beside them, two of them could each find the bridge
+ * empty and both delete its firewall chains, the second failing. Waits, spinning the thread's
+ * main context. */
+gboolean
+hatake_networks_release_default (HatakeNetworks  *self,
+                                 GError         **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  g_autoptr(GTask) task = NULL;
+
+  g_return_val_if_fail (HATAKE_IS_NETWORKS (self), FALSE);
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_source_tag (task, hatake_networks_release_default);
+  hatake_networks_run_job (self, task, release_default_thread, HATAKE_NETWORK_JOB_TEARDOWN, HATAKE_NETWORK_KEEPALIVE);
+  while (!g_task_get_completed (task))
+    g_main_context_iteration (context, TRUE);
+  return g_task_propagate_boolean (task, error);
+}

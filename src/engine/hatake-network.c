@@ -1456,23 +1456,3 @@ hatake_networks_disconnect (HatakeNetworks  *self,
   release (self, network_name, container_id);
   return ok;
 }
-
-gboolean
-hatake_networks_hold_default (HatakeNetworks  *self,
-                              GError         **error)
-{
-  g_autoptr(HatakeNetworkEndpoint) endpoint = hatake_network_endpoint_new (HATAKE_DEFAULT_NETWORK, NULL, NULL);
-  HatakeNetworkEndpoint *endpoints[] = { endpoint };
-  HatakeNetworkAttach attach = { .container_id = HATAKE_NETWORK_KEEPALIVE, .container_name = HATAKE_NETWORK_KEEPALIVE,
-                                 .endpoints = endpoints, .n_endpoints = 1 };
-  g_auto(HatakeNetworkResult) result = { 0 };
-
-  return hatake_networks_attach (self, &attach, &result, error);
-}
-
-gboolean
-hatake_networks_release_default (HatakeNetworks  *self,
-                                 GError         **error)
-{
-  return hatake_networks_detach (self, HATAKE_NETWORK_KEEPALIVE, error);
-}
