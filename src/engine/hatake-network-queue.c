@@ -109,6 +109,19 @@ _hatake_networks_forget_locked (HatakeNetworks *self,
       }
 }
 
+/* Under the lock: CONTAINER_ID is set up on every network of OPTIONS. */
+static void
+establish_networks_locked (HatakeNetworks *self,
+                           const char     *container_id,
+                           JsonNode       *options)
+{
+  JsonObject *networks = hatake_json_object_member (json_node_get_object (options), "networks");
+  g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    establish_locked (self, l->data, container_id);
+}
+
 /* Under the lock: the container's setup on the networks of OPTIONS (or on NETWORK alone) has
  * finished. */
 void
@@ -117,19 +130,16 @@ _hatake_networks_establish_locked (HatakeNetworks *self,
                                    JsonNode       *options,
                                    const char     *network)
 {
-  JsonObject *networks = hatake_json_object_member (json_node_get_object (options), "networks");
-  g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
-
-  g_autofree char *ready = ready_path (self, container_id);
+  g_autofree char *ready = NULL;
 
   if (network != NULL)
-    establish_locked (self, network, container_id);
-  else
     {
-      for (GList *l = names; l != NULL; l = l->next)
-        establish_locked (self, l->data, container_id);
-      g_file_set_contents (ready, "", 0, NULL);
+      establish_locked (self, network, container_id);
+      return;
     }
+  establish_networks_locked (self, container_id, options);
+  ready = ready_path (self, container_id);
+  g_file_set_contents (ready, "", 0, NULL);
 }
 
 /* At start: the containers set up by an earlier process, and not torn down since. */
@@ -149,7 +159,7 @@ _hatake_networks_load_established (HatakeNetworks *self)
       id = g_strndup (name, strlen (name) - strlen (".ready"));
       options = _hatake_networks_load_options_locked (self, id);
       if (options != NULL && JSON_NODE_HOLDS_OBJECT (options))
-        _hatake_networks_establish_locked (self, id, options, NULL);
+        establish_networks_locked (self, id, options);   /* (its .ready is there) */
     }
 }
 
