@@ -113,6 +113,21 @@ communicate_bounded (GSubprocess  *proc,
   return ok;
 }
 
+/* PATH (made with MODE if missing) opened and flock()ed with OPERATION, waiting as long as it
+ * takes; -1 with errno set when it cannot be opened. */
+static int
+open_locked (const char *path,
+             int         mode,
+             int         operation)
+{
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, mode);
+
+  if (fd >= 0)
+    while (flock (fd, operation) < 0 && errno == EINTR)
+      ;
+  return fd;
+}
+
 /* netavark COMMAND on NETNS with the options file; its stdout (setup's JSON) in OUT. */
 gboolean
 _hatake_networks_run_netavark (HatakeNetworks  *self,
@@ -149,10 +164,7 @@ _hatake_networks_run_netavark (HatakeNetworks  *self,
    * exists"). One at a time on the machine, as podman does — but for the runs that change
    * nothing shared, which may overlap each other (hatake-network-queue.c). */
   lock_path = g_build_filename (self->state_dir, "..", "..", "netavark.lock", NULL);
-  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd >= 0)
-    while (flock (lock_fd, _hatake_networks_in_shared_job () ? LOCK_SH : LOCK_EX) < 0 && errno == EINTR)
-      ;
+  lock_fd = open_locked (lock_path, 0600, _hatake_networks_in_shared_job () ? LOCK_SH : LOCK_EX);
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error,
                            netavark, "--config", self->state_dir, "--file", options_path, command, netns, NULL);
   ok = proc != NULL && communicate_bounded (proc, command, &stdout_text, &stderr_text, error);
@@ -184,8 +196,9 @@ _hatake_networks_run_netavark (HatakeNetworks  *self,
 }
 
 /* Drops CONTAINER_ID's lines from FILE, an aardvark-dns network file ("GATEWAY…" then one
- * "ID IPV4 IPV6 NAMES" line per container), replacing it whole (through a file in TMP_DIR, on
- * the same file system). Whether a line went. */
+ * "ID IPV4 IPV6 NAMES" line per container), replacing it whole through a file in TMP_DIR, on the
+ * same file system (not g_file_set_contents(): its temporary file, beside FILE, would be read
+ * as one more network by an aardvark-dns reloading meanwhile). Whether a line went. */
 static gboolean
 drop_dns_entries (const char  *file,
                   const char  *tmp_dir,
@@ -260,7 +273,7 @@ _hatake_networks_forget_dns (HatakeNetworks  *self,
         {
           g_autofree char *lock_path = g_build_filename (self->state_dir, "aardvark.lock", NULL);
 
-          lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+          lock_fd = open_locked (lock_path, 0644, LOCK_EX);
           if (lock_fd < 0)
             {
               int saved = errno;
@@ -269,8 +282,6 @@ _hatake_networks_forget_dns (HatakeNetworks  *self,
                            g_strerror (saved));
               return NULL;
             }
-          while (flock (lock_fd, LOCK_EX) < 0 && errno == EINTR)
-            ;
         }
       file = g_build_filename (dns_dir, l->data, NULL);
       if (drop_dns_entries (file, self->state_dir, container_id, &local_error))
