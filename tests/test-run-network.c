@@ -1,6 +1,6 @@
 /* test-run-network.c: real busybox containers on networks through the local engine: names and
  * isolation, published ports, internal networks, an address used again, setups and teardowns
- * side by side
+ * side by side, two engines' networks of one name
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The runtime is the engine's choice for this machine unless HATAKE_TEST_RUNTIME names one
@@ -443,13 +443,13 @@ op_all (Fixture *f, GPtrArray *containers, HatakeContainerOp what)
     }
 }
 
-/* The IDs aardvark-dns holds names of on NETWORK (its file under RUN_DIR), sorted by the file's
- * order; NULL when it has no file for the network. */
+/* The IDs aardvark-dns holds names of on the network NETWORK_ID (its file under RUN_DIR, named
+ * after the id), sorted by the file's order; NULL when it has no file for the network. */
 static GPtrArray *
-dns_entries (Fixture *f, const char *network)
+dns_entries (Fixture *f, const char *network_id)
 {
   g_autofree char *file = g_build_filename (hatake_local_engine_get_run_dir (HATAKE_LOCAL_ENGINE (f->engine)),
-                                            "netavark", "aardvark-dns", network, NULL);
+                                            "netavark", "aardvark-dns", network_id, NULL);
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   GPtrArray *ids;
@@ -513,10 +513,12 @@ test_side_by_side (Fixture *f, gconstpointer data)
   g_autofree char *sys = NULL;
   g_autoptr(GString) want = g_string_new (NULL);
   HatakeNetworkOpArgs args = { .name = net };
+  const char *net_id;
 
   SKIP_WITHOUT_ENGINE (f);
   created = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
   g_assert_no_error (error);
+  net_id = json_object_get_string_member (json_node_get_object (created), "Id");
   for (guint i = 0; i < 6; i++)
     {
       g_autoptr(HatakeContainerConfig) config = config_for (f, (const char *[]) { "sleep", "600", NULL });
@@ -529,7 +531,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
       g_ptr_array_add (i == 0 || i == 5 ? ends : middle, g_ptr_array_index (all, i));
     }
   op_all (f, all, HATAKE_CONTAINER_OP_START);
-  ids = dns_entries (f, net);
+  ids = dns_entries (f, net_id);
   g_assert_nonnull (ids);
   g_assert_cmpuint (ids->len, ==, 6);
   for (guint i = 0; i < all->len; i++)
@@ -541,7 +543,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
 
   op_all (f, middle, HATAKE_CONTAINER_OP_REMOVE);
   g_clear_pointer (&ids, g_ptr_array_unref);
-  ids = dns_entries (f, net);
+  ids = dns_entries (f, net_id);
   g_assert_nonnull (ids);
   g_assert_cmpuint (ids->len, ==, 2);
   g_assert_true (holds_id (ids, g_ptr_array_index (ends, 0)));
@@ -561,9 +563,123 @@ test_side_by_side (Fixture *f, gconstpointer data)
   g_assert_true (g_file_test (sys, G_FILE_TEST_EXISTS));
   op_all (f, ends, HATAKE_CONTAINER_OP_REMOVE);
   g_assert_false (g_file_test (sys, G_FILE_TEST_EXISTS));
-  g_assert_null (dns_entries (f, net));
+  g_assert_null (dns_entries (f, net_id));
   g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
   g_assert_no_error (error);
+}
+
+/* Runs COMMAND (a shell line) and asserts that it succeeded. */
+static void
+sh (const char *command)
+{
+  g_autofree char *argv_line = g_strdup_printf ("sh -c '%s'", command);
+  g_autofree char *err = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_command_line_sync (argv_line, NULL, &err, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s: %s", command, err);
+}
+
+/* What container C gets from http://ADDRESS:8080/hello, run with exec ("" when it cannot reach
+ * it); C has OUT, a folder of the host, at /out. */
+static char *
+fetch_from_container (Fixture *f, HatakeContainer *c, const char *out, const char *address)
+{
+  g_autofree char *probe = g_strdup_printf ("printf 'GET /hello HTTP/1.0\\r\\n\\r\\n' | nc -w 3 %s 8080 | tail -1 "
+                                            "> /out/fetched", address);
+  const char *argv[] = { "sh", "-c", probe, NULL };
+  g_autofree char *file = g_build_filename (out, "fetched", NULL);
+  HatakeExecOptions options = { .argv = (GStrv) argv };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_unlink (file);
+  hatake_engine_exec_async (f->engine, hatake_container_get_id (c), &options, NULL, store_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  g_assert_cmpint (hatake_engine_exec_finish (f->engine, result, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+  return contents;
+}
+
+/* Two engines on one machine (two data roots), each with a network of the same name (the
+ * default "bridge"): netavark names a network's firewall chains after the network's name, so
+ * each network is given to netavark under a name of its own. Else the last container leaving one
+ * engine's bridge deleted the outbound NAT rule the other's containers use (and that engine's
+ * own teardown then failed). "Outside" is a network namespace made here, with no route back to
+ * the bridges: only a masqueraded connection gets an answer. */
+static void
+test_two_data_roots (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ns = g_strdup_printf ("hk-out-%d", getpid ());
+  g_autofree char *outer = g_strdup_printf ("hko%d", getpid ());
+  g_autofree char *inner = g_strdup_printf ("hki%d", getpid ());
+  g_autofree char *www = NULL, *hello = NULL, *command = NULL, *fetched = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(HatakeContainer) leaving = NULL, staying = NULL;
+  g_autoptr(HatakeContainerConfig) leaving_config = NULL, staying_config = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) started = NULL, removed = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture other = { 0 };
+
+  SKIP_WITHOUT_ENGINE (f);
+  command = g_strdup_printf ("ip netns add %s && ip link add %s type veth peer name %s && "
+                             "ip link set %s netns %s && ip addr add 198.18.77.1/30 dev %s && ip link set %s up && "
+                             "ip -n %s addr add 198.18.77.2/30 dev %s && ip -n %s link set %s up && "
+                             "ip -n %s link set lo up",
+                             ns, outer, inner, inner, ns, outer, outer, ns, inner, ns, inner, ns);
+  sh (command);
+  www = g_build_filename (f->root, "www", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (www, 0755), ==, 0);
+  hello = g_build_filename (www, "hello", NULL);
+  g_assert_true (g_file_set_contents (hello, "outside\n", -1, NULL));
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "ip", "netns", "exec", ns, "busybox", "httpd", "-f",
+                             "-p", "198.18.77.2:8080", "-h", www, NULL);
+  g_assert_no_error (error);
+
+  fixture_set_up (&other, NULL);
+  g_assert_nonnull (other.engine);
+  /* the other engine's bridge is up first, so that the two get different subnets */
+  leaving_config = config_for (&other, (const char *[]) { "sleep", "600", NULL });
+  leaving = create (&other, leaving_config);
+  started = op (&other, hatake_container_get_id (leaving), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&started, json_node_unref);
+
+  /* ours runs throughout: a container set up later would put back what went */
+  out = hatake_test_make_data_root ();
+  staying_config = config_for (f, (const char *[]) { "sleep", "600", NULL });
+  hatake_container_config_add_mount (staying_config, HATAKE_CONTAINER_MOUNT_BIND, out, "/out", FALSE);
+  staying = create (f, staying_config);
+  started = op (f, hatake_container_get_id (staying), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  /* (httpd may still be starting: a few tries) */
+  for (guint i = 0; i < 20 && (fetched == NULL || *fetched == '\0'); i++)
+    {
+      g_free (fetched);
+      fetched = fetch_from_container (f, staying, out, "198.18.77.2");
+    }
+  g_assert_cmpstr (fetched, ==, "outside\n");
+
+  /* the other engine's bridge goes with its last container, and its firewall rules with it */
+  removed = op (&other, hatake_container_get_id (leaving), HATAKE_CONTAINER_OP_REMOVE,
+                &(HatakeContainerOpArgs) { .timeout = 0, .force = TRUE }, &error);
+  g_assert_no_error (error);
+  fixture_tear_down (&other, NULL);
+
+  g_clear_pointer (&fetched, g_free);
+  fetched = fetch_from_container (f, staying, out, "198.18.77.2");
+  g_assert_cmpstr (fetched, ==, "outside\n");
+
+  g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
+  g_clear_pointer (&command, g_free);
+  command = g_strdup_printf ("ip netns del %s", ns);
+  sh (command);
+  hatake_test_remove_tree (out);
 }
 
 int
@@ -575,6 +691,7 @@ main (int argc, char **argv)
   ADD ("/run/internal-network", test_internal_network);
   ADD ("/run/published-again", test_published_again);
   ADD ("/run/side-by-side", test_side_by_side);
+  ADD ("/run/two-data-roots", test_two_data_roots);
 #undef ADD
   return g_test_run ();
 }

@@ -128,6 +128,57 @@ open_locked (const char *path,
   return fd;
 }
 
+/* netavark names a network's firewall chains (NETAVARK-<hash of the name>) and its aardvark-dns
+ * file after the network's name, machine-wide: another engine's network of the same name (every
+ * data root has a "bridge") would share them, and the last container leaving either bridge
+ * would delete the other's outbound NAT rule. So netavark is given each network under its id,
+ * ours alone: a copy of the options file at OPTIONS_PATH with the networks renamed, written
+ * beside it (NULL, and the file as it is, when it cannot be read: a teardown tries anyway). */
+static char *
+write_for_netavark (const char *options_path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *root, *networks, *infos, *renamed_networks, *renamed_infos;
+  g_autoptr(GList) names = NULL;
+
+  if (!json_parser_load_from_file (parser, options_path, NULL) || !hatake_json_root_is (parser, JSON_NODE_OBJECT))
+    return NULL;
+  root = json_node_get_object (json_parser_get_root (parser));
+  networks = hatake_json_object_member (root, "networks");
+  infos = hatake_json_object_member (root, "network_info");
+  if (networks == NULL || infos == NULL)
+    return NULL;
+  renamed_networks = json_object_new ();
+  renamed_infos = json_object_new ();
+  names = json_object_get_members (infos);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *info = hatake_json_object_member (infos, l->data);
+      const char *id = info ? json_object_get_string_member_with_default (info, "id", "") : "";
+      JsonNode *endpoint = json_object_get_member (networks, l->data);
+      const char *name = *id != '\0' ? id : l->data;
+
+      if (info == NULL)
+        continue;
+      json_object_set_string_member (info, "name", name);
+      json_object_set_object_member (renamed_infos, name, json_object_ref (info));
+      if (endpoint != NULL)
+        json_object_set_member (renamed_networks, name, json_node_copy (endpoint));
+    }
+  json_object_set_object_member (root, "networks", renamed_networks);
+  json_object_set_object_member (root, "network_info", renamed_infos);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  text = json_generator_to_data (generator, NULL);
+  path = g_strconcat (options_path, ".netavark", NULL);
+  if (!g_file_set_contents (path, text, -1, NULL))
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
 /* netavark COMMAND on NETNS with the options file; its stdout (setup's JSON) in OUT. */
 gboolean
 _hatake_networks_run_netavark (HatakeNetworks  *self,
@@ -139,6 +190,7 @@ _hatake_networks_run_netavark (HatakeNetworks  *self,
 {
   g_autofree char *netavark = netavark_path ();
   g_autofree char *lock_path = NULL;
+  g_autofree char *renamed_path = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   int lock_fd;
   gboolean ok;
@@ -164,12 +216,16 @@ _hatake_networks_run_netavark (HatakeNetworks  *self,
    * exists"). One at a time on the machine, as podman does — but for the runs that change
    * nothing shared, which may overlap each other (hatake-network-queue.c). */
   lock_path = g_build_filename (self->state_dir, "..", "..", "netavark.lock", NULL);
+  renamed_path = write_for_netavark (options_path);
   lock_fd = open_locked (lock_path, 0600, _hatake_networks_in_shared_job () ? LOCK_SH : LOCK_EX);
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error,
-                           netavark, "--config", self->state_dir, "--file", options_path, command, netns, NULL);
+                           netavark, "--config", self->state_dir, "--file", renamed_path ? renamed_path : options_path,
+                           command, netns, NULL);
   ok = proc != NULL && communicate_bounded (proc, command, &stdout_text, &stderr_text, error);
   if (lock_fd >= 0)
     close (lock_fd);
+  if (renamed_path != NULL)
+    g_unlink (renamed_path);
   if (!ok)
     return FALSE;
   if (!g_subprocess_get_successful (proc))
@@ -263,6 +319,7 @@ _hatake_networks_forget_dns (HatakeNetworks  *self,
   for (GList *l = names; l != NULL; l = l->next)
     {
       JsonObject *network = hatake_json_object_member (info, l->data);
+      const char *name;
       g_autofree char *file = NULL;
       g_autoptr(GError) local_error = NULL;
 
@@ -283,7 +340,11 @@ _hatake_networks_forget_dns (HatakeNetworks  *self,
               return NULL;
             }
         }
-      file = g_build_filename (dns_dir, l->data, NULL);
+      /* (netavark's name for the network: its id) */
+      name = json_object_get_string_member_with_default (network, "id", "");
+      if (*name == '\0' || strchr (name, '/') != NULL)
+        name = l->data;
+      file = g_build_filename (dns_dir, name, NULL);
       if (drop_dns_entries (file, self->state_dir, container_id, &local_error))
         dropped = TRUE;
       else if (local_error != NULL)
