@@ -105,6 +105,9 @@ fixture_stop_server (Fixture *f)
   g_subprocess_send_signal (f->server, SIGTERM);
   g_subprocess_wait (f->server, NULL, NULL);
   /* a clean exit: under AddressSanitizer, a leak would make it fail */
+  if (g_subprocess_get_if_signaled (f->server))
+    g_error ("the server was killed by signal %d (%s)", g_subprocess_get_term_sig (f->server),
+             g_strsignal (g_subprocess_get_term_sig (f->server)));
   g_assert_true (g_subprocess_get_if_exited (f->server));
   g_assert_cmpint (g_subprocess_get_exit_status (f->server), ==, 0);
   /* the socket goes with the server */

@@ -231,19 +231,11 @@ hatake_cli_serve (HatakeCliGlobals *globals,
     g_main_loop_run (loop);
   g_message (_("Stopping"));
   g_object_run_dispose (G_OBJECT (server));
-  if (HATAKE_IS_LOCAL_ENGINE (engine))
+  if (HATAKE_IS_LOCAL_ENGINE (engine) &&
+      !hatake_local_engine_hold_default_network (HATAKE_LOCAL_ENGINE (engine), FALSE, &error))
     {
-      g_autoptr(GAsyncResult) settled = NULL;
-
-      /* what clients asked last (a removal's teardown) ends before we go */
-      hatake_local_engine_settle_async (HATAKE_LOCAL_ENGINE (engine), NULL, hatake_cli_store_result, &settled);
-      hatake_cli_wait ((gpointer *) &settled);
-      hatake_local_engine_settle_finish (HATAKE_LOCAL_ENGINE (engine), settled, NULL);
-      if (!hatake_local_engine_hold_default_network (HATAKE_LOCAL_ENGINE (engine), FALSE, &error))
-        {
-          g_warning ("%s", error->message);
-          g_clear_error (&error);
-        }
+      g_warning ("%s", error->message);
+      g_clear_error (&error);
     }
   if (pidfile != NULL)
     g_unlink (pidfile);

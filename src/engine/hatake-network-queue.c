@@ -323,37 +323,63 @@ hatake_networks_hold_default (HatakeNetworks  *self,
   return hatake_networks_attach (self, &attach, &result, error);
 }
 
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean done;
+  GError  *error;
+} Release;
+
 static void
 release_default_thread (GTask        *task,
                         gpointer      source,
                         gpointer      task_data,
                         GCancellable *cancellable)
 {
+  Release *release = task_data;
   GError *error = NULL;
 
-  if (hatake_networks_detach (source, HATAKE_NETWORK_KEEPALIVE, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  hatake_networks_detach (source, HATAKE_NETWORK_KEEPALIVE, &error);
+  g_mutex_lock (&release->lock);
+  release->error = error;
+  release->done = TRUE;
+  g_cond_signal (&release->cond);
+  g_mutex_unlock (&release->lock);
+  /* (RELEASE is the caller's and may be gone now) */
+  g_task_return_boolean (task, TRUE);
 }
 
-/* It leaves through the queue, as every teardown: it is often the established container that
- * lets the others' teardowns share, so it may go only as the queue allows (it waits for them
- * when it is the bridge's last). Leaving beside them, two of them could each find the bridge
- * empty and both delete its firewall chains, the second failing. Waits, spinning the thread's
- * main context. */
+/* It leaves through the queue, and alone: it is often the established container that let the
+ * jobs before it share, so it may go only once they are done (beside them, two of them could
+ * each find the bridge empty and both delete its firewall chains, the second failing). An
+ * exclusive job starts when every job queued before it has ended. The caller blocks without
+ * running its main context: an owner that is stopping (serve after its API is gone) must not
+ * dispatch what is still pending there. */
 gboolean
 hatake_networks_release_default (HatakeNetworks  *self,
                                  GError         **error)
 {
-  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  Release release = { .done = FALSE };
   g_autoptr(GTask) task = NULL;
 
   g_return_val_if_fail (HATAKE_IS_NETWORKS (self), FALSE);
+  g_mutex_init (&release.lock);
+  g_cond_init (&release.cond);
   task = g_task_new (self, NULL, NULL, NULL);
   g_task_set_source_tag (task, hatake_networks_release_default);
-  hatake_networks_run_job (self, task, release_default_thread, HATAKE_NETWORK_JOB_TEARDOWN, HATAKE_NETWORK_KEEPALIVE);
-  while (!g_task_get_completed (task))
-    g_main_context_iteration (context, TRUE);
-  return g_task_propagate_boolean (task, error);
+  g_task_set_task_data (task, &release, NULL);
+  hatake_networks_run_in_thread (self, task, release_default_thread);
+  g_mutex_lock (&release.lock);
+  while (!release.done)
+    g_cond_wait (&release.cond, &release.lock);
+  g_mutex_unlock (&release.lock);
+  g_mutex_clear (&release.lock);
+  g_cond_clear (&release.cond);
+  if (release.error != NULL)
+    {
+      g_propagate_error (error, release.error);
+      return FALSE;
+    }
+  return TRUE;
 }
