@@ -383,30 +383,13 @@ test_cli_containers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
 }
 
-/* SIGKILL the engine while a container runs (a foreground `hatake run`): the container keeps
- * running, and the next command sees it so. */
+/* Waits until a container of F's runs (as seen from its state file), then SIGKILLs PID. */
 static void
-test_cli_engine_killed (Fixture *f, gconstpointer data)
+kill_when_running (Fixture *f, GPid pid)
 {
-  g_autofree char *image = NULL;
-  g_autofree char *out = NULL;
-  const char *argv[] = { HATAKE_CLI, "--data-root", NULL, "run", "--name", "survivor", NULL, "sleep", "300", NULL };
-  g_autoptr(GError) error = NULL;
-  GPid pid;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   int status;
-  gint64 deadline;
 
-  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
-    return;
-  image = hatake_test_registry_ref ("hatake/busybox:latest");
-  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
-  argv[2] = f->root;
-  argv[6] = image;
-  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
-  g_assert_no_error (error);
-  /* wait until it runs, as seen from the container's state file */
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   for (;;)
     {
       g_autofree char *found = NULL;
@@ -421,11 +404,72 @@ test_cli_engine_killed (Fixture *f, gconstpointer data)
   kill (pid, SIGKILL);
   waitpid (pid, &status, 0);
   g_spawn_close_pid (pid);
+}
+
+/* SIGKILL the engine while a container runs (a foreground `hatake run`): the container keeps
+ * running, and the next command sees it so. */
+static void
+test_cli_engine_killed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *out = NULL;
+  const char *argv[] = { HATAKE_CLI, "--data-root", NULL, "run", "--name", "survivor", NULL, "sleep", "300", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  argv[2] = f->root;
+  argv[6] = image;
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  kill_when_running (f, pid);
 
   g_assert_cmpint (run (f, &out, NULL, "ps", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "survivor running\n");
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "survivor", NULL), ==, 0);
+}
+
+/* A foreground `hatake run --rm` sees the exit itself, so conmon's exit command waits a moment
+ * before it starts (hatake_containers_set_exits_watched()); killed before the exit, the command
+ * still does the --rm, with no other command run meanwhile. */
+static void
+test_cli_engine_killed_rm (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *containers = NULL;
+  const char *argv[] = { HATAKE_CLI, "--data-root", NULL, "run", "--rm", "--network", "none", NULL, "sleep", "2", NULL };
+  g_autoptr(GError) error = NULL;
+  gboolean empty = FALSE;
+  gint64 deadline;
+  GPid pid;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  argv[2] = f->root;
+  argv[7] = image;
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  kill_when_running (f, pid);
+
+  containers = g_build_filename (f->root, "containers", NULL);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!empty && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GDir) dir = g_dir_open (containers, 0, NULL);
+
+      empty = dir != NULL && g_dir_read_name (dir) == NULL;
+      if (!empty)
+        g_usleep (200 * 1000);
+    }
+  g_assert_true (empty);
 }
 
 /* run -i takes stdin from a pipe; run -it gives a terminal (through tmux, as a person would),
@@ -1094,6 +1138,7 @@ main (int argc, char **argv)
   g_test_add ("/cli/bad-config", Fixture, NULL, fixture_set_up, test_cli_bad_config, fixture_tear_down);
   g_test_add ("/cli/containers", Fixture, NULL, fixture_set_up, test_cli_containers, fixture_tear_down);
   g_test_add ("/cli/engine-killed", Fixture, NULL, fixture_set_up, test_cli_engine_killed, fixture_tear_down);
+  g_test_add ("/cli/engine-killed-rm", Fixture, NULL, fixture_set_up, test_cli_engine_killed_rm, fixture_tear_down);
   g_test_add ("/cli/system-reset", Fixture, NULL, fixture_set_up, test_cli_system_reset, fixture_tear_down);
   g_test_add ("/cli/restart-policy", Fixture, NULL, fixture_set_up, test_cli_restart_policy, fixture_tear_down);
   g_test_add ("/cli/networks", Fixture, NULL, fixture_set_up, test_cli_networks, fixture_tear_down);
