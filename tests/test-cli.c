@@ -434,9 +434,8 @@ test_cli_engine_killed (Fixture *f, gconstpointer data)
   g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "survivor", NULL), ==, 0);
 }
 
-/* A foreground `hatake run --rm` sees the exit itself, so conmon's exit command waits a moment
- * before it starts (hatake_containers_set_exits_watched()); killed before the exit, the command
- * still does the --rm, with no other command run meanwhile. */
+/* A foreground `hatake run --rm` sees the exit itself; killed before the exit, conmon's exit
+ * command does the --rm, with no other command run meanwhile. */
 static void
 test_cli_engine_killed_rm (Fixture *f, gconstpointer data)
 {

@@ -117,7 +117,6 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
   /* a one-shot command probes no healthchecks (hatake serve turns them on again): its engine is
    * gone before a probe is due. It first catches up with what happened while no engine ran. */
   hatake_local_engine_set_healthchecks (engine, FALSE);
-  hatake_local_engine_set_exits_watched (engine, FALSE);
   hatake_local_engine_recover_async (engine, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
   if (!hatake_local_engine_recover_finish (engine, result, error))

@@ -1253,9 +1253,6 @@ hatake_cli_run (HatakeCliGlobals *globals,
       if (!o.detach)
         hatake_engine_container_op_async (engine, id, HATAKE_CONTAINER_OP_WAIT, NULL, NULL,
                                           hatake_cli_store_result, &wait_result);
-      /* we stay for its exit (and its --rm) */
-      if (!o.detach && HATAKE_IS_LOCAL_ENGINE (engine))
-        hatake_local_engine_set_exits_watched (HATAKE_LOCAL_ENGINE (engine), TRUE);
       started = run_op (engine, id, HATAKE_CONTAINER_OP_START, NULL, &error);
       if (error != NULL)
         {

@@ -55,7 +55,6 @@ struct _HatakeContainers
   GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
   GHashTable      *detaching;     /* id → Detaching: its network's teardown is queued */
   gboolean         healthchecks;  /* probed while this engine runs (not in one-shot commands) */
-  gboolean         exits_watched; /* hatake_containers_set_exits_watched() */
 };
 
 /* hatake-containers.c */

@@ -33,16 +33,6 @@
 
 G_DEFINE_FINAL_TYPE (HatakeContainers, hatake_containers, G_TYPE_OBJECT)
 
-#define EXIT_COMMAND_DELAY 1   /* seconds: conmon's --exit-delay, when this engine sees exits */
-
-void
-hatake_containers_set_exits_watched (HatakeContainers *self,
-                                     gboolean          watched)
-{
-  g_return_if_fail (HATAKE_IS_CONTAINERS (self));
-  self->exits_watched = watched;
-}
-
 static void
 detaching_free (Detaching *detaching)
 {
@@ -121,7 +111,6 @@ hatake_containers_init (HatakeContainers *self)
   self->detaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) detaching_free);
   self->pending_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->healthchecks = TRUE;
-  self->exits_watched = TRUE;
 }
 
 /* ---- persistence --------------------------------------------------------------------------- */
@@ -1167,9 +1156,6 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   create.terminal = entry->config->tty;
   create.stdin_open = entry->config->open_stdin;
   create.exit_command = self->self_exe ? exit_command : NULL;
-  /* (long enough for the engine to have handled the exit; the command then finds nothing to do,
-   * or the engine gone) */
-  create.exit_delay = self->exits_watched ? EXIT_COMMAND_DELAY : 0;
   create.hold_fds = prepared->port_fds;
   hatake_runtime_create_async (self->runtime, &create, NULL, on_created, task);
 }

@@ -49,14 +49,6 @@ void              hatake_containers_set_healthchecks (HatakeContainers      *sel
                                                      gboolean                enabled);
 gboolean          hatake_containers_get_healthchecks (HatakeContainers      *self);
 
-/* Whether this engine sees its containers' exits itself (the default: hatake serve, the app, a
- * `hatake run` that waits in the foreground): conmon's exit command, which does the same when
- * no engine runs, then waits a moment before it starts, instead of starting a whole hatake
- * process beside the engine at the very moment the engine handles the exit (and that process
- * has nothing to do). A one-shot command whose containers outlive it turns it off. */
-void              hatake_containers_set_exits_watched (HatakeContainers     *self,
-                                                       gboolean              watched);
-
 /* Brings the models in line with what happened while no engine ran: exits, --rm, restarts. */
 void              hatake_containers_recover_async   (HatakeContainers       *self,
                                                      GCancellable           *cancellable,

@@ -493,14 +493,6 @@ hatake_local_engine_set_healthchecks (HatakeLocalEngine *self,
   hatake_containers_set_healthchecks (self->containers, enabled);
 }
 
-void
-hatake_local_engine_set_exits_watched (HatakeLocalEngine *self,
-                                       gboolean           watched)
-{
-  g_return_if_fail (HATAKE_IS_LOCAL_ENGINE (self));
-  hatake_containers_set_exits_watched (self->containers, watched);
-}
-
 const char *
 hatake_local_engine_get_run_dir (HatakeLocalEngine *self)
 {

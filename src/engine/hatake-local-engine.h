@@ -52,8 +52,4 @@ gboolean           hatake_local_engine_hold_default_network (HatakeLocalEngine *
  * one-shot command, which exits in a moment, turns them off before it recovers. */
 void               hatake_local_engine_set_healthchecks (HatakeLocalEngine *self,
                                                          gboolean           enabled);
-/* Whether this engine sees its containers' exits (from new() on); a one-shot command whose
- * containers may outlive it says no (see hatake_containers_set_exits_watched()). */
-void               hatake_local_engine_set_exits_watched (HatakeLocalEngine *self,
-                                                          gboolean           watched);
 G_END_DECLS

@@ -480,8 +480,6 @@ hatake_runtime_create_async (HatakeRuntime              *self,
       ARG2 ("--exit-command", o->exit_command[0]);
       for (guint i = 1; o->exit_command[i]; i++)
         ARG2 ("--exit-command-arg", o->exit_command[i]);
-      if (o->exit_delay > 0)
-        g_ptr_array_add (argv, g_strdup_printf ("--exit-delay=%u", o->exit_delay));
     }
 #undef ARG
 #undef ARG2

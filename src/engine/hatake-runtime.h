@@ -25,7 +25,6 @@ typedef struct
   gboolean            terminal;
   gboolean            stdin_open;
   const char * const *exit_command;    /* argv run by conmon once the container exited, or NULL */
-  guint               exit_delay;      /* seconds conmon waits before it runs exit_command */
   GArray             *hold_fds;        /* ints conmon keeps open (published ports); taken: emptied */
 } HatakeRuntimeCreate;
 
