@@ -383,19 +383,38 @@ test_cli_containers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
 }
 
-/* Waits until a container of F's runs (as seen from its state file), then SIGKILLs PID. */
+/* Starts a foreground `hatake run RUN_ARGS… IMAGE CMD…` (the image pulled first), waits until
+ * its container runs (as seen from the state file), then SIGKILLs the command. */
 static void
-kill_when_running (Fixture *f, GPid pid)
+run_then_kill (Fixture *f, const char *const *run_args, const char *const *cmd)
 {
+  g_autofree char *image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   int status;
+  GPid pid;
 
+  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  g_ptr_array_add (argv, (char *) HATAKE_CLI);
+  g_ptr_array_add (argv, (char *) "--data-root");
+  g_ptr_array_add (argv, f->root);
+  g_ptr_array_add (argv, (char *) "run");
+  for (guint i = 0; run_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) run_args[i]);
+  g_ptr_array_add (argv, image);
+  for (guint i = 0; cmd[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) cmd[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_async (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
   for (;;)
     {
       g_autofree char *found = NULL;
-      g_autofree char *cmd = g_strdup_printf ("sh -c 'grep -l \"\\\"Status\\\":\\\"running\\\"\" %s/containers/*/state.json'",
-                                              f->root);
-      g_spawn_command_line_sync (cmd, &found, NULL, NULL, NULL);
+      g_autofree char *grep = g_strdup_printf ("sh -c 'grep -l \"\\\"Status\\\":\\\"running\\\"\" %s/containers/*/state.json'",
+                                               f->root);
+      g_spawn_command_line_sync (grep, &found, NULL, NULL, NULL);
       if (found && *found)
         break;
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -411,22 +430,11 @@ kill_when_running (Fixture *f, GPid pid)
 static void
 test_cli_engine_killed (Fixture *f, gconstpointer data)
 {
-  g_autofree char *image = NULL;
   g_autofree char *out = NULL;
-  const char *argv[] = { HATAKE_CLI, "--data-root", NULL, "run", "--name", "survivor", NULL, "sleep", "300", NULL };
-  g_autoptr(GError) error = NULL;
-  GPid pid;
 
   if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
     return;
-  image = hatake_test_registry_ref ("hatake/busybox:latest");
-  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
-  argv[2] = f->root;
-  argv[6] = image;
-  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
-  g_assert_no_error (error);
-  kill_when_running (f, pid);
+  run_then_kill (f, (const char *[]) { "--name", "survivor", NULL }, (const char *[]) { "sleep", "300", NULL });
 
   g_assert_cmpint (run (f, &out, NULL, "ps", "--format", "{{.Names}} {{.State}}", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "survivor running\n");
@@ -439,24 +447,13 @@ test_cli_engine_killed (Fixture *f, gconstpointer data)
 static void
 test_cli_engine_killed_rm (Fixture *f, gconstpointer data)
 {
-  g_autofree char *image = NULL;
   g_autofree char *containers = NULL;
-  const char *argv[] = { HATAKE_CLI, "--data-root", NULL, "run", "--rm", "--network", "none", NULL, "sleep", "2", NULL };
-  g_autoptr(GError) error = NULL;
   gboolean empty = FALSE;
   gint64 deadline;
-  GPid pid;
 
   if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
     return;
-  image = hatake_test_registry_ref ("hatake/busybox:latest");
-  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
-  argv[2] = f->root;
-  argv[7] = image;
-  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-                                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
-  g_assert_no_error (error);
-  kill_when_running (f, pid);
+  run_then_kill (f, (const char *[]) { "--rm", "--network", "none", NULL }, (const char *[]) { "sleep", "2", NULL });
 
   containers = g_build_filename (f->root, "containers", NULL);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
