@@ -1,6 +1,6 @@
 /* test-run-network.c: real busybox containers on networks through the local engine: names and
  * isolation, published ports, internal networks, an address used again, setups and teardowns
- * side by side, two engines' networks of one name
+ * side by side, two engines' networks of one name, two engines' subnets
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The runtime is the engine's choice for this machine unless HATAKE_TEST_RUNTIME names one
@@ -568,6 +568,73 @@ test_side_by_side (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* The subnet of network NODE (a create's or an inspect's answer). */
+static char *
+subnet_of (JsonNode *node)
+{
+  JsonObject *ipam = json_object_get_object_member (json_node_get_object (node), "IPAM");
+  JsonObject *first = json_array_get_object_element (json_object_get_array_member (ipam, "Config"), 0);
+
+  return g_strdup (json_object_get_string_member (first, "Subnet"));
+}
+
+/* Two engines on one machine draw their subnets from one pool: a network whose bridge is not up
+ * yet (no container: no route on the host) keeps its subnet from the other engine all the same,
+ * a subnet given by hand that the other engine uses is refused, and a removed network gives its
+ * subnet back. */
+static void
+test_subnets_between_roots (Fixture *f, gconstpointer data)
+{
+  g_autofree char *net = g_strdup_printf ("hk-claim-%d", getpid ());
+  g_autofree char *ours = NULL, *theirs = NULL, *our_bridge = NULL, *their_bridge = NULL;
+  g_autoptr(JsonNode) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeNetworkOpArgs args = { .name = net };
+  HatakeNetworkOpArgs bridge = { .name = "bridge" };
+  Fixture other = { 0 };
+
+  SKIP_WITHOUT_ENGINE (f);
+  fixture_set_up (&other, NULL);
+  g_assert_nonnull (other.engine);
+  a = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  b = network_op (&other, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  ours = subnet_of (a);
+  theirs = subnet_of (b);
+  g_assert_cmpstr (ours, !=, theirs);
+  /* (each engine made its default network first) */
+  c = network_op (f, HATAKE_NETWORK_OP_INSPECT, &bridge, &error);
+  g_assert_no_error (error);
+  d = network_op (&other, HATAKE_NETWORK_OP_INSPECT, &bridge, &error);
+  g_assert_no_error (error);
+  our_bridge = subnet_of (c);
+  their_bridge = subnet_of (d);
+  g_assert_cmpstr (our_bridge, !=, their_bridge);
+  g_assert_cmpstr (our_bridge, !=, theirs);
+  g_assert_cmpstr (their_bridge, !=, ours);
+
+  {
+    g_autofree char *name = g_strdup_printf ("hk-claim2-%d", getpid ());
+    HatakeNetworkOpArgs given = { .name = name, .subnet = ours };
+    g_autoptr(JsonNode) refused = network_op (&other, HATAKE_NETWORK_OP_CREATE, &given, &error);
+
+    g_assert_null (refused);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "used by"));
+    g_clear_error (&error);
+    g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+    g_assert_no_error (error);
+    e = network_op (&other, HATAKE_NETWORK_OP_CREATE, &given, &error);
+    g_assert_no_error (error);
+    g_assert_null (network_op (&other, HATAKE_NETWORK_OP_REMOVE, &given, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_null (network_op (&other, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
+  fixture_tear_down (&other, NULL);
+}
+
 /* Runs COMMAND (a shell line) and asserts that it succeeded. */
 static void
 sh (const char *command)
@@ -692,6 +759,7 @@ main (int argc, char **argv)
   ADD ("/run/published-again", test_published_again);
   ADD ("/run/side-by-side", test_side_by_side);
   ADD ("/run/two-data-roots", test_two_data_roots);
+  ADD ("/run/subnets-between-roots", test_subnets_between_roots);
 #undef ADD
   return g_test_run ();
 }

@@ -26,6 +26,16 @@ struct _HatakeNetworks
   GHashTable  *established;       /* network name → set of IDs set up on it, not being torn down */
 };
 
+/* hatake-network-claims.c */
+GPtrArray *_hatake_networks_claimed_elsewhere (HatakeNetworks  *self);
+gboolean _hatake_networks_claim              (HatakeNetworks  *self,
+                                              const char      *subnet,
+                                              char           **other);
+void     _hatake_networks_unclaim            (HatakeNetworks  *self,
+                                              const char      *subnet);
+GPtrArray *_hatake_networks_reserved_subnets (HatakeNetworks  *self);
+void     _hatake_networks_reclaim            (HatakeNetworks  *self);
+
 /* hatake-network-queue.c */
 void     _hatake_networks_queue_init         (HatakeNetworks  *self);
 void     _hatake_networks_queue_clear        (HatakeNetworks  *self);

@@ -117,6 +117,7 @@ hatake_networks_new (const char *root,
   self->netns_dir = g_build_filename (run_dir, "netns", NULL);
   self->state_dir = g_build_filename (run_dir, "netavark", NULL);
   _hatake_networks_load_established (self);
+  _hatake_networks_reclaim (self);
   return self;
 }
 
@@ -209,40 +210,19 @@ cidr_contains (Cidr    c,
   return (address & prefix_mask (c.prefix)) == c.base;
 }
 
-/* The host's IPv4 routes (not the default one), and the networks docker and podman make. */
+/* What a new network's subnet must not overlap (hatake-network-claims.c), parsed. */
 static GArray *
-reserved_subnets (void)
+reserved_subnets (HatakeNetworks *self)
 {
+  g_autoptr(GPtrArray) texts = _hatake_networks_reserved_subnets (self);
   GArray *out = g_array_new (FALSE, FALSE, sizeof (Cidr));
-  g_autofree char *routes = NULL;
-  Cidr docker = { 0xac110000, 16 }, podman = { 0x0a580000, 16 };
 
-  g_array_append_val (out, docker);
-  g_array_append_val (out, podman);
-  if (g_file_get_contents ("/proc/net/route", &routes, NULL, NULL))
+  for (guint i = 0; i < texts->len; i++)
     {
-      g_auto(GStrv) lines = g_strsplit (routes, "\n", -1);
+      Cidr c;
 
-      for (guint i = 1; lines[i] != NULL; i++)
-        {
-          g_auto(GStrv) f = g_strsplit_set (lines[i], " \t", -1);
-          g_autoptr(GPtrArray) fields = g_ptr_array_new ();
-          guint32 dest, mask;
-          Cidr c;
-
-          for (guint j = 0; f[j] != NULL; j++)
-            if (f[j][0] != '\0')
-              g_ptr_array_add (fields, f[j]);
-          if (fields->len < 8)
-            continue;
-          dest = ntohl ((guint32) g_ascii_strtoull (fields->pdata[1], NULL, 16));
-          mask = ntohl ((guint32) g_ascii_strtoull (fields->pdata[7], NULL, 16));
-          if (mask == 0)
-            continue;
-          c.prefix = __builtin_popcount (mask);
-          c.base = dest & mask;
-          g_array_append_val (out, c);
-        }
+      if (parse_cidr (g_ptr_array_index (texts, i), &c))
+        g_array_append_val (out, c);
     }
   return out;
 }
@@ -398,6 +378,39 @@ random_id (void)
   return g_string_free (id, FALSE);
 }
 
+/* A subnet the user gave: not one another engine of this machine uses (the host would route it
+ * to one bridge only). */
+static gboolean
+claim_given_subnet (HatakeNetworks  *self,
+                    const char      *given,
+                    Cidr             subnet,
+                    GError         **error)
+{
+  g_autoptr(GPtrArray) elsewhere = _hatake_networks_claimed_elsewhere (self);
+  g_autofree char *text = format_cidr (subnet);
+  g_autofree char *owner = NULL;
+
+  for (guint i = 0; i < elsewhere->len; i++)
+    {
+      Cidr other;
+
+      if (parse_cidr (g_ptr_array_index (elsewhere, i), &other) && cidr_overlaps (subnet, other))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Subnet %s overlaps %s, used by another engine on this machine"), given,
+                       (const char *) g_ptr_array_index (elsewhere, i));
+          return FALSE;
+        }
+    }
+  if (!_hatake_networks_claim (self, text, &owner))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Subnet %s is used by the engine of %s"), given, owner);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Under the lock. */
 static JsonObject *
 create_locked (HatakeNetworks            *self,
@@ -459,10 +472,12 @@ create_locked (HatakeNetworks            *self,
               return NULL;
             }
         }
+      if (!claim_given_subnet (self, create->subnet, subnet, error))
+        return NULL;
     }
   else
     {
-      g_autoptr(GArray) reserved = reserved_subnets ();
+      g_autoptr(GArray) reserved = reserved_subnets (self);
       guint32 pool_base = 0;
       gboolean found = FALSE;
 
@@ -481,6 +496,13 @@ create_locked (HatakeNetworks            *self,
               Cidr other;
 
               taken = network_cidr (value, "Subnet", &other) && cidr_overlaps (subnet, other);
+            }
+          if (!taken)
+            {
+              /* (another engine may have picked it since we looked) */
+              g_autofree char *text = format_cidr (subnet);
+
+              taken = !_hatake_networks_claim (self, text, NULL);
             }
           found = !taken;
         }
@@ -744,6 +766,16 @@ hatake_networks_remove (HatakeNetworks  *self,
                    g_strerror (saved));
       return FALSE;
     }
+  {
+    Cidr subnet;
+
+    if (network_cidr (network, "Subnet", &subnet))
+      {
+        g_autofree char *text = format_cidr (subnet);
+
+        _hatake_networks_unclaim (self, text);
+      }
+  }
   emit_event (self, "destroy", network, NULL);
   return TRUE;
 }
