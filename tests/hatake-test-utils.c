@@ -176,3 +176,12 @@ hatake_test_snapshot_store (const char *data_root)
     g_string_append (out, contents);
   return g_string_free (out, FALSE);
 }
+
+char *
+hatake_test_network_subnet (JsonNode *network)
+{
+  JsonObject *ipam = json_object_get_object_member (json_node_get_object (network), "IPAM");
+  JsonObject *config = json_array_get_object_element (json_object_get_array_member (ipam, "Config"), 0);
+
+  return g_strdup (json_object_get_string_member (config, "Subnet"));
+}

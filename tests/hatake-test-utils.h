@@ -18,6 +18,8 @@ JsonObject  *hatake_test_fixture          (const char     *reference);
 char        *hatake_test_registry_ref     (const char     *reference);
 char        *hatake_test_make_data_root   (void);
 void         hatake_test_remove_tree      (const char     *path);
+/* The subnet of a network as inspect (or create) gives it: IPAM.Config[0].Subnet */
+char        *hatake_test_network_subnet   (JsonNode       *network);
 HatakeEngine *hatake_test_engine_new      (const char     *data_root,
                                            HatakeConfig   *config);
 HatakeImage *hatake_test_pull             (HatakeEngine   *engine,

@@ -10,15 +10,6 @@
 #include "hatake-network.h"
 #include "hatake-test-utils.h"
 
-static char *
-config_subnet (JsonNode *network)
-{
-  JsonObject *ipam = json_object_get_object_member (json_node_get_object (network), "IPAM");
-  JsonObject *config = json_array_get_object_element (json_object_get_array_member (ipam, "Config"), 0);
-
-  return g_strdup (json_object_get_string_member (config, "Subnet"));
-}
-
 static gboolean
 overlaps_host_route (const char *cidr)
 {
@@ -83,8 +74,8 @@ test_create (void)
   g_assert_no_error (error);
   g_assert_cmpuint (all->len, ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (all->pdata[0]), "Name"), ==, "bridge");
-  subnet_bridge = config_subnet (all->pdata[0]);
-  subnet_a = config_subnet (a);
+  subnet_bridge = hatake_test_network_subnet (all->pdata[0]);
+  subnet_a = hatake_test_network_subnet (a);
   g_assert_cmpstr (subnet_bridge, !=, subnet_a);
   g_assert_true (g_str_has_prefix (subnet_a, "10.9"));
   g_assert_true (g_str_has_suffix (subnet_a, "/24"));
@@ -94,7 +85,7 @@ test_create (void)
   create.name = "back";
   b = hatake_networks_create (networks, &create, &error);
   g_assert_no_error (error);
-  subnet_b = config_subnet (b);
+  subnet_b = hatake_test_network_subnet (b);
   g_assert_cmpstr (subnet_b, !=, subnet_a);
   g_assert_cmpstr (subnet_b, !=, subnet_bridge);
 

@@ -568,16 +568,6 @@ test_side_by_side (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
-/* The subnet of network NODE (a create's or an inspect's answer). */
-static char *
-subnet_of (JsonNode *node)
-{
-  JsonObject *ipam = json_object_get_object_member (json_node_get_object (node), "IPAM");
-  JsonObject *first = json_array_get_object_element (json_object_get_array_member (ipam, "Config"), 0);
-
-  return g_strdup (json_object_get_string_member (first, "Subnet"));
-}
-
 /* Two engines on one machine draw their subnets from one pool: a network whose bridge is not up
  * yet (no container: no route on the host) keeps its subnet from the other engine all the same,
  * a subnet given by hand that the other engine uses is refused, and a removed network gives its
@@ -600,16 +590,16 @@ test_subnets_between_roots (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   b = network_op (&other, HATAKE_NETWORK_OP_CREATE, &args, &error);
   g_assert_no_error (error);
-  ours = subnet_of (a);
-  theirs = subnet_of (b);
+  ours = hatake_test_network_subnet (a);
+  theirs = hatake_test_network_subnet (b);
   g_assert_cmpstr (ours, !=, theirs);
   /* (each engine made its default network first) */
   c = network_op (f, HATAKE_NETWORK_OP_INSPECT, &bridge, &error);
   g_assert_no_error (error);
   d = network_op (&other, HATAKE_NETWORK_OP_INSPECT, &bridge, &error);
   g_assert_no_error (error);
-  our_bridge = subnet_of (c);
-  their_bridge = subnet_of (d);
+  our_bridge = hatake_test_network_subnet (c);
+  their_bridge = hatake_test_network_subnet (d);
   g_assert_cmpstr (our_bridge, !=, their_bridge);
   g_assert_cmpstr (our_bridge, !=, theirs);
   g_assert_cmpstr (their_bridge, !=, ours);
