@@ -30,10 +30,21 @@
 
 #define CLAIM_YOUNG_S 60
 
+/* RUN_DIR (STATE_DIR's parent), spelled without "..": a path through STATE_DIR/.. does not
+ * resolve before netavark's first run makes that folder. */
+static char *
+run_dir (HatakeNetworks *self)
+{
+  return g_path_get_dirname (self->state_dir);
+}
+
 static char *
 claims_dir (HatakeNetworks *self)
 {
-  return g_build_filename (self->state_dir, "..", "..", "subnets", NULL);
+  g_autofree char *run = run_dir (self);
+  g_autofree char *base = g_path_get_dirname (run);
+
+  return g_build_filename (base, "subnets", NULL);
 }
 
 /* "10.90.3.0/24" ↔ "10.90.3.0-24" (a file name) */
@@ -77,23 +88,29 @@ owner_uses (const char *owner,
   return FALSE;
 }
 
-/* The data root that holds the claim at PATH (NULL: none, or stale). A claim is made a moment
- * before its network is saved: a young one stands while its data root exists. */
+/* The data root the claim at PATH names, or NULL. */
 static char *
-live_owner (const char *path,
-            const char *subnet)
+read_claim (const char *path)
 {
   g_autofree char *owner = NULL;
-  GStatBuf st;
 
-  if (!g_file_get_contents (path, &owner, NULL, NULL) || g_stat (path, &st) != 0)
-    return NULL;
-  g_strstrip (owner);
-  if (*owner == '\0' || !g_file_test (owner, G_FILE_TEST_IS_DIR))
-    return NULL;
-  if (st.st_mtime + CLAIM_YOUNG_S < (gint64) (g_get_real_time () / G_USEC_PER_SEC) && !owner_uses (owner, subnet))
+  if (!g_file_get_contents (path, &owner, NULL, NULL) || *g_strstrip (owner) == '\0')
     return NULL;
   return g_steal_pointer (&owner);
+}
+
+/* Whether OWNER's claim at PATH stands. A claim is made a moment before its network is saved: a
+ * young one stands while its data root exists. */
+static gboolean
+claim_is_live (const char *path,
+               const char *owner,
+               const char *subnet)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || !g_file_test (owner, G_FILE_TEST_IS_DIR))
+    return FALSE;
+  return st.st_mtime + CLAIM_YOUNG_S >= (gint64) (g_get_real_time () / G_USEC_PER_SEC) || owner_uses (owner, subnet);
 }
 
 /* The subnets ("A.B.C.D/P") other data roots' engines claim. */
@@ -110,15 +127,15 @@ _hatake_networks_claimed_elsewhere (HatakeNetworks *self)
     {
       g_autofree char *subnet = g_strdelimit (g_strdup (name), "-", '/');
       g_autofree char *path = g_build_filename (dir_path, name, NULL);
-      g_autofree char *owner = live_owner (path, subnet);
-      g_autofree char *claimant = NULL;
+      g_autofree char *owner = read_claim (path);
 
-      if (owner != NULL && g_strcmp0 (owner, root) != 0)
-        g_ptr_array_add (out, g_steal_pointer (&subnet));
+      if (owner == NULL || g_str_equal (owner, root))
+        continue;
       /* (a data root that is gone, removed without its networks, claims nothing) */
-      else if (owner == NULL && g_file_get_contents (path, &claimant, NULL, NULL) &&
-               !g_file_test (g_strstrip (claimant), G_FILE_TEST_IS_DIR))
+      if (!g_file_test (owner, G_FILE_TEST_IS_DIR))
         g_unlink (path);
+      else if (claim_is_live (path, owner, subnet))
+        g_ptr_array_add (out, g_steal_pointer (&subnet));
     }
   return out;
 }
@@ -155,18 +172,16 @@ _hatake_networks_claim (HatakeNetworks  *self,
         }
       if (errno != EEXIST)
         return TRUE;
-      /* (ours already: the usual case at start) */
-      if (g_file_get_contents (path, &owner, NULL, NULL) && g_str_equal (g_strstrip (owner), root))
+      owner = read_claim (path);
+      if (owner != NULL && g_str_equal (owner, root))
         return TRUE;
-      g_clear_pointer (&owner, g_free);
-      owner = live_owner (path, subnet);
-      if (owner != NULL)
+      if (owner != NULL && claim_is_live (path, owner, subnet))
         {
           if (other != NULL)
             *other = g_steal_pointer (&owner);
           return FALSE;
         }
-      /* stale (or ours, left by a crash): taken over */
+      /* stale: taken over */
       g_unlink (path);
     }
   return TRUE;
@@ -179,9 +194,9 @@ _hatake_networks_unclaim (HatakeNetworks *self,
 {
   g_autofree char *path = claim_path (self, subnet);
   g_autofree char *root = data_root (self);
-  g_autofree char *owner = NULL;
+  g_autofree char *owner = read_claim (path);
 
-  if (g_file_get_contents (path, &owner, NULL, NULL) && g_str_equal (g_strstrip (owner), root))
+  if (owner != NULL && g_str_equal (owner, root))
     g_unlink (path);
 }
 
@@ -222,32 +237,46 @@ _hatake_networks_reserved_subnets (HatakeNetworks *self)
   return out;
 }
 
-/* At start: this data root's subnets claimed again where they are not (after a reboot: the
- * claims live in the run dir); a claim that is there already is one small read. */
-void
-_hatake_networks_reclaim (HatakeNetworks *self)
+/* The subnets ("A.B.C.D/P") of this data root's networks. */
+static GPtrArray *
+own_subnets (HatakeNetworks *self)
 {
   g_autoptr(GDir) dir = g_dir_open (self->dir, 0, NULL);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (self->dir, name, NULL);
       g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autofree char *owner = NULL;
       JsonArray *config;
-      JsonObject *network, *first;
-      const char *subnet;
+      JsonObject *first;
 
       if (!g_str_has_suffix (name, ".json") || !json_parser_load_from_file (parser, path, NULL) ||
           !hatake_json_root_is (parser, JSON_NODE_OBJECT))
         continue;
-      network = json_node_get_object (json_parser_get_root (parser));
-      config = hatake_json_array_member (hatake_json_object_member (network, "IPAM"), "Config");
+      config = hatake_json_array_member (hatake_json_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                                                    "IPAM"), "Config");
       first = config && json_array_get_length (config) > 0 ? hatake_json_array_object (config, 0) : NULL;
-      subnet = first ? json_object_get_string_member_with_default (first, "Subnet", NULL) : NULL;
-      if (subnet != NULL && !_hatake_networks_claim (self, subnet, &owner))
-        g_message ("Network %s: its subnet %s is used by the engine of %s too",
-                   json_object_get_string_member_with_default (network, "Name", name), subnet, owner);
+      if (first != NULL && json_object_has_member (first, "Subnet"))
+        g_ptr_array_add (out, g_strdup (json_object_get_string_member (first, "Subnet")));
+    }
+  return out;
+}
+
+/* At start: this data root's subnets claimed again where they are not (after a reboot: the
+ * claims live on a tmpfs); a claim that is there already is one small read. */
+void
+_hatake_networks_reclaim (HatakeNetworks *self)
+{
+  g_autoptr(GPtrArray) subnets = own_subnets (self);
+
+  for (guint i = 0; i < subnets->len; i++)
+    {
+      g_autofree char *owner = NULL;
+
+      if (!_hatake_networks_claim (self, g_ptr_array_index (subnets, i), &owner))
+        g_message ("Subnet %s of %s is used by the engine of %s too",
+                   (const char *) g_ptr_array_index (subnets, i), self->dir, owner);
     }
 }
