@@ -681,6 +681,14 @@ test_api_bad_requests (Fixture *f, gconstpointer data)
   g_clear_pointer (&body, g_free);
   g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?filters=%7Bbad", NULL, NULL, &body), ==, 400);
   g_clear_pointer (&body, g_free);
+  /* values that are neither strings nor true are refused, not read as no filter at all */
+  g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?filters=%7B%22label%22%3A%5B%5B%22x%22%5D%5D%7D",
+                          NULL, NULL, &body), ==, 400);
+  g_assert_nonnull (strstr (body, "invalid filter 'label'"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?filters=%7B%22status%22%3A%22exited%22%7D",
+                          NULL, NULL, &body), ==, 400);
+  g_clear_pointer (&body, g_free);
   g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?all=1", NULL, NULL, &body), ==, 200);
   g_assert_cmpstr (g_strstrip (body), ==, "[]");
 }

@@ -587,6 +587,46 @@ hatake_api_query_bool (GHashTable *query,
   return g_str_equal (value, "1") || g_ascii_strcasecmp (value, "true") == 0 || g_str_equal (value, "");
 }
 
+/* Docker's filters.FromJSON: each member is a list of strings, or the older map of strings to
+ * true. Any other shape (a number, a nested list…) is refused rather than read as nothing. */
+static gboolean
+filter_values (JsonNode    *node,
+               GStrvBuilder *values)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_NULL (element))
+            continue;
+          if (json_node_get_value_type (element) != G_TYPE_STRING)
+            return FALSE;
+          g_strv_builder_add (values, json_node_get_string (element));
+        }
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) inner = json_object_get_members (object);
+
+      for (GList *k = inner; k != NULL; k = k->next)
+        {
+          JsonNode *member = json_object_get_member (object, k->data);
+
+          if (json_node_get_value_type (member) != G_TYPE_BOOLEAN)
+            return FALSE;
+          g_strv_builder_add (values, k->data);
+        }
+      return TRUE;
+    }
+  return JSON_NODE_HOLDS_NULL (node);
+}
+
 GHashTable *
 hatake_api_query_filters (GHashTable  *query,
                           GError     **error)
@@ -599,10 +639,9 @@ hatake_api_query_filters (GHashTable  *query,
 
   if (text == NULL || *text == '\0')
     return g_steal_pointer (&filters);
-  if (!json_parser_load_from_data (parser, text, -1, error) || json_parser_get_root (parser) == NULL ||
+  if (!json_parser_load_from_data (parser, text, -1, NULL) || json_parser_get_root (parser) == NULL ||
       !hatake_json_root_is (parser, JSON_NODE_OBJECT))
     {
-      g_clear_error (error);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter: %s", text);
       return NULL;
     }
@@ -610,21 +649,13 @@ hatake_api_query_filters (GHashTable  *query,
   keys = json_object_get_members (object);
   for (GList *l = keys; l != NULL; l = l->next)
     {
-      JsonNode *node = json_object_get_member (object, l->data);
       g_autoptr(GStrvBuilder) values = g_strv_builder_new ();
 
-      if (JSON_NODE_HOLDS_ARRAY (node))
-        for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
-          {
-            const char *v = json_array_get_string_element (json_node_get_array (node), i);
-            if (v != NULL)
-              g_strv_builder_add (values, v);
-          }
-      else if (JSON_NODE_HOLDS_OBJECT (node))
+      if (!filter_values (json_object_get_member (object, l->data), values))
         {
-          g_autoptr(GList) inner = json_object_get_members (json_node_get_object (node));
-          for (GList *k = inner; k != NULL; k = k->next)
-            g_strv_builder_add (values, k->data);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "invalid filter '%s': values must be a list of strings", (const char *) l->data);
+          return NULL;
         }
       g_hash_table_insert (filters, g_strdup (l->data), g_strv_builder_end (values));
     }
