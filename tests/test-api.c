@@ -156,10 +156,36 @@ test_api_containers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
   g_clear_pointer (&out, g_free);
 
-  /* prune takes the stopped ones only */
+  /* prune takes the stopped ones only; label! keeps those with the label */
   g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "p1", image, "true", NULL), ==, 0);
   g_assert_cmpint (docker (f, NULL, NULL, "run", "--name", "p2", image, "true", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "p3", "--label", "keep=yes", image, "true", NULL), ==, 0);
   g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "keep", image, "sleep", "300", NULL), ==, 0);
+  /* a filter prune does not know is refused: ignoring it would delete more than asked */
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/prune?filters=%7B%22labl%22%3A%5B%22x%22%5D%7D",
+                          NULL, NULL, &out), ==, 400);
+  g_assert_nonnull (strstr (out, "invalid filter 'labl'"));
+  g_clear_pointer (&out, g_free);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *object = (const char *[]) { "images", "volumes", "networks" }[i];
+      g_autofree char *url = g_strdup_printf ("/v1.44/%s/prune?filters=%%7B%%22until%%22%%3A%%5B%%2210m%%22%%5D%%7D", object);
+
+      g_assert_cmpuint (http (f, "POST", url, NULL, NULL, &out), ==, 400);
+      g_assert_nonnull (strstr (out, "invalid filter 'until'"));
+      g_clear_pointer (&out, g_free);
+    }
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "p1"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "container", "prune", "-f", "--filter", "label!=keep", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Deleted Containers:"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "p3"));
+  g_assert_null (strstr (out, "p1"));
+  g_assert_null (strstr (out, "p2"));
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, &out, NULL, "container", "prune", "-f", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Deleted Containers:"));
   g_clear_pointer (&out, g_free);

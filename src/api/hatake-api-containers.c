@@ -63,6 +63,18 @@ create_container (HatakeApiServer   *server,
 
 /* ---- list --------------------------------------------------------------------------------- */
 
+/* "key" or "key=value", as docker's label filters take them */
+static gboolean
+has_label (HatakeContainer *c,
+           const char      *filter)
+{
+  const char *eq = strchr (filter, '=');
+  g_autofree char *k = eq ? g_strndup (filter, eq - filter) : g_strdup (filter);
+  const char *have = hatake_container_get_label (c, k);
+
+  return have != NULL && (eq == NULL || g_str_equal (have, eq + 1));
+}
+
 static gboolean
 matches_filters (HatakeContainer *c,
                  GHashTable      *filters)
@@ -78,17 +90,19 @@ matches_filters (HatakeContainer *c,
       /* labels must all match (docker's AND); the other keys take any of their values */
       gboolean all_labels = g_str_equal (key, "label");
 
+      if (g_str_equal (key, "label!"))
+        {
+          /* (prune's) the containers with any of these labels are kept */
+          for (guint i = 0; values[i] != NULL; i++)
+            if (has_label (c, values[i]))
+              return FALSE;
+          continue;
+        }
       if (all_labels)
         {
           for (guint i = 0; values[i] != NULL; i++)
-            {
-              const char *eq = strchr (values[i], '=');
-              g_autofree char *k = eq ? g_strndup (values[i], eq - values[i]) : g_strdup (values[i]);
-              const char *have = hatake_container_get_label (c, k);
-
-              if (have == NULL || (eq != NULL && !g_str_equal (have, eq + 1)))
-                return FALSE;
-            }
+            if (!has_label (c, values[i]))
+              return FALSE;
           continue;
         }
       for (guint i = 0; values[i] != NULL && !any; i++)
@@ -101,14 +115,6 @@ matches_filters (HatakeContainer *c,
             any = strstr (hatake_container_get_name (c), v[0] == '/' ? v + 1 : v) != NULL;
           else if (g_str_equal (key, "id"))
             any = g_str_has_prefix (hatake_container_get_id (c), v);
-          else if (g_str_equal (key, "label"))
-            {
-              const char *eq = strchr (v, '=');
-              g_autofree char *k = eq ? g_strndup (v, eq - v) : g_strdup (v);
-              const char *have = hatake_container_get_label (c, k);
-
-              any = have != NULL && (eq == NULL || g_str_equal (have, eq + 1));
-            }
           else if (g_str_equal (key, "ancestor"))
             any = g_strcmp0 (hatake_container_get_image (c), v) == 0 ||
                   g_str_has_prefix (hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) : "", v);
@@ -765,7 +771,8 @@ prune_containers (HatakeApiServer   *server,
                   GHashTable        *query)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) filters = hatake_api_query_filters (query, &error);
+  static const char * const known[] = { "until", "label", "label!", NULL };
+  g_autoptr(GHashTable) filters = hatake_api_query_filters_only (query, known, &error);
   GListModel *containers = hatake_engine_get_containers (hatake_api_server_get_engine (server));
   GStrv until = filters ? g_hash_table_lookup (filters, "until") : NULL;
   gint64 before = until && until[0] ? (gint64) (g_ascii_strtod (until[0], NULL) * G_USEC_PER_SEC) : 0;

@@ -189,7 +189,9 @@ prune_images (HatakeApiServer   *server,
   GListModel *images = hatake_engine_get_images (engine);
   GListModel *containers = hatake_engine_get_containers (engine);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) filters = hatake_api_query_filters (query, &error);
+  /* docker's until and label filters need image labels and dates kept apart: refused, not ignored */
+  static const char * const known[] = { "dangling", NULL };
+  g_autoptr(GHashTable) filters = hatake_api_query_filters_only (query, known, &error);
   g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GStrv dangling = filters ? g_hash_table_lookup (filters, "dangling") : NULL;
   gboolean only_dangling = dangling == NULL || dangling[0] == NULL ||
@@ -590,6 +592,14 @@ networks_route (HatakeApiServer   *server,
     }
   else if (n == 2 && post && g_str_equal (path[1], "prune"))
     {
+      static const char * const known[] = { NULL };   /* docker's until and label: not here yet */
+      g_autoptr(GHashTable) filters = hatake_api_query_filters_only (query, known, &error);
+
+      if (filters == NULL)
+        {
+          hatake_api_reply_error (msg, error);
+          return TRUE;
+        }
       data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, FALSE);
       hatake_engine_network_op_async (data->request->engine, HATAKE_NETWORK_OP_PRUNE, &args, NULL, on_object_op, data);
     }
@@ -696,9 +706,15 @@ volumes_route (HatakeApiServer   *server,
     }
   else if (n == 2 && post && g_str_equal (path[1], "prune"))
     {
-      g_autoptr(GHashTable) filters = hatake_api_query_filters (query, NULL);
+      static const char * const known[] = { "all", NULL };   /* docker's label: not here yet */
+      g_autoptr(GHashTable) filters = hatake_api_query_filters_only (query, known, &error);
       GStrv all = filters ? g_hash_table_lookup (filters, "all") : NULL;
 
+      if (filters == NULL)
+        {
+          hatake_api_reply_error (msg, error);
+          return TRUE;
+        }
       args.all = all != NULL && all[0] != NULL && (g_str_equal (all[0], "true") || g_str_equal (all[0], "1"));
       data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, TRUE);
       hatake_engine_volume_op_async (data->request->engine, HATAKE_VOLUME_OP_PRUNE, &args, NULL, on_object_op, data);

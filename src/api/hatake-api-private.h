@@ -102,6 +102,11 @@ gboolean          hatake_api_query_bool           (GHashTable        *query,
 /* docker's filters={"key":["value",…]} (or the old {"key":{"value":true}}): key → GStrv. */
 GHashTable       *hatake_api_query_filters        (GHashTable        *query,
                                                    GError           **error);
+/* ?filters= for an endpoint that acts on what it matches (the prunes): a key not in known is
+ * refused ("invalid filter 'key'"), where ignoring it would widen what is deleted. */
+GHashTable       *hatake_api_query_filters_only   (GHashTable        *query,
+                                                   const char * const *known,
+                                                   GError           **error);
 JsonNode         *hatake_api_object_node          (JsonObject        *object);
 /* "/v1.44/containers/json" → {"containers", "json"}; NULL and an error for an API version out of
  * range. */

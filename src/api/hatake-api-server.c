@@ -662,6 +662,27 @@ hatake_api_query_filters (GHashTable  *query,
   return g_steal_pointer (&filters);
 }
 
+GHashTable *
+hatake_api_query_filters_only (GHashTable         *query,
+                               const char * const *known,
+                               GError            **error)
+{
+  g_autoptr(GHashTable) filters = hatake_api_query_filters (query, error);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (filters == NULL)
+    return NULL;
+  g_hash_table_iter_init (&iter, filters);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_strv_contains (known, key))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter '%s'", (const char *) key);
+        return NULL;
+      }
+  return g_steal_pointer (&filters);
+}
+
 /* ---- system ------------------------------------------------------------------------------- */
 
 static void
