@@ -328,6 +328,9 @@ test_api_exec (Fixture *f, gconstpointer data)
     return;
   image = hatake_test_registry_ref ("hatake/busybox:latest");
   g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "box", image, "sleep", "300", NULL), ==, 0);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/box/exec", "{\"Cmd\": [\"env\"], \"Env\": [{}]}", NULL, &out), ==, 400);
+  g_assert_nonnull (strstr (out, "Env: not a list of strings"));
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, &out, &err, "exec", "box", "sh", "-c", "echo out; echo err >&2; exit 4", NULL), ==, 4);
   g_assert_cmpstr (out, ==, "out\n");
   g_assert_cmpstr (err, ==, "err\n");
@@ -706,6 +709,16 @@ test_api_bad_requests (Fixture *f, gconstpointer data)
   g_assert_cmpuint (http (f, "POST", "/v1.44/containers/nosuch/start", NULL, NULL, &body), ==, 404);
   g_clear_pointer (&body, g_free);
   g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?filters=%7Bbad", NULL, NULL, &body), ==, 400);
+  g_clear_pointer (&body, g_free);
+  /* lists of strings that hold something else: docker's 400, never a critical in the server */
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create", "{\"Image\": \"x\", \"Cmd\": [[\"sh\"]]}",
+                          NULL, &body), ==, 400);
+  g_assert_nonnull (strstr (body, "Cmd: not a list of strings"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/networks/nosuch/connect",
+                          "{\"Container\": \"c\", \"EndpointConfig\": {\"Aliases\": [1, \"a\"]}}",
+                          NULL, &body), ==, 400);
+  g_assert_nonnull (strstr (body, "Aliases"));
   g_clear_pointer (&body, g_free);
   /* values that are neither strings nor true are refused, not read as no filter at all */
   g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?filters=%7B%22label%22%3A%5B%5B%22x%22%5D%5D%7D",

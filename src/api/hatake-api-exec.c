@@ -51,22 +51,6 @@ hatake_api_exec_table_new (void)
   return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) exec_instance_free);
 }
 
-static GStrv
-strv_of (JsonObject *object,
-         const char *name)
-{
-  JsonArray *array = hatake_json_array_member (object, name);
-  g_autoptr(GStrvBuilder) b = NULL;
-
-  if (array == NULL)
-    return NULL;
-  b = g_strv_builder_new ();
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    if (json_array_get_string_element (array, i) != NULL)
-      g_strv_builder_add (b, json_array_get_string_element (array, i));
-  return g_strv_builder_end (b);
-}
-
 static void
 create_exec (HatakeApiServer   *server,
              SoupServerMessage *msg,
@@ -103,7 +87,13 @@ create_exec (HatakeApiServer   *server,
     }
   o = json_node_get_object (body);
   e = g_new0 (ExecInstance, 1);
-  e->argv = strv_of (o, "Cmd");
+  if (!hatake_json_strv_member (o, "Cmd", TRUE, &e->argv, &error) ||
+      !hatake_json_strv_member (o, "Env", FALSE, &e->env, &error))
+    {
+      exec_instance_free (e);
+      hatake_api_reply_error (msg, error);
+      return;
+    }
   if (e->argv == NULL || e->argv[0] == NULL)
     {
       exec_instance_free (e);
@@ -115,7 +105,6 @@ create_exec (HatakeApiServer   *server,
     g_string_append_printf (hex, "%02x", g_random_int_range (0, 256));
   e->id = g_string_free (hex, FALSE);
   e->container = g_strdup (hatake_container_get_id (container));
-  e->env = strv_of (o, "Env");
   e->user = g_strdup (hatake_json_string_or (o, "User", NULL));
   e->working_dir = g_strdup (hatake_json_string_or (o, "WorkingDir", NULL));
   if (e->user != NULL && *e->user == '\0')

@@ -633,16 +633,12 @@ networks_route (HatakeApiServer   *server,
       args.ip = hatake_json_string (hatake_json_object_member (endpoint, "IPAMConfig"), "IPv4Address");
       if (args.ip != NULL && *args.ip == '\0')
         args.ip = NULL;
-      if (endpoint != NULL && hatake_json_array_member (endpoint, "Aliases") != NULL)
+      if (!hatake_json_strv_member (endpoint, "Aliases", FALSE, &aliases, &error))
         {
-          JsonArray *a = hatake_json_array_member (endpoint, "Aliases");
-          g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-
-          for (guint i = 0; i < json_array_get_length (a); i++)
-            g_strv_builder_add (b, json_array_get_string_element (a, i));
-          aliases = g_strv_builder_end (b);
-          args.aliases = (const char * const *) aliases;
+          hatake_api_reply_error (msg, error);
+          return TRUE;
         }
+      args.aliases = (const char * const *) aliases;
       data = op_data_new (server, msg, path, query, SOUP_STATUS_OK, FALSE);
       data->no_body = TRUE;
       hatake_engine_network_op_async (data->request->engine,

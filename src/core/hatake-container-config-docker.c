@@ -24,28 +24,6 @@ strv_builder_take (GStrvBuilder *builder,
 
 /* ---- docker's body → HatakeContainerConfig ------------------------------------------------- */
 
-static GStrv
-strv_member (JsonObject *object,
-             const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-  g_autoptr(GStrvBuilder) b = NULL;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-  b = g_strv_builder_new ();
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    g_strv_builder_add (b, json_node_get_string (node));
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
-      {
-        const char *s = json_array_get_string_element (json_node_get_array (node), i);
-        if (s != NULL)
-          g_strv_builder_add (b, s);
-      }
-  return g_strv_builder_end (b);
-}
-
 /* docker's {"KEY": "VALUE"} (Labels, Sysctls) as KEY=VALUE; NULL for none */
 static GStrv
 map_to_strv (JsonObject *map)
@@ -173,7 +151,7 @@ hatake_container_config_from_docker (JsonObject  *body,
   JsonObject *endpoints = hatake_json_object_member (hatake_json_object_member (body, "NetworkingConfig"),
                                                      "EndpointsConfig");
   JsonArray *mounts = hatake_json_array_member (host, "Mounts");
-  g_auto(GStrv) binds = strv_member (host, "Binds");
+  g_auto(GStrv) binds = NULL;
   g_autoptr(GStrvBuilder) publish = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) expose = g_strv_builder_new ();
   const char *mode;
@@ -188,9 +166,13 @@ hatake_container_config_from_docker (JsonObject  *body,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "config cannot be empty in order to create a container");
       return NULL;
     }
-  c->cmd = strv_member (body, "Cmd");
-  c->entrypoint = strv_member (body, "Entrypoint");
-  c->env = strv_member (body, "Env");
+  if (!hatake_json_strv_member (host, "Binds", FALSE, &binds, error) ||
+      !hatake_json_strv_member (body, "Cmd", TRUE, &c->cmd, error) ||
+      !hatake_json_strv_member (body, "Entrypoint", TRUE, &c->entrypoint, error) ||
+      !hatake_json_strv_member (body, "Env", FALSE, &c->env, error) ||
+      !hatake_json_strv_member (host, "CapAdd", TRUE, &c->cap_add, error) ||
+      !hatake_json_strv_member (host, "CapDrop", TRUE, &c->cap_drop, error))
+    return NULL;
   c->working_dir = string_member (body, "WorkingDir");
   c->user = string_member (body, "User");
   c->hostname = string_member (body, "Hostname");
@@ -227,8 +209,6 @@ hatake_container_config_from_docker (JsonObject  *body,
       c->privileged = hatake_json_boolean (host, "Privileged", FALSE);
       c->init = hatake_json_boolean (host, "Init", FALSE);
       c->publish_all = hatake_json_boolean (host, "PublishAllPorts", FALSE);
-      c->cap_add = strv_member (host, "CapAdd");
-      c->cap_drop = strv_member (host, "CapDrop");
       c->sysctls = map_to_strv (hatake_json_object_member (host, "Sysctls"));
       c->memory = hatake_json_int (host, "Memory", 0);
       c->cpus = hatake_json_int (host, "NanoCpus", 0) / 1e9;
@@ -335,9 +315,11 @@ hatake_container_config_from_docker (JsonObject  *body,
       for (GList *l = keys; l != NULL; l = l->next)
         {
           JsonObject *e = hatake_json_object_member (endpoints, l->data);
-          g_auto(GStrv) aliases = strv_member (e, "Aliases");
+          g_auto(GStrv) aliases = NULL;
           g_autofree char *ip = string_member (hatake_json_object_member (e, "IPAMConfig"), "IPv4Address");
 
+          if (!hatake_json_strv_member (e, "Aliases", FALSE, &aliases, error))
+            return NULL;
           if (g_str_equal (l->data, "none") || g_str_equal (l->data, "host") || g_str_equal (l->data, "default"))
             continue;
           g_ptr_array_add (c->networks, hatake_network_endpoint_new (l->data, (const char * const *) aliases, ip));

@@ -80,6 +80,47 @@ hatake_json_boolean (JsonObject *object,
          ? json_node_get_boolean (node) : fallback;
 }
 
+/* A member holding a list of strings (nulls skipped), or when one_string is TRUE also a lone
+ * string (docker's StrSlice), as a GStrv in *out: NULL when absent or null. Any other shape is
+ * an error naming the member, as Go's json.Unmarshal into []string refuses it. */
+static inline gboolean
+hatake_json_strv_member (JsonObject  *object,
+                         const char  *name,
+                         gboolean     one_string,
+                         GStrv       *out,
+                         GError     **error)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (one_string && json_node_get_value_type (node) == G_TYPE_STRING)
+    g_strv_builder_add (b, json_node_get_string (node));
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+      {
+        JsonNode *element = json_array_get_element (json_node_get_array (node), i);
+
+        if (JSON_NODE_HOLDS_NULL (element))
+          continue;
+        if (json_node_get_value_type (element) != G_TYPE_STRING)
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: not a list of strings", name);
+            return FALSE;
+          }
+        g_strv_builder_add (b, json_node_get_string (element));
+      }
+  else
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: not a list of strings", name);
+      return FALSE;
+    }
+  *out = g_strv_builder_end (b);
+  return TRUE;
+}
+
 /* Whether the parser's document is of TYPE: FALSE when it holds none (blank, or comments only —
  * json-glib then has no root, which JSON_NODE_HOLDS_* would take with a critical). */
 static inline gboolean
