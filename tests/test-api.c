@@ -192,6 +192,9 @@ test_api_containers (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "keep\n");
   g_clear_pointer (&out, g_free);
+  /* an empty force= is false, as docker reads it: a running container stays */
+  g_assert_cmpuint (http (f, "DELETE", "/v1.44/containers/keep?force=", NULL, NULL, &out), ==, 409);
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "keep", NULL), ==, 0);
 
   /* -i: the client's stdin reaches the container (and its end ends cat) */

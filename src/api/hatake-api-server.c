@@ -582,9 +582,16 @@ hatake_api_query_bool (GHashTable *query,
 {
   const char *value = hatake_api_query (query, key);
 
+  g_autofree char *v = NULL;
+
   if (value == NULL)
     return fallback;
-  return g_str_equal (value, "1") || g_ascii_strcasecmp (value, "true") == 0 || g_str_equal (value, "");
+  /* docker's httputils.BoolValue: present and not one of the false spellings (an empty
+   * ?force= is false, not a forced removal) */
+  v = g_ascii_strdown (value, -1);
+  g_strstrip (v);
+  return !(*v == '\0' || g_str_equal (v, "0") || g_str_equal (v, "no") || g_str_equal (v, "false") ||
+           g_str_equal (v, "none"));
 }
 
 /* Docker's filters.FromJSON: each member is a list of strings, or the older map of strings to
