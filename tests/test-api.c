@@ -175,10 +175,16 @@ test_api_containers (Fixture *f, gconstpointer data)
       g_assert_nonnull (strstr (out, "invalid filter 'until'"));
       g_clear_pointer (&out, g_free);
     }
+  /* until: a duration back from now, or a time; what it cannot read is refused */
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/prune?filters=%7B%22until%22%3A%5B%22abc%22%5D%7D",
+                          NULL, NULL, &out), ==, 400);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "container", "prune", "-f", "--filter", "until=10m", NULL), ==, 0);
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "p1"));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (docker (f, &out, NULL, "container", "prune", "-f", "--filter", "label!=keep", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "container", "prune", "-f", "--filter", "label!=keep",
+                           "--filter", "until=2999-01-01T00:00:00Z", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Deleted Containers:"));
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);

@@ -1027,6 +1027,10 @@ test_timestamps (void)
   SINCE ("2026-11-28T13:45:11", 0, T0);
   SINCE ("2026-11-28T13:45", 0, T0 - 11 * NS);
   SINCE ("2026-11-28", 0, T0 - (13 * 3600 + 45 * 60 + 11) * NS);
+  /* past 2262 a time no longer fits in ns: it saturates (UBSan would catch an overflow) */
+  SINCE ("2999-01-01T00:00:00Z", 0, G_MAXINT64);
+  SINCE ("2999-01-01", 0, G_MAXINT64);
+  SINCE ("99999999999999999", 0, G_MAXINT64);
 #undef SINCE
 
   for (guint i = 0; i < 7; i++)

@@ -775,12 +775,22 @@ prune_containers (HatakeApiServer   *server,
   g_autoptr(GHashTable) filters = hatake_api_query_filters_only (query, known, &error);
   GListModel *containers = hatake_engine_get_containers (hatake_api_server_get_engine (server));
   GStrv until = filters ? g_hash_table_lookup (filters, "until") : NULL;
-  gint64 before = until && until[0] ? (gint64) (g_ascii_strtod (until[0], NULL) * G_USEC_PER_SEC) : 0;
+  gint64 before = G_MAXINT64;   /* µs; created before it is pruned */
   HatakeContainerOpArgs args = { .timeout = -1 };
   g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
   PruneData *data;
 
-  if (filters == NULL)
+  /* docker's getUntilFromPruneFilters: one timestamp or duration back from now, else 400 */
+  if (until != NULL && until[0] != NULL)
+    {
+      gint64 ns;
+
+      if (until[1] != NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "more than one until filter specified");
+      else if (hatake_log_parse_since (until[0], g_get_real_time () * 1000, &ns, &error))
+        before = ns / 1000;
+    }
+  if (filters == NULL || error != NULL)
     {
       hatake_api_reply_error (msg, error);
       return;
@@ -792,7 +802,7 @@ prune_containers (HatakeApiServer   *server,
       HatakeContainerState state = hatake_container_get_state (c);
 
       if ((state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_CREATED || state == HATAKE_CONTAINER_DEAD) &&
-          matches_filters (c, filters) && (before == 0 || hatake_container_get_created (c) < before))
+          matches_filters (c, filters) && hatake_container_get_created (c) < before)
         g_ptr_array_add (chosen, c);
       else
         g_object_unref (c);

@@ -191,12 +191,24 @@ parse_rfc3339 (const char *p,
 }
 
 static gint64
+seconds_to_ns (gint64 secs,
+               gint64 nanos)
+{
+  /* ns since 1970 end in 2262: later (and earlier) times saturate rather than overflow */
+  if (secs >= G_MAXINT64 / G_GINT64_CONSTANT (1000000000))
+    return G_MAXINT64;
+  if (secs <= G_MININT64 / G_GINT64_CONSTANT (1000000000))
+    return G_MININT64;
+  return secs * G_GINT64_CONSTANT (1000000000) + nanos;
+}
+
+static gint64
 rfc3339_to_utc_ns (const Rfc3339 *t)
 {
   gint64 secs = days_from_civil (t->year, t->month, t->day) * 86400 +
                 t->hour * 3600 + t->minute * 60 + t->second - t->offset;
 
-  return secs * G_GINT64_CONSTANT (1000000000) + t->nanos;
+  return seconds_to_ns (secs, t->nanos);
 }
 
 gboolean
@@ -314,7 +326,7 @@ hatake_log_parse_since (const char  *text,
           }
         if (ok)
           {
-            *out_ns = secs * G_GINT64_CONSTANT (1000000000) + frac;
+            *out_ns = seconds_to_ns (secs, frac);
             return TRUE;
           }
       }
@@ -332,7 +344,7 @@ hatake_log_parse_since (const char  *text,
 
           if (dt == NULL)
             goto invalid;
-          *out_ns = g_date_time_to_unix (dt) * G_GINT64_CONSTANT (1000000000) + t.nanos;
+          *out_ns = seconds_to_ns (g_date_time_to_unix (dt), t.nanos);
         }
       return TRUE;
     }
