@@ -198,6 +198,13 @@ test_api_containers (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "keep\n");
   g_clear_pointer (&out, g_free);
+  /* link=1 removes a link, never the container */
+  g_assert_cmpuint (http (f, "DELETE", "/v1.44/containers/keep?link=1&force=1", NULL, NULL, &out), ==, 400);
+  g_assert_nonnull (strstr (out, "default link name"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-q", "--filter", "name=keep", NULL), ==, 0);
+  g_assert_cmpstr (out, !=, "");
+  g_clear_pointer (&out, g_free);
   /* an empty force= is false, as docker reads it: a running container stays */
   g_assert_cmpuint (http (f, "DELETE", "/v1.44/containers/keep?force=", NULL, NULL, &out), ==, 409);
   g_clear_pointer (&out, g_free);

@@ -942,6 +942,15 @@ hatake_api_containers_route (HatakeApiServer   *server,
       g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
       g_auto(GStrv) with_op = NULL;
 
+      /* link=1 removes a legacy link, never the container; there are no links here */
+      if (hatake_api_query_bool (query, "link", FALSE))
+        {
+          hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST,
+                                    strchr (path[1], '/') == NULL
+                                    ? "Conflict, cannot remove the default link name of the container"
+                                    : "legacy links are not supported: nothing was removed");
+          return TRUE;
+        }
       g_strv_builder_addv (b, (const char **) path);
       g_strv_builder_add (b, "remove");
       with_op = g_strv_builder_end (b);
