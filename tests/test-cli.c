@@ -169,6 +169,25 @@ test_cli_images_lifecycle (Fixture *f, gconstpointer data)
   g_assert_cmpint (run (f, NULL, &err, "rmi", short_id, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "must be forced"));
   g_clear_pointer (&err, g_free);
+  /* by digest while tags remain: the digest reference alone goes (docker's rmi repo@sha256:…) */
+  {
+    JsonArray *digests = json_object_get_array_member (image, "RepoDigests");
+    g_autofree char *digest_ref = NULL;
+    g_autofree char *expected = NULL;
+
+    g_assert_cmpuint (json_array_get_length (digests), ==, 1);
+    digest_ref = g_strdup (json_array_get_string_element (digests, 0));
+    expected = g_strconcat ("Untagged: ", digest_ref, "\n", NULL);
+    g_assert_cmpint (run (f, &out, NULL, "rmi", digest_ref, NULL), ==, 0);
+    g_assert_cmpstr (out, ==, expected);
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (run (f, &out, NULL, "image", "inspect", "-f", "{{.Id}} {{len .RepoTags}} {{len .RepoDigests}}",
+                          "mybox:1", NULL), ==, 0);
+    g_clear_pointer (&expected, g_free);
+    expected = g_strconcat (id, " 2 0\n", NULL);
+    g_assert_cmpstr (out, ==, expected);
+    g_clear_pointer (&out, g_free);
+  }
   g_assert_cmpint (run (f, &out, NULL, "rmi", "mybox:1", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "Untagged: mybox:1\n");
   g_clear_pointer (&out, g_free);

@@ -265,6 +265,18 @@ hatake_local_engine_remove_image_async (HatakeEngine        *engine,
   tags = hatake_image_get_repo_tags (image);
   ref = hatake_reference_parse (reference, NULL);
   tag = ref && !ref->digest ? hatake_reference_with_tag (ref) : NULL;
+  /* docker: a digest reference goes alone while the image has tags; with none, the image goes */
+  if (ref && ref->digest && tags != NULL && tags[0] != NULL)
+    {
+      g_autofree char *name = hatake_reference_familiar_name (ref);
+      g_autofree char *digest_ref = g_strconcat (name, "@", ref->digest, NULL);
+
+      if (g_strv_contains (hatake_image_get_repo_digests (image), digest_ref))
+        {
+          g_free (tag);
+          tag = g_steal_pointer (&digest_ref);
+        }
+    }
 
   data = g_new0 (RemoveData, 1);
   data->store = g_object_ref (self->store);
@@ -272,7 +284,7 @@ hatake_local_engine_remove_image_async (HatakeEngine        *engine,
   data->all_tags = g_strdupv ((char **) tags);
   data->all_digests = g_strdupv ((char **) hatake_image_get_repo_digests (image));
 
-  if (tag != NULL && g_strv_contains (tags, tag))
+  if (tag != NULL && (g_strv_contains (tags, tag) || strchr (tag, '@') != NULL))
     data->untag = g_steal_pointer (&tag);
   else if (g_strv_length ((char **) tags) > 1 && !force)
     {
@@ -284,7 +296,7 @@ hatake_local_engine_remove_image_async (HatakeEngine        *engine,
       return;
     }
   /* An image a container was made from stays while the container does: -f only untags it. */
-  if ((data->untag == NULL || g_strv_length ((char **) tags) <= 1) &&
+  if ((data->untag == NULL || (strchr (data->untag, '@') == NULL && g_strv_length ((char **) tags) <= 1)) &&
       hatake_containers_image_in_use (self->containers, data->id))
     {
       g_autofree char *short_id = hatake_image_dup_short_id (image);

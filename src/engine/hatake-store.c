@@ -881,11 +881,19 @@ hatake_store_untag_image (HatakeStore  *self,
   g_return_val_if_fail (HATAKE_IS_STORE (self), FALSE);
   g_mutex_lock (&self->mutex);
   r = find_locked (self, id);
-  if (r == NULL || !g_strv_contains ((const char * const *) r->repo_tags, tag))
+  if (r == NULL || !g_strv_contains ((const char * const *) (strchr (tag, '@') ? r->repo_digests : r->repo_tags), tag))
     {
       g_mutex_unlock (&self->mutex);
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), tag);
       return FALSE;
+    }
+  if (strchr (tag, '@') != NULL)
+    {
+      /* a digest reference (repo@sha256:…): it alone goes */
+      r->repo_digests = strv_remove (r->repo_digests, tag);
+      ok = save_images_locked (self, error);
+      g_mutex_unlock (&self->mutex);
+      return ok;
     }
   r->repo_tags = strv_remove (r->repo_tags, tag);
   /* docker drops the repo digests of a repository once its last tag there is gone */
