@@ -231,6 +231,13 @@ test_api_containers (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, &err, "create", "--name", "bad name", image, NULL), !=, 0);
   g_assert_nonnull (strstr (err, "Invalid container name"));
   g_clear_pointer (&err, g_free);
+  {
+    g_autofree char *body = g_strdup_printf ("{\"Image\": \"%s\"}", image);
+
+    g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create?name=a%2Fb", body, NULL, &out), ==, 400);
+    g_assert_nonnull (strstr (out, "Invalid container name"));
+    g_clear_pointer (&out, g_free);
+  }
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "-q", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "");
 }
@@ -725,6 +732,13 @@ test_api_bad_requests (Fixture *f, gconstpointer data)
   g_assert_cmpuint (http (f, "POST", "/v1.44/containers/nosuch/start", NULL, NULL, &body), ==, 404);
   g_clear_pointer (&body, g_free);
   g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?filters=%7Bbad", NULL, NULL, &body), ==, 400);
+  g_clear_pointer (&body, g_free);
+  /* what the client got wrong is a 400, as docker's validation errors, not a 500 */
+  g_assert_cmpuint (http (f, "POST", "/v1.44/volumes/create", "{\"Name\": \"a/b\"}", NULL, &body), ==, 400);
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create",
+                          "{\"Image\": \"x\", \"HostConfig\": {\"RestartPolicy\": {\"Name\": \"sometimes\"}}}",
+                          NULL, &body), ==, 400);
   g_clear_pointer (&body, g_free);
   /* lists of strings that hold something else: docker's 400, never a critical in the server */
   g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create", "{\"Image\": \"x\", \"Cmd\": [[\"sh\"]]}",

@@ -424,7 +424,7 @@ hatake_restart_policy_parse (const char           *text,
       if (!g_str_equal (name, "on-failure") ||
           !g_ascii_string_to_unsigned (colon + 1, 10, 0, G_MAXINT, &n, NULL))
         {
-          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("invalid restart policy “%s”: only on-failure takes a maximum retry count"), text);
           return FALSE;
         }
@@ -436,7 +436,7 @@ hatake_restart_policy_parse (const char           *text,
         *max_retries = (guint) n;
         return TRUE;
       }
-  g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                _("invalid restart policy “%s”: expected no, always, on-failure[:N] or unless-stopped"), text);
   return FALSE;
 }

@@ -252,7 +252,7 @@ hatake_containers_op_async (HatakeContainers            *self,
         int sig = args && args->signal ? hatake_signal_parse (args->signal) : SIGKILL;
         if (sig <= 0)
           {
-            error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Invalid signal: %s"), args->signal);
+            error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Invalid signal: %s"), args->signal);
             break;
           }
         if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)

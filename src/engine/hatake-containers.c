@@ -630,7 +630,7 @@ hatake_containers_rename (HatakeContainers  *self,
 
   if (!name_is_valid (clean))
     {
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"), clean);
       return FALSE;
     }
@@ -872,7 +872,7 @@ hatake_containers_create_async (HatakeContainers            *self,
       const char *clean = config->name[0] == '/' ? config->name + 1 : config->name;
       if (!name_is_valid (clean))
         {
-          g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                    _("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"), clean);
           return;
         }

@@ -1196,7 +1196,7 @@ hatake_local_engine_network_op_async (HatakeEngine              *engine,
       if (container == NULL)
         {
           if (error == NULL)
-            error = g_error_new_literal (HATAKE_ERROR, HATAKE_ERROR_FAILED, _("No container was named"));
+            error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("No container was named"));
           g_task_return_error (task, error);
           return;
         }

@@ -139,7 +139,7 @@ hatake_volumes_ensure (HatakeVolumes       *self,
     }
   if (!hatake_volumes_name_is_valid (name))
     {
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("create %s: \"%s\" includes invalid characters for a local volume name, only "
                      "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed"), name, name);
       return NULL;
