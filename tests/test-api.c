@@ -410,6 +410,11 @@ test_api_exec (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, NULL, "stop", "-t", "0", "box", NULL), ==, 0);
   g_assert_cmpint (docker (f, NULL, &err, "exec", "box", "true", NULL), !=, 0);
   g_assert_nonnull (strstr (err, "is not running"));
+  g_clear_pointer (&err, g_free);
+  /* a stopped container's stats are zeros, as docker's (docker stats -a --no-stream) */
+  g_assert_cmpint (docker (f, &out, NULL, "stats", "-a", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}} {{.PIDs}}",
+                           NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "box 0.00% 0\n");
 }
 
 /* docker events: the history with since/until and filters, and a live follower. */

@@ -835,6 +835,46 @@ typedef struct
 
 static void stats_sample (StatsData *data);
 
+/* Go's zero StatsJSON with the container's name and ID: what docker answers for a container
+ * that is not running (docker stats -a shows it as zeros) */
+static JsonNode *
+stats_of_stopped (HatakeContainer *c)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autofree char *name = g_strconcat ("/", hatake_container_get_name (c), NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "read");
+  json_builder_add_string_value (b, "0001-01-01T00:00:00Z");
+  json_builder_set_member_name (b, "preread");
+  json_builder_add_string_value (b, "0001-01-01T00:00:00Z");
+  for (guint i = 0; i < 2; i++)
+    {
+      json_builder_set_member_name (b, i == 0 ? "cpu_stats" : "precpu_stats");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "cpu_usage");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "total_usage");
+      json_builder_add_int_value (b, 0);
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "system_cpu_usage");
+      json_builder_add_int_value (b, 0);
+      json_builder_end_object (b);
+    }
+  json_builder_set_member_name (b, "memory_stats");
+  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "pids_stats");
+  json_builder_begin_object (b);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, name);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, hatake_container_get_id (c));
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
 static void
 stats_end (StatsData *data)
 {
@@ -860,6 +900,20 @@ on_stats (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = hatake_engine_stats_finish (HATAKE_ENGINE (source), result, &error);
 
+  if (node == NULL && !data->sent && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE))
+    {
+      g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (data->request->engine, data->request->path[1]);
+
+      if (c != NULL)
+        {
+          g_autoptr(JsonNode) zero = stats_of_stopped (c);
+
+          hatake_api_request_begin_stream (data->request, "application/json");
+          hatake_api_request_write_json (data->request, zero);
+          stats_end (data);
+          return;
+        }
+    }
   if (node == NULL)
     {
       /* (a container that stopped ends the stream, as docker's) */
