@@ -160,6 +160,16 @@ test_api_containers (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "p1", image, "true", NULL), ==, 0);
   g_assert_cmpint (docker (f, NULL, NULL, "run", "--name", "p2", image, "true", NULL), ==, 0);
   g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "p3", "--label", "keep=yes", image, "true", NULL), ==, 0);
+  /* ps -l: the newest, stopped or not; limit=0 is no limit */
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-l", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "p3\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-n", "2", "--format", "{{.Names}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "p3\np2\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.44/containers/json?all=1&limit=0", NULL, NULL, &out), ==, 200);
+  g_assert_nonnull (strstr (out, "/p1"));
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "keep", image, "sleep", "300", NULL), ==, 0);
   /* a filter prune does not know is refused: ignoring it would delete more than asked */
   g_assert_cmpuint (http (f, "POST", "/v1.44/containers/prune?filters=%7B%22labl%22%3A%5B%22x%22%5D%7D",

@@ -336,7 +336,8 @@ list_containers (HatakeApiServer   *server,
   GListModel *containers = hatake_engine_get_containers (hatake_api_server_get_engine (server));
   gboolean all = hatake_api_query_bool (query, "all", FALSE);
   const char *limit_text = hatake_api_query (query, "limit");
-  int limit = limit_text ? atoi (limit_text) : -1;
+  /* docker: a limit of 0 or less is none; one above 0 also takes stopped containers (ps -l, -n) */
+  int limit = limit_text ? atoi (limit_text) : 0;
   ListData *data;
 
   if (filters == NULL)
@@ -353,11 +354,11 @@ list_containers (HatakeApiServer   *server,
       g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i - 1);
       HatakeContainerState state = hatake_container_get_state (c);
 
-      if (limit >= 0 && data->chosen->len >= (guint) limit)
+      if (limit > 0 && data->chosen->len >= (guint) limit)
         break;
       if (state == HATAKE_CONTAINER_REMOVED)
         continue;
-      if (!all && !g_hash_table_contains (filters, "status") && state != HATAKE_CONTAINER_RUNNING &&
+      if (!all && limit <= 0 && !g_hash_table_contains (filters, "status") && state != HATAKE_CONTAINER_RUNNING &&
           state != HATAKE_CONTAINER_PAUSED && state != HATAKE_CONTAINER_RESTARTING)
         continue;
       if (!matches_filters (c, filters))
