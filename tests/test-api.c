@@ -208,6 +208,14 @@ test_api_containers (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "keep\n");
   g_clear_pointer (&out, g_free);
+  /* starting a running container, stopping a stopped one: docker's 304 */
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/keep/start", NULL, NULL, NULL), ==, 304);
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "idle", image, "true", NULL), ==, 0);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/idle/stop", NULL, NULL, NULL), ==, 304);
+  g_assert_cmpint (docker (f, &out, NULL, "stop", "idle", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "idle\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "idle", NULL), ==, 0);
   /* link=1 removes a link, never the container */
   g_assert_cmpuint (http (f, "DELETE", "/v1.44/containers/keep?link=1&force=1", NULL, NULL, &out), ==, 400);
   g_assert_nonnull (strstr (out, "default link name"));

@@ -450,6 +450,22 @@ container_op (HatakeApiServer   *server,
   args.signal = (char *) hatake_api_query (query, "signal");
   args.force = hatake_api_query_bool (query, "force", FALSE);
   args.volumes = hatake_api_query_bool (query, "v", FALSE);
+  /* docker: starting a running container or stopping one that does not run changes nothing
+   * (304); the engine's own callers take both as done */
+  if (op == HATAKE_CONTAINER_OP_START || op == HATAKE_CONTAINER_OP_STOP)
+    {
+      g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (hatake_api_server_get_engine (server), path[1]);
+      HatakeContainerState state = c ? hatake_container_get_state (c) : HATAKE_CONTAINER_REMOVED;
+
+      if (c != NULL &&
+          (op == HATAKE_CONTAINER_OP_START ? state == HATAKE_CONTAINER_RUNNING
+                                           : (state == HATAKE_CONTAINER_CREATED || state == HATAKE_CONTAINER_EXITED ||
+                                              state == HATAKE_CONTAINER_DEAD)))
+        {
+          soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+          return;
+        }
+    }
   request = hatake_api_request_new (server, msg, query, path);
   hatake_engine_container_op_async (request->engine, path[1], op, &args, request->cancellable, on_op_done, request);
 }
