@@ -749,6 +749,9 @@ test_api_bad_requests (Fixture *f, gconstpointer data)
                           NULL, &body), ==, 400);
   g_assert_nonnull (strstr (body, "Invalid port"));
   g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/nosuch/wait?condition=bogus", NULL, NULL, &body), ==, 400);
+  g_assert_nonnull (strstr (body, "invalid condition"));
+  g_clear_pointer (&body, g_free);
   g_assert_cmpuint (http (f, "POST", "/v1.44/containers/nosuch/wait", NULL, NULL, &body), ==, 404);
   g_assert_nonnull (strstr (body, "No such container"));
   g_clear_pointer (&body, g_free);

@@ -556,6 +556,15 @@ wait_container (HatakeApiServer   *server,
   const char *condition = hatake_api_query (query, "condition");
   WaitData *data;
 
+  if (condition != NULL && *condition != '\0' && !g_str_equal (condition, "not-running") &&
+      !g_str_equal (condition, "next-exit") && !g_str_equal (condition, "removed"))
+    {
+      g_autofree char *message = g_strdup_printf ("invalid condition: \"%s\"", condition);
+
+      g_clear_object (&container);
+      hatake_api_reply_message (msg, SOUP_STATUS_BAD_REQUEST, message);
+      return;
+    }
   if (container == NULL)
     {
       g_autofree char *message = g_strdup_printf ("No such container: %s", path[1]);
