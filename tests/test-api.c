@@ -363,7 +363,7 @@ test_api_networks_volumes (Fixture *f, gconstpointer data)
 static void
 test_api_exec (Fixture *f, gconstpointer data)
 {
-  g_autofree char *image = NULL, *out = NULL, *err = NULL;
+  g_autofree char *image = NULL, *out = NULL, *err = NULL, *unused_exec = NULL;
 
   if (!require ())
     return;
@@ -371,6 +371,15 @@ test_api_exec (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "box", image, "sleep", "300", NULL), ==, 0);
   g_assert_cmpuint (http (f, "POST", "/v1.44/containers/box/exec", "{\"Cmd\": [\"env\"], \"Env\": [{}]}", NULL, &out), ==, 400);
   g_assert_nonnull (strstr (out, "Env: not a list of strings"));
+  g_clear_pointer (&out, g_free);
+  /* an exec instance made, never started: the server forgets it once its container is gone */
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/box/exec", "{\"Cmd\": [\"true\"]}", NULL, &out), ==, 201);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+
+    g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+    unused_exec = g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "Id"));
+  }
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, &out, &err, "exec", "box", "sh", "-c", "echo out; echo err >&2; exit 4", NULL), ==, 4);
   g_assert_cmpstr (out, ==, "out\n");
@@ -433,6 +442,17 @@ test_api_exec (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "stats", "-a", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}} {{.PIDs}}",
                            NULL), ==, 0);
   g_assert_cmpstr (out, ==, "box 0.00% 0\n");
+  g_clear_pointer (&out, g_free);
+  {
+    g_autofree char *url = g_strdup_printf ("/v1.44/exec/%s/json", unused_exec);
+
+    g_assert_cmpuint (http (f, "GET", url, NULL, NULL, NULL), ==, 200);
+    g_assert_cmpint (docker (f, NULL, NULL, "rm", "box", NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "box2", image, "sleep", "300", NULL), ==, 0);
+    g_assert_cmpint (docker (f, NULL, NULL, "exec", "box2", "true", NULL), ==, 0);
+    g_assert_cmpuint (http (f, "GET", url, NULL, NULL, NULL), ==, 404);
+    g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "box2", NULL), ==, 0);
+  }
 }
 
 /* docker events: the history with since/until and filters, and a live follower. */
@@ -846,6 +866,57 @@ test_api_slow_follower (Fixture *f, gconstpointer data)
   g_assert_cmpuint (total, <, sent / 2);
 }
 
+/* An exec's client that reads nothing holds the exec back (its pipe fills) instead of the
+ * server keeping all it writes; once the client reads, everything arrives. */
+static void
+test_api_slow_exec_client (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *image = NULL, *body = NULL, *request = NULL;
+  const char *start = "{\"Detach\": false, \"Tty\": false}";
+  const gsize size = 30 * 1000 * 1000;
+  GInputStream *in;
+  gsize total = 0;
+  char buffer[65536];
+  gssize got;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--network", "none", "--name", "pump", image, "sleep", "300", NULL), ==, 0);
+  body = g_strdup_printf ("{\"Cmd\": [\"sh\", \"-c\", \"head -c %zu /dev/zero; touch /tmp/done\"], "
+                          "\"AttachStdout\": true, \"AttachStderr\": true}", size);
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/pump/exec", body, NULL, &request), ==, 201);
+  g_assert_true (json_parser_load_from_data (parser, request, -1, NULL));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("POST /v1.44/exec/%s/start HTTP/1.1\r\nHost: hatake\r\nContent-Type: application/json\r\n"
+                          "Content-Length: %zu\r\n\r\n%s",
+                          json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "Id"),
+                          strlen (start), start);
+  address = g_unix_socket_address_new (f->socket);
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), body,
+                                            strlen (body), NULL, NULL, &error));
+  /* nothing read for 2 s: the exec is still writing, held back */
+  g_usleep (2 * G_USEC_PER_SEC);
+  g_assert_cmpint (docker (f, NULL, NULL, "exec", "pump", "test", "-e", "/tmp/done", NULL), ==, 1);
+
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 60);
+  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  while ((got = g_input_stream_read (in, buffer, sizeof buffer, NULL, &error)) > 0)
+    total += got;
+  g_assert_no_error (error);
+  /* (with the reply's head and the frames' headers) */
+  g_assert_cmpuint (total, >, size);
+  g_assert_cmpint (docker (f, NULL, NULL, "exec", "pump", "test", "-e", "/tmp/done", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "pump", NULL), ==, 0);
+}
+
 /* Reads one reply with no body (up to its blank line) from STREAM. */
 static char *
 read_head (GInputStream *stream)
@@ -908,6 +979,7 @@ main (int argc, char **argv)
   g_test_add ("/api/containers", Fixture, NULL, fixture_set_up, test_api_containers, fixture_tear_down);
   g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);
   g_test_add ("/api/exec", Fixture, NULL, fixture_set_up, test_api_exec, fixture_tear_down);
+  g_test_add ("/api/slow-exec-client", Fixture, NULL, fixture_set_up, test_api_slow_exec_client, fixture_tear_down);
   g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);
   g_test_add ("/api/object-events", Fixture, NULL, fixture_set_up, test_api_object_events, fixture_tear_down);
   g_test_add ("/api/keep-alive", Fixture, NULL, fixture_set_up, test_api_keep_alive, fixture_tear_down);

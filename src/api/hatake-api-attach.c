@@ -159,6 +159,7 @@ attach_follow (AttachData *data)
   /* what the container writes from the attach on (its log keeps earlier runs'), to its exit */
   options.follow = TRUE;
   options.since = data->since;
+  options.flow = hatake_api_hijack_get_flow (data->hijack);
   hatake_engine_container_logs_async (data->engine, data->id, &options, on_attach_entry, data,
                                      hatake_api_hijack_get_cancellable (data->hijack), on_attach_logs_done, data);
 }

@@ -51,6 +51,28 @@ hatake_api_exec_table_new (void)
   return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) exec_instance_free);
 }
 
+/* Drops the instances of containers that are gone (as docker's go with their container), so
+ * that a long-lived server does not keep one per exec ever made. */
+static void
+forget_execs_of_removed (HatakeApiServer *server)
+{
+  HatakeEngine *engine = hatake_api_server_get_engine (server);
+  GHashTableIter iter;
+  ExecInstance *e;
+
+  g_hash_table_iter_init (&iter, hatake_api_server_get_execs (server));
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &e))
+    {
+      g_autoptr(HatakeContainer) c = NULL;
+
+      if (e->running)
+        continue;
+      c = hatake_engine_lookup_container (engine, e->container);
+      if (c == NULL)
+        g_hash_table_iter_remove (&iter);
+    }
+}
+
 static void
 create_exec (HatakeApiServer   *server,
              SoupServerMessage *msg,
@@ -117,6 +139,7 @@ create_exec (HatakeApiServer   *server,
   e->attach_stderr = hatake_json_boolean (o, "AttachStderr", FALSE);
   e->privileged = hatake_json_boolean (o, "Privileged", FALSE);
   e->exit_code = -1;
+  forget_execs_of_removed (server);
   g_hash_table_insert (hatake_api_server_get_execs (server), e->id, e);
   reply = json_object_new ();
   json_object_set_string_member (reply, "Id", e->id);
@@ -138,6 +161,9 @@ typedef struct
   gboolean         exited;
   char             buffer[2][4096];
   GInputStream    *pipes[2];
+  HatakeFlow      *flow;        /* the client's: pipes wait while it is held */
+  gulong           flow_id;
+  gboolean         waiting[2];  /* a pipe not read again until the flow is released */
 } Run;
 
 static void
@@ -153,6 +179,8 @@ run_maybe_done (Run *run)
   g_clear_object (&run->stdin_pipe);
   g_clear_object (&run->pipes[0]);
   g_clear_object (&run->pipes[1]);
+  g_clear_signal_handler (&run->flow_id, run->flow);
+  g_clear_object (&run->flow);
   g_clear_object (&run->server);
   g_free (run->id);
   g_free (run);
@@ -182,7 +210,27 @@ on_pipe_read (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (run->hijack != NULL)
     hatake_api_hijack_write_frame (run->hijack, TRUE, which + 1, run->buffer[which], n);
-  read_pipe (run, which);
+  if (run->flow != NULL && hatake_flow_get_held (run->flow))
+    run->waiting[which] = TRUE;
+  else
+    read_pipe (run, which);
+}
+
+static void
+on_flow_held (HatakeFlow *flow,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  Run *run = user_data;
+
+  if (hatake_flow_get_held (flow))
+    return;
+  for (guint which = 0; which < 2; which++)
+    if (run->waiting[which])
+      {
+        run->waiting[which] = FALSE;
+        read_pipe (run, which);
+      }
 }
 
 static void
@@ -224,6 +272,11 @@ on_pipes_ready (GOutputStream *stdin_pipe,
   run->pipes[0] = g_object_ref (stdout_pipe);
   run->pipes[1] = g_object_ref (stderr_pipe);
   run->open_pipes = 2;
+  if (run->hijack != NULL)
+    {
+      run->flow = g_object_ref (hatake_api_hijack_get_flow (run->hijack));
+      run->flow_id = g_signal_connect (run->flow, "notify::held", G_CALLBACK (on_flow_held), run);
+    }
   read_pipe (run, 0);
   read_pipe (run, 1);
   if (e == NULL || !e->attach_stdin || run->hijack == NULL)

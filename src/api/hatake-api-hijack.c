@@ -4,7 +4,9 @@
  * The HTTP connection is taken from libsoup and becomes a raw stream both ways: the server writes
  * "101 UPGRADED" (or "200 OK" to clients that did not ask to upgrade), then the process's output,
  * in docker's 8-byte frames unless it has a terminal, and reads what the client types. Writes are
- * queued and written in order, asynchronously: a slow client never blocks the engine.
+ * queued and written in order, asynchronously: a slow client never blocks the engine, and its
+ * flow is held while too much waits, so that what feeds it (a log follower, an exec's pipes)
+ * pauses instead of piling up in memory.
  */
 #define G_LOG_DOMAIN "hatake-api"
 
@@ -14,10 +16,16 @@
 
 #include "hatake-api-private.h"
 
+/* as the API's other streams: held above the high mark until drained to the low one */
+#define HIJACK_HIGH_WATER (1024 * 1024)
+#define HIJACK_LOW_WATER  (256 * 1024)
+
 struct _HatakeApiHijack
 {
   GIOStream    *stream;
   GQueue        pending;     /* GBytes, in order */
+  gsize         queued;      /* their bytes */
+  HatakeFlow   *flow;
   gboolean      writing;
   gboolean      ending;
   gboolean      closing;
@@ -38,6 +46,7 @@ hijack_unref (HatakeApiHijack *self)
   g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
   g_clear_object (&self->stream);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->flow);
   g_free (self);
 }
 
@@ -54,14 +63,21 @@ on_written (GObject *source, GAsyncResult *result, gpointer user_data)
   HatakeApiHijack *self = user_data;
   g_autoptr(GError) error = NULL;
 
+  GBytes *written = g_queue_pop_head (&self->pending);
+
   self->writing = FALSE;
-  g_bytes_unref (g_queue_pop_head (&self->pending));
+  self->queued -= MIN (self->queued, g_bytes_get_size (written));
+  g_bytes_unref (written);
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
+      /* (the client is gone: what feeds it may go on, its output goes nowhere) */
       g_debug ("hijacked connection: %s", error->message);
       g_cancellable_cancel (self->cancellable);
       g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+      self->queued = 0;
     }
+  if (self->queued <= HIJACK_LOW_WATER)
+    hatake_flow_set_held (self->flow, FALSE);
   write_next (self);
 }
 
@@ -101,6 +117,7 @@ hatake_api_hijack_new (SoupServerMessage *msg,
   g_queue_init (&self->pending);
   self->refs = 1;
   self->cancellable = g_cancellable_new ();
+  self->flow = hatake_flow_new ();
   self->stream = soup_server_message_steal_connection (msg);
   head = g_strdup_printf ("HTTP/1.1 %s\r\nContent-Type: %s\r\n%s\r\n", upgrade ? "101 UPGRADED" : "200 OK",
                           content_type, upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "");
@@ -114,6 +131,12 @@ hatake_api_hijack_get_cancellable (HatakeApiHijack *self)
   return self->cancellable;
 }
 
+HatakeFlow *
+hatake_api_hijack_get_flow (HatakeApiHijack *self)
+{
+  return self->flow;
+}
+
 void
 hatake_api_hijack_write (HatakeApiHijack *self,
                          const void      *data,
@@ -122,6 +145,9 @@ hatake_api_hijack_write (HatakeApiHijack *self,
   if (g_cancellable_is_cancelled (self->cancellable) || self->ending || length == 0)
     return;
   g_queue_push_tail (&self->pending, g_bytes_new (data, length));
+  self->queued += length;
+  if (self->queued > HIJACK_HIGH_WATER)
+    hatake_flow_set_held (self->flow, TRUE);
   write_next (self);
 }
 

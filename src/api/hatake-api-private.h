@@ -185,6 +185,8 @@ typedef void (*HatakeApiHijackInput) (const char *data,
 HatakeApiHijack  *hatake_api_hijack_new           (SoupServerMessage *msg,
                                                    const char        *content_type);
 GCancellable     *hatake_api_hijack_get_cancellable (HatakeApiHijack *self);
+/* held while more than the stream's high water mark waits to be written to the client */
+HatakeFlow       *hatake_api_hijack_get_flow      (HatakeApiHijack   *self);
 void              hatake_api_hijack_write         (HatakeApiHijack   *self,
                                                    const void        *data,
                                                    gsize              length);
