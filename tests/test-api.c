@@ -866,54 +866,61 @@ test_api_slow_follower (Fixture *f, gconstpointer data)
   g_assert_cmpuint (total, <, sent / 2);
 }
 
-/* An exec's client that reads nothing holds the exec back (its pipe fills) instead of the
- * server keeping all it writes; once the client reads, everything arrives. */
+/* An exec's client that reads nothing holds the exec back (its pipe or terminal fills) instead
+ * of the server keeping all it writes; once the client reads, everything arrives. */
 static void
 test_api_slow_exec_client (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *image = NULL, *body = NULL, *request = NULL;
-  const char *start = "{\"Detach\": false, \"Tty\": false}";
-  const gsize size = 30 * 1000 * 1000;
-  GInputStream *in;
-  gsize total = 0;
-  char buffer[65536];
-  gssize got;
+  g_autofree char *image = NULL;
+  const gsize size = 20 * 1000 * 1000;
 
   if (!require ())
     return;
   image = hatake_test_registry_ref ("hatake/busybox:latest");
   g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--network", "none", "--name", "pump", image, "sleep", "300", NULL), ==, 0);
-  body = g_strdup_printf ("{\"Cmd\": [\"sh\", \"-c\", \"head -c %zu /dev/zero; touch /tmp/done\"], "
-                          "\"AttachStdout\": true, \"AttachStderr\": true}", size);
-  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/pump/exec", body, NULL, &request), ==, 201);
-  g_assert_true (json_parser_load_from_data (parser, request, -1, NULL));
-  g_clear_pointer (&body, g_free);
-  body = g_strdup_printf ("POST /v1.44/exec/%s/start HTTP/1.1\r\nHost: hatake\r\nContent-Type: application/json\r\n"
-                          "Content-Length: %zu\r\n\r\n%s",
-                          json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "Id"),
-                          strlen (start), start);
-  address = g_unix_socket_address_new (f->socket);
-  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), body,
-                                            strlen (body), NULL, NULL, &error));
-  /* nothing read for 2 s: the exec is still writing, held back */
-  g_usleep (2 * G_USEC_PER_SEC);
-  g_assert_cmpint (docker (f, NULL, NULL, "exec", "pump", "test", "-e", "/tmp/done", NULL), ==, 1);
+  /* pipes, then a terminal */
+  for (guint tty = 0; tty < 2; tty++)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GSocketAddress) address = NULL;
+      g_autoptr(GSocketConnection) connection = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *body = NULL, *request = NULL, *start = NULL;
+      GInputStream *in;
+      gsize total = 0;
+      char buffer[65536];
+      gssize got;
 
-  g_socket_set_timeout (g_socket_connection_get_socket (connection), 60);
-  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  while ((got = g_input_stream_read (in, buffer, sizeof buffer, NULL, &error)) > 0)
-    total += got;
-  g_assert_no_error (error);
-  /* (with the reply's head and the frames' headers) */
-  g_assert_cmpuint (total, >, size);
-  g_assert_cmpint (docker (f, NULL, NULL, "exec", "pump", "test", "-e", "/tmp/done", NULL), ==, 0);
+      body = g_strdup_printf ("{\"Cmd\": [\"sh\", \"-c\", \"rm -f /tmp/done; head -c %zu /dev/zero; touch /tmp/done\"], "
+                              "\"AttachStdout\": true, \"AttachStderr\": true, \"Tty\": %s}", size, tty ? "true" : "false");
+      g_assert_cmpuint (http (f, "POST", "/v1.44/containers/pump/exec", body, NULL, &request), ==, 201);
+      g_assert_true (json_parser_load_from_data (parser, request, -1, NULL));
+      start = g_strdup_printf ("{\"Detach\": false, \"Tty\": %s}", tty ? "true" : "false");
+      g_clear_pointer (&body, g_free);
+      body = g_strdup_printf ("POST /v1.44/exec/%s/start HTTP/1.1\r\nHost: hatake\r\nContent-Type: application/json\r\n"
+                              "Content-Length: %zu\r\n\r\n%s",
+                              json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "Id"),
+                              strlen (start), start);
+      address = g_unix_socket_address_new (f->socket);
+      connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), body,
+                                                strlen (body), NULL, NULL, &error));
+      /* nothing read for 2 s: the exec is still writing, held back */
+      g_usleep (2 * G_USEC_PER_SEC);
+      g_assert_cmpint (docker (f, NULL, NULL, "exec", "pump", "test", "-e", "/tmp/done", NULL), ==, 1);
+
+      g_socket_set_timeout (g_socket_connection_get_socket (connection), 60);
+      in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+      while ((got = g_input_stream_read (in, buffer, sizeof buffer, NULL, &error)) > 0)
+        total += got;
+      g_assert_no_error (error);
+      g_test_message ("tty %u: %zu bytes read", tty, total);
+      /* (with the reply's head, and the frames' headers without a terminal) */
+      g_assert_cmpuint (total, >, size);
+      g_assert_cmpint (docker (f, NULL, NULL, "exec", "pump", "test", "-e", "/tmp/done", NULL), ==, 0);
+    }
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "pump", NULL), ==, 0);
 }
 

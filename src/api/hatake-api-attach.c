@@ -133,6 +133,7 @@ on_stdio_attached (GObject *source, GAsyncResult *result, gpointer user_data)
   g_hash_table_insert (hatake_api_server_get_attaches (data->server), g_strdup (data->id), g_object_ref (data->attach));
   g_signal_connect (data->attach, "output", G_CALLBACK (on_stdio_output), data);
   g_signal_connect (data->attach, "closed", G_CALLBACK (on_stdio_closed), data);
+  hatake_attach_set_flow (data->attach, hatake_api_hijack_get_flow (data->hijack));
   hatake_attach_start (data->attach);
   hatake_api_hijack_read (data->hijack, on_client_input, data);
 }

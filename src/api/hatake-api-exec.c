@@ -318,6 +318,8 @@ on_attach_ready (HatakeAttach *attach,
   run->open_pipes = 1;
   g_signal_connect (attach, "output", G_CALLBACK (on_attach_output), run);
   g_signal_connect (attach, "closed", G_CALLBACK (on_attach_closed), run);
+  if (run->hijack != NULL)
+    hatake_attach_set_flow (attach, hatake_api_hijack_get_flow (run->hijack));
   hatake_attach_start (attach);
   if (e != NULL && e->attach_stdin && run->hijack != NULL)
     hatake_api_hijack_read (run->hijack, on_client_input, run);

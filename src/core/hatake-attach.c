@@ -26,6 +26,9 @@ struct _HatakeAttach
   gboolean                writing;
   gboolean                closed;
   gboolean                input_ended;
+  HatakeFlow             *flow;
+  gulong                  flow_id;
+  gboolean                waiting;    /* held: the next read waits for the flow's release */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeAttach, hatake_attach, G_TYPE_OBJECT)
@@ -39,6 +42,9 @@ hatake_attach_dispose (GObject *object)
   HatakeAttach *self = (HatakeAttach *) object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->flow != NULL)
+    g_clear_signal_handler (&self->flow_id, self->flow);
+  g_clear_object (&self->flow);
   G_OBJECT_CLASS (hatake_attach_parent_class)->dispose (object);
 }
 
@@ -148,7 +154,34 @@ on_read (GObject      *source,
     }
   else
     g_signal_emit (self, signals[OUTPUT], 0, HATAKE_LOG_STDOUT, bytes);
-  read_next (self);
+  if (self->flow != NULL && hatake_flow_get_held (self->flow))
+    self->waiting = TRUE;
+  else
+    read_next (self);
+}
+
+static void
+on_flow_held (HatakeFlow *flow,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  HatakeAttach *self = user_data;
+
+  if (self->waiting && !hatake_flow_get_held (flow) && !g_cancellable_is_cancelled (self->cancellable))
+    {
+      self->waiting = FALSE;
+      read_next (self);
+    }
+}
+
+void
+hatake_attach_set_flow (HatakeAttach *self,
+                        HatakeFlow   *flow)
+{
+  g_return_if_fail (HATAKE_IS_ATTACH (self));
+  g_return_if_fail (self->flow == NULL);
+  self->flow = g_object_ref (flow);
+  self->flow_id = g_signal_connect (flow, "notify::held", G_CALLBACK (on_flow_held), self);
 }
 
 static void

@@ -5,6 +5,8 @@
 
 #include <gio/gio.h>
 
+#include "hatake-flow.h"
+
 #include "hatake-log-entry.h"
 
 G_BEGIN_DECLS
@@ -32,6 +34,10 @@ HatakeAttach *hatake_attach_new    (GIOStream              *stream,
 /* The output is docker's multiplexed stream (8-byte frame headers naming stdout or stderr), as
  * the Docker Engine API sends a container without a terminal: before hatake_attach_start(). */
 void          hatake_attach_set_docker_framing (HatakeAttach  *self);
+/* What "output" goes to may say it has too much: no more is read while flow is held (the
+ * peer then waits, as docker's attached clients make a container wait). Before the start. */
+void          hatake_attach_set_flow (HatakeAttach         *self,
+                                      HatakeFlow           *flow);
 /* Starts reading: "output" (HatakeLogStream, GBytes *) for each chunk, then "closed" once. */
 void          hatake_attach_start  (HatakeAttach           *self);
 void          hatake_attach_write  (HatakeAttach           *self,
