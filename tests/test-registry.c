@@ -665,6 +665,29 @@ test_blob_redirect (Fixture       *f,
   g_assert_false (head_has_header (storage_requests->pdata[0], "Authorization:"));
 }
 
+/* A redirect to a URL with no host ("http:/v2/…") is refused with its URL, not sent. */
+static void
+test_blob_redirect_no_host (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_auto(Paths) paths = { 0 };
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(HatakeReference) ref = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!require_registry ())
+    return;
+  paths_init (&paths, f);
+  proxy = proxy_new ("127.0.0.1", fixture.registry);
+  proxy->redirect_blobs = g_strdup ("http:");
+  ref = make_ref (proxy->address, fixture.name, "v1");
+  g_assert_false (fetch_blob (f->registry, ref, fixture.layer_digest, LAYER_SIZE, paths.partial,
+                              paths.final, NULL, NULL, &error));
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_REGISTRY);
+  g_assert_nonnull (strstr (error->message, "unsupported URL: http:/v2/"));
+  g_assert_false (g_file_test (paths.final, G_FILE_TEST_EXISTS));
+}
+
 static gboolean
 cancel_cb (gpointer user_data)
 {
@@ -902,6 +925,7 @@ main (int   argc,
   ADD ("blob/retry-429", test_blob_retry_429);
   ADD ("blob/retry-exhausted", test_blob_retry_exhausted);
   ADD ("blob/redirect", test_blob_redirect);
+  ADD ("blob/redirect-no-host", test_blob_redirect_no_host);
   ADD ("blob/cancel", test_blob_cancel);
   ADD ("auth/basic", test_auth_basic);
   ADD ("auth/basic-wrong", test_auth_basic_wrong);

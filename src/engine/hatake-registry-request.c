@@ -904,7 +904,8 @@ token_credentials_cb (GObject      *object,
 
   uri = g_uri_parse (url->str, SOUP_HTTP_URI_FLAGS, &error);
   if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0
-                      && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
+                      && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
                                _("the registry %s names an invalid token service: %s"),
@@ -1006,7 +1007,9 @@ request_follow_redirect (GTask   *task,
   if (target == NULL)
     return FALSE;
   scheme = g_uri_get_scheme (target);
-  if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0)
+  /* ("http:x" parses, with no host: libsoup would refuse the message with a critical) */
+  if ((g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0) ||
+      g_uri_get_host (target) == NULL || *g_uri_get_host (target) == '\0')
     return g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
                         _("the registry redirected to an unsupported URL: %s"), location), FALSE;
   if (g_ascii_strcasecmp (scheme, "http") == 0
