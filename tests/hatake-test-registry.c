@@ -239,7 +239,10 @@ proxy_forward (Proxy             *proxy,
   status_line = g_data_input_stream_read_line (up_in, NULL, NULL, NULL);
   if (status_line == NULL)
     return;
-  g_string_append_printf (response, "%s\r\n", status_line);
+  if (is_blob && proxy->bogus_partial && g_str_has_prefix (status_line, "HTTP/1.1 200"))
+    g_string_append (response, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 1-1/2\r\n");
+  else
+    g_string_append_printf (response, "%s\r\n", status_line);
   while ((line = g_data_input_stream_read_line (up_in, NULL, NULL, NULL)) != NULL && *line != '\0')
     {
       if (g_ascii_strncasecmp (line, "Connection:", 11) == 0)

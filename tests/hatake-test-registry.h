@@ -61,6 +61,7 @@ typedef struct
   gboolean        big_chunked;     /* … without a Content-Length */
   gboolean        relative_location; /* strip the scheme and host from Location headers */
   gboolean        fail_manifests;  /* fail_status applies to manifest requests instead of blobs */
+  gboolean        bogus_partial;   /* blobs come as "206" with a Content-Range from byte 1 */
 } Proxy;
 
 Proxy           *proxy_new               (const char             *bind_ip,

@@ -688,6 +688,33 @@ test_blob_redirect_no_host (Fixture       *f,
   g_assert_false (g_file_test (paths.final, G_FILE_TEST_EXISTS));
 }
 
+/* A 206 that does not start where the download does (from its start: nothing to resume) is
+ * an error naming it, not a request asked again and again. */
+static void
+test_blob_bogus_partial (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_auto(Paths) paths = { 0 };
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(HatakeReference) ref = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) blob_requests = NULL;
+
+  if (!require_registry ())
+    return;
+  paths_init (&paths, f);
+  proxy = proxy_new ("127.0.0.1", fixture.registry);
+  proxy->bogus_partial = TRUE;
+  ref = make_ref (proxy->address, fixture.name, "v1");
+  g_assert_false (fetch_blob (f->registry, ref, fixture.layer_digest, LAYER_SIZE, paths.partial,
+                              paths.final, NULL, NULL, &error));
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_REGISTRY);
+  g_assert_nonnull (strstr (error->message, "(206)"));
+  g_assert_false (g_file_test (paths.final, G_FILE_TEST_EXISTS));
+  blob_requests = proxy_requests_matching (proxy, "/blobs/");
+  g_assert_cmpuint (blob_requests->len, ==, 1);
+}
+
 static gboolean
 cancel_cb (gpointer user_data)
 {
@@ -926,6 +953,7 @@ main (int   argc,
   ADD ("blob/retry-exhausted", test_blob_retry_exhausted);
   ADD ("blob/redirect", test_blob_redirect);
   ADD ("blob/redirect-no-host", test_blob_redirect_no_host);
+  ADD ("blob/bogus-partial", test_blob_bogus_partial);
   ADD ("blob/cancel", test_blob_cancel);
   ADD ("auth/basic", test_auth_basic);
   ADD ("auth/basic-wrong", test_auth_basic_wrong);

@@ -454,6 +454,15 @@ blob_response_cb (GObject      *object,
           g_debug ("Blob %s: Content-Range starts at %" G_GINT64_FORMAT ", asked %" G_GINT64_FORMAT,
                    blob->digest, (gint64) start, blob->offset);
           g_clear_pointer (&blob->response, _hatake_registry_response_free);
+          /* (from the start there is nothing to restart: asking again gets the same answer) */
+          if (blob->offset == 0 || blob->drops++ >= HATAKE_REGISTRY (g_task_get_source_object (task))->max_retries)
+            {
+              g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_REGISTRY,
+                                       _("the registry answered blob %s with a part (206) that does not start "
+                                         "where it was asked to (%" G_GINT64_FORMAT ")"),
+                                       blob->digest, blob->offset);
+              return;
+            }
           blob_restart (g_steal_pointer (&task));
           return;
         }
