@@ -646,6 +646,13 @@ on_committed (GObject *source, GAsyncResult *result, gpointer user_data)
   _hatake_local_engine_refresh_images (self);
   image = _hatake_local_engine_find_image (self, data->manifest->config->digest);
   name = hatake_reference_to_string (data->ref);
+  if (image == NULL)
+    {
+      /* (an rmi of the same image between the commit and now) */
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
+                               _("image %s was removed while it was being pulled"), name);
+      return;
+    }
   hatake_pull_set_digest (data->progress, data->index_digest ? data->index_digest : data->manifest_digest);
   status = g_strdup_printf ("Downloaded newer image for %s", name);
   hatake_pull_set_status (data->progress, status);
