@@ -361,6 +361,30 @@ test_compose_failing_dependency (ComposeFixture *f, gconstpointer data)
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 }
 
+/* A container of that name that is not the project's (a `docker run --name`) is never taken
+ * for a replica to recreate: up fails on the name, as docker compose's, and it keeps running. */
+static void
+test_compose_foreign_name (ComposeFixture *f, gconstpointer data)
+{
+  g_autofree char *err = NULL, *out = NULL, *image = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  write_project (f,
+                 "services:\n"
+                 "  web:\n"
+                 "    image: @IMAGE@\n"
+                 "    command: [\"sleep\", \"600\"]\n");
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "run", "-d", "--name", "tcr-web-1", image, "sleep", "600", NULL), ==, 0);
+  g_assert_cmpint (compose (f, NULL, &err, "up", "-d", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "tcr-web-1"));
+  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "--format", "{{.Names}} {{.Label \"com.docker.compose.project\"}}",
+                           NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "tcr-web-1 \n");
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "rm", "-f", "tcr-web-1", NULL), ==, 0);
+}
+
 /* Independent services run at once, a few at a time: all of a level larger than that come up;
  * a start that fails in a level fails up naming its service, leaves no container of it, and
  * down takes away what the level made. A service depending on them waits for the level. */
@@ -613,6 +637,8 @@ main (int argc, char **argv)
   g_test_add ("/compose-run/parallel-level", ComposeFixture, NULL, compose_set_up, test_compose_parallel_level,
               compose_tear_down);
   g_test_add ("/compose-run/up-wait", ComposeFixture, NULL, compose_set_up, test_compose_up_wait, compose_tear_down);
+  g_test_add ("/compose-run/foreign-name", ComposeFixture, NULL, compose_set_up, test_compose_foreign_name,
+              compose_tear_down);
   g_test_add ("/compose-run/secrets", ComposeFixture, NULL, compose_set_up, test_compose_secrets, compose_tear_down);
   g_test_add ("/compose-run/malformed", ComposeFixture, NULL, compose_set_up, test_compose_malformed, compose_tear_down);
   g_test_add ("/compose-run/healthy-dependency", ComposeFixture, NULL, compose_set_up, test_compose_healthy_dependency,

@@ -208,13 +208,17 @@ hatake_compose_get_containers (HatakeEngine *engine,
   return out;
 }
 
+/* The project's container of that name: never another's that has it (a `docker run --name`,
+ * another project whose names run together with ours), nor one whose ID merely starts so. */
 static HatakeContainer *
 find_container (Job *job, const char *name)
 {
   g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (job->engine, name);
 
   if (c == NULL || hatake_container_get_state (c) == HATAKE_CONTAINER_REMOVING ||
-      hatake_container_get_state (c) == HATAKE_CONTAINER_REMOVED)
+      hatake_container_get_state (c) == HATAKE_CONTAINER_REMOVED ||
+      g_strcmp0 (hatake_container_get_name (c), name) != 0 ||
+      g_strcmp0 (hatake_container_get_project (c), hatake_compose_project_get_name (job->project)) != 0)
     return NULL;
   return g_steal_pointer (&c);
 }
