@@ -874,6 +874,19 @@ test_interpolation (Fixture       *f,
   assert_load_error (f->dir, "services:\n  a:\n    image: \"${SET/a/b}\"\n", env,
                      "compose.yaml:3:12: services.a.image: invalid interpolation format in “${SET/a/b}” (write $$ for "
                      "a $ that is not a variable)");
+  /* defaults nest 64 deep at most: 50,000 would overflow the stack */
+  {
+    g_autoptr(GString) yaml = g_string_new ("services:\n  a:\n    image: \"");
+
+    for (guint i = 0; i < 50000; i++)
+      g_string_append (yaml, "${UNSET:-");
+    g_string_append (yaml, "x");
+    for (guint i = 0; i < 50000; i++)
+      g_string_append_c (yaml, '}');
+    g_string_append (yaml, "\"\n");
+    assert_load_error (f->dir, yaml->str, env,
+                       "compose.yaml:3:12: services.a.image: interpolation nests ${…} deeper than 64 levels");
+  }
 }
 
 static void

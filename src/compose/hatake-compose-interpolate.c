@@ -26,6 +26,7 @@ typedef struct
   const char              *path;
   GPtrArray               *warnings;
   GHashTable              *warned;
+  guint                    depth;   /* ${…} inside ${…}: expand() calls under way */
 } Expander;
 
 static gboolean
@@ -178,12 +179,43 @@ expand_braced (Expander   *x,
  * one before twice doubles at every line ("billion laughs" again). */
 #define MAX_VALUE_LENGTH (128 * 1024)
 
+static gboolean expand_text (Expander   *x,
+                             const char *s,
+                             gsize       len,
+                             GString    *out,
+                             GError    **error);
+
+/* Defaults inside defaults nest no deeper than this: each level is a call, and a file of a
+ * few hundred KB of "${X:-${X:-…" would otherwise overflow the stack. */
+#define MAX_NESTING 64
+
 static gboolean
 expand (Expander   *x,
         const char *s,
         gsize       len,
         GString    *out,
         GError    **error)
+{
+  gboolean ok;
+
+  if (x->depth >= MAX_NESTING)
+    {
+      _hatake_compose_set_error (error, x->where, x->path,
+                                 _("interpolation nests ${…} deeper than %u levels"), MAX_NESTING);
+      return FALSE;
+    }
+  x->depth++;
+  ok = expand_text (x, s, len, out, error);
+  x->depth--;
+  return ok;
+}
+
+static gboolean
+expand_text (Expander   *x,
+             const char *s,
+             gsize       len,
+             GString    *out,
+             GError    **error)
 {
   for (gsize i = 0; i < len;)
     {
