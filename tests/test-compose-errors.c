@@ -104,6 +104,22 @@ test_alias_bomb (Fixture       *f,
   g_assert_null (p);
   g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
   g_assert_nonnull (strstr (error->message, "the aliases expand to more than 1000000 nodes"));
+  g_clear_error (&error);
+
+  /* few nodes, long strings: 1 MiB ten times, ten times… (some 10 GiB copied) */
+  g_string_assign (yaml, "x-s: &s \"");
+  for (guint i = 0; i < 1024 * 1024; i++)
+    g_string_append_c (yaml, 'a' + i % 26);
+  g_string_append (yaml, "\"\nx-a: &a [*s, *s, *s, *s, *s, *s, *s, *s, *s, *s]\n");
+  for (char c = 'b'; c <= 'e'; c++)
+    g_string_append_printf (yaml, "x-%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n",
+                            c, c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+  g_string_append (yaml, "services:\n  a: {image: x}\n");
+  g_clear_object (&p);
+  p = load_data (f->dir, yaml->str, NULL, &error);
+  g_assert_null (p);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "the aliases expand to more than 64 MiB of text"));
 }
 
 /* ---- robustness ---------------------------------------------------------------------------- */

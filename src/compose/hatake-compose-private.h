@@ -41,8 +41,10 @@ struct _HatakeComposeNode
   GPtrArray             *items;   /* sequences: the nodes; mappings: key, value, key, value… */
 };
 
-/* The most nodes one file may expand to through aliases (a "billion laughs" stops here). */
+/* The most nodes one file may expand to through aliases (a "billion laughs" stops here), and
+ * the most bytes of scalars its aliases may copy (few nodes of long strings, the same bomb). */
 #define HATAKE_COMPOSE_MAX_NODES 1000000
+#define HATAKE_COMPOSE_MAX_ALIAS_BYTES (64 * 1024 * 1024)
 #define HATAKE_COMPOSE_MAX_DEPTH 200
 
 HatakeComposeNode *_hatake_compose_node_new_scalar (const HatakeComposeNode *where,

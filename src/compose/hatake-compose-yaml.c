@@ -190,6 +190,7 @@ typedef struct
   char          *dir;
   GHashTable    *anchors;   /* name → HatakeComposeNode (a copy) */
   guint          n_nodes;
+  gsize          n_alias_bytes;   /* of scalars copied by aliases */
 } Loader;
 
 static gboolean
@@ -222,6 +223,16 @@ count_nodes (const HatakeComposeNode *node)
 
   for (guint i = 0; node->items != NULL && i < node->items->len; i++)
     n += count_nodes (g_ptr_array_index (node->items, i));
+  return n;
+}
+
+static gsize
+count_bytes (const HatakeComposeNode *node)
+{
+  gsize n = node->value != NULL ? strlen (node->value) : 0;
+
+  for (guint i = 0; node->items != NULL && i < node->items->len; i++)
+    n += count_bytes (g_ptr_array_index (node->items, i));
   return n;
 }
 
@@ -404,10 +415,17 @@ load_node (Loader       *l,
             return NULL;
           }
         l->n_nodes += count_nodes (target);
+        l->n_alias_bytes += count_bytes (target);
         if (l->n_nodes > HATAKE_COMPOSE_MAX_NODES)
           {
             _hatake_compose_set_error (error, &where, NULL, _("the aliases expand to more than %d nodes"),
                                        HATAKE_COMPOSE_MAX_NODES);
+            return NULL;
+          }
+        if (l->n_alias_bytes > HATAKE_COMPOSE_MAX_ALIAS_BYTES)
+          {
+            _hatake_compose_set_error (error, &where, NULL, _("the aliases expand to more than %d MiB of text"),
+                                       HATAKE_COMPOSE_MAX_ALIAS_BYTES / (1024 * 1024));
             return NULL;
           }
         return _hatake_compose_node_copy (target);
