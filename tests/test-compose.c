@@ -1065,6 +1065,42 @@ test_merge (Fixture       *f,
     g_assert_cmpstr (merge_error->message, ==, "c.yaml:4:9: services.web.ports[2]: expected "
                                                "[ip:][host:]container[/tcp|udp], got “80:http”");
   }
+  /* an empty value in a later file keeps the earlier one (compose-go's mergeYaml) */
+  {
+    static const char * const empty[] = { "a.yaml", "d.yaml", NULL };
+    g_autoptr(GError) merge_error = NULL;
+    g_autoptr(HatakeComposeProject) q = NULL;
+
+    write_file (f->dir, "d.yaml", "services:\n  web:\n    environment:\n    # X: 9\n  db:\n");
+    q = load_files (f->dir, empty, NULL, NULL, &merge_error);
+    g_assert_no_error (merge_error);
+    assert_strv (service (q, "web")->environment, "X=1", "Y=1", NULL);
+    g_assert_nonnull (service (q, "db")->image);
+  }
+  /* aliases can nest a mapping deeper than the merge follows: the later one then wins whole */
+  {
+    static const char * const deep[] = { "e.yaml", "e.yaml", NULL };
+    g_autoptr(GString) yaml = g_string_new ("x-d: &d ");
+    g_autoptr(GError) merge_error = NULL;
+    g_autoptr(HatakeComposeProject) q = NULL;
+
+    for (guint i = 0; i < 195; i++)
+      g_string_append (yaml, "{a: ");
+    g_string_append (yaml, "1");
+    for (guint i = 0; i < 195; i++)
+      g_string_append (yaml, "}");
+    g_string_append (yaml, "\nx-e: &e ");
+    for (guint i = 0; i < 20; i++)
+      g_string_append (yaml, "{a: ");
+    g_string_append (yaml, "*d");
+    for (guint i = 0; i < 20; i++)
+      g_string_append (yaml, "}");
+    g_string_append (yaml, "\nservices:\n  web: {image: x, x-deep: *e}\n");
+    write_file (f->dir, "e.yaml", yaml->str);
+    q = load_files (f->dir, deep, NULL, NULL, &merge_error);
+    g_assert_no_error (merge_error);
+    g_assert_cmpstr (service (q, "web")->image, ==, "x");
+  }
   /* !reset in the first file removes the value too */
   {
     g_autoptr(HatakeComposeProject) q = load_ok (f->dir, "services:\n  a:\n    image: x\n    user: !reset root\n", NULL);

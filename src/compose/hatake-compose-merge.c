@@ -215,6 +215,16 @@ merge (HatakeComposeNode *base,
        HatakeComposeNode *override,
        Path              *path)
 {
+  /* an empty value in a later file (every line of it commented out, or `web:` alone) keeps
+   * the earlier one, as compose-go's mergeYaml (!reset says remove) */
+  if (override == NULL)
+    return base;
+  if (_hatake_compose_node_is_null (override) && !(override->flags & HATAKE_COMPOSE_NODE_RESET) &&
+      !(override->flags & HATAKE_COMPOSE_NODE_OVERRIDE))
+    {
+      _hatake_compose_node_free (override);
+      return base;
+    }
   base = normalize (base, path);
   override = normalize (override, path);
 
@@ -262,10 +272,17 @@ merge (HatakeComposeNode *base,
           continue;
         }
       /* take the base's value out, merge, put the result back in its place */
+      if (path->n >= G_N_ELEMENTS (path->segs))
+        {
+          /* deeper than any compose file goes (aliases can nest past the loader's limit): the
+           * later value wins whole */
+          _hatake_compose_strip_tags (value);
+          _hatake_compose_node_set (base, key->value, key, value);
+          continue;
+        }
       for (guint i = 0; i < _hatake_compose_node_n_pairs (base); i++)
         if (_hatake_compose_node_val (base, i) == existing)
           {
-            g_assert (path->n < G_N_ELEMENTS (path->segs));
             path->segs[path->n++] = key->value;
             g_ptr_array_index (base->items, 2 * i + 1) = merge (existing, value, path);
             path->n--;
