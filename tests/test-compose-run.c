@@ -466,7 +466,7 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
                  "    image: @IMAGE@\n"
                  "    network_mode: none\n"
                  "    command: [\"sh\", \"-c\", \"cat /run/secrets/db_password; echo; cat /run/secrets/token; echo; "
-                 "cat /etc/app.conf; echo; stat -c '%a %u' /run/secrets/token /etc/app.conf; "
+                 "cat /etc/app.conf; echo; cat /rel.conf; echo; stat -c '%a %u' /run/secrets/token /etc/app.conf; "
                  "echo x > /run/secrets/db_password 2>/dev/null || echo read-only; "
                  "echo port-start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)\"]\n"
                  "    sysctls: {net.ipv4.ip_unprivileged_port_start: 99}\n"
@@ -479,11 +479,14 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
                  "      - source: app_conf\n"
                  "        target: /etc/app.conf\n"
                  "        uid: \"7\"\n"
+                 "      - source: rel_conf\n"
+                 "        target: rel.conf\n"
                  "secrets:\n"
                  "  db_password: {file: ./db_password.txt}\n"
                  "  api_token: {environment: API_TOKEN}\n"
                  "configs:\n"
-                 "  app_conf: {content: \"level=${LEVEL:-debug}\"}\n");
+                 "  app_conf: {content: \"level=${LEVEL:-debug}\"}\n"
+                 "  rel_conf: {content: \"relative to the root\"}\n");
   g_assert_cmpint (compose (f, NULL, &err, "up", "-d", NULL), ==, 0);
   g_assert_cmpint (docker (&f->api, &out, NULL, "wait", "tcr-app-1", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "0\n");
@@ -491,6 +494,7 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (logs, "app-1 | from-a-file\n"));
   g_assert_nonnull (strstr (logs, "app-1 | from-the-env\n"));
   g_assert_nonnull (strstr (logs, "app-1 | level=debug\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | relative to the root\n"));
   g_assert_nonnull (strstr (logs, "app-1 | 400 0\n"));
   g_assert_nonnull (strstr (logs, "app-1 | 444 7\n"));
   g_assert_nonnull (strstr (logs, "app-1 | read-only\n"));

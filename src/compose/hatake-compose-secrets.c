@@ -26,6 +26,9 @@ target_of (const HatakeComposeFileRef *ref,
     return secret ? g_build_filename ("/run/secrets", ref->source, NULL) : g_strconcat ("/", ref->source, NULL);
   if (secret && !g_path_is_absolute (ref->target))
     return g_build_filename ("/run/secrets", ref->target, NULL);
+  /* a config's relative target is from the container's root, as docker compose takes it */
+  if (!g_path_is_absolute (ref->target))
+    return g_strconcat ("/", ref->target, NULL);
   return g_strdup (ref->target);
 }
 
