@@ -361,6 +361,36 @@ test_compose_failing_dependency (ComposeFixture *f, gconstpointer data)
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 }
 
+/* replicas: 0 switches a service off: up makes none of it, and takes away those it had. */
+static void
+test_compose_scale_zero (ComposeFixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+
+  if (!require ())
+    return;
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autofree char *yaml = g_strdup_printf ("services:\n"
+                                               "  app:\n"
+                                               "    image: @IMAGE@\n"
+                                               "    command: [\"sleep\", \"600\"]\n"
+                                               "    stop_signal: SIGKILL\n"
+                                               "  worker:\n"
+                                               "    image: @IMAGE@\n"
+                                               "    command: [\"sleep\", \"600\"]\n"
+                                               "    stop_signal: SIGKILL\n"
+                                               "    deploy: {replicas: %u}\n", round == 1 ? 1 : 0);
+
+      write_project (f, yaml);
+      g_assert_cmpint (compose (f, NULL, NULL, "up", "-d", NULL), ==, 0);
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "-a", "--format", "{{.Names}}", NULL), ==, 0);
+      g_assert_cmpstr (out, ==, round == 1 ? "tcr-worker-1\ntcr-app-1\n" : "tcr-app-1\n");
+    }
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+}
+
 /* A container of that name that is not the project's (a `docker run --name`) is never taken
  * for a replica to recreate: up fails on the name, as docker compose's, and it keeps running. */
 static void
@@ -642,6 +672,8 @@ main (int argc, char **argv)
               compose_tear_down);
   g_test_add ("/compose-run/up-wait", ComposeFixture, NULL, compose_set_up, test_compose_up_wait, compose_tear_down);
   g_test_add ("/compose-run/foreign-name", ComposeFixture, NULL, compose_set_up, test_compose_foreign_name,
+              compose_tear_down);
+  g_test_add ("/compose-run/scale-zero", ComposeFixture, NULL, compose_set_up, test_compose_scale_zero,
               compose_tear_down);
   g_test_add ("/compose-run/secrets", ComposeFixture, NULL, compose_set_up, test_compose_secrets, compose_tear_down);
   g_test_add ("/compose-run/malformed", ComposeFixture, NULL, compose_set_up, test_compose_malformed, compose_tear_down);

@@ -1064,7 +1064,7 @@ plan_up (GTask *task, JsonNode *networks, JsonNode *volumes)
                               s->name, d->service);
               g_queue_push_tail (&job->actions, a);
             }
-          for (int n = 1; n <= MAX (s->replicas, 1); n++)
+          for (int n = 1; n <= s->replicas; n++)
             {
               g_autofree char *name = hatake_compose_project_container_name (p, s, (guint) n);
               Action *a = action_new (ACTION_CONVERGE, name, s->name);
@@ -1087,7 +1087,7 @@ plan_up (GTask *task, JsonNode *networks, JsonNode *volumes)
               HatakeContainer *c = g_ptr_array_index (existing, k);
               Action *a;
 
-              if (container_number (c) <= (guint) MAX (s->replicas, 1))
+              if (container_number (c) <= (guint) MAX (s->replicas, 0))
                 continue;
               g_queue_push_tail (&job->actions, action_new (ACTION_STOP, hatake_container_get_name (c), s->name));
               a = action_new (ACTION_REMOVE, hatake_container_get_name (c), s->name);
