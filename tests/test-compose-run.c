@@ -413,6 +413,23 @@ test_compose_foreign_name (ComposeFixture *f, gconstpointer data)
                            NULL), ==, 0);
   g_assert_cmpstr (out, ==, "tcr-web-1 \n");
   g_assert_cmpint (docker (&f->api, NULL, NULL, "rm", "-f", "tcr-web-1", NULL), ==, 0);
+
+  /* a network of the name the project asks for, made by hand: used, and left by down */
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "network", "create", "shared-net", NULL), ==, 0);
+  write_project (f,
+                 "services:\n"
+                 "  web:\n"
+                 "    image: @IMAGE@\n"
+                 "    command: [\"sleep\", \"600\"]\n"
+                 "    stop_signal: SIGKILL\n"
+                 "networks:\n"
+                 "  default: {name: shared-net}\n");
+  g_assert_cmpint (compose (f, NULL, NULL, "up", "-d", NULL), ==, 0);
+  g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (&f->api, &out, NULL, "network", "ls", "-q", "--filter", "name=shared-net", NULL), ==, 0);
+  g_assert_cmpstr (out, !=, "");
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "network", "rm", "shared-net", NULL), ==, 0);
 }
 
 /* Independent services run at once, a few at a time: all of a level larger than that come up;

@@ -15,6 +15,7 @@
 #include "hatake-compose-project-private.h"
 #include "hatake-compose-runner.h"
 #include "hatake-error.h"
+#include "hatake-json.h"
 
 typedef enum
 {
@@ -281,6 +282,18 @@ on_network_op (GObject *source, GAsyncResult *result, gpointer user_data)
   if (error != NULL)
     {
       Job *job = g_task_get_task_data (task);
+
+      /* down: a network another project's containers still use stays, said as docker
+       * compose says it; the rest of down goes on */
+      if (job->current->kind == ACTION_NETWORK_REMOVE &&
+          (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY) || g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT)))
+        {
+          g_autofree char *message = g_strdup_printf ("network %s: %s", job->current->name, error->message);
+
+          job_event (job, "Warning", message, NULL);
+          job_done (task);
+          return;
+        }
       g_prefix_error (&error, "network %s: ", job->current->name);
       return job_fail (task, g_steal_pointer (&error));
     }
@@ -836,8 +849,11 @@ job_new (HatakeEngine *engine, HatakeComposeProject *project, const HatakeCompos
 }
 
 /* The names the engine has in a list op's answer (an array, or {"Volumes": […]}). */
+/* The names in a network or volume list; with project, only those labelled as that project's
+ * (down takes away what the project made, never another's of the same name). */
 static GHashTable *
-names_of (JsonNode *node)
+names_of (JsonNode   *node,
+          const char *project)
 {
   GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   JsonArray *array = NULL;
@@ -850,9 +866,10 @@ names_of (JsonNode *node)
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
       JsonObject *o = json_array_get_object_element (array, i);
+      const char *owner = hatake_json_string (hatake_json_object_member (o, "Labels"), "com.docker.compose.project");
 
-      if (o != NULL && json_object_has_member (o, "Name"))
-        g_hash_table_add (names, g_strdup (json_object_get_string_member (o, "Name")));
+      if (o != NULL && hatake_json_string (o, "Name") != NULL && (project == NULL || g_strcmp0 (owner, project) == 0))
+        g_hash_table_add (names, g_strdup (hatake_json_string (o, "Name")));
     }
   return names;
 }
@@ -953,8 +970,8 @@ plan_up (GTask *task, JsonNode *networks, JsonNode *volumes)
   Job *job = g_task_get_task_data (task);
   HatakeComposeProject *p = job->project;
   const char *project = hatake_compose_project_get_name (p);
-  g_autoptr(GHashTable) network_names = names_of (networks);
-  g_autoptr(GHashTable) volume_names = names_of (volumes);
+  g_autoptr(GHashTable) network_names = names_of (networks, NULL);
+  g_autoptr(GHashTable) volume_names = names_of (volumes, NULL);
   g_autoptr(GPtrArray) services = selected_services (p, job->options.services);
   g_autoptr(GHashTable) levels = NULL;
   guint top = 0;
@@ -1287,8 +1304,8 @@ plan_down (GTask *task, JsonNode *networks, JsonNode *volumes)
 {
   Job *job = g_task_get_task_data (task);
   HatakeComposeProject *p = job->project;
-  g_autoptr(GHashTable) network_names = names_of (networks);
-  g_autoptr(GHashTable) volume_names = names_of (volumes);
+  g_autoptr(GHashTable) network_names = names_of (networks, hatake_compose_project_get_name (p));
+  g_autoptr(GHashTable) volume_names = names_of (volumes, hatake_compose_project_get_name (p));
   gboolean orphans = FALSE;
   g_autoptr(GHashTable) levels = NULL;
   g_autoptr(GPtrArray) containers = containers_by_level (job, HATAKE_COMPOSE_OP_DOWN, &orphans, &levels);
