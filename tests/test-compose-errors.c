@@ -122,6 +122,46 @@ test_alias_bomb (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "the aliases expand to more than 64 MiB of text"));
 }
 
+/* Nesting past what the code follows is an error or a plain result, never a crash: ${…:-${…}}
+ * 50,000 deep (the stack), and mappings that aliases nest past the merge's depth (extends). */
+static void
+test_deep_nesting (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GString) yaml = g_string_new ("services:\n  a:\n    image: \"");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeComposeProject) p = NULL;
+
+  for (guint i = 0; i < 50000; i++)
+    g_string_append (yaml, "${UNSET:-");
+  g_string_append (yaml, "x");
+  for (guint i = 0; i < 50000; i++)
+    g_string_append_c (yaml, '}');
+  g_string_append (yaml, "\"\n");
+  p = load_data (f->dir, yaml->str, NULL, &error);
+  g_assert_null (p);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "interpolation nests ${…} deeper than 64 levels"));
+  g_clear_error (&error);
+
+  g_string_assign (yaml, "x-d: &d ");
+  for (guint i = 0; i < 195; i++)
+    g_string_append (yaml, "{a: ");
+  g_string_append (yaml, "1");
+  for (guint i = 0; i < 195; i++)
+    g_string_append (yaml, "}");
+  g_string_append (yaml, "\nx-e: &e ");
+  for (guint i = 0; i < 20; i++)
+    g_string_append (yaml, "{a: ");
+  g_string_append (yaml, "*d");
+  for (guint i = 0; i < 20; i++)
+    g_string_append (yaml, "}");
+  g_string_append (yaml, "\nservices:\n  base: {image: x, x-deep: *e}\n  web: {extends: base, x-deep: *e}\n");
+  p = load_data (f->dir, yaml->str, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (hatake_compose_project_get_service (p, "web"));
+}
+
 /* ---- robustness ---------------------------------------------------------------------------- */
 
 static const char *fuzz_yaml =
@@ -288,6 +328,7 @@ main (int    argc,
 
   ADD ("/compose/errors", test_errors);
   ADD ("/compose/alias-bomb", test_alias_bomb);
+  ADD ("/compose/deep-nesting", test_deep_nesting);
   ADD ("/compose/robustness/truncated", test_truncated);
   ADD ("/compose/robustness/mutated", test_mutated);
   return g_test_run ();

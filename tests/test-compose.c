@@ -874,19 +874,6 @@ test_interpolation (Fixture       *f,
   assert_load_error (f->dir, "services:\n  a:\n    image: \"${SET/a/b}\"\n", env,
                      "compose.yaml:3:12: services.a.image: invalid interpolation format in “${SET/a/b}” (write $$ for "
                      "a $ that is not a variable)");
-  /* defaults nest 64 deep at most: 50,000 would overflow the stack */
-  {
-    g_autoptr(GString) yaml = g_string_new ("services:\n  a:\n    image: \"");
-
-    for (guint i = 0; i < 50000; i++)
-      g_string_append (yaml, "${UNSET:-");
-    g_string_append (yaml, "x");
-    for (guint i = 0; i < 50000; i++)
-      g_string_append_c (yaml, '}');
-    g_string_append (yaml, "\"\n");
-    assert_load_error (f->dir, yaml->str, env,
-                       "compose.yaml:3:12: services.a.image: interpolation nests ${…} deeper than 64 levels");
-  }
 }
 
 static void
@@ -1076,30 +1063,6 @@ test_merge (Fixture       *f,
     g_assert_no_error (merge_error);
     assert_strv (service (q, "web")->environment, "X=1", "Y=1", NULL);
     g_assert_nonnull (service (q, "db")->image);
-  }
-  /* aliases can nest a mapping deeper than the merge follows: the later one then wins whole */
-  {
-    static const char * const deep[] = { "e.yaml", "e.yaml", NULL };
-    g_autoptr(GString) yaml = g_string_new ("x-d: &d ");
-    g_autoptr(GError) merge_error = NULL;
-    g_autoptr(HatakeComposeProject) q = NULL;
-
-    for (guint i = 0; i < 195; i++)
-      g_string_append (yaml, "{a: ");
-    g_string_append (yaml, "1");
-    for (guint i = 0; i < 195; i++)
-      g_string_append (yaml, "}");
-    g_string_append (yaml, "\nx-e: &e ");
-    for (guint i = 0; i < 20; i++)
-      g_string_append (yaml, "{a: ");
-    g_string_append (yaml, "*d");
-    for (guint i = 0; i < 20; i++)
-      g_string_append (yaml, "}");
-    g_string_append (yaml, "\nservices:\n  web: {image: x, x-deep: *e}\n");
-    write_file (f->dir, "e.yaml", yaml->str);
-    q = load_files (f->dir, deep, NULL, NULL, &merge_error);
-    g_assert_no_error (merge_error);
-    g_assert_cmpstr (service (q, "web")->image, ==, "x");
   }
   /* !reset in the first file removes the value too */
   {
