@@ -65,7 +65,34 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     g_usleep (20 * 1000);
   umount2 (data->rootfs, MNT_DETACH);
   g_unlink (data->exit_file);
-  removed = hatake_rm_rf (data->dir, &error);
+  /* The folder leaves containers/ at once, into the store's tmp/ (emptied at every start): a
+   * removal killed half way through its files left config.json without state.json, which the
+   * next start took for a container created and never started. */
+  {
+    g_autofree char *root = g_path_get_dirname (data->dir);
+    g_autofree char *store_root = g_path_get_dirname (root);
+    g_autofree char *template = g_build_filename (store_root, "tmp", "removed-XXXXXX", NULL);
+    g_autofree char *trash = g_mkdtemp (g_steal_pointer (&template));
+    g_autofree char *target = trash != NULL ? g_build_filename (trash, "container", NULL) : NULL;
+
+    if (target != NULL && rename (data->dir, target) == 0)
+      {
+        removed = hatake_rm_rf (trash, &error);
+        if (!removed)
+          {
+            /* (out of containers/ already: the next start's clean-up takes the rest) */
+            g_debug ("Cannot remove %s: %s", trash, error->message);
+            g_clear_error (&error);
+            removed = TRUE;
+          }
+      }
+    else
+      {
+        if (trash != NULL)
+          g_rmdir (trash);
+        removed = hatake_rm_rf (data->dir, &error);
+      }
+  }
   hatake_rm_rf (data->socket_dir, NULL);
   hatake_rm_rf (data->persist_dir, NULL);
   /* (the network goes after this, on the networks' thread: on_removed) */
