@@ -848,9 +848,9 @@ job_new (HatakeEngine *engine, HatakeComposeProject *project, const HatakeCompos
   return job;
 }
 
-/* The names the engine has in a list op's answer (an array, or {"Volumes": […]}). */
-/* The names in a network or volume list; with project, only those labelled as that project's
- * (down takes away what the project made, never another's of the same name). */
+/* The names the engine has in a list op's answer (an array, or {"Volumes": […]}); with project,
+ * only those labelled as that project's (down takes away what the project made, never
+ * another's of the same name). */
 static GHashTable *
 names_of (JsonNode   *node,
           const char *project)
