@@ -408,15 +408,6 @@ filter_dangling (JsonObject *o, const char *v)
   return dangling == (g_str_equal (v, "true") || g_str_equal (v, "1"));
 }
 
-/* What docker's network and volume lists filter on; NULL for a key docker does not know. */
-static gboolean
-list_filter_known (const char *key, gboolean is_volume)
-{
-  static const char * const network_keys[] = { "name", "id", "driver", "label", "type", "dangling", NULL };
-  static const char * const volume_keys[] = { "name", "driver", "label", NULL };
-
-  return g_strv_contains (is_volume ? volume_keys : network_keys, key);
-}
 
 static gboolean
 list_item_matches (JsonObject *o, GHashTable *filters)
@@ -482,25 +473,18 @@ on_object_op (GObject *source, GAsyncResult *result, gpointer user_data)
   g_free (data);
 }
 
-/* A list with ?filters=: the filters parsed and checked, else the request answered (400). */
+/* A list with ?filters=: the filters parsed and checked against what docker's network and
+ * volume lists filter on, else the request answered (400). */
 static gboolean
 op_data_take_filters (OpData *data, GHashTable *query)
 {
+  static const char * const network_keys[] = { "name", "id", "driver", "label", "type", "dangling", NULL };
+  static const char * const volume_keys[] = { "name", "driver", "label", NULL };
   g_autoptr(GError) error = NULL;
-  GHashTableIter iter;
-  gpointer key;
 
-  data->filters = hatake_api_query_filters (query, &error);
+  data->filters = hatake_api_query_filters_only (query, data->is_volume ? volume_keys : network_keys, &error);
   if (data->filters != NULL)
-    {
-      g_hash_table_iter_init (&iter, data->filters);
-      while (error == NULL && g_hash_table_iter_next (&iter, &key, NULL))
-        if (!list_filter_known (key, data->is_volume))
-          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter '%s'", (char *) key);
-    }
-  if (error == NULL)
     return TRUE;
-  g_clear_pointer (&data->filters, g_hash_table_unref);
   hatake_api_request_reply_error (data->request, error);
   g_free (data);
   return FALSE;
