@@ -581,7 +581,6 @@ hatake_api_query_bool (GHashTable *query,
                        gboolean    fallback)
 {
   const char *value = hatake_api_query (query, key);
-
   g_autofree char *v = NULL;
 
   if (value == NULL)
@@ -601,21 +600,7 @@ filter_values (JsonNode    *node,
                GStrvBuilder *values)
 {
   if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_NULL (element))
-            continue;
-          if (json_node_get_value_type (element) != G_TYPE_STRING)
-            return FALSE;
-          g_strv_builder_add (values, json_node_get_string (element));
-        }
-      return TRUE;
-    }
+    return hatake_json_array_add_strings (json_node_get_array (node), values);
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObject *object = json_node_get_object (node);

@@ -80,6 +80,25 @@ hatake_json_boolean (JsonObject *object,
          ? json_node_get_boolean (node) : fallback;
 }
 
+/* Adds the strings of array to b, nulls skipped; FALSE at an element of any other type (a
+ * number, a nested list…), as Go's json.Unmarshal into []string refuses it. */
+static inline gboolean
+hatake_json_array_add_strings (JsonArray    *array,
+                               GStrvBuilder *b)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_NULL (element))
+        continue;
+      if (json_node_get_value_type (element) != G_TYPE_STRING)
+        return FALSE;
+      g_strv_builder_add (b, json_node_get_string (element));
+    }
+  return TRUE;
+}
+
 /* A member holding a list of strings (nulls skipped), or when one_string is TRUE also a lone
  * string (docker's StrSlice), as a GStrv in *out: NULL when absent or null. Any other shape is
  * an error naming the member, as Go's json.Unmarshal into []string refuses it. */
@@ -98,21 +117,7 @@ hatake_json_strv_member (JsonObject  *object,
     return TRUE;
   if (one_string && json_node_get_value_type (node) == G_TYPE_STRING)
     g_strv_builder_add (b, json_node_get_string (node));
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
-      {
-        JsonNode *element = json_array_get_element (json_node_get_array (node), i);
-
-        if (JSON_NODE_HOLDS_NULL (element))
-          continue;
-        if (json_node_get_value_type (element) != G_TYPE_STRING)
-          {
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: not a list of strings", name);
-            return FALSE;
-          }
-        g_strv_builder_add (b, json_node_get_string (element));
-      }
-  else
+  else if (!JSON_NODE_HOLDS_ARRAY (node) || !hatake_json_array_add_strings (json_node_get_array (node), b))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: not a list of strings", name);
       return FALSE;
