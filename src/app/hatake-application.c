@@ -215,6 +215,7 @@ hatake_application_startup (GApplication *application)
   g_autoptr(GSettingsSchema) schema = NULL;
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
 
   G_APPLICATION_CLASS (hatake_application_parent_class)->startup (application);
 
@@ -223,6 +224,8 @@ hatake_application_startup (GApplication *application)
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (self->engine_action));
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  /* (each window builds its shortcuts window on demand: hatake-window.c) */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", shortcuts_accels);
 
   /* Run uninstalled (no schema) rather than abort: the defaults are built in. */
   source = g_settings_schema_source_get_default ();

@@ -1,5 +1,5 @@
 /* hatake-widget-utils.c: what the app's pages, cells and dialogs share — toasts, the window they
- * are in, a dialog's message line
+ * are in, a dialog's message line, menus built on demand
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "hatake-desktop"
@@ -62,4 +62,24 @@ hatake_widget_get_window (GtkWidget *widget)
 
   root = gtk_widget_get_root (widget);
   return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+build_menu (GtkMenuButton *button,
+            gpointer       user_data)
+{
+  /* Called only while the button has neither a popover nor a menu: once */
+  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (user_data));
+}
+
+void
+hatake_menu_button_set_menu_on_demand (GtkMenuButton *button,
+                                       GMenuModel    *menu)
+{
+  g_return_if_fail (GTK_IS_MENU_BUTTON (button));
+  g_return_if_fail (G_IS_MENU_MODEL (menu));
+
+  /* (a menu it had goes: the new one is built when the button next opens) */
+  gtk_menu_button_set_menu_model (button, NULL);
+  gtk_menu_button_set_create_popup_func (button, build_menu, g_object_ref (menu), g_object_unref);
 }

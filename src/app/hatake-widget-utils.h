@@ -1,5 +1,5 @@
 /* hatake-widget-utils.h: what the app's pages, cells and dialogs share — toasts, the window they
- * are in, a dialog's message line
+ * are in, a dialog's message line, menus built on demand
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -20,6 +20,10 @@ void       hatake_toast_show        (AdwToastOverlay *overlay,
 void       hatake_label_set_message (GtkLabel        *label,
                                      const char      *message,
                                      const char      *style);
+/* MENU becomes BUTTON's menu the first time BUTTON opens: its GtkPopoverMenu is built then, not
+ * with the window (a window's menus cost its first frame more than their buttons do). */
+void       hatake_menu_button_set_menu_on_demand (GtkMenuButton *button,
+                                                  GMenuModel    *menu);
 /* The window WIDGET is in, for the dialogs it opens; NULL while it is in none. */
 GtkWindow *hatake_widget_get_window (GtkWidget       *widget);
 

@@ -21,6 +21,7 @@
 #include "hatake-projects-page.h"
 #include "hatake-volumes-page.h"
 #include "hatake-window.h"
+#include "hatake-widget-utils.h"
 #include "hatake-window-compose.h"
 
 struct _HatakeWindow
@@ -33,6 +34,9 @@ struct _HatakeWindow
   AdwStatusPage        *message_page;
   GtkMenuButton        *engine_button;
   GtkMenuButton        *message_engine_button;
+  GtkMenuButton        *menu_button;
+  GtkMenuButton        *message_menu_button;
+  GMenuModel           *primary_menu;
   AdwLeaflet           *leaflet;
   GtkListBox           *sidebar;
   GtkListBoxRow        *images_row;
@@ -164,7 +168,7 @@ hatake_window_set_engine_switcher (HatakeWindow *self,
     {
       g_autofree char *tooltip = description ? g_strdup_printf (_("Engine: %s"), description) : NULL;
 
-      gtk_menu_button_set_menu_model (buttons[i], engines);
+      hatake_menu_button_set_menu_on_demand (buttons[i], engines);
       gtk_menu_button_set_label (buttons[i], label ? label : _("Engine"));
       gtk_menu_button_set_always_show_arrow (buttons[i], TRUE);
       if (tooltip != NULL)
@@ -216,6 +220,28 @@ show_sidebar_activated (GtkWidget  *widget,
   HatakeWindow *self = HATAKE_WINDOW (widget);
 
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* The shortcuts window is built the first time it is asked for: GtkApplication would build it
+ * with every window, from gtk/help-overlay.ui, before the window's first frame. */
+static void
+show_help_overlay_activated (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  GtkApplicationWindow *window = user_data;
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/io/github/hatake/Desktop/hatake-shortcuts-window.ui");
+
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      /* modal, transient for the window, hidden on close, destroyed with it; this action stays */
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+  gtk_window_present (GTK_WINDOW (overlay));
 }
 
 static void
@@ -314,6 +340,9 @@ hatake_window_class_init (HatakeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, message_page);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, engine_button);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, message_engine_button);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, message_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, HatakeWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, HatakeWindow, images_row);
@@ -331,6 +360,13 @@ hatake_window_class_init (HatakeWindowClass *klass)
 static void
 hatake_window_init (HatakeWindow *self)
 {
+  static const GActionEntry actions[] = {
+    { .name = "show-help-overlay", .activate = show_help_overlay_activated },
+  };
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  hatake_menu_button_set_menu_on_demand (self->menu_button, self->primary_menu);
+  hatake_menu_button_set_menu_on_demand (self->message_menu_button, self->primary_menu);
   _hatake_window_compose_init (self);
 }

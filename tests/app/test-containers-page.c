@@ -998,7 +998,14 @@ test_engine_switcher (void)
   g_assert_true (menu_offers (menu, "system"));
   g_assert_true (menu_offers (menu, "context:served"));
   g_assert_false (menu_offers (menu, "context:default"));
-  g_assert_true (gtk_menu_button_get_menu_model (button) != NULL);
+  /* the switcher's menu is built when it first opens, and offers the same engines */
+  g_assert_null (gtk_menu_button_get_menu_model (button));
+  gtk_menu_button_popup (button);
+  g_assert_nonnull (gtk_menu_button_get_menu_model (button));
+  g_assert_true (menu_offers (gtk_menu_button_get_menu_model (button), "context:served"));
+  g_assert_true (GTK_IS_POPOVER_MENU (gtk_menu_button_get_popover (button)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (button))));
+  gtk_menu_button_popdown (button);
 
   /* the context: a new window on the served engine, its container there */
   g_action_group_activate_action (G_ACTION_GROUP (own_app), "engine", g_variant_new_string ("context:served"));

@@ -197,9 +197,28 @@ is_visible (gpointer data)
   return gtk_widget_get_visible (data);
 }
 
+/* Whether MENU (with its sections) has an item for ACTION */
+static gboolean
+menu_has_action (GMenuModel *menu, const char *action)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+      g_autofree char *name = NULL;
+
+      if (section != NULL && menu_has_action (section, action))
+        return TRUE;
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &name) &&
+          g_str_equal (name, action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_shortcuts_window (void)
 {
+  const char *menu_buttons[] = { "menu_button", "message_menu_button" };
   g_auto(GStrv) accels = NULL;
   HatakeWindow *window;
   GtkWindow *overlay;
@@ -211,10 +230,25 @@ test_shortcuts_window (void)
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 
-  /* GtkApplication found resources/gtk/help-overlay.ui under the resource base path. */
+  /* Built on demand, not with the window (as GtkApplication would from gtk/help-overlay.ui) */
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
   accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
   g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>question"));
+
+  /* the main menus, which name it, are built when they first open */
+  for (guint i = 0; i < G_N_ELEMENTS (menu_buttons); i++)
+    {
+      GtkMenuButton *button = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
+                                                                              menu_buttons[i]));
+
+      g_assert_null (gtk_menu_button_get_menu_model (button));
+      gtk_menu_button_popup (button);
+      g_assert_nonnull (gtk_menu_button_get_menu_model (button));
+      g_assert_true (menu_has_action (gtk_menu_button_get_menu_model (button), "win.show-help-overlay"));
+      g_assert_true (GTK_IS_POPOVER_MENU (gtk_menu_button_get_popover (button)));
+      gtk_menu_button_popdown (button);
+    }
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
   overlay = GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
@@ -225,6 +259,14 @@ test_shortcuts_window (void)
   g_object_add_weak_pointer (G_OBJECT (overlay), &weak_overlay);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (overlay));
   hatake_test_save_screenshot (GTK_WIDGET (overlay), "shortcuts-window.png");
+
+  /* closed, it is hidden; asked for again, the same one comes back */
+  gtk_window_close (overlay);
+  g_assert_true (weak_overlay != NULL);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  g_assert_true (GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))) == overlay);
+  g_assert_true (hatake_test_wait_until (is_visible, overlay, 10));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
