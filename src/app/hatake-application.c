@@ -38,6 +38,7 @@ struct _HatakeApplication
   HatakeEngine   *engine;
   HatakeApiServer *api;         /* the Docker Engine API of the engine we host */
   char           *api_socket;
+  guint           serve_source;  /* the API's start, once the window is up */
   GSimpleAction  *engine_action; /* app.engine: "" (automatic), "local", "system", "context:NAME" */
   char           *engine_label;  /* what the switcher says of the engine shown */
   gboolean        settings_keep_engine;  /* (an older schema has no "engine") */
@@ -150,6 +151,7 @@ preferences_activated (GSimpleAction *action,
 static void
 stop_api (HatakeApplication *self)
 {
+  g_clear_handle_id (&self->serve_source, g_source_remove);
   if (self->api != NULL)
     g_object_run_dispose (G_OBJECT (self->api));
   g_clear_object (&self->api);
@@ -275,6 +277,19 @@ serve_api (HatakeApplication *self,
     }
 }
 
+/* The socket waits for the window: the first frame does not wait for NSS (the hatake group) and
+ * the socket's files. Hidden (--hidden), the window is never up: it comes at once then. */
+static gboolean
+serve_api_idle (gpointer user_data)
+{
+  HatakeApplication *self = user_data;
+
+  self->serve_source = 0;
+  if (HATAKE_IS_LOCAL_ENGINE (self->engine) && self->api == NULL)
+    serve_api (self, HATAKE_LOCAL_ENGINE (self->engine));
+  return G_SOURCE_REMOVE;
+}
+
 const char *
 hatake_application_get_api_socket (HatakeApplication *self)
 {
@@ -333,7 +348,8 @@ open_local (HatakeApplication *self, GError **error)
   local = hatake_local_engine_new (self->data_root, config, &local_error);
   if (local != NULL)
     {
-      serve_api (self, local);
+      if (self->serve_source == 0)
+        self->serve_source = g_idle_add_full (G_PRIORITY_LOW, serve_api_idle, self, NULL);
       return HATAKE_ENGINE (g_steal_pointer (&local));
     }
   if (g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED))

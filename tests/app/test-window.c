@@ -568,6 +568,14 @@ has_one_container (gpointer data)
   return g_list_model_get_n_items (hatake_engine_get_containers (data)) == 1;
 }
 
+static gboolean
+api_is_served (gpointer data)
+{
+  const char *socket = hatake_application_get_api_socket (HATAKE_APPLICATION (data));
+
+  return socket != NULL && g_file_test (socket, G_FILE_TEST_EXISTS);
+}
+
 /* As root the application hosts the engine: closing its window hides it, the engine stays,
  * activating again shows the same window; Quit ends it all. */
 static void
@@ -610,11 +618,10 @@ test_close_keeps_engine (void)
   weak_window = window;
   g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
 
-  /* it serves the Docker Engine API for the engine it shows: a container made through the
-   * socket is in the window's model at once */
+  /* it serves the Docker Engine API for the engine it shows, once the window is up: a
+   * container made through the socket is in the window's model at once */
+  g_assert_true (hatake_test_wait_until (api_is_served, own_app, 10));
   socket = g_strdup (hatake_application_get_api_socket (own_app));
-  g_assert_nonnull (socket);
-  g_assert_true (g_file_test (socket, G_FILE_TEST_EXISTS));
   {
     g_autofree char *ping = curl_app (socket, "GET", "/_ping", NULL);
 
