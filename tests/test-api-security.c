@@ -84,6 +84,59 @@ test_socket_group (Fixture *f, gconstpointer data)
   g_assert_cmpint (connect_as_nobody (f->socket, in_group, 1), ==, 0);
   /* and the server answers its own: the docker CLI as root */
   g_assert_cmpint (docker (f, NULL, NULL, "version", NULL), ==, 0);
+
+  /* the group was looked up without NSS: no module of it (libnss_systemd…) in the server */
+  {
+    g_autofree char *maps_path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (f->server));
+    g_autofree char *maps = NULL;
+
+    g_assert_true (g_file_get_contents (maps_path, &maps, NULL, NULL));
+    g_assert_null (strstr (maps, "libnss_"));
+  }
+}
+
+/* The group comes from /etc/group (no NSS module loaded into the engine for it): a "hatake"
+ * group made there is the socket's at the next start, and its members get in. */
+static void
+test_socket_group_from_files (Fixture *f, gconstpointer data)
+{
+  const char *groupadd[] = { "groupadd", "-r", "hatake", NULL };
+  const char *groupdel[] = { "groupdel", "hatake", NULL };
+  gboolean made = FALSE;
+  struct group *hatake;
+  struct stat st;
+  gid_t gid;
+  int status;
+
+  if (!require ())
+    return;
+  if (getgrnam ("hatake") == NULL)
+    {
+      /* (groupadd: Debian's passwd, which every system has) */
+      g_assert_true (g_spawn_sync (NULL, (char **) groupadd, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                                   &status, NULL));
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      made = TRUE;
+    }
+  hatake = getgrnam ("hatake");
+  g_assert_nonnull (hatake);
+  gid = hatake->gr_gid;
+  g_assert_cmpuint (gid, !=, 0);
+
+  fixture_stop_server (f);
+  fixture_start_server (f);
+  g_assert_cmpint (g_stat (f->socket, &st), ==, 0);
+  g_assert_cmpint (st.st_gid, ==, gid);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0660);
+  g_assert_cmpint (connect_as_nobody (f->socket, NULL, 0), ==, EACCES);
+  g_assert_cmpint (connect_as_nobody (f->socket, &gid, 1), ==, 0);
+
+  if (made)
+    {
+      g_assert_true (g_spawn_sync (NULL, (char **) groupdel, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                                   &status, NULL));
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+    }
 }
 
 static gboolean
@@ -173,6 +226,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/api-security/socket-group", Fixture, NULL, fixture_set_up, test_socket_group, fixture_tear_down);
+  g_test_add ("/api-security/socket-group-from-files", Fixture, NULL, fixture_set_up, test_socket_group_from_files,
+              fixture_tear_down);
   g_test_add ("/api-security/no-plain-tcp", Fixture, NULL, fixture_set_up, test_no_plain_tcp, fixture_tear_down);
   g_test_add ("/api-security/container-sees-no-socket", Fixture, NULL, fixture_set_up,
               test_container_sees_no_socket, fixture_tear_down);

@@ -10,7 +10,7 @@
 #include <gio/gunixsocketaddress.h>
 
 #include <errno.h>
-#include <grp.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,6 +21,7 @@
 #include "hatake-api-private.h"
 #include "hatake-error.h"
 #include "hatake-json.h"
+#include "hatake-passwd.h"
 
 struct _HatakeApiServer
 {
@@ -38,6 +39,7 @@ struct _HatakeApiServer
   dev_t         socket_dev;   /* the socket file we made: only that one is removed at the end */
   ino_t         socket_ino;
   GHashTable   *idle;         /* GSocket → GSource: kept-alive connections between requests */
+  GCancellable *group_lookup; /* getent's, for the socket's group */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApiServer, hatake_api_server, G_TYPE_OBJECT)
@@ -49,6 +51,7 @@ hatake_api_server_dispose (GObject *object)
 {
   HatakeApiServer *self = (HatakeApiServer *) object;
 
+  g_cancellable_cancel (self->group_lookup);
   /* the streams end while their connections are still there */
   if (self->events != NULL)
     g_object_run_dispose (G_OBJECT (self->events));
@@ -91,6 +94,7 @@ hatake_api_server_finalize (GObject *object)
   g_clear_pointer (&self->attaches, g_hash_table_unref);
   g_clear_pointer (&self->summaries, g_hash_table_unref);
   g_clear_pointer (&self->idle, g_hash_table_unref);
+  g_clear_object (&self->group_lookup);
   G_OBJECT_CLASS (hatake_api_server_parent_class)->finalize (object);
 }
 
@@ -104,6 +108,7 @@ hatake_api_server_class_init (HatakeApiServerClass *klass)
 static void
 hatake_api_server_init (HatakeApiServer *self)
 {
+  self->group_lookup = g_cancellable_new ();
 }
 
 GHashTable *
@@ -1111,6 +1116,79 @@ socket_in_use (const char *path)
   return connection != NULL;
 }
 
+#define SOCKET_GROUP "hatake"
+
+/* The socket goes to the group if it is still the file we made */
+static void
+give_socket_to_group (HatakeApiServer *self,
+                      const char      *path,
+                      gid_t            gid)
+{
+  struct stat st;
+
+  if (path != NULL && stat (path, &st) == 0 && st.st_dev == self->socket_dev && st.st_ino == self->socket_ino &&
+      chown (path, 0, gid) != 0)
+    g_debug ("Cannot give %s to group " SOCKET_GROUP ": %s", path, g_strerror (errno));
+}
+
+static void
+on_getent_group (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(HatakeApiServer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) fields = NULL;
+  guint64 gid;
+
+  /* "hatake:x:GID:members"; nothing (exit 2) when no source knows the group */
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &out, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("getent group " SOCKET_GROUP ": %s", error->message);
+      return;
+    }
+  fields = g_strsplit (g_strstrip (out), ":", 4);
+  if (g_subprocess_get_successful (G_SUBPROCESS (source)) && g_strv_length (fields) >= 3 &&
+      g_str_equal (fields[0], SOCKET_GROUP) &&
+      g_ascii_string_to_unsigned (fields[2], 10, 0, G_MAXINT32, &gid, NULL))
+    give_socket_to_group (self, self->socket_path, (gid_t) gid);
+}
+
+/* The socket's group, found as docker finds its own: in /etc/group (read here: no NSS module
+ * is loaded into the engine for it, and nothing waits on a network directory), else through
+ * `getent group`, which asks the other sources of nsswitch.conf; until it answers, the socket
+ * is root's only. Before listen(): no client connects before the group is set. */
+static void
+set_socket_group (HatakeApiServer *self,
+                  const char      *path)
+{
+  g_auto(HatakeUser) entry = { 0 };
+  g_autoptr(GSubprocess) getent = NULL;
+  g_autoptr(GError) error = NULL;
+  int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  gboolean found;
+
+  /* (the parser of containers' user specs: "0:GROUP" is root with that group) */
+  found = rootfd >= 0 && hatake_passwd_resolve (rootfd, "0:" SOCKET_GROUP, &entry, NULL);
+  if (rootfd >= 0)
+    close (rootfd);
+  if (found)
+    {
+      give_socket_to_group (self, path, entry.gid);
+      return;
+    }
+  getent = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                             "getent", "group", SOCKET_GROUP, NULL);
+  if (getent == NULL)
+    {
+      g_debug ("getent group " SOCKET_GROUP ": %s", error->message);
+      return;
+    }
+  g_subprocess_communicate_utf8_async (getent, NULL, self->group_lookup, on_getent_group, g_object_ref (self));
+}
+
 gboolean
 hatake_api_server_listen_unix (HatakeApiServer  *self,
                                const char       *path,
@@ -1119,7 +1197,6 @@ hatake_api_server_listen_unix (HatakeApiServer  *self,
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autofree char *dir = g_path_get_dirname (path);
-  struct group *group;
 
   g_return_val_if_fail (HATAKE_IS_API_SERVER (self), FALSE);
   g_return_val_if_fail (self->socket_path == NULL, FALSE);
@@ -1149,7 +1226,7 @@ hatake_api_server_listen_unix (HatakeApiServer  *self,
   /* clients open many connections at once (`docker rm -f` of 50 containers does one each):
    * GSocket's default backlog of 10 refused the rest */
   g_socket_set_listen_backlog (socket, SOMAXCONN);
-  if (!g_socket_bind (socket, address, FALSE, error) || !g_socket_listen (socket, error))
+  if (!g_socket_bind (socket, address, FALSE, error))
     {
       g_prefix_error (error, _("Cannot listen on %s: "), path);
       return FALSE;
@@ -1165,9 +1242,13 @@ hatake_api_server_listen_unix (HatakeApiServer  *self,
         self->socket_ino = st.st_ino;
       }
   }
-  group = getgrnam ("hatake");
-  if (group != NULL && chown (path, 0, group->gr_gid) != 0)
-    g_debug ("Cannot give %s to group hatake: %s", path, g_strerror (errno));
+  set_socket_group (self, path);
+  if (!g_socket_listen (socket, error))
+    {
+      g_prefix_error (error, _("Cannot listen on %s: "), path);
+      g_unlink (path);
+      return FALSE;
+    }
   if (!soup_server_listen_socket (self->soup, socket, 0, error))
     {
       g_unlink (path);
