@@ -99,9 +99,12 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
             }
         }
       /* a long-running owner that serves no socket yet may be starting (hatake serve publishes
-       * it a moment after taking the data root): a few seconds for it */
+       * it a moment after taking the data root): a few seconds for it. conmon's exit command
+       * (existing_only) has nothing to wait for there: that owner sees exits itself, and one
+       * still starting reads them when it recovers. */
       if (!g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_STORE_LOCKED) ||
-          (owner_is_long_running (globals->data_root) && g_get_monotonic_time () > serving_deadline) ||
+          (owner_is_long_running (globals->data_root) &&
+           (globals->existing_only || g_get_monotonic_time () > serving_deadline)) ||
           g_get_monotonic_time () > deadline)
         {
           g_propagate_error (error, local_error);
