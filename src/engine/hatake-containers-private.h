@@ -44,6 +44,7 @@ struct _HatakeContainers
   char            *runtime_note;
   HatakeCgroupLayout *cgroups;    /* detected once: reading mountinfo costs ~1 ms per 10 mounts */
   char            *self_exe;
+  char            *exited_exe;    /* hatake-exited, conmon's exit command, or NULL: self_exe's */
   char            *root;          /* data root */
   char            *run_dir;       /* /run/hatake/<hash> */
   char            *exit_dir;

@@ -87,6 +87,7 @@ hatake_containers_finalize (GObject *object)
   g_free (self->runtime_note);
   g_clear_pointer (&self->cgroups, hatake_cgroup_layout_unref);
   g_free (self->self_exe);
+  g_free (self->exited_exe);
   g_free (self->root);
   g_free (self->run_dir);
   g_free (self->exit_dir);
@@ -347,6 +348,22 @@ on_exit_file (GFileMonitor      *monitor,
     _hatake_containers_handle_exit (self, entry);
 }
 
+/* conmon's exit command, hatake-exited: beside hatake (a build tree), else in libexecdir */
+static char *
+find_exited_exe (const char *self_exe)
+{
+  g_autofree char *dir = self_exe ? g_path_get_dirname (self_exe) : NULL;
+  g_autofree char *beside = dir ? g_build_filename (dir, "hatake-exited", NULL) : NULL;
+
+  if (self_exe == NULL)
+    return NULL;
+  if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&beside);
+  if (g_file_test (LIBEXECDIR "/hatake-exited", G_FILE_TEST_IS_EXECUTABLE))
+    return g_strdup (LIBEXECDIR "/hatake-exited");
+  return NULL;
+}
+
 HatakeContainers *
 hatake_containers_new (HatakeStore   *store,
                        HatakeConfig  *config,
@@ -368,6 +385,7 @@ hatake_containers_new (HatakeStore   *store,
   self->store = g_object_ref (store);
   self->config = config;
   self->self_exe = g_strdup (self_exe);
+  self->exited_exe = find_exited_exe (self_exe);
   self->root = g_strdup (hatake_store_get_root (store));
   self->volumes = hatake_volumes_new (self->root);
 
@@ -1117,7 +1135,9 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *persist_dir = _hatake_containers_persist_dir (self, id);
   g_autofree char *oom_file = g_build_filename (persist_dir, "oom", NULL);
   g_autofree char *old_oom_file = _hatake_containers_entry_path (entry, "oom");
-  const char *exit_command[] = { self->self_exe, "--data-root", self->root, "system", "recover", NULL };
+  /* (hatake-exited runs system recover only when no engine deals with the exit) */
+  const char *recover_command[] = { self->self_exe, "--data-root", self->root, "system", "recover", NULL };
+  const char *exited_command[] = { self->exited_exe, self->self_exe, self->root, id, NULL };
   HatakeRuntimeCreate create = { 0 };
   PrepareData *prepared = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
@@ -1155,7 +1175,7 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   create.conmon_pid_file = conmon_pid;
   create.terminal = entry->config->tty;
   create.stdin_open = entry->config->open_stdin;
-  create.exit_command = self->self_exe ? exit_command : NULL;
+  create.exit_command = self->exited_exe ? exited_command : self->self_exe ? recover_command : NULL;
   create.hold_fds = prepared->port_fds;
   hatake_runtime_create_async (self->runtime, &create, NULL, on_created, task);
 }

@@ -1,0 +1,126 @@
+/* hatake-exited.c: conmon's exit command, the part that runs at every container exit
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   hatake-exited HATAKE DATA_ROOT ID
+ *
+ * A container's exit needs `HATAKE --data-root DATA_ROOT system recover` (its --rm, its restart
+ * policy) only when no engine deals with it. This decides that from the data root's lock, in a
+ * few system calls, before anything as heavy as hatake (some 40 libraries to load) starts while
+ * the engine that owns the data root is busy with that same exit:
+ *   - a long-running engine (hatake serve, the app) owns the data root: it watches exits
+ *     itself, nothing to do;
+ *   - a one-shot command (hatake run…) owns it: wait for it to end (15 s at most, as
+ *     system recover does), then, if the container is gone (its --rm was applied), nothing to do;
+ *   - otherwise, or when unsure, run system recover.
+ * Plain libc: no GLib to load either.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WAIT_SECONDS 15
+
+static void
+on_alarm (int sig)
+{
+  (void) sig;
+}
+
+/* Whether PID runs hatake serve or the app (its command line, NUL-separated words) */
+static int
+is_long_running (const char *pid)
+{
+  char path[64], cmdline[4096];
+  ssize_t n;
+  int fd;
+
+  if (snprintf (path, sizeof path, "/proc/%s/cmdline", pid) >= (int) sizeof path)
+    return 0;
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  n = read (fd, cmdline, sizeof cmdline - 1);
+  close (fd);
+  if (n <= 0)
+    return 0;
+  cmdline[n] = '\0';
+  for (ssize_t i = 0; i < n; i++)
+    if (cmdline[i] == '\0')
+      cmdline[i] = ' ';
+  return strstr (cmdline, " serve") != NULL || strstr (cmdline, "hatake-desktop") != NULL;
+}
+
+/* The pid the lock's holder wrote into it, or "" */
+static void
+read_holder (int fd, char *pid, size_t size)
+{
+  ssize_t n = pread (fd, pid, size - 1, 0);
+
+  pid[n > 0 ? n : 0] = '\0';
+  pid[strcspn (pid, "\n")] = '\0';
+}
+
+static int
+recover (const char *hatake, const char *root)
+{
+  execl (hatake, hatake, "--data-root", root, "system", "recover", (char *) NULL);
+  fprintf (stderr, "hatake-exited: cannot run %s: %s\n", hatake, strerror (errno));
+  return 1;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *hatake, *root, *id;
+  char lock[PATH_MAX], container[PATH_MAX], pid[32];
+  struct sigaction alarm_action = { .sa_handler = on_alarm };
+  struct stat st;
+  int fd;
+
+  if (argc != 4 || strchr (argv[3], '/') != NULL || argv[3][0] == '\0' || argv[3][0] == '.')
+    {
+      fprintf (stderr, "usage: hatake-exited HATAKE DATA_ROOT ID\n");
+      return 2;
+    }
+  hatake = argv[1];
+  root = argv[2];
+  id = argv[3];
+  if (snprintf (lock, sizeof lock, "%s/lock", root) >= (int) sizeof lock ||
+      snprintf (container, sizeof container, "%s/containers/%s", root, id) >= (int) sizeof container)
+    return recover (hatake, root);
+
+  fd = open (lock, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return recover (hatake, root);  /* (no store, or not ours to read: system recover knows) */
+  if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+    {
+      close (fd);  /* no engine: the exit is ours */
+      return recover (hatake, root);
+    }
+  read_holder (fd, pid, sizeof pid);
+  if (pid[0] != '\0' && is_long_running (pid))
+    return 0;
+
+  /* a one-shot command: it may apply this exit itself before it ends */
+  sigaction (SIGALRM, &alarm_action, NULL);
+  alarm (WAIT_SECONDS);
+  if (flock (fd, LOCK_SH) != 0)
+    {
+      fprintf (stderr, "hatake-exited: the data root %s is still in use (pid %s)\n", root, pid);
+      return 1;
+    }
+  alarm (0);
+  if (lstat (container, &st) != 0 && errno == ENOENT)
+    return 0;
+  close (fd);
+  return recover (hatake, root);
+}

@@ -1,0 +1,208 @@
+/* test-exited.c: hatake-exited, conmon's exit command, decides from the data root's lock
+ * whether a container's exit needs `hatake system recover`. The hatake it would run is a script
+ * of the test's that notes how it was called.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "hatake-test-utils.h"
+
+#define ID "0123abcd"
+
+typedef struct
+{
+  char *dir;
+  char *root;
+  char *hatake;   /* the script standing for hatake */
+  char *called;   /* where it writes its arguments */
+  int   lock_fd;  /* the data root's lock, when the test holds it */
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autofree char *script = NULL;
+
+  f->dir = g_dir_make_tmp ("hatake-exited-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+  f->root = g_build_filename (f->dir, "root", NULL);
+  f->hatake = g_build_filename (f->dir, "hatake", NULL);
+  f->called = g_build_filename (f->dir, "called", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (f->root, 0700), ==, 0);
+  script = g_strdup_printf ("#!/bin/sh\necho \"$@\" > '%s'\n", f->called);
+  g_assert_true (g_file_set_contents (f->hatake, script, -1, NULL));
+  g_assert_cmpint (g_chmod (f->hatake, 0755), ==, 0);
+  f->lock_fd = -1;
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  if (f->lock_fd >= 0)
+    close (f->lock_fd);
+  hatake_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->root);
+  g_free (f->hatake);
+  g_free (f->called);
+}
+
+/* Takes the data root's lock as an engine does, with PID as its holder */
+static void
+hold_lock (Fixture *f, GPid pid)
+{
+  g_autofree char *path = g_build_filename (f->root, "lock", NULL);
+  g_autofree char *text = g_strdup_printf ("%d\n", (int) pid);
+
+  f->lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (f->lock_fd, >=, 0);
+  g_assert_cmpint (flock (f->lock_fd, LOCK_EX | LOCK_NB), ==, 0);
+  g_assert_cmpint (pwrite (f->lock_fd, text, strlen (text), 0), ==, (gssize) strlen (text));
+}
+
+static GSubprocess *
+start_exited (Fixture *f, const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  GSubprocess *p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, HATAKE_EXITED, f->hatake, f->root, id,
+                                     NULL);
+
+  g_assert_no_error (error);
+  return p;
+}
+
+static int
+run_exited (Fixture *f, const char *id)
+{
+  g_autoptr(GSubprocess) p = start_exited (f, id);
+
+  g_assert_true (g_subprocess_wait (p, NULL, NULL));
+  g_assert_true (g_subprocess_get_if_exited (p));
+  return g_subprocess_get_exit_status (p);
+}
+
+/* What the stand-in hatake was called with, or NULL when it was not */
+static char *
+called (Fixture *f)
+{
+  char *args = NULL;
+
+  if (!g_file_get_contents (f->called, &args, NULL, NULL))
+    return NULL;
+  return g_strchomp (args);
+}
+
+/* No engine holds the data root: the exit is system recover's */
+static void
+test_no_engine (Fixture *f, gconstpointer data)
+{
+  g_autofree char *args = NULL;
+  g_autofree char *expected = g_strdup_printf ("--data-root %s system recover", f->root);
+
+  /* (no lock file yet: no store to speak of, system recover knows what to do) */
+  g_assert_cmpint (run_exited (f, ID), ==, 0);
+  args = called (f);
+  g_assert_cmpstr (args, ==, expected);
+  g_clear_pointer (&args, g_free);
+  g_assert_cmpint (g_unlink (f->called), ==, 0);
+
+  /* a lock file nobody holds */
+  hold_lock (f, 1);
+  close (f->lock_fd);
+  f->lock_fd = -1;
+  g_assert_cmpint (run_exited (f, ID), ==, 0);
+  args = called (f);
+  g_assert_cmpstr (args, ==, expected);
+}
+
+/* hatake serve owns the data root: it saw the exit, nothing runs */
+static void
+test_long_running_owner (Fixture *f, gconstpointer data)
+{
+  /* (a shell reading its stdin: no child of its own left behind when it is killed) */
+  const char *argv[] = { "/bin/sh", "-c", "read line", "serve", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) serve = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  GPid pid;
+
+  g_assert_no_error (error);
+  pid = atoi (g_subprocess_get_identifier (serve));
+  hold_lock (f, pid);
+  g_assert_cmpint (run_exited (f, ID), ==, 0);
+  g_assert_null (called (f));
+  g_subprocess_force_exit (serve);
+  g_subprocess_wait (serve, NULL, NULL);
+}
+
+static gboolean
+release_lock (gpointer data)
+{
+  Fixture *f = data;
+
+  close (f->lock_fd);
+  f->lock_fd = -1;
+  return G_SOURCE_REMOVE;
+}
+
+/* A one-shot command holds the data root: wait for it; then a container it removed needs
+ * nothing, one still there needs system recover */
+static void
+test_one_shot_owner (Fixture *f, gconstpointer data)
+{
+  g_autofree char *container = g_build_filename (f->root, "containers", ID, NULL);
+
+  for (guint kept = 0; kept < 2; kept++)
+    {
+      g_autoptr(GSubprocess) p = NULL;
+      g_autofree char *args = NULL;
+      gint64 start;
+
+      if (kept)
+        g_assert_cmpint (g_mkdir_with_parents (container, 0700), ==, 0);
+      hold_lock (f, getpid ());
+      start = g_get_monotonic_time ();
+      p = start_exited (f, ID);
+      g_timeout_add (300, release_lock, f);
+      while (f->lock_fd >= 0)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (g_subprocess_wait (p, NULL, NULL));
+      /* it waited for the lock */
+      g_assert_cmpint (g_get_monotonic_time () - start, >=, 300 * 1000);
+      g_assert_cmpint (g_subprocess_get_exit_status (p), ==, 0);
+      args = called (f);
+      if (kept)
+        g_assert_nonnull (args);
+      else
+        g_assert_null (args);
+    }
+}
+
+/* An id that is not a plain name is refused before anything is looked at */
+static void
+test_bad_id (Fixture *f, gconstpointer data)
+{
+  const char *bad[] = { "../x", "", ".", "a/b" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_cmpint (run_exited (f, bad[i]), ==, 2);
+  g_assert_null (called (f));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/exited/no-engine", Fixture, NULL, fixture_set_up, test_no_engine, fixture_tear_down);
+  g_test_add ("/exited/long-running-owner", Fixture, NULL, fixture_set_up, test_long_running_owner,
+              fixture_tear_down);
+  g_test_add ("/exited/one-shot-owner", Fixture, NULL, fixture_set_up, test_one_shot_owner, fixture_tear_down);
+  g_test_add ("/exited/bad-id", Fixture, NULL, fixture_set_up, test_bad_id, fixture_tear_down);
+  return g_test_run ();
+}
