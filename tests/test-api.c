@@ -78,7 +78,8 @@ test_api_default_network (Fixture *f, gconstpointer data)
   hatake_cli (f, "system", "reset", "-f", NULL);
 }
 
-/* How many `hatake … system recover` processes (conmon's exit command) run on ROOT */
+/* How many of conmon's exit commands run on ROOT: hatake-exited, and the `hatake … system
+ * recover` it may start */
 static guint
 count_exit_commands (const char *root)
 {
@@ -91,7 +92,7 @@ count_exit_commands (const char *root)
       g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
       g_autofree char *cmdline = NULL;
       gsize length = 0;
-      gboolean recover = FALSE, on_root = FALSE;
+      gboolean recover = FALSE, exited = FALSE, on_root = FALSE;
 
       if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &cmdline, &length, NULL))
         continue;
@@ -101,7 +102,8 @@ count_exit_commands (const char *root)
                                 g_str_equal (cmdline + i - 7, "system"));
           on_root = on_root || g_str_equal (cmdline + i, root);
         }
-      n += recover && on_root;
+      exited = length > 0 && g_str_has_suffix (cmdline, "/hatake-exited");
+      n += (recover || exited) && on_root;
     }
   return n;
 }
