@@ -44,6 +44,16 @@ struct _HatakeApiServer
 
 G_DEFINE_FINAL_TYPE (HatakeApiServer, hatake_api_server, G_TYPE_OBJECT)
 
+/* Whether PATH is still the socket file this server made */
+static gboolean
+is_our_socket (HatakeApiServer *self,
+               const char      *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 && st.st_dev == self->socket_dev && st.st_ino == self->socket_ino;
+}
+
 /* Stops serving: the socket goes, connections close, and every stream under way ends (they
  * hold the server, so run_dispose() is how an owner lets it go). */
 static void
@@ -60,14 +70,9 @@ hatake_api_server_dispose (GObject *object)
     g_hash_table_remove_all (self->idle);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
-  if (self->socket_path != NULL)
-    {
-      struct stat st;
-
-      /* (a server started since on the same path has its own file there) */
-      if (stat (self->socket_path, &st) == 0 && st.st_dev == self->socket_dev && st.st_ino == self->socket_ino)
-        g_unlink (self->socket_path);
-    }
+  /* (a server started since on the same path has its own file there) */
+  if (self->socket_path != NULL && is_our_socket (self, self->socket_path))
+    g_unlink (self->socket_path);
   if (self->published != NULL)
     {
       g_autofree char *contents = NULL;
@@ -1124,10 +1129,7 @@ give_socket_to_group (HatakeApiServer *self,
                       const char      *path,
                       gid_t            gid)
 {
-  struct stat st;
-
-  if (path != NULL && stat (path, &st) == 0 && st.st_dev == self->socket_dev && st.st_ino == self->socket_ino &&
-      chown (path, 0, gid) != 0)
+  if (path != NULL && is_our_socket (self, path) && chown (path, 0, gid) != 0)
     g_debug ("Cannot give %s to group " SOCKET_GROUP ": %s", path, g_strerror (errno));
 }
 
