@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "hatake-local-engine-private.h"
+#include "hatake-network.h"
 #include "hatake-test-run.h"
 
 /* What an HTTP GET of PATH on 127.0.0.1:PORT answers (the body), or NULL: connecting with
@@ -129,6 +131,93 @@ test_internal_network (Fixture *f, gconstpointer data)
   args.name = outside;
   g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
   g_assert_no_error (error);
+}
+
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean running, released;
+} Blocker;
+
+static void
+block_queue (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Blocker *b = task_data;
+
+  g_mutex_lock (&b->lock);
+  b->running = TRUE;
+  g_cond_broadcast (&b->cond);
+  while (!b->released)
+    g_cond_wait (&b->cond, &b->lock);
+  g_mutex_unlock (&b->lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* docker removes a network whose containers have all stopped. Here a stopped container gives
+ * its endpoint back in a teardown queued at its exit; a removal asked for at once, before that
+ * teardown has run (the networks' queue is held here until then), waits for it instead of
+ * refusing the network as still in use. */
+static void
+test_remove_after_exit (Fixture *f, gconstpointer data)
+{
+  g_autofree char *name = g_strdup_printf ("hk-exit-%d", getpid ());
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(JsonNode) node = NULL, waited = NULL;
+  g_autoptr(GAsyncResult) removed = NULL, blocked = NULL;
+  g_autoptr(GTask) blocker_task = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeNetworkOpArgs args = { 0 };
+  HatakeNetworks *networks;
+  Blocker blocker = { 0 };
+
+  SKIP_WITHOUT_ENGINE (f);
+  networks = hatake_containers_get_networks (HATAKE_LOCAL_ENGINE (f->engine)->containers);
+  args.name = name;
+  node = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  config = config_for (f, (const char *[]) { "sleep", "1", NULL });
+  g_free (config->network_mode);
+  config->network_mode = g_strdup (name);
+  c = create (f, config);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+
+  /* the container's setup is done: hold the queue until it has exited */
+  g_mutex_init (&blocker.lock);
+  g_cond_init (&blocker.cond);
+  blocker_task = g_task_new (NULL, NULL, store_result, &blocked);
+  g_task_set_task_data (blocker_task, &blocker, NULL);
+  hatake_networks_run_in_thread (networks, blocker_task, block_queue);
+  g_mutex_lock (&blocker.lock);
+  while (!blocker.running)
+    g_cond_wait (&blocker.cond, &blocker.lock);
+  g_mutex_unlock (&blocker.lock);
+  waited = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_WAIT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
+
+  hatake_engine_network_op_async (f->engine, HATAKE_NETWORK_OP_REMOVE, &args, NULL, store_result, &removed);
+  for (gint64 until = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+       removed == NULL && g_get_monotonic_time () < until;)
+    g_main_context_iteration (NULL, FALSE), g_usleep (5000);
+  g_assert_null (removed);   /* it waits behind the teardown */
+
+  g_mutex_lock (&blocker.lock);
+  blocker.released = TRUE;
+  g_cond_broadcast (&blocker.cond);
+  g_mutex_unlock (&blocker.lock);
+  hatake_test_run_until_done ((gpointer *) &removed);
+  g_assert_null (hatake_engine_network_op_finish (f->engine, removed, &error));
+  g_assert_no_error (error);
+  hatake_test_run_until_done ((gpointer *) &blocked);
+  g_clear_pointer (&node, json_node_unref);
+  node = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND);
+  g_mutex_clear (&blocker.lock);
+  g_cond_clear (&blocker.cond);
 }
 
 /* User networks: DNS by name and alias inside one, isolation between two, a published port
@@ -746,6 +835,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/run/networks", test_networks);
   ADD ("/run/internal-network", test_internal_network);
+  ADD ("/run/remove-after-exit", test_remove_after_exit);
   ADD ("/run/published-again", test_published_again);
   ADD ("/run/side-by-side", test_side_by_side);
   ADD ("/run/two-data-roots", test_two_data_roots);

@@ -1223,7 +1223,12 @@ hatake_local_engine_network_op_async (HatakeEngine              *engine,
   data->internal = args->internal;
   data->labels = g_strdupv ((char **) args->labels);
   g_task_set_task_data (task, data, (GDestroyNotify) network_data_free);
-  g_task_run_in_thread (task, network_thread);
+  /* a removal waits, in the networks' queue, for the teardowns queued before it: a container
+   * that has exited holds its endpoint until its teardown has run */
+  if (op == HATAKE_NETWORK_OP_REMOVE || op == HATAKE_NETWORK_OP_PRUNE)
+    hatake_networks_run_in_thread (data->networks, task, network_thread);
+  else
+    g_task_run_in_thread (task, network_thread);
 }
 
 static void
