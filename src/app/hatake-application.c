@@ -43,6 +43,9 @@ struct _HatakeApplication
   char           *engine_label;  /* what the switcher says of the engine shown */
   gboolean        settings_keep_engine;  /* (an older schema has no "engine") */
   gboolean        start_hidden;  /* --hidden: the first activation makes the window, unshown */
+  HatakeWindow   *opening_window; /* (weak) the window whose engine (ours) opens after its first frame */
+  guint           open_source;
+  GFile          *pending_compose; /* a compose file opened while that engine was opening */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApplication, hatake_application, ADW_TYPE_APPLICATION)
@@ -147,6 +150,15 @@ preferences_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* Whatever was to open for a window that is not there any more is forgotten. */
+static void
+forget_opening (HatakeApplication *self)
+{
+  g_clear_handle_id (&self->open_source, g_source_remove);
+  g_clear_weak_pointer (&self->opening_window);
+  g_clear_object (&self->pending_compose);
+}
+
 /* The API's streams end and its socket goes (the engine goes with the application). */
 static void
 stop_api (HatakeApplication *self)
@@ -172,6 +184,7 @@ quit_activated (GSimpleAction *action,
       gtk_window_destroy (GTK_WINDOW (windows->data));
       windows = gtk_application_get_windows (app);
     }
+  forget_opening (HATAKE_APPLICATION (app));
   stop_api (HATAKE_APPLICATION (app));
   g_application_quit (G_APPLICATION (app));
 }
@@ -195,6 +208,7 @@ engine_change_state (GSimpleAction *action,
   g_application_hold (G_APPLICATION (self));
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
     gtk_window_destroy (GTK_WINDOW (windows->data));
+  forget_opening (self);
   stop_api (self);
   if (HATAKE_IS_CLIENT_ENGINE (self->engine))
     hatake_client_engine_disconnect (HATAKE_CLIENT_ENGINE (self->engine));
@@ -399,9 +413,10 @@ open_context (const char *name, GError **error)
 /* Which engine the app shows (DESIGN.md): the one chosen in the switcher; else HATAKE_HOST's
  * when set; as root the engine in this process, or the one that owns the data root already
  * (hatake serve) through its socket; as a normal user the system engine through its socket.
- * NULL with ERROR when none is there. */
+ * NULL with ERROR when none is there, or NULL with LOCAL_LATER set when the engine is ours: the
+ * caller opens it with open_local(), once the window is up. */
 static HatakeEngine *
-open_engine (HatakeApplication *self, GError **error)
+open_engine (HatakeApplication *self, gboolean *local_later, GError **error)
 {
   const char *host = g_getenv ("HATAKE_HOST");
   g_autoptr(GVariant) state = g_action_get_state (G_ACTION (self->engine_action));
@@ -427,7 +442,8 @@ open_engine (HatakeApplication *self, GError **error)
   if (g_str_equal (choice, LOCAL_CHOICE))
     {
       self->engine_label = g_strdup (_("This Computer"));
-      return open_local (self, error);
+      *local_later = TRUE;
+      return NULL;
     }
   if (host != NULL && *host != '\0')
     {
@@ -442,7 +458,8 @@ open_engine (HatakeApplication *self, GError **error)
       return NULL;   /* (no error: the window says what to do) */
     }
   self->engine_label = g_strdup (_("This Computer"));
-  return open_local (self, error);
+  *local_later = TRUE;
+  return NULL;
 }
 
 static void
@@ -510,21 +527,19 @@ hatake_application_get_engine_label (HatakeApplication *self)
   return self->engine_label;
 }
 
-static GtkWindow *
-create_window (HatakeApplication *self)
+/* WINDOW shows the engine the application has now, or says why there is none (ERROR, or no
+ * error as a normal user without the system engine). */
+static void
+show_engine (HatakeApplication *self,
+             HatakeWindow      *window,
+             const GError      *error)
 {
-  g_autoptr(GError) error = NULL;
-  HatakeWindow *window;
+  g_autoptr(GMenuModel) engines = hatake_application_get_engine_menu (self);
 
-  if (self->engine == NULL)
-    self->engine = open_engine (self, &error);
-  window = hatake_window_new (GTK_APPLICATION (self), self->engine);
-  {
-    g_autoptr(GMenuModel) engines = hatake_application_get_engine_menu (self);
-
-    hatake_window_set_engine_switcher (window, engines, self->engine_label,
-                                       self->engine ? hatake_engine_get_description (self->engine) : NULL);
-  }
+  hatake_window_set_engine_switcher (window, engines, self->engine_label,
+                                     self->engine ? hatake_engine_get_description (self->engine) : NULL);
+  if (self->engine != NULL)
+    hatake_window_set_engine (window, self->engine);
 
   /* The engine lives in this process: closing the window only hides it, so the engine (and
    * whatever it is doing: a pull, a log stream) goes on until Quit; activating the application
@@ -547,7 +562,76 @@ create_window (HatakeApplication *self)
 
       hatake_window_show_message (window, "dialog-warning-symbolic", _("The Engine Could Not Start"), escaped);
     }
+}
 
+/* Our own engine opens once the window's first frame is drawn: the window comes at once, and
+ * fills in when the engine has read its containers (about half a millisecond each). */
+static gboolean
+open_local_idle (gpointer user_data)
+{
+  HatakeApplication *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) compose = g_steal_pointer (&self->pending_compose);
+  HatakeWindow *window = self->opening_window;
+
+  self->open_source = 0;
+  g_clear_weak_pointer (&self->opening_window);
+  if (window == NULL || self->engine != NULL)
+    return G_SOURCE_REMOVE;
+  self->engine = open_local (self, &error);
+  show_engine (self, window, error);
+  if (compose != NULL && self->engine != NULL)
+    hatake_window_open_compose_file (window, compose);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_opening_painted (GdkFrameClock     *clock,
+                    HatakeApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_opening_painted, self);
+  if (self->open_source == 0 && self->opening_window != NULL)
+    self->open_source = g_idle_add (open_local_idle, self);
+}
+
+static void
+on_opening_realize (GtkWidget         *window,
+                    HatakeApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (window, on_opening_realize, self);
+  g_signal_connect_object (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (on_opening_painted),
+                           self, 0);
+}
+
+static GtkWindow *
+create_window (HatakeApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean local_later = FALSE;
+  HatakeWindow *window;
+
+  if (self->engine == NULL)
+    self->engine = open_engine (self, &local_later, &error);
+  window = hatake_window_new (GTK_APPLICATION (self), NULL);
+  if (!local_later)
+    {
+      show_engine (self, window, error);
+      return GTK_WINDOW (window);
+    }
+
+  {
+    g_autoptr(GMenuModel) engines = hatake_application_get_engine_menu (self);
+
+    hatake_window_set_engine_switcher (window, engines, self->engine_label, NULL);
+  }
+  hatake_window_show_loading (window);
+  forget_opening (self);
+  g_set_weak_pointer (&self->opening_window, window);
+  /* Hidden (--hidden), the window is never drawn: the engine opens at once. */
+  if (self->start_hidden)
+    self->open_source = g_idle_add (open_local_idle, self);
+  else
+    g_signal_connect_object (window, "realize", G_CALLBACK (on_opening_realize), self, 0);
   return GTK_WINDOW (window);
 }
 
@@ -598,11 +682,16 @@ hatake_application_open (GApplication  *application,
                          int            n_files,
                          const char    *hint)
 {
+  HatakeApplication *self = HATAKE_APPLICATION (application);
   GtkWindow *window;
 
   g_application_activate (application);
   window = gtk_application_get_active_window (GTK_APPLICATION (application));
-  if (HATAKE_IS_WINDOW (window) && n_files > 0)
+  if (n_files == 0 || !HATAKE_IS_WINDOW (window))
+    return;
+  if (window == GTK_WINDOW (self->opening_window))
+    g_set_object (&self->pending_compose, files[0]);   /* once the engine is open */
+  else
     hatake_window_open_compose_file (HATAKE_WINDOW (window), files[0]);
 }
 
@@ -627,6 +716,7 @@ hatake_application_dispose (GObject *object)
   HatakeApplication *self = HATAKE_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  forget_opening (self);
   stop_api (self);
   g_clear_object (&self->engine);
   g_clear_object (&self->engine_action);

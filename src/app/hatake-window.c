@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A sidebar of sections and a stack of pages, or, when there is no engine to show, one status
- * page that says why.
+ * page that says why. A window may come before its engine (the app opens its own engine after
+ * the window's first frame): its sections stay empty until hatake_window_set_engine().
  *
  * A section's page is built the first time the section is chosen (or asked for with
  * hatake_window_get_page), on the window's engine: the first frame waits for the page the window
@@ -126,6 +127,47 @@ hatake_window_get_page (HatakeWindow *self,
 }
 
 /**
+ * hatake_window_set_engine:
+ * @engine: the engine the window shows from now on
+ *
+ * Gives a window made without an engine the one it shows, once that is open: the section shown
+ * fills in on it. A window's engine is set once only.
+ */
+void
+hatake_window_set_engine (HatakeWindow *self,
+                          HatakeEngine *engine)
+{
+  const char *visible;
+
+  g_return_if_fail (HATAKE_IS_WINDOW (self));
+  g_return_if_fail (HATAKE_IS_ENGINE (engine));
+  g_return_if_fail (self->engine == NULL);
+
+  self->engine = g_object_ref (engine);
+  /* a page asked for before (hatake_window_get_page) was built on no engine */
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    adw_bin_set_child (ADW_BIN (gtk_stack_get_child_by_name (self->content_stack, sections[i].name)), NULL);
+  visible = gtk_stack_get_visible_child_name (self->content_stack);
+  if (visible != NULL)
+    hatake_window_get_page (self, visible);
+  gtk_stack_set_visible_child_name (self->main_stack, "engine");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+}
+
+/**
+ * hatake_window_show_loading:
+ *
+ * Shows the sections, empty, while the engine opens (hatake_window_set_engine() fills them).
+ */
+void
+hatake_window_show_loading (HatakeWindow *self)
+{
+  g_return_if_fail (HATAKE_IS_WINDOW (self));
+
+  gtk_stack_set_visible_child_name (self->main_stack, "engine");
+}
+
+/**
  * hatake_window_show_message:
  * @description: Pango markup
  *
@@ -185,7 +227,9 @@ on_sidebar_row_selected (HatakeWindow  *self,
     {
       const char *name = gtk_widget_get_name (GTK_WIDGET (row));
 
-      hatake_window_get_page (self, name);
+      /* (with no engine yet, hatake_window_set_engine builds the page shown) */
+      if (self->engine != NULL)
+        hatake_window_get_page (self, name);
       gtk_stack_set_visible_child_name (self->content_stack, name);
     }
 }
@@ -251,16 +295,13 @@ hatake_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (hatake_window_parent_class)->constructed (object);
 
-  /* Images is the section the window opens on (here, where the engine it shows is known). */
+  /* Images is the section the window opens on; its page is built with the engine (the engine
+   * property is set after this, hatake_window_set_engine). */
   gtk_list_box_select_row (self->sidebar, self->images_row);
 
-  if (self->engine != NULL)
-    gtk_stack_set_visible_child_name (self->main_stack, "engine");
-  else
-    {
-      /* Callers replace this with the reason; an empty window would only puzzle. */
-      hatake_window_show_message (self, "computer-fail-symbolic", _("No Engine"), NULL);
-    }
+  /* Until an engine comes, callers replace this with the reason or with the loading sections;
+   * an empty window would only puzzle. */
+  hatake_window_show_message (self, "computer-fail-symbolic", _("No Engine"), NULL);
 }
 
 static void
@@ -304,7 +345,8 @@ hatake_window_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_ENGINE:
-      self->engine = g_value_dup_object (value);
+      if (g_value_get_object (value) != NULL)
+        hatake_window_set_engine (self, g_value_get_object (value));
       break;
 
     default:
@@ -326,11 +368,12 @@ hatake_window_class_init (HatakeWindowClass *klass)
   /**
    * HatakeWindow:engine:
    *
-   * The engine the window shows, or %NULL when there is none (the window then shows a message).
+   * The engine the window shows, or %NULL when there is none (the window then shows a message,
+   * or, while its engine opens, its sections empty). Set once only.
    */
   properties[PROP_ENGINE] =
     g_param_spec_object ("engine", NULL, NULL, HATAKE_TYPE_ENGINE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

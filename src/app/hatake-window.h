@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (HatakeWindow, hatake_window, HATAKE, WINDOW, AdwApplicatio
 HatakeWindow *hatake_window_new          (GtkApplication *application,
                                           HatakeEngine   *engine);
 HatakeEngine *hatake_window_get_engine   (HatakeWindow   *self);
+void          hatake_window_set_engine   (HatakeWindow   *self,
+                                          HatakeEngine   *engine);
+void          hatake_window_show_loading (HatakeWindow   *self);
 GtkWidget    *hatake_window_get_page     (HatakeWindow   *self,
                                           const char     *name);
 void          hatake_window_show_message (HatakeWindow   *self,

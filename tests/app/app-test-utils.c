@@ -38,6 +38,26 @@ hatake_test_pointer_is_null (gpointer data)
   return *(gpointer *) data == NULL;
 }
 
+static gboolean
+has_engine (gpointer window)
+{
+  g_autoptr(GObject) engine = NULL;
+
+  g_object_get (window, "engine", &engine, NULL);
+  return engine != NULL;
+}
+
+gpointer
+hatake_test_wait_for_engine (gpointer window,
+                             guint    timeout_s)
+{
+  g_autoptr(GObject) engine = NULL;
+
+  g_assert_true (hatake_test_wait_until (has_engine, window, timeout_s));
+  g_object_get (window, "engine", &engine, NULL);
+  return engine;   /* (the window holds it) */
+}
+
 void
 hatake_test_destroy_window (gpointer window,
                             gpointer widget,

@@ -16,6 +16,10 @@ gboolean hatake_test_wait_until      (HatakeTestCondition  condition,
  * (a weak pointer's object is gone). */
 gboolean hatake_test_never           (gpointer             data);
 gboolean hatake_test_pointer_is_null (gpointer             data);
+/* The engine of WINDOW (a HatakeWindow), once it has one: the application's own engine opens
+ * after the window's first frame. Asserts that it comes within TIMEOUT_S seconds. */
+gpointer hatake_test_wait_for_engine (gpointer             window,
+                                      guint                timeout_s);
 /* Destroys WINDOW and asserts that it is finalized within TIMEOUT_S seconds, and WIDGET (one
  * of its descendants, or NULL) with it. */
 void     hatake_test_destroy_window  (gpointer             window,

@@ -793,6 +793,67 @@ test_application_open (void)
   hatake_test_remove_tree (dir);
 }
 
+/* `hatake-desktop compose.yaml` as root, the app's own engine still opening (it opens after the
+ * window's first frame): the preview waits for that engine, then shows on it. */
+static void
+test_open_while_engine_opens (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GObject) dialog_engine = NULL;
+  g_autofree char *root = NULL, *dir = NULL, *path = NULL;
+  HatakeApplication *own_app;
+  HatakeComposeDialog *dialog;
+  GtkWindow *window;
+  gpointer weak_window;
+
+  if (geteuid () != 0)
+    {
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        {
+          g_test_message ("not root: the application hosts the engine only as root");
+          g_test_fail ();
+        }
+      else
+        g_test_skip ("the application hosts the engine only as root");
+      return;
+    }
+  root = hatake_test_make_data_root ();
+  dir = make_project ("compose.yaml", "name: early\nservices:\n  web:\n    image: busybox\n");
+  path = g_build_filename (dir, "compose.yaml", NULL);
+  own_app = hatake_application_new ();
+  g_application_set_flags (G_APPLICATION (own_app),
+                           g_application_get_flags (G_APPLICATION (own_app)) | G_APPLICATION_NON_UNIQUE);
+  hatake_application_set_data_root (own_app, root);
+  g_application_register (G_APPLICATION (own_app), NULL, &error);
+  g_assert_no_error (error);
+
+  file = g_file_new_for_path (path);
+  g_application_open (G_APPLICATION (own_app), &file, 1, "");
+  window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
+  g_assert_true (HATAKE_IS_WINDOW (window));
+  g_assert_null (hatake_window_get_engine (HATAKE_WINDOW (window)));
+  g_assert_null (find_compose_dialog ());
+
+  g_assert_true (hatake_test_wait_until (dialog_is_shown, NULL, 10));
+  dialog = find_compose_dialog ();
+  g_assert_nonnull (hatake_window_get_engine (HATAKE_WINDOW (window)));
+  g_object_get (dialog, "engine", &dialog_engine, NULL);
+  g_assert_true (dialog_engine == G_OBJECT (hatake_window_get_engine (HATAKE_WINDOW (window))));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == window);
+  wait_for_state (dialog, HATAKE_COMPOSE_DIALOG_READY, 30);
+  g_assert_cmpstr (hatake_compose_project_get_name (hatake_compose_dialog_get_project (dialog)), ==, "early");
+  g_clear_object (&dialog_engine);
+
+  weak_window = window;
+  g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
+  g_action_group_activate_action (G_ACTION_GROUP (own_app), "quit", NULL);
+  g_assert_true (hatake_test_wait_until (hatake_test_pointer_is_null, &weak_window, 10));
+  g_object_unref (own_app);
+  hatake_test_remove_tree (root);
+  hatake_test_remove_tree (dir);
+}
+
 static void
 test_no_display (void)
 {
@@ -836,6 +897,7 @@ main (int   argc,
   g_test_add_func ("/app/compose-drop/several", test_drop_several);
   g_test_add_func ("/app/compose-drop/folder", test_drop_folder);
   g_test_add_func ("/app/compose-drop/application-open", test_application_open);
+  g_test_add_func ("/app/compose-drop/open-while-engine-opens", test_open_while_engine_opens);
 
   ret = g_test_run ();
 

@@ -989,7 +989,7 @@ test_engine_switcher (void)
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (own_app));
   window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
-  g_assert_true (HATAKE_IS_LOCAL_ENGINE (hatake_window_get_engine (HATAKE_WINDOW (window))));
+  g_assert_true (HATAKE_IS_LOCAL_ENGINE (hatake_test_wait_for_engine (window, 10)));
   button = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "engine_button"));
   g_assert_cmpstr (gtk_menu_button_get_label (button), ==, "This Computer");
 
@@ -1023,7 +1023,7 @@ test_engine_switcher (void)
   /* and back to this computer's engine, which has no such container */
   g_action_group_activate_action (G_ACTION_GROUP (own_app), "engine", g_variant_new_string ("local"));
   window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
-  engine = hatake_window_get_engine (HATAKE_WINDOW (window));
+  engine = hatake_test_wait_for_engine (window, 10);
   g_assert_true (HATAKE_IS_LOCAL_ENGINE (engine));
   g_assert_false (engine_has_container (engine));
 

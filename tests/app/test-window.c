@@ -612,8 +612,27 @@ test_close_keeps_engine (void)
   g_application_activate (G_APPLICATION (own_app));
   window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
   g_assert_true (HATAKE_IS_WINDOW (window));
-  engine = hatake_window_get_engine (HATAKE_WINDOW (window));
-  g_assert_true (HATAKE_IS_LOCAL_ENGINE (engine));
+  /* the window comes first: its engine opens after its first frame, and the section it opens
+   * on fills in then */
+  g_assert_null (hatake_window_get_engine (HATAKE_WINDOW (window)));
+  {
+    GtkStack *main_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
+                                                                     "main_stack"));
+    GtkStack *content_stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW,
+                                                                        "content_stack"));
+    GtkWidget *slot = gtk_stack_get_child_by_name (content_stack, "images");
+
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "engine");
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "images");
+    g_assert_null (adw_bin_get_child (ADW_BIN (slot)));
+    engine = hatake_test_wait_for_engine (window, 10);
+    g_assert_true (HATAKE_IS_LOCAL_ENGINE (engine));
+    g_assert_true (HATAKE_IS_IMAGES_PAGE (adw_bin_get_child (ADW_BIN (slot))));
+    g_assert_true (hatake_images_page_get_engine (HATAKE_IMAGES_PAGE (adw_bin_get_child (ADW_BIN (slot)))) ==
+                   HATAKE_ENGINE (engine));
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "engine");
+    g_assert_true (gtk_window_get_hide_on_close (window));
+  }
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   weak_window = window;
   g_object_add_weak_pointer (G_OBJECT (window), &weak_window);
@@ -684,6 +703,8 @@ check_hidden (gpointer data)
   run->window_made = HATAKE_IS_WINDOW (window);
   if (run->window_made)
     {
+      /* never drawn, the window gets its engine at once */
+      hatake_test_wait_for_engine (window, 10);
       run->hidden_at_first = !gtk_widget_get_visible (GTK_WIDGET (window)) &&
                              !gtk_widget_get_mapped (GTK_WIDGET (window));
       run->engine_at_first = HATAKE_IS_LOCAL_ENGINE (hatake_window_get_engine (HATAKE_WINDOW (window)));
