@@ -580,6 +580,9 @@ open_local_idle (gpointer user_data)
     return G_SOURCE_REMOVE;
   self->engine = open_local (self, &error);
   show_engine (self, window, error);
+  /* (for bench/app: how long the window waited for its engine; see on_first_after_paint) */
+  if (g_getenv ("HATAKE_REPORT_FIRST_FRAME") != NULL)
+    g_printerr ("hatake-engine-shown %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   if (compose != NULL && self->engine != NULL)
     hatake_window_open_compose_file (window, compose);
   return G_SOURCE_REMOVE;
