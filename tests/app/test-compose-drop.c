@@ -807,17 +807,9 @@ test_open_while_engine_opens (void)
   GtkWindow *window;
   gpointer weak_window;
 
-  if (geteuid () != 0)
-    {
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        {
-          g_test_message ("not root: the application hosts the engine only as root");
-          g_test_fail ();
-        }
-      else
-        g_test_skip ("the application hosts the engine only as root");
-      return;
-    }
+  /* (the application hosts the engine only as root) */
+  if (!hatake_test_require_root ())
+    return;
   root = hatake_test_make_data_root ();
   dir = make_project ("compose.yaml", "name: early\nservices:\n  web:\n    image: busybox\n");
   path = g_build_filename (dir, "compose.yaml", NULL);
