@@ -12,6 +12,7 @@
 #include "hatake-cli-private.h"
 #include "hatake-client-engine.h"
 #include "hatake-local-engine.h"
+#include "hatake-owner.h"
 
 /* The engine is in this process for now; once the API lands, a running owner of the data root
  * is reached through its socket instead (DESIGN.md: one owner per data root). */
@@ -23,20 +24,11 @@ owner_is_long_running (const char *data_root)
   g_autofree char *root = data_root ? g_strdup (data_root) : hatake_default_data_root ();
   g_autofree char *lock = g_build_filename (root, "lock", NULL);
   g_autofree char *pid = NULL;
-  g_autofree char *cmdline_path = NULL;
-  g_autofree char *cmdline = NULL;
-  gsize length = 0;
 
   if (!g_file_get_contents (lock, &pid, NULL, NULL))
     return FALSE;
   g_strstrip (pid);
-  cmdline_path = g_strdup_printf ("/proc/%s/cmdline", pid);
-  if (!g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
-    return FALSE;
-  for (gsize i = 0; i + 1 < length; i++)
-    if (cmdline[i] == '\0')
-      cmdline[i] = ' ';
-  return strstr (cmdline, " serve") != NULL || strstr (cmdline, "hatake-desktop") != NULL;
+  return hatake_owner_is_long_running (pid);
 }
 
 /* The engine at ENDPOINT, its models read. */

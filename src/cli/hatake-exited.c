@@ -27,36 +27,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hatake-owner.h"
+
 #define WAIT_SECONDS 15
 
 static void
 on_alarm (int sig)
 {
   (void) sig;
-}
-
-/* Whether PID runs hatake serve or the app (its command line, NUL-separated words) */
-static int
-is_long_running (const char *pid)
-{
-  char path[64], cmdline[4096];
-  ssize_t n;
-  int fd;
-
-  if (snprintf (path, sizeof path, "/proc/%s/cmdline", pid) >= (int) sizeof path)
-    return 0;
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return 0;
-  n = read (fd, cmdline, sizeof cmdline - 1);
-  close (fd);
-  if (n <= 0)
-    return 0;
-  cmdline[n] = '\0';
-  for (ssize_t i = 0; i < n; i++)
-    if (cmdline[i] == '\0')
-      cmdline[i] = ' ';
-  return strstr (cmdline, " serve") != NULL || strstr (cmdline, "hatake-desktop") != NULL;
 }
 
 /* The pid the lock's holder wrote into it, or "" */
@@ -107,7 +85,7 @@ main (int argc, char **argv)
       return recover (hatake, root);
     }
   read_holder (fd, pid, sizeof pid);
-  if (pid[0] != '\0' && is_long_running (pid))
+  if (pid[0] != '\0' && hatake_owner_is_long_running (pid))
     return 0;
 
   /* a one-shot command: it may apply this exit itself before it ends */
