@@ -19,6 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/socket.h>
 #include <poll.h>
@@ -32,6 +36,7 @@ struct _HatakeRuntime
 {
   GObject  parent_instance;
   char    *runtime_path;
+  char    *exec_path;     /* what runs: runtime_path, or its read-only mount */
   char    *name;
   char    *state_root;
   char    *conmon_path;
@@ -46,6 +51,7 @@ hatake_runtime_finalize (GObject *object)
   HatakeRuntime *self = (HatakeRuntime *) object;
 
   g_free (self->runtime_path);
+  g_free (self->exec_path);
   g_free (self->name);
   g_free (self->state_root);
   g_free (self->conmon_path);
@@ -64,6 +70,95 @@ hatake_runtime_init (HatakeRuntime *self)
 {
 }
 
+/* ---- the runtime's binary, read-only ----------------------------------------------------------
+ *
+ * crun and runc protect their binary from the container they set up (CVE-2019-5736: a process in
+ * the container opened /proc/PID/exe of the runtime's init for writing and replaced the host's
+ * binary): each command first bind-mounts /proc/self/exe read-only, or copies itself into a
+ * sealed memfd, and executes itself again from there — 5 to 10 ms a command here, twice on a
+ * container's way up (create, start). Their cloned_binary.c skips that when the binary already
+ * runs from a read-only mount and _LIBCONTAINER_CLONED_BINARY is set, "an administrator's bind
+ * mount". As root we keep such a mount, /run/hatake/runtimes/NAME-HASH, of the runtime's own
+ * inode: /proc/PID/exe then leads to a read-only mount, and a write through it fails (EROFS) as
+ * it would through the runtime's own. It is checked at each start (same inode, read-only) and
+ * mounted again when the package replaced the binary. Anything unexpected: the runtime runs from
+ * its own path and protects itself as usual. */
+
+#define CLONED_BINARY_ENV "_LIBCONTAINER_CLONED_BINARY"
+#define RUNTIMES_DIR      "/run/hatake/runtimes"
+
+static gboolean
+is_read_only_copy (const char *path, const struct stat *of)
+{
+  struct stat st;
+  struct statvfs vfs;
+
+  return stat (path, &st) == 0 && st.st_dev == of->st_dev && st.st_ino == of->st_ino &&
+         statvfs (path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0;
+}
+
+static char *
+read_only_runtime (const char *path)
+{
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, path, -1);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_strdup_printf ("%s-%.12s", base, sum);
+  g_autofree char *target = g_build_filename (RUNTIMES_DIR, name, NULL);
+  struct stat of;
+  int lock_fd, fd;
+  gboolean ok = FALSE;
+
+  if (geteuid () != 0 || !g_path_is_absolute (path) || stat (path, &of) != 0 || !S_ISREG (of.st_mode))
+    return NULL;
+  if (is_read_only_copy (target, &of))
+    return g_steal_pointer (&target);
+  if (g_mkdir_with_parents (RUNTIMES_DIR, 0700) != 0)
+    return NULL;
+  /* one engine mounts it; another that came at the same time finds it done */
+  lock_fd = open (RUNTIMES_DIR "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || flock (lock_fd, LOCK_EX) != 0)
+    {
+      if (lock_fd >= 0)
+        close (lock_fd);
+      return NULL;
+    }
+  if (is_read_only_copy (target, &of))
+    ok = TRUE;
+  else
+    {
+      /* the mount of an older binary (the package was upgraded), or of none */
+      while (umount2 (target, MNT_DETACH) == 0)
+        ;
+      fd = open (target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0700);
+      if (fd >= 0)
+        {
+          close (fd);
+          if (mount (path, target, NULL, MS_BIND, NULL) == 0)
+            {
+              if (mount (NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0)
+                ok = is_read_only_copy (target, &of);
+              if (!ok)
+                umount2 (target, MNT_DETACH);
+            }
+        }
+      if (!ok)
+        g_debug ("%s runs from its own path (no read-only mount: %s)", path, g_strerror (errno));
+    }
+  close (lock_fd);
+  return ok ? g_steal_pointer (&target) : NULL;
+}
+
+/* A launcher for the runtime, or for conmon, which runs it */
+static GSubprocessLauncher *
+runtime_launcher (HatakeRuntime *self, GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  if (g_strcmp0 (self->exec_path, self->runtime_path) != 0)
+    g_subprocess_launcher_setenv (launcher, CLONED_BINARY_ENV, "1", TRUE);
+  return launcher;
+}
+
 HatakeRuntime *
 hatake_runtime_new (const char *runtime_path,
                     const char *state_root,
@@ -75,9 +170,15 @@ hatake_runtime_new (const char *runtime_path,
   g_return_val_if_fail (runtime_path != NULL && state_root != NULL, NULL);
   self = g_object_new (HATAKE_TYPE_RUNTIME, NULL);
   self->runtime_path = g_strdup (runtime_path);
+  self->exec_path = read_only_runtime (runtime_path);
+  if (self->exec_path == NULL)
+    self->exec_path = g_strdup (runtime_path);
   self->name = g_path_get_basename (runtime_path);
   self->state_root = g_strdup (state_root);
-  self->conmon_path = g_strdup (conmon_path ? conmon_path : "conmon");
+  /* (found once: each spawn would search PATH again, one failed execve per folder before it) */
+  self->conmon_path = g_find_program_in_path (conmon_path ? conmon_path : "conmon");
+  if (self->conmon_path == NULL)
+    self->conmon_path = g_strdup (conmon_path ? conmon_path : "conmon");
   self->socket_dir = g_strdup (socket_dir);
   return self;
 }
@@ -94,6 +195,13 @@ hatake_runtime_get_path (HatakeRuntime *self)
 {
   g_return_val_if_fail (HATAKE_IS_RUNTIME (self), NULL);
   return self->runtime_path;
+}
+
+const char *
+hatake_runtime_get_exec_path (HatakeRuntime *self)
+{
+  g_return_val_if_fail (HATAKE_IS_RUNTIME (self), NULL);
+  return self->exec_path;
 }
 
 /* runc logs as logfmt (level=error msg="…"), crun as "crun: …": keep the part for people. */
@@ -167,6 +275,7 @@ hatake_runtime_run_async (HatakeRuntime       *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   GError *error = NULL;
 
@@ -176,14 +285,14 @@ hatake_runtime_run_async (HatakeRuntime       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hatake_runtime_run_async);
 
-  g_ptr_array_add (argv, g_strdup (self->runtime_path));
+  g_ptr_array_add (argv, g_strdup (self->exec_path));
   g_ptr_array_add (argv, g_strconcat ("--root=", self->state_root, NULL));
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
 
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  launcher = runtime_launcher (self, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   if (process == NULL)
     {
       g_task_return_error (task, error);
@@ -459,7 +568,7 @@ hatake_runtime_create_async (HatakeRuntime              *self,
   ARG2 ("-c", o->id);
   ARG2 ("-u", o->id);
   ARG2 ("-n", o->name ? o->name : o->id);
-  ARG2 ("-r", self->runtime_path);
+  ARG2 ("-r", self->exec_path);
   ARG2 ("-b", o->bundle);
   ARG2 ("-p", o->pid_file);
   ARG2 ("-P", o->conmon_pid_file);
@@ -485,7 +594,7 @@ hatake_runtime_create_async (HatakeRuntime              *self,
 #undef ARG2
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher = runtime_launcher (self, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "_OCI_SYNCPIPE", "3", TRUE);
   /* conmon is a GLib program too: our own debugging settings (fatal warnings in tests) are not
    * its, and must not turn one of its warnings into a dead container */
@@ -641,6 +750,7 @@ hatake_runtime_exec_async (HatakeRuntime            *self,
                            gpointer                  user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autofree char *root = NULL;
   GError *error = NULL;
@@ -649,9 +759,11 @@ hatake_runtime_exec_async (HatakeRuntime            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hatake_runtime_exec_async);
   root = g_strconcat ("--root=", self->state_root, NULL);
+  launcher = runtime_launcher (self, console != NULL || interactive ? G_SUBPROCESS_FLAGS_STDIN_INHERIT
+                                                                     : G_SUBPROCESS_FLAGS_NONE);
   if (console == NULL)
-    process = g_subprocess_new (interactive ? G_SUBPROCESS_FLAGS_STDIN_INHERIT : G_SUBPROCESS_FLAGS_NONE, &error,
-                                self->runtime_path, root, "exec", "--process", process_json, id, NULL);
+    process = g_subprocess_launcher_spawn (launcher, &error, self->exec_path, root, "exec", "--process", process_json,
+                                           id, NULL);
   else
     {
       ConsoleData *data = g_new0 (ConsoleData, 1);
@@ -673,8 +785,9 @@ hatake_runtime_exec_async (HatakeRuntime            *self,
                                    _("Cannot make a console socket: %s"), g_strerror (errsv));
           return;
         }
-      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT, &error, self->runtime_path, root, "exec", "--tty",
-                                  "--console-socket", data->socket_path, "--process", process_json, id, NULL);
+      process = g_subprocess_launcher_spawn (launcher, &error, self->exec_path, root, "exec", "--tty",
+                                             "--console-socket", data->socket_path, "--process", process_json, id,
+                                             NULL);
       console_task = g_task_new (self, NULL, on_console, NULL);
       g_task_set_source_tag (console_task, hatake_runtime_exec_async);
       g_task_set_task_data (console_task, data, (GDestroyNotify) console_data_free);
@@ -733,6 +846,7 @@ hatake_runtime_exec_piped_async (HatakeRuntime          *self,
                                  gpointer                user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autofree char *root = NULL;
   g_autofree char *pid_file = NULL;
@@ -744,10 +858,11 @@ hatake_runtime_exec_piped_async (HatakeRuntime          *self,
   root = g_strconcat ("--root=", self->state_root, NULL);
   if (kill_on_cancel && cancellable != NULL && g_mkdir_with_parents (self->socket_dir, 0700) == 0)
     pid_file = g_strdup_printf ("%s/exec-%08x.pid", self->socket_dir, g_random_int ());
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                              G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                              self->runtime_path, root, "exec", "--process", process_json,
-                              pid_file ? "--pid-file" : id, pid_file ? pid_file : NULL, pid_file ? id : NULL, NULL);
+  launcher = runtime_launcher (self, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawn (launcher, &error, self->exec_path, root, "exec", "--process", process_json,
+                                         pid_file ? "--pid-file" : id, pid_file ? pid_file : NULL,
+                                         pid_file ? id : NULL, NULL);
   if (process == NULL)
     {
       g_task_return_error (task, error);

@@ -37,6 +37,8 @@ HatakeRuntime *hatake_runtime_new            (const char                 *runtim
                                               const char                 *socket_dir);
 const char    *hatake_runtime_get_name       (HatakeRuntime              *self);
 const char    *hatake_runtime_get_path       (HatakeRuntime              *self);
+/* What runs: the runtime's path, or (as root) a read-only mount of it (hatake-runtime.c) */
+const char    *hatake_runtime_get_exec_path  (HatakeRuntime              *self);
 
 /* conmon starts `RUNTIME create`; returns the container's pid once it is created (not started). */
 void           hatake_runtime_create_async   (HatakeRuntime              *self,
