@@ -50,7 +50,8 @@ struct _HatakeContainers
   char            *exit_dir;
   GListStore      *model;
   GHashTable      *entries;       /* id → Entry */
-  GFileMonitor    *exit_monitor;
+  int              exit_watch_fd; /* inotify on exit_dir (conmon's exit files), or -1 */
+  GSource         *exit_watch;
   guint            removals;      /* removals under way */
   GHashTable      *pending_names; /* names of creates under way */
   GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */

@@ -18,10 +18,12 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 
 #include "hatake-containers-private.h"
 #include "hatake-digest.h"
@@ -62,9 +64,12 @@ hatake_containers_dispose (GObject *object)
 
   /* probes under way hold the engine: they end now */
   hatake_containers_set_healthchecks (self, FALSE);
-  if (self->exit_monitor)
-    g_file_monitor_cancel (self->exit_monitor);
-  g_clear_object (&self->exit_monitor);
+  if (self->exit_watch != NULL)
+    g_source_destroy (self->exit_watch);
+  g_clear_pointer (&self->exit_watch, g_source_unref);
+  if (self->exit_watch_fd >= 0)
+    close (self->exit_watch_fd);
+  self->exit_watch_fd = -1;
   if (self->removals == 0)
     _hatake_containers_remove_idle_run_dir (self);
   G_OBJECT_CLASS (hatake_containers_parent_class)->dispose (object);
@@ -112,6 +117,7 @@ hatake_containers_init (HatakeContainers *self)
   self->detaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) detaching_free);
   self->pending_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->healthchecks = TRUE;
+  self->exit_watch_fd = -1;
 }
 
 /* ---- persistence --------------------------------------------------------------------------- */
@@ -330,22 +336,49 @@ load_entry (HatakeContainers *self, const char *id, GError **error)
   return TRUE;
 }
 
-static void
-on_exit_file (GFileMonitor      *monitor,
-              GFile             *file,
-              GFile             *other,
-              GFileMonitorEvent  event,
-              gpointer           user_data)
+/* conmon renames each exit file into place. A GFileMonitor passed that on up to 100 ms late (GLib
+ * batches inotify events once they come quickly), and every `run --rm` waited for it: the exit
+ * folder has an inotify descriptor of its own, polled by the main loop, read the moment it
+ * wakes. */
+static gboolean
+on_exit_events (int fd, GIOCondition condition, gpointer user_data)
 {
   HatakeContainers *self = user_data;
-  g_autofree char *id = g_file_get_basename (file);
-  Entry *entry;
+  char buffer[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gboolean overflow = FALSE;
+  ssize_t n;
 
-  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED)
-    return;
-  entry = g_hash_table_lookup (self->entries, id);
-  if (entry != NULL)
-    _hatake_containers_handle_exit (self, entry);
+  while ((n = read (fd, buffer, sizeof buffer)) > 0)
+    for (char *p = buffer; p < buffer + n;)
+      {
+        const struct inotify_event *event = (const struct inotify_event *) p;
+
+        if (event->mask & IN_Q_OVERFLOW)
+          overflow = TRUE;
+        else if (event->len > 0 && g_hash_table_contains (self->entries, event->name))
+          g_ptr_array_add (ids, g_strdup (event->name));
+        p += sizeof (struct inotify_event) + event->len;
+      }
+  if (overflow)
+    {
+      /* events were lost: every container that runs looks at its exit file */
+      GHashTableIter iter;
+      gpointer id;
+
+      g_hash_table_iter_init (&iter, self->entries);
+      while (g_hash_table_iter_next (&iter, &id, NULL))
+        g_ptr_array_add (ids, g_strdup (id));
+    }
+  /* (an exit may remove its container: looked up again each time) */
+  for (guint i = 0; i < ids->len; i++)
+    {
+      Entry *entry = g_hash_table_lookup (self->entries, g_ptr_array_index (ids, i));
+
+      if (entry != NULL)
+        _hatake_containers_handle_exit (self, entry);
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 /* conmon's exit command, hatake-exited: beside hatake (a build tree), else in libexecdir */
@@ -378,7 +411,6 @@ hatake_containers_new (HatakeStore   *store,
   g_autofree char *containers_dir = NULL;
   g_autofree char *state_root = NULL;
   g_autofree char *socket_dir = NULL;
-  g_autoptr(GFile) exits = NULL;
   g_autoptr(GDir) dir = NULL;
   const char *name;
 
@@ -446,10 +478,21 @@ hatake_containers_new (HatakeStore   *store,
         g_warning ("Container %s is unreadable and left out: %s", name, local_error->message);
     }
 
-  exits = g_file_new_for_path (self->exit_dir);
-  self->exit_monitor = g_file_monitor_directory (exits, G_FILE_MONITOR_NONE, NULL, NULL);
-  if (self->exit_monitor != NULL)
-    g_signal_connect_object (self->exit_monitor, "changed", G_CALLBACK (on_exit_file), self, 0);
+  /* conmon renames the file into place (IN_MOVED_TO); one written in place ends with a close */
+  self->exit_watch_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  if (self->exit_watch_fd < 0 ||
+      inotify_add_watch (self->exit_watch_fd, self->exit_dir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _("Cannot watch %s for exits: %s"),
+                   self->exit_dir, g_strerror (errsv));
+      return NULL;
+    }
+  self->exit_watch = g_unix_fd_source_new (self->exit_watch_fd, G_IO_IN);
+  g_source_set_callback (self->exit_watch, G_SOURCE_FUNC (on_exit_events), self, NULL);
+  g_source_set_static_name (self->exit_watch, "[hatake] container exits");
+  g_source_attach (self->exit_watch, g_main_context_get_thread_default ());
   return g_steal_pointer (&self);
 }
 
