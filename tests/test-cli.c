@@ -372,6 +372,16 @@ test_cli_containers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "4\n");
   g_clear_pointer (&out, g_free);
 
+  /* run --rm in the foreground: every line of a container that prints and is gone at once
+   * (its output used to be lost now and then: followed only once the start had answered) */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_assert_cmpint (run (f, &out, NULL, "run", "--rm", "--network", "none", image, "sh", "-c", "echo one; echo two",
+                            NULL), ==, 0);
+      g_assert_cmpstr (out, ==, "one\ntwo\n");
+      g_clear_pointer (&out, g_free);
+    }
+
   /* --rm applies without an engine: the exit command removes it */
   g_assert_cmpint (run (f, &out, NULL, "run", "-d", "--rm", "--name", "gone", image, "sleep", "1", NULL), ==, 0);
   g_clear_pointer (&out, g_free);

@@ -246,6 +246,53 @@ test_auto_remove (Fixture *f, gconstpointer data)
 }
 
 static void
+append_stdout (const HatakeLogEntry *entry, gpointer user_data)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (entry->content, &length);
+
+  if (entry->stream == HATAKE_LOG_STDOUT)
+    g_string_append_len (user_data, data, length);
+}
+
+/* `run --rm` follows the output from before the start, as docker attaches first: a follower of
+ * a container not started yet waits for its log, and gets every line of one that prints, exits
+ * and is removed at once. */
+static void
+test_auto_remove_output (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "echo early; echo late", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GAsyncResult) followed = NULL;
+  g_autoptr(JsonNode) started = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->auto_remove = TRUE;
+  c = create (f, config);
+  options.follow = TRUE;
+  hatake_engine_container_logs_async (f->engine, hatake_container_get_id (c), &options, append_stdout, out, NULL,
+                                      store_result, &followed);
+  /* (a follower of a container that has no log yet used to end at once, with nothing) */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (followed);
+  started = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  hatake_test_run_until_done ((gpointer *) &followed);
+  g_assert_true (hatake_engine_container_logs_finish (f->engine, followed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out->str, ==, "early\nlate\n");
+  for (guint i = 0; i < 5000 && hatake_container_get_state (c) != HATAKE_CONTAINER_REMOVED; i++)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_REMOVED);
+}
+
+static void
 test_restart_on_failure (Fixture *f, gconstpointer data)
 {
   const char *cmd[] = { "sh", "-c", "echo run; exit 2", NULL };
@@ -929,6 +976,7 @@ main (int argc, char **argv)
   ADD ("/run/stop-signal", test_stop_signal);
   ADD ("/run/pause-remove", test_pause_and_remove);
   ADD ("/run/auto-remove", test_auto_remove);
+  ADD ("/run/auto-remove-output", test_auto_remove_output);
   ADD ("/run/restart-on-failure", test_restart_on_failure);
   ADD ("/run/start-failure", test_start_failure);
   ADD ("/run/netavark-hang", test_netavark_hang);

@@ -1248,11 +1248,21 @@ hatake_cli_run (HatakeCliGlobals *globals,
     {
       const char *id = hatake_container_get_id (container);
       g_autoptr(GAsyncResult) wait_result = NULL;
+      g_autoptr(GAsyncResult) logs_result = NULL;
+      g_autoptr(GCancellable) logs_cancellable = g_cancellable_new ();
+      HatakeLogOptions log_options = HATAKE_LOG_OPTIONS_INIT;
+      gboolean logs_early = !o.detach && !o.tty && !o.interactive && HATAKE_IS_LOCAL_ENGINE (engine);
 
       /* wait before it starts: with --rm the container may be gone by the time we would ask */
       if (!o.detach)
         hatake_engine_container_op_async (engine, id, HATAKE_CONTAINER_OP_WAIT, NULL, NULL,
                                           hatake_cli_store_result, &wait_result);
+      /* its output followed from before it starts, as docker attaches first: one that prints,
+       * exits and is removed (--rm) while the start is being answered would leave nothing to
+       * read */
+      log_options.follow = TRUE;
+      if (logs_early)
+        hatake_cli_begin_logs (engine, id, &log_options, logs_cancellable, &logs_result);
       started = run_op (engine, id, HATAKE_CONTAINER_OP_START, NULL, &error);
       if (error != NULL)
         {
@@ -1260,6 +1270,11 @@ hatake_cli_run (HatakeCliGlobals *globals,
           int code = hatake_container_get_exit_code (container);
           fprintf (stderr, "Error response from daemon: %s\n", error->message);
           status = code == 126 || code == 127 ? code : 125;
+          if (logs_early)
+            {
+              g_cancellable_cancel (logs_cancellable);
+              hatake_cli_wait ((gpointer *) &logs_result);
+            }
           if (o.rm)
             {
               HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
@@ -1294,11 +1309,17 @@ hatake_cli_run (HatakeCliGlobals *globals,
       else
         {
           /* the container's output, live, then its exit code as ours */
-          HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
           g_autoptr(JsonNode) waited = NULL;
+          gboolean logged;
 
-          options.follow = TRUE;
-          if (!hatake_cli_stream_logs (engine, id, &options, FALSE, &error))
+          if (logs_early)
+            {
+              hatake_cli_wait ((gpointer *) &logs_result);
+              logged = hatake_engine_container_logs_finish (engine, logs_result, &error);
+            }
+          else
+            logged = hatake_cli_stream_logs (engine, id, &log_options, FALSE, &error);
+          if (!logged)
             {
               fprintf (stderr, "Error: %s\n", error->message);
               g_clear_error (&error);

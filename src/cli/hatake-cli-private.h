@@ -74,6 +74,13 @@ gboolean     hatake_cli_stream_logs     (HatakeEngine           *engine,
                                          const HatakeLogOptions *options,
                                          gboolean                timestamps,
                                          GError                **error);
+/* The same, begun: the stream goes on while the caller does more (run starts the container);
+ * *RESULT is set when it ends, for hatake_engine_container_logs_finish(). */
+void         hatake_cli_begin_logs      (HatakeEngine           *engine,
+                                         const char             *id,
+                                         const HatakeLogOptions *options,
+                                         GCancellable           *cancellable,
+                                         GAsyncResult          **result);
 gboolean     hatake_cli_attach_terminal (HatakeEngine           *engine,
                                          const char             *id,
                                          gboolean                with_stdin,

@@ -40,6 +40,16 @@ print_entry (const HatakeLogEntry *entry, gpointer user_data)
   fflush (out);
 }
 
+void
+hatake_cli_begin_logs (HatakeEngine *engine, const char *id, const HatakeLogOptions *options,
+                       GCancellable *cancellable, GAsyncResult **result)
+{
+  static LogPrinter plain = { FALSE };
+
+  hatake_engine_container_logs_async (engine, id, options, print_entry, &plain, cancellable, hatake_cli_store_result,
+                                      result);
+}
+
 gboolean
 hatake_cli_stream_logs (HatakeEngine *engine, const char *id, const HatakeLogOptions *options, gboolean timestamps, GError **error)
 {

@@ -743,6 +743,9 @@ hatake_local_engine_container_logs_async (HatakeEngine           *engine,
   g_task_set_task_data (task, data, (GDestroyNotify) logs_data_free);
   if (options->follow)
     data->state_handler = g_signal_connect (container, "notify::state", G_CALLBACK (on_log_container_state), data);
+  /* (run follows a container from before its start: its log comes with conmon) */
+  if (options->follow && hatake_container_get_state (container) == HATAKE_CONTAINER_CREATED)
+    hatake_log_reader_set_wait_for_log (data->reader, TRUE);
   hatake_log_reader_run_async (data->reader, cancellable, on_logs_done, g_object_ref (task));
   if (options->follow && container_has_exited (container))
     hatake_log_reader_writer_exited (data->reader);

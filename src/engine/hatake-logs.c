@@ -515,6 +515,7 @@ struct _HatakeLogReader
   guint             exited : 1;
   guint             exited_at_check : 1;
   guint             flow_waiting : 1;    /* a read was due while the flow was held */
+  guint             wait_for_log : 1;    /* following: no log yet is not the end */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeLogReader, hatake_log_reader, G_TYPE_OBJECT)
@@ -677,6 +678,9 @@ on_watch_event (GObject                   *owner,
     }
   if (event->fd < 0 && event->first)
     {
+      /* not started yet: the watch opens the log the moment conmon makes it */
+      if (event->saved_errno == ENOENT && self->wait_for_log)
+        return;
       if (event->saved_errno == ENOENT)
         reader_complete (self, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No log at %s"), self->path));
       else
@@ -972,6 +976,8 @@ reader_kick (HatakeLogReader *self)
           reader_use_log (self, g_queue_pop_head (&self->next_logs));
           reader_read_next (self);
         }
+      else if (self->exited && self->wait_for_log)
+        reader_finish_at_end (self);   /* (after the watch has handed over what it still has) */
       return;
     }
   self->busy = TRUE;
@@ -1191,6 +1197,16 @@ hatake_log_reader_stop (HatakeLogReader *self)
   g_return_if_fail (HATAKE_IS_LOG_READER (self));
 
   reader_complete (self, NULL);
+}
+
+void
+hatake_log_reader_set_wait_for_log (HatakeLogReader *self,
+                                    gboolean         wait)
+{
+  g_return_if_fail (HATAKE_IS_LOG_READER (self));
+  g_return_if_fail (self->task == NULL);
+
+  self->wait_for_log = wait;
 }
 
 void

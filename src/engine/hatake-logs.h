@@ -39,6 +39,12 @@ gboolean         hatake_log_reader_run_finish     (HatakeLogReader          *sel
                                                    GAsyncResult             *result,
                                                    GError                  **error);
 
+/* Following a container that has not started yet: its log is not there until conmon makes it.
+ * The run waits for it instead of ending with G_IO_ERROR_NOT_FOUND, and ends with nothing when
+ * the writer exits without having made one. Before run_async. */
+void             hatake_log_reader_set_wait_for_log (HatakeLogReader        *self,
+                                                     gboolean                wait);
+
 /* Ends the run now, successfully; nothing more is delivered. Safe from an "entry" handler. */
 void             hatake_log_reader_stop           (HatakeLogReader          *self);
 
