@@ -479,7 +479,10 @@ docker_at (Dockerd *d, char **out, ...)
     g_ptr_array_add (argv, (char *) arg);
   va_end (args);
   g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+  /* (what is not kept goes nowhere: not into the test's TAP output) */
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL |
+                               (out == NULL ? G_SPAWN_STDOUT_TO_DEV_NULL : 0),
                                NULL, NULL, out, NULL, &status, NULL));
   return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
 }
