@@ -372,12 +372,18 @@ test_cli_containers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "4\n");
   g_clear_pointer (&out, g_free);
 
-  /* run --rm in the foreground: every line of a container that prints and is gone at once
-   * (its output used to be lost now and then: followed only once the start had answered) */
-  for (guint i = 0; i < 5; i++)
+  /* run --rm in the foreground, and with -i (stdin /dev/null): every line of a container that
+   * prints and is gone at once (its output used to be lost now and then: followed, or attached,
+   * only once the start had answered; -i mostly failed with "cannot attach to a stopped
+   * container") */
+  for (guint i = 0; i < 6; i++)
     {
-      g_assert_cmpint (run (f, &out, NULL, "run", "--rm", "--network", "none", image, "sh", "-c", "echo one; echo two",
-                            NULL), ==, 0);
+      if (i % 2 == 0)
+        g_assert_cmpint (run (f, &out, NULL, "run", "--rm", "--network", "none", image, "sh", "-c",
+                              "echo one; echo two", NULL), ==, 0);
+      else
+        g_assert_cmpint (run (f, &out, NULL, "run", "--rm", "-i", "--network", "none", image, "sh", "-c",
+                              "echo one; echo two", NULL), ==, 0);
       g_assert_cmpstr (out, ==, "one\ntwo\n");
       g_clear_pointer (&out, g_free);
     }

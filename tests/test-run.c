@@ -293,6 +293,80 @@ test_auto_remove_output (Fixture *f, gconstpointer data)
 }
 
 static void
+on_attach_output (HatakeAttach *attach, int stream, GBytes *bytes, gpointer user_data)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+
+  g_string_append_len (user_data, data, length);
+}
+
+static void
+on_attach_closed (HatakeAttach *attach, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* run -i, docker run -i: attached before the start, the stdio of a container that prints and
+ * exits (and is removed) at once comes through whole; a failed start fails such an attach. */
+static void
+test_attach_before_start (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "echo before; read line; echo \"got $line\"", NULL };
+  const char *missing[] = { "/no/such/command", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainerConfig) broken = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(HatakeContainer) b = NULL;
+  g_autoptr(GAsyncResult) attached = NULL;
+  g_autoptr(HatakeAttach) attach = NULL;
+  g_autoptr(JsonNode) started = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GBytes) line = g_bytes_new_static ("input\n", 6);
+  gboolean closed = FALSE;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->open_stdin = TRUE;
+  config->auto_remove = TRUE;
+  c = create (f, config);
+  hatake_engine_attach_async (f->engine, hatake_container_get_id (c), NULL, store_result, &attached);
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (attached);   /* it waits for the start */
+  started = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  hatake_test_run_until_done ((gpointer *) &attached);
+  attach = hatake_engine_attach_finish (f->engine, attached, &error);
+  g_assert_no_error (error);
+  g_signal_connect (attach, "output", G_CALLBACK (on_attach_output), out);
+  g_signal_connect (attach, "closed", G_CALLBACK (on_attach_closed), &closed);
+  hatake_attach_start (attach);
+  hatake_attach_write (attach, line);
+  while (!closed)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (out->str, ==, "before\ngot input\n");
+  hatake_attach_close (attach);
+
+  /* a start that fails: the attach that waited says so */
+  g_clear_object (&attached);
+  broken = config_for (f, missing);
+  broken->open_stdin = TRUE;
+  b = create (f, broken);
+  hatake_engine_attach_async (f->engine, hatake_container_get_id (b), NULL, store_result, &attached);
+  g_clear_pointer (&started, json_node_unref);
+  started = op (f, hatake_container_get_id (b), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  hatake_test_run_until_done ((gpointer *) &attached);
+  g_clear_object (&attach);
+  attach = hatake_engine_attach_finish (f->engine, attached, &error);
+  g_assert_null (attach);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE);
+}
+
+static void
 test_restart_on_failure (Fixture *f, gconstpointer data)
 {
   const char *cmd[] = { "sh", "-c", "echo run; exit 2", NULL };
@@ -977,6 +1051,7 @@ main (int argc, char **argv)
   ADD ("/run/pause-remove", test_pause_and_remove);
   ADD ("/run/auto-remove", test_auto_remove);
   ADD ("/run/auto-remove-output", test_auto_remove_output);
+  ADD ("/run/attach-before-start", test_attach_before_start);
   ADD ("/run/restart-on-failure", test_restart_on_failure);
   ADD ("/run/start-failure", test_start_failure);
   ADD ("/run/netavark-hang", test_netavark_hang);

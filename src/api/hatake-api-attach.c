@@ -3,7 +3,8 @@
  *
  * Without stdin, the output comes from the container's log (followed from the attach on, so
  * nothing written between a start and the attach is lost); with stdin (docker run -i, -it,
- * docker attach), both ways through conmon's attach socket once the container runs.
+ * docker attach), both ways through conmon's attach socket, connected before the process runs
+ * when the attach comes before the start (as docker run's does).
  */
 #define G_LOG_DOMAIN "hatake-api"
 
@@ -146,9 +147,10 @@ attach_follow (AttachData *data)
   g_clear_signal_handler (&data->state_handler, data->container);
   if (data->interactive)
     {
-      /* through conmon's attach socket, once the container runs (output it wrote before the
-       * connection is in its log, not here) */
-      if (hatake_container_get_state (data->container) != HATAKE_CONTAINER_RUNNING)
+      /* through conmon's attach socket: for a container not started yet, from before its
+       * process runs (the engine connects once the start has created it) */
+      if (hatake_container_get_state (data->container) != HATAKE_CONTAINER_RUNNING &&
+          hatake_container_get_state (data->container) != HATAKE_CONTAINER_CREATED)
         {
           hatake_api_hijack_end (data->hijack);
           attach_data_free (data);
@@ -185,8 +187,9 @@ on_attach_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 
   data->multiplexed = inspect == NULL ||
                       !hatake_json_boolean (hatake_json_object_member (json_node_get_object (inspect), "Config"), "Tty", FALSE);
-  /* docker attaches before it starts: follow once the container runs */
-  if (hatake_container_get_state (data->container) == HATAKE_CONTAINER_CREATED)
+  /* docker attaches before it starts: follow the log once the container runs (the engine
+   * attaches stdio to a created container itself, before its process runs) */
+  if (hatake_container_get_state (data->container) == HATAKE_CONTAINER_CREATED && !data->interactive)
     data->state_handler = g_signal_connect (data->container, "notify::state", G_CALLBACK (on_attach_state), data);
   else
     attach_follow (data);

@@ -1249,9 +1249,11 @@ hatake_cli_run (HatakeCliGlobals *globals,
       const char *id = hatake_container_get_id (container);
       g_autoptr(GAsyncResult) wait_result = NULL;
       g_autoptr(GAsyncResult) logs_result = NULL;
+      g_autoptr(GAsyncResult) attach_result = NULL;
       g_autoptr(GCancellable) logs_cancellable = g_cancellable_new ();
       HatakeLogOptions log_options = HATAKE_LOG_OPTIONS_INIT;
       gboolean logs_early = !o.detach && !o.tty && !o.interactive && HATAKE_IS_LOCAL_ENGINE (engine);
+      gboolean attach_early = !o.detach && (o.tty || o.interactive) && HATAKE_IS_LOCAL_ENGINE (engine);
 
       /* wait before it starts: with --rm the container may be gone by the time we would ask */
       if (!o.detach)
@@ -1263,6 +1265,8 @@ hatake_cli_run (HatakeCliGlobals *globals,
       log_options.follow = TRUE;
       if (logs_early)
         hatake_cli_begin_logs (engine, id, &log_options, logs_cancellable, &logs_result);
+      if (attach_early)
+        hatake_cli_begin_attach (engine, id, &attach_result);
       started = run_op (engine, id, HATAKE_CONTAINER_OP_START, NULL, &error);
       if (error != NULL)
         {
@@ -1275,6 +1279,9 @@ hatake_cli_run (HatakeCliGlobals *globals,
               g_cancellable_cancel (logs_cancellable);
               hatake_cli_wait ((gpointer *) &logs_result);
             }
+          /* (a failed start fails the attach that waited for it) */
+          if (attach_early)
+            hatake_cli_wait ((gpointer *) &attach_result);
           if (o.rm)
             {
               HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
@@ -1287,7 +1294,11 @@ hatake_cli_run (HatakeCliGlobals *globals,
         {
           g_autoptr(JsonNode) waited = NULL;
 
-          if (!hatake_cli_attach_terminal (engine, id, o.interactive, o.tty, &error))
+          gboolean attached = attach_early ? hatake_cli_run_terminal (engine, id, &attach_result, FALSE, o.interactive,
+                                                                      o.tty, &error)
+                                           : hatake_cli_attach_terminal (engine, id, o.interactive, o.tty, &error);
+
+          if (!attached)
             {
               fprintf (stderr, "Error: %s\n", error->message);
               g_clear_error (&error);

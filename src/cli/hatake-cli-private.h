@@ -81,6 +81,18 @@ void         hatake_cli_begin_logs      (HatakeEngine           *engine,
                                          const HatakeLogOptions *options,
                                          GCancellable           *cancellable,
                                          GAsyncResult          **result);
+/* The same in two steps, for run: attach (before the start: nothing is missed), then the
+ * terminal once it started; CATCH_UP prints what the log has from before the attach first. */
+void         hatake_cli_begin_attach    (HatakeEngine           *engine,
+                                         const char             *id,
+                                         GAsyncResult          **result);
+gboolean     hatake_cli_run_terminal    (HatakeEngine           *engine,
+                                         const char             *id,
+                                         GAsyncResult          **result,
+                                         gboolean                catch_up,
+                                         gboolean                with_stdin,
+                                         gboolean                tty,
+                                         GError                **error);
 gboolean     hatake_cli_attach_terminal (HatakeEngine           *engine,
                                          const char             *id,
                                          gboolean                with_stdin,

@@ -115,6 +115,7 @@ typedef struct
   guint            winch;
   gboolean         closed;
   gboolean         raw;
+  gboolean         reading;      /* a read of our stdin is under way (terminal_end waits for it) */
   struct termios   saved;
 } Terminal;
 
@@ -143,9 +144,11 @@ static void
 on_stdin (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Terminal *t = user_data;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
 
-  if (t->closed)
+  t->reading = FALSE;
+  if (t->closed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     {
@@ -154,6 +157,7 @@ on_stdin (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   hatake_attach_write (t->attach, bytes);
+  t->reading = TRUE;
   g_input_stream_read_bytes_async (t->stdin_stream, 4096, G_PRIORITY_DEFAULT, t->cancellable, on_stdin, t);
 }
 
@@ -195,6 +199,7 @@ terminal_begin (Terminal *t, HatakeAttach *attach, gboolean with_stdin, gboolean
   if (with_stdin)
     {
       t->stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      t->reading = TRUE;
       g_input_stream_read_bytes_async (t->stdin_stream, 4096, G_PRIORITY_DEFAULT, t->cancellable, on_stdin, t);
     }
 }
@@ -209,9 +214,10 @@ terminal_end (Terminal *t)
   g_clear_handle_id (&t->winch, g_source_remove);
   g_signal_handlers_disconnect_by_data (t->attach, t);
   g_cancellable_cancel (t->cancellable);
-  /* let the cancelled stdin read report before its data goes */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  /* the cancelled stdin read reports before T goes (it is the caller's, on its stack): a read
+   * that had finished in its thread already comes a moment later, with its data */
+  while (t->reading)
+    g_main_context_iteration (NULL, TRUE);
   g_clear_object (&t->stdin_stream);
   g_clear_object (&t->cancellable);
   g_clear_object (&t->attach);
@@ -219,28 +225,44 @@ terminal_end (Terminal *t)
 
 /* Connects the terminal to the container until its output ends: raw mode on a tty, input
  * forwarded, window size followed. Output written before we attached comes from the log. */
-gboolean
-hatake_cli_attach_terminal (HatakeEngine *engine, const char *id, gboolean with_stdin, gboolean tty, GError **error)
+void
+hatake_cli_begin_attach (HatakeEngine *engine, const char *id, GAsyncResult **result)
 {
-  g_autoptr(GAsyncResult) result = NULL;
+  hatake_engine_attach_async (engine, id, NULL, hatake_cli_store_result, result);
+}
+
+gboolean
+hatake_cli_run_terminal (HatakeEngine *engine, const char *id, GAsyncResult **result, gboolean catch_up,
+                         gboolean with_stdin, gboolean tty, GError **error)
+{
   g_autoptr(HatakeAttach) attach = NULL;
   Terminal t = { 0 };
 
-  hatake_engine_attach_async (engine, id, NULL, hatake_cli_store_result, &result);
-  hatake_cli_wait ((gpointer *) &result);
-  attach = hatake_engine_attach_finish (engine, result, error);
+  hatake_cli_wait ((gpointer *) result);
+  attach = hatake_engine_attach_finish (engine, *result, error);
   if (attach == NULL)
     return FALSE;
-  {
-    HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
-    if (!hatake_cli_stream_logs (engine, id, &options, FALSE, error))
-      return FALSE;
-  }
+  /* attached to a running container: what it wrote before is in its log */
+  if (catch_up)
+    {
+      HatakeLogOptions options = HATAKE_LOG_OPTIONS_INIT;
+      if (!hatake_cli_stream_logs (engine, id, &options, FALSE, error))
+        return FALSE;
+    }
   terminal_begin (&t, attach, with_stdin, tty);
   while (!t.closed)
     g_main_context_iteration (NULL, TRUE);
   terminal_end (&t);
   return TRUE;
+}
+
+gboolean
+hatake_cli_attach_terminal (HatakeEngine *engine, const char *id, gboolean with_stdin, gboolean tty, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  hatake_cli_begin_attach (engine, id, &result);
+  return hatake_cli_run_terminal (engine, id, &result, TRUE, with_stdin, tty, error);
 }
 
 int

@@ -419,7 +419,8 @@ GInputStream *hatake_engine_container_archive_finish (HatakeEngine     *self,
                                                  GAsyncResult         *result,
                                                  JsonNode            **out_stat,
                                                  GError              **error);
-/* Connects to a running container's stdio (it must have a terminal or an open stdin). */
+/* Connects to a running container's stdio (it must have a terminal or an open stdin); to a
+ * created one's from before its process runs, once it is started (docker attaches first). */
 void         hatake_engine_attach_async         (HatakeEngine         *self,
                                                  const char           *container,
                                                  GCancellable         *cancellable,

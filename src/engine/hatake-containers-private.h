@@ -28,6 +28,7 @@ typedef struct
   guint                  health_timer;   /* the next healthcheck probe */
   struct _HealthProbe   *health_probe;   /* the one under way */
   struct _HatakeContainers *health_owner; /* (unowned) for the timer */
+  GPtrArray             *early_attaches; /* GTasks of attaches to a created container, or NULL */
 } Entry;
 
 typedef struct _HealthProbe HealthProbe;

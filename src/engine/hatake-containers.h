@@ -121,6 +121,17 @@ void              hatake_containers_stats_async     (HatakeContainers       *sel
 JsonNode         *hatake_containers_stats_finish    (HatakeContainers       *self,
                                                      GAsyncResult           *result,
                                                      GError                **error);
+/* A connection to conmon's attach socket: at once for a running container; for one not started
+ * yet, once a start has created it and before its process runs (docker attaches before it
+ * starts); fails when that start fails, or in any other state. */
+void              hatake_containers_connect_attach_async  (HatakeContainers    *self,
+                                                           HatakeContainer     *container,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+GSocketConnection *hatake_containers_connect_attach_finish (HatakeContainers   *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
 /* conmon's attach socket and control FIFO of a running container */
 char             *hatake_containers_attach_path     (HatakeContainers       *self,
                                                      HatakeContainer        *container);

@@ -893,10 +893,9 @@ on_attach_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GSocketConnection) connection = NULL;
   GError *error = NULL;
 
-  connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  connection = hatake_containers_connect_attach_finish (HATAKE_CONTAINERS (source), result, &error);
   if (connection == NULL)
     {
-      g_prefix_error (&error, _("Cannot attach: "));
       g_task_return_error (task, error);
       return;
     }
@@ -906,6 +905,7 @@ on_attach_connected (GObject *source, GAsyncResult *result, gpointer user_data)
                          g_object_unref);
 }
 
+/* A running container's stdio, or, for one not started yet, from before its process runs */
 static void
 hatake_local_engine_attach_async (HatakeEngine        *engine,
                                   const char          *id,
@@ -916,9 +916,6 @@ hatake_local_engine_attach_async (HatakeEngine        *engine,
   HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(HatakeContainer) container = NULL;
-  g_autoptr(GSocketClient) client = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autofree char *path = NULL;
   GError *error = NULL;
 
   g_task_set_source_tag (task, hatake_local_engine_attach_async);
@@ -928,20 +925,9 @@ hatake_local_engine_attach_async (HatakeEngine        *engine,
       g_task_return_error (task, error);
       return;
     }
-  if (hatake_container_get_state (container) != HATAKE_CONTAINER_RUNNING)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
-                               _("You cannot attach to a stopped container, start it first"));
-      return;
-    }
-  path = hatake_containers_attach_path (self->containers, container);
   g_task_set_task_data (task, hatake_containers_ctl_path (self->containers, container), g_free);
-  address = g_unix_socket_address_new (path);
-  client = g_socket_client_new ();
-  /* conmon's attach socket keeps message boundaries: one packet, one stream byte */
-  g_socket_client_set_socket_type (client, G_SOCKET_TYPE_SEQPACKET);
-  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), cancellable, on_attach_connected,
-                                 g_steal_pointer (&task));
+  hatake_containers_connect_attach_async (self->containers, container, cancellable, on_attach_connected,
+                                          g_steal_pointer (&task));
 }
 
 static HatakeAttach *
