@@ -50,8 +50,12 @@ fail_early_attaches (Entry *entry, const char *why)
   g_autoptr(GPtrArray) tasks = g_steal_pointer (&entry->early_attaches);
 
   for (guint i = 0; tasks != NULL && i < tasks->len; i++)
-    g_task_return_new_error (g_ptr_array_index (tasks, i), HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
-                             _("Cannot attach: %s"), why);
+    {
+      GTask *task = g_ptr_array_index (tasks, i);   /* (the array's reference) */
+
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE, _("Cannot attach: %s"), why);
+      g_object_unref (task);
+    }
 }
 
 static void
