@@ -115,7 +115,7 @@ exec_prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancella
       json_object_set_array_member (u, "additionalGids", gids);
       json_object_set_object_member (process, "user", u);
     }
-  if (!_hatake_containers_write_json (data->process_path, process_node, &error))
+  if (!_hatake_containers_write_json_unsynced (data->process_path, process_node, &error))
     {
       g_task_return_error (task, error);
       return;

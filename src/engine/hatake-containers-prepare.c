@@ -452,7 +452,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
       _hatake_containers_set_errno (&error, errno, _("Cannot create"), bundle);
       goto fail;
     }
-  if (!_hatake_containers_write_json (spec_path, spec_json, &error))
+  if (!_hatake_containers_write_json_unsynced (spec_path, spec_json, &error))
     goto fail;
   close (rootfd);
   g_task_return_boolean (task, TRUE);

@@ -111,6 +111,9 @@ gboolean  _hatake_containers_save_config (Entry           *entry,
 gboolean  _hatake_containers_write_json (const char       *path,
                                          JsonNode         *node,
                                          GError          **error);
+gboolean  _hatake_containers_write_json_unsynced (const char       *path,
+                                         JsonNode         *node,
+                                         GError          **error);
 gboolean  _hatake_containers_set_errno  (GError          **error,
                                          int               errsv,
                                          const char       *what,
