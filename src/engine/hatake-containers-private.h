@@ -108,6 +108,16 @@ void      _hatake_containers_remove_entry_full (HatakeContainers *self,
 
 gboolean  _hatake_containers_save_config (Entry           *entry,
                                          GError          **error);
+/* hatake-containers-attach.c: connects ATTACH (a GTask of hatake_containers_connect_attach_async)
+ * to conmon; then, when START is given, goes on with that start */
+void      _hatake_containers_connect_attach (HatakeContainers *self,
+                                             HatakeContainer  *container,
+                                             GTask            *attach,
+                                             GTask            *start);
+void      _hatake_containers_fail_early_attaches (Entry        *entry,
+                                                  const char   *why);
+/* hatake-containers.c: a start's next step once what it waited for is done */
+void      _hatake_containers_created_and_set_up (GTask        *start);
 gboolean  _hatake_containers_write_json (const char       *path,
                                          JsonNode         *node,
                                          GError          **error);

@@ -24,7 +24,6 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
-#include <gio/gunixsocketaddress.h>
 
 #include "hatake-containers-private.h"
 #include "hatake-digest.h"
@@ -43,25 +42,10 @@ detaching_free (Detaching *detaching)
   g_free (detaching);
 }
 
-/* The attaches that waited for a start that will not come (it failed, or the container went) */
-static void
-fail_early_attaches (Entry *entry, const char *why)
-{
-  g_autoptr(GPtrArray) tasks = g_steal_pointer (&entry->early_attaches);
-
-  for (guint i = 0; tasks != NULL && i < tasks->len; i++)
-    {
-      GTask *task = g_ptr_array_index (tasks, i);   /* (the array's reference) */
-
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE, _("Cannot attach: %s"), why);
-      g_object_unref (task);
-    }
-}
-
 static void
 entry_free (Entry *entry)
 {
-  fail_early_attaches (entry, _("the container is gone"));
+  _hatake_containers_fail_early_attaches (entry, _("the container is gone"));
   g_clear_handle_id (&entry->kill_timer, g_source_remove);
   g_clear_handle_id (&entry->restart_timer, g_source_remove);
   _hatake_containers_health_stop (entry);
@@ -1069,7 +1053,6 @@ typedef struct
   gboolean restarting;
   guint    waiting;   /* the runtime's create and the network's setup, in parallel; then the
                        * early attaches' connections */
-  gboolean attached;  /* the early attaches are connected (or failed) */
   GError  *error;     /* the first of them to fail */
 } StartData;
 
@@ -1098,7 +1081,7 @@ start_failed (HatakeContainers *self, Entry *entry, GTask *task, GError *error)
 {
   g_autofree char *rootfs = _hatake_containers_entry_path (entry, "rootfs");
 
-  fail_early_attaches (entry, error->message);
+  _hatake_containers_fail_early_attaches (entry, error->message);
   hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL, NULL, NULL);
   umount2 (rootfs, MNT_DETACH);
   _hatake_containers_detach_network (self, hatake_container_get_id (entry->container));
@@ -1134,6 +1117,13 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
   _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_RUNNING, NULL);
   g_task_return_pointer (task, NULL, NULL);
   g_object_unref (task);
+  /* attaches that came while the runtime started it: it runs now */
+  {
+    g_autoptr(GPtrArray) late = g_steal_pointer (&entry->early_attaches);
+
+    for (guint i = 0; late != NULL && i < late->len; i++)
+      _hatake_containers_connect_attach (self, entry->container, g_ptr_array_index (late, i), NULL);
+  }
 
   /* it may have exited before we looked: the exit file is there already */
   {
@@ -1143,13 +1133,12 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
   }
 }
 
-static void connect_attach (HatakeContainers *self, HatakeContainer *container, GTask *attach, GTask *start);
-
 /* Both the runtime's create and the network's setup are done: then the attaches that came before
  * the start connect to conmon, while the process waits (docker attaches before it starts, so it
- * misses nothing a container writes and exits with); then start, or say what failed. */
-static void
-created_and_set_up (GTask *task)
+ * misses nothing a container writes and exits with); then start, or say what failed. Called again
+ * as each of those connections is made (hatake-containers-attach.c). */
+void
+_hatake_containers_created_and_set_up (GTask *task)
 {
   HatakeContainers *self = g_task_get_source_object (task);
   StartData *data = g_task_get_task_data (task);
@@ -1161,14 +1150,13 @@ created_and_set_up (GTask *task)
       start_failed (self, data->entry, task, g_steal_pointer (&data->error));
       return;
     }
-  if (!data->attached && data->entry->early_attaches != NULL && data->entry->early_attaches->len > 0)
+  if (data->entry->early_attaches != NULL && data->entry->early_attaches->len > 0)
     {
       g_autoptr(GPtrArray) attaches = g_steal_pointer (&data->entry->early_attaches);
 
-      data->attached = TRUE;
       data->waiting = attaches->len;
       for (guint i = 0; i < attaches->len; i++)
-        connect_attach (self, data->entry->container, g_ptr_array_index (attaches, i), task);
+        _hatake_containers_connect_attach (self, data->entry->container, g_ptr_array_index (attaches, i), task);
       return;
     }
   hatake_runtime_start_async (self->runtime, hatake_container_get_id (data->entry->container), NULL,
@@ -1192,87 +1180,7 @@ on_created (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else
     hatake_container_set_pid (data->entry->container, pid);
-  created_and_set_up (task);
-}
-
-/* ---- attach: conmon's attach socket ------------------------------------------------------- */
-
-typedef struct
-{
-  GTask *attach;
-  GTask *start;   /* (nullable) the start that waits for this connection */
-} AttachConnect;
-
-static void
-on_attach_connected (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  AttachConnect *c = user_data;
-  GError *error = NULL;
-  GSocketConnection *connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
-
-  if (connection != NULL)
-    g_task_return_pointer (c->attach, connection, g_object_unref);
-  else
-    {
-      g_prefix_error (&error, _("Cannot attach: "));
-      g_task_return_error (c->attach, error);
-    }
-  g_object_unref (c->attach);
-  if (c->start != NULL)
-    created_and_set_up (c->start);
-  g_free (c);
-}
-
-static void
-connect_attach (HatakeContainers *self, HatakeContainer *container, GTask *attach, GTask *start)
-{
-  g_autofree char *path = hatake_containers_attach_path (self, container);
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  AttachConnect *c = g_new0 (AttachConnect, 1);
-
-  c->attach = attach;   /* (the reference is the caller's) */
-  c->start = start;
-  /* conmon's attach socket keeps message boundaries: one packet, one stream byte */
-  g_socket_client_set_socket_type (client, G_SOCKET_TYPE_SEQPACKET);
-  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), g_task_get_cancellable (attach),
-                                 on_attach_connected, c);
-}
-
-void
-hatake_containers_connect_attach_async (HatakeContainers    *self,
-                                        HatakeContainer     *container,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Entry *entry = _hatake_containers_entry_for (self, container);
-
-  g_task_set_source_tag (task, hatake_containers_connect_attach_async);
-  if (entry != NULL && hatake_container_get_state (container) == HATAKE_CONTAINER_RUNNING)
-    connect_attach (self, container, task, NULL);
-  else if (entry != NULL && hatake_container_get_state (container) == HATAKE_CONTAINER_CREATED)
-    {
-      if (entry->early_attaches == NULL)
-        entry->early_attaches = g_ptr_array_new ();
-      g_ptr_array_add (entry->early_attaches, task);
-    }
-  else
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
-                               _("You cannot attach to a stopped container, start it first"));
-      g_object_unref (task);
-    }
-}
-
-GSocketConnection *
-hatake_containers_connect_attach_finish (HatakeContainers  *self,
-                                         GAsyncResult      *result,
-                                         GError           **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  _hatake_containers_created_and_set_up (task);
 }
 
 static void
@@ -1300,7 +1208,7 @@ on_network_set_up (GObject *source, GAsyncResult *result, gpointer user_data)
         data->error = g_steal_pointer (&error);
       g_clear_error (&error);
     }
-  created_and_set_up (task);
+  _hatake_containers_created_and_set_up (task);
 }
 
 static void
