@@ -1450,12 +1450,10 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   /* The removal's thread starts first: spawning the runtime's delete holds this thread for the
    * fork and exec (5 to 10 ms here), and the removal works meanwhile. */
   if (entry->config->auto_remove)
-    {
-      _hatake_containers_remove_entry (self, entry, NULL);
-      hatake_runtime_delete_async (self->runtime, id, TRUE, NULL, _hatake_containers_on_runtime_deleted, NULL);
-      return;
-    }
+    _hatake_containers_remove_entry (self, entry, NULL);
   hatake_runtime_delete_async (self->runtime, id, TRUE, NULL, _hatake_containers_on_runtime_deleted, NULL);
+  if (entry->config->auto_remove)
+    return;
   if (restart_due (entry))
     {
       guint count = hatake_container_get_restart_count (c);
