@@ -589,6 +589,80 @@ test_no_fd_leak (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "0 1 2 3 ");
 }
 
+/* A pipe open without close-on-exec before any engine: as the descriptors a shell or a service
+ * manager hands its programs */
+static int inherited[2] = { -1, -1 };
+
+/* "pipe:[N]" and "socket:[N]" of PID's descriptors, and paths under ROOT */
+static GHashTable *
+descriptor_targets (GPid pid, const char *root)
+{
+  g_autofree char *fd_dir = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  g_autoptr(GDir) dir = g_dir_open (fd_dir, 0, NULL);
+  GHashTable *targets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fd_dir, name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      if (target != NULL && (g_str_has_prefix (target, "pipe:") || g_str_has_prefix (target, "socket:") ||
+                             g_str_has_prefix (target, root)))
+        g_hash_table_add (targets, g_steal_pointer (&target));
+    }
+  return targets;
+}
+
+/* conmon, spawned without fork(), gets only what the runtime hands it: nothing the engine holds
+ * (its store lock, its sockets, its pipes), nor what the engine's own process was started with.
+ * Then a kill and a forced removal at once. */
+static void
+test_conmon_descriptors (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sleep", "300", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GHashTable) ours = NULL, conmons = NULL;
+  g_autofree char *pid_path = NULL, *pid_text = NULL, *probe = NULL, *probe_target = NULL;
+  HatakeContainerOpArgs remove = { .timeout = -1, .force = TRUE };
+  GHashTableIter iter;
+  const char *target;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  c = create (f, config);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  pid_path = g_build_filename (f->root, "containers", hatake_container_get_id (c), "conmon.pid", NULL);
+  g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
+
+  probe = g_strdup_printf ("/proc/self/fd/%d", inherited[1]);
+  probe_target = g_file_read_link (probe, NULL);
+  g_assert_nonnull (probe_target);
+  ours = descriptor_targets (getpid (), f->root);
+  g_assert_true (g_hash_table_contains (ours, probe_target));
+  conmons = descriptor_targets ((GPid) atoi (pid_text), f->root);
+  g_assert_cmpuint (g_hash_table_size (conmons), >, 0);
+  g_hash_table_iter_init (&iter, conmons);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &target, NULL))
+    if (g_hash_table_contains (ours, target))
+      g_error ("conmon holds %s, which the engine's process holds too", target);
+
+  /* a forced removal right after a kill: the runtime's own kill finds the process gone, its exit
+   * not yet seen ("open pidfd: No such process"); the removal waits for that exit, once */
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_KILL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &remove, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (f->engine)), ==, 0);
+}
+
 static void
 test_names (Fixture *f, gconstpointer data)
 {
@@ -1042,6 +1116,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (pipe (inherited), ==, 0);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/run/echo", test_echo);
   ADD ("/run/process-settings", test_process_settings);
@@ -1058,6 +1133,7 @@ main (int argc, char **argv)
   ADD ("/run/sysctls", test_sysctls);
   ADD ("/run/filesystems", test_filesystems);
   ADD ("/run/no-fd-leak", test_no_fd_leak);
+  ADD ("/run/conmon-descriptors", test_conmon_descriptors);
   ADD ("/run/names", test_names);
   ADD ("/run/exec-top", test_exec_top);
   ADD ("/run/volumes", test_volumes);

@@ -53,6 +53,18 @@ on_signalled (GObject *source, GAsyncResult *result, gpointer user_data)
           g_clear_error (&error);
           return;
         }
+      /* a stop or removal that waits for the exit: the exit may not come, and must not return
+       * this task a second time */
+      if (g_task_get_task_data (task) != NULL)
+        {
+          HatakeContainers *self = g_task_get_source_object (task);
+          GHashTableIter iter;
+          Entry *entry;
+
+          g_hash_table_iter_init (&iter, self->entries);
+          while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+            g_ptr_array_remove (entry->stoppers, task);
+        }
       g_task_return_error (task, error);
       return;
     }
