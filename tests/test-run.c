@@ -663,6 +663,46 @@ test_conmon_descriptors (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (f->engine)), ==, 0);
 }
 
+/* An exit leaves nothing of the container in the runtime: its state and its cgroup go (crun's
+ * delete without --force: the container's other processes died with its init) */
+static void
+test_exit_deletes_runtime_state (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "sleep 30 & sleep 30 & exit 3", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *state = NULL, *cgroup_v1 = NULL, *cgroup_v2 = NULL;
+  gint64 deadline;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  c = create (f, config);
+  state = g_build_filename (hatake_local_engine_get_run_dir (HATAKE_LOCAL_ENGINE (f->engine)), "runtime",
+                            hatake_container_get_id (c), NULL);
+  cgroup_v1 = g_build_filename ("/sys/fs/cgroup/pids/hatake", hatake_container_get_id (c), NULL);
+  cgroup_v2 = g_build_filename ("/sys/fs/cgroup/hatake", hatake_container_get_id (c), NULL);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (state, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (cgroup_v1, G_FILE_TEST_IS_DIR) || g_file_test (cgroup_v2, G_FILE_TEST_IS_DIR));
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_WAIT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "StatusCode"), ==, 3);
+
+  /* (the delete runs after the exit is reported) */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((g_file_test (state, G_FILE_TEST_EXISTS) || g_file_test (cgroup_v1, G_FILE_TEST_EXISTS) ||
+          g_file_test (cgroup_v2, G_FILE_TEST_EXISTS)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (10 * 1000), TRUE);
+  g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (cgroup_v1, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (cgroup_v2, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
+}
+
 static void
 test_names (Fixture *f, gconstpointer data)
 {
@@ -1134,6 +1174,7 @@ main (int argc, char **argv)
   ADD ("/run/filesystems", test_filesystems);
   ADD ("/run/no-fd-leak", test_no_fd_leak);
   ADD ("/run/conmon-descriptors", test_conmon_descriptors);
+  ADD ("/run/exit-deletes-runtime-state", test_exit_deletes_runtime_state);
   ADD ("/run/names", test_names);
   ADD ("/run/exec-top", test_exec_top);
   ADD ("/run/volumes", test_volumes);

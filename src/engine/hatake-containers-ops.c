@@ -47,23 +47,27 @@ on_signalled (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
     {
-      /* it exited between our look and the signal: that is what was wanted */
-      if (g_task_get_task_data (task) != NULL && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND))
-        {
-          g_clear_error (&error);
-          return;
-        }
-      /* a stop or removal that waits for the exit: the exit may not come, and must not return
-       * this task a second time */
+      /* a stop or removal that waits for the exit (one of the stoppers) */
       if (g_task_get_task_data (task) != NULL)
         {
           HatakeContainers *self = g_task_get_source_object (task);
           GHashTableIter iter;
-          Entry *entry;
+          Entry *entry, *waiting = NULL;
 
           g_hash_table_iter_init (&iter, self->entries);
-          while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-            g_ptr_array_remove (entry->stoppers, task);
+          while (waiting == NULL && g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+            if (g_ptr_array_find (entry->stoppers, task, NULL))
+              waiting = entry;
+          /* the exit came first, and completed the task; or it exited between our look and the
+           * signal (crun: "No such process", runc: "container not running"): its exit will.
+           * That is what was wanted. */
+          if (waiting == NULL || g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND) ||
+              strstr (error->message, "not running") != NULL)
+            {
+              g_clear_error (&error);
+              return;
+            }
+          g_ptr_array_remove (waiting->stoppers, task);
         }
       g_task_return_error (task, error);
       return;
