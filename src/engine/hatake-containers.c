@@ -1460,8 +1460,8 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   for (guint i = 0; i < stoppers->len; i++)
     g_task_return_pointer (g_ptr_array_index (stoppers, i), NULL, NULL);
 
-  /* The removal's thread starts first: spawning the runtime's delete holds this thread for the
-   * fork and exec (5 to 10 ms here), and the removal works meanwhile. */
+  /* The removal's thread starts first: spawning the runtime's delete holds this thread until its
+   * exec, and the removal works meanwhile. */
   if (entry->config->auto_remove)
     _hatake_containers_remove_entry (self, entry, NULL);
   /* Without --force: every container has a PID namespace of its own, so its processes all died
