@@ -13,6 +13,7 @@
 
 #include "hatake-config.h"
 #include "hatake-error.h"
+#include "hatake-proxy.h"
 
 typedef struct
 {
@@ -346,6 +347,78 @@ test_load_default_uses_env (Fixture       *f,
     g_unsetenv ("HATAKE_CONFIG");
 }
 
+static char *
+proxy_for (GProxyResolver *resolver, const char *uri)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) proxies = g_proxy_resolver_lookup (resolver, uri, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (proxies);
+  return g_strdup (proxies[0]);
+}
+
+static void
+unset_proxies (void)
+{
+  const char * const names[] = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_unsetenv (names[i]);
+}
+
+/* Registry and remote-engine connections take their proxies as docker does: from the environment */
+static void
+test_proxy_from_env (void)
+{
+  g_autoptr(GProxyResolver) none = NULL, both = NULL, lower = NULL, all_excluded = NULL;
+  g_autofree char *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL, *p5 = NULL, *p6 = NULL, *p7 = NULL;
+  g_autofree char *p8 = NULL;
+
+  unset_proxies ();
+  /* none set: none at all, not GIO's default (the desktop's settings through libproxy) */
+  none = hatake_proxy_resolver_new_from_env ();
+  g_assert_null (none);
+
+  g_setenv ("HTTP_PROXY", "http://proxy.example:3128", TRUE);
+  g_setenv ("HTTPS_PROXY", "http://secure-proxy.example:3129", TRUE);
+  g_setenv ("NO_PROXY", " internal.example , .corp.example,10.0.0.0/8", TRUE);
+  both = hatake_proxy_resolver_new_from_env ();
+  g_assert_nonnull (both);
+  p1 = proxy_for (both, "http://registry.example/v2/");
+  g_assert_cmpstr (p1, ==, "http://proxy.example:3128");
+  p2 = proxy_for (both, "https://registry.example/v2/");
+  g_assert_cmpstr (p2, ==, "http://secure-proxy.example:3129");
+  /* NO_PROXY: names with their subdomains, ranges; the machine itself never goes through one */
+  p3 = proxy_for (both, "https://registry.internal.example/v2/");
+  g_assert_cmpstr (p3, ==, "direct://");
+  p4 = proxy_for (both, "https://a.corp.example:5000/v2/");
+  g_assert_cmpstr (p4, ==, "direct://");
+  p5 = proxy_for (both, "http://10.1.2.3:5000/v2/");
+  g_assert_cmpstr (p5, ==, "direct://");
+  p6 = proxy_for (both, "http://127.0.0.1:5000/v2/");
+  g_assert_cmpstr (p6, ==, "direct://");
+  p7 = proxy_for (both, "http://localhost:5000/v2/");
+  g_assert_cmpstr (p7, ==, "direct://");
+
+  /* the lower-case forms, an HTTPS proxy alone */
+  unset_proxies ();
+  g_setenv ("https_proxy", "http://lower.example:8080", TRUE);
+  lower = hatake_proxy_resolver_new_from_env ();
+  g_assert_nonnull (lower);
+  p8 = proxy_for (lower, "https://registry.example/v2/");
+  g_assert_cmpstr (p8, ==, "http://lower.example:8080");
+  g_clear_pointer (&p8, g_free);
+  p8 = proxy_for (lower, "http://registry.example/v2/");
+  g_assert_cmpstr (p8, ==, "direct://");
+
+  /* NO_PROXY=* : none */
+  g_setenv ("NO_PROXY", "*", TRUE);
+  all_excluded = hatake_proxy_resolver_new_from_env ();
+  g_assert_null (all_excluded);
+  unset_proxies ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -365,6 +438,7 @@ main (int argc, char *argv[])
   ADD ("not-a-key-file", test_not_a_key_file);
   g_test_add_func ("/config/default-path", test_default_path);
   ADD ("load-default-uses-env", test_load_default_uses_env);
+  g_test_add_func ("/config/proxy-from-env", test_proxy_from_env);
 #undef ADD
 
   return g_test_run ();

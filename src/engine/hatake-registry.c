@@ -16,6 +16,7 @@
 
 #include "hatake-digest.h"
 #include "hatake-error.h"
+#include "hatake-proxy.h"
 #include "hatake-registry-private.h"
 
 #define DEFAULT_MAX_RETRIES   5
@@ -373,10 +374,13 @@ hatake_registry_class_init (HatakeRegistryClass *klass)
 static void
 hatake_registry_init (HatakeRegistry *self)
 {
+  g_autoptr(GProxyResolver) proxies = hatake_proxy_resolver_new_from_env ();
+
   /* libsoup's default of two connections per host would serialize a pull's parallel layer
    * downloads (three by default, up to 32 by configuration) into waves. */
   self->session = soup_session_new_with_options ("user-agent", "hatake/" PACKAGE_VERSION,
-                                                 "max-conns-per-host", 32, "max-conns", 64, NULL);
+                                                 "max-conns-per-host", 32, "max-conns", 64,
+                                                 "proxy-resolver", proxies, NULL);
   /* We answer challenges ourselves (tokens are per repository), and blobs must arrive as the
    * registry stores them: no transparent decoding, which would also break byte ranges. */
   soup_session_remove_feature_by_type (self->session, SOUP_TYPE_AUTH_MANAGER);
