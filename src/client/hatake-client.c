@@ -23,7 +23,6 @@
 #include "hatake-client.h"
 #include "hatake-error.h"
 #include "hatake-json.h"
-#include "hatake-proxy.h"
 #include "hatake-ssh-tunnel.h"
 
 #define MAX_ERROR_BODY (64 * 1024)
@@ -115,7 +114,6 @@ hatake_client_new (const HatakeEndpoint  *endpoint,
 {
   g_autoptr(HatakeClient) self = g_object_new (HATAKE_TYPE_CLIENT, NULL);
   g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GProxyResolver) proxies = NULL;
   g_autofree char *name = NULL;
   g_autofree char *user = NULL;
 
@@ -156,9 +154,8 @@ hatake_client_new (const HatakeEndpoint  *endpoint,
                                         authority, self->port);
     }
   /* streams (logs -f, events) stay open as long as they have something to say */
-  proxies = hatake_proxy_resolver_new_from_env ();
   self->session = soup_session_new_with_options ("remote-connectable", address, "timeout", 0, "idle-timeout", 30,
-                                                 "max-conns-per-host", 16, "proxy-resolver", proxies, NULL);
+                                                 "max-conns-per-host", 16, NULL);
   if (self->database != NULL)
     soup_session_set_tls_database (self->session, self->database);
   return g_steal_pointer (&self);

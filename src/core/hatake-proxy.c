@@ -23,8 +23,8 @@ getenv_either (const char *upper, const char *lower)
  * from the environment, never for the machine itself (localhost, loopback addresses), and "*" in
  * NO_PROXY for none at all. NULL when no proxy is set, for "proxy-resolver" of a SoupSession.
  * Not GIO's default resolver, which follows the desktop's proxy settings (docker does not) and
- * loads libproxy, with its C++ runtime, and dconf into hatake serve at its first pull: 2 MB of
- * its idle memory. */
+ * loads libproxy, with its C++ runtime, and dconf into hatake serve at its first pull: over 1 MB
+ * of its idle memory. */
 GProxyResolver *
 hatake_proxy_resolver_new_from_env (void)
 {
