@@ -13,13 +13,12 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <archive.h>
-#include <archive_entry.h>
 #include <glib/gi18n.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "hatake-file-browser.h"
+#include "hatake-libarchive.h"
 
 /* ---- HatakeFileEntry ------------------------------------------------------------------------ */
 
@@ -175,7 +174,7 @@ tar_read (struct archive *archive,
 
   *buffer = reader->buffer;
   if (n < 0)
-    archive_set_error (archive, EIO, "%s", reader->error ? reader->error->message : "read error");
+    sym_archive_set_error (archive, EIO, "%s", reader->error ? reader->error->message : "read error");
   return n;
 }
 
@@ -198,20 +197,31 @@ list_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  TarReader *reader = g_new0 (TarReader, 1);
-  struct archive *archive = archive_read_new ();
-  struct archive_entry *header;
+  g_autoptr(HatakeLibarchive) libarchive = NULL;
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
+  GError *error = NULL;
+  TarReader *reader;
+  struct archive *archive;
+  struct archive_entry *header;
   int r;
 
+  libarchive = hatake_libarchive_load (&error);
+  if (libarchive == NULL)
+    {
+      g_input_stream_close (task_data, NULL, NULL);
+      g_task_return_error (task, error);
+      return;
+    }
+  archive = sym_archive_read_new ();
+  reader = g_new0 (TarReader, 1);
   reader->stream = task_data;
   reader->cancellable = cancellable;
-  archive_read_support_format_tar (archive);
-  archive_read_support_format_gnutar (archive);
-  r = archive_read_open (archive, reader, NULL, tar_read, NULL);
-  while (r == ARCHIVE_OK && (r = archive_read_next_header (archive, &header)) == ARCHIVE_OK)
+  sym_archive_read_support_format_tar (archive);
+  sym_archive_read_support_format_gnutar (archive);
+  r = sym_archive_read_open (archive, reader, NULL, tar_read, NULL);
+  while (r == ARCHIVE_OK && (r = sym_archive_read_next_header (archive, &header)) == ARCHIVE_OK)
     {
-      const char *path = archive_entry_pathname (header);
+      const char *path = sym_archive_entry_pathname (header);
       g_autofree char *name = NULL;
       HatakeFileEntry *entry;
       gsize len;
@@ -229,9 +239,9 @@ list_thread (GTask        *task,
 
       entry = g_object_new (HATAKE_TYPE_FILE_ENTRY, NULL);
       entry->name = g_steal_pointer (&name);
-      entry->size = archive_entry_size (header);
-      entry->mode = archive_entry_filetype (header);
-      entry->link_target = g_strdup (archive_entry_symlink (header));
+      entry->size = sym_archive_entry_size (header);
+      entry->mode = sym_archive_entry_filetype (header);
+      entry->link_target = g_strdup (sym_archive_entry_symlink (header));
       g_ptr_array_add (entries, entry);
       /* (the data is skipped: only the headers are wanted) */
     }
@@ -239,13 +249,13 @@ list_thread (GTask        *task,
   if (r != ARCHIVE_EOF && reader->error != NULL)
     g_task_return_error (task, g_steal_pointer (&reader->error));
   else if (r != ARCHIVE_EOF)
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", archive_error_string (archive));
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", sym_archive_error_string (archive));
   else
     {
       g_ptr_array_sort (entries, compare_entries);
       g_task_return_pointer (task, g_steal_pointer (&entries), (GDestroyNotify) g_ptr_array_unref);
     }
-  archive_read_free (archive);
+  sym_archive_read_free (archive);
   g_input_stream_close (reader->stream, NULL, NULL);
   g_clear_error (&reader->error);
   g_free (reader);

@@ -11,12 +11,11 @@
 
 #include "config.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <string.h>
 
 #include "hatake-compose-project-private.h"
 #include "hatake-error.h"
+#include "hatake-libarchive.h"
 
 static char *
 target_of (const HatakeComposeFileRef *ref,
@@ -87,22 +86,22 @@ add_entry (struct archive  *a,
            gint64           gid,
            GError         **error)
 {
-  struct archive_entry *entry = archive_entry_new ();
+  struct archive_entry *entry = sym_archive_entry_new ();
   gsize length = content ? strlen (content) : 0;
   gboolean ok;
 
-  archive_entry_set_pathname (entry, path);
-  archive_entry_set_filetype (entry, content ? AE_IFREG : AE_IFDIR);
-  archive_entry_set_perm (entry, (mode_t) mode);
-  archive_entry_set_uid (entry, uid);
-  archive_entry_set_gid (entry, gid);
-  archive_entry_set_size (entry, (la_int64_t) length);
-  archive_entry_set_mtime (entry, g_get_real_time () / G_USEC_PER_SEC, 0);
-  ok = archive_write_header (a, entry) == ARCHIVE_OK &&
-       (length == 0 || archive_write_data (a, content, length) == (la_ssize_t) length);
+  sym_archive_entry_set_pathname (entry, path);
+  sym_archive_entry_set_filetype (entry, content ? AE_IFREG : AE_IFDIR);
+  sym_archive_entry_set_perm (entry, (mode_t) mode);
+  sym_archive_entry_set_uid (entry, uid);
+  sym_archive_entry_set_gid (entry, gid);
+  sym_archive_entry_set_size (entry, (la_int64_t) length);
+  sym_archive_entry_set_mtime (entry, g_get_real_time () / G_USEC_PER_SEC, 0);
+  ok = sym_archive_write_header (a, entry) == ARCHIVE_OK &&
+       (length == 0 || sym_archive_write_data (a, content, length) == (la_ssize_t) length);
   if (!ok)
-    g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s: %s", path, archive_error_string (a));
-  archive_entry_free (entry);
+    g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s: %s", path, sym_archive_error_string (a));
+  sym_archive_entry_free (entry);
   return ok;
 }
 
@@ -118,14 +117,18 @@ _hatake_compose_file_contents_tar (HatakeComposeProject  *self,
                                    HatakeComposeService  *service,
                                    GError               **error)
 {
+  g_autoptr(HatakeLibarchive) libarchive = hatake_libarchive_load (error);
   g_autoptr(GByteArray) bytes = g_byte_array_new ();
   g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  struct archive *a = archive_write_new ();
+  struct archive *a;
   guint files = 0;
   gboolean ok = TRUE;
 
-  archive_write_set_format_pax_restricted (a);
-  archive_write_open (a, bytes, NULL, write_to_bytes, NULL);
+  if (libarchive == NULL)
+    return NULL;
+  a = sym_archive_write_new ();
+  sym_archive_write_set_format_pax_restricted (a);
+  sym_archive_write_open (a, bytes, NULL, write_to_bytes, NULL);
   for (guint kind = 0; ok && kind < 2; kind++)
     {
       GPtrArray *refs = kind == 0 ? service->secrets : service->configs;
@@ -179,12 +182,12 @@ _hatake_compose_file_contents_tar (HatakeComposeProject  *self,
           files++;
         }
     }
-  if (ok && archive_write_close (a) != ARCHIVE_OK)
+  if (ok && sym_archive_write_close (a) != ARCHIVE_OK)
     {
-      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s", archive_error_string (a));
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s", sym_archive_error_string (a));
       ok = FALSE;
     }
-  archive_write_free (a);
+  sym_archive_write_free (a);
   if (!ok || files == 0)
     return NULL;
   return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));

@@ -29,11 +29,9 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "hatake-archive.h"
 #include "hatake-layer.h"
+#include "hatake-libarchive.h"
 
 #define MAX_SYMLINKS 40
 #define COPY_CHUNK   (128 * 1024)
@@ -374,7 +372,7 @@ writer_fail (Writer *w, const char *name)
 {
   if (w->error == NULL)
     g_set_error (&w->error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot archive %s: %s"), name,
-                 archive_error_string (w->archive));
+                 sym_archive_error_string (w->archive));
   return FALSE;
 }
 
@@ -393,7 +391,7 @@ write_file_data (Writer *w, int fd, const char *archive_name)
         return set_errno (&w->error, errno, _("Cannot read"), archive_name);
       if (n == 0)
         return TRUE;   /* a file that shrank meanwhile: libarchive pads it to its size */
-      if (archive_write_data (w->archive, w->buffer, n) < 0)
+      if (sym_archive_write_data (w->archive, w->buffer, n) < 0)
         return writer_fail (w, archive_name);
     }
 }
@@ -457,15 +455,15 @@ write_node (Writer *w, int parent_fd, const char *name, const char *archive_name
       st = opened;
     }
 
-  entry = archive_entry_new ();
-  archive_entry_copy_stat (entry, &st);
+  entry = sym_archive_entry_new ();
+  sym_archive_entry_copy_stat (entry, &st);
   if (S_ISDIR (st.st_mode))
     {
       g_autofree char *dir_name = g_strconcat (archive_name, "/", NULL);
-      archive_entry_copy_pathname (entry, dir_name);
+      sym_archive_entry_copy_pathname (entry, dir_name);
     }
   else
-    archive_entry_copy_pathname (entry, archive_name);
+    sym_archive_entry_copy_pathname (entry, archive_name);
   if (S_ISLNK (st.st_mode))
     {
       char target[PATH_MAX];
@@ -473,27 +471,27 @@ write_node (Writer *w, int parent_fd, const char *name, const char *archive_name
 
       if (n < 0)
         {
-          archive_entry_free (entry);
+          sym_archive_entry_free (entry);
           return set_errno (&w->error, errno, _("Cannot read the link"), archive_name);
         }
       target[n] = '\0';
-      archive_entry_copy_symlink (entry, target);
+      sym_archive_entry_copy_symlink (entry, target);
     }
   if (!S_ISREG (st.st_mode))
-    archive_entry_set_size (entry, 0);
+    sym_archive_entry_set_size (entry, 0);
   else
-    archive_entry_linkify (w->links, &entry, &sparse);   /* a second name of a file: a hard link */
+    sym_archive_entry_linkify (w->links, &entry, &sparse);   /* a second name of a file: a hard link */
 
   if (entry != NULL)
     {
-      if (archive_write_header (w->archive, entry) < ARCHIVE_WARN)
+      if (sym_archive_write_header (w->archive, entry) < ARCHIVE_WARN)
         ok = writer_fail (w, archive_name);
-      else if (S_ISREG (st.st_mode) && archive_entry_size (entry) > 0)
+      else if (S_ISREG (st.st_mode) && sym_archive_entry_size (entry) > 0)
         ok = write_file_data (w, fd, archive_name);
-      archive_entry_free (entry);
+      sym_archive_entry_free (entry);
     }
   if (sparse != NULL)
-    archive_entry_free (sparse);
+    sym_archive_entry_free (sparse);
   if (ok && S_ISDIR (st.st_mode))
     ok = write_children (w, fd, archive_name);
   return ok;
@@ -506,6 +504,7 @@ hatake_archive_write_tar (int            root_fd,
                           GCancellable  *cancellable,
                           GError       **error)
 {
+  g_autoptr(HatakeLibarchive) libarchive = NULL;
   Writer w = { .out_fd = out_fd, .cancellable = cancellable };
   auto_fd parent_fd = -1;
   g_autofree char *leaf = NULL, *name = NULL;
@@ -537,12 +536,15 @@ hatake_archive_write_tar (int            root_fd,
   else if ((parent_fd = fcntl (root_fd, F_DUPFD_CLOEXEC, 3)) < 0)
     return set_errno (error, errno, _("Cannot open"), "/");
 
-  w.archive = archive_write_new ();
-  w.links = archive_entry_linkresolver_new ();
+  libarchive = hatake_libarchive_load (error);
+  if (libarchive == NULL)
+    return FALSE;
+  w.archive = sym_archive_write_new ();
+  w.links = sym_archive_entry_linkresolver_new ();
   w.buffer = g_malloc (COPY_CHUNK);
-  archive_write_set_format_pax_restricted (w.archive);
-  archive_entry_linkresolver_set_strategy (w.links, archive_format (w.archive));
-  if (archive_write_open (w.archive, &w, NULL, writer_write, NULL) != ARCHIVE_OK)
+  sym_archive_write_set_format_pax_restricted (w.archive);
+  sym_archive_entry_linkresolver_set_strategy (w.links, sym_archive_format (w.archive));
+  if (sym_archive_write_open (w.archive, &w, NULL, writer_write, NULL) != ARCHIVE_OK)
     ok = writer_fail (&w, path ? path : "/");
   else if (path == NULL)
     {
@@ -561,12 +563,12 @@ hatake_archive_write_tar (int            root_fd,
         }
       ok = write_node (&w, parent_fd, leaf, name);
     }
-  if (ok && archive_write_close (w.archive) != ARCHIVE_OK)
+  if (ok && sym_archive_write_close (w.archive) != ARCHIVE_OK)
     ok = writer_fail (&w, path ? path : "/");
   if (!ok)
-    archive_write_fail (w.archive);   /* no end of archive: the reader sees it cut short */
-  archive_write_free (w.archive);
-  archive_entry_linkresolver_free (w.links);
+    sym_archive_write_fail (w.archive);   /* no end of archive: the reader sees it cut short */
+  sym_archive_write_free (w.archive);
+  sym_archive_entry_linkresolver_free (w.links);
   g_free (w.buffer);
   if (!ok)
     g_propagate_error (error, w.error);
@@ -577,8 +579,9 @@ hatake_archive_write_tar (int            root_fd,
 
 struct _HatakeTarWriter
 {
-  Writer w;
-  gint64 mtime;
+  Writer            w;
+  gint64            mtime;
+  HatakeLibarchive *libarchive;   /* NULL when it could not be loaded: w.error says why */
 };
 
 HatakeTarWriter *
@@ -589,11 +592,14 @@ hatake_tar_writer_new (int           out_fd,
 
   self->w.out_fd = out_fd;
   self->w.cancellable = cancellable;
-  self->w.archive = archive_write_new ();
   self->w.buffer = g_malloc (COPY_CHUNK);
   self->mtime = g_get_real_time () / G_USEC_PER_SEC;
-  archive_write_set_format_pax_restricted (self->w.archive);
-  if (archive_write_open (self->w.archive, &self->w, NULL, writer_write, NULL) != ARCHIVE_OK)
+  self->libarchive = hatake_libarchive_load (&self->w.error);
+  if (self->libarchive == NULL)
+    return self;
+  self->w.archive = sym_archive_write_new ();
+  sym_archive_write_set_format_pax_restricted (self->w.archive);
+  if (sym_archive_write_open (self->w.archive, &self->w, NULL, writer_write, NULL) != ARCHIVE_OK)
     writer_fail (&self->w, "archive");
   return self;
 }
@@ -601,13 +607,13 @@ hatake_tar_writer_new (int           out_fd,
 static struct archive_entry *
 tar_writer_entry (HatakeTarWriter *self, const char *name, gint64 size)
 {
-  struct archive_entry *entry = archive_entry_new ();
+  struct archive_entry *entry = sym_archive_entry_new ();
 
-  archive_entry_copy_pathname (entry, name);
-  archive_entry_set_filetype (entry, AE_IFREG);
-  archive_entry_set_perm (entry, 0644);
-  archive_entry_set_size (entry, size);
-  archive_entry_set_mtime (entry, self->mtime, 0);
+  sym_archive_entry_copy_pathname (entry, name);
+  sym_archive_entry_set_filetype (entry, AE_IFREG);
+  sym_archive_entry_set_perm (entry, 0644);
+  sym_archive_entry_set_size (entry, size);
+  sym_archive_entry_set_mtime (entry, self->mtime, 0);
   return entry;
 }
 
@@ -630,9 +636,9 @@ hatake_tar_writer_add_file (HatakeTarWriter  *self,
   if (fd < 0 || fstat (fd, &st) < 0)
     return set_errno (error, errno, _("Cannot open"), path);
   entry = tar_writer_entry (self, name, st.st_size);
-  ok = archive_write_header (self->w.archive, entry) >= ARCHIVE_WARN ? write_file_data (&self->w, fd, name)
+  ok = sym_archive_write_header (self->w.archive, entry) >= ARCHIVE_WARN ? write_file_data (&self->w, fd, name)
                                                                      : writer_fail (&self->w, name);
-  archive_entry_free (entry);
+  sym_archive_entry_free (entry);
   if (!ok)
     g_propagate_error (error, g_error_copy (self->w.error));
   return ok;
@@ -652,9 +658,9 @@ hatake_tar_writer_add_bytes (HatakeTarWriter  *self,
   if (ok)
     {
       entry = tar_writer_entry (self, name, length);
-      ok = archive_write_header (self->w.archive, entry) >= ARCHIVE_WARN &&
-           (length == 0 || archive_write_data (self->w.archive, data, length) >= 0);
-      archive_entry_free (entry);
+      ok = sym_archive_write_header (self->w.archive, entry) >= ARCHIVE_WARN &&
+           (length == 0 || sym_archive_write_data (self->w.archive, data, length) >= 0);
+      sym_archive_entry_free (entry);
       if (!ok)
         writer_fail (&self->w, name);
     }
@@ -670,11 +676,15 @@ hatake_tar_writer_close (HatakeTarWriter  *self,
 {
   gboolean ok = self->w.error == NULL;
 
-  if (ok && !abort && archive_write_close (self->w.archive) != ARCHIVE_OK)
+  if (ok && !abort && sym_archive_write_close (self->w.archive) != ARCHIVE_OK)
     ok = writer_fail (&self->w, "archive");
-  if (abort || !ok)
-    archive_write_fail (self->w.archive);   /* no end of archive: a reader sees it cut short */
-  archive_write_free (self->w.archive);
+  if (self->libarchive != NULL)
+    {
+      if (abort || !ok)
+        sym_archive_write_fail (self->w.archive);   /* no end of archive: a reader sees it cut short */
+      sym_archive_write_free (self->w.archive);
+      hatake_libarchive_unload (self->libarchive);
+    }
   g_free (self->w.buffer);
   if (!ok && self->w.error != NULL)
     g_propagate_error (error, self->w.error);
@@ -774,7 +784,7 @@ extract_data (struct archive *a, int fd, const char *name, GError **error)
   la_int64_t offset;
   int r;
 
-  while ((r = archive_read_data_block (a, &block, &size, &offset)) == ARCHIVE_OK)
+  while ((r = sym_archive_read_data_block (a, &block, &size, &offset)) == ARCHIVE_OK)
     {
       size_t done = 0;
 
@@ -792,7 +802,7 @@ extract_data (struct archive *a, int fd, const char *name, GError **error)
   if (r != ARCHIVE_EOF)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Cannot read the archive at %s: %s"), name,
-                   archive_error_string (a));
+                   sym_archive_error_string (a));
       return FALSE;
     }
   return TRUE;
@@ -802,11 +812,11 @@ static gboolean
 extract_entry (struct archive *a, struct archive_entry *entry, int root_fd, const char *dest,
                HatakeArchiveFlags flags, GError **error)
 {
-  const char *raw = archive_entry_pathname (entry);
+  const char *raw = sym_archive_entry_pathname (entry);
   g_autofree char *rel = raw ? entry_relative (raw) : NULL;
   g_autofree char *full = NULL, *dir = NULL, *leaf = NULL;
-  mode_t type = archive_entry_filetype (entry);
-  mode_t mode = archive_entry_perm (entry);
+  mode_t type = sym_archive_entry_filetype (entry);
+  mode_t mode = sym_archive_entry_perm (entry);
   auto_fd parent_fd = -1;
   struct stat st;
   gboolean is_dir = type == AE_IFDIR;
@@ -844,9 +854,9 @@ extract_entry (struct archive *a, struct archive_entry *entry, int root_fd, cons
         return FALSE;
     }
 
-  if (archive_entry_hardlink (entry) != NULL)
+  if (sym_archive_entry_hardlink (entry) != NULL)
     {
-      g_autofree char *target_rel = entry_relative (archive_entry_hardlink (entry));
+      g_autofree char *target_rel = entry_relative (sym_archive_entry_hardlink (entry));
       g_autofree char *target = target_rel ? g_build_filename (dest, target_rel, NULL) : NULL;
       auto_fd target_fd = target ? resolve_clean (root_fd, target, FALSE) : -1;
       struct stat tst;
@@ -855,7 +865,7 @@ extract_entry (struct archive *a, struct archive_entry *entry, int root_fd, cons
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("The archive's hard link %s points to %s, which is not a file in the destination"),
-                       raw, archive_entry_hardlink (entry));
+                       raw, sym_archive_entry_hardlink (entry));
           return FALSE;
         }
       if (linkat (target_fd, "", parent_fd, leaf, AT_EMPTY_PATH) < 0)
@@ -880,13 +890,13 @@ extract_entry (struct archive *a, struct archive_entry *entry, int root_fd, cons
       }
       break;
     case AE_IFLNK:
-      if (symlinkat (archive_entry_symlink (entry) ? archive_entry_symlink (entry) : "", parent_fd, leaf) < 0)
+      if (symlinkat (sym_archive_entry_symlink (entry) ? sym_archive_entry_symlink (entry) : "", parent_fd, leaf) < 0)
         return set_errno (error, errno, _("Cannot create"), full);
       break;
     case AE_IFCHR:
     case AE_IFBLK:
     case AE_IFIFO:
-      if (mknodat (parent_fd, leaf, type | 0600, archive_entry_rdev (entry)) < 0)
+      if (mknodat (parent_fd, leaf, type | 0600, sym_archive_entry_rdev (entry)) < 0)
         return set_errno (error, errno, _("Cannot create"), full);
       break;
     default:
@@ -897,19 +907,19 @@ extract_entry (struct archive *a, struct archive_entry *entry, int root_fd, cons
   /* owner (only root can give files away), then mode (a chown clears setuid bits), then
    * times; never through a symlink */
   if (geteuid () == 0 && fchownat (parent_fd, leaf,
-                (flags & HATAKE_ARCHIVE_KEEP_OWNERS) ? (uid_t) archive_entry_uid (entry) : 0,
-                (flags & HATAKE_ARCHIVE_KEEP_OWNERS) ? (gid_t) archive_entry_gid (entry) : 0,
+                (flags & HATAKE_ARCHIVE_KEEP_OWNERS) ? (uid_t) sym_archive_entry_uid (entry) : 0,
+                (flags & HATAKE_ARCHIVE_KEEP_OWNERS) ? (gid_t) sym_archive_entry_gid (entry) : 0,
                 AT_SYMLINK_NOFOLLOW) < 0)
     return set_errno (error, errno, _("Cannot change the owner of"), full);
   if (type != AE_IFLNK && fchmodat (parent_fd, leaf, mode, 0) < 0)
     return set_errno (error, errno, _("Cannot change the mode of"), full);
   {
     struct timespec times[2] = {
-      { .tv_sec = archive_entry_atime (entry), .tv_nsec = archive_entry_atime_nsec (entry) },
-      { .tv_sec = archive_entry_mtime (entry), .tv_nsec = archive_entry_mtime_nsec (entry) },
+      { .tv_sec = sym_archive_entry_atime (entry), .tv_nsec = sym_archive_entry_atime_nsec (entry) },
+      { .tv_sec = sym_archive_entry_mtime (entry), .tv_nsec = sym_archive_entry_mtime_nsec (entry) },
     };
 
-    if (!archive_entry_atime_is_set (entry))
+    if (!sym_archive_entry_atime_is_set (entry))
       times[0] = times[1];
     utimensat (parent_fd, leaf, times, AT_SYMLINK_NOFOLLOW);
   }
@@ -932,7 +942,7 @@ reader_read (struct archive *a, void *user_data, const void **data)
 
   if (n < 0)
     {
-      archive_set_error (a, EIO, "%s", error->message);
+      sym_archive_set_error (a, EIO, "%s", error->message);
       return -1;
     }
   *data = r->buffer;
@@ -947,6 +957,7 @@ hatake_archive_extract (int                         root_fd,
                         GCancellable               *cancellable,
                         GError                    **error)
 {
+  g_autoptr(HatakeLibarchive) libarchive = NULL;   /* first: released after the archive */
   g_autofree char *dest = clean_path (path);
   auto_fd dest_fd = resolve_clean (root_fd, dest, TRUE);
   Reader reader = { .in = in, .cancellable = cancellable };
@@ -970,25 +981,28 @@ hatake_archive_extract (int                         root_fd,
       return FALSE;
     }
 
-  a = archive_read_new ();
-  archive_read_support_format_tar (a);
-  archive_read_support_format_gnutar (a);
-  archive_read_support_filter_all (a);
+  libarchive = hatake_libarchive_load (error);
+  if (libarchive == NULL)
+    return FALSE;
+  a = sym_archive_read_new ();
+  sym_archive_read_support_format_tar (a);
+  sym_archive_read_support_format_gnutar (a);
+  sym_archive_read_support_filter_all (a);
   reader.buffer = g_malloc (COPY_CHUNK);
-  if (archive_read_open (a, &reader, NULL, reader_read, NULL) != ARCHIVE_OK)
+  if (sym_archive_read_open (a, &reader, NULL, reader_read, NULL) != ARCHIVE_OK)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Cannot read the archive: %s"),
-                   archive_error_string (a));
-      archive_read_free (a);
+                   sym_archive_error_string (a));
+      sym_archive_read_free (a);
       g_free (reader.buffer);
       return FALSE;
     }
-  while (ok && (r = archive_read_next_header (a, &entry)) != ARCHIVE_EOF)
+  while (ok && (r = sym_archive_read_next_header (a, &entry)) != ARCHIVE_EOF)
     {
       if (r < ARCHIVE_WARN)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Cannot read the archive: %s"),
-                       archive_error_string (a));
+                       sym_archive_error_string (a));
           ok = FALSE;
         }
       else if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -996,7 +1010,7 @@ hatake_archive_extract (int                         root_fd,
       else
         ok = extract_entry (a, entry, root_fd, dest, flags, error);
     }
-  archive_read_free (a);
+  sym_archive_read_free (a);
   g_free (reader.buffer);
   return ok;
 }

@@ -41,13 +41,11 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "hatake-digest.h"
 #include "hatake-error.h"
 #include "hatake-layer.h"
 #include "hatake-layer-private.h"
+#include "hatake-libarchive.h"
 
 #define READ_CHUNK        (256 * 1024)
 #define RATIO_GRACE_BYTES (1024 * 1024)        /* the ratio check starts past this much output */
@@ -66,7 +64,7 @@ hatake_fd_close (int fd)
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (HatakeFd, hatake_fd_close, -1)
 
 typedef struct archive HatakeArchive;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HatakeArchive, archive_read_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HatakeArchive, sym_archive_read_free)
 
 /* The decompressed stream, hashed and counted as the tar reader pulls it. */
 typedef struct
@@ -108,7 +106,7 @@ stream_report_progress (Stream   *s,
 
   if (s->progress == NULL)
     return;
-  done = archive_filter_bytes (s->raw, -1);
+  done = sym_archive_filter_bytes (s->raw, -1);
   if (done < 0)
     return;
   if (force || (guint64) done >= s->progress_reported + PROGRESS_STEP)
@@ -137,12 +135,12 @@ stream_pull (Stream *s)
   if (g_cancellable_set_error_if_cancelled (s->cancellable, &s->error))
     return -1;
 
-  n = archive_read_data (s->raw, s->buffer, READ_CHUNK);
+  n = sym_archive_read_data (s->raw, s->buffer, READ_CHUNK);
   if (n < 0)
     {
       g_set_error (&s->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    _("Cannot decompress the layer at entry “%s”: %s"), stream_where (s),
-                   archive_error_string (s->raw) ? archive_error_string (s->raw) : "unknown error");
+                   sym_archive_error_string (s->raw) ? sym_archive_error_string (s->raw) : "unknown error");
       return -1;
     }
   if (n == 0)
@@ -165,7 +163,7 @@ stream_pull (Stream *s)
     }
   if (s->limits->max_ratio > 0 && s->total > RATIO_GRACE_BYTES)
     {
-      la_int64_t compressed = archive_filter_bytes (s->raw, -1);
+      la_int64_t compressed = sym_archive_filter_bytes (s->raw, -1);
 
       if (compressed > 0 && s->total / (guint64) compressed > s->limits->max_ratio)
         {
@@ -193,7 +191,7 @@ tar_read_cb (struct archive *a,
   *buffer = s->buffer;
   if (n < 0)
     {
-      archive_set_error (a, EIO, "%s", s->error->message);
+      sym_archive_set_error (a, EIO, "%s", s->error->message);
       return ARCHIVE_FATAL;
     }
   return n;
@@ -534,9 +532,9 @@ apply_xattrs (struct archive_entry *ae,
   const void *value;
   size_t size;
 
-  if (archive_entry_xattr_reset (ae) == 0)
+  if (sym_archive_entry_xattr_reset (ae) == 0)
     return TRUE;
-  while (archive_entry_xattr_next (ae, &name, &value, &size) == ARCHIVE_OK)
+  while (sym_archive_entry_xattr_next (ae, &name, &value, &size) == ARCHIVE_OK)
     {
       int r;
 
@@ -580,17 +578,17 @@ static void
 entry_times (struct archive_entry *ae,
              struct timespec       times[2])
 {
-  if (archive_entry_mtime_is_set (ae))
+  if (sym_archive_entry_mtime_is_set (ae))
     {
-      times[1].tv_sec = archive_entry_mtime (ae);
-      times[1].tv_nsec = archive_entry_mtime_nsec (ae);
+      times[1].tv_sec = sym_archive_entry_mtime (ae);
+      times[1].tv_nsec = sym_archive_entry_mtime_nsec (ae);
     }
   else
     times[1].tv_nsec = UTIME_OMIT;
-  if (archive_entry_atime_is_set (ae))
+  if (sym_archive_entry_atime_is_set (ae))
     {
-      times[0].tv_sec = archive_entry_atime (ae);
-      times[0].tv_nsec = archive_entry_atime_nsec (ae);
+      times[0].tv_sec = sym_archive_entry_atime (ae);
+      times[0].tv_nsec = sym_archive_entry_atime_nsec (ae);
     }
   else
     times[0] = times[1];
@@ -611,7 +609,7 @@ unpack_whiteout (Unpack                *u,
     {
       g_auto(HatakeFd) dir_fd = -1;
 
-      if (archive_entry_hardlink (ae) != NULL || archive_entry_filetype (ae) != AE_IFREG)
+      if (sym_archive_entry_hardlink (ae) != NULL || sym_archive_entry_filetype (ae) != AE_IFREG)
         return set_unsafe_error (error, entry, "an opaque-directory marker that is not a plain file");
       dir_fd = openat (parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (dir_fd < 0)
@@ -707,7 +705,7 @@ write_file_data (Unpack      *u,
       const void *buf;
       size_t len;
       la_int64_t offset;
-      int r = archive_read_data_block (u->tar, &buf, &len, &offset);
+      int r = sym_archive_read_data_block (u->tar, &buf, &len, &offset);
 
       if (r == ARCHIVE_EOF)
         break;
@@ -716,7 +714,7 @@ write_file_data (Unpack      *u,
           /* When the stream failed (a limit, cancellation) the caller reports that instead. */
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                        _("Layer entry “%s”: cannot read its data: %s"), entry,
-                       archive_error_string (u->tar) ? archive_error_string (u->tar) : "unknown error");
+                       sym_archive_error_string (u->tar) ? sym_archive_error_string (u->tar) : "unknown error");
           return FALSE;
         }
       for (size_t done = 0; done < len;)
@@ -746,17 +744,17 @@ unpack_entry (Unpack                *u,
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   g_auto(HatakeFd) parent_fd = -1;
   g_auto(HatakeFd) fd = -1;
-  const char *hardlink = archive_entry_hardlink (ae);
-  mode_t type = archive_entry_filetype (ae);
-  mode_t mode = archive_entry_perm (ae) & 07777;
-  uid_t uid = archive_entry_uid (ae);
-  gid_t gid = archive_entry_gid (ae);
+  const char *hardlink = sym_archive_entry_hardlink (ae);
+  mode_t type = sym_archive_entry_filetype (ae);
+  mode_t mode = sym_archive_entry_perm (ae) & 07777;
+  uid_t uid = sym_archive_entry_uid (ae);
+  gid_t gid = sym_archive_entry_gid (ae);
   struct timespec times[2];
   const char *leaf;
   gboolean is_dir = FALSE;
 
   if (hardlink == NULL)
-    hardlink = archive_entry_hardlink_utf8 (ae);
+    hardlink = sym_archive_entry_hardlink_utf8 (ae);
   entry_times (ae, times);
 
   if (!split_path (entry, entry, parts, error))
@@ -802,9 +800,9 @@ unpack_entry (Unpack                *u,
       fd = openat (parent_fd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (fd < 0)
         return set_errno_error (error, errno, entry, "cannot create the file");
-      if (!write_file_data (u, fd, archive_entry_size (ae), entry, error))
+      if (!write_file_data (u, fd, sym_archive_entry_size (ae), entry, error))
         return FALSE;
-      u->size += MAX (archive_entry_size (ae), 0);
+      u->size += MAX (sym_archive_entry_size (ae), 0);
       /* chown first: it clears setuid and setgid bits. */
       if (fchown (fd, uid, gid) < 0)
         return set_errno_error (error, errno, entry, "cannot change the owner");
@@ -844,10 +842,10 @@ unpack_entry (Unpack                *u,
 
     case AE_IFLNK:
       {
-        const char *target = archive_entry_symlink (ae);
+        const char *target = sym_archive_entry_symlink (ae);
 
         if (target == NULL)
-          target = archive_entry_symlink_utf8 (ae);
+          target = sym_archive_entry_symlink_utf8 (ae);
         if (target == NULL)
           return set_unsafe_error (error, entry, "a symbolic link without a target");
         if (!clear_leaf (parent_fd, leaf, FALSE, &is_dir, entry, error))
@@ -857,7 +855,7 @@ unpack_entry (Unpack                *u,
           return set_errno_error (error, errno, entry, "cannot create the symbolic link");
         if (fchownat (parent_fd, leaf, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
           return set_errno_error (error, errno, entry, "cannot change the owner");
-        if (archive_entry_xattr_count (ae) > 0)
+        if (sym_archive_entry_xattr_count (ae) > 0)
           {
             fd = openat (parent_fd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
             if (fd < 0)
@@ -875,7 +873,7 @@ unpack_entry (Unpack                *u,
     case AE_IFIFO:
       if (!clear_leaf (parent_fd, leaf, FALSE, &is_dir, entry, error))
         return FALSE;
-      if (mknodat (parent_fd, leaf, type | mode, archive_entry_rdev (ae)) < 0)
+      if (mknodat (parent_fd, leaf, type | mode, sym_archive_entry_rdev (ae)) < 0)
         {
           if (errno == EPERM)
             {
@@ -889,7 +887,7 @@ unpack_entry (Unpack                *u,
       /* The leaf is the node just made (nothing else writes in this tree): no symlink to follow. */
       if (fchmodat (parent_fd, leaf, mode, 0) < 0)
         return set_errno_error (error, errno, entry, "cannot change the mode");
-      if (archive_entry_xattr_count (ae) > 0)
+      if (sym_archive_entry_xattr_count (ae) > 0)
         {
           fd = openat (parent_fd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
           if (fd < 0)
@@ -983,6 +981,7 @@ hatake_layer_unpack (const char               *blob_path,
                      GCancellable             *cancellable,
                      GError                  **error)
 {
+  g_autoptr(HatakeLibarchive) libarchive = NULL;   /* first: released after the archives */
   g_autoptr(HatakeArchive) raw = NULL;
   g_autoptr(HatakeArchive) tar = NULL;
   g_autoptr(HatakeHasher) hasher = NULL;
@@ -1017,32 +1016,35 @@ hatake_layer_unpack (const char               *blob_path,
       return FALSE;
     }
 
-  /* The compressions docker accepts, all in-process. Not archive_read_support_filter_all: it
+  /* The compressions docker accepts, all in-process. Not sym_archive_read_support_filter_all: it
    * would also run external programs (lrzip, lzop, grzip) on a crafted blob. */
-  raw = archive_read_new ();
-  archive_read_support_filter_gzip (raw);
-  archive_read_support_filter_zstd (raw);
-  archive_read_support_filter_bzip2 (raw);
-  archive_read_support_filter_xz (raw);
-  archive_read_support_format_raw (raw);
-  if (archive_read_open_filename (raw, blob_path, READ_CHUNK) != ARCHIVE_OK
-      || archive_read_next_header (raw, &raw_entry) != ARCHIVE_OK)
+  libarchive = hatake_libarchive_load (error);
+  if (libarchive == NULL)
+    return FALSE;
+  raw = sym_archive_read_new ();
+  sym_archive_read_support_filter_gzip (raw);
+  sym_archive_read_support_filter_zstd (raw);
+  sym_archive_read_support_filter_bzip2 (raw);
+  sym_archive_read_support_filter_xz (raw);
+  sym_archive_read_support_format_raw (raw);
+  if (sym_archive_read_open_filename (raw, blob_path, READ_CHUNK) != ARCHIVE_OK
+      || sym_archive_read_next_header (raw, &raw_entry) != ARCHIVE_OK)
     {
-      int errsv = archive_errno (raw);
+      int errsv = sym_archive_errno (raw);
 
       g_set_error (error, G_IO_ERROR,
                    errsv > 0 ? g_io_error_from_errno (errsv) : G_IO_ERROR_INVALID_DATA,
                    _("Cannot read the layer %s: %s"), blob_path,
-                   archive_error_string (raw) ? archive_error_string (raw) : "empty or unreadable");
+                   sym_archive_error_string (raw) ? sym_archive_error_string (raw) : "empty or unreadable");
       return FALSE;
     }
   /* One compression, as docker: a gzip inside a gzip is not a layer (and the diff ID would be
    * of different bytes than the builder hashed). The client reader counts as one filter. */
-  if (archive_filter_count (raw) > 2)
+  if (sym_archive_filter_count (raw) > 2)
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_UNSUPPORTED,
                    _("Cannot read the layer %s: it is compressed more than once (%s)"), blob_path,
-                   archive_filter_name (raw, 0));
+                   sym_archive_filter_name (raw, 0));
       return FALSE;
     }
 
@@ -1061,17 +1063,17 @@ hatake_layer_unpack (const char               *blob_path,
   u.limits = limits;
   u.dirs = dirs;
 
-  tar = archive_read_new ();
-  archive_read_support_format_tar (tar);
+  tar = sym_archive_read_new ();
+  sym_archive_read_support_format_tar (tar);
   u.tar = tar;
-  if (archive_read_open (tar, &s, NULL, tar_read_cb, NULL) != ARCHIVE_OK)
+  if (sym_archive_read_open (tar, &s, NULL, tar_read_cb, NULL) != ARCHIVE_OK)
     {
       if (s.error != NULL)
         g_propagate_error (error, g_steal_pointer (&s.error));
       else
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                      _("Cannot read the layer %s: not a tar archive (%s)"),
-                     blob_path, archive_error_string (tar));
+                     blob_path, sym_archive_error_string (tar));
       goto out;
     }
 
@@ -1085,7 +1087,7 @@ hatake_layer_unpack (const char               *blob_path,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
 
-      r = archive_read_next_header (tar, &ae);
+      r = sym_archive_read_next_header (tar, &ae);
       if (r == ARCHIVE_EOF)
         break;
       if (r < ARCHIVE_WARN)
@@ -1095,15 +1097,15 @@ hatake_layer_unpack (const char               *blob_path,
           else
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                          _("Cannot read the layer %s after entry “%s”: %s"), blob_path,
-                         current ? current : "(none)", archive_error_string (tar));
+                         current ? current : "(none)", sym_archive_error_string (tar));
           goto out;
         }
       if (r == ARCHIVE_WARN)
-        g_debug ("Layer %s: %s", blob_path, archive_error_string (tar));
+        g_debug ("Layer %s: %s", blob_path, sym_archive_error_string (tar));
 
-      name = archive_entry_pathname (ae);
+      name = sym_archive_entry_pathname (ae);
       if (name == NULL)
-        name = archive_entry_pathname_utf8 (ae);
+        name = sym_archive_entry_pathname_utf8 (ae);
       g_free (current);
       current = g_strdup (name ? name : "(unnamed)");
       s.current_entry = current;
@@ -1134,7 +1136,7 @@ hatake_layer_unpack (const char               *blob_path,
           else
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                          _("Cannot read the layer %s at entry “%s”: %s"), blob_path, current,
-                         archive_error_string (tar));
+                         sym_archive_error_string (tar));
           goto out;
         }
     }
