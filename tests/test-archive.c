@@ -14,6 +14,9 @@
 #include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include "hatake-archive.h"
 #include "hatake-layer.h"
 
@@ -182,6 +185,73 @@ test_round_trip (Fixture *f, gconstpointer data)
   g_assert_true (g_file_test (copied, G_FILE_TEST_IS_SYMLINK));   /* links copied as links */
 }
 
+/* A tar of one file, FILTER-compressed (libarchive's write filter code) */
+static GBytes *
+compressed_tar (int filter)
+{
+  struct archive *a = archive_write_new ();
+  struct archive_entry *entry = archive_entry_new ();
+  gsize size = 1 << 20, used = 0;
+  char *buffer = g_malloc (size);
+
+  archive_write_set_format_pax_restricted (a);
+  g_assert_cmpint (archive_write_add_filter (a, filter), ==, ARCHIVE_OK);
+  g_assert_cmpint (archive_write_open_memory (a, buffer, size, &used), ==, ARCHIVE_OK);
+  archive_entry_set_pathname (entry, "copied");
+  archive_entry_set_filetype (entry, AE_IFREG);
+  archive_entry_set_perm (entry, 0644);
+  archive_entry_set_size (entry, 6);
+  g_assert_cmpint (archive_write_header (a, entry), ==, ARCHIVE_OK);
+  g_assert_cmpint (archive_write_data (a, "hello\n", 6), ==, 6);
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_entry_free (entry);
+  archive_write_free (a);
+  return g_bytes_new_take (buffer, used);
+}
+
+/* What a client may send to PUT /containers/{id}/archive: a tar as it is or compressed as docker
+ * takes it (gzip, bzip2, xz; and zstd). Another compression (compress's .Z here; lzop, lrzip and
+ * grzip would run programs) is refused, and nothing is written. */
+static void
+test_extract_compressions (Fixture *f, gconstpointer data)
+{
+  static const struct { int filter; gboolean taken; } cases[] = {
+    { ARCHIVE_FILTER_NONE, TRUE },
+    { ARCHIVE_FILTER_GZIP, TRUE },
+    { ARCHIVE_FILTER_BZIP2, TRUE },
+    { ARCHIVE_FILTER_XZ, TRUE },
+    { ARCHIVE_FILTER_ZSTD, TRUE },
+    { ARCHIVE_FILTER_COMPRESS, FALSE },
+  };
+  g_autofree char *copied = g_build_filename (f->root, "copied", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) tar = compressed_tar (cases[i].filter);
+      g_autoptr(GInputStream) in = g_memory_input_stream_new_from_bytes (tar);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = NULL;
+      gboolean ok;
+
+      g_test_message ("filter %d", cases[i].filter);
+      ok = hatake_archive_extract (f->root_fd, "/", in, HATAKE_ARCHIVE_FLAGS_NONE, NULL, &error);
+      if (cases[i].taken)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_true (g_file_get_contents (copied, &text, NULL, NULL));
+          g_assert_cmpstr (text, ==, "hello\n");
+          g_assert_cmpint (g_unlink (copied), ==, 0);
+        }
+      else
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+          g_assert_false (ok);
+          g_assert_false (g_file_test (copied, G_FILE_TEST_EXISTS));
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -189,6 +259,8 @@ main (int argc, char **argv)
   g_test_add ("/archive/resolve", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up, test_resolve, fixture_tear_down);
   g_test_add ("/archive/resolve-walk", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up, test_resolve, fixture_tear_down);
   g_test_add ("/archive/round-trip", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up, test_round_trip, fixture_tear_down);
+  g_test_add ("/archive/extract-compressions", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
+              test_extract_compressions, fixture_tear_down);
   g_test_add ("/archive/round-trip-walk", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up, test_round_trip,
               fixture_tear_down);
   return g_test_run ();

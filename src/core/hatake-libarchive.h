@@ -62,7 +62,6 @@ G_BEGIN_DECLS
   X (archive_read_next_header) \
   X (archive_read_open) \
   X (archive_read_open_filename) \
-  X (archive_read_support_filter_all) \
   X (archive_read_support_filter_bzip2) \
   X (archive_read_support_filter_gzip) \
   X (archive_read_support_filter_xz) \

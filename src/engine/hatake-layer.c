@@ -1016,7 +1016,7 @@ hatake_layer_unpack (const char               *blob_path,
       return FALSE;
     }
 
-  /* The compressions docker accepts, all in-process. Not sym_archive_read_support_filter_all: it
+  /* The compressions docker accepts, all in-process. Not archive_read_support_filter_all: it
    * would also run external programs (lrzip, lzop, grzip) on a crafted blob. */
   libarchive = hatake_libarchive_load (error);
   if (libarchive == NULL)
