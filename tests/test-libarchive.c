@@ -152,7 +152,7 @@ test_libarchive_linger (void)
 static gpointer
 load_and_use (gpointer data)
 {
-  for (guint i = 0; i < 200; i++)
+  for (guint i = 0; i < 50; i++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(HatakeLibarchive) libarchive = hatake_libarchive_load (&error);

@@ -117,15 +117,22 @@ _hatake_compose_file_contents_tar (HatakeComposeProject  *self,
                                    HatakeComposeService  *service,
                                    GError               **error)
 {
-  g_autoptr(HatakeLibarchive) libarchive = hatake_libarchive_load (error);
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(HatakeLibarchive) libarchive = NULL;   /* first: released after the archive */
+  g_autoptr(GByteArray) bytes = NULL;
+  g_autoptr(GHashTable) dirs = NULL;
   struct archive *a;
   guint files = 0;
   gboolean ok = TRUE;
 
+  /* (most services have neither: libarchive is not even loaded for them) */
+  if ((service->secrets == NULL || service->secrets->len == 0) &&
+      (service->configs == NULL || service->configs->len == 0))
+    return NULL;
+  libarchive = hatake_libarchive_load (error);
   if (libarchive == NULL)
     return NULL;
+  bytes = g_byte_array_new ();
+  dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   a = sym_archive_write_new ();
   sym_archive_write_set_format_pax_restricted (a);
   sym_archive_write_open (a, bytes, NULL, write_to_bytes, NULL);

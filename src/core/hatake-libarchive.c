@@ -15,8 +15,7 @@
  * last user lets it go, as systemd opens its optional libraries. Linked, it and what it links
  * (libxml2, ICU, the compressors) were loaded at every start of hatake and stayed in hatake serve:
  * 2.7 MB of its idle RSS and 6 ms of every command's start. After a pull only libstdc++ stays,
- * which ICU brought and glibc never unloads (it has unique symbols). Opening it again costs less
- * than a millisecond next to a layer's unpacking. */
+ * which ICU brought and glibc never unloads (it has unique symbols). */
 
 #define HATAKE_LIBARCHIVE_DEFINE(name) __typeof__ (name) *sym_##name;
 HATAKE_LIBARCHIVE_SYMBOLS (HATAKE_LIBARCHIVE_DEFINE)
