@@ -95,6 +95,18 @@ hatake_libarchive_load (GError **error)
   return _hatake_libarchive_load_module (HATAKE_LIBARCHIVE_MODULE, error);
 }
 
+/* The compressions docker takes (gzip, bzip2, xz, and zstd), all in-process, for a reader A of
+ * layers or of what a client sent: not archive_read_support_filter_all, which would also run
+ * external programs (lrzip, lzop, grzip) on crafted bytes. The library must be held. */
+void
+hatake_libarchive_read_support_compressions (struct archive *a)
+{
+  sym_archive_read_support_filter_gzip (a);
+  sym_archive_read_support_filter_bzip2 (a);
+  sym_archive_read_support_filter_xz (a);
+  sym_archive_read_support_filter_zstd (a);
+}
+
 /* with the lock held */
 static void
 close_module (void)

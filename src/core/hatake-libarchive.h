@@ -88,6 +88,7 @@ typedef struct _HatakeLibarchive HatakeLibarchive;
 HatakeLibarchive *hatake_libarchive_load   (GError          **error);
 void              hatake_libarchive_unload (HatakeLibarchive *self);
 gboolean          hatake_libarchive_loaded (void);
+void              hatake_libarchive_read_support_compressions (struct archive *a);
 
 /* for tests */
 HatakeLibarchive *_hatake_libarchive_load_module (const char  *path,

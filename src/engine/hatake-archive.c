@@ -987,12 +987,7 @@ hatake_archive_extract (int                         root_fd,
   a = sym_archive_read_new ();
   sym_archive_read_support_format_tar (a);
   sym_archive_read_support_format_gnutar (a);
-  /* The compressions docker takes (and zstd), all in-process: not archive_read_support_filter_all,
-   * which would also run external programs (lrzip, lzop, grzip) on what a client sent. */
-  sym_archive_read_support_filter_gzip (a);
-  sym_archive_read_support_filter_bzip2 (a);
-  sym_archive_read_support_filter_xz (a);
-  sym_archive_read_support_filter_zstd (a);
+  hatake_libarchive_read_support_compressions (a);
   reader.buffer = g_malloc (COPY_CHUNK);
   if (sym_archive_read_open (a, &reader, NULL, reader_read, NULL) != ARCHIVE_OK)
     {

@@ -1016,16 +1016,11 @@ hatake_layer_unpack (const char               *blob_path,
       return FALSE;
     }
 
-  /* The compressions docker accepts, all in-process. Not archive_read_support_filter_all: it
-   * would also run external programs (lrzip, lzop, grzip) on a crafted blob. */
   libarchive = hatake_libarchive_load (error);
   if (libarchive == NULL)
     return FALSE;
   raw = sym_archive_read_new ();
-  sym_archive_read_support_filter_gzip (raw);
-  sym_archive_read_support_filter_zstd (raw);
-  sym_archive_read_support_filter_bzip2 (raw);
-  sym_archive_read_support_filter_xz (raw);
+  hatake_libarchive_read_support_compressions (raw);
   sym_archive_read_support_format_raw (raw);
   if (sym_archive_read_open_filename (raw, blob_path, READ_CHUNK) != ARCHIVE_OK
       || sym_archive_read_next_header (raw, &raw_entry) != ARCHIVE_OK)
