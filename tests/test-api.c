@@ -47,12 +47,70 @@ test_api_system (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (body, "swarm"));
 }
 
+/* The engine's namespaces: RUN_DIR/netns, RUN_DIR named from the data root's hash */
+static char *
+netns_dir (Fixture *f)
+{
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, f->root, -1);
+
+  return g_strdup_printf ("/run/hatake/%.12s/netns", hash);
+}
+
+/* The spares on the default network, ID → address, from its file; only those set up (with their
+ * .ready) when READY */
+static GHashTable *
+spares (Fixture *f, gboolean ready)
+{
+  g_autofree char *path = g_build_filename (f->root, "networks", "bridge.json", NULL);
+  g_autofree char *dir = netns_dir (f);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GHashTable *found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObject *containers;
+  g_autoptr(GList) ids = NULL;
+
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return found;
+  containers = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "Containers");
+  ids = json_object_get_members (containers);
+  for (GList *l = ids; l != NULL; l = l->next)
+    {
+      g_autofree char *file = g_strconcat (l->data, ".ready", NULL);
+      g_autofree char *marker = g_build_filename (dir, file, NULL);
+      g_auto(GStrv) address = g_strsplit (json_object_get_string_member (json_object_get_object_member (containers,
+                                                                                                          l->data),
+                                                                         "IPv4Address"), "/", 2);
+
+      if (g_str_has_prefix (l->data, "hatake-spare-") && (!ready || g_file_test (marker, G_FILE_TEST_EXISTS)))
+        g_hash_table_insert (found, g_strdup (l->data), g_strdup (address[0]));
+    }
+  return found;
+}
+
+static GHashTable *
+wait_spares (Fixture *f, guint count)
+{
+  GHashTable *found = NULL;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_clear_pointer (&found, g_hash_table_unref);
+      found = spares (f, TRUE);
+      if (g_hash_table_size (found) == count)
+        break;
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (g_hash_table_size (found), ==, count);
+  return found;
+}
+
 /* While the server runs, the default bridge stays up with no container on it (as docker0); the
- * keepalive is not shown as a container; a killed server's is torn down by the next engine. */
+ * keepalive and the spares are not shown as containers; a killed server's are torn down by the
+ * next engine. */
 static void
 test_api_default_network (Fixture *f, gconstpointer data)
 {
   g_autofree char *image = NULL, *id = NULL, *out = NULL, *bridge = NULL;
+  g_autoptr(GHashTable) stale = NULL;
 
   if (!require ())
     return;
@@ -68,14 +126,93 @@ test_api_default_network (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "on-bridge\n");
   g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
 
-  /* the server killed: its keepalive is stale, and the next engine tears it down */
+  /* the server killed: its keepalive and spares are stale, and the next engine tears them down */
+  g_hash_table_unref (wait_spares (f, 2));
   g_subprocess_force_exit (f->server);
   g_subprocess_wait (f->server, NULL, NULL);
   g_clear_object (&f->server);
   g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
   hatake_cli (f, "ps", "-a", NULL);
   g_assert_false (g_file_test (bridge, G_FILE_TEST_EXISTS));
+  stale = spares (f, FALSE);
+  g_assert_cmpuint (g_hash_table_size (stale), ==, 0);
   hatake_cli (f, "system", "reset", "-f", NULL);
+}
+
+/* The server keeps two namespaces set up on the default network ahead of need. A container that
+ * joins it with no address or port of its own takes one: its address is the spare's, its
+ * namespace (moved under its ID) reaches the gateway, and the spare is gone from the network's
+ * containers; another is set up behind it. A container with a published port gets its own. The
+ * server's stop tears the spares down, with the bridge. */
+static void
+test_api_network_spares (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *id = NULL, *ported = NULL, *ip = NULL, *gateway = NULL, *out = NULL;
+  g_autofree char *dir = NULL, *ns = NULL, *bridge = NULL, *taken = NULL;
+  g_autoptr(GHashTable) before = NULL, after = NULL, left = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  dir = netns_dir (f);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "inspect", "-f", "{{.Id}}", "bridge", NULL), ==, 0);
+  bridge = g_strdup_printf ("/sys/class/net/hk-%.10s", trimmed (out));
+  g_clear_pointer (&out, g_free);
+  before = wait_spares (f, 2);
+
+  g_assert_cmpint (docker (f, &id, NULL, "run", "-d", image, "sleep", "300", NULL), ==, 0);
+  trimmed (id);
+  g_assert_cmpint (docker (f, &ip, NULL, "inspect", "-f", "{{.NetworkSettings.IPAddress}}", id, NULL), ==, 0);
+  g_assert_cmpint (docker (f, &gateway, NULL, "inspect", "-f", "{{.NetworkSettings.Gateway}}", id, NULL), ==, 0);
+  trimmed (ip);
+  trimmed (gateway);
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_str_equal (value, ip))
+      taken = g_strdup (key);
+  g_assert_nonnull (taken);
+  ns = g_build_filename (dir, id, NULL);
+  g_assert_true (g_file_test (ns, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&ns, g_free);
+  ns = g_build_filename (dir, taken, NULL);
+  g_assert_false (g_file_test (ns, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (docker (f, &out, NULL, "exec", id, "sh", "-c", "ip -4 addr show eth0; ping -c 1 -W 3 $0", gateway,
+                           NULL), ==, 0);
+  g_assert_nonnull (strstr (out, ip));
+  g_assert_nonnull (strstr (out, "1 packets received"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "inspect", "-f", "{{range $k, $v := .Containers}}{{$k}} {{end}}",
+                           "bridge", NULL), ==, 0);
+  g_assert_cmpstr (trimmed (out), ==, id);
+  g_clear_pointer (&out, g_free);
+
+  /* another behind it; a published port is not a spare's */
+  after = wait_spares (f, 2);
+  g_assert_false (g_hash_table_contains (after, taken));
+  g_assert_cmpint (docker (f, &ported, NULL, "run", "-d", "-p", "127.0.0.1::80", image, "sleep", "300", NULL), ==, 0);
+  g_clear_pointer (&left, g_hash_table_unref);
+  left = spares (f, TRUE);
+  g_assert_cmpuint (g_hash_table_size (left), ==, 2);
+  g_hash_table_iter_init (&iter, after);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_assert_true (g_hash_table_contains (left, key));
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", id, trimmed (ported), NULL), ==, 0);
+
+  /* the stop takes the spares and the bridge along */
+  fixture_stop_server (f);
+  g_clear_pointer (&left, g_hash_table_unref);
+  left = spares (f, FALSE);
+  g_assert_cmpuint (g_hash_table_size (left), ==, 0);
+  g_hash_table_iter_init (&iter, after);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autofree char *path = g_build_filename (dir, key, NULL);
+
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  g_assert_false (g_file_test (bridge, G_FILE_TEST_EXISTS));
 }
 
 /* How many of conmon's exit commands run on ROOT: hatake-exited, and the `hatake … system
@@ -1065,6 +1202,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/api/system", Fixture, NULL, fixture_set_up, test_api_system, fixture_tear_down);
   g_test_add ("/api/default-network", Fixture, NULL, fixture_set_up, test_api_default_network, fixture_tear_down);
+  g_test_add ("/api/network-spares", Fixture, NULL, fixture_set_up, test_api_network_spares, fixture_tear_down);
   g_test_add ("/api/containers", Fixture, NULL, fixture_set_up, test_api_containers, fixture_tear_down);
   g_test_add ("/api/exit-command", Fixture, NULL, fixture_set_up, test_api_exit_command, fixture_tear_down);
   g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);

@@ -67,6 +67,7 @@ assert_defaults (const HatakeConfig *c)
   g_assert_cmpuint (c->layer_limits.max_ratio, ==, limits.max_ratio);
   g_assert_cmpstr (c->default_runtime, ==, "crun");
   g_assert_cmpuint (c->log_size_max, ==, 100 * 1024 * 1024);
+  g_assert_cmpuint (c->network_spares, ==, 2);
 }
 
 static void
@@ -129,7 +130,8 @@ test_every_key (Fixture       *f,
               "\n"
               "[engine]\n"
               "default-runtime= runc \n"
-              "log-size-max=5M\n");
+              "log-size-max=5M\n"
+              "network-spares=0\n");
   c = hatake_config_load (f->path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (c);
@@ -145,6 +147,7 @@ test_every_key (Fixture       *f,
   g_assert_cmpuint (c->layer_limits.max_ratio, ==, 250);
   g_assert_cmpstr (c->default_runtime, ==, "runc");
   g_assert_cmpuint (c->log_size_max, ==, 5 * 1024 * 1024);
+  g_assert_cmpuint (c->network_spares, ==, 0);
 }
 
 static void
@@ -242,6 +245,8 @@ test_bad_values (Fixture       *f,
     { "limits", "max-compression-ratio", "1000001" },
     { "engine", "log-size-max", "4095" },
     { "engine", "log-size-max", "1K" },
+    { "engine", "network-spares", "17" },
+    { "engine", "network-spares", "-1" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

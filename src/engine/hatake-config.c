@@ -17,6 +17,8 @@
  *   [engine]
  *   default-runtime=crun          ; the OCI runtime containers run with (crun or runc)
  *   log-size-max=100M             ; a container's log file is rotated past this size
+ *   network-spares=2              ; namespaces a long-running engine keeps set up on the
+ *                                 ; default network ahead of need (0–16; 0: none)
  */
 #define G_LOG_DOMAIN "hatake-engine"
 
@@ -42,6 +44,7 @@ hatake_config_new_default (void)
   hatake_layer_limits_init_default (&self->layer_limits);
   self->default_runtime = g_strdup ("crun");
   self->log_size_max = 100 * 1024 * 1024;
+  self->network_spares = 2;
   return self;
 }
 
@@ -123,6 +126,7 @@ static const KeySpec keys[] = {
   { "limits", "max-compression-ratio", KEY_UINT, 0, 1000000, FIELD (layer_limits.max_ratio) },
   { "engine", "default-runtime", KEY_STRING, 0, 0, FIELD (default_runtime) },
   { "engine", "log-size-max", KEY_SIZE, 4096, G_MAXUINT64, FIELD (log_size_max) },
+  { "engine", "network-spares", KEY_UINT, 0, 16, FIELD (network_spares) },
 };
 
 static const KeySpec *

@@ -20,6 +20,7 @@ struct _HatakeConfig
   HatakeLayerLimits  layer_limits;          /* [limits] max-layer-size, max-layer-entries, max-compression-ratio */
   char              *default_runtime;       /* [engine] default-runtime */
   guint64            log_size_max;          /* [engine] log-size-max */
+  guint              network_spares;        /* [engine] network-spares */
 };
 
 HatakeConfig *hatake_config_new_default  (void);

@@ -429,7 +429,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
       if (!hatake_networks_attach (data->networks, &attach, &net, &error))
         goto fail;
       data->attached = TRUE;
-      data->setup_pending = TRUE;
+      data->setup_pending = !net.set_up;   /* (a spare taken is set up) */
       data->port_fds = g_steal_pointer (&net.port_fds);
       spec.netns_path = net.netns_path;
     }

@@ -284,6 +284,7 @@ local_engine_new (const char    *data_root,
       g_free (self->config->default_runtime);
       self->config->default_runtime = g_strdup (config->default_runtime);
       self->config->log_size_max = config->log_size_max;
+      self->config->network_spares = config->network_spares;
       self->config->path = g_strdup (config->path);
     }
   else if ((self->config = hatake_config_load_default (error)) == NULL)
@@ -482,7 +483,13 @@ hatake_local_engine_hold_default_network (HatakeLocalEngine  *self,
 
   g_return_val_if_fail (HATAKE_IS_LOCAL_ENGINE (self), FALSE);
   networks = hatake_containers_get_networks (self->containers);
-  return hold ? hatake_networks_hold_default (networks, error) : hatake_networks_release_default (networks, error);
+  if (!hold)
+    return hatake_networks_release_default (networks, error);
+  if (!hatake_networks_hold_default (networks, error))
+    return FALSE;
+  if (self->config->network_spares > 0)
+    hatake_networks_set_spares (networks, self->config->network_spares);
+  return TRUE;
 }
 
 void

@@ -24,6 +24,11 @@ struct _HatakeNetworks
   gboolean     running_exclusive;
   GHashTable  *running_ids;       /* containers with a job running */
   GHashTable  *established;       /* network name → set of IDs set up on it, not being torn down */
+  /* hatake-network-spares.c, under the lock */
+  guint        spares_wanted;
+  GQueue       spares;            /* IDs of spares set up, ready to be taken */
+  guint        spares_coming;     /* spares made or being set up, not ready yet */
+  GSource     *spares_source;     /* the refill's delay, on the default main context */
 };
 
 /* hatake-network-claims.c */
@@ -52,6 +57,31 @@ void     _hatake_networks_forget_locked      (HatakeNetworks  *self,
 /* hatake-network.c */
 JsonNode *_hatake_networks_load_options_locked (HatakeNetworks *self,
                                                 const char     *container_id);
+char     *_hatake_networks_options_path      (HatakeNetworks  *self,
+                                              const char      *container_id);
+JsonNode *_hatake_networks_load_options      (const char      *path,
+                                              GError         **error);
+gboolean _hatake_networks_save_options       (const char      *path,
+                                              JsonNode        *options,
+                                              GError         **error);
+gboolean _hatake_networks_move_address_locked (HatakeNetworks *self,
+                                               const char     *network_name,
+                                               const char     *from,
+                                               const char     *to,
+                                               const char     *to_name,
+                                               GError        **error);
+
+/* hatake-network-spares.c */
+/* Whether an endpoint ID is the owner's own (keepalive, spares), not a container's */
+gboolean _hatake_networks_is_internal        (const char      *id);
+gboolean _hatake_networks_take_spare         (HatakeNetworks            *self,
+                                              const HatakeNetworkAttach *attach,
+                                              HatakeNetworkResult       *result);
+void     _hatake_networks_spares_clear       (HatakeNetworks  *self);
+/* In a job that runs alone: no more spares are made, and the ready ones are torn down. */
+void     _hatake_networks_drop_spares        (HatakeNetworks  *self);
+/* Blocks until no spare is being made or set up (those queued after the drop tear down). */
+void     _hatake_networks_wait_spares        (HatakeNetworks  *self);
 
 /* hatake-network-host.c: netavark, namespaces, host ports, bridge addresses */
 gboolean _hatake_networks_run_netavark       (HatakeNetworks  *self,

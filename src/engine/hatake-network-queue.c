@@ -340,6 +340,7 @@ release_default_thread (GTask        *task,
   Release *release = task_data;
   GError *error = NULL;
 
+  _hatake_networks_drop_spares (source);
   hatake_networks_detach (source, HATAKE_NETWORK_KEEPALIVE, &error);
   g_mutex_lock (&release->lock);
   release->error = error;
@@ -350,8 +351,8 @@ release_default_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-/* It leaves through the queue, and alone: it is often the established container that let the
- * jobs before it share, so it may go only once they are done (beside them, two of them could
+/* It leaves through the queue, and alone, with the spares: it is often the established container
+ * that let the jobs before it share, so it may go only once they are done (beside them, two of them could
  * each find the bridge empty and both delete its firewall chains, the second failing). An
  * exclusive job starts when every job queued before it has ended. The caller blocks without
  * running its main context: an owner that is stopping (serve after its API is gone) must not
@@ -376,6 +377,7 @@ hatake_networks_release_default (HatakeNetworks  *self,
   g_mutex_unlock (&release.lock);
   g_mutex_clear (&release.lock);
   g_cond_clear (&release.cond);
+  _hatake_networks_wait_spares (self);
   if (release.error != NULL)
     {
       g_propagate_error (error, release.error);

@@ -59,6 +59,7 @@ hatake_networks_finalize (GObject *object)
   g_free (self->dir);
   g_free (self->netns_dir);
   g_free (self->state_dir);
+  _hatake_networks_spares_clear (self);
   _hatake_networks_queue_clear (self);
   g_hash_table_unref (self->detaching);
   g_cond_clear (&self->detached);
@@ -92,7 +93,7 @@ emit_event (HatakeNetworks *self,
             JsonObject     *network,
             const char     *container_id)
 {
-  if (g_strcmp0 (container_id, HATAKE_NETWORK_KEEPALIVE) == 0)
+  if (container_id != NULL && _hatake_networks_is_internal (container_id))
     return;   /* not a container */
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, action, json_object_get_string_member_with_default (network, "Id", ""),
                  json_object_get_string_member_with_default (network, "Name", ""), container_id);
@@ -590,17 +591,20 @@ object_node (JsonObject *object)
 {
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *containers = hatake_json_object_member (object, "Containers");
+  g_autoptr(GList) ids = containers ? json_object_get_members (containers) : NULL;
+  gboolean internal = FALSE;
 
-  /* the owner's keepalive holds an address, but it is not a container: not shown */
-  if (containers != NULL && json_object_has_member (containers, HATAKE_NETWORK_KEEPALIVE))
+  for (GList *l = ids; l != NULL; l = l->next)
+    internal = internal || _hatake_networks_is_internal (l->data);
+  /* the owner's keepalive and spares hold addresses, but they are not containers: not shown */
+  if (internal)
     {
       JsonObject *copy = json_object_new ();
       JsonObject *shown = json_object_new ();
       g_autoptr(GList) names = json_object_get_members (object);
-      g_autoptr(GList) ids = json_object_get_members (containers);
 
       for (GList *l = ids; l != NULL; l = l->next)
-        if (!g_str_equal (l->data, HATAKE_NETWORK_KEEPALIVE))
+        if (!_hatake_networks_is_internal (l->data))
           json_object_set_member (shown, l->data, json_node_copy (json_object_get_member (containers, l->data)));
       for (GList *l = names; l != NULL; l = l->next)
         if (!g_str_equal (l->data, "Containers"))
@@ -903,6 +907,37 @@ release (HatakeNetworks *self,
     emit_event (self, "disconnect", network, container_id);
 }
 
+/* The address FROM holds on NETWORK_NAME passes to TO (named TO_NAME). Under the lock. */
+gboolean
+_hatake_networks_move_address_locked (HatakeNetworks  *self,
+                                      const char      *network_name,
+                                      const char      *from,
+                                      const char      *to,
+                                      const char      *to_name,
+                                      GError         **error)
+{
+  g_autofree char *path = network_path (self, network_name);
+  g_autoptr(JsonObject) network = load_network (path, error);
+  JsonObject *containers = network ? hatake_json_object_member (network, "Containers") : NULL;
+  g_autoptr(JsonObject) entry = NULL;
+
+  if (network == NULL)
+    return FALSE;
+  if (containers == NULL || hatake_json_object_member (containers, from) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("%s has no address on network %s"), from, network_name);
+      return FALSE;
+    }
+  entry = json_object_ref (hatake_json_object_member (containers, from));
+  json_object_set_string_member (entry, "Name", to_name);
+  json_object_remove_member (containers, from);
+  json_object_set_object_member (containers, to, g_steal_pointer (&entry));
+  if (!save_network (self, network, error))
+    return FALSE;
+  emit_event (self, "connect", network, to);
+  return TRUE;
+}
+
 static JsonArray *
 port_mappings_json (const HatakePortMapping *ports,
                     guint                    n_ports)
@@ -1026,9 +1061,9 @@ new_options (const char              *container_id,
   return node;
 }
 
-static char *
-options_path (HatakeNetworks *self,
-              const char     *container_id)
+char *
+_hatake_networks_options_path (HatakeNetworks *self,
+                               const char     *container_id)
 {
   g_autofree char *file = g_strconcat (container_id, ".json", NULL);
 
@@ -1080,9 +1115,9 @@ count_networks (JsonNode *options)
   return networks ? json_object_get_size (networks) : 0;
 }
 
-static JsonNode *
-load_options (const char  *path,
-              GError     **error)
+JsonNode *
+_hatake_networks_load_options (const char  *path,
+                               GError     **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
 
@@ -1101,15 +1136,15 @@ JsonNode *
 _hatake_networks_load_options_locked (HatakeNetworks *self,
                                       const char     *container_id)
 {
-  g_autofree char *path = options_path (self, container_id);
+  g_autofree char *path = _hatake_networks_options_path (self, container_id);
 
-  return load_options (path, NULL);
+  return _hatake_networks_load_options (path, NULL);
 }
 
-static gboolean
-save_options (const char  *path,
-              JsonNode    *options,
-              GError     **error)
+gboolean
+_hatake_networks_save_options (const char  *path,
+                               JsonNode    *options,
+                               GError     **error)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
@@ -1152,9 +1187,9 @@ teardown_locked (HatakeNetworks  *self,
                  const char      *container_id,
                  GError         **error)
 {
-  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *opts_path = _hatake_networks_options_path (self, container_id);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
-  g_autoptr(JsonNode) options = load_options (opts_path, NULL);
+  g_autoptr(JsonNode) options = _hatake_networks_load_options (opts_path, NULL);
   g_autoptr(GError) local_error = NULL;
   gboolean ok = TRUE;
 
@@ -1174,11 +1209,11 @@ teardown_locked (HatakeNetworks  *self,
   return ok;
 }
 
-gboolean
-hatake_networks_attach (HatakeNetworks            *self,
-                        const HatakeNetworkAttach *attach,
-                        HatakeNetworkResult       *result,
-                        GError                   **error)
+static gboolean
+attach_new (HatakeNetworks            *self,
+            const HatakeNetworkAttach *attach,
+            HatakeNetworkResult       *result,
+            GError                   **error)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GHashTable) all = NULL;
@@ -1187,9 +1222,6 @@ hatake_networks_attach (HatakeNetworks            *self,
   g_autofree char *netns = NULL;
   g_autofree char *opts_path = NULL;
   g_autoptr(GError) stale = NULL;
-
-  g_return_val_if_fail (HATAKE_IS_NETWORKS (self), FALSE);
-  g_return_val_if_fail (attach->container_id != NULL && attach->container_name != NULL, FALSE);
 
   if (g_mkdir_with_parents (self->netns_dir, 0700) != 0)
     {
@@ -1200,7 +1232,7 @@ hatake_networks_attach (HatakeNetworks            *self,
       return FALSE;
     }
   netns = g_build_filename (self->netns_dir, attach->container_id, NULL);
-  opts_path = options_path (self, attach->container_id);
+  opts_path = _hatake_networks_options_path (self, attach->container_id);
   /* a setup that an engine killed half way left behind */
   if (g_file_test (opts_path, G_FILE_TEST_EXISTS))
     g_debug ("%s: tearing down what an earlier setup left", attach->container_id);
@@ -1240,7 +1272,7 @@ hatake_networks_attach (HatakeNetworks            *self,
   if (!_hatake_networks_pick_host_ports (options, error) || !_hatake_networks_check_ports_free (self, attach->container_id, options, error) ||
       !_hatake_networks_hold_ports (options, result, error))
     goto fail;
-  if (!save_options (opts_path, options, error) || !_hatake_networks_make_netns (netns, error))
+  if (!_hatake_networks_save_options (opts_path, options, error) || !_hatake_networks_make_netns (netns, error))
     goto fail;
   if (!attach->defer_setup && count_networks (options) > 0)
     {
@@ -1262,6 +1294,18 @@ fail:
   return FALSE;
 }
 
+gboolean
+hatake_networks_attach (HatakeNetworks            *self,
+                        const HatakeNetworkAttach *attach,
+                        HatakeNetworkResult       *result,
+                        GError                   **error)
+{
+  g_return_val_if_fail (HATAKE_IS_NETWORKS (self), FALSE);
+  g_return_val_if_fail (attach->container_id != NULL && attach->container_name != NULL, FALSE);
+
+  return _hatake_networks_take_spare (self, attach, result) || attach_new (self, attach, result, error);
+}
+
 /* netavark runs outside the lock: the lock keeps the networks' files (addresses, options) whole,
  * and netavark reads only the container's own options, which nothing else changes while its
  * start or its teardown is under way (the engine orders a container's own steps). Netavark runs
@@ -1273,12 +1317,12 @@ hatake_networks_setup (HatakeNetworks  *self,
                        const char      *container_id,
                        GError         **error)
 {
-  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *opts_path = _hatake_networks_options_path (self, container_id);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
   g_autoptr(JsonNode) options = NULL;
 
   g_mutex_lock (&self->lock);
-  options = load_options (opts_path, error);
+  options = _hatake_networks_load_options (opts_path, error);
   g_mutex_unlock (&self->lock);
   if (options == NULL)
     return FALSE;
@@ -1297,7 +1341,7 @@ hatake_networks_detach (HatakeNetworks  *self,
                         const char      *container_id,
                         GError         **error)
 {
-  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *opts_path = _hatake_networks_options_path (self, container_id);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
   g_autoptr(JsonNode) options = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -1310,7 +1354,7 @@ hatake_networks_detach (HatakeNetworks  *self,
   if (!g_file_test (opts_path, G_FILE_TEST_EXISTS))
     return TRUE;
   g_mutex_lock (&self->lock);
-  options = load_options (opts_path, NULL);
+  options = _hatake_networks_load_options (opts_path, NULL);
   g_hash_table_add (self->detaching, g_strdup (container_id));
   g_mutex_unlock (&self->lock);
   if (options != NULL && _hatake_networks_in_shared_job ())
@@ -1319,7 +1363,7 @@ hatake_networks_detach (HatakeNetworks  *self,
       g_autoptr(JsonNode) without_dns = _hatake_networks_forget_dns (self, container_id, options, &local_error);
 
       teardown_path = g_strconcat (opts_path, ".shared", NULL);
-      if (without_dns == NULL || !save_options (teardown_path, without_dns, &local_error))
+      if (without_dns == NULL || !_hatake_networks_save_options (teardown_path, without_dns, &local_error))
         {
           g_message ("%s: %s", container_id, local_error->message);
           g_clear_error (&local_error);
@@ -1378,10 +1422,10 @@ hatake_networks_connect (HatakeNetworks              *self,
                          GError                     **error)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *opts_path = _hatake_networks_options_path (self, container_id);
   g_autofree char *one_path = g_strconcat (opts_path, ".connect", NULL);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
-  g_autoptr(JsonNode) options = load_options (opts_path, NULL);
+  g_autoptr(JsonNode) options = _hatake_networks_load_options (opts_path, NULL);
   g_autoptr(GHashTable) all = NULL;
   g_autoptr(JsonNode) one = NULL;
   g_autofree char *ip = NULL;
@@ -1426,10 +1470,10 @@ hatake_networks_connect (HatakeNetworks              *self,
   add_network_options (json_node_get_object (options), network, container_id, container_name,
                        (const char * const *) endpoint->aliases, ip, interface);
   one = options_for_one (options, name);
-  if (!save_options (one_path, one, error) || !run_setup (self, one_path, one, netns, error))
+  if (!_hatake_networks_save_options (one_path, one, error) || !run_setup (self, one_path, one, netns, error))
     goto fail;
   /* from here on it is set up: the file that tears it down must say so */
-  if (!save_options (opts_path, options, error))
+  if (!_hatake_networks_save_options (opts_path, options, error))
     {
       g_autoptr(GError) undo = NULL;
 
@@ -1457,10 +1501,10 @@ hatake_networks_disconnect (HatakeNetworks  *self,
                             GError         **error)
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  g_autofree char *opts_path = options_path (self, container_id);
+  g_autofree char *opts_path = _hatake_networks_options_path (self, container_id);
   g_autofree char *one_path = g_strconcat (opts_path, ".disconnect", NULL);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
-  g_autoptr(JsonNode) options = load_options (opts_path, NULL);
+  g_autoptr(JsonNode) options = _hatake_networks_load_options (opts_path, NULL);
   g_autoptr(JsonNode) one = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *networks;
@@ -1470,7 +1514,7 @@ hatake_networks_disconnect (HatakeNetworks  *self,
   if (networks == NULL || !json_object_has_member (networks, network_name))
     return TRUE;   /* not set up there */
   one = options_for_one (options, network_name);
-  if (!save_options (one_path, one, error))
+  if (!_hatake_networks_save_options (one_path, one, error))
     return FALSE;
   _hatake_networks_forget_locked (self, network_name, container_id);
   if (!_hatake_networks_run_netavark (self, "teardown", one_path, netns, NULL, &local_error))
@@ -1483,7 +1527,7 @@ hatake_networks_disconnect (HatakeNetworks  *self,
   json_object_remove_member (networks, network_name);
   json_object_remove_member (hatake_json_object_member (json_node_get_object (options), "network_info"),
                              network_name);
-  if (!save_options (opts_path, options, ok ? error : NULL))
+  if (!_hatake_networks_save_options (opts_path, options, ok ? error : NULL))
     ok = FALSE;
   release (self, network_name, container_id);
   return ok;

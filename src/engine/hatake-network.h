@@ -62,6 +62,8 @@ typedef struct
   GStrv    dns_search;
   GArray  *port_fds;         /* ints: a socket bound on each published host port, to be held by
                               * the container's conmon (netavark's DNAT reserves none) */
+  gboolean set_up;           /* netavark's setup is done already (a spare was taken): nothing
+                              * for hatake_networks_setup() to do */
 } HatakeNetworkResult;
 
 void            hatake_network_result_clear  (HatakeNetworkResult *result);
@@ -90,7 +92,9 @@ gboolean        hatake_networks_remove       (HatakeNetworks            *self,
                                               GError                  **error);
 
 /* Gives the container an address on each network, makes its namespace and runs netavark setup.
- * On failure nothing is left (address, namespace, rules). */
+ * On failure nothing is left (address, namespace, rules). A container that joins the default
+ * network alone, with no address of its own and no published port, may take a spare instead
+ * (hatake_networks_set_spares()): then result->set_up is TRUE, even with defer_setup. */
 gboolean        hatake_networks_attach       (HatakeNetworks            *self,
                                               const HatakeNetworkAttach *attach,
                                               HatakeNetworkResult      *result,
@@ -134,6 +138,17 @@ gboolean        hatake_networks_hold_default    (HatakeNetworks          *self,
                                                  GError                 **error);
 gboolean        hatake_networks_release_default (HatakeNetworks          *self,
                                                  GError                 **error);
+
+/* A long-running owner keeps COUNT namespaces set up on the default network ahead of need
+ * ("spares", endpoints of their own as the keepalive is; hatake-network-spares.c): a container
+ * that may take one skips netavark's setup, ~24 iptables calls on its start's path. A new one is
+ * set up behind each one taken. 0 tears them down (hatake_networks_release_default() does too). */
+#define HATAKE_NETWORK_SPARE_PREFIX "hatake-spare-"
+
+void            hatake_networks_set_spares      (HatakeNetworks          *self,
+                                                 guint                    count);
+/* How many spares are set up and ready to be taken. */
+guint           hatake_networks_get_n_spares    (HatakeNetworks          *self);
 
 /* What a job on the networks' threads does, for hatake-network-queue.c to tell which may run
  * side by side: a container's setup (after hatake_networks_attach() with defer_setup), its
