@@ -70,7 +70,7 @@ move_netns (const char  *from,
   if (fd < 0)
     goto fail;
   close (fd);
-  if (mount (from, to, NULL, MS_BIND, NULL) < 0)
+  if (mount (from, to, "none", MS_BIND, NULL) < 0)
     {
       saved = errno;
       g_unlink (to);
