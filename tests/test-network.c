@@ -220,6 +220,116 @@ test_ports (void)
     }
 }
 
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean started, open, ran;
+} Gate;
+
+static void
+blocking_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->lock);
+  gate->started = TRUE;
+  g_cond_broadcast (&gate->cond);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->lock);
+  g_mutex_unlock (&gate->lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+teardown_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  g_assert_true (hatake_networks_detach (source, data, NULL));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+mark_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->lock);
+  gate->ran = TRUE;
+  g_mutex_unlock (&gate->lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+on_too_long (gpointer user_data)
+{
+  g_error ("the teardown with nothing to do did not run beside the other");
+  return G_SOURCE_REMOVE;
+}
+
+/* On the networks' queue, a teardown of a container without a network (no options file) may run
+ * beside other such jobs (as beside a spare's setup on the bridge the owner keeps up); one that
+ * has something to tear down runs alone. */
+static void
+test_queue_noop_teardown (void)
+{
+  g_autofree char *root = hatake_test_make_data_root ();
+  g_autofree char *run = g_build_filename (root, "run", NULL);
+  g_autofree char *netns = g_build_filename (run, "netns", NULL);
+  g_autofree char *options = g_build_filename (netns, "with-options.json", NULL);
+  g_autoptr(HatakeNetworks) networks = hatake_networks_new (root, run);
+  g_autoptr(GTask) blocker = g_task_new (networks, NULL, NULL, NULL);
+  g_autoptr(GTask) noop = NULL;
+  g_autoptr(GTask) held = NULL;
+  gboolean noop_done = FALSE, held_done = FALSE;
+  Gate gate = { 0 };
+  guint timeout;
+
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  g_assert_cmpint (g_mkdir_with_parents (netns, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (options, "{}", -1, NULL));
+
+  g_task_set_task_data (blocker, &gate, NULL);
+  hatake_networks_run_job (networks, blocker, blocking_thread, HATAKE_NETWORK_JOB_TEARDOWN, "no-network-either");
+  g_mutex_lock (&gate.lock);
+  while (!gate.started)
+    g_cond_wait (&gate.cond, &gate.lock);
+  g_mutex_unlock (&gate.lock);
+
+  noop = g_task_new (networks, NULL, on_done, &noop_done);
+  g_task_set_task_data (noop, g_strdup ("no-network"), g_free);
+  held = g_task_new (networks, NULL, on_done, &held_done);
+  g_task_set_task_data (held, &gate, NULL);
+  hatake_networks_run_job (networks, noop, teardown_thread, HATAKE_NETWORK_JOB_TEARDOWN, "no-network");
+  hatake_networks_run_job (networks, held, mark_thread, HATAKE_NETWORK_JOB_TEARDOWN, "with-options");
+  timeout = g_timeout_add_seconds (10, on_too_long, NULL);
+  while (!noop_done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+  /* the other cannot start before the blocker ends */
+  g_mutex_lock (&gate.lock);
+  g_assert_false (gate.ran);
+  gate.open = TRUE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.lock);
+  while (!held_done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (gate.ran);
+  g_clear_object (&held);
+  g_clear_object (&noop);
+  g_clear_object (&blocker);
+  g_clear_object (&networks);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
+  hatake_test_remove_tree (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -227,5 +337,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/network/create", test_create);
   g_test_add_func ("/network/ports", test_ports);
+  g_test_add_func ("/network/queue-noop-teardown", test_queue_noop_teardown);
   return g_test_run ();
 }

@@ -175,7 +175,15 @@ can_share_locked (HatakeNetworks *self,
   if (job->kind == HATAKE_NETWORK_JOB_OTHER || job->container_id == NULL)
     return FALSE;
   options = _hatake_networks_load_options_locked (self, job->container_id);
-  if (options == NULL || !JSON_NODE_HOLDS_OBJECT (options))
+  if (options == NULL)
+    {
+      /* a teardown that finds nothing to do (a container without a network: --network none or
+       * host) runs netavark not at all: it may run beside a spare's setup and other shared jobs */
+      g_autofree char *path = _hatake_networks_options_path (self, job->container_id);
+
+      return job->kind == HATAKE_NETWORK_JOB_TEARDOWN && !g_file_test (path, G_FILE_TEST_EXISTS);
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (options))
     return FALSE;
   object = json_node_get_object (options);
   ports = json_object_has_member (object, "port_mappings") ? hatake_json_array_member (object, "port_mappings") : NULL;
