@@ -185,3 +185,107 @@ hatake_test_network_subnet (JsonNode *network)
 
   return g_strdup (json_object_get_string_member (config, "Subnet"));
 }
+
+char *
+hatake_test_netns_dir (const char *data_root)
+{
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, data_root, -1);
+
+  return g_strdup_printf ("/run/hatake/%.12s/netns", hash);
+}
+
+GHashTable *
+hatake_test_spares (const char *data_root,
+                    gboolean    ready)
+{
+  g_autofree char *path = g_build_filename (data_root, "networks", "bridge.json", NULL);
+  g_autofree char *dir = hatake_test_netns_dir (data_root);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GHashTable *found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObject *containers;
+  g_autoptr(GList) ids = NULL;
+
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return found;
+  containers = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "Containers");
+  ids = json_object_get_members (containers);
+  for (GList *l = ids; l != NULL; l = l->next)
+    {
+      JsonObject *entry = json_object_get_object_member (containers, l->data);
+      g_autofree char *file = g_strconcat (l->data, ".ready", NULL);
+      g_autofree char *marker = g_build_filename (dir, file, NULL);
+      g_auto(GStrv) address = g_strsplit (json_object_get_string_member (entry, "IPv4Address"), "/", 2);
+
+      if (g_str_has_prefix (l->data, "hatake-spare-") && (!ready || g_file_test (marker, G_FILE_TEST_EXISTS)))
+        g_hash_table_insert (found, g_strdup (l->data), g_strdup (address[0]));
+    }
+  return found;
+}
+
+GHashTable *
+hatake_test_wait_spares (const char *data_root,
+                         guint       count)
+{
+  GHashTable *found = NULL;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_clear_pointer (&found, g_hash_table_unref);
+      found = hatake_test_spares (data_root, TRUE);
+      if (g_hash_table_size (found) == count)
+        break;
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (g_hash_table_size (found), ==, count);
+  return found;
+}
+
+void
+hatake_test_blocker_init (HatakeTestBlocker *blocker)
+{
+  *blocker = (HatakeTestBlocker) { 0 };
+  g_mutex_init (&blocker->lock);
+  g_cond_init (&blocker->cond);
+}
+
+void
+hatake_test_blocker_clear (HatakeTestBlocker *blocker)
+{
+  g_mutex_clear (&blocker->lock);
+  g_cond_clear (&blocker->cond);
+}
+
+void
+hatake_test_blocker_thread (GTask        *task,
+                            gpointer      source,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  HatakeTestBlocker *blocker = task_data;
+
+  g_mutex_lock (&blocker->lock);
+  blocker->running = TRUE;
+  g_cond_broadcast (&blocker->cond);
+  while (!blocker->released)
+    g_cond_wait (&blocker->cond, &blocker->lock);
+  g_mutex_unlock (&blocker->lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+hatake_test_blocker_wait (HatakeTestBlocker *blocker)
+{
+  g_mutex_lock (&blocker->lock);
+  while (!blocker->running)
+    g_cond_wait (&blocker->cond, &blocker->lock);
+  g_mutex_unlock (&blocker->lock);
+}
+
+void
+hatake_test_blocker_release (HatakeTestBlocker *blocker)
+{
+  g_mutex_lock (&blocker->lock);
+  blocker->released = TRUE;
+  g_cond_broadcast (&blocker->cond);
+  g_mutex_unlock (&blocker->lock);
+}

@@ -47,62 +47,6 @@ test_api_system (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (body, "swarm"));
 }
 
-/* The engine's namespaces: RUN_DIR/netns, RUN_DIR named from the data root's hash */
-static char *
-netns_dir (Fixture *f)
-{
-  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, f->root, -1);
-
-  return g_strdup_printf ("/run/hatake/%.12s/netns", hash);
-}
-
-/* The spares on the default network, ID → address, from its file; only those set up (with their
- * .ready) when READY */
-static GHashTable *
-spares (Fixture *f, gboolean ready)
-{
-  g_autofree char *path = g_build_filename (f->root, "networks", "bridge.json", NULL);
-  g_autofree char *dir = netns_dir (f);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  GHashTable *found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  JsonObject *containers;
-  g_autoptr(GList) ids = NULL;
-
-  if (!json_parser_load_from_file (parser, path, NULL))
-    return found;
-  containers = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "Containers");
-  ids = json_object_get_members (containers);
-  for (GList *l = ids; l != NULL; l = l->next)
-    {
-      g_autofree char *file = g_strconcat (l->data, ".ready", NULL);
-      g_autofree char *marker = g_build_filename (dir, file, NULL);
-      g_auto(GStrv) address = g_strsplit (json_object_get_string_member (json_object_get_object_member (containers,
-                                                                                                          l->data),
-                                                                         "IPv4Address"), "/", 2);
-
-      if (g_str_has_prefix (l->data, "hatake-spare-") && (!ready || g_file_test (marker, G_FILE_TEST_EXISTS)))
-        g_hash_table_insert (found, g_strdup (l->data), g_strdup (address[0]));
-    }
-  return found;
-}
-
-static GHashTable *
-wait_spares (Fixture *f, guint count)
-{
-  GHashTable *found = NULL;
-
-  for (guint i = 0; i < 300; i++)
-    {
-      g_clear_pointer (&found, g_hash_table_unref);
-      found = spares (f, TRUE);
-      if (g_hash_table_size (found) == count)
-        break;
-      g_usleep (50 * 1000);
-    }
-  g_assert_cmpuint (g_hash_table_size (found), ==, count);
-  return found;
-}
-
 /* While the server runs, the default bridge stays up with no container on it (as docker0); the
  * keepalive and the spares are not shown as containers; a killed server's are torn down by the
  * next engine. */
@@ -127,14 +71,14 @@ test_api_default_network (Fixture *f, gconstpointer data)
   g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
 
   /* the server killed: its keepalive and spares are stale, and the next engine tears them down */
-  g_hash_table_unref (wait_spares (f, 2));
+  g_hash_table_unref (hatake_test_wait_spares (f->root, 2));
   g_subprocess_force_exit (f->server);
   g_subprocess_wait (f->server, NULL, NULL);
   g_clear_object (&f->server);
   g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
   hatake_cli (f, "ps", "-a", NULL);
   g_assert_false (g_file_test (bridge, G_FILE_TEST_EXISTS));
-  stale = spares (f, FALSE);
+  stale = hatake_test_spares (f->root, FALSE);
   g_assert_cmpuint (g_hash_table_size (stale), ==, 0);
   hatake_cli (f, "system", "reset", "-f", NULL);
 }
@@ -156,11 +100,11 @@ test_api_network_spares (Fixture *f, gconstpointer data)
   if (!require ())
     return;
   image = hatake_test_registry_ref ("hatake/busybox:latest");
-  dir = netns_dir (f);
+  dir = hatake_test_netns_dir (f->root);
   g_assert_cmpint (docker (f, &out, NULL, "network", "inspect", "-f", "{{.Id}}", "bridge", NULL), ==, 0);
   bridge = g_strdup_printf ("/sys/class/net/hk-%.10s", trimmed (out));
   g_clear_pointer (&out, g_free);
-  before = wait_spares (f, 2);
+  before = hatake_test_wait_spares (f->root, 2);
 
   g_assert_cmpint (docker (f, &id, NULL, "run", "-d", image, "sleep", "300", NULL), ==, 0);
   trimmed (id);
@@ -189,11 +133,11 @@ test_api_network_spares (Fixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
 
   /* another behind it; a published port is not a spare's */
-  after = wait_spares (f, 2);
+  after = hatake_test_wait_spares (f->root, 2);
   g_assert_false (g_hash_table_contains (after, taken));
   g_assert_cmpint (docker (f, &ported, NULL, "run", "-d", "-p", "127.0.0.1::80", image, "sleep", "300", NULL), ==, 0);
   g_clear_pointer (&left, g_hash_table_unref);
-  left = spares (f, TRUE);
+  left = hatake_test_spares (f->root, TRUE);
   g_assert_cmpuint (g_hash_table_size (left), ==, 2);
   g_hash_table_iter_init (&iter, after);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -203,7 +147,7 @@ test_api_network_spares (Fixture *f, gconstpointer data)
   /* the stop takes the spares and the bridge along */
   fixture_stop_server (f);
   g_clear_pointer (&left, g_hash_table_unref);
-  left = spares (f, FALSE);
+  left = hatake_test_spares (f->root, FALSE);
   g_assert_cmpuint (g_hash_table_size (left), ==, 0);
   g_hash_table_iter_init (&iter, after);
   while (g_hash_table_iter_next (&iter, &key, &value))

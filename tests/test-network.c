@@ -220,27 +220,6 @@ test_ports (void)
     }
 }
 
-typedef struct
-{
-  GMutex   lock;
-  GCond    cond;
-  gboolean started, open, ran;
-} Gate;
-
-static void
-blocking_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-  Gate *gate = data;
-
-  g_mutex_lock (&gate->lock);
-  gate->started = TRUE;
-  g_cond_broadcast (&gate->cond);
-  while (!gate->open)
-    g_cond_wait (&gate->cond, &gate->lock);
-  g_mutex_unlock (&gate->lock);
-  g_task_return_boolean (task, TRUE);
-}
-
 static void
 teardown_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
@@ -251,11 +230,7 @@ teardown_thread (GTask *task, gpointer source, gpointer data, GCancellable *canc
 static void
 mark_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-  Gate *gate = data;
-
-  g_mutex_lock (&gate->lock);
-  gate->ran = TRUE;
-  g_mutex_unlock (&gate->lock);
+  g_atomic_int_set ((int *) data, TRUE);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -283,29 +258,28 @@ test_queue_noop_teardown (void)
   g_autofree char *netns = g_build_filename (run, "netns", NULL);
   g_autofree char *options = g_build_filename (netns, "with-options.json", NULL);
   g_autoptr(HatakeNetworks) networks = hatake_networks_new (root, run);
-  g_autoptr(GTask) blocker = g_task_new (networks, NULL, NULL, NULL);
-  g_autoptr(GTask) noop = NULL;
-  g_autoptr(GTask) held = NULL;
+  /* (each task holds the networks, as the engine's do, until its job is done with them) */
+  g_autoptr(GTask) blocker_task = g_task_new (networks, NULL, NULL, NULL);
+  g_autoptr(GTask) noop = NULL, held = NULL;
   gboolean noop_done = FALSE, held_done = FALSE;
-  Gate gate = { 0 };
+  int held_ran = FALSE;
+  HatakeTestBlocker blocker;
   guint timeout;
 
-  g_mutex_init (&gate.lock);
-  g_cond_init (&gate.cond);
+  hatake_test_blocker_init (&blocker);
   g_assert_cmpint (g_mkdir_with_parents (netns, 0700), ==, 0);
   g_assert_true (g_file_set_contents (options, "{}", -1, NULL));
 
-  g_task_set_task_data (blocker, &gate, NULL);
-  hatake_networks_run_job (networks, blocker, blocking_thread, HATAKE_NETWORK_JOB_TEARDOWN, "no-network-either");
-  g_mutex_lock (&gate.lock);
-  while (!gate.started)
-    g_cond_wait (&gate.cond, &gate.lock);
-  g_mutex_unlock (&gate.lock);
+  /* (itself a teardown with nothing to do, so that it is shared) */
+  g_task_set_task_data (blocker_task, &blocker, NULL);
+  hatake_networks_run_job (networks, blocker_task, hatake_test_blocker_thread, HATAKE_NETWORK_JOB_TEARDOWN,
+                           "no-network-either");
+  hatake_test_blocker_wait (&blocker);
 
   noop = g_task_new (networks, NULL, on_done, &noop_done);
   g_task_set_task_data (noop, g_strdup ("no-network"), g_free);
   held = g_task_new (networks, NULL, on_done, &held_done);
-  g_task_set_task_data (held, &gate, NULL);
+  g_task_set_task_data (held, &held_ran, NULL);
   hatake_networks_run_job (networks, noop, teardown_thread, HATAKE_NETWORK_JOB_TEARDOWN, "no-network");
   hatake_networks_run_job (networks, held, mark_thread, HATAKE_NETWORK_JOB_TEARDOWN, "with-options");
   timeout = g_timeout_add_seconds (10, on_too_long, NULL);
@@ -313,20 +287,16 @@ test_queue_noop_teardown (void)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (timeout);
   /* the other cannot start before the blocker ends */
-  g_mutex_lock (&gate.lock);
-  g_assert_false (gate.ran);
-  gate.open = TRUE;
-  g_cond_broadcast (&gate.cond);
-  g_mutex_unlock (&gate.lock);
+  g_assert_false (g_atomic_int_get (&held_ran));
+  hatake_test_blocker_release (&blocker);
   while (!held_done)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_true (gate.ran);
+  g_assert_true (g_atomic_int_get (&held_ran));
   g_clear_object (&held);
   g_clear_object (&noop);
-  g_clear_object (&blocker);
+  g_clear_object (&blocker_task);
   g_clear_object (&networks);
-  g_mutex_clear (&gate.lock);
-  g_cond_clear (&gate.cond);
+  hatake_test_blocker_clear (&blocker);
   hatake_test_remove_tree (root);
 }
 

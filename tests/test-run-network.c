@@ -133,27 +133,6 @@ test_internal_network (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
-typedef struct
-{
-  GMutex   lock;
-  GCond    cond;
-  gboolean running, released;
-} Blocker;
-
-static void
-block_queue (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  Blocker *b = task_data;
-
-  g_mutex_lock (&b->lock);
-  b->running = TRUE;
-  g_cond_broadcast (&b->cond);
-  while (!b->released)
-    g_cond_wait (&b->cond, &b->lock);
-  g_mutex_unlock (&b->lock);
-  g_task_return_boolean (task, TRUE);
-}
-
 /* docker removes a network whose containers have all stopped. Here a stopped container gives
  * its endpoint back in a teardown queued at its exit; a removal asked for at once, before that
  * teardown has run (the networks' queue is held here until then), waits for it instead of
@@ -170,7 +149,7 @@ test_remove_after_exit (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   HatakeNetworkOpArgs args = { 0 };
   HatakeNetworks *networks;
-  Blocker blocker = { 0 };
+  HatakeTestBlocker blocker;
 
   SKIP_WITHOUT_ENGINE (f);
   networks = hatake_containers_get_networks (HATAKE_LOCAL_ENGINE (f->engine)->containers);
@@ -186,15 +165,11 @@ test_remove_after_exit (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 
   /* the container's setup is done: hold the queue until it has exited */
-  g_mutex_init (&blocker.lock);
-  g_cond_init (&blocker.cond);
+  hatake_test_blocker_init (&blocker);
   blocker_task = g_task_new (NULL, NULL, store_result, &blocked);
   g_task_set_task_data (blocker_task, &blocker, NULL);
-  hatake_networks_run_in_thread (networks, blocker_task, block_queue);
-  g_mutex_lock (&blocker.lock);
-  while (!blocker.running)
-    g_cond_wait (&blocker.cond, &blocker.lock);
-  g_mutex_unlock (&blocker.lock);
+  hatake_networks_run_in_thread (networks, blocker_task, hatake_test_blocker_thread);
+  hatake_test_blocker_wait (&blocker);
   waited = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_WAIT, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
@@ -205,10 +180,7 @@ test_remove_after_exit (Fixture *f, gconstpointer data)
     g_main_context_iteration (NULL, FALSE), g_usleep (5000);
   g_assert_null (removed);   /* it waits behind the teardown */
 
-  g_mutex_lock (&blocker.lock);
-  blocker.released = TRUE;
-  g_cond_broadcast (&blocker.cond);
-  g_mutex_unlock (&blocker.lock);
+  hatake_test_blocker_release (&blocker);
   hatake_test_run_until_done ((gpointer *) &removed);
   g_assert_null (hatake_engine_network_op_finish (f->engine, removed, &error));
   g_assert_no_error (error);
@@ -216,8 +188,7 @@ test_remove_after_exit (Fixture *f, gconstpointer data)
   g_clear_pointer (&node, json_node_unref);
   node = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
   g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND);
-  g_mutex_clear (&blocker.lock);
-  g_cond_clear (&blocker.cond);
+  hatake_test_blocker_clear (&blocker);
 }
 
 /* User networks: DNS by name and alias inside one, isolation between two, a published port

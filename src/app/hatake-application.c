@@ -10,6 +10,10 @@
  * (root only), the system engine, or any context of hatake's or docker's (unix://, tcp:// with
  * TLS, ssh://). The choice is kept in the settings; switching closes the window and its engine
  * and opens a new window on the chosen one.
+ *
+ * Our own engine owns its data root as `hatake serve` does, with the same duties: it catches up
+ * with what happened while no engine ran (recovery), then keeps the default bridge up with spare
+ * namespaces on it while it runs, and lets them go when it goes.
  */
 #define G_LOG_DOMAIN "hatake-desktop"
 
@@ -46,6 +50,9 @@ struct _HatakeApplication
   HatakeWindow   *opening_window; /* (weak) the window whose engine (ours) opens after its first frame */
   guint           open_source;
   GFile          *pending_compose; /* a compose file opened while that engine was opening */
+  HatakeLocalEngine *owner;       /* (borrowed: self->engine) our engine, while it owns the data root */
+  guint           owner_steps;     /* its recovery, settling or hold under way */
+  gboolean        holds_default;   /* it keeps the default network up (as hatake serve) */
 };
 
 G_DEFINE_FINAL_TYPE (HatakeApplication, hatake_application, ADW_TYPE_APPLICATION)
@@ -159,6 +166,46 @@ forget_opening (HatakeApplication *self)
   g_clear_object (&self->pending_compose);
 }
 
+/* Our engine keeps the default network up, or lets it go (TASK_DATA), as hatake serve does */
+static void
+hold_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (hatake_local_engine_hold_default_network (source, GPOINTER_TO_INT (task_data), &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* The default network let go, waited for (netavark) */
+static void
+release_default (HatakeLocalEngine *engine)
+{
+  g_autoptr(GTask) task = g_task_new (engine, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, release_default);
+  g_task_set_task_data (task, GINT_TO_POINTER (FALSE), NULL);
+  g_task_run_in_thread_sync (task, hold_thread);
+}
+
+/* Our engine stops owning the data root (another engine is chosen, or the app quits): its steps
+ * under way end first, so that nothing of it lives on to hold the data root (a recovery or a
+ * netavark run of a few hundred milliseconds), then the default network goes. Called with no
+ * window left: the waits freeze nothing. */
+static void
+end_owner (HatakeApplication *self)
+{
+  HatakeLocalEngine *owner = self->owner;
+
+  self->owner = NULL;
+  while (self->owner_steps > 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (owner != NULL && self->holds_default)
+    release_default (owner);
+  self->holds_default = FALSE;
+}
+
 /* The API's streams end and its socket goes (the engine goes with the application). */
 static void
 stop_api (HatakeApplication *self)
@@ -186,6 +233,7 @@ quit_activated (GSimpleAction *action,
     }
   forget_opening (HATAKE_APPLICATION (app));
   stop_api (HATAKE_APPLICATION (app));
+  end_owner (HATAKE_APPLICATION (app));
   g_application_quit (G_APPLICATION (app));
 }
 
@@ -210,6 +258,7 @@ engine_change_state (GSimpleAction *action,
     gtk_window_destroy (GTK_WINDOW (windows->data));
   forget_opening (self);
   stop_api (self);
+  end_owner (self);
   if (HATAKE_IS_CLIENT_ENGINE (self->engine))
     hatake_client_engine_disconnect (HATAKE_CLIENT_ENGINE (self->engine));
   g_clear_object (&self->engine);
@@ -341,6 +390,59 @@ open_remote (const char *host, GError **error)
 #define SYSTEM_CHOICE  "system"
 #define CONTEXT_PREFIX "context:"
 
+/* ---- our engine's duties as the data root's owner, as hatake serve's ----------------------- */
+
+static void
+on_default_held (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(HatakeApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean held = g_task_propagate_boolean (G_TASK (result), &error);
+
+  self->owner_steps--;
+  if (!held)
+    g_message ("The default network is not kept up: %s", error->message);
+  else if (self->owner == HATAKE_LOCAL_ENGINE (source))
+    self->holds_default = TRUE;
+  else
+    release_default (HATAKE_LOCAL_ENGINE (source));   /* (it stopped owning meanwhile) */
+}
+
+static void
+on_local_settled (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(HatakeApplication) self = user_data;
+  g_autoptr(GTask) task = NULL;
+
+  self->owner_steps--;
+  hatake_local_engine_settle_finish (HATAKE_LOCAL_ENGINE (source), result, NULL);
+  if (self->owner != HATAKE_LOCAL_ENGINE (source))
+    return;
+  self->owner_steps++;
+  task = g_task_new (source, NULL, on_default_held, g_object_ref (self));
+  g_task_set_source_tag (task, on_local_settled);
+  g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
+  g_task_run_in_thread (task, hold_thread);
+}
+
+/* What happened while no engine ran is caught up with (exits, --rm, restart policies, stale
+ * network setups); then the default bridge stays up, with namespaces set up on it ahead of need,
+ * once the recovery's teardowns are done */
+static void
+on_local_recovered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(HatakeApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->owner_steps--;
+  if (!hatake_local_engine_recover_finish (HATAKE_LOCAL_ENGINE (source), result, &error))
+    g_message ("Recovery: %s", error->message);
+  if (self->owner != HATAKE_LOCAL_ENGINE (source))
+    return;
+  self->owner_steps++;
+  hatake_local_engine_settle_async (HATAKE_LOCAL_ENGINE (source), NULL, on_local_settled, g_object_ref (self));
+}
+
 /* The engine in this process (root only), or the one that owns the data root already (hatake
  * serve) through its socket */
 static HatakeEngine *
@@ -362,6 +464,9 @@ open_local (HatakeApplication *self, GError **error)
   local = hatake_local_engine_new (self->data_root, config, &local_error);
   if (local != NULL)
     {
+      self->owner = local;
+      self->owner_steps++;
+      hatake_local_engine_recover_async (local, NULL, on_local_recovered, g_object_ref (self));
       if (self->serve_source == 0)
         self->serve_source = g_idle_add_full (G_PRIORITY_LOW, serve_api_idle, self, NULL);
       return HATAKE_ENGINE (g_steal_pointer (&local));
@@ -721,6 +826,10 @@ hatake_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   forget_opening (self);
   stop_api (self);
+  /* (not waiting here: a step under way holds the application) */
+  if (self->owner != NULL && self->holds_default)
+    release_default (self->owner);
+  self->owner = NULL;
   g_clear_object (&self->engine);
   g_clear_object (&self->engine_action);
 

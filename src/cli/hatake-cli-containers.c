@@ -1208,18 +1208,6 @@ hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv)
 
 /* ---- run ----------------------------------------------------------------------------------- */
 
-/* run's create. An engine behind its API would remove a --rm container before its output could
- * be read (attaching remotely is not there yet): then *REMOTE_RM says the command removes it. */
-static HatakeContainer *
-create_for_run (HatakeEngine *engine, CreateOptions *o, HatakeContainerConfig *config, gboolean *remote_rm,
-                GError **error)
-{
-  *remote_rm = o->rm && !o->detach && HATAKE_IS_CLIENT_ENGINE (engine);
-  if (*remote_rm)
-    config->auto_remove = FALSE;
-  return create_container (engine, o, config, error);
-}
-
 int
 hatake_cli_run (HatakeCliGlobals *globals,
                 int               argc,
@@ -1232,7 +1220,6 @@ hatake_cli_run (HatakeCliGlobals *globals,
   g_autoptr(HatakeContainerConfig) config = NULL;
   g_autoptr(HatakeContainer) container = NULL;
   g_autoptr(JsonNode) started = NULL;
-  gboolean remote_rm = FALSE;
   int status = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -1242,7 +1229,7 @@ hatake_cli_run (HatakeCliGlobals *globals,
   else if ((config = config_from_options (&o, argc, argv, &error)) == NULL)
     status = hatake_cli_usage_error (context, error->message);
   else if ((engine = hatake_cli_open_engine (globals, &error)) == NULL ||
-           (container = create_for_run (engine, &o, config, &remote_rm, &error)) == NULL)
+           (container = create_container (engine, &o, config, &error)) == NULL)
     status = hatake_cli_fail (g_steal_pointer (&error));
   else
     {
@@ -1252,21 +1239,28 @@ hatake_cli_run (HatakeCliGlobals *globals,
       g_autoptr(GAsyncResult) attach_result = NULL;
       g_autoptr(GCancellable) logs_cancellable = g_cancellable_new ();
       HatakeLogOptions log_options = HATAKE_LOG_OPTIONS_INIT;
-      gboolean logs_early = !o.detach && !o.tty && !o.interactive && HATAKE_IS_LOCAL_ENGINE (engine);
-      gboolean attach_early = !o.detach && (o.tty || o.interactive) && HATAKE_IS_LOCAL_ENGINE (engine);
+      gboolean local = HATAKE_IS_LOCAL_ENGINE (engine);
+      /* its output followed from before it starts, as docker attaches first: one that prints,
+       * exits and is removed (--rm) while the start is being answered would leave nothing to
+       * read. Here, from its log; behind an API, through an attach (as docker's CLI does) */
+      gboolean logs_early = !o.detach && !o.tty && !o.interactive && local;
+      gboolean attach_early = !o.detach && (o.tty || o.interactive || !local);
+      /* behind an API, with --rm, the wait lasts until the engine has removed it */
+      HatakeContainerOpArgs wait_args = { .timeout = -1, .removed = o.rm && !local };
 
       /* wait before it starts: with --rm the container may be gone by the time we would ask */
       if (!o.detach)
-        hatake_engine_container_op_async (engine, id, HATAKE_CONTAINER_OP_WAIT, NULL, NULL,
+        hatake_engine_container_op_async (engine, id, HATAKE_CONTAINER_OP_WAIT, &wait_args, NULL,
                                           hatake_cli_store_result, &wait_result);
-      /* its output followed from before it starts, as docker attaches first: one that prints,
-       * exits and is removed (--rm) while the start is being answered would leave nothing to
-       * read */
       log_options.follow = TRUE;
       if (logs_early)
         hatake_cli_begin_logs (engine, id, &log_options, logs_cancellable, &logs_result);
       if (attach_early)
         hatake_cli_begin_attach (engine, id, &attach_result);
+      /* (a remote attach is there once its connection is taken over; it reads nothing before
+       * the terminal starts it) */
+      if (attach_early && !local)
+        hatake_cli_wait ((gpointer *) &attach_result);
       started = run_op (engine, id, HATAKE_CONTAINER_OP_START, NULL, &error);
       if (error != NULL)
         {
@@ -1290,7 +1284,7 @@ hatake_cli_run (HatakeCliGlobals *globals,
         }
       else if (o.detach)
         printf ("%s\n", id);
-      else if (o.tty || o.interactive)
+      else if (attach_early || o.tty || o.interactive)
         {
           g_autoptr(JsonNode) waited = NULL;
 
@@ -1311,7 +1305,7 @@ hatake_cli_run (HatakeCliGlobals *globals,
             status = (int) json_object_get_int_member (json_node_get_object (waited), "StatusCode");
           for (;;)
             {
-              g_autoptr(HatakeContainer) still = o.rm && !remote_rm ? hatake_engine_lookup_container (engine, id) : NULL;
+              g_autoptr(HatakeContainer) still = o.rm && local ? hatake_engine_lookup_container (engine, id) : NULL;
               if (still == NULL || hatake_container_get_state (still) == HATAKE_CONTAINER_DEAD)
                 break;
               g_main_context_iteration (NULL, TRUE);
@@ -1344,17 +1338,11 @@ hatake_cli_run (HatakeCliGlobals *globals,
           /* --rm: the engine removes it once it exited; let that finish before we go */
           for (;;)
             {
-              g_autoptr(HatakeContainer) still = o.rm && !remote_rm ? hatake_engine_lookup_container (engine, id) : NULL;
+              g_autoptr(HatakeContainer) still = o.rm && local ? hatake_engine_lookup_container (engine, id) : NULL;
               if (still == NULL || hatake_container_get_state (still) == HATAKE_CONTAINER_DEAD)
                 break;
               g_main_context_iteration (NULL, TRUE);
             }
-        }
-      /* (see create_for_run): removed once read, as docker's CLI once did */
-      if (remote_rm)
-        {
-          HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
-          g_autoptr(JsonNode) removed = run_op (engine, id, HATAKE_CONTAINER_OP_REMOVE, &args, NULL);
         }
     }
   create_options_clear (&o);

@@ -1004,8 +1004,9 @@ hatake_client_engine_container_op_async (HatakeEngine                *engine,
          * its next exit, one that has exited answers at once (docker's default condition would
          * answer at once for a created one too) */
         path = hatake_client_path (p, "condition",
-                                   state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_DEAD ? "not-running"
-                                                                                                      : "next-exit",
+                                   args && args->removed ? "removed"
+                                   : state == HATAKE_CONTAINER_EXITED || state == HATAKE_CONTAINER_DEAD ? "not-running"
+                                                                                                        : "next-exit",
                                    NULL);
       }
       break;

@@ -151,6 +151,9 @@ typedef struct
   char     *signal;      /* kill: name or number; NULL: SIGKILL */
   gboolean  force;       /* remove: kill first */
   gboolean  volumes;     /* remove: its anonymous volumes too */
+  gboolean  removed;     /* wait: until its --rm has removed it too, as docker's condition
+                          * "removed" (an engine behind the API: its model may learn of the
+                          * removal later) */
 } HatakeContainerOpArgs;
 
 struct _HatakeAttach;

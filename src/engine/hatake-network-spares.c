@@ -307,31 +307,13 @@ _hatake_networks_take_spare (HatakeNetworks            *self,
   return taken;
 }
 
-static void
-drop_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  _hatake_networks_drop_spares (source);
-  g_task_return_boolean (task, TRUE);
-}
-
 void
 hatake_networks_set_spares (HatakeNetworks *self,
                             guint           count)
 {
   g_return_if_fail (HATAKE_IS_NETWORKS (self));
+  g_return_if_fail (count > 0);
 
-  if (count == 0)
-    {
-      g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
-
-      /* (as a job that runs alone: a spare may be the bridge's last endpoint) */
-      g_task_set_source_tag (task, hatake_networks_set_spares);
-      hatake_networks_run_in_thread (self, task, drop_thread);
-      return;
-    }
   g_mutex_lock (&self->lock);
   self->spares_wanted = count;
   g_mutex_unlock (&self->lock);

@@ -139,10 +139,10 @@ gboolean        hatake_networks_hold_default    (HatakeNetworks          *self,
 gboolean        hatake_networks_release_default (HatakeNetworks          *self,
                                                  GError                 **error);
 
-/* A long-running owner keeps COUNT namespaces set up on the default network ahead of need
- * ("spares", endpoints of their own as the keepalive is; hatake-network-spares.c): a container
- * that may take one skips netavark's setup, ~24 iptables calls on its start's path. A new one is
- * set up behind each one taken. 0 tears them down (hatake_networks_release_default() does too). */
+/* A long-running owner that holds the default network keeps COUNT (> 0) namespaces set up on it
+ * ahead of need ("spares", endpoints of their own as the keepalive is; hatake-network-spares.c):
+ * a container that may take one skips netavark's setup, ~24 iptables calls on its start's path.
+ * A new one is set up behind each one taken. hatake_networks_release_default() tears them down. */
 #define HATAKE_NETWORK_SPARE_PREFIX "hatake-spare-"
 
 void            hatake_networks_set_spares      (HatakeNetworks          *self,

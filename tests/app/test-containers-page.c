@@ -1041,6 +1041,89 @@ test_engine_switcher (void)
   hatake_test_remove_tree (docker_config);
 }
 
+typedef struct
+{
+  const char *root;
+  GHashTable *stale;
+} OwnSpares;
+
+/* The app's engine has its two spares set up, none of them a stale one */
+static gboolean
+has_own_spares (gpointer data)
+{
+  OwnSpares *own = data;
+  g_autoptr(GHashTable) ready = hatake_test_spares (own->root, TRUE);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, ready);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (g_hash_table_contains (own->stale, key))
+      return FALSE;
+  return g_hash_table_size (ready) == 2;
+}
+
+/* The default network's bridge interface on ROOT (hk- and its ID's beginning) */
+static char *
+bridge_interface (const char *root)
+{
+  g_autofree char *path = g_build_filename (root, "networks", "bridge.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_file (parser, path, NULL));
+  return g_strdup_printf ("/sys/class/net/hk-%.10s",
+                          json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "Id"));
+}
+
+/* The app's own engine owns its data root as hatake serve does: it tears down what a killed
+ * owner left (its recovery), keeps the default bridge up with two spares set up on it while it
+ * runs, and lets them all go when it quits. */
+static void
+test_owner_network (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL, *host = NULL, *bridge = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GHashTable) left = NULL;
+  OwnSpares own = { NULL };
+  HatakeApplication *own_app;
+  GtkWindow *window;
+
+  if (!hatake_test_require_root ())
+    return;
+  root = hatake_test_make_data_root ();
+  own.root = root;
+  host = g_strdup_printf ("unix://%s/serve.sock", root);
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                             HATAKE_CLI, "--data-root", root, "serve", "-H", host, NULL);
+  g_assert_no_error (error);
+  own.stale = hatake_test_wait_spares (root, 2);
+  bridge = bridge_interface (root);
+  g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
+  g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
+
+  own_app = hatake_application_new ();
+  g_application_set_flags (G_APPLICATION (own_app), G_APPLICATION_NON_UNIQUE);
+  hatake_application_set_data_root (own_app, root);
+  g_application_register (G_APPLICATION (own_app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (own_app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
+  g_assert_true (HATAKE_IS_LOCAL_ENGINE (hatake_test_wait_for_engine (window, 10)));
+  g_assert_true (hatake_test_wait_until (has_own_spares, &own, 30));
+  g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
+
+  g_action_group_activate_action (G_ACTION_GROUP (own_app), "quit", NULL);
+  left = hatake_test_spares (root, FALSE);
+  g_assert_cmpuint (g_hash_table_size (left), ==, 0);
+  g_assert_false (g_file_test (bridge, G_FILE_TEST_EXISTS));
+  g_object_unref (own_app);
+  g_hash_table_unref (own.stale);
+  /* (its engine, which made nothing, goes with the process) */
+  hatake_test_remove_tree (root);
+}
+
 /* The mapped link buttons of the ports column, borrowed, row after row. */
 static void
 collect_links (GtkWidget *widget,
@@ -1271,6 +1354,7 @@ main (int   argc,
   g_test_add_func ("/app/containers-page/ports-health", test_ports_and_health);
   g_test_add_func ("/app/containers-page/remote-engine", test_remote_engine);
   g_test_add_func ("/app/engine-switcher", test_engine_switcher);
+  g_test_add_func ("/app/owner-network", test_owner_network);
 
   ret = g_test_run ();
 
