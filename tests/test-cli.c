@@ -316,10 +316,11 @@ test_cli_containers (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "No such container: bye"));
   g_clear_pointer (&err, g_free);
 
-  /* a detached container outlives the command that started it */
+  /* a detached container outlives the command that started it. It exits (4) when the test
+   * says so, a file in its volume (a fixed sleep ran out before the checks did under ASan) */
   g_assert_cmpint (run (f, &out, NULL, "run", "-d", "--name", "sleeper", "-l", "tier=back", "-l", "team=core",
-                        "-v", "clivol:/data", "-p", "127.0.0.1::80", "-p", "127.0.0.1::80", image, "sh", "-c", "sleep 2; exit 4",
-                        NULL), ==, 0);
+                        "-v", "clivol:/data", "-p", "127.0.0.1::80", "-p", "127.0.0.1::80", image, "sh", "-c",
+                        "until [ -e /data/done ]; do sleep 0.1; done; exit 4", NULL), ==, 0);
   id = g_strdup (trimmed (out));
   g_assert_cmpuint (strlen (id), ==, 64);
   g_clear_pointer (&out, g_free);
@@ -359,6 +360,11 @@ test_cli_containers (Fixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
 
   /* it exits while no engine runs: conmon's exit command records it */
+  {
+    g_autofree char *done = g_build_filename (f->root, "volumes", "clivol", "_data", "done", NULL);
+
+    g_assert_true (g_file_set_contents (done, "", 0, NULL));
+  }
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   do
     {
