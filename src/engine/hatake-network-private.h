@@ -55,15 +55,6 @@ void     _hatake_networks_forget_locked      (HatakeNetworks  *self,
                                               const char      *container_id);
 
 /* hatake-network.c */
-JsonNode *_hatake_networks_load_options_locked (HatakeNetworks *self,
-                                                const char     *container_id);
-char     *_hatake_networks_options_path      (HatakeNetworks  *self,
-                                              const char      *container_id);
-JsonNode *_hatake_networks_load_options      (const char      *path,
-                                              GError         **error);
-gboolean _hatake_networks_save_options       (const char      *path,
-                                              JsonNode        *options,
-                                              GError         **error);
 gboolean _hatake_networks_move_address_locked (HatakeNetworks *self,
                                                const char     *network_name,
                                                const char     *from,
@@ -83,7 +74,17 @@ void     _hatake_networks_drop_spares        (HatakeNetworks  *self);
 /* Blocks until no spare is being made or set up (those queued after the drop tear down). */
 void     _hatake_networks_wait_spares        (HatakeNetworks  *self);
 
-/* hatake-network-host.c: netavark, namespaces, host ports, bridge addresses */
+/* hatake-network-host.c: netavark, namespaces, host ports, bridge addresses, options files */
+char     *_hatake_networks_options_path      (HatakeNetworks  *self,
+                                              const char      *container_id);
+JsonNode *_hatake_networks_load_options      (const char      *path,
+                                              GError         **error);
+/* The container's options, or NULL. Under the lock. */
+JsonNode *_hatake_networks_load_options_locked (HatakeNetworks *self,
+                                                const char     *container_id);
+gboolean _hatake_networks_save_options       (const char      *path,
+                                              JsonNode        *options,
+                                              GError         **error);
 gboolean _hatake_networks_run_netavark       (HatakeNetworks  *self,
                                               const char      *command,
                                               const char      *options_path,

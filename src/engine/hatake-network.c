@@ -32,7 +32,6 @@
 #define POOL_PREFIX   15
 #define POOL_SUBNET   24
 
-
 G_DEFINE_FINAL_TYPE (HatakeNetworks, hatake_networks, G_TYPE_OBJECT)
 
 enum { SIGNAL_EVENT, N_SIGNALS };
@@ -1061,15 +1060,6 @@ new_options (const char              *container_id,
   return node;
 }
 
-char *
-_hatake_networks_options_path (HatakeNetworks *self,
-                               const char     *container_id)
-{
-  g_autofree char *file = g_strconcat (container_id, ".json", NULL);
-
-  return g_build_filename (self->netns_dir, file, NULL);
-}
-
 /* The network an endpoint names ("bridge" made on first use), or NULL with an error. */
 static JsonObject *
 endpoint_network (HatakeNetworks  *self,
@@ -1113,45 +1103,6 @@ count_networks (JsonNode *options)
   JsonObject *networks = hatake_json_object_member (json_node_get_object (options), "networks");
 
   return networks ? json_object_get_size (networks) : 0;
-}
-
-JsonNode *
-_hatake_networks_load_options (const char  *path,
-                               GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  if (!json_parser_load_from_file (parser, path, error))
-    return NULL;
-  if (!hatake_json_root_is (parser, JSON_NODE_OBJECT))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("%s is not a JSON object"), path);
-      return NULL;
-    }
-  return json_node_ref (json_parser_get_root (parser));
-}
-
-/* The container's options, or NULL. Under the lock. */
-JsonNode *
-_hatake_networks_load_options_locked (HatakeNetworks *self,
-                                      const char     *container_id)
-{
-  g_autofree char *path = _hatake_networks_options_path (self, container_id);
-
-  return _hatake_networks_load_options (path, NULL);
-}
-
-gboolean
-_hatake_networks_save_options (const char  *path,
-                               JsonNode    *options,
-                               GError     **error)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, options);
-  text = json_generator_to_data (generator, NULL);
-  return g_file_set_contents (path, text, -1, error);
 }
 
 /* With or without the lock (see hatake_networks_setup). */
