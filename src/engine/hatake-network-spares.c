@@ -320,18 +320,6 @@ hatake_networks_set_spares (HatakeNetworks *self,
   refill (self);
 }
 
-guint
-hatake_networks_get_n_spares (HatakeNetworks *self)
-{
-  guint n;
-
-  g_return_val_if_fail (HATAKE_IS_NETWORKS (self), 0);
-  g_mutex_lock (&self->lock);
-  n = self->spares.length;
-  g_mutex_unlock (&self->lock);
-  return n;
-}
-
 void
 _hatake_networks_drop_spares (HatakeNetworks *self)
 {

@@ -147,8 +147,6 @@ gboolean        hatake_networks_release_default (HatakeNetworks          *self,
 
 void            hatake_networks_set_spares      (HatakeNetworks          *self,
                                                  guint                    count);
-/* How many spares are set up and ready to be taken. */
-guint           hatake_networks_get_n_spares    (HatakeNetworks          *self);
 
 /* What a job on the networks' threads does, for hatake-network-queue.c to tell which may run
  * side by side: a container's setup (after hatake_networks_attach() with defer_setup), its
