@@ -936,6 +936,23 @@ engine_has_container (gpointer data)
   return c != NULL;
 }
 
+/* An application of its own on ROOT, activated: its window, once its engine (ours) is open */
+static HatakeApplication *
+open_own_app (const char *root, GtkWindow **window)
+{
+  g_autoptr(GError) error = NULL;
+  HatakeApplication *own_app = hatake_application_new ();
+
+  g_application_set_flags (G_APPLICATION (own_app), G_APPLICATION_NON_UNIQUE);
+  hatake_application_set_data_root (own_app, root);
+  g_application_register (G_APPLICATION (own_app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (own_app));
+  *window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
+  g_assert_true (HATAKE_IS_LOCAL_ENGINE (hatake_test_wait_for_engine (*window, 10)));
+  return own_app;
+}
+
 /* The switcher in the header: docker's contexts are offered next to this computer's engine;
  * choosing one opens the window on it (its containers there, live), and back */
 static void
@@ -982,14 +999,7 @@ test_engine_switcher (void)
   }
   g_setenv ("DOCKER_CONFIG", docker_config, TRUE);
 
-  own_app = hatake_application_new ();
-  g_application_set_flags (G_APPLICATION (own_app), G_APPLICATION_NON_UNIQUE);
-  hatake_application_set_data_root (own_app, root);
-  g_application_register (G_APPLICATION (own_app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (own_app));
-  window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
-  g_assert_true (HATAKE_IS_LOCAL_ENGINE (hatake_test_wait_for_engine (window, 10)));
+  own_app = open_own_app (root, &window);
   button = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (window), HATAKE_TYPE_WINDOW, "engine_button"));
   g_assert_cmpstr (gtk_menu_button_get_label (button), ==, "This Computer");
 
@@ -1103,14 +1113,7 @@ test_owner_network (void)
   g_subprocess_force_exit (server);
   g_subprocess_wait (server, NULL, NULL);
 
-  own_app = hatake_application_new ();
-  g_application_set_flags (G_APPLICATION (own_app), G_APPLICATION_NON_UNIQUE);
-  hatake_application_set_data_root (own_app, root);
-  g_application_register (G_APPLICATION (own_app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (own_app));
-  window = gtk_application_get_active_window (GTK_APPLICATION (own_app));
-  g_assert_true (HATAKE_IS_LOCAL_ENGINE (hatake_test_wait_for_engine (window, 10)));
+  own_app = open_own_app (root, &window);
   g_assert_true (hatake_test_wait_until (has_own_spares, &own, 30));
   g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
 
