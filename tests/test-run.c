@@ -417,6 +417,68 @@ test_start_failure (Fixture *f, gconstpointer data)
   g_assert_nonnull (hatake_container_get_error (c));
 }
 
+/* Whether a conmon runs with ID among its arguments (its -c ID) */
+static gboolean
+conmon_for (const char *id)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *file = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *text = NULL;
+      gsize n = 0;
+
+      g_autofree char *program = NULL;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (file, &text, &n, NULL) || n == 0)
+        continue;
+      program = g_path_get_basename (text);
+      if (!g_str_equal (program, "conmon"))
+        continue;
+      for (gsize i = 0; i < n; i += strlen (text + i) + 1)
+        if (g_str_equal (text + i, id))
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/* A start whose preparing fails (a user the image does not have): conmon, started ahead of the
+ * bundle and waiting for it, is killed before it ran the runtime. The start fails with the
+ * preparing's error, not conmon's; nothing of the container runs, and it can be removed. */
+static void
+test_prepare_failure (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "true", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *state = NULL;
+  HatakeContainerOpArgs remove = { .timeout = -1 };
+  const char *id;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->user = g_strdup ("no-such-user");
+  c = create (f, config);
+  id = hatake_container_get_id (c);
+  node = op (f, id, HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "no-such-user"));
+  g_clear_error (&error);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
+  g_assert_nonnull (strstr (hatake_container_get_error (c), "no-such-user"));
+  g_assert_false (conmon_for (id));
+  /* the runtime never created it */
+  state = g_build_filename (hatake_local_engine_get_run_dir (HATAKE_LOCAL_ENGINE (f->engine)), "runtime", id, NULL);
+  g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_REMOVE, &remove, &error);
+  g_assert_no_error (error);
+}
+
 static gboolean
 process_running (const char *cmdline,
                  gsize       length)
@@ -1169,6 +1231,7 @@ main (int argc, char **argv)
   ADD ("/run/attach-before-start", test_attach_before_start);
   ADD ("/run/restart-on-failure", test_restart_on_failure);
   ADD ("/run/start-failure", test_start_failure);
+  ADD ("/run/prepare-failure", test_prepare_failure);
   ADD ("/run/netavark-hang", test_netavark_hang);
   ADD ("/run/sysctls", test_sysctls);
   ADD ("/run/filesystems", test_filesystems);

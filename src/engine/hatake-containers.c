@@ -1054,12 +1054,14 @@ typedef struct
   guint    waiting;   /* the runtime's create and the network's setup, in parallel; then the
                        * early attaches' connections */
   GError  *error;     /* the first of them to fail */
+  HatakeRuntimeGate *gate; /* conmon, started ahead, waiting for the bundle (spawn_conmon) */
 } StartData;
 
 static void
 start_data_free (StartData *data)
 {
   g_clear_error (&data->error);
+  g_clear_pointer (&data->gate, hatake_runtime_gate_abort);
   g_free (data);
 }
 
@@ -1211,11 +1213,12 @@ on_network_set_up (GObject *source, GAsyncResult *result, gpointer user_data)
   _hatake_containers_created_and_set_up (task);
 }
 
+/* conmon, to run the runtime's create: once the bundle is prepared, or ahead of it, GATED, waiting
+ * at its start pipe meanwhile (its own start-up, ~10 ms, then overlaps the preparing). PORT_FDS
+ * (published ports), when given, are conmon's to hold. */
 static void
-on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+spawn_conmon (HatakeContainers *self, GTask *task, GArray *port_fds, gboolean gated)
 {
-  GTask *task = user_data;
-  HatakeContainers *self = g_task_get_source_object (task);
   StartData *data = g_task_get_task_data (task);
   Entry *entry = data->entry;
   const char *id = hatake_container_get_id (entry->container);
@@ -1231,28 +1234,13 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   const char *recover_command[] = { self->self_exe, "--data-root", self->root, "system", "recover", NULL };
   const char *exited_command[] = { self->exited_exe, self->self_exe, self->root, id, NULL };
   HatakeRuntimeCreate create = { 0 };
-  PrepareData *prepared = g_task_get_task_data (G_TASK (result));
-  GError *error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      start_failed (self, entry, task, error);
-      return;
-    }
-  data->waiting = 1;
-  if (prepared->setup_pending)
-    {
-      g_autoptr(GTask) setup = g_task_new (self, NULL, on_network_set_up, task);
-
-      data->waiting++;
-      g_task_set_source_tag (setup, on_prepared);
-      g_task_set_task_data (setup, g_strdup (id), g_free);
-      hatake_networks_run_job (self->networks, setup, network_setup_thread, HATAKE_NETWORK_JOB_SETUP, id);
-    }
   g_unlink (exit_file);
   g_unlink (oom_file);
   g_unlink (old_oom_file);
   g_mkdir_with_parents (persist_dir, 0700);
+  if (gated)
+    create.gate = &data->gate;
   create.id = id;
   create.name = hatake_container_get_name (entry->container);
   create.bundle = bundle;
@@ -1268,8 +1256,46 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   create.terminal = entry->config->tty;
   create.stdin_open = entry->config->open_stdin;
   create.exit_command = self->exited_exe ? exited_command : self->self_exe ? recover_command : NULL;
-  create.hold_fds = prepared->port_fds;
+  create.hold_fds = port_fds;
+  data->waiting++;
   hatake_runtime_create_async (self->runtime, &create, NULL, on_created, task);
+}
+
+static void
+on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+  const char *id = hatake_container_get_id (data->entry->container);
+  PrepareData *prepared = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* (a conmon started ahead is killed; its create's end, an error, comes after this one) */
+      g_clear_pointer (&data->gate, hatake_runtime_gate_abort);
+      if (data->error == NULL)
+        data->error = error;
+      else
+        g_clear_error (&error);
+      _hatake_containers_created_and_set_up (task);
+      return;
+    }
+  if (prepared->setup_pending)
+    {
+      g_autoptr(GTask) setup = g_task_new (self, NULL, on_network_set_up, task);
+
+      data->waiting++;
+      g_task_set_source_tag (setup, on_prepared);
+      g_task_set_task_data (setup, g_strdup (id), g_free);
+      hatake_networks_run_job (self->networks, setup, network_setup_thread, HATAKE_NETWORK_JOB_SETUP, id);
+    }
+  if (data->gate != NULL)
+    hatake_runtime_gate_open (g_steal_pointer (&data->gate));
+  else
+    spawn_conmon (self, task, prepared->port_fds, FALSE);
+  _hatake_containers_created_and_set_up (task);
 }
 
 void
@@ -1278,6 +1304,7 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   StartData *data = g_new0 (StartData, 1);
   PrepareData *prepare;
   g_autoptr(GTask) prepare_task = NULL;
+  gboolean ahead;
 
   if (entry->archive_writers > 0)
     {
@@ -1307,6 +1334,7 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   prepare_task = g_task_new (self, NULL, on_prepared, task);
   g_task_set_source_tag (prepare_task, _hatake_containers_start_entry);
   g_task_set_task_data (prepare_task, prepare, (GDestroyNotify) _hatake_containers_prepare_data_free);
+  data->waiting = 1;
   {
     Detaching *detaching = g_hash_table_lookup (self->detaching, prepare->id);
 
@@ -1318,7 +1346,18 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
         return;
       }
   }
+  /* conmon starts while the bundle is prepared, unless it is to hold published ports, which the
+   * preparing binds. A gate closed without a byte (the engine killed) lets it go on: with no
+   * bundle, its runtime's create fails, rather than run a previous start's over no root. */
+  ahead = (entry->config->publish == NULL || entry->config->publish[0] == NULL) && !entry->config->publish_all;
+  if (ahead)
+    {
+      g_autofree char *spec = _hatake_containers_entry_path (entry, "bundle/config.json");
+      g_unlink (spec);
+    }
   g_task_run_in_thread (prepare_task, _hatake_containers_prepare_thread);
+  if (ahead)
+    spawn_conmon (self, task, NULL, TRUE);
 }
 
 /* ---- exits, restart policies, --rm --------------------------------------------------------- */

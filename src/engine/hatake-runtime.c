@@ -562,6 +562,43 @@ on_conmon_exited (GObject      *source,
   create_maybe_done (task);
 }
 
+/* conmon (2.1) reads its start pipe, when $_OCI_STARTPIPE names one, after it parsed its options
+ * and opened the log, and before it forks or runs anything: started ahead, its own start-up
+ * (~10 ms) overlaps the engine's preparing of the bundle. A socket, not a pipe: a byte sent to a
+ * conmon that died is an error, never a SIGPIPE. */
+struct _HatakeRuntimeGate
+{
+  int          fd;
+  GSubprocess *conmon;
+};
+
+static void
+gate_free (HatakeRuntimeGate *gate)
+{
+  close (gate->fd);
+  g_object_unref (gate->conmon);
+  g_free (gate);
+}
+
+void
+hatake_runtime_gate_open (HatakeRuntimeGate *gate)
+{
+  g_return_if_fail (gate != NULL);
+  /* (a conmon already gone has its create fail on its own) */
+  if (send (gate->fd, "1", 1, MSG_NOSIGNAL) != 1)
+    g_debug ("conmon's start pipe: %s", g_strerror (errno));
+  gate_free (gate);
+}
+
+void
+hatake_runtime_gate_abort (HatakeRuntimeGate *gate)
+{
+  g_return_if_fail (gate != NULL);
+  /* killed before the socket closes: on an end of file, conmon would go on */
+  g_subprocess_force_exit (gate->conmon);
+  gate_free (gate);
+}
+
 void
 hatake_runtime_create_async (HatakeRuntime              *self,
                              const HatakeRuntimeCreate  *o,
@@ -575,11 +612,13 @@ hatake_runtime_create_async (HatakeRuntime              *self,
   g_autoptr(GInputStream) sync_in = NULL;
   CreateData *data;
   GError *error = NULL;
-  int fds[2];
+  int fds[2], gate_fds[2] = { -1, -1 };
 
   g_return_if_fail (HATAKE_IS_RUNTIME (self));
   g_return_if_fail (o != NULL && o->id != NULL && o->bundle != NULL);
 
+  if (o->gate != NULL)
+    *o->gate = NULL;
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hatake_runtime_create_async);
   data = g_new0 (CreateData, 1);
@@ -593,8 +632,12 @@ hatake_runtime_create_async (HatakeRuntime              *self,
       return;
     }
   if (pipe2 (fds, O_CLOEXEC) != 0)
+    fds[0] = -1;
+  if (fds[0] < 0 || (o->gate != NULL && socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate_fds) != 0))
     {
       int errsv = errno;
+      if (fds[0] >= 0)
+        close (fds[0]), close (fds[1]);
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
                                _("Cannot create a pipe for conmon: %s"), g_strerror (errsv));
       return;
@@ -640,10 +683,15 @@ hatake_runtime_create_async (HatakeRuntime              *self,
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
   g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  if (o->gate != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "_OCI_STARTPIPE", "4", TRUE);
+      g_subprocess_launcher_take_fd (launcher, gate_fds[1], 4);
+    }
   /* conmon holds these for the container's life; the runtime it starts closes them for the
    * container's process */
   for (guint i = 0; o->hold_fds != NULL && i < o->hold_fds->len; i++)
-    g_subprocess_launcher_take_fd (launcher, g_array_index (o->hold_fds, int, i), 4 + i);
+    g_subprocess_launcher_take_fd (launcher, g_array_index (o->hold_fds, int, i), 5 + i);
   if (o->hold_fds != NULL)
     g_array_set_size (o->hold_fds, 0);
   data->conmon = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
@@ -652,9 +700,17 @@ hatake_runtime_create_async (HatakeRuntime              *self,
   if (data->conmon == NULL)
     {
       close (fds[0]);
+      if (o->gate != NULL)
+        close (gate_fds[0]);
       g_prefix_error (&error, _("Cannot start conmon: "));
       g_task_return_error (task, error);
       return;
+    }
+  if (o->gate != NULL)
+    {
+      *o->gate = g_new0 (HatakeRuntimeGate, 1);
+      (*o->gate)->fd = gate_fds[0];
+      (*o->gate)->conmon = g_object_ref (data->conmon);
     }
 
   sync_in = g_unix_input_stream_new (fds[0], TRUE);

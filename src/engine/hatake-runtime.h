@@ -11,6 +11,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _HatakeRuntimeGate HatakeRuntimeGate;
+
 typedef struct
 {
   const char         *id;
@@ -26,6 +28,8 @@ typedef struct
   gboolean            stdin_open;
   const char * const *exit_command;    /* argv run by conmon once the container exited, or NULL */
   GArray             *hold_fds;        /* ints conmon keeps open (published ports); taken: emptied */
+  HatakeRuntimeGate **gate;            /* set: conmon waits, before it runs the runtime, until the
+                                        * gate it returns there opens (hatake_runtime_gate_open) */
 } HatakeRuntimeCreate;
 
 #define HATAKE_TYPE_RUNTIME (hatake_runtime_get_type ())
@@ -49,6 +53,10 @@ void           hatake_runtime_create_async   (HatakeRuntime              *self,
 int            hatake_runtime_create_finish  (HatakeRuntime              *self,
                                               GAsyncResult               *result,
                                               GError                    **error);
+/* A gated create's conmon goes on to the runtime's create (and the gate is freed) */
+void           hatake_runtime_gate_open      (HatakeRuntimeGate          *gate);
+/* …or is killed before it ran anything, and its create fails (the gate is freed) */
+void           hatake_runtime_gate_abort     (HatakeRuntimeGate          *gate);
 
 /* `RUNTIME ARGS…` for start, kill, pause, resume, delete; the runtime's own message on failure. */
 void           hatake_runtime_run_async      (HatakeRuntime              *self,
