@@ -553,6 +553,47 @@ resolve_names (Fixture *f, const char *network, GPtrArray *names)
   return out;
 }
 
+/* The veths on BRIDGE */
+static guint
+bridge_ports (const char *bridge)
+{
+  g_autofree char *brif = g_build_filename ("/sys/class/net", bridge, "brif", NULL);
+  g_autoptr(GDir) dir = g_dir_open (brif, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Runs the main loop until BRIDGE has N veths (an exited container's teardown is queued at its
+ * exit, not awaited), 10 s at most; then their number */
+static guint
+wait_bridge_ports (const char *bridge, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (bridge_ports (bridge) != n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (10 * 1000), TRUE);
+  return bridge_ports (bridge);
+}
+
+/* netavark, where the engine finds it */
+static char *
+netavark_program (void)
+{
+  static const char * const places[] = { "/usr/lib/podman/netavark", "/usr/libexec/podman/netavark",
+                                         "/usr/local/lib/podman/netavark" };
+  char *found = g_find_program_in_path ("netavark");
+
+  for (guint i = 0; found == NULL && i < G_N_ELEMENTS (places); i++)
+    if (g_file_test (places[i], G_FILE_TEST_IS_EXECUTABLE))
+      found = g_strdup (places[i]);
+  g_assert_nonnull (found);
+  return found;
+}
+
 /* Setups and teardowns on a network that is up run side by side (hatake-network-queue.c); what
  * they share stays whole: every name is in aardvark-dns once after six starts at once, the
  * names of four removed at once go and the others stay (a teardown beside others edits those
@@ -572,6 +613,12 @@ test_side_by_side (Fixture *f, gconstpointer data)
   g_autofree char *bridge = NULL;
   g_autofree char *sys = NULL;
   g_autoptr(GString) want = g_string_new (NULL);
+  g_autofree char *bin = hatake_test_make_data_root ();
+  g_autofree char *logger = g_build_filename (bin, "netavark", NULL);
+  g_autofree char *log = g_strconcat (logger, ".log", NULL);
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *path = g_strconcat (bin, ":", old_path, NULL);
+  g_autofree char *ran = NULL, *address = NULL;
   HatakeNetworkOpArgs args = { .name = net };
   const char *net_id;
 
@@ -601,7 +648,45 @@ test_side_by_side (Fixture *f, gconstpointer data)
     g_string_append_printf (want, "%s:ok\n", (char *) g_ptr_array_index (names, i));
   g_assert_cmpstr (resolved, ==, want->str);
 
+  /* The four teardowns beside the ends' run no netavark (hatake-network-links.c): their veths
+   * go with their namespaces, and are gone from the bridge when the removal is done; their
+   * addresses are free again (one given by hand is taken at once). */
+  inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  g_assert_no_error (error);
+  bridge = g_strdup (json_object_get_string_member (json_object_get_object_member (
+                       json_node_get_object (inspected), "Options"), "com.docker.network.bridge.name"));
+  sys = g_build_filename ("/sys/class/net", bridge, NULL);
+  g_assert_cmpuint (wait_bridge_ports (bridge, 6), ==, 6);
+  {
+    JsonObject *containers = json_object_get_object_member (json_node_get_object (inspected), "Containers");
+    JsonObject *one = json_object_get_object_member (containers, hatake_container_get_id (g_ptr_array_index (middle, 0)));
+
+    address = g_strndup (json_object_get_string_member (one, "IPv4Address"),
+                         strcspn (json_object_get_string_member (one, "IPv4Address"), "/"));
+  }
+  {
+    g_autofree char *real = netavark_program ();
+    g_autofree char *script = g_strdup_printf ("#!/bin/sh\necho \"$*\" >> \"$0.log\"\nexec %s \"$@\"\n", real);
+
+    g_assert_true (g_file_set_contents (logger, script, -1, NULL));
+    g_assert_cmpint (g_chmod (logger, 0755), ==, 0);
+  }
+  g_setenv ("PATH", path, TRUE);
   op_all (f, middle, HATAKE_CONTAINER_OP_REMOVE);
+  g_setenv ("PATH", old_path, TRUE);
+  if (g_file_get_contents (log, &ran, NULL, NULL))
+    g_assert_null (strstr (ran, "teardown"));
+  g_assert_cmpuint (bridge_ports (bridge), ==, 2);
+  {
+    g_autoptr(HatakeContainerConfig) again = config_for (f, (const char *[]) { "sh", "-c", "ip -4 addr show eth0", NULL });
+    g_autofree char *out = NULL;
+
+    g_free (again->network_mode);
+    again->network_mode = g_strdup (net);
+    g_ptr_array_add (again->networks, hatake_network_endpoint_new (net, NULL, address));
+    g_assert_cmpint (run (f, again, NULL, &out, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, address));
+  }
   g_clear_pointer (&ids, g_ptr_array_unref);
   ids = dns_entries (f, net_id);
   g_assert_nonnull (ids);
@@ -615,11 +700,6 @@ test_side_by_side (Fixture *f, gconstpointer data)
     g_string_append_printf (want, "%s:%s\n", (char *) g_ptr_array_index (names, i), i == 0 || i == 5 ? "ok" : "missing");
   g_assert_cmpstr (resolved, ==, want->str);
 
-  inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
-  g_assert_no_error (error);
-  bridge = g_strdup (json_object_get_string_member (json_object_get_object_member (
-                       json_node_get_object (inspected), "Options"), "com.docker.network.bridge.name"));
-  sys = g_build_filename ("/sys/class/net", bridge, NULL);
   g_assert_true (g_file_test (sys, G_FILE_TEST_EXISTS));
   op_all (f, ends, HATAKE_CONTAINER_OP_REMOVE);
   g_assert_false (g_file_test (sys, G_FILE_TEST_EXISTS));

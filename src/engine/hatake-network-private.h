@@ -109,4 +109,12 @@ JsonNode *_hatake_networks_forget_dns        (HatakeNetworks  *self,
                                               JsonNode        *options,
                                               GError         **error);
 
+/* hatake-network-links.c */
+/* In a shared teardown: the namespace at NETNS goes, and with it the veths OPTIONS gives the
+ * container, awaited until their host ends are gone; FALSE, with nothing changed, when their
+ * host ends cannot be found (netavark tears down then). */
+gboolean  _hatake_networks_drop_netns        (const char      *netns,
+                                              JsonNode        *options,
+                                              GError         **error);
+
 G_END_DECLS

@@ -1297,7 +1297,7 @@ hatake_networks_detach (HatakeNetworks  *self,
   g_autoptr(JsonNode) options = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *teardown_path = NULL;
-  gboolean ok = TRUE;
+  gboolean ok = TRUE, dropped = FALSE;
 
   g_mutex_lock (&self->lock);
   _hatake_networks_forget_locked (self, NULL, container_id);
@@ -1313,15 +1313,24 @@ hatake_networks_detach (HatakeNetworks  *self,
       /* beside other teardowns: netavark would rewrite aardvark-dns's files unlocked */
       g_autoptr(JsonNode) without_dns = _hatake_networks_forget_dns (self, container_id, options, &local_error);
 
-      teardown_path = g_strconcat (opts_path, ".shared", NULL);
-      if (without_dns == NULL || !_hatake_networks_save_options (teardown_path, without_dns, &local_error))
+      /* with its names gone, only its veths are left: they go with the namespace, without
+       * netavark (hatake-network-links.c) */
+      if (without_dns != NULL && _hatake_networks_drop_netns (netns, options, &local_error))
+        dropped = TRUE;
+      else if (without_dns != NULL && local_error != NULL)
+        {
+          g_debug ("%s: %s", container_id, local_error->message);
+          g_clear_error (&local_error);
+        }
+      teardown_path = dropped ? NULL : g_strconcat (opts_path, ".shared", NULL);
+      if (!dropped && (without_dns == NULL || !_hatake_networks_save_options (teardown_path, without_dns, &local_error)))
         {
           g_message ("%s: %s", container_id, local_error->message);
           g_clear_error (&local_error);
           g_clear_pointer (&teardown_path, g_free);
         }
     }
-  if ((options == NULL || count_networks (options) > 0) &&
+  if (!dropped && (options == NULL || count_networks (options) > 0) &&
       !_hatake_networks_run_netavark (self, "teardown", teardown_path ? teardown_path : opts_path, netns, NULL,
                                       &local_error))
     {
