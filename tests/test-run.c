@@ -455,7 +455,7 @@ test_prepare_failure (Fixture *f, gconstpointer data)
   g_autoptr(HatakeContainer) c = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autofree char *state = NULL;
+  g_autofree char *state = NULL, *pid_file = NULL;
   HatakeContainerOpArgs remove = { .timeout = -1 };
   const char *id;
 
@@ -471,6 +471,10 @@ test_prepare_failure (Fixture *f, gconstpointer data)
   g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
   g_assert_nonnull (strstr (hatake_container_get_error (c), "no-such-user"));
   g_assert_false (conmon_for (id));
+  /* conmon was killed at its start pipe: it never forked (its parent writes conmon.pid then),
+   * as it would have on a byte or on an end of file */
+  pid_file = g_build_filename (f->root, "containers", id, "conmon.pid", NULL);
+  g_assert_false (g_file_test (pid_file, G_FILE_TEST_EXISTS));
   /* the runtime never created it */
   state = g_build_filename (hatake_local_engine_get_run_dir (HATAKE_LOCAL_ENGINE (f->engine)), "runtime", id, NULL);
   g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));

@@ -253,7 +253,8 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   HatakeContainerConfig *c = data->config;
   g_autofree char *rootfs = g_build_filename (data->dir, "rootfs", NULL);
   g_autofree char *bundle = g_build_filename (data->dir, "bundle", NULL);
-  g_autofree char *spec_path = g_build_filename (bundle, "config.json", NULL);
+  /* (renamed to config.json when conmon may read it: hatake-containers.c, on_prepared) */
+  g_autofree char *spec_path = g_build_filename (bundle, "config.json.new", NULL);
   g_autofree char *hosts = g_build_filename (data->dir, "hosts", NULL);
   g_autofree char *hostname_path = g_build_filename (data->dir, "hostname", NULL);
   g_autofree char *resolv = g_build_filename (data->dir, "resolv.conf", NULL);

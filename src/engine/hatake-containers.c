@@ -1054,7 +1054,8 @@ typedef struct
   guint    waiting;   /* the runtime's create and the network's setup, in parallel; then the
                        * early attaches' connections */
   GError  *error;     /* the first of them to fail */
-  HatakeRuntimeGate *gate; /* conmon, started ahead, waiting for the bundle (spawn_conmon) */
+  gboolean ahead;     /* conmon started ahead of the bundle (spawn_conmon)… */
+  HatakeRuntimeGate *gate; /* …and waiting for it there */
 } StartData;
 
 static void
@@ -1240,7 +1241,10 @@ spawn_conmon (HatakeContainers *self, GTask *task, GArray *port_fds, gboolean ga
   g_unlink (old_oom_file);
   g_mkdir_with_parents (persist_dir, 0700);
   if (gated)
-    create.gate = &data->gate;
+    {
+      data->ahead = TRUE;
+      create.gate = &data->gate;
+    }
   create.id = id;
   create.name = hatake_container_get_name (entry->container);
   create.bundle = bundle;
@@ -1269,9 +1273,15 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   StartData *data = g_task_get_task_data (task);
   const char *id = hatake_container_get_id (data->entry->container);
   PrepareData *prepared = g_task_get_task_data (G_TASK (result));
+  g_autofree char *spec = _hatake_containers_entry_path (data->entry, "bundle/config.json");
+  g_autofree char *new_spec = g_strconcat (spec, ".new", NULL);
   GError *error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  /* the bundle is complete from here: a conmon started ahead, were the engine to end before it
+   * opens the gate, would find no bundle before this (its runtime's create fails) */
+  if (g_task_propagate_boolean (G_TASK (result), &error) && rename (new_spec, spec) != 0)
+    _hatake_containers_set_errno (&error, errno, _("Cannot rename"), new_spec);
+  if (error != NULL)
     {
       /* (a conmon started ahead is killed; its create's end, an error, comes after this one) */
       g_clear_pointer (&data->gate, hatake_runtime_gate_abort);
@@ -1293,7 +1303,8 @@ on_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (data->gate != NULL)
     hatake_runtime_gate_open (g_steal_pointer (&data->gate));
-  else
+  /* (one started ahead that is gone already says why on its own) */
+  else if (!data->ahead)
     spawn_conmon (self, task, prepared->port_fds, FALSE);
   _hatake_containers_created_and_set_up (task);
 }
@@ -1349,12 +1360,11 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   /* conmon starts while the bundle is prepared, unless it is to hold published ports, which the
    * preparing binds. A gate closed without a byte (the engine killed) lets it go on: with no
    * bundle, its runtime's create fails, rather than run a previous start's over no root. */
+  {
+    g_autofree char *spec = _hatake_containers_entry_path (entry, "bundle/config.json");
+    g_unlink (spec);
+  }
   ahead = (entry->config->publish == NULL || entry->config->publish[0] == NULL) && !entry->config->publish_all;
-  if (ahead)
-    {
-      g_autofree char *spec = _hatake_containers_entry_path (entry, "bundle/config.json");
-      g_unlink (spec);
-    }
   g_task_run_in_thread (prepare_task, _hatake_containers_prepare_thread);
   if (ahead)
     spawn_conmon (self, task, NULL, TRUE);

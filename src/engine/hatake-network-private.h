@@ -110,10 +110,10 @@ JsonNode *_hatake_networks_forget_dns        (HatakeNetworks  *self,
                                               GError         **error);
 
 /* hatake-network-links.c */
-/* In a shared teardown: the namespace at NETNS goes, and with it the veths OPTIONS gives the
- * container, awaited until their host ends are gone; FALSE, with nothing changed, when their
- * host ends cannot be found (netavark tears down then). */
-gboolean  _hatake_networks_drop_netns        (const char      *netns,
+/* In a shared teardown: deletes the veths OPTIONS gives the container from inside its namespace
+ * at NETNS, as netavark would (their host ends go with them); FALSE when it could not (netavark
+ * tears down what is left then). */
+gboolean  _hatake_networks_delete_veths      (const char      *netns,
                                               JsonNode        *options,
                                               GError         **error);
 

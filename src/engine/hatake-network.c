@@ -1313,9 +1313,9 @@ hatake_networks_detach (HatakeNetworks  *self,
       /* beside other teardowns: netavark would rewrite aardvark-dns's files unlocked */
       g_autoptr(JsonNode) without_dns = _hatake_networks_forget_dns (self, container_id, options, &local_error);
 
-      /* with its names gone, only its veths are left: they go with the namespace, without
-       * netavark (hatake-network-links.c) */
-      if (without_dns != NULL && _hatake_networks_drop_netns (netns, options, &local_error))
+      /* with its names gone, only its veths are left: deleted without netavark
+       * (hatake-network-links.c) */
+      if (without_dns != NULL && _hatake_networks_delete_veths (netns, options, &local_error))
         dropped = TRUE;
       else if (without_dns != NULL && local_error != NULL)
         {

@@ -688,6 +688,10 @@ hatake_runtime_create_async (HatakeRuntime              *self,
       g_subprocess_launcher_setenv (launcher, "_OCI_STARTPIPE", "4", TRUE);
       g_subprocess_launcher_take_fd (launcher, gate_fds[1], 4);
     }
+  else
+    /* conmon hands its environment to its exit command: `system recover` (and the conmons it
+     * starts) may have inherited one */
+    g_subprocess_launcher_unsetenv (launcher, "_OCI_STARTPIPE");
   /* conmon holds these for the container's life; the runtime it starts closes them for the
    * container's process */
   for (guint i = 0; o->hold_fds != NULL && i < o->hold_fds->len; i++)
