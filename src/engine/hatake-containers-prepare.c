@@ -253,7 +253,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   HatakeContainerConfig *c = data->config;
   g_autofree char *rootfs = g_build_filename (data->dir, "rootfs", NULL);
   g_autofree char *bundle = g_build_filename (data->dir, "bundle", NULL);
-  /* (renamed to config.json when conmon may read it: hatake-containers.c, on_prepared) */
+  /* (renamed to config.json when conmon may read it: hatake-containers-start.c, on_prepared) */
   g_autofree char *spec_path = g_build_filename (bundle, "config.json.new", NULL);
   g_autofree char *hosts = g_build_filename (data->dir, "hosts", NULL);
   g_autofree char *hostname_path = g_build_filename (data->dir, "hostname", NULL);

@@ -93,9 +93,6 @@ gboolean  _hatake_containers_conmon_alive (const char      *dir,
 void      _hatake_containers_remove_idle_run_dir (HatakeContainers *self);
 void      _hatake_containers_save_state  (HatakeContainers *self,
                                          Entry           *entry);
-void      _hatake_containers_start_entry (HatakeContainers *self,
-                                         Entry           *entry,
-                                         GTask           *task);
 JsonNode *_hatake_containers_status_code_node (int        code);
 /* `runtime delete` after an exit: logged when it fails */
 void      _hatake_containers_on_runtime_deleted (GObject      *source,
@@ -116,7 +113,11 @@ void      _hatake_containers_connect_attach (HatakeContainers *self,
                                              GTask            *start);
 void      _hatake_containers_fail_early_attaches (Entry        *entry,
                                                   const char   *why);
-/* hatake-containers.c: a start's next step once what it waited for is done */
+/* hatake-containers-start.c */
+void      _hatake_containers_start_entry (HatakeContainers *self,
+                                         Entry           *entry,
+                                         GTask           *task);
+/* a start's next step once what it waited for is done */
 void      _hatake_containers_created_and_set_up (GTask        *start);
 gboolean  _hatake_containers_write_json (const char       *path,
                                          JsonNode         *node,
