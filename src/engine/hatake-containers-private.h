@@ -119,6 +119,7 @@ void      _hatake_containers_start_entry (HatakeContainers *self,
                                          GTask           *task);
 /* a start's next step once what it waited for is done */
 void      _hatake_containers_created_and_set_up (GTask        *start);
+/* hatake-containers.c */
 gboolean  _hatake_containers_write_json (const char       *path,
                                          JsonNode         *node,
                                          GError          **error);
