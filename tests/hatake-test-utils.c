@@ -194,6 +194,18 @@ hatake_test_netns_dir (const char *data_root)
   return g_strdup_printf ("/run/hatake/%.12s/netns", hash);
 }
 
+guint
+hatake_test_count_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 GHashTable *
 hatake_test_spares (const char *data_root,
                     gboolean    ready)

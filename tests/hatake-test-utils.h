@@ -22,6 +22,8 @@ void         hatake_test_remove_tree      (const char     *path);
 char        *hatake_test_network_subnet   (JsonNode       *network);
 /* The engine's network namespaces of DATA_ROOT: RUN_DIR/netns (root's run folder) */
 char        *hatake_test_netns_dir        (const char     *data_root);
+/* How many entries the folder PATH has (it must exist) */
+guint        hatake_test_count_entries    (const char     *path);
 /* The owner's spares on the default network, ID → address, from its file; with READY, only
  * those set up (their .ready there). _wait_: until there are COUNT ready (15 s at most). */
 GHashTable  *hatake_test_spares           (const char     *data_root,

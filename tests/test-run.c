@@ -417,9 +417,11 @@ test_start_failure (Fixture *f, gconstpointer data)
   g_assert_nonnull (hatake_container_get_error (c));
 }
 
-/* Whether a conmon runs with ID among its arguments (its -c ID) */
+typedef gboolean (*CmdlineMatch) (const char *cmdline, gsize length, gconstpointer data);
+
+/* Whether a process's command line (its arguments, each ending in a NUL) matches */
 static gboolean
-conmon_for (const char *id)
+any_process (CmdlineMatch match, gconstpointer data)
 {
   g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
   const char *name;
@@ -430,18 +432,31 @@ conmon_for (const char *id)
       g_autofree char *text = NULL;
       gsize n = 0;
 
-      g_autofree char *program = NULL;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (file, &text, &n, NULL) || n == 0)
-        continue;
-      program = g_path_get_basename (text);
-      if (!g_str_equal (program, "conmon"))
-        continue;
-      for (gsize i = 0; i < n; i += strlen (text + i) + 1)
-        if (g_str_equal (text + i, id))
-          return TRUE;
+      if (g_ascii_isdigit (name[0]) && g_file_get_contents (file, &text, &n, NULL) && n > 0 &&
+          match (text, n, data))
+        return TRUE;
     }
   return FALSE;
+}
+
+/* conmon with ID among its arguments (its -c ID) */
+static gboolean
+is_conmon_for (const char *cmdline, gsize length, gconstpointer id)
+{
+  g_autofree char *program = g_path_get_basename (cmdline);
+
+  if (!g_str_equal (program, "conmon"))
+    return FALSE;
+  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+    if (g_str_equal (cmdline + i, id))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+conmon_for (const char *id)
+{
+  return any_process (is_conmon_for, id);
 }
 
 /* A start whose preparing fails (a user the image does not have): conmon, started ahead of the
@@ -483,24 +498,27 @@ test_prepare_failure (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+typedef struct
+{
+  const char *cmdline;
+  gsize       length;
+} Cmdline;
+
+static gboolean
+is_cmdline (const char *cmdline, gsize length, gconstpointer data)
+{
+  const Cmdline *want = data;
+
+  return length == want->length && memcmp (cmdline, want->cmdline, length) == 0;
+}
+
 static gboolean
 process_running (const char *cmdline,
                  gsize       length)
 {
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
+  Cmdline want = { cmdline, length };
 
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *file = g_build_filename ("/proc", name, "cmdline", NULL);
-      g_autofree char *text = NULL;
-      gsize n = 0;
-
-      if (g_ascii_isdigit (name[0]) && g_file_get_contents (file, &text, &n, NULL) &&
-          n == length && memcmp (text, cmdline, length) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  return any_process (is_cmdline, &want);
 }
 
 /* A netavark that never ends is killed after its timeout: the start fails saying so, nothing of

@@ -19,6 +19,7 @@
 #include "hatake-error.h"
 #include "hatake-layer.h"
 #include "hatake-store.h"
+#include "hatake-test-utils.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -87,18 +88,6 @@ root_file (Fixture    *f,
   va_end (args);
   g_ptr_array_add (parts, NULL);
   return g_build_filenamev ((char **) parts->pdata);
-}
-
-static guint
-count_entries (const char *dir_path)
-{
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
 }
 
 static HatakeStore *
@@ -438,7 +427,7 @@ test_blobs (Fixture       *f,
   g_assert_nonnull (strstr (error->message, digest));
   g_clear_error (&error);
   g_assert_false (hatake_store_has_blob (store, digest));
-  g_assert_cmpuint (count_entries (blobs_dir), ==, 0);
+  g_assert_cmpuint (hatake_test_count_entries (blobs_dir), ==, 0);
 
   read = hatake_store_read_blob (store, digest, 1024, &error);
   g_assert_null (read);
@@ -449,7 +438,7 @@ test_blobs (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (hatake_store_has_blob (store, digest));
   g_assert_true (g_file_test (expected_path, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpuint (count_entries (blobs_dir), ==, 1);
+  g_assert_cmpuint (hatake_test_count_entries (blobs_dir), ==, 1);
   /* writing it again is fine */
   g_assert_true (hatake_store_write_blob (store, digest, bytes, &error));
   g_assert_no_error (error);
@@ -530,7 +519,7 @@ test_unpack_layer (Fixture       *f,
   g_assert_cmpstr (link_target, ==, expected_target);
   g_assert_true (g_file_test (link, G_FILE_TEST_IS_DIR));
 
-  g_assert_cmpuint (count_entries (tmp), ==, 0);
+  g_assert_cmpuint (hatake_test_count_entries (tmp), ==, 0);
 
   /* unpacking a layer that is there already is a no-op */
   g_assert_true (hatake_store_unpack_layer (store, l->blob_digest, l->diff_id, l->diff_id,
@@ -559,9 +548,9 @@ test_unpack_wrong_diff_id (Fixture       *f,
   g_assert_nonnull (strstr (error->message, l->diff_id));
 
   g_assert_false (hatake_store_has_layer (store, other->diff_id));
-  g_assert_cmpuint (count_entries (layers), ==, 0);
-  g_assert_cmpuint (count_entries (links), ==, 0);
-  g_assert_cmpuint (count_entries (tmp), ==, 0);
+  g_assert_cmpuint (hatake_test_count_entries (layers), ==, 0);
+  g_assert_cmpuint (hatake_test_count_entries (links), ==, 0);
+  g_assert_cmpuint (hatake_test_count_entries (tmp), ==, 0);
 }
 
 /* ---- images ------------------------------------------------------------------------------ */
@@ -720,8 +709,8 @@ test_remove_image_shared_layer (Fixture       *f,
                    (const char *[]) { y, base->blob_digest, top->blob_digest, NULL }, (const char *[]) { "y:1", NULL });
   add_ok (store, rx);
   add_ok (store, ry);
-  g_assert_cmpuint (count_entries (blobs_dir), ==, 4);
-  g_assert_cmpuint (count_entries (layers_dir), ==, 2);
+  g_assert_cmpuint (hatake_test_count_entries (blobs_dir), ==, 4);
+  g_assert_cmpuint (hatake_test_count_entries (layers_dir), ==, 2);
   g_assert_cmpint (hatake_store_get_layers_size (store), ==, base->size + top->size);
 
   g_assert_true (hatake_store_remove_image (store, y, deleted, &error));
@@ -742,8 +731,8 @@ test_remove_image_shared_layer (Fixture       *f,
   g_assert_true (hatake_store_has_blob (store, base->blob_digest));
   g_assert_false (hatake_store_has_blob (store, y));
   g_assert_false (hatake_store_has_blob (store, top->blob_digest));
-  g_assert_cmpuint (count_entries (blobs_dir), ==, 2);
-  g_assert_cmpuint (count_entries (layers_dir), ==, 1);
+  g_assert_cmpuint (hatake_test_count_entries (blobs_dir), ==, 2);
+  g_assert_cmpuint (hatake_test_count_entries (layers_dir), ==, 1);
   g_assert_cmpint (hatake_store_get_layers_size (store), ==, base->size);
 
   g_assert_false (hatake_store_remove_image (store, y, NULL, &error));
@@ -757,11 +746,11 @@ test_remove_image_shared_layer (Fixture       *f,
   g_assert_cmpstr (g_ptr_array_index (deleted, 0), ==, base->diff_id);
   images = hatake_store_list_images (store);
   g_assert_cmpuint (images->len, ==, 0);
-  g_assert_cmpuint (count_entries (blobs_dir), ==, 0);
-  g_assert_cmpuint (count_entries (layers_dir), ==, 0);
-  g_assert_cmpuint (count_entries (links_dir), ==, 0);
+  g_assert_cmpuint (hatake_test_count_entries (blobs_dir), ==, 0);
+  g_assert_cmpuint (hatake_test_count_entries (layers_dir), ==, 0);
+  g_assert_cmpuint (hatake_test_count_entries (links_dir), ==, 0);
   /* the trash is gone too */
-  g_assert_cmpuint (count_entries (tmp_dir), ==, 0);
+  g_assert_cmpuint (hatake_test_count_entries (tmp_dir), ==, 0);
 }
 
 static void
