@@ -331,11 +331,12 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   /* conmon starts while the bundle is prepared, unless it is to hold published ports, which the
    * preparing binds. A gate closed without a byte (the engine killed) lets it go on: with no
    * bundle, its runtime's create fails, rather than run a previous start's over no root. */
-  {
-    g_autofree char *spec = _hatake_containers_entry_path (entry, "bundle/config.json");
-    g_unlink (spec);
-  }
   ahead = (entry->config->publish == NULL || entry->config->publish[0] == NULL) && !entry->config->publish_all;
+  if (ahead)
+    {
+      g_autofree char *spec = _hatake_containers_entry_path (entry, "bundle/config.json");
+      g_unlink (spec);
+    }
   g_task_run_in_thread (prepare_task, _hatake_containers_prepare_thread);
   if (ahead)
     spawn_conmon (self, task, NULL, TRUE);

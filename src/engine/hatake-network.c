@@ -1313,21 +1313,26 @@ hatake_networks_detach (HatakeNetworks  *self,
       /* beside other teardowns: netavark would rewrite aardvark-dns's files unlocked */
       g_autoptr(JsonNode) without_dns = _hatake_networks_forget_dns (self, container_id, options, &local_error);
 
-      /* with its names gone, only its veths are left: deleted without netavark
-       * (hatake-network-links.c) */
-      if (without_dns != NULL && _hatake_networks_delete_veths (netns, options, &local_error))
-        dropped = TRUE;
-      else if (without_dns != NULL && local_error != NULL)
-        {
-          g_debug ("%s: %s", container_id, local_error->message);
-          g_clear_error (&local_error);
-        }
-      teardown_path = dropped ? NULL : g_strconcat (opts_path, ".shared", NULL);
-      if (!dropped && (without_dns == NULL || !_hatake_networks_save_options (teardown_path, without_dns, &local_error)))
+      if (without_dns == NULL)
         {
           g_message ("%s: %s", container_id, local_error->message);
           g_clear_error (&local_error);
-          g_clear_pointer (&teardown_path, g_free);
+        }
+      /* with its names gone, only its veths are left: deleted without netavark
+       * (hatake-network-links.c) */
+      else if (_hatake_networks_delete_veths (netns, options, &local_error))
+        dropped = TRUE;
+      else
+        {
+          g_debug ("%s: %s", container_id, local_error->message);
+          g_clear_error (&local_error);
+          teardown_path = g_strconcat (opts_path, ".shared", NULL);
+          if (!_hatake_networks_save_options (teardown_path, without_dns, &local_error))
+            {
+              g_message ("%s: %s", container_id, local_error->message);
+              g_clear_error (&local_error);
+              g_clear_pointer (&teardown_path, g_free);
+            }
         }
     }
   if (!dropped && (options == NULL || count_networks (options) > 0) &&
