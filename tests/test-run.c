@@ -292,6 +292,47 @@ test_auto_remove_output (Fixture *f, gconstpointer data)
   g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_REMOVED);
 }
 
+/* conmon syncs a container's log to disk once the container exited, before it reports the exit;
+ * not the log of a container removed at its exit (--rm), that goes with it: every `run --rm`
+ * waited for that sync (up to 14 ms here) */
+static void
+test_log_sync (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sleep", "300", NULL };
+  HatakeContainerOpArgs remove = { .timeout = -1, .force = TRUE };
+
+  SKIP_WITHOUT_ENGINE (f);
+  for (guint auto_remove = 0; auto_remove < 2; auto_remove++)
+    {
+      g_autoptr(HatakeContainerConfig) config = config_for (f, cmd);
+      g_autoptr(HatakeContainer) c = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *pid_path = NULL, *pid_text = NULL, *cmdline_path = NULL, *cmdline = NULL;
+      gboolean synced = TRUE;
+      gsize length = 0;
+
+      config->auto_remove = auto_remove;
+      c = create (f, config);
+      node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+      g_assert_no_error (error);
+      pid_path = g_build_filename (f->root, "containers", hatake_container_get_id (c), "conmon.pid", NULL);
+      g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
+      cmdline_path = g_strdup_printf ("/proc/%d/cmdline", atoi (pid_text));
+      g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
+      g_assert_true (g_str_has_suffix (cmdline, "conmon"));
+      for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+        if (g_str_equal (cmdline + i, "--no-sync-log"))
+          synced = FALSE;
+      g_assert_cmpint (synced, ==, !auto_remove);
+
+      g_clear_pointer (&node, json_node_unref);
+      node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &remove, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (f->engine)), ==, 0);
+    }
+}
+
 static void
 on_attach_output (HatakeAttach *attach, int stream, GBytes *bytes, gpointer user_data)
 {
@@ -1250,6 +1291,7 @@ main (int argc, char **argv)
   ADD ("/run/pause-remove", test_pause_and_remove);
   ADD ("/run/auto-remove", test_auto_remove);
   ADD ("/run/auto-remove-output", test_auto_remove_output);
+  ADD ("/run/log-sync", test_log_sync);
   ADD ("/run/attach-before-start", test_attach_before_start);
   ADD ("/run/restart-on-failure", test_restart_on_failure);
   ADD ("/run/start-failure", test_start_failure);

@@ -660,6 +660,8 @@ hatake_runtime_create_async (HatakeRuntime              *self,
   g_ptr_array_add (argv, g_strconcat ("--log-path=k8s-file:", o->log_path, NULL));
   if (o->log_size_max > 0)
     g_ptr_array_add (argv, g_strdup_printf ("--log-size-max=%" G_GUINT64_FORMAT, o->log_size_max));
+  if (o->no_log_sync)
+    ARG ("--no-sync-log");
   ARG2 ("--socket-dir-path", self->socket_dir);
   g_ptr_array_add (argv, g_strconcat ("--runtime-arg=--root=", self->state_root, NULL));
   if (o->terminal)

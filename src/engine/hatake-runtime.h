@@ -20,6 +20,7 @@ typedef struct
   const char         *bundle;          /* holds config.json; rootfs mounted by the caller */
   const char         *log_path;        /* conmon's k8s-file log */
   guint64             log_size_max;    /* 0: no cap */
+  gboolean            no_log_sync;     /* no fsync of the log at exit (a log removed with it) */
   const char         *exit_dir;        /* conmon writes <id> there with the exit code */
   const char         *persist_dir;     /* conmon's oom file and the like */
   const char         *pid_file;        /* the container's init pid */
