@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -380,6 +381,75 @@ test_auto_remove_power_cut (Fixture *f, gconstpointer data)
   }
   g_assert_false (g_file_test (lost_dir, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (kept_json, G_FILE_TEST_IS_REGULAR));
+}
+
+/* Names of the files that inotify saw created or renamed into DIR since WATCH began */
+static GPtrArray *
+written_names (int watch)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  char buffer[8192] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  ssize_t n;
+
+  while ((n = read (watch, buffer, sizeof buffer)) > 0)
+    for (char *p = buffer; p < buffer + n; p += sizeof (struct inotify_event) + ((struct inotify_event *) p)->len)
+      {
+        const struct inotify_event *event = (const struct inotify_event *) p;
+        if (event->len > 0 && (event->mask & (IN_CREATE | IN_MOVED_TO)))
+          g_ptr_array_add (names, g_strdup (event->name));
+      }
+  return names;
+}
+
+/* A container removed at its exit (--rm) saves neither its exit nor its removal (state.json
+ * written twice over on the main loop for a folder about to go); another saves its exit. */
+static void
+test_auto_remove_unsaved (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sleep", "0.3", NULL };
+
+  SKIP_WITHOUT_ENGINE (f);
+  for (guint auto_remove = 0; auto_remove < 2; auto_remove++)
+    {
+      g_autoptr(HatakeContainerConfig) config = config_for (f, cmd);
+      g_autoptr(HatakeContainer) c = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) names = NULL;
+      g_autofree char *dir = NULL;
+      gboolean saved = FALSE;
+      int watch;
+
+      config->auto_remove = auto_remove;
+      c = create (f, config);
+      node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_RUNNING);
+      dir = g_build_filename (f->root, "containers", hatake_container_get_id (c), NULL);
+      watch = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+      g_assert_cmpint (inotify_add_watch (watch, dir, IN_CREATE | IN_MOVED_TO), >=, 0);
+      for (guint i = 0; i < 5000 && hatake_container_get_state (c) != HATAKE_CONTAINER_EXITED &&
+                        hatake_container_get_state (c) != HATAKE_CONTAINER_REMOVED; i++)
+        g_main_context_iteration (NULL, TRUE);
+      if (auto_remove)
+        for (guint i = 0; i < 5000 && hatake_container_get_state (c) != HATAKE_CONTAINER_REMOVED; i++)
+          g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpint (hatake_container_get_state (c), ==,
+                       auto_remove ? HATAKE_CONTAINER_REMOVED : HATAKE_CONTAINER_EXITED);
+      names = written_names (watch);
+      close (watch);
+      for (guint i = 0; i < names->len; i++)
+        if (g_str_has_prefix (g_ptr_array_index (names, i), "state.json"))
+          saved = TRUE;
+      g_assert_cmpint (saved, ==, !auto_remove);
+      if (!auto_remove)
+        {
+          HatakeContainerOpArgs remove = { .timeout = -1 };
+          g_clear_pointer (&node, json_node_unref);
+          node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &remove, &error);
+          g_assert_no_error (error);
+        }
+    }
 }
 
 static void
@@ -1342,6 +1412,7 @@ main (int argc, char **argv)
   ADD ("/run/auto-remove-output", test_auto_remove_output);
   ADD ("/run/log-sync", test_log_sync);
   ADD ("/run/auto-remove-power-cut", test_auto_remove_power_cut);
+  ADD ("/run/auto-remove-unsaved", test_auto_remove_unsaved);
   ADD ("/run/attach-before-start", test_attach_before_start);
   ADD ("/run/restart-on-failure", test_restart_on_failure);
   ADD ("/run/start-failure", test_start_failure);

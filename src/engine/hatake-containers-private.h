@@ -24,6 +24,7 @@ typedef struct
   gboolean               stopped_by_user;
   gboolean               removal_requested; /* a forced removal asked: recovery finishes it */
   gboolean               remove_volumes;    /* with its anonymous volumes (-v, --rm) */
+  gboolean               removed_at_exit;   /* --rm, exited: its exit and removal go unsaved */
   guint                  archive_writers; /* copies into the stopped container: a start waits */
   guint                  health_timer;   /* the next healthcheck probe */
   struct _HealthProbe   *health_probe;   /* the one under way */

@@ -221,6 +221,13 @@ _hatake_containers_save_state (HatakeContainers *self, Entry *entry)
 
   if (hatake_container_get_state (c) == HATAKE_CONTAINER_REMOVED)
     return;
+  /* A container removed at its exit (--rm) records neither the exit nor the removal: its folder
+   * leaves containers/ a moment later, and each save renamed a file over another on the main
+   * loop (0.2 to 6 ms here, ext4 flushing the new one). After a crash in between, the saved
+   * "running" and the exit file (or conmon's absence) lead to the same exit and removal. */
+  if (entry->removed_at_exit && (hatake_container_get_state (c) == HATAKE_CONTAINER_EXITED ||
+                                 hatake_container_get_state (c) == HATAKE_CONTAINER_REMOVING))
+    return;
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Status");
   json_builder_add_string_value (b, hatake_container_state_to_string (hatake_container_get_state (c)));
@@ -1181,13 +1188,17 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   /* (in the container's folder for a container an older engine started) */
   hatake_container_set_oom_killed (c, g_file_test (oom_file, G_FILE_TEST_EXISTS) ||
                                       g_file_test (old_oom_file, G_FILE_TEST_EXISTS));
-  /* what conmon left there is read: the run dir keeps nothing of a stopped container */
-  hatake_rm_rf (persist_dir, NULL);
+  entry->removed_at_exit = entry->config->auto_remove;
+  /* what conmon left there is read: the run dir keeps nothing of a stopped container (nor the
+   * mount: for one removed now, its removal's thread does both) */
+  if (!entry->removed_at_exit)
+    hatake_rm_rf (persist_dir, NULL);
   hatake_container_set_finished_at (c, g_get_real_time ());
   hatake_container_set_pid (c, 0);
   _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
 
-  umount2 (rootfs, MNT_DETACH);
+  if (!entry->removed_at_exit)
+    umount2 (rootfs, MNT_DETACH);
   _hatake_containers_detach_network (self, id);
 
   _hatake_containers_complete_waiters (entry, (int) code);
