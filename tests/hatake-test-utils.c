@@ -3,8 +3,10 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "hatake-layer.h"
@@ -110,6 +112,34 @@ hatake_test_engine_new (const char   *data_root,
 
   g_assert_no_error (error);
   return HATAKE_ENGINE (engine);
+}
+
+/* Tasks finished in a worker thread drop their last reference (and so the engine's, or its
+ * store's) there, a moment after their callback ran here: wait for them, within bounds, so that
+ * the engine is gone and DATA_ROOT's lock free when this returns. */
+void
+hatake_test_drop_engine (HatakeEngine **engine,
+                         const char    *data_root)
+{
+  g_autofree char *lock = g_build_filename (data_root, "lock", NULL);
+  int fd;
+
+  for (guint i = 0; G_OBJECT (*engine)->ref_count > 1 && i < 5000; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (1000);
+    }
+  g_assert_finalize_object (g_steal_pointer (engine));
+  fd = open (lock, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  for (guint i = 0; flock (fd, LOCK_EX | LOCK_NB) != 0 && i < 5000; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (1000);
+    }
+  close (fd);
 }
 
 void

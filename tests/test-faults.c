@@ -98,20 +98,6 @@ assert_consistent (const char *root, gboolean allow_dead)
   checks_passed++;
 }
 
-/* Tasks finished in a worker thread drop their last reference (and so the engine's) there, a
- * moment after their callback ran here: wait for them, within bounds. */
-static void
-drop_engine (HatakeEngine **engine)
-{
-  for (guint i = 0; G_OBJECT (*engine)->ref_count > 1 && i < 5000; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
-  g_assert_finalize_object (g_steal_pointer (engine));
-}
-
 /* SIGKILL of the server: nothing of it runs any more (its children, netavark or crun, may) */
 static void
 kill_server (FaultFixture *f)
@@ -856,7 +842,7 @@ test_registry_fault (FaultFixture *f, gconstpointer data)
       g_assert_cmpstr (after, ==, before);
     }
   g_clear_object (&image);
-  drop_engine (&engine);
+  hatake_test_drop_engine (&engine, f->api.root);
   assert_consistent (f->api.root, FALSE);
 }
 
@@ -897,7 +883,7 @@ test_disk_full_pull (FaultFixture *f, gconstpointer data)
   g_assert_null (image);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
   g_assert_nonnull (strstr (error->message, g_strerror (ENOSPC)));
-  drop_engine (&engine);
+  hatake_test_drop_engine (&engine, f->api.root);
   assert_consistent (f->api.root, FALSE);
 
   /* room made: the pull succeeds (resuming what it had) */
@@ -907,7 +893,7 @@ test_disk_full_pull (FaultFixture *f, gconstpointer data)
   image = hatake_test_pull (engine, ref, NULL, NULL, &error);
   g_assert_no_error (error);
   g_clear_object (&image);
-  drop_engine (&engine);
+  hatake_test_drop_engine (&engine, f->api.root);
   assert_consistent (f->api.root, FALSE);
 }
 

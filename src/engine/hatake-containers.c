@@ -180,10 +180,26 @@ _hatake_containers_write_json_unsynced (const char *path, JsonNode *node, GError
   return TRUE;
 }
 
-/* config.json: what the container was made with (its networks change it later). Durable, but
- * for a container removed at its exit (--rm): its two fsyncs (the file, the folder) took 1 to
- * 7 ms of every `run --rm`'s create here. After a power cut such a config may be found empty,
- * which set-up rolls back as a create that never ended: the container had not outlived the cut. */
+/* Whether a container's config.json may go without fsync: one removed at its exit (--rm), whose
+ * config's two fsyncs (the file, the folder) took 1 to 7 ms of every `run --rm`'s create here,
+ * unless it has volumes (an anonymous one made for it is removed with it, which only its config
+ * tells). Such a folder holds the empty file AUTO_REMOVE_MARK, made before the config: after a
+ * power cut set-up rolls back one whose config did not reach the disk whole, as a create that
+ * never ended (the container had not outlived the cut). */
+#define AUTO_REMOVE_MARK "auto-remove"
+
+static gboolean
+config_unsynced (Entry *entry)
+{
+  if (!entry->config->auto_remove)
+    return FALSE;
+  for (guint i = 0; entry->config->mounts && i < entry->config->mounts->len; i++)
+    if (((HatakeContainerMount *) g_ptr_array_index (entry->config->mounts, i))->type == HATAKE_CONTAINER_MOUNT_VOLUME)
+      return FALSE;
+  return TRUE;
+}
+
+/* config.json: what the container was made with (its networks change it later). */
 gboolean
 _hatake_containers_save_config (Entry *entry, GError **error)
 {
@@ -206,8 +222,8 @@ _hatake_containers_save_config (Entry *entry, GError **error)
   json_builder_add_value (b, hatake_container_config_to_json (entry->config));
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  return entry->config->auto_remove ? _hatake_containers_write_json_unsynced (path, root, error)
-                                    : _hatake_containers_write_json (path, root, error);
+  return config_unsynced (entry) ? _hatake_containers_write_json_unsynced (path, root, error)
+                                 : _hatake_containers_write_json (path, root, error);
 }
 
 void
@@ -509,20 +525,27 @@ hatake_containers_new (HatakeStore   *store,
       g_autoptr(GError) local_error = NULL;
       g_autofree char *config_path = g_build_filename (containers_dir, name, "config.json", NULL);
 
-      GStatBuf st;
+      g_autofree char *path = g_build_filename (containers_dir, name, NULL);
+      g_autofree char *mark = g_build_filename (path, AUTO_REMOVE_MARK, NULL);
 
       /* config.json is written last by create: a folder without it is a create that was killed
-       * half way, rolled back here; so is an empty one, a --rm container's after a power cut
-       * (_hatake_containers_save_config) */
-      if (g_stat (config_path, &st) != 0 || st.st_size == 0)
+       * half way, rolled back here */
+      if (!g_file_test (config_path, G_FILE_TEST_EXISTS))
         {
-          g_autofree char *path = g_build_filename (containers_dir, name, NULL);
           g_debug ("Rolling back the interrupted creation of %s", name);
           hatake_rm_rf (path, NULL);
           continue;
         }
-      if (!load_entry (self, name, &local_error))
-        g_warning ("Container %s is unreadable and left out: %s", name, local_error->message);
+      if (load_entry (self, name, &local_error))
+        continue;
+      /* so is a --rm container's whose config, written without fsync, a power cut cut short */
+      if (g_file_test (mark, G_FILE_TEST_EXISTS))
+        {
+          g_debug ("Rolling back %s, removed at its exit, whose config is lost: %s", name, local_error->message);
+          hatake_rm_rf (path, NULL);
+          continue;
+        }
+      g_warning ("Container %s is unreadable and left out: %s", name, local_error->message);
     }
 
   /* conmon renames the file into place (IN_MOVED_TO); one written in place ends with a close */
@@ -919,6 +942,20 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       int errsv = errno;
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv), "%s", g_strerror (errsv));
       return;
+    }
+  if (config_unsynced (entry))
+    {
+      g_autofree char *mark = g_build_filename (entry->dir, AUTO_REMOVE_MARK, NULL);
+      int fd = g_creat (mark, 0600);
+      if (fd < 0)
+        {
+          int errsv = errno;
+          hatake_rm_rf (entry->dir, NULL);
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv), _("Cannot create %s: %s"), mark,
+                                   g_strerror (errsv));
+          return;
+        }
+      close (fd);
     }
   if (!_hatake_containers_save_config (entry, &error))
     {
