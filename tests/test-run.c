@@ -293,6 +293,17 @@ test_auto_remove_output (Fixture *f, gconstpointer data)
   g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_REMOVED);
 }
 
+/* The pid of C's conmon, from the file conmon writes */
+static GPid
+conmon_pid (Fixture *f, HatakeContainer *c)
+{
+  g_autofree char *path = g_build_filename (f->root, "containers", hatake_container_get_id (c), "conmon.pid", NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return (GPid) atoi (text);
+}
+
 /* conmon syncs a container's log to disk once the container exited, before it reports the exit;
  * not the log of a container removed at its exit (--rm), that goes with it: every `run --rm`
  * waited for that sync (up to 14 ms here) */
@@ -309,7 +320,7 @@ test_log_sync (Fixture *f, gconstpointer data)
       g_autoptr(HatakeContainer) c = NULL;
       g_autoptr(JsonNode) node = NULL;
       g_autoptr(GError) error = NULL;
-      g_autofree char *pid_path = NULL, *pid_text = NULL, *cmdline_path = NULL, *cmdline = NULL;
+      g_autofree char *cmdline_path = NULL, *cmdline = NULL;
       gboolean synced = TRUE;
       gsize length = 0;
 
@@ -317,9 +328,7 @@ test_log_sync (Fixture *f, gconstpointer data)
       c = create (f, config);
       node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
       g_assert_no_error (error);
-      pid_path = g_build_filename (f->root, "containers", hatake_container_get_id (c), "conmon.pid", NULL);
-      g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
-      cmdline_path = g_strdup_printf ("/proc/%d/cmdline", atoi (pid_text));
+      cmdline_path = g_strdup_printf ("/proc/%d/cmdline", conmon_pid (f, c));
       g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
       g_assert_true (g_str_has_suffix (cmdline, "conmon"));
       for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
@@ -882,7 +891,7 @@ test_conmon_descriptors (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GHashTable) ours = NULL, conmons = NULL;
-  g_autofree char *pid_path = NULL, *pid_text = NULL, *probe = NULL, *probe_target = NULL;
+  g_autofree char *probe = NULL, *probe_target = NULL;
   HatakeContainerOpArgs remove = { .timeout = -1, .force = TRUE };
   GHashTableIter iter;
   const char *target;
@@ -892,15 +901,13 @@ test_conmon_descriptors (Fixture *f, gconstpointer data)
   c = create (f, config);
   node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
   g_assert_no_error (error);
-  pid_path = g_build_filename (f->root, "containers", hatake_container_get_id (c), "conmon.pid", NULL);
-  g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
 
   probe = g_strdup_printf ("/proc/self/fd/%d", inherited[1]);
   probe_target = g_file_read_link (probe, NULL);
   g_assert_nonnull (probe_target);
   ours = descriptor_targets (getpid (), f->root);
   g_assert_true (g_hash_table_contains (ours, probe_target));
-  conmons = descriptor_targets ((GPid) atoi (pid_text), f->root);
+  conmons = descriptor_targets (conmon_pid (f, c), f->root);
   g_assert_cmpuint (g_hash_table_size (conmons), >, 0);
   g_hash_table_iter_init (&iter, conmons);
   while (g_hash_table_iter_next (&iter, (gpointer *) &target, NULL))
