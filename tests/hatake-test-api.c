@@ -17,14 +17,30 @@
 #include "hatake-test-utils.h"
 
 
+/* Whether a server answers `GET /_ping` on PATH. A connection alone is not enough: a server
+ * killed a moment ago may still have its listening socket in a child between vfork() and exec()
+ * (an exec waiting on the disk for long, under load), which takes connections that nobody serves:
+ * the new server, waiting for the data root behind conmon's exit command, was not up yet. */
 static gboolean
 socket_answers (const char *path)
 {
+  static const char request[] = "GET /_ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
-  g_autoptr(GSocketConnection) connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, NULL);
+  g_autoptr(GSocketConnection) connection = NULL;
+  char answer[16] = { 0 };
+  gsize n = 0;
 
-  return connection != NULL;
+  /* (a listener nobody serves never answers) */
+  g_socket_client_set_timeout (client, 2);
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, NULL);
+  if (connection == NULL ||
+      !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), request,
+                                  strlen (request), NULL, NULL, NULL) ||
+      !g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (connection)), answer,
+                                sizeof answer - 1, &n, NULL, NULL))
+    return FALSE;
+  return g_str_has_prefix (answer, "HTTP/1.1 200");
 }
 
 static void
@@ -94,9 +110,14 @@ fixture_start_server (Fixture *f)
   }
   g_assert_no_error (error);
   /* (valgrind starts it some 20 times slower) */
-  for (guint i = 0; i < 2400 && !socket_answers (f->socket); i++)
-    g_usleep (25 * 1000);
-  g_assert_true (socket_answers (f->socket));
+  {
+    gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+    gboolean answers;
+
+    while (!(answers = socket_answers (f->socket)) && g_get_monotonic_time () < deadline)
+      g_usleep (25 * 1000);
+    g_assert_true (answers);
+  }
 }
 
 void
