@@ -317,6 +317,15 @@ create_volume (GtkWidget  *page,
   answer_dialog ("create");
 }
 
+/* Whether the page shows two rows, each with its delete button */
+static gboolean
+shows_two_rows (gpointer page)
+{
+  g_autoptr(GPtrArray) buttons = row_buttons (page, "delete");
+
+  return buttons->len == 2;
+}
+
 static void
 delete_only_row (GtkWidget *page)
 {
@@ -391,6 +400,9 @@ test_local_engine (void)
   create_volume (page, "cache");
   g_assert_true (hatake_test_wait_until ((HatakeTestCondition) gtk_widget_get_mapped,
                              page_child (page, "column_view"), 10));
+  /* (both made before the prune: the creates are asynchronous, and a prune that came first
+   * deleted one, or none, of them) */
+  g_assert_true (hatake_test_wait_until (shows_two_rows, page, 10));
   g_assert_true (gtk_widget_activate_action (page, "volumes.prune", NULL));
   answer_dialog ("prune");
   g_assert_true (wait_for_row (page, NULL));
