@@ -114,6 +114,15 @@ hatake_test_engine_new (const char   *data_root,
   return HATAKE_ENGINE (engine);
 }
 
+/* What is pending in the main context, then a millisecond for the threads */
+static void
+spin_a_moment (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_usleep (1000);
+}
+
 /* Tasks finished in a worker thread drop their last reference (and so the engine's, or its
  * store's) there, a moment after their callback ran here: wait for them, within bounds, so that
  * the engine is gone and DATA_ROOT's lock free when this returns. */
@@ -125,20 +134,12 @@ hatake_test_drop_engine (HatakeEngine **engine,
   int fd;
 
   for (guint i = 0; G_OBJECT (*engine)->ref_count > 1 && i < 5000; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
+    spin_a_moment ();
   g_assert_finalize_object (g_steal_pointer (engine));
   fd = open (lock, O_RDWR | O_CLOEXEC);
   g_assert_cmpint (fd, >=, 0);
   for (guint i = 0; flock (fd, LOCK_EX | LOCK_NB) != 0 && i < 5000; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (1000);
-    }
+    spin_a_moment ();
   close (fd);
 }
 

@@ -293,56 +293,6 @@ test_auto_remove_output (Fixture *f, gconstpointer data)
   g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_REMOVED);
 }
 
-/* The pid of C's conmon, from the file conmon writes */
-static GPid
-conmon_pid (Fixture *f, HatakeContainer *c)
-{
-  g_autofree char *path = g_build_filename (f->root, "containers", hatake_container_get_id (c), "conmon.pid", NULL);
-  g_autofree char *text = NULL;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  return (GPid) atoi (text);
-}
-
-/* conmon syncs a container's log to disk once the container exited, before it reports the exit;
- * not the log of a container removed at its exit (--rm), that goes with it: every `run --rm`
- * waited for that sync (up to 14 ms here) */
-static void
-test_log_sync (Fixture *f, gconstpointer data)
-{
-  const char *cmd[] = { "sleep", "300", NULL };
-  HatakeContainerOpArgs remove = { .timeout = -1, .force = TRUE };
-
-  SKIP_WITHOUT_ENGINE (f);
-  for (guint auto_remove = 0; auto_remove < 2; auto_remove++)
-    {
-      g_autoptr(HatakeContainerConfig) config = config_for (f, cmd);
-      g_autoptr(HatakeContainer) c = NULL;
-      g_autoptr(JsonNode) node = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *cmdline_path = NULL, *cmdline = NULL;
-      gboolean synced = TRUE;
-      gsize length = 0;
-
-      config->auto_remove = auto_remove;
-      c = create (f, config);
-      node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
-      g_assert_no_error (error);
-      cmdline_path = g_strdup_printf ("/proc/%d/cmdline", conmon_pid (f, c));
-      g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
-      g_assert_true (g_str_has_suffix (cmdline, "conmon"));
-      for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
-        if (g_str_equal (cmdline + i, "--no-sync-log"))
-          synced = FALSE;
-      g_assert_cmpint (synced, ==, !auto_remove);
-
-      g_clear_pointer (&node, json_node_unref);
-      node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &remove, &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (f->engine)), ==, 0);
-    }
-}
-
 /* A --rm container's config.json is not synced to disk (the create's fsyncs cost every `run --rm`
  * a few ms), unless it has volumes: after a power cut it may be empty. The next engine rolls such
  * a container back as an interrupted create. Another container whose config is unreadable (an
@@ -619,7 +569,7 @@ any_process (CmdlineMatch match, gconstpointer data)
   return FALSE;
 }
 
-/* conmon with ID among its arguments (its -c ID) */
+/* conmon with ID among its arguments (its -c ID, or any other argument) */
 static gboolean
 is_conmon_for (const char *cmdline, gsize length, gconstpointer id)
 {
@@ -637,6 +587,52 @@ static gboolean
 conmon_for (const char *id)
 {
   return any_process (is_conmon_for, id);
+}
+
+/* The pid of C's conmon, from the file conmon writes */
+static GPid
+conmon_pid (Fixture *f, HatakeContainer *c)
+{
+  g_autofree char *path = g_build_filename (f->root, "containers", hatake_container_get_id (c), "conmon.pid", NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return (GPid) atoi (text);
+}
+
+/* conmon syncs a container's log to disk once the container exited, before it reports the exit;
+ * not the log of a container removed at its exit (--rm), that goes with it: every `run --rm`
+ * waited for that sync (up to 14 ms here) */
+static void
+test_log_sync (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sleep", "300", NULL };
+  HatakeContainerOpArgs remove = { .timeout = -1, .force = TRUE };
+
+  SKIP_WITHOUT_ENGINE (f);
+  for (guint auto_remove = 0; auto_remove < 2; auto_remove++)
+    {
+      g_autoptr(HatakeContainerConfig) config = config_for (f, cmd);
+      g_autoptr(HatakeContainer) c = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *cmdline_path = NULL, *cmdline = NULL;
+      gsize length = 0;
+
+      config->auto_remove = auto_remove;
+      c = create (f, config);
+      node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+      g_assert_no_error (error);
+      cmdline_path = g_strdup_printf ("/proc/%d/cmdline", conmon_pid (f, c));
+      g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
+      g_assert_true (is_conmon_for (cmdline, length, hatake_container_get_id (c)));
+      g_assert_cmpint (is_conmon_for (cmdline, length, "--no-sync-log"), ==, auto_remove);
+
+      g_clear_pointer (&node, json_node_unref);
+      node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &remove, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (f->engine)), ==, 0);
+    }
 }
 
 /* A start whose preparing fails (a user the image does not have): conmon, started ahead of the

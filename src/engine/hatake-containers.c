@@ -526,7 +526,7 @@ hatake_containers_new (HatakeStore   *store,
       g_autofree char *config_path = g_build_filename (containers_dir, name, "config.json", NULL);
 
       g_autofree char *path = g_build_filename (containers_dir, name, NULL);
-      g_autofree char *mark = g_build_filename (path, AUTO_REMOVE_MARK, NULL);
+      g_autofree char *mark = NULL;
 
       /* config.json is written last by create: a folder without it is a create that was killed
        * half way, rolled back here */
@@ -539,6 +539,7 @@ hatake_containers_new (HatakeStore   *store,
       if (load_entry (self, name, &local_error))
         continue;
       /* so is a --rm container's whose config, written without fsync, a power cut cut short */
+      mark = g_build_filename (path, AUTO_REMOVE_MARK, NULL);
       if (g_file_test (mark, G_FILE_TEST_EXISTS))
         {
           g_debug ("Rolling back %s, removed at its exit, whose config is lost: %s", name, local_error->message);
