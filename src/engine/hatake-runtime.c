@@ -590,13 +590,22 @@ hatake_runtime_gate_open (HatakeRuntimeGate *gate)
   gate_free (gate);
 }
 
+static void
+on_gate_conmon_killed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  gate_free (user_data);
+}
+
 void
 hatake_runtime_gate_abort (HatakeRuntimeGate *gate)
 {
   g_return_if_fail (gate != NULL);
-  /* killed before the socket closes: on an end of file, conmon would go on */
+  /* the socket closes once conmon is dead: on an end of file, it would go on. GSubprocess sends
+   * its SIGKILL later, from GLib's worker thread (it must not kill a pid that thread reaped):
+   * closed at once, the socket let conmon go on now and then before the signal came. */
   g_subprocess_force_exit (gate->conmon);
-  gate_free (gate);
+  g_subprocess_wait_async (gate->conmon, NULL, on_gate_conmon_killed, gate);
 }
 
 void
