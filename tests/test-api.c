@@ -565,6 +565,23 @@ test_api_exec (Fixture *f, gconstpointer data)
     g_assert_cmpstr (out, ==, "through-stdin\n");
     g_clear_pointer (&out, g_free);
   }
+  /* a command that ends without reading its stdin: its output and its exit code still reach
+   * docker (a connection closed with unread input sends a reset, which threw them away) */
+  {
+    g_autofree char *script = g_strdup_printf ("head -c 4194304 /dev/zero | DOCKER_HOST=unix://%s DOCKER_CONFIG=%s "
+                                               "docker exec -i box sh -c 'echo unread; exit 5'",
+                                               f->socket, f->docker_config);
+    int status = -1;
+
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL }, NULL,
+                                 G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, NULL));
+    g_test_message ("docker exec -i, unread: %s", err);
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 5);
+    g_assert_cmpstr (out, ==, "unread\n");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
   /* -it: a terminal on both sides (util-linux's script gives docker one), what is typed reaches the
    * shell, what it computes comes back through the terminal (\r\n), and its exit code is docker's */
   {

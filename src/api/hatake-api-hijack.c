@@ -7,6 +7,12 @@
  * queued and written in order, asynchronously: a slow client never blocks the engine, and its
  * flow is held while too much waits, so that what feeds it (a log follower, an exec's pipes)
  * pauses instead of piling up in memory.
+ *
+ * At the end the server's side is shut down first, and what the client still sends is read and
+ * dropped until it closes: a socket closed with unread input sends a reset, and the client's
+ * kernel throws away what it had not yet read of the output (docker exec -i of a command that
+ * does not read its stdin ended with "connection reset by peer"). Not over TLS: the socket
+ * cannot be shut down under it.
  */
 #define G_LOG_DOMAIN "hatake-api"
 
@@ -19,10 +25,16 @@
 /* as the API's other streams: held above the high mark until drained to the low one */
 #define HIJACK_HIGH_WATER (1024 * 1024)
 #define HIJACK_LOW_WATER  (256 * 1024)
+/* how long a client that got its output's end may go on sending before the connection closes */
+#define HIJACK_DRAIN_SECONDS 5
 
 struct _HatakeApiHijack
 {
   GIOStream    *stream;
+  GSocket      *socket;      /* its socket, unless the connection is TLS (whose close_notify
+                             * goes first: closed as a whole, as before) */
+  GSource      *drain;       /* at the end: the client's input, read and dropped */
+  GSource      *drain_timeout;
   GQueue        pending;     /* GBytes, in order */
   gsize         queued;      /* their bytes */
   HatakeFlow   *flow;
@@ -45,6 +57,7 @@ hijack_unref (HatakeApiHijack *self)
     return;
   g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
   g_clear_object (&self->stream);
+  g_clear_object (&self->socket);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->flow);
   g_free (self);
@@ -82,6 +95,68 @@ on_written (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+drain_done (HatakeApiHijack *self)
+{
+  g_source_destroy (self->drain);
+  g_source_destroy (self->drain_timeout);
+  g_clear_pointer (&self->drain, g_source_unref);
+  g_clear_pointer (&self->drain_timeout, g_source_unref);
+  g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, on_closed, self);
+}
+
+static gboolean
+on_drain (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  HatakeApiHijack *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  /* (a bounded amount per call: the main loop's other sources go on meanwhile) */
+  for (guint i = 0; i < 16; i++)
+    {
+      n = g_socket_receive_with_blocking (socket, self->buffer, sizeof self->buffer, FALSE, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return G_SOURCE_CONTINUE;
+      if (n <= 0)
+        {
+          drain_done (self);
+          return G_SOURCE_REMOVE;
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_drain_timeout (gpointer user_data)
+{
+  HatakeApiHijack *self = user_data;
+
+  g_debug ("hijacked connection: the client still sends %d s after its end", HIJACK_DRAIN_SECONDS);
+  drain_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+close_connection (HatakeApiHijack *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->socket == NULL || !g_socket_shutdown (self->socket, FALSE, TRUE, &error))
+    {
+      if (error != NULL)
+        g_debug ("hijacked connection: %s", error->message);
+      g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, on_closed, self);
+      return;
+    }
+  self->drain = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (self->drain, G_SOURCE_FUNC (on_drain), self, NULL);
+  g_source_attach (self->drain, g_main_context_get_thread_default ());
+  self->drain_timeout = g_timeout_source_new_seconds (HIJACK_DRAIN_SECONDS);
+  g_source_set_callback (self->drain_timeout, on_drain_timeout, self, NULL);
+  g_source_attach (self->drain_timeout, g_main_context_get_thread_default ());
+}
+
+static void
 write_next (HatakeApiHijack *self)
 {
   GBytes *bytes;
@@ -101,7 +176,7 @@ write_next (HatakeApiHijack *self)
       /* (the reader, if any, stops on the cancellation and drops its reference) */
       self->closing = TRUE;
       g_cancellable_cancel (self->cancellable);
-      g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, on_closed, self);
+      close_connection (self);
     }
 }
 
@@ -118,6 +193,9 @@ hatake_api_hijack_new (SoupServerMessage *msg,
   self->refs = 1;
   self->cancellable = g_cancellable_new ();
   self->flow = hatake_flow_new ();
+  if (soup_server_message_get_socket (msg) != NULL &&
+      g_strcmp0 (g_uri_get_scheme (soup_server_message_get_uri (msg)), "https") != 0)
+    self->socket = g_object_ref (soup_server_message_get_socket (msg));
   self->stream = soup_server_message_steal_connection (msg);
   head = g_strdup_printf ("HTTP/1.1 %s\r\nContent-Type: %s\r\n%s\r\n", upgrade ? "101 UPGRADED" : "200 OK",
                           content_type, upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "");
