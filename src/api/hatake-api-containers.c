@@ -779,7 +779,7 @@ on_pruned_one (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   PruneItem *item = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, &error);
+  g_autoptr(JsonNode) node G_GNUC_UNUSED = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, &error);
 
   if (error == NULL)
     json_array_add_string_element (item->prune->deleted, item->id);

@@ -162,7 +162,7 @@ on_image_pruned (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ImagePruneItem *item = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hatake_engine_remove_image_finish (HATAKE_ENGINE (source), result, &error);
+  g_autoptr(JsonNode) node G_GNUC_UNUSED = hatake_engine_remove_image_finish (HATAKE_ENGINE (source), result, &error);
 
   if (error == NULL)
     {

@@ -447,7 +447,7 @@ hatake_cli_remove_each (HatakeEngine       *engine,
   for (int i = 1; i < argc; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(JsonNode) node = remove (engine, argv[i], &error);
+      g_autoptr(JsonNode) node G_GNUC_UNUSED = remove (engine, argv[i], &error);
 
       if (error != NULL)
         {

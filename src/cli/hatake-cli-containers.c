@@ -1279,7 +1279,7 @@ hatake_cli_run (HatakeCliGlobals *globals,
           if (o.rm)
             {
               HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE };
-              g_autoptr(JsonNode) removed = run_op (engine, id, HATAKE_CONTAINER_OP_REMOVE, &args, NULL);
+              g_autoptr(JsonNode) removed G_GNUC_UNUSED = run_op (engine, id, HATAKE_CONTAINER_OP_REMOVE, &args, NULL);
             }
         }
       else if (o.detach)
@@ -1392,7 +1392,7 @@ hatake_cli_system_reset (HatakeCliGlobals *globals, int argc, char **argv)
       g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, 0);
       g_autofree char *name = g_strdup (hatake_container_get_name (c));
       HatakeContainerOpArgs args = { .timeout = -1, .force = TRUE, .volumes = TRUE };
-      g_autoptr(JsonNode) node = run_op (engine, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &args, &error);
+      g_autoptr(JsonNode) node G_GNUC_UNUSED = run_op (engine, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &args, &error);
       if (error != NULL)
         return hatake_cli_fail (g_steal_pointer (&error));
       printf (_("Removed container %s\n"), name);

@@ -559,7 +559,7 @@ hatake_cli_context_ls (HatakeCliGlobals *globals,
   /* as docker: a current context that cannot be found is a row that says why */
   if (!found)
     {
-      g_autoptr(HatakeContext) missing = context_lookup (globals, current, &error);
+      g_autoptr(HatakeContext) missing G_GNUC_UNUSED = context_lookup (globals, current, &error);
 
       g_ptr_array_add (rows, list_row (current, HATAKE_CONTEXT_BUILT_IN, TRUE, "", "", error ? error->message : ""));
       g_clear_error (&error);

@@ -277,7 +277,7 @@ on_network_op (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hatake_engine_network_op_finish (HATAKE_ENGINE (source), result, &error);
+  g_autoptr(JsonNode) node G_GNUC_UNUSED = hatake_engine_network_op_finish (HATAKE_ENGINE (source), result, &error);
 
   if (error != NULL)
     {
@@ -305,7 +305,7 @@ on_volume_op (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hatake_engine_volume_op_finish (HATAKE_ENGINE (source), result, &error);
+  g_autoptr(JsonNode) node G_GNUC_UNUSED = hatake_engine_volume_op_finish (HATAKE_ENGINE (source), result, &error);
 
   if (error != NULL)
     {
@@ -401,7 +401,7 @@ static void
 on_removed_after_failure (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Item *item = user_data;
-  g_autoptr(JsonNode) node = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, NULL);
+  g_autoptr(JsonNode) node G_GNUC_UNUSED = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, NULL);
 
   item_finish (item, g_steal_pointer (&item->start_error));
 }
@@ -423,7 +423,7 @@ on_files_put (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Item *item = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GInputStream) none = hatake_engine_container_archive_finish (HATAKE_ENGINE (source), result, NULL, &error);
+  g_autoptr(GInputStream) none G_GNUC_UNUSED = hatake_engine_container_archive_finish (HATAKE_ENGINE (source), result, NULL, &error);
 
   if (error != NULL)
     return remove_after_failure (item, g_error_new (error->domain, error->code,
@@ -460,7 +460,7 @@ on_container_op (GObject *source, GAsyncResult *result, gpointer user_data)
   Job *job = g_task_get_task_data (item->task);
   Action *a = item->a;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, &error);
+  g_autoptr(JsonNode) node G_GNUC_UNUSED = hatake_engine_container_op_finish (HATAKE_ENGINE (source), result, &error);
 
   if (error != NULL && a->kind == ACTION_REMOVE && g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND))
     g_clear_error (&error);

@@ -60,7 +60,7 @@ HatakeLibarchive *
 _hatake_libarchive_load_module (const char  *path,
                                 GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&lock);
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -124,7 +124,7 @@ close_module (void)
 static gboolean
 on_linger_done (gpointer user_data)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&lock);
 
   if (loaded.closing == g_main_current_source ())
     {
@@ -142,7 +142,7 @@ on_linger_done (gpointer user_data)
 void
 hatake_libarchive_unload (HatakeLibarchive *self)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&lock);
 
   g_return_if_fail (self == &loaded);
   g_return_if_fail (loaded.users > 0);
@@ -164,7 +164,7 @@ hatake_libarchive_unload (HatakeLibarchive *self)
 gboolean
 hatake_libarchive_loaded (void)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&lock);
 
   return loaded.module != NULL;
 }
@@ -173,7 +173,7 @@ hatake_libarchive_loaded (void)
 void
 _hatake_libarchive_set_linger (guint milliseconds)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&lock);
 
   loaded.linger_ms = milliseconds;
 }
