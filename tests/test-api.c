@@ -503,6 +503,21 @@ test_api_networks_volumes (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "data\n");
   g_clear_pointer (&out, g_free);
 
+  /* -v /anon: the CLI sends it as Config.Volumes, an anonymous volume (mounted there, its data
+   * kept apart from the container's own layer), which the container's --rm removes */
+  g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "-v", "/anon", image, "sh", "-c",
+                           "grep -c ' /anon ' /proc/mounts && touch /anon/file", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "1\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "volume", "ls", "--format", "{{.Name}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "data\n");
+  g_clear_pointer (&out, g_free);
+  /* …and a relative one is refused by the server too */
+  g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create",
+                          "{\"Image\": \"x\", \"Volumes\": {\"anon\": {}}}", NULL, &out), ==, 400);
+  g_assert_nonnull (strstr (out, "absolute path"));
+  g_clear_pointer (&out, g_free);
+
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "srv", NULL), ==, 0);
   g_assert_cmpint (docker (f, NULL, NULL, "network", "rm", "apinet", NULL), ==, 0);
   g_assert_cmpint (docker (f, NULL, NULL, "volume", "rm", "data", NULL), ==, 0);

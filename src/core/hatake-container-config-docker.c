@@ -271,6 +271,34 @@ hatake_container_config_from_docker (JsonObject  *body,
             return NULL;
         }
     }
+  /* docker run -v /data: the CLI sends it as Config.Volumes, an anonymous volume unless a bind,
+   * a mount or a tmpfs above already covers that path */
+  if (hatake_json_object_member (body, "Volumes") != NULL)
+    {
+      g_autoptr(GList) keys = json_object_get_members (hatake_json_object_member (body, "Volumes"));
+
+      for (GList *l = keys; l != NULL; l = l->next)
+        {
+          g_autofree char *target = NULL;
+          gboolean covered = FALSE;
+
+          if (*(const char *) l->data != '/')
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "invalid volume specification: '%s': the mount point must be an absolute path",
+                           (const char *) l->data);
+              return NULL;
+            }
+          target = g_canonicalize_filename (l->data, "/");
+          for (guint i = 0; i < c->mounts->len && !covered; i++)
+            {
+              g_autofree char *other = g_canonicalize_filename (((HatakeContainerMount *) g_ptr_array_index (c->mounts, i))->target, "/");
+              covered = g_str_equal (other, target);
+            }
+          if (!covered)
+            hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, NULL, target, FALSE);
+        }
+    }
   if (bindings != NULL)
     {
       g_autoptr(GList) keys = json_object_get_members (bindings);
