@@ -743,6 +743,15 @@ on_top (GObject *source, GAsyncResult *result, gpointer user_data)
   hatake_api_request_reply_result (user_data, node, error);
 }
 
+static void
+on_changes (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_changes_finish (HATAKE_ENGINE (source), result, &error);
+
+  hatake_api_request_reply_result (user_data, node, error);
+}
+
 /* ---- prune: every stopped container ----------------------------------------------------------- */
 
 typedef struct
@@ -1049,6 +1058,12 @@ hatake_api_containers_route (HatakeApiServer   *server,
       HatakeApiRequest *request = hatake_api_request_new (server, msg, query, path);
 
       hatake_engine_top_async (request->engine, path[1], request->cancellable, on_top, request);
+    }
+  else if (n == 3 && get && g_str_equal (path[2], "changes"))
+    {
+      HatakeApiRequest *request = hatake_api_request_new (server, msg, query, path);
+
+      hatake_engine_changes_async (request->engine, path[1], request->cancellable, on_changes, request);
     }
   else if (n == 3 && get && g_str_equal (path[2], "stats"))
     container_stats (server, msg, path, query);

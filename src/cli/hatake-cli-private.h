@@ -123,6 +123,7 @@ int hatake_cli_container_inspect (HatakeCliGlobals *globals, int argc, char **ar
 int hatake_cli_logs         (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_exec         (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_top          (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_diff         (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_volume_create (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_volume_ls    (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_volume_inspect (HatakeCliGlobals *globals, int argc, char **argv);

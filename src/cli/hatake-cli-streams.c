@@ -15,6 +15,7 @@
 #include <termios.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-json.h"
 
 /* ---- logs ---------------------------------------------------------------------------------- */
 
@@ -418,6 +419,47 @@ hatake_cli_top (HatakeCliGlobals *globals, int argc, char **argv)
       JsonArray *row = json_array_get_array_element (processes, p);
       for (guint i = 0; i < json_array_get_length (row); i++)
         printf (i + 1 < json_array_get_length (row) ? "%-10s" : "%s\n", json_array_get_string_element (row, i));
+    }
+  return 0;
+}
+
+/* ---- diff ---------------------------------------------------------------------------------- */
+
+int
+hatake_cli_diff (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER",
+                                                                  _("Inspect changes to files or directories on a container's filesystem"),
+                                                                  entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) changes = NULL;
+  JsonArray *array;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc != 2)
+    return hatake_cli_usage_error (context, _("requires exactly 1 argument"));
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  hatake_engine_changes_async (engine, argv[1], NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  changes = hatake_engine_changes_finish (engine, result, &error);
+  if (changes == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  /* (an engine with nothing to report may answer null) */
+  array = JSON_NODE_HOLDS_ARRAY (changes) ? json_node_get_array (changes) : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *change = hatake_json_array_object (array, i);
+      const char *path = hatake_json_string (change, "Path");
+      gint64 kind = change && json_object_has_member (change, "Kind") ? json_object_get_int_member (change, "Kind") : -1;
+
+      if (path != NULL && kind >= 0 && kind <= 2)
+        printf ("%c %s\n", "CAD"[kind], path);
     }
   return 0;
 }

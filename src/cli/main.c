@@ -65,6 +65,8 @@ static const Command commands[] = {
   { { "container", "logs" }, hatake_cli_logs, NULL },
   { { "container", "exec" }, hatake_cli_exec, NULL },
   { { "container", "top" }, hatake_cli_top, NULL },
+  { { "container", "diff" }, hatake_cli_diff, NULL },
+  { { "diff" }, hatake_cli_diff, N_("Inspect changes to files or directories on a container's filesystem") },
   { { "exec" }, hatake_cli_exec, N_("Execute a command in a running container") },
   { { "top" }, hatake_cli_top, N_("Display the running processes of a container") },
   { { "container", "stats" }, hatake_cli_stats, NULL },

@@ -1077,6 +1077,16 @@ hatake_client_engine_top_async (HatakeEngine        *engine,
 }
 
 static void
+hatake_client_engine_changes_async (HatakeEngine        *engine,
+                                    const char          *container,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  container_get (engine, hatake_client_engine_changes_async, container, "changes", cancellable, callback, user_data);
+}
+
+static void
 hatake_client_engine_stats_async (HatakeEngine        *engine,
                                   const char          *container,
                                   GCancellable        *cancellable,
@@ -1341,6 +1351,8 @@ hatake_client_engine_iface_init (HatakeEngineInterface *iface)
   iface->container_logs_finish = hatake_client_engine_container_logs_finish;
   iface->exec_async = _hatake_client_engine_exec_async;
   iface->exec_finish = _hatake_client_engine_exec_finish;
+  iface->changes_async = hatake_client_engine_changes_async;
+  iface->changes_finish = _hatake_client_engine_json_finish;
   iface->top_async = hatake_client_engine_top_async;
   iface->top_finish = _hatake_client_engine_json_finish;
   iface->attach_async = _hatake_client_engine_attach_async;

@@ -553,6 +553,27 @@ hatake_engine_exec_finish (HatakeEngine  *self,
 }
 
 void
+hatake_engine_changes_async (HatakeEngine        *self,
+                             const char          *container,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (container != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->changes_async (self, container, cancellable, callback, user_data);
+}
+
+JsonNode *
+hatake_engine_changes_finish (HatakeEngine  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), NULL);
+  return HATAKE_ENGINE_GET_IFACE (self)->changes_finish (self, result, error);
+}
+
+void
 hatake_engine_top_async (HatakeEngine        *self,
                          const char          *container,
                          GCancellable        *cancellable,

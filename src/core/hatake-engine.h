@@ -173,6 +173,14 @@ struct _HatakeEngineInterface
   int          (*exec_finish)           (HatakeEngine         *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+  void         (*changes_async)         (HatakeEngine         *self,
+                                         const char           *container,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  JsonNode    *(*changes_finish)        (HatakeEngine         *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
   void         (*top_async)             (HatakeEngine         *self,
                                          const char           *container,
                                          GCancellable         *cancellable,
@@ -393,6 +401,15 @@ void         hatake_engine_exec_async           (HatakeEngine         *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 int          hatake_engine_exec_finish          (HatakeEngine         *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* docker diff: [{"Path": "/etc", "Kind": 0}…], Kind 0 modified, 1 added, 2 deleted */
+void         hatake_engine_changes_async        (HatakeEngine         *self,
+                                                 const char           *container,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+JsonNode    *hatake_engine_changes_finish       (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 void         hatake_engine_top_async            (HatakeEngine         *self,

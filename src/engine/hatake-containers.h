@@ -89,6 +89,14 @@ int               hatake_containers_exec_finish     (HatakeContainers       *sel
                                                      GAsyncResult           *result,
                                                      GError                **error);
 /* docker's GET /containers/{id}/top: {"Titles": […], "Processes": [[…], …]} from the runtime's pids */
+void              hatake_containers_changes_async   (HatakeContainers       *self,
+                                                     HatakeContainer        *container,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+JsonNode         *hatake_containers_changes_finish  (HatakeContainers       *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 void              hatake_containers_top_async       (HatakeContainers       *self,
                                                      HatakeContainer        *container,
                                                      GCancellable           *cancellable,

@@ -815,6 +815,23 @@ hatake_local_engine_top_async (HatakeEngine        *engine,
 }
 
 static void
+hatake_local_engine_changes_async (HatakeEngine        *engine,
+                                   const char          *id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_changes_async);
+  container = lookup_for_task (self, id, task);
+  if (container != NULL)
+    hatake_containers_changes_async (self->containers, container, cancellable, relay_json, g_steal_pointer (&task));
+}
+
+static void
 hatake_local_engine_stats_async (HatakeEngine        *engine,
                                  const char          *id,
                                  GCancellable        *cancellable,
@@ -1296,6 +1313,8 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->container_logs_finish = propagate_boolean;
   iface->exec_async = hatake_local_engine_exec_async;
   iface->exec_finish = hatake_local_engine_exec_finish;
+  iface->changes_async = hatake_local_engine_changes_async;
+  iface->changes_finish = _hatake_local_engine_propagate_json;
   iface->top_async = hatake_local_engine_top_async;
   iface->top_finish = _hatake_local_engine_propagate_json;
   iface->container_archive_async = hatake_local_engine_container_archive_async;
