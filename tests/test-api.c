@@ -69,6 +69,51 @@ test_api_default_network (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", image, "echo", "on-bridge", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "on-bridge\n");
   g_assert_true (g_file_test (bridge, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&out, g_free);
+
+  /* --add-host (host-gateway: the bridge's gateway), --dns, --dns-search, --dns-option and
+   * --shm-size reach the container, and inspect; hatake's own CLI sends them too */
+  {
+    g_autofree char *gateway = NULL, *expected_hosts = NULL, *inspected = NULL;
+    g_autofree char *host = g_strconcat ("unix://", f->socket, NULL);
+    const char *argv[] = { HATAKE_CLI, "-H", host, "run", "--rm", "--network", "none", "--add-host", "db=10.1.2.3",
+                           "--dns", "9.9.9.9", "--shm-size", "32m", image, "sh", "-c",
+                           "grep db /etc/hosts; grep nameserver /etc/resolv.conf; df -k /dev/shm | tail -1", NULL };
+
+    g_assert_cmpint (docker (f, &gateway, NULL, "network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", "bridge",
+                             NULL), ==, 0);
+    g_strstrip (gateway);
+    g_assert_cmpint (docker (f, &out, NULL, "run", "--name", "named", "--add-host", "db:10.1.2.3", "--add-host",
+                             "gw:host-gateway", "--dns", "9.9.9.9", "--dns-search", "example.test", "--dns-option",
+                             "ndots:2", "--shm-size", "128m", image, "sh", "-c",
+                             "grep -E '\\s(db|gw)$' /etc/hosts; cat /etc/resolv.conf; df -k /dev/shm | tail -1", NULL), ==, 0);
+    expected_hosts = g_strdup_printf ("10.1.2.3\tdb\n%s\tgw\nsearch example.test\nnameserver 9.9.9.9\noptions ndots:2\n",
+                                      gateway);
+    g_assert_true (g_str_has_prefix (out, expected_hosts));
+    g_assert_nonnull (strstr (out + strlen (expected_hosts), " 131072 "));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker (f, &inspected, NULL, "inspect", "-f",
+                             "{{.HostConfig.ShmSize}} {{.HostConfig.ExtraHosts}} {{.HostConfig.Dns}}", "named", NULL), ==, 0);
+    g_assert_cmpstr (inspected, ==, "134217728 [db:10.1.2.3 gw:host-gateway] [9.9.9.9]\n");
+    g_assert_cmpint (docker (f, NULL, NULL, "rm", "named", NULL), ==, 0);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, NULL, NULL));
+    g_assert_true (g_str_has_prefix (out, "10.1.2.3\tdb\nnameserver 9.9.9.9\n"));
+    g_assert_nonnull (strstr (out, " 32768 "));
+    g_clear_pointer (&out, g_free);
+    /* what the docker CLI checks, the server checks too: nothing is created */
+    g_free (inspected);
+    inspected = g_strdup_printf ("{\"Image\": \"%s\", \"HostConfig\": {\"ExtraHosts\": [\"nocolon\"]}}", image);
+    g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create", inspected, NULL, &out), ==, 400);
+    g_assert_nonnull (strstr (out, "nocolon"));
+    g_clear_pointer (&out, g_free);
+    g_free (inspected);
+    inspected = g_strdup_printf ("{\"Image\": \"%s\", \"HostConfig\": {\"Dns\": [\"not-an-ip\"]}}", image);
+    g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create", inspected, NULL, &out), ==, 400);
+    g_assert_nonnull (strstr (out, "not-an-ip"));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker (f, &out, NULL, "ps", "-aq", NULL), ==, 0);
+    g_assert_cmpstr (out, ==, "");
+  }
 
   /* the server killed: its keepalive and spares are stale, and the next engine tears them down */
   g_hash_table_unref (hatake_test_wait_spares (f->root, 2));

@@ -515,8 +515,12 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
                  "    command: [\"sh\", \"-c\", \"cat /run/secrets/db_password; echo; cat /run/secrets/token; echo; "
                  "cat /etc/app.conf; echo; cat /rel.conf; echo; stat -c '%a %u' /run/secrets/token /etc/app.conf; "
                  "echo x > /run/secrets/db_password 2>/dev/null || echo read-only; "
-                 "echo port-start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)\"]\n"
+                 "echo port-start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start); "
+                 "grep -E 'db$' /etc/hosts; grep nameserver /etc/resolv.conf; df -k /dev/shm | tail -1\"]\n"
                  "    sysctls: {net.ipv4.ip_unprivileged_port_start: 99}\n"
+                 "    extra_hosts: [\"db=10.9.8.7\"]\n"
+                 "    dns: 9.9.9.9\n"
+                 "    shm_size: 16m\n"
                  "    secrets:\n"
                  "      - db_password\n"
                  "      - source: api_token\n"
@@ -546,6 +550,9 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (logs, "app-1 | 444 7\n"));
   g_assert_nonnull (strstr (logs, "app-1 | read-only\n"));
   g_assert_nonnull (strstr (logs, "app-1 | port-start=99\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | 10.9.8.7\tdb\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | nameserver 9.9.9.9\n"));
+  g_assert_nonnull (strstr (logs, " 16384 "));
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 
   /* the variable unset: up fails naming it, and the container it created went */

@@ -15,7 +15,7 @@
 /* A field added to these structs changes their size: the build stops here until the field is in
  * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
  * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
-G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 232);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 272);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeHealthConfig) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
@@ -157,6 +157,11 @@ assert_config_equal (const HatakeContainerConfig *got,
   STRV (cap_add);
   STRV (cap_drop);
   STRV (sysctls);
+  STRV (extra_hosts);
+  STRV (dns);
+  STRV (dns_search);
+  STRV (dns_options);
+  INT (shm_size);
   INT (memory);
   g_assert_cmpfloat (got->cpus, ==, expected->cpus);
   INT (pids_limit);
@@ -259,6 +264,11 @@ rich_config (void)
   c->cap_add = strv ("NET_ADMIN", "SYS_TIME", NULL);
   c->cap_drop = strv ("MKNOD", NULL);
   c->sysctls = strv ("net.core.somaxconn=1024", "kernel.shmmax=65536", NULL);
+  c->extra_hosts = strv ("db:10.0.0.5", "host.docker.internal:host-gateway", NULL);
+  c->dns = strv ("9.9.9.9", NULL);
+  c->dns_search = strv ("example.com", NULL);
+  c->dns_options = strv ("ndots:2", NULL);
+  c->shm_size = 128 * MIB;
   c->memory = 64 * MIB;
   c->cpus = 1.5;
   c->pids_limit = 100;
@@ -443,6 +453,8 @@ test_to_docker_members (void)
     "   \"PublishAllPorts\": true, \"RestartPolicy\": {\"Name\": \"no\", \"MaximumRetryCount\": 0},"
     "   \"AutoRemove\": true, \"NetworkMode\": \"n1\", \"Memory\": 67108864, \"NanoCpus\": 500000000,"
     "   \"PidsLimit\": 50, \"CapAdd\": [\"NET_ADMIN\"], \"CapDrop\": [\"MKNOD\"], \"Privileged\": true, \"Init\": true,"
+    "   \"ExtraHosts\": [\"a:1.2.3.4\"], \"Dns\": [\"1.1.1.1\", \"8.8.8.8\"], \"DnsSearch\": [\"a.test\"],"
+    "   \"DnsOptions\": [\"rotate\"], \"ShmSize\": 268435456,"
     "   \"Sysctls\": {\"net.ipv4.ip_unprivileged_port_start\": \"0\"},"
     "   \"ReadonlyRootfs\": true, \"Runtime\": \"crun\"},"
     " \"NetworkingConfig\": {\"EndpointsConfig\": {\"n1\": {\"Aliases\": [\"a\"],"
@@ -463,6 +475,11 @@ test_to_docker_members (void)
   c->cap_add = strv ("NET_ADMIN", NULL);
   c->cap_drop = strv ("MKNOD", NULL);
   c->sysctls = strv ("net.ipv4.ip_unprivileged_port_start=0", NULL);
+  c->extra_hosts = strv ("a:1.2.3.4", NULL);
+  c->dns = strv ("1.1.1.1", "8.8.8.8", NULL);
+  c->dns_search = strv ("a.test", NULL);
+  c->dns_options = strv ("rotate", NULL);
+  c->shm_size = 256 * MIB;
   c->memory = 64 * MIB;
   c->cpus = 0.5;
   c->pids_limit = 50;

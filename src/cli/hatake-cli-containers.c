@@ -21,7 +21,8 @@ typedef struct
 {
   gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
-  char *runtime, *platform, *pull, *ip;
+  char *runtime, *platform, *pull, *ip, *shm_size;
+  GStrv add_hosts, dns, dns_search, dns_options;
   char *health_cmd, *health_interval, *health_timeout, *health_start_period, *health_start_interval;
   gboolean no_healthcheck;
   int pids_limit, stop_timeout, health_retries;
@@ -34,7 +35,8 @@ create_options_clear (CreateOptions *o)
 {
   g_free (o->name); g_free (o->workdir); g_free (o->user); g_free (o->entrypoint); g_free (o->hostname);
   g_free (o->restart); g_free (o->memory); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
-  g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip);
+  g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip); g_free (o->shm_size);
+  g_strfreev (o->add_hosts); g_strfreev (o->dns); g_strfreev (o->dns_search); g_strfreev (o->dns_options);
   g_free (o->health_cmd); g_free (o->health_interval); g_free (o->health_timeout);
   g_free (o->health_start_period); g_free (o->health_start_interval);
   g_strfreev (o->publish); g_strfreev (o->aliases); g_strfreev (o->expose);
@@ -304,6 +306,11 @@ create_context (CreateOptions *o, const char *summary)
     { "pids-limit", 0, 0, G_OPTION_ARG_INT, &o->pids_limit, N_("Tune container pids limit"), "N" },
     { "cap-add", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_add, N_("Add Linux capabilities"), "CAP" },
     { "sysctl", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sysctls, N_("Sysctl options"), "KEY=VALUE" },
+    { "add-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->add_hosts, N_("Add a custom host-to-IP mapping (host:ip)"), "HOST:IP" },
+    { "dns", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->dns, N_("Set custom DNS servers"), "IP" },
+    { "dns-search", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->dns_search, N_("Set custom DNS search domains"), "DOMAIN" },
+    { "dns-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->dns_options, N_("Set DNS options"), "OPTION" },
+    { "shm-size", 0, 0, G_OPTION_ARG_STRING, &o->shm_size, N_("Size of /dev/shm"), "BYTES" },
     { "cap-drop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_drop, N_("Drop Linux capabilities"), "CAP" },
     { "privileged", 0, 0, G_OPTION_ARG_NONE, &o->privileged, N_("Give extended privileges to this container"), NULL },
     { "init", 0, 0, G_OPTION_ARG_NONE, &o->init, N_("Run an init inside the container that forwards signals and reaps processes"), NULL },
@@ -445,11 +452,21 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
   c->init = o->init;
   c->cap_add = g_strdupv (o->cap_add);
   c->sysctls = g_strdupv (o->sysctls);
+  c->extra_hosts = g_strdupv (o->add_hosts);
+  c->dns = g_strdupv (o->dns);
+  c->dns_search = g_strdupv (o->dns_search);
+  c->dns_options = g_strdupv (o->dns_options);
   c->cap_drop = g_strdupv (o->cap_drop);
   c->pids_limit = o->pids_limit;
   c->stop_signal = g_strdup (o->stop_signal);
   c->stop_timeout = o->stop_timeout;
   c->runtime = g_strdup (o->runtime);
+  if (o->shm_size && (!parse_bytes (o->shm_size, &c->shm_size) || c->shm_size <= 0))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"--shm-size\" flag"),
+                   o->shm_size);
+      return NULL;
+    }
   if (o->memory && !parse_bytes (o->memory, &c->memory))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"-m, --memory\" flag"), o->memory);

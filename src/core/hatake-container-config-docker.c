@@ -136,6 +136,13 @@ tmpfs_options (HatakeContainerMount  *mount,
   return TRUE;
 }
 
+static void
+none_if_empty (GStrv *strv)
+{
+  if (*strv != NULL && (*strv)[0] == NULL)
+    g_clear_pointer (strv, g_strfreev);
+}
+
 HatakeContainerConfig *
 hatake_container_config_from_docker (JsonObject  *body,
                                      const char  *name,
@@ -171,7 +178,11 @@ hatake_container_config_from_docker (JsonObject  *body,
       !hatake_json_strv_member (body, "Entrypoint", TRUE, &c->entrypoint, error) ||
       !hatake_json_strv_member (body, "Env", FALSE, &c->env, error) ||
       !hatake_json_strv_member (host, "CapAdd", TRUE, &c->cap_add, error) ||
-      !hatake_json_strv_member (host, "CapDrop", TRUE, &c->cap_drop, error))
+      !hatake_json_strv_member (host, "CapDrop", TRUE, &c->cap_drop, error) ||
+      !hatake_json_strv_member (host, "ExtraHosts", FALSE, &c->extra_hosts, error) ||
+      !hatake_json_strv_member (host, "Dns", FALSE, &c->dns, error) ||
+      !hatake_json_strv_member (host, "DnsSearch", FALSE, &c->dns_search, error) ||
+      !hatake_json_strv_member (host, "DnsOptions", FALSE, &c->dns_options, error))
     return NULL;
   c->working_dir = string_member (body, "WorkingDir");
   c->user = string_member (body, "User");
@@ -213,6 +224,12 @@ hatake_container_config_from_docker (JsonObject  *body,
       c->memory = hatake_json_int (host, "Memory", 0);
       c->cpus = hatake_json_int (host, "NanoCpus", 0) / 1e9;
       c->pids_limit = MAX (hatake_json_int (host, "PidsLimit", 0), 0);
+      c->shm_size = MAX (hatake_json_int (host, "ShmSize", 0), 0);
+      /* (the docker CLI sends [] for none) */
+      none_if_empty (&c->extra_hosts);
+      none_if_empty (&c->dns);
+      none_if_empty (&c->dns_search);
+      none_if_empty (&c->dns_options);
       c->runtime = string_member (host, "Runtime");
       mode = hatake_json_string_or (host, "NetworkMode", "");
       if (*mode != '\0' && !g_str_equal (mode, "default"))
@@ -589,6 +606,12 @@ host_config (const HatakeContainerConfig *config,
   json_object_set_int_member (host, "PidsLimit", config->pids_limit);
   set_strv (host, "CapAdd", (const char * const *) config->cap_add);
   set_strv (host, "CapDrop", (const char * const *) config->cap_drop);
+  set_strv (host, "ExtraHosts", (const char * const *) config->extra_hosts);
+  set_strv (host, "Dns", (const char * const *) config->dns);
+  set_strv (host, "DnsSearch", (const char * const *) config->dns_search);
+  set_strv (host, "DnsOptions", (const char * const *) config->dns_options);
+  if (config->shm_size > 0)
+    json_object_set_int_member (host, "ShmSize", config->shm_size);
   if (config->sysctls != NULL)
     json_object_set_object_member (host, "Sysctls", strv_to_map ((const char * const *) config->sysctls));
   json_object_set_boolean_member (host, "Privileged", config->privileged);

@@ -337,6 +337,10 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->labels = g_strdupv (self->labels);
   copy->cap_add = g_strdupv (self->cap_add);
   copy->sysctls = g_strdupv (self->sysctls);
+  copy->extra_hosts = g_strdupv (self->extra_hosts);
+  copy->dns = g_strdupv (self->dns);
+  copy->dns_search = g_strdupv (self->dns_search);
+  copy->dns_options = g_strdupv (self->dns_options);
   copy->cap_drop = g_strdupv (self->cap_drop);
   copy->stop_signal = g_strdup (self->stop_signal);
   copy->runtime = g_strdup (self->runtime);
@@ -369,6 +373,10 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_strfreev (self->labels);
   g_strfreev (self->cap_add);
   g_strfreev (self->sysctls);
+  g_strfreev (self->extra_hosts);
+  g_strfreev (self->dns);
+  g_strfreev (self->dns_search);
+  g_strfreev (self->dns_options);
   g_strfreev (self->cap_drop);
   g_free (self->stop_signal);
   g_free (self->runtime);
@@ -495,6 +503,11 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   add_strv (b, "CapAdd", self->cap_add, FALSE);
   add_strv (b, "CapDrop", self->cap_drop, FALSE);
   add_strv (b, "Sysctls", self->sysctls, FALSE);
+  add_strv (b, "ExtraHosts", self->extra_hosts, FALSE);
+  add_strv (b, "Dns", self->dns, FALSE);
+  add_strv (b, "DnsSearch", self->dns_search, FALSE);
+  add_strv (b, "DnsOptions", self->dns_options, FALSE);
+  INT ("ShmSize", self->shm_size);
   INT ("Memory", self->memory);
   json_builder_set_member_name (b, "NanoCpus");
   json_builder_add_int_value (b, (gint64) (self->cpus * 1e9 + 0.5));
@@ -612,6 +625,11 @@ hatake_container_config_from_json (JsonNode  *node,
   self->cap_add = get_strv (o, "CapAdd");
   self->cap_drop = get_strv (o, "CapDrop");
   self->sysctls = get_strv (o, "Sysctls");
+  self->extra_hosts = get_strv (o, "ExtraHosts");
+  self->dns = get_strv (o, "Dns");
+  self->dns_search = get_strv (o, "DnsSearch");
+  self->dns_options = get_strv (o, "DnsOptions");
+  self->shm_size = MAX (json_object_get_int_member_with_default (o, "ShmSize", 0), 0);
   self->memory = json_object_get_int_member_with_default (o, "Memory", 0);
   self->cpus = json_object_get_int_member_with_default (o, "NanoCpus", 0) / 1e9;
   self->pids_limit = json_object_get_int_member_with_default (o, "PidsLimit", 0);

@@ -99,6 +99,11 @@ typedef struct
   GStrv                cap_add;
   GStrv                cap_drop;
   GStrv                sysctls;       /* KEY=VALUE, namespaced ones only (docker's HostConfig.Sysctls) */
+  GStrv                extra_hosts;   /* --add-host NAME:IP, IP may be "host-gateway" (ExtraHosts) */
+  GStrv                dns;           /* --dns: resolv.conf's servers instead of the host's */
+  GStrv                dns_search;    /* --dns-search */
+  GStrv                dns_options;   /* --dns-option */
+  gint64               shm_size;      /* --shm-size: /dev/shm's, bytes; 0: 64 MiB */
   gint64               memory;        /* bytes, 0: no limit */
   double               cpus;          /* 0: no limit */
   gint64               pids_limit;    /* 0: no limit */

@@ -478,6 +478,12 @@ hatake_containers_inspect (HatakeContainers *self,
       INT ("Memory", entry->config->memory);
       INT ("NanoCpus", (gint64) (entry->config->cpus * 1e9 + 0.5));
       INT ("PidsLimit", entry->config->pids_limit);
+      /* (docker reports its default) */
+      INT ("ShmSize", entry->config->shm_size > 0 ? entry->config->shm_size : 64 * 1024 * 1024);
+      add_strv_or_null (b, "ExtraHosts", entry->config->extra_hosts);
+      add_strv_or_null (b, "Dns", entry->config->dns);
+      add_strv_or_null (b, "DnsSearch", entry->config->dns_search);
+      add_strv_or_null (b, "DnsOptions", entry->config->dns_options);
       json_builder_set_member_name (b, "RestartPolicy");
       json_builder_begin_object (b);
       STR ("Name", hatake_restart_policy_to_string (entry->config->restart));

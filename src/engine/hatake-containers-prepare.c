@@ -141,56 +141,142 @@ mount_rootfs (PrepareData *data, const char *rootfs, GError **error)
   return TRUE;
 }
 
+/* --add-host NAME:IP (or NAME=IP, as docker takes both); IP "host-gateway" is the host as the
+ * container reaches it: its network's gateway; the loopback address on the host's network (and
+ * with none, where nothing is reached anyway). FALSE when ENTRY is no such pair. */
+static gboolean
+split_extra_host (const char *entry, const HatakeNetworkResult *net, char **name, char **ip)
+{
+  const char *sep = strpbrk (entry, ":=");
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (sep == NULL || sep == entry || sep[1] == '\0')
+    return FALSE;
+  *name = g_strndup (entry, sep - entry);
+  if (g_str_equal (sep + 1, "host-gateway"))
+    *ip = g_strdup (net != NULL && net->gateway != NULL ? net->gateway : "127.0.0.1");
+  else
+    {
+      /* (an IPv6 address may come in brackets) */
+      g_autofree char *bare = g_strdup (sep + 1);
+      gsize n = strlen (bare);
+
+      if (bare[0] == '[' && bare[n - 1] == ']')
+        {
+          bare[n - 1] = '\0';
+          memmove (bare, bare + 1, n - 1);
+        }
+      address = g_inet_address_new_from_string (bare);
+      *ip = address != NULL ? g_steal_pointer (&bare) : NULL;
+    }
+  if (*ip == NULL)
+    g_clear_pointer (name, g_free);
+  return *ip != NULL;
+}
+
+/* --add-host and --dns, checked at create (as docker does) rather than at every start */
+gboolean
+_hatake_containers_check_host_entries (const HatakeContainerConfig *c, GError **error)
+{
+  for (guint i = 0; c->extra_hosts != NULL && c->extra_hosts[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL, *ip = NULL;
+
+      if (!split_extra_host (c->extra_hosts[i], NULL, &name, &ip))
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, _("invalid --add-host '%s': not NAME:IP"), c->extra_hosts[i]);
+          return FALSE;
+        }
+    }
+  for (guint i = 0; c->dns != NULL && c->dns[i] != NULL; i++)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (c->dns[i]);
+
+      if (address == NULL)
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, _("invalid --dns '%s': not an IP address"), c->dns[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* resolv.conf: the servers of the container's network (aardvark-dns, for names on a user network)
+ * and --dns, else the host's (less loopback servers, meaningless inside); --dns-search and
+ * --dns-option replace the network's or the host's search and options. */
+static void
+append_resolv (GString *out, const HatakeContainerConfig *c, const HatakeNetworkResult *net)
+{
+  g_autofree char *host_resolv = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean any = FALSE;
+
+  if ((net == NULL || net->dns_servers == NULL) && (c->dns == NULL || c->dns[0] == NULL) &&
+      g_file_get_contents ("/etc/resolv.conf", &host_resolv, NULL, NULL))
+    lines = g_strsplit (host_resolv, "\n", -1);
+  if (c->dns_search != NULL && c->dns_search[0] != NULL)
+    {
+      g_autofree char *search = g_strjoinv (" ", c->dns_search);
+      g_string_append_printf (out, "search %s\n", search);
+    }
+  else if (net != NULL && net->dns_search != NULL)
+    {
+      g_autofree char *search = g_strjoinv (" ", net->dns_search);
+      g_string_append_printf (out, "search %s\n", search);
+    }
+  for (guint i = 0; net != NULL && net->dns_servers != NULL && net->dns_servers[i] != NULL; i++, any = TRUE)
+    g_string_append_printf (out, "nameserver %s\n", net->dns_servers[i]);
+  for (guint i = 0; c->dns != NULL && c->dns[i] != NULL; i++, any = TRUE)
+    g_string_append_printf (out, "nameserver %s\n", c->dns[i]);
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      gboolean server = g_str_has_prefix (lines[i], "nameserver");
+
+      if (*lines[i] == '\0' || (server && (strstr (lines[i], " 127.") || strstr (lines[i], " ::1"))) ||
+          (g_str_has_prefix (lines[i], "search") && c->dns_search != NULL) ||
+          (g_str_has_prefix (lines[i], "options") && c->dns_options != NULL))
+        continue;
+      any |= server;
+      g_string_append_printf (out, "%s\n", lines[i]);
+    }
+  if (!any)
+    g_string_append (out, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+  if (c->dns_options != NULL && c->dns_options[0] != NULL)
+    {
+      g_autofree char *options = g_strjoinv (" ", c->dns_options);
+      g_string_append_printf (out, "options %s\n", options);
+    }
+}
+
 static gboolean
 write_host_files (PrepareData *data, const char *hostname, const HatakeNetworkResult *net, GError **error)
 {
   g_autofree char *hosts = g_build_filename (data->dir, "hosts", NULL);
   g_autofree char *hostname_path = g_build_filename (data->dir, "hostname", NULL);
   g_autofree char *resolv = g_build_filename (data->dir, "resolv.conf", NULL);
-  g_autofree char *hosts_text = g_strdup_printf ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                                                 "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
-                                                 "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+  g_autoptr(GString) hosts_text = g_string_new ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                                "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
+                                                "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
   g_autofree char *hostname_text = g_strconcat (hostname, "\n", NULL);
-  g_autofree char *host_resolv = NULL;
   g_autoptr(GString) resolv_text = g_string_new (NULL);
 
+  /* (docker: the extra hosts before the container's own name) */
+  for (guint i = 0; data->config->extra_hosts != NULL && data->config->extra_hosts[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL, *ip = NULL;
+
+      if (!split_extra_host (data->config->extra_hosts[i], net, &name, &ip))
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, _("invalid --add-host '%s': not NAME:IP"),
+                       data->config->extra_hosts[i]);
+          return FALSE;
+        }
+      g_string_append_printf (hosts_text, "%s\t%s\n", ip, name);
+    }
   if (net != NULL && net->ip != NULL)
-    {
-      g_autofree char *with_self = g_strdup_printf ("%s%s\t%s\n", hosts_text, net->ip, hostname);
-
-      g_free (hosts_text);
-      hosts_text = g_steal_pointer (&with_self);
-    }
-  /* On a network with DNS by name: its server (aardvark-dns), which forwards the rest */
-  if (net != NULL && net->dns_servers != NULL)
-    {
-      if (net->dns_search != NULL)
-        {
-          g_autofree char *search = g_strjoinv (" ", net->dns_search);
-
-          g_string_append_printf (resolv_text, "search %s\n", search);
-        }
-      for (guint i = 0; net->dns_servers[i] != NULL; i++)
-        g_string_append_printf (resolv_text, "nameserver %s\n", net->dns_servers[i]);
-    }
-  /* The host's resolver, less loopback servers that mean nothing inside the container. */
-  else if (g_file_get_contents ("/etc/resolv.conf", &host_resolv, NULL, NULL))
-    {
-      g_auto(GStrv) lines = g_strsplit (host_resolv, "\n", -1);
-      gboolean any = FALSE;
-      for (guint i = 0; lines[i]; i++)
-        {
-          if (g_str_has_prefix (lines[i], "nameserver") &&
-              (strstr (lines[i], " 127.") || strstr (lines[i], " ::1")))
-            continue;
-          any |= g_str_has_prefix (lines[i], "nameserver");
-          if (*lines[i])
-            g_string_append_printf (resolv_text, "%s\n", lines[i]);
-        }
-      if (!any)
-        g_string_append (resolv_text, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-    }
-  return g_file_set_contents (hosts, hosts_text, -1, error) &&
+    g_string_append_printf (hosts_text, "%s\t%s\n", net->ip, hostname);
+  append_resolv (resolv_text, data->config, net);
+  return g_file_set_contents (hosts, hosts_text->str, -1, error) &&
          g_file_set_contents (hostname_path, hostname_text, -1, error) &&
          g_file_set_contents (resolv, resolv_text->str, -1, error);
 }
@@ -294,6 +380,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   spec.cap_add = strv_or_null (c->cap_add);
   spec.cap_drop = strv_or_null (c->cap_drop);
   spec.sysctls = strv_or_null (c->sysctls);
+  spec.shm_size = c->shm_size;
   spec.memory = c->memory;
   spec.cpus = c->cpus;
   spec.pids_limit = c->pids_limit;

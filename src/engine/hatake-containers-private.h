@@ -152,6 +152,8 @@ typedef struct
 } PrepareData;
 
 void        _hatake_containers_prepare_data_free (PrepareData  *data);
+gboolean    _hatake_containers_check_host_entries (const HatakeContainerConfig *c,
+                                                   GError                     **error);
 GString    *_hatake_containers_lower_dirs (HatakeStore  *store,
                                            const char   *root,
                                            const char   *image_id,

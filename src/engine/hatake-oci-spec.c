@@ -999,6 +999,8 @@ build_mounts (const HatakeContainerSpec *spec,
     {
       const DefaultMount *d = &default_mounts[i];
       g_autoptr(GPtrArray) options = g_ptr_array_new ();
+      g_autofree char *shm_size = spec->shm_size > 0
+                                  ? g_strdup_printf ("size=%" G_GINT64_FORMAT, spec->shm_size) : NULL;
 
       if (pending_has (pending, d->destination))
         continue;
@@ -1008,6 +1010,12 @@ build_mounts (const HatakeContainerSpec *spec,
           if (spec->privileged && strcmp (d->options[j], "ro") == 0
               && (strcmp (d->type, "sysfs") == 0 || strcmp (d->type, "cgroup") == 0))
             continue;
+          /* --shm-size */
+          if (shm_size != NULL && strcmp (d->source, "shm") == 0 && g_str_has_prefix (d->options[j], "size="))
+            {
+              g_ptr_array_add (options, shm_size);
+              continue;
+            }
           g_ptr_array_add (options, (gpointer) d->options[j]);
         }
       g_ptr_array_add (options, NULL);

@@ -65,6 +65,7 @@ typedef struct
   gint64              memory_swap;     /* memory + swap in bytes: 0 twice memory, -1 unlimited */
   double              cpus;            /* 0 for no limit, else 0.01 to the number of CPUs */
   gint64              pids_limit;      /* 0 or -1 for no limit */
+  gint64              shm_size;        /* /dev/shm's size in bytes, 0 for 64 MiB */
 
   const HatakeMount  *mounts;
   guint               n_mounts;
