@@ -693,6 +693,39 @@ test_cli_simple (void)
   assert_within (ours, body, "");
 }
 
+/* What the docker CLI sends for flags Hatake does not do is said in the create's warnings; its
+ * bodies without such flags (every default it writes) say nothing. */
+static void
+test_cli_unsupported (void)
+{
+  const char *bodies[] = { cli_simple, cli_rich, cli_tmpfs, cli_networks };
+  g_autoptr(JsonNode) asked = parse (cli_simple);
+  JsonObject *host = json_object_get_object_member (json_node_get_object (asked), "HostConfig");
+  g_auto(GStrv) warnings = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(JsonNode) body = parse (bodies[i]);
+      g_auto(GStrv) none = hatake_container_config_docker_unsupported (json_node_get_object (body));
+
+      g_assert_null (none);
+    }
+  json_object_set_array_member (host, "Ulimits", json_array_new ());
+  json_array_add_string_element (json_object_get_array_member (host, "Ulimits"), "nofile=1:1");
+  json_object_set_string_member (host, "PidMode", "host");
+  json_object_set_int_member (host, "OomScoreAdj", 500);
+  json_object_set_string_member (json_object_get_object_member (host, "LogConfig"), "Type", "syslog");
+  json_object_set_string_member (json_node_get_object (asked), "Domainname", "example.com");
+  warnings = hatake_container_config_docker_unsupported (json_node_get_object (asked));
+  g_assert_nonnull (warnings);
+  g_assert_cmpuint (g_strv_length (warnings), ==, 5);
+  g_assert_cmpstr (warnings[0], ==, "Hatake does not support --ulimit (HostConfig.Ulimits) yet: it is ignored");
+  g_assert_cmpstr (warnings[1], ==, "Hatake does not support --pid (HostConfig.PidMode) yet: it is ignored");
+  g_assert_cmpstr (warnings[2], ==, "Hatake does not support --oom-score-adj (HostConfig.OomScoreAdj) yet: it is ignored");
+  g_assert_cmpstr (warnings[3], ==, "Hatake does not support --domainname (Domainname) yet: it is ignored");
+  g_assert_nonnull (strstr (warnings[4], "log driver syslog"));
+}
+
 static void
 test_cli_rich (void)
 {
@@ -1006,6 +1039,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/config-docker/to-docker/members", test_to_docker_members);
   g_test_add_func ("/config-docker/docker-cli/simple", test_cli_simple);
   g_test_add_func ("/config-docker/docker-cli/rich", test_cli_rich);
+  g_test_add_func ("/config-docker/docker-cli/unsupported", test_cli_unsupported);
   g_test_add_func ("/config-docker/docker-cli/tmpfs", test_cli_tmpfs);
   g_test_add_func ("/config-docker/docker-cli/networks", test_cli_networks);
   g_test_add_func ("/config-docker/refused", test_refused);

@@ -21,17 +21,22 @@ on_created (GObject *source, GAsyncResult *result, gpointer user_data)
   HatakeApiRequest *request = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeContainer) container = hatake_engine_create_container_finish (HATAKE_ENGINE (source), result, &error);
+  GStrv unsupported = g_object_get_data (G_OBJECT (request->msg), "hatake-unsupported");
+  JsonArray *warnings = json_array_new ();
   JsonObject *object;
   g_autoptr(JsonNode) node = NULL;
 
   if (container == NULL)
     {
+      json_array_unref (warnings);
       hatake_api_request_reply_error (request, error);
       return;
     }
+  for (guint i = 0; unsupported != NULL && unsupported[i] != NULL; i++)
+    json_array_add_string_element (warnings, unsupported[i]);
   object = json_object_new ();
   json_object_set_string_member (object, "Id", hatake_container_get_id (container));
-  json_object_set_array_member (object, "Warnings", json_array_new ());
+  json_object_set_array_member (object, "Warnings", warnings);
   node = hatake_api_object_node (object);
   hatake_api_request_reply_json (request, SOUP_STATUS_CREATED, node);
 }
@@ -57,6 +62,11 @@ create_container (HatakeApiServer   *server,
       hatake_api_reply_error (msg, error);
       return;
     }
+  /* what the body asks that is not done: said in the answer's Warnings (the docker CLI prints
+   * them), not dropped without a word */
+  g_object_set_data_full (G_OBJECT (msg), "hatake-unsupported",
+                          hatake_container_config_docker_unsupported (json_node_get_object (body)),
+                          (GDestroyNotify) g_strfreev);
   request = hatake_api_request_new (server, msg, query, path);
   hatake_engine_create_container_async (request->engine, config, request->cancellable, on_created, request);
 }

@@ -136,6 +136,113 @@ tmpfs_options (HatakeContainerMount  *mount,
   return TRUE;
 }
 
+typedef enum
+{
+  SET_ARRAY,    /* a non-empty list */
+  SET_STRING,   /* a string other than "" and the listed defaults */
+  SET_NUMBER,   /* a number other than 0 */
+  SET_TRUE,     /* true */
+} SetWhen;
+
+static const struct
+{
+  const char *member;    /* in HostConfig, or in the body with a "." first */
+  SetWhen     when;
+  const char *flag;      /* the docker CLI's */
+  const char *defaults;  /* SET_STRING: values that ask nothing, "|"-separated */
+} unsupported[] = {
+  { "Ulimits", SET_ARRAY, "--ulimit", NULL },
+  { "Devices", SET_ARRAY, "--device", NULL },
+  { "DeviceRequests", SET_ARRAY, "--gpus", NULL },
+  { "DeviceCgroupRules", SET_ARRAY, "--device-cgroup-rule", NULL },
+  { "SecurityOpt", SET_ARRAY, "--security-opt", NULL },
+  { "GroupAdd", SET_ARRAY, "--group-add", NULL },
+  { "Links", SET_ARRAY, "--link", NULL },
+  { "VolumesFrom", SET_ARRAY, "--volumes-from", NULL },
+  { "BlkioWeightDevice", SET_ARRAY, "--blkio-weight-device", NULL },
+  { "BlkioDeviceReadBps", SET_ARRAY, "--device-read-bps", NULL },
+  { "BlkioDeviceWriteBps", SET_ARRAY, "--device-write-bps", NULL },
+  { "BlkioDeviceReadIOps", SET_ARRAY, "--device-read-iops", NULL },
+  { "BlkioDeviceWriteIOps", SET_ARRAY, "--device-write-iops", NULL },
+  { "PidMode", SET_STRING, "--pid", "private" },
+  { "IpcMode", SET_STRING, "--ipc", "private|shareable|none" },
+  { "UTSMode", SET_STRING, "--uts", "private" },
+  { "UsernsMode", SET_STRING, "--userns", "host" },
+  { "CgroupnsMode", SET_STRING, "--cgroupns", "private|host" },
+  { "CgroupParent", SET_STRING, "--cgroup-parent", NULL },
+  { "CpusetCpus", SET_STRING, "--cpuset-cpus", NULL },
+  { "CpusetMems", SET_STRING, "--cpuset-mems", NULL },
+  { "VolumeDriver", SET_STRING, "--volume-driver", "local" },
+  { "OomScoreAdj", SET_NUMBER, "--oom-score-adj", NULL },
+  { "CpuShares", SET_NUMBER, "--cpu-shares", NULL },
+  { "CpuPeriod", SET_NUMBER, "--cpu-period", NULL },
+  { "CpuQuota", SET_NUMBER, "--cpu-quota", NULL },
+  { "CpuRealtimePeriod", SET_NUMBER, "--cpu-rt-period", NULL },
+  { "CpuRealtimeRuntime", SET_NUMBER, "--cpu-rt-runtime", NULL },
+  { "BlkioWeight", SET_NUMBER, "--blkio-weight", NULL },
+  { "MemoryReservation", SET_NUMBER, "--memory-reservation", NULL },
+  { "MemorySwap", SET_NUMBER, "--memory-swap", NULL },
+  { "KernelMemory", SET_NUMBER, "--kernel-memory", NULL },
+  { "OomKillDisable", SET_TRUE, "--oom-kill-disable", NULL },
+  { ".Domainname", SET_STRING, "--domainname", NULL },
+  { ".MacAddress", SET_STRING, "--mac-address", NULL },
+};
+
+static gboolean
+member_is_set (JsonNode *node, SetWhen when, const char *defaults)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+  switch (when)
+    {
+    case SET_ARRAY:
+      return JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) > 0;
+    case SET_STRING:
+      {
+        const char *value = json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+        g_auto(GStrv) allowed = g_strsplit (defaults ? defaults : "", "|", -1);
+
+        return value != NULL && *value != '\0' && !g_strv_contains ((const char * const *) allowed, value);
+      }
+    case SET_NUMBER:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) != G_TYPE_STRING &&
+             json_node_get_double (node) != 0;
+    case SET_TRUE:
+      return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+             json_node_get_boolean (node);
+    default:
+      return FALSE;
+    }
+}
+
+GStrv
+hatake_container_config_docker_unsupported (JsonObject *body)
+{
+  JsonObject *host = hatake_json_object_member (body, "HostConfig");
+  JsonObject *log = hatake_json_object_member (host, "LogConfig");
+  const char *log_type = hatake_json_string (log, "Type");
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) warnings = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (unsupported); i++)
+    {
+      gboolean top = unsupported[i].member[0] == '.';
+      JsonObject *object = top ? body : host;
+      const char *name = top ? unsupported[i].member + 1 : unsupported[i].member;
+      JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+      if (member_is_set (node, unsupported[i].when, unsupported[i].defaults))
+        strv_builder_take (b, g_strdup_printf ("Hatake does not support %s (%s%s) yet: it is ignored",
+                                                 unsupported[i].flag, top ? "" : "HostConfig.", name));
+    }
+  /* (conmon's own log file, which docker logs reads, whatever the driver asked) */
+  if (log_type != NULL && *log_type != '\0' && !g_str_equal (log_type, "json-file") && !g_str_equal (log_type, "local"))
+    strv_builder_take (b, g_strdup_printf ("Hatake does not support the log driver %s yet: the container logs "
+                                             "to a file of its own, which logs reads", log_type));
+  warnings = g_strv_builder_end (b);
+  return warnings[0] != NULL ? g_steal_pointer (&warnings) : NULL;
+}
+
 static void
 none_if_empty (GStrv *strv)
 {

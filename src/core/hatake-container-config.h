@@ -275,6 +275,9 @@ HatakeContainerConfig *hatake_container_config_from_json  (JsonNode             
 /* docker's POST /containers/create body (its ContainerConfig, HostConfig and NetworkingConfig) as
  * the config it asks for; name is the request's ?name=, NULL for a generated one. A body asking
  * for what cannot be is refused, the message naming what is wrong (docker's where it has one). */
+/* What BODY (docker's create) asks that Hatake does not do yet, one warning each, for the create's
+ * Warnings (the docker CLI prints them): NULL when there is none. */
+GStrv                  hatake_container_config_docker_unsupported (JsonObject *body);
 HatakeContainerConfig *hatake_container_config_from_docker (JsonObject                  *body,
                                                            const char                  *name,
                                                            GError                     **error);
