@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
 #include <json-glib/json-glib.h>
+#include <glib/gstdio.h>
 
 #include <signal.h>
 #include <string.h>
@@ -110,6 +111,34 @@ test_api_default_network (Fixture *f, gconstpointer data)
     inspected = g_strdup_printf ("{\"Image\": \"%s\", \"HostConfig\": {\"Dns\": [\"not-an-ip\"]}}", image);
     g_assert_cmpuint (http (f, "POST", "/v1.44/containers/create", inspected, NULL, &out), ==, 400);
     g_assert_nonnull (strstr (out, "not-an-ip"));
+    g_clear_pointer (&out, g_free);
+    /* --security-opt: no-new-privileges and seccomp=unconfined are honoured (label= means
+     * nothing here); a custom profile or an unknown option is refused, naming it */
+    g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "--network", "none", image, "grep", "-E",
+                             "NoNewPrivs|Seccomp:", "/proc/self/status", NULL), ==, 0);
+    g_assert_cmpstr (out, ==, "NoNewPrivs:\t0\nSeccomp:\t2\n");
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "--network", "none", "--security-opt", "no-new-privileges",
+                             "--security-opt", "seccomp=unconfined", "--security-opt", "label=disable", image, "grep",
+                             "-E", "NoNewPrivs|Seccomp:", "/proc/self/status", NULL), ==, 0);
+    g_assert_cmpstr (out, ==, "NoNewPrivs:\t1\nSeccomp:\t0\n");
+    g_clear_pointer (&out, g_free);
+    {
+      g_autofree char *profile = NULL, *opt = NULL;
+      int fd = g_file_open_tmp ("hatake-seccomp-XXXXXX.json", &profile, NULL);
+
+      g_assert_cmpint (fd, >=, 0);
+      close (fd);
+      g_assert_true (g_file_set_contents (profile, "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", -1, NULL));
+      opt = g_strconcat ("seccomp=", profile, NULL);
+      g_assert_cmpint (docker (f, NULL, &out, "run", "--rm", "--network", "none", "--security-opt", opt, image, "true",
+                               NULL), ==, 125);
+      g_unlink (profile);
+    }
+    g_assert_nonnull (strstr (out, "custom seccomp profiles are not supported yet"));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker (f, NULL, &out, "create", "--security-opt", "bogus=1", image, NULL), !=, 0);
+    g_assert_nonnull (strstr (out, "invalid --security-opt: bogus=1"));
     g_clear_pointer (&out, g_free);
     g_assert_cmpint (docker (f, &out, NULL, "ps", "-aq", NULL), ==, 0);
     g_assert_cmpstr (out, ==, "");

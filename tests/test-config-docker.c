@@ -15,7 +15,7 @@
 /* A field added to these structs changes their size: the build stops here until the field is in
  * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
  * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
-G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 272);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 280);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeHealthConfig) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
@@ -162,6 +162,7 @@ assert_config_equal (const HatakeContainerConfig *got,
   STRV (dns_search);
   STRV (dns_options);
   INT (shm_size);
+  STRV (security_opt);
   INT (memory);
   g_assert_cmpfloat (got->cpus, ==, expected->cpus);
   INT (pids_limit);
@@ -269,6 +270,7 @@ rich_config (void)
   c->dns_search = strv ("example.com", NULL);
   c->dns_options = strv ("ndots:2", NULL);
   c->shm_size = 128 * MIB;
+  c->security_opt = strv ("no-new-privileges", "seccomp=unconfined", NULL);
   c->memory = 64 * MIB;
   c->cpus = 1.5;
   c->pids_limit = 100;
@@ -454,7 +456,7 @@ test_to_docker_members (void)
     "   \"AutoRemove\": true, \"NetworkMode\": \"n1\", \"Memory\": 67108864, \"NanoCpus\": 500000000,"
     "   \"PidsLimit\": 50, \"CapAdd\": [\"NET_ADMIN\"], \"CapDrop\": [\"MKNOD\"], \"Privileged\": true, \"Init\": true,"
     "   \"ExtraHosts\": [\"a:1.2.3.4\"], \"Dns\": [\"1.1.1.1\", \"8.8.8.8\"], \"DnsSearch\": [\"a.test\"],"
-    "   \"DnsOptions\": [\"rotate\"], \"ShmSize\": 268435456,"
+    "   \"DnsOptions\": [\"rotate\"], \"ShmSize\": 268435456, \"SecurityOpt\": [\"no-new-privileges:true\"],"
     "   \"Sysctls\": {\"net.ipv4.ip_unprivileged_port_start\": \"0\"},"
     "   \"ReadonlyRootfs\": true, \"Runtime\": \"crun\"},"
     " \"NetworkingConfig\": {\"EndpointsConfig\": {\"n1\": {\"Aliases\": [\"a\"],"
@@ -480,6 +482,7 @@ test_to_docker_members (void)
   c->dns_search = strv ("a.test", NULL);
   c->dns_options = strv ("rotate", NULL);
   c->shm_size = 256 * MIB;
+  c->security_opt = strv ("no-new-privileges:true", NULL);
   c->memory = 64 * MIB;
   c->cpus = 0.5;
   c->pids_limit = 50;

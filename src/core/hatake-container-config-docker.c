@@ -155,7 +155,6 @@ static const struct
   { "Devices", SET_ARRAY, "--device", NULL },
   { "DeviceRequests", SET_ARRAY, "--gpus", NULL },
   { "DeviceCgroupRules", SET_ARRAY, "--device-cgroup-rule", NULL },
-  { "SecurityOpt", SET_ARRAY, "--security-opt", NULL },
   { "GroupAdd", SET_ARRAY, "--group-add", NULL },
   { "Links", SET_ARRAY, "--link", NULL },
   { "VolumesFrom", SET_ARRAY, "--volumes-from", NULL },
@@ -289,7 +288,8 @@ hatake_container_config_from_docker (JsonObject  *body,
       !hatake_json_strv_member (host, "ExtraHosts", FALSE, &c->extra_hosts, error) ||
       !hatake_json_strv_member (host, "Dns", FALSE, &c->dns, error) ||
       !hatake_json_strv_member (host, "DnsSearch", FALSE, &c->dns_search, error) ||
-      !hatake_json_strv_member (host, "DnsOptions", FALSE, &c->dns_options, error))
+      !hatake_json_strv_member (host, "DnsOptions", FALSE, &c->dns_options, error) ||
+      !hatake_json_strv_member (host, "SecurityOpt", FALSE, &c->security_opt, error))
     return NULL;
   c->working_dir = string_member (body, "WorkingDir");
   c->user = string_member (body, "User");
@@ -337,6 +337,7 @@ hatake_container_config_from_docker (JsonObject  *body,
       none_if_empty (&c->dns);
       none_if_empty (&c->dns_search);
       none_if_empty (&c->dns_options);
+      none_if_empty (&c->security_opt);
       c->runtime = string_member (host, "Runtime");
       mode = hatake_json_string_or (host, "NetworkMode", "");
       if (*mode != '\0' && !g_str_equal (mode, "default"))
@@ -717,6 +718,7 @@ host_config (const HatakeContainerConfig *config,
   set_strv (host, "Dns", (const char * const *) config->dns);
   set_strv (host, "DnsSearch", (const char * const *) config->dns_search);
   set_strv (host, "DnsOptions", (const char * const *) config->dns_options);
+  set_strv (host, "SecurityOpt", (const char * const *) config->security_opt);
   if (config->shm_size > 0)
     json_object_set_int_member (host, "ShmSize", config->shm_size);
   if (config->sysctls != NULL)

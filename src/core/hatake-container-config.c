@@ -341,6 +341,7 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->dns = g_strdupv (self->dns);
   copy->dns_search = g_strdupv (self->dns_search);
   copy->dns_options = g_strdupv (self->dns_options);
+  copy->security_opt = g_strdupv (self->security_opt);
   copy->cap_drop = g_strdupv (self->cap_drop);
   copy->stop_signal = g_strdup (self->stop_signal);
   copy->runtime = g_strdup (self->runtime);
@@ -377,6 +378,7 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_strfreev (self->dns);
   g_strfreev (self->dns_search);
   g_strfreev (self->dns_options);
+  g_strfreev (self->security_opt);
   g_strfreev (self->cap_drop);
   g_free (self->stop_signal);
   g_free (self->runtime);
@@ -508,6 +510,7 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   add_strv (b, "DnsSearch", self->dns_search, FALSE);
   add_strv (b, "DnsOptions", self->dns_options, FALSE);
   INT ("ShmSize", self->shm_size);
+  add_strv (b, "SecurityOpt", self->security_opt, FALSE);
   INT ("Memory", self->memory);
   json_builder_set_member_name (b, "NanoCpus");
   json_builder_add_int_value (b, (gint64) (self->cpus * 1e9 + 0.5));
@@ -630,6 +633,7 @@ hatake_container_config_from_json (JsonNode  *node,
   self->dns_search = get_strv (o, "DnsSearch");
   self->dns_options = get_strv (o, "DnsOptions");
   self->shm_size = MAX (json_object_get_int_member_with_default (o, "ShmSize", 0), 0);
+  self->security_opt = get_strv (o, "SecurityOpt");
   self->memory = json_object_get_int_member_with_default (o, "Memory", 0);
   self->cpus = json_object_get_int_member_with_default (o, "NanoCpus", 0) / 1e9;
   self->pids_limit = json_object_get_int_member_with_default (o, "PidsLimit", 0);
@@ -765,4 +769,44 @@ invalid:
                _("Invalid port “%s”: expected [IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp], ports 1 to 65535, "
                  "ranges of the same length"), spec ? spec : "");
   return FALSE;
+}
+
+gboolean
+hatake_container_config_security (const HatakeContainerConfig *config,
+                                  gboolean                    *no_new_privileges,
+                                  gboolean                    *seccomp_unconfined,
+                                  GError                     **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  *no_new_privileges = FALSE;
+  *seccomp_unconfined = FALSE;
+  for (guint i = 0; config->security_opt != NULL && config->security_opt[i] != NULL; i++)
+    {
+      const char *opt = config->security_opt[i];
+      gsize n = strcspn (opt, ":=");
+      g_autofree char *key = g_strndup (opt, n);
+      const char *value = opt[n] != '\0' ? opt + n + 1 : NULL;
+
+      if (g_str_equal (key, "no-new-privileges") &&
+          (value == NULL || g_str_equal (value, "true") || g_str_equal (value, "false")))
+        *no_new_privileges = value == NULL || g_str_equal (value, "true");
+      else if (g_str_equal (key, "seccomp") && g_strcmp0 (value, "unconfined") == 0)
+        *seccomp_unconfined = TRUE;
+      else if (g_str_equal (key, "seccomp") && value != NULL)
+        {
+          /* (the docker CLI sends a profile's content in place of its file name) */
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG,
+                       _("invalid --security-opt: custom seccomp profiles are not supported yet (only seccomp=unconfined)"));
+          return FALSE;
+        }
+      else if ((g_str_equal (key, "apparmor") || g_str_equal (key, "label")) && value != NULL)
+        continue;
+      else
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, _("invalid --security-opt: %s"), opt);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }

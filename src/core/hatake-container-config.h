@@ -104,6 +104,8 @@ typedef struct
   GStrv                dns_search;    /* --dns-search */
   GStrv                dns_options;   /* --dns-option */
   gint64               shm_size;      /* --shm-size: /dev/shm's, bytes; 0: 64 MiB */
+  GStrv                security_opt;  /* --security-opt: no-new-privileges[:true|false],
+                                       * seccomp=unconfined, apparmor=…, label=… (no-ops here) */
   gint64               memory;        /* bytes, 0: no limit */
   double               cpus;          /* 0: no limit */
   gint64               pids_limit;    /* 0: no limit */
@@ -275,6 +277,14 @@ HatakeContainerConfig *hatake_container_config_from_json  (JsonNode             
 /* docker's POST /containers/create body (its ContainerConfig, HostConfig and NetworkingConfig) as
  * the config it asks for; name is the request's ?name=, NULL for a generated one. A body asking
  * for what cannot be is refused, the message naming what is wrong (docker's where it has one). */
+/* CONFIG's --security-opt, read: no-new-privileges[:=]BOOL, seccomp[:=]unconfined; apparmor= and
+ * label= are accepted and mean nothing here (no AppArmor nor SELinux confinement). FALSE, with
+ * HATAKE_ERROR_CONFIG naming it, for an option that cannot be honoured (a custom seccomp profile,
+ * an unknown one). */
+gboolean               hatake_container_config_security (const HatakeContainerConfig *config,
+                                                         gboolean                    *no_new_privileges,
+                                                         gboolean                    *seccomp_unconfined,
+                                                         GError                     **error);
 /* What BODY (docker's create) asks that Hatake does not do yet, one warning each, for the create's
  * Warnings (the docker CLI prints them): NULL when there is none. */
 GStrv                  hatake_container_config_docker_unsupported (JsonObject *body);

@@ -484,6 +484,7 @@ hatake_containers_inspect (HatakeContainers *self,
       add_strv_or_null (b, "Dns", entry->config->dns);
       add_strv_or_null (b, "DnsSearch", entry->config->dns_search);
       add_strv_or_null (b, "DnsOptions", entry->config->dns_options);
+      add_strv_or_null (b, "SecurityOpt", entry->config->security_opt);
       json_builder_set_member_name (b, "RestartPolicy");
       json_builder_begin_object (b);
       STR ("Name", hatake_restart_policy_to_string (entry->config->restart));

@@ -381,6 +381,13 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   spec.cap_drop = strv_or_null (c->cap_drop);
   spec.sysctls = strv_or_null (c->sysctls);
   spec.shm_size = c->shm_size;
+  {
+    gboolean unconfined = FALSE;
+
+    /* (checked at create: an option it refuses cannot be here) */
+    if (hatake_container_config_security (c, &spec.no_new_privileges, &unconfined, NULL) && unconfined)
+      spec.seccomp_profile = "unconfined";
+  }
   spec.memory = c->memory;
   spec.cpus = c->cpus;
   spec.pids_limit = c->pids_limit;

@@ -878,7 +878,8 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   /* refused at create, as docker does, rather than at the first start */
   if (!hatake_oci_spec_check_sysctls ((const char * const *) data->config->sysctls,
                                       g_strcmp0 (data->config->network_mode, "host") == 0, &error) ||
-      !_hatake_containers_check_host_entries (data->config, &error))
+      !_hatake_containers_check_host_entries (data->config, &error) ||
+      !hatake_container_config_security (data->config, &(gboolean) { FALSE }, &(gboolean) { FALSE }, &error))
     {
       g_task_return_error (task, error);
       return;

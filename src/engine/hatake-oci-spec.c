@@ -1271,7 +1271,7 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   json_object_set_array_member (jcaps, "permitted", string_array ((const char * const *) caps, n_caps));
   json_object_set_object_member (process, "capabilities", jcaps);
   json_object_set_array_member (process, "rlimits", build_rlimits ());
-  json_object_set_boolean_member (process, "noNewPrivileges", FALSE);
+  json_object_set_boolean_member (process, "noNewPrivileges", spec->no_new_privileges);
   json_object_set_int_member (process, "oomScoreAdj", 0);
   json_object_set_object_member (root, "process", process);
 

@@ -84,6 +84,7 @@ typedef struct
 
   const char         *seccomp_profile; /* NULL: HATAKE_OCI_DEFAULT_SECCOMP when it exists; a path;
                                         * "unconfined" for none. Ignored when privileged */
+  gboolean            no_new_privileges; /* --security-opt no-new-privileges */
 } HatakeContainerSpec;
 
 void        hatake_container_spec_init    (HatakeContainerSpec  *spec);
