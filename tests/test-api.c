@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "hatake-test-api.h"
@@ -140,6 +141,34 @@ test_api_default_network (Fixture *f, gconstpointer data)
     g_assert_cmpint (docker (f, NULL, &out, "create", "--security-opt", "bogus=1", image, NULL), !=, 0);
     g_assert_nonnull (strstr (out, "invalid --security-opt: bogus=1"));
     g_clear_pointer (&out, g_free);
+    /* --ulimit over the engine's defaults; above the engine's own hard limit, which the runtime
+     * could not raise without CAP_SYS_RESOURCE, refused at create */
+    g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "--network", "none", "--ulimit", "nofile=512:1024", "--ulimit",
+                             "core=0", image, "sh", "-c", "ulimit -n; ulimit -Hn; ulimit -c", NULL), ==, 0);
+    g_assert_cmpstr (out, ==, "512\n1024\n0\n");
+    g_clear_pointer (&out, g_free);
+    {
+      struct rlimit rl;
+      g_autofree char *status = NULL;
+      const char *cap_line;
+      gboolean may_raise;
+
+      g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+      cap_line = strstr (status, "\nCapEff:");
+      g_assert_nonnull (cap_line);
+      may_raise = (g_ascii_strtoull (cap_line + strlen ("\nCapEff:"), NULL, 16) >> 24) & 1;
+      g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &rl), ==, 0);
+      if (!may_raise && rl.rlim_max != RLIM_INFINITY)
+        {
+          g_autofree char *above = g_strdup_printf ("nofile=512:%" G_GUINT64_FORMAT, (guint64) rl.rlim_max + 1);
+
+          g_assert_cmpint (docker (f, NULL, &out, "create", "--ulimit", above, image, NULL), !=, 0);
+          g_assert_nonnull (strstr (out, "above the engine's own hard limit"));
+          g_clear_pointer (&out, g_free);
+        }
+      else
+        g_test_message ("the server may raise its limits: no --ulimit above them to refuse");
+    }
     g_assert_cmpint (docker (f, &out, NULL, "ps", "-aq", NULL), ==, 0);
     g_assert_cmpstr (out, ==, "");
   }

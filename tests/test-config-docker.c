@@ -15,7 +15,7 @@
 /* A field added to these structs changes their size: the build stops here until the field is in
  * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
  * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
-G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 280);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 288);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeHealthConfig) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
@@ -163,6 +163,7 @@ assert_config_equal (const HatakeContainerConfig *got,
   STRV (dns_options);
   INT (shm_size);
   STRV (security_opt);
+  STRV (ulimits);
   INT (memory);
   g_assert_cmpfloat (got->cpus, ==, expected->cpus);
   INT (pids_limit);
@@ -271,6 +272,7 @@ rich_config (void)
   c->dns_options = strv ("ndots:2", NULL);
   c->shm_size = 128 * MIB;
   c->security_opt = strv ("no-new-privileges", "seccomp=unconfined", NULL);
+  c->ulimits = strv ("nofile=512:1024", "core=0:0", NULL);
   c->memory = 64 * MIB;
   c->cpus = 1.5;
   c->pids_limit = 100;
@@ -457,6 +459,7 @@ test_to_docker_members (void)
     "   \"PidsLimit\": 50, \"CapAdd\": [\"NET_ADMIN\"], \"CapDrop\": [\"MKNOD\"], \"Privileged\": true, \"Init\": true,"
     "   \"ExtraHosts\": [\"a:1.2.3.4\"], \"Dns\": [\"1.1.1.1\", \"8.8.8.8\"], \"DnsSearch\": [\"a.test\"],"
     "   \"DnsOptions\": [\"rotate\"], \"ShmSize\": 268435456, \"SecurityOpt\": [\"no-new-privileges:true\"],"
+    "   \"Ulimits\": [{\"Name\": \"nproc\", \"Hard\": 20, \"Soft\": 10}],"
     "   \"Sysctls\": {\"net.ipv4.ip_unprivileged_port_start\": \"0\"},"
     "   \"ReadonlyRootfs\": true, \"Runtime\": \"crun\"},"
     " \"NetworkingConfig\": {\"EndpointsConfig\": {\"n1\": {\"Aliases\": [\"a\"],"
@@ -483,6 +486,7 @@ test_to_docker_members (void)
   c->dns_options = strv ("rotate", NULL);
   c->shm_size = 256 * MIB;
   c->security_opt = strv ("no-new-privileges:true", NULL);
+  c->ulimits = strv ("nproc=10:20", NULL);
   c->memory = 64 * MIB;
   c->cpus = 0.5;
   c->pids_limit = 50;
@@ -713,8 +717,8 @@ test_cli_unsupported (void)
 
       g_assert_null (none);
     }
-  json_object_set_array_member (host, "Ulimits", json_array_new ());
-  json_array_add_string_element (json_object_get_array_member (host, "Ulimits"), "nofile=1:1");
+  json_object_set_array_member (host, "Devices", json_array_new ());
+  json_array_add_string_element (json_object_get_array_member (host, "Devices"), "/dev/fuse");
   json_object_set_string_member (host, "PidMode", "host");
   json_object_set_int_member (host, "OomScoreAdj", 500);
   json_object_set_string_member (json_object_get_object_member (host, "LogConfig"), "Type", "syslog");
@@ -722,7 +726,7 @@ test_cli_unsupported (void)
   warnings = hatake_container_config_docker_unsupported (json_node_get_object (asked));
   g_assert_nonnull (warnings);
   g_assert_cmpuint (g_strv_length (warnings), ==, 5);
-  g_assert_cmpstr (warnings[0], ==, "Hatake does not support --ulimit (HostConfig.Ulimits) yet: it is ignored");
+  g_assert_cmpstr (warnings[0], ==, "Hatake does not support --device (HostConfig.Devices) yet: it is ignored");
   g_assert_cmpstr (warnings[1], ==, "Hatake does not support --pid (HostConfig.PidMode) yet: it is ignored");
   g_assert_cmpstr (warnings[2], ==, "Hatake does not support --oom-score-adj (HostConfig.OomScoreAdj) yet: it is ignored");
   g_assert_cmpstr (warnings[3], ==, "Hatake does not support --domainname (Domainname) yet: it is ignored");

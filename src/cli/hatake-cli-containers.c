@@ -22,7 +22,7 @@ typedef struct
   gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
   char *runtime, *platform, *pull, *ip, *shm_size;
-  GStrv add_hosts, dns, dns_search, dns_options, security_opt;
+  GStrv add_hosts, dns, dns_search, dns_options, security_opt, ulimits;
   char *health_cmd, *health_interval, *health_timeout, *health_start_period, *health_start_interval;
   gboolean no_healthcheck;
   int pids_limit, stop_timeout, health_retries;
@@ -37,7 +37,7 @@ create_options_clear (CreateOptions *o)
   g_free (o->restart); g_free (o->memory); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
   g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip); g_free (o->shm_size);
   g_strfreev (o->add_hosts); g_strfreev (o->dns); g_strfreev (o->dns_search); g_strfreev (o->dns_options);
-  g_strfreev (o->security_opt);
+  g_strfreev (o->security_opt); g_strfreev (o->ulimits);
   g_free (o->health_cmd); g_free (o->health_interval); g_free (o->health_timeout);
   g_free (o->health_start_period); g_free (o->health_start_interval);
   g_strfreev (o->publish); g_strfreev (o->aliases); g_strfreev (o->expose);
@@ -313,6 +313,7 @@ create_context (CreateOptions *o, const char *summary)
     { "dns-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->dns_options, N_("Set DNS options"), "OPTION" },
     { "shm-size", 0, 0, G_OPTION_ARG_STRING, &o->shm_size, N_("Size of /dev/shm"), "BYTES" },
     { "security-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->security_opt, N_("Security Options"), "OPTION" },
+    { "ulimit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->ulimits, N_("Ulimit options"), "NAME=SOFT[:HARD]" },
     { "cap-drop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_drop, N_("Drop Linux capabilities"), "CAP" },
     { "privileged", 0, 0, G_OPTION_ARG_NONE, &o->privileged, N_("Give extended privileges to this container"), NULL },
     { "init", 0, 0, G_OPTION_ARG_NONE, &o->init, N_("Run an init inside the container that forwards signals and reaps processes"), NULL },
@@ -459,6 +460,7 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
   c->dns_search = g_strdupv (o->dns_search);
   c->dns_options = g_strdupv (o->dns_options);
   c->security_opt = g_strdupv (o->security_opt);
+  c->ulimits = g_strdupv (o->ulimits);
   c->cap_drop = g_strdupv (o->cap_drop);
   c->pids_limit = o->pids_limit;
   c->stop_signal = g_strdup (o->stop_signal);

@@ -151,7 +151,6 @@ static const struct
   const char *flag;      /* the docker CLI's */
   const char *defaults;  /* SET_STRING: values that ask nothing, "|"-separated */
 } unsupported[] = {
-  { "Ulimits", SET_ARRAY, "--ulimit", NULL },
   { "Devices", SET_ARRAY, "--device", NULL },
   { "DeviceRequests", SET_ARRAY, "--gpus", NULL },
   { "DeviceCgroupRules", SET_ARRAY, "--device-cgroup-rule", NULL },
@@ -249,6 +248,31 @@ none_if_empty (GStrv *strv)
     g_clear_pointer (strv, g_strfreev);
 }
 
+/* HostConfig.Ulimits, [{"Name": "nofile", "Soft": 512, "Hard": 1024}], as --ulimit's NAME=SOFT:HARD */
+static gboolean
+ulimits_from_docker (JsonArray *array, GStrv *out, GError **error)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = hatake_json_array_object (array, i);
+      g_autofree char *text = g_strdup_printf ("%s=%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
+                                               hatake_json_string_or (o, "Name", ""), hatake_json_int (o, "Soft", 0),
+                                               hatake_json_int (o, "Hard", 0));
+      const char *type;
+      gint64 soft, hard;
+
+      if (!hatake_ulimit_parse (text, &type, &soft, &hard, error))
+        return FALSE;
+      g_strv_builder_add (b, text);
+    }
+  *out = g_strv_builder_end (b);
+  none_if_empty (out);
+  return TRUE;
+}
+
+
 HatakeContainerConfig *
 hatake_container_config_from_docker (JsonObject  *body,
                                      const char  *name,
@@ -338,6 +362,8 @@ hatake_container_config_from_docker (JsonObject  *body,
       none_if_empty (&c->dns_search);
       none_if_empty (&c->dns_options);
       none_if_empty (&c->security_opt);
+      if (!ulimits_from_docker (hatake_json_array_member (host, "Ulimits"), &c->ulimits, error))
+        return NULL;
       c->runtime = string_member (host, "Runtime");
       mode = hatake_json_string_or (host, "NetworkMode", "");
       if (*mode != '\0' && !g_str_equal (mode, "default"))
@@ -719,6 +745,26 @@ host_config (const HatakeContainerConfig *config,
   set_strv (host, "DnsSearch", (const char * const *) config->dns_search);
   set_strv (host, "DnsOptions", (const char * const *) config->dns_options);
   set_strv (host, "SecurityOpt", (const char * const *) config->security_opt);
+  if (config->ulimits != NULL)
+    {
+      JsonArray *ulimits = json_array_new ();
+
+      for (guint i = 0; config->ulimits[i] != NULL; i++)
+        {
+          JsonObject *o = json_object_new ();
+          const char *eq = strchr (config->ulimits[i], '=');
+          g_autofree char *name = eq ? g_strndup (config->ulimits[i], eq - config->ulimits[i]) : g_strdup ("");
+          const char *type;
+          gint64 soft = 0, hard = 0;
+
+          hatake_ulimit_parse (config->ulimits[i], &type, &soft, &hard, NULL);
+          json_object_set_string_member (o, "Name", name);
+          json_object_set_int_member (o, "Hard", hard);
+          json_object_set_int_member (o, "Soft", soft);
+          json_array_add_object_element (ulimits, o);
+        }
+      json_object_set_array_member (host, "Ulimits", ulimits);
+    }
   if (config->shm_size > 0)
     json_object_set_int_member (host, "ShmSize", config->shm_size);
   if (config->sysctls != NULL)

@@ -342,6 +342,7 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->dns_search = g_strdupv (self->dns_search);
   copy->dns_options = g_strdupv (self->dns_options);
   copy->security_opt = g_strdupv (self->security_opt);
+  copy->ulimits = g_strdupv (self->ulimits);
   copy->cap_drop = g_strdupv (self->cap_drop);
   copy->stop_signal = g_strdup (self->stop_signal);
   copy->runtime = g_strdup (self->runtime);
@@ -379,6 +380,7 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_strfreev (self->dns_search);
   g_strfreev (self->dns_options);
   g_strfreev (self->security_opt);
+  g_strfreev (self->ulimits);
   g_strfreev (self->cap_drop);
   g_free (self->stop_signal);
   g_free (self->runtime);
@@ -511,6 +513,7 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   add_strv (b, "DnsOptions", self->dns_options, FALSE);
   INT ("ShmSize", self->shm_size);
   add_strv (b, "SecurityOpt", self->security_opt, FALSE);
+  add_strv (b, "Ulimits", self->ulimits, FALSE);
   INT ("Memory", self->memory);
   json_builder_set_member_name (b, "NanoCpus");
   json_builder_add_int_value (b, (gint64) (self->cpus * 1e9 + 0.5));
@@ -634,6 +637,7 @@ hatake_container_config_from_json (JsonNode  *node,
   self->dns_options = get_strv (o, "DnsOptions");
   self->shm_size = MAX (json_object_get_int_member_with_default (o, "ShmSize", 0), 0);
   self->security_opt = get_strv (o, "SecurityOpt");
+  self->ulimits = get_strv (o, "Ulimits");
   self->memory = json_object_get_int_member_with_default (o, "Memory", 0);
   self->cpus = json_object_get_int_member_with_default (o, "NanoCpus", 0) / 1e9;
   self->pids_limit = json_object_get_int_member_with_default (o, "PidsLimit", 0);
@@ -807,6 +811,47 @@ hatake_container_config_security (const HatakeContainerConfig *config,
           g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, _("invalid --security-opt: %s"), opt);
           return FALSE;
         }
+    }
+  return TRUE;
+}
+
+gboolean
+hatake_ulimit_parse (const char   *text,
+                     const char  **type,
+                     gint64       *soft,
+                     gint64       *hard,
+                     GError      **error)
+{
+  static const struct { const char *name, *type; } names[] = {
+    { "as", "RLIMIT_AS" }, { "core", "RLIMIT_CORE" }, { "cpu", "RLIMIT_CPU" }, { "data", "RLIMIT_DATA" },
+    { "fsize", "RLIMIT_FSIZE" }, { "locks", "RLIMIT_LOCKS" }, { "memlock", "RLIMIT_MEMLOCK" },
+    { "msgqueue", "RLIMIT_MSGQUEUE" }, { "nice", "RLIMIT_NICE" }, { "nofile", "RLIMIT_NOFILE" },
+    { "nproc", "RLIMIT_NPROC" }, { "rss", "RLIMIT_RSS" }, { "rtprio", "RLIMIT_RTPRIO" },
+    { "rttime", "RLIMIT_RTTIME" }, { "sigpending", "RLIMIT_SIGPENDING" }, { "stack", "RLIMIT_STACK" },
+  };
+  const char *eq = strchr (text, '=');
+  g_autofree char *name = eq ? g_strndup (text, eq - text) : NULL;
+  g_auto(GStrv) values = eq ? g_strsplit (eq + 1, ":", 3) : NULL;
+  guint n = values ? g_strv_length (values) : 0;
+
+  *type = NULL;
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (name, names[i].name))
+      *type = names[i].type;
+  if (*type == NULL || n < 1 || n > 2 ||
+      !g_ascii_string_to_signed (values[0], 10, -1, G_MAXINT64, soft, NULL) ||
+      !g_ascii_string_to_signed (values[n - 1], 10, -1, G_MAXINT64, hard, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("invalid ulimit “%s”: not NAME=SOFT[:HARD] with a name such as nofile or nproc"), text);
+      return FALSE;
+    }
+  /* (-1, unlimited, is above any number) */
+  if (*hard != -1 && (*soft == -1 || *soft > *hard))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("invalid ulimit “%s”: the soft limit is above the hard one"), text);
+      return FALSE;
     }
   return TRUE;
 }

@@ -104,6 +104,7 @@ typedef struct
   GStrv                dns_search;    /* --dns-search */
   GStrv                dns_options;   /* --dns-option */
   gint64               shm_size;      /* --shm-size: /dev/shm's, bytes; 0: 64 MiB */
+  GStrv                ulimits;       /* --ulimit NAME=SOFT[:HARD], as docker's CLI takes it */
   GStrv                security_opt;  /* --security-opt: no-new-privileges[:true|false],
                                        * seccomp=unconfined, apparmor=…, label=… (no-ops here) */
   gint64               memory;        /* bytes, 0: no limit */
@@ -296,6 +297,13 @@ HatakeContainerConfig *hatake_container_config_from_docker (JsonObject          
  * as config, once config is in the shape it makes (publish as [IP:]HOST_PORT:PORT/PROTO, one port
  * each, in expose too, …: test-config-docker.c shows the shape). */
 JsonNode              *hatake_container_config_to_docker  (const HatakeContainerConfig *config);
+/* docker's --ulimit NAME=SOFT[:HARD] ("nofile=512:1024"; -1 for unlimited): the OCI rlimit's type
+ * ("RLIMIT_NOFILE") and its limits. FALSE with G_IO_ERROR_INVALID_ARGUMENT naming what is wrong. */
+gboolean               hatake_ulimit_parse                (const char                  *text,
+                                                           const char                 **type,
+                                                           gint64                      *soft,
+                                                           gint64                      *hard,
+                                                           GError                     **error);
 gboolean               hatake_restart_policy_parse        (const char                  *text,
                                                            HatakeRestartPolicy         *policy,
                                                            guint                       *max_retries,

@@ -485,6 +485,22 @@ hatake_containers_inspect (HatakeContainers *self,
       add_strv_or_null (b, "DnsSearch", entry->config->dns_search);
       add_strv_or_null (b, "DnsOptions", entry->config->dns_options);
       add_strv_or_null (b, "SecurityOpt", entry->config->security_opt);
+      json_builder_set_member_name (b, "Ulimits");
+      json_builder_begin_array (b);
+      for (guint i = 0; entry->config->ulimits != NULL && entry->config->ulimits[i] != NULL; i++)
+        {
+          g_autofree char *name = g_strndup (entry->config->ulimits[i], strcspn (entry->config->ulimits[i], "="));
+          const char *type;
+          gint64 soft = 0, hard = 0;
+
+          hatake_ulimit_parse (entry->config->ulimits[i], &type, &soft, &hard, NULL);
+          json_builder_begin_object (b);
+          STR ("Name", name);
+          INT ("Hard", hard);
+          INT ("Soft", soft);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
       json_builder_set_member_name (b, "RestartPolicy");
       json_builder_begin_object (b);
       STR ("Name", hatake_restart_policy_to_string (entry->config->restart));

@@ -381,6 +381,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   spec.cap_drop = strv_or_null (c->cap_drop);
   spec.sysctls = strv_or_null (c->sysctls);
   spec.shm_size = c->shm_size;
+  spec.ulimits = strv_or_null (c->ulimits);
   {
     gboolean unconfined = FALSE;
 

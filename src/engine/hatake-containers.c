@@ -879,6 +879,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   if (!hatake_oci_spec_check_sysctls ((const char * const *) data->config->sysctls,
                                       g_strcmp0 (data->config->network_mode, "host") == 0, &error) ||
       !_hatake_containers_check_host_entries (data->config, &error) ||
+      !hatake_oci_spec_check_ulimits ((const char * const *) data->config->ulimits, &error) ||
       !hatake_container_config_security (data->config, &(gboolean) { FALSE }, &(gboolean) { FALSE }, &error))
     {
       g_task_return_error (task, error);

@@ -23,6 +23,7 @@
 
 #include <gio/gio.h>
 
+#include "hatake-container-config.h"
 #include "hatake-error.h"
 #include "hatake-json.h"
 #include "hatake-oci-spec.h"
@@ -1143,8 +1144,71 @@ build_namespaces (const HatakeContainerSpec *spec)
   return namespaces;
 }
 
+static const struct { int resource; const char *type; } rlimit_types[] = {
+  { RLIMIT_AS, "RLIMIT_AS" }, { RLIMIT_CORE, "RLIMIT_CORE" }, { RLIMIT_CPU, "RLIMIT_CPU" },
+  { RLIMIT_DATA, "RLIMIT_DATA" }, { RLIMIT_FSIZE, "RLIMIT_FSIZE" }, { RLIMIT_LOCKS, "RLIMIT_LOCKS" },
+  { RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK" }, { RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE" }, { RLIMIT_NICE, "RLIMIT_NICE" },
+  { RLIMIT_NOFILE, "RLIMIT_NOFILE" }, { RLIMIT_NPROC, "RLIMIT_NPROC" }, { RLIMIT_RSS, "RLIMIT_RSS" },
+  { RLIMIT_RTPRIO, "RLIMIT_RTPRIO" }, { RLIMIT_RTTIME, "RLIMIT_RTTIME" },
+  { RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING" }, { RLIMIT_STACK, "RLIMIT_STACK" },
+};
+
+/* CAP_SYS_RESOURCE in the engine's effective set: the runtime it starts may raise hard limits */
+static gboolean
+may_raise_limits (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+  guint64 caps = 0;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) || (line = strstr (status, "\nCapEff:")) == NULL)
+    return FALSE;
+  caps = g_ascii_strtoull (line + strlen ("\nCapEff:"), NULL, 16);
+  return (caps >> 24) & 1;  /* CAP_SYS_RESOURCE */
+}
+
+gboolean
+hatake_oci_spec_check_ulimits (const char * const  *ulimits,
+                               GError             **error)
+{
+  gboolean may_raise = ulimits != NULL && ulimits[0] != NULL && may_raise_limits ();
+
+  for (guint i = 0; ulimits != NULL && ulimits[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      const char *type;
+      gint64 soft, hard;
+
+      if (!hatake_ulimit_parse (ulimits[i], &type, &soft, &hard, &local_error))
+        {
+          g_set_error_literal (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, local_error->message);
+          return FALSE;
+        }
+      /* (the OCI spec's limits are unsigned 64-bit numbers, beyond what JSON-GLib writes) */
+      if (soft == -1 || hard == -1)
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, _("--ulimit %s: unlimited (-1) is not supported yet"),
+                       ulimits[i]);
+          return FALSE;
+        }
+      for (gsize j = 0; !may_raise && j < G_N_ELEMENTS (rlimit_types); j++)
+        {
+          struct rlimit rl;
+
+          if (!g_str_equal (rlimit_types[j].type, type) || getrlimit (rlimit_types[j].resource, &rl) != 0 ||
+              rl.rlim_max == RLIM_INFINITY || (hard != -1 && (guint64) hard <= (guint64) rl.rlim_max))
+            continue;
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG,
+                       _("--ulimit %s: above the engine's own hard limit (%" G_GUINT64_FORMAT "), which it may not "
+                         "raise (no CAP_SYS_RESOURCE)"), ulimits[i], (guint64) rl.rlim_max);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static JsonArray *
-build_rlimits (void)
+build_rlimits (const char * const *ulimits)
 {
   JsonArray *rlimits = json_array_new ();
   const struct { int resource; const char *name; } wanted[] = {
@@ -1168,6 +1232,27 @@ build_rlimits (void)
       json_object_set_int_member (o, "hard", (gint64) value);
       json_object_set_int_member (o, "soft", (gint64) value);
       json_array_add_object_element (rlimits, o);
+    }
+  /* --ulimit, over those (checked at create) */
+  for (guint i = 0; ulimits != NULL && ulimits[i] != NULL; i++)
+    {
+      const char *type;
+      gint64 soft, hard;
+      JsonObject *o = NULL;
+
+      if (!hatake_ulimit_parse (ulimits[i], &type, &soft, &hard, NULL))
+        continue;
+      for (guint j = 0; j < json_array_get_length (rlimits) && o == NULL; j++)
+        if (g_str_equal (json_object_get_string_member (json_array_get_object_element (rlimits, j), "type"), type))
+          o = json_array_get_object_element (rlimits, j);
+      if (o == NULL)
+        {
+          o = json_object_new ();
+          json_object_set_string_member (o, "type", type);
+          json_array_add_object_element (rlimits, o);
+        }
+      json_object_set_int_member (o, "hard", hard);
+      json_object_set_int_member (o, "soft", soft);
     }
   return rlimits;
 }
@@ -1270,7 +1355,7 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   json_object_set_array_member (jcaps, "effective", string_array ((const char * const *) caps, n_caps));
   json_object_set_array_member (jcaps, "permitted", string_array ((const char * const *) caps, n_caps));
   json_object_set_object_member (process, "capabilities", jcaps);
-  json_object_set_array_member (process, "rlimits", build_rlimits ());
+  json_object_set_array_member (process, "rlimits", build_rlimits (spec->ulimits));
   json_object_set_boolean_member (process, "noNewPrivileges", spec->no_new_privileges);
   json_object_set_int_member (process, "oomScoreAdj", 0);
   json_object_set_object_member (root, "process", process);

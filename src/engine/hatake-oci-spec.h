@@ -85,6 +85,7 @@ typedef struct
   const char         *seccomp_profile; /* NULL: HATAKE_OCI_DEFAULT_SECCOMP when it exists; a path;
                                         * "unconfined" for none. Ignored when privileged */
   gboolean            no_new_privileges; /* --security-opt no-new-privileges */
+  const char * const *ulimits;         /* --ulimit NAME=SOFT[:HARD], over the engine's defaults */
 } HatakeContainerSpec;
 
 void        hatake_container_spec_init    (HatakeContainerSpec  *spec);
@@ -122,6 +123,11 @@ char       *hatake_oci_spec_clean_path    (const char                 *path);
  * with or without CAP_ in any case; privileged gives every capability. "Every" and "ALL" mean
  * those in the engine's own bounding set; one added by name that is not there is an error
  * (G_IO_ERROR_INVALID_ARGUMENT naming it). Returns "CAP_…" names. */
+/* Whether each --ulimit parses and, unless the engine may raise limits (CAP_SYS_RESOURCE), stays
+ * within the engine's own hard limit, which the runtime could not raise: every start would fail.
+ * HATAKE_ERROR_CONFIG naming the first that does not. */
+gboolean    hatake_oci_spec_check_ulimits (const char * const         *ulimits,
+                                           GError                    **error);
 /* Whether every KEY=VALUE of sysctls sets a kernel parameter of the container's own namespaces
  * (as docker allows: IPC's kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*; the network's
  * net.*, not on the host's network); HATAKE_ERROR_CONFIG naming the first that does not. */
