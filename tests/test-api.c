@@ -723,6 +723,12 @@ test_api_exec (Fixture *f, gconstpointer data)
     g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, NULL, NULL));
     g_assert_cmpstr (out, ==, expected);
     g_clear_pointer (&out, g_free);
+    /* a volume's mount point, and the folders made only to hold it, are no change either */
+    g_assert_cmpint (docker (f, NULL, NULL, "run", "--name", "nested", "-v", "/made/for/volume", image, "true", NULL), ==, 0);
+    g_assert_cmpint (docker (f, &out, NULL, "diff", "nested", NULL), ==, 0);
+    g_assert_cmpstr (out, ==, "");
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker (f, NULL, NULL, "rm", "-v", "nested", NULL), ==, 0);
     g_assert_cmpint (docker (f, NULL, &err, "diff", "no-such-box", NULL), ==, 1);
     g_assert_nonnull (strstr (err, "No such container"));
     g_clear_pointer (&err, g_free);

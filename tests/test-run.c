@@ -937,7 +937,7 @@ test_exit_deletes_runtime_state (Fixture *f, gconstpointer data)
   /* it exits when told: an exit right after its start could be seen and its delete begun while
    * the test still looks for what the start made (under AddressSanitizer, crun's delete had taken
    * the cgroup and not yet the state) */
-  const char *cmd[] = { "sh", "-c", "trap 'exit 3' USR1; sleep 30 & sleep 30 & wait", NULL };
+  const char *cmd[] = { "sh", "-c", "trap 'exit 3' USR1; touch /trapped; sleep 30 & sleep 30 & wait", NULL };
   HatakeContainerOpArgs usr1 = { .timeout = -1, .signal = (char *) "USR1" };
   g_autoptr(HatakeContainerConfig) config = NULL;
   g_autoptr(HatakeContainer) c = NULL;
@@ -958,6 +958,16 @@ test_exit_deletes_runtime_state (Fixture *f, gconstpointer data)
   g_assert_true (g_file_test (state, G_FILE_TEST_IS_DIR));
   g_assert_true (g_file_test (cgroup_v1, G_FILE_TEST_IS_DIR) || g_file_test (cgroup_v2, G_FILE_TEST_IS_DIR));
   g_clear_pointer (&node, json_node_unref);
+  /* (PID 1 ignores a signal it has no handler for yet: the trap is set once /trapped is there) */
+  {
+    g_autofree char *trapped = g_build_filename (f->root, "containers", hatake_container_get_id (c), "upper", "trapped",
+                                                 NULL);
+
+    deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (!g_file_test (trapped, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+      g_usleep (10 * 1000);
+    g_assert_true (g_file_test (trapped, G_FILE_TEST_EXISTS));
+  }
   node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_KILL, &usr1, &error);
   g_assert_no_error (error);
   g_clear_pointer (&node, json_node_unref);

@@ -29,6 +29,9 @@
 #include "hatake-error.h"
 #include "hatake-json.h"
 
+/* directories deep: each level holds a descriptor while the walk is below it */
+#define MAX_DEPTH 256
+
 typedef enum
 {
   CHANGE_MODIFIED = 0,  /* docker's kinds */
@@ -75,7 +78,8 @@ is_whiteout (const struct stat *st)
 }
 
 /* Whether PATH ("a/b/c") is in LAYER: NULL when this layer says nothing of it (look below),
- * else TRUE or FALSE (a whiteout, or a parent that is no directory: hidden from the layers below). */
+ * else TRUE or FALSE (a whiteout, a parent that is no directory, or an opaque parent: hidden
+ * from the layers below). */
 static const gboolean *
 layer_has (const char *layer, const char *path)
 {
@@ -83,6 +87,7 @@ layer_has (const char *layer, const char *path)
   g_auto(GStrv) parts = g_strsplit (path, "/", -1);
   int fd = open (layer, O_PATH | O_DIRECTORY | O_CLOEXEC);
   const gboolean *answer = NULL;
+  gboolean opaque = FALSE;
   struct stat st;
 
   if (fd < 0)
@@ -93,7 +98,11 @@ layer_has (const char *layer, const char *path)
       int next;
 
       if (fstatat (fd, parts[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
-        break;  /* not in this layer */
+        {
+          /* not in this layer, nor below an opaque directory of it */
+          answer = opaque ? &no : NULL;
+          break;
+        }
       if (is_whiteout (&st))
         {
           answer = &no;
@@ -109,11 +118,16 @@ layer_has (const char *layer, const char *path)
           answer = &no;
           break;
         }
-      next = openat (fd, parts[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      /* (O_RDONLY, not O_PATH: fgetxattr() needs a readable descriptor) */
+      next = openat (fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       close (fd);
       fd = next;
       if (fd < 0)
         return NULL;
+      {
+        char flag[2] = { 0 };
+        opaque |= fgetxattr (fd, "trusted.overlay.opaque", flag, 1) == 1 && flag[0] == 'y';
+      }
     }
   close (fd);
   return answer;
@@ -140,12 +154,12 @@ add_change (ChangesData *data, const char *path, ChangeKind kind)
   g_array_append_val (data->changes, change);
 }
 
-/* The entries of the upper directory DIR_FD at PATH ("" for the root; closes DIR_FD). NEW: the
+/* The entries of the upper directory DIR_FD at PATH ("" for the root, DEPTH 0; closes DIR_FD). NEW: the
  * directory replaced whatever the image had there (opaque, or not in the image), so every entry
  * below is added. Sets *EXCLUDED when an entry was left out as a mount point, and returns
  * whether any entry was reported. */
 static gboolean
-walk (ChangesData *data, int dir_fd, const char *path, gboolean new, gboolean *excluded, GError **error)
+walk (ChangesData *data, int dir_fd, const char *path, guint depth, gboolean new, gboolean *excluded, GError **error)
 {
   DIR *dir = fdopendir (dir_fd);
   gboolean reported = FALSE;
@@ -159,7 +173,7 @@ walk (ChangesData *data, int dir_fd, const char *path, gboolean new, gboolean *e
                    path, g_strerror (errsv));
       return FALSE;
     }
-  while ((de = readdir (dir)) != NULL)
+  while ((errno = 0, de = readdir (dir)) != NULL)
     {
       g_autofree char *child = NULL;
       struct stat st;
@@ -187,26 +201,45 @@ walk (ChangesData *data, int dir_fd, const char *path, gboolean new, gboolean *e
           gboolean added, child_excluded = FALSE, child_reported;
           guint at = data->changes->len;
 
-          if (fd < 0)
-            continue;
+          if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
+            continue;  /* (changed meanwhile: the container runs) */
+          if (fd < 0 || depth >= MAX_DEPTH)
+            {
+              int errsv = fd < 0 ? errno : ELOOP;
+
+              if (fd >= 0)
+                close (fd);
+              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                           _("Cannot read the container's changes in /%s: %s"), child, g_strerror (errsv));
+              break;
+            }
           added = new || !in_image (data, child);
           /* (the directory comes before what is in it) */
           add_change (data, child, added ? CHANGE_ADDED : CHANGE_MODIFIED);
           /* an opaque one hides the image's: what it holds is new */
-          child_reported = walk (data, fd, child,
+          child_reported = walk (data, fd, child, depth + 1,
                                  added || (fgetxattr (fd, "trusted.overlay.opaque", opaque, 1) == 1 && opaque[0] == 'y'),
                                  &child_excluded, error);
           if (error != NULL && *error != NULL)
             break;
-          /* made only to hold mount points: not the container's change */
+          /* made only to hold mount points: not the container's change, nor its parent's */
           if (!child_reported && child_excluded)
-            g_array_remove_index (data->changes, at);
+            {
+              g_array_remove_index (data->changes, at);
+              *excluded = TRUE;
+            }
           else
             reported = TRUE;
           continue;
         }
       add_change (data, child, new || !in_image (data, child) ? CHANGE_ADDED : CHANGE_MODIFIED);
       reported = TRUE;
+    }
+  if (de == NULL && errno != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _("Cannot read the container's changes in /%s: %s"),
+                   path, g_strerror (errsv));
     }
   closedir (dir);
   return reported;
@@ -259,7 +292,7 @@ changes_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
       return;
     }
   if (fd >= 0)
-    walk (data, fd, "", FALSE, &excluded, &error);
+    walk (data, fd, "", 0, FALSE, &excluded, &error);
   if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
