@@ -88,7 +88,8 @@ test_api_default_network (Fixture *f, gconstpointer data)
     g_assert_cmpint (docker (f, &out, NULL, "run", "--name", "named", "--add-host", "db:10.1.2.3", "--add-host",
                              "gw:host-gateway", "--dns", "9.9.9.9", "--dns-search", "example.test", "--dns-option",
                              "ndots:2", "--shm-size", "128m", image, "sh", "-c",
-                             "grep -E '\\s(db|gw)$' /etc/hosts; cat /etc/resolv.conf; df -k /dev/shm | tail -1", NULL), ==, 0);
+                             "grep -E '\\s(db|gw)$' /etc/hosts; grep -E '^(search|domain|nameserver|options)' /etc/resolv.conf; "
+                             "df -k /dev/shm | tail -1", NULL), ==, 0);
     expected_hosts = g_strdup_printf ("10.1.2.3\tdb\n%s\tgw\nsearch example.test\nnameserver 9.9.9.9\noptions ndots:2\n",
                                       gateway);
     g_assert_true (g_str_has_prefix (out, expected_hosts));
@@ -117,7 +118,9 @@ test_api_default_network (Fixture *f, gconstpointer data)
      * nothing here); a custom profile or an unknown option is refused, naming it */
     g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "--network", "none", image, "grep", "-E",
                              "NoNewPrivs|Seccomp:", "/proc/self/status", NULL), ==, 0);
-    g_assert_cmpstr (out, ==, "NoNewPrivs:\t0\nSeccomp:\t2\n");
+    /* (the system's default profile, where one is installed) */
+    g_assert_cmpstr (out, ==, g_file_test ("/usr/share/containers/seccomp.json", G_FILE_TEST_EXISTS)
+                              ? "NoNewPrivs:\t0\nSeccomp:\t2\n" : "NoNewPrivs:\t0\nSeccomp:\t0\n");
     g_clear_pointer (&out, g_free);
     g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "--network", "none", "--security-opt", "no-new-privileges",
                              "--security-opt", "seccomp=unconfined", "--security-opt", "label=disable", image, "grep",

@@ -552,7 +552,8 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (logs, "app-1 | port-start=99\n"));
   g_assert_nonnull (strstr (logs, "app-1 | 10.9.8.7\tdb\n"));
   g_assert_nonnull (strstr (logs, "app-1 | nameserver 9.9.9.9\n"));
-  g_assert_nonnull (strstr (logs, " 16384 "));
+  g_assert_nonnull (strstr (logs, "app-1 | shm "));
+  g_assert_nonnull (strstr (strstr (logs, "app-1 | shm "), " 16384 "));
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 
   /* the variable unset: up fails naming it, and the container it created went */

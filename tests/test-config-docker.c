@@ -733,6 +733,40 @@ test_cli_unsupported (void)
   g_assert_nonnull (strstr (warnings[4], "log driver syslog"));
 }
 
+/* --security-opt as docker reads it: no-new-privileges with Go's booleans, seccomp=unconfined,
+ * apparmor= and label= as no-ops; the rest refused, naming it */
+static void
+test_security_opt (void)
+{
+  static const struct { const char *opt; gboolean ok, nnp, unconfined; } cases[] = {
+    { "no-new-privileges", TRUE, TRUE, FALSE }, { "no-new-privileges:true", TRUE, TRUE, FALSE },
+    { "no-new-privileges=1", TRUE, TRUE, FALSE }, { "no-new-privileges=False", TRUE, FALSE, FALSE },
+    { "seccomp=unconfined", TRUE, FALSE, TRUE }, { "seccomp:unconfined", TRUE, FALSE, TRUE },
+    { "label=disable", TRUE, FALSE, FALSE }, { "apparmor=unconfined", TRUE, FALSE, FALSE },
+    { "no-new-privileges=maybe", FALSE }, { "seccomp={\"defaultAction\": \"SCMP_ACT_ALLOW\"}", FALSE },
+    { "systempaths=unconfined", FALSE }, { "label", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+      g_autoptr(GError) error = NULL;
+      gboolean nnp = -1, unconfined = -1, ok;
+
+      c->security_opt = strv (cases[i].opt, NULL);
+      ok = hatake_container_config_security (c, &nnp, &unconfined, &error);
+      g_assert_cmpint (ok, ==, cases[i].ok);
+      if (!ok)
+        {
+          g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG);
+          g_assert_nonnull (strstr (error->message, g_str_has_prefix (cases[i].opt, "seccomp=") ? "custom seccomp" : cases[i].opt));
+          continue;
+        }
+      g_assert_cmpint (nnp, ==, cases[i].nnp);
+      g_assert_cmpint (unconfined, ==, cases[i].unconfined);
+    }
+}
+
 static void
 test_cli_rich (void)
 {
@@ -1047,6 +1081,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/config-docker/docker-cli/simple", test_cli_simple);
   g_test_add_func ("/config-docker/docker-cli/rich", test_cli_rich);
   g_test_add_func ("/config-docker/docker-cli/unsupported", test_cli_unsupported);
+  g_test_add_func ("/config-docker/security-opt", test_security_opt);
   g_test_add_func ("/config-docker/docker-cli/tmpfs", test_cli_tmpfs);
   g_test_add_func ("/config-docker/docker-cli/networks", test_cli_networks);
   g_test_add_func ("/config-docker/refused", test_refused);

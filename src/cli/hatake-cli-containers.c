@@ -455,7 +455,25 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
   c->init = o->init;
   c->cap_add = g_strdupv (o->cap_add);
   c->sysctls = g_strdupv (o->sysctls);
-  c->extra_hosts = g_strdupv (o->add_hosts);
+  /* NAME=IP and [IPv6] as the docker CLI takes them, sent as NAME:IP, which every daemon reads */
+  if (o->add_hosts != NULL)
+    {
+      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+      for (guint i = 0; o->add_hosts[i] != NULL; i++)
+        {
+          const char *host = o->add_hosts[i];
+          gsize n = strcspn (host, ":=");
+          const char *ip = host[n] != '\0' ? host + n + 1 : "";
+          gsize len = strlen (ip);
+          g_autofree char *pair = ip[0] == '[' && len > 1 && ip[len - 1] == ']'
+                                  ? g_strdup_printf ("%.*s:%.*s", (int) n, host, (int) len - 2, ip + 1)
+                                  : host[n] != '\0' ? g_strdup_printf ("%.*s:%s", (int) n, host, ip) : g_strdup (host);
+
+          g_strv_builder_add (b, pair);
+        }
+      c->extra_hosts = g_strv_builder_end (b);
+    }
   c->dns = g_strdupv (o->dns);
   c->dns_search = g_strdupv (o->dns_search);
   c->dns_options = g_strdupv (o->dns_options);

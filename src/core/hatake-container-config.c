@@ -792,9 +792,13 @@ hatake_container_config_security (const HatakeContainerConfig *config,
       g_autofree char *key = g_strndup (opt, n);
       const char *value = opt[n] != '\0' ? opt + n + 1 : NULL;
 
+      /* (Go's strconv.ParseBool, as docker reads the value) */
+      static const char * const yes[] = { "1", "t", "T", "TRUE", "true", "True", NULL };
+      static const char * const no[] = { "0", "f", "F", "FALSE", "false", "False", NULL };
+
       if (g_str_equal (key, "no-new-privileges") &&
-          (value == NULL || g_str_equal (value, "true") || g_str_equal (value, "false")))
-        *no_new_privileges = value == NULL || g_str_equal (value, "true");
+          (value == NULL || g_strv_contains (yes, value) || g_strv_contains (no, value)))
+        *no_new_privileges = value == NULL || g_strv_contains (yes, value);
       else if (g_str_equal (key, "seccomp") && g_strcmp0 (value, "unconfined") == 0)
         *seccomp_unconfined = TRUE;
       else if (g_str_equal (key, "seccomp") && value != NULL)

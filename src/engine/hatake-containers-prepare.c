@@ -201,50 +201,57 @@ _hatake_containers_check_host_entries (const HatakeContainerConfig *c, GError **
   return TRUE;
 }
 
-/* resolv.conf: the servers of the container's network (aardvark-dns, for names on a user network)
- * and --dns, else the host's (less loopback servers, meaningless inside); --dns-search and
- * --dns-option replace the network's or the host's search and options. */
+/* resolv.conf, as docker writes it: the host's, less loopback servers (meaningless inside); --dns
+ * replaces its servers, --dns-search its search and domain lines ("." for none), --dns-option its
+ * options. On a user network the servers are its aardvark-dns (names), then --dns: aardvark-dns
+ * forwards the rest to the host's servers, not to these. */
 static void
 append_resolv (GString *out, const HatakeContainerConfig *c, const HatakeNetworkResult *net)
 {
+  gboolean own_servers = net != NULL && net->dns_servers != NULL;
+  gboolean servers = c->dns != NULL && c->dns[0] != NULL;
+  gboolean search = c->dns_search != NULL && c->dns_search[0] != NULL;
+  gboolean no_search = search && g_str_equal (c->dns_search[0], ".") && c->dns_search[1] == NULL;
+  gboolean options = c->dns_options != NULL && c->dns_options[0] != NULL;
   g_autofree char *host_resolv = NULL;
   g_auto(GStrv) lines = NULL;
   gboolean any = FALSE;
 
-  if ((net == NULL || net->dns_servers == NULL) && (c->dns == NULL || c->dns[0] == NULL) &&
-      g_file_get_contents ("/etc/resolv.conf", &host_resolv, NULL, NULL))
+  if (!own_servers && g_file_get_contents ("/etc/resolv.conf", &host_resolv, NULL, NULL))
     lines = g_strsplit (host_resolv, "\n", -1);
-  if (c->dns_search != NULL && c->dns_search[0] != NULL)
+  if (search && !no_search)
     {
-      g_autofree char *search = g_strjoinv (" ", c->dns_search);
-      g_string_append_printf (out, "search %s\n", search);
+      g_autofree char *domains = g_strjoinv (" ", c->dns_search);
+      g_string_append_printf (out, "search %s\n", domains);
     }
-  else if (net != NULL && net->dns_search != NULL)
+  else if (!search && own_servers && net->dns_search != NULL)
     {
-      g_autofree char *search = g_strjoinv (" ", net->dns_search);
-      g_string_append_printf (out, "search %s\n", search);
+      g_autofree char *domains = g_strjoinv (" ", net->dns_search);
+      g_string_append_printf (out, "search %s\n", domains);
     }
-  for (guint i = 0; net != NULL && net->dns_servers != NULL && net->dns_servers[i] != NULL; i++, any = TRUE)
+  for (guint i = 0; own_servers && net->dns_servers[i] != NULL; i++, any = TRUE)
     g_string_append_printf (out, "nameserver %s\n", net->dns_servers[i]);
-  for (guint i = 0; c->dns != NULL && c->dns[i] != NULL; i++, any = TRUE)
+  for (guint i = 0; servers && c->dns[i] != NULL; i++, any = TRUE)
     g_string_append_printf (out, "nameserver %s\n", c->dns[i]);
   for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
     {
-      gboolean server = g_str_has_prefix (lines[i], "nameserver");
+      const char *line = lines[i];
+      gboolean server = g_str_has_prefix (line, "nameserver");
 
-      if (*lines[i] == '\0' || (server && (strstr (lines[i], " 127.") || strstr (lines[i], " ::1"))) ||
-          (g_str_has_prefix (lines[i], "search") && c->dns_search != NULL) ||
-          (g_str_has_prefix (lines[i], "options") && c->dns_options != NULL))
+      if (*line == '\0' ||
+          (server && (servers || strstr (line, " 127.") || strstr (line, " ::1"))) ||
+          ((g_str_has_prefix (line, "search") || g_str_has_prefix (line, "domain")) && search) ||
+          (g_str_has_prefix (line, "options") && options))
         continue;
       any |= server;
-      g_string_append_printf (out, "%s\n", lines[i]);
+      g_string_append_printf (out, "%s\n", line);
     }
   if (!any)
     g_string_append (out, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-  if (c->dns_options != NULL && c->dns_options[0] != NULL)
+  if (options)
     {
-      g_autofree char *options = g_strjoinv (" ", c->dns_options);
-      g_string_append_printf (out, "options %s\n", options);
+      g_autofree char *joined = g_strjoinv (" ", c->dns_options);
+      g_string_append_printf (out, "options %s\n", joined);
     }
 }
 
