@@ -157,9 +157,9 @@ test_api_default_network (Fixture *f, gconstpointer data)
       gboolean may_raise;
 
       g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-      cap_line = strstr (status, "\nCapEff:");
+      cap_line = strstr (status, "\nCapBnd:");
       g_assert_nonnull (cap_line);
-      may_raise = (g_ascii_strtoull (cap_line + strlen ("\nCapEff:"), NULL, 16) >> 24) & 1;
+      may_raise = (g_ascii_strtoull (cap_line + strlen ("\nCapBnd:"), NULL, 16) >> 24) & 1;
       g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &rl), ==, 0);
       if (!may_raise && rl.rlim_max != RLIM_INFINITY)
         {

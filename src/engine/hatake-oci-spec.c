@@ -979,6 +979,7 @@ build_mounts (const HatakeContainerSpec *spec,
     { spec->hostname_path, "/etc/hostname" },
     { spec->hosts_path, "/etc/hosts" },
   };
+  g_autofree char *shm_size = NULL;  /* --shm-size's option */
 
   if (!add_user_mounts (pending, spec, error))
     return NULL;
@@ -996,12 +997,11 @@ build_mounts (const HatakeContainerSpec *spec,
   /* Parents before children, as docker sorts them; the sort is stable. */
   g_ptr_array_sort (pending, compare_depth);
 
+  shm_size = spec->shm_size > 0 ? g_strdup_printf ("size=%" G_GINT64_FORMAT, spec->shm_size) : NULL;
   for (gsize i = 0; i < G_N_ELEMENTS (default_mounts); i++)
     {
       const DefaultMount *d = &default_mounts[i];
       g_autoptr(GPtrArray) options = g_ptr_array_new ();
-      g_autofree char *shm_size = spec->shm_size > 0
-                                  ? g_strdup_printf ("size=%" G_GINT64_FORMAT, spec->shm_size) : NULL;
 
       if (pending_has (pending, d->destination))
         continue;
@@ -1153,25 +1153,12 @@ static const struct { int resource; const char *type; } rlimit_types[] = {
   { RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING" }, { RLIMIT_STACK, "RLIMIT_STACK" },
 };
 
-/* CAP_SYS_RESOURCE in the engine's effective set: the runtime it starts may raise hard limits */
-static gboolean
-may_raise_limits (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-  guint64 caps = 0;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) || (line = strstr (status, "\nCapEff:")) == NULL)
-    return FALSE;
-  caps = g_ascii_strtoull (line + strlen ("\nCapEff:"), NULL, 16);
-  return (caps >> 24) & 1;  /* CAP_SYS_RESOURCE */
-}
-
 gboolean
 hatake_oci_spec_check_ulimits (const char * const  *ulimits,
                                GError             **error)
 {
-  gboolean may_raise = ulimits != NULL && ulimits[0] != NULL && may_raise_limits ();
+  /* (with CAP_SYS_RESOURCE, the runtime it starts may raise hard limits) */
+  gboolean may_raise = engine_has_capability ("CAP_SYS_RESOURCE");
 
   for (guint i = 0; ulimits != NULL && ulimits[i] != NULL; i++)
     {
@@ -1196,7 +1183,7 @@ hatake_oci_spec_check_ulimits (const char * const  *ulimits,
           struct rlimit rl;
 
           if (!g_str_equal (rlimit_types[j].type, type) || getrlimit (rlimit_types[j].resource, &rl) != 0 ||
-              rl.rlim_max == RLIM_INFINITY || (hard != -1 && (guint64) hard <= (guint64) rl.rlim_max))
+              rl.rlim_max == RLIM_INFINITY || (guint64) hard <= (guint64) rl.rlim_max)
             continue;
           g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG,
                        _("--ulimit %s: above the engine's own hard limit (%" G_GUINT64_FORMAT "), which it may not "
