@@ -248,6 +248,21 @@ none_if_empty (GStrv *strv)
     g_clear_pointer (strv, g_strfreev);
 }
 
+JsonObject *
+hatake_ulimit_to_docker (const char *ulimit)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *name = g_strndup (ulimit, strcspn (ulimit, "="));
+  const char *type;
+  gint64 soft = 0, hard = 0;
+
+  hatake_ulimit_parse (ulimit, &type, &soft, &hard, NULL);
+  json_object_set_string_member (o, "Name", name);
+  json_object_set_int_member (o, "Hard", hard);
+  json_object_set_int_member (o, "Soft", soft);
+  return o;
+}
+
 /* HostConfig.Ulimits, [{"Name": "nofile", "Soft": 512, "Hard": 1024}], as --ulimit's NAME=SOFT:HARD */
 static gboolean
 ulimits_from_docker (JsonArray *array, GStrv *out, GError **error)
@@ -750,19 +765,7 @@ host_config (const HatakeContainerConfig *config,
       JsonArray *ulimits = json_array_new ();
 
       for (guint i = 0; config->ulimits[i] != NULL; i++)
-        {
-          JsonObject *o = json_object_new ();
-          const char *eq = strchr (config->ulimits[i], '=');
-          g_autofree char *name = eq ? g_strndup (config->ulimits[i], eq - config->ulimits[i]) : g_strdup ("");
-          const char *type;
-          gint64 soft = 0, hard = 0;
-
-          hatake_ulimit_parse (config->ulimits[i], &type, &soft, &hard, NULL);
-          json_object_set_string_member (o, "Name", name);
-          json_object_set_int_member (o, "Hard", hard);
-          json_object_set_int_member (o, "Soft", soft);
-          json_array_add_object_element (ulimits, o);
-        }
+        json_array_add_object_element (ulimits, hatake_ulimit_to_docker (config->ulimits[i]));
       json_object_set_array_member (host, "Ulimits", ulimits);
     }
   if (config->shm_size > 0)

@@ -286,6 +286,8 @@ gboolean               hatake_container_config_security (const HatakeContainerCo
                                                          gboolean                    *no_new_privileges,
                                                          gboolean                    *seccomp_unconfined,
                                                          GError                     **error);
+/* --ulimit's NAME=SOFT[:HARD] (a config's, checked) as docker's {"Name", "Hard", "Soft"} */
+JsonObject            *hatake_ulimit_to_docker            (const char                  *ulimit);
 /* What BODY (docker's create) asks that Hatake does not do yet, one warning each, for the create's
  * Warnings (the docker CLI prints them): NULL when there is none. */
 GStrv                  hatake_container_config_docker_unsupported (JsonObject *body);

@@ -489,16 +489,10 @@ hatake_containers_inspect (HatakeContainers *self,
       json_builder_begin_array (b);
       for (guint i = 0; entry->config->ulimits != NULL && entry->config->ulimits[i] != NULL; i++)
         {
-          g_autofree char *name = g_strndup (entry->config->ulimits[i], strcspn (entry->config->ulimits[i], "="));
-          const char *type;
-          gint64 soft = 0, hard = 0;
+          JsonNode *ulimit = json_node_new (JSON_NODE_OBJECT);
 
-          hatake_ulimit_parse (entry->config->ulimits[i], &type, &soft, &hard, NULL);
-          json_builder_begin_object (b);
-          STR ("Name", name);
-          INT ("Hard", hard);
-          INT ("Soft", soft);
-          json_builder_end_object (b);
+          json_node_take_object (ulimit, hatake_ulimit_to_docker (entry->config->ulimits[i]));
+          json_builder_add_value (b, ulimit);
         }
       json_builder_end_array (b);
       json_builder_set_member_name (b, "RestartPolicy");
