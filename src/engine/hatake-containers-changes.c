@@ -168,10 +168,10 @@ walk (ChangesData *data, int dir_fd, const char *path, guint depth, gboolean new
   if (dir == NULL)
     {
       int errsv = errno;
+      g_autofree char *where = g_strconcat ("/", path, NULL);
+
       close (dir_fd);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _("Cannot read the container's changes in /%s: %s"),
-                   path, g_strerror (errsv));
-      return FALSE;
+      return _hatake_containers_set_errno (error, errsv, _("Cannot read the container's changes in"), where);
     }
   while ((errno = 0, de = readdir (dir)) != NULL)
     {
@@ -206,11 +206,11 @@ walk (ChangesData *data, int dir_fd, const char *path, guint depth, gboolean new
           if (fd < 0 || depth >= MAX_DEPTH)
             {
               int errsv = fd < 0 ? errno : ELOOP;
+              g_autofree char *where = g_strconcat ("/", child, NULL);
 
               if (fd >= 0)
                 close (fd);
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                           _("Cannot read the container's changes in /%s: %s"), child, g_strerror (errsv));
+              _hatake_containers_set_errno (error, errsv, _("Cannot read the container's changes in"), where);
               break;
             }
           added = new || !in_image (data, child);
@@ -238,8 +238,9 @@ walk (ChangesData *data, int dir_fd, const char *path, guint depth, gboolean new
   if (de == NULL && errno != 0)
     {
       int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _("Cannot read the container's changes in /%s: %s"),
-                   path, g_strerror (errsv));
+      g_autofree char *where = g_strconcat ("/", path, NULL);
+
+      _hatake_containers_set_errno (error, errsv, _("Cannot read the container's changes in"), where);
     }
   closedir (dir);
   return reported;
