@@ -31,6 +31,7 @@
 #include "hatake-error.h"
 #include "hatake-json.h"
 #include "hatake-layer.h"
+#include "hatake-log-watch.h"
 #include "hatake-oci-spec.h"
 
 G_DEFINE_FINAL_TYPE (HatakeContainers, hatake_containers, G_TYPE_OBJECT)
@@ -68,8 +69,7 @@ hatake_containers_dispose (GObject *object)
   if (self->exit_watch != NULL)
     g_source_destroy (self->exit_watch);
   g_clear_pointer (&self->exit_watch, g_source_unref);
-  if (self->exit_watch_fd >= 0)
-    close (self->exit_watch_fd);
+  hatake_inotify_close (self->exit_watch_fd);
   self->exit_watch_fd = -1;
   if (self->removals == 0)
     _hatake_containers_remove_idle_run_dir (self);
