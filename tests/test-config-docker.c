@@ -1066,6 +1066,87 @@ test_health_durations (void)
     }
 }
 
+/* docker update's body: what the docker CLI 28 sends (every Resources field, zeros for the unset
+ * ones), both ways; PidsLimit absent leaves the limit, 0 and -1 lift it; the rest warned about */
+static void
+test_update (void)
+{
+  const char *sent = "{\"CpuShares\":0,\"Memory\":134217728,\"CgroupParent\":\"\",\"BlkioWeight\":0,"
+                     "\"CpuPeriod\":0,\"CpuQuota\":0,\"CpusetCpus\":\"\",\"MemorySwap\":0,"
+                     "\"NanoCpus\":500000000,\"PidsLimit\":77,"
+                     "\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}}";
+  g_autoptr(JsonNode) body = parse (sent);
+  g_autoptr(JsonNode) back = NULL;
+  g_autoptr(JsonNode) other = NULL;
+  g_autoptr(HatakeContainerConfig) config = hatake_container_config_new ();
+  g_auto(GStrv) warnings = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeContainerUpdate u, again;
+
+  g_assert_true (hatake_container_update_from_docker (json_node_get_object (body), &u, &warnings, &error));
+  g_assert_no_error (error);
+  g_assert_null (warnings);
+  g_assert_cmpint (u.memory, ==, 134217728);
+  g_assert_cmpfloat (u.cpus, ==, 0.5);
+  g_assert_cmpint (u.pids_limit, ==, 77);
+  g_assert_true (u.set_restart);
+  g_assert_cmpint (u.restart, ==, HATAKE_RESTART_ON_FAILURE);
+  g_assert_cmpuint (u.restart_max, ==, 3);
+  back = hatake_container_update_to_docker (&u);
+  g_assert_true (hatake_container_update_from_docker (json_node_get_object (back), &again, &warnings, &error));
+  g_assert_cmpint (again.memory, ==, u.memory);
+  g_assert_cmpfloat (again.cpus, ==, u.cpus);
+  g_assert_cmpint (again.pids_limit, ==, u.pids_limit);
+  g_assert_true (again.set_restart);
+  g_assert_cmpint (again.restart, ==, u.restart);
+  g_assert_cmpuint (again.restart_max, ==, u.restart_max);
+
+  /* nothing but the PIDs limit, lifted with 0 or -1; a null one is no change */
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *texts[] = { "{\"PidsLimit\":0}", "{\"PidsLimit\":-1}", "{\"PidsLimit\":null}" };
+      g_autoptr(JsonNode) one = parse (texts[i]);
+
+      g_assert_true (hatake_container_update_from_docker (json_node_get_object (one), &u, &warnings, &error));
+      g_assert_cmpint (u.pids_limit, ==, i < 2 ? -1 : 0);
+      g_assert_cmpint (u.memory, ==, 0);
+      g_assert_false (u.set_restart);
+    }
+  config->pids_limit = 50;
+  config->memory = 64 << 20;
+  g_assert_true (hatake_container_config_update (config, &u, &error));
+  g_assert_cmpint (config->pids_limit, ==, 50);
+  u.pids_limit = -1;
+  g_assert_true (hatake_container_config_update (config, &u, &error));
+  g_assert_cmpint (config->pids_limit, ==, 0);
+  g_assert_cmpint (config->memory, ==, 64 << 20);
+
+  /* what Hatake does not do: warned, by its flag */
+  other = parse ("{\"CpuShares\":512,\"MemorySwap\":-1}");
+  g_assert_true (hatake_container_update_from_docker (json_node_get_object (other), &u, &warnings, &error));
+  g_assert_nonnull (warnings);
+  g_assert_cmpuint (g_strv_length (warnings), ==, 2);
+  g_assert_nonnull (strstr (warnings[0], "--cpu-shares"));
+  g_clear_pointer (&warnings, g_strfreev);
+  g_clear_pointer (&other, json_node_unref);
+
+  /* refused: a negative memory, an unknown policy; a policy for a --rm container */
+  other = parse ("{\"Memory\":-5}");
+  g_assert_false (hatake_container_update_from_docker (json_node_get_object (other), &u, &warnings, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_clear_pointer (&other, json_node_unref);
+  other = parse ("{\"RestartPolicy\":{\"Name\":\"sometimes\"}}");
+  g_assert_false (hatake_container_update_from_docker (json_node_get_object (other), &u, &warnings, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  config->auto_remove = TRUE;
+  u = (HatakeContainerUpdate) { .set_restart = TRUE, .restart = HATAKE_RESTART_ALWAYS };
+  g_assert_false (hatake_container_config_update (config, &u, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpint (config->restart, ==, HATAKE_RESTART_NO);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1089,6 +1170,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/config-docker/health/persisted", test_health_persisted);
   g_test_add_func ("/config-docker/health/merge", test_health_merge);
   g_test_add_func ("/config-docker/health/durations", test_health_durations);
+  g_test_add_func ("/config-docker/update", test_update);
 
   return g_test_run ();
 }

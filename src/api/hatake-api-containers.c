@@ -745,6 +745,57 @@ on_renamed (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HatakeApiRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  GStrv unsupported = g_object_get_data (G_OBJECT (request->msg), "hatake-unsupported");
+  JsonObject *object;
+  JsonArray *warnings;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (!hatake_engine_update_container_finish (HATAKE_ENGINE (source), result, &error))
+    {
+      hatake_api_request_reply_error (request, error);
+      return;
+    }
+  warnings = json_array_new ();
+  for (guint i = 0; unsupported != NULL && unsupported[i] != NULL; i++)
+    json_array_add_string_element (warnings, unsupported[i]);
+  object = json_object_new ();
+  json_object_set_array_member (object, "Warnings", warnings);
+  node = hatake_api_object_node (object);
+  hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+}
+
+/* POST /containers/{id}/update: docker update */
+static void
+update_container (HatakeApiServer   *server,
+                  SoupServerMessage *msg,
+                  GStrv              path,
+                  GHashTable        *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = hatake_api_body_json (msg, TRUE, &error);
+  HatakeContainerUpdate update;
+  GStrv unsupported = NULL;
+  HatakeApiRequest *request;
+
+  if (body != NULL && !JSON_NODE_HOLDS_OBJECT (body))
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid JSON: not an object");
+  if (error != NULL ||
+      !hatake_container_update_from_docker (json_node_get_object (body), &update, &unsupported, &error))
+    {
+      hatake_api_reply_error (msg, error);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (msg), "hatake-unsupported", unsupported, (GDestroyNotify) g_strfreev);
+  request = hatake_api_request_new (server, msg, query, path);
+  hatake_engine_update_container_async (request->engine, path[1], &update, request->cancellable, on_updated,
+                                        request);
+}
+
+static void
 on_top (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
@@ -1092,6 +1143,8 @@ hatake_api_containers_route (HatakeApiServer   *server,
         hatake_attach_resize (attach, atoi (w), atoi (h));
       soup_server_message_set_status (msg, c ? SOUP_STATUS_OK : SOUP_STATUS_NOT_FOUND, NULL);
     }
+  else if (n == 3 && post && g_str_equal (path[2], "update"))
+    update_container (server, msg, path, query);
   else if (n == 3 && post && g_str_equal (path[2], "rename"))
     {
       const char *name = hatake_api_query (query, "name");

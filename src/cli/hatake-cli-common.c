@@ -463,3 +463,45 @@ hatake_cli_remove_each (HatakeEngine       *engine,
   return status;
 }
 
+/* "512m", "1g", "1048576": docker's units, powers of 1024. */
+gboolean
+hatake_cli_parse_bytes (const char *text, gint64 *out)
+{
+  char *end = NULL;
+  double value = g_ascii_strtod (text, &end);
+  double mult = 1;
+
+  if (end == text || value < 0)
+    return FALSE;
+  switch (g_ascii_tolower (*end))
+    {
+    case '\0': break;
+    case 'b': end++; break;
+    case 'k': mult = 1024.0; end++; break;
+    case 'm': mult = 1024.0 * 1024; end++; break;
+    case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
+    default: return FALSE;
+    }
+  if (g_ascii_tolower (*end) == 'b')
+    end++;
+  if (*end != '\0')
+    return FALSE;
+  *out = (gint64) (value * mult);
+  return TRUE;
+}
+
+/* --cpus: a number of CPUs, 0 or more ("1.5") */
+gboolean
+hatake_cli_parse_cpus (const char *text, double *out, GError **error)
+{
+  char *end = NULL;
+  double value = g_ascii_strtod (text, &end);
+
+  if (end == text || *end != '\0' || !(value >= 0))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"--cpus\" flag"), text);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}

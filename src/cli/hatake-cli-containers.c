@@ -88,33 +88,6 @@ parse_network (const char  *spec,
   return g_steal_pointer (&e);
 }
 
-/* "512m", "1g", "1048576": docker's units, powers of 1024. */
-static gboolean
-parse_bytes (const char *text, gint64 *out)
-{
-  char *end = NULL;
-  double value = g_ascii_strtod (text, &end);
-  double mult = 1;
-
-  if (end == text || value < 0)
-    return FALSE;
-  switch (g_ascii_tolower (*end))
-    {
-    case '\0': break;
-    case 'b': end++; break;
-    case 'k': mult = 1024.0; end++; break;
-    case 'm': mult = 1024.0 * 1024; end++; break;
-    case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
-    default: return FALSE;
-    }
-  if (g_ascii_tolower (*end) == 'b')
-    end++;
-  if (*end != '\0')
-    return FALSE;
-  *out = (gint64) (value * mult);
-  return TRUE;
-}
-
 static gboolean
 add_env_file (GStrvBuilder *env, const char *path, GError **error)
 {
@@ -215,7 +188,7 @@ add_mount (HatakeContainerConfig *c, const char *spec, GError **error)
         ro = !g_str_equal (value, "false") && !g_str_equal (value, "0");
       else if (g_str_equal (key, "tmpfs-size"))
         {
-          if (!parse_bytes (value, &size))
+          if (!hatake_cli_parse_bytes (value, &size))
             goto bad;
         }
       else
@@ -260,7 +233,7 @@ add_tmpfs (HatakeContainerConfig *c, const char *spec, GError **error)
       for (guint i = 0; opts[i]; i++)
         {
           guint64 mode;
-          if (g_str_has_prefix (opts[i], "size=") && parse_bytes (opts[i] + 5, &m->tmpfs_size))
+          if (g_str_has_prefix (opts[i], "size=") && hatake_cli_parse_bytes (opts[i] + 5, &m->tmpfs_size))
             continue;
           if (g_str_has_prefix (opts[i], "mode=") && g_ascii_string_to_unsigned (opts[i] + 5, 8, 0, 07777, &mode, NULL))
             {
@@ -484,27 +457,19 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
   c->stop_signal = g_strdup (o->stop_signal);
   c->stop_timeout = o->stop_timeout;
   c->runtime = g_strdup (o->runtime);
-  if (o->shm_size && (!parse_bytes (o->shm_size, &c->shm_size) || c->shm_size <= 0))
+  if (o->shm_size && (!hatake_cli_parse_bytes (o->shm_size, &c->shm_size) || c->shm_size <= 0))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"--shm-size\" flag"),
                    o->shm_size);
       return NULL;
     }
-  if (o->memory && !parse_bytes (o->memory, &c->memory))
+  if (o->memory && !hatake_cli_parse_bytes (o->memory, &c->memory))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"-m, --memory\" flag"), o->memory);
       return NULL;
     }
-  if (o->cpus)
-    {
-      char *end = NULL;
-      c->cpus = g_ascii_strtod (o->cpus, &end);
-      if (end == o->cpus || *end != '\0' || c->cpus < 0)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"--cpus\" flag"), o->cpus);
-          return NULL;
-        }
-    }
+  if (o->cpus && !hatake_cli_parse_cpus (o->cpus, &c->cpus, error))
+    return NULL;
   if (o->restart && !hatake_restart_policy_parse (o->restart, &c->restart, &c->restart_max, error))
     return NULL;
   if (!health_from_options (o, c, error))

@@ -59,6 +59,13 @@ int           hatake_cli_usage_error   (GOptionContext    *context,
 GOptionContext *hatake_cli_option_context (const char     *usage,
                                         const char        *summary,
                                         const GOptionEntry *entries);
+/* docker's sizes: "512m", "1g", "1048576", powers of 1024 */
+gboolean      hatake_cli_parse_bytes   (const char        *text,
+                                        gint64            *out);
+/* --cpus's value; G_OPTION_ERROR_BAD_VALUE naming the flag */
+gboolean      hatake_cli_parse_cpus    (const char        *text,
+                                        double            *out,
+                                        GError           **error);
 char         *hatake_cli_format_size   (gint64             bytes);
 char         *hatake_cli_format_since  (gint64             unix_seconds);
 char         *hatake_cli_format_template (JsonNode        *root,
@@ -117,6 +124,7 @@ int hatake_cli_unpause      (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_rm           (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_wait_cmd     (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_rename       (HatakeCliGlobals *globals, int argc, char **argv);
+int hatake_cli_update       (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_ps           (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_inspect      (HatakeCliGlobals *globals, int argc, char **argv);
 int hatake_cli_container_inspect (HatakeCliGlobals *globals, int argc, char **argv);

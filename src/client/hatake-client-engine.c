@@ -1067,6 +1067,24 @@ hatake_client_engine_rename_container_async (HatakeEngine        *engine,
 }
 
 static void
+hatake_client_engine_update_container_async (HatakeEngine                *engine,
+                                             const char                  *container,
+                                             const HatakeContainerUpdate *update,
+                                             GCancellable                *cancellable,
+                                             GAsyncReadyCallback          callback,
+                                             gpointer                     user_data)
+{
+  g_autofree char *id = _hatake_client_escape (container);
+  g_autoptr(JsonNode) body = hatake_container_update_to_docker (update);
+  g_autoptr(HatakeContainer) c = hatake_engine_lookup_container (engine, container);
+
+  _hatake_client_engine_call (HATAKE_CLIENT_ENGINE (engine), hatake_client_engine_update_container_async, "POST",
+                              g_strdup_printf ("/containers/%s/update", id), body, NULL,
+                              HATAKE_CLIENT_REFRESH_CONTAINER, c ? hatake_container_get_id (c) : container, cancellable,
+                              callback, user_data);
+}
+
+static void
 hatake_client_engine_top_async (HatakeEngine        *engine,
                                 const char          *container,
                                 GCancellable        *cancellable,
@@ -1347,6 +1365,8 @@ hatake_client_engine_iface_init (HatakeEngineInterface *iface)
   iface->inspect_container_finish = _hatake_client_engine_json_finish;
   iface->rename_container_async = hatake_client_engine_rename_container_async;
   iface->rename_container_finish = _hatake_client_engine_bool_finish;
+  iface->update_container_async = hatake_client_engine_update_container_async;
+  iface->update_container_finish = _hatake_client_engine_bool_finish;
   iface->container_logs_async = hatake_client_engine_container_logs_async;
   iface->container_logs_finish = hatake_client_engine_container_logs_finish;
   iface->exec_async = _hatake_client_engine_exec_async;

@@ -855,3 +855,66 @@ hatake_container_config_to_docker (const HatakeContainerConfig *config)
   json_node_take_object (node, body);
   return node;
 }
+
+/* ---- docker update ------------------------------------------------------------------------- */
+
+gboolean
+hatake_container_update_from_docker (JsonObject             *body,
+                                     HatakeContainerUpdate  *update,
+                                     GStrv                  *warnings,
+                                     GError                **error)
+{
+  JsonObject *restart = hatake_json_object_member (body, "RestartPolicy");
+  const char *policy = hatake_json_string_or (restart, "Name", "");
+  JsonNode *pids = body != NULL ? json_object_get_member (body, "PidsLimit") : NULL;
+  gint64 nano_cpus = hatake_json_int (body, "NanoCpus", 0);
+  g_autoptr(JsonObject) as_create = json_object_new ();
+
+  g_return_val_if_fail (update != NULL && warnings != NULL, FALSE);
+
+  *update = (HatakeContainerUpdate) { 0 };
+  *warnings = NULL;
+  update->memory = hatake_json_int (body, "Memory", 0);
+  if (update->memory < 0 || nano_cpus < 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           update->memory < 0 ? "invalid Memory: it cannot be negative"
+                                              : "invalid NanoCpus: it cannot be negative");
+      return FALSE;
+    }
+  update->cpus = nano_cpus / 1e9;
+  /* (absent or null: unchanged; 0 or -1: no limit, as docker has it) */
+  if (pids != NULL && JSON_NODE_HOLDS_VALUE (pids) && json_node_get_value_type (pids) == G_TYPE_INT64)
+    update->pids_limit = json_node_get_int (pids) > 0 ? json_node_get_int (pids) : -1;
+  if (*policy != '\0')
+    {
+      if (!hatake_restart_policy_parse (policy, &update->restart, &update->restart_max, error))
+        return FALSE;
+      update->set_restart = TRUE;
+      update->restart_max = (guint) CLAMP (hatake_json_int (restart, "MaximumRetryCount", 0), 0, G_MAXINT);
+    }
+  /* the body is a HostConfig's Resources: what a create would warn about, the same way */
+  if (body != NULL)
+    json_object_set_object_member (as_create, "HostConfig", json_object_ref (body));
+  *warnings = hatake_container_config_docker_unsupported (as_create);
+  return TRUE;
+}
+
+JsonNode *
+hatake_container_update_to_docker (const HatakeContainerUpdate *update)
+{
+  JsonObject *o = json_object_new ();
+  JsonObject *restart = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_int_member (o, "Memory", update->memory);
+  json_object_set_int_member (o, "NanoCpus", (gint64) (update->cpus * 1e9 + 0.5));
+  if (update->pids_limit != 0)
+    json_object_set_int_member (o, "PidsLimit", update->pids_limit);
+  json_object_set_string_member (restart, "Name",
+                                 update->set_restart ? hatake_restart_policy_to_string (update->restart) : "");
+  json_object_set_int_member (restart, "MaximumRetryCount", update->restart_max);
+  json_object_set_object_member (o, "RestartPolicy", restart);
+  json_node_take_object (node, o);
+  return node;
+}

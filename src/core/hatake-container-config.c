@@ -453,6 +453,33 @@ hatake_restart_policy_parse (const char           *text,
   return FALSE;
 }
 
+gboolean
+hatake_container_config_update (HatakeContainerConfig       *config,
+                                const HatakeContainerUpdate *update,
+                                GError                     **error)
+{
+  g_return_val_if_fail (config != NULL && update != NULL, FALSE);
+
+  if (update->set_restart && update->restart != HATAKE_RESTART_NO && config->auto_remove)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Restart policy cannot be updated because AutoRemove is enabled for the container"));
+      return FALSE;
+    }
+  if (update->memory != 0)
+    config->memory = update->memory;
+  if (update->cpus != 0)
+    config->cpus = update->cpus;
+  if (update->pids_limit != 0)
+    config->pids_limit = MAX (update->pids_limit, 0);
+  if (update->set_restart)
+    {
+      config->restart = update->restart;
+      config->restart_max = update->restart == HATAKE_RESTART_ON_FAILURE ? update->restart_max : 0;
+    }
+  return TRUE;
+}
+
 static void
 add_strv (JsonBuilder *b, const char *name, char **strv, gboolean keep_null)
 {

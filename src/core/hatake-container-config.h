@@ -310,6 +310,34 @@ gboolean               hatake_restart_policy_parse        (const char           
                                                            HatakeRestartPolicy         *policy,
                                                            guint                       *max_retries,
                                                            GError                     **error);
+/* What `docker update` changes in a container's config; a zero leaves that setting as it is, as in
+ * docker's POST /containers/{id}/update. */
+typedef struct
+{
+  gint64               memory;        /* bytes; 0: unchanged */
+  double               cpus;          /* 0: unchanged */
+  gint64               pids_limit;    /* 0: unchanged; -1: no limit */
+  gboolean             set_restart;   /* restart and restart_max are the new policy */
+  HatakeRestartPolicy  restart;
+  guint                restart_max;
+} HatakeContainerUpdate;
+
+/* docker's update body (HostConfig's Resources and RestartPolicy, at its top level) as an update;
+ * WARNINGS (NULL when there is none) for what it asks that Hatake does not do yet (--cpu-shares,
+ * --memory-swap…), as a create's. FALSE with G_IO_ERROR_INVALID_ARGUMENT naming what is wrong. */
+gboolean               hatake_container_update_from_docker (JsonObject                 *body,
+                                                            HatakeContainerUpdate      *update,
+                                                            GStrv                      *warnings,
+                                                            GError                    **error);
+/* The body the docker CLI 28 sends for UPDATE. */
+JsonNode              *hatake_container_update_to_docker   (const HatakeContainerUpdate *update);
+/* CONFIG with UPDATE applied; FALSE with G_IO_ERROR_INVALID_ARGUMENT when the two do not go
+ * together (a restart policy for a container removed at its exit, which docker refuses), CONFIG
+ * unchanged. The limits are checked where they become cgroup values (hatake_oci_spec_limits). */
+gboolean               hatake_container_config_update      (HatakeContainerConfig       *config,
+                                                            const HatakeContainerUpdate *update,
+                                                            GError                     **error);
+
 /* The endpoint on network, or NULL. */
 HatakeNetworkEndpoint *hatake_container_config_get_network (const HatakeContainerConfig *self,
                                                            const char                  *network);

@@ -506,6 +506,28 @@ hatake_engine_rename_container_finish (HatakeEngine  *self,
 }
 
 void
+hatake_engine_update_container_async (HatakeEngine                *self,
+                                      const char                  *container,
+                                      const HatakeContainerUpdate *update,
+                                      GCancellable                *cancellable,
+                                      GAsyncReadyCallback          callback,
+                                      gpointer                     user_data)
+{
+  g_return_if_fail (HATAKE_IS_ENGINE (self));
+  g_return_if_fail (container != NULL && update != NULL);
+  HATAKE_ENGINE_GET_IFACE (self)->update_container_async (self, container, update, cancellable, callback, user_data);
+}
+
+gboolean
+hatake_engine_update_container_finish (HatakeEngine  *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (HATAKE_IS_ENGINE (self), FALSE);
+  return HATAKE_ENGINE_GET_IFACE (self)->update_container_finish (self, result, error);
+}
+
+void
 hatake_engine_container_logs_async (HatakeEngine           *self,
                                     const char             *container,
                                     const HatakeLogOptions *options,

@@ -151,6 +151,15 @@ struct _HatakeEngineInterface
   gboolean     (*rename_container_finish) (HatakeEngine       *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+  void         (*update_container_async) (HatakeEngine        *self,
+                                         const char           *container,
+                                         const HatakeContainerUpdate *update,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+  gboolean     (*update_container_finish) (HatakeEngine       *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
 
   void         (*container_logs_async)  (HatakeEngine         *self,
                                          const char           *container,
@@ -380,6 +389,16 @@ void         hatake_engine_rename_container_async (HatakeEngine       *self,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
 gboolean     hatake_engine_rename_container_finish (HatakeEngine      *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+/* docker update: the container's limits (its cgroup's too, while it runs) and restart policy */
+void         hatake_engine_update_container_async (HatakeEngine       *self,
+                                                 const char           *container,
+                                                 const HatakeContainerUpdate *update,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean     hatake_engine_update_container_finish (HatakeEngine      *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 /* Delivers the container's log entries to func; with options->follow, until it exits. */

@@ -149,6 +149,19 @@ gboolean          hatake_containers_rename          (HatakeContainers       *sel
                                                      HatakeContainer        *container,
                                                      const char             *name,
                                                      GError                **error);
+/* docker update (hatake-containers-update.c): the limits of a running or paused container
+ * changed by the runtime first, then the config saved; a refused update changes nothing.
+ * G_IO_ERROR_INVALID_ARGUMENT for values docker refuses, HATAKE_ERROR_INVALID_STATE for a
+ * container being removed, the runtime's error (named) otherwise. */
+void              hatake_containers_update_async    (HatakeContainers       *self,
+                                                     HatakeContainer        *container,
+                                                     const HatakeContainerUpdate *update,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+gboolean          hatake_containers_update_finish   (HatakeContainers       *self,
+                                                     GAsyncResult           *result,
+                                                     GError                **error);
 /* docker's network connect / disconnect (hatake-containers-network.c) */
 void              hatake_containers_connect_async   (HatakeContainers       *self,
                                                      HatakeContainer        *container,

@@ -643,6 +643,37 @@ hatake_local_engine_rename_container_async (HatakeEngine        *engine,
     g_task_return_boolean (task, TRUE);
 }
 
+static void
+relay_boolean (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+hatake_local_engine_update_container_async (HatakeEngine                *engine,
+                                            const char                  *id,
+                                            const HatakeContainerUpdate *update,
+                                            GCancellable                *cancellable,
+                                            GAsyncReadyCallback          callback,
+                                            gpointer                     user_data)
+{
+  HatakeLocalEngine *self = HATAKE_LOCAL_ENGINE (engine);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(HatakeContainer) container = NULL;
+
+  g_task_set_source_tag (task, hatake_local_engine_update_container_async);
+  container = lookup_for_task (self, id, task);
+  if (container != NULL)
+    hatake_containers_update_async (self->containers, container, update, cancellable, relay_boolean,
+                                    g_steal_pointer (&task));
+}
+
 typedef struct
 {
   HatakeLogReader *reader;
@@ -1309,6 +1340,8 @@ hatake_local_engine_iface_init (HatakeEngineInterface *iface)
   iface->inspect_container_finish = _hatake_local_engine_propagate_json;
   iface->rename_container_async = hatake_local_engine_rename_container_async;
   iface->rename_container_finish = propagate_boolean;
+  iface->update_container_async = hatake_local_engine_update_container_async;
+  iface->update_container_finish = propagate_boolean;
   iface->container_logs_async = hatake_local_engine_container_logs_async;
   iface->container_logs_finish = propagate_boolean;
   iface->exec_async = hatake_local_engine_exec_async;

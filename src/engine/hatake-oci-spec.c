@@ -1046,46 +1046,49 @@ build_mounts (const HatakeContainerSpec *spec,
 
 /* ---- linux -------------------------------------------------------------------------------------- */
 
-static JsonObject *
-build_resources (const HatakeContainerSpec *spec,
-                 GError                   **error)
+JsonObject *
+hatake_oci_spec_limits (gint64    memory,
+                        gint64    memory_swap,
+                        double    cpus,
+                        gint64    pids_limit,
+                        GError  **error)
 {
   g_autoptr(JsonObject) resources = json_object_new ();
-  gint64 swap = spec->memory_swap;
+  gint64 swap = memory_swap;
 
-  if (spec->memory < 0 || (spec->memory > 0 && spec->memory < MIN_MEMORY))
+  if (memory < 0 || (memory > 0 && memory < MIN_MEMORY))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("Minimum memory limit allowed is 6MB"));
       return NULL;
     }
-  if (swap != 0 && swap != -1 && spec->memory == 0)
+  if (swap != 0 && swap != -1 && memory == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("You should always set the Memory limit when using Memoryswap limit"));
       return NULL;
     }
-  if (swap < -1 || (swap > 0 && swap < spec->memory))
+  if (swap < -1 || (swap > 0 && swap < memory))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("Minimum memoryswap limit should be larger than memory limit"));
       return NULL;
     }
-  if (spec->memory > 0)
+  if (memory > 0)
     {
-      JsonObject *memory = json_object_new ();
+      JsonObject *jmemory = json_object_new ();
 
-      json_object_set_int_member (memory, "limit", spec->memory);
-      json_object_set_int_member (memory, "swap", swap == 0 ? spec->memory * 2 : swap);
-      json_object_set_object_member (resources, "memory", memory);
+      json_object_set_int_member (jmemory, "limit", memory);
+      json_object_set_int_member (jmemory, "swap", swap == 0 ? memory * 2 : swap);
+      json_object_set_object_member (resources, "memory", jmemory);
     }
 
-  if (spec->cpus != 0)
+  if (cpus != 0)
     {
       guint n_cpus = g_get_num_processors ();
       JsonObject *cpu;
 
-      if (!(spec->cpus >= 0.01 && spec->cpus <= (double) n_cpus))
+      if (!(cpus >= 0.01 && cpus <= (double) n_cpus))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("Range of CPUs is from 0.01 to %u.00, as there are only %u CPUs available"),
@@ -1093,19 +1096,30 @@ build_resources (const HatakeContainerSpec *spec,
           return NULL;
         }
       cpu = json_object_new ();
-      json_object_set_int_member (cpu, "quota", (gint64) llround (spec->cpus * CPU_PERIOD));
+      json_object_set_int_member (cpu, "quota", (gint64) llround (cpus * CPU_PERIOD));
       json_object_set_int_member (cpu, "period", CPU_PERIOD);
       json_object_set_object_member (resources, "cpu", cpu);
     }
 
-  if (spec->pids_limit > 0)
+  if (pids_limit > 0)
     {
       JsonObject *pids = json_object_new ();
 
-      json_object_set_int_member (pids, "limit", spec->pids_limit);
+      json_object_set_int_member (pids, "limit", pids_limit);
       json_object_set_object_member (resources, "pids", pids);
     }
+  return g_steal_pointer (&resources);
+}
 
+static JsonObject *
+build_resources (const HatakeContainerSpec *spec,
+                 GError                   **error)
+{
+  g_autoptr(JsonObject) resources = hatake_oci_spec_limits (spec->memory, spec->memory_swap, spec->cpus,
+                                                            spec->pids_limit, error);
+
+  if (resources == NULL)
+    return NULL;
   if (spec->privileged)
     {
       JsonArray *devices = json_array_new ();

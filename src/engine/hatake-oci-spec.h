@@ -110,6 +110,15 @@ JsonNode   *hatake_oci_spec_build         (JsonObject                 *image_con
                                            const HatakeUser           *user,
                                            GError                    **error);
 
+/* The OCI linux.resources for these limits (0: none; memory_swap -1: unlimited swap, 0: twice the
+ * memory), checked as docker checks them: a create's (in hatake_oci_spec_build) and a
+ * `docker update`'s (the runtime's update). G_IO_ERROR_INVALID_ARGUMENT with docker's message. */
+JsonObject *hatake_oci_spec_limits        (gint64                      memory,
+                                           gint64                      memory_swap,
+                                           double                      cpus,
+                                           gint64                      pids_limit,
+                                           GError                    **error);
+
 /* The image config's Volumes, cleaned and sorted, for the caller to give anonymous volumes;
  * HATAKE_ERROR_UNSAFE_LAYER for one that is relative or climbs out of the root. */
 GStrv       hatake_oci_spec_image_volumes (JsonObject                 *image_config,

@@ -398,6 +398,19 @@ hatake_runtime_pause_async (HatakeRuntime       *self,
 }
 
 void
+hatake_runtime_update_async (HatakeRuntime       *self,
+                             const char          *id,
+                             const char          *resources_path,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  /* (crun and runc both take an OCI linux.resources object from this file) */
+  const char *args[] = { "update", "--resources", resources_path, id, NULL };
+  hatake_runtime_run_async (self, args, cancellable, callback, user_data);
+}
+
+void
 hatake_runtime_delete_async (HatakeRuntime       *self,
                              const char          *id,
                              gboolean             force,

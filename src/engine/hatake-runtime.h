@@ -93,7 +93,14 @@ void           hatake_runtime_delete_async   (HatakeRuntime              *self,
                                               GCancellable               *cancellable,
                                               GAsyncReadyCallback         callback,
                                               gpointer                    user_data);
-/* All four finish with hatake_runtime_run_finish. */
+/* `RUNTIME update --resources RESOURCES_PATH ID`: the file holds an OCI linux.resources object */
+void           hatake_runtime_update_async   (HatakeRuntime              *self,
+                                              const char                 *id,
+                                              const char                 *resources_path,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+/* All five finish with hatake_runtime_run_finish. */
 
 /* `RUNTIME exec --process PROCESS_JSON ID` with this process's stdout and stderr (and stdin when
  * interactive); finishes with the process's exit code (128 + signal when killed). */

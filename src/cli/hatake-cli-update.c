@@ -1,0 +1,73 @@
+/* hatake-cli-update.c: `hatake update`, docker update's limits and restart policy
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <stdio.h>
+
+#include "hatake-cli-private.h"
+
+int
+hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *memory = NULL;
+  g_autofree char *cpus = NULL;
+  g_autofree char *restart = NULL;
+  gint64 pids_limit = 0;
+  const GOptionEntry entries[] = {
+    { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory, N_("Memory limit"), "BYTES" },
+    { "cpus", 0, 0, G_OPTION_ARG_STRING, &cpus, N_("Number of CPUs"), "N" },
+    { "pids-limit", 0, 0, G_OPTION_ARG_INT64, &pids_limit, N_("Tune container pids limit (set -1 for unlimited)"), "N" },
+    { "restart", 0, 0, G_OPTION_ARG_STRING, &restart, N_("Restart policy to apply when a container exits"), "POLICY" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]",
+                                                                  _("Update configuration of one or more containers"),
+                                                                  entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  HatakeContainerUpdate update = { 0 };
+  int status = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (argc < 2)
+    return hatake_cli_usage_error (context, _("requires at least 1 argument"));
+  if (memory == NULL && cpus == NULL && restart == NULL && pids_limit == 0)
+    return hatake_cli_usage_error (context, _("You must provide one or more flags when using this command."));
+  if (memory != NULL && !hatake_cli_parse_bytes (memory, &update.memory))
+    return hatake_cli_usage_error (context, _("invalid argument for \"-m, --memory\" flag"));
+  if (cpus != NULL && !hatake_cli_parse_cpus (cpus, &update.cpus, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (restart != NULL)
+    {
+      if (!hatake_restart_policy_parse (restart, &update.restart, &update.restart_max, &error))
+        return hatake_cli_usage_error (context, error->message);
+      update.set_restart = TRUE;
+    }
+  /* (docker: 0 or -1 lift the limit) */
+  update.pids_limit = pids_limit > 0 ? pids_limit : pids_limit < 0 ? -1 : 0;
+
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  /* as docker: each in turn, named once updated; the failures said and counted */
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      hatake_engine_update_container_async (engine, argv[i], &update, NULL, hatake_cli_store_result, &result);
+      hatake_cli_wait ((gpointer *) &result);
+      if (hatake_engine_update_container_finish (engine, result, &error))
+        printf ("%s\n", argv[i]);
+      else
+        {
+          fprintf (stderr, "Error response from daemon: %s\n", error->message);
+          g_clear_error (&error);
+          status = 1;
+        }
+    }
+  return status;
+}

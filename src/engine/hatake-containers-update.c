@@ -1,0 +1,240 @@
+/* hatake-containers-update.c: docker update, a container's limits and restart policy changed
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The new config is checked as a create checks it, then, for a container that runs (or is
+ * paused), its cgroup is changed by the runtime's `update` first: only once that worked is the
+ * config saved, so a refused update changes nothing. A stopped container takes the new limits at
+ * its next start, from its saved config; its restart policy counts from its next exit, when the
+ * engine (or hatake-exited) reads that config.
+ */
+#define G_LOG_DOMAIN "hatake-engine"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <glib/gstdio.h>
+
+#include "hatake-containers-private.h"
+#include "hatake-error.h"
+#include "hatake-oci-spec.h"
+
+/* pids.max takes "max" for no limit, which crun 1.8 cannot write (it writes -1, which the kernel
+ * refuses, and 0 means "leave it"); a cgroup cannot hold more tasks than there are pids, and
+ * pid_max is at most PID_MAX_LIMIT (2^22 on 64-bit), so that many is no limit. */
+#define PIDS_NO_LIMIT (G_GINT64_CONSTANT (1) << 22)
+
+typedef struct
+{
+  char                  *id;
+  char                  *name;
+  HatakeContainerConfig *config;     /* the new one */
+  char                  *resources;  /* the runtime's input file */
+  JsonObject            *undo;       /* the previous limits, for a runtime that failed half way */
+} UpdateData;
+
+static void
+update_data_free (UpdateData *data)
+{
+  if (data->resources != NULL)
+    g_unlink (data->resources);
+  g_free (data->id);
+  g_free (data->name);
+  g_clear_pointer (&data->config, hatake_container_config_free);
+  g_free (data->resources);
+  g_clear_pointer (&data->undo, json_object_unref);
+  g_free (data);
+}
+
+/* The linux.resources that set, of CONFIG's limits, those UPDATE changes (no limit as the
+ * runtime can write it); an empty object when it changes none. */
+static JsonObject *
+changed_limits (const HatakeContainerConfig *config,
+                const HatakeContainerUpdate *update)
+{
+  JsonObject *out = json_object_new ();
+
+  if (update->memory != 0)
+    {
+      JsonObject *memory = json_object_new ();
+
+      /* (-1: no limit; a container had twice its memory as its swap, as docker gives it) */
+      json_object_set_int_member (memory, "limit", config->memory > 0 ? config->memory : -1);
+      json_object_set_int_member (memory, "swap", config->memory > 0 ? config->memory * 2 : -1);
+      json_object_set_object_member (out, "memory", memory);
+    }
+  if (update->cpus != 0)
+    {
+      JsonObject *cpu = json_object_new ();
+
+      json_object_set_int_member (cpu, "quota", config->cpus > 0 ? (gint64) (config->cpus * 100000 + 0.5) : -1);
+      json_object_set_int_member (cpu, "period", 100000);
+      json_object_set_object_member (out, "cpu", cpu);
+    }
+  if (update->pids_limit != 0)
+    {
+      JsonObject *pids = json_object_new ();
+
+      json_object_set_int_member (pids, "limit", config->pids_limit > 0 ? config->pids_limit : PIDS_NO_LIMIT);
+      json_object_set_object_member (out, "pids", pids);
+    }
+  return out;
+}
+
+static gboolean
+write_resources (const char *path, JsonObject *resources, GError **error)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+
+  json_node_set_object (node, resources);
+  text = json_to_string (node, FALSE);
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+static void
+update_save (GTask *task)
+{
+  HatakeContainers *self = g_task_get_source_object (task);
+  UpdateData *data = g_task_get_task_data (task);
+  Entry *entry = g_hash_table_lookup (self->entries, data->id);
+  HatakeContainerConfig *previous;
+  GError *error = NULL;
+
+  if (entry == NULL)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such container: %s"), data->name);
+      return;
+    }
+  previous = entry->config;
+  entry->config = g_steal_pointer (&data->config);
+  if (!_hatake_containers_save_config (entry, &error))
+    {
+      data->config = g_steal_pointer (&entry->config);
+      entry->config = previous;
+      g_task_return_error (task, error);
+      return;
+    }
+  hatake_container_config_free (previous);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* USER_DATA: the container's id and the undo's input file, which goes now */
+static void
+on_undone (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_auto(GStrv) id_and_path = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    g_warning ("Container %s: its limits could not be set back after a failed update: %s", id_and_path[0],
+               error->message);
+  g_unlink (id_and_path[1]);
+}
+
+static void
+on_runtime_updated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  UpdateData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) undo_error = NULL;
+
+  if (hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    {
+      update_save (task);
+      return;
+    }
+  /* the runtime writes one cgroup file after the other: those before the one it failed on
+   * hold the new values; the old ones go back (the runtime's own input file, rewritten) */
+  if (write_resources (data->resources, data->undo, &undo_error))
+    {
+      char **id_and_path = g_new0 (char *, 3);
+
+      id_and_path[0] = g_strdup (data->id);
+      /* (the file goes once the undo has read it, not with the task's data) */
+      id_and_path[1] = g_steal_pointer (&data->resources);
+      hatake_runtime_update_async (self->runtime, data->id, id_and_path[1], NULL, on_undone, id_and_path);
+    }
+  else
+    g_warning ("Container %s: its limits could not be set back after a failed update: %s", data->id,
+               undo_error->message);
+  g_task_return_new_error (task, error->domain, error->code, _("Cannot update container %s: %s"), data->name,
+                           error->message);
+}
+
+void
+hatake_containers_update_async (HatakeContainers            *self,
+                                HatakeContainer             *container,
+                                const HatakeContainerUpdate *update,
+                                GCancellable                *cancellable,
+                                GAsyncReadyCallback          callback,
+                                gpointer                     user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) limits = NULL;
+  g_autoptr(JsonObject) changes = NULL;
+  HatakeContainerState state;
+  GError *error = NULL;
+  UpdateData *data;
+  Entry *entry;
+
+  g_return_if_fail (HATAKE_IS_CONTAINERS (self));
+  g_return_if_fail (HATAKE_IS_CONTAINER (container));
+  g_return_if_fail (update != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hatake_containers_update_async);
+  entry = _hatake_containers_entry_for (self, container);
+  state = hatake_container_get_state (container);
+  if (entry == NULL || state == HATAKE_CONTAINER_REMOVING || state == HATAKE_CONTAINER_REMOVED ||
+      state == HATAKE_CONTAINER_DEAD)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,
+                               _("Cannot update container %s: it is being removed"),
+                               hatake_container_get_name (container));
+      return;
+    }
+
+  data = g_new0 (UpdateData, 1);
+  data->id = g_strdup (hatake_container_get_id (container));
+  data->name = g_strdup (hatake_container_get_name (container));
+  data->config = hatake_container_config_copy (entry->config);
+  g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
+  /* the new limits are checked whole, as the next start will check them */
+  if (!hatake_container_config_update (data->config, update, &error) ||
+      (limits = hatake_oci_spec_limits (data->config->memory, 0, data->config->cpus, data->config->pids_limit,
+                                        &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  changes = changed_limits (data->config, update);
+  if ((state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED) || json_object_get_size (changes) == 0)
+    {
+      update_save (task);
+      return;
+    }
+  data->undo = changed_limits (entry->config, update);
+  data->resources = _hatake_containers_entry_path (entry, "update-resources.json");
+  if (!write_resources (data->resources, changes, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* (not cancellable: a runtime stopped half way would leave half the limits changed) */
+  hatake_runtime_update_async (self->runtime, data->id, data->resources, NULL, on_runtime_updated,
+                               g_steal_pointer (&task));
+}
+
+gboolean
+hatake_containers_update_finish (HatakeContainers  *self,
+                                 GAsyncResult      *result,
+                                 GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
