@@ -3,8 +3,6 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include <stdio.h>
 
 #include "hatake-cli-private.h"
