@@ -66,6 +66,10 @@ start_failed (HatakeContainers *self, Entry *entry, GTask *task, GError *error)
     _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_EXITED, NULL);
   else
     _hatake_containers_save_state (self, entry);
+  /* --rm: removed, as docker's daemon removes it; the docker CLI's `run --rm` waits for that
+   * (its wait for "removed") once a start failed, and would wait forever */
+  if (entry->config->auto_remove)
+    _hatake_containers_remove_entry (self, entry, NULL);
   g_task_return_error (task, error);
   g_object_unref (task);
 }
