@@ -32,6 +32,9 @@ test_errors (Fixture       *f,
     { "services:\n  a:\n    image: x\n    healthcheck:\n      interval: 5 minutes\n",
       "compose.yaml:5:17: services.a.healthcheck.interval: expected a duration such as 1m30s, 10s or 500ms, got "
       "“5 minutes”" },
+    { "services:\n  a:\n    image: x\n    devices: [\"/dev/fuse:fuse\"]\n",
+      "compose.yaml:4:15: services.a.devices: invalid device “/dev/fuse:fuse”: not HOST_PATH[:CONTAINER_PATH][:PERMISSIONS] "
+      "with absolute paths and permissions among r, w and m" },
     { "services:\n  a:\n    image: x\n    shm_size: big\n",
       "compose.yaml:4:15: services.a.shm_size: expected a size such as 512m, 1g or 1024k, got “big”" },
     { "services:\n  a:\n    image: x\n    tty: maybe\n",

@@ -516,8 +516,11 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
                  "cat /etc/app.conf; echo; cat /rel.conf; echo; stat -c '%a %u' /run/secrets/token /etc/app.conf; "
                  "echo x > /run/secrets/db_password 2>/dev/null || echo read-only; "
                  "echo port-start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start); "
-                 "grep -E 'db$' /etc/hosts; grep nameserver /etc/resolv.conf; df -k /dev/shm | tail -1\"]\n"
+                 "grep -E 'db$' /etc/hosts; grep nameserver /etc/resolv.conf; df -k /dev/shm | tail -1; "
+                 "stat -c 'lc %t:%T' /dev/lc; echo groups $(id -G)\"]\n"
                  "    sysctls: {net.ipv4.ip_unprivileged_port_start: 99}\n"
+                 "    devices: [\"/dev/loop-control:/dev/lc:r\"]\n"
+                 "    group_add: [1234]\n"
                  "    extra_hosts: [\"db=10.9.8.7\"]\n"
                  "    dns: 9.9.9.9\n"
                  "    shm_size: 16m\n"
@@ -554,6 +557,9 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (logs, "app-1 | nameserver 9.9.9.9\n"));
   g_assert_nonnull (strstr (logs, "app-1 | shm "));
   g_assert_nonnull (strstr (strstr (logs, "app-1 | shm "), " 16384 "));
+  /* (loop-control is 10:237) */
+  g_assert_nonnull (strstr (logs, "app-1 | lc a:ed\n"));
+  g_assert_nonnull (strstr (logs, "app-1 | groups 0 1234\n"));
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 
   /* the variable unset: up fails naming it, and the container it created went */

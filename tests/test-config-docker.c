@@ -15,7 +15,7 @@
 /* A field added to these structs changes their size: the build stops here until the field is in
  * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
  * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
-G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 288);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 304);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeHealthConfig) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
@@ -164,6 +164,8 @@ assert_config_equal (const HatakeContainerConfig *got,
   INT (shm_size);
   STRV (security_opt);
   STRV (ulimits);
+  STRV (devices);
+  STRV (group_add);
   INT (memory);
   g_assert_cmpfloat (got->cpus, ==, expected->cpus);
   INT (pids_limit);
@@ -273,6 +275,8 @@ rich_config (void)
   c->shm_size = 128 * MIB;
   c->security_opt = strv ("no-new-privileges", "seccomp=unconfined", NULL);
   c->ulimits = strv ("nofile=512:1024", "core=0:0", NULL);
+  c->devices = strv ("/dev/fuse:/dev/fuse:rwm", "/dev/net/tun:/dev/tun0:rw", NULL);
+  c->group_add = strv ("audio", "1234", NULL);
   c->memory = 64 * MIB;
   c->cpus = 1.5;
   c->pids_limit = 100;
@@ -459,7 +463,8 @@ test_to_docker_members (void)
     "   \"PidsLimit\": 50, \"CapAdd\": [\"NET_ADMIN\"], \"CapDrop\": [\"MKNOD\"], \"Privileged\": true, \"Init\": true,"
     "   \"ExtraHosts\": [\"a:1.2.3.4\"], \"Dns\": [\"1.1.1.1\", \"8.8.8.8\"], \"DnsSearch\": [\"a.test\"],"
     "   \"DnsOptions\": [\"rotate\"], \"ShmSize\": 268435456, \"SecurityOpt\": [\"no-new-privileges:true\"],"
-    "   \"Ulimits\": [{\"Name\": \"nproc\", \"Hard\": 20, \"Soft\": 10}],"
+    "   \"Ulimits\": [{\"Name\": \"nproc\", \"Hard\": 20, \"Soft\": 10}], \"GroupAdd\": [\"kvm\"],"
+    "   \"Devices\": [{\"PathOnHost\": \"/dev/kvm\", \"PathInContainer\": \"/dev/kvm\", \"CgroupPermissions\": \"rw\"}],"
     "   \"Sysctls\": {\"net.ipv4.ip_unprivileged_port_start\": \"0\"},"
     "   \"ReadonlyRootfs\": true, \"Runtime\": \"crun\"},"
     " \"NetworkingConfig\": {\"EndpointsConfig\": {\"n1\": {\"Aliases\": [\"a\"],"
@@ -487,6 +492,8 @@ test_to_docker_members (void)
   c->shm_size = 256 * MIB;
   c->security_opt = strv ("no-new-privileges:true", NULL);
   c->ulimits = strv ("nproc=10:20", NULL);
+  c->devices = strv ("/dev/kvm:/dev/kvm:rw", NULL);
+  c->group_add = strv ("kvm", NULL);
   c->memory = 64 * MIB;
   c->cpus = 0.5;
   c->pids_limit = 50;
@@ -717,8 +724,8 @@ test_cli_unsupported (void)
 
       g_assert_null (none);
     }
-  json_object_set_array_member (host, "Devices", json_array_new ());
-  json_array_add_string_element (json_object_get_array_member (host, "Devices"), "/dev/fuse");
+  json_object_set_array_member (host, "BlkioWeightDevice", json_array_new ());
+  json_array_add_string_element (json_object_get_array_member (host, "BlkioWeightDevice"), "/dev/sda:200");
   json_object_set_string_member (host, "PidMode", "host");
   json_object_set_int_member (host, "OomScoreAdj", 500);
   json_object_set_string_member (json_object_get_object_member (host, "LogConfig"), "Type", "syslog");
@@ -726,7 +733,7 @@ test_cli_unsupported (void)
   warnings = hatake_container_config_docker_unsupported (json_node_get_object (asked));
   g_assert_nonnull (warnings);
   g_assert_cmpuint (g_strv_length (warnings), ==, 5);
-  g_assert_cmpstr (warnings[0], ==, "Hatake does not support --device (HostConfig.Devices) yet: it is ignored");
+  g_assert_cmpstr (warnings[0], ==, "Hatake does not support --blkio-weight-device (HostConfig.BlkioWeightDevice) yet: it is ignored");
   g_assert_cmpstr (warnings[1], ==, "Hatake does not support --pid (HostConfig.PidMode) yet: it is ignored");
   g_assert_cmpstr (warnings[2], ==, "Hatake does not support --oom-score-adj (HostConfig.OomScoreAdj) yet: it is ignored");
   g_assert_cmpstr (warnings[3], ==, "Hatake does not support --domainname (Domainname) yet: it is ignored");
@@ -1147,6 +1154,37 @@ test_update (void)
   g_assert_cmpint (config->restart, ==, HATAKE_RESTART_NO);
 }
 
+/* --device as docker reads it: CONTAINER defaults to HOST, permissions to rwm; a second field that
+ * is permissions is taken as such; relative paths and other letters refused */
+static void
+test_device_parse (void)
+{
+  static const struct { const char *text, *host, *container, *permissions; } cases[] = {
+    { "/dev/fuse", "/dev/fuse", "/dev/fuse", "rwm" },
+    { "/dev/a:/dev/b", "/dev/a", "/dev/b", "rwm" },
+    { "/dev/a:r", "/dev/a", "/dev/a", "r" },
+    { "/dev/a:/dev/b:mw", "/dev/a", "/dev/b", "mw" },
+    { "dev/a" }, { "/dev/a:b" }, { "/dev/a:/dev/b:x" }, { "/dev/a:/dev/b:rr" }, { "/a:/b:r:x" }, { "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *host = NULL, *container = NULL, *permissions = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean ok = hatake_device_parse (cases[i].text, &host, &container, &permissions, &error);
+
+      g_assert_cmpint (ok, ==, cases[i].host != NULL);
+      if (!ok)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+          continue;
+        }
+      g_assert_cmpstr (host, ==, cases[i].host);
+      g_assert_cmpstr (container, ==, cases[i].container);
+      g_assert_cmpstr (permissions, ==, cases[i].permissions);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1171,6 +1209,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/config-docker/health/merge", test_health_merge);
   g_test_add_func ("/config-docker/health/durations", test_health_durations);
   g_test_add_func ("/config-docker/update", test_update);
+  g_test_add_func ("/config-docker/device-parse", test_device_parse);
 
   return g_test_run ();
 }

@@ -10,6 +10,9 @@
 #include <locale.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -590,6 +593,31 @@ test_capabilities (void)
   }
 }
 
+/* linux.resources.devices, one "allow|deny TYPE MAJOR:MINOR ACCESS" each ("a" and "*" for any) */
+static char *
+device_rules (JsonObject *config)
+{
+  JsonArray *rules = json_node_get_array (path_get (config, "linux.resources.devices"));
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < json_array_get_length (rules); i++)
+    {
+      JsonObject *r = json_array_get_object_element (rules, i);
+      g_autofree char *major = json_object_has_member (r, "major")
+                               ? g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (r, "major"))
+                               : g_strdup ("*");
+      g_autofree char *minor = json_object_has_member (r, "minor")
+                               ? g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (r, "minor"))
+                               : g_strdup ("*");
+
+      g_ptr_array_add (out, g_strdup_printf ("%s %s %s:%s %s", json_object_get_boolean_member (r, "allow") ? "allow" : "deny",
+                                             json_object_get_string_member_with_default (r, "type", "a"), major, minor,
+                                             json_object_get_string_member (r, "access")));
+    }
+  g_ptr_array_add (out, NULL);
+  return g_strjoinv ("|", (char **) out->pdata);
+}
+
 static void
 test_masked_paths (void)
 {
@@ -608,7 +636,68 @@ test_masked_paths (void)
                    "/proc/timer_list|/proc/timer_stats|/proc/sched_debug|/proc/scsi|/sys/firmware|"
                    "/sys/devices/virtual/powercap");
   g_assert_cmpstr (readonly, ==, "/proc/bus|/proc/fs|/proc/irq|/proc/sys|/proc/sysrq-trigger");
-  g_assert_null (path_get (config, "linux.resources.devices"));
+  /* docker's device cgroup: everything denied first, then making nodes and the usual devices */
+  g_assert_cmpstr (device_rules (config), ==,
+                   "deny a *:* rwm|deny c 10:229 rwm|allow c *:* m|allow b *:* m|allow c 1:3 rwm|allow c 1:5 rwm|"
+                   "allow c 1:7 rwm|allow c 1:8 rwm|allow c 1:9 rwm|allow c 5:0 rwm|allow c 5:1 rwm|allow c 5:2 rwm|"
+                   "allow c 136:* rwm|allow c 10:200 rwm");
+  g_assert_null (path_get (config, "linux.devices"));
+}
+
+/* --device: a node (its numbers, mode and owner from the host), a folder of them (walked, each at
+ * the same place under the container's path), permissions; allowed after docker's rules */
+static void
+test_devices (void)
+{
+  static const char * const cmd[] = { "true", NULL };
+  g_autofree char *dir = g_dir_make_tmp ("hatake-devices-XXXXXX", NULL);
+  g_autofree char *sub = g_build_filename (dir, "sub", NULL);
+  g_autofree char *node = g_build_filename (sub, "null-again", NULL);
+  g_autofree char *folder = g_strdup_printf ("%s:/dev/mine", dir);
+  g_autofree char *rules = NULL;
+  const char *devices[] = { "/dev/null:/dev/other-null:r", folder, NULL };
+  g_autoptr(JsonObject) config = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *nodes;
+  HatakeContainerSpec spec;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("mknod needs root");
+      return;
+    }
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  g_assert_cmpint (mknod (node, S_IFCHR | 0640, makedev (1, 3)), ==, 0);
+  spec_init (&spec);
+  spec.cmd = cmd;
+  spec.devices = devices;
+  config = build (NULL, &spec);
+  nodes = json_node_get_array (path_get (config, "linux.devices"));
+  g_assert_cmpuint (json_array_get_length (nodes), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (nodes, 0), "path"), ==,
+                   "/dev/other-null");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (nodes, 0), "major"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (nodes, 0), "minor"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (nodes, 1), "path"), ==,
+                   "/dev/mine/sub/null-again");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (nodes, 1), "fileMode"), ==, 0640);
+  rules = device_rules (config);
+  g_assert_true (g_str_has_suffix (rules, "|allow c 10:200 rwm|allow c 1:3 r|allow c 1:3 rwm"));
+
+  /* a path that is no device: refused, naming it */
+  devices[1] = dir;
+  devices[0] = "/etc/hostname";
+  g_assert_null (hatake_oci_spec_build (NULL, &spec, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "/etc/hostname"));
+  g_clear_error (&error);
+  devices[0] = "/dev/no-such-device";
+  g_assert_null (hatake_oci_spec_build (NULL, &spec, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "error gathering device information"));
+  g_unlink (node);
+  g_rmdir (sub);
+  g_rmdir (dir);
 }
 
 static void
@@ -1124,6 +1213,7 @@ main (int   argc,
   g_test_add_func ("/oci-spec/capabilities", test_capabilities);
   g_test_add_func ("/oci-spec/masked-paths", test_masked_paths);
   g_test_add_func ("/oci-spec/privileged", test_privileged);
+  g_test_add_func ("/oci-spec/devices", test_devices);
   g_test_add_func ("/oci-spec/resources", test_resources);
   g_test_add_func ("/oci-spec/rlimits", test_rlimits);
   g_test_add_func ("/oci-spec/mounts/default", test_default_mounts);

@@ -22,7 +22,7 @@ typedef struct
   gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
   char *runtime, *platform, *pull, *ip, *shm_size;
-  GStrv add_hosts, dns, dns_search, dns_options, security_opt, ulimits;
+  GStrv add_hosts, dns, dns_search, dns_options, security_opt, ulimits, devices, group_add;
   char *health_cmd, *health_interval, *health_timeout, *health_start_period, *health_start_interval;
   gboolean no_healthcheck;
   int pids_limit, stop_timeout, health_retries;
@@ -37,7 +37,7 @@ create_options_clear (CreateOptions *o)
   g_free (o->restart); g_free (o->memory); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
   g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip); g_free (o->shm_size);
   g_strfreev (o->add_hosts); g_strfreev (o->dns); g_strfreev (o->dns_search); g_strfreev (o->dns_options);
-  g_strfreev (o->security_opt); g_strfreev (o->ulimits);
+  g_strfreev (o->security_opt); g_strfreev (o->ulimits); g_strfreev (o->devices); g_strfreev (o->group_add);
   g_free (o->health_cmd); g_free (o->health_interval); g_free (o->health_timeout);
   g_free (o->health_start_period); g_free (o->health_start_interval);
   g_strfreev (o->publish); g_strfreev (o->aliases); g_strfreev (o->expose);
@@ -287,6 +287,9 @@ create_context (CreateOptions *o, const char *summary)
     { "shm-size", 0, 0, G_OPTION_ARG_STRING, &o->shm_size, N_("Size of /dev/shm"), "BYTES" },
     { "security-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->security_opt, N_("Security Options"), "OPTION" },
     { "ulimit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->ulimits, N_("Ulimit options"), "NAME=SOFT[:HARD]" },
+    { "device", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->devices, N_("Add a host device to the container"),
+      "HOST[:CONTAINER][:PERMISSIONS]" },
+    { "group-add", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->group_add, N_("Add additional groups to join"), "GROUP" },
     { "cap-drop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_drop, N_("Drop Linux capabilities"), "CAP" },
     { "privileged", 0, 0, G_OPTION_ARG_NONE, &o->privileged, N_("Give extended privileges to this container"), NULL },
     { "init", 0, 0, G_OPTION_ARG_NONE, &o->init, N_("Run an init inside the container that forwards signals and reaps processes"), NULL },
@@ -452,6 +455,18 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
   c->dns_options = g_strdupv (o->dns_options);
   c->security_opt = g_strdupv (o->security_opt);
   c->ulimits = g_strdupv (o->ulimits);
+  c->group_add = g_strdupv (o->group_add);
+  /* (as the engine keeps them: HOST:CONTAINER:PERMISSIONS) */
+  for (guint i = 0; o->devices != NULL && o->devices[i] != NULL; i++)
+    {
+      g_autofree char *on_host = NULL, *in = NULL, *perms = NULL;
+
+      if (!hatake_device_parse (o->devices[i], &on_host, &in, &perms, error))
+        return NULL;
+      g_free (o->devices[i]);
+      o->devices[i] = g_strdup_printf ("%s:%s:%s", on_host, in, perms);
+    }
+  c->devices = g_strdupv (o->devices);
   c->cap_drop = g_strdupv (o->cap_drop);
   c->pids_limit = o->pids_limit;
   c->stop_signal = g_strdup (o->stop_signal);

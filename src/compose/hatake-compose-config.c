@@ -224,12 +224,14 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
       json_builder_end_object (b);
       json_builder_end_object (b);
     }
+  add_strv (b, "devices", s->devices);
   add_strv (b, "dns", s->dns);
   add_string (b, "domainname", s->domainname);
   add_strv (b, "entrypoint", s->entrypoint);
   add_map (b, "environment", s->environment);
   add_strv (b, "expose", s->expose);
   add_strv (b, "extra_hosts", s->extra_hosts);
+  add_strv (b, "group_add", s->group_add);
   if (s->healthcheck != NULL)
     {
       HatakeComposeHealthcheck *h = s->healthcheck;

@@ -346,6 +346,8 @@ hatake_compose_project_container_config (HatakeComposeProject *self,
   c->cap_add = g_strdupv (s->cap_add);
   c->sysctls = g_strdupv (s->sysctls);
   c->extra_hosts = g_strdupv (s->extra_hosts);
+  c->devices = g_strdupv (s->devices);
+  c->group_add = g_strdupv (s->group_add);
   c->dns = g_strdupv (s->dns);
   c->shm_size = MAX (s->shm_size, 0);
   c->cap_drop = g_strdupv (s->cap_drop);

@@ -17,8 +17,8 @@
 /* Read and used */
 static const char * const service_fields[] = {
   "build", "cap_add", "cap_drop", "command", "configs", "container_name", "cpus", "depends_on",
-  "deploy", "dns", "domainname", "entrypoint", "env_file", "environment", "expose", "extends",
-  "extra_hosts", "healthcheck", "hostname", "image", "init", "labels", "links", "mem_limit",
+  "deploy", "devices", "dns", "domainname", "entrypoint", "env_file", "environment", "expose", "extends",
+  "extra_hosts", "group_add", "healthcheck", "hostname", "image", "init", "labels", "links", "mem_limit",
   "mem_reservation", "network_mode", "networks", "pids_limit", "platform", "ports", "privileged",
   "profiles", "pull_policy", "read_only", "restart", "scale", "secrets", "shm_size", "stdin_open",
   "stop_grace_period", "stop_signal", "sysctls", "tmpfs", "tty", "user", "volumes", "working_dir",
@@ -29,8 +29,8 @@ static const char * const service_fields[] = {
 static const char * const service_fields_unused[] = {
   "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
   "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpuset",
-  "credential_spec", "develop", "device_cgroup_rules", "devices", "dns_opt", "dns_search",
-  "external_links", "gpus", "group_add", "ipc", "isolation", "logging", "mac_address",
+  "credential_spec", "develop", "device_cgroup_rules", "dns_opt", "dns_search",
+  "external_links", "gpus", "ipc", "isolation", "logging", "mac_address",
   "mem_swappiness", "memswap_limit", "oom_kill_disable", "oom_score_adj", "pid", "post_start",
   "pre_stop", "runtime", "security_opt", "storage_opt", "ulimits", "userns_mode", "uts",
   "volumes_from", NULL
@@ -125,6 +125,8 @@ _hatake_compose_service_free (HatakeComposeService *s)
   g_strfreev (s->cap_drop);
   g_strfreev (s->sysctls);
   g_strfreev (s->extra_hosts);
+  g_strfreev (s->devices);
+  g_strfreev (s->group_add);
   g_strfreev (s->dns);
   g_free (s->stop_signal);
   g_strfreev (s->profiles);
@@ -495,6 +497,38 @@ is_name (const char *text,
   return TRUE;
 }
 
+/* devices: HOST[:CONTAINER][:PERMISSIONS] each, as docker's --device, kept as the engine keeps
+ * them (HOST:CONTAINER:PERMISSIONS) */
+static gboolean
+parse_devices (HatakeComposeService    *s,
+               const HatakeComposeNode *v,
+               const char              *p,
+               GError                 **error)
+{
+  g_auto(GStrv) texts = NULL;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  if (!_hatake_compose_get_strv (v, p, &texts, error))
+    return FALSE;
+  for (guint i = 0; texts[i] != NULL; i++)
+    {
+      g_autofree char *host = NULL, *container = NULL, *permissions = NULL;
+      g_autoptr(GError) local = NULL;
+
+      if (!hatake_device_parse (texts[i], &host, &container, &permissions, &local))
+        {
+          _hatake_compose_set_error (error, g_ptr_array_index (v->items, i), p, "%s", local->message);
+          return FALSE;
+        }
+      g_autofree char *device = g_strdup_printf ("%s:%s:%s", host, container, permissions);
+
+      g_strv_builder_add (b, device);
+    }
+  g_clear_pointer (&s->devices, g_strfreev);
+  s->devices = g_strv_builder_end (b);
+  return TRUE;
+}
+
 static gboolean
 parse_extra_hosts (HatakeComposeService    *s,
                    const HatakeComposeNode *node,
@@ -703,6 +737,10 @@ parse_field (HatakeComposeContext    *ctx,
     return _hatake_compose_get_dict (v, p, NULL, &s->sysctls, error);
   if (g_str_equal (k, "extra_hosts"))
     return parse_extra_hosts (s, v, p, error);
+  if (g_str_equal (k, "devices"))
+    return parse_devices (s, v, p, error);
+  if (g_str_equal (k, "group_add"))
+    return _hatake_compose_get_strv (v, p, &s->group_add, error);
   if (g_str_equal (k, "dns"))
     return list_or_string (v, p, &s->dns, error);
   if (g_str_equal (k, "container_name"))

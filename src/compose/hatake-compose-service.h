@@ -137,6 +137,8 @@ typedef struct
   GStrv                       cap_drop;
   GStrv                       sysctls;       /* KEY=VALUE */
   GStrv                       extra_hosts;   /* HOST:IP */
+  GStrv                       devices;       /* HOST:CONTAINER:PERMISSIONS */
+  GStrv                       group_add;
   GStrv                       dns;
   gboolean                    init;
   gboolean                    privileged;

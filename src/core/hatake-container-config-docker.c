@@ -151,10 +151,8 @@ static const struct
   const char *flag;      /* the docker CLI's */
   const char *defaults;  /* SET_STRING: values that ask nothing, "|"-separated */
 } unsupported[] = {
-  { "Devices", SET_ARRAY, "--device", NULL },
   { "DeviceRequests", SET_ARRAY, "--gpus", NULL },
   { "DeviceCgroupRules", SET_ARRAY, "--device-cgroup-rule", NULL },
-  { "GroupAdd", SET_ARRAY, "--group-add", NULL },
   { "Links", SET_ARRAY, "--link", NULL },
   { "VolumesFrom", SET_ARRAY, "--volumes-from", NULL },
   { "BlkioWeightDevice", SET_ARRAY, "--blkio-weight-device", NULL },
@@ -287,6 +285,30 @@ ulimits_from_docker (JsonArray *array, GStrv *out, GError **error)
   return TRUE;
 }
 
+/* HostConfig.Devices, [{"PathOnHost", "PathInContainer", "CgroupPermissions"}], as --device's
+ * HOST:CONTAINER:PERMISSIONS (the docker CLI sends every field; an empty one is the default) */
+static gboolean
+devices_from_docker (JsonArray *array, GStrv *out, GError **error)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = hatake_json_array_object (array, i);
+      const char *on_host = hatake_json_string_or (o, "PathOnHost", "");
+      const char *in = hatake_json_string_or (o, "PathInContainer", "");
+      const char *perms = hatake_json_string_or (o, "CgroupPermissions", "");
+      g_autofree char *text = g_strdup_printf ("%s:%s:%s", on_host, *in ? in : on_host, *perms ? perms : "rwm");
+      g_autofree char *host = NULL, *container = NULL, *permissions = NULL;
+
+      if (!hatake_device_parse (text, &host, &container, &permissions, error))
+        return FALSE;
+      strv_builder_take (b, g_strdup_printf ("%s:%s:%s", host, container, permissions));
+    }
+  *out = g_strv_builder_end (b);
+  none_if_empty (out);
+  return TRUE;
+}
 
 HatakeContainerConfig *
 hatake_container_config_from_docker (JsonObject  *body,
@@ -328,7 +350,9 @@ hatake_container_config_from_docker (JsonObject  *body,
       !hatake_json_strv_member (host, "Dns", FALSE, &c->dns, error) ||
       !hatake_json_strv_member (host, "DnsSearch", FALSE, &c->dns_search, error) ||
       !hatake_json_strv_member (host, "DnsOptions", FALSE, &c->dns_options, error) ||
-      !hatake_json_strv_member (host, "SecurityOpt", FALSE, &c->security_opt, error))
+      !hatake_json_strv_member (host, "SecurityOpt", FALSE, &c->security_opt, error) ||
+      !hatake_json_strv_member (host, "GroupAdd", FALSE, &c->group_add, error) ||
+      !devices_from_docker (hatake_json_array_member (host, "Devices"), &c->devices, error))
     return NULL;
   c->working_dir = string_member (body, "WorkingDir");
   c->user = string_member (body, "User");
@@ -760,6 +784,26 @@ host_config (const HatakeContainerConfig *config,
   set_strv (host, "DnsSearch", (const char * const *) config->dns_search);
   set_strv (host, "DnsOptions", (const char * const *) config->dns_options);
   set_strv (host, "SecurityOpt", (const char * const *) config->security_opt);
+  set_strv (host, "GroupAdd", (const char * const *) config->group_add);
+  if (config->devices != NULL)
+    {
+      JsonArray *devices = json_array_new ();
+
+      for (guint i = 0; config->devices[i] != NULL; i++)
+        {
+          g_autofree char *on_host = NULL, *in = NULL, *perms = NULL;
+          JsonObject *o;
+
+          if (!hatake_device_parse (config->devices[i], &on_host, &in, &perms, NULL))
+            continue;
+          o = json_object_new ();
+          json_object_set_string_member (o, "PathOnHost", on_host);
+          json_object_set_string_member (o, "PathInContainer", in);
+          json_object_set_string_member (o, "CgroupPermissions", perms);
+          json_array_add_object_element (devices, o);
+        }
+      json_object_set_array_member (host, "Devices", devices);
+    }
   if (config->ulimits != NULL)
     {
       JsonArray *ulimits = json_array_new ();

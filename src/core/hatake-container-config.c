@@ -343,6 +343,8 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->dns_options = g_strdupv (self->dns_options);
   copy->security_opt = g_strdupv (self->security_opt);
   copy->ulimits = g_strdupv (self->ulimits);
+  copy->devices = g_strdupv (self->devices);
+  copy->group_add = g_strdupv (self->group_add);
   copy->cap_drop = g_strdupv (self->cap_drop);
   copy->stop_signal = g_strdup (self->stop_signal);
   copy->runtime = g_strdup (self->runtime);
@@ -381,6 +383,8 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_strfreev (self->dns_options);
   g_strfreev (self->security_opt);
   g_strfreev (self->ulimits);
+  g_strfreev (self->devices);
+  g_strfreev (self->group_add);
   g_strfreev (self->cap_drop);
   g_free (self->stop_signal);
   g_free (self->runtime);
@@ -541,6 +545,8 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   INT ("ShmSize", self->shm_size);
   add_strv (b, "SecurityOpt", self->security_opt, FALSE);
   add_strv (b, "Ulimits", self->ulimits, FALSE);
+  add_strv (b, "Devices", self->devices, FALSE);
+  add_strv (b, "GroupAdd", self->group_add, FALSE);
   INT ("Memory", self->memory);
   json_builder_set_member_name (b, "NanoCpus");
   json_builder_add_int_value (b, (gint64) (self->cpus * 1e9 + 0.5));
@@ -665,6 +671,8 @@ hatake_container_config_from_json (JsonNode  *node,
   self->shm_size = MAX (json_object_get_int_member_with_default (o, "ShmSize", 0), 0);
   self->security_opt = get_strv (o, "SecurityOpt");
   self->ulimits = get_strv (o, "Ulimits");
+  self->devices = get_strv (o, "Devices");
+  self->group_add = get_strv (o, "GroupAdd");
   self->memory = json_object_get_int_member_with_default (o, "Memory", 0);
   self->cpus = json_object_get_int_member_with_default (o, "NanoCpus", 0) / 1e9;
   self->pids_limit = json_object_get_int_member_with_default (o, "PidsLimit", 0);
@@ -884,5 +892,54 @@ hatake_ulimit_parse (const char   *text,
                    _("invalid ulimit “%s”: the soft limit is above the hard one"), text);
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+is_device_permissions (const char *text)
+{
+  if (*text == '\0' || strlen (text) > 3)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    if (strchr ("rwm", *p) == NULL || strchr (p + 1, *p) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+hatake_device_parse (const char  *text,
+                     char       **host,
+                     char       **container,
+                     char       **permissions,
+                     GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ":", 4);
+  guint n = g_strv_length (parts);
+  const char *in = NULL, *perms = "rwm";
+
+  *host = *container = *permissions = NULL;
+  if (n == 3)
+    {
+      in = parts[1];
+      perms = parts[2];
+    }
+  else if (n == 2)
+    {
+      /* HOST:PERMISSIONS or HOST:CONTAINER, as docker tells them apart */
+      if (is_device_permissions (parts[1]))
+        perms = parts[1];
+      else
+        in = parts[1];
+    }
+  if (n < 1 || n > 3 || parts[0][0] != '/' || (in != NULL && in[0] != '/') || !is_device_permissions (perms))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("invalid device “%s”: not HOST_PATH[:CONTAINER_PATH][:PERMISSIONS] with absolute paths "
+                     "and permissions among r, w and m"), text);
+      return FALSE;
+    }
+  *host = g_strdup (parts[0]);
+  *container = g_strdup (in != NULL ? in : parts[0]);
+  *permissions = g_strdup (perms);
   return TRUE;
 }

@@ -105,6 +105,9 @@ typedef struct
   GStrv                dns_options;   /* --dns-option */
   gint64               shm_size;      /* --shm-size: /dev/shm's, bytes; 0: 64 MiB */
   GStrv                ulimits;       /* --ulimit NAME=SOFT[:HARD], as docker's CLI takes it */
+  GStrv                devices;       /* --device HOST[:CONTAINER][:PERMISSIONS] (rwm), checked */
+  GStrv                group_add;     /* --group-add: more groups, names (the container's
+                                       * /etc/group) or numbers */
   GStrv                security_opt;  /* --security-opt: no-new-privileges[:true|false],
                                        * seccomp=unconfined, apparmor=…, label=… (no-ops here) */
   gint64               memory;        /* bytes, 0: no limit */
@@ -286,6 +289,14 @@ gboolean               hatake_container_config_security (const HatakeContainerCo
                                                          gboolean                    *no_new_privileges,
                                                          gboolean                    *seccomp_unconfined,
                                                          GError                     **error);
+/* --device's HOST[:CONTAINER][:PERMISSIONS], as docker reads it: CONTAINER defaults to HOST, the
+ * permissions ("rwm" by default) to a subset of r, w and m; a second field that is permissions is
+ * taken as such. FALSE with G_IO_ERROR_INVALID_ARGUMENT naming what is wrong (a relative path). */
+gboolean               hatake_device_parse                (const char                  *text,
+                                                           char                       **host,
+                                                           char                       **container,
+                                                           char                       **permissions,
+                                                           GError                     **error);
 /* --ulimit's NAME=SOFT[:HARD] (a config's, checked) as docker's {"Name", "Hard", "Soft"} */
 JsonObject            *hatake_ulimit_to_docker            (const char                  *ulimit);
 /* What BODY (docker's create) asks that Hatake does not do yet, one warning each, for the create's

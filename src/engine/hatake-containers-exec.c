@@ -28,6 +28,7 @@ typedef struct
 {
   char              *dir;
   char              *process_path;
+  GStrv              group_add;     /* the container's --group-add, for an exec's -u too */
   HatakeExecOptions  options;
 } ExecData;
 
@@ -36,6 +37,7 @@ exec_data_free (ExecData *data)
 {
   g_free (data->dir);
   g_free (data->process_path);
+  g_strfreev (data->group_add);
   g_strfreev (data->options.argv);
   g_strfreev (data->options.env);
   g_free (data->options.user);
@@ -96,7 +98,8 @@ exec_prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancella
       int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
       JsonObject *u = json_object_new ();
       JsonArray *gids = json_array_new ();
-      if (rootfd < 0 || !hatake_passwd_resolve (rootfd, data->options.user, &user, &error))
+      if (rootfd < 0 || !hatake_passwd_resolve (rootfd, data->options.user, &user, &error) ||
+          !hatake_passwd_add_groups (rootfd, (const char * const *) data->group_add, &user, &error))
         {
           if (rootfd >= 0)
             close (rootfd);
@@ -243,6 +246,7 @@ hatake_containers_exec_async (HatakeContainers        *self,
   data = g_new0 (ExecData, 1);
   data->dir = g_strdup (entry->dir);
   data->process_path = g_strdup_printf ("%s/exec-%08x.json", entry->dir, g_random_int ());
+  data->group_add = g_strdupv (entry->config->group_add);
   data->options.argv = g_strdupv (options->argv);
   data->options.env = g_strdupv (options->env);
   data->options.user = g_strdup (options->user);

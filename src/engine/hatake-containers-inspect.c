@@ -485,6 +485,22 @@ hatake_containers_inspect (HatakeContainers *self,
       add_strv_or_null (b, "DnsSearch", entry->config->dns_search);
       add_strv_or_null (b, "DnsOptions", entry->config->dns_options);
       add_strv_or_null (b, "SecurityOpt", entry->config->security_opt);
+      add_strv_or_null (b, "GroupAdd", entry->config->group_add);
+      json_builder_set_member_name (b, "Devices");
+      json_builder_begin_array (b);
+      for (guint i = 0; entry->config->devices != NULL && entry->config->devices[i] != NULL; i++)
+        {
+          g_autofree char *on_host = NULL, *in = NULL, *perms = NULL;
+
+          if (!hatake_device_parse (entry->config->devices[i], &on_host, &in, &perms, NULL))
+            continue;
+          json_builder_begin_object (b);
+          STR ("PathOnHost", on_host);
+          STR ("PathInContainer", in);
+          STR ("CgroupPermissions", perms);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
       json_builder_set_member_name (b, "Ulimits");
       json_builder_begin_array (b);
       for (guint i = 0; entry->config->ulimits != NULL && entry->config->ulimits[i] != NULL; i++)

@@ -389,6 +389,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   spec.sysctls = strv_or_null (c->sysctls);
   spec.shm_size = c->shm_size;
   spec.ulimits = strv_or_null (c->ulimits);
+  spec.devices = strv_or_null (c->devices);
   {
     gboolean unconfined = FALSE;
 
@@ -495,7 +496,8 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
         goto fail;
     }
   user_spec = hatake_oci_spec_user_spec (image_config, &spec);
-  if (!hatake_passwd_resolve (rootfd, user_spec ? user_spec : "", &user, &error))
+  if (!hatake_passwd_resolve (rootfd, user_spec ? user_spec : "", &user, &error) ||
+      !hatake_passwd_add_groups (rootfd, (const char * const *) c->group_add, &user, &error))
     goto fail;
   working_dir = c->working_dir && *c->working_dir ? c->working_dir
               : json_object_get_string_member_with_default (image_config, "WorkingDir", NULL);

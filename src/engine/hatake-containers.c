@@ -859,6 +859,8 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   g_autoptr(JsonObject) image_config = NULL;
   g_autofree char *command = NULL;
   g_auto(GStrv) volumes = NULL;
+  g_autoptr(JsonArray) devices = NULL;
+  g_autoptr(JsonArray) device_rules = NULL;
   GError *error = NULL;
   Entry *entry;
 
@@ -875,8 +877,11 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       g_task_return_error (task, error);
       return;
     }
-  /* refused at create, as docker does, rather than at the first start */
-  if (!hatake_oci_spec_check_sysctls ((const char * const *) data->config->sysctls,
+  /* refused at create, as docker does, rather than at the first start (a device: checked again
+   * at each start, it may have gone) */
+  devices = hatake_oci_spec_devices ((const char * const *) data->config->devices, &device_rules, &error);
+  if (devices == NULL ||
+      !hatake_oci_spec_check_sysctls ((const char * const *) data->config->sysctls,
                                       g_strcmp0 (data->config->network_mode, "host") == 0, &error) ||
       !_hatake_containers_check_host_entries (data->config, &error) ||
       !hatake_oci_spec_check_ulimits ((const char * const *) data->config->ulimits, &error) ||

@@ -1271,6 +1271,7 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   g_autoptr(GPtrArray) env = NULL;
   g_autoptr(JsonArray) mounts = NULL;
   g_autoptr(JsonObject) resources = NULL;
+  g_autoptr(JsonArray) devices = NULL;
   g_autoptr(JsonNode) seccomp = NULL;
   g_auto(GStrv) volumes = NULL;
   g_auto(GStrv) caps = NULL;
@@ -1317,6 +1318,20 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   resources = build_resources (spec, error);
   if (resources == NULL)
     return NULL;
+  /* (a privileged container has every device allowed already) */
+  if (!spec->privileged)
+    json_object_set_array_member (resources, "devices", hatake_oci_spec_default_device_rules ());
+  if (spec->devices != NULL && spec->devices[0] != NULL)
+    {
+      g_autoptr(JsonArray) rules = NULL;
+      JsonArray *all = json_object_get_array_member (resources, "devices");
+
+      devices = hatake_oci_spec_devices (spec->devices, &rules, error);
+      if (devices == NULL)
+        return NULL;
+      for (guint i = 0; !spec->privileged && i < json_array_get_length (rules); i++)
+        json_array_add_element (all, json_node_copy (json_array_get_element (rules, i)));
+    }
 
   if (!spec->privileged && g_strcmp0 (spec->seccomp_profile, "unconfined") != 0)
     {
@@ -1373,6 +1388,8 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   if (spec->cgroups_path != NULL)
     json_object_set_string_member (jlinux, "cgroupsPath", spec->cgroups_path);
   json_object_set_array_member (jlinux, "namespaces", build_namespaces (spec));
+  if (devices != NULL)
+    json_object_set_array_member (jlinux, "devices", g_steal_pointer (&devices));
   if (!spec->privileged)
     {
       json_object_set_array_member (jlinux, "maskedPaths",

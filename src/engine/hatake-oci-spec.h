@@ -86,6 +86,7 @@ typedef struct
                                         * "unconfined" for none. Ignored when privileged */
   gboolean            no_new_privileges; /* --security-opt no-new-privileges */
   const char * const *ulimits;         /* --ulimit NAME=SOFT[:HARD], over the engine's defaults */
+  const char * const *devices;         /* --device HOST[:CONTAINER][:PERMISSIONS] */
 } HatakeContainerSpec;
 
 void        hatake_container_spec_init    (HatakeContainerSpec  *spec);
@@ -117,6 +118,16 @@ JsonObject *hatake_oci_spec_limits        (gint64                      memory,
                                            gint64                      memory_swap,
                                            double                      cpus,
                                            gint64                      pids_limit,
+                                           GError                    **error);
+
+/* --device's entries (hatake-oci-devices.c): the linux.devices nodes, and in RULES the device
+ * cgroup rules that allow them. Reads the host's device nodes (blocking). A path that does not
+ * exist or is no device nor folder: G_IO_ERROR_INVALID_ARGUMENT, docker's message. */
+/* docker's device cgroup of a container that is not privileged: all denied, then the usual
+ * devices allowed (see hatake-oci-devices.c) */
+JsonArray  *hatake_oci_spec_default_device_rules (void);
+JsonArray  *hatake_oci_spec_devices       (const char * const         *devices,
+                                           JsonArray                 **rules,
                                            GError                    **error);
 
 /* The image config's Volumes, cleaned and sorted, for the caller to give anonymous volumes;

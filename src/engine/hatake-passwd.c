@@ -356,6 +356,59 @@ scan_groups (const char *contents,
   return FALSE;
 }
 
+/* A group spec, a name in the group file or a number, as its gid (libcontainer's rules). */
+static gboolean
+group_id (const char  *contents,
+          const char  *group_arg,
+          guint32     *gid,
+          GError     **error)
+{
+  if (scan_groups (contents, group_arg, NULL, gid, NULL))
+    return TRUE;
+  if (looks_numeric (group_arg) && !parse_id (group_arg, gid))
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
+                   _("unable to find group %s: uids and gids must be in range 0-%d"), group_arg, HATAKE_MAX_ID);
+      return FALSE;
+    }
+  if (!parse_id (group_arg, gid))
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
+                   _("unable to find group %s: no matching entries in group file"), group_arg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hatake_passwd_add_groups (int                  rootfd,
+                          const char * const  *groups,
+                          HatakeUser          *user,
+                          GError             **error)
+{
+  g_autofree char *contents = NULL;
+
+  g_return_val_if_fail (user != NULL && user->additional_gids != NULL, FALSE);
+
+  if (groups == NULL || groups[0] == NULL)
+    return TRUE;
+  if (!read_db_file (rootfd, "etc/group", &contents, error))
+    return FALSE;
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      gboolean seen = FALSE;
+      guint32 gid;
+
+      if (!group_id (contents, groups[i], &gid, error))
+        return FALSE;
+      for (guint j = 0; j < user->additional_gids->len && !seen; j++)
+        seen = g_array_index (user->additional_gids, guint32, j) == gid;
+      if (!seen)
+        g_array_append_val (user->additional_gids, gid);
+    }
+  return TRUE;
+}
+
 gboolean
 hatake_passwd_resolve (int          rootfd,
                        const char  *spec,
@@ -434,26 +487,8 @@ hatake_passwd_resolve (int          rootfd,
         return FALSE;
       if (group_arg != NULL)
         {
-          guint32 gid;
-
-          if (!scan_groups (group, group_arg, NULL, &user.gid, NULL))
-            {
-              if (looks_numeric (group_arg) && !parse_id (group_arg, &gid))
-                {
-                  g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
-                               _("unable to find group %s: uids and gids must be in range 0-%d"),
-                               group_arg, HATAKE_MAX_ID);
-                  return FALSE;
-                }
-              if (!parse_id (group_arg, &gid))
-                {
-                  g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
-                               _("unable to find group %s: no matching entries in group file"),
-                               group_arg);
-                  return FALSE;
-                }
-              user.gid = gid;
-            }
+          if (!group_id (group, group_arg, &user.gid, error))
+            return FALSE;
         }
       else
         {

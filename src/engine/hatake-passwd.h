@@ -44,6 +44,12 @@ gboolean hatake_passwd_resolve   (int          rootfd,
                                   HatakeUser  *out,
                                   GError     **error);
 
+/* docker's --group-add: each of GROUPS (a name in the container's etc/group, or a number, with
+ * the rules of a user spec's group) added to USER's supplementary groups, once each. Blocking. */
+gboolean hatake_passwd_add_groups (int                  rootfd,
+                                   const char * const  *groups,
+                                   HatakeUser          *user,
+                                   GError             **error);
 /* Opens path (absolute or relative, both taken from the container root) inside rootfd with
  * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symlinks and ".." are followed but can never
  * leave the root, so an /etc/passwd -> /etc/shadow symlink reads the container's shadow, not the
