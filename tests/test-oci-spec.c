@@ -625,6 +625,7 @@ test_masked_paths (void)
   g_autoptr(JsonObject) config = NULL;
   g_autofree char *masked = NULL;
   g_autofree char *readonly = NULL;
+  g_autofree char *rules = NULL;
   HatakeContainerSpec spec;
 
   spec_init (&spec);
@@ -637,7 +638,8 @@ test_masked_paths (void)
                    "/sys/devices/virtual/powercap");
   g_assert_cmpstr (readonly, ==, "/proc/bus|/proc/fs|/proc/irq|/proc/sys|/proc/sysrq-trigger");
   /* docker's device cgroup: everything denied first, then making nodes and the usual devices */
-  g_assert_cmpstr (device_rules (config), ==,
+  rules = device_rules (config);
+  g_assert_cmpstr (rules, ==,
                    "deny a *:* rwm|deny c 10:229 rwm|allow c *:* m|allow b *:* m|allow c 1:3 rwm|allow c 1:5 rwm|"
                    "allow c 1:7 rwm|allow c 1:8 rwm|allow c 1:9 rwm|allow c 5:0 rwm|allow c 5:1 rwm|allow c 5:2 rwm|"
                    "allow c 136:* rwm|allow c 10:200 rwm");
