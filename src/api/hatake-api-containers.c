@@ -15,30 +15,38 @@
 
 /* ---- create ------------------------------------------------------------------------------ */
 
+/* A create's or an update's answer: {"Id"} when ID is given, and "Warnings", what the body asked
+ * that is not done (the request message's "hatake-unsupported"), which the docker CLI prints. */
+static void
+reply_with_warnings (HatakeApiRequest *request,
+                     guint             status,
+                     const char       *id)
+{
+  GStrv unsupported = g_object_get_data (G_OBJECT (request->msg), "hatake-unsupported");
+  JsonArray *warnings = json_array_new ();
+  JsonObject *object = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  for (guint i = 0; unsupported != NULL && unsupported[i] != NULL; i++)
+    json_array_add_string_element (warnings, unsupported[i]);
+  if (id != NULL)
+    json_object_set_string_member (object, "Id", id);
+  json_object_set_array_member (object, "Warnings", warnings);
+  node = hatake_api_object_node (object);
+  hatake_api_request_reply_json (request, status, node);
+}
+
 static void
 on_created (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   HatakeApiRequest *request = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeContainer) container = hatake_engine_create_container_finish (HATAKE_ENGINE (source), result, &error);
-  GStrv unsupported = g_object_get_data (G_OBJECT (request->msg), "hatake-unsupported");
-  JsonArray *warnings = json_array_new ();
-  JsonObject *object;
-  g_autoptr(JsonNode) node = NULL;
 
   if (container == NULL)
-    {
-      json_array_unref (warnings);
-      hatake_api_request_reply_error (request, error);
-      return;
-    }
-  for (guint i = 0; unsupported != NULL && unsupported[i] != NULL; i++)
-    json_array_add_string_element (warnings, unsupported[i]);
-  object = json_object_new ();
-  json_object_set_string_member (object, "Id", hatake_container_get_id (container));
-  json_object_set_array_member (object, "Warnings", warnings);
-  node = hatake_api_object_node (object);
-  hatake_api_request_reply_json (request, SOUP_STATUS_CREATED, node);
+    hatake_api_request_reply_error (request, error);
+  else
+    reply_with_warnings (request, SOUP_STATUS_CREATED, hatake_container_get_id (container));
 }
 
 static void
@@ -749,23 +757,11 @@ on_updated (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   HatakeApiRequest *request = user_data;
   g_autoptr(GError) error = NULL;
-  GStrv unsupported = g_object_get_data (G_OBJECT (request->msg), "hatake-unsupported");
-  JsonObject *object;
-  JsonArray *warnings;
-  g_autoptr(JsonNode) node = NULL;
 
   if (!hatake_engine_update_container_finish (HATAKE_ENGINE (source), result, &error))
-    {
-      hatake_api_request_reply_error (request, error);
-      return;
-    }
-  warnings = json_array_new ();
-  for (guint i = 0; unsupported != NULL && unsupported[i] != NULL; i++)
-    json_array_add_string_element (warnings, unsupported[i]);
-  object = json_object_new ();
-  json_object_set_array_member (object, "Warnings", warnings);
-  node = hatake_api_object_node (object);
-  hatake_api_request_reply_json (request, SOUP_STATUS_OK, node);
+    hatake_api_request_reply_error (request, error);
+  else
+    reply_with_warnings (request, SOUP_STATUS_OK, NULL);
 }
 
 /* POST /containers/{id}/update: docker update */
