@@ -115,11 +115,34 @@ test_api_update (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "--cpu-shares"));
   g_clear_pointer (&out, g_free);
 
-  /* hatake's own command, through the server's socket */
-  hatake_cli (f, "update", "--memory", "80m", "upd", NULL);
-  out = inspect (f, "{{.HostConfig.Memory}}");
-  g_assert_cmpstr (out, ==, "83886080");
+  /* hatake's own command, through the server's socket (--pids-limit 0 lifts the limit) */
+  g_assert_cmpint (docker (f, NULL, NULL, "update", "--pids-limit", "40", "upd", NULL), ==, 0);
+  hatake_cli (f, "update", "--memory", "80m", "--pids-limit", "0", "upd", NULL);
+  out = inspect (f, "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}");
+  g_assert_cmpstr (out, ==, "83886080 0");
   g_clear_pointer (&out, g_free);
+
+  /* two updates at once: neither undoes the other's change in the config */
+  {
+    g_autofree char *docker_host = g_strdup_printf ("unix://%s", f->socket);
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_autoptr(GSubprocess) a = NULL;
+    g_autoptr(GSubprocess) b = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_subprocess_launcher_setenv (launcher, "DOCKER_HOST", docker_host, TRUE);
+    g_subprocess_launcher_setenv (launcher, "DOCKER_CONFIG", f->docker_config, TRUE);
+    a = g_subprocess_launcher_spawn (launcher, &error, "docker", "update", "-m", "72m", "upd", NULL);
+    g_assert_no_error (error);
+    b = g_subprocess_launcher_spawn (launcher, &error, "docker", "update", "--restart", "unless-stopped", "upd", NULL);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (a, NULL, &error));
+    g_assert_true (g_subprocess_wait_check (b, NULL, &error));
+    out = inspect (f, "{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}");
+    g_assert_cmpstr (out, ==, "75497472 unless-stopped");
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker (f, NULL, NULL, "update", "-m", "80m", "--restart", "on-failure:3", "upd", NULL), ==, 0);
+  }
   value = cgroup_value (f, "memory.max", "memory", "memory.limit_in_bytes");
   g_assert_cmpstr (value, ==, "83886080");
   g_clear_pointer (&value, g_free);

@@ -1143,10 +1143,17 @@ test_update (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
   g_clear_pointer (&other, json_node_unref);
-  other = parse ("{\"RestartPolicy\":{\"Name\":\"sometimes\"}}");
-  g_assert_false (hatake_container_update_from_docker (json_node_get_object (other), &u, &warnings, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  g_clear_error (&error);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *texts[] = { "{\"RestartPolicy\":{\"Name\":\"sometimes\"}}",
+                              "{\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":-1}}",
+                              "{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":2}}" };
+      g_autoptr(JsonNode) bad = parse (texts[i]);
+
+      g_assert_false (hatake_container_update_from_docker (json_node_get_object (bad), &u, &warnings, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
   config->auto_remove = TRUE;
   u = (HatakeContainerUpdate) { .set_restart = TRUE, .restart = HATAKE_RESTART_ALWAYS };
   g_assert_false (hatake_container_config_update (config, &u, &error));

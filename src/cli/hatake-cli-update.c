@@ -13,7 +13,8 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
   g_autofree char *memory = NULL;
   g_autofree char *cpus = NULL;
   g_autofree char *restart = NULL;
-  gint64 pids_limit = 0;
+  /* (not given: G_MININT64; 0 or -1 lift the limit, as docker has them) */
+  gint64 pids_limit = G_MININT64;
   const GOptionEntry entries[] = {
     { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory, N_("Memory limit"), "BYTES" },
     { "cpus", 0, 0, G_OPTION_ARG_STRING, &cpus, N_("Number of CPUs"), "N" },
@@ -33,7 +34,7 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
     return hatake_cli_usage_error (context, error->message);
   if (argc < 2)
     return hatake_cli_usage_error (context, _("requires at least 1 argument"));
-  if (memory == NULL && cpus == NULL && restart == NULL && pids_limit == 0)
+  if (memory == NULL && cpus == NULL && restart == NULL && pids_limit == G_MININT64)
     return hatake_cli_usage_error (context, _("You must provide one or more flags when using this command."));
   if (memory != NULL && !hatake_cli_parse_bytes (memory, &update.memory))
     return hatake_cli_usage_error (context, _("invalid argument for \"-m, --memory\" flag"));
@@ -45,8 +46,8 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
         return hatake_cli_usage_error (context, error->message);
       update.set_restart = TRUE;
     }
-  /* (docker: 0 or -1 lift the limit) */
-  update.pids_limit = pids_limit > 0 ? pids_limit : pids_limit < 0 ? -1 : 0;
+  if (pids_limit != G_MININT64)
+    update.pids_limit = pids_limit > 0 ? pids_limit : -1;
 
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)

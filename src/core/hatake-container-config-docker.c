@@ -932,10 +932,21 @@ hatake_container_update_from_docker (JsonObject             *body,
     update->pids_limit = json_node_get_int (pids) > 0 ? json_node_get_int (pids) : -1;
   if (*policy != '\0')
     {
+      gint64 retries = hatake_json_int (restart, "MaximumRetryCount", 0);
+
       if (!hatake_restart_policy_parse (policy, &update->restart, &update->restart_max, error))
         return FALSE;
+      /* (docker's checks and messages) */
+      if (retries < 0 || (retries > 0 && update->restart != HATAKE_RESTART_ON_FAILURE))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               retries < 0 ? "invalid restart policy: maximum retry count cannot be negative"
+                                           : "invalid restart policy: maximum retry count can only be used with "
+                                             "'on-failure'");
+          return FALSE;
+        }
       update->set_restart = TRUE;
-      update->restart_max = (guint) CLAMP (hatake_json_int (restart, "MaximumRetryCount", 0), 0, G_MAXINT);
+      update->restart_max = (guint) MIN (retries, G_MAXINT);
     }
   /* the body is a HostConfig's Resources: what a create would warn about, the same way */
   if (body != NULL)

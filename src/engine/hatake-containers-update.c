@@ -3,7 +3,10 @@
  *
  * The new config is checked as a create checks it, then, for a container that runs (or is
  * paused), its cgroup is changed by the runtime's `update` first: only once that worked is the
- * config saved, so a refused update changes nothing. A stopped container takes the new limits at
+ * config saved, so a refused update changes nothing. The update is applied to the config as it
+ * is then, not to the copy it was checked on: another update or a network connect that ended
+ * meanwhile is kept. A container's swap stays twice its memory, as a create gives it (Hatake
+ * has no --memory-swap). A stopped container takes the new limits at
  * its next start, from its saved config; its restart policy counts from its next exit, when the
  * engine (or hatake-exited) reads that config.
  */
@@ -28,9 +31,10 @@ typedef struct
 {
   char                  *id;
   char                  *name;
-  HatakeContainerConfig *config;     /* the new one */
-  char                  *resources;  /* the runtime's input file */
+  HatakeContainerUpdate  update;
+  char                  *resources;  /* the runtime's input file, one per update */
   JsonObject            *undo;       /* the previous limits, for a runtime that failed half way */
+  GError                *error;      /* the runtime's, reported once the undo is done */
 } UpdateData;
 
 static void
@@ -40,9 +44,9 @@ update_data_free (UpdateData *data)
     g_unlink (data->resources);
   g_free (data->id);
   g_free (data->name);
-  g_clear_pointer (&data->config, hatake_container_config_free);
   g_free (data->resources);
   g_clear_pointer (&data->undo, json_object_unref);
+  g_clear_error (&data->error);
   g_free (data);
 }
 
@@ -99,6 +103,7 @@ update_save (GTask *task)
   UpdateData *data = g_task_get_task_data (task);
   Entry *entry = g_hash_table_lookup (self->entries, data->id);
   HatakeContainerConfig *previous;
+  HatakeContainerConfig *updated;
   GError *error = NULL;
 
   if (entry == NULL)
@@ -107,11 +112,18 @@ update_save (GTask *task)
       return;
     }
   previous = entry->config;
-  entry->config = g_steal_pointer (&data->config);
+  updated = hatake_container_config_copy (previous);
+  if (!hatake_container_config_update (updated, &data->update, &error))
+    {
+      hatake_container_config_free (updated);
+      g_task_return_error (task, error);
+      return;
+    }
+  entry->config = updated;
   if (!_hatake_containers_save_config (entry, &error))
     {
-      data->config = g_steal_pointer (&entry->config);
       entry->config = previous;
+      hatake_container_config_free (updated);
       g_task_return_error (task, error);
       return;
     }
@@ -119,17 +131,26 @@ update_save (GTask *task)
   g_task_return_boolean (task, TRUE);
 }
 
-/* USER_DATA: the container's id and the undo's input file, which goes now */
+static void
+update_failed (GTask *task)
+{
+  UpdateData *data = g_task_get_task_data (task);
+
+  g_task_return_new_error (task, data->error->domain, data->error->code, _("Cannot update container %s: %s"),
+                           data->name, data->error->message);
+}
+
 static void
 on_undone (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_auto(GStrv) id_and_path = user_data;
+  g_autoptr(GTask) task = user_data;
+  UpdateData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
-    g_warning ("Container %s: its limits could not be set back after a failed update: %s", id_and_path[0],
+    g_warning ("Container %s: its limits could not be set back after a failed update: %s", data->id,
                error->message);
-  g_unlink (id_and_path[1]);
+  update_failed (task);
 }
 
 static void
@@ -138,30 +159,25 @@ on_runtime_updated (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   HatakeContainers *self = g_task_get_source_object (task);
   UpdateData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
   g_autoptr(GError) undo_error = NULL;
 
-  if (hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+  if (hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &data->error))
     {
       update_save (task);
       return;
     }
   /* the runtime writes one cgroup file after the other: those before the one it failed on
-   * hold the new values; the old ones go back (the runtime's own input file, rewritten) */
+   * hold the new values; the old ones go back (the runtime's own input file, rewritten), and
+   * the update fails once they are */
   if (write_resources (data->resources, data->undo, &undo_error))
     {
-      char **id_and_path = g_new0 (char *, 3);
-
-      id_and_path[0] = g_strdup (data->id);
-      /* (the file goes once the undo has read it, not with the task's data) */
-      id_and_path[1] = g_steal_pointer (&data->resources);
-      hatake_runtime_update_async (self->runtime, data->id, id_and_path[1], NULL, on_undone, id_and_path);
+      hatake_runtime_update_async (self->runtime, data->id, data->resources, NULL, on_undone,
+                                   g_steal_pointer (&task));
+      return;
     }
-  else
-    g_warning ("Container %s: its limits could not be set back after a failed update: %s", data->id,
-               undo_error->message);
-  g_task_return_new_error (task, error->domain, error->code, _("Cannot update container %s: %s"), data->name,
-                           error->message);
+  g_warning ("Container %s: its limits could not be set back after a failed update: %s", data->id,
+             undo_error->message);
+  update_failed (task);
 }
 
 void
@@ -175,6 +191,7 @@ hatake_containers_update_async (HatakeContainers            *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonObject) limits = NULL;
   g_autoptr(JsonObject) changes = NULL;
+  g_autoptr(HatakeContainerConfig) config = NULL;
   HatakeContainerState state;
   GError *error = NULL;
   UpdateData *data;
@@ -200,25 +217,29 @@ hatake_containers_update_async (HatakeContainers            *self,
   data = g_new0 (UpdateData, 1);
   data->id = g_strdup (hatake_container_get_id (container));
   data->name = g_strdup (hatake_container_get_name (container));
-  data->config = hatake_container_config_copy (entry->config);
+  data->update = *update;
   g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
   /* the new limits are checked whole, as the next start will check them */
-  if (!hatake_container_config_update (data->config, update, &error) ||
-      (limits = hatake_oci_spec_limits (data->config->memory, 0, data->config->cpus, data->config->pids_limit,
-                                        &error)) == NULL)
+  config = hatake_container_config_copy (entry->config);
+  if (!hatake_container_config_update (config, update, &error) ||
+      (limits = hatake_oci_spec_limits (config->memory, 0, config->cpus, config->pids_limit, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  changes = changed_limits (data->config, update);
+  changes = changed_limits (config, update);
   if ((state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED) || json_object_get_size (changes) == 0)
     {
       update_save (task);
       return;
     }
   data->undo = changed_limits (entry->config, update);
-  data->resources = _hatake_containers_entry_path (entry, "update-resources.json");
+  {
+    g_autofree char *name = g_strdup_printf ("update-%08x.json", g_random_int ());
+
+    data->resources = _hatake_containers_entry_path (entry, name);
+  }
   if (!write_resources (data->resources, changes, &error))
     {
       g_task_return_error (task, error);
