@@ -46,15 +46,29 @@ test_api_update (Fixture *f, gconstpointer data)
   if (!require ())
     return;
   image = g_strdup_printf ("%s/hatake/busybox:latest", g_getenv ("HATAKE_TEST_REGISTRY"));
-  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "upd", "-m", "64m", "--pids-limit", "50", image,
-                           "sleep", "300", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "upd", "-m", "64m", "--memory-swap", "96m",
+                           "--cpu-shares", "512", "--pids-limit", "50", image, "sleep", "300", NULL), ==, 0);
   value = cgroup_value (f, "pids.max", "pids", "pids.max");
   g_assert_cmpstr (value, ==, "50");
   g_clear_pointer (&value, g_free);
+  /* --memory-swap is memory + swap (cgroup v2 has the swap alone); shares become v2's weight */
+  value = cgroup_value (f, "memory.swap.max", "memory", "memory.memsw.limit_in_bytes");
+  g_assert_true (g_str_equal (value, "100663296") || g_str_equal (value, "33554432"));
+  g_clear_pointer (&value, g_free);
+  value = cgroup_value (f, "cpu.weight", "cpu", "cpu.shares");
+  g_assert_true (g_str_equal (value, "512") || g_str_equal (value, "20"));
+  g_clear_pointer (&value, g_free);
+  out = inspect (f, "{{.HostConfig.MemorySwap}} {{.HostConfig.CpuShares}}");
+  g_assert_cmpstr (out, ==, "100663296 512");
+  g_clear_pointer (&out, g_free);
+  /* more memory than the swap limit set: refused, as docker refuses it */
+  g_assert_cmpint (docker (f, NULL, &err, "update", "-m", "128m", "upd", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "memoryswap"));
+  g_clear_pointer (&err, g_free);
 
   /* running: the cgroup and the config both */
-  g_assert_cmpint (docker (f, &out, NULL, "update", "-m", "128m", "--cpus", "0.5", "--pids-limit", "77",
-                           "--restart", "on-failure:3", "upd", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "update", "-m", "128m", "--memory-swap", "256m", "--cpu-shares", "1024",
+                           "--cpus", "0.5", "--pids-limit", "77", "--restart", "on-failure:3", "upd", NULL), ==, 0);
   g_assert_cmpstr (trimmed (out), ==, "upd");
   g_clear_pointer (&out, g_free);
   out = inspect (f, LIMITS);
@@ -69,6 +83,12 @@ test_api_update (Fixture *f, gconstpointer data)
   value = cgroup_value (f, "cpu.max", "cpu", "cpu.cfs_quota_us");
   v1 = strchr (value, ' ') == NULL;
   g_assert_cmpstr (value, ==, v1 ? "50000" : "50000 100000");
+  g_clear_pointer (&value, g_free);
+  value = cgroup_value (f, "memory.swap.max", "memory", "memory.memsw.limit_in_bytes");
+  g_assert_cmpstr (value, ==, v1 ? "268435456" : "134217728");
+  g_clear_pointer (&value, g_free);
+  value = cgroup_value (f, "cpu.weight", "cpu", "cpu.shares");
+  g_assert_cmpstr (value, ==, v1 ? "1024" : "39");
   g_clear_pointer (&value, g_free);
 
   /* -1 lifts the PIDs limit (to as many as there can be pids) */
@@ -111,8 +131,8 @@ test_api_update (Fixture *f, gconstpointer data)
   g_clear_pointer (&err, g_free);
   /* a setting Hatake does not have is said (the docker CLI prints the warnings with the names),
    * not dropped without a word */
-  g_assert_cmpint (docker (f, &out, NULL, "update", "--cpu-shares", "512", "upd", NULL), ==, 0);
-  g_assert_nonnull (strstr (out, "--cpu-shares"));
+  g_assert_cmpint (docker (f, &out, NULL, "update", "--blkio-weight", "300", "upd", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "--blkio-weight"));
   g_clear_pointer (&out, g_free);
 
   /* hatake's own command, through the server's socket (--pids-limit 0 lifts the limit) */

@@ -517,10 +517,14 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
                  "echo x > /run/secrets/db_password 2>/dev/null || echo read-only; "
                  "echo port-start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start); "
                  "grep -E 'db$' /etc/hosts; grep nameserver /etc/resolv.conf; df -k /dev/shm | tail -1; "
-                 "stat -c 'lc %t:%T' /dev/lc; echo groups $(id -G)\"]\n"
+                 "stat -c 'lc %t:%T' /dev/lc; echo groups $(id -G); "
+                 "echo shares $(cat /sys/fs/cgroup/cpu.weight 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.shares)\"]\n"
                  "    sysctls: {net.ipv4.ip_unprivileged_port_start: 99}\n"
                  "    devices: [\"/dev/loop-control:/dev/lc:r\"]\n"
                  "    group_add: [1234]\n"
+                 "    cpu_shares: 512\n"
+                 "    mem_limit: 64m\n"
+                 "    memswap_limit: -1\n"
                  "    extra_hosts: [\"db=10.9.8.7\"]\n"
                  "    dns: 9.9.9.9\n"
                  "    shm_size: 16m\n"
@@ -560,6 +564,8 @@ test_compose_secrets (ComposeFixture *f, gconstpointer data)
   /* (loop-control is 10:237) */
   g_assert_nonnull (strstr (logs, "app-1 | lc a:ed\n"));
   g_assert_nonnull (strstr (logs, "app-1 | groups 0 1234\n"));
+  /* (cgroup v2's weight for 512 shares is 20) */
+  g_assert_true (strstr (logs, "app-1 | shares 512\n") != NULL || strstr (logs, "app-1 | shares 20\n") != NULL);
   g_assert_cmpint (compose (f, NULL, NULL, "down", NULL), ==, 0);
 
   /* the variable unset: up fails naming it, and the container it created went */

@@ -15,7 +15,7 @@
 /* A field added to these structs changes their size: the build stops here until the field is in
  * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
  * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
-G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 304);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 320);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeHealthConfig) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
@@ -167,6 +167,8 @@ assert_config_equal (const HatakeContainerConfig *got,
   STRV (devices);
   STRV (group_add);
   INT (memory);
+  INT (memory_swap);
+  INT (cpu_shares);
   g_assert_cmpfloat (got->cpus, ==, expected->cpus);
   INT (pids_limit);
   INT (restart);
@@ -278,6 +280,8 @@ rich_config (void)
   c->devices = strv ("/dev/fuse:/dev/fuse:rwm", "/dev/net/tun:/dev/tun0:rw", NULL);
   c->group_add = strv ("audio", "1234", NULL);
   c->memory = 64 * MIB;
+  c->memory_swap = 96 * MIB;
+  c->cpu_shares = 512;
   c->cpus = 1.5;
   c->pids_limit = 100;
   c->restart = HATAKE_RESTART_ON_FAILURE;
@@ -1129,11 +1133,14 @@ test_update (void)
   g_assert_cmpint (config->memory, ==, 64 << 20);
 
   /* what Hatake does not do: warned, by its flag */
-  other = parse ("{\"CpuShares\":512,\"MemorySwap\":-1}");
+  other = parse ("{\"CpuShares\":512,\"MemorySwap\":-1,\"CpuPeriod\":5000,\"BlkioWeight\":300}");
   g_assert_true (hatake_container_update_from_docker (json_node_get_object (other), &u, &warnings, &error));
+  g_assert_cmpint (u.cpu_shares, ==, 512);
+  g_assert_cmpint (u.memory_swap, ==, -1);
   g_assert_nonnull (warnings);
   g_assert_cmpuint (g_strv_length (warnings), ==, 2);
-  g_assert_nonnull (strstr (warnings[0], "--cpu-shares"));
+  g_assert_nonnull (strstr (warnings[0], "--cpu-period"));
+  g_assert_nonnull (strstr (warnings[1], "--blkio-weight"));
   g_clear_pointer (&warnings, g_strfreev);
   g_clear_pointer (&other, json_node_unref);
 

@@ -781,10 +781,23 @@ test_resources (void)
     g_assert_null (path_get (config, "linux.resources.pids"));
   }
   spec.memory_swap = 100 * 1024 * 1024;
+  spec.cpu_shares = 512;
   {
     g_autoptr(JsonObject) config = build (NULL, &spec);
     g_assert_cmpint (int_at (config, "linux.resources.memory.swap"), ==, 100 * 1024 * 1024);
+    g_assert_cmpint (int_at (config, "linux.resources.cpu.shares"), ==, 512);
+    g_assert_cmpint (int_at (config, "linux.resources.cpu.quota"), ==, 1000);
   }
+  /* shares alone; the kernel's range */
+  spec.cpus = 0;
+  spec.cpu_shares = 1;
+  {
+    g_autoptr(JsonObject) config = build (NULL, &spec);
+    g_assert_cmpint (int_at (config, "linux.resources.cpu.shares"), ==, 2);
+    g_assert_null (path_get (config, "linux.resources.cpu.quota"));
+  }
+  spec.cpu_shares = 0;
+  spec.cpus = 0.01;
 
   spec.memory_swap = 32 * 1024 * 1024;
   build_fails (NULL, &spec, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "memoryswap");

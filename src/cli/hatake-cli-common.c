@@ -505,3 +505,18 @@ hatake_cli_parse_cpus (const char *text, double *out, GError **error)
   *out = value;
   return TRUE;
 }
+
+/* --memory-swap: a size, or -1 for unlimited swap */
+gboolean
+hatake_cli_parse_memory_swap (const char *text, gint64 *out, GError **error)
+{
+  if (g_str_equal (text, "-1"))
+    *out = -1;
+  else if (!hatake_cli_parse_bytes (text, out))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%s\" for \"--memory-swap\" flag"),
+                   text);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -21,7 +21,8 @@ typedef struct
 {
   gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
-  char *runtime, *platform, *pull, *ip, *shm_size;
+  char *runtime, *platform, *pull, *ip, *shm_size, *memory_swap;
+  gint64 cpu_shares;
   GStrv add_hosts, dns, dns_search, dns_options, security_opt, ulimits, devices, group_add;
   char *health_cmd, *health_interval, *health_timeout, *health_start_period, *health_start_interval;
   gboolean no_healthcheck;
@@ -34,7 +35,7 @@ static void
 create_options_clear (CreateOptions *o)
 {
   g_free (o->name); g_free (o->workdir); g_free (o->user); g_free (o->entrypoint); g_free (o->hostname);
-  g_free (o->restart); g_free (o->memory); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
+  g_free (o->restart); g_free (o->memory); g_free (o->memory_swap); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
   g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip); g_free (o->shm_size);
   g_strfreev (o->add_hosts); g_strfreev (o->dns); g_strfreev (o->dns_search); g_strfreev (o->dns_options);
   g_strfreev (o->security_opt); g_strfreev (o->ulimits); g_strfreev (o->devices); g_strfreev (o->group_add);
@@ -276,6 +277,9 @@ create_context (CreateOptions *o, const char *summary)
     { "label", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &o->labels, N_("Set meta data on a container"), "KEY=VALUE" },
     { "restart", 0, 0, G_OPTION_ARG_STRING, &o->restart, N_("Restart policy to apply when a container exits"), "POLICY" },
     { "memory", 'm', 0, G_OPTION_ARG_STRING, &o->memory, N_("Memory limit"), "BYTES" },
+    { "memory-swap", 0, 0, G_OPTION_ARG_STRING, &o->memory_swap,
+      N_("Swap limit equal to memory plus swap: '-1' to enable unlimited swap"), "BYTES" },
+    { "cpu-shares", 'c', 0, G_OPTION_ARG_INT64, &o->cpu_shares, N_("CPU shares (relative weight)"), "N" },
     { "cpus", 0, 0, G_OPTION_ARG_STRING, &o->cpus, N_("Number of CPUs"), "N" },
     { "pids-limit", 0, 0, G_OPTION_ARG_INT, &o->pids_limit, N_("Tune container pids limit"), "N" },
     { "cap-add", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_add, N_("Add Linux capabilities"), "CAP" },
@@ -485,6 +489,9 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
     }
   if (o->cpus && !hatake_cli_parse_cpus (o->cpus, &c->cpus, error))
     return NULL;
+  if (o->memory_swap && !hatake_cli_parse_memory_swap (o->memory_swap, &c->memory_swap, error))
+    return NULL;
+  c->cpu_shares = MAX (o->cpu_shares, 0);
   if (o->restart && !hatake_restart_policy_parse (o->restart, &c->restart, &c->restart_max, error))
     return NULL;
   if (!health_from_options (o, c, error))

@@ -62,6 +62,10 @@ GOptionContext *hatake_cli_option_context (const char     *usage,
 /* docker's sizes: "512m", "1g", "1048576", powers of 1024 */
 gboolean      hatake_cli_parse_bytes   (const char        *text,
                                         gint64            *out);
+/* --memory-swap's value (-1: unlimited); G_OPTION_ERROR_BAD_VALUE naming the flag */
+gboolean      hatake_cli_parse_memory_swap (const char    *text,
+                                        gint64            *out,
+                                        GError           **error);
 /* --cpus's value; G_OPTION_ERROR_BAD_VALUE naming the flag */
 gboolean      hatake_cli_parse_cpus    (const char        *text,
                                         double            *out,

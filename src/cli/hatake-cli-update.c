@@ -11,13 +11,18 @@ int
 hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
 {
   g_autofree char *memory = NULL;
+  g_autofree char *memory_swap = NULL;
+  gint64 cpu_shares = 0;
   g_autofree char *cpus = NULL;
   g_autofree char *restart = NULL;
   /* (not given: G_MININT64; 0 or -1 lift the limit, as docker has them) */
   gint64 pids_limit = G_MININT64;
   const GOptionEntry entries[] = {
     { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory, N_("Memory limit"), "BYTES" },
+    { "memory-swap", 0, 0, G_OPTION_ARG_STRING, &memory_swap,
+      N_("Swap limit equal to memory plus swap: '-1' to enable unlimited swap"), "BYTES" },
     { "cpus", 0, 0, G_OPTION_ARG_STRING, &cpus, N_("Number of CPUs"), "N" },
+    { "cpu-shares", 'c', 0, G_OPTION_ARG_INT64, &cpu_shares, N_("CPU shares (relative weight)"), "N" },
     { "pids-limit", 0, 0, G_OPTION_ARG_INT64, &pids_limit, N_("Tune container pids limit (set -1 for unlimited)"), "N" },
     { "restart", 0, 0, G_OPTION_ARG_STRING, &restart, N_("Restart policy to apply when a container exits"), "POLICY" },
     { NULL }
@@ -34,12 +39,16 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
     return hatake_cli_usage_error (context, error->message);
   if (argc < 2)
     return hatake_cli_usage_error (context, _("requires at least 1 argument"));
-  if (memory == NULL && cpus == NULL && restart == NULL && pids_limit == G_MININT64)
+  if (memory == NULL && memory_swap == NULL && cpus == NULL && cpu_shares == 0 && restart == NULL &&
+      pids_limit == G_MININT64)
     return hatake_cli_usage_error (context, _("You must provide one or more flags when using this command."));
   if (memory != NULL && !hatake_cli_parse_bytes (memory, &update.memory))
     return hatake_cli_usage_error (context, _("invalid argument for \"-m, --memory\" flag"));
   if (cpus != NULL && !hatake_cli_parse_cpus (cpus, &update.cpus, &error))
     return hatake_cli_usage_error (context, error->message);
+  if (memory_swap != NULL && !hatake_cli_parse_memory_swap (memory_swap, &update.memory_swap, &error))
+    return hatake_cli_usage_error (context, error->message);
+  update.cpu_shares = MAX (cpu_shares, 0);
   if (restart != NULL)
     {
       if (!hatake_restart_policy_parse (restart, &update.restart, &update.restart_max, &error))

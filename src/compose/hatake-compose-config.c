@@ -339,6 +339,16 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
       add_string (b, "restart", restart);
     }
   add_file_refs (b, "secrets", s->secrets);
+  if (s->memory_swap != 0)
+    {
+      g_autofree char *swap = g_strdup_printf ("%" G_GINT64_FORMAT, s->memory_swap);
+      add_string (b, "memswap_limit", swap);
+    }
+  if (s->cpu_shares > 0)
+    {
+      json_builder_set_member_name (b, "cpu_shares");
+      json_builder_add_int_value (b, s->cpu_shares);
+    }
   if (s->shm_size > 0)
     {
       g_autofree char *shm = g_strdup_printf ("%" G_GINT64_FORMAT, s->shm_size);

@@ -354,6 +354,8 @@ hatake_compose_project_container_config (HatakeComposeProject *self,
   c->memory = s->memory;
   c->cpus = s->cpus;
   c->pids_limit = s->pids_limit > 0 ? s->pids_limit : 0;
+  c->memory_swap = s->memory_swap;
+  c->cpu_shares = s->cpu_shares;
   c->restart = s->restart;
   c->restart_max = s->restart_max;
   c->stop_signal = g_strdup (s->stop_signal);

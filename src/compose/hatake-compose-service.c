@@ -19,7 +19,7 @@ static const char * const service_fields[] = {
   "build", "cap_add", "cap_drop", "command", "configs", "container_name", "cpus", "depends_on",
   "deploy", "devices", "dns", "domainname", "entrypoint", "env_file", "environment", "expose", "extends",
   "extra_hosts", "group_add", "healthcheck", "hostname", "image", "init", "labels", "links", "mem_limit",
-  "mem_reservation", "network_mode", "networks", "pids_limit", "platform", "ports", "privileged",
+  "mem_reservation", "memswap_limit", "cpu_shares", "network_mode", "networks", "pids_limit", "platform", "ports", "privileged",
   "profiles", "pull_policy", "read_only", "restart", "scale", "secrets", "shm_size", "stdin_open",
   "stop_grace_period", "stop_signal", "sysctls", "tmpfs", "tty", "user", "volumes", "working_dir",
   NULL
@@ -28,10 +28,10 @@ static const char * const service_fields[] = {
 /* In the specification, not in the model yet: accepted with a warning */
 static const char * const service_fields_unused[] = {
   "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
-  "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpuset",
+  "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpuset",
   "credential_spec", "develop", "device_cgroup_rules", "dns_opt", "dns_search",
   "external_links", "gpus", "ipc", "isolation", "logging", "mac_address",
-  "mem_swappiness", "memswap_limit", "oom_kill_disable", "oom_score_adj", "pid", "post_start",
+  "mem_swappiness", "oom_kill_disable", "oom_score_adj", "pid", "post_start",
   "pre_stop", "runtime", "security_opt", "storage_opt", "ulimits", "userns_mode", "uts",
   "volumes_from", NULL
 };
@@ -731,6 +731,18 @@ parse_field (HatakeComposeContext    *ctx,
     return s->pids_limit != 0 || _hatake_compose_get_int (v, p, -1, G_MAXINT64, &s->pids_limit, error);
   if (g_str_equal (k, "shm_size"))
     return _hatake_compose_get_size (v, p, &s->shm_size, error);
+  if (g_str_equal (k, "memswap_limit"))
+    {
+      /* (-1: unlimited swap) */
+      if (v->kind == HATAKE_COMPOSE_NODE_SCALAR && g_strcmp0 (v->value, "-1") == 0)
+        {
+          s->memory_swap = -1;
+          return TRUE;
+        }
+      return _hatake_compose_get_size (v, p, &s->memory_swap, error);
+    }
+  if (g_str_equal (k, "cpu_shares"))
+    return _hatake_compose_get_int (v, p, 0, 262144, &s->cpu_shares, error);
   if (g_str_equal (k, "labels"))
     return _hatake_compose_get_dict (v, p, NULL, &s->labels, error);
   if (g_str_equal (k, "sysctls"))

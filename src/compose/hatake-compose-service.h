@@ -125,6 +125,8 @@ typedef struct
   double                      cpus;          /* deploy.resources.limits.cpus, or cpus */
   gint64                      memory;        /* deploy.resources.limits.memory, or mem_limit */
   gint64                      pids_limit;
+  gint64                      memory_swap;   /* memswap_limit: memory + swap, -1 unlimited */
+  gint64                      cpu_shares;
   double                      cpus_reservation;
   gint64                      memory_reservation;
   GStrv                       labels;        /* KEY=VALUE */

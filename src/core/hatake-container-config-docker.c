@@ -170,14 +170,12 @@ static const struct
   { "CpusetMems", SET_STRING, "--cpuset-mems", NULL },
   { "VolumeDriver", SET_STRING, "--volume-driver", "local" },
   { "OomScoreAdj", SET_NUMBER, "--oom-score-adj", NULL },
-  { "CpuShares", SET_NUMBER, "--cpu-shares", NULL },
   { "CpuPeriod", SET_NUMBER, "--cpu-period", NULL },
   { "CpuQuota", SET_NUMBER, "--cpu-quota", NULL },
   { "CpuRealtimePeriod", SET_NUMBER, "--cpu-rt-period", NULL },
   { "CpuRealtimeRuntime", SET_NUMBER, "--cpu-rt-runtime", NULL },
   { "BlkioWeight", SET_NUMBER, "--blkio-weight", NULL },
   { "MemoryReservation", SET_NUMBER, "--memory-reservation", NULL },
-  { "MemorySwap", SET_NUMBER, "--memory-swap", NULL },
   { "KernelMemory", SET_NUMBER, "--kernel-memory", NULL },
   { "OomKillDisable", SET_TRUE, "--oom-kill-disable", NULL },
   { ".Domainname", SET_STRING, "--domainname", NULL },
@@ -392,6 +390,8 @@ hatake_container_config_from_docker (JsonObject  *body,
       c->publish_all = hatake_json_boolean (host, "PublishAllPorts", FALSE);
       c->sysctls = map_to_strv (hatake_json_object_member (host, "Sysctls"));
       c->memory = hatake_json_int (host, "Memory", 0);
+      c->memory_swap = hatake_json_int (host, "MemorySwap", 0);
+      c->cpu_shares = MAX (hatake_json_int (host, "CpuShares", 0), 0);
       c->cpus = hatake_json_int (host, "NanoCpus", 0) / 1e9;
       c->pids_limit = MAX (hatake_json_int (host, "PidsLimit", 0), 0);
       c->shm_size = MAX (hatake_json_int (host, "ShmSize", 0), 0);
@@ -775,6 +775,10 @@ host_config (const HatakeContainerConfig *config,
   json_object_set_boolean_member (host, "AutoRemove", config->auto_remove);
   set_string (host, "NetworkMode", config->network_mode);
   json_object_set_int_member (host, "Memory", config->memory);
+  if (config->memory_swap != 0)
+    json_object_set_int_member (host, "MemorySwap", config->memory_swap);
+  if (config->cpu_shares != 0)
+    json_object_set_int_member (host, "CpuShares", config->cpu_shares);
   json_object_set_int_member (host, "NanoCpus", (gint64) (config->cpus * 1e9 + 0.5));
   json_object_set_int_member (host, "PidsLimit", config->pids_limit);
   set_strv (host, "CapAdd", (const char * const *) config->cap_add);
@@ -919,11 +923,14 @@ hatake_container_update_from_docker (JsonObject             *body,
   *update = (HatakeContainerUpdate) { 0 };
   *warnings = NULL;
   update->memory = hatake_json_int (body, "Memory", 0);
-  if (update->memory < 0 || nano_cpus < 0)
+  update->memory_swap = hatake_json_int (body, "MemorySwap", 0);
+  update->cpu_shares = hatake_json_int (body, "CpuShares", 0);
+  if (update->memory < 0 || nano_cpus < 0 || update->cpu_shares < 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            update->memory < 0 ? "invalid Memory: it cannot be negative"
-                                              : "invalid NanoCpus: it cannot be negative");
+                           : nano_cpus < 0 ? "invalid NanoCpus: it cannot be negative"
+                                           : "invalid CpuShares: it cannot be negative");
       return FALSE;
     }
   update->cpus = nano_cpus / 1e9;
@@ -963,6 +970,8 @@ hatake_container_update_to_docker (const HatakeContainerUpdate *update)
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   json_object_set_int_member (o, "Memory", update->memory);
+  json_object_set_int_member (o, "MemorySwap", update->memory_swap);
+  json_object_set_int_member (o, "CpuShares", update->cpu_shares);
   json_object_set_int_member (o, "NanoCpus", (gint64) (update->cpus * 1e9 + 0.5));
   if (update->pids_limit != 0)
     json_object_set_int_member (o, "PidsLimit", update->pids_limit);

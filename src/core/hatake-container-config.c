@@ -472,6 +472,10 @@ hatake_container_config_update (HatakeContainerConfig       *config,
     }
   if (update->memory != 0)
     config->memory = update->memory;
+  if (update->memory_swap != 0)
+    config->memory_swap = update->memory_swap;
+  if (update->cpu_shares != 0)
+    config->cpu_shares = update->cpu_shares;
   if (update->cpus != 0)
     config->cpus = update->cpus;
   if (update->pids_limit != 0)
@@ -548,6 +552,8 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   add_strv (b, "Devices", self->devices, FALSE);
   add_strv (b, "GroupAdd", self->group_add, FALSE);
   INT ("Memory", self->memory);
+  INT ("MemorySwap", self->memory_swap);
+  INT ("CpuShares", self->cpu_shares);
   json_builder_set_member_name (b, "NanoCpus");
   json_builder_add_int_value (b, (gint64) (self->cpus * 1e9 + 0.5));
   INT ("PidsLimit", self->pids_limit);
@@ -674,6 +680,8 @@ hatake_container_config_from_json (JsonNode  *node,
   self->devices = get_strv (o, "Devices");
   self->group_add = get_strv (o, "GroupAdd");
   self->memory = json_object_get_int_member_with_default (o, "Memory", 0);
+  self->memory_swap = json_object_get_int_member_with_default (o, "MemorySwap", 0);
+  self->cpu_shares = json_object_get_int_member_with_default (o, "CpuShares", 0);
   self->cpus = json_object_get_int_member_with_default (o, "NanoCpus", 0) / 1e9;
   self->pids_limit = json_object_get_int_member_with_default (o, "PidsLimit", 0);
   restart = json_object_has_member (o, "RestartPolicy") ? json_object_get_object_member (o, "RestartPolicy") : NULL;

@@ -111,6 +111,9 @@ typedef struct
   GStrv                security_opt;  /* --security-opt: no-new-privileges[:true|false],
                                        * seccomp=unconfined, apparmor=…, label=… (no-ops here) */
   gint64               memory;        /* bytes, 0: no limit */
+  gint64               memory_swap;   /* --memory-swap, memory + swap in bytes: 0 twice memory,
+                                       * -1 unlimited */
+  gint64               cpu_shares;    /* --cpu-shares, relative weight; 0: the default (1024) */
   double               cpus;          /* 0: no limit */
   gint64               pids_limit;    /* 0: no limit */
   HatakeRestartPolicy  restart;
@@ -326,6 +329,8 @@ gboolean               hatake_restart_policy_parse        (const char           
 typedef struct
 {
   gint64               memory;        /* bytes; 0: unchanged */
+  gint64               memory_swap;   /* 0: unchanged (twice the memory when memory changes) */
+  gint64               cpu_shares;    /* 0: unchanged */
   double               cpus;          /* 0: unchanged */
   gint64               pids_limit;    /* 0: unchanged; -1: no limit */
   gboolean             set_restart;   /* restart and restart_max are the new policy */

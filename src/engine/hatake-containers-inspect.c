@@ -476,6 +476,9 @@ hatake_containers_inspect (HatakeContainers *self,
       BOOL ("Privileged", entry->config->privileged);
       BOOL ("ReadonlyRootfs", entry->config->read_only);
       INT ("Memory", entry->config->memory);
+      /* (docker's: memory + swap, twice the memory when not given, 0 without a memory limit) */
+      INT ("MemorySwap", entry->config->memory_swap != 0 ? entry->config->memory_swap : entry->config->memory * 2);
+      INT ("CpuShares", entry->config->cpu_shares);
       INT ("NanoCpus", (gint64) (entry->config->cpus * 1e9 + 0.5));
       INT ("PidsLimit", entry->config->pids_limit);
       /* (docker reports its default) */

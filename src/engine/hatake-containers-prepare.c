@@ -398,6 +398,8 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
       spec.seccomp_profile = "unconfined";
   }
   spec.memory = c->memory;
+  spec.memory_swap = c->memory_swap;
+  spec.cpu_shares = c->cpu_shares;
   spec.cpus = c->cpus;
   spec.pids_limit = c->pids_limit;
   spec.init = c->init;

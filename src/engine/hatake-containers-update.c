@@ -58,21 +58,27 @@ changed_limits (const HatakeContainerConfig *config,
 {
   JsonObject *out = json_object_new ();
 
-  if (update->memory != 0)
+  if (update->memory != 0 || update->memory_swap != 0)
     {
       JsonObject *memory = json_object_new ();
+      gint64 swap = config->memory_swap != 0 ? config->memory_swap : config->memory * 2;
 
-      /* (-1: no limit; a container had twice its memory as its swap, as docker gives it) */
+      /* (-1: no limit; swap is memory + swap: twice the memory unless given, as a create has it) */
       json_object_set_int_member (memory, "limit", config->memory > 0 ? config->memory : -1);
-      json_object_set_int_member (memory, "swap", config->memory > 0 ? config->memory * 2 : -1);
+      json_object_set_int_member (memory, "swap", config->memory > 0 ? swap : -1);
       json_object_set_object_member (out, "memory", memory);
     }
-  if (update->cpus != 0)
+  if (update->cpus != 0 || update->cpu_shares != 0)
     {
       JsonObject *cpu = json_object_new ();
 
-      json_object_set_int_member (cpu, "quota", config->cpus > 0 ? (gint64) (config->cpus * 100000 + 0.5) : -1);
-      json_object_set_int_member (cpu, "period", 100000);
+      if (update->cpus != 0)
+        {
+          json_object_set_int_member (cpu, "quota", config->cpus > 0 ? (gint64) (config->cpus * 100000 + 0.5) : -1);
+          json_object_set_int_member (cpu, "period", 100000);
+        }
+      if (update->cpu_shares != 0)
+        json_object_set_int_member (cpu, "shares", config->cpu_shares > 0 ? CLAMP (config->cpu_shares, 2, 262144) : 1024);
       json_object_set_object_member (out, "cpu", cpu);
     }
   if (update->pids_limit != 0)
@@ -222,7 +228,8 @@ hatake_containers_update_async (HatakeContainers            *self,
   /* the new limits are checked whole, as the next start will check them */
   config = hatake_container_config_copy (entry->config);
   if (!hatake_container_config_update (config, update, &error) ||
-      (limits = hatake_oci_spec_limits (config->memory, 0, config->cpus, config->pids_limit, &error)) == NULL)
+      (limits = hatake_oci_spec_limits (config->memory, config->memory_swap, config->cpu_shares, config->cpus,
+                                        config->pids_limit, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;

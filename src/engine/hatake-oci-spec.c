@@ -1049,6 +1049,7 @@ build_mounts (const HatakeContainerSpec *spec,
 JsonObject *
 hatake_oci_spec_limits (gint64    memory,
                         gint64    memory_swap,
+                        gint64    cpu_shares,
                         double    cpus,
                         gint64    pids_limit,
                         GError  **error)
@@ -1100,6 +1101,19 @@ hatake_oci_spec_limits (gint64    memory,
       json_object_set_int_member (cpu, "period", CPU_PERIOD);
       json_object_set_object_member (resources, "cpu", cpu);
     }
+  /* (the runtime turns shares into cgroup v2's weight; the kernel takes 2 to 262144) */
+  if (cpu_shares > 0)
+    {
+      JsonObject *cpu = json_object_has_member (resources, "cpu") ? json_object_get_object_member (resources, "cpu")
+                                                                  : NULL;
+
+      if (cpu == NULL)
+        {
+          cpu = json_object_new ();
+          json_object_set_object_member (resources, "cpu", cpu);
+        }
+      json_object_set_int_member (cpu, "shares", CLAMP (cpu_shares, 2, 262144));
+    }
 
   if (pids_limit > 0)
     {
@@ -1115,7 +1129,7 @@ static JsonObject *
 build_resources (const HatakeContainerSpec *spec,
                  GError                   **error)
 {
-  g_autoptr(JsonObject) resources = hatake_oci_spec_limits (spec->memory, spec->memory_swap, spec->cpus,
+  g_autoptr(JsonObject) resources = hatake_oci_spec_limits (spec->memory, spec->memory_swap, spec->cpu_shares, spec->cpus,
                                                             spec->pids_limit, error);
 
   if (resources == NULL)

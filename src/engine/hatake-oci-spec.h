@@ -63,6 +63,7 @@ typedef struct
 
   gint64              memory;          /* bytes, 0 for no limit; at least 6 MiB */
   gint64              memory_swap;     /* memory + swap in bytes: 0 twice memory, -1 unlimited */
+  gint64              cpu_shares;      /* relative CPU weight, 0 for the default */
   double              cpus;            /* 0 for no limit, else 0.01 to the number of CPUs */
   gint64              pids_limit;      /* 0 or -1 for no limit */
   gint64              shm_size;        /* /dev/shm's size in bytes, 0 for 64 MiB */
@@ -116,6 +117,7 @@ JsonNode   *hatake_oci_spec_build         (JsonObject                 *image_con
  * `docker update`'s (the runtime's update). G_IO_ERROR_INVALID_ARGUMENT with docker's message. */
 JsonObject *hatake_oci_spec_limits        (gint64                      memory,
                                            gint64                      memory_swap,
+                                           gint64                      cpu_shares,
                                            double                      cpus,
                                            gint64                      pids_limit,
                                            GError                    **error);
