@@ -491,7 +491,13 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
     return NULL;
   if (o->memory_swap && !hatake_cli_parse_memory_swap (o->memory_swap, &c->memory_swap, error))
     return NULL;
-  c->cpu_shares = MAX (o->cpu_shares, 0);
+  if (o->cpu_shares < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("invalid argument \"%" G_GINT64_FORMAT "\" for \"-c, --cpu-shares\" flag"),
+                   o->cpu_shares);
+      return NULL;
+    }
+  c->cpu_shares = o->cpu_shares;
   if (o->restart && !hatake_restart_policy_parse (o->restart, &c->restart, &c->restart_max, error))
     return NULL;
   if (!health_from_options (o, c, error))

@@ -48,7 +48,9 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
     return hatake_cli_usage_error (context, error->message);
   if (memory_swap != NULL && !hatake_cli_parse_memory_swap (memory_swap, &update.memory_swap, &error))
     return hatake_cli_usage_error (context, error->message);
-  update.cpu_shares = MAX (cpu_shares, 0);
+  if (cpu_shares < 0)
+    return hatake_cli_usage_error (context, _("invalid argument for \"-c, --cpu-shares\" flag"));
+  update.cpu_shares = cpu_shares;
   if (restart != NULL)
     {
       if (!hatake_restart_policy_parse (restart, &update.restart, &update.restart_max, &error))

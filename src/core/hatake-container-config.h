@@ -339,8 +339,8 @@ typedef struct
 } HatakeContainerUpdate;
 
 /* docker's update body (HostConfig's Resources and RestartPolicy, at its top level) as an update;
- * WARNINGS (NULL when there is none) for what it asks that Hatake does not do yet (--cpu-shares,
- * --memory-swap…), as a create's. FALSE with G_IO_ERROR_INVALID_ARGUMENT naming what is wrong. */
+ * WARNINGS (NULL when there is none) for what it asks that Hatake does not do yet (--cpu-period,
+ * --blkio-weight…), as a create's. FALSE with G_IO_ERROR_INVALID_ARGUMENT naming what is wrong. */
 gboolean               hatake_container_update_from_docker (JsonObject                 *body,
                                                             HatakeContainerUpdate      *update,
                                                             GStrv                      *warnings,

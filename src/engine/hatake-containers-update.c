@@ -5,8 +5,9 @@
  * paused), its cgroup is changed by the runtime's `update` first: only once that worked is the
  * config saved, so a refused update changes nothing. The update is applied to the config as it
  * is then, not to the copy it was checked on: another update or a network connect that ended
- * meanwhile is kept. A container's swap stays twice its memory, as a create gives it (Hatake
- * has no --memory-swap). A stopped container takes the new limits at
+ * meanwhile is kept. A container whose swap limit was never given keeps twice its memory as
+ * memory + swap, the new memory's (more lenient than docker, which keeps the create's and refuses
+ * a memory above it). A stopped container takes the new limits at
  * its next start, from its saved config; its restart policy counts from its next exit, when the
  * engine (or hatake-exited) reads that config.
  */

@@ -861,6 +861,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   g_auto(GStrv) volumes = NULL;
   g_autoptr(JsonArray) devices = NULL;
   g_autoptr(JsonArray) device_rules = NULL;
+  g_autoptr(JsonObject) limits = NULL;
   GError *error = NULL;
   Entry *entry;
 
@@ -880,7 +881,10 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   /* refused at create, as docker does, rather than at the first start (a device: checked again
    * at each start, it may have gone) */
   devices = hatake_oci_spec_devices ((const char * const *) data->config->devices, &device_rules, &error);
-  if (devices == NULL ||
+  limits = devices == NULL ? NULL : hatake_oci_spec_limits (data->config->memory, data->config->memory_swap,
+                                                            data->config->cpu_shares, data->config->cpus,
+                                                            data->config->pids_limit, &error);
+  if (devices == NULL || limits == NULL ||
       !hatake_oci_spec_check_sysctls ((const char * const *) data->config->sysctls,
                                       g_strcmp0 (data->config->network_mode, "host") == 0, &error) ||
       !_hatake_containers_check_host_entries (data->config, &error) ||
