@@ -169,7 +169,15 @@ fixture_tear_down (Fixture *f, gconstpointer data)
         {
           g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, 0);
           g_autoptr(GError) error = NULL;
-          g_autoptr(JsonNode) node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &args, &error);
+          g_autoptr(JsonNode) node = NULL;
+
+          if (hatake_container_get_state (c) == HATAKE_CONTAINER_REMOVING)
+            {
+              /* a removal the engine began (of a --rm container whose start failed): waited for */
+              g_main_context_iteration (NULL, TRUE);
+              continue;
+            }
+          node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &args, &error);
           g_assert_no_error (error);
         }
       g_clear_object (&f->engine);
