@@ -92,15 +92,14 @@ changed_limits (const HatakeContainerConfig *config,
   return out;
 }
 
+/* (the runtime's input, made anew for each update: as an exec's process file, not fsynced) */
 static gboolean
 write_resources (const char *path, JsonObject *resources, GError **error)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *text = NULL;
 
   json_node_set_object (node, resources);
-  text = json_to_string (node, FALSE);
-  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  return _hatake_containers_write_json_unsynced (path, node, error);
 }
 
 static void
