@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-inotify.h"
 
 typedef struct
 {
@@ -281,9 +282,16 @@ main (int    argc,
         for (int k = 1; k < sub_argc; k++)
           sub_argv[k] = argv[i + (int) n + k - 1];
         g_set_prgname (prog);
+        /* a one-shot command's inotify descriptors are closed after it returned, not by its
+         * exit, which would wait for the kernel (hatake-inotify.c); a server's are closed as
+         * they go */
+        if (commands[c].run != hatake_cli_serve)
+          hatake_inotify_keep_until_exit ();
         status = commands[c].run (&globals, sub_argc, sub_argv);
         hatake_cli_settle (&globals);
         clear_globals (&globals);
+        fflush (NULL);
+        hatake_inotify_hand_over ();
         return status;
       }
     next:

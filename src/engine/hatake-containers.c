@@ -31,6 +31,7 @@
 #include "hatake-error.h"
 #include "hatake-json.h"
 #include "hatake-layer.h"
+#include "hatake-inotify.h"
 #include "hatake-log-watch.h"
 #include "hatake-oci-spec.h"
 

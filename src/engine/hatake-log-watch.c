@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hatake-inotify.h"
 #include "hatake-log-watch.h"
 
 /* -- the watch: a thread that opens each file conmon puts in place, the moment it appears --
@@ -246,33 +247,6 @@ hatake_log_watch_sync (HatakeLogWatch *watch)
 
   if (write (watch->sync_fd, &one, sizeof one) < 0)
     g_warning ("Could not wake the log watch thread: %s", g_strerror (errno));
-}
-
-/* Closing an inotify descriptor waits until the kernel has freed its watches, one grace period
- * of fsnotify's SRCU: 3 to 22 ms a close here (`perf trace -e close` on `hatake run --rm`), two
- * of them at the end of every such run (its log's watch and the exits' watch), and as long a
- * stall of `hatake serve`'s main loop whenever a log follower ended. A thread of its own waits
- * instead: the caller goes on and several closes overlap. The descriptor is O_CLOEXEC, so no
- * child inherits it meanwhile. */
-static gpointer
-inotify_close_thread (gpointer data)
-{
-  close (GPOINTER_TO_INT (data));
-  return NULL;
-}
-
-void
-hatake_inotify_close (int fd)
-{
-  GThread *thread;
-
-  if (fd < 0)
-    return;
-  thread = g_thread_try_new ("hatake-inotify-close", inotify_close_thread, GINT_TO_POINTER (fd), NULL);
-  if (thread != NULL)
-    g_thread_unref (thread);
-  else
-    close (fd);
 }
 
 void

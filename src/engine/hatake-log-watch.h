@@ -44,7 +44,4 @@ void            hatake_log_watch_poke_done (HatakeLogWatch      *watch);
 /* Joins the thread (it wakes at once): no I/O is waited for. */
 void            hatake_log_watch_stop      (HatakeLogWatch      *watch);
 
-/* Closes an inotify descriptor without waiting for it (see the .c file). */
-void            hatake_inotify_close       (int                  fd);
-
 G_END_DECLS
