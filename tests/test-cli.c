@@ -234,6 +234,14 @@ test_cli_errors (Fixture *f, gconstpointer data)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run (f, &out, NULL, "--version", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "hatake version "));
+  /* run's and create's -h is --hostname, as docker's; --help still helps */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run (f, &out, NULL, i == 0 ? "run" : "create", "--help", NULL), ==, 0);
+      g_assert_nonnull (strstr (out, "IMAGE [COMMAND] [ARG...]"));
+      g_assert_nonnull (strstr (out, "--hostname"));
+    }
 }
 
 /* A store written by a newer hatake is refused, naming the version it needs. */

@@ -25,7 +25,7 @@ typedef struct
   gint64 cpu_shares;
   GStrv add_hosts, dns, dns_search, dns_options, security_opt, ulimits, devices, group_add;
   char *health_cmd, *health_interval, *health_timeout, *health_start_period, *health_start_interval;
-  gboolean no_healthcheck;
+  gboolean no_healthcheck, help;
   int pids_limit, stop_timeout, health_retries;
   GStrv networks;
   GStrv env, env_files, volumes, mounts, tmpfs, labels, cap_add, cap_drop, publish, aliases, expose, sysctls;
@@ -316,6 +316,8 @@ create_context (CreateOptions *o, const char *summary)
     { "health-start-period", 0, 0, G_OPTION_ARG_STRING, &o->health_start_period, N_("Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)"), "DURATION" },
     { "health-start-interval", 0, 0, G_OPTION_ARG_STRING, &o->health_start_interval, N_("Time between running the check during the start period (ms|s|m|h) (default 0s)"), "DURATION" },
     { "no-healthcheck", 0, 0, G_OPTION_ARG_NONE, &o->no_healthcheck, N_("Disable any container-specified HEALTHCHECK"), NULL },
+    /* (GOption's own help is off: it would take -h) */
+    { "help", 0, 0, G_OPTION_ARG_NONE, &o->help, N_("Print usage"), NULL },
     { NULL }
   };
   GOptionContext *context;
@@ -332,6 +334,14 @@ create_context (CreateOptions *o, const char *summary)
   /* -h is --hostname, as in docker */
   g_option_context_set_help_enabled (context, FALSE);
   return context;
+}
+
+static void
+print_create_help (GOptionContext *context)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  fputs (help, stdout);
 }
 
 /* --health-* and --no-healthcheck, as the docker CLI reads them */
@@ -615,6 +625,8 @@ hatake_cli_create (HatakeCliGlobals *globals,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     status = hatake_cli_usage_error (context, error->message);
+  else if (o.help)
+    print_create_help (context);
   else if (argc < 2)
     status = hatake_cli_usage_error (context, _("requires at least 1 argument"));
   else if ((config = config_from_options (&o, argc, argv, &error)) == NULL)
@@ -1257,6 +1269,8 @@ hatake_cli_run (HatakeCliGlobals *globals,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     status = hatake_cli_usage_error (context, error->message);
+  else if (o.help)
+    print_create_help (context);
   else if (argc < 2)
     status = hatake_cli_usage_error (context, _("requires at least 1 argument"));
   else if ((config = config_from_options (&o, argc, argv, &error)) == NULL)
