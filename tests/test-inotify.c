@@ -162,11 +162,40 @@ test_close_in_thread (void)
   g_assert_cmpint (hatake_inotify_hand_over (), ==, 0);
 }
 
+/* A one-shot process keeps a few descriptors, not more: the others are closed as they go */
+static void
+test_keep_bounded (void)
+{
+  int watches[12];
+
+  hatake_inotify_keep_until_exit ();
+  for (guint i = 0; i < G_N_ELEMENTS (watches); i++)
+    {
+      watches[i] = inotify_init1 (IN_CLOEXEC);
+      g_assert_cmpint (watches[i], >=, 0);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (watches); i++)
+    hatake_inotify_close (watches[i]);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpint (fcntl (watches[i], F_GETFD), >=, 0);
+  for (guint i = 8; i < G_N_ELEMENTS (watches); i++)
+    {
+      for (int n = 0; n < 10000 && fcntl (watches[i], F_GETFD) >= 0; n++)
+        g_usleep (1000);
+      g_assert_cmpint (fcntl (watches[i], F_GETFD), <, 0);
+    }
+  /* (the kept ones go to a keeper that stays until this test ends) */
+  g_assert_cmpint (hatake_inotify_hand_over (), >, 0);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpint (fcntl (watches[i], F_GETFD), <, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/inotify/close-in-thread", test_close_in_thread);
   g_test_add_func ("/inotify/hand-over", test_hand_over);
+  g_test_add_func ("/inotify/keep-bounded", test_keep_bounded);
   return g_test_run ();
 }

@@ -31,6 +31,11 @@
 
 #include "hatake-inotify.h"
 
+/* A one-shot command that runs long (an attached compose up whose services restart, each with a
+ * log follower of its own) would otherwise keep descriptors without end, and each counts against
+ * the user's inotify instances (128 by default): beyond a few, they are closed in threads. */
+#define MAX_KEPT 8
+
 static GMutex  kept_lock;
 static GArray *kept;   /* (nullable) the descriptors a one-shot process keeps (int) */
 
@@ -49,7 +54,7 @@ hatake_inotify_close (int fd)
   if (fd < 0)
     return;
   g_mutex_lock (&kept_lock);
-  if (kept != NULL)
+  if (kept != NULL && kept->len < MAX_KEPT)
     {
       g_array_append_val (kept, fd);
       g_mutex_unlock (&kept_lock);
