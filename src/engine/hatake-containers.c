@@ -887,7 +887,9 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
                                                             data->config->pids_limit, &error);
   if (devices == NULL || limits == NULL ||
       !hatake_oci_spec_check_sysctls ((const char * const *) data->config->sysctls,
-                                      g_strcmp0 (data->config->network_mode, "host") == 0, &error) ||
+                                      g_strcmp0 (data->config->network_mode, "host") == 0,
+                                      g_strcmp0 (data->config->ipc_mode, "host") == 0, &error) ||
+      !hatake_container_config_check_namespaces (data->config, &error) ||
       !_hatake_containers_check_host_entries (data->config, &error) ||
       !hatake_oci_spec_check_ulimits ((const char * const *) data->config->ulimits, &error) ||
       !hatake_container_config_security (data->config, &(gboolean) { FALSE }, &(gboolean) { FALSE }, &error))
