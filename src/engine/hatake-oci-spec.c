@@ -1414,7 +1414,7 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   json_object_set_string_member (jroot, "path", spec->rootfs);
   json_object_set_boolean_member (jroot, "readonly", spec->read_only);
   json_object_set_object_member (root, "root", jroot);
-  /* (the runtimes refuse a hostname without a UTS namespace of the container's own) */
+  /* (runc refuses a hostname without a UTS namespace of the container's own: it would set the host's) */
   if (!spec->host_uts)
     json_object_set_string_member (root, "hostname", hostname);
   json_object_set_array_member (root, "mounts", g_steal_pointer (&mounts));
