@@ -963,7 +963,7 @@ test_namespaces (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (ok); i++)
     {
-      g_autofree char *mode = g_strdup ("stale");
+      g_autofree char *mode = NULL;
 
       g_assert_true (hatake_namespace_mode_parse (ok[i].kind, ok[i].text, &mode, &error));
       g_assert_no_error (error);
