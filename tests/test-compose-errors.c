@@ -35,6 +35,13 @@ test_errors (Fixture       *f,
     { "services:\n  a:\n    image: x\n    devices: [\"/dev/fuse:fuse\"]\n",
       "compose.yaml:4:15: services.a.devices: invalid device “/dev/fuse:fuse”: not HOST_PATH[:CONTAINER_PATH][:PERMISSIONS] "
       "with absolute paths and permissions among r, w and m" },
+    { "services:\n  a:\n    image: x\n    pid: hots\n", "compose.yaml:4:10: services.a.pid: invalid PID mode: hots" },
+    { "services:\n  a:\n    image: x\n    ipc: container:db\n",
+      "compose.yaml:4:10: services.a.ipc: Hatake does not support --ipc container:db yet (only host, and private, the "
+      "default)" },
+    { "services:\n  a:\n    image: x\n    uts: service:b\n  b:\n    image: x\n",
+      "compose.yaml:4:10: services.a.uts: Hatake does not support another service's namespace yet (only host, and "
+      "private, the default)" },
     { "services:\n  a:\n    image: x\n    shm_size: big\n",
       "compose.yaml:4:15: services.a.shm_size: expected a size such as 512m, 1g or 1024k, got “big”" },
     { "services:\n  a:\n    image: x\n    tty: maybe\n",

@@ -98,9 +98,13 @@ test_service_fields (Fixture       *f,
     "    dns: 8.8.8.8\n"
     "    expose: [\"3000\", \"4000-4001/udp\"]\n"
     "    shm_size: 64m\n"
+    "    pid: host\n"
+    "    ipc: host\n"
     "    x-custom: {anything: [goes]}\n"
     "  other:\n"
     "    image: busybox\n"
+    "    ipc: shareable\n"
+    "    uts: host\n"
     "    labels: {x: \"1\", y: null}\n"
     "    sysctls: [\"kernel.shm_rmid_forced=1\"]\n"
     "    extra_hosts: {host.docker.internal: host-gateway}\n"
@@ -139,7 +143,13 @@ test_service_fields (Fixture       *f,
   g_assert_null (s->healthcheck);
   g_assert_null (s->command);
   g_assert_null (s->entrypoint);
+  g_assert_cmpstr (s->pid, ==, "host");
+  g_assert_cmpstr (s->ipc, ==, "host");
+  g_assert_null (s->uts);
 
+  g_assert_null (o->pid);
+  g_assert_null (o->ipc);
+  g_assert_cmpstr (o->uts, ==, "host");
   assert_strv (o->labels, "x=1", "y=", NULL);
   assert_strv (o->sysctls, "kernel.shm_rmid_forced=1", NULL);
   assert_strv (o->extra_hosts, "host.docker.internal:host-gateway", NULL);
@@ -1379,6 +1389,9 @@ test_plan (Fixture       *f,
     "    image: x\n"
     "    depends_on: {db: {condition: service_healthy, restart: true}}\n"
     "    network_mode: service:db\n"
+    "    pid: host\n"
+    "    ipc: host\n"
+    "    uts: host\n"
     "    deploy: {replicas: 2}\n"
     "networks:\n"
     "  back: {name: shared-back}\n"
@@ -1480,6 +1493,12 @@ test_plan (Fixture       *f,
     }
 
   g_assert_cmpstr (worker->network_mode, ==, "container:proj-db-1");
+  g_assert_cmpstr (worker->pid_mode, ==, "host");
+  g_assert_cmpstr (worker->ipc_mode, ==, "host");
+  g_assert_cmpstr (worker->uts_mode, ==, "host");
+  g_assert_null (api->pid_mode);
+  g_assert_null (api->ipc_mode);
+  g_assert_null (api->uts_mode);
   g_assert_cmpuint (worker->networks->len, ==, 0);
   g_assert_cmpint (service (p, "worker")->replicas, ==, 2);
 }

@@ -15,7 +15,7 @@
 /* A field added to these structs changes their size: the build stops here until the field is in
  * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
  * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
-G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 320);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 344);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeHealthConfig) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
@@ -177,6 +177,9 @@ assert_config_equal (const HatakeContainerConfig *got,
   INT (stop_timeout);
   STR (runtime);
   STR (network_mode);
+  STR (pid_mode);
+  STR (ipc_mode);
+  STR (uts_mode);
   STRV (publish);
   INT (publish_all);
   STRV (expose);
@@ -295,6 +298,8 @@ rich_config (void)
   add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "/etc/hosts", "/etc/extra-hosts", FALSE, 0, 0);
   add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, "logs", "/var/log/app", TRUE, 0, 0);
   c->runtime = g_strdup ("crun");
+  c->pid_mode = g_strdup ("host");
+  c->ipc_mode = g_strdup ("host");
   g_free (c->network_mode);
   c->network_mode = g_strdup ("front");
   c->publish = strv ("8080:80/tcp", "8081:80/tcp", "127.0.0.1:5353:53/udp", "127.0.0.1::9000/tcp", ":9001/tcp",
@@ -350,6 +355,8 @@ test_round_trip_other (void)
   add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/big", FALSE, G_GINT64_CONSTANT (3) << 40, 0);
   g_free (c->network_mode);
   c->network_mode = g_strdup ("host");
+  /* (the host's UTS namespace goes without a hostname: rich_config() has one) */
+  c->uts_mode = g_strdup ("host");
   c->publish = strv_empty ();
   c->expose = strv_empty ();
   assert_round_trip (c, NULL);
@@ -730,7 +737,9 @@ test_cli_unsupported (void)
     }
   json_object_set_array_member (host, "BlkioWeightDevice", json_array_new ());
   json_array_add_string_element (json_object_get_array_member (host, "BlkioWeightDevice"), "/dev/sda:200");
+  /* (one Hatake does: no warning) */
   json_object_set_string_member (host, "PidMode", "host");
+  json_object_set_string_member (host, "CgroupnsMode", "host");
   json_object_set_int_member (host, "OomScoreAdj", 500);
   json_object_set_string_member (json_object_get_object_member (host, "LogConfig"), "Type", "syslog");
   json_object_set_string_member (json_node_get_object (asked), "Domainname", "example.com");
@@ -738,7 +747,7 @@ test_cli_unsupported (void)
   g_assert_nonnull (warnings);
   g_assert_cmpuint (g_strv_length (warnings), ==, 5);
   g_assert_cmpstr (warnings[0], ==, "Hatake does not support --blkio-weight-device (HostConfig.BlkioWeightDevice) yet: it is ignored");
-  g_assert_cmpstr (warnings[1], ==, "Hatake does not support --pid (HostConfig.PidMode) yet: it is ignored");
+  g_assert_cmpstr (warnings[1], ==, "Hatake does not support --cgroupns (HostConfig.CgroupnsMode) yet: it is ignored");
   g_assert_cmpstr (warnings[2], ==, "Hatake does not support --oom-score-adj (HostConfig.OomScoreAdj) yet: it is ignored");
   g_assert_cmpstr (warnings[3], ==, "Hatake does not support --domainname (Domainname) yet: it is ignored");
   g_assert_nonnull (strstr (warnings[4], "log driver syslog"));
@@ -913,6 +922,15 @@ test_refused (void)
     { "{\"Image\": \"b\", \"Env\": \"A=1\"}", FALSE, "Env: not a list of strings" },
     { WITH_HOST ("\"CapAdd\": 5"), FALSE, "CapAdd: not a list of strings" },
     { WITH_HOST ("\"Binds\": [{}]"), FALSE, "Binds: not a list of strings" },
+    /* namespace modes: docker's daemon's messages; what docker does and Hatake not yet, said */
+    { WITH_HOST ("\"PidMode\": \"hots\""), FALSE, "invalid PID mode: hots" },
+    { WITH_HOST ("\"IpcMode\": \"container:\""), FALSE, "invalid IPC mode: container:" },
+    { WITH_HOST ("\"UTSMode\": \"shareable\""), FALSE, "invalid UTS mode: shareable" },
+    { WITH_HOST ("\"PidMode\": \"container:web\""), FALSE, "Hatake does not support --pid container:web yet" },
+    { WITH_HOST ("\"IpcMode\": \"none\""), FALSE, "Hatake does not support --ipc none yet" },
+    { WITH_HOST ("\"UTSMode\": \"container:web\""), FALSE, "Hatake does not support --uts container:web yet" },
+    { "{\"Image\": \"b\", \"Hostname\": \"x\", \"HostConfig\": {\"UTSMode\": \"host\"}}", FALSE,
+      "conflicting options: hostname and the UTS mode" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -928,6 +946,92 @@ test_refused (void)
       if (strstr (error->message, cases[i].message) == NULL)
         g_assert_cmpstr (error->message, ==, cases[i].message);
     }
+}
+
+/* --pid, --ipc, --uts: "host", or NULL for docker's spellings of a namespace of its own; the
+ * hostname that the host's UTS namespace leaves no room for, from any caller (the CLI, compose) */
+static void
+test_namespaces (void)
+{
+  static const struct { const char *kind, *text, *mode; } ok[] = {
+    { "pid", NULL, NULL }, { "pid", "", NULL }, { "pid", "private", NULL }, { "pid", "host", "host" },
+    { "ipc", "shareable", NULL }, { "ipc", "private", NULL }, { "ipc", "host", "host" },
+    { "uts", "", NULL }, { "uts", "host", "host" },
+  };
+  g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (ok); i++)
+    {
+      g_autofree char *mode = NULL;
+
+      g_assert_true (hatake_namespace_mode_parse (ok[i].kind, ok[i].text, &mode, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (mode, ==, ok[i].mode);
+    }
+  {
+    g_autofree char *mode = NULL;
+
+    g_assert_false (hatake_namespace_mode_parse ("pid", "shareable", &mode, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_assert_cmpstr (error->message, ==, "invalid PID mode: shareable");
+    g_assert_null (mode);
+    g_clear_error (&error);
+  }
+
+  c->uts_mode = g_strdup ("host");
+  g_assert_true (hatake_container_config_check_namespaces (c, &error));
+  c->hostname = g_strdup ("");
+  g_assert_true (hatake_container_config_check_namespaces (c, &error));
+  g_free (c->hostname);
+  c->hostname = g_strdup ("web");
+  g_assert_false (hatake_container_config_check_namespaces (c, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, "conflicting options: hostname and the UTS mode");
+  g_clear_error (&error);
+  /* (--privileged asks for no namespace of the host's, as docker's does not) */
+  g_clear_pointer (&c->uts_mode, g_free);
+  c->privileged = TRUE;
+  g_assert_true (hatake_container_config_check_namespaces (c, &error));
+
+  /* what the docker CLI sends for --pid host --ipc host --uts host */
+  {
+    g_autoptr(JsonNode) body = parse ("{\"Image\": \"b\", \"Hostname\": \"\", \"HostConfig\": {\"PidMode\": \"host\","
+                                      " \"IpcMode\": \"host\", \"UTSMode\": \"host\", \"Privileged\": true}}");
+    g_autoptr(HatakeContainerConfig) got = hatake_container_config_from_docker (json_node_get_object (body), NULL,
+                                                                                &error);
+    g_autoptr(JsonNode) back = NULL;
+    JsonObject *host;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (got->pid_mode, ==, "host");
+    g_assert_cmpstr (got->ipc_mode, ==, "host");
+    g_assert_cmpstr (got->uts_mode, ==, "host");
+    back = hatake_container_config_to_docker (got);
+    host = json_object_get_object_member (json_node_get_object (back), "HostConfig");
+    g_assert_cmpstr (json_object_get_string_member (host, "PidMode"), ==, "host");
+    g_assert_cmpstr (json_object_get_string_member (host, "IpcMode"), ==, "host");
+    g_assert_cmpstr (json_object_get_string_member (host, "UTSMode"), ==, "host");
+  }
+  /* …and without: a namespace of its own each, nothing sent for them */
+  {
+    g_autoptr(JsonNode) body = parse ("{\"Image\": \"b\", \"HostConfig\": {\"PidMode\": \"\", \"IpcMode\": \"private\","
+                                      " \"UTSMode\": \"\", \"Privileged\": true}}");
+    g_autoptr(HatakeContainerConfig) got = hatake_container_config_from_docker (json_node_get_object (body), NULL,
+                                                                                &error);
+    g_autoptr(JsonNode) back = NULL;
+    JsonObject *host;
+
+    g_assert_no_error (error);
+    g_assert_null (got->pid_mode);
+    g_assert_null (got->ipc_mode);
+    g_assert_null (got->uts_mode);
+    back = hatake_container_config_to_docker (got);
+    host = json_object_get_object_member (json_node_get_object (back), "HostConfig");
+    g_assert_false (json_object_has_member (host, "PidMode"));
+    g_assert_false (json_object_has_member (host, "IpcMode"));
+    g_assert_false (json_object_has_member (host, "UTSMode"));
+  }
 }
 
 /* ---- healthchecks ----------------------------------------------------------------------------- */
@@ -1218,6 +1322,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/config-docker/docker-cli/tmpfs", test_cli_tmpfs);
   g_test_add_func ("/config-docker/docker-cli/networks", test_cli_networks);
   g_test_add_func ("/config-docker/refused", test_refused);
+  g_test_add_func ("/config-docker/namespaces", test_namespaces);
   g_test_add_func ("/config-docker/health/docker-cli", test_health_cli);
   g_test_add_func ("/config-docker/health/persisted", test_health_persisted);
   g_test_add_func ("/config-docker/health/merge", test_health_merge);

@@ -1020,6 +1020,78 @@ test_namespaces (void)
     }
 }
 
+/* --pid host, --ipc host, --uts host: each namespace left out alone (the runtime's, the host's,
+ * is the container's); the host's /dev/shm bound in whatever --shm-size says; no hostname for the
+ * runtime to set, the HOSTNAME variable the caller's; the IPC sysctls refused there */
+static void
+test_host_namespaces (void)
+{
+  static const char * const cmd[] = { "true", NULL };
+  static const char * const sysctls[] = { "kernel.shmmax=65536", NULL };
+  static const char * const types[] = { "pid", "ipc", "uts" };
+  HatakeContainerSpec spec;
+
+  spec_init (&spec);
+  spec.cmd = cmd;
+  spec.shm_size = 1024 * 1024;
+  for (guint round = 0; round < G_N_ELEMENTS (types); round++)
+    {
+      g_autoptr(JsonObject) config = NULL;
+      g_autoptr(GString) seen = g_string_new (NULL);
+      g_autofree char *expected = NULL;
+      JsonArray *ns;
+
+      spec.host_pid = round == 0;
+      spec.host_ipc = round == 1;
+      spec.host_uts = round == 2;
+      spec.hostname = spec.host_uts ? "the-host" : NULL;
+      config = build (NULL, &spec);
+      ns = json_node_get_array (path_get (config, "linux.namespaces"));
+      for (guint i = 0; i < json_array_get_length (ns); i++)
+        g_string_append_printf (seen, "%s ", json_object_get_string_member (json_array_get_object_element (ns, i),
+                                                                            "type"));
+      expected = g_strdup_printf ("%s%s%smount network ", round == 0 ? "" : "pid ", round == 1 ? "" : "ipc ",
+                                  round == 2 ? "" : "uts ");
+      g_assert_cmpstr (seen->str, ==, expected);
+      if (spec.host_ipc)
+        {
+          g_autofree char *options = strv_at (find_mount (config, "/dev/shm"), "options");
+
+          g_assert_cmpstr (string_at (find_mount (config, "/dev/shm"), "type"), ==, "bind");
+          g_assert_cmpstr (string_at (find_mount (config, "/dev/shm"), "source"), ==, "/dev/shm");
+          g_assert_cmpstr (options, ==, "rbind|rprivate|nosuid|noexec|nodev");
+        }
+      else
+        {
+          g_autofree char *options = strv_at (find_mount (config, "/dev/shm"), "options");
+
+          g_assert_cmpstr (string_at (find_mount (config, "/dev/shm"), "type"), ==, "tmpfs");
+          g_assert_nonnull (strstr (options, "size=1048576"));
+        }
+      if (spec.host_uts)
+        {
+          g_assert_null (path_get (config, "hostname"));
+          g_assert_true (strv_at_contains (config, "process.env", "HOSTNAME=the-host"));
+        }
+      else
+        g_assert_cmpstr (string_at (config, "hostname"), ==, "0123456789ab");
+    }
+
+  /* the host's IPC namespace: its kernel.shm* would be the host's */
+  spec.host_uts = FALSE;
+  spec.hostname = NULL;
+  spec.sysctls = sysctls;
+  spec.host_ipc = FALSE;
+  {
+    g_autoptr(JsonObject) config = build (NULL, &spec);
+    JsonObject *sysctl = json_node_get_object (path_get (config, "linux.sysctl"));
+
+    g_assert_cmpstr (json_object_get_string_member (sysctl, "kernel.shmmax"), ==, "65536");
+  }
+  spec.host_ipc = TRUE;
+  build_fails (NULL, &spec, HATAKE_ERROR, HATAKE_ERROR_CONFIG, "host's IPC namespace");
+}
+
 static void
 test_stop_signal (void)
 {
@@ -1235,6 +1307,7 @@ main (int   argc,
   g_test_add_func ("/oci-spec/mounts/user", test_user_mounts);
   g_test_add_func ("/oci-spec/mounts/bad", test_bad_mounts);
   g_test_add_func ("/oci-spec/namespaces", test_namespaces);
+  g_test_add_func ("/oci-spec/namespaces/host", test_host_namespaces);
   g_test_add_func ("/oci-spec/stop-signal", test_stop_signal);
   g_test_add_func ("/oci-spec/seccomp/conversion", test_seccomp_conversion);
   g_test_add_func ("/oci-spec/seccomp/default-profile", test_seccomp_default_profile);

@@ -21,7 +21,7 @@ typedef struct
 {
   gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
-  char *runtime, *platform, *pull, *ip, *shm_size, *memory_swap;
+  char *runtime, *platform, *pull, *ip, *shm_size, *memory_swap, *pid, *ipc, *uts;
   gint64 cpu_shares;
   GStrv add_hosts, dns, dns_search, dns_options, security_opt, ulimits, devices, group_add;
   char *health_cmd, *health_interval, *health_timeout, *health_start_period, *health_start_interval;
@@ -37,6 +37,7 @@ create_options_clear (CreateOptions *o)
   g_free (o->name); g_free (o->workdir); g_free (o->user); g_free (o->entrypoint); g_free (o->hostname);
   g_free (o->restart); g_free (o->memory); g_free (o->memory_swap); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
   g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip); g_free (o->shm_size);
+  g_free (o->pid); g_free (o->ipc); g_free (o->uts);
   g_strfreev (o->add_hosts); g_strfreev (o->dns); g_strfreev (o->dns_search); g_strfreev (o->dns_options);
   g_strfreev (o->security_opt); g_strfreev (o->ulimits); g_strfreev (o->devices); g_strfreev (o->group_add);
   g_free (o->health_cmd); g_free (o->health_interval); g_free (o->health_timeout);
@@ -289,6 +290,9 @@ create_context (CreateOptions *o, const char *summary)
     { "dns-search", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->dns_search, N_("Set custom DNS search domains"), "DOMAIN" },
     { "dns-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->dns_options, N_("Set DNS options"), "OPTION" },
     { "shm-size", 0, 0, G_OPTION_ARG_STRING, &o->shm_size, N_("Size of /dev/shm"), "BYTES" },
+    { "pid", 0, 0, G_OPTION_ARG_STRING, &o->pid, N_("PID namespace to use"), "host" },
+    { "ipc", 0, 0, G_OPTION_ARG_STRING, &o->ipc, N_("IPC mode to use"), "host" },
+    { "uts", 0, 0, G_OPTION_ARG_STRING, &o->uts, N_("UTS namespace to use"), "host" },
     { "security-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->security_opt, N_("Security Options"), "OPTION" },
     { "ulimit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->ulimits, N_("Ulimit options"), "NAME=SOFT[:HARD]" },
     { "device", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->devices, N_("Add a host device to the container"),
@@ -508,6 +512,10 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
       return NULL;
     }
   c->cpu_shares = o->cpu_shares;
+  if (!hatake_namespace_mode_parse ("pid", o->pid, &c->pid_mode, error) ||
+      !hatake_namespace_mode_parse ("ipc", o->ipc, &c->ipc_mode, error) ||
+      !hatake_namespace_mode_parse ("uts", o->uts, &c->uts_mode, error))
+    return NULL;
   if (o->restart && !hatake_restart_policy_parse (o->restart, &c->restart, &c->restart_max, error))
     return NULL;
   if (!health_from_options (o, c, error))

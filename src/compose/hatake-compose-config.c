@@ -261,6 +261,7 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
   add_string (b, "hostname", s->hostname);
   add_string (b, "image", s->image);
   add_true (b, "init", s->init);
+  add_string (b, "ipc", s->ipc);
   add_map (b, "labels", s->labels);
   add_string (b, "network_mode", s->network_mode);
   if (s->networks->len > 0)
@@ -320,6 +321,7 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
         }
       json_builder_end_array (b);
     }
+  add_string (b, "pid", s->pid);
   add_string (b, "platform", s->platform);
   add_true (b, "privileged", s->privileged);
   add_strv (b, "profiles", s->profiles);
@@ -364,6 +366,7 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
   add_map (b, "sysctls", s->sysctls);
   add_true (b, "tty", s->tty);
   add_string (b, "user", s->user);
+  add_string (b, "uts", s->uts);
   if (s->volumes->len > 0)
     {
       static const char * const types[] = { "volume", "bind", "tmpfs" };

@@ -356,6 +356,9 @@ hatake_compose_project_container_config (HatakeComposeProject *self,
   c->pids_limit = s->pids_limit > 0 ? s->pids_limit : 0;
   c->memory_swap = s->memory_swap;
   c->cpu_shares = s->cpu_shares;
+  c->pid_mode = g_strdup (s->pid);
+  c->ipc_mode = g_strdup (s->ipc);
+  c->uts_mode = g_strdup (s->uts);
   c->restart = s->restart;
   c->restart_max = s->restart_max;
   c->stop_signal = g_strdup (s->stop_signal);

@@ -18,10 +18,10 @@
 static const char * const service_fields[] = {
   "build", "cap_add", "cap_drop", "command", "configs", "container_name", "cpus", "depends_on",
   "deploy", "devices", "dns", "domainname", "entrypoint", "env_file", "environment", "expose", "extends",
-  "extra_hosts", "group_add", "healthcheck", "hostname", "image", "init", "labels", "links", "mem_limit",
-  "mem_reservation", "memswap_limit", "cpu_shares", "network_mode", "networks", "pids_limit", "platform", "ports", "privileged",
-  "profiles", "pull_policy", "read_only", "restart", "scale", "secrets", "shm_size", "stdin_open",
-  "stop_grace_period", "stop_signal", "sysctls", "tmpfs", "tty", "user", "volumes", "working_dir",
+  "extra_hosts", "group_add", "healthcheck", "hostname", "image", "init", "ipc", "labels", "links", "mem_limit",
+  "mem_reservation", "memswap_limit", "cpu_shares", "network_mode", "networks", "pid", "pids_limit", "platform", "ports",
+  "privileged", "profiles", "pull_policy", "read_only", "restart", "scale", "secrets", "shm_size", "stdin_open",
+  "stop_grace_period", "stop_signal", "sysctls", "tmpfs", "tty", "user", "uts", "volumes", "working_dir",
   NULL
 };
 
@@ -30,11 +30,39 @@ static const char * const service_fields_unused[] = {
   "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
   "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpuset",
   "credential_spec", "develop", "device_cgroup_rules", "dns_opt", "dns_search",
-  "external_links", "gpus", "ipc", "isolation", "logging", "mac_address",
-  "mem_swappiness", "oom_kill_disable", "oom_score_adj", "pid", "post_start",
-  "pre_stop", "runtime", "security_opt", "storage_opt", "ulimits", "userns_mode", "uts",
+  "external_links", "gpus", "isolation", "logging", "mac_address",
+  "mem_swappiness", "oom_kill_disable", "oom_score_adj", "post_start",
+  "pre_stop", "runtime", "security_opt", "storage_opt", "ulimits", "userns_mode",
   "volumes_from", NULL
 };
+
+/* pid, ipc, uts: docker's modes ("host", or a namespace of the container's own); another
+ * service's or container's namespace is refused, Hatake cannot join one yet */
+static gboolean
+parse_namespace (const char               *kind,
+                 const HatakeComposeNode  *node,
+                 const char               *path,
+                 char                    **mode,
+                 GError                  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!_hatake_compose_expect (node, HATAKE_COMPOSE_NODE_SCALAR, path, error))
+    return FALSE;
+  g_clear_pointer (mode, g_free);
+  if (g_str_has_prefix (node->value, "service:"))
+    {
+      _hatake_compose_set_error (error, node, path, _("Hatake does not support another service's namespace yet "
+                                                      "(only host, and private, the default)"));
+      return FALSE;
+    }
+  if (!hatake_namespace_mode_parse (kind, node->value, mode, &local_error))
+    {
+      _hatake_compose_set_error (error, node, path, "%s", local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 static void
 mount_free (HatakeComposeMount *m)
@@ -113,6 +141,9 @@ _hatake_compose_service_free (HatakeComposeService *s)
   g_clear_pointer (&s->volumes, g_ptr_array_unref);
   g_clear_pointer (&s->networks, g_ptr_array_unref);
   g_free (s->network_mode);
+  g_free (s->pid);
+  g_free (s->ipc);
+  g_free (s->uts);
   g_clear_pointer (&s->depends_on, g_ptr_array_unref);
   healthcheck_free (s->healthcheck);
   g_strfreev (s->labels);
@@ -688,6 +719,8 @@ parse_field (HatakeComposeContext    *ctx,
     return parse_networks (ctx, s, v, p, error);
   if (g_str_equal (k, "network_mode"))
     return _hatake_compose_get_string (v, p, &s->network_mode, error);
+  if (g_str_equal (k, "pid") || g_str_equal (k, "ipc") || g_str_equal (k, "uts"))
+    return parse_namespace (k, v, p, k[0] == 'p' ? &s->pid : k[0] == 'i' ? &s->ipc : &s->uts, error);
   if (g_str_equal (k, "depends_on"))
     return parse_depends_on (ctx, s, v, p, error);
   if (g_str_equal (k, "links"))

@@ -116,6 +116,9 @@ typedef struct
   GPtrArray                  *volumes;       /* of HatakeComposeMount, tmpfs: included */
   GPtrArray                  *networks;      /* of HatakeComposeServiceNetwork; empty with network_mode */
   char                       *network_mode;  /* host, none, bridge, service:NAME, container:ID or NULL */
+  char                       *pid;           /* pid, ipc, uts: "host", or NULL for the container's */
+  char                       *ipc;           /* own namespace (hatake_namespace_mode_parse) */
+  char                       *uts;
   GPtrArray                  *depends_on;    /* of HatakeComposeDependency (links and
                                               * network_mode: service:x included), sorted by name */
   HatakeComposeHealthcheck   *healthcheck;   /* NULL: the image's */

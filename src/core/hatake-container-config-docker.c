@@ -160,9 +160,6 @@ static const struct
   { "BlkioDeviceWriteBps", SET_ARRAY, "--device-write-bps", NULL },
   { "BlkioDeviceReadIOps", SET_ARRAY, "--device-read-iops", NULL },
   { "BlkioDeviceWriteIOps", SET_ARRAY, "--device-write-iops", NULL },
-  { "PidMode", SET_STRING, "--pid", "private" },
-  { "IpcMode", SET_STRING, "--ipc", "private|shareable" },
-  { "UTSMode", SET_STRING, "--uts", "private" },
   { "UsernsMode", SET_STRING, "--userns", "host" },
   { "CgroupnsMode", SET_STRING, "--cgroupns", "private" },
   { "CgroupParent", SET_STRING, "--cgroup-parent", NULL },
@@ -410,7 +407,14 @@ hatake_container_config_from_docker (JsonObject  *body,
           g_free (c->network_mode);
           c->network_mode = g_strdup (mode);
         }
+      if (!hatake_namespace_mode_parse ("pid", hatake_json_string (host, "PidMode"), &c->pid_mode, error) ||
+          !hatake_namespace_mode_parse ("ipc", hatake_json_string (host, "IpcMode"), &c->ipc_mode, error) ||
+          !hatake_namespace_mode_parse ("uts", hatake_json_string (host, "UTSMode"), &c->uts_mode, error))
+        return NULL;
     }
+  /* (docker's runconfig checks this as it decodes the body) */
+  if (!hatake_container_config_check_namespaces (c, error))
+    return NULL;
   if (restart != NULL)
     {
       const char *policy = hatake_json_string_or (restart, "Name", "");
@@ -774,6 +778,9 @@ host_config (const HatakeContainerConfig *config,
   json_object_set_object_member (host, "RestartPolicy", restart);
   json_object_set_boolean_member (host, "AutoRemove", config->auto_remove);
   set_string (host, "NetworkMode", config->network_mode);
+  set_string (host, "PidMode", config->pid_mode);
+  set_string (host, "IpcMode", config->ipc_mode);
+  set_string (host, "UTSMode", config->uts_mode);
   json_object_set_int_member (host, "Memory", config->memory);
   if (config->memory_swap != 0)
     json_object_set_int_member (host, "MemorySwap", config->memory_swap);

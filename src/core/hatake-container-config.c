@@ -349,6 +349,9 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->stop_signal = g_strdup (self->stop_signal);
   copy->runtime = g_strdup (self->runtime);
   copy->network_mode = g_strdup (self->network_mode);
+  copy->pid_mode = g_strdup (self->pid_mode);
+  copy->ipc_mode = g_strdup (self->ipc_mode);
+  copy->uts_mode = g_strdup (self->uts_mode);
   copy->publish = g_strdupv (self->publish);
   copy->expose = g_strdupv (self->expose);
   copy->networks = self->networks ? g_ptr_array_copy (self->networks, endpoint_copy, NULL)
@@ -389,6 +392,9 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_free (self->stop_signal);
   g_free (self->runtime);
   g_free (self->network_mode);
+  g_free (self->pid_mode);
+  g_free (self->ipc_mode);
+  g_free (self->uts_mode);
   g_strfreev (self->publish);
   g_strfreev (self->expose);
   g_clear_pointer (&self->networks, g_ptr_array_unref);
@@ -566,6 +572,9 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   INT ("StopTimeout", self->stop_timeout);
   add_string (b, "Runtime", self->runtime);
   add_string (b, "NetworkMode", self->network_mode);
+  add_string (b, "PidMode", self->pid_mode);
+  add_string (b, "IpcMode", self->ipc_mode);
+  add_string (b, "UTSMode", self->uts_mode);
   add_strv (b, "Publish", self->publish, FALSE);
   BOOL ("PublishAllPorts", self->publish_all);
   add_strv (b, "Expose", self->expose, FALSE);
@@ -695,6 +704,9 @@ hatake_container_config_from_json (JsonNode  *node,
   self->runtime = get_string (o, "Runtime");
   g_free (self->network_mode);
   self->network_mode = get_string (o, "NetworkMode");
+  self->pid_mode = get_string (o, "PidMode");
+  self->ipc_mode = get_string (o, "IpcMode");
+  self->uts_mode = get_string (o, "UTSMode");
   self->publish = get_strv (o, "Publish");
   self->publish_all = json_object_get_boolean_member_with_default (o, "PublishAllPorts", FALSE);
   self->expose = get_strv (o, "Expose");
@@ -858,6 +870,54 @@ hatake_container_config_security (const HatakeContainerConfig *config,
           g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG, _("invalid --security-opt: %s"), opt);
           return FALSE;
         }
+    }
+  return TRUE;
+}
+
+gboolean
+hatake_namespace_mode_parse (const char  *kind,
+                             const char  *text,
+                             char       **mode,
+                             GError     **error)
+{
+  gboolean ipc = g_strcmp0 (kind, "ipc") == 0;
+  g_autofree char *upper = NULL;
+
+  g_return_val_if_fail (kind != NULL && mode != NULL, FALSE);
+
+  *mode = NULL;
+  if (text == NULL || *text == '\0' || g_str_equal (text, "private") || (ipc && g_str_equal (text, "shareable")))
+    return TRUE;
+  if (g_str_equal (text, "host"))
+    {
+      *mode = g_strdup ("host");
+      return TRUE;
+    }
+  /* what docker does with these needs another container's namespaces joined (or, for --ipc
+   * none, no /dev/shm): refused rather than quietly given a namespace of the container's own */
+  if ((g_str_has_prefix (text, "container:") && text[10] != '\0') || (ipc && g_str_equal (text, "none")))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Hatake does not support --%s %s yet (only host, and private, the default)"), kind, text);
+      return FALSE;
+    }
+  upper = g_ascii_strup (kind, -1);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("invalid %s mode: %s"), upper, text);
+  return FALSE;
+}
+
+gboolean
+hatake_container_config_check_namespaces (const HatakeContainerConfig *config,
+                                          GError                     **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  /* (the host's name is the container's: docker's runconfig refuses another) */
+  if (g_strcmp0 (config->uts_mode, "host") == 0 && config->hostname != NULL && *config->hostname != '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("conflicting options: hostname and the UTS mode"));
+      return FALSE;
     }
   return TRUE;
 }

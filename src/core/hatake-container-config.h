@@ -123,6 +123,9 @@ typedef struct
   GPtrArray           *mounts;        /* of HatakeContainerMount */
   char                *runtime;       /* NULL: the engine's default */
   char                *network_mode;  /* "none", "host", "bridge" or a network's name: the first */
+  char                *pid_mode;      /* --pid, --ipc, --uts: "host" shares the host's namespace; */
+  char                *ipc_mode;      /* NULL: one of its own (docker's "private", "" and for IPC */
+  char                *uts_mode;      /* "shareable"). hatake_namespace_mode_parse() */
   GStrv                publish;       /* docker's -p: [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO] */
   gboolean             publish_all;   /* -P: each exposed port on a free host port */
   GStrv                expose;        /* --expose: PORT[/PROTO], over the image's ExposedPorts */
@@ -300,6 +303,19 @@ gboolean               hatake_device_parse                (const char           
                                                            char                       **container,
                                                            char                       **permissions,
                                                            GError                     **error);
+/* docker's --pid, --ipc or --uts value (KIND "pid", "ipc" or "uts") as a config's mode: "host", or
+ * NULL for a namespace of the container's own ("", "private", and for IPC "shareable": nothing can
+ * join it here anyway). FALSE with G_IO_ERROR_INVALID_ARGUMENT for what docker refuses ("invalid
+ * PID mode: …") and for what docker does that Hatake does not yet (another container's namespace,
+ * --ipc none), saying so. */
+gboolean               hatake_namespace_mode_parse        (const char                  *kind,
+                                                           const char                  *text,
+                                                           char                       **mode,
+                                                           GError                     **error);
+/* docker's checks of the namespace modes that involve other settings (a --hostname with
+ * --uts host); G_IO_ERROR_INVALID_ARGUMENT with docker's message. */
+gboolean               hatake_container_config_check_namespaces (const HatakeContainerConfig *config,
+                                                                 GError                     **error);
 /* --ulimit's NAME=SOFT[:HARD] (a config's, checked) as docker's {"Name", "Hard", "Soft"} */
 JsonObject            *hatake_ulimit_to_docker            (const char                  *ulimit);
 /* What BODY (docker's create) asks that Hatake does not do yet, one warning each, for the create's

@@ -293,14 +293,18 @@ add_strv_or_null (JsonBuilder *b,
 
 /* docker's Config of a container (what it was created with), in docker's shape. */
 static JsonNode *
-docker_config (const HatakeContainerConfig *c)
+docker_config (const HatakeContainerConfig *c,
+               const char                  *id)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  /* (docker's daemon gives a container without --hostname its short id there, --uts host too:
+   * the name it has is the host's all the same) */
+  g_autofree char *short_id = g_strndup (id, 12);
 
 #define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, (v) ? (v) : ""))
 #define BOOL(n, v) (json_builder_set_member_name (b, n), json_builder_add_boolean_value (b, v))
   json_builder_begin_object (b);
-  STR ("Hostname", c->hostname);
+  STR ("Hostname", c->hostname ? c->hostname : short_id);
   STR ("Domainname", "");
   STR ("User", c->user);
   BOOL ("AttachStdin", c->open_stdin);
@@ -370,7 +374,7 @@ hatake_containers_inspect (HatakeContainers *self,
   g_autofree char *finished = _hatake_containers_iso_time (hatake_container_get_finished_at (c));
   g_autofree char *name = g_strconcat ("/", hatake_container_get_name (c), NULL);
   g_autofree char *log_path = entry ? g_build_filename (entry->dir, "ctr.log", NULL) : NULL;
-  g_autoptr(JsonNode) config = entry ? docker_config (entry->config) : NULL;
+  g_autoptr(JsonNode) config = entry ? docker_config (entry->config, hatake_container_get_id (c)) : NULL;
   g_autofree char *rootfs = entry ? g_build_filename (entry->dir, "rootfs", NULL) : NULL;
   g_autofree char *upper = entry ? g_build_filename (entry->dir, "upper", NULL) : NULL;
   const char *error = hatake_container_get_error (c);
@@ -452,6 +456,10 @@ hatake_containers_inspect (HatakeContainers *self,
       PortMap bindings;
 
       STR ("NetworkMode", entry->config->network_mode ? entry->config->network_mode : "bridge");
+      /* (docker's defaults: its IPC mode by name, "" for the others) */
+      STR ("PidMode", entry->config->pid_mode ? entry->config->pid_mode : "");
+      STR ("IpcMode", entry->config->ipc_mode ? entry->config->ipc_mode : "private");
+      STR ("UTSMode", entry->config->uts_mode ? entry->config->uts_mode : "");
       json_builder_set_member_name (b, "PublishAllPorts");
       json_builder_add_boolean_value (b, entry->config->publish_all);
       /* docker's PortBindings: what was asked, running or not ("0" … a random port) */

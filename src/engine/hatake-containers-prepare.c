@@ -381,6 +381,13 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   spec.working_dir = c->working_dir;
   spec.user = c->user;
   spec.hostname = c->hostname;
+  spec.host_pid = g_strcmp0 (c->pid_mode, "host") == 0;
+  spec.host_ipc = g_strcmp0 (c->ipc_mode, "host") == 0;
+  spec.host_uts = g_strcmp0 (c->uts_mode, "host") == 0;
+  /* the host's name is the container's: /etc/hostname and HOSTNAME say so (docker writes the
+   * container's short id there, which then no program sees as its name) */
+  if (spec.host_uts)
+    spec.hostname = g_get_host_name ();
   spec.tty = c->tty;
   spec.read_only = c->read_only;
   spec.privileged = c->privileged;
@@ -547,7 +554,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
       goto fail;
     }
 
-  if (!write_host_files (data, c->hostname ? c->hostname : short_id, &net, &error))
+  if (!write_host_files (data, spec.hostname ? spec.hostname : short_id, &net, &error))
     goto fail;
 
   spec_json = hatake_oci_spec_build (image_config, &spec, &user, &error);

@@ -25,6 +25,8 @@ typedef struct
   gboolean               removal_requested; /* a forced removal asked: recovery finishes it */
   gboolean               remove_volumes;    /* with its anonymous volumes (-v, --rm) */
   gboolean               removed_at_exit;   /* --rm, exited: its exit and removal go unsaved */
+  guint                  exit_kill;         /* --pid host: 1 while its processes are killed at its
+                                             * init's exit, 2 once they are (the exit goes on) */
   guint                  archive_writers; /* copies into the stopped container: a start waits */
   guint                  health_timer;   /* the next healthcheck probe */
   struct _HealthProbe   *health_probe;   /* the one under way */
@@ -54,7 +56,8 @@ struct _HatakeContainers
   GHashTable      *entries;       /* id → Entry */
   int              exit_watch_fd; /* inotify on exit_dir (conmon's exit files), or -1 */
   GSource         *exit_watch;
-  guint            removals;      /* removals under way */
+  guint            removals;      /* removals under way, and --pid host exits waiting for their
+                                   * processes' end: what a settle waits for */
   GHashTable      *pending_names; /* names of creates under way */
   GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
   GHashTable      *detaching;     /* id → Detaching: its network's teardown is queued */
@@ -73,6 +76,8 @@ char     *_hatake_containers_entry_path  (Entry           *entry,
                                          const char      *name);
 char     *_hatake_containers_persist_dir (HatakeContainers *self,
                                          const char      *id);
+/* One of self->removals is done; the settle waiters complete with the last */
+void      _hatake_containers_work_done   (HatakeContainers *self);
 void      _hatake_containers_handle_exit (HatakeContainers *self,
                                          Entry           *entry);
 void      _hatake_containers_detach_network (HatakeContainers *self,

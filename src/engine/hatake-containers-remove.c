@@ -108,7 +108,6 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     g_task_return_error (task, error);
 }
 
-static void removal_done (HatakeContainers *self);
 
 static void
 sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
@@ -124,7 +123,7 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 static void
 on_swept (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  removal_done (HATAKE_CONTAINERS (source));
+  _hatake_containers_work_done (HATAKE_CONTAINERS (source));
 }
 
 /* The removed container's files, in tmp/: deleted while the removal is reported; counted as a
@@ -167,7 +166,7 @@ on_detached (GObject *source, GAsyncResult *result, gpointer user_data)
       for (guint i = 0; i < prepares->len; i++)
         g_task_run_in_thread (g_ptr_array_index (prepares, i), _hatake_containers_prepare_thread);
     }
-  removal_done (self);
+  _hatake_containers_work_done (self);
 }
 
 /* The stopped container's network goes (netavark teardown runs for ~50 ms) on the networks'
@@ -194,8 +193,8 @@ _hatake_containers_detach_network (HatakeContainers *self,
   hatake_networks_run_job (self->networks, task, detach_thread, HATAKE_NETWORK_JOB_TEARDOWN, id);
 }
 
-static void
-removal_done (HatakeContainers *self)
+void
+_hatake_containers_work_done (HatakeContainers *self)
 {
   g_assert (self->removals > 0);
   if (--self->removals == 0)
@@ -224,7 +223,7 @@ removal_complete (HatakeContainers *self, GAsyncResult *result)
         g_task_return_error (outer, error);
       else
         g_clear_error (&error);
-      removal_done (self);
+      _hatake_containers_work_done (self);
       return;
     }
   if (entry != NULL)
@@ -237,7 +236,7 @@ removal_complete (HatakeContainers *self, GAsyncResult *result)
     }
   if (outer)
     g_task_return_pointer (outer, NULL, NULL);
-  removal_done (self);
+  _hatake_containers_work_done (self);
 }
 
 static void

@@ -887,7 +887,9 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
                                                             data->config->pids_limit, &error);
   if (devices == NULL || limits == NULL ||
       !hatake_oci_spec_check_sysctls ((const char * const *) data->config->sysctls,
-                                      g_strcmp0 (data->config->network_mode, "host") == 0, &error) ||
+                                      g_strcmp0 (data->config->network_mode, "host") == 0,
+                                      g_strcmp0 (data->config->ipc_mode, "host") == 0, &error) ||
+      !hatake_container_config_check_namespaces (data->config, &error) ||
       !_hatake_containers_check_host_entries (data->config, &error) ||
       !hatake_oci_spec_check_ulimits ((const char * const *) data->config->ulimits, &error) ||
       !hatake_container_config_security (data->config, &(gboolean) { FALSE }, &(gboolean) { FALSE }, &error))
@@ -1210,6 +1212,33 @@ _hatake_containers_complete_waiters (Entry *entry, int code)
     g_task_return_pointer (g_ptr_array_index (waiters, i), _hatake_containers_status_code_node (code), (GDestroyNotify) json_node_unref);
 }
 
+typedef struct
+{
+  HatakeContainers *self;
+  HatakeContainer  *container;
+} ExitKill;
+
+static void
+on_exit_killed_all (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ExitKill *pending = user_data;
+  Entry *entry = _hatake_containers_entry_for (pending->self, pending->container);
+  g_autoptr(GError) error = NULL;
+
+  /* (the runtime's delete, which follows, kills what is left: runc's, crun's too) */
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    g_debug ("runtime kill --all of %s: %s", hatake_container_get_id (pending->container), error->message);
+  if (entry != NULL && entry->exit_kill == 1)
+    {
+      entry->exit_kill = 2;
+      _hatake_containers_handle_exit (pending->self, entry);
+    }
+  _hatake_containers_work_done (pending->self);
+  g_object_unref (pending->container);
+  g_object_unref (pending->self);
+  g_free (pending);
+}
+
 void
 _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
 {
@@ -1234,6 +1263,25 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
     return;  /* conmon is still writing it: CHANGES_DONE follows */
   g_ascii_string_to_unsigned (contents, 10, 0, 255, &code, NULL);
 
+  /* --pid host: no PID namespace ends the init's children and execs with it. They are killed
+   * before the exit is told, as docker's containerd kills them (runc kill --all): a `docker stop`
+   * that returned leaves nothing running. */
+  if (g_strcmp0 (entry->config->pid_mode, "host") == 0 && entry->exit_kill != 2)
+    {
+      if (entry->exit_kill == 0)
+        {
+          ExitKill *pending = g_new0 (ExitKill, 1);
+
+          pending->self = g_object_ref (self);
+          pending->container = g_object_ref (c);
+          entry->exit_kill = 1;
+          /* (a one-shot command, `system recover`, waits for it as for a removal) */
+          self->removals++;
+          hatake_runtime_kill_all_async (self->runtime, id, SIGKILL, NULL, on_exit_killed_all, pending);
+        }
+      return;
+    }
+  entry->exit_kill = 0;
   g_clear_handle_id (&entry->kill_timer, g_source_remove);
   hatake_container_set_exit_code (c, (int) code);
   /* (in the container's folder for a container an older engine started) */
@@ -1262,10 +1310,11 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
    * exec, and the removal works meanwhile. */
   if (entry->config->auto_remove)
     _hatake_containers_remove_entry (self, entry, NULL);
-  /* Without --force: every container has a PID namespace of its own, so its processes all died
-   * with its init, and crun's forced delete would freeze and thaw the empty cgroup for nothing —
-   * on cgroup v1 each freezer write patches the kernel's text on every CPU (8% of hatake serve's
-   * time under `docker run --rm` in a loop, perf). Should it fail, the forced one follows. */
+  /* Without --force: a container with a PID namespace of its own has no process left (one with
+   * the host's had them killed above), and crun's forced delete would freeze and thaw the empty
+   * cgroup for nothing — on cgroup v1 each freezer write patches the kernel's text on every CPU
+   * (8% of hatake serve's time under `docker run --rm` in a loop, perf). Should it fail, the
+   * forced one follows. */
   hatake_runtime_delete_async (self->runtime, id, FALSE, NULL, on_exit_deleted, g_strdup (id));
   if (entry->config->auto_remove)
     return;

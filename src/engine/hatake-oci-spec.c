@@ -292,6 +292,7 @@ engine_has_capability (const char *name)
 gboolean
 hatake_oci_spec_check_sysctls (const char * const  *sysctls,
                                gboolean             host_network,
+                               gboolean             host_ipc,
                                GError             **error)
 {
   static const char * const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
@@ -317,6 +318,12 @@ hatake_oci_spec_check_sysctls (const char * const  *sysctls,
               return FALSE;
             }
           continue;
+        }
+      if ((g_str_has_prefix (key, "fs.mqueue.") || g_strv_contains (ipc, key)) && host_ipc)
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFIG,
+                       _("sysctl '%s' is not allowed with the host's IPC namespace: it would change the host's"), key);
+          return FALSE;
         }
       if (g_str_has_prefix (key, "fs.mqueue.") || g_strv_contains (ipc, key))
         continue;
@@ -1005,6 +1012,14 @@ build_mounts (const HatakeContainerSpec *spec,
 
       if (pending_has (pending, d->destination))
         continue;
+      /* --ipc host: the host's /dev/shm, as docker bind-mounts it (its size is the host's) */
+      if (spec->host_ipc && strcmp (d->source, "shm") == 0)
+        {
+          const char * const shm[] = { "rbind", "rprivate", "nosuid", "noexec", "nodev", NULL };
+
+          json_array_add_object_element (mounts, mount_object (d->destination, "bind", "/dev/shm", shm));
+          continue;
+        }
       for (guint j = 0; d->options[j] != NULL; j++)
         {
           /* Privileged containers get a writable /sys and cgroup tree, as in docker. */
@@ -1152,11 +1167,16 @@ build_namespaces (const HatakeContainerSpec *spec)
 {
   JsonArray *namespaces = json_array_new ();
   static const char * const types[] = { "pid", "ipc", "uts", "mount" };
+  const gboolean shared[] = { spec->host_pid, spec->host_ipc, spec->host_uts, FALSE };
 
   for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
     {
-      JsonObject *ns = json_object_new ();
+      JsonObject *ns;
 
+      /* (left out: the runtime's process stays in the host's, which it is in) */
+      if (shared[i])
+        continue;
+      ns = json_object_new ();
       json_object_set_string_member (ns, "type", types[i]);
       json_array_add_object_element (namespaces, ns);
     }
@@ -1313,7 +1333,7 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   caps = hatake_oci_spec_capabilities (spec->cap_add, spec->cap_drop, spec->privileged, error);
   if (caps == NULL)
     return NULL;
-  if (!hatake_oci_spec_check_sysctls (spec->sysctls, spec->host_network, error))
+  if (!hatake_oci_spec_check_sysctls (spec->sysctls, spec->host_network, spec->host_ipc, error))
     return NULL;
   n_caps = g_strv_length (caps);
 
@@ -1394,7 +1414,9 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   json_object_set_string_member (jroot, "path", spec->rootfs);
   json_object_set_boolean_member (jroot, "readonly", spec->read_only);
   json_object_set_object_member (root, "root", jroot);
-  json_object_set_string_member (root, "hostname", hostname);
+  /* (runc refuses a hostname without a UTS namespace of the container's own: it would set the host's) */
+  if (!spec->host_uts)
+    json_object_set_string_member (root, "hostname", hostname);
   json_object_set_array_member (root, "mounts", g_steal_pointer (&mounts));
 
   jlinux = json_object_new ();

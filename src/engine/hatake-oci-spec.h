@@ -82,6 +82,10 @@ typedef struct
   const char         *netns_path;      /* a network namespace to join; NULL: a new one, which has
                                         * only lo (docker's --network none) */
   gboolean            host_network;    /* share the host's network namespace */
+  gboolean            host_pid;        /* --pid host: the host's PID namespace */
+  gboolean            host_ipc;        /* --ipc host: its IPC namespace and /dev/shm (no shm_size) */
+  gboolean            host_uts;        /* --uts host: its UTS namespace, so hostname is only the
+                                        * HOSTNAME variable's (the runtime cannot set the host's) */
 
   const char         *seccomp_profile; /* NULL: HATAKE_OCI_DEFAULT_SECCOMP when it exists; a path;
                                         * "unconfined" for none. Ignored when privileged */
@@ -151,10 +155,12 @@ char       *hatake_oci_spec_clean_path    (const char                 *path);
 gboolean    hatake_oci_spec_check_ulimits (const char * const         *ulimits,
                                            GError                    **error);
 /* Whether every KEY=VALUE of sysctls sets a kernel parameter of the container's own namespaces
- * (as docker allows: IPC's kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*; the network's
- * net.*, not on the host's network); HATAKE_ERROR_CONFIG naming the first that does not. */
+ * (as docker allows: IPC's kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, not with the host's
+ * IPC; the network's net.*, not on the host's network); HATAKE_ERROR_CONFIG naming the first that
+ * does not. */
 gboolean    hatake_oci_spec_check_sysctls (const char * const         *sysctls,
                                            gboolean                    host_network,
+                                           gboolean                    host_ipc,
                                            GError                    **error);
 GStrv       hatake_oci_spec_capabilities  (const char * const         *cap_add,
                                            const char * const         *cap_drop,

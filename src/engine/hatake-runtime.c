@@ -386,6 +386,19 @@ hatake_runtime_kill_async (HatakeRuntime       *self,
 }
 
 void
+hatake_runtime_kill_all_async (HatakeRuntime       *self,
+                               const char          *id,
+                               int                  signal_number,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autofree char *sig = g_strdup_printf ("%d", signal_number);
+  const char *args[] = { "kill", "--all", id, sig, NULL };
+  hatake_runtime_run_async (self, args, cancellable, callback, user_data);
+}
+
+void
 hatake_runtime_pause_async (HatakeRuntime       *self,
                             const char          *id,
                             gboolean             pause,

@@ -81,6 +81,14 @@ void           hatake_runtime_kill_async     (HatakeRuntime              *self,
                                               GCancellable               *cancellable,
                                               GAsyncReadyCallback         callback,
                                               gpointer                    user_data);
+/* `RUNTIME kill --all`: every process of the container's cgroup, its init gone or not (what ends
+ * the processes of a container without a PID namespace of its own) */
+void           hatake_runtime_kill_all_async (HatakeRuntime              *self,
+                                              const char                 *id,
+                                              int                         signal_number,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
 void           hatake_runtime_pause_async    (HatakeRuntime              *self,
                                               const char                 *id,
                                               gboolean                    pause,
@@ -100,7 +108,7 @@ void           hatake_runtime_update_async   (HatakeRuntime              *self,
                                               GCancellable               *cancellable,
                                               GAsyncReadyCallback         callback,
                                               gpointer                    user_data);
-/* All five finish with hatake_runtime_run_finish. */
+/* All six finish with hatake_runtime_run_finish. */
 
 /* `RUNTIME exec --process PROCESS_JSON ID` with this process's stdout and stderr (and stdin when
  * interactive); finishes with the process's exit code (128 + signal when killed). */
