@@ -259,3 +259,32 @@ require (void)
   return TRUE;
 }
 
+/* `sh -c SCRIPT` in a new container with ARGS before the image; its output (stderr included). (A
+ * device is opened by a redirection of `true`: one of `exec` that fails ends the shell.) */
+char *
+docker_run_sh (Fixture *f, const char *image, const char * const *args, const char *script, int *status)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *full = g_strdup_printf ("(%s) 2>&1", script);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *docker_host = g_strdup_printf ("unix://%s", f->socket);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                      G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  char *out = NULL;
+
+  g_strv_builder_add_many (b, "docker", "run", "--rm", "--network", "none", NULL);
+  g_strv_builder_addv (b, (const char **) args);
+  g_strv_builder_add_many (b, image, "sh", "-c", full, NULL);
+  argv = g_strv_builder_end (b);
+  g_subprocess_launcher_setenv (launcher, "DOCKER_HOST", docker_host, TRUE);
+  g_subprocess_launcher_setenv (launcher, "DOCKER_CONFIG", f->docker_config, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  *status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+  g_test_message ("docker run %s: %d\n%s", script, *status, out);
+  return out;
+}

@@ -35,6 +35,13 @@ int      docker            (Fixture       *f,
                             char         **out,
                             char         **err,
                             ...) G_GNUC_NULL_TERMINATED;
+/* `docker run --rm --network none ARGS… IMAGE sh -c SCRIPT` (ARGS NULL-terminated) against the
+ * server: its output, stderr included; its exit status in STATUS */
+char    *docker_run_sh     (Fixture            *f,
+                            const char         *image,
+                            const char * const *args,
+                            const char         *script,
+                            int                *status);
 /* One raw HTTP/1.0 exchange on the socket: the status line's code, headers and body. */
 guint    http              (Fixture       *f,
                             const char    *method,

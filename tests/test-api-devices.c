@@ -14,36 +14,6 @@
 #include "hatake-test-api.h"
 #include "hatake-test-utils.h"
 
-/* `sh -c SCRIPT` in a new container with ARGS before the image; its output (stderr included). (A
- * device is opened by a redirection of `true`: one of `exec` that fails ends the shell.) */
-static char *
-run_sh (Fixture *f, const char *image, const char * const *args, const char *script, int *status)
-{
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-  g_autofree char *full = g_strdup_printf ("(%s) 2>&1", script);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *docker_host = g_strdup_printf ("unix://%s", f->socket);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                      G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  char *out = NULL;
-
-  g_strv_builder_add_many (b, "docker", "run", "--rm", "--network", "none", NULL);
-  g_strv_builder_addv (b, (const char **) args);
-  g_strv_builder_add_many (b, image, "sh", "-c", full, NULL);
-  argv = g_strv_builder_end (b);
-  g_subprocess_launcher_setenv (launcher, "DOCKER_HOST", docker_host, TRUE);
-  g_subprocess_launcher_setenv (launcher, "DOCKER_CONFIG", f->docker_config, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  *status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
-  g_test_message ("docker run %s: %d\n%s", script, *status, out);
-  return out;
-}
-
 static void
 test_api_devices (Fixture *f, gconstpointer data)
 {
@@ -59,7 +29,7 @@ test_api_devices (Fixture *f, gconstpointer data)
 
   /* every container: a node of the host's kernel log or of a loop disk can be made (CAP_MKNOD,
    * as docker allows) but not opened; the usual devices can, /dev/fuse cannot */
-  out = run_sh (f, image, (const char *[]) { NULL },
+  out = docker_run_sh (f, image, (const char *[]) { NULL },
                 "mknod /tmp/kmsg c 1 11 && echo from-a-container > /tmp/kmsg; echo kmsg=$?;"
                 "mknod /tmp/loop0 b 7 0 && head -c 1 /tmp/loop0 >/dev/null; echo loop0=$?;"
                 "mknod /tmp/fuse c 10 229 && true </tmp/fuse; echo fuse=$?;"
@@ -76,7 +46,7 @@ test_api_devices (Fixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
 
   /* --device HOST:CONTAINER:r: the node, at the host's numbers, read but not written */
-  out = run_sh (f, image, (const char *[]) { "--device", "/dev/loop-control:/dev/lc:r", NULL },
+  out = docker_run_sh (f, image, (const char *[]) { "--device", "/dev/loop-control:/dev/lc:r", NULL },
                 "stat -c '%t:%T %a' /dev/lc; true </dev/lc; echo read=$?; true >/dev/lc; echo write=$?", &status);
   expected = g_strdup_printf ("%x:%x %o\n", major (lc.st_rdev), minor (lc.st_rdev), lc.st_mode & 07777);
   g_assert_true (g_str_has_prefix (out, expected));
@@ -84,7 +54,7 @@ test_api_devices (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "write=1"));
   g_clear_pointer (&out, g_free);
   /* a folder: every node under it, at the same place under the container's path; rwm */
-  out = run_sh (f, image, (const char *[]) { "--device", "/dev/net:/dev/mynet", "--device", "/dev/fuse", NULL },
+  out = docker_run_sh (f, image, (const char *[]) { "--device", "/dev/net:/dev/mynet", "--device", "/dev/fuse", NULL },
                 "true <>/dev/mynet/tun; echo tun=$?; true <>/dev/fuse; echo fuse=$?", &status);
   g_assert_nonnull (strstr (out, "tun=0"));
   g_assert_nonnull (strstr (out, "fuse=0"));
@@ -105,7 +75,7 @@ test_api_devices (Fixture *f, gconstpointer data)
   g_clear_pointer (&err, g_free);
 
   /* --group-add: a number and a name of the image's /etc/group, for the command and for exec */
-  out = run_sh (f, image, (const char *[]) { "--group-add", "1234", "--group-add", "nobody", NULL }, "id -G", &status);
+  out = docker_run_sh (f, image, (const char *[]) { "--group-add", "1234", "--group-add", "nobody", NULL }, "id -G", &status);
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpstr (trimmed (out), ==, "0 1234 65534");
   g_clear_pointer (&out, g_free);
@@ -116,7 +86,7 @@ test_api_devices (Fixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
   /* a group the image does not have: the start fails, and the container (--rm) is removed, as
    * docker's daemon removes it: the docker CLI waits for that, it hung here before */
-  out = run_sh (f, image, (const char *[]) { "--group-add", "no-such-group", NULL }, "id -G", &status);
+  out = docker_run_sh (f, image, (const char *[]) { "--group-add", "no-such-group", NULL }, "id -G", &status);
   g_assert_cmpint (status, ==, 125);
   g_assert_nonnull (strstr (out, "unable to find group no-such-group"));
   g_clear_pointer (&out, g_free);

@@ -27,37 +27,14 @@ host_ns (const char *kind)
   return link;
 }
 
-/* `sh -c SCRIPT` in a new container with the flags before the image (NULL-terminated); its output */
+/* `sh -c SCRIPT` in a new container with ARGS before the image: its output; it must succeed */
 static char *
-run_sh (Fixture *f, const char *image, const char *script, ...)
+run_sh (Fixture *f, const char *image, const char * const *args, const char *script)
 {
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                      G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *docker_host = g_strdup_printf ("unix://%s", f->socket);
-  const char *flag;
-  char *out = NULL;
-  va_list args;
+  int status;
+  char *out = docker_run_sh (f, image, args, script, &status);
 
-  g_strv_builder_add_many (b, "docker", "run", "--rm", "--network", "none", NULL);
-  va_start (args, script);
-  while ((flag = va_arg (args, const char *)) != NULL)
-    g_strv_builder_add (b, flag);
-  va_end (args);
-  g_strv_builder_add_many (b, image, "sh", "-c", script, NULL);
-  argv = g_strv_builder_end (b);
-  g_subprocess_launcher_setenv (launcher, "DOCKER_HOST", docker_host, TRUE);
-  g_subprocess_launcher_setenv (launcher, "DOCKER_CONFIG", f->docker_config, TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_test_message ("docker run %s:\n%s", script, out);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_cmpint (status, ==, 0);
   return out;
 }
 
@@ -117,15 +94,15 @@ test_api_namespaces (Fixture *f, gconstpointer data)
   script = g_strdup_printf ("for n in pid ipc uts; do readlink /proc/self/ns/$n; done; "
                             "test -e /proc/%d/cmdline && echo sees-test-process; hostname; cat /etc/hostname; "
                             "echo HOSTNAME=$HOSTNAME; cat %s", (int) getpid (), shm_file);
-  out = run_sh (f, image, script, "--pid", "host", "--ipc", "host", "--uts", "host", NULL);
+  out = run_sh (f, image, (const char *[]) { "--pid", "host", "--ipc", "host", "--uts", "host", NULL }, script);
   expected = g_strdup_printf ("%s\n%s\n%s\nsees-test-process\n%s\n%s\nHOSTNAME=%s\nfrom the host", pid_ns, ipc_ns,
                               uts_ns, hostname, hostname, hostname);
   g_assert_cmpstr (out, ==, expected);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&expected, g_free);
   /* each alone (--privileged implies none of them) */
-  out = run_sh (f, image, "for n in pid ipc uts; do readlink /proc/self/ns/$n; done", "--ipc", "host",
-                "--privileged", NULL);
+  out = run_sh (f, image, (const char *[]) { "--ipc", "host", "--privileged", NULL },
+                "for n in pid ipc uts; do readlink /proc/self/ns/$n; done");
   g_assert_true (g_str_has_prefix (out, "pid:"));
   g_assert_null (strstr (out, pid_ns));
   g_assert_nonnull (strstr (out, ipc_ns));
@@ -136,7 +113,7 @@ test_api_namespaces (Fixture *f, gconstpointer data)
   script = g_strdup_printf ("for n in pid ipc uts; do readlink /proc/self/ns/$n; done; "
                             "test -e /proc/%d/cmdline || echo own-pids; hostname; test -e %s || echo own-shm",
                             (int) getpid (), shm_file);
-  out = run_sh (f, image, script, NULL);
+  out = run_sh (f, image, (const char *[]) { NULL }, script);
   g_assert_null (strstr (out, pid_ns));
   g_assert_null (strstr (out, ipc_ns));
   g_assert_null (strstr (out, uts_ns));
