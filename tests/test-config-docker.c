@@ -15,7 +15,7 @@
 /* A field added to these structs changes their size: the build stops here until the field is in
  * assert_config_equal(), in both directions of hatake-container-config-docker.c and in the rich
  * configs below, and the size here is the new one. (The sizes are those of 64-bit systems.) */
-G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 344);
+G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerConfig) == 368);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeHealthConfig) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeContainerMount) == 48);
 G_STATIC_ASSERT (sizeof (gpointer) != 8 || sizeof (HatakeNetworkEndpoint) == 24);
@@ -170,6 +170,9 @@ assert_config_equal (const HatakeContainerConfig *got,
   INT (memory_swap);
   INT (cpu_shares);
   g_assert_cmpfloat (got->cpus, ==, expected->cpus);
+  STR (cpuset_cpus);
+  STR (cpuset_mems);
+  INT (oom_score_adj);
   INT (pids_limit);
   INT (restart);
   INT (restart_max);
@@ -286,6 +289,9 @@ rich_config (void)
   c->memory_swap = 96 * MIB;
   c->cpu_shares = 512;
   c->cpus = 1.5;
+  c->cpuset_cpus = g_strdup ("0-3,5");
+  c->cpuset_mems = g_strdup ("0");
+  c->oom_score_adj = -250;
   c->pids_limit = 100;
   c->restart = HATAKE_RESTART_ON_FAILURE;
   c->restart_max = 3;
@@ -741,6 +747,9 @@ test_cli_unsupported (void)
   json_object_set_string_member (host, "PidMode", "host");
   json_object_set_string_member (host, "CgroupnsMode", "host");
   json_object_set_int_member (host, "OomScoreAdj", 500);
+  json_object_set_string_member (host, "CpusetCpus", "0");
+  json_object_set_string_member (host, "CpusetMems", "0");
+  json_object_set_int_member (host, "CpuPeriod", 5000);
   json_object_set_string_member (json_object_get_object_member (host, "LogConfig"), "Type", "syslog");
   json_object_set_string_member (json_node_get_object (asked), "Domainname", "example.com");
   warnings = hatake_container_config_docker_unsupported (json_node_get_object (asked));
@@ -748,7 +757,7 @@ test_cli_unsupported (void)
   g_assert_cmpuint (g_strv_length (warnings), ==, 5);
   g_assert_cmpstr (warnings[0], ==, "Hatake does not support --blkio-weight-device (HostConfig.BlkioWeightDevice) yet: it is ignored");
   g_assert_cmpstr (warnings[1], ==, "Hatake does not support --cgroupns (HostConfig.CgroupnsMode) yet: it is ignored");
-  g_assert_cmpstr (warnings[2], ==, "Hatake does not support --oom-score-adj (HostConfig.OomScoreAdj) yet: it is ignored");
+  g_assert_cmpstr (warnings[2], ==, "Hatake does not support --cpu-period (HostConfig.CpuPeriod) yet: it is ignored");
   g_assert_cmpstr (warnings[3], ==, "Hatake does not support --domainname (Domainname) yet: it is ignored");
   g_assert_nonnull (strstr (warnings[4], "log driver syslog"));
 }
@@ -946,6 +955,45 @@ test_refused (void)
       if (strstr (error->message, cases[i].message) == NULL)
         g_assert_cmpstr (error->message, ==, cases[i].message);
     }
+}
+
+/* --cpuset-cpus, --cpuset-mems, --oom-score-adj as the docker CLI sends them: read as they are
+ * (the engine checks them, as docker's daemon does, not the body's decoding), "" for none, and
+ * written back only when set */
+static void
+test_resources (void)
+{
+  g_autoptr(JsonNode) body = parse (WITH_HOST ("\"CpusetCpus\": \"0-1,3\", \"CpusetMems\": \"0\", "
+                                               "\"OomScoreAdj\": -1001"));
+  g_autoptr(JsonNode) none = parse (WITH_HOST ("\"CpusetCpus\": \"\", \"CpusetMems\": \"\", \"OomScoreAdj\": 0"));
+  g_autoptr(HatakeContainerConfig) c = NULL;
+  g_autoptr(HatakeContainerConfig) d = NULL;
+  g_autoptr(JsonNode) back = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *host;
+
+  c = hatake_container_config_from_docker (json_node_get_object (body), "x", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (c->cpuset_cpus, ==, "0-1,3");
+  g_assert_cmpstr (c->cpuset_mems, ==, "0");
+  g_assert_cmpint (c->oom_score_adj, ==, -1001);
+  back = hatake_container_config_to_docker (c);
+  host = json_object_get_object_member (json_node_get_object (back), "HostConfig");
+  g_assert_cmpstr (json_object_get_string_member (host, "CpusetCpus"), ==, "0-1,3");
+  g_assert_cmpstr (json_object_get_string_member (host, "CpusetMems"), ==, "0");
+  g_assert_cmpint (json_object_get_int_member (host, "OomScoreAdj"), ==, -1001);
+  g_clear_pointer (&back, json_node_unref);
+
+  d = hatake_container_config_from_docker (json_node_get_object (none), "x", &error);
+  g_assert_no_error (error);
+  g_assert_null (d->cpuset_cpus);
+  g_assert_null (d->cpuset_mems);
+  g_assert_cmpint (d->oom_score_adj, ==, 0);
+  back = hatake_container_config_to_docker (d);
+  host = json_object_get_object_member (json_node_get_object (back), "HostConfig");
+  g_assert_false (json_object_has_member (host, "CpusetCpus"));
+  g_assert_false (json_object_has_member (host, "CpusetMems"));
+  g_assert_false (json_object_has_member (host, "OomScoreAdj"));
 }
 
 /* --pid, --ipc, --uts: "host", or NULL for docker's spellings of a namespace of its own; the
@@ -1247,6 +1295,16 @@ test_update (void)
   g_assert_nonnull (strstr (warnings[1], "--blkio-weight"));
   g_clear_pointer (&warnings, g_strfreev);
   g_clear_pointer (&other, json_node_unref);
+  /* the CPU sets, which a create takes and an update does not change yet */
+  other = parse ("{\"CpusetCpus\":\"0\",\"CpusetMems\":\"0\",\"BlkioWeight\":300}");
+  g_assert_true (hatake_container_update_from_docker (json_node_get_object (other), &u, &warnings, &error));
+  g_assert_nonnull (warnings);
+  g_assert_cmpuint (g_strv_length (warnings), ==, 3);
+  g_assert_nonnull (strstr (warnings[0], "--blkio-weight"));
+  g_assert_cmpstr (warnings[1], ==, "Hatake does not support --cpuset-cpus (CpusetCpus) in an update yet: it is ignored");
+  g_assert_cmpstr (warnings[2], ==, "Hatake does not support --cpuset-mems (CpusetMems) in an update yet: it is ignored");
+  g_clear_pointer (&warnings, g_strfreev);
+  g_clear_pointer (&other, json_node_unref);
 
   /* refused: a negative memory, an unknown policy; a policy for a --rm container */
   other = parse ("{\"Memory\":-5}");
@@ -1323,6 +1381,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/config-docker/docker-cli/networks", test_cli_networks);
   g_test_add_func ("/config-docker/refused", test_refused);
   g_test_add_func ("/config-docker/namespaces", test_namespaces);
+  g_test_add_func ("/config-docker/resources", test_resources);
   g_test_add_func ("/config-docker/health/docker-cli", test_health_cli);
   g_test_add_func ("/config-docker/health/persisted", test_health_persisted);
   g_test_add_func ("/config-docker/health/merge", test_health_merge);

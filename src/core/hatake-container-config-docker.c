@@ -163,10 +163,7 @@ static const struct
   { "UsernsMode", SET_STRING, "--userns", "host" },
   { "CgroupnsMode", SET_STRING, "--cgroupns", "private" },
   { "CgroupParent", SET_STRING, "--cgroup-parent", NULL },
-  { "CpusetCpus", SET_STRING, "--cpuset-cpus", NULL },
-  { "CpusetMems", SET_STRING, "--cpuset-mems", NULL },
   { "VolumeDriver", SET_STRING, "--volume-driver", "local" },
-  { "OomScoreAdj", SET_NUMBER, "--oom-score-adj", NULL },
   { "CpuPeriod", SET_NUMBER, "--cpu-period", NULL },
   { "CpuQuota", SET_NUMBER, "--cpu-quota", NULL },
   { "CpuRealtimePeriod", SET_NUMBER, "--cpu-rt-period", NULL },
@@ -177,6 +174,16 @@ static const struct
   { "OomKillDisable", SET_TRUE, "--oom-kill-disable", NULL },
   { ".Domainname", SET_STRING, "--domainname", NULL },
   { ".MacAddress", SET_STRING, "--mac-address", NULL },
+};
+
+/* What a create takes that an update does not change yet: warned about as the table above is */
+static const struct
+{
+  const char *member;    /* in the update's body (a HostConfig's Resources) */
+  const char *flag;
+} update_unsupported[] = {
+  { "CpusetCpus", "--cpuset-cpus" },
+  { "CpusetMems", "--cpuset-mems" },
 };
 
 static gboolean
@@ -389,6 +396,9 @@ hatake_container_config_from_docker (JsonObject  *body,
       c->memory = hatake_json_int (host, "Memory", 0);
       c->memory_swap = hatake_json_int (host, "MemorySwap", 0);
       c->cpu_shares = MAX (hatake_json_int (host, "CpuShares", 0), 0);
+      c->cpuset_cpus = string_member (host, "CpusetCpus");
+      c->cpuset_mems = string_member (host, "CpusetMems");
+      c->oom_score_adj = hatake_json_int (host, "OomScoreAdj", 0);
       c->cpus = hatake_json_int (host, "NanoCpus", 0) / 1e9;
       c->pids_limit = MAX (hatake_json_int (host, "PidsLimit", 0), 0);
       c->shm_size = MAX (hatake_json_int (host, "ShmSize", 0), 0);
@@ -786,6 +796,10 @@ host_config (const HatakeContainerConfig *config,
     json_object_set_int_member (host, "MemorySwap", config->memory_swap);
   if (config->cpu_shares != 0)
     json_object_set_int_member (host, "CpuShares", config->cpu_shares);
+  set_string (host, "CpusetCpus", config->cpuset_cpus);
+  set_string (host, "CpusetMems", config->cpuset_mems);
+  if (config->oom_score_adj != 0)
+    json_object_set_int_member (host, "OomScoreAdj", config->oom_score_adj);
   json_object_set_int_member (host, "NanoCpus", (gint64) (config->cpus * 1e9 + 0.5));
   json_object_set_int_member (host, "PidsLimit", config->pids_limit);
   set_strv (host, "CapAdd", (const char * const *) config->cap_add);
@@ -924,6 +938,8 @@ hatake_container_update_from_docker (JsonObject             *body,
   JsonNode *pids = body != NULL ? json_object_get_member (body, "PidsLimit") : NULL;
   gint64 nano_cpus = hatake_json_int (body, "NanoCpus", 0);
   g_autoptr(JsonObject) as_create = json_object_new ();
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) create_warnings = NULL;
 
   g_return_val_if_fail (update != NULL && warnings != NULL, FALSE);
 
@@ -962,10 +978,21 @@ hatake_container_update_from_docker (JsonObject             *body,
       update->set_restart = TRUE;
       update->restart_max = (guint) MIN (retries, G_MAXINT);
     }
-  /* the body is a HostConfig's Resources: what a create would warn about, the same way */
+  /* the body is a HostConfig's Resources: what a create would warn about, the same way; and the
+   * CPU sets, which a create takes but an update does not change yet */
   if (body != NULL)
     json_object_set_object_member (as_create, "HostConfig", json_object_ref (body));
-  *warnings = hatake_container_config_docker_unsupported (as_create);
+  create_warnings = hatake_container_config_docker_unsupported (as_create);
+  if (create_warnings != NULL)
+    g_strv_builder_addv (b, (const char **) create_warnings);
+  for (guint i = 0; i < G_N_ELEMENTS (update_unsupported); i++)
+    if (member_is_set (body != NULL ? json_object_get_member (body, update_unsupported[i].member) : NULL,
+                       SET_STRING, NULL))
+      strv_builder_take (b, g_strdup_printf ("Hatake does not support %s (%s) in an update yet: it is ignored",
+                                             update_unsupported[i].flag, update_unsupported[i].member));
+  *warnings = g_strv_builder_end (b);
+  if ((*warnings)[0] == NULL)
+    g_clear_pointer (warnings, g_strfreev);
   return TRUE;
 }
 

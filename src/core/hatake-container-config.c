@@ -350,6 +350,8 @@ hatake_container_config_copy (const HatakeContainerConfig *self)
   copy->runtime = g_strdup (self->runtime);
   copy->network_mode = g_strdup (self->network_mode);
   copy->pid_mode = g_strdup (self->pid_mode);
+  copy->cpuset_cpus = g_strdup (self->cpuset_cpus);
+  copy->cpuset_mems = g_strdup (self->cpuset_mems);
   copy->ipc_mode = g_strdup (self->ipc_mode);
   copy->uts_mode = g_strdup (self->uts_mode);
   copy->publish = g_strdupv (self->publish);
@@ -393,6 +395,8 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_free (self->runtime);
   g_free (self->network_mode);
   g_free (self->pid_mode);
+  g_free (self->cpuset_cpus);
+  g_free (self->cpuset_mems);
   g_free (self->ipc_mode);
   g_free (self->uts_mode);
   g_strfreev (self->publish);
@@ -560,6 +564,9 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
   INT ("Memory", self->memory);
   INT ("MemorySwap", self->memory_swap);
   INT ("CpuShares", self->cpu_shares);
+  add_string (b, "CpusetCpus", self->cpuset_cpus);
+  add_string (b, "CpusetMems", self->cpuset_mems);
+  INT ("OomScoreAdj", self->oom_score_adj);
   json_builder_set_member_name (b, "NanoCpus");
   json_builder_add_int_value (b, (gint64) (self->cpus * 1e9 + 0.5));
   INT ("PidsLimit", self->pids_limit);
@@ -691,6 +698,9 @@ hatake_container_config_from_json (JsonNode  *node,
   self->memory = json_object_get_int_member_with_default (o, "Memory", 0);
   self->memory_swap = json_object_get_int_member_with_default (o, "MemorySwap", 0);
   self->cpu_shares = json_object_get_int_member_with_default (o, "CpuShares", 0);
+  self->cpuset_cpus = get_string (o, "CpusetCpus");
+  self->cpuset_mems = get_string (o, "CpusetMems");
+  self->oom_score_adj = json_object_get_int_member_with_default (o, "OomScoreAdj", 0);
   self->cpus = json_object_get_int_member_with_default (o, "NanoCpus", 0) / 1e9;
   self->pids_limit = json_object_get_int_member_with_default (o, "PidsLimit", 0);
   restart = json_object_has_member (o, "RestartPolicy") ? json_object_get_object_member (o, "RestartPolicy") : NULL;

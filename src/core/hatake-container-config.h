@@ -115,6 +115,10 @@ typedef struct
                                        * -1 unlimited */
   gint64               cpu_shares;    /* --cpu-shares, relative weight; 0: the default (1024) */
   double               cpus;          /* 0: no limit */
+  char                *cpuset_cpus;   /* --cpuset-cpus, --cpuset-mems: docker's lists ("0-3,5") of */
+  char                *cpuset_mems;   /* the CPUs and memory nodes allowed; NULL: all. Checked by
+                                       * the engine (hatake_oci_spec_check_cpuset()) */
+  gint64               oom_score_adj; /* --oom-score-adj, -1000 to 1000; 0: the default */
   gint64               pids_limit;    /* 0: no limit */
   HatakeRestartPolicy  restart;
   guint                restart_max;   /* on-failure:N, 0: no cap */
