@@ -814,6 +814,129 @@ test_resources (void)
   build_fails (NULL, &spec, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "CPUs");
 }
 
+/* --cpuset-cpus, --cpuset-mems: linux.resources.cpu's cpus and mems; docker's list syntax and
+ * the CPUs and nodes of this machine checked with docker's messages; the update's limits (no
+ * CPU set) as before */
+static void
+test_cpuset (void)
+{
+  static const char * const cmd[] = { "true", NULL };
+  static const char * const bad[] = { "0-", "-1", "1-0", "a", "0,,1", " 0", "0-1-2", "0,", NULL };
+  g_autofree char *online = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(JsonObject) limits = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeContainerSpec spec;
+
+  spec_init (&spec);
+  spec.cmd = cmd;
+  spec.cpuset_cpus = "0";
+  spec.cpuset_mems = "0";
+  {
+    g_autoptr(JsonObject) config = build (NULL, &spec);
+
+    g_assert_cmpstr (string_at (config, "linux.resources.cpu.cpus"), ==, "0");
+    g_assert_cmpstr (string_at (config, "linux.resources.cpu.mems"), ==, "0");
+    g_assert_null (path_get (config, "linux.resources.cpu.quota"));
+    g_assert_null (path_get (config, "linux.resources.cpu.shares"));
+  }
+  /* with the other CPU limits; "" is none */
+  spec.cpuset_cpus = "0,0-0";
+  spec.cpuset_mems = "";
+  spec.cpus = 0.5;
+  spec.cpu_shares = 512;
+  {
+    g_autoptr(JsonObject) config = build (NULL, &spec);
+
+    g_assert_cmpstr (string_at (config, "linux.resources.cpu.cpus"), ==, "0,0-0");
+    g_assert_null (path_get (config, "linux.resources.cpu.mems"));
+    g_assert_cmpint (int_at (config, "linux.resources.cpu.quota"), ==, 50000);
+    g_assert_cmpint (int_at (config, "linux.resources.cpu.shares"), ==, 512);
+  }
+  spec.cpus = 0;
+  spec.cpu_shares = 0;
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autofree char *cpus = g_strdup_printf ("Invalid value %s for cpuset cpus", bad[i]);
+      g_autofree char *mems = g_strdup_printf ("Invalid value %s for cpuset mems", bad[i]);
+
+      spec.cpuset_cpus = bad[i];
+      build_fails (NULL, &spec, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, cpus);
+      spec.cpuset_cpus = NULL;
+      spec.cpuset_mems = bad[i];
+      build_fails (NULL, &spec, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, mems);
+      spec.cpuset_mems = NULL;
+    }
+
+  /* a CPU this machine does not have (nor a range's end, however far) */
+  g_assert_true (g_file_get_contents ("/sys/devices/system/cpu/online", &online, NULL, NULL));
+  g_strstrip (online);
+  spec.cpuset_cpus = "0,4095";
+  message = g_strdup_printf ("Requested CPUs are not available - requested 0,4095, available: %s", online);
+  build_fails (NULL, &spec, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
+  spec.cpuset_cpus = "0-4294967295";
+  build_fails (NULL, &spec, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Requested CPUs are not available");
+  spec.cpuset_cpus = NULL;
+  spec.cpuset_mems = "1023";
+  build_fails (NULL, &spec, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "Requested memory nodes are not available - requested 1023, available: ");
+
+  /* docker update's limits: no CPU set, nothing read */
+  limits = hatake_oci_spec_limits (0, 0, 0, 1, NULL, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_false (json_object_has_member (json_object_get_object_member (limits, "cpu"), "cpus"));
+}
+
+/* --oom-score-adj: process.oomScoreAdj (0 by default, as docker's); docker's range; a score below
+ * the engine's own refused, naming the cause, when it may not lower it */
+static void
+test_oom_score_adj (void)
+{
+  static const char * const cmd[] = { "true", NULL };
+  g_autofree char *own_text = NULL;
+  gboolean may_lower = prctl (PR_CAPBSET_READ, 24 /* CAP_SYS_RESOURCE */, 0, 0, 0) == 1;
+  gint64 own;
+  HatakeContainerSpec spec;
+
+  spec_init (&spec);
+  spec.cmd = cmd;
+  spec.oom_score_adj = 500;
+  {
+    g_autoptr(JsonObject) config = build (NULL, &spec);
+
+    g_assert_cmpint (int_at (config, "process.oomScoreAdj"), ==, 500);
+  }
+  spec.oom_score_adj = 1001;
+  build_fails (NULL, &spec, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "Invalid value 1001, range for oom score adj is [-1000, 1000]");
+  spec.oom_score_adj = -1001;
+  build_fails (NULL, &spec, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "Invalid value -1001, range for oom score adj is [-1000, 1000]");
+  g_assert_true (hatake_oci_spec_check_oom_score_adj (1000, NULL));
+
+  g_assert_true (g_file_get_contents ("/proc/self/oom_score_adj", &own_text, NULL, NULL));
+  own = g_ascii_strtoll (own_text, NULL, 10);
+  spec.oom_score_adj = -1000;
+  if (may_lower || own == -1000)
+    {
+      g_autoptr(JsonObject) config = build (NULL, &spec);
+
+      g_assert_cmpint (int_at (config, "process.oomScoreAdj"), ==, -1000);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf ("--oom-score-adj -1000: below the engine's own OOM score "
+                                                  "adjustment (%" G_GINT64_FORMAT "), which it may not lower "
+                                                  "(no CAP_SYS_RESOURCE)", own);
+
+      build_fails (NULL, &spec, HATAKE_ERROR, HATAKE_ERROR_CONFIG, message);
+      /* (the engine's own score, and above it, it may set) */
+      g_assert_true (hatake_oci_spec_check_oom_score_adj (own, NULL));
+      g_assert_true (hatake_oci_spec_check_oom_score_adj (MIN (own + 1, 1000), NULL));
+    }
+}
+
 static void
 test_rlimits (void)
 {
@@ -1302,6 +1425,8 @@ main (int   argc,
   g_test_add_func ("/oci-spec/privileged", test_privileged);
   g_test_add_func ("/oci-spec/devices", test_devices);
   g_test_add_func ("/oci-spec/resources", test_resources);
+  g_test_add_func ("/oci-spec/cpuset", test_cpuset);
+  g_test_add_func ("/oci-spec/oom-score-adj", test_oom_score_adj);
   g_test_add_func ("/oci-spec/rlimits", test_rlimits);
   g_test_add_func ("/oci-spec/mounts/default", test_default_mounts);
   g_test_add_func ("/oci-spec/mounts/user", test_user_mounts);

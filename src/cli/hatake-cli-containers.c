@@ -21,8 +21,8 @@ typedef struct
 {
   gboolean detach, rm, interactive, tty, read_only, privileged, init, quiet, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *restart, *memory, *cpus, *stop_signal;
-  char *runtime, *platform, *pull, *ip, *shm_size, *memory_swap, *pid, *ipc, *uts;
-  gint64 cpu_shares;
+  char *runtime, *platform, *pull, *ip, *shm_size, *memory_swap, *pid, *ipc, *uts, *cpuset_cpus, *cpuset_mems;
+  gint64 cpu_shares, oom_score_adj;
   GStrv add_hosts, dns, dns_search, dns_options, security_opt, ulimits, devices, group_add;
   char *health_cmd, *health_interval, *health_timeout, *health_start_period, *health_start_interval;
   gboolean no_healthcheck, help;
@@ -37,7 +37,7 @@ create_options_clear (CreateOptions *o)
   g_free (o->name); g_free (o->workdir); g_free (o->user); g_free (o->entrypoint); g_free (o->hostname);
   g_free (o->restart); g_free (o->memory); g_free (o->memory_swap); g_free (o->cpus); g_free (o->stop_signal); g_free (o->runtime);
   g_strfreev (o->networks); g_free (o->platform); g_free (o->pull); g_free (o->ip); g_free (o->shm_size);
-  g_free (o->pid); g_free (o->ipc); g_free (o->uts);
+  g_free (o->pid); g_free (o->ipc); g_free (o->uts); g_free (o->cpuset_cpus); g_free (o->cpuset_mems);
   g_strfreev (o->add_hosts); g_strfreev (o->dns); g_strfreev (o->dns_search); g_strfreev (o->dns_options);
   g_strfreev (o->security_opt); g_strfreev (o->ulimits); g_strfreev (o->devices); g_strfreev (o->group_add);
   g_free (o->health_cmd); g_free (o->health_interval); g_free (o->health_timeout);
@@ -282,6 +282,9 @@ create_context (CreateOptions *o, const char *summary)
       N_("Swap limit equal to memory plus swap: '-1' to enable unlimited swap"), "BYTES" },
     { "cpu-shares", 'c', 0, G_OPTION_ARG_INT64, &o->cpu_shares, N_("CPU shares (relative weight)"), "N" },
     { "cpus", 0, 0, G_OPTION_ARG_STRING, &o->cpus, N_("Number of CPUs"), "N" },
+    { "cpuset-cpus", 0, 0, G_OPTION_ARG_STRING, &o->cpuset_cpus, N_("CPUs in which to allow execution (0-3, 0,1)"), "LIST" },
+    { "cpuset-mems", 0, 0, G_OPTION_ARG_STRING, &o->cpuset_mems, N_("MEMs in which to allow execution (0-3, 0,1)"), "LIST" },
+    { "oom-score-adj", 0, 0, G_OPTION_ARG_INT64, &o->oom_score_adj, N_("Tune host's OOM preferences (-1000 to 1000)"), "N" },
     { "pids-limit", 0, 0, G_OPTION_ARG_INT, &o->pids_limit, N_("Tune container pids limit"), "N" },
     { "cap-add", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_add, N_("Add Linux capabilities"), "CAP" },
     { "sysctl", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sysctls, N_("Sysctl options"), "KEY=VALUE" },
@@ -512,6 +515,10 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
       return NULL;
     }
   c->cpu_shares = o->cpu_shares;
+  /* (checked by the engine, as docker's daemon checks them) */
+  c->oom_score_adj = o->oom_score_adj;
+  c->cpuset_cpus = o->cpuset_cpus && *o->cpuset_cpus ? g_strdup (o->cpuset_cpus) : NULL;
+  c->cpuset_mems = o->cpuset_mems && *o->cpuset_mems ? g_strdup (o->cpuset_mems) : NULL;
   if (!hatake_namespace_mode_parse ("pid", o->pid, &c->pid_mode, error) ||
       !hatake_namespace_mode_parse ("ipc", o->ipc, &c->ipc_mode, error) ||
       !hatake_namespace_mode_parse ("uts", o->uts, &c->uts_mode, error))

@@ -487,6 +487,9 @@ hatake_containers_inspect (HatakeContainers *self,
       /* (docker's: memory + swap, twice the memory when not given, 0 without a memory limit) */
       INT ("MemorySwap", entry->config->memory_swap != 0 ? entry->config->memory_swap : entry->config->memory * 2);
       INT ("CpuShares", entry->config->cpu_shares);
+      STR ("CpusetCpus", entry->config->cpuset_cpus ? entry->config->cpuset_cpus : "");
+      STR ("CpusetMems", entry->config->cpuset_mems ? entry->config->cpuset_mems : "");
+      INT ("OomScoreAdj", entry->config->oom_score_adj);
       INT ("NanoCpus", (gint64) (entry->config->cpus * 1e9 + 0.5));
       INT ("PidsLimit", entry->config->pids_limit);
       /* (docker reports its default) */

@@ -408,6 +408,9 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   spec.memory_swap = c->memory_swap;
   spec.cpu_shares = c->cpu_shares;
   spec.cpus = c->cpus;
+  spec.cpuset_cpus = c->cpuset_cpus;
+  spec.cpuset_mems = c->cpuset_mems;
+  spec.oom_score_adj = c->oom_score_adj;
   spec.pids_limit = c->pids_limit;
   spec.init = c->init;
   spec.stop_signal = c->stop_signal;

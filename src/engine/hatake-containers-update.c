@@ -225,11 +225,12 @@ hatake_containers_update_async (HatakeContainers            *self,
   data->name = g_strdup (hatake_container_get_name (container));
   data->update = *update;
   g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
-  /* the new limits are checked whole, as the next start will check them */
+  /* the new limits are checked whole, as the next start will check them (but for the CPU sets,
+   * which an update does not change: checked at create and at each start) */
   config = hatake_container_config_copy (entry->config);
   if (!hatake_container_config_update (config, update, &error) ||
       (limits = hatake_oci_spec_limits (config->memory, config->memory_swap, config->cpu_shares, config->cpus,
-                                        config->pids_limit, &error)) == NULL)
+                                        NULL, NULL, config->pids_limit, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;

@@ -884,6 +884,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   devices = hatake_oci_spec_devices ((const char * const *) data->config->devices, &device_rules, &error);
   limits = devices == NULL ? NULL : hatake_oci_spec_limits (data->config->memory, data->config->memory_swap,
                                                             data->config->cpu_shares, data->config->cpus,
+                                                            data->config->cpuset_cpus, data->config->cpuset_mems,
                                                             data->config->pids_limit, &error);
   if (devices == NULL || limits == NULL ||
       !hatake_oci_spec_check_sysctls ((const char * const *) data->config->sysctls,
@@ -892,6 +893,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       !hatake_container_config_check_namespaces (data->config, &error) ||
       !_hatake_containers_check_host_entries (data->config, &error) ||
       !hatake_oci_spec_check_ulimits ((const char * const *) data->config->ulimits, &error) ||
+      !hatake_oci_spec_check_oom_score_adj (data->config->oom_score_adj, &error) ||
       !hatake_container_config_security (data->config, &(gboolean) { FALSE }, &(gboolean) { FALSE }, &error))
     {
       g_task_return_error (task, error);

@@ -26,7 +26,7 @@
 #include "hatake-container-config.h"
 #include "hatake-error.h"
 #include "hatake-json.h"
-#include "hatake-oci-spec.h"
+#include "hatake-oci-spec-private.h"
 
 #define CPU_PERIOD       100000
 #define MIN_MEMORY       (6 * 1024 * 1024)
@@ -280,8 +280,8 @@ add_unique (GPtrArray  *caps,
 
 /* In this process's bounding set (all_capabilities is in the kernel's numbering). A capability
  * the kernel does not know (PR_CAPBSET_READ fails) is not available either. */
-static gboolean
-engine_has_capability (const char *name)
+gboolean
+_hatake_oci_spec_engine_has_capability (const char *name)
 {
   for (guint i = 0; all_capabilities[i] != NULL; i++)
     if (g_str_equal (all_capabilities[i], name))
@@ -364,7 +364,7 @@ hatake_oci_spec_capabilities (const char * const  *cap_add,
    * podman does; asked for by name, it is an error that says so (crun would only say "capset:
    * Operation not permitted"). */
   for (guint i = 0; add[i] != NULL; i++)
-    if (!g_str_equal (add[i], "ALL") && !engine_has_capability (add[i]))
+    if (!g_str_equal (add[i], "ALL") && !_hatake_oci_spec_engine_has_capability (add[i]))
       {
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                      _("%s cannot be given to a container: the engine does not have it (it is not in "
@@ -375,13 +375,13 @@ hatake_oci_spec_capabilities (const char * const  *cap_add,
   if (privileged)
     {
       for (guint i = 0; all_capabilities[i] != NULL; i++)
-        if (engine_has_capability (all_capabilities[i]))
+        if (_hatake_oci_spec_engine_has_capability (all_capabilities[i]))
           add_unique (caps, all_capabilities[i]);
     }
   else if (g_strv_contains (add, "ALL"))
     {
       for (guint i = 0; all_capabilities[i] != NULL; i++)
-        if (!g_strv_contains (drop, all_capabilities[i]) && engine_has_capability (all_capabilities[i]))
+        if (!g_strv_contains (drop, all_capabilities[i]) && _hatake_oci_spec_engine_has_capability (all_capabilities[i]))
           add_unique (caps, all_capabilities[i]);
     }
   else if (g_strv_contains (drop, "ALL"))
@@ -1065,12 +1065,15 @@ JsonObject *
 hatake_oci_spec_limits (gint64    memory,
                         gint64    memory_swap,
                         gint64    cpu_shares,
-                        double    cpus,
-                        gint64    pids_limit,
-                        GError  **error)
+                        double      cpus,
+                        const char *cpuset_cpus,
+                        const char *cpuset_mems,
+                        gint64      pids_limit,
+                        GError    **error)
 {
   g_autoptr(JsonObject) resources = json_object_new ();
   gint64 swap = memory_swap;
+  JsonObject *cpu = NULL;
 
   if (memory < 0 || (memory > 0 && memory < MIN_MEMORY))
     {
@@ -1102,7 +1105,6 @@ hatake_oci_spec_limits (gint64    memory,
   if (cpus != 0)
     {
       guint n_cpus = g_get_num_processors ();
-      JsonObject *cpu;
 
       if (!(cpus >= 0.01 && cpus <= (double) n_cpus))
         {
@@ -1111,24 +1113,27 @@ hatake_oci_spec_limits (gint64    memory,
                        n_cpus, n_cpus);
           return NULL;
         }
+    }
+  if (!hatake_oci_spec_check_cpuset (cpuset_cpus, cpuset_mems, error))
+    return NULL;
+  if (cpus != 0 || cpu_shares > 0 || (cpuset_cpus != NULL && *cpuset_cpus != '\0') ||
+      (cpuset_mems != NULL && *cpuset_mems != '\0'))
+    {
       cpu = json_object_new ();
+      json_object_set_object_member (resources, "cpu", cpu);
+    }
+  if (cpus != 0)
+    {
       json_object_set_int_member (cpu, "quota", (gint64) llround (cpus * CPU_PERIOD));
       json_object_set_int_member (cpu, "period", CPU_PERIOD);
-      json_object_set_object_member (resources, "cpu", cpu);
     }
   /* (the runtime turns shares into cgroup v2's weight; the kernel takes 2 to 262144) */
   if (cpu_shares > 0)
-    {
-      JsonObject *cpu = json_object_has_member (resources, "cpu") ? json_object_get_object_member (resources, "cpu")
-                                                                  : NULL;
-
-      if (cpu == NULL)
-        {
-          cpu = json_object_new ();
-          json_object_set_object_member (resources, "cpu", cpu);
-        }
-      json_object_set_int_member (cpu, "shares", CLAMP (cpu_shares, 2, 262144));
-    }
+    json_object_set_int_member (cpu, "shares", CLAMP (cpu_shares, 2, 262144));
+  if (cpuset_cpus != NULL && *cpuset_cpus != '\0')
+    json_object_set_string_member (cpu, "cpus", cpuset_cpus);
+  if (cpuset_mems != NULL && *cpuset_mems != '\0')
+    json_object_set_string_member (cpu, "mems", cpuset_mems);
 
   if (pids_limit > 0)
     {
@@ -1145,7 +1150,8 @@ build_resources (const HatakeContainerSpec *spec,
                  GError                   **error)
 {
   g_autoptr(JsonObject) resources = hatake_oci_spec_limits (spec->memory, spec->memory_swap, spec->cpu_shares, spec->cpus,
-                                                            spec->pids_limit, error);
+                                                            spec->cpuset_cpus, spec->cpuset_mems, spec->pids_limit,
+                                                            error);
 
   if (resources == NULL)
     return NULL;
@@ -1206,7 +1212,7 @@ hatake_oci_spec_check_ulimits (const char * const  *ulimits,
                                GError             **error)
 {
   /* (with CAP_SYS_RESOURCE, the runtime it starts may raise hard limits) */
-  gboolean may_raise = engine_has_capability ("CAP_SYS_RESOURCE");
+  gboolean may_raise = _hatake_oci_spec_engine_has_capability ("CAP_SYS_RESOURCE");
 
   for (guint i = 0; ulimits != NULL && ulimits[i] != NULL; i++)
     {
@@ -1333,7 +1339,8 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   caps = hatake_oci_spec_capabilities (spec->cap_add, spec->cap_drop, spec->privileged, error);
   if (caps == NULL)
     return NULL;
-  if (!hatake_oci_spec_check_sysctls (spec->sysctls, spec->host_network, spec->host_ipc, error))
+  if (!hatake_oci_spec_check_sysctls (spec->sysctls, spec->host_network, spec->host_ipc, error) ||
+      !hatake_oci_spec_check_oom_score_adj (spec->oom_score_adj, error))
     return NULL;
   n_caps = g_strv_length (caps);
 
@@ -1407,7 +1414,7 @@ hatake_oci_spec_build (JsonObject                 *image_config,
   json_object_set_object_member (process, "capabilities", jcaps);
   json_object_set_array_member (process, "rlimits", build_rlimits (spec->ulimits));
   json_object_set_boolean_member (process, "noNewPrivileges", spec->no_new_privileges);
-  json_object_set_int_member (process, "oomScoreAdj", 0);
+  json_object_set_int_member (process, "oomScoreAdj", spec->oom_score_adj);
   json_object_set_object_member (root, "process", process);
 
   jroot = json_object_new ();

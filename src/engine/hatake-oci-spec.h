@@ -65,6 +65,9 @@ typedef struct
   gint64              memory_swap;     /* memory + swap in bytes: 0 twice memory, -1 unlimited */
   gint64              cpu_shares;      /* relative CPU weight, 0 for the default */
   double              cpus;            /* 0 for no limit, else 0.01 to the number of CPUs */
+  const char         *cpuset_cpus;     /* docker's lists ("0-3,5") of the CPUs and memory nodes */
+  const char         *cpuset_mems;     /* allowed; NULL or "" for all */
+  gint64              oom_score_adj;   /* process.oomScoreAdj, -1000 to 1000 */
   gint64              pids_limit;      /* 0 or -1 for no limit */
   gint64              shm_size;        /* /dev/shm's size in bytes, 0 for 64 MiB */
 
@@ -116,14 +119,31 @@ JsonNode   *hatake_oci_spec_build         (JsonObject                 *image_con
                                            const HatakeUser           *user,
                                            GError                    **error);
 
-/* The OCI linux.resources for these limits (0: none; memory_swap -1: unlimited swap, 0: twice the
- * memory), checked as docker checks them: a create's (in hatake_oci_spec_build) and a
- * `docker update`'s (the runtime's update). G_IO_ERROR_INVALID_ARGUMENT with docker's message. */
+/* The OCI linux.resources for these limits (0, NULL: none; memory_swap -1: unlimited swap, 0:
+ * twice the memory), checked as docker checks them: a create's (in hatake_oci_spec_build) and a
+ * `docker update`'s (the runtime's update). G_IO_ERROR_INVALID_ARGUMENT with docker's message. With
+ * a CPU set, reads /sys (hatake_oci_spec_check_cpuset()). */
 JsonObject *hatake_oci_spec_limits        (gint64                      memory,
                                            gint64                      memory_swap,
                                            gint64                      cpu_shares,
                                            double                      cpus,
+                                           const char                 *cpuset_cpus,
+                                           const char                 *cpuset_mems,
                                            gint64                      pids_limit,
+                                           GError                    **error);
+
+/* hatake-oci-resources.c. docker's --cpuset-cpus and --cpuset-mems (NULL or "": all) checked as
+ * its daemon checks them at create and start: docker's list syntax ("Invalid value 0-x for cpuset
+ * cpus") and every CPU and memory node online on this machine ("Requested CPUs are not available
+ * - requested 64, available: 0-1"), G_IO_ERROR_INVALID_ARGUMENT. Reads /sys (blocking). */
+gboolean    hatake_oci_spec_check_cpuset  (const char                 *cpus,
+                                           const char                 *mems,
+                                           GError                    **error);
+/* --oom-score-adj: docker's range (G_IO_ERROR_INVALID_ARGUMENT, its message) and, unless the
+ * engine has CAP_SYS_RESOURCE, not below the engine's own score (/proc/self/oom_score_adj), which
+ * the runtime could not lower to: every start would fail (HATAKE_ERROR_CONFIG saying so). 0, the
+ * default, is always accepted. */
+gboolean    hatake_oci_spec_check_oom_score_adj (gint64                 score,
                                            GError                    **error);
 
 /* --device's entries (hatake-oci-devices.c): the linux.devices nodes, and in RULES the device
