@@ -1392,6 +1392,8 @@ test_plan (Fixture       *f,
     "    pid: host\n"
     "    ipc: host\n"
     "    uts: host\n"
+    "    cpuset: \"0\"\n"
+    "    oom_score_adj: -200\n"
     "    deploy: {replicas: 2}\n"
     "networks:\n"
     "  back: {name: shared-back}\n"
@@ -1499,6 +1501,10 @@ test_plan (Fixture       *f,
   g_assert_null (api->pid_mode);
   g_assert_null (api->ipc_mode);
   g_assert_null (api->uts_mode);
+  g_assert_cmpstr (worker->cpuset_cpus, ==, "0");
+  g_assert_cmpint (worker->oom_score_adj, ==, -200);
+  g_assert_null (api->cpuset_cpus);
+  g_assert_cmpint (api->oom_score_adj, ==, 0);
   g_assert_cmpuint (worker->networks->len, ==, 0);
   g_assert_cmpint (service (p, "worker")->replicas, ==, 2);
 }

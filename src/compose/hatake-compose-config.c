@@ -351,6 +351,12 @@ add_service (JsonBuilder *b, HatakeComposeProject *project, HatakeComposeService
       json_builder_set_member_name (b, "cpu_shares");
       json_builder_add_int_value (b, s->cpu_shares);
     }
+  add_string (b, "cpuset", s->cpuset);
+  if (s->oom_score_adj != 0)
+    {
+      json_builder_set_member_name (b, "oom_score_adj");
+      json_builder_add_int_value (b, s->oom_score_adj);
+    }
   if (s->shm_size > 0)
     {
       g_autofree char *shm = g_strdup_printf ("%" G_GINT64_FORMAT, s->shm_size);

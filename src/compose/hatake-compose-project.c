@@ -355,6 +355,8 @@ hatake_compose_project_container_config (HatakeComposeProject *self,
   c->cpus = s->cpus;
   c->pids_limit = s->pids_limit > 0 ? s->pids_limit : 0;
   c->memory_swap = s->memory_swap;
+  c->cpuset_cpus = s->cpuset != NULL && *s->cpuset != '\0' ? g_strdup (s->cpuset) : NULL;
+  c->oom_score_adj = s->oom_score_adj;
   c->cpu_shares = s->cpu_shares;
   c->pid_mode = g_strdup (s->pid);
   c->ipc_mode = g_strdup (s->ipc);

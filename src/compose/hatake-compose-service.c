@@ -19,8 +19,8 @@ static const char * const service_fields[] = {
   "build", "cap_add", "cap_drop", "command", "configs", "container_name", "cpus", "depends_on",
   "deploy", "devices", "dns", "domainname", "entrypoint", "env_file", "environment", "expose", "extends",
   "extra_hosts", "group_add", "healthcheck", "hostname", "image", "init", "ipc", "labels", "links", "mem_limit",
-  "mem_reservation", "memswap_limit", "cpu_shares", "network_mode", "networks", "pid", "pids_limit", "platform", "ports",
-  "privileged", "profiles", "pull_policy", "read_only", "restart", "scale", "secrets", "shm_size", "stdin_open",
+  "mem_reservation", "memswap_limit", "cpu_shares", "cpuset", "network_mode", "networks", "oom_score_adj", "pid",
+  "pids_limit", "platform", "ports", "privileged", "profiles", "pull_policy", "read_only", "restart", "scale", "secrets", "shm_size", "stdin_open",
   "stop_grace_period", "stop_signal", "sysctls", "tmpfs", "tty", "user", "uts", "volumes", "working_dir",
   NULL
 };
@@ -28,10 +28,10 @@ static const char * const service_fields[] = {
 /* In the specification, not in the model yet: accepted with a warning */
 static const char * const service_fields_unused[] = {
   "annotations", "attach", "blkio_config", "cgroup", "cgroup_parent", "cpu_count", "cpu_percent",
-  "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpuset",
+  "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime",
   "credential_spec", "develop", "device_cgroup_rules", "dns_opt", "dns_search",
   "external_links", "gpus", "isolation", "logging", "mac_address",
-  "mem_swappiness", "oom_kill_disable", "oom_score_adj", "post_start",
+  "mem_swappiness", "oom_kill_disable", "post_start",
   "pre_stop", "runtime", "security_opt", "storage_opt", "ulimits", "userns_mode",
   "volumes_from", NULL
 };
@@ -144,6 +144,7 @@ _hatake_compose_service_free (HatakeComposeService *s)
   g_free (s->pid);
   g_free (s->ipc);
   g_free (s->uts);
+  g_free (s->cpuset);
   g_clear_pointer (&s->depends_on, g_ptr_array_unref);
   healthcheck_free (s->healthcheck);
   g_strfreev (s->labels);
@@ -776,6 +777,11 @@ parse_field (HatakeComposeContext    *ctx,
     }
   if (g_str_equal (k, "cpu_shares"))
     return _hatake_compose_get_int (v, p, 0, 262144, &s->cpu_shares, error);
+  /* (the list is checked by the engine at create, as docker's daemon checks it) */
+  if (g_str_equal (k, "cpuset"))
+    return _hatake_compose_get_string (v, p, &s->cpuset, error);
+  if (g_str_equal (k, "oom_score_adj"))
+    return _hatake_compose_get_int (v, p, -1000, 1000, &s->oom_score_adj, error);
   if (g_str_equal (k, "labels"))
     return _hatake_compose_get_dict (v, p, NULL, &s->labels, error);
   if (g_str_equal (k, "sysctls"))

@@ -130,6 +130,8 @@ typedef struct
   gint64                      pids_limit;
   gint64                      memory_swap;   /* memswap_limit: memory + swap, -1 unlimited */
   gint64                      cpu_shares;
+  char                       *cpuset;        /* docker's --cpuset-cpus list ("0-3,5") */
+  gint64                      oom_score_adj; /* -1000 to 1000, 0 the default */
   double                      cpus_reservation;
   gint64                      memory_reservation;
   GStrv                       labels;        /* KEY=VALUE */
