@@ -1062,9 +1062,9 @@ build_mounts (const HatakeContainerSpec *spec,
 /* ---- linux -------------------------------------------------------------------------------------- */
 
 JsonObject *
-hatake_oci_spec_limits (gint64    memory,
-                        gint64    memory_swap,
-                        gint64    cpu_shares,
+hatake_oci_spec_limits (gint64      memory,
+                        gint64      memory_swap,
+                        gint64      cpu_shares,
                         double      cpus,
                         const char *cpuset_cpus,
                         const char *cpuset_mems,
