@@ -288,3 +288,13 @@ docker_run_sh (Fixture *f, const char *image, const char * const *args, const ch
   g_test_message ("docker run %s: %d\n%s", script, *status, out);
   return out;
 }
+
+char *
+docker_run_sh_ok (Fixture *f, const char *image, const char * const *args, const char *script)
+{
+  int status;
+  char *out = docker_run_sh (f, image, args, script, &status);
+
+  g_assert_cmpint (status, ==, 0);
+  return out;
+}

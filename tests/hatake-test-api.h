@@ -42,6 +42,11 @@ char    *docker_run_sh     (Fixture            *f,
                             const char * const *args,
                             const char         *script,
                             int                *status);
+/* The same, which must succeed: its output */
+char    *docker_run_sh_ok  (Fixture            *f,
+                            const char         *image,
+                            const char * const *args,
+                            const char         *script);
 /* One raw HTTP/1.0 exchange on the socket: the status line's code, headers and body. */
 guint    http              (Fixture       *f,
                             const char    *method,

@@ -14,17 +14,6 @@
 #include "hatake-test-api.h"
 #include "hatake-test-utils.h"
 
-/* `sh -c SCRIPT` in a new container with ARGS before the image: its output; it must succeed */
-static char *
-run_sh (Fixture *f, const char *image, const char * const *args, const char *script)
-{
-  int status;
-  char *out = docker_run_sh (f, image, args, script, &status);
-
-  g_assert_cmpint (status, ==, 0);
-  return out;
-}
-
 static gint64
 own_oom_score_adj (void)
 {
@@ -48,14 +37,14 @@ test_api_resources (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
 
   /* what the container's processes have: the score, the one CPU and memory node */
-  out = run_sh (f, image, (const char *[]) { "--oom-score-adj", "500", "--cpuset-cpus", "0", "--cpuset-mems", "0", NULL },
+  out = docker_run_sh_ok (f, image, (const char *[]) { "--oom-score-adj", "500", "--cpuset-cpus", "0", "--cpuset-mems", "0", NULL },
                 "cat /proc/self/oom_score_adj; grep -E '^(Cpus|Mems)_allowed_list' /proc/self/status");
   g_assert_cmpstr (out, ==, "500\nCpus_allowed_list:\t0\nMems_allowed_list:\t0\n");
   g_clear_pointer (&out, g_free);
   /* a default container: docker's 0, every CPU online */
   g_assert_true (g_file_get_contents ("/sys/devices/system/cpu/online", &online, NULL, NULL));
   g_strstrip (online);
-  out = run_sh (f, image, (const char *[]) { NULL },
+  out = docker_run_sh_ok (f, image, (const char *[]) { NULL },
                 "cat /proc/self/oom_score_adj; grep '^Cpus_allowed_list' /proc/self/status");
   expected = g_strdup_printf ("0\nCpus_allowed_list:\t%s\n", online);
   g_assert_cmpstr (out, ==, expected);
