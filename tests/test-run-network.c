@@ -133,6 +133,45 @@ test_internal_network (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* The address of NAME on NETWORK, as the network lists it (no prefix). */
+static char *
+address_on (Fixture *f, const char *network, HatakeContainer *container)
+{
+  HatakeNetworkOpArgs args = { .name = network };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  JsonObject *containers;
+  char *ip;
+
+  g_assert_no_error (error);
+  containers = json_object_get_object_member (json_node_get_object (inspected), "Containers");
+  ip = g_strdup (json_object_get_string_member (json_object_get_object_member (
+                   containers, hatake_container_get_id (container)), "IPv4Address"));
+  *strchr (ip, '/') = '\0';
+  return ip;
+}
+
+/* Runs the main loop for MS milliseconds, or until *SLOT is set; whether it was */
+static gboolean
+done_within (gpointer *slot, guint ms)
+{
+  for (gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+       *slot == NULL && g_get_monotonic_time () < until;)
+    g_main_context_iteration (NULL, FALSE), g_usleep (5000);
+  return *slot != NULL;
+}
+
+/* Until no removal or teardown of the engine is under way (what a one-shot command waits for) */
+static void
+settle (Fixture *f)
+{
+  g_autoptr(GAsyncResult) settled = NULL;
+
+  hatake_containers_settle_async (HATAKE_LOCAL_ENGINE (f->engine)->containers, NULL, store_result, &settled);
+  hatake_test_run_until_done ((gpointer *) &settled);
+  g_assert_true (hatake_containers_settle_finish (HATAKE_LOCAL_ENGINE (f->engine)->containers, settled, NULL));
+}
+
 /* docker removes a network whose containers have all stopped. Here a stopped container gives
  * its endpoint back in a teardown queued at its exit; a removal asked for at once, before that
  * teardown has run (the networks' queue is held here until then), waits for it instead of
@@ -175,10 +214,7 @@ test_remove_after_exit (Fixture *f, gconstpointer data)
   g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_EXITED);
 
   hatake_engine_network_op_async (f->engine, HATAKE_NETWORK_OP_REMOVE, &args, NULL, store_result, &removed);
-  for (gint64 until = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
-       removed == NULL && g_get_monotonic_time () < until;)
-    g_main_context_iteration (NULL, FALSE), g_usleep (5000);
-  g_assert_null (removed);   /* it waits behind the teardown */
+  g_assert_false (done_within ((gpointer *) &removed, 300));   /* it waits behind the teardown */
 
   hatake_test_blocker_release (&blocker);
   hatake_test_run_until_done ((gpointer *) &removed);
@@ -189,6 +225,84 @@ test_remove_after_exit (Fixture *f, gconstpointer data)
   node = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
   g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND);
   hatake_test_blocker_clear (&blocker);
+}
+
+/* A removal is done once the container's files are gone; its network's teardown (the kernel's
+ * veth deletion, ~15 ms, which every bridged `docker run --rm` waited for) goes on behind it.
+ * Meanwhile no network shows the container, its address stays taken (a container asking for it
+ * waits, never getting it while the old veth is still on the bridge), and the engine is not
+ * settled (a one-shot command waits). The networks' queue is held here so that the teardown
+ * cannot run before the checks. */
+static void
+test_removed_before_teardown (Fixture *f, gconstpointer data)
+{
+  g_autofree char *name = g_strdup_printf ("hk-gone-%d", getpid ());
+  g_autoptr(HatakeContainerConfig) config = config_for (f, (const char *[]) { "sleep", "600", NULL });
+  g_autoptr(HatakeContainerConfig) again = config_for (f, (const char *[]) { "sleep", "600", NULL });
+  g_autoptr(HatakeContainer) c = NULL, taker = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GAsyncResult) removed = NULL, blocked = NULL, settled = NULL, started = NULL;
+  g_autoptr(GTask) blocker_task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL, *taken = NULL;
+  HatakeContainerOpArgs force = { .timeout = 1, .force = TRUE };
+  HatakeNetworkOpArgs args = { .name = name };
+  HatakeTestBlocker blocker;
+
+  SKIP_WITHOUT_ENGINE (f);
+  node = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  g_free (config->network_mode);
+  config->network_mode = g_strdup (name);
+  c = create (f, config);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  address = address_on (f, name, c);
+
+  hatake_test_blocker_init (&blocker);
+  blocker_task = g_task_new (NULL, NULL, store_result, &blocked);
+  g_task_set_task_data (blocker_task, &blocker, NULL);
+  hatake_networks_run_in_thread (hatake_containers_get_networks (HATAKE_LOCAL_ENGINE (f->engine)->containers),
+                                 blocker_task, hatake_test_blocker_thread);
+  hatake_test_blocker_wait (&blocker);
+  hatake_engine_container_op_async (f->engine, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &force, NULL,
+                                    store_result, &removed);
+  g_assert_true (done_within ((gpointer *) &removed, 10000));   /* not behind the held teardown */
+  g_clear_pointer (&node, json_node_unref);
+  node = hatake_engine_container_op_finish (f->engine, removed, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+  node = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (json_node_get_object (node), "Containers")),
+                    ==, 0);
+  hatake_containers_settle_async (HATAKE_LOCAL_ENGINE (f->engine)->containers, NULL, store_result, &settled);
+  g_free (again->network_mode);
+  again->network_mode = g_strdup (name);
+  g_ptr_array_add (again->networks, hatake_network_endpoint_new (name, NULL, address));
+  taker = create (f, again);
+  hatake_engine_container_op_async (f->engine, hatake_container_get_id (taker), HATAKE_CONTAINER_OP_START, NULL, NULL,
+                                    store_result, &started);
+  g_assert_false (done_within ((gpointer *) &started, 300));
+  g_assert_null (settled);
+
+  hatake_test_blocker_release (&blocker);
+  hatake_test_run_until_done ((gpointer *) &settled);
+  g_assert_true (hatake_containers_settle_finish (HATAKE_LOCAL_ENGINE (f->engine)->containers, settled, NULL));
+  hatake_test_run_until_done ((gpointer *) &started);
+  g_clear_pointer (&node, json_node_unref);
+  node = hatake_engine_container_op_finish (f->engine, started, &error);
+  g_assert_no_error (error);
+  taken = address_on (f, name, taker);
+  g_assert_cmpstr (taken, ==, address);
+  hatake_test_run_until_done ((gpointer *) &blocked);
+  hatake_test_blocker_clear (&blocker);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, hatake_container_get_id (taker), HATAKE_CONTAINER_OP_REMOVE, &force, &error);
+  g_assert_no_error (error);
+  g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
+  g_assert_no_error (error);
 }
 
 /* User networks: DNS by name and alias inside one, isolation between two, a published port
@@ -370,24 +484,6 @@ test_networks (Fixture *f, gconstpointer data)
 
     g_assert_false (g_file_test (sys, G_FILE_TEST_EXISTS));
   }
-}
-
-/* The address of NAME on NETWORK, as the network lists it (no prefix). */
-static char *
-address_on (Fixture *f, const char *network, HatakeContainer *container)
-{
-  HatakeNetworkOpArgs args = { .name = network };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
-  JsonObject *containers;
-  char *ip;
-
-  g_assert_no_error (error);
-  containers = json_object_get_object_member (json_node_get_object (inspected), "Containers");
-  ip = g_strdup (json_object_get_string_member (json_object_get_object_member (
-                   containers, hatake_container_get_id (container)), "IPv4Address"));
-  *strchr (ip, '/') = '\0';
-  return ip;
 }
 
 /* A container made again at once, on the address of one just removed, answers on its published
@@ -644,8 +740,8 @@ test_side_by_side (Fixture *f, gconstpointer data)
   g_assert_cmpstr (resolved, ==, want->str);
 
   /* The four teardowns beside the ends' run no netavark (hatake-network-links.c): their veths
-   * go with their namespaces, and are gone from the bridge when the removal is done; their
-   * addresses are free again (one given by hand is taken at once). */
+   * go with their namespaces, and are gone from the bridge once the engine has settled; their
+   * addresses are free again (one given by hand is taken). */
   inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
   g_assert_no_error (error);
   bridge = g_strdup (json_object_get_string_member (json_object_get_object_member (
@@ -668,6 +764,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
   }
   g_setenv ("PATH", path, TRUE);
   op_all (f, middle, HATAKE_CONTAINER_OP_REMOVE);
+  settle (f);
   if (g_file_get_contents (log, &ran, NULL, NULL))
     g_assert_null (strstr (ran, "teardown"));
   g_assert_cmpuint (bridge_ports (bridge), ==, 2);
@@ -685,6 +782,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
     /* (removed: its names leave aardvark-dns before the checks below) */
     g_ptr_array_add (gone, taker);
     op_all (f, gone, HATAKE_CONTAINER_OP_REMOVE);
+    settle (f);
   }
   g_clear_pointer (&ids, g_ptr_array_unref);
   ids = dns_entries (f, net_id);
@@ -701,6 +799,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
 
   g_assert_true (g_file_test (sys, G_FILE_TEST_EXISTS));
   op_all (f, ends, HATAKE_CONTAINER_OP_REMOVE);
+  settle (f);
   g_setenv ("PATH", old_path, TRUE);
   g_assert_false (g_file_test (sys, G_FILE_TEST_EXISTS));
   /* (the last one's teardown, which takes the bridge, is netavark's: the logger was in use) */
@@ -891,6 +990,7 @@ main (int argc, char **argv)
   ADD ("/run/networks", test_networks);
   ADD ("/run/internal-network", test_internal_network);
   ADD ("/run/remove-after-exit", test_remove_after_exit);
+  ADD ("/run/removed-before-teardown", test_removed_before_teardown);
   ADD ("/run/published-again", test_published_again);
   ADD ("/run/side-by-side", test_side_by_side);
   ADD ("/run/two-data-roots", test_two_data_roots);

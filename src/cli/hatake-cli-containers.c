@@ -1460,6 +1460,8 @@ hatake_cli_system_reset (HatakeCliGlobals *globals, int argc, char **argv)
       printf (_("Removed container %s\n"), name);
       removed++;
     }
+  /* their networks' teardowns run on behind the removals: over before the run folder goes */
+  hatake_cli_settle (globals);
   /* Moved aside while we still hold the lock: an exit command waiting for it then finds no
    * store and leaves, instead of making one again while we remove this one. */
   {

@@ -239,36 +239,29 @@ removal_complete (HatakeContainers *self, GAsyncResult *result)
   _hatake_containers_work_done (self);
 }
 
-static void
-on_removal_detached (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GAsyncResult) removed = user_data;
-
-  removal_complete (HATAKE_CONTAINERS (source), removed);
-}
-
-/* The files are gone: then the network, after the teardown that the exit started (queued before
- * it on the networks' thread; the namespace and its options live in the run dir, not in the
- * container's folder): this one finds nothing left, or finishes it (one whose setup never ran
- * or half ran tears down with complaints). */
+/* The files are gone: the container is removed. Its network goes behind it: the teardown that
+ * its exit started (queued before this one on the networks' thread; the namespace and its
+ * options live in the run dir, not in the container's folder) runs on, or this one finishes it
+ * (one whose setup never ran or half ran tears down with complaints). Meanwhile no network shows
+ * it, and its address stays taken; a one-shot command waits for it before it exits, a network's
+ * removal waits for it in the networks' queue. Waiting for it here held every bridged
+ * `docker run --rm` ~15 ms longer, for the kernel's veth deletion. */
 static void
 on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   HatakeContainers *self = HATAKE_CONTAINERS (source);
   RemoveData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GTask) detach = NULL;
 
   if (data->trash != NULL)
     sweep_trash (self, data->trash);
-  if (data->networks == NULL)
+  if (data->networks != NULL)
     {
-      removal_complete (self, result);
-      return;
+      /* (a container whose files could not go stays, dead: still shown) */
+      if (!g_task_had_error (G_TASK (result)))
+        hatake_networks_hide (data->networks, data->id);
+      _hatake_containers_detach_network (self, data->id);
     }
-  detach = g_task_new (self, NULL, on_removal_detached, g_object_ref (result));
-  g_task_set_source_tag (detach, on_removed);
-  g_task_set_task_data (detach, g_strdup (data->id), g_free);
-  hatake_networks_run_job (self->networks, detach, detach_thread, HATAKE_NETWORK_JOB_TEARDOWN, data->id);
+  removal_complete (self, result);
 }
 
 

@@ -17,6 +17,7 @@ struct _HatakeNetworks
   GMutex   lock;
   GCond    detached;     /* signalled as a teardown ends */
   GHashTable *detaching; /* IDs of containers whose teardown runs outside the lock */
+  GHashTable *hidden;    /* IDs of removed containers whose teardown has not ended: not shown */
   /* hatake-network-queue.c, under the lock */
   GThreadPool *pool;
   GQueue       jobs;              /* Job, waiting in order */
@@ -30,6 +31,27 @@ struct _HatakeNetworks
   guint        spares_coming;     /* spares made or being set up, not ready yet */
   GSource     *spares_source;     /* the refill's delay, on the default main context */
 };
+
+/* hatake-network-cidr.c */
+typedef struct
+{
+  guint32 base;    /* host order */
+  guint   prefix;
+} HatakeCidr;
+
+gboolean _hatake_ipv4_parse    (const char *text,
+                                guint32    *out);
+char    *_hatake_ipv4_format   (guint32     address);
+/* docker's MAC for an address: 02:42 and its four bytes ("" for no address) */
+char    *_hatake_ipv4_mac      (const char *ip);
+guint32  _hatake_prefix_mask   (guint       prefix);
+gboolean _hatake_cidr_parse    (const char *text,
+                                HatakeCidr *out);
+char    *_hatake_cidr_format   (HatakeCidr  c);
+gboolean _hatake_cidr_overlaps (HatakeCidr  a,
+                                HatakeCidr  b);
+gboolean _hatake_cidr_contains (HatakeCidr  c,
+                                guint32     address);
 
 /* hatake-network-claims.c */
 GPtrArray *_hatake_networks_claimed_elsewhere (HatakeNetworks  *self);

@@ -61,6 +61,7 @@ hatake_networks_finalize (GObject *object)
   _hatake_networks_spares_clear (self);
   _hatake_networks_queue_clear (self);
   g_hash_table_unref (self->detaching);
+  g_hash_table_unref (self->hidden);
   g_cond_clear (&self->detached);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (hatake_networks_parent_class)->finalize (object);
@@ -104,6 +105,7 @@ hatake_networks_init (HatakeNetworks *self)
   g_mutex_init (&self->lock);
   g_cond_init (&self->detached);
   self->detaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->hidden = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   _hatake_networks_queue_init (self);
 }
 
@@ -123,105 +125,18 @@ hatake_networks_new (const char *root,
 
 /* ---- addresses ------------------------------------------------------------------------------ */
 
-typedef struct
-{
-  guint32 base;    /* host order */
-  guint   prefix;
-} Cidr;
-
-static gboolean
-parse_ipv4 (const char *text,
-            guint32    *out)
-{
-  struct in_addr a;
-
-  if (text == NULL || inet_pton (AF_INET, text, &a) != 1)
-    return FALSE;
-  *out = ntohl (a.s_addr);
-  return TRUE;
-}
-
-/* docker's: 02:42 and the address's four bytes. The same address always has the same MAC: a
- * container made again with the address of one just removed is reached at once, where a new
- * random MAC left the host's neighbour entry for the address pointing at the old one until it
- * went stale (some 30 s without an answer on a published port). */
-static char *
-mac_for_ipv4 (const char *ip)
-{
-  guint32 a = 0;
-
-  if (!parse_ipv4 (ip, &a))
-    return g_strdup ("");
-  return g_strdup_printf ("02:42:%02x:%02x:%02x:%02x", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-}
-
-static char *
-format_ipv4 (guint32 address)
-{
-  char buf[INET_ADDRSTRLEN];
-  struct in_addr a = { .s_addr = htonl (address) };
-
-  return g_strdup (inet_ntop (AF_INET, &a, buf, sizeof buf));
-}
-
-static guint32
-prefix_mask (guint prefix)
-{
-  return prefix == 0 ? 0 : (guint32) (0xffffffffu << (32 - prefix));
-}
-
-static gboolean
-parse_cidr (const char *text,
-            Cidr       *out)
-{
-  g_auto(GStrv) parts = text ? g_strsplit (text, "/", 2) : NULL;
-  guint64 prefix;
-  guint32 address;
-
-  if (parts == NULL || parts[0] == NULL || parts[1] == NULL || !parse_ipv4 (parts[0], &address) ||
-      !g_ascii_string_to_unsigned (parts[1], 10, 0, 32, &prefix, NULL))
-    return FALSE;
-  out->prefix = prefix;
-  out->base = address & prefix_mask (prefix);
-  return TRUE;
-}
-
-static char *
-format_cidr (Cidr c)
-{
-  g_autofree char *a = format_ipv4 (c.base);
-
-  return g_strdup_printf ("%s/%u", a, c.prefix);
-}
-
-static gboolean
-cidr_overlaps (Cidr a,
-               Cidr b)
-{
-  guint prefix = MIN (a.prefix, b.prefix);
-
-  return (a.base & prefix_mask (prefix)) == (b.base & prefix_mask (prefix));
-}
-
-static gboolean
-cidr_contains (Cidr    c,
-               guint32 address)
-{
-  return (address & prefix_mask (c.prefix)) == c.base;
-}
-
 /* What a new network's subnet must not overlap (hatake-network-claims.c), parsed. */
 static GArray *
 reserved_subnets (HatakeNetworks *self)
 {
   g_autoptr(GPtrArray) texts = _hatake_networks_reserved_subnets (self);
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (Cidr));
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (HatakeCidr));
 
   for (guint i = 0; i < texts->len; i++)
     {
-      Cidr c;
+      HatakeCidr c;
 
-      if (parse_cidr (g_ptr_array_index (texts, i), &c))
+      if (_hatake_cidr_parse (g_ptr_array_index (texts, i), &c))
         g_array_append_val (out, c);
     }
   return out;
@@ -344,12 +259,12 @@ lookup (GHashTable *all,
 static gboolean
 network_cidr (JsonObject *network,
               const char *member,
-              Cidr       *out)
+              HatakeCidr *out)
 {
   JsonArray *config = hatake_json_array_member (hatake_json_object_member (network, "IPAM"), "Config");
   JsonObject *first = config && json_array_get_length (config) > 0 ? hatake_json_array_object (config, 0) : NULL;
 
-  return first != NULL && parse_cidr (json_object_get_string_member_with_default (first, member, NULL), out);
+  return first != NULL && _hatake_cidr_parse (json_object_get_string_member_with_default (first, member, NULL), out);
 }
 
 static const char *
@@ -383,18 +298,18 @@ random_id (void)
 static gboolean
 claim_given_subnet (HatakeNetworks  *self,
                     const char      *given,
-                    Cidr             subnet,
+                    HatakeCidr       subnet,
                     GError         **error)
 {
   g_autoptr(GPtrArray) elsewhere = _hatake_networks_claimed_elsewhere (self);
-  g_autofree char *text = format_cidr (subnet);
+  g_autofree char *text = _hatake_cidr_format (subnet);
   g_autofree char *owner = NULL;
 
   for (guint i = 0; i < elsewhere->len; i++)
     {
-      Cidr other;
+      HatakeCidr other;
 
-      if (parse_cidr (g_ptr_array_index (elsewhere, i), &other) && cidr_overlaps (subnet, other))
+      if (_hatake_cidr_parse (g_ptr_array_index (elsewhere, i), &other) && _hatake_cidr_overlaps (subnet, other))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("Subnet %s overlaps %s, used by another engine on this machine"), given,
@@ -432,7 +347,7 @@ create_locked (HatakeNetworks            *self,
   g_autofree char *interface = NULL;
   GHashTableIter iter;
   gpointer value;
-  Cidr subnet, range;
+  HatakeCidr subnet, range;
   guint32 gateway;
 
   if (!name_is_valid (create->name))
@@ -450,7 +365,7 @@ create_locked (HatakeNetworks            *self,
 
   if (create->subnet != NULL)
     {
-      if (!parse_cidr (create->subnet, &subnet) || subnet.prefix > 30)
+      if (!_hatake_cidr_parse (create->subnet, &subnet) || subnet.prefix > 30)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("Invalid subnet “%s”: an IPv4 CIDR with room for addresses, such as 10.5.0.0/24"),
@@ -460,11 +375,11 @@ create_locked (HatakeNetworks            *self,
       g_hash_table_iter_init (&iter, all);
       while (g_hash_table_iter_next (&iter, NULL, &value))
         {
-          Cidr other;
+          HatakeCidr other;
 
-          if (network_cidr (value, "Subnet", &other) && cidr_overlaps (subnet, other))
+          if (network_cidr (value, "Subnet", &other) && _hatake_cidr_overlaps (subnet, other))
             {
-              g_autofree char *text = format_cidr (other);
+              g_autofree char *text = _hatake_cidr_format (other);
 
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("Subnet %s overlaps %s of network %s"), create->subnet, text,
@@ -481,7 +396,7 @@ create_locked (HatakeNetworks            *self,
       guint32 pool_base = 0;
       gboolean found = FALSE;
 
-      parse_ipv4 (POOL_BASE, &pool_base);
+      _hatake_ipv4_parse (POOL_BASE, &pool_base);
       for (guint32 n = 0; !found && n < (1u << (POOL_SUBNET - POOL_PREFIX)); n++)
         {
           gboolean taken = FALSE;
@@ -489,18 +404,18 @@ create_locked (HatakeNetworks            *self,
           subnet.base = pool_base + (n << (32 - POOL_SUBNET));
           subnet.prefix = POOL_SUBNET;
           for (guint i = 0; !taken && i < reserved->len; i++)
-            taken = cidr_overlaps (subnet, g_array_index (reserved, Cidr, i));
+            taken = _hatake_cidr_overlaps (subnet, g_array_index (reserved, HatakeCidr, i));
           g_hash_table_iter_init (&iter, all);
           while (!taken && g_hash_table_iter_next (&iter, NULL, &value))
             {
-              Cidr other;
+              HatakeCidr other;
 
-              taken = network_cidr (value, "Subnet", &other) && cidr_overlaps (subnet, other);
+              taken = network_cidr (value, "Subnet", &other) && _hatake_cidr_overlaps (subnet, other);
             }
           if (!taken)
             {
               /* (another engine may have picked it since we looked) */
-              g_autofree char *text = format_cidr (subnet);
+              g_autofree char *text = _hatake_cidr_format (subnet);
 
               taken = !_hatake_networks_claim (self, text, NULL);
             }
@@ -516,10 +431,10 @@ create_locked (HatakeNetworks            *self,
 
   if (create->gateway != NULL)
     {
-      if (!parse_ipv4 (create->gateway, &gateway) || !cidr_contains (subnet, gateway) ||
-          gateway == subnet.base || gateway == (subnet.base | ~prefix_mask (subnet.prefix)))
+      if (!_hatake_ipv4_parse (create->gateway, &gateway) || !_hatake_cidr_contains (subnet, gateway) ||
+          gateway == subnet.base || gateway == (subnet.base | ~_hatake_prefix_mask (subnet.prefix)))
         {
-          g_autofree char *text = format_cidr (subnet);
+          g_autofree char *text = _hatake_cidr_format (subnet);
 
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("Invalid gateway “%s”: an address of the subnet %s"), create->gateway, text);
@@ -530,17 +445,17 @@ create_locked (HatakeNetworks            *self,
     gateway = subnet.base + 1;
 
   if (create->ip_range != NULL &&
-      (!parse_cidr (create->ip_range, &range) || range.prefix < subnet.prefix || !cidr_contains (subnet, range.base)))
+      (!_hatake_cidr_parse (create->ip_range, &range) || range.prefix < subnet.prefix || !_hatake_cidr_contains (subnet, range.base)))
     {
-      g_autofree char *text = format_cidr (subnet);
+      g_autofree char *text = _hatake_cidr_format (subnet);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("Invalid IP range “%s”: a CIDR inside the subnet %s"), create->ip_range, text);
       return NULL;
     }
 
-  subnet_text = format_cidr (subnet);
-  gateway_text = format_ipv4 (gateway);
+  subnet_text = _hatake_cidr_format (subnet);
+  gateway_text = _hatake_ipv4_format (gateway);
   /* unique per network, the default one included: several data roots (each with its own
    * "bridge") can be in use on one machine, and must never share a bridge */
   interface = g_strdup_printf ("hk-%.10s", id);
@@ -557,7 +472,7 @@ create_locked (HatakeNetworks            *self,
   json_object_set_string_member (pool, "Gateway", gateway_text);
   if (create->ip_range != NULL)
     {
-      g_autofree char *range_text = format_cidr (range);
+      g_autofree char *range_text = _hatake_cidr_format (range);
 
       json_object_set_string_member (pool, "IPRange", range_text);
     }
@@ -585,25 +500,36 @@ create_locked (HatakeNetworks            *self,
   return g_steal_pointer (&network);
 }
 
+/* Under the lock: whether an endpoint of CONTAINER_ID is left out of what is shown */
+static gboolean
+is_hidden (HatakeNetworks *self,
+           const char     *container_id)
+{
+  return _hatake_networks_is_internal (container_id) || g_hash_table_contains (self->hidden, container_id);
+}
+
+/* Under the lock */
 static JsonNode *
-object_node (JsonObject *object)
+object_node (HatakeNetworks *self,
+             JsonObject     *object)
 {
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *containers = hatake_json_object_member (object, "Containers");
   g_autoptr(GList) ids = containers ? json_object_get_members (containers) : NULL;
-  gboolean internal = FALSE;
+  gboolean hidden = FALSE;
 
   for (GList *l = ids; l != NULL; l = l->next)
-    internal = internal || _hatake_networks_is_internal (l->data);
-  /* the owner's keepalive and spares hold addresses, but they are not containers: not shown */
-  if (internal)
+    hidden = hidden || is_hidden (self, l->data);
+  /* the owner's keepalive and spares hold addresses, but they are not containers, and a removed
+   * container's address is held only until its teardown ends: not shown */
+  if (hidden)
     {
       JsonObject *copy = json_object_new ();
       JsonObject *shown = json_object_new ();
       g_autoptr(GList) names = json_object_get_members (object);
 
       for (GList *l = ids; l != NULL; l = l->next)
-        if (!_hatake_networks_is_internal (l->data))
+        if (!is_hidden (self, l->data))
           json_object_set_member (shown, l->data, json_node_copy (json_object_get_member (containers, l->data)));
       for (GList *l = names; l != NULL; l = l->next)
         if (!g_str_equal (l->data, "Containers"))
@@ -639,7 +565,7 @@ hatake_networks_create (HatakeNetworks            *self,
         return NULL;
     }
   network = create_locked (self, all, create, error);
-  return network ? object_node (network) : NULL;
+  return network ? object_node (self, network) : NULL;
 }
 
 static JsonObject *
@@ -676,7 +602,7 @@ hatake_networks_inspect (HatakeNetworks  *self,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), name_or_id);
       return NULL;
     }
-  return object_node (network);
+  return object_node (self, network);
 }
 
 static int
@@ -708,7 +634,7 @@ hatake_networks_list (HatakeNetworks  *self,
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   g_hash_table_iter_init (&iter, all);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (out, object_node (value));
+    g_ptr_array_add (out, object_node (self, value));
   g_ptr_array_sort (out, compare_names);
   return out;
 }
@@ -770,11 +696,11 @@ hatake_networks_remove (HatakeNetworks  *self,
       return FALSE;
     }
   {
-    Cidr subnet;
+    HatakeCidr subnet;
 
     if (network_cidr (network, "Subnet", &subnet))
       {
-        g_autofree char *text = format_cidr (subnet);
+        g_autofree char *text = _hatake_cidr_format (subnet);
 
         _hatake_networks_unclaim (self, text);
       }
@@ -802,7 +728,7 @@ allocate (HatakeNetworks  *self,
   g_autofree char *mac = NULL;
   g_autofree char *with_prefix = NULL;
   guint32 gateway, candidate = 0, last;
-  Cidr subnet, range;
+  HatakeCidr subnet, range;
   gboolean found = FALSE;
   gboolean again;
 
@@ -815,7 +741,7 @@ allocate (HatakeNetworks  *self,
   again = json_object_has_member (containers, container_id);
   if (again)
     json_object_remove_member (containers, container_id);
-  if (!network_cidr (network, "Subnet", &subnet) || !parse_ipv4 (network_gateway (network), &gateway))
+  if (!network_cidr (network, "Subnet", &subnet) || !_hatake_ipv4_parse (network_gateway (network), &gateway))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Network %s has no usable subnet"),
                    json_object_get_string_member (network, "Name"));
@@ -830,17 +756,17 @@ allocate (HatakeNetworks  *self,
       g_auto(GStrv) parts = g_strsplit (json_object_get_string_member_with_default (c, "IPv4Address", ""), "/", 2);
       guint32 a;
 
-      if (parts[0] != NULL && parse_ipv4 (parts[0], &a))
+      if (parts[0] != NULL && _hatake_ipv4_parse (parts[0], &a))
         g_hash_table_add (used, GUINT_TO_POINTER (a));
     }
 
-  last = subnet.base | ~prefix_mask (subnet.prefix);
+  last = subnet.base | ~_hatake_prefix_mask (subnet.prefix);
   if (ip != NULL)
     {
-      if (!parse_ipv4 (ip, &candidate) || !cidr_contains (subnet, candidate) || candidate == subnet.base ||
+      if (!_hatake_ipv4_parse (ip, &candidate) || !_hatake_cidr_contains (subnet, candidate) || candidate == subnet.base ||
           candidate == last || candidate == gateway)
         {
-          g_autofree char *text = format_cidr (subnet);
+          g_autofree char *text = _hatake_cidr_format (subnet);
 
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("Invalid address %s: not a free host address of %s"), ip, text);
@@ -854,7 +780,7 @@ allocate (HatakeNetworks  *self,
       found = TRUE;
     }
   else
-    for (guint32 a = MAX (range.base, subnet.base + 1); !found && a < (range.base | ~prefix_mask (range.prefix)) && a < last; a++)
+    for (guint32 a = MAX (range.base, subnet.base + 1); !found && a < (range.base | ~_hatake_prefix_mask (range.prefix)) && a < last; a++)
       if (a != gateway && !g_hash_table_contains (used, GUINT_TO_POINTER (a)))
         {
           candidate = a;
@@ -866,8 +792,8 @@ allocate (HatakeNetworks  *self,
                    json_object_get_string_member (network, "Name"));
       return NULL;
     }
-  address = format_ipv4 (candidate);
-  mac = mac_for_ipv4 (address);
+  address = _hatake_ipv4_format (candidate);
+  mac = _hatake_ipv4_mac (address);
   with_prefix = g_strdup_printf ("%s/%u", address, subnet.prefix);
   json_object_set_string_member (entry, "Name", container_name);
   json_object_set_string_member (entry, "EndpointID", "");
@@ -990,9 +916,9 @@ add_network_options (JsonObject  *options,
   JsonObject *extra = json_object_new ();
   JsonArray *names = json_array_new ();
   JsonArray *subnets = json_array_new ();
-  Cidr cidr;
+  HatakeCidr cidr;
   g_autofree char *subnet_text = NULL;
-  g_autofree char *mac = mac_for_ipv4 (ip);
+  g_autofree char *mac = _hatake_ipv4_mac (ip);
 
   if (networks == NULL)
     {
@@ -1005,7 +931,7 @@ add_network_options (JsonObject  *options,
       json_object_set_object_member (options, "network_info", infos);
     }
   network_cidr (network, "Subnet", &cidr);
-  subnet_text = format_cidr (cidr);
+  subnet_text = _hatake_cidr_format (cidr);
 
   json_object_set_array_member (endpoint, "static_ips", strings_json ((const char *[]) { ip, NULL }));
   json_object_set_string_member (endpoint, "static_mac", mac);
@@ -1160,6 +1086,19 @@ teardown_locked (HatakeNetworks  *self,
   return ok;
 }
 
+/* Whether ATTACH asks for what a removed container may hold until its teardown has ended: an
+ * address, a published port (its DNAT rules go with the teardown) */
+static gboolean
+wants_held (const HatakeNetworkAttach *attach)
+{
+  if (attach->n_ports > 0)
+    return TRUE;
+  for (guint i = 0; i < attach->n_endpoints; i++)
+    if (attach->endpoints[i]->ip != NULL)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 attach_new (HatakeNetworks            *self,
             const HatakeNetworkAttach *attach,
@@ -1182,6 +1121,10 @@ attach_new (HatakeNetworks            *self,
                    g_strerror (saved));
       return FALSE;
     }
+  /* an address or a port asked for may be a removed container's, given back once its
+   * teardown ends */
+  while (wants_held (attach) && g_hash_table_size (self->hidden) > 0)
+    g_cond_wait (&self->detached, &self->lock);
   netns = g_build_filename (self->netns_dir, attach->container_id, NULL);
   opts_path = _hatake_networks_options_path (self, attach->container_id);
   /* a setup that an engine killed half way left behind */
@@ -1287,10 +1230,19 @@ hatake_networks_setup (HatakeNetworks  *self,
   return TRUE;
 }
 
-gboolean
-hatake_networks_detach (HatakeNetworks  *self,
-                        const char      *container_id,
-                        GError         **error)
+void
+hatake_networks_hide (HatakeNetworks *self,
+                      const char     *container_id)
+{
+  g_mutex_lock (&self->lock);
+  g_hash_table_add (self->hidden, g_strdup (container_id));
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+detach (HatakeNetworks  *self,
+        const char      *container_id,
+        GError         **error)
 {
   g_autofree char *opts_path = _hatake_networks_options_path (self, container_id);
   g_autofree char *netns = g_build_filename (self->netns_dir, container_id, NULL);
@@ -1351,6 +1303,21 @@ hatake_networks_detach (HatakeNetworks  *self,
   g_unlink (opts_path);
   g_hash_table_remove (self->detaching, container_id);
   g_cond_broadcast (&self->detached);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+gboolean
+hatake_networks_detach (HatakeNetworks  *self,
+                        const char      *container_id,
+                        GError         **error)
+{
+  gboolean ok = detach (self, container_id, error);
+
+  /* (a removed container's teardown has ended, or it had none left to do) */
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_remove (self->hidden, container_id))
+    g_cond_broadcast (&self->detached);
   g_mutex_unlock (&self->lock);
   return ok;
 }

@@ -111,6 +111,13 @@ gboolean        hatake_networks_detach       (HatakeNetworks            *self,
                                               const char               *container_id,
                                               GError                  **error);
 
+/* The container is removed while its teardown (queued by its exit or its removal) may still
+ * run: no network shows it from now on, as docker's do not once its removal has returned; its
+ * addresses stay taken until that teardown has ended (hatake_networks_detach() then forgets it
+ * here too), so that none passes to another container while its veth is still on the bridge. */
+void            hatake_networks_hide         (HatakeNetworks            *self,
+                                              const char               *container_id);
+
 /* A running container (its namespace made by attach) joins one more network: an address, an
  * interface (the next free ethN) and its rules. G_IO_ERROR_EXISTS when it is on it already,
  * G_IO_ERROR_NOT_FOUND for an unknown network. On failure nothing is left. */
