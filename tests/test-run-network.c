@@ -172,6 +172,26 @@ settle (Fixture *f)
   g_assert_true (hatake_containers_settle_finish (HATAKE_LOCAL_ENGINE (f->engine)->containers, settled, NULL));
 }
 
+/* A new network NAME, and a container running CMD started on it */
+static HatakeContainer *
+start_on_new_network (Fixture *f, const char *name, const char *const *cmd)
+{
+  HatakeNetworkOpArgs args = { .name = name };
+  g_autoptr(HatakeContainerConfig) config = config_for (f, cmd);
+  g_autoptr(JsonNode) created = NULL, started = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeContainer *c;
+
+  created = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
+  g_assert_no_error (error);
+  g_free (config->network_mode);
+  config->network_mode = g_strdup (name);
+  c = create (f, config);
+  started = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  return c;
+}
+
 /* docker removes a network whose containers have all stopped. Here a stopped container gives
  * its endpoint back in a teardown queued at its exit; a removal asked for at once, before that
  * teardown has run (the networks' queue is held here until then), waits for it instead of
@@ -180,7 +200,6 @@ static void
 test_remove_after_exit (Fixture *f, gconstpointer data)
 {
   g_autofree char *name = g_strdup_printf ("hk-exit-%d", getpid ());
-  g_autoptr(HatakeContainerConfig) config = NULL;
   g_autoptr(HatakeContainer) c = NULL;
   g_autoptr(JsonNode) node = NULL, waited = NULL;
   g_autoptr(GAsyncResult) removed = NULL, blocked = NULL;
@@ -193,15 +212,7 @@ test_remove_after_exit (Fixture *f, gconstpointer data)
   SKIP_WITHOUT_ENGINE (f);
   networks = hatake_containers_get_networks (HATAKE_LOCAL_ENGINE (f->engine)->containers);
   args.name = name;
-  node = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
-  g_assert_no_error (error);
-  config = config_for (f, (const char *[]) { "sleep", "1", NULL });
-  g_free (config->network_mode);
-  config->network_mode = g_strdup (name);
-  c = create (f, config);
-  g_clear_pointer (&node, json_node_unref);
-  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
-  g_assert_no_error (error);
+  c = start_on_new_network (f, name, (const char *[]) { "sleep", "1", NULL });
 
   /* the container's setup is done: hold the queue until it has exited */
   hatake_test_blocker_init (&blocker);
@@ -237,7 +248,6 @@ static void
 test_removed_before_teardown (Fixture *f, gconstpointer data)
 {
   g_autofree char *name = g_strdup_printf ("hk-gone-%d", getpid ());
-  g_autoptr(HatakeContainerConfig) config = config_for (f, (const char *[]) { "sleep", "600", NULL });
   g_autoptr(HatakeContainerConfig) again = config_for (f, (const char *[]) { "sleep", "600", NULL });
   g_autoptr(HatakeContainer) c = NULL, taker = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -250,14 +260,7 @@ test_removed_before_teardown (Fixture *f, gconstpointer data)
   HatakeTestBlocker blocker;
 
   SKIP_WITHOUT_ENGINE (f);
-  node = network_op (f, HATAKE_NETWORK_OP_CREATE, &args, &error);
-  g_assert_no_error (error);
-  g_free (config->network_mode);
-  config->network_mode = g_strdup (name);
-  c = create (f, config);
-  g_clear_pointer (&node, json_node_unref);
-  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
-  g_assert_no_error (error);
+  c = start_on_new_network (f, name, (const char *[]) { "sleep", "600", NULL });
   address = address_on (f, name, c);
 
   hatake_test_blocker_init (&blocker);
