@@ -11,6 +11,15 @@
 
 G_BEGIN_DECLS
 
+/* --pid host: how far the killing of a container's other processes at its init's exit is (its
+ * exit is told only once they are gone) */
+typedef enum
+{
+  EXIT_KILL_NONE,      /* not begun (or no --pid host) */
+  EXIT_KILL_RUNNING,   /* the runtime's kill --all runs */
+  EXIT_KILL_DONE,      /* they are killed: the exit goes on */
+} ExitKillStage;
+
 typedef struct
 {
   HatakeContainer       *container;
@@ -25,8 +34,7 @@ typedef struct
   gboolean               removal_requested; /* a forced removal asked: recovery finishes it */
   gboolean               remove_volumes;    /* with its anonymous volumes (-v, --rm) */
   gboolean               removed_at_exit;   /* --rm, exited: its exit and removal go unsaved */
-  guint                  exit_kill;         /* --pid host: 1 while its processes are killed at its
-                                             * init's exit, 2 once they are (the exit goes on) */
+  ExitKillStage          exit_kill;
   guint                  archive_writers; /* copies into the stopped container: a start waits */
   guint                  health_timer;   /* the next healthcheck probe */
   struct _HealthProbe   *health_probe;   /* the one under way */

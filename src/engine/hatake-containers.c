@@ -1230,9 +1230,9 @@ on_exit_killed_all (GObject *source, GAsyncResult *result, gpointer user_data)
   /* (the runtime's delete, which follows, kills what is left: runc's, crun's too) */
   if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
     g_debug ("runtime kill --all of %s: %s", hatake_container_get_id (pending->container), error->message);
-  if (entry != NULL && entry->exit_kill == 1)
+  if (entry != NULL && entry->exit_kill == EXIT_KILL_RUNNING)
     {
-      entry->exit_kill = 2;
+      entry->exit_kill = EXIT_KILL_DONE;
       _hatake_containers_handle_exit (pending->self, entry);
     }
   _hatake_containers_work_done (pending->self);
@@ -1268,22 +1268,22 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   /* --pid host: no PID namespace ends the init's children and execs with it. They are killed
    * before the exit is told, as docker's containerd kills them (runc kill --all): a `docker stop`
    * that returned leaves nothing running. */
-  if (g_strcmp0 (entry->config->pid_mode, "host") == 0 && entry->exit_kill != 2)
+  if (g_strcmp0 (entry->config->pid_mode, "host") == 0 && entry->exit_kill != EXIT_KILL_DONE)
     {
-      if (entry->exit_kill == 0)
+      if (entry->exit_kill == EXIT_KILL_NONE)
         {
           ExitKill *pending = g_new0 (ExitKill, 1);
 
           pending->self = g_object_ref (self);
           pending->container = g_object_ref (c);
-          entry->exit_kill = 1;
+          entry->exit_kill = EXIT_KILL_RUNNING;
           /* (a one-shot command, `system recover`, waits for it as for a removal) */
           self->removals++;
           hatake_runtime_kill_all_async (self->runtime, id, SIGKILL, NULL, on_exit_killed_all, pending);
         }
       return;
     }
-  entry->exit_kill = 0;
+  entry->exit_kill = EXIT_KILL_NONE;
   g_clear_handle_id (&entry->kill_timer, g_source_remove);
   hatake_container_set_exit_code (c, (int) code);
   /* (in the container's folder for a container an older engine started) */
