@@ -392,9 +392,20 @@ test_lock (Fixture       *f,
   g_clear_error (&error);
 
   close_store (&first);
-  second = hatake_store_open (f->root, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (second);
+  /* what a holder with a longer PID left there is covered, without a truncation: the file
+   * names the new holder alone (readers stop at the newline and at the NUL) */
+  {
+    g_autofree char *lock_path = root_file (f, "lock", NULL);
+    g_autofree char *expected = g_strdup_printf ("%d\n", (int) getpid ());
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_set_contents (lock_path, "4194304\n", -1, NULL));
+    second = hatake_store_open (f->root, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (second);
+    g_assert_true (g_file_get_contents (lock_path, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, expected);
+  }
 }
 
 /* ---- blobs ------------------------------------------------------------------------------- */
