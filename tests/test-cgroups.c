@@ -5,8 +5,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <locale.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -647,6 +649,99 @@ test_this_machine (void)
     }
 }
 
+/* A process's cgroup folders, from its /proc/PID/cgroup, in each kind of layout */
+static void
+test_dirs (void)
+{
+  g_autoptr(HatakeCgroupLayout) unified = detect_tree (mountinfo_debian12, "/sys/fs/cgroup", controllers_debian12);
+  g_autoptr(HatakeCgroupLayout) hybrid = detect_tree (mountinfo_this_machine, "/sys/fs/cgroup/unified", "hugetlb\n");
+  g_autoptr(HatakeCgroupLayout) legacy = detect_tree (mountinfo_legacy, NULL, NULL);
+  g_autoptr(GHashTable) dirs = NULL;
+
+  dirs = hatake_cgroup_layout_dirs (unified, "0::/system.slice/hatake.service\n");
+  g_assert_cmpuint (g_hash_table_size (dirs), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (dirs, ""), ==, "/sys/fs/cgroup/system.slice/hatake.service");
+  g_clear_pointer (&dirs, g_hash_table_unref);
+
+  /* this machine's own: hugetlb is cgroup2's here, not a v1 hierarchy */
+  dirs = hatake_cgroup_layout_dirs (hybrid, "10:hugetlb:/\n9:name=systemd:/\n8:pids:/\n4:memory:/process_api/7a\n"
+                                            "0::/\n");
+  g_assert_cmpuint (g_hash_table_size (dirs), ==, 4);
+  g_assert_cmpstr (g_hash_table_lookup (dirs, ""), ==, "/sys/fs/cgroup/unified");
+  g_assert_cmpstr (g_hash_table_lookup (dirs, "memory"), ==, "/sys/fs/cgroup/memory/process_api/7a");
+  g_assert_cmpstr (g_hash_table_lookup (dirs, "pids"), ==, "/sys/fs/cgroup/pids");
+  g_assert_cmpstr (g_hash_table_lookup (dirs, "name=systemd"), ==, "/sys/fs/cgroup/systemd");
+  g_assert_null (g_hash_table_lookup (dirs, "hugetlb"));
+  g_clear_pointer (&dirs, g_hash_table_unref);
+
+  /* two controllers in one hierarchy; no cgroup2 mount; lines that are not a cgroup's skipped */
+  dirs = hatake_cgroup_layout_dirs (legacy, "3:cpu,cpuacct:/user.slice\n0::/\nnonsense\n5:pids:relative\n"
+                                            "7:rdma:/x\n");
+  g_assert_cmpuint (g_hash_table_size (dirs), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (dirs, "cpu"), ==, "/sys/fs/cgroup/cpu,cpuacct/user.slice");
+  g_assert_cmpstr (g_hash_table_lookup (dirs, "cpuacct"), ==, "/sys/fs/cgroup/cpu,cpuacct/user.slice");
+}
+
+/* PID into the cgroup.procs file PROCS (a cgroup file: written in place, not replaced) */
+static void
+write_pid (const char *procs, const char *pid)
+{
+  int fd = open (procs, O_WRONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, pid, strlen (pid)), ==, (gssize) strlen (pid));
+  g_assert_cmpint (close (fd), ==, 0);
+}
+
+/* The warm write is no move: a process in a cgroup of its own (made here, under a v1 hierarchy
+ * or cgroup2) is still there once it is done, as is every other hierarchy's placement. */
+static void
+test_warm_attach (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeCgroupLayout) layout = NULL;
+  g_autoptr(GHashTable) dirs = NULL;
+  g_autofree char *before = NULL, *after = NULL, *placed = NULL, *dir = NULL, *procs = NULL, *home = NULL;
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  const char *parent;
+
+  if (getuid () != 0)
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("CI runs as root");
+      g_test_skip ("needs root to make a cgroup");
+      return;
+    }
+  layout = hatake_cgroups_detect ("/", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents ("/proc/self/cgroup", &before, NULL, NULL));
+  dirs = hatake_cgroup_layout_dirs (layout, before);
+  parent = g_hash_table_lookup (dirs, "pids");
+  if (parent == NULL)
+    parent = g_hash_table_lookup (dirs, "");
+  g_assert_nonnull (parent);
+  dir = g_strdup_printf ("%s/hatake-test-warm-%s", parent, pid);
+  procs = g_build_filename (dir, "cgroup.procs", NULL);
+  home = g_build_filename (parent, "cgroup.procs", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  write_pid (procs, pid);
+  g_assert_true (g_file_get_contents ("/proc/self/cgroup", &placed, NULL, NULL));
+  g_assert_nonnull (strstr (placed, "/hatake-test-warm-"));
+
+  hatake_cgroups_warm_attach (layout);
+  /* (for a second: its thread's write waits for an RCU grace period, some tens of ms at most) */
+  for (guint i = 0; i < 100; i++)
+    {
+      g_usleep (10 * 1000);
+      g_clear_pointer (&after, g_free);
+      g_assert_true (g_file_get_contents ("/proc/self/cgroup", &after, NULL, NULL));
+      g_assert_cmpstr (after, ==, placed);
+    }
+
+  write_pid (home, pid);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -667,6 +762,8 @@ main (int   argc,
   g_test_add_func ("/cgroups/layout/boxed", test_boxed);
   g_test_add_func ("/cgroups/fix/refuses-fake-tree", test_fix_refuses_fake_tree);
   g_test_add_func ("/cgroups/this-machine", test_this_machine);
+  g_test_add_func ("/cgroups/dirs", test_dirs);
+  g_test_add_func ("/cgroups/warm-attach", test_warm_attach);
 
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -525,6 +526,112 @@ hatake_cgroup_layout_lookup_controller (HatakeCgroupLayout  *self,
       return 1;
     }
   return 0;
+}
+
+/* The folder of the cgroup PATH ("/" or "/a/b") under MOUNT */
+static char *
+in_mount (const char *mount,
+          const char *path)
+{
+  return g_str_equal (path, "/") ? g_strdup (mount) : g_build_filename (mount, path, NULL);
+}
+
+GHashTable *
+hatake_cgroup_layout_dirs (HatakeCgroupLayout *self,
+                           const char         *proc_cgroup)
+{
+  GHashTable *dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) lines = NULL;
+
+  g_return_val_if_fail (self != NULL && proc_cgroup != NULL, dirs);
+
+  lines = g_strsplit (proc_cgroup, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ":", 3);
+      g_auto(GStrv) controllers = NULL;
+
+      if (g_strv_length (f) != 3 || f[2][0] != '/')
+        continue;
+      if (*f[1] == '\0')
+        {
+          if (self->unified_path != NULL)
+            g_hash_table_replace (dirs, g_strdup (""), in_mount (self->unified_path, f[2]));
+          continue;
+        }
+      controllers = g_strsplit (f[1], ",", -1);
+      for (guint c = 0; controllers[c] != NULL; c++)
+        {
+          const char *mount = NULL;
+
+          if (hatake_cgroup_layout_lookup_controller (self, controllers[c], &mount) == 1 && mount != NULL)
+            g_hash_table_replace (dirs, g_strdup (controllers[c]), in_mount (mount, f[2]));
+        }
+    }
+  return dirs;
+}
+
+static gint warming;   /* a warm write is under way */
+
+static gpointer
+warm_thread (gpointer data)
+{
+  g_autofree char *procs = data;
+  char pid[24];
+  int fd = open (procs, O_WRONLY | O_CLOEXEC);
+
+  if (fd >= 0)
+    {
+      g_snprintf (pid, sizeof pid, "%d", (int) getpid ());
+      if (write (fd, pid, strlen (pid)) < 0)
+        g_debug ("warming the cgroup writes: %s: %s", procs, g_strerror (errno));
+      close (fd);
+    }
+  g_atomic_int_set (&warming, 0);
+  return NULL;
+}
+
+void
+hatake_cgroups_warm_attach (HatakeCgroupLayout *self)
+{
+  g_autofree char *own = NULL;
+  g_autoptr(GHashTable) dirs = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *dir;
+  char *procs;
+  GThread *thread;
+
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_int_compare_and_exchange (&warming, 0, 1))
+    return;
+  /* (read each time: the process may have been moved meanwhile, and a write into another
+   * cgroup than its own would move it) */
+  if (!g_file_get_contents ("/proc/self/cgroup", &own, NULL, NULL))
+    {
+      g_atomic_int_set (&warming, 0);
+      return;
+    }
+  dirs = hatake_cgroup_layout_dirs (self, own);
+  dir = g_hash_table_lookup (dirs, "");
+  if (dir == NULL)
+    dir = g_hash_table_lookup (dirs, "pids");
+  if (dir == NULL)
+    {
+      GHashTableIter iter;
+
+      g_hash_table_iter_init (&iter, dirs);
+      g_hash_table_iter_next (&iter, NULL, (gpointer *) &dir);
+    }
+  procs = dir != NULL ? g_build_filename (dir, "cgroup.procs", NULL) : NULL;
+  thread = procs != NULL ? g_thread_try_new ("hatake-cgwarm", warm_thread, procs, &error) : NULL;
+  if (thread == NULL)
+    {
+      g_free (procs);
+      g_atomic_int_set (&warming, 0);
+      return;
+    }
+  g_thread_unref (thread);
 }
 
 static char *

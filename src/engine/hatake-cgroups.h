@@ -65,6 +65,20 @@ const char * const *hatake_cgroup_layout_get_v1_controllers      (HatakeCgroupLa
 guint               hatake_cgroup_layout_lookup_controller       (HatakeCgroupLayout  *self,
                                                                   const char          *controller,
                                                                   const char         **out_path);
+/* The cgroup folders of a process, from its /proc/PID/cgroup (@proc_cgroup), in the hierarchies
+ * this layout has: each v1 controller's name (as "memory") → its folder, and "" → its cgroup2
+ * folder when there is a cgroup2 mount. Lines of hierarchies not mounted here are left out. */
+GHashTable         *hatake_cgroup_layout_dirs (HatakeCgroupLayout *self,
+                                               const char         *proc_cgroup);
+
+/* The first write to any cgroup.procs after a quiet moment waits for an RCU grace period
+ * (cgroup_threadgroup_rwsem's rcu_sync; 9–27 ms here), and the runtime's create of every
+ * container makes one, on its start's path. Started shortly before it, a write of this process
+ * into the cgroup it is in already (nothing moves) takes that wait in a thread of its own, and
+ * the runtime's write comes while the rcu_sync is still warm. Does nothing without a cgroup
+ * this process may write to (a layout of nothing, rootless without delegation); one at a time. */
+void                hatake_cgroups_warm_attach (HatakeCgroupLayout *self);
+
 /* One line for people, e.g. "hybrid: cgroup v1 hierarchies (blkio, cpu, …) and a cgroup2 mount at
  * /sys/fs/cgroup/unified that owns hugetlb". */
 char               *hatake_cgroup_layout_describe (HatakeCgroupLayout *self);

@@ -493,9 +493,8 @@ stats_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   g_autofree char *cgroup_path = g_strdup_printf ("/proc/%d/cgroup", pid);
   g_autofree char *cgroups = NULL;
   HatakeCgroupLayout *layout = self->cgroups;
-  g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) dirs = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_auto(GStrv) lines = NULL;
   g_autofree char *now = NULL;
   const char *v2 = NULL;
   gint64 memory, limit, cpu, pids, read_bytes = 0, write_bytes = 0, cache;
@@ -508,29 +507,9 @@ stats_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
       g_task_return_error (task, error);
       return;
     }
-  lines = g_strsplit (cgroups, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
-    {
-      g_auto(GStrv) f = g_strsplit (lines[i], ":", 3);
-      g_auto(GStrv) controllers = NULL;
-      if (g_strv_length (f) != 3)
-        continue;
-      if (*f[1] == '\0')
-        {
-          const char *mount = hatake_cgroup_layout_get_unified_path (layout);
-          if (mount != NULL && hatake_cgroup_layout_get_mode (layout) == HATAKE_CGROUP_MODE_UNIFIED)
-            g_hash_table_replace (dirs, g_strdup (""), g_build_filename (mount, f[2], NULL));
-          continue;
-        }
-      controllers = g_strsplit (f[1], ",", -1);
-      for (guint c = 0; controllers[c]; c++)
-        {
-          const char *mount = NULL;
-          if (hatake_cgroup_layout_lookup_controller (layout, controllers[c], &mount) == 1 && mount != NULL)
-            g_hash_table_replace (dirs, g_strdup (controllers[c]), g_build_filename (mount, f[2], NULL));
-        }
-    }
-  v2 = g_hash_table_lookup (dirs, "");
+  dirs = hatake_cgroup_layout_dirs (layout, cgroups);
+  /* (the cgroup2 folder of a hybrid layout has no controller: v1's are read) */
+  v2 = hatake_cgroup_layout_get_mode (layout) == HATAKE_CGROUP_MODE_UNIFIED ? g_hash_table_lookup (dirs, "") : NULL;
   if (v2 != NULL)
     {
       memory = read_number (v2, "memory.current");
