@@ -263,6 +263,9 @@ hatake_containers_exec_async (HatakeContainers        *self,
   prepare = g_task_new (self, cancellable, on_exec_prepared, g_steal_pointer (&task));
   g_task_set_source_tag (prepare, hatake_containers_exec_async);
   g_task_set_task_data (prepare, data, NULL);
+  /* the runtime's exec joins the container's cgroup: its wait taken ahead, as a start's */
+  if (self->cgroups != NULL)
+    hatake_cgroups_warm_attach (self->cgroups);
   g_task_run_in_thread (prepare, exec_prepare_thread);
 }
 
