@@ -105,6 +105,42 @@ test_api_update (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "0");
   g_clear_pointer (&out, g_free);
 
+  /* the CPU sets: CPU 0 alone, then every CPU online again; beyond those refused, as docker's
+   * daemon refuses them, nothing changed */
+  {
+    g_autofree char *online = NULL;
+
+    g_assert_true (g_file_get_contents ("/sys/devices/system/cpu/online", &online, NULL, NULL));
+    g_strstrip (online);
+    g_assert_cmpint (docker (f, NULL, NULL, "update", "--cpuset-cpus", "0", "--cpuset-mems", "0", "upd", NULL), ==, 0);
+    value = cgroup_value (f, "cpuset.cpus", "cpuset", "cpuset.cpus");
+    g_assert_cmpstr (value, ==, "0");
+    g_clear_pointer (&value, g_free);
+    out = inspect (f, "{{.HostConfig.CpusetCpus}} {{.HostConfig.CpusetMems}}");
+    g_assert_cmpstr (out, ==, "0 0");
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (docker (f, NULL, &err, "update", "--cpuset-cpus", "64", "upd", NULL), !=, 0);
+    g_assert_nonnull (strstr (err, "Requested CPUs are not available - requested 64"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (docker (f, NULL, &err, "update", "--cpuset-cpus", "1-0", "upd", NULL), !=, 0);
+    g_assert_nonnull (strstr (err, "Invalid value 1-0 for cpuset cpus"));
+    g_clear_pointer (&err, g_free);
+    value = cgroup_value (f, "cpuset.cpus", "cpuset", "cpuset.cpus");
+    g_assert_cmpstr (value, ==, "0");
+    g_clear_pointer (&value, g_free);
+    g_assert_cmpint (docker (f, NULL, NULL, "update", "--cpuset-cpus", online, "upd", NULL), ==, 0);
+    value = cgroup_value (f, "cpuset.cpus", "cpuset", "cpuset.cpus");
+    g_assert_cmpstr (value, ==, online);
+    g_clear_pointer (&value, g_free);
+    out = inspect (f, "{{.HostConfig.CpusetCpus}}");
+    g_assert_cmpstr (out, ==, online);
+    g_clear_pointer (&out, g_free);
+    hatake_cli (f, "update", "--cpuset-cpus", "0", "upd", NULL);
+    value = cgroup_value (f, "cpuset.cpus", "cpuset", "cpuset.cpus");
+    g_assert_cmpstr (value, ==, "0");
+    g_clear_pointer (&value, g_free);
+  }
+
   /* refused: docker's message, nothing changed */
   g_assert_cmpint (docker (f, NULL, &err, "update", "-m", "1m", "upd", NULL), !=, 0);
   g_assert_nonnull (strstr (err, "Minimum memory limit allowed is 6MB"));

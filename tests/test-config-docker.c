@@ -1295,15 +1295,34 @@ test_update (void)
   g_assert_nonnull (strstr (warnings[1], "--blkio-weight"));
   g_clear_pointer (&warnings, g_strfreev);
   g_clear_pointer (&other, json_node_unref);
-  /* the CPU sets, which a create takes and an update does not change yet */
-  other = parse ("{\"CpusetCpus\":\"0\",\"CpusetMems\":\"0\",\"BlkioWeight\":300}");
+  /* the CPU sets: taken, both ways, and applied; "" (what the docker CLI sends for a set it was
+   * not given) leaves a set as it is */
+  other = parse ("{\"CpusetCpus\":\"0-1\",\"CpusetMems\":\"0\",\"BlkioWeight\":300}");
   g_assert_true (hatake_container_update_from_docker (json_node_get_object (other), &u, &warnings, &error));
+  g_assert_cmpstr (u.cpuset_cpus, ==, "0-1");
+  g_assert_cmpstr (u.cpuset_mems, ==, "0");
   g_assert_nonnull (warnings);
-  g_assert_cmpuint (g_strv_length (warnings), ==, 3);
+  g_assert_cmpuint (g_strv_length (warnings), ==, 1);
   g_assert_nonnull (strstr (warnings[0], "--blkio-weight"));
-  g_assert_cmpstr (warnings[1], ==, "Hatake does not support --cpuset-cpus (CpusetCpus) in an update yet: it is ignored");
-  g_assert_cmpstr (warnings[2], ==, "Hatake does not support --cpuset-mems (CpusetMems) in an update yet: it is ignored");
   g_clear_pointer (&warnings, g_strfreev);
+  g_clear_pointer (&other, json_node_unref);
+  g_clear_pointer (&back, json_node_unref);
+  back = hatake_container_update_to_docker (&u);
+  g_assert_true (hatake_container_update_from_docker (json_node_get_object (back), &again, &warnings, &error));
+  g_assert_cmpstr (again.cpuset_cpus, ==, "0-1");
+  g_assert_cmpstr (again.cpuset_mems, ==, "0");
+  hatake_container_update_clear (&again);
+  g_assert_true (hatake_container_config_update (config, &u, &error));
+  g_assert_cmpstr (config->cpuset_cpus, ==, "0-1");
+  g_assert_cmpstr (config->cpuset_mems, ==, "0");
+  hatake_container_update_clear (&u);
+  other = parse ("{\"CpusetCpus\":\"\",\"CpusetMems\":\"\",\"Memory\":1048576}");
+  g_assert_true (hatake_container_update_from_docker (json_node_get_object (other), &u, &warnings, &error));
+  g_assert_null (u.cpuset_cpus);
+  g_assert_null (u.cpuset_mems);
+  g_assert_true (hatake_container_config_update (config, &u, &error));
+  g_assert_cmpstr (config->cpuset_cpus, ==, "0-1");
+  g_assert_cmpstr (config->cpuset_mems, ==, "0");
   g_clear_pointer (&other, json_node_unref);
 
   /* refused: a negative memory, an unknown policy; a policy for a --rm container */

@@ -773,7 +773,7 @@ update_container (HatakeApiServer   *server,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) body = hatake_api_body_json (msg, TRUE, &error);
-  HatakeContainerUpdate update;
+  g_auto(HatakeContainerUpdate) update = { 0 };
   GStrv unsupported = NULL;
   HatakeApiRequest *request;
 

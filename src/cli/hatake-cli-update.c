@@ -15,6 +15,8 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
   gint64 cpu_shares = 0;
   g_autofree char *cpus = NULL;
   g_autofree char *restart = NULL;
+  g_autofree char *cpuset_cpus = NULL;
+  g_autofree char *cpuset_mems = NULL;
   /* (not given: G_MININT64; 0 or -1 lift the limit, as docker has them) */
   gint64 pids_limit = G_MININT64;
   const GOptionEntry entries[] = {
@@ -23,6 +25,8 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
       N_("Swap limit equal to memory plus swap: '-1' to enable unlimited swap"), "BYTES" },
     { "cpus", 0, 0, G_OPTION_ARG_STRING, &cpus, N_("Number of CPUs"), "N" },
     { "cpu-shares", 'c', 0, G_OPTION_ARG_INT64, &cpu_shares, N_("CPU shares (relative weight)"), "N" },
+    { "cpuset-cpus", 0, 0, G_OPTION_ARG_STRING, &cpuset_cpus, N_("CPUs in which to allow execution (0-3, 0,1)"), "LIST" },
+    { "cpuset-mems", 0, 0, G_OPTION_ARG_STRING, &cpuset_mems, N_("MEMs in which to allow execution (0-3, 0,1)"), "LIST" },
     { "pids-limit", 0, 0, G_OPTION_ARG_INT64, &pids_limit, N_("Tune container pids limit (set -1 for unlimited)"), "N" },
     { "restart", 0, 0, G_OPTION_ARG_STRING, &restart, N_("Restart policy to apply when a container exits"), "POLICY" },
     { NULL }
@@ -32,7 +36,7 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
                                                                   entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeEngine) engine = NULL;
-  HatakeContainerUpdate update = { 0 };
+  g_auto(HatakeContainerUpdate) update = { 0 };
   int status = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -40,7 +44,7 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
   if (argc < 2)
     return hatake_cli_usage_error (context, _("requires at least 1 argument"));
   if (memory == NULL && memory_swap == NULL && cpus == NULL && cpu_shares == 0 && restart == NULL &&
-      pids_limit == G_MININT64)
+      pids_limit == G_MININT64 && cpuset_cpus == NULL && cpuset_mems == NULL)
     return hatake_cli_usage_error (context, _("You must provide one or more flags when using this command."));
   if (memory != NULL && !hatake_cli_parse_bytes (memory, &update.memory))
     return hatake_cli_usage_error (context, _("invalid argument for \"-m, --memory\" flag"));
@@ -59,6 +63,8 @@ hatake_cli_update (HatakeCliGlobals *globals, int argc, char **argv)
     }
   if (pids_limit != G_MININT64)
     update.pids_limit = pids_limit > 0 ? pids_limit : -1;
+  update.cpuset_cpus = g_steal_pointer (&cpuset_cpus);
+  update.cpuset_mems = g_steal_pointer (&cpuset_mems);
 
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)

@@ -176,16 +176,6 @@ static const struct
   { ".MacAddress", SET_STRING, "--mac-address", NULL },
 };
 
-/* What a create takes that an update does not change yet: warned about as the table above is */
-static const struct
-{
-  const char *member;    /* in the update's body (a HostConfig's Resources) */
-  const char *flag;
-} update_unsupported[] = {
-  { "CpusetCpus", "--cpuset-cpus" },
-  { "CpusetMems", "--cpuset-mems" },
-};
-
 static gboolean
 member_is_set (JsonNode *node, SetWhen when, const char *defaults)
 {
@@ -957,6 +947,11 @@ hatake_container_update_from_docker (JsonObject             *body,
       return FALSE;
     }
   update->cpus = nano_cpus / 1e9;
+  /* (docker's CLI sends "" for the sets it was not given) */
+  if (*hatake_json_string_or (body, "CpusetCpus", "") != '\0')
+    update->cpuset_cpus = g_strdup (hatake_json_string (body, "CpusetCpus"));
+  if (*hatake_json_string_or (body, "CpusetMems", "") != '\0')
+    update->cpuset_mems = g_strdup (hatake_json_string (body, "CpusetMems"));
   /* (absent or null: unchanged; 0 or -1: no limit, as docker has it) */
   if (pids != NULL && JSON_NODE_HOLDS_VALUE (pids) && json_node_get_value_type (pids) == G_TYPE_INT64)
     update->pids_limit = json_node_get_int (pids) > 0 ? json_node_get_int (pids) : -1;
@@ -978,18 +973,12 @@ hatake_container_update_from_docker (JsonObject             *body,
       update->set_restart = TRUE;
       update->restart_max = (guint) MIN (retries, G_MAXINT);
     }
-  /* the body is a HostConfig's Resources: what a create would warn about, the same way; and the
-   * CPU sets, which a create takes but an update does not change yet */
+  /* the body is a HostConfig's Resources: what a create would warn about, the same way */
   if (body != NULL)
     json_object_set_object_member (as_create, "HostConfig", json_object_ref (body));
   create_warnings = hatake_container_config_docker_unsupported (as_create);
   if (create_warnings != NULL)
     g_strv_builder_addv (b, (const char **) create_warnings);
-  for (guint i = 0; i < G_N_ELEMENTS (update_unsupported); i++)
-    if (member_is_set (body != NULL ? json_object_get_member (body, update_unsupported[i].member) : NULL,
-                       SET_STRING, NULL))
-      strv_builder_take (b, g_strdup_printf ("Hatake does not support %s (%s) in an update yet: it is ignored",
-                                             update_unsupported[i].flag, update_unsupported[i].member));
   *warnings = g_strv_builder_end (b);
   if ((*warnings)[0] == NULL)
     g_clear_pointer (warnings, g_strfreev);
@@ -1007,6 +996,8 @@ hatake_container_update_to_docker (const HatakeContainerUpdate *update)
   json_object_set_int_member (o, "MemorySwap", update->memory_swap);
   json_object_set_int_member (o, "CpuShares", update->cpu_shares);
   json_object_set_int_member (o, "NanoCpus", (gint64) (update->cpus * 1e9 + 0.5));
+  json_object_set_string_member (o, "CpusetCpus", update->cpuset_cpus ? update->cpuset_cpus : "");
+  json_object_set_string_member (o, "CpusetMems", update->cpuset_mems ? update->cpuset_mems : "");
   if (update->pids_limit != 0)
     json_object_set_int_member (o, "PidsLimit", update->pids_limit);
   json_object_set_string_member (restart, "Name",

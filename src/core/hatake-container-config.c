@@ -467,6 +467,23 @@ hatake_restart_policy_parse (const char           *text,
   return FALSE;
 }
 
+void
+hatake_container_update_clear (HatakeContainerUpdate *update)
+{
+  g_free (update->cpuset_cpus);
+  g_free (update->cpuset_mems);
+  *update = (HatakeContainerUpdate) { 0 };
+}
+
+void
+hatake_container_update_copy (const HatakeContainerUpdate *src,
+                              HatakeContainerUpdate       *dest)
+{
+  *dest = *src;
+  dest->cpuset_cpus = g_strdup (src->cpuset_cpus);
+  dest->cpuset_mems = g_strdup (src->cpuset_mems);
+}
+
 gboolean
 hatake_container_config_update (HatakeContainerConfig       *config,
                                 const HatakeContainerUpdate *update,
@@ -490,6 +507,16 @@ hatake_container_config_update (HatakeContainerConfig       *config,
     config->cpus = update->cpus;
   if (update->pids_limit != 0)
     config->pids_limit = MAX (update->pids_limit, 0);
+  if (update->cpuset_cpus != NULL && *update->cpuset_cpus != '\0')
+    {
+      g_free (config->cpuset_cpus);
+      config->cpuset_cpus = g_strdup (update->cpuset_cpus);
+    }
+  if (update->cpuset_mems != NULL && *update->cpuset_mems != '\0')
+    {
+      g_free (config->cpuset_mems);
+      config->cpuset_mems = g_strdup (update->cpuset_mems);
+    }
   if (update->set_restart)
     {
       config->restart = update->restart;

@@ -353,14 +353,24 @@ typedef struct
   gint64               cpu_shares;    /* 0: unchanged */
   double               cpus;          /* 0: unchanged */
   gint64               pids_limit;    /* 0: unchanged; -1: no limit */
+  char                *cpuset_cpus;   /* --cpuset-cpus, --cpuset-mems: NULL (or "", as the docker */
+  char                *cpuset_mems;   /* CLI sends them unset): unchanged */
   gboolean             set_restart;   /* restart and restart_max are the new policy */
   HatakeRestartPolicy  restart;
   guint                restart_max;
 } HatakeContainerUpdate;
 
-/* docker's update body (HostConfig's Resources and RestartPolicy, at its top level) as an update;
- * WARNINGS (NULL when there is none) for what it asks that Hatake does not do yet (--cpu-period,
- * --blkio-weight…), as a create's. FALSE with G_IO_ERROR_INVALID_ARGUMENT naming what is wrong. */
+/* Frees what UPDATE holds (its CPU sets) and zeroes it */
+void                   hatake_container_update_clear       (HatakeContainerUpdate       *update);
+/* A copy of SRC into DEST, its strings its own */
+void                   hatake_container_update_copy        (const HatakeContainerUpdate *src,
+                                                            HatakeContainerUpdate       *dest);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HatakeContainerUpdate, hatake_container_update_clear)
+
+/* docker's update body (HostConfig's Resources and RestartPolicy, at its top level) as an update
+ * (to be cleared, also on failure); WARNINGS (NULL when there is none) for what it asks that
+ * Hatake does not do yet (--cpu-period, --blkio-weight…), as a create's. FALSE with
+ * G_IO_ERROR_INVALID_ARGUMENT naming what is wrong. */
 gboolean               hatake_container_update_from_docker (JsonObject                 *body,
                                                             HatakeContainerUpdate      *update,
                                                             GStrv                      *warnings,

@@ -45,6 +45,7 @@ update_data_free (UpdateData *data)
     g_unlink (data->resources);
   g_free (data->id);
   g_free (data->name);
+  hatake_container_update_clear (&data->update);
   g_free (data->resources);
   g_clear_pointer (&data->undo, json_object_unref);
   g_clear_error (&data->error);
@@ -53,6 +54,25 @@ update_data_free (UpdateData *data)
 
 /* The linux.resources that set, of CONFIG's limits, those UPDATE changes (no limit as the
  * runtime can write it); an empty object when it changes none. */
+static gboolean
+is_set (const char *cpuset)
+{
+  return cpuset != NULL && *cpuset != '\0';
+}
+
+/* CPU's member KIND ("cpus", "mems"): the set, or with none (an update's undo, to a container
+ * made without one) every CPU or memory node online, as the kernel gave it */
+static void
+set_cpuset (JsonObject *cpu,
+            const char *kind,
+            const char *cpuset)
+{
+  g_autofree char *online = is_set (cpuset) ? NULL : hatake_oci_spec_online (kind);
+
+  if (is_set (cpuset) || online != NULL)
+    json_object_set_string_member (cpu, kind, is_set (cpuset) ? cpuset : online);
+}
+
 static JsonObject *
 changed_limits (const HatakeContainerConfig *config,
                 const HatakeContainerUpdate *update)
@@ -69,7 +89,7 @@ changed_limits (const HatakeContainerConfig *config,
       json_object_set_int_member (memory, "swap", config->memory > 0 ? swap : -1);
       json_object_set_object_member (out, "memory", memory);
     }
-  if (update->cpus != 0 || update->cpu_shares != 0)
+  if (update->cpus != 0 || update->cpu_shares != 0 || is_set (update->cpuset_cpus) || is_set (update->cpuset_mems))
     {
       JsonObject *cpu = json_object_new ();
 
@@ -80,6 +100,10 @@ changed_limits (const HatakeContainerConfig *config,
         }
       if (update->cpu_shares != 0)
         json_object_set_int_member (cpu, "shares", config->cpu_shares > 0 ? CLAMP (config->cpu_shares, 2, 262144) : 1024);
+      if (is_set (update->cpuset_cpus))
+        set_cpuset (cpu, "cpus", config->cpuset_cpus);
+      if (is_set (update->cpuset_mems))
+        set_cpuset (cpu, "mems", config->cpuset_mems);
       json_object_set_object_member (out, "cpu", cpu);
     }
   if (update->pids_limit != 0)
@@ -223,14 +247,14 @@ hatake_containers_update_async (HatakeContainers            *self,
   data = g_new0 (UpdateData, 1);
   data->id = g_strdup (hatake_container_get_id (container));
   data->name = g_strdup (hatake_container_get_name (container));
-  data->update = *update;
+  hatake_container_update_copy (update, &data->update);
   g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
-  /* the new limits are checked whole, as the next start will check them (but for the CPU sets,
-   * which an update does not change: checked at create and at each start) */
+  /* the new limits are checked whole, as the next start will check them */
   config = hatake_container_config_copy (entry->config);
   if (!hatake_container_config_update (config, update, &error) ||
       (limits = hatake_oci_spec_limits (config->memory, config->memory_swap, config->cpu_shares, config->cpus,
-                                        NULL, NULL, config->pids_limit, &error)) == NULL)
+                                        config->cpuset_cpus, config->cpuset_mems, config->pids_limit,
+                                        &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;

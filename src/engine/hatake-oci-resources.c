@@ -89,6 +89,40 @@ ranges_cover (GArray *available,
   return TRUE;
 }
 
+/* The kernel's list at ONLINE_PATH, stripped; ONLINE_DEFAULT when there is no such file (NULL:
+ * an error then too) */
+static char *
+read_online (const char  *online_path,
+             const char  *online_default,
+             GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *online = NULL;
+
+  if (!g_file_get_contents (online_path, &online, NULL, &local_error))
+    {
+      if (online_default == NULL || !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", online_path);
+          return NULL;
+        }
+      online = g_strdup (online_default);
+    }
+  return g_strstrip (online);
+}
+
+char *
+hatake_oci_spec_online (const char *kind)
+{
+  g_autoptr(GError) error = NULL;
+  char *online = g_str_equal (kind, "cpus") ? read_online (CPUS_ONLINE, NULL, &error)
+                                            : read_online (NODES_ONLINE, "0", &error);
+
+  if (online == NULL)
+    g_debug ("%s", error->message);
+  return online;
+}
+
 static gboolean
 check_list (const char  *requested,
             const char  *kind,          /* "cpus", "mems": docker's word in its syntax error */
@@ -99,7 +133,6 @@ check_list (const char  *requested,
   g_autoptr(GArray) wanted = NULL;
   g_autoptr(GArray) available = NULL;
   g_autofree char *online = NULL;
-  g_autoptr(GError) local_error = NULL;
 
   if (requested == NULL || *requested == '\0')
     return TRUE;
@@ -109,16 +142,9 @@ check_list (const char  *requested,
                    requested, kind);
       return FALSE;
     }
-  if (!g_file_get_contents (online_path, &online, NULL, &local_error))
-    {
-      if (online_default == NULL || !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", online_path);
-          return FALSE;
-        }
-      online = g_strdup (online_default);
-    }
-  g_strstrip (online);
+  online = read_online (online_path, online_default, error);
+  if (online == NULL)
+    return FALSE;
   if (!parse_list (online, &available))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("%s: not a list of numbers: %s"), online_path, online);

@@ -139,6 +139,9 @@ JsonObject *hatake_oci_spec_limits        (gint64                      memory,
 gboolean    hatake_oci_spec_check_cpuset  (const char                 *cpus,
                                            const char                 *mems,
                                            GError                    **error);
+/* The CPUs ("cpus") or the memory nodes ("mems") online on this machine, as a list ("0-1"); NULL
+ * when it cannot be read. What a container without a CPU set may use. */
+char       *hatake_oci_spec_online        (const char                 *kind);
 /* --oom-score-adj: docker's range (G_IO_ERROR_INVALID_ARGUMENT, its message) and, unless the
  * engine has CAP_SYS_RESOURCE, not below the engine's own score (/proc/self/oom_score_adj), which
  * the runtime could not lower to: every start would fail (HATAKE_ERROR_CONFIG saying so). 0, the
