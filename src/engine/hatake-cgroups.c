@@ -573,12 +573,37 @@ hatake_cgroup_layout_dirs (HatakeCgroupLayout *self,
 
 static gint warming;   /* a warm write is under way */
 
+/* cgroup.procs of the cgroup this process is in, on LAYOUT's cgroup2 mount (else pids', else any
+ * v1 hierarchy's); NULL when none */
+static char *
+own_procs_file (HatakeCgroupLayout *layout)
+{
+  g_autofree char *own = NULL;
+  g_autoptr(GHashTable) dirs = NULL;
+  GHashTableIter iter;
+  const char *dir;
+
+  if (!g_file_get_contents ("/proc/self/cgroup", &own, NULL, NULL))
+    return NULL;
+  dirs = hatake_cgroup_layout_dirs (layout, own);
+  dir = g_hash_table_lookup (dirs, "");
+  if (dir == NULL)
+    dir = g_hash_table_lookup (dirs, "pids");
+  g_hash_table_iter_init (&iter, dirs);
+  if (dir == NULL && !g_hash_table_iter_next (&iter, NULL, (gpointer *) &dir))
+    return NULL;
+  return g_build_filename (dir, "cgroup.procs", NULL);
+}
+
 static gpointer
 warm_thread (gpointer data)
 {
-  g_autofree char *procs = data;
+  g_autoptr(HatakeCgroupLayout) layout = data;
+  /* (read right before the write: a write into another cgroup than its own would move the
+   * process, and it may have been moved since the engine started) */
+  g_autofree char *procs = own_procs_file (layout);
+  int fd = procs != NULL ? open (procs, O_WRONLY | O_CLOEXEC) : -1;
   char pid[24];
-  int fd = open (procs, O_WRONLY | O_CLOEXEC);
 
   if (fd >= 0)
     {
@@ -594,40 +619,18 @@ warm_thread (gpointer data)
 void
 hatake_cgroups_warm_attach (HatakeCgroupLayout *self)
 {
-  g_autofree char *own = NULL;
-  g_autoptr(GHashTable) dirs = NULL;
   g_autoptr(GError) error = NULL;
-  const char *dir;
-  char *procs;
   GThread *thread;
 
   g_return_if_fail (self != NULL);
 
   if (!g_atomic_int_compare_and_exchange (&warming, 0, 1))
     return;
-  /* (read each time: the process may have been moved meanwhile, and a write into another
-   * cgroup than its own would move it) */
-  if (!g_file_get_contents ("/proc/self/cgroup", &own, NULL, NULL))
-    {
-      g_atomic_int_set (&warming, 0);
-      return;
-    }
-  dirs = hatake_cgroup_layout_dirs (self, own);
-  dir = g_hash_table_lookup (dirs, "");
-  if (dir == NULL)
-    dir = g_hash_table_lookup (dirs, "pids");
-  if (dir == NULL)
-    {
-      GHashTableIter iter;
-
-      g_hash_table_iter_init (&iter, dirs);
-      g_hash_table_iter_next (&iter, NULL, (gpointer *) &dir);
-    }
-  procs = dir != NULL ? g_build_filename (dir, "cgroup.procs", NULL) : NULL;
-  thread = procs != NULL ? g_thread_try_new ("hatake-cgwarm", warm_thread, procs, &error) : NULL;
+  thread = g_thread_try_new ("hatake-cgwarm", warm_thread, hatake_cgroup_layout_ref (self), &error);
   if (thread == NULL)
     {
-      g_free (procs);
+      g_debug ("warming the cgroup writes: %s", error->message);
+      hatake_cgroup_layout_unref (self);
       g_atomic_int_set (&warming, 0);
       return;
     }
