@@ -947,11 +947,9 @@ hatake_container_update_from_docker (JsonObject             *body,
       return FALSE;
     }
   update->cpus = nano_cpus / 1e9;
-  /* (docker's CLI sends "" for the sets it was not given) */
-  if (*hatake_json_string_or (body, "CpusetCpus", "") != '\0')
-    update->cpuset_cpus = g_strdup (hatake_json_string (body, "CpusetCpus"));
-  if (*hatake_json_string_or (body, "CpusetMems", "") != '\0')
-    update->cpuset_mems = g_strdup (hatake_json_string (body, "CpusetMems"));
+  /* (docker's CLI sends "" for the sets it was not given: NULL, unchanged) */
+  update->cpuset_cpus = string_member (body, "CpusetCpus");
+  update->cpuset_mems = string_member (body, "CpusetMems");
   /* (absent or null: unchanged; 0 or -1: no limit, as docker has it) */
   if (pids != NULL && JSON_NODE_HOLDS_VALUE (pids) && json_node_get_value_type (pids) == G_TYPE_INT64)
     update->pids_limit = json_node_get_int (pids) > 0 ? json_node_get_int (pids) : -1;

@@ -484,6 +484,17 @@ hatake_container_update_copy (const HatakeContainerUpdate *src,
   dest->cpuset_mems = g_strdup (src->cpuset_mems);
 }
 
+/* *FIELD becomes a copy of VALUE, unless VALUE is NULL or "" (an update's "unchanged") */
+static void
+replace_if_given (char      **field,
+                  const char *value)
+{
+  if (value == NULL || *value == '\0')
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
 gboolean
 hatake_container_config_update (HatakeContainerConfig       *config,
                                 const HatakeContainerUpdate *update,
@@ -507,16 +518,8 @@ hatake_container_config_update (HatakeContainerConfig       *config,
     config->cpus = update->cpus;
   if (update->pids_limit != 0)
     config->pids_limit = MAX (update->pids_limit, 0);
-  if (update->cpuset_cpus != NULL && *update->cpuset_cpus != '\0')
-    {
-      g_free (config->cpuset_cpus);
-      config->cpuset_cpus = g_strdup (update->cpuset_cpus);
-    }
-  if (update->cpuset_mems != NULL && *update->cpuset_mems != '\0')
-    {
-      g_free (config->cpuset_mems);
-      config->cpuset_mems = g_strdup (update->cpuset_mems);
-    }
+  replace_if_given (&config->cpuset_cpus, update->cpuset_cpus);
+  replace_if_given (&config->cpuset_mems, update->cpuset_mems);
   if (update->set_restart)
     {
       config->restart = update->restart;

@@ -52,8 +52,6 @@ update_data_free (UpdateData *data)
   g_free (data);
 }
 
-/* The linux.resources that set, of CONFIG's limits, those UPDATE changes (no limit as the
- * runtime can write it); an empty object when it changes none. */
 static gboolean
 is_set (const char *cpuset)
 {
@@ -67,12 +65,16 @@ set_cpuset (JsonObject *cpu,
             const char *kind,
             const char *cpuset)
 {
-  g_autofree char *online = is_set (cpuset) ? NULL : hatake_oci_spec_online (kind);
+  g_autofree char *online = NULL;
 
-  if (is_set (cpuset) || online != NULL)
-    json_object_set_string_member (cpu, kind, is_set (cpuset) ? cpuset : online);
+  if (!is_set (cpuset))
+    cpuset = online = hatake_oci_spec_online (kind);
+  if (cpuset != NULL)
+    json_object_set_string_member (cpu, kind, cpuset);
 }
 
+/* The linux.resources that set, of CONFIG's limits, those UPDATE changes (no limit as the
+ * runtime can write it); an empty object when it changes none. */
 static JsonObject *
 changed_limits (const HatakeContainerConfig *config,
                 const HatakeContainerUpdate *update)
