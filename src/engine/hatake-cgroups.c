@@ -622,9 +622,7 @@ hatake_cgroups_warm_attach (HatakeCgroupLayout *self)
   g_autoptr(GError) error = NULL;
   GThread *thread;
 
-  g_return_if_fail (self != NULL);
-
-  if (!g_atomic_int_compare_and_exchange (&warming, 0, 1))
+  if (self == NULL || !g_atomic_int_compare_and_exchange (&warming, 0, 1))
     return;
   thread = g_thread_try_new ("hatake-cgwarm", warm_thread, hatake_cgroup_layout_ref (self), &error);
   if (thread == NULL)

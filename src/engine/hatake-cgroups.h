@@ -75,8 +75,9 @@ GHashTable         *hatake_cgroup_layout_dirs (HatakeCgroupLayout *self,
  * (cgroup_threadgroup_rwsem's rcu_sync; 9–27 ms here), and the runtime's create of every
  * container makes one, on its start's path. Started shortly before it, a write of this process
  * into the cgroup it is in already (nothing moves) takes that wait in a thread of its own, and
- * the runtime's write comes while the rcu_sync is still warm. Does nothing without a cgroup
- * this process may write to (a layout of nothing, rootless without delegation); one at a time. */
+ * the runtime's write comes while the rcu_sync is still warm. Does nothing without a layout
+ * (@self NULL: none was detected) or a cgroup this process may write to (rootless without
+ * delegation); one at a time. */
 void                hatake_cgroups_warm_attach (HatakeCgroupLayout *self);
 
 /* One line for people, e.g. "hybrid: cgroup v1 hierarchies (blkio, cpu, …) and a cgroup2 mount at

@@ -264,8 +264,7 @@ hatake_containers_exec_async (HatakeContainers        *self,
   g_task_set_source_tag (prepare, hatake_containers_exec_async);
   g_task_set_task_data (prepare, data, NULL);
   /* the runtime's exec joins the container's cgroup: its wait taken ahead, as a start's */
-  if (self->cgroups != NULL)
-    hatake_cgroups_warm_attach (self->cgroups);
+  hatake_cgroups_warm_attach (self->cgroups);
   g_task_run_in_thread (prepare, exec_prepare_thread);
 }
 

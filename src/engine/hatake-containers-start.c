@@ -307,8 +307,7 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
     }
   /* the runtime's create writes to cgroup.procs ~10 ms from now: its wait for an RCU grace
    * period is taken ahead, beside the preparing */
-  if (self->cgroups != NULL)
-    hatake_cgroups_warm_attach (self->cgroups);
+  hatake_cgroups_warm_attach (self->cgroups);
   prepare = g_new0 (PrepareData, 1);
   data->entry = entry;
   g_task_set_task_data (task, data, (GDestroyNotify) start_data_free);

@@ -1030,8 +1030,7 @@ hatake_containers_create_async (HatakeContainers            *self,
   g_task_set_source_tag (task, hatake_containers_create_async);
   /* a start follows at once more often than not (docker run): the runtime's cgroup.procs wait,
    * taken ahead from here, is over sooner */
-  if (self->cgroups != NULL)
-    hatake_cgroups_warm_attach (self->cgroups);
+  hatake_cgroups_warm_attach (self->cgroups);
 
   /* names are decided here, on the main thread, and held until the create is done */
   if (config->name != NULL)
