@@ -11,12 +11,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "hatake-inotify.h"
+
+#ifdef HAVE_VALGRIND_H
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 /* What /proc/PID/fd/FD points to, or NULL */
 static char *
@@ -75,7 +83,7 @@ one_shot_process (int ready, int go, const char *dir)
   int plain = open ("/dev/null", O_RDONLY);   /* inherited by a fork, as standard output is */
   char line[128];
   pid_t keeper;
-  int kept_open, closed_after;
+  int kept_open, closed_after, same_memory;
   char c;
 
   if (watch < 0 || plain < 0 || inotify_add_watch (watch, dir, IN_CREATE) < 0)
@@ -85,7 +93,10 @@ one_shot_process (int ready, int go, const char *dir)
   kept_open = fcntl (watch, F_GETFD) >= 0;
   keeper = hatake_inotify_hand_over ();
   closed_after = fcntl (watch, F_GETFD) < 0 && errno == EBADF;
-  snprintf (line, sizeof line, "%d %d %d %d %d\n", (int) keeper, watch, plain, kept_open, closed_after);
+  /* 0: the keeper's memory is this process's (kcmp compares the two processes' mm) */
+  same_memory = (int) syscall (SYS_kcmp, getpid (), keeper, KCMP_VM, 0, 0);
+  snprintf (line, sizeof line, "%d %d %d %d %d %d\n", (int) keeper, watch, plain, kept_open, closed_after,
+            same_memory);
   if (write (ready, line, strlen (line)) < 0 || read (go, &c, 1) < 0)
     _exit (4);
   _exit (0);
@@ -97,7 +108,7 @@ test_hand_over (void)
   g_autofree char *dir = g_dir_make_tmp ("hatake-inotify-XXXXXX", NULL);
   int ready[2], go[2];
   char line[128] = { 0 };
-  int keeper, watch, plain, kept_open, closed_after, status;
+  int keeper, watch, plain, kept_open, closed_after, same_memory, status;
   g_autofree char *target = NULL;
   guint n_fds, n_other;
   struct rlimit files;
@@ -113,11 +124,16 @@ test_hand_over (void)
   close (ready[1]);
   close (go[0]);
   g_assert_cmpint (read (ready[0], line, sizeof line - 1), >, 0);
-  g_assert_cmpint (sscanf (line, "%d %d %d %d %d", &keeper, &watch, &plain, &kept_open, &closed_after), ==, 5);
+  g_assert_cmpint (sscanf (line, "%d %d %d %d %d %d", &keeper, &watch, &plain, &kept_open, &closed_after,
+                           &same_memory), ==, 6);
   /* a close kept the descriptor open until the hand-over, which closed the process's copy */
   g_assert_true (kept_open);
   g_assert_true (closed_after);
   g_assert_cmpint (keeper, >, 0);
+  /* it shares the process's memory: no copy of its page tables, and the process's exit leaves
+   * the memory's teardown to it (under valgrind, which runs no such clone, it is a fork) */
+  if (!RUNNING_ON_VALGRIND)
+    g_assert_cmpint (same_memory, ==, 0);
 
   /* the keeper holds the inotify descriptor and the pipe it learns the process's exit from,
    * nothing else: not the process's standard output or the data root's lock, which it would
