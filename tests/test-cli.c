@@ -401,6 +401,29 @@ test_cli_containers (Fixture *f, gconstpointer data)
       g_assert_cmpstr (out, ==, "one\ntwo\n");
       g_clear_pointer (&out, g_free);
     }
+  /* their files: the command need not delete them all before it exits; conmon's exit command
+   * deletes what is left once the command is gone (no command here meanwhile: each start cleans
+   * tmp/ too) */
+  {
+    g_autofree char *tmp = g_build_filename (f->root, "tmp", NULL);
+    gboolean left;
+
+    deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    do
+      {
+        g_autoptr(GDir) dir = g_dir_open (tmp, 0, NULL);
+        const char *name;
+
+        g_assert_nonnull (dir);
+        left = FALSE;
+        while ((name = g_dir_read_name (dir)) != NULL)
+          left |= g_str_has_prefix (name, "removed-");
+        if (left)
+          g_usleep (50 * 1000);
+      }
+    while (left && g_get_monotonic_time () < deadline);
+    g_assert_false (left);
+  }
 
   /* --rm applies without an engine: the exit command removes it */
   g_assert_cmpint (run (f, &out, NULL, "run", "-d", "--rm", "--name", "gone", image, "sleep", "1", NULL), ==, 0);

@@ -160,18 +160,28 @@ release_lock (gpointer data)
 }
 
 /* A one-shot command holds the data root: wait for it; then a container it removed needs
- * nothing, one still there needs system recover */
+ * nothing but the deletion of what the command left of removed containers' files (tmp/removed-*,
+ * nothing else there), one still there needs system recover (whose engine cleans tmp/) */
 static void
 test_one_shot_owner (Fixture *f, gconstpointer data)
 {
   g_autofree char *container = g_build_filename (f->root, "containers", ID, NULL);
+  g_autofree char *trash = g_build_filename (f->root, "tmp", "removed-Ab12Cd", NULL);
+  g_autofree char *trash_file = g_build_filename (trash, "container", "upper", "etc", "passwd", NULL);
+  g_autofree char *other = g_build_filename (f->root, "tmp", "layer-Ab12Cd", "file", NULL);
 
   for (guint kept = 0; kept < 2; kept++)
     {
       g_autoptr(GSubprocess) p = NULL;
       g_autofree char *args = NULL;
+      g_autofree char *trash_dir = g_path_get_dirname (trash_file);
+      g_autofree char *other_dir = g_path_get_dirname (other);
       gint64 start;
 
+      g_assert_cmpint (g_mkdir_with_parents (trash_dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (trash_file, "root:x:0:0::/:/bin/sh\n", -1, NULL));
+      g_assert_cmpint (g_mkdir_with_parents (other_dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (other, "", -1, NULL));
       if (kept)
         g_assert_cmpint (g_mkdir_with_parents (container, 0700), ==, 0);
       hold_lock (f, getpid ());
@@ -189,6 +199,8 @@ test_one_shot_owner (Fixture *f, gconstpointer data)
         g_assert_nonnull (args);
       else
         g_assert_null (args);
+      g_assert_cmpint (g_file_test (trash, G_FILE_TEST_EXISTS), ==, kept != 0);
+      g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
     }
 }
 

@@ -112,6 +112,11 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
   /* a one-shot command probes no healthchecks (hatake serve turns them on again): its engine is
    * gone before a probe is due. It first catches up with what happened while no engine ran. */
   hatake_local_engine_set_healthchecks (engine, FALSE);
+  /* nor does it wait for the deletion of a --rm container's files at its exit (2 to 8 ms of
+   * every `hatake run --rm` here): conmon's exit command, hatake-exited, waits for this
+   * process's end and deletes what is left of them. system recover is that exit command's
+   * own engine: none follows it. */
+  hatake_local_engine_set_exit_trash_left (engine, !globals->existing_only);
   hatake_local_engine_recover_async (engine, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
   if (!hatake_local_engine_recover_finish (engine, result, error))

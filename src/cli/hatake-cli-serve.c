@@ -198,7 +198,11 @@ hatake_cli_serve (HatakeCliGlobals *globals,
    * netavark's whole network setup and teardown (after the recovery's teardowns are done) */
   hatake_cli_settle (globals);
   if (HATAKE_IS_LOCAL_ENGINE (engine))
-    hatake_local_engine_set_healthchecks (HATAKE_LOCAL_ENGINE (engine), TRUE);
+    {
+      /* a long-running engine: conmon's exit commands leave its exits to it */
+      hatake_local_engine_set_healthchecks (HATAKE_LOCAL_ENGINE (engine), TRUE);
+      hatake_local_engine_set_exit_trash_left (HATAKE_LOCAL_ENGINE (engine), FALSE);
+    }
   if (HATAKE_IS_LOCAL_ENGINE (engine) &&
       !hatake_local_engine_hold_default_network (HATAKE_LOCAL_ENGINE (engine), TRUE, &error))
     {

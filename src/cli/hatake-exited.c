@@ -10,14 +10,18 @@
  *   - a long-running engine (hatake serve, the app) owns the data root: it watches exits
  *     itself, nothing to do;
  *   - a one-shot command (hatake run…) owns it: wait for it to end (15 s at most, as
- *     system recover does), then, if the container is gone (its --rm was applied), nothing to do;
+ *     system recover does), then, if the container is gone (its --rm was applied), delete what
+ *     the command left of removed containers' files (it does not wait for that: tmp/removed-*,
+ *     garbage whoever deletes it) and nothing more;
  *   - otherwise, or when unsure, run system recover.
  * Plain libc: no GLib to load either.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,6 +49,34 @@ read_holder (int fd, char *pid, size_t size)
 
   pid[n > 0 ? n : 0] = '\0';
   pid[strcspn (pid, "\n")] = '\0';
+}
+
+static int
+remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+  (void) st;
+  (void) type;
+  (void) ftw;
+  remove (path);
+  return 0;
+}
+
+/* The files of containers removed at their exit, renamed whole into ROOT/tmp/removed-* by the
+ * engine that removed them: never crossing into another file system (a mount left there) */
+static void
+sweep_removed (const char *root)
+{
+  char tmp[PATH_MAX], path[PATH_MAX];
+  struct dirent *entry;
+  DIR *dir;
+
+  if (snprintf (tmp, sizeof tmp, "%s/tmp", root) >= (int) sizeof tmp || (dir = opendir (tmp)) == NULL)
+    return;
+  while ((entry = readdir (dir)) != NULL)
+    if (strncmp (entry->d_name, "removed-", 8) == 0 &&
+        snprintf (path, sizeof path, "%s/%s", tmp, entry->d_name) < (int) sizeof path)
+      nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  closedir (dir);
 }
 
 static int
@@ -98,7 +130,12 @@ main (int argc, char **argv)
     }
   alarm (0);
   if (lstat (container, &st) != 0 && errno == ENOENT)
-    return 0;
+    {
+      /* (unlocked: the next command need not wait for this) */
+      close (fd);
+      sweep_removed (root);
+      return 0;
+    }
   close (fd);
   return recover (hatake, root);
 }

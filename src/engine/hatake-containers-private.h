@@ -67,7 +67,9 @@ struct _HatakeContainers
   guint            removals;      /* removals under way, and --pid host exits waiting for their
                                    * processes' end: what a settle waits for */
   GHashTable      *pending_names; /* names of creates under way */
-  GPtrArray       *settle_waiters;/* GTasks completed when no removal is under way */
+  guint            exit_sweeps;   /* deletions of the files of containers removed at their exit */
+  gboolean         exit_trash_left; /* a settle does not wait for those */
+  GPtrArray       *settle_waiters;/* GTasks completed when settled (_hatake_containers_settled) */
   GHashTable      *detaching;     /* id → Detaching: its network's teardown is queued */
   gboolean         healthchecks;  /* probed while this engine runs (not in one-shot commands) */
 };
@@ -84,6 +86,10 @@ char     *_hatake_containers_entry_path  (Entry           *entry,
                                          const char      *name);
 char     *_hatake_containers_persist_dir (HatakeContainers *self,
                                          const char      *id);
+/* Whether a settle is done: no removal under way, nor (unless left) an exit's deletion */
+gboolean  _hatake_containers_settled      (HatakeContainers *self);
+/* Completes the settle waiters once settled */
+void      _hatake_containers_check_settled (HatakeContainers *self);
 /* One of self->removals is done; the settle waiters complete with the last */
 void      _hatake_containers_work_done   (HatakeContainers *self);
 void      _hatake_containers_handle_exit (HatakeContainers *self,

@@ -298,7 +298,7 @@ recover_next (GTask *task)
   hatake_containers_set_healthchecks (self, self->healthchecks);
   /* --rm removals that recovery started finish before it reports: a one-shot command exits
    * right after */
-  if (self->removals > 0)
+  if (!_hatake_containers_settled (self))
     {
       g_ptr_array_add (self->settle_waiters, task);
       return;
@@ -316,13 +316,22 @@ hatake_containers_settle_async (HatakeContainers    *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, hatake_containers_settle_async);
-  if (self->removals > 0)
+  if (!_hatake_containers_settled (self))
     g_ptr_array_add (self->settle_waiters, task);
   else
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
     }
+}
+
+void
+hatake_containers_set_exit_trash_left (HatakeContainers *self,
+                                       gboolean          left)
+{
+  g_return_if_fail (HATAKE_IS_CONTAINERS (self));
+  self->exit_trash_left = left;
+  _hatake_containers_check_settled (self);
 }
 
 gboolean

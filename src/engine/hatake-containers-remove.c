@@ -33,6 +33,7 @@ typedef struct
   char             *socket_dir;  /* conmon's attach and control sockets */
   char             *persist_dir; /* conmon's copy of the exit code */
   gboolean          killed;      /* a dead one's runtime delete killed what ran: conmon's exit follows */
+  gboolean          at_exit;     /* --rm at its exit: conmon's exit command follows */
   GStrv             anonymous;   /* -v: anonymous volumes to drop with it */
   char             *trash;       /* tmp/removed-XXXXXX: the folder, renamed away, to delete */
 } RemoveData;
@@ -123,19 +124,34 @@ sweep_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 static void
 on_swept (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  _hatake_containers_work_done (HATAKE_CONTAINERS (source));
+  HatakeContainers *self = HATAKE_CONTAINERS (source);
+
+  if (GPOINTER_TO_INT (user_data))
+    {
+      g_assert (self->exit_sweeps > 0);
+      self->exit_sweeps--;
+      _hatake_containers_check_settled (self);
+    }
+  else
+    _hatake_containers_work_done (self);
 }
 
 /* The removed container's files, in tmp/: deleted while the removal is reported; counted as a
- * removal under way, so that a one-shot command still waits for them before it exits. */
+ * removal under way, so that a one-shot command still waits for them before it exits — unless
+ * the container was removed at its exit (AT_EXIT) and the engine leaves such files
+ * (hatake_containers_set_exit_trash_left): conmon's exit command, which waits for the command's
+ * end, deletes what is left of them then. */
 static void
-sweep_trash (HatakeContainers *self, const char *trash)
+sweep_trash (HatakeContainers *self, const char *trash, gboolean at_exit)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, on_swept, NULL);
+  g_autoptr(GTask) task = g_task_new (self, NULL, on_swept, GINT_TO_POINTER (at_exit));
 
   g_task_set_source_tag (task, sweep_trash);
   g_task_set_task_data (task, g_strdup (trash), g_free);
-  self->removals++;
+  if (at_exit)
+    self->exit_sweeps++;
+  else
+    self->removals++;
   g_task_run_in_thread (task, sweep_thread);
 }
 
@@ -193,17 +209,31 @@ _hatake_containers_detach_network (HatakeContainers *self,
   hatake_networks_run_job (self->networks, task, detach_thread, HATAKE_NETWORK_JOB_TEARDOWN, id);
 }
 
+gboolean
+_hatake_containers_settled (HatakeContainers *self)
+{
+  return self->removals == 0 && (self->exit_trash_left || self->exit_sweeps == 0);
+}
+
+void
+_hatake_containers_check_settled (HatakeContainers *self)
+{
+  g_autoptr(GPtrArray) waiters = NULL;
+
+  if (!_hatake_containers_settled (self) || self->settle_waiters->len == 0)
+    return;
+  waiters = g_steal_pointer (&self->settle_waiters);
+  self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < waiters->len; i++)
+    g_task_return_boolean (g_ptr_array_index (waiters, i), TRUE);
+}
+
 void
 _hatake_containers_work_done (HatakeContainers *self)
 {
   g_assert (self->removals > 0);
-  if (--self->removals == 0)
-    {
-      g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->settle_waiters);
-      self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint i = 0; i < waiters->len; i++)
-        g_task_return_boolean (g_ptr_array_index (waiters, i), TRUE);
-    }
+  self->removals--;
+  _hatake_containers_check_settled (self);
 }
 
 static void
@@ -253,7 +283,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   RemoveData *data = g_task_get_task_data (G_TASK (result));
 
   if (data->trash != NULL)
-    sweep_trash (self, data->trash);
+    sweep_trash (self, data->trash, data->at_exit);
   if (data->networks != NULL)
     {
       /* (a container whose files could not go stays, dead: still shown) */
@@ -332,6 +362,7 @@ _hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboo
   g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (entry->container), g_object_unref);
   self->removals++;
   data->killed = delete_runtime;
+  data->at_exit = entry->removed_at_exit && outer == NULL;
   if (delete_runtime)
     hatake_runtime_delete_async (self->runtime, data->id, TRUE, NULL, on_dead_deleted, g_steal_pointer (&task));
   else

@@ -500,6 +500,14 @@ hatake_local_engine_set_healthchecks (HatakeLocalEngine *self,
   hatake_containers_set_healthchecks (self->containers, enabled);
 }
 
+void
+hatake_local_engine_set_exit_trash_left (HatakeLocalEngine *self,
+                                         gboolean           left)
+{
+  g_return_if_fail (HATAKE_IS_LOCAL_ENGINE (self));
+  hatake_containers_set_exit_trash_left (self->containers, left);
+}
+
 const char *
 hatake_local_engine_get_run_dir (HatakeLocalEngine *self)
 {
