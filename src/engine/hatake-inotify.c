@@ -149,8 +149,10 @@ keeper_main (void *data)
  * copy of its descriptor table. A fork copied the page tables of the whole process (1.5 ms here)
  * and made each page this process wrote afterwards a copy-on-write fault; and at this process's
  * exit the memory was torn down before its parent learnt of the exit. Shared, the memory goes
- * with the keeper's exit instead, after the command has returned (bench/run: 87 → 80 ms on a
- * machine whose page faults are slow). Valgrind runs no such clone (it aborts): under it, a fork. */
+ * with the keeper's exit instead, after the command has returned (a one-shot run --rm, builds
+ * alternating: 87 → 80 ms together with the unawaited deletion of a removed container's files,
+ * on a machine whose page faults are slow). Valgrind runs no such clone (it aborts): under it, a
+ * fork. */
 static pid_t
 start_keeper (Keeper *k)
 {
