@@ -401,11 +401,16 @@ test_cli_containers (Fixture *f, gconstpointer data)
       g_assert_cmpstr (out, ==, "one\ntwo\n");
       g_clear_pointer (&out, g_free);
     }
-  /* their files: the command need not delete them all before it exits; conmon's exit command
-   * deletes what is left once the command is gone (no command here meanwhile: each start cleans
-   * tmp/ too) */
+  /* their files and their runtime's state: the command need not delete the files before it
+   * exits, and leaves the runtime's delete (saved in runtime-deletes/); conmon's exit command
+   * does both once the command is gone (no command here meanwhile: each start cleans tmp/ and
+   * runs the deletes left too) */
   {
     g_autofree char *tmp = g_build_filename (f->root, "tmp", NULL);
+    g_autofree char *deletes = g_build_filename (f->root, "runtime-deletes", NULL);
+    g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, f->root, -1);
+    g_autofree char *state_root = g_strdup_printf ("/run/hatake/%.12s/runtime", hash);
+    g_autofree char *ids = NULL;
     gboolean left;
 
     deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
@@ -423,6 +428,48 @@ test_cli_containers (Fixture *f, gconstpointer data)
       }
     while (left && g_get_monotonic_time () < deadline);
     g_assert_false (left);
+
+    g_assert_cmpint (run (f, &ids, NULL, "ps", "-a", "-q", "--no-trunc", NULL), ==, 0);
+    do
+      {
+        g_autoptr(GDir) dir = g_dir_open (deletes, 0, NULL);
+        g_autoptr(GDir) states = g_dir_open (state_root, 0, NULL);
+        const char *name;
+
+        left = FALSE;
+        while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+          left = TRUE;
+        /* (only containers that are still there have one) */
+        while (states != NULL && (name = g_dir_read_name (states)) != NULL)
+          left |= strstr (ids, name) == NULL;
+        if (left)
+          g_usleep (50 * 1000);
+      }
+    while (left && g_get_monotonic_time () < deadline);
+    g_assert_false (left);
+  }
+  /* a delete left unrun (conmon's exit command killed): the next command's engine runs it */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("hatake-cli-XXXXXX", NULL);
+    g_autofree char *script = g_build_filename (dir, "fake-runtime", NULL);
+    g_autofree char *called = g_build_filename (dir, "called", NULL);
+    g_autofree char *text = g_strdup_printf ("#!/bin/sh\necho \"$*\" > '%s'\n", called);
+    g_autofree char *saved = g_build_filename (f->root, "runtime-deletes", "0123abcd", NULL);
+    g_autoptr(GString) marker = g_string_new (NULL);
+    g_autofree char *args = NULL;
+
+    g_assert_true (g_file_set_contents (script, text, -1, NULL));
+    g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+    g_string_append_c (marker, '\0');
+    g_string_append_len (marker, script, strlen (script) + 1);
+    g_string_append_len (marker, "--root=/x", sizeof "--root=/x");
+    g_assert_true (g_file_set_contents (saved, marker->str, marker->len, NULL));
+    g_assert_cmpint (run (f, &out, NULL, "ps", "-a", NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_assert_true (g_file_get_contents (called, &args, NULL, NULL));
+    g_assert_cmpstr (args, ==, "--root=/x delete 0123abcd\n");
+    g_assert_false (g_file_test (saved, G_FILE_TEST_EXISTS));
+    hatake_test_remove_tree (dir);
   }
 
   /* --rm applies without an engine: the exit command removes it */

@@ -1,6 +1,7 @@
 /* test-exited.c: hatake-exited, conmon's exit command, decides from the data root's lock
- * whether a container's exit needs `hatake system recover`. The hatake it would run is a script
- * of the test's that notes how it was called.
+ * whether a container's exit needs `hatake system recover`, and runs the runtime deletes a one-shot
+ * command saved. The hatake and the runtime it would run are scripts of the test's that note how
+ * they were called.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -10,8 +11,10 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
+#include "hatake-runtime.h"
 #include "hatake-test-utils.h"
 
 #define ID "0123abcd"
@@ -23,6 +26,8 @@ typedef struct
   char *hatake;   /* the script standing for hatake */
   char *called;   /* where it writes its arguments */
   int   lock_fd;  /* the data root's lock, when the test holds it */
+  HatakeRuntime *runtime; /* a script too, that fails unless forced */
+  char *runtime_called;
 } Fixture;
 
 static void
@@ -40,6 +45,21 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_assert_true (g_file_set_contents (f->hatake, script, -1, NULL));
   g_assert_cmpint (g_chmod (f->hatake, 0755), ==, 0);
   f->lock_fd = -1;
+
+  {
+    g_autofree char *path = g_build_filename (f->dir, "runtime", NULL);
+    g_autofree char *state = g_build_filename (f->dir, "state", NULL);
+    g_autofree char *text = NULL;
+
+    f->runtime_called = g_build_filename (f->dir, "runtime-called", NULL);
+    text = g_strdup_printf ("#!/bin/sh\necho \"cloned=$_LIBCONTAINER_CLONED_BINARY $*\" >> '%s'\n"
+                            "case \" $* \" in *\" --force \"*) exit 0;; esac\nexit 1\n",
+                            f->runtime_called);
+    g_assert_true (g_file_set_contents (path, text, -1, NULL));
+    g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+    /* (as root, run from a read-only mount of its own, told so by _LIBCONTAINER_CLONED_BINARY) */
+    f->runtime = hatake_runtime_new (path, state, "conmon", f->dir);
+  }
 }
 
 static void
@@ -47,6 +67,14 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 {
   if (f->lock_fd >= 0)
     close (f->lock_fd);
+  if (g_str_has_prefix (hatake_runtime_get_exec_path (f->runtime), "/run/hatake/runtimes/"))
+    {
+      while (umount2 (hatake_runtime_get_exec_path (f->runtime), MNT_DETACH) == 0)
+        ;
+      g_unlink (hatake_runtime_get_exec_path (f->runtime));
+    }
+  g_clear_object (&f->runtime);
+  g_free (f->runtime_called);
   hatake_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->root);
@@ -160,8 +188,9 @@ release_lock (gpointer data)
 }
 
 /* A one-shot command holds the data root: wait for it; then a container it removed needs
- * nothing but the deletion of what the command left of removed containers' files (tmp/removed-*,
- * nothing else there), one still there needs system recover (whose engine cleans tmp/) */
+ * nothing but the runtime deletes the command saved (each taken: the file goes) and the deletion
+ * of what it left of removed containers' files (tmp/removed-*, nothing else there); one still
+ * there needs system recover (whose engine cleans tmp/ and runs the deletes) */
 static void
 test_one_shot_owner (Fixture *f, gconstpointer data)
 {
@@ -169,6 +198,16 @@ test_one_shot_owner (Fixture *f, gconstpointer data)
   g_autofree char *trash = g_build_filename (f->root, "tmp", "removed-Ab12Cd", NULL);
   g_autofree char *trash_file = g_build_filename (trash, "container", "upper", "etc", "passwd", NULL);
   g_autofree char *other = g_build_filename (f->root, "tmp", "layer-Ab12Cd", "file", NULL);
+  g_autofree char *deletes = g_build_filename (f->root, "runtime-deletes", NULL);
+  g_autofree char *saved = g_build_filename (deletes, ID, NULL);
+  g_autofree char *not_runnable = g_build_filename (deletes, "feedbeef", NULL);
+  g_autofree char *temporary = g_build_filename (deletes, "feedbeef.Ab12Cd", NULL);
+  g_autofree char *state = g_build_filename (f->dir, "state", NULL);
+  const char *cloned = g_strcmp0 (hatake_runtime_get_exec_path (f->runtime), hatake_runtime_get_path (f->runtime))
+                       ? "1" : "";
+  g_autofree char *expected = g_strdup_printf ("cloned=%s --root=%s delete " ID "\n"
+                                               "cloned=%s --root=%s delete --force " ID "\n",
+                                               cloned, state, cloned, state);
 
   for (guint kept = 0; kept < 2; kept++)
     {
@@ -184,6 +223,11 @@ test_one_shot_owner (Fixture *f, gconstpointer data)
       g_assert_true (g_file_set_contents (other, "", -1, NULL));
       if (kept)
         g_assert_cmpint (g_mkdir_with_parents (container, 0700), ==, 0);
+      g_unlink (f->runtime_called);
+      g_assert_true (hatake_runtime_save_delete (f->runtime, deletes, ID, NULL));
+      /* (one whose binary is no absolute path, and a half-written one) */
+      g_assert_true (g_file_set_contents (not_runnable, "\0runtime\0--root=/x\0", 20, NULL));
+      g_assert_true (g_file_set_contents (temporary, "\0/bin/false\0", 13, NULL));
       hold_lock (f, getpid ());
       start = g_get_monotonic_time ();
       p = start_exited (f, ID);
@@ -201,6 +245,13 @@ test_one_shot_owner (Fixture *f, gconstpointer data)
         g_assert_null (args);
       g_assert_cmpint (g_file_test (trash, G_FILE_TEST_EXISTS), ==, kept != 0);
       g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+      /* the delete ran, forced after it failed, with the runtime's environment */
+      g_clear_pointer (&args, g_free);
+      g_file_get_contents (f->runtime_called, &args, NULL, NULL);
+      g_assert_cmpstr (args, ==, kept ? NULL : expected);
+      g_assert_cmpint (g_file_test (saved, G_FILE_TEST_EXISTS), ==, kept != 0);
+      g_assert_cmpint (g_file_test (not_runnable, G_FILE_TEST_EXISTS), ==, kept != 0);
+      g_assert_true (g_file_test (temporary, G_FILE_TEST_EXISTS));
     }
 }
 

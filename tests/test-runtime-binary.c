@@ -5,7 +5,8 @@
  * when their binary is on a read-only mount and _LIBCONTAINER_CLONED_BINARY is set. The engine
  * keeps that mount (hatake-runtime.c): these check that what runs is the runtime's own inode,
  * read-only, that a write through it fails, that the runtime's processes get the variable, and
- * that a replaced binary (a package upgrade) is mounted anew.
+ * that a replaced binary (a package upgrade) is mounted anew. And a delete saved for another
+ * process (what a one-shot command leaves) runs that mount, with the variable, once.
  */
 #include "config.h"
 
@@ -114,10 +115,70 @@ test_read_only_binary (void)
   hatake_test_remove_tree (dir);
 }
 
+/* A saved delete (hatake_runtime_save_delete), run by the next engine: `delete ID`, then forced
+ * when that fails; each file taken once, one saying nothing runnable dropped, a temporary one
+ * (a dot in its name) left */
+static void
+test_saved_delete (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hatake-runtime-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "fake-runtime", NULL);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  g_autofree char *called = g_build_filename (dir, "called", NULL);
+  g_autofree char *deletes = g_build_filename (dir, "deletes", NULL);
+  g_autofree char *bad = g_build_filename (deletes, "bad", NULL);
+  g_autofree char *temporary = g_build_filename (deletes, "abc.Xy12Zw", NULL);
+  g_autofree char *text = g_strdup_printf ("#!/bin/sh\necho \"cloned=$_LIBCONTAINER_CLONED_BINARY $*\" >> '%s'\n"
+                                           "[ \"$3\" = --force ] || [ \"$3\" = ok ]\n", called);
+  g_autofree char *expected = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(HatakeRuntime) runtime = NULL;
+  const char *cloned;
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+  runtime = hatake_runtime_new (path, state, "conmon", dir);
+  /* (as root, a read-only mount of its own) */
+  cloned = g_strcmp0 (hatake_runtime_get_exec_path (runtime), path) != 0 ? "1" : "";
+  g_assert_true (hatake_runtime_save_delete (runtime, deletes, "abc", NULL));
+  g_assert_true (hatake_runtime_save_delete (runtime, deletes, "ok", NULL));
+  g_assert_true (g_file_set_contents (bad, "\0fake-runtime\0", 15, NULL));
+  g_assert_true (g_file_set_contents (temporary, "\0/bin/false\0", 13, NULL));
+
+  g_test_expect_message ("hatake-engine", G_LOG_LEVEL_WARNING, "*bad: not a runtime command*");
+  g_assert_cmpuint (hatake_runtime_run_saved_deletes (deletes), ==, 3);
+  g_test_assert_expected_messages ();
+  g_assert_true (g_file_get_contents (called, &out, NULL, NULL));
+  expected = g_strdup_printf ("cloned=%s --root=%s delete abc\ncloned=%s --root=%s delete --force abc\n"
+                              "cloned=%s --root=%s delete ok\n", cloned, state, cloned, state, cloned, state);
+  /* (in the directory's order) */
+  if (strstr (out, "delete ok") < strstr (out, "delete abc"))
+    {
+      g_free (expected);
+      expected = g_strdup_printf ("cloned=%s --root=%s delete ok\ncloned=%s --root=%s delete abc\n"
+                                  "cloned=%s --root=%s delete --force abc\n", cloned, state, cloned, state, cloned,
+                                  state);
+    }
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (temporary, G_FILE_TEST_EXISTS));
+  /* taken: nothing runs twice */
+  g_assert_cmpuint (hatake_runtime_run_saved_deletes (deletes), ==, 0);
+
+  if (*cloned)
+    {
+      while (umount2 (hatake_runtime_get_exec_path (runtime), MNT_DETACH) == 0)
+        ;
+      g_assert_cmpint (g_unlink (hatake_runtime_get_exec_path (runtime)), ==, 0);
+    }
+  hatake_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/runtime/read-only-binary", test_read_only_binary);
+  g_test_add_func ("/runtime/saved-delete", test_saved_delete);
   return g_test_run ();
 }

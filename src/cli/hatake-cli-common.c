@@ -116,7 +116,7 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
    * every `hatake run --rm` here): conmon's exit command, hatake-exited, waits for this
    * process's end and deletes what is left of them. system recover is that exit command's
    * own engine: none follows it. */
-  hatake_local_engine_set_exit_trash_left (engine, !globals->existing_only);
+  hatake_local_engine_set_exit_cleanup_left (engine, !globals->existing_only);
   hatake_local_engine_recover_async (engine, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
   if (!hatake_local_engine_recover_finish (engine, result, error))

@@ -201,7 +201,7 @@ hatake_cli_serve (HatakeCliGlobals *globals,
     {
       /* a long-running engine: conmon's exit commands leave its exits to it */
       hatake_local_engine_set_healthchecks (HATAKE_LOCAL_ENGINE (engine), TRUE);
-      hatake_local_engine_set_exit_trash_left (HATAKE_LOCAL_ENGINE (engine), FALSE);
+      hatake_local_engine_set_exit_cleanup_left (HATAKE_LOCAL_ENGINE (engine), FALSE);
     }
   if (HATAKE_IS_LOCAL_ENGINE (engine) &&
       !hatake_local_engine_hold_default_network (HATAKE_LOCAL_ENGINE (engine), TRUE, &error))

@@ -68,7 +68,9 @@ struct _HatakeContainers
                                    * processes' end: what a settle waits for */
   GHashTable      *pending_names; /* names of creates under way */
   guint            exit_sweeps;   /* deletions of the files of containers removed at their exit */
-  gboolean         exit_trash_left; /* a settle does not wait for those */
+  gboolean         exit_cleanup_left; /* a settle does not wait for those, nor is the runtime's
+                                     * delete of such a container run (saved in deletes_dir) */
+  char            *deletes_dir;   /* DATA_ROOT/runtime-deletes: the runtime deletes saved */
   GPtrArray       *settle_waiters;/* GTasks completed when settled (_hatake_containers_settled) */
   GHashTable      *detaching;     /* id → Detaching: its network's teardown is queued */
   gboolean         healthchecks;  /* probed while this engine runs (not in one-shot commands) */
@@ -90,6 +92,9 @@ char     *_hatake_containers_persist_dir (HatakeContainers *self,
 gboolean  _hatake_containers_settled      (HatakeContainers *self);
 /* Completes the settle waiters once settled */
 void      _hatake_containers_check_settled (HatakeContainers *self);
+/* Whether the runtime's delete of ENTRY, removed at its exit, is left to conmon's exit command */
+gboolean  _hatake_containers_delete_left (HatakeContainers *self,
+                                         Entry           *entry);
 /* One of self->removals is done; the settle waiters complete with the last */
 void      _hatake_containers_work_done   (HatakeContainers *self);
 void      _hatake_containers_handle_exit (HatakeContainers *self,

@@ -326,11 +326,11 @@ hatake_containers_settle_async (HatakeContainers    *self,
 }
 
 void
-hatake_containers_set_exit_trash_left (HatakeContainers *self,
+hatake_containers_set_exit_cleanup_left (HatakeContainers *self,
                                        gboolean          left)
 {
   g_return_if_fail (HATAKE_IS_CONTAINERS (self));
-  self->exit_trash_left = left;
+  self->exit_cleanup_left = left;
   _hatake_containers_check_settled (self);
 }
 
@@ -340,6 +340,44 @@ hatake_containers_settle_finish (HatakeContainers  *self,
                                  GError           **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+saved_deletes_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  guint n = hatake_runtime_run_saved_deletes (task_data);
+
+  if (n > 0)
+    g_debug ("%u runtime delete(s) left by an earlier command run", n);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_saved_deletes_run (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  _hatake_containers_work_done (HATAKE_CONTAINERS (source));
+}
+
+/* Runtime deletes that a one-shot command left to conmon's exit command and that it did not run
+ * (killed, or this engine took the data root first), run in a thread: a command waits for them
+ * as for a removal */
+static void
+run_saved_deletes (HatakeContainers *self)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->deletes_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (strchr (name, '.') == NULL)
+      {
+        g_autoptr(GTask) task = g_task_new (self, NULL, on_saved_deletes_run, NULL);
+
+        g_task_set_source_tag (task, run_saved_deletes);
+        g_task_set_task_data (task, g_strdup (self->deletes_dir), g_free);
+        self->removals++;
+        g_task_run_in_thread (task, saved_deletes_thread);
+        return;
+      }
 }
 
 void
@@ -353,6 +391,7 @@ hatake_containers_recover_async (HatakeContainers    *self,
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
 
   g_task_set_source_tag (task, hatake_containers_recover_async);
+  run_saved_deletes (self);
   data->pending = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (data->pending, g_list_model_get_item (G_LIST_MODEL (self->model), i));

@@ -34,6 +34,9 @@ typedef struct
   char             *persist_dir; /* conmon's copy of the exit code */
   gboolean          killed;      /* a dead one's runtime delete killed what ran: conmon's exit follows */
   gboolean          at_exit;     /* --rm at its exit: conmon's exit command follows */
+  HatakeRuntime    *runtime;     /* its delete to save for that command, or NULL */
+  char             *deletes_dir;
+  gboolean          delete_saved;
   GStrv             anonymous;   /* -v: anonymous volumes to drop with it */
   char             *trash;       /* tmp/removed-XXXXXX: the folder, renamed away, to delete */
 } RemoveData;
@@ -43,6 +46,8 @@ remove_data_free (RemoveData *data)
 {
   g_clear_object (&data->volumes);
   g_clear_object (&data->networks);
+  g_clear_object (&data->runtime);
+  g_free (data->deletes_dir);
   g_free (data->id);
   g_free (data->socket_dir);
   g_free (data->persist_dir);
@@ -68,6 +73,14 @@ remove_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     g_usleep (20 * 1000);
   umount2 (data->rootfs, MNT_DETACH);
   g_unlink (data->exit_file);
+  /* (before the folder goes: a removal cut short here is done again, its delete with it) */
+  if (data->runtime != NULL)
+    {
+      g_autoptr(GError) save_error = NULL;
+      data->delete_saved = hatake_runtime_save_delete (data->runtime, data->deletes_dir, data->id, &save_error);
+      if (!data->delete_saved)
+        g_debug ("%s: the runtime's delete runs now: %s", data->id, save_error->message);
+    }
   /* The folder leaves containers/ at once, into the store's tmp/ (emptied at every start): a
    * removal killed half way through its files left config.json without state.json, which the
    * next start took for a container created and never started. */
@@ -139,7 +152,7 @@ on_swept (GObject *source, GAsyncResult *result, gpointer user_data)
 /* The removed container's files, in tmp/: deleted while the removal is reported; counted as a
  * removal under way, so that a one-shot command still waits for them before it exits — unless
  * the container was removed at its exit (AT_EXIT) and the engine leaves such files
- * (hatake_containers_set_exit_trash_left): conmon's exit command, which waits for the command's
+ * (hatake_containers_set_exit_cleanup_left): conmon's exit command, which waits for the command's
  * end, deletes what is left of them then. */
 static void
 sweep_trash (HatakeContainers *self, const char *trash, gboolean at_exit)
@@ -210,9 +223,15 @@ _hatake_containers_detach_network (HatakeContainers *self,
 }
 
 gboolean
+_hatake_containers_delete_left (HatakeContainers *self, Entry *entry)
+{
+  return self->exit_cleanup_left && entry->removed_at_exit;
+}
+
+gboolean
 _hatake_containers_settled (HatakeContainers *self)
 {
-  return self->removals == 0 && (self->exit_trash_left || self->exit_sweeps == 0);
+  return self->removals == 0 && (self->exit_cleanup_left || self->exit_sweeps == 0);
 }
 
 void
@@ -284,6 +303,8 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (data->trash != NULL)
     sweep_trash (self, data->trash, data->at_exit);
+  if (data->runtime != NULL && !data->delete_saved)
+    hatake_runtime_delete_async (self->runtime, data->id, FALSE, NULL, _hatake_containers_on_runtime_deleted, NULL);
   if (data->networks != NULL)
     {
       /* (a container whose files could not go stays, dead: still shown) */
@@ -363,6 +384,11 @@ _hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboo
   self->removals++;
   data->killed = delete_runtime;
   data->at_exit = entry->removed_at_exit && outer == NULL;
+  if (!delete_runtime && data->at_exit && _hatake_containers_delete_left (self, entry))
+    {
+      data->runtime = g_object_ref (self->runtime);
+      data->deletes_dir = g_strdup (self->deletes_dir);
+    }
   if (delete_runtime)
     hatake_runtime_delete_async (self->runtime, data->id, TRUE, NULL, on_dead_deleted, g_steal_pointer (&task));
   else

@@ -40,10 +40,11 @@ void hatake_containers_settle_async  (HatakeContainers    *self,
 gboolean hatake_containers_settle_finish (HatakeContainers  *self,
                                           GAsyncResult      *result,
                                           GError           **error);
-/* LEFT: a settle does not wait for the deletion of the files of containers removed at their exit
- * (--rm): for a one-shot command, whose exit conmon's exit command (hatake-exited) waits for,
- * and then deletes what is left of them. Off by default. */
-void     hatake_containers_set_exit_trash_left (HatakeContainers *self,
+/* LEFT: for a container removed at its exit (--rm), the runtime's delete is not run but saved
+ * in DATA_ROOT/runtime-deletes (hatake_runtime_save_delete), and a settle does not wait for the
+ * deletion of its files: for a one-shot command, whose end conmon's exit command (hatake-exited)
+ * waits for, and which then runs the delete and deletes the files. Off by default. */
+void     hatake_containers_set_exit_cleanup_left (HatakeContainers *self,
                                                 gboolean          left);
 gboolean          hatake_containers_image_in_use    (HatakeContainers       *self,
                                                      const char             *image_id);

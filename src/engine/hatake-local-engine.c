@@ -501,11 +501,11 @@ hatake_local_engine_set_healthchecks (HatakeLocalEngine *self,
 }
 
 void
-hatake_local_engine_set_exit_trash_left (HatakeLocalEngine *self,
+hatake_local_engine_set_exit_cleanup_left (HatakeLocalEngine *self,
                                          gboolean           left)
 {
   g_return_if_fail (HATAKE_IS_LOCAL_ENGINE (self));
-  hatake_containers_set_exit_trash_left (self->containers, left);
+  hatake_containers_set_exit_cleanup_left (self->containers, left);
 }
 
 const char *

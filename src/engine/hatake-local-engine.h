@@ -52,9 +52,9 @@ gboolean           hatake_local_engine_hold_default_network (HatakeLocalEngine *
  * one-shot command, which exits in a moment, turns them off before it recovers. */
 void               hatake_local_engine_set_healthchecks (HatakeLocalEngine *self,
                                                          gboolean           enabled);
-/* LEFT: a settle does not wait for the deletion of the files of containers removed at their exit
- * (hatake_containers_set_exit_trash_left): for a one-shot command that conmon's exit command
- * follows. */
-void               hatake_local_engine_set_exit_trash_left (HatakeLocalEngine *self,
+/* LEFT: what is left of containers removed at their exit (their files, their runtime's delete)
+ * is left to conmon's exit command (hatake_containers_set_exit_cleanup_left): for a one-shot
+ * command, which that command follows. */
+void               hatake_local_engine_set_exit_cleanup_left (HatakeLocalEngine *self,
                                                             gboolean           left);
 G_END_DECLS

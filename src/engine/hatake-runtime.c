@@ -435,6 +435,107 @@ hatake_runtime_delete_async (HatakeRuntime       *self,
   hatake_runtime_run_async (self, args, cancellable, callback, user_data);
 }
 
+/* ---- a delete left to another process ------------------------------------------------------
+ *
+ * A one-shot command does not run the delete of a container removed at its exit: conmon's exit
+ * command (hatake-exited), which waits for the command's end anyway, runs it then, or else the
+ * next engine does. The file DIR/ID says how: NUL-terminated strings, the runtime's environment
+ * (NAME=VALUE) up to an empty string, then its binary and global options, which `delete ID`
+ * follows (`delete --force ID` should that fail). Its temporary files have a dot in their name. */
+
+gboolean
+hatake_runtime_save_delete (HatakeRuntime  *self,
+                            const char     *dir,
+                            const char     *id,
+                            GError        **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *path = g_build_filename (dir, id, NULL);
+  g_autofree char *root = g_strconcat ("--root=", self->state_root, NULL);
+
+  g_return_val_if_fail (HATAKE_IS_RUNTIME (self), FALSE);
+  if (g_strcmp0 (self->exec_path, self->runtime_path) != 0)
+    g_string_append_len (text, CLONED_BINARY_ENV "=1", sizeof (CLONED_BINARY_ENV "=1"));
+  g_string_append_c (text, '\0');
+  g_string_append_len (text, self->exec_path, strlen (self->exec_path) + 1);
+  g_string_append_len (text, root, strlen (root) + 1);
+  if (g_mkdir (dir, 0700) != 0 && errno != EEXIST)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Cannot create %s: %s"), dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return g_file_set_contents_full (path, text->str, (gssize) text->len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                   error);
+}
+
+/* Runs `delete ID`, then `delete --force ID` when that fails, as TEXT (a saved delete's file)
+ * says; FALSE when it says nothing runnable */
+static gboolean
+run_saved_delete (const char *text, gsize length, const char *id)
+{
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  gsize i = 0;
+
+  if (length == 0 || text[length - 1] != '\0')
+    return FALSE;
+  for (; i < length && text[i] != '\0'; i += strlen (text + i) + 1)
+    {
+      g_autofree char *name = g_strndup (text + i, strcspn (text + i, "="));
+      if (text[i + strlen (name)] == '=')
+        env = g_environ_setenv (env, name, text + i + strlen (name) + 1, TRUE);
+    }
+  for (i++; i < length; i += strlen (text + i) + 1)
+    g_ptr_array_add (argv, (char *) text + i);
+  if (argv->len == 0 || !g_path_is_absolute (g_ptr_array_index (argv, 0)))
+    return FALSE;
+  g_ptr_array_add (argv, "delete");
+  for (guint force = 0; force < 2; force++)
+    {
+      g_autoptr(GError) error = NULL;
+      int status = -1;
+
+      if (force)
+        g_ptr_array_add (argv, "--force");
+      g_ptr_array_add (argv, (char *) id);
+      g_ptr_array_add (argv, NULL);
+      if (g_spawn_sync (NULL, (char **) argv->pdata, env,
+                        G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                        &error) &&
+          g_spawn_check_wait_status (status, NULL))
+        return TRUE;
+      g_debug ("%s delete%s %s: %s", (const char *) g_ptr_array_index (argv, 0), force ? " --force" : "", id,
+               error ? error->message : "failed");
+      g_ptr_array_set_size (argv, argv->len - 2);
+    }
+  return TRUE;
+}
+
+guint
+hatake_runtime_run_saved_deletes (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *text = NULL;
+      gsize length = 0;
+
+      /* (whoever deletes the file runs it: hatake-exited may be at it too) */
+      if (strchr (name, '.') != NULL || !g_file_get_contents (path, &text, &length, NULL) || g_unlink (path) != 0)
+        continue;
+      if (!run_saved_delete (text, length, name))
+        g_warning ("%s: not a runtime command; removed", path);
+      n++;
+    }
+  return n;
+}
+
 static void
 on_state (GObject      *source,
           GAsyncResult *result,

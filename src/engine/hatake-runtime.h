@@ -110,6 +110,15 @@ void           hatake_runtime_update_async   (HatakeRuntime              *self,
                                               gpointer                    user_data);
 /* All six finish with hatake_runtime_run_finish. */
 
+/* The delete of container ID, saved in the file DIR/ID for another process to run later
+ * (hatake-exited, or hatake_runtime_run_saved_deletes) */
+gboolean       hatake_runtime_save_delete    (HatakeRuntime              *self,
+                                              const char                 *dir,
+                                              const char                 *id,
+                                              GError                    **error);
+/* Runs, and removes, each delete saved in DIR; blocks (a thread's work); returns how many */
+guint          hatake_runtime_run_saved_deletes (const char              *dir);
+
 /* `RUNTIME exec --process PROCESS_JSON ID` with this process's stdout and stderr (and stdin when
  * interactive); finishes with the process's exit code (128 + signal when killed). */
 typedef void (*HatakeRuntimeConsoleFunc) (int      master_fd,
