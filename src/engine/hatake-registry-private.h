@@ -13,7 +13,7 @@ struct _HatakeRegistry
 {
   GObject      parent_instance;
 
-  SoupSession *session;
+  SoupSession *session;  /* _hatake_registry_session() */
   char       **insecure;
   char        *auth_file;
   GHashTable  *credentials;       /* normalized registry → base64 "user:pass" (set explicitly) */
@@ -49,6 +49,8 @@ guint     _hatake_registry_backoff_ms       (guint           attempt,
 char     *_hatake_registry_normalize        (const char     *registry);
 /* Frees a cached token (the values of HatakeRegistry.tokens). */
 void      _hatake_registry_token_free       (gpointer        data);
+/* The HTTP session, made at the first call */
+SoupSession *_hatake_registry_session       (HatakeRegistry *self);
 
 /* hatake-registry-credentials.c */
 

@@ -922,7 +922,7 @@ token_credentials_cb (GObject      *object,
                                     header);
     }
   cancellable = g_task_get_cancellable (task);
-  soup_session_send_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable, token_sent_cb,
+  soup_session_send_async (_hatake_registry_session (self), msg, G_PRIORITY_DEFAULT, cancellable, token_sent_cb,
                            g_steal_pointer (&task));
 }
 
@@ -1119,7 +1119,7 @@ request_dispatch (GTask *task)
   HatakeRegistry *self = g_task_get_source_object (task);
   Request *req = g_task_get_task_data (task);
 
-  soup_session_send_async (self->session, req->msg, G_PRIORITY_DEFAULT,
+  soup_session_send_async (_hatake_registry_session (self), req->msg, G_PRIORITY_DEFAULT,
                            g_task_get_cancellable (task), request_sent_cb, task);
 }
 
