@@ -75,6 +75,52 @@ parse_json (const char *text)
   return json_node_ref (json_parser_get_root (parser));
 }
 
+/* Whether `hatake --data-root ROOT ARGS…` loaded libsoup (the dynamic linker's own account of
+ * the libraries it loads, LD_DEBUG=files); asserts that the command succeeded */
+static gboolean
+loads_libsoup (Fixture *f, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LD_DEBUG", "files", TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  int status;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) HATAKE_CLI);
+  g_ptr_array_add (argv, (char *) "--data-root");
+  g_ptr_array_add (argv, f->root);
+  va_start (args, f);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* (what it loaded at start, and what it opened later) */
+  g_assert_nonnull (strstr (err, "file=libglib-2.0.so.0"));
+  return strstr (err, "file=libsoup-3.0.so.0") != NULL;
+}
+
+/* libsoup and its 15 libraries are loaded by what speaks HTTP (a pull, hatake serve, a client of
+ * another engine), not at every command's start (hatake-soup.h) */
+static void
+test_cli_libsoup_on_demand (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ref = NULL;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  ref = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_false (loads_libsoup (f, "images", NULL));
+  g_assert_true (loads_libsoup (f, "pull", "-q", ref, NULL));
+  g_assert_false (loads_libsoup (f, "run", "--rm", "--network", "none", ref, "true", NULL));
+  g_assert_false (loads_libsoup (f, "ps", "-a", NULL));
+}
+
 static void
 test_cli_images_lifecycle (Fixture *f, gconstpointer data)
 {
@@ -1248,6 +1294,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/cli/images-lifecycle", Fixture, NULL, fixture_set_up, test_cli_images_lifecycle, fixture_tear_down);
+  g_test_add ("/cli/libsoup-on-demand", Fixture, NULL, fixture_set_up, test_cli_libsoup_on_demand, fixture_tear_down);
   g_test_add ("/cli/errors", Fixture, NULL, fixture_set_up, test_cli_errors, fixture_tear_down);
   g_test_add ("/cli/newer-store", Fixture, NULL, fixture_set_up, test_cli_newer_store, fixture_tear_down);
   g_test_add ("/cli/bad-config", Fixture, NULL, fixture_set_up, test_cli_bad_config, fixture_tear_down);

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
+#include "hatake-soup.h"
 
 #include "hatake-api-server.h"
 

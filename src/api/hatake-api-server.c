@@ -113,6 +113,7 @@ hatake_api_server_class_init (HatakeApiServerClass *klass)
 static void
 hatake_api_server_init (HatakeApiServer *self)
 {
+  hatake_soup_ensure ();
   self->group_lookup = g_cancellable_new ();
 }
 

@@ -158,7 +158,7 @@ transfer (HatakeClientEngine *self, gpointer source_tag, gboolean push, const ch
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(HatakeReference) ref = NULL;
-  g_autoptr(SoupMessageHeaders) headers = NULL;
+  SoupMessageHeaders *headers;  /* (no g_autoptr: its cleanup calls libsoup directly, hatake-soup.h) */
   g_autofree char *repository = NULL, *path = NULL;
   TransferData *data;
   GError *error = NULL;
@@ -189,6 +189,8 @@ transfer (HatakeClientEngine *self, gpointer source_tag, gboolean push, const ch
                                "platform", platform, NULL);
   hatake_client_stream_async (self->client, "POST", path, NULL, NULL, NULL, headers, cancellable,
                               on_transfer_opened, g_steal_pointer (&task));
+  if (headers != NULL)
+    soup_message_headers_unref (headers);
 }
 
 static void

@@ -70,6 +70,7 @@ hatake_client_class_init (HatakeClientClass *klass)
 static void
 hatake_client_init (HatakeClient *self)
 {
+  hatake_soup_ensure ();
 }
 
 /* The TLS material, read now so that a wrong file is said at once, not at each request */
@@ -388,9 +389,9 @@ static void
 on_json_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  SoupMessage *msg = soup_session_get_async_result_message ((SoupSession *) source, result);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish ((SoupSession *) source, result, &error);
   g_autoptr(JsonParser) parser = NULL;
   guint status;
   gsize length = 0;
@@ -484,7 +485,7 @@ on_stream_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   SoupMessage *msg = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GInputStream) stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr(GInputStream) stream = soup_session_send_finish ((SoupSession *) source, result, &error);
 
   if (stream == NULL)
     {

@@ -5,7 +5,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
+#include "hatake-soup.h"
 
 #include "hatake-endpoint.h"
 

@@ -17,7 +17,7 @@ struct _HatakeLocalEngine
 
   HatakeConfig   *config;
   HatakeStore    *store;
-  HatakeRegistry *registry;
+  HatakeRegistry *registry;   /* made at its first use: default_registry() */
   HatakeContainers *containers;
   GListStore     *images;
   char           *description;

@@ -44,6 +44,26 @@ push_data_free (PushData *data)
   g_free (data);
 }
 
+static HatakeRegistry *
+new_registry (HatakeLocalEngine *self)
+{
+  HatakeRegistry *registry = hatake_registry_new ();
+
+  hatake_registry_set_insecure_registries (registry, (const char * const *) self->config->insecure_registries);
+  hatake_registry_set_max_retries (registry, self->config->max_retries);
+  return registry;
+}
+
+/* The engine's registry client, made at its first use: it loads libsoup (hatake-soup.h), which
+ * most commands never need */
+static HatakeRegistry *
+default_registry (HatakeLocalEngine *self)
+{
+  if (self->registry == NULL)
+    self->registry = new_registry (self);
+  return self->registry;
+}
+
 /* The engine's registry client, or one of its own when a pull or push comes with credentials
  * (docker's X-Registry-Auth): they serve that transfer alone. */
 HatakeRegistry *
@@ -55,10 +75,8 @@ _hatake_local_engine_registry_for (HatakeLocalEngine     *self,
   HatakeRegistry *registry;
 
   if (!hatake_pull_get_credentials (progress, &username, &password))
-    return g_object_ref (self->registry);
-  registry = hatake_registry_new ();
-  hatake_registry_set_insecure_registries (registry, (const char * const *) self->config->insecure_registries);
-  hatake_registry_set_max_retries (registry, self->config->max_retries);
+    return g_object_ref (default_registry (self));
+  registry = new_registry (self);
   hatake_registry_set_credentials (registry, hatake_reference_registry_host (ref), username, password);
   return registry;
 }
@@ -318,7 +336,7 @@ hatake_local_engine_login_async (HatakeEngine        *engine,
   /* docker's default registry, as the CLI names it */
   if (registry == NULL || *registry == '\0' || g_str_has_prefix (registry, "https://index.docker.io/v1"))
     registry = "registry-1.docker.io";
-  hatake_registry_check_login_async (self->registry, registry, username ? username : "", password ? password : "",
+  hatake_registry_check_login_async (default_registry (self), registry, username ? username : "", password ? password : "",
                                      cancellable, on_login_checked, g_steal_pointer (&task));
 }
 

@@ -293,10 +293,6 @@ local_engine_new (const char    *data_root,
   self->store = hatake_store_open_full (root, create, error);
   if (self->store == NULL)
     return NULL;
-  self->registry = hatake_registry_new ();
-  hatake_registry_set_insecure_registries (self->registry,
-                                           (const char * const *) self->config->insecure_registries);
-  hatake_registry_set_max_retries (self->registry, self->config->max_retries);
   {
     g_autofree char *exe = find_hatake_executable ();
     self->containers = hatake_containers_new (self->store, self->config, exe, error);

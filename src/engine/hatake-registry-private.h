@@ -3,7 +3,7 @@
  */
 #pragma once
 
-#include <libsoup/soup.h>
+#include "hatake-soup.h"
 
 #include "hatake-registry.h"
 

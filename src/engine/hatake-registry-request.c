@@ -848,10 +848,10 @@ token_sent_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) stream = NULL;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+  SoupMessage *msg = soup_session_get_async_result_message ((SoupSession *) object, result);
   GCancellable *cancellable = g_task_get_cancellable (task);
 
-  stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  stream = soup_session_send_finish ((SoupSession *) object, result, &error);
   if (stream == NULL)
     {
       g_prefix_error (&error, "Cannot reach the token service: ");
@@ -1042,7 +1042,7 @@ request_sent_cb (GObject      *object,
   guint status;
 
   g_clear_object (&req->stream);
-  req->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  req->stream = soup_session_send_finish ((SoupSession *) object, result, &error);
   if (req->stream == NULL)
     {
       if (error_is_transient (error) && !req->caller_retries && req->retries < self->max_retries)

@@ -397,6 +397,7 @@ _hatake_registry_session (HatakeRegistry *self)
 static void
 hatake_registry_init (HatakeRegistry *self)
 {
+  hatake_soup_ensure ();
   self->credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->file_credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->cred_helpers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
