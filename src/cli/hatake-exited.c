@@ -152,7 +152,7 @@ run_delete (const Delete *delete, int force)
 {
   char *argv[MAX_ARGS + 4];
   size_t n = 0, i = 0;
-  int status;
+  int status = -1;
   pid_t pid;
 
   if (delete->text[delete->length - 1] != '\0')
@@ -237,6 +237,8 @@ main (int argc, char **argv)
       Delete deletes[MAX_DELETES];
       size_t n = take_deletes (root, deletes, MAX_DELETES);
 
+      /* (an ignored SIGCHLD, inherited through the exec, would reap the runtime's exit status) */
+      signal (SIGCHLD, SIG_DFL);
       /* (unlocked: the next command need not wait for this) */
       close (fd);
       for (size_t i = 0; i < n; i++)
