@@ -33,25 +33,35 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 }
 
 /* Runs `hatake --data-root ROOT ARGS…`; returns the exit status. */
-static int
-run (Fixture *f, char **out, char **err, ...)
+/* hatake --data-root ROOT ARGS… (up to a NULL) */
+static GPtrArray *
+cli_argv (Fixture *f, va_list args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
+  GPtrArray *argv = g_ptr_array_new ();
   const char *arg;
-  int status;
-  va_list args;
 
   g_ptr_array_add (argv, (char *) HATAKE_CLI);
   g_ptr_array_add (argv, (char *) "--data-root");
   g_ptr_array_add (argv, f->root);
-  va_start (args, err);
   while ((arg = va_arg (args, const char *)) != NULL)
     g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
   g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+static int
+run (Fixture *f, char **out, char **err, ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  int status;
+  va_list args;
+
+  va_start (args, err);
+  argv = cli_argv (f, args);
+  va_end (args);
 
   g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                                &stdout_text, &stderr_text, &status, &error));
@@ -80,22 +90,16 @@ parse_json (const char *text)
 static gboolean
 loads_libsoup (Fixture *f, ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = NULL;
   g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LD_DEBUG", "files", TRUE);
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
-  const char *arg;
   int status;
   va_list args;
 
-  g_ptr_array_add (argv, (char *) HATAKE_CLI);
-  g_ptr_array_add (argv, (char *) "--data-root");
-  g_ptr_array_add (argv, f->root);
   va_start (args, f);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  argv = cli_argv (f, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
   g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
                                &err, &status, &error));
   g_assert_no_error (error);
