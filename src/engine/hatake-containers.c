@@ -1319,7 +1319,8 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
     _hatake_containers_remove_entry (self, entry, NULL);
   /* A one-shot command's removal saves the delete for conmon's exit command instead: it kept
    * the command's main loop 3 to 6 ms (the spawn; its exec is as slow as the runtime's binary is
-   * big) and a CPU busy while the removal ends (bench/run, alternating builds: 76.3 → 70.7 ms). */
+   * big) and a CPU busy while the removal ends (one-shot run --rm, alternating builds: 76.3 → 70.4
+   * ms). */
   if (hatake_container_get_state (c) == HATAKE_CONTAINER_REMOVING && _hatake_containers_delete_left (self, entry))
     return;
   /* Without --force: a container with a PID namespace of its own has no process left (one with
