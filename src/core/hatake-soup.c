@@ -41,8 +41,9 @@ hatake_soup_load (GError **error)
   static GMutex lock;
   static gboolean loaded;
   static GError *failure;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  gboolean ok;
 
+  g_mutex_lock (&lock);
   if (!loaded && failure == NULL)
     {
       GModule *module = g_module_open (SOUP_LIBRARY, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
@@ -59,9 +60,11 @@ hatake_soup_load (GError **error)
       else
         g_module_close (module);
     }
-  if (!loaded)
+  ok = loaded;
+  if (!ok)
     g_propagate_error (error, g_error_copy (failure));
-  return loaded;
+  g_mutex_unlock (&lock);
+  return ok;
 }
 
 void
