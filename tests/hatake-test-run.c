@@ -180,6 +180,17 @@ fixture_tear_down (Fixture *f, gconstpointer data)
           node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_REMOVE, &args, &error);
           g_assert_no_error (error);
         }
+      /* their networks' teardowns too, as a one-shot command waits for them: the test's process
+       * may end next, and a teardown cut short leaves the namespace mounted in the run dir, its
+       * veth and its rules (one per test binary, and they added up across CI's builds) */
+      if (HATAKE_IS_LOCAL_ENGINE (f->engine))
+        {
+          g_autoptr(GAsyncResult) settled = NULL;
+
+          hatake_local_engine_settle_async (HATAKE_LOCAL_ENGINE (f->engine), NULL, store_result, &settled);
+          hatake_test_run_until_done ((gpointer *) &settled);
+          g_assert_true (hatake_local_engine_settle_finish (HATAKE_LOCAL_ENGINE (f->engine), settled, NULL));
+        }
       g_clear_object (&f->engine);
     }
   if (f->root != NULL)
