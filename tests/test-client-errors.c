@@ -24,6 +24,7 @@ typedef enum
   BAD_NOT_JSON,    /* containers/json: 200 with HTML */
   BAD_BLANK,       /* containers/json: 200 with blanks alone (json-glib: no document) */
   BAD_500_BLANK,   /* containers/json: 500 with blanks alone */
+  WAIT_UNENDED,    /* one container; its waits answer, and their responses never end */
 } Bad;
 
 typedef struct
@@ -33,6 +34,7 @@ typedef struct
   char           *socket;
   GSocketService *service;
   GPtrArray      *connections;   /* kept open (the event stream's) */
+  gint            inspects;      /* GET /containers/abc/json */
 } Fixture;
 
 static const char *
@@ -42,6 +44,18 @@ answer_for (Fixture *f, const char *request_line)
     return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
   if (g_str_has_prefix (request_line, "GET /v1.41/images/json"))
     return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]";
+  if (f->bad == WAIT_UNENDED)
+    {
+      if (g_str_has_prefix (request_line, "GET /v1.41/containers/json"))
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n[{\"Id\":\"abc\"}]";
+      if (g_str_has_prefix (request_line, "GET /v1.41/containers/abc/json"))
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 70\r\n\r\n"
+               "{\"Id\":\"abc\",\"Name\":\"/box\",\"State\":{\"Status\":\"running\",\"Running\":true}}";
+      /* the answer, and not the end of the response (the connection is kept) */
+      if (g_str_has_prefix (request_line, "POST /v1.41/containers/abc/wait"))
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "1e\r\n{\"StatusCode\":3,\"Error\":null}\n\r\n";
+    }
   if (!g_str_has_prefix (request_line, "GET /v1.41/containers/json"))
     return "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 29\r\n\r\n"
            "{\"message\":\"page not found\"}";
@@ -58,6 +72,7 @@ answer_for (Fixture *f, const char *request_line)
       return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 3\r\n\r\n \n ";
     case BAD_500_BLANK:
       return "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n \n";
+    case WAIT_UNENDED:   /* (its container list is above) */
     case BAD_CLOSED:
     default:
       return NULL;
@@ -81,6 +96,8 @@ on_incoming (GSocketService *service, GSocketConnection *connection, GObject *so
     g_free (line);
   g_free (line);
   answer = request_line ? answer_for (f, request_line) : NULL;
+  if (request_line != NULL && g_str_has_prefix (request_line, "GET /v1.41/containers/abc/json"))
+    g_atomic_int_inc (&f->inspects);
   if (answer == NULL)
     {
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
@@ -90,7 +107,7 @@ on_incoming (GSocketService *service, GSocketConnection *connection, GObject *so
                              NULL, NULL);
   /* one answer per connection, as a server that says nothing of keep-alive and closes; the
    * event stream stays open */
-  if (g_str_has_prefix (request_line, "GET /v1.41/events"))
+  if (g_str_has_prefix (request_line, "GET /v1.41/events") || g_strrstr (request_line, "/wait") != NULL)
     g_ptr_array_add (f->connections, g_object_ref (connection));
   else
     g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
@@ -155,6 +172,55 @@ test_bad_answer (Fixture *f, gconstpointer data)
     g_assert_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED);
   /* nothing half read */
   g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (HATAKE_ENGINE (engine))), ==, 0);
+  hatake_client_engine_disconnect (engine);
+}
+
+static JsonNode *
+wait_op (HatakeEngine *engine, gboolean removed)
+{
+  HatakeContainerOpArgs args = { .timeout = -1, .removed = removed };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *answer;
+
+  hatake_engine_container_op_async (engine, "abc", HATAKE_CONTAINER_OP_WAIT, &args, NULL, hatake_test_keep_result,
+                                    &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  answer = hatake_engine_container_op_finish (engine, result, &error);
+  g_assert_no_error (error);
+  return answer;
+}
+
+/* A wait is over with its answer, the one JSON object of its response, not with the response's
+ * end (which libsoup's server writes from a thread of its own, later): here it never comes. After
+ * a wait until the next exit, the container is read again; after one until its removal, it is
+ * dropped from the model with no request (the engine said it is gone). */
+static void
+test_wait_answer (Fixture *f, gconstpointer data)
+{
+  g_autoptr(HatakeClientEngine) engine = hatake_client_engine_new_unix (f->socket);
+  GListModel *containers = hatake_engine_get_containers (HATAKE_ENGINE (engine));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) next_exit = NULL;
+  g_autoptr(JsonNode) removed = NULL;
+
+  hatake_client_engine_connect_async (engine, NULL, hatake_test_keep_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  g_assert_true (hatake_client_engine_connect_finish (engine, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 1);
+
+  next_exit = wait_op (HATAKE_ENGINE (engine), FALSE);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (next_exit), "StatusCode"), ==, 3);
+  g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 1);
+
+  removed = wait_op (HATAKE_ENGINE (engine), TRUE);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (removed), "StatusCode"), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 2);
   hatake_client_engine_disconnect (engine);
 }
 
@@ -224,6 +290,8 @@ main (int argc, char **argv)
   g_test_add ("/client-errors/blank", Fixture, GINT_TO_POINTER (BAD_BLANK), fixture_set_up, test_bad_answer,
               fixture_tear_down);
   g_test_add ("/client-errors/500-blank", Fixture, GINT_TO_POINTER (BAD_500_BLANK), fixture_set_up, test_bad_answer,
+              fixture_tear_down);
+  g_test_add ("/client-errors/wait-answer", Fixture, GINT_TO_POINTER (WAIT_UNENDED), fixture_set_up, test_wait_answer,
               fixture_tear_down);
   g_test_add_func ("/client-errors/no-engine", test_no_engine);
   g_test_add_func ("/client-errors/bad-endpoints", test_bad_endpoints);

@@ -57,6 +57,9 @@ JsonNode *_hatake_client_engine_json_finish   (HatakeEngine        *engine,
 gboolean  _hatake_client_engine_bool_finish   (HatakeEngine        *engine,
                                                GAsyncResult        *result,
                                                GError             **error);
+/* Container ID out of the model (known to be gone) */
+void      _hatake_client_engine_drop_container (HatakeClientEngine *self,
+                                                const char         *id);
 /* The models brought up to date; the callback gets a boolean task */
 void      _hatake_client_engine_refresh_async (HatakeClientEngine  *self,
                                                HatakeClientRefresh  what,
@@ -101,11 +104,13 @@ HatakeAttach *_hatake_client_engine_attach_finish (HatakeEngine        *engine,
 
 /* hatake-client-engine-wait.c: container ID → the waits on their way and the starts held */
 GHashTable *_hatake_client_engine_new_waits   (void);
-/* POST PATH (taken): a wait on container ID, which the engine has once its headers are in */
+/* POST PATH (taken): a wait on container ID, which the engine has once its headers are in;
+ * REMOVED: its condition is "removed" */
 void      _hatake_client_engine_wait_async    (HatakeClientEngine  *self,
                                                gpointer             source_tag,
                                                char                *path,
                                                const char          *id,
+                                               gboolean             removed,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);

@@ -62,9 +62,12 @@ held_call_free (HeldCall *held)
 typedef struct
 {
   HatakeClientEngine *self;
+  GTask              *task;      /* (unowned: it owns this) */
   gpointer            source_tag;
   char               *id;
   gboolean            registered;
+  gboolean            removed;   /* condition=removed */
+  gboolean            answered;
   JsonNode           *answer;
 } WaitData;
 
@@ -112,13 +115,31 @@ on_wait_refreshed (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, g_steal_pointer (&data->answer), (GDestroyNotify) json_node_unref);
 }
 
+/* The answer is one JSON object, and the wait ends with it: not with the response's last chunk,
+ * which libsoup's server writes from a thread of its own, milliseconds later (read on, to free
+ * the connection). A container waited for until its removal, with no error, is known to be gone:
+ * out of the model, without the inspect that a refresh sends (and that the engine, busy with
+ * the removal's end, answered ~5 ms later: both were on the way of every `run --rm` through an
+ * engine's socket). */
 static void
 on_wait_line (JsonObject *line, gpointer user_data)
 {
   WaitData *data = user_data;
+  JsonNode *error;
 
-  g_clear_pointer (&data->answer, json_node_unref);
+  if (data->answered)
+    return;
+  data->answered = TRUE;
   data->answer = json_node_init_object (json_node_alloc (), line);
+  error = json_object_get_member (line, "Error");
+  if (data->removed && (error == NULL || JSON_NODE_HOLDS_NULL (error)))
+    {
+      _hatake_client_engine_drop_container (data->self, data->id);
+      g_task_return_pointer (data->task, g_steal_pointer (&data->answer), (GDestroyNotify) json_node_unref);
+    }
+  else
+    _hatake_client_engine_refresh_async (data->self, HATAKE_CLIENT_REFRESH_CONTAINER, data->id, NULL,
+                                         on_wait_refreshed, g_object_ref (data->task));
 }
 
 static void
@@ -130,17 +151,16 @@ on_wait_read (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!_hatake_client_read_lines_finish (result, &error))
     {
-      g_task_return_error (task, error);
+      /* (what comes after the answer changes nothing) */
+      if (data->answered)
+        g_error_free (error);
+      else
+        g_task_return_error (task, error);
       return;
     }
-  if (data->answer == NULL)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s",
-                               _("The engine ended the wait without an answer"));
-      return;
-    }
-  _hatake_client_engine_refresh_async (data->self, HATAKE_CLIENT_REFRESH_CONTAINER, data->id, NULL,
-                                       on_wait_refreshed, g_object_ref (task));
+  if (!data->answered)
+    g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, "%s",
+                             _("The engine ended the wait without an answer"));
 }
 
 static void
@@ -168,6 +188,7 @@ _hatake_client_engine_wait_async (HatakeClientEngine  *self,
                                   gpointer             source_tag,
                                   char                *path,
                                   const char          *id,
+                                  gboolean             removed,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
@@ -179,6 +200,8 @@ _hatake_client_engine_wait_async (HatakeClientEngine  *self,
 
   g_task_set_source_tag (task, source_tag);
   data->self = g_object_ref (self);
+  data->task = task;
+  data->removed = removed;
   data->source_tag = source_tag;
   data->id = g_strdup (id);
   g_task_set_task_data (task, data, (GDestroyNotify) wait_data_free);

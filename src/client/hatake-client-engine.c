@@ -224,8 +224,8 @@ update_container (HatakeClientEngine *self, JsonObject *o)
   return c;
 }
 
-static void
-drop_container (HatakeClientEngine *self, const char *id)
+void
+_hatake_client_engine_drop_container (HatakeClientEngine *self, const char *id)
 {
   guint position;
 
@@ -337,7 +337,7 @@ on_container_inspected (GObject *source, GAsyncResult *result, gpointer user_dat
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
     update_container (self, json_node_get_object (node));
   else if (g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND))
-    drop_container (self, id);   /* removed meanwhile */
+    _hatake_client_engine_drop_container (self, id);   /* removed meanwhile */
   else if (error != NULL && data->error == NULL)
     data->error = g_steal_pointer (&error);
   g_free (inspect);
@@ -589,7 +589,7 @@ on_event (JsonObject *event, gpointer user_data)
   if (g_strcmp0 (type, "container") == 0 && id != NULL)
     {
       if (g_strcmp0 (action, "destroy") == 0)
-        drop_container (self, id);
+        _hatake_client_engine_drop_container (self, id);
       else
         _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINER, id, self->events_cancellable,
                                              NULL, NULL);
@@ -1014,8 +1014,8 @@ hatake_client_engine_container_op_async (HatakeEngine                *engine,
       g_assert_not_reached ();
     }
   if (op == HATAKE_CONTAINER_OP_WAIT)
-    _hatake_client_engine_wait_async (self, hatake_client_engine_container_op_async, path, refresh_id, cancellable,
-                                      callback, user_data);
+    _hatake_client_engine_wait_async (self, hatake_client_engine_container_op_async, path, refresh_id,
+                                      args && args->removed, cancellable, callback, user_data);
   else if (op == HATAKE_CONTAINER_OP_START &&
            _hatake_client_engine_hold_start (self, hatake_client_engine_container_op_async, path, refresh_id,
                                              cancellable, callback, user_data))
