@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <gio/gunixsocketaddress.h>
 
 #include <signal.h>
@@ -79,6 +80,13 @@ fixture_start_server (Fixture *f)
   g_assert_null (f->server);
   /* a test that fails does not leave its server behind (holding the test's output open) */
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  if (f->serve_log != NULL)
+    {
+      /* (GLib writes debug messages to stdout) */
+      g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
+      g_subprocess_launcher_set_stdout_file_path (launcher, f->serve_log);
+      g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "hatake-api", TRUE);
+    }
   if (f->serve_no_leak_check)
     {
       const char *asan = g_getenv ("ASAN_OPTIONS");
@@ -165,6 +173,9 @@ fixture_tear_down (Fixture *f, gconstpointer data)
     }
   hatake_test_remove_tree (f->docker_config);
   hatake_test_remove_tree (f->root);
+  if (f->serve_log != NULL)
+    g_unlink (f->serve_log);
+  g_free (f->serve_log);
   g_free (f->root);
   g_free (f->socket);
   g_strfreev (f->serve_args);

@@ -16,6 +16,8 @@ typedef struct
   GStrv        serve_args;   /* more arguments for `hatake serve` (set before fixture_start_server) */
   gboolean     serve_no_leak_check;   /* under ASan: no exit-time leak check for this serve (see
                                        * test-api-remote.c's TLS tests) */
+  char        *serve_log;    /* when set (before fixture_start_server): the server's output, with its
+                              * API's debug messages (a line per request) */
 } Fixture;
 
 /* Starts `hatake serve` on a fresh data root (when root and the registry are there). */

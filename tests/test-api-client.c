@@ -368,6 +368,50 @@ test_client_cli (Fixture *f, gconstpointer data)
 
 /* The engine restarted under a connected client: the event stream comes back by itself, and what
  * changed while it was away is in the models. */
+/* `hatake run` on a served data root asks the server for no container list (nor an inspect of
+ * each container listed): only for what it creates. `hatake ps` does list them (which shows that
+ * the log would tell). */
+static void
+test_client_cli_run_unlisted (Fixture *f, gconstpointer data)
+{
+  g_autofree char *reference = NULL, *log = NULL;
+  gsize before = 0;
+  const char *run_part;
+
+  if (!require ())
+    return;
+  fixture_stop_server (f);
+  f->serve_log = g_strconcat (f->root, ".serve.log", NULL);
+  fixture_start_server (f);
+  reference = g_strdup_printf ("%s/hatake/busybox:latest", g_getenv ("HATAKE_TEST_REGISTRY"));
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "other", reference, "sleep", "600", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (f->serve_log, &log, &before, NULL));
+  g_clear_pointer (&log, g_free);
+  {
+    const char *argv[] = { HATAKE_CLI, "--data-root", f->root, "run", "--rm", "--network", "none", reference,
+                           "sh", "-c", "echo ran", NULL };
+    g_auto(GStrv) env = g_environ_unsetenv (g_get_environ (), "DOCKER_HOST");
+    g_autofree char *out = NULL;
+    int status = -1;
+
+    env = g_environ_unsetenv (env, "HATAKE_HOST");
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, env, 0, NULL, NULL, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpstr (out, ==, "ran\n");
+  }
+  g_assert_true (g_file_get_contents (f->serve_log, &log, NULL, NULL));
+  run_part = log + before;
+  g_test_message ("the server's log of the run (%zu bytes on):\n%s", before, run_part);
+  g_assert_nonnull (strstr (run_part, "POST /v1.41/containers/create"));
+  g_assert_null (strstr (run_part, "GET /v1.41/containers/json"));
+  g_assert_null (strstr (run_part, "/containers/other/json"));
+  g_clear_pointer (&log, g_free);
+  hatake_cli (f, "ps", NULL);
+  g_assert_true (g_file_get_contents (f->serve_log, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "GET /v1.41/containers/json"));
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "other", NULL), ==, 0);
+}
+
 static void
 test_client_reconnect (Fixture *f, gconstpointer data)
 {
@@ -701,6 +745,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/client/engine", Fixture, NULL, fixture_set_up, test_client_engine, fixture_tear_down);
   g_test_add ("/client/cli", Fixture, NULL, fixture_set_up, test_client_cli, fixture_tear_down);
+  g_test_add ("/client/cli-run-unlisted", Fixture, NULL, fixture_set_up, test_client_cli_run_unlisted,
+              fixture_tear_down);
   g_test_add ("/client/reconnect", Fixture, NULL, fixture_set_up, test_client_reconnect, fixture_tear_down);
   g_test_add ("/client/object-events", Fixture, NULL, fixture_set_up, test_client_object_events, fixture_tear_down);
   g_test_add ("/client/dockerd", Fixture, NULL, fixture_set_up, test_client_dockerd, fixture_tear_down);

@@ -35,6 +35,7 @@ typedef struct
   GSocketService *service;
   GPtrArray      *connections;   /* kept open (the event stream's) */
   gint            inspects;      /* GET /containers/abc/json */
+  gint            lists;         /* GET /containers/json */
 } Fixture;
 
 static const char *
@@ -98,6 +99,8 @@ on_incoming (GSocketService *service, GSocketConnection *connection, GObject *so
   answer = request_line ? answer_for (f, request_line) : NULL;
   if (request_line != NULL && g_str_has_prefix (request_line, "GET /v1.41/containers/abc/json"))
     g_atomic_int_inc (&f->inspects);
+  if (request_line != NULL && g_str_has_prefix (request_line, "GET /v1.41/containers/json"))
+    g_atomic_int_inc (&f->lists);
   if (answer == NULL)
     {
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
@@ -211,6 +214,7 @@ test_wait_answer (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 1);
   g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&f->lists), ==, 1);
 
   next_exit = wait_op (HATAKE_ENGINE (engine), FALSE);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (next_exit), "StatusCode"), ==, 3);
@@ -221,6 +225,34 @@ test_wait_answer (Fixture *f, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (removed), "StatusCode"), ==, 3);
   g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 0);
   g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 2);
+  hatake_client_engine_disconnect (engine);
+}
+
+/* A connect that lists no containers (the command line's run and create) asks for neither the
+ * list nor any container's inspect; a container it acts on comes into the model then. */
+static void
+test_unlisted (Fixture *f, gconstpointer data)
+{
+  g_autoptr(HatakeClientEngine) engine = hatake_client_engine_new_unix (f->socket);
+  GListModel *containers = hatake_engine_get_containers (HATAKE_ENGINE (engine));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+
+  hatake_client_engine_set_list_containers (engine, FALSE);
+  hatake_client_engine_connect_async (engine, NULL, hatake_test_keep_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  g_assert_true (hatake_client_engine_connect_finish (engine, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&f->lists), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 0);
+
+  answer = wait_op (HATAKE_ENGINE (engine), FALSE);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (answer), "StatusCode"), ==, 3);
+  g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&f->lists), ==, 0);
   hatake_client_engine_disconnect (engine);
 }
 
@@ -292,6 +324,8 @@ main (int argc, char **argv)
   g_test_add ("/client-errors/500-blank", Fixture, GINT_TO_POINTER (BAD_500_BLANK), fixture_set_up, test_bad_answer,
               fixture_tear_down);
   g_test_add ("/client-errors/wait-answer", Fixture, GINT_TO_POINTER (WAIT_UNENDED), fixture_set_up, test_wait_answer,
+              fixture_tear_down);
+  g_test_add ("/client-errors/unlisted", Fixture, GINT_TO_POINTER (WAIT_UNENDED), fixture_set_up, test_unlisted,
               fixture_tear_down);
   g_test_add_func ("/client-errors/no-engine", test_no_engine);
   g_test_add_func ("/client-errors/bad-endpoints", test_bad_endpoints);

@@ -33,7 +33,7 @@ owner_is_long_running (const char *data_root)
 
 /* The engine at ENDPOINT, its models read. */
 static HatakeEngine *
-open_remote_engine (const HatakeEndpoint *endpoint, GError **error)
+open_remote_engine (HatakeCliGlobals *globals, const HatakeEndpoint *endpoint, GError **error)
 {
   g_autoptr(HatakeClientEngine) engine = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -41,6 +41,7 @@ open_remote_engine (const HatakeEndpoint *endpoint, GError **error)
   engine = hatake_client_engine_new (endpoint, error);
   if (engine == NULL)
     return NULL;
+  hatake_client_engine_set_list_containers (engine, !globals->unlisted);
   hatake_client_engine_connect_async (engine, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
   if (!hatake_client_engine_connect_finish (engine, result, error))
@@ -69,7 +70,7 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
   if (may_be_remote && !hatake_cli_context_endpoint (globals, &endpoint, error))
     return NULL;
   if (endpoint != NULL)
-    return open_remote_engine (endpoint, error);
+    return open_remote_engine (globals, endpoint, error);
   /* A command takes the data root itself, waiting for another short-lived holder (a command,
    * conmon's exit command) rather than fail; a long-running owner (hatake serve, the app) is
    * used through the socket it serves. */
@@ -87,7 +88,7 @@ hatake_cli_open_engine (HatakeCliGlobals  *globals,
               g_autoptr(HatakeEndpoint) owner = hatake_endpoint_new (socket);
 
               g_clear_error (&local_error);
-              return open_remote_engine (owner, error);
+              return open_remote_engine (globals, owner, error);
             }
         }
       /* a long-running owner that serves no socket yet may be starting (hatake serve publishes

@@ -638,6 +638,8 @@ hatake_cli_create (HatakeCliGlobals *globals,
   g_autoptr(HatakeContainer) container = NULL;
   int status = 0;
 
+  /* (nothing but the container it creates: an engine behind the API lists none of the others) */
+  globals->unlisted = TRUE;
   if (!g_option_context_parse (context, &argc, &argv, &error))
     status = hatake_cli_usage_error (context, error->message);
   else if (o.help)
@@ -1282,6 +1284,8 @@ hatake_cli_run (HatakeCliGlobals *globals,
   g_autoptr(JsonNode) started = NULL;
   int status = 0;
 
+  /* (nothing but the container it creates: an engine behind the API lists none of the others) */
+  globals->unlisted = TRUE;
   if (!g_option_context_parse (context, &argc, &argv, &error))
     status = hatake_cli_usage_error (context, error->message);
   else if (o.help)

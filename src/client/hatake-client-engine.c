@@ -646,8 +646,17 @@ on_events_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   /* back: what happened while the stream was away is read again */
   if (self->backoff_ms > BACKOFF_FIRST_MS)
     {
-      _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, self->events_cancellable,
-                                           on_events_refreshed, NULL);
+      /* (unlisted: those it holds) */
+      for (guint i = 0; self->unlisted && i < g_list_model_get_n_items (G_LIST_MODEL (self->containers)); i++)
+        {
+          g_autoptr(HatakeContainer) c = g_list_model_get_item (G_LIST_MODEL (self->containers), i);
+
+          _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINER, hatake_container_get_id (c),
+                                               self->events_cancellable, on_events_refreshed, NULL);
+        }
+      if (!self->unlisted)
+        _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, self->events_cancellable,
+                                             on_events_refreshed, NULL);
       _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_IMAGES, NULL, self->events_cancellable,
                                            on_events_refreshed, NULL);
     }
@@ -744,8 +753,17 @@ on_connect_events_opened (GObject *source, GAsyncResult *result, gpointer user_d
   read_events (self, stream);
   _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_IMAGES, NULL, cancellable, on_connect_refreshed,
                                        g_object_ref (task));
-  _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, cancellable,
-                                       on_connect_refreshed, g_object_ref (task));
+  if (!self->unlisted)
+    _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, cancellable,
+                                         on_connect_refreshed, g_object_ref (task));
+}
+
+void
+hatake_client_engine_set_list_containers (HatakeClientEngine *self,
+                                          gboolean            list)
+{
+  g_return_if_fail (HATAKE_IS_CLIENT_ENGINE (self));
+  self->unlisted = !list;
 }
 
 void
@@ -758,7 +776,7 @@ hatake_client_engine_connect_async (HatakeClientEngine  *self,
   guint *pending = g_new (guint, 1);
 
   g_task_set_source_tag (task, hatake_client_engine_connect_async);
-  *pending = 2;
+  *pending = self->unlisted ? 1 : 2;
   g_task_set_task_data (task, pending, g_free);
   /* events first: a change between reading the models and following the events would be lost */
   g_clear_handle_id (&self->reconnect_timer, g_source_remove);

@@ -29,6 +29,13 @@ gboolean            hatake_client_engine_connect_finish (HatakeClientEngine   *s
                                                          GAsyncResult         *result,
                                                          GError              **error);
 
+/* Whether the connect reads the engine's container list (TRUE by default). Without it the
+ * containers model holds only what calls and events bring: those the caller creates or acts on
+ * (`run` and `create` need no other; the list costs an inspect of every container the engine
+ * has, before the first call). Set before connecting. */
+void                hatake_client_engine_set_list_containers (HatakeClientEngine *self,
+                                                              gboolean            list);
+
 /* The engine that owns DATA_ROOT when it serves the API (DATA_ROOT/api-socket, written by hatake
  * serve and the app), as "unix://PATH" if its socket answers; NULL otherwise. Blocking: a file
  * read and a local connect. */
