@@ -178,6 +178,22 @@ test_bad_answer (Fixture *f, gconstpointer data)
   hatake_client_engine_disconnect (engine);
 }
 
+/* The engine on the fixture's socket, connected (its container list read if LIST) */
+static HatakeClientEngine *
+connected_engine (Fixture *f, gboolean list)
+{
+  HatakeClientEngine *engine = hatake_client_engine_new_unix (f->socket);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hatake_client_engine_set_list_containers (engine, list);
+  hatake_client_engine_connect_async (engine, NULL, hatake_test_keep_result, &result);
+  hatake_test_run_until_done ((gpointer *) &result);
+  g_assert_true (hatake_client_engine_connect_finish (engine, result, &error));
+  g_assert_no_error (error);
+  return engine;
+}
+
 static JsonNode *
 wait_op (HatakeEngine *engine, gboolean removed)
 {
@@ -201,17 +217,11 @@ wait_op (HatakeEngine *engine, gboolean removed)
 static void
 test_wait_answer (Fixture *f, gconstpointer data)
 {
-  g_autoptr(HatakeClientEngine) engine = hatake_client_engine_new_unix (f->socket);
+  g_autoptr(HatakeClientEngine) engine = connected_engine (f, TRUE);
   GListModel *containers = hatake_engine_get_containers (HATAKE_ENGINE (engine));
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) next_exit = NULL;
   g_autoptr(JsonNode) removed = NULL;
 
-  hatake_client_engine_connect_async (engine, NULL, hatake_test_keep_result, &result);
-  hatake_test_run_until_done ((gpointer *) &result);
-  g_assert_true (hatake_client_engine_connect_finish (engine, result, &error));
-  g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 1);
   g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 1);
   g_assert_cmpint (g_atomic_int_get (&f->lists), ==, 1);
@@ -233,17 +243,10 @@ test_wait_answer (Fixture *f, gconstpointer data)
 static void
 test_unlisted (Fixture *f, gconstpointer data)
 {
-  g_autoptr(HatakeClientEngine) engine = hatake_client_engine_new_unix (f->socket);
+  g_autoptr(HatakeClientEngine) engine = connected_engine (f, FALSE);
   GListModel *containers = hatake_engine_get_containers (HATAKE_ENGINE (engine));
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) answer = NULL;
 
-  hatake_client_engine_set_list_containers (engine, FALSE);
-  hatake_client_engine_connect_async (engine, NULL, hatake_test_keep_result, &result);
-  hatake_test_run_until_done ((gpointer *) &result);
-  g_assert_true (hatake_client_engine_connect_finish (engine, result, &error));
-  g_assert_no_error (error);
   g_assert_cmpint (g_atomic_int_get (&f->lists), ==, 0);
   g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 0);
