@@ -36,6 +36,7 @@ typedef struct
   GPtrArray      *connections;   /* kept open (the event stream's) */
   gint            inspects;      /* GET /containers/abc/json */
   gint            lists;         /* GET /containers/json */
+  GSocketConnection *events;     /* (atomic) the event stream's */
 } Fixture;
 
 static const char *
@@ -112,6 +113,8 @@ on_incoming (GSocketService *service, GSocketConnection *connection, GObject *so
    * event stream stays open */
   if (g_str_has_prefix (request_line, "GET /v1.41/events") || g_strrstr (request_line, "/wait") != NULL)
     g_ptr_array_add (f->connections, g_object_ref (connection));
+  if (g_str_has_prefix (request_line, "GET /v1.41/events"))
+    g_atomic_pointer_set (&f->events, connection);
   else
     g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   return TRUE;
@@ -178,6 +181,34 @@ test_bad_answer (Fixture *f, gconstpointer data)
   hatake_client_engine_disconnect (engine);
 }
 
+/* An engine event about container ID, on the event stream */
+static void
+send_event (Fixture *f, const char *id)
+{
+  GSocketConnection *events = g_atomic_pointer_get (&f->events);
+  g_autofree char *event = g_strdup_printf ("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"%s\"}}\n",
+                                            id);
+  g_autofree char *chunk = g_strdup_printf ("%zx\r\n%s\r\n", strlen (event), event);
+
+  g_assert_nonnull (events);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (events)), chunk,
+                                            strlen (chunk), NULL, NULL, NULL));
+}
+
+/* The main context run for MS milliseconds */
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (5 * 1000);
+    }
+}
+
 /* The engine on the fixture's socket, connected (its container list read if LIST) */
 static HatakeClientEngine *
 connected_engine (Fixture *f, gboolean list)
@@ -239,7 +270,8 @@ test_wait_answer (Fixture *f, gconstpointer data)
 }
 
 /* A connect that lists no containers (the command line's run and create) asks for neither the
- * list nor any container's inspect; a container it acts on comes into the model then. */
+ * list nor any container's inspect; a container it acts on comes into the model then, and only
+ * the events of those it holds are read. */
 static void
 test_unlisted (Fixture *f, gconstpointer data)
 {
@@ -251,11 +283,22 @@ test_unlisted (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 0);
 
+  /* an event of a container it does not hold is not read */
+  send_event (f, "abc");
+  spin (300);
+  g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 0);
+
   answer = wait_op (HATAKE_ENGINE (engine), FALSE);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (answer), "StatusCode"), ==, 3);
   g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (containers), ==, 1);
   g_assert_cmpint (g_atomic_int_get (&f->lists), ==, 0);
+  /* one of a container it holds is */
+  send_event (f, "abc");
+  for (guint i = 0; i < 100 && g_atomic_int_get (&f->inspects) < 2; i++)
+    spin (50);
+  g_assert_cmpint (g_atomic_int_get (&f->inspects), ==, 2);
   hatake_client_engine_disconnect (engine);
 }
 

@@ -590,6 +590,12 @@ on_event (JsonObject *event, gpointer user_data)
     {
       if (g_strcmp0 (action, "destroy") == 0)
         _hatake_client_engine_drop_container (self, id);
+      /* unlisted, the model holds what the caller acts on, which its calls bring in: another
+       * container's event is not read (a `run` on a busy engine would inspect every container
+       * that changes meanwhile; its own create's event as well, an inspect the create's answer
+       * is followed by anyway) */
+      else if (self->unlisted && find_container (self, id, NULL) == NULL)
+        ;
       else
         _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINER, id, self->events_cancellable,
                                              NULL, NULL);

@@ -30,9 +30,9 @@ gboolean            hatake_client_engine_connect_finish (HatakeClientEngine   *s
                                                          GError              **error);
 
 /* Whether the connect reads the engine's container list (TRUE by default). Without it the
- * containers model holds only what calls and events bring: those the caller creates or acts on
- * (`run` and `create` need no other; the list costs an inspect of every container the engine
- * has, before the first call). Set before connecting. */
+ * containers model holds only what the caller's calls bring: those it creates or acts on, kept
+ * current by their events (`run` and `create` need no other; the list costs an inspect of every
+ * container the engine has, before the first call). Set before connecting. */
 void                hatake_client_engine_set_list_containers (HatakeClientEngine *self,
                                                               gboolean            list);
 
