@@ -183,20 +183,23 @@ fixture_tear_down (Fixture *f, gconstpointer data)
       /* their networks' teardowns too, as a one-shot command waits for them: the test's process
        * may end next, and a teardown cut short leaves the namespace mounted in the run dir, its
        * veth and its rules (one per test binary, and they added up across CI's builds) */
-      if (HATAKE_IS_LOCAL_ENGINE (f->engine))
-        {
-          g_autoptr(GAsyncResult) settled = NULL;
-
-          hatake_local_engine_settle_async (HATAKE_LOCAL_ENGINE (f->engine), NULL, store_result, &settled);
-          hatake_test_run_until_done ((gpointer *) &settled);
-          g_assert_true (hatake_local_engine_settle_finish (HATAKE_LOCAL_ENGINE (f->engine), settled, NULL));
-        }
+      settle (f);
       g_clear_object (&f->engine);
     }
   if (f->root != NULL)
     hatake_test_remove_tree (f->root);
   g_free (f->root);
   g_free (f->image);
+}
+
+void
+settle (Fixture *f)
+{
+  g_autoptr(GAsyncResult) settled = NULL;
+
+  hatake_local_engine_settle_async (HATAKE_LOCAL_ENGINE (f->engine), NULL, store_result, &settled);
+  hatake_test_run_until_done ((gpointer *) &settled);
+  g_assert_true (hatake_local_engine_settle_finish (HATAKE_LOCAL_ENGINE (f->engine), settled, NULL));
 }
 
 JsonNode *

@@ -161,17 +161,6 @@ done_within (gpointer *slot, guint ms)
   return *slot != NULL;
 }
 
-/* Until no removal or teardown of the engine is under way (what a one-shot command waits for) */
-static void
-settle (Fixture *f)
-{
-  g_autoptr(GAsyncResult) settled = NULL;
-
-  hatake_containers_settle_async (HATAKE_LOCAL_ENGINE (f->engine)->containers, NULL, store_result, &settled);
-  hatake_test_run_until_done ((gpointer *) &settled);
-  g_assert_true (hatake_containers_settle_finish (HATAKE_LOCAL_ENGINE (f->engine)->containers, settled, NULL));
-}
-
 /* A new network NAME, and a container running CMD started on it */
 static HatakeContainer *
 start_on_new_network (Fixture *f, const char *name, const char *const *cmd)

@@ -736,14 +736,7 @@ test_netavark_hang (Fixture *f, gconstpointer data)
   /* the cleanup's teardown (queued after the failed start) runs the hanging netavark too, with
    * the same bound: done before the real one and the default bound (60 s) are back, or its
    * "sleep 599" outlives the test and fails the next run's check below */
-  {
-    g_autoptr(GAsyncResult) settled = NULL;
-
-    hatake_local_engine_settle_async (HATAKE_LOCAL_ENGINE (f->engine), NULL, store_result, &settled);
-    while (settled == NULL)
-      g_main_context_iteration (NULL, TRUE);
-    g_assert_true (hatake_local_engine_settle_finish (HATAKE_LOCAL_ENGINE (f->engine), settled, NULL));
-  }
+  settle (f);
   g_setenv ("PATH", old_path, TRUE);
   g_unsetenv ("HATAKE_NETAVARK_TIMEOUT");
   g_assert_nonnull (error);
