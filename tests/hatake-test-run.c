@@ -195,11 +195,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 void
 settle (Fixture *f)
 {
-  g_autoptr(GAsyncResult) settled = NULL;
-
-  hatake_local_engine_settle_async (HATAKE_LOCAL_ENGINE (f->engine), NULL, store_result, &settled);
-  hatake_test_run_until_done ((gpointer *) &settled);
-  g_assert_true (hatake_local_engine_settle_finish (HATAKE_LOCAL_ENGINE (f->engine), settled, NULL));
+  hatake_test_settle_engine (f->engine);
 }
 
 JsonNode *

@@ -123,9 +123,22 @@ spin_a_moment (void)
   g_usleep (1000);
 }
 
+/* Until ENGINE's work begun in the background has ended: a removed container's network
+ * teardown runs on the networks' thread after the removal's answer, and a test that drops its
+ * engine right after would end the process in the middle of it (netns mounts left behind). */
+void
+hatake_test_settle_engine (HatakeEngine *engine)
+{
+  g_autoptr(GAsyncResult) settled = NULL;
+
+  hatake_local_engine_settle_async (HATAKE_LOCAL_ENGINE (engine), NULL, hatake_test_keep_result, &settled);
+  hatake_test_run_until_done ((gpointer *) &settled);
+  g_assert_true (hatake_local_engine_settle_finish (HATAKE_LOCAL_ENGINE (engine), settled, NULL));
+}
+
 /* Tasks finished in a worker thread drop their last reference (and so the engine's, or its
  * store's) there, a moment after their callback ran here: wait for them, within bounds, so that
- * the engine is gone and DATA_ROOT's lock free when this returns. */
+ * the engine is gone and DATA_ROOT's lock free when this returns. Settles the engine first. */
 void
 hatake_test_drop_engine (HatakeEngine **engine,
                          const char    *data_root)
@@ -133,6 +146,7 @@ hatake_test_drop_engine (HatakeEngine **engine,
   g_autofree char *lock = g_build_filename (data_root, "lock", NULL);
   int fd;
 
+  hatake_test_settle_engine (*engine);
   for (guint i = 0; G_OBJECT (*engine)->ref_count > 1 && i < 5000; i++)
     spin_a_moment ();
   g_assert_finalize_object (g_steal_pointer (engine));

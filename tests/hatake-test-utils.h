@@ -32,6 +32,7 @@ GHashTable  *hatake_test_wait_spares      (const char     *data_root,
                                            guint           count);
 HatakeEngine *hatake_test_engine_new      (const char     *data_root,
                                            HatakeConfig   *config);
+void          hatake_test_settle_engine   (HatakeEngine   *engine);
 void          hatake_test_drop_engine     (HatakeEngine  **engine,
                                            const char     *data_root);
 HatakeImage *hatake_test_pull             (HatakeEngine   *engine,

@@ -445,6 +445,7 @@ test_local_engine (void)
 
   g_clear_object (&chatty);
   g_clear_object (&image);
+  hatake_test_settle_engine (engine);
   hatake_test_clear_finalized (&engine, 10);
 
   hatake_test_remove_tree (root);

@@ -578,6 +578,7 @@ test_local_engine (void)
   g_clear_object (&oneshot);
   g_clear_object (&broken);
   g_clear_object (&image);
+  hatake_test_settle_engine (engine);
   hatake_test_clear_finalized (&engine, 10);
 
   hatake_test_remove_tree (root);
@@ -1312,6 +1313,7 @@ test_ports_and_health (void)
   hatake_test_destroy_window (window, NULL, 10);
   g_clear_object (&web);
   g_clear_object (&image);
+  hatake_test_settle_engine (engine);
   hatake_test_clear_finalized (&engine, 10);
   hatake_test_remove_tree (root);
 }

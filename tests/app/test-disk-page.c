@@ -340,6 +340,7 @@ test_local_engine (void)
 
   hatake_test_destroy_window (window, page, 10);
   g_clear_object (&image);
+  hatake_test_settle_engine (engine);
   hatake_test_clear_finalized (&engine, 10);
   hatake_test_remove_tree (root);
 }

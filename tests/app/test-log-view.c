@@ -785,6 +785,7 @@ test_real_engine (Fixture       *f,
 
   g_clear_object (&container);
   g_clear_object (&image);
+  hatake_test_settle_engine (engine);
   hatake_test_clear_finalized (&engine, 10);
   hatake_test_remove_tree (root);
 }
