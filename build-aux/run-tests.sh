@@ -4,7 +4,8 @@
 # (a real registry with token and Basic auth, fixture images, an X server) and runs every suite:
 # unit, integration, data and app on a normal build, then the unit, integration and app suites
 # under AddressSanitizer/UBSan, the unit and valgrind suites under valgrind, and each fuzz target for a bounded time
-# (a clang build with libFuzzer). Prints "N passed, N failed, N skipped".
+# (a clang build with libFuzzer); last, that nothing of the containers' is left on the machine.
+# Prints "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -58,6 +59,17 @@ if [ -z "${DISPLAY:-}" ] || [ "${CI:-}" = true ]; then
     break
   done
 fi
+
+# What the tests' containers and networks could leave on the machine when a test or the engine
+# ends in the middle of a teardown: network namespaces of ours still mounted, our bridges, monitors
+# and DNS servers still running. Compared before and after every suite.
+leftovers () {
+  awk '$3 == "nsfs" && $2 ~ "^/run/hatake/" { print "namespace mounted: " $2 }' /proc/mounts
+  ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^hk-/ { sub(/@.*/, "", $2); print "bridge: " $2 }'
+  { pgrep -x conmon || true; } | sed 's/^/conmon running: pid /'
+  { pgrep -x aardvark-dns || true; } | sed 's/^/aardvark-dns running: pid /'
+}
+leftovers | sort >"$state/leftovers.before"
 
 status=0
 # LeakSanitizer's own crash at a process's exit ("Tracer caught signal 11 … LeakSanitizer has
@@ -123,6 +135,16 @@ run "valgrind: unit" _build --setup valgrind --suite unit
 run "valgrind: engine" _build --setup valgrind --suite valgrind
 # 7 targets for fuzz_seconds each (60 by default), two at a time: about 4 minutes on 2 cores
 run "libFuzzer + ASan + UBSan: fuzz" _build-fuzz --suite fuzz
+
+echo "== nothing left behind"
+leftovers | sort >"$state/leftovers.after"
+if comm -13 "$state/leftovers.before" "$state/leftovers.after" | grep .; then
+  echo "left behind by the tests (above)"
+  echo "0 1 0" >>"$state/summary"
+else
+  echo "nothing left behind"
+  echo "1 0 0" >>"$state/summary"
+fi
 
 read -r passed failed skipped < <(awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}' "$state/summary")
 echo
