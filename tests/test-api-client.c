@@ -366,15 +366,34 @@ test_client_cli (Fixture *f, gconstpointer data)
   }
 }
 
-/* The engine restarted under a connected client: the event stream comes back by itself, and what
- * changed while it was away is in the models. */
-/* `hatake run` on a served data root asks the server for no container list (nor an inspect of
- * each container listed): only for what it creates. `hatake ps` does list them (which shows that
- * the log would tell). */
+/* `hatake ARGV…` on F's served data root (no DOCKER_HOST or HATAKE_HOST): its exit status, its
+ * stdout and stderr in OUT and ERR */
+static gboolean
+served_cli (Fixture *f, const char * const *args, char **out, char **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_environ_unsetenv (g_get_environ (), "DOCKER_HOST");
+  int status = -1;
+
+  env = g_environ_unsetenv (env, "HATAKE_HOST");
+  g_ptr_array_add (argv, (gpointer) HATAKE_CLI);
+  g_ptr_array_add (argv, (gpointer) "--data-root");
+  g_ptr_array_add (argv, f->root);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, 0, NULL, NULL, out, err, &status, NULL));
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+/* `hatake run` on a served data root asks the server for no list (of containers, with an inspect
+ * of each, or of images) and follows no event: it asks only for what it creates. `hatake ps` does
+ * list (which shows that the log would tell). An image the engine lacks is pulled after the
+ * create failed for want of it, as docker's client does; with --pull never, that is the error. */
 static void
 test_client_cli_run_unlisted (Fixture *f, gconstpointer data)
 {
-  g_autofree char *reference = NULL, *log = NULL;
+  g_autofree char *reference = NULL, *log = NULL, *httpd = NULL;
   gsize before = 0;
   const char *run_part;
 
@@ -388,15 +407,10 @@ test_client_cli_run_unlisted (Fixture *f, gconstpointer data)
   g_assert_true (g_file_get_contents (f->serve_log, &log, &before, NULL));
   g_clear_pointer (&log, g_free);
   {
-    const char *argv[] = { HATAKE_CLI, "--data-root", f->root, "run", "--rm", "--network", "none", reference,
-                           "sh", "-c", "echo ran", NULL };
-    g_auto(GStrv) env = g_environ_unsetenv (g_get_environ (), "DOCKER_HOST");
+    const char *args[] = { "run", "--rm", "--network", "none", reference, "sh", "-c", "echo ran", NULL };
     g_autofree char *out = NULL;
-    int status = -1;
 
-    env = g_environ_unsetenv (env, "HATAKE_HOST");
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, env, 0, NULL, NULL, &out, NULL, &status, NULL));
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_true (served_cli (f, args, &out, NULL));
     g_assert_cmpstr (out, ==, "ran\n");
   }
   g_assert_true (g_file_get_contents (f->serve_log, &log, NULL, NULL));
@@ -405,13 +419,31 @@ test_client_cli_run_unlisted (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (run_part, "POST /v1.41/containers/create"));
   g_assert_null (strstr (run_part, "GET /v1.41/containers/json"));
   g_assert_null (strstr (run_part, "/containers/other/json"));
+  g_assert_null (strstr (run_part, "GET /v1.41/images/json"));
+  g_assert_null (strstr (run_part, "GET /v1.41/events"));
   g_clear_pointer (&log, g_free);
+
+  /* an image it does not have yet */
+  httpd = g_strdup_printf ("%s/hatake/httpd:latest", g_getenv ("HATAKE_TEST_REGISTRY"));
+  {
+    const char *never[] = { "run", "--rm", "--network", "none", "--pull", "never", httpd, "true", NULL };
+    const char *missing[] = { "run", "--rm", "--network", "none", httpd, "true", NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_false (served_cli (f, never, NULL, &err));
+    g_assert_nonnull (strstr (err, "No such image"));
+    g_clear_pointer (&err, g_free);
+    g_assert_true (served_cli (f, missing, NULL, &err));
+    g_assert_nonnull (strstr (err, "Unable to find image"));
+  }
   hatake_cli (f, "ps", NULL);
   g_assert_true (g_file_get_contents (f->serve_log, &log, NULL, NULL));
   g_assert_nonnull (strstr (log, "GET /v1.41/containers/json"));
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "other", NULL), ==, 0);
 }
 
+/* The engine restarted under a connected client: the event stream comes back by itself, and what
+ * changed while it was away is in the models. */
 static void
 test_client_reconnect (Fixture *f, gconstpointer data)
 {

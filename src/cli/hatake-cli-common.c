@@ -41,7 +41,7 @@ open_remote_engine (HatakeCliGlobals *globals, const HatakeEndpoint *endpoint, G
   engine = hatake_client_engine_new (endpoint, error);
   if (engine == NULL)
     return NULL;
-  hatake_client_engine_set_list_containers (engine, !globals->unlisted);
+  hatake_client_engine_set_one_off (engine, globals->one_off);
   hatake_client_engine_connect_async (engine, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
   if (!hatake_client_engine_connect_finish (engine, result, error))

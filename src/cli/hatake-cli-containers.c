@@ -590,39 +590,65 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
   return g_steal_pointer (&c);
 }
 
-/* Creates, pulling the image first when it is missing (docker's --pull missing). */
 static HatakeContainer *
-create_container (HatakeEngine *engine, CreateOptions *o, HatakeContainerConfig *config, GError **error)
+create_once (HatakeEngine *engine, HatakeContainerConfig *config, GError **error)
 {
-  g_autoptr(HatakeImage) image = hatake_engine_lookup_image (engine, config->image);
   g_autoptr(GAsyncResult) result = NULL;
 
-  if (o->pull && g_str_equal (o->pull, "always"))
-    g_clear_object (&image);
-  if (image == NULL)
-    {
-      if (o->pull && g_str_equal (o->pull, "never"))
-        {
-          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), config->image);
-          return NULL;
-        }
-      if (!o->pull || !g_str_equal (o->pull, "always"))
-        fprintf (stderr, _("Unable to find image '%s' locally\n"), config->image);
-      {
-        int saved = dup (STDOUT_FILENO);
-        /* docker prints the pull's progress on stderr for run/create */
-        dup2 (STDERR_FILENO, STDOUT_FILENO);
-        image = hatake_cli_pull_image (engine, config->image, o->platform, o->quiet, error);
-        fflush (stdout);
-        dup2 (saved, STDOUT_FILENO);
-        close (saved);
-      }
-      if (image == NULL)
-        return NULL;
-    }
   hatake_engine_create_container_async (engine, config, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
   return hatake_engine_create_container_finish (engine, result, error);
+}
+
+/* Whether the engine says it has no image REFERENCE (and not that it failed to say) */
+static gboolean
+image_missing (HatakeEngine *engine, const char *reference)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hatake_engine_inspect_image_async (engine, reference, NULL, hatake_cli_store_result, &result);
+  hatake_cli_wait ((gpointer *) &result);
+  node = hatake_engine_inspect_image_finish (engine, result, &error);
+  return g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND);
+}
+
+/* Creates, pulling the image first when it is missing (docker's --pull missing). As docker's
+ * client does, the create is tried first and the image looked up only when it fails for want of
+ * something: a one-off engine behind the API has no image list to look in, and needs none. */
+static HatakeContainer *
+create_container (HatakeEngine *engine, CreateOptions *o, HatakeContainerConfig *config, GError **error)
+{
+  g_autoptr(HatakeImage) image = NULL;
+  gboolean always = o->pull && g_str_equal (o->pull, "always");
+
+  if (!always)
+    {
+      g_autoptr(GError) local_error = NULL;
+      HatakeContainer *container = create_once (engine, config, &local_error);
+
+      if (container != NULL || !g_error_matches (local_error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND) ||
+          (o->pull && g_str_equal (o->pull, "never")) || !image_missing (engine, config->image))
+        {
+          if (local_error != NULL)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          return container;
+        }
+      fprintf (stderr, _("Unable to find image '%s' locally\n"), config->image);
+    }
+  {
+    int saved = dup (STDOUT_FILENO);
+    /* docker prints the pull's progress on stderr for run/create */
+    dup2 (STDERR_FILENO, STDOUT_FILENO);
+    image = hatake_cli_pull_image (engine, config->image, o->platform, o->quiet, error);
+    fflush (stdout);
+    dup2 (saved, STDOUT_FILENO);
+    close (saved);
+  }
+  if (image == NULL)
+    return NULL;
+  return create_once (engine, config, error);
 }
 
 int
@@ -638,8 +664,8 @@ hatake_cli_create (HatakeCliGlobals *globals,
   g_autoptr(HatakeContainer) container = NULL;
   int status = 0;
 
-  /* (nothing but the container it creates: an engine behind the API lists none of the others) */
-  globals->unlisted = TRUE;
+  /* (nothing but the container it creates: of an engine behind the API, no list and no event) */
+  globals->one_off = TRUE;
   if (!g_option_context_parse (context, &argc, &argv, &error))
     status = hatake_cli_usage_error (context, error->message);
   else if (o.help)
@@ -1284,8 +1310,8 @@ hatake_cli_run (HatakeCliGlobals *globals,
   g_autoptr(JsonNode) started = NULL;
   int status = 0;
 
-  /* (nothing but the container it creates: an engine behind the API lists none of the others) */
-  globals->unlisted = TRUE;
+  /* (nothing but the container it creates: of an engine behind the API, no list and no event) */
+  globals->one_off = TRUE;
   if (!g_option_context_parse (context, &argc, &argv, &error))
     status = hatake_cli_usage_error (context, error->message);
   else if (o.help)

@@ -16,8 +16,8 @@ typedef struct
   gboolean debug;
   gboolean existing_only;   /* never create a store (conmon's exit command) */
   gboolean local_only;      /* the engine in this process, whatever -H says (serve, system reset) */
-  gboolean unlisted;        /* the command needs no list of the engine's containers (run, create):
-                             * an engine behind the API is connected to without reading it */
+  gboolean one_off;         /* the command needs none of the engine's lists and events (run,
+                             * create): an engine behind the API is connected to without them */
   char *host;               /* -H, else (without --context) HATAKE_HOST, else DOCKER_HOST: the engine
                              * behind that socket */
   char *context;            /* --context, else (without a host) HATAKE_CONTEXT, else DOCKER_CONTEXT */

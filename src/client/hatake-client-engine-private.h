@@ -21,7 +21,7 @@ struct _HatakeClientEngine
   guint         backoff_ms;
   struct _HatakeStatsWatcher *stats;  /* the watched containers' resource use, from the API's stats */
   GHashTable   *waits_registering;    /* container ID → GPtrArray of calls held until its waits are in */
-  gboolean      unlisted;             /* the connect reads no container list */
+  gboolean      one_off;              /* the connect reads no list and follows no event */
 };
 
 /* A name or ID as one segment of a path */

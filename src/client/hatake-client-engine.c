@@ -590,12 +590,6 @@ on_event (JsonObject *event, gpointer user_data)
     {
       if (g_strcmp0 (action, "destroy") == 0)
         _hatake_client_engine_drop_container (self, id);
-      /* unlisted, the model holds what the caller acts on, which its calls bring in: another
-       * container's event is not read (a `run` on a busy engine would inspect every container
-       * that changes meanwhile; its own create's event as well, an inspect the create's answer
-       * is followed by anyway) */
-      else if (self->unlisted && find_container (self, id, NULL) == NULL)
-        ;
       else
         _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINER, id, self->events_cancellable,
                                              NULL, NULL);
@@ -652,17 +646,8 @@ on_events_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   /* back: what happened while the stream was away is read again */
   if (self->backoff_ms > BACKOFF_FIRST_MS)
     {
-      /* (unlisted: those it holds) */
-      for (guint i = 0; self->unlisted && i < g_list_model_get_n_items (G_LIST_MODEL (self->containers)); i++)
-        {
-          g_autoptr(HatakeContainer) c = g_list_model_get_item (G_LIST_MODEL (self->containers), i);
-
-          _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINER, hatake_container_get_id (c),
-                                               self->events_cancellable, on_events_refreshed, NULL);
-        }
-      if (!self->unlisted)
-        _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, self->events_cancellable,
-                                             on_events_refreshed, NULL);
+      _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, self->events_cancellable,
+                                           on_events_refreshed, NULL);
       _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_IMAGES, NULL, self->events_cancellable,
                                            on_events_refreshed, NULL);
     }
@@ -759,17 +744,31 @@ on_connect_events_opened (GObject *source, GAsyncResult *result, gpointer user_d
   read_events (self, stream);
   _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_IMAGES, NULL, cancellable, on_connect_refreshed,
                                        g_object_ref (task));
-  if (!self->unlisted)
-    _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, cancellable,
-                                         on_connect_refreshed, g_object_ref (task));
+  _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_CONTAINERS, NULL, cancellable,
+                                       on_connect_refreshed, g_object_ref (task));
+}
+
+/* A one-off connect: the engine answers */
+static void
+on_connect_version (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  GError *error = NULL;
+
+  node = hatake_client_request_finish (HATAKE_CLIENT (source), result, NULL, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 void
-hatake_client_engine_set_list_containers (HatakeClientEngine *self,
-                                          gboolean            list)
+hatake_client_engine_set_one_off (HatakeClientEngine *self,
+                                  gboolean            one_off)
 {
   g_return_if_fail (HATAKE_IS_CLIENT_ENGINE (self));
-  self->unlisted = !list;
+  self->one_off = one_off;
 }
 
 void
@@ -782,8 +781,14 @@ hatake_client_engine_connect_async (HatakeClientEngine  *self,
   guint *pending = g_new (guint, 1);
 
   g_task_set_source_tag (task, hatake_client_engine_connect_async);
-  *pending = self->unlisted ? 1 : 2;
+  *pending = 2;
   g_task_set_task_data (task, pending, g_free);
+  if (self->one_off)
+    {
+      hatake_client_request_async (self->client, "GET", "/version", NULL, NULL, cancellable, on_connect_version,
+                                   g_steal_pointer (&task));
+      return;
+    }
   /* events first: a change between reading the models and following the events would be lost */
   g_clear_handle_id (&self->reconnect_timer, g_source_remove);
   if (self->events_cancellable != NULL)

@@ -29,12 +29,14 @@ gboolean            hatake_client_engine_connect_finish (HatakeClientEngine   *s
                                                          GAsyncResult         *result,
                                                          GError              **error);
 
-/* Whether the connect reads the engine's container list (TRUE by default). Without it the
- * containers model holds only what the caller's calls bring: those it creates or acts on, kept
- * current by their events (`run` and `create` need no other; the list costs an inspect of every
- * container the engine has, before the first call). Set before connecting. */
-void                hatake_client_engine_set_list_containers (HatakeClientEngine *self,
-                                                              gboolean            list);
+/* For a one-off command (`run`, `create`): the connect only checks that the engine answers; it
+ * reads neither the container nor the image list and follows no event, so the models hold only
+ * what the caller's calls bring in, as of their answers. The lists cost an inspect of every
+ * container the engine has, the images' JSON, and the events an inspect of each container that
+ * changes, all while the command waits; the engine writes each event to it as well. FALSE by
+ * default; set before connecting. */
+void                hatake_client_engine_set_one_off    (HatakeClientEngine   *self,
+                                                         gboolean              one_off);
 
 /* The engine that owns DATA_ROOT when it serves the API (DATA_ROOT/api-socket, written by hatake
  * serve and the app), as "unix://PATH" if its socket answers; NULL otherwise. Blocking: a file
