@@ -391,7 +391,7 @@ served_cli (Fixture *f, const char * const *args, char **out, char **err)
  * list (which shows that the log would tell). An image the engine lacks is pulled after the
  * create failed for want of it, as docker's client does; with --pull never, that is the error. */
 static void
-test_client_cli_run_unlisted (Fixture *f, gconstpointer data)
+test_client_cli_run_one_off (Fixture *f, gconstpointer data)
 {
   g_autofree char *reference = NULL, *log = NULL, *httpd = NULL;
   gsize before = 0;
@@ -777,7 +777,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/client/engine", Fixture, NULL, fixture_set_up, test_client_engine, fixture_tear_down);
   g_test_add ("/client/cli", Fixture, NULL, fixture_set_up, test_client_cli, fixture_tear_down);
-  g_test_add ("/client/cli-run-unlisted", Fixture, NULL, fixture_set_up, test_client_cli_run_unlisted,
+  g_test_add ("/client/cli-run-one-off", Fixture, NULL, fixture_set_up, test_client_cli_run_one_off,
               fixture_tear_down);
   g_test_add ("/client/reconnect", Fixture, NULL, fixture_set_up, test_client_reconnect, fixture_tear_down);
   g_test_add ("/client/object-events", Fixture, NULL, fixture_set_up, test_client_object_events, fixture_tear_down);
