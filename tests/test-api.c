@@ -966,6 +966,15 @@ test_api_compose (Fixture *f, gconstpointer data)
       g_usleep (100 * 1000);
     }
   g_assert_nonnull (strstr (out, "client_1  | webhost"));
+  /* up again: the project is as it should be (compose compares the network it finds with the
+   * file's, options included: one it was not given made it refuse) */
+  g_assert_true (compose_run (compose, dir, env, &out, "up", "-d", NULL));
+  g_assert_true (compose_run (compose, dir, env, &out, "ps", "-q", NULL));
+  {
+    g_auto(GStrv) ids = g_strsplit (g_strstrip (out), "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (ids), ==, 2);
+  }
   g_assert_true (compose_run (compose, dir, env, &out, "down", "-v", NULL));
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, &out, NULL, "ps", "-a", "-q", NULL), ==, 0);

@@ -1058,14 +1058,12 @@ learn_networks (Load *load)
   for (guint i = 0; i < json_array_get_length (networks); i++)
     {
       JsonObject *network = json_array_get_object_element (networks, i);
-      JsonObject *options = json_object_get_object_member (network, "Options");
       JsonObject *ipam = json_object_get_object_member (network, "IPAM");
       JsonArray *config = ipam ? json_object_get_array_member (ipam, "Config") : NULL;
-      const char *bridge = options ? json_object_get_string_member_with_default (options,
-                                                                                  "com.docker.network.bridge.name",
-                                                                                  NULL) : NULL;
+      /* (each network's bridge: hk- and its ID's start) */
+      g_autofree char *bridge = g_strdup_printf ("hk-%.10s", json_object_get_string_member (network, "Id"));
 
-      if (bridge != NULL && !g_ptr_array_find_with_equal_func (load->bridges, bridge, g_str_equal, NULL))
+      if (!g_ptr_array_find_with_equal_func (load->bridges, bridge, g_str_equal, NULL))
         g_ptr_array_add (load->bridges, g_strdup (bridge));
       for (guint k = 0; config != NULL && k < json_array_get_length (config); k++)
         {

@@ -424,8 +424,10 @@ test_networks (Fixture *f, gconstpointer data)
   server_ip = g_strdup (json_object_get_string_member (json_object_get_object_member (
                           containers, hatake_container_get_id (server)), "IPv4Address"));
   *strchr (server_ip, '/') = '\0';
-  interface = g_strdup (json_object_get_string_member (json_object_get_object_member (
-                          json_node_get_object (inspected), "Options"), "com.docker.network.bridge.name"));
+  /* (a user network's options show no bridge name, as docker's: it is hk- and the ID's start) */
+  g_assert_false (json_object_has_member (json_object_get_object_member (json_node_get_object (inspected), "Options"),
+                                          "com.docker.network.bridge.name"));
+  interface = g_strdup_printf ("hk-%.10s", json_object_get_string_member (json_node_get_object (inspected), "Id"));
 
   /* in use: not removed */
   g_assert_null (network_op (f, HATAKE_NETWORK_OP_REMOVE, &args, &error));
@@ -736,8 +738,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
    * addresses are free again (one given by hand is taken). */
   inspected = network_op (f, HATAKE_NETWORK_OP_INSPECT, &args, &error);
   g_assert_no_error (error);
-  bridge = g_strdup (json_object_get_string_member (json_object_get_object_member (
-                       json_node_get_object (inspected), "Options"), "com.docker.network.bridge.name"));
+  bridge = g_strdup_printf ("hk-%.10s", json_object_get_string_member (json_node_get_object (inspected), "Id"));
   sys = g_build_filename ("/sys/class/net", bridge, NULL);
   g_assert_cmpuint (wait_bridge_ports (bridge, 6), ==, 6);
   {

@@ -518,23 +518,37 @@ object_node (HatakeNetworks *self,
   g_autoptr(GList) ids = containers ? json_object_get_members (containers) : NULL;
   gboolean hidden = FALSE;
 
+  /* the bridge's name is kept in the network's options (docker's key), but docker shows it for
+   * its default network only: docker-compose takes any option it was not given for a change,
+   * and then refuses the project's next `up` (the network "needs to be recreated") */
+  gboolean own_option = *network_interface (object) != '\0' &&
+                        g_strcmp0 (json_object_get_string_member_with_default (object, "Name", NULL),
+                                   HATAKE_DEFAULT_NETWORK) != 0;
+
   for (GList *l = ids; l != NULL; l = l->next)
     hidden = hidden || is_hidden (self, l->data);
   /* the owner's keepalive and spares hold addresses, but they are not containers, and a removed
    * container's address is held only until its teardown ends: not shown */
-  if (hidden)
+  if (hidden || own_option)
     {
       JsonObject *copy = json_object_new ();
       JsonObject *shown = json_object_new ();
+      JsonObject *options = json_object_new ();
+      JsonObject *given = hatake_json_object_member (object, "Options");
       g_autoptr(GList) names = json_object_get_members (object);
+      g_autoptr(GList) keys = given ? json_object_get_members (given) : NULL;
 
       for (GList *l = ids; l != NULL; l = l->next)
         if (!is_hidden (self, l->data))
           json_object_set_member (shown, l->data, json_node_copy (json_object_get_member (containers, l->data)));
+      for (GList *l = keys; l != NULL; l = l->next)
+        if (!own_option || !g_str_equal (l->data, "com.docker.network.bridge.name"))
+          json_object_set_member (options, l->data, json_node_copy (json_object_get_member (given, l->data)));
       for (GList *l = names; l != NULL; l = l->next)
-        if (!g_str_equal (l->data, "Containers"))
+        if (!g_str_equal (l->data, "Containers") && !g_str_equal (l->data, "Options"))
           json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (object, l->data)));
       json_object_set_object_member (copy, "Containers", shown);
+      json_object_set_object_member (copy, "Options", options);
       json_node_take_object (node, copy);
       return node;
     }
