@@ -294,6 +294,48 @@ test_api_cp (Fixture *f, gconstpointer data)
   hatake_test_remove_tree (dir);
 }
 
+/* A bind's missing source: -v makes it (a directory, as docker does), --mount refuses it and
+ * makes nothing; a source that is a file stays a file. Through docker's CLI (Binds and Mounts),
+ * then hatake's own on the served data root (whose -v goes to the engine as docker's Binds). */
+static void
+test_api_bind_source (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *dir = NULL, *made = NULL, *refused = NULL, *file = NULL, *bind = NULL;
+  g_autofree char *mount = NULL, *file_bind = NULL, *out = NULL, *err = NULL, *content = NULL, *written = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  dir = g_dir_make_tmp ("hatake-bind-XXXXXX", NULL);
+  made = g_build_filename (dir, "made", "deeper", NULL);
+  refused = g_build_filename (dir, "refused", NULL);
+  file = g_build_filename (dir, "file.txt", NULL);
+  g_assert_true (g_file_set_contents (file, "a file\n", -1, NULL));
+  bind = g_strconcat (made, ":/d", NULL);
+  mount = g_strconcat ("type=bind,source=", refused, ",target=/d", NULL);
+  file_bind = g_strconcat (file, ":/f.txt:ro", NULL);
+
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "--rm", "--network", "none", "-v", bind, image, "sh", "-c",
+                           "echo written > /d/out", NULL), ==, 0);
+  written = g_build_filename (made, "out", NULL);
+  g_assert_true (g_file_get_contents (written, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "written\n");
+  g_assert_cmpint (docker (f, NULL, &err, "run", "--rm", "--network", "none", "--mount", mount, image, "true", NULL),
+                   !=, 0);
+  g_assert_nonnull (strstr (err, "bind source path does not exist"));
+  g_assert_false (g_file_test (refused, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "--network", "none", "-v", file_bind, image, "cat", "/f.txt",
+                           NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "a file\n");
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+
+  /* hatake's CLI: the same */
+  hatake_test_remove_tree (made);
+  hatake_cli (f, "run", "--rm", "--network", "none", "-v", bind, image, "true", NULL);
+  g_assert_true (g_file_test (made, G_FILE_TEST_IS_DIR));
+  hatake_test_remove_tree (dir);
+}
+
 /* docker push to the anonymous registry, and login, push and pull (X-Registry-Auth) on the ones
  * with Basic and token authentication; what is pushed pulls back as the same image. */
 static void
@@ -574,6 +616,7 @@ main (int argc, char **argv)
   g_test_add ("/api/history", Fixture, NULL, fixture_set_up, test_api_history, fixture_tear_down);
   g_test_add ("/api/system-prune", Fixture, NULL, fixture_set_up, test_api_system_prune, fixture_tear_down);
   g_test_add ("/api/cp", Fixture, NULL, fixture_set_up, test_api_cp, fixture_tear_down);
+  g_test_add ("/api/bind-source", Fixture, NULL, fixture_set_up, test_api_bind_source, fixture_tear_down);
   g_test_add ("/api/push-login", Fixture, NULL, fixture_set_up, test_api_push_login, fixture_tear_down);
   g_test_add ("/api/save-load", Fixture, NULL, fixture_set_up, test_api_save_load, fixture_tear_down);
   return g_test_run ();

@@ -128,6 +128,7 @@ test_plan (Fixture       *f,
   m = g_ptr_array_index (api->mounts, 1);
   g_assert_cmpint (m->type, ==, HATAKE_CONTAINER_MOUNT_BIND);
   g_assert_cmpstr (m->source, ==, code);
+  g_assert_true (m->create_source);   /* (the short form's create_host_path) */
   m = g_ptr_array_index (api->mounts, 2);
   g_assert_cmpint (m->type, ==, HATAKE_CONTAINER_MOUNT_VOLUME);
   g_assert_null (m->source);

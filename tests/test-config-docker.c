@@ -59,10 +59,19 @@ add_mount (HatakeContainerConfig    *c,
 {
   HatakeContainerMount *m;
 
-  hatake_container_config_add_mount (c, type, source, target, read_only);
-  m = g_ptr_array_index (c->mounts, c->mounts->len - 1);
+  m = hatake_container_config_add_mount (c, type, source, target, read_only);
   m->tmpfs_size = tmpfs_size;
   m->tmpfs_mode = tmpfs_mode;
+}
+
+/* A bind as -v makes it: its missing source is made (docker's Binds) */
+static void
+add_v_bind (HatakeContainerConfig *c,
+            const char            *source,
+            const char            *target,
+            gboolean               read_only)
+{
+  hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, source, target, read_only)->create_source = TRUE;
 }
 
 static void
@@ -118,9 +127,10 @@ assert_strv_field (const char *field,
 static char *
 mount_text (const HatakeContainerMount *m)
 {
-  return g_strdup_printf ("type %d, source %s, target %s, read_only %d, tmpfs_size %" G_GINT64_FORMAT
-                          ", tmpfs_mode %o", m->type, m->source ? m->source : "NULL",
-                          m->target ? m->target : "NULL", m->read_only, m->tmpfs_size, m->tmpfs_mode);
+  return g_strdup_printf ("type %d, source %s, target %s, read_only %d, create_source %d, tmpfs_size %"
+                          G_GINT64_FORMAT ", tmpfs_mode %o", m->type, m->source ? m->source : "NULL",
+                          m->target ? m->target : "NULL", m->read_only, m->create_source, m->tmpfs_size,
+                          m->tmpfs_mode);
 }
 
 static char *
@@ -297,7 +307,7 @@ rich_config (void)
   c->restart_max = 3;
   c->stop_signal = g_strdup ("SIGINT");
   c->stop_timeout = 5;
-  add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "/srv/data", "/data", TRUE, 0, 0);
+  add_v_bind (c, "/srv/data", "/data", TRUE);
   add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, "cache", "/var/cache/app", FALSE, 0, 0);
   add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, NULL, "/anonymous", FALSE, 0, 0);
   add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/run", TRUE, 64 * MIB, 01770);
@@ -519,7 +529,7 @@ test_to_docker_members (void)
   c->stop_timeout = 3;
   c->expose = strv ("3000", NULL);
   c->publish = strv ("127.0.0.1:8080:80", NULL);
-  add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "/srv", "/srv", TRUE, 0, 0);
+  add_v_bind (c, "/srv", "/srv", TRUE);
   add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/run", FALSE, MIB, 01770);
   g_free (c->network_mode);
   c->network_mode = g_strdup ("n1");
@@ -817,7 +827,7 @@ test_cli_rich (void)
   expected->stop_timeout = 5;
   expected->expose = strv ("3000/tcp", "3001/tcp", "53/udp", "80/tcp", "81/tcp", "90/tcp", NULL);
   expected->publish = strv ("127.0.0.1::53/udp", "8000:80/tcp", "8001:81/tcp", "8000-8010:90/tcp", NULL);
-  add_mount (expected, HATAKE_CONTAINER_MOUNT_BIND, "/etc", "/hostetc", TRUE, 0, 0);
+  add_v_bind (expected, "/etc", "/hostetc", TRUE);
   add_mount (expected, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, "/t", FALSE, MIB, 01770);
   add_mount (expected, HATAKE_CONTAINER_MOUNT_BIND, "/srv", "/srv", TRUE, 0, 0);
   add_mount (expected, HATAKE_CONTAINER_MOUNT_VOLUME, NULL, "/anon", FALSE, 0, 0);
@@ -1380,6 +1390,37 @@ test_device_parse (void)
     }
 }
 
+/* A bind that must not make its source (--mount's) goes as a Mount, which docker's engine refuses
+ * when the source is missing, and reads back the same; -v's goes as a Bind */
+static void
+test_to_docker_bind_source (void)
+{
+  g_autoptr(HatakeContainerConfig) c = hatake_container_config_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(HatakeContainerConfig) back = NULL;
+  JsonObject *host;
+  JsonObject *mount;
+
+  c->image = g_strdup ("busybox");
+  add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, "/srv", "/srv", FALSE, 0, 0);
+  body = hatake_container_config_to_docker (c);
+  host = json_object_get_object_member (json_node_get_object (body), "HostConfig");
+  g_assert_false (json_object_has_member (host, "Binds"));
+  mount = json_array_get_object_element (json_object_get_array_member (host, "Mounts"), 0);
+  g_assert_cmpstr (json_object_get_string_member (mount, "Type"), ==, "bind");
+  back = from_cli (body, NULL);
+  g_assert_false (((HatakeContainerMount *) g_ptr_array_index (back->mounts, 0))->create_source);
+
+  g_clear_pointer (&body, json_node_unref);
+  g_clear_pointer (&back, hatake_container_config_free);
+  ((HatakeContainerMount *) g_ptr_array_index (c->mounts, 0))->create_source = TRUE;
+  body = hatake_container_config_to_docker (c);
+  host = json_object_get_object_member (json_node_get_object (body), "HostConfig");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (host, "Binds"), 0), ==, "/srv:/srv");
+  back = from_cli (body, NULL);
+  g_assert_true (((HatakeContainerMount *) g_ptr_array_index (back->mounts, 0))->create_source);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1392,6 +1433,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/config-docker/round-trip/minimal", test_round_trip_minimal);
   g_test_add_func ("/config-docker/round-trip/shape", test_round_trip_shape);
   g_test_add_func ("/config-docker/to-docker/members", test_to_docker_members);
+  g_test_add_func ("/config-docker/to-docker/bind-source", test_to_docker_bind_source);
   g_test_add_func ("/config-docker/docker-cli/simple", test_cli_simple);
   g_test_add_func ("/config-docker/docker-cli/rich", test_cli_rich);
   g_test_add_func ("/config-docker/docker-cli/unsupported", test_cli_unsupported);

@@ -135,7 +135,9 @@ add_volume (HatakeContainerConfig *config,
       if (g_path_is_absolute (parts[0]))
         {
           g_autofree char *canonical = g_canonicalize_filename (parts[0], NULL);
-          hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_BIND, canonical, parts[1], ro);
+          /* (as docker's -v: a missing source is made) */
+          hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_BIND, canonical, parts[1], ro)->create_source =
+            TRUE;
         }
       else
         hatake_container_config_add_mount (config, HATAKE_CONTAINER_MOUNT_VOLUME, parts[0], parts[1], ro);

@@ -145,7 +145,8 @@ add_volume (HatakeContainerConfig *c, const char *spec, GError **error)
       if (g_path_is_absolute (parts[0]))
         {
           g_autofree char *canonical = g_canonicalize_filename (parts[0], NULL);
-          hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, canonical, parts[1], ro);
+          /* (docker's -v makes a missing source; --mount refuses it) */
+          hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, canonical, parts[1], ro)->create_source = TRUE;
         }
       else
         hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_VOLUME, parts[0], parts[1], ro);

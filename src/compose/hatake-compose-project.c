@@ -391,7 +391,8 @@ hatake_compose_project_container_config (HatakeComposeProject *self,
           }
           break;
         case HATAKE_COMPOSE_MOUNT_BIND:
-          hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, m->source, m->target, m->read_only);
+          hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_BIND, m->source, m->target,
+                                             m->read_only)->create_source = m->create_host_path;
           break;
         case HATAKE_COMPOSE_MOUNT_TMPFS:
           hatake_container_config_add_mount (c, HATAKE_CONTAINER_MOUNT_TMPFS, NULL, m->target, m->read_only);

@@ -69,9 +69,10 @@ add_bind (HatakeContainerConfig *config,
       for (guint i = 0; options[i] != NULL; i++)
         read_only |= g_str_equal (options[i], "ro");
     }
+  /* (a bind's missing source is made: docker's Binds do, its Mounts refuse) */
   hatake_container_config_add_mount (config, parts[0][0] == '/' ? HATAKE_CONTAINER_MOUNT_BIND
                                                                 : HATAKE_CONTAINER_MOUNT_VOLUME,
-                                     parts[0], parts[1], read_only);
+                                     parts[0], parts[1], read_only)->create_source = parts[0][0] == '/';
   return TRUE;
 }
 
@@ -696,12 +697,12 @@ add_published (JsonObject *bindings,
 }
 
 /* What -v writes, Binds' "SOURCE:TARGET[:ro]", reads back as the same mount: a bind of an absolute
- * path or a named volume, no ':' in either. */
+ * path whose missing source is made, or a named volume, no ':' in either. */
 static gboolean
 is_bind_spec (const HatakeContainerMount *m)
 {
   if (m->type == HATAKE_CONTAINER_MOUNT_TMPFS || m->source == NULL || *m->source == '\0' ||
-      m->target == NULL || *m->target != '/')
+      m->target == NULL || *m->target != '/' || (m->type == HATAKE_CONTAINER_MOUNT_BIND && !m->create_source))
     return FALSE;
   if ((m->type == HATAKE_CONTAINER_MOUNT_BIND) != (m->source[0] == '/'))
     return FALSE;

@@ -407,7 +407,7 @@ hatake_container_config_free (HatakeContainerConfig *self)
   g_free (self);
 }
 
-void
+HatakeContainerMount *
 hatake_container_config_add_mount (HatakeContainerConfig *self,
                                    HatakeContainerMountType        type,
                                    const char            *source,
@@ -421,6 +421,7 @@ hatake_container_config_add_mount (HatakeContainerConfig *self,
   m->target = g_strdup (target);
   m->read_only = read_only;
   g_ptr_array_add (self->mounts, m);
+  return m;
 }
 
 static const char * const restart_names[] = { "no", "always", "on-failure", "unless-stopped" };
@@ -638,6 +639,7 @@ hatake_container_config_to_json (const HatakeContainerConfig *self)
       add_string (b, "Source", m->source);
       add_string (b, "Target", m->target);
       BOOL ("ReadOnly", m->read_only);
+      BOOL ("CreateSource", m->create_source);
       INT ("TmpfsSize", m->tmpfs_size);
       INT ("TmpfsMode", m->tmpfs_mode);
       json_builder_end_object (b);
@@ -778,6 +780,7 @@ hatake_container_config_from_json (JsonNode  *node,
       mount->source = get_string (m, "Source");
       mount->target = get_string (m, "Target");
       mount->read_only = json_object_get_boolean_member_with_default (m, "ReadOnly", FALSE);
+      mount->create_source = json_object_get_boolean_member_with_default (m, "CreateSource", FALSE);
       mount->tmpfs_size = json_object_get_int_member_with_default (m, "TmpfsSize", 0);
       mount->tmpfs_mode = json_object_get_int_member_with_default (m, "TmpfsMode", 0);
       g_ptr_array_add (self->mounts, mount);

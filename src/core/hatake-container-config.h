@@ -21,6 +21,8 @@ typedef struct
   char            *source;      /* host path (bind), volume name (volume; NULL: anonymous), NULL (tmpfs) */
   char            *target;      /* path inside the container, as given: never resolved on the host */
   gboolean         read_only;
+  gboolean         create_source; /* bind: a missing source is made, a directory (docker's -v and
+                                   * compose's short form do; --mount refuses) */
   gint64           tmpfs_size;  /* bytes, 0: the kernel's default */
   guint            tmpfs_mode;  /* 0: 01777 */
 } HatakeContainerMount;
@@ -280,7 +282,8 @@ GType                  hatake_container_config_get_type   (void) G_GNUC_CONST;
 HatakeContainerConfig *hatake_container_config_new        (void);
 HatakeContainerConfig *hatake_container_config_copy       (const HatakeContainerConfig *self);
 void                   hatake_container_config_free       (HatakeContainerConfig       *self);
-void                   hatake_container_config_add_mount  (HatakeContainerConfig       *self,
+/* (returns the mount added, owned by SELF) */
+HatakeContainerMount  *hatake_container_config_add_mount  (HatakeContainerConfig       *self,
                                                            HatakeContainerMountType              type,
                                                            const char                  *source,
                                                            const char                  *target,

@@ -430,6 +430,16 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
         case HATAKE_CONTAINER_MOUNT_BIND:
           om.type = HATAKE_MOUNT_BIND;
           om.source = m->source;
+          /* docker's -v makes a missing source, a directory (as the engine: root, 0755) */
+          if (m->source != NULL && m->create_source && !g_file_test (m->source, G_FILE_TEST_EXISTS) &&
+              g_mkdir_with_parents (m->source, 0755) != 0)
+            {
+              int saved = errno;
+
+              error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Cannot create the bind source %s: %s"),
+                                   m->source, g_strerror (saved));
+              goto fail;
+            }
           if (m->source == NULL || !g_file_test (m->source, G_FILE_TEST_EXISTS))
             {
               error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
