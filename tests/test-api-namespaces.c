@@ -191,12 +191,63 @@ test_api_pid_host_stop (Fixture *f, gconstpointer data)
     }
 }
 
+/* --network container:X: X's network namespace (its interfaces and address), its hostname and
+ * /etc/hosts; X must exist and be running; no published ports. Through docker's CLI and hatake's
+ * own (which spells the mode as a network). */
+static void
+test_api_network_container (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *err = NULL, *base_ns = NULL, *base_hosts = NULL;
+  const char *probe = "hostname; readlink /proc/self/ns/net; tail -n 1 /etc/hosts";
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "base", "-h", "basehost", image, "sleep", "300",
+                           NULL), ==, 0);
+  g_assert_cmpint (docker (f, &base_ns, NULL, "exec", "base", "readlink", "/proc/self/ns/net", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &base_hosts, NULL, "exec", "base", "tail", "-n", "1", "/etc/hosts", NULL), ==, 0);
+  g_assert_nonnull (strstr (base_hosts, "basehost"));
+  {
+    g_autofree char *expected = g_strconcat ("basehost\n", base_ns, base_hosts, NULL);
+    g_autofree char *via_hatake = NULL;
+
+    g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "--network", "container:base", image, "sh", "-c", probe,
+                             NULL), ==, 0);
+    g_assert_cmpstr (out, ==, expected);
+    g_clear_pointer (&out, g_free);
+    /* (its own namespace would have no eth0) */
+    g_assert_cmpint (docker (f, &out, NULL, "run", "--rm", "--network", "container:base", image, "cat",
+                             "/sys/class/net/eth0/address", NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    {
+      const char *argv[] = { HATAKE_CLI, "--data-root", f->root, "run", "--rm", "--network", "container:base", image,
+                             "sh", "-c", probe, NULL };
+      int status = -1;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &via_hatake, NULL, &status, NULL));
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_assert_cmpstr (via_hatake, ==, expected);
+    }
+  }
+  g_assert_cmpint (docker (f, NULL, &err, "run", "--rm", "--network", "container:nosuch", image, "true", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "nosuch"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "stopped", image, "true", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, &err, "run", "--rm", "--network", "container:stopped", image, "true", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "non running container"));
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "base", "stopped", NULL), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/api/namespaces", Fixture, NULL, fixture_set_up, test_api_namespaces, fixture_tear_down);
   g_test_add ("/api/namespaces/pid-host-stop", Fixture, NULL, fixture_set_up, test_api_pid_host_stop,
+              fixture_tear_down);
+  g_test_add ("/api/namespaces/network-container", Fixture, NULL, fixture_set_up, test_api_network_container,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -550,7 +550,8 @@ config_from_options (CreateOptions *o, int argc, char **argv, GError **error)
           g_free (c->network_mode);
           c->network_mode = g_strdup (e->network);
         }
-      if (g_str_equal (e->network, "none") || g_str_equal (e->network, "host"))
+      if (g_str_equal (e->network, "none") || g_str_equal (e->network, "host") ||
+          g_str_has_prefix (e->network, "container:"))
         {
           hatake_network_endpoint_free (e);
           if (o->networks[1] != NULL)

@@ -29,6 +29,9 @@
 void
 _hatake_containers_prepare_data_free (PrepareData *data)
 {
+  g_clear_error (&data->join_error);
+  g_free (data->join_netns);
+  g_free (data->join_dir);
   g_clear_object (&data->store);
   g_free (data->root);
   g_free (data->dir);
@@ -337,6 +340,24 @@ strv_or_null (GStrv v)
 {
   return (const char * const *) v;
 }
+/* --network container:X: X's hostname, /etc/hosts and resolv.conf, as they are now */
+static gboolean
+copy_host_files (PrepareData *data, GError **error)
+{
+  static const char * const names[] = { "hosts", "hostname", "resolv.conf" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *from = g_build_filename (data->join_dir, names[i], NULL);
+      g_autofree char *to = g_build_filename (data->dir, names[i], NULL);
+      g_autofree char *text = NULL;
+      gsize length = 0;
+
+      if (!g_file_get_contents (from, &text, &length, error) || !g_file_set_contents (to, text, length, error))
+        return FALSE;
+    }
+  return TRUE;
+}
 
 /* Blocking: mounts, files, passwd, the spec. Runs in a worker. */
 void
@@ -358,10 +379,18 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   g_autoptr(GPtrArray) volume_dirs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonNode) spec_json = NULL;
   g_auto(HatakeUser) user = { 0 };
+  g_autofree char *joined_hostname = NULL;
   g_auto(HatakeNetworkResult) net = { 0 };
   HatakeContainerSpec spec;
   const char *user_spec, *working_dir;
   GError *error = NULL;
+
+  /* (as any other failed preparing: a conmon started ahead is let go, an auto-removed one goes) */
+  if (data->join_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (data->join_error));
+      return;
+    }
   int rootfd = -1;
 
   image_config = _hatake_containers_read_image_config (data->store, data->image_id, &error);
@@ -381,6 +410,15 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   spec.working_dir = c->working_dir;
   spec.user = c->user;
   spec.hostname = c->hostname;
+  /* (docker: the container whose network it joins gives it its name too) */
+  if (data->join_dir != NULL)
+    {
+      g_autofree char *path = g_build_filename (data->join_dir, "hostname", NULL);
+
+      if (!g_file_get_contents (path, &joined_hostname, NULL, &error))
+        goto fail;
+      spec.hostname = g_strstrip (joined_hostname);
+    }
   spec.host_pid = g_strcmp0 (c->pid_mode, "host") == 0;
   spec.host_ipc = g_strcmp0 (c->ipc_mode, "host") == 0;
   spec.host_uts = g_strcmp0 (c->uts_mode, "host") == 0;
@@ -526,8 +564,17 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   if (working_dir != NULL && *working_dir != '\0' && g_path_is_absolute (working_dir) &&
       !hatake_mkdir_p_in_root (rootfd, working_dir, 0755, user.uid, user.gid, &error))
     goto fail;
-  /* its network: a namespace of its own set up by netavark, or the host's, or none */
-  if (g_strcmp0 (c->network_mode, "host") == 0)
+  /* its network: a namespace of its own set up by netavark, or the host's, or another
+   * container's, or none */
+  if (data->join_netns != NULL && c->publish != NULL && c->publish[0] != NULL)
+    {
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("conflicting options: port publishing and the container type network mode"));
+      goto fail;
+    }
+  if (data->join_netns != NULL)
+    spec.netns_path = data->join_netns;
+  else if (g_strcmp0 (c->network_mode, "host") == 0)
     spec.host_network = TRUE;
   else if (c->network_mode != NULL && *c->network_mode != '\0' && !g_str_equal (c->network_mode, "none"))
     {
@@ -567,7 +614,8 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
       goto fail;
     }
 
-  if (!write_host_files (data, spec.hostname ? spec.hostname : short_id, &net, &error))
+  if (data->join_dir != NULL ? !copy_host_files (data, &error)
+                             : !write_host_files (data, spec.hostname ? spec.hostname : short_id, &net, &error))
     goto fail;
 
   spec_json = hatake_oci_spec_build (image_config, &spec, &user, &error);

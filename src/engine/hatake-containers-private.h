@@ -173,6 +173,9 @@ typedef struct
   gboolean               setup_pending;  /* its netavark setup runs while the runtime creates */
   GArray                *port_fds;       /* its published ports, bound: for conmon to hold */
   gboolean               mounted;
+  char                  *join_netns;     /* --network container:X: X's namespace, its folder, and */
+  char                  *join_dir;       /* its hostname, /etc/hosts and resolv.conf are this one's */
+  GError                *join_error;     /* X not there or not running: the start fails with it */
 } PrepareData;
 
 void        _hatake_containers_prepare_data_free (PrepareData  *data);

@@ -293,6 +293,8 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   StartData *data = g_new0 (StartData, 1);
   PrepareData *prepare;
   g_autoptr(GTask) prepare_task = NULL;
+  g_autofree char *join_netns = NULL, *join_dir = NULL;
+  GError *join_error = NULL;
   gboolean ahead;
 
   if (entry->archive_writers > 0)
@@ -304,6 +306,27 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
       g_free (data);
       g_object_unref (task);
       return;
+    }
+  /* --network container:X joins X's namespace: X must be running (docker's rule) */
+  if (g_str_has_prefix (entry->config->network_mode ? entry->config->network_mode : "", "container:"))
+    {
+      const char *other = entry->config->network_mode + strlen ("container:");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HatakeContainer) joined = hatake_containers_lookup (self, other, &error);
+      HatakeContainerState state = joined ? hatake_container_get_state (joined) : HATAKE_CONTAINER_DEAD;
+
+      if (joined == NULL || joined == entry->container ||
+          (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED) ||
+          hatake_container_get_pid (joined) <= 0)
+        join_error = g_error_new (HATAKE_ERROR, joined == NULL ? HATAKE_ERROR_NOT_FOUND : HATAKE_ERROR_INVALID_STATE,
+                                  joined == NULL ? _("cannot join network of container %s: no such container")
+                                                 : _("cannot join network of a non running container: %s"),
+                                  other);
+      else
+        {
+          join_netns = g_strdup_printf ("/proc/%d/ns/net", hatake_container_get_pid (joined));
+          join_dir = g_strdup (_hatake_containers_entry_for (self, joined)->dir);
+        }
     }
   /* the runtime's create writes to cgroup.procs ~10 ms from now: its wait for an RCU grace
    * period is taken ahead, beside the preparing */
@@ -321,6 +344,9 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   prepare->config = hatake_container_config_copy (entry->config);
   prepare->networks = g_object_ref (self->networks);
   prepare->name = g_strdup (hatake_container_get_name (entry->container));
+  prepare->join_netns = g_steal_pointer (&join_netns);
+  prepare->join_dir = g_steal_pointer (&join_dir);
+  prepare->join_error = join_error;
   if (g_str_equal (hatake_runtime_get_name (self->runtime), "crun"))
     prepare->seccomp_cache = g_build_filename (self->root, "cache", "seccomp", NULL);
   prepare_task = g_task_new (self, NULL, on_prepared, task);
