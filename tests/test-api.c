@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -642,6 +643,119 @@ test_api_networks_volumes (Fixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, &out, NULL, "images", "-q", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "");
+}
+
+static int
+compare_strings (const void *a, const void *b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* `docker images` (or `docker volume ls`) with up to two filters: the names listed, sorted, on
+ * one line */
+static char *
+listed (Fixture *f, gboolean volumes, const char *filter1, const char *filter2)
+{
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_auto(GStrv) sorted = NULL;
+
+  g_assert_true (filter1 != NULL || filter2 == NULL);
+  if (volumes)
+    g_assert_cmpint (docker (f, &out, NULL, "volume", "ls", "--format", "{{.Name}}", filter1 ? "-f" : NULL, filter1,
+                             filter2 ? "-f" : NULL, filter2, NULL), ==, 0);
+  else
+    g_assert_cmpint (docker (f, &out, NULL, "images", "--format", "{{.Repository}}:{{.Tag}}", filter1 ? "-f" : NULL,
+                             filter1, filter2 ? "-f" : NULL, filter2, NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0')
+      g_strv_builder_add (names, lines[i]);
+  sorted = g_strv_builder_end (names);
+  qsort (sorted, g_strv_length (sorted), sizeof (char *), compare_strings);
+  return g_strjoinv (" ", sorted);
+}
+
+#define assert_listed(f, volumes, filter1, filter2, expected) \
+  G_STMT_START {                                                \
+    g_autofree char *_names = listed (f, volumes, filter1, filter2); \
+    g_assert_cmpstr (_names, ==, expected);                     \
+  } G_STMT_END
+
+/* docker images -f: dangling, label, before, since, reference (whose tags alone are shown), on
+ * three images loaded from an archive made here: old and mid tagged, with labels and dates of
+ * their own, and one with no tag at all; an unknown filter is refused, not ignored (which made
+ * `docker rmi $(docker images -qf dangling=true)` remove every image). */
+static void
+test_api_image_filters (Fixture *f, gconstpointer data)
+{
+  g_autofree char *archive = NULL, *script = NULL, *out = NULL, *err = NULL, *body = NULL;
+  const char *argv[] = { "python3", "-c", NULL, NULL };
+  int status = 0;
+
+  if (!require ())
+    return;
+  archive = g_build_filename (f->root, "filters.tar", NULL);
+  script = g_strdup_printf (
+    "import tarfile, json, io, hashlib\n"
+    "out = tarfile.open('%s', 'w')\n"
+    "def add(name, data):\n"
+    "    i = tarfile.TarInfo(name); i.size = len(data); out.addfile(i, io.BytesIO(data))\n"
+    "b = io.BytesIO(); t = tarfile.open(fileobj=b, mode='w'); i = tarfile.TarInfo('f'); i.size = 1\n"
+    "t.addfile(i, io.BytesIO(b'x')); t.close(); add('l.tar', b.getvalue())\n"
+    "diff = 'sha256:' + hashlib.sha256(b.getvalue()).hexdigest()\n"
+    "m = []\n"
+    "for name, year, labels, tags in (('old', 2020, {'tier': 'base', 'team': 'a'}, ['filt/old:1', 'other/old:1']),\n"
+    "                                 ('mid', 2021, {'tier': 'app'}, ['filt/mid:1']), ('none', 2022, None, [])):\n"
+    "    add(name + '.json', json.dumps({'architecture': 'amd64', 'os': 'linux', 'created': '%%d-01-01T00:00:00Z' %% year,\n"
+    "        'config': {'Labels': labels, 'Cmd': ['true']}, 'rootfs': {'type': 'layers', 'diff_ids': [diff]}}).encode())\n"
+    "    m.append({'Config': name + '.json', 'RepoTags': tags, 'Layers': ['l.tar']})\n"
+    "add('manifest.json', json.dumps(m).encode()); out.close()\n", archive);
+  argv[2] = script;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "load", "-i", archive, NULL), ==, 0);
+
+  assert_listed (f, FALSE, NULL, NULL, "<none>:<none> filt/mid:1 filt/old:1 other/old:1");
+  assert_listed (f, FALSE, "dangling=true", NULL, "<none>:<none>");
+  assert_listed (f, FALSE, "dangling=false", NULL, "filt/mid:1 filt/old:1 other/old:1");
+  assert_listed (f, FALSE, "label=tier", NULL, "filt/mid:1 filt/old:1 other/old:1");
+  assert_listed (f, FALSE, "label=tier=base", NULL, "filt/old:1 other/old:1");
+  /* every label filter must hold */
+  assert_listed (f, FALSE, "label=tier", "label=team=a", "filt/old:1 other/old:1");
+  assert_listed (f, FALSE, "label=tier=app", "label=team", "");
+  assert_listed (f, FALSE, "before=filt/mid:1", NULL, "filt/old:1 other/old:1");
+  assert_listed (f, FALSE, "since=filt/old:1", NULL, "<none>:<none> filt/mid:1");
+  assert_listed (f, FALSE, "since=other/old:1", "dangling=false", "filt/mid:1");
+  /* the reference filter: a glob whose '*' stops at '/', on the name or name:tag; the images it
+   * lists show only the tags that matched */
+  assert_listed (f, FALSE, "reference=filt/*", NULL, "filt/mid:1 filt/old:1");
+  assert_listed (f, FALSE, "reference=*/old", NULL, "filt/old:1 other/old:1");
+  assert_listed (f, FALSE, "reference=other/old:1", NULL, "other/old:1");
+  assert_listed (f, FALSE, "reference=*", NULL, "");
+  assert_listed (f, FALSE, "reference=filt/*", "dangling=true", "");
+
+  g_assert_cmpint (docker (f, NULL, &err, "images", "-f", "bogus=1", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "invalid filter 'bogus'"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, NULL, &err, "images", "-f", "before=hatake-no-such-image", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "No such image"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.44/images/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D", NULL, NULL, &body),
+                    ==, 400);
+  g_assert_nonnull (strstr (body, "invalid filter 'bogus'"));
+  g_clear_pointer (&body, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.44/images/json?filters=%7B%22dangling%22%3A%5B%22maybe%22%5D%7D", NULL, NULL,
+                          &body), ==, 400);
+  g_assert_nonnull (strstr (body, "invalid filter 'dangling=[maybe]'"));
+  g_clear_pointer (&body, g_free);
+
+  /* the cleanup idiom removes the untagged image alone */
+  g_assert_cmpint (docker (f, &out, NULL, "images", "-q", "-f", "dangling=true", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "rmi", trimmed (out), NULL), ==, 0);
+  assert_listed (f, FALSE, NULL, NULL, "filt/mid:1 filt/old:1 other/old:1");
 }
 
 /* docker exec: output and exit codes, stdin, user and directory, detached. */
@@ -1331,6 +1445,7 @@ main (int argc, char **argv)
   g_test_add ("/api/containers", Fixture, NULL, fixture_set_up, test_api_containers, fixture_tear_down);
   g_test_add ("/api/exit-command", Fixture, NULL, fixture_set_up, test_api_exit_command, fixture_tear_down);
   g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);
+  g_test_add ("/api/image-filters", Fixture, NULL, fixture_set_up, test_api_image_filters, fixture_tear_down);
   g_test_add ("/api/exec", Fixture, NULL, fixture_set_up, test_api_exec, fixture_tear_down);
   g_test_add ("/api/slow-exec-client", Fixture, NULL, fixture_set_up, test_api_slow_exec_client, fixture_tear_down);
   g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);

@@ -16,65 +16,302 @@
 
 /* ---- images ------------------------------------------------------------------------------- */
 
+/* docker's path.Match, which its reference filter uses: '*' and '?' stop at a '/', so
+ * "busybox" and "bus*" match "busybox:1" but not "example.com/busybox:1". */
+static gboolean
+path_match (const char *p,
+            const char *s)
+{
+  for (; *p != '\0'; p++, s++)
+    {
+      if (*p == '*')
+        {
+          while (*p == '*')
+            p++;
+          for (;; s++)
+            {
+              if (path_match (p, s))
+                return TRUE;
+              if (*s == '\0' || *s == '/')
+                return FALSE;
+            }
+        }
+      if (*s == '\0')
+        return FALSE;
+      if (*p == '[')
+        {
+          gboolean negate = p[1] == '^', matched = FALSE;
+
+          for (p += negate ? 2 : 1; *p != ']'; p++)
+            {
+              char lo = *p == '\\' ? *++p : *p, hi = lo;
+
+              if (lo == '\0')
+                return FALSE;
+              if (p[1] == '-' && p[2] != ']' && p[2] != '\0')
+                {
+                  p += 2;
+                  hi = *p == '\\' ? *++p : *p;
+                  if (hi == '\0')
+                    return FALSE;
+                }
+              matched |= lo <= *s && *s <= hi;
+            }
+          if (matched == negate)
+            return FALSE;
+        }
+      else if (*p == '?')
+        {
+          if (*s == '/')
+            return FALSE;
+        }
+      else
+        {
+          if (*p == '\\' && p[1] != '\0')
+            p++;
+          if (*p != *s)
+            return FALSE;
+        }
+    }
+  return *s == '\0';
+}
+
+/* docker's reference.FamiliarMatch: a pattern matches "name:tag" (or "name@digest") or the
+ * name alone. */
+static gboolean
+reference_matches (GStrv       patterns,
+                   const char *ref)
+{
+  const char *at = strchr (ref, '@');
+  const char *slash = strrchr (ref, '/');
+  const char *colon = at ? NULL : strrchr (slash ? slash : ref, ':');
+  g_autofree char *name = g_strndup (ref, at ? (gsize) (at - ref) : colon ? (gsize) (colon - ref) : strlen (ref));
+
+  for (guint i = 0; patterns[i] != NULL; i++)
+    if (path_match (patterns[i], ref) || path_match (patterns[i], name))
+      return TRUE;
+  return FALSE;
+}
+
+/* Only the refs that match REFERENCES (when given): docker trims RepoTags and RepoDigests so. */
+static JsonArray *
+refs_array (const char * const *refs,
+            GStrv               references)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; refs != NULL && refs[i] != NULL; i++)
+    if (references == NULL || reference_matches (references, refs[i]))
+      json_array_add_string_element (array, refs[i]);
+  return array;
+}
+
 static JsonNode *
-image_summary (HatakeImage *image)
+image_summary (HatakeImage *image,
+               GStrv        references,
+               JsonObject  *labels)
 {
   JsonObject *object = json_object_new ();
-  JsonArray *tags = json_array_new ();
-  JsonArray *digests = json_array_new ();
-  const char * const *t = hatake_image_get_repo_tags (image);
-  const char * const *d = hatake_image_get_repo_digests (image);
 
-  for (guint i = 0; t != NULL && t[i] != NULL; i++)
-    json_array_add_string_element (tags, t[i]);
-  for (guint i = 0; d != NULL && d[i] != NULL; i++)
-    json_array_add_string_element (digests, d[i]);
   json_object_set_string_member (object, "Id", hatake_image_get_id (image));
   json_object_set_string_member (object, "ParentId", "");
-  json_object_set_array_member (object, "RepoTags", tags);
-  json_object_set_array_member (object, "RepoDigests", digests);
+  json_object_set_array_member (object, "RepoTags", refs_array (hatake_image_get_repo_tags (image), references));
+  json_object_set_array_member (object, "RepoDigests",
+                                refs_array (hatake_image_get_repo_digests (image), references));
   json_object_set_int_member (object, "Created", hatake_image_get_created (image));
   json_object_set_int_member (object, "Size", hatake_image_get_size (image));
   json_object_set_int_member (object, "SharedSize", -1);
   json_object_set_int_member (object, "VirtualSize", hatake_image_get_size (image));
-  json_object_set_object_member (object, "Labels", json_object_new ());
+  json_object_set_object_member (object, "Labels", labels ? json_object_ref (labels) : json_object_new ());
   json_object_set_int_member (object, "Containers", -1);
   return hatake_api_object_node (object);
+}
+
+/* docker's MatchKVList: every "key" or "key=value" of the label filter holds. */
+static gboolean
+labels_match (JsonObject *labels,
+              GStrv       wanted)
+{
+  for (guint i = 0; wanted != NULL && wanted[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (wanted[i], "=", 2);
+      const char *value = labels ? hatake_json_string (labels, kv[0]) : NULL;
+
+      if (value == NULL || (kv[1] != NULL && !g_str_equal (value, kv[1])))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* An image list with a label filter waits for the images' configs, where the labels are. */
+typedef struct
+{
+  HatakeApiRequest *request;
+  GHashTable       *filters;
+  GPtrArray        *images;   /* the images the other filters chose, in list order */
+  GPtrArray        *labels;   /* JsonObject or NULL, one per image */
+  guint             pending;
+} ImageList;
+
+typedef struct
+{
+  ImageList *list;
+  guint      index;
+} ImageListItem;
+
+static void
+labels_free (gpointer labels)
+{
+  if (labels != NULL)
+    json_object_unref (labels);
+}
+
+static void
+image_list_maybe_done (ImageList *data)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  JsonArray *array = json_array_new ();
+  GStrv references = g_hash_table_lookup (data->filters, "reference");
+
+  if (--data->pending > 0)
+    return;
+  json_node_take_array (node, array);
+  for (guint i = 0; i < data->images->len; i++)
+    {
+      JsonObject *labels = g_ptr_array_index (data->labels, i);
+
+      if (labels_match (labels, g_hash_table_lookup (data->filters, "label")))
+        json_array_add_element (array, image_summary (g_ptr_array_index (data->images, i), references, labels));
+    }
+  hatake_api_request_reply_json (data->request, SOUP_STATUS_OK, node);
+  g_hash_table_unref (data->filters);
+  g_ptr_array_unref (data->images);
+  g_ptr_array_unref (data->labels);
+  g_free (data);
+}
+
+static void
+on_image_list_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ImageListItem *item = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = hatake_engine_inspect_image_finish (HATAKE_ENGINE (source), result, &error);
+  JsonObject *config = node && JSON_NODE_HOLDS_OBJECT (node)
+                         ? hatake_json_object_member (json_node_get_object (node), "Config") : NULL;
+  JsonObject *labels = hatake_json_object_member (config, "Labels");
+
+  /* (an image removed meanwhile has no labels, so it drops out of a label filter's list) */
+  if (error != NULL)
+    g_debug ("image list: %s", error->message);
+  if (labels != NULL)
+    g_ptr_array_index (item->list->labels, item->index) = json_object_ref (labels);
+  image_list_maybe_done (item->list);
+  g_free (item);
+}
+
+/* docker's before and since: the image a value names (the last one wins, as in docker), or 404. */
+static gboolean
+image_filter_time (HatakeEngine *engine,
+                   GStrv         values,
+                   gint64       *created,
+                   GError      **error)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    {
+      g_autoptr(HatakeImage) image = hatake_engine_lookup_image (engine, values[i]);
+
+      if (image == NULL)
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such image: %s"), values[i]);
+          return FALSE;
+        }
+      *created = hatake_image_get_created (image);
+    }
+  return TRUE;
 }
 
 static void
 list_images (HatakeApiServer   *server,
              SoupServerMessage *msg,
+             GStrv              path,
              GHashTable        *query)
 {
-  GListModel *images = hatake_engine_get_images (hatake_api_server_get_engine (server));
+  HatakeEngine *engine = hatake_api_server_get_engine (server);
+  GListModel *images = hatake_engine_get_images (engine);
+  /* docker's acceptedImageFilterTags; anything else is refused, never ignored */
+  static const char * const known[] = { "dangling", "label", "before", "since", "reference", NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) filters = hatake_api_query_filters (query, &error);
-  JsonArray *array = json_array_new ();
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(GHashTable) filters = hatake_api_query_filters_only (query, known, &error);
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new_with_free_func (g_object_unref);
+  GStrv dangling = filters ? g_hash_table_lookup (filters, "dangling") : NULL;
   GStrv references = filters ? g_hash_table_lookup (filters, "reference") : NULL;
+  GStrv labels = filters ? g_hash_table_lookup (filters, "label") : NULL;
+  gboolean only_dangling = FALSE;
+  gint64 before = G_MAXINT64, since = G_MININT64;
+  ImageList *data;
 
-  json_node_take_array (node, array);
-  if (filters == NULL)
+  if (filters != NULL && dangling != NULL)
+    {
+      /* as docker: dangling=true wins; else it must be false */
+      only_dangling = g_strv_contains ((const char * const *) dangling, "true");
+      if (!only_dangling && !g_strv_contains ((const char * const *) dangling, "false"))
+        {
+          g_autofree char *values = g_strjoinv (" ", dangling);
+
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter 'dangling=[%s]'", values);
+        }
+    }
+  if (filters == NULL || error != NULL ||
+      !image_filter_time (engine, g_hash_table_lookup (filters, "before"), &before, &error) ||
+      !image_filter_time (engine, g_hash_table_lookup (filters, "since"), &since, &error))
     {
       hatake_api_reply_error (msg, error);
       return;
     }
+  if (references != NULL && references[0] == NULL)
+    references = NULL;
   for (guint i = 0; i < g_list_model_get_n_items (images); i++)
     {
       g_autoptr(HatakeImage) image = g_list_model_get_item (images, i);
       const char * const *tags = hatake_image_get_repo_tags (image);
-      gboolean wanted = references == NULL || references[0] == NULL;
+      const char * const *digests = hatake_image_get_repo_digests (image);
+      gboolean tagged = tags != NULL && tags[0] != NULL;
+      gboolean referenced = FALSE;
 
-      for (guint j = 0; !wanted && references[j] != NULL; j++)
-        for (guint k = 0; tags != NULL && tags[k] != NULL && !wanted; k++)
-          wanted = g_pattern_match_simple (references[j], tags[k]) ||
-                   (strchr (references[j], ':') == NULL && g_str_has_prefix (tags[k], references[j]) &&
-                    tags[k][strlen (references[j])] == ':');
-      if (wanted)
-        json_array_add_element (array, image_summary (image));
+      /* docker: dangling=true keeps the untagged; dangling=false drops those with no name at all */
+      if ((only_dangling && tagged) ||
+          (dangling != NULL && !only_dangling && !tagged && (digests == NULL || digests[0] == NULL)))
+        continue;
+      if (hatake_image_get_created (image) >= before || hatake_image_get_created (image) <= since)
+        continue;
+      for (guint j = 0; references != NULL && tags != NULL && tags[j] != NULL && !referenced; j++)
+        referenced = reference_matches (references, tags[j]);
+      for (guint j = 0; references != NULL && digests != NULL && digests[j] != NULL && !referenced; j++)
+        referenced = reference_matches (references, digests[j]);
+      if (references != NULL && !referenced)
+        continue;
+      g_ptr_array_add (chosen, g_steal_pointer (&image));
     }
-  hatake_api_reply_json (msg, SOUP_STATUS_OK, node);
+
+  data = g_new0 (ImageList, 1);
+  data->request = hatake_api_request_new (server, msg, query, path);
+  data->filters = g_steal_pointer (&filters);
+  data->images = g_steal_pointer (&chosen);
+  data->labels = g_ptr_array_new_full (data->images->len, labels_free);
+  g_ptr_array_set_size (data->labels, data->images->len);
+  data->pending = 1;
+  /* the labels are in each image's config, read off the main thread: only when filtered on */
+  for (guint i = 0; labels != NULL && labels[0] != NULL && i < data->images->len; i++)
+    {
+      ImageListItem *item = g_new0 (ImageListItem, 1);
+
+      item->list = data;
+      item->index = i;
+      data->pending++;
+      hatake_engine_inspect_image_async (engine, hatake_image_get_id (g_ptr_array_index (data->images, i)),
+                                         data->request->cancellable, on_image_list_inspected, item);
+    }
+  image_list_maybe_done (data);
 }
 
 static void
@@ -262,7 +499,7 @@ images_route (HatakeApiServer   *server,
   HatakeApiRequest *request;
 
   if (n == 2 && g_str_equal (method, "GET") && g_str_equal (path[1], "json"))
-    list_images (server, msg, query);
+    list_images (server, msg, path, query);
   else if (n == 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "create"))
     hatake_api_images_pull (server, msg, path, query);
   else if (n == 2 && g_str_equal (method, "POST") && g_str_equal (path[1], "prune"))
