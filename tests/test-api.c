@@ -758,6 +758,45 @@ test_api_image_filters (Fixture *f, gconstpointer data)
   assert_listed (f, FALSE, NULL, NULL, "filt/mid:1 filt/old:1 other/old:1");
 }
 
+/* docker volume ls -f: dangling (no container mounts it), label (all of them), name, driver;
+ * and an unknown filter refused. */
+static void
+test_api_volume_filters (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *err = NULL, *body = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "volume", "create", "--label", "keep=yes", "vused", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "volume", "create", "--label", "keep=yes", "--label", "tier=x", "vfree",
+                           NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "vuser", "-v", "vused:/data", image, "true", NULL), ==, 0);
+
+  assert_listed (f, TRUE, NULL, NULL, "vfree vused");
+  assert_listed (f, TRUE, "dangling=true", NULL, "vfree");
+  assert_listed (f, TRUE, "dangling=false", NULL, "vused");
+  assert_listed (f, TRUE, "label=keep=yes", NULL, "vfree vused");
+  assert_listed (f, TRUE, "label=keep=yes", "label=tier=x", "vfree");
+  assert_listed (f, TRUE, "label=keep=no", NULL, "");
+  assert_listed (f, TRUE, "name=vfr", NULL, "vfree");
+  assert_listed (f, TRUE, "driver=local", "dangling=true", "vfree");
+  g_assert_cmpint (docker (f, NULL, &err, "volume", "ls", "-f", "bogus=1", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "invalid filter 'bogus'"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpuint (http (f, "GET", "/v1.44/volumes?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D", NULL, NULL, &body),
+                    ==, 200);
+  g_assert_nonnull (strstr (body, "\"vfree\""));
+  g_assert_null (strstr (body, "\"vused\""));
+  g_clear_pointer (&body, g_free);
+
+  /* once its container is gone, the volume is dangling too */
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "vuser", NULL), ==, 0);
+  assert_listed (f, TRUE, "dangling=true", NULL, "vfree vused");
+  g_assert_cmpint (docker (f, NULL, NULL, "volume", "rm", "vfree", "vused", NULL), ==, 0);
+}
+
 /* docker exec: output and exit codes, stdin, user and directory, detached. */
 static void
 test_api_exec (Fixture *f, gconstpointer data)
@@ -1446,6 +1485,7 @@ main (int argc, char **argv)
   g_test_add ("/api/exit-command", Fixture, NULL, fixture_set_up, test_api_exit_command, fixture_tear_down);
   g_test_add ("/api/networks-volumes", Fixture, NULL, fixture_set_up, test_api_networks_volumes, fixture_tear_down);
   g_test_add ("/api/image-filters", Fixture, NULL, fixture_set_up, test_api_image_filters, fixture_tear_down);
+  g_test_add ("/api/volume-filters", Fixture, NULL, fixture_set_up, test_api_volume_filters, fixture_tear_down);
   g_test_add ("/api/exec", Fixture, NULL, fixture_set_up, test_api_exec, fixture_tear_down);
   g_test_add ("/api/slow-exec-client", Fixture, NULL, fixture_set_up, test_api_slow_exec_client, fixture_tear_down);
   g_test_add ("/api/events", Fixture, NULL, fixture_set_up, test_api_events, fixture_tear_down);

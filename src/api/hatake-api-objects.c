@@ -599,6 +599,18 @@ any_value (GHashTable *filters, const char *key, gboolean (*test) (JsonObject *,
   return FALSE;
 }
 
+/* docker's label filters (MatchKVList): every value must hold */
+static gboolean
+all_values (GHashTable *filters, const char *key, gboolean (*test) (JsonObject *, const char *), JsonObject *object)
+{
+  GStrv values = g_hash_table_lookup (filters, key);
+
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    if (!test (object, values[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 filter_name (JsonObject *o, const char *v)
 {
@@ -640,7 +652,10 @@ static gboolean
 filter_dangling (JsonObject *o, const char *v)
 {
   JsonObject *containers = hatake_json_object_member (o, "Containers");
-  gboolean dangling = containers == NULL || json_object_get_size (containers) == 0;
+  JsonObject *usage = hatake_json_object_member (o, "UsageData");
+  /* a volume's users are counted in its UsageData, a network's are listed in Containers */
+  gboolean dangling = usage != NULL ? hatake_json_int (usage, "RefCount", 0) == 0
+                                    : containers == NULL || json_object_get_size (containers) == 0;
 
   return dangling == (g_str_equal (v, "true") || g_str_equal (v, "1"));
 }
@@ -650,7 +665,7 @@ static gboolean
 list_item_matches (JsonObject *o, GHashTable *filters)
 {
   return any_value (filters, "name", filter_name, o) && any_value (filters, "id", filter_id, o) &&
-         any_value (filters, "driver", filter_driver, o) && any_value (filters, "label", filter_label, o) &&
+         any_value (filters, "driver", filter_driver, o) && all_values (filters, "label", filter_label, o) &&
          any_value (filters, "type", filter_type, o) && any_value (filters, "dangling", filter_dangling, o);
 }
 
@@ -716,7 +731,7 @@ static gboolean
 op_data_take_filters (OpData *data, GHashTable *query)
 {
   static const char * const network_keys[] = { "name", "id", "driver", "label", "type", "dangling", NULL };
-  static const char * const volume_keys[] = { "name", "driver", "label", NULL };
+  static const char * const volume_keys[] = { "name", "driver", "label", "dangling", NULL };
   g_autoptr(GError) error = NULL;
 
   data->filters = hatake_api_query_filters_only (query, data->is_volume ? volume_keys : network_keys, &error);

@@ -690,6 +690,33 @@ hatake_containers_volume_users (HatakeContainers *self,
   return g_strv_builder_end (b);
 }
 
+/* Volume name → how many containers mount it (GUINT_TO_POINTER), for every volume in use. */
+GHashTable *
+hatake_containers_volume_counts (HatakeContainers *self)
+{
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    {
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; entry->config->mounts && i < entry->config->mounts->len; i++)
+        {
+          HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, i);
+
+          /* (a container that mounts one volume twice is one user, as in volume_users) */
+          if (m->type != HATAKE_CONTAINER_MOUNT_VOLUME || m->source == NULL || !g_hash_table_add (seen, m->source))
+            continue;
+          g_hash_table_insert (counts, g_strdup (m->source),
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, m->source)) + 1));
+        }
+    }
+  return g_steal_pointer (&counts);
+}
+
 HatakeVolumes *
 hatake_containers_get_volumes (HatakeContainers *self)
 {

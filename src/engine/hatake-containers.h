@@ -28,6 +28,7 @@ HatakeContainer  *hatake_containers_lookup          (HatakeContainers       *sel
                                                      GError                **error);
 GStrv             hatake_containers_volume_users    (HatakeContainers       *self,
                                                      const char             *volume);
+GHashTable       *hatake_containers_volume_counts   (HatakeContainers       *self);
 struct _HatakeVolumes *hatake_containers_get_volumes (HatakeContainers      *self);
 struct _HatakeNetworks *hatake_containers_get_networks (HatakeContainers     *self);
 GHashTable *hatake_containers_networks_in_use (HatakeContainers  *self);

@@ -1028,6 +1028,7 @@ typedef struct
   char           *name;
   GStrv           labels;
   GStrv           doomed;    /* prune: the unused volumes, decided on the main thread */
+  GHashTable     *counts;    /* list: each volume's users, counted on the main thread */
 } VolumeData;
 
 static void
@@ -1037,6 +1038,7 @@ volume_data_free (VolumeData *data)
   g_free (data->name);
   g_strfreev (data->labels);
   g_strfreev (data->doomed);
+  g_clear_pointer (&data->counts, g_hash_table_unref);
   g_free (data);
 }
 
@@ -1058,7 +1060,7 @@ volume_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
         break;
       }
     case HATAKE_VOLUME_OP_LIST:
-      node = hatake_volumes_list (data->volumes);
+      node = hatake_volumes_list (data->volumes, data->counts);
       break;
     case HATAKE_VOLUME_OP_INSPECT:
       node = hatake_volumes_inspect (data->volumes, data->name, &error);
@@ -1309,6 +1311,8 @@ hatake_local_engine_volume_op_async (HatakeEngine             *engine,
   data->op = op;
   data->name = g_strdup (args->name);
   data->labels = g_strdupv ((char **) args->labels);
+  if (op == HATAKE_VOLUME_OP_LIST)
+    data->counts = hatake_containers_volume_counts (self->containers);
   if (op == HATAKE_VOLUME_OP_PRUNE)
     {
       g_auto(GStrv) names = hatake_volumes_names (volumes);

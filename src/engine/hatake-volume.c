@@ -256,7 +256,8 @@ hatake_volumes_names (HatakeVolumes *self)
 
 /* docker's GET /volumes */
 JsonNode *
-hatake_volumes_list (HatakeVolumes *self)
+hatake_volumes_list (HatakeVolumes *self,
+                     GHashTable    *counts)
 {
   g_auto(GStrv) names = hatake_volumes_names (self);
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
@@ -266,9 +267,32 @@ hatake_volumes_list (HatakeVolumes *self)
   json_builder_begin_array (b);
   for (guint i = 0; names[i]; i++)
     {
-      JsonNode *v = hatake_volumes_inspect (self, names[i], NULL);
-      if (v != NULL)
-        json_builder_add_value (b, v);
+      g_autoptr(JsonNode) v = hatake_volumes_inspect (self, names[i], NULL);
+      g_autoptr(GList) members = NULL;
+
+      if (v == NULL || !JSON_NODE_HOLDS_OBJECT (v))
+        continue;
+      if (counts == NULL)
+        {
+          json_builder_add_value (b, g_steal_pointer (&v));
+          continue;
+        }
+      /* docker's UsageData: a list's dangling filter reads RefCount; the size is not counted here */
+      members = json_object_get_members (json_node_get_object (v));
+      json_builder_begin_object (b);
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          json_builder_set_member_name (b, l->data);
+          json_builder_add_value (b, json_node_copy (json_object_get_member (json_node_get_object (v), l->data)));
+        }
+      json_builder_set_member_name (b, "UsageData");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "Size");
+      json_builder_add_int_value (b, -1);
+      json_builder_set_member_name (b, "RefCount");
+      json_builder_add_int_value (b, GPOINTER_TO_UINT (g_hash_table_lookup (counts, names[i])));
+      json_builder_end_object (b);
+      json_builder_end_object (b);
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "Warnings");

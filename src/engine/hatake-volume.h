@@ -28,7 +28,10 @@ char          *hatake_volumes_ensure    (HatakeVolumes       *self,
 JsonNode      *hatake_volumes_inspect   (HatakeVolumes       *self,
                                          const char          *name,
                                          GError             **error);
-JsonNode      *hatake_volumes_list      (HatakeVolumes       *self);
+/* counts: volume name → containers using it (see hatake_containers_volume_counts), for each
+ * volume's UsageData.RefCount; NULL leaves UsageData out. */
+JsonNode      *hatake_volumes_list      (HatakeVolumes       *self,
+                                         GHashTable          *counts);
 gboolean       hatake_volumes_remove    (HatakeVolumes       *self,
                                          const char          *name,
                                          GError             **error);
