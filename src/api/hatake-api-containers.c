@@ -93,6 +93,15 @@ has_label (HatakeContainer *c,
   return have != NULL && (eq == NULL || g_str_equal (have, eq + 1));
 }
 
+/* docker's ps filters (its daemon's acceptedPsFilterTags): any other key is a 400, as there */
+static const char * const list_filter_keys[] = {
+  "ancestor", "before", "exited", "id", "isolation", "label", "name", "status", "health", "since", "volume",
+  "network", "is-task", "publish", "expose", NULL
+};
+
+/* the keys the list applies itself, from the container's creation time or its inspect */
+static const char * const list_only_keys[] = { "before", "since", "volume", "network", "publish", "expose", NULL };
+
 static gboolean
 matches_filters (HatakeContainer *c,
                  GHashTable      *filters)
@@ -108,6 +117,8 @@ matches_filters (HatakeContainer *c,
       /* labels must all match (docker's AND); the other keys take any of their values */
       gboolean all_labels = g_str_equal (key, "label");
 
+      if (g_strv_contains (list_only_keys, key))
+        continue;
       if (g_str_equal (key, "label!"))
         {
           /* (prune's) the containers with any of these labels are kept */
@@ -121,6 +132,13 @@ matches_filters (HatakeContainer *c,
           for (guint i = 0; values[i] != NULL; i++)
             if (!has_label (c, values[i]))
               return FALSE;
+          continue;
+        }
+      if (g_str_equal (key, "is-task"))
+        {
+          /* no container of ours is a swarm task: is-task=true lists none (true wins, as in docker) */
+          if (g_strv_contains ((const char * const *) values, "true"))
+            return FALSE;
           continue;
         }
       for (guint i = 0; values[i] != NULL && !any; i++)
@@ -138,12 +156,276 @@ matches_filters (HatakeContainer *c,
                   g_str_has_prefix (hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) : "", v);
           else if (g_str_equal (key, "health"))
             any = g_str_equal (v, hatake_health_status_to_string (hatake_container_get_health_status (c)));
+          else if (g_str_equal (key, "exited"))
+            /* docker: the exit code of a container that ran and stopped (not one only created) */
+            any = (hatake_container_get_state (c) == HATAKE_CONTAINER_EXITED ||
+                   hatake_container_get_state (c) == HATAKE_CONTAINER_DEAD) &&
+                  hatake_container_get_started_at (c) != 0 &&
+                  hatake_container_get_exit_code (c) == atoi (v);
+          else if (g_str_equal (key, "isolation"))
+            any = v[0] == '\0';   /* a Windows setting: a Linux container's isolation is "" */
           else
-            any = TRUE;   /* filters we do not know narrow nothing */
+            any = FALSE;   /* (the callers refuse the keys not known here) */
         }
       if (!any)
         return FALSE;
     }
+  return TRUE;
+}
+
+/* publish= and expose=: PORT[/PROTO] or FIRST-LAST[/PROTO], tcp when no protocol is given */
+typedef struct
+{
+  guint first;
+  guint last;
+  char  proto[8];
+} PortRange;
+
+static gboolean
+parse_port_filter (const char  *key,
+                   const char  *value,
+                   GArray      *ranges,
+                   GError     **error)
+{
+  const char *slash = strchr (value, '/');
+  g_autofree char *ports = slash ? g_strndup (value, slash - value) : g_strdup (value);
+  const char *proto = slash != NULL && slash[1] != '\0' ? slash + 1 : "tcp";
+  char *dash = strchr (ports, '-');
+  PortRange range = { 0 };
+  guint64 first, last;
+
+  if (strchr (value, ':') != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "filter for '%s' should not contain ':': %s",
+                   key, value);
+      return FALSE;
+    }
+  if (dash != NULL)
+    *dash = '\0';
+  if (!g_ascii_string_to_unsigned (ports, 10, 0, 65535, &first, NULL) ||
+      !g_ascii_string_to_unsigned (dash ? dash + 1 : ports, 10, first, 65535, &last, NULL) ||
+      strlen (proto) >= sizeof range.proto)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "error while looking up for %s %s: invalid port",
+                   key, value);
+      return FALSE;
+    }
+  range.first = first;
+  range.last = last;
+  g_strlcpy (range.proto, proto, sizeof range.proto);
+  g_array_append_val (ranges, range);
+  return TRUE;
+}
+
+/* whether one of PORTS' members ("80/tcp", as docker keys its port maps) is in RANGES */
+static gboolean
+has_port (JsonObject *ports,
+          GArray     *ranges)
+{
+  g_autoptr(GList) keys = ports ? json_object_get_members (ports) : NULL;
+
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      char *end;
+      guint64 port = g_ascii_strtoull (l->data, &end, 10);
+      const char *proto = *end == '/' ? end + 1 : "tcp";
+
+      for (guint i = 0; i < ranges->len; i++)
+        {
+          PortRange *r = &g_array_index (ranges, PortRange, i);
+
+          if (port >= r->first && port <= r->last && g_str_equal (proto, r->proto))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* A ps's filters, checked as docker's daemon checks them before it lists anything */
+typedef struct
+{
+  GHashTable      *filters;    /* key → GStrv */
+  HatakeContainer *before;     /* before=: only the containers created before it */
+  HatakeContainer *since;      /* since=: only those created after it */
+  GArray          *publish;    /* PortRange; NULL: not asked */
+  GArray          *expose;
+  gboolean         by_inspect; /* volume, network, publish or expose: the inspect decides */
+} ListFilters;
+
+static void
+list_filters_free (ListFilters *lf)
+{
+  g_clear_pointer (&lf->filters, g_hash_table_unref);
+  g_clear_object (&lf->before);
+  g_clear_object (&lf->since);
+  g_clear_pointer (&lf->publish, g_array_unref);
+  g_clear_pointer (&lf->expose, g_array_unref);
+  g_free (lf);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ListFilters, list_filters_free)
+
+/* docker's idOrNameFilter: a container that is not there is a 404 (the last value counts) */
+static gboolean
+lookup_bound (HatakeEngine     *engine,
+              GStrv             values,
+              HatakeContainer **out,
+              GError          **error)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    {
+      g_clear_object (out);
+      *out = hatake_engine_lookup_container (engine, values[i]);
+      if (*out == NULL)
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, "No such container: %s", values[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static ListFilters *
+list_filters_new (HatakeEngine  *engine,
+                  GHashTable    *query,
+                  GError       **error)
+{
+  static const char * const statuses[] = {
+    "created", "restarting", "running", "removing", "paused", "exited", "dead", NULL
+  };
+  static const char * const healths[] = { "starting", "healthy", "unhealthy", "none", NULL };
+  g_autoptr(ListFilters) lf = g_new0 (ListFilters, 1);
+  GStrv values;
+
+  lf->filters = hatake_api_query_filters_only (query, list_filter_keys, error);
+  if (lf->filters == NULL)
+    return NULL;
+  values = g_hash_table_lookup (lf->filters, "status");
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    if (!g_strv_contains (statuses, values[i]))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter 'status=%s'", values[i]);
+        return NULL;
+      }
+  values = g_hash_table_lookup (lf->filters, "health");
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    if (!g_strv_contains (healths, values[i]))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Unrecognised filter value for health: %s",
+                     values[i]);
+        return NULL;
+      }
+  values = g_hash_table_lookup (lf->filters, "exited");
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    if (!g_ascii_string_to_signed (values[i], 10, G_MININT, G_MAXINT, NULL, NULL))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter 'exited=%s'", values[i]);
+        return NULL;
+      }
+  values = g_hash_table_lookup (lf->filters, "is-task");
+  if (values != NULL && !g_strv_contains ((const char * const *) values, "true") &&
+      !g_strv_contains ((const char * const *) values, "false"))
+    {
+      g_autofree char *joined = g_strjoinv (",", values);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter 'is-task=%s'", joined);
+      return NULL;
+    }
+  if (!lookup_bound (engine, g_hash_table_lookup (lf->filters, "before"), &lf->before, error) ||
+      !lookup_bound (engine, g_hash_table_lookup (lf->filters, "since"), &lf->since, error))
+    return NULL;
+  for (guint k = 0; k < 2; k++)
+    {
+      const char *key = k == 0 ? "publish" : "expose";
+      GArray **ranges = k == 0 ? &lf->publish : &lf->expose;
+
+      values = g_hash_table_lookup (lf->filters, key);
+      if (values == NULL)
+        continue;
+      *ranges = g_array_new (FALSE, FALSE, sizeof (PortRange));
+      for (guint i = 0; values[i] != NULL; i++)
+        if (!parse_port_filter (key, values[i], *ranges, error))
+          return NULL;
+    }
+  lf->by_inspect = lf->publish != NULL || lf->expose != NULL || g_hash_table_contains (lf->filters, "volume") ||
+                   g_hash_table_contains (lf->filters, "network");
+  return g_steal_pointer (&lf);
+}
+
+static gboolean
+matches_bounds (ListFilters     *lf,
+                HatakeContainer *c)
+{
+  gint64 created = hatake_container_get_created (c);
+
+  return (lf->before == NULL || created < hatake_container_get_created (lf->before)) &&
+         (lf->since == NULL || created > hatake_container_get_created (lf->since));
+}
+
+/* docker: a mount's volume name (a bind's source when it has none) or its destination */
+static gboolean
+has_volume (JsonArray *mounts,
+            GStrv      values)
+{
+  for (guint i = 0; mounts != NULL && i < json_array_get_length (mounts); i++)
+    {
+      JsonObject *m = hatake_json_array_object (mounts, i);
+      const char *name = hatake_json_string_or (m, "Name", "");
+
+      if (*name == '\0')
+        name = hatake_json_string_or (m, "Source", "");
+      for (guint k = 0; values[k] != NULL; k++)
+        if (g_str_equal (values[k], name) || g_str_equal (values[k], hatake_json_string_or (m, "Destination", "")))
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/* docker: a network's name, or a prefix of its ID. Docker lists a container of --network none
+ * or host under a network of that name, which our inspect's Networks leave out: its mode counts. */
+static gboolean
+has_network (JsonObject *ins,
+             GStrv       values)
+{
+  JsonObject *networks = hatake_json_object_member (hatake_json_object_member (ins, "NetworkSettings"), "Networks");
+  const char *mode = hatake_json_string_or (hatake_json_object_member (ins, "HostConfig"), "NetworkMode", "");
+  g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
+
+  if (g_str_equal (mode, "none") || g_str_equal (mode, "host"))
+    for (guint k = 0; values[k] != NULL; k++)
+      if (g_str_equal (values[k], mode))
+        return TRUE;
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *id = hatake_json_string_or (hatake_json_object_member (networks, l->data), "NetworkID", "");
+
+      for (guint k = 0; values[k] != NULL; k++)
+        if (g_str_equal (values[k], l->data) || (*id != '\0' && g_str_has_prefix (id, values[k])))
+          return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+matches_inspect (ListFilters *lf,
+                 JsonObject  *ins)
+{
+  GStrv volumes = g_hash_table_lookup (lf->filters, "volume");
+  GStrv networks = g_hash_table_lookup (lf->filters, "network");
+
+  if (volumes != NULL && !has_volume (hatake_json_array_member (ins, "Mounts"), volumes))
+    return FALSE;
+  if (networks != NULL && !has_network (ins, networks))
+    return FALSE;
+  /* docker's publish is the container ports of HostConfig.PortBindings, expose those of
+   * Config.ExposedPorts (which take the published ones too) */
+  if (lf->publish != NULL &&
+      !has_port (hatake_json_object_member (hatake_json_object_member (ins, "HostConfig"), "PortBindings"),
+                 lf->publish))
+    return FALSE;
+  if (lf->expose != NULL &&
+      !has_port (hatake_json_object_member (hatake_json_object_member (ins, "Config"), "ExposedPorts"), lf->expose))
+    return FALSE;
   return TRUE;
 }
 
@@ -284,6 +566,9 @@ typedef struct
   GHashTable       *cache;
   GPtrArray        *chosen;     /* newest first */
   guint             pending;
+  ListFilters      *filters;
+  GHashTable       *rejected;   /* IDs whose inspect did not match (filters->by_inspect) */
+  int               limit;      /* applied here when the inspects filter */
 } ListData;
 
 static void
@@ -292,6 +577,7 @@ list_reply (ListData *data)
   g_autoptr(GString) text = g_string_new ("[");
   gint64 now = g_get_real_time ();
   gboolean first = TRUE;
+  int n = 0;
 
   for (guint i = 0; i < data->chosen->len; i++)
     {
@@ -301,6 +587,10 @@ list_reply (ListData *data)
 
       if (cached == NULL)   /* (one removed meanwhile is left out) */
         continue;
+      if (g_hash_table_contains (data->rejected, hatake_container_get_id (c)))
+        continue;
+      if (data->limit > 0 && n++ >= data->limit)
+        break;
       status = hatake_container_dup_status (c, now);
       g_string_append (text, first ? "" : ",");
       g_string_append (text, cached->text);
@@ -317,6 +607,8 @@ list_reply (ListData *data)
   g_string_append (text, "]\n");
   hatake_api_request_reply_text (data->request, SOUP_STATUS_OK, "application/json", g_string_free (g_steal_pointer (&text), FALSE));
   g_ptr_array_unref (data->chosen);
+  list_filters_free (data->filters);
+  g_hash_table_unref (data->rejected);
   g_free (data);
 }
 
@@ -334,7 +626,11 @@ on_list_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(JsonNode) inspect = hatake_engine_inspect_container_finish (HATAKE_ENGINE (source), result, NULL);
 
   if (inspect != NULL)
-    cache_summary (data->cache, item->container, json_node_get_object (inspect));
+    {
+      cache_summary (data->cache, item->container, json_node_get_object (inspect));
+      if (data->filters->by_inspect && !matches_inspect (data->filters, json_node_get_object (inspect)))
+        g_hash_table_add (data->rejected, g_strdup (hatake_container_get_id (item->container)));
+    }
   else
     g_hash_table_remove (data->cache, hatake_container_get_id (item->container));
   g_object_unref (item->container);
@@ -350,7 +646,7 @@ list_containers (HatakeApiServer   *server,
                  GHashTable        *query)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) filters = hatake_api_query_filters (query, &error);
+  g_autoptr(ListFilters) filters = list_filters_new (hatake_api_server_get_engine (server), query, &error);
   GListModel *containers = hatake_engine_get_containers (hatake_api_server_get_engine (server));
   gboolean all = hatake_api_query_bool (query, "all", FALSE);
   const char *limit_text = hatake_api_query (query, "limit");
@@ -366,20 +662,23 @@ list_containers (HatakeApiServer   *server,
   data = g_new0 (ListData, 1);
   data->cache = hatake_api_server_get_summary_cache (server);
   data->chosen = g_ptr_array_new_with_free_func (g_object_unref);
+  data->rejected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* the inspects may still drop some: the limit waits for them */
+  data->limit = filters->by_inspect ? limit : 0;
   /* newest first, as docker lists them */
   for (guint i = g_list_model_get_n_items (containers); i > 0; i--)
     {
       g_autoptr(HatakeContainer) c = g_list_model_get_item (containers, i - 1);
       HatakeContainerState state = hatake_container_get_state (c);
 
-      if (limit > 0 && data->chosen->len >= (guint) limit)
+      if (limit > 0 && !filters->by_inspect && data->chosen->len >= (guint) limit)
         break;
       if (state == HATAKE_CONTAINER_REMOVED)
         continue;
-      if (!all && limit <= 0 && !g_hash_table_contains (filters, "status") && state != HATAKE_CONTAINER_RUNNING &&
-          state != HATAKE_CONTAINER_PAUSED && state != HATAKE_CONTAINER_RESTARTING)
+      if (!all && limit <= 0 && !g_hash_table_contains (filters->filters, "status") &&
+          state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED && state != HATAKE_CONTAINER_RESTARTING)
         continue;
-      if (!matches_filters (c, filters))
+      if (!matches_filters (c, filters->filters) || !matches_bounds (filters, c))
         continue;
       g_ptr_array_add (data->chosen, g_steal_pointer (&c));
     }
@@ -400,6 +699,7 @@ list_containers (HatakeApiServer   *server,
         if (!g_hash_table_contains (present, key))
           g_hash_table_iter_remove (&iter);
     }
+  data->filters = g_steal_pointer (&filters);
   data->request = hatake_api_request_new (server, msg, query, path);
   data->pending = 1;
   for (guint i = 0; i < data->chosen->len; i++)
@@ -407,7 +707,8 @@ list_containers (HatakeApiServer   *server,
       HatakeContainer *c = g_ptr_array_index (data->chosen, i);
       ListItem *item;
 
-      if (cached_is_current (g_hash_table_lookup (data->cache, hatake_container_get_id (c)), c))
+      if (!data->filters->by_inspect &&
+          cached_is_current (g_hash_table_lookup (data->cache, hatake_container_get_id (c)), c))
         continue;
       item = g_new0 (ListItem, 1);
       item->list = data;
