@@ -1298,6 +1298,18 @@ hatake_cli_system_recover (HatakeCliGlobals *globals, int argc, char **argv)
 
 /* ---- run ----------------------------------------------------------------------------------- */
 
+/* docker's CLI (runStartContainerErr): a start that failed for want of the command is 127, one
+ * whose command cannot be run 126, by the words of the engine's message, case for case */
+static int
+start_error_status (const char *message)
+{
+  if (strstr (message, "executable file not found") || strstr (message, "no such file or directory"))
+    return 127;
+  if (strstr (message, "permission denied") || strstr (message, "is a directory"))
+    return 126;
+  return 125;
+}
+
 int
 hatake_cli_run (HatakeCliGlobals *globals,
                 int               argc,
@@ -1358,10 +1370,11 @@ hatake_cli_run (HatakeCliGlobals *globals,
       started = run_op (engine, id, HATAKE_CONTAINER_OP_START, NULL, &error);
       if (error != NULL)
         {
-          /* docker: 125 for the engine's errors, 126/127 for a command that cannot run */
+          /* docker: 125 for the engine's errors, 126/127 for a command that cannot run (behind
+           * an API the container's exit code is not here yet: its message tells) */
           int code = hatake_container_get_exit_code (container);
           fprintf (stderr, "Error response from daemon: %s\n", error->message);
-          status = code == 126 || code == 127 ? code : 125;
+          status = code == 126 || code == 127 ? code : start_error_status (error->message);
           if (logs_early)
             {
               g_cancellable_cancel (logs_cancellable);

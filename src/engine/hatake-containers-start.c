@@ -17,6 +17,7 @@
 
 #include "hatake-containers-private.h"
 #include "hatake-error.h"
+#include "hatake-json.h"
 
 typedef struct
 {
@@ -45,9 +46,70 @@ exit_code_for_start_error (const char *message)
   /* docker's: 127 when the command is not there, 126 when it cannot be run */
   if (strstr (lower, "not found") || strstr (lower, "no such file"))
     return 127;
-  if (strstr (lower, "permission denied"))
+  if (strstr (lower, "permission denied") || strstr (lower, "is a directory"))
     return 126;
   return 128;
+}
+
+/* the command the bundle runs (its process.args[0]), or NULL */
+static char *
+bundle_command (Entry *entry)
+{
+  g_autofree char *spec_path = _hatake_containers_entry_path (entry, "bundle/config.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *process;
+  JsonArray *args;
+
+  /* (a few KB, read once when a start failed) */
+  if (!json_parser_load_from_file (parser, spec_path, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  process = hatake_json_object_member (json_node_get_object (json_parser_get_root (parser)), "process");
+  args = hatake_json_array_member (process, "args");
+  if (args == NULL || json_array_get_length (args) == 0)
+    return NULL;
+  return g_strdup (json_array_get_string_element (args, 0));
+}
+
+/* crun's words for a command that cannot be run, said in runc's, which docker looks for: its
+ * daemon and its CLI make a start that fails with "executable file not found" or "no such file
+ * or directory" exit 127 and one with "permission denied" or "is a directory" 126 (matched case
+ * for case: crun's "No such file or directory" and "Permission denied" are not). crun names the
+ * command only when it found none; otherwise it is the bundle's. Other errors are kept. */
+static GError *
+docker_start_error (Entry  *entry,
+                    GError *error)
+{
+  static const char not_found[] = "executable file `";
+  const char *message = error->message;
+  const char *at = NULL;
+  const char *why = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *prefix = NULL;
+  GError *translated;
+
+  if ((at = strstr (message, not_found)) != NULL && strstr (at, "` not found") != NULL)
+    {
+      const char *name = at + strlen (not_found);
+
+      command = g_strndup (name, strstr (name, "` not found") - name);
+      /* a path is looked at, not looked for: runc says it is not there */
+      why = strchr (command, '/') ? "no such file or directory" : "executable file not found in $PATH";
+    }
+  else if ((at = strstr (message, "open executable: Permission denied")) != NULL)
+    why = "permission denied";
+  /* crun's check refuses anything but a regular file (a directory, mostly) with EPERM */
+  else if ((at = strstr (message, "open executable: Operation not permitted")) != NULL)
+    why = "permission denied: not a regular file";
+  if (why == NULL)
+    return error;
+  if (command == NULL)
+    command = bundle_command (entry);
+  prefix = g_strndup (message, at - message);
+  /* docker's daemon answers these with a 400 (an invalid config), not a 404 */
+  translated = g_error_new (HATAKE_ERROR, HATAKE_ERROR_CONFIG, "%sexec: \"%s\": %s", prefix,
+                            command ? command : "", why);
+  g_error_free (error);
+  return translated;
 }
 
 static void
@@ -55,6 +117,7 @@ start_failed (HatakeContainers *self, Entry *entry, GTask *task, GError *error)
 {
   g_autofree char *rootfs = _hatake_containers_entry_path (entry, "rootfs");
 
+  error = docker_start_error (entry, error);
   _hatake_containers_fail_early_attaches (entry, error->message);
   hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL, NULL, NULL);
   umount2 (rootfs, MNT_DETACH);
