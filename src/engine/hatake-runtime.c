@@ -873,6 +873,34 @@ hatake_runtime_create_finish (HatakeRuntime  *self,
 
 /* ---- exec ---------------------------------------------------------------------------------- */
 
+/* docker's daemon gives an exec whose command could not be run (not found, not executable) the
+ * exit code 126, which `docker exec` exits with */
+#define EXEC_NOT_STARTED 126
+
+static void
+unlink_and_free (gpointer path)
+{
+  g_unlink (path);
+  g_free (path);
+}
+
+/* The pid file of TASK's exec (removed with the task), or NULL when there can be none: the
+ * runtime writes it only once the exec's process runs, so an exec that failed without it never
+ * started its command (crun checks the command before; its own failure is then 255, as is a
+ * command's exit 255). */
+static const char *
+exec_pid_file (HatakeRuntime *self,
+               GTask         *task)
+{
+  char *pid_file;
+
+  if (g_mkdir_with_parents (self->socket_dir, 0700) != 0)
+    return NULL;
+  pid_file = g_strdup_printf ("%s/exec-%08x.pid", self->socket_dir, g_random_int ());
+  g_object_set_data_full (G_OBJECT (task), "hatake-exec-pid-file", pid_file, unlink_and_free);
+  return pid_file;
+}
+
 static void
 on_exec_done (GObject      *source,
               GAsyncResult *result,
@@ -881,6 +909,9 @@ on_exec_done (GObject      *source,
   g_autoptr(GTask) task = user_data;
   GSubprocess *process = G_SUBPROCESS (source);
   GCancellable *cancellable = g_object_get_data (G_OBJECT (task), "hatake-exec-cancellable");
+  const char *pid_file = g_object_get_data (G_OBJECT (task), "hatake-exec-pid-file");
+  /* (asked before the cancellable's handler goes: it removes the pid file) */
+  gboolean started = pid_file == NULL || g_file_test (pid_file, G_FILE_TEST_EXISTS);
   GError *error = NULL;
 
   if (cancellable != NULL)
@@ -893,6 +924,8 @@ on_exec_done (GObject      *source,
     }
   if (g_subprocess_get_if_signaled (process))
     g_task_return_int (task, 128 + g_subprocess_get_term_sig (process));
+  else if (!started && g_subprocess_get_exit_status (process) != 0)
+    g_task_return_int (task, EXEC_NOT_STARTED);
   else
     g_task_return_int (task, g_subprocess_get_exit_status (process));
 }
@@ -988,6 +1021,7 @@ hatake_runtime_exec_async (HatakeRuntime            *self,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autofree char *root = NULL;
+  const char *pid_file;
   GError *error = NULL;
 
   g_return_if_fail (HATAKE_IS_RUNTIME (self));
@@ -996,9 +1030,10 @@ hatake_runtime_exec_async (HatakeRuntime            *self,
   root = g_strconcat ("--root=", self->state_root, NULL);
   launcher = runtime_launcher (self, console != NULL || interactive ? G_SUBPROCESS_FLAGS_STDIN_INHERIT
                                                                      : G_SUBPROCESS_FLAGS_NONE);
+  pid_file = exec_pid_file (self, task);
   if (console == NULL)
     process = g_subprocess_launcher_spawn (launcher, &error, self->exec_path, root, "exec", "--process", process_json,
-                                           id, NULL);
+                                           pid_file ? "--pid-file" : id, pid_file, pid_file ? id : NULL, NULL);
   else
     {
       ConsoleData *data = g_new0 (ConsoleData, 1);
@@ -1021,8 +1056,8 @@ hatake_runtime_exec_async (HatakeRuntime            *self,
           return;
         }
       process = g_subprocess_launcher_spawn (launcher, &error, self->exec_path, root, "exec", "--tty",
-                                             "--console-socket", data->socket_path, "--process", process_json, id,
-                                             NULL);
+                                             "--console-socket", data->socket_path, "--process", process_json,
+                                             pid_file ? "--pid-file" : id, pid_file, pid_file ? id : NULL, NULL);
       console_task = g_task_new (self, NULL, on_console, NULL);
       g_task_set_source_tag (console_task, hatake_runtime_exec_async);
       g_task_set_task_data (console_task, data, (GDestroyNotify) console_data_free);
@@ -1091,8 +1126,7 @@ hatake_runtime_exec_piped_async (HatakeRuntime          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hatake_runtime_exec_piped_async);
   root = g_strconcat ("--root=", self->state_root, NULL);
-  if (kill_on_cancel && cancellable != NULL && g_mkdir_with_parents (self->socket_dir, 0700) == 0)
-    pid_file = g_strdup_printf ("%s/exec-%08x.pid", self->socket_dir, g_random_int ());
+  pid_file = g_strdup (exec_pid_file (self, task));
   launcher = runtime_launcher (self, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                      G_SUBPROCESS_FLAGS_STDERR_PIPE);
   process = g_subprocess_launcher_spawn (launcher, &error, self->exec_path, root, "exec", "--process", process_json,
@@ -1103,7 +1137,7 @@ hatake_runtime_exec_piped_async (HatakeRuntime          *self,
       g_task_return_error (task, error);
       return;
     }
-  if (pid_file != NULL)
+  if (kill_on_cancel && cancellable != NULL && pid_file != NULL)
     {
       ExecKill *kill_data = g_new0 (ExecKill, 1);
       gulong handler;
