@@ -169,12 +169,14 @@ labels_free (gpointer labels)
 static void
 image_list_maybe_done (ImageList *data)
 {
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
   GStrv references = g_hash_table_lookup (data->filters, "reference");
 
   if (--data->pending > 0)
     return;
+  node = json_node_new (JSON_NODE_ARRAY);
+  array = json_array_new ();
   json_node_take_array (node, array);
   for (guint i = 0; i < data->images->len; i++)
     {
