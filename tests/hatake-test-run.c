@@ -183,7 +183,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
       /* their networks' teardowns too, as a one-shot command waits for them: the test's process
        * may end next, and a teardown cut short leaves the namespace mounted in the run dir, its
        * veth and its rules (one per test binary, and they added up across CI's builds) */
-      settle (f);
+      hatake_test_settle_engine (f->engine);
       g_clear_object (&f->engine);
     }
   if (f->root != NULL)
@@ -192,11 +192,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->image);
 }
 
-void
-settle (Fixture *f)
-{
-  hatake_test_settle_engine (f->engine);
-}
 
 JsonNode *
 network_op (Fixture *f, HatakeNetworkOp what, const HatakeNetworkOpArgs *args, GError **error)

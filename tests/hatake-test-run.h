@@ -43,9 +43,6 @@ void                   fixture_set_up    (Fixture                     *f,
                                           gconstpointer                data);
 void                   fixture_tear_down (Fixture                     *f,
                                           gconstpointer                data);
-/* Until no removal or network teardown of the engine is under way (what a one-shot command
- * waits for before it exits) */
-void                   settle            (Fixture                     *f);
 JsonNode              *network_op        (Fixture                     *f,
                                           HatakeNetworkOp              what,
                                           const HatakeNetworkOpArgs   *args,

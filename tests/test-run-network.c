@@ -757,7 +757,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
   }
   g_setenv ("PATH", path, TRUE);
   op_all (f, middle, HATAKE_CONTAINER_OP_REMOVE);
-  settle (f);
+  hatake_test_settle_engine (f->engine);
   if (g_file_get_contents (log, &ran, NULL, NULL))
     g_assert_null (strstr (ran, "teardown"));
   g_assert_cmpuint (bridge_ports (bridge), ==, 2);
@@ -775,7 +775,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
     /* (removed: its names leave aardvark-dns before the checks below) */
     g_ptr_array_add (gone, taker);
     op_all (f, gone, HATAKE_CONTAINER_OP_REMOVE);
-    settle (f);
+    hatake_test_settle_engine (f->engine);
   }
   g_clear_pointer (&ids, g_ptr_array_unref);
   ids = dns_entries (f, net_id);
@@ -792,7 +792,7 @@ test_side_by_side (Fixture *f, gconstpointer data)
 
   g_assert_true (g_file_test (sys, G_FILE_TEST_EXISTS));
   op_all (f, ends, HATAKE_CONTAINER_OP_REMOVE);
-  settle (f);
+  hatake_test_settle_engine (f->engine);
   g_setenv ("PATH", old_path, TRUE);
   g_assert_false (g_file_test (sys, G_FILE_TEST_EXISTS));
   /* (the last one's teardown, which takes the bridge, is netavark's: the logger was in use) */

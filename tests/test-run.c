@@ -736,7 +736,7 @@ test_netavark_hang (Fixture *f, gconstpointer data)
   /* the cleanup's teardown (queued after the failed start) runs the hanging netavark too, with
    * the same bound: done before the real one and the default bound (60 s) are back, or its
    * "sleep 599" outlives the test and fails the next run's check below */
-  settle (f);
+  hatake_test_settle_engine (f->engine);
   g_setenv ("PATH", old_path, TRUE);
   g_unsetenv ("HATAKE_NETAVARK_TIMEOUT");
   g_assert_nonnull (error);

@@ -81,16 +81,18 @@ create_container (HatakeApiServer   *server,
 
 /* ---- list --------------------------------------------------------------------------------- */
 
-/* "key" or "key=value", as docker's label filters take them */
+static const char *
+container_label (gpointer    container,
+                 const char *key)
+{
+  return hatake_container_get_label (container, key);
+}
+
 static gboolean
 has_label (HatakeContainer *c,
            const char      *filter)
 {
-  const char *eq = strchr (filter, '=');
-  g_autofree char *k = eq ? g_strndup (filter, eq - filter) : g_strdup (filter);
-  const char *have = hatake_container_get_label (c, k);
-
-  return have != NULL && (eq == NULL || g_str_equal (have, eq + 1));
+  return hatake_api_label_holds (filter, container_label, c);
 }
 
 /* docker's ps filters (its daemon's acceptedPsFilterTags): any other key is a 400, as there */

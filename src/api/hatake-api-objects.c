@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <fnmatch.h>
 #include <string.h>
 
 #include "hatake-api-private.h"
@@ -17,63 +18,12 @@
 /* ---- images ------------------------------------------------------------------------------- */
 
 /* docker's path.Match, which its reference filter uses: '*' and '?' stop at a '/', so
- * "busybox" and "bus*" match "busybox:1" but not "example.com/busybox:1". */
+ * "busybox" and "bus*" match "busybox:1" but not "example.com/busybox:1" (FNM_PATHNAME). */
 static gboolean
 path_match (const char *p,
             const char *s)
 {
-  for (; *p != '\0'; p++, s++)
-    {
-      if (*p == '*')
-        {
-          while (*p == '*')
-            p++;
-          for (;; s++)
-            {
-              if (path_match (p, s))
-                return TRUE;
-              if (*s == '\0' || *s == '/')
-                return FALSE;
-            }
-        }
-      if (*s == '\0')
-        return FALSE;
-      if (*p == '[')
-        {
-          gboolean negate = p[1] == '^', matched = FALSE;
-
-          for (p += negate ? 2 : 1; *p != ']'; p++)
-            {
-              char lo = *p == '\\' ? *++p : *p, hi = lo;
-
-              if (lo == '\0')
-                return FALSE;
-              if (p[1] == '-' && p[2] != ']' && p[2] != '\0')
-                {
-                  p += 2;
-                  hi = *p == '\\' ? *++p : *p;
-                  if (hi == '\0')
-                    return FALSE;
-                }
-              matched |= lo <= *s && *s <= hi;
-            }
-          if (matched == negate)
-            return FALSE;
-        }
-      else if (*p == '?')
-        {
-          if (*s == '/')
-            return FALSE;
-        }
-      else
-        {
-          if (*p == '\\' && p[1] != '\0')
-            p++;
-          if (*p != *s)
-            return FALSE;
-        }
-    }
-  return *s == '\0';
+  return fnmatch (p, s, FNM_PATHNAME) == 0;
 }
 
 /* docker's reference.FamiliarMatch: a pattern matches "name:tag" (or "name@digest") or the
@@ -127,19 +77,21 @@ image_summary (HatakeImage *image,
   return hatake_api_object_node (object);
 }
 
+static const char *
+json_label (gpointer labels,
+            const char *key)
+{
+  return labels != NULL ? hatake_json_string (labels, key) : NULL;
+}
+
 /* docker's MatchKVList: every "key" or "key=value" of the label filter holds. */
 static gboolean
 labels_match (JsonObject *labels,
               GStrv       wanted)
 {
   for (guint i = 0; wanted != NULL && wanted[i] != NULL; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (wanted[i], "=", 2);
-      const char *value = labels ? hatake_json_string (labels, kv[0]) : NULL;
-
-      if (value == NULL || (kv[1] != NULL && !g_str_equal (value, kv[1])))
-        return FALSE;
-    }
+    if (!hatake_api_label_holds (wanted[i], json_label, labels))
+      return FALSE;
   return TRUE;
 }
 
@@ -634,11 +586,7 @@ filter_driver (JsonObject *o, const char *v)
 static gboolean
 filter_label (JsonObject *o, const char *v)
 {
-  JsonObject *labels = hatake_json_object_member (o, "Labels");
-  g_auto(GStrv) kv = g_strsplit (v, "=", 2);
-  const char *value = labels ? hatake_json_string (labels, kv[0]) : NULL;
-
-  return value != NULL && (kv[1] == NULL || g_str_equal (value, kv[1]));
+  return hatake_api_label_holds (v, json_label, hatake_json_object_member (o, "Labels"));
 }
 
 static gboolean

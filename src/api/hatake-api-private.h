@@ -108,6 +108,12 @@ GHashTable       *hatake_api_query_filters_only   (GHashTable        *query,
                                                    const char * const *known,
                                                    GError           **error);
 JsonNode         *hatake_api_object_node          (JsonObject        *object);
+/* A label filter's "key" or "key=value" (docker's MatchKVList, one entry) holds for what
+ * lookup (owner, key) finds. */
+typedef const char *(*HatakeApiLabelLookup) (gpointer owner, const char *key);
+gboolean          hatake_api_label_holds          (const char        *filter,
+                                                   HatakeApiLabelLookup lookup,
+                                                   gpointer           owner);
 /* "/v1.44/containers/json" → {"containers", "json"}; NULL and an error for an API version out of
  * range. */
 GStrv             hatake_api_split_path           (const char        *path,

@@ -224,6 +224,18 @@ hatake_api_object_node (JsonObject *object)
   return node;
 }
 
+gboolean
+hatake_api_label_holds (const char          *filter,
+                        HatakeApiLabelLookup lookup,
+                        gpointer             owner)
+{
+  const char *eq = strchr (filter, '=');
+  g_autofree char *key = g_strndup (filter, eq != NULL ? (gsize) (eq - filter) : strlen (filter));
+  const char *value = lookup (owner, key);
+
+  return value != NULL && (eq == NULL || g_str_equal (value, eq + 1));
+}
+
 static void
 set_json_body (SoupServerMessage *msg,
                guint              status,

@@ -778,17 +778,19 @@ hatake_client_engine_connect_async (HatakeClientEngine  *self,
                                     gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  guint *pending = g_new (guint, 1);
+  guint *pending;
 
   g_task_set_source_tag (task, hatake_client_engine_connect_async);
-  *pending = 2;
-  g_task_set_task_data (task, pending, g_free);
   if (self->one_off)
     {
       hatake_client_request_async (self->client, "GET", "/version", NULL, NULL, cancellable, on_connect_version,
                                    g_steal_pointer (&task));
       return;
     }
+  /* the two refreshes on_connect_events_opened() starts */
+  pending = g_new (guint, 1);
+  *pending = 2;
+  g_task_set_task_data (task, pending, g_free);
   /* events first: a change between reading the models and following the events would be lost */
   g_clear_handle_id (&self->reconnect_timer, g_source_remove);
   if (self->events_cancellable != NULL)
