@@ -607,6 +607,36 @@ test_usage (void)
   g_assert_cmpuint (memory, ==, 2);
   g_assert_cmpuint (limit, ==, 1);
   g_assert_cmpuint (pids, ==, 1);
+
+  /* the I/O totals the same way: each its own property */
+  {
+    static const char * const io[] = { "net-rx-bytes", "net-tx-bytes", "block-read-bytes", "block-write-bytes" };
+    guint counts[G_N_ELEMENTS (io)] = { 0 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (io); i++)
+      {
+        g_autofree char *signal = g_strconcat ("notify::", io[i], NULL);
+
+        g_signal_connect_swapped (container, signal, G_CALLBACK (g_atomic_int_inc), &counts[i]);
+      }
+    hatake_container_set_io (container, 1, 2, 3, 4);
+    hatake_container_set_io (container, 1, 20, 3, 40);
+    g_assert_cmpint (hatake_container_get_net_rx_bytes (container), ==, 1);
+    g_assert_cmpint (hatake_container_get_net_tx_bytes (container), ==, 20);
+    g_assert_cmpint (hatake_container_get_block_read_bytes (container), ==, 3);
+    g_assert_cmpint (hatake_container_get_block_write_bytes (container), ==, 40);
+    g_assert_cmpuint (counts[0], ==, 1);
+    g_assert_cmpuint (counts[1], ==, 2);
+    g_assert_cmpuint (counts[2], ==, 1);
+    g_assert_cmpuint (counts[3], ==, 2);
+    for (guint i = 0; i < G_N_ELEMENTS (io); i++)
+      {
+        gint64 value = -1;
+
+        g_object_get (container, io[i], &value, NULL);
+        g_assert_cmpint (value, ==, i % 2 ? (i + 1) * 10 : i + 1);
+      }
+  }
 }
 
 /* Labels as created; the compose project is one of them. */
@@ -646,7 +676,8 @@ test_property_specs (void)
   static const char * const names[] = {
     "id", "short-id", "name", "image", "image-id", "command", "state", "status", "exit-code",
     "oom-killed", "error", "created", "started-at", "finished-at", "pid", "restart-count",
-    "cpu-percent", "memory-usage", "memory-limit", "pids", "labels", "project", "health",
+    "cpu-percent", "memory-usage", "memory-limit", "pids", "net-rx-bytes", "net-tx-bytes", "block-read-bytes",
+    "block-write-bytes", "labels", "project", "health",
     "health-failing-streak", "health-log",
   };
   guint n_specs;

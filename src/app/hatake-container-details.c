@@ -204,6 +204,8 @@ struct _HatakeContainerDetails
   HatakeFileBrowser *file_browser;
   GtkLabel         *cpu_label;
   GtkLabel         *memory_label;
+  GtkLabel         *network_label;
+  GtkLabel         *disk_label;
   HatakeStatsGraph *cpu_graph;
   HatakeStatsGraph *memory_graph;
 };
@@ -515,6 +517,23 @@ on_memory_changed (HatakeContainerDetails *self)
   self->memory_fresh = TRUE;
 }
 
+/* Totals since the start, as docker stats shows them */
+static void
+on_io_changed (HatakeContainerDetails *self)
+{
+  g_autofree char *rx = g_format_size (hatake_container_get_net_rx_bytes (self->container));
+  g_autofree char *tx = g_format_size (hatake_container_get_net_tx_bytes (self->container));
+  g_autofree char *read = g_format_size (hatake_container_get_block_read_bytes (self->container));
+  g_autofree char *written = g_format_size (hatake_container_get_block_write_bytes (self->container));
+  /* Translators: bytes a container received and sent on its networks, e.g. "2.1 kB received · 980 bytes sent" */
+  g_autofree char *network = g_strdup_printf (_("%s received · %s sent"), rx, tx);
+  /* Translators: bytes a container read from and wrote to disks, e.g. "1.6 MB read · 0 bytes written" */
+  g_autofree char *disk = g_strdup_printf (_("%s read · %s written"), read, written);
+
+  gtk_label_set_label (self->network_label, network);
+  gtk_label_set_label (self->disk_label, disk);
+}
+
 /* A property notifies only when its value changes: a steady value repeats once a tick, so
  * the graphs keep time. */
 static gboolean
@@ -554,6 +573,7 @@ start_watching (HatakeContainerDetails *self)
     {
       on_cpu_changed (self);
       on_memory_changed (self);
+      on_io_changed (self);
     }
 }
 
@@ -632,6 +652,14 @@ hatake_container_details_constructed (GObject *object)
   g_signal_connect_object (self->container, "notify::cpu-percent", G_CALLBACK (on_cpu_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->container, "notify::memory-usage", G_CALLBACK (on_memory_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->container, "notify::net-rx-bytes", G_CALLBACK (on_io_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->container, "notify::net-tx-bytes", G_CALLBACK (on_io_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->container, "notify::block-read-bytes", G_CALLBACK (on_io_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->container, "notify::block-write-bytes", G_CALLBACK (on_io_changed), self,
                            G_CONNECT_SWAPPED);
   update_header (self);
 
@@ -796,6 +824,8 @@ hatake_container_details_class_init (HatakeContainerDetailsClass *klass)
   BIND (file_browser);
   BIND (cpu_label);
   BIND (memory_label);
+  BIND (network_label);
+  BIND (disk_label);
   BIND (cpu_graph);
   BIND (memory_graph);
 #undef BIND

@@ -495,6 +495,44 @@ stat_int (JsonNode *node, const char *a, const char *b, const char *c)
   return json_object_get_int_member_with_default (o, c ? c : b, 0);
 }
 
+/* go-units' BytesSize, which docker's MEM USAGE / LIMIT uses: "484KiB", "23.48GiB" */
+static char *
+binary_size (gint64 bytes)
+{
+  static const char * const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+  double value = (double) bytes;
+  guint unit = 0;
+
+  while (value >= 1024.0 && unit + 1 < G_N_ELEMENTS (units))
+    {
+      value /= 1024.0;
+      unit++;
+    }
+  return g_strdup_printf ("%.4g%s", value, units[unit]);
+}
+
+/* docker's NET I/O: received / sent, over every interface of the sample's "networks" */
+static char *
+net_io (JsonNode *sample)
+{
+  JsonObject *networks = hatake_json_object_member (json_node_get_object (sample), "networks");
+  g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
+  g_autofree char *rx = NULL;
+  g_autofree char *tx = NULL;
+  gint64 rx_bytes = 0, tx_bytes = 0;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *one = hatake_json_object_member (networks, l->data);
+
+      rx_bytes += hatake_json_int (one, "rx_bytes", 0);
+      tx_bytes += hatake_json_int (one, "tx_bytes", 0);
+    }
+  rx = hatake_cli_format_size (rx_bytes);
+  tx = hatake_cli_format_size (tx_bytes);
+  return g_strdup_printf ("%s / %s", rx, tx);
+}
+
 /* docker's figures: CPU % from two samples, memory less the inactive page cache. */
 static JsonNode *
 stats_line (StatsRow *row, JsonNode *now)
@@ -517,12 +555,13 @@ stats_line (StatsRow *row, JsonNode *now)
   double mem_percent = limit > 0 ? (double) usage / limit * 100.0 : 0.0;
   g_autofree char *cpu_text = g_strdup_printf ("%.2f%%", cpu_percent);
   g_autofree char *mem_text = g_strdup_printf ("%.2f%%", mem_percent);
-  g_autofree char *use = g_format_size_full (usage, G_FORMAT_SIZE_IEC_UNITS);
-  g_autofree char *lim = g_format_size_full (limit, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *use = binary_size (usage);
+  g_autofree char *lim = binary_size (limit);
   g_autofree char *mem_usage = g_strdup_printf ("%s / %s", use, lim);
   g_autofree char *rd = hatake_cli_format_size (json_object_get_int_member (json_array_get_object_element (io, 0), "value"));
   g_autofree char *wr = hatake_cli_format_size (json_object_get_int_member (json_array_get_object_element (io, 1), "value"));
   g_autofree char *block = g_strdup_printf ("%s / %s", rd, wr);
+  g_autofree char *net = net_io (now);
   g_autofree char *pids = g_strdup_printf ("%" G_GINT64_FORMAT, stat_int (now, "pids_stats", "current", NULL));
   g_autofree char *short_id = g_strndup (row->id, 12);
 
@@ -535,7 +574,7 @@ stats_line (StatsRow *row, JsonNode *now)
   STR ("MemPerc", mem_text);
   STR ("MemUsage", mem_usage);
   STR ("Name", row->name);
-  STR ("NetIO", "0B / 0B");
+  STR ("NetIO", net);
   STR ("PIDs", pids);
 #undef STR
   json_builder_end_object (b);
@@ -644,7 +683,7 @@ hatake_cli_stats (HatakeCliGlobals *globals, int argc, char **argv)
               g_string_append_printf (screen, "%s\n", text);
             }
           else
-            g_string_append_printf (screen, "%-15s%-20s%-10s%-24s%-10s%-16s%-20s%s\n",
+            g_string_append_printf (screen, "%-15s%-20s%-10s%-24s%-10s%-20s%-20s%s\n",
                                     no_trunc ? row->id : json_object_get_string_member (o, "ID"),
                                     row->name, json_object_get_string_member (o, "CPUPerc"),
                                     json_object_get_string_member (o, "MemUsage"),
@@ -658,7 +697,7 @@ hatake_cli_stats (HatakeCliGlobals *globals, int argc, char **argv)
           if (tty && !no_stream)
             printf ("\033[2J\033[H");
           if (format == NULL || g_str_equal (format, "table"))
-            printf ("%-15s%-20s%-10s%-24s%-10s%-16s%-20s%s\n", "CONTAINER ID", "NAME", "CPU %",
+            printf ("%-15s%-20s%-10s%-24s%-10s%-20s%-20s%s\n", "CONTAINER ID", "NAME", "CPU %",
                     "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS");
           printf ("%s", screen->str);
           fflush (stdout);

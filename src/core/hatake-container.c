@@ -100,6 +100,7 @@ struct _HatakeContainer
   gint64                memory_usage;
   gint64                memory_limit;
   guint                 pids;
+  gint64                io[4];   /* net rx, net tx, block read, block write */
   GStrv                 labels;   /* "KEY=VALUE", as created */
   HatakeHealthStatus    health;
   guint                 failing_streak;
@@ -130,6 +131,10 @@ enum {
   PROP_MEMORY_USAGE,
   PROP_MEMORY_LIMIT,
   PROP_PIDS,
+  PROP_NET_RX_BYTES,
+  PROP_NET_TX_BYTES,
+  PROP_BLOCK_READ_BYTES,
+  PROP_BLOCK_WRITE_BYTES,
   PROP_LABELS,
   PROP_PROJECT,
   PROP_HEALTH,
@@ -548,6 +553,12 @@ hatake_container_get_property (GObject    *object,
     case PROP_PIDS:
       g_value_set_uint (value, self->pids);
       break;
+    case PROP_NET_RX_BYTES:
+    case PROP_NET_TX_BYTES:
+    case PROP_BLOCK_READ_BYTES:
+    case PROP_BLOCK_WRITE_BYTES:
+      g_value_set_int64 (value, self->io[prop_id - PROP_NET_RX_BYTES]);
+      break;
     case PROP_HEALTH:
       g_value_set_enum (value, self->health);
       break;
@@ -701,6 +712,20 @@ hatake_container_class_init (HatakeContainerClass *klass)
   properties[PROP_PIDS] =
     g_param_spec_uint ("pids", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Bytes since the container started: received and sent on its networks (not lo), read from
+   * and written to block devices */
+  properties[PROP_NET_RX_BYTES] =
+    g_param_spec_int64 ("net-rx-bytes", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NET_TX_BYTES] =
+    g_param_spec_int64 ("net-tx-bytes", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BLOCK_READ_BYTES] =
+    g_param_spec_int64 ("block-read-bytes", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BLOCK_WRITE_BYTES] =
+    g_param_spec_int64 ("block-write-bytes", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /* Set by the engine that probes (hatake_container_set_health()) */
   properties[PROP_HEALTH] =
@@ -1351,6 +1376,56 @@ hatake_container_set_usage (HatakeContainer *self,
       self->pids = pids;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIDS]);
     }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gint64
+hatake_container_get_net_rx_bytes (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), 0);
+  return self->io[0];
+}
+
+gint64
+hatake_container_get_net_tx_bytes (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), 0);
+  return self->io[1];
+}
+
+gint64
+hatake_container_get_block_read_bytes (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), 0);
+  return self->io[2];
+}
+
+gint64
+hatake_container_get_block_write_bytes (HatakeContainer *self)
+{
+  g_return_val_if_fail (HATAKE_IS_CONTAINER (self), 0);
+  return self->io[3];
+}
+
+/* One sample of I/O totals, from the engine: notifies what changed. */
+void
+hatake_container_set_io (HatakeContainer *self,
+                         gint64           net_rx_bytes,
+                         gint64           net_tx_bytes,
+                         gint64           block_read_bytes,
+                         gint64           block_write_bytes)
+{
+  const gint64 io[] = { net_rx_bytes, net_tx_bytes, block_read_bytes, block_write_bytes };
+
+  g_return_if_fail (HATAKE_IS_CONTAINER (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = 0; i < G_N_ELEMENTS (io); i++)
+    if (self->io[i] != io[i])
+      {
+        self->io[i] = io[i];
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NET_RX_BYTES + i]);
+      }
   g_object_thaw_notify (G_OBJECT (self));
 }
 

@@ -149,6 +149,17 @@ void                 hatake_container_set_usage       (HatakeContainer    *self,
                                                        gint64              memory_usage,
                                                        gint64              memory_limit,
                                                        guint               pids);
+/* The "net-rx-bytes", "net-tx-bytes", "block-read-bytes" and "block-write-bytes" properties:
+ * totals since the start, sampled as the usage above */
+gint64               hatake_container_get_net_rx_bytes (HatakeContainer   *self);
+gint64               hatake_container_get_net_tx_bytes (HatakeContainer   *self);
+gint64               hatake_container_get_block_read_bytes (HatakeContainer *self);
+gint64               hatake_container_get_block_write_bytes (HatakeContainer *self);
+void                 hatake_container_set_io          (HatakeContainer    *self,
+                                                       gint64              net_rx_bytes,
+                                                       gint64              net_tx_bytes,
+                                                       gint64              block_read_bytes,
+                                                       gint64              block_write_bytes);
 /* The "health" property (a HatakeHealthStatus, notified when it changes: the app and the compose
  * runner wait for HATAKE_HEALTH_HEALTHY on it), with the "health-failing-streak" property beside
  * it. The engine that probes sets them (the local engine while it runs healthchecks; a remote

@@ -95,6 +95,43 @@ typedef struct
   HatakeContainer    *container;
 } Sample;
 
+/* a container that does not run uses nothing, as docker stats -a shows it */
+static void
+clear_usage (HatakeContainer *container)
+{
+  hatake_container_set_usage (container, 0.0, 0, 0, 0);
+  hatake_container_set_io (container, 0, 0, 0, 0);
+}
+
+/* the I/O totals of a sample: every network's, and the block devices' reads and writes
+ * ("Read" in cgroup v1's words, "read" in v2's) */
+static void
+set_io (HatakeContainer *container, JsonObject *o)
+{
+  JsonObject *networks = hatake_json_object_member (o, "networks");
+  JsonArray *block = hatake_json_array_member (hatake_json_object_member (o, "blkio_stats"),
+                                               "io_service_bytes_recursive");
+  g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
+  gint64 rx = 0, tx = 0, read = 0, written = 0;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      rx += member_int (networks, l->data, "rx_bytes", NULL);
+      tx += member_int (networks, l->data, "tx_bytes", NULL);
+    }
+  for (guint i = 0; block != NULL && i < json_array_get_length (block); i++)
+    {
+      JsonObject *entry = hatake_json_array_object (block, i);
+      const char *op = entry ? hatake_json_string (entry, "op") : NULL;
+
+      if (op != NULL && g_ascii_strcasecmp (op, "read") == 0)
+        read += hatake_json_int (entry, "value", 0);
+      else if (op != NULL && g_ascii_strcasecmp (op, "write") == 0)
+        written += hatake_json_int (entry, "value", 0);
+    }
+  hatake_container_set_io (container, rx, tx, read, written);
+}
+
 static void
 on_sample (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -113,7 +150,7 @@ on_sample (GObject *source, GAsyncResult *result, gpointer user_data)
   watch->busy = FALSE;
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      hatake_container_set_usage (container, 0.0, 0, 0, 0);
+      clear_usage (container);
       return;
     }
   o = json_node_get_object (node);
@@ -130,6 +167,7 @@ on_sample (GObject *source, GAsyncResult *result, gpointer user_data)
   limit = member_int (o, "memory_stats", "limit", NULL);
   hatake_container_set_usage (container, MAX (percent, 0.0), MAX (usage - cache, 0), limit,
                               (guint) member_int (o, "pids_stats", "current", NULL));
+  set_io (container, o);
 }
 
 static gboolean
@@ -150,7 +188,7 @@ sample_watched (gpointer user_data)
         continue;
       if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
         {
-          hatake_container_set_usage (container, 0.0, 0, 0, 0);
+          clear_usage (container);
           continue;
         }
       watch->busy = TRUE;

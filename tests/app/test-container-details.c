@@ -308,7 +308,10 @@ check_files (GtkWidget    *window,
 static void
 test_local_engine (void)
 {
-  const char *chatty_cmd[] = { "sh", "-c", "for i in $(seq 1 50); do echo line $i; done; sleep 300", NULL };
+  /* (two pings of its gateway: something on its network for the stats page) */
+  const char *chatty_cmd[] = { "sh", "-c",
+                               "ping -c 2 -s 1000 $(ip route | awk '/default/ { print $3 }') > /dev/null; "
+                               "for i in $(seq 1 50); do echo line $i; done; sleep 300", NULL };
   g_autoptr(HatakeEngine) engine = NULL;
   g_autoptr(HatakeImage) image = NULL;
   g_autoptr(HatakeContainer) chatty = NULL;
@@ -405,6 +408,13 @@ test_local_engine (void)
   hatake_test_wait_until (hatake_test_never, NULL, 3);
   g_assert_cmpuint (hatake_stats_graph_get_n_samples (memory_graph), >=, 1);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (details_child (details, "memory_label"))), !=, "—");
+  /* the pings' 2 kB and more each way */
+  g_test_message ("network: %s; disk: %s", gtk_label_get_label (GTK_LABEL (details_child (details, "network_label"))),
+                  gtk_label_get_label (GTK_LABEL (details_child (details, "disk_label"))));
+  g_assert_true (g_regex_match_simple ("^[0-9.]+.kB received · [0-9.]+.kB sent$",
+                                       gtk_label_get_label (GTK_LABEL (details_child (details, "network_label"))), 0, 0));
+  g_assert_true (g_regex_match_simple (" read · .* written$",
+                                       gtk_label_get_label (GTK_LABEL (details_child (details, "disk_label"))), 0, 0));
   hatake_test_save_screenshot (GTK_WIDGET (window), "container-details.png");
 
   check_files (GTK_WIDGET (window), details, view_stack);
