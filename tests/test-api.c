@@ -918,29 +918,6 @@ test_api_exec (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "box", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "box 1\n");
   g_clear_pointer (&out, g_free);
-  /* what it sent and received on its network (four pings of its gateway, 1000 bytes each way),
-   * as docker's CLI and hatake's show it: "4.5kB / 4.4kB"; its memory as docker writes it */
-  g_assert_cmpint (docker (f, NULL, NULL, "exec", "box", "sh", "-c",
-                           "ping -c 4 -s 1000 $(ip route | awk '/default/ { print $3 }')", NULL), ==, 0);
-  {
-    g_autofree char *host = g_strconcat ("unix://", f->socket, NULL);
-    const char *argv[] = { HATAKE_CLI, "-H", host, "stats", "--no-stream", "--format", "{{.NetIO}}|{{.MemUsage}}",
-                           "box", NULL };
-    g_autoptr(GRegex) shape = g_regex_new ("^([0-9.]+)kB / ([0-9.]+)kB\\|[0-9.]+(B|KiB|MiB) / [0-9.]+GiB\n$", 0, 0, NULL);
-    g_autoptr(GMatchInfo) match = NULL;
-    g_autofree char *docker_out = NULL;
-    g_autofree char *rx = NULL;
-
-    g_assert_cmpint (docker (f, &docker_out, NULL, "stats", "--no-stream", "--format", "{{.NetIO}}|{{.MemUsage}}",
-                             "box", NULL), ==, 0);
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, NULL, NULL));
-    g_test_message ("stats: docker %s, hatake %s", docker_out, out);
-    g_assert_true (g_regex_match (shape, docker_out, 0, NULL));
-    g_assert_true (g_regex_match (shape, out, 0, &match));
-    rx = g_match_info_fetch (match, 1);
-    g_assert_cmpfloat (g_ascii_strtod (rx, NULL), >=, 4.0);
-    g_clear_pointer (&out, g_free);
-  }
   g_assert_cmpint (docker (f, &out, NULL, "system", "df", "--format", "{{.Type}} {{.TotalCount}}", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Images 1\n"));
   g_clear_pointer (&out, g_free);

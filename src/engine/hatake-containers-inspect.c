@@ -291,57 +291,181 @@ add_strv_or_null (JsonBuilder *b,
   json_builder_end_array (b);
 }
 
-/* docker's Config of a container (what it was created with), in docker's shape. */
+/* An array of strings of the image's config, or NULL */
+static GStrv
+image_strv (JsonObject *image,
+            const char *key)
+{
+  JsonArray *array = hatake_json_array_member (image, key);
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  if (array == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      const char *s = json_node_get_string (json_array_get_element (array, i));
+
+      if (s != NULL)
+        g_strv_builder_add (builder, s);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+add_object_keys (JsonBuilder *b,
+                 JsonObject  *object,
+                 GHashTable  *seen)
+{
+  g_autoptr(GList) keys = object ? json_object_get_members (object) : NULL;
+
+  for (GList *l = keys; l != NULL; l = l->next)
+    if (g_hash_table_add (seen, l->data))
+      {
+        json_builder_set_member_name (b, l->data);
+        json_builder_begin_object (b);
+        json_builder_end_object (b);
+      }
+}
+
+/* What the container runs with, as docker's daemon merges it from the create and the image
+ * (IMAGE: the image's config, NULL for a container made before it was kept): the image's
+ * entrypoint and command unless the create gave its own, its environment under the create's,
+ * its working directory, user, ports, volumes, labels and stop signal where the create has
+ * none. */
+typedef struct
+{
+  GStrv entrypoint;
+  GStrv cmd;
+  GStrv env;
+} Effective;
+
+static void
+effective_clear (Effective *e)
+{
+  g_strfreev (e->entrypoint);
+  g_strfreev (e->cmd);
+  g_strfreev (e->env);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Effective, effective_clear)
+
+static void
+effective_init (Effective                   *e,
+                const HatakeContainerConfig *c,
+                JsonObject                  *image)
+{
+  g_autoptr(GStrvBuilder) env = g_strv_builder_new ();
+  g_auto(GStrv) image_env = image_strv (image, "Env");
+
+  e->entrypoint = c->entrypoint != NULL ? g_strdupv (c->entrypoint) : image_strv (image, "Entrypoint");
+  if (c->cmd != NULL && c->cmd[0] != NULL)
+    e->cmd = g_strdupv (c->cmd);
+  else if (c->entrypoint == NULL)
+    e->cmd = image_strv (image, "Cmd");
+  if (c->env != NULL)
+    g_strv_builder_addv (env, (const char **) c->env);
+  for (guint i = 0; image_env != NULL && image_env[i] != NULL; i++)
+    {
+      const char *eq = strchr (image_env[i], '=');
+      g_autofree char *key = g_strndup (image_env[i], eq ? (gsize) (eq - image_env[i]) : strlen (image_env[i]));
+      gboolean set = FALSE;
+
+      for (guint j = 0; c->env != NULL && c->env[j] != NULL && !set; j++)
+        set = g_str_has_prefix (c->env[j], key) && (c->env[j][strlen (key)] == '=' || c->env[j][strlen (key)] == '\0');
+      if (!set)
+        g_strv_builder_add (env, image_env[i]);
+    }
+  e->env = g_strv_builder_end (env);
+  if (e->env[0] == NULL && c->env == NULL && image_env == NULL)
+    g_clear_pointer (&e->env, g_strfreev);
+}
+
+/* docker's Config of a container, in docker's shape. */
 static JsonNode *
 docker_config (const HatakeContainerConfig *c,
+               JsonObject                  *image,
+               const Effective             *e,
                const char                  *id)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   /* (docker's daemon gives a container without --hostname its short id there, --uts host too:
    * the name it has is the host's all the same) */
   g_autofree char *short_id = g_strndup (id, 12);
+  const char *image_user = hatake_json_string (image, "User");
+  const char *image_dir = hatake_json_string (image, "WorkingDir");
+  const char *image_signal = hatake_json_string (image, "StopSignal");
+  JsonObject *image_labels = hatake_json_object_member (image, "Labels");
+  JsonObject *image_volumes = hatake_json_object_member (image, "Volumes");
 
 #define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, (v) ? (v) : ""))
 #define BOOL(n, v) (json_builder_set_member_name (b, n), json_builder_add_boolean_value (b, v))
   json_builder_begin_object (b);
   STR ("Hostname", c->hostname ? c->hostname : short_id);
   STR ("Domainname", "");
-  STR ("User", c->user);
+  STR ("User", c->user ? c->user : image_user);
   BOOL ("AttachStdin", c->open_stdin);
   BOOL ("AttachStdout", TRUE);
   BOOL ("AttachStderr", TRUE);
   json_builder_set_member_name (b, "ExposedPorts");
   json_builder_begin_object (b);
   for (guint i = 0; c->expose != NULL && c->expose[i] != NULL; i++)
-    {
-      json_builder_set_member_name (b, c->expose[i]);
-      json_builder_begin_object (b);
-      json_builder_end_object (b);
-    }
+    if (g_hash_table_add (seen, c->expose[i]))
+      {
+        json_builder_set_member_name (b, c->expose[i]);
+        json_builder_begin_object (b);
+        json_builder_end_object (b);
+      }
+  add_object_keys (b, hatake_json_object_member (image, "ExposedPorts"), seen);
   json_builder_end_object (b);
   BOOL ("Tty", c->tty);
   BOOL ("OpenStdin", c->open_stdin);
   BOOL ("StdinOnce", FALSE);
-  add_strv_or_null (b, "Env", c->env);
-  add_strv_or_null (b, "Cmd", c->cmd);
+  add_strv_or_null (b, "Env", e->env);
+  add_strv_or_null (b, "Cmd", e->cmd);
   STR ("Image", c->image);
   json_builder_set_member_name (b, "Volumes");
-  json_builder_add_null_value (b);
-  STR ("WorkingDir", c->working_dir);
-  add_strv_or_null (b, "Entrypoint", c->entrypoint);
+  if (image_volumes != NULL && json_object_get_size (image_volumes) > 0)
+    {
+      g_hash_table_remove_all (seen);
+      json_builder_begin_object (b);
+      add_object_keys (b, image_volumes, seen);
+      json_builder_end_object (b);
+    }
+  else
+    json_builder_add_null_value (b);
+  STR ("WorkingDir", c->working_dir ? c->working_dir : image_dir);
+  add_strv_or_null (b, "Entrypoint", e->entrypoint);
   json_builder_set_member_name (b, "Labels");
   json_builder_begin_object (b);
-  for (guint i = 0; c->labels != NULL && c->labels[i] != NULL; i++)
-    {
-      const char *eq = strchr (c->labels[i], '=');
-      g_autofree char *key = eq ? g_strndup (c->labels[i], eq - c->labels[i]) : g_strdup (c->labels[i]);
+  g_hash_table_remove_all (seen);
+  {
+    g_autoptr(GHashTable) own = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-      json_builder_set_member_name (b, key);
-      json_builder_add_string_value (b, eq ? eq + 1 : "");
+    for (guint i = 0; c->labels != NULL && c->labels[i] != NULL; i++)
+      {
+        const char *eq = strchr (c->labels[i], '=');
+        char *key = eq ? g_strndup (c->labels[i], eq - c->labels[i]) : g_strdup (c->labels[i]);
+
+        json_builder_set_member_name (b, key);
+        json_builder_add_string_value (b, eq ? eq + 1 : "");
+        g_hash_table_add (own, key);
+      }
+    /* the image's, under the create's */
+    {
+      g_autoptr(GList) keys = image_labels ? json_object_get_members (image_labels) : NULL;
+
+      for (GList *l = keys; l != NULL; l = l->next)
+        if (!g_hash_table_contains (own, l->data) && hatake_json_string (image_labels, l->data) != NULL)
+          {
+            json_builder_set_member_name (b, l->data);
+            json_builder_add_string_value (b, hatake_json_string (image_labels, l->data));
+          }
     }
+  }
   json_builder_end_object (b);
-  if (c->stop_signal != NULL)
-    STR ("StopSignal", c->stop_signal);
+  if (c->stop_signal != NULL || image_signal != NULL)
+    STR ("StopSignal", c->stop_signal ? c->stop_signal : image_signal);
   if (c->stop_timeout >= 0)
     {
       json_builder_set_member_name (b, "StopTimeout");
@@ -374,10 +498,17 @@ hatake_containers_inspect (HatakeContainers *self,
   g_autofree char *finished = _hatake_containers_iso_time (hatake_container_get_finished_at (c));
   g_autofree char *name = g_strconcat ("/", hatake_container_get_name (c), NULL);
   g_autofree char *log_path = entry ? g_build_filename (entry->dir, "ctr.log", NULL) : NULL;
-  g_autoptr(JsonNode) config = entry ? docker_config (entry->config, hatake_container_get_id (c)) : NULL;
+  g_auto(Effective) effective = { NULL };
+  g_autoptr(JsonNode) config = NULL;
   g_autofree char *rootfs = entry ? g_build_filename (entry->dir, "rootfs", NULL) : NULL;
   g_autofree char *upper = entry ? g_build_filename (entry->dir, "upper", NULL) : NULL;
   const char *error = hatake_container_get_error (c);
+
+  if (entry != NULL)
+    {
+      effective_init (&effective, entry->config, entry->image_config);
+      config = docker_config (entry->config, entry->image_config, &effective, hatake_container_get_id (c));
+    }
 
   json_builder_begin_object (b);
 #define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, v))
@@ -385,7 +516,25 @@ hatake_containers_inspect (HatakeContainers *self,
 #define BOOL(n, v) (json_builder_set_member_name (b, n), json_builder_add_boolean_value (b, v))
   STR ("Id", hatake_container_get_id (c));
   STR ("Created", created);
-  STR ("Path", hatake_container_get_command (c));
+  /* what runs: the first word, then the others (a container made before the image's config was
+   * kept has its command line only, in words) */
+  {
+    g_autoptr(GStrvBuilder) words = g_strv_builder_new ();
+    g_auto(GStrv) argv = NULL;
+
+    if (entry != NULL && entry->image_config != NULL)
+      {
+        if (effective.entrypoint != NULL)
+          g_strv_builder_addv (words, (const char **) effective.entrypoint);
+        if (effective.cmd != NULL)
+          g_strv_builder_addv (words, (const char **) effective.cmd);
+        argv = g_strv_builder_end (words);
+      }
+    else
+      argv = g_strsplit (hatake_container_get_command (c) ? hatake_container_get_command (c) : "", " ", -1);
+    STR ("Path", argv[0] != NULL ? argv[0] : "");
+    add_strv_or_null (b, "Args", argv[0] != NULL ? argv + 1 : argv);
+  }
   json_builder_set_member_name (b, "State");
   json_builder_begin_object (b);
   STR ("Status", hatake_container_state_to_string (state));
@@ -428,11 +577,28 @@ hatake_containers_inspect (HatakeContainers *self,
     }
   json_builder_end_object (b);
   STR ("Image", hatake_container_get_image_id (c) ? hatake_container_get_image_id (c) : "");
+  /* the files the engine writes for it and mounts in */
+  {
+    static const char * const files[][2] = { { "ResolvConfPath", "resolv.conf" }, { "HostnamePath", "hostname" },
+                                             { "HostsPath", "hosts" } };
+
+    for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+      {
+        g_autofree char *path = entry ? g_build_filename (entry->dir, files[i][1], NULL) : NULL;
+
+        STR (files[i][0], path ? path : "");
+      }
+  }
   STR ("LogPath", log_path ? log_path : "");
   STR ("Name", name);
   INT ("RestartCount", hatake_container_get_restart_count (c));
   STR ("Driver", "overlay2");
   STR ("Platform", "linux");
+  STR ("MountLabel", "");
+  STR ("ProcessLabel", "");
+  STR ("AppArmorProfile", "");
+  json_builder_set_member_name (b, "ExecIDs");
+  json_builder_add_null_value (b);
   json_builder_set_member_name (b, "Config");
   if (config != NULL)
     json_builder_add_value (b, json_node_ref (config));

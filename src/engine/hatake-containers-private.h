@@ -25,6 +25,7 @@ typedef struct
   HatakeContainer       *container;
   HatakeContainerConfig *config;
   char                  *image_id;
+  JsonObject            *image_config;   /* the image's defaults docker's inspect merges, or NULL */
   char                  *dir;
   GPtrArray             *waiters;        /* GTasks of wait, completed at the next exit */
   GPtrArray             *stoppers;       /* GTasks of stop/kill-for-removal, completed at exit */

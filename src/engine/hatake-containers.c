@@ -54,6 +54,7 @@ entry_free (Entry *entry)
   g_clear_object (&entry->container);
   hatake_container_config_free (entry->config);
   g_free (entry->image_id);
+  g_clear_pointer (&entry->image_config, json_object_unref);
   g_free (entry->dir);
   g_ptr_array_unref (entry->waiters);
   g_ptr_array_unref (entry->stoppers);
@@ -220,6 +221,14 @@ _hatake_containers_save_config (Entry *entry, GError **error)
   json_builder_add_string_value (b, entry->image_id);
   json_builder_set_member_name (b, "Command");
   json_builder_add_string_value (b, hatake_container_get_command (entry->container));
+  if (entry->image_config != NULL)
+    {
+      JsonNode *image = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_set_object (image, entry->image_config);
+      json_builder_set_member_name (b, "ImageConfig");
+      json_builder_add_value (b, image);
+    }
   json_builder_set_member_name (b, "Config");
   json_builder_add_value (b, hatake_container_config_to_json (entry->config));
   json_builder_end_object (b);
@@ -339,6 +348,8 @@ load_entry (HatakeContainers *self, const char *id, GError **error)
   entry->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
   entry->image_id = g_strdup (json_object_get_string_member_with_default (co, "ImageId", NULL));
+  if (hatake_json_object_member (co, "ImageConfig") != NULL)
+    entry->image_config = json_object_ref (hatake_json_object_member (co, "ImageConfig"));
   entry->config = hatake_container_config_from_json (json_object_get_member (co, "Config"), NULL);
   if (entry->config == NULL)
     entry->config = hatake_container_config_new ();
@@ -854,6 +865,25 @@ _hatake_containers_read_image_config (HatakeStore *store, const char *image_id, 
   return json_object_new ();
 }
 
+/* What of the image's config docker's inspect merges into a container's (kept with it: the
+ * image may go, or be tagged anew) */
+static JsonObject *
+image_defaults (JsonObject *image_config)
+{
+  static const char * const keys[] = { "User", "Env", "Cmd", "Entrypoint", "WorkingDir", "ExposedPorts", "Volumes",
+                                       "Labels", "StopSignal" };
+  JsonObject *kept = json_object_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      JsonNode *node = json_object_get_member (image_config, keys[i]);
+
+      if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+        json_object_set_member (kept, keys[i], json_node_copy (node));
+    }
+  return kept;
+}
+
 typedef struct
 {
   HatakeStore           *store;
@@ -941,6 +971,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   entry->stoppers = g_ptr_array_new_with_free_func (g_object_unref);
   entry->image_id = g_strdup (data->image_id);
   entry->config = hatake_container_config_copy (data->config);
+  entry->image_config = image_defaults (image_config);
   _hatake_containers_health_merge_image (entry->config, image_config);
   g_free (entry->config->name);
   entry->config->name = g_strdup (data->name);

@@ -1,0 +1,169 @@
+/* test-api-inspect.c: what `docker inspect` and `docker stats` show of hatake's containers,
+ * through `hatake serve` with the real docker CLI (and hatake's own CLI on the same socket)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include <string.h>
+
+#include "hatake-json.h"
+#include "hatake-test-api.h"
+#include "hatake-test-utils.h"
+
+/* docker inspect NAME, parsed: its one object */
+static JsonObject *
+inspect (Fixture    *f,
+         const char *name)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *array;
+
+  g_assert_cmpint (docker (f, &out, NULL, "inspect", name, NULL), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  return json_object_ref (json_array_get_object_element (array, 0));
+}
+
+/* An array of strings as one line ("a|b|c"), "null" for none */
+static char *
+joined (JsonObject *object,
+        const char *member)
+{
+  JsonArray *array = hatake_json_array_member (object, member);
+  g_autoptr(GString) text = NULL;
+
+  if (array == NULL)
+    return g_strdup ("null");
+  text = g_string_new (NULL);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_string_append_printf (text, "%s%s", i ? "|" : "", json_array_get_string_element (array, i));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+#define assert_joined(object, member, expected) \
+  G_STMT_START { \
+    g_autofree char *_text = joined (object, member); \
+    g_assert_cmpstr (_text, ==, expected); \
+  } G_STMT_END
+
+/* Config as docker's daemon merges it from the create and the image: the image's command,
+ * environment, ports and labels where the create gave none, the create's first; Path and Args
+ * what runs. Kept with the container across a restart of the engine. */
+static void
+test_config (Fixture *f, gconstpointer data)
+{
+  g_autofree char *busybox = NULL, *httpd = NULL;
+  g_autoptr(JsonObject) web = NULL, sleeper = NULL, echo = NULL;
+  JsonObject *config;
+
+  if (!require ())
+    return;
+  busybox = hatake_test_registry_ref ("hatake/busybox:latest");
+  httpd = hatake_test_registry_ref ("hatake/httpd:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", httpd, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "web", "-e", "FOO=1", "--expose", "8080", "-l", "tier=front",
+                           "--network", "none", httpd, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "sleeper", "-e", "PATH=/bin", "-w", "/tmp",
+                           "--network", "none", busybox, "sleep", "300", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "echo", "--entrypoint", "/bin/echo", "--network", "none",
+                           busybox, NULL), ==, 0);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_clear_pointer (&web, json_object_unref);
+      g_clear_pointer (&sleeper, json_object_unref);
+      g_clear_pointer (&echo, json_object_unref);
+      web = inspect (f, "web");
+      sleeper = inspect (f, "sleeper");
+      echo = inspect (f, "echo");
+
+      /* the image's command, its PATH after the create's FOO, its ports and the create's */
+      g_assert_cmpstr (hatake_json_string (web, "Path"), ==, "busybox");
+      assert_joined (web, "Args", "httpd|-f|-p|80|-h|/etc");
+      config = hatake_json_object_member (web, "Config");
+      assert_joined (config, "Cmd", "busybox|httpd|-f|-p|80|-h|/etc");
+      assert_joined (config, "Env", "FOO=1|PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+      assert_joined (config, "Entrypoint", "null");
+      g_assert_nonnull (hatake_json_object_member (hatake_json_object_member (config, "ExposedPorts"), "80/tcp"));
+      g_assert_nonnull (hatake_json_object_member (hatake_json_object_member (config, "ExposedPorts"), "5353/udp"));
+      g_assert_nonnull (hatake_json_object_member (hatake_json_object_member (config, "ExposedPorts"), "8080/tcp"));
+      g_assert_cmpstr (hatake_json_string (hatake_json_object_member (config, "Labels"), "tier"), ==, "front");
+
+      /* the create's command and PATH; no image PATH beside it */
+      g_assert_cmpstr (hatake_json_string (sleeper, "Path"), ==, "sleep");
+      assert_joined (sleeper, "Args", "300");
+      config = hatake_json_object_member (sleeper, "Config");
+      assert_joined (config, "Env", "PATH=/bin");
+      assert_joined (config, "Cmd", "sleep|300");
+      g_assert_cmpstr (hatake_json_string (config, "WorkingDir"), ==, "/tmp");
+
+      /* an entrypoint of its own drops the image's command */
+      g_assert_cmpstr (hatake_json_string (echo, "Path"), ==, "/bin/echo");
+      assert_joined (echo, "Args", "");
+      config = hatake_json_object_member (echo, "Config");
+      assert_joined (config, "Entrypoint", "/bin/echo");
+      assert_joined (config, "Cmd", "null");
+
+      /* the files the engine mounts in are where inspect says */
+      g_assert_true (g_str_has_suffix (hatake_json_string (sleeper, "HostsPath"), "/hosts"));
+      g_assert_true (g_str_has_suffix (hatake_json_string (sleeper, "ResolvConfPath"), "/resolv.conf"));
+      g_assert_true (g_str_has_prefix (hatake_json_string (sleeper, "HostnamePath"), f->root));
+
+      /* the same from the engine that reads them back from the data root */
+      if (round == 0)
+        {
+          fixture_stop_server (f);
+          fixture_start_server (f);
+        }
+    }
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "web", "sleeper", "echo", NULL), ==, 0);
+}
+
+/* What a container sent and received on its network (four pings of its gateway, 1000 bytes each
+ * way), as docker's CLI and hatake's show it: "4.5kB / 4.4kB"; its memory as docker writes it */
+static void
+test_stats (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *host = NULL, *docker_out = NULL, *out = NULL, *rx = NULL;
+  g_autoptr(GRegex) shape = g_regex_new ("^([0-9.]+)kB / ([0-9.]+)kB\\|[0-9.]+(B|KiB|MiB) / [0-9.]+GiB\\n$", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  host = g_strconcat ("unix://", f->socket, NULL);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "box", image, "sleep", "300", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "exec", "box", "sh", "-c",
+                           "ping -c 4 -s 1000 $(ip route | awk '/default/ { print $3 }')", NULL), ==, 0);
+  {
+    const char *argv[] = { HATAKE_CLI, "-H", host, "stats", "--no-stream", "--format", "{{.NetIO}}|{{.MemUsage}}",
+                           "box", NULL };
+
+    g_assert_cmpint (docker (f, &docker_out, NULL, "stats", "--no-stream", "--format", "{{.NetIO}}|{{.MemUsage}}",
+                             "box", NULL), ==, 0);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, NULL, NULL));
+  }
+  g_test_message ("stats: docker %s", docker_out);
+  g_test_message ("stats: hatake %s", out);
+  g_assert_true (g_regex_match (shape, docker_out, 0, NULL));
+  g_assert_true (g_regex_match (shape, out, 0, &match));
+  rx = g_match_info_fetch (match, 1);
+  g_assert_cmpfloat (g_ascii_strtod (rx, NULL), >=, 4.0);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "box", NULL), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/api-inspect/config", Fixture, NULL, fixture_set_up, test_config, fixture_tear_down);
+  g_test_add ("/api-inspect/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
+  return g_test_run ();
+}
