@@ -1,5 +1,6 @@
 /* test-api-inspect.c: what `docker inspect` and `docker stats` show of hatake's containers,
- * through `hatake serve` with the real docker CLI (and hatake's own CLI on the same socket)
+ * and of its networks, through `hatake serve` with the real docker CLI (and hatake's own CLI on
+ * the same socket)
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -159,11 +160,61 @@ test_stats (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "box", NULL), ==, 0);
 }
 
+/* docker's pre-defined networks: bridge, host and none are listed and inspected; none of them
+ * can be made again, removed or pruned; host and none take no container by connect */
+static void
+test_builtin_networks (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL, *err = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "network", "create", "mine", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "bridge bridge local\nhost host local\nmine bridge local\nnone null local\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "ls", "-f", "type=builtin", "--format", "{{.Name}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "bridge\nhost\nnone\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "ls", "-f", "type=custom", "--format", "{{.Name}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "mine\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "inspect", "-f", "{{.Name}} {{.Driver}} {{len .IPAM.Config}}", "host",
+                           "none", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "host host 0\nnone null 0\n");
+  g_clear_pointer (&out, g_free);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *name = (const char *[]) { "bridge", "host", "none" }[i];
+      g_autofree char *expected = g_strdup_printf ("%s is a pre-defined network and cannot be removed", name);
+
+      g_assert_cmpint (docker (f, NULL, &err, "network", "rm", name, NULL), !=, 0);
+      g_assert_nonnull (strstr (err, expected));
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (docker (f, NULL, &err, "network", "create", name, NULL), !=, 0);
+      g_assert_nonnull (strstr (err, "already exists"));
+      g_clear_pointer (&err, g_free);
+    }
+
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "cc", image, "true", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, &err, "network", "connect", "host", "cc", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "container cannot be disconnected from host network or connected to host network"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "cc", NULL), ==, 0);
+
+  g_assert_cmpint (docker (f, NULL, NULL, "network", "prune", "-f", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "network", "ls", "--format", "{{.Name}}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "bridge\nhost\nnone\n");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/api-inspect/config", Fixture, NULL, fixture_set_up, test_config, fixture_tear_down);
   g_test_add ("/api-inspect/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
+  g_test_add ("/api-inspect/builtin-networks", Fixture, NULL, fixture_set_up, test_builtin_networks, fixture_tear_down);
   return g_test_run ();
 }

@@ -1137,7 +1137,7 @@ test_api_compose (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (docker (f, &out, NULL, "network", "ls", "--format", "{{.Name}}", NULL), ==, 0);
-  g_assert_cmpstr (out, ==, "bridge\n");
+  g_assert_cmpstr (out, ==, "bridge\nhost\nnone\n");
 }
 
 /* The Python Docker SDK (Debian's python3-docker) through the socket. */

@@ -797,7 +797,7 @@ test_cli_networks (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "already exists"));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run (f, &out, NULL, "network", "ls", "--format", "{{.Name}} {{.Driver}}", NULL), ==, 0);
-  g_assert_cmpstr (out, ==, "bridge bridge\nclinet bridge\n");
+  g_assert_cmpstr (out, ==, "bridge bridge\nclinet bridge\nhost host\nnone null\n");
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run (f, &out, NULL, "network", "inspect", "-f", "{{.Labels.team}}", "clinet", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "web\n");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hatake-network.h"
+#include "hatake-json.h"
 #include "hatake-test-utils.h"
 
 static gboolean
@@ -72,8 +73,11 @@ test_create (void)
   /* the default network came first and took the pool's first free subnet; each its own */
   all = hatake_networks_list (networks, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (all->len, ==, 2);
+  /* (with docker's host and none, never made) */
+  g_assert_cmpuint (all->len, ==, 4);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (all->pdata[0]), "Name"), ==, "bridge");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (all->pdata[2]), "Name"), ==, "host");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (all->pdata[3]), "Name"), ==, "none");
   subnet_bridge = hatake_test_network_subnet (all->pdata[0]);
   subnet_a = hatake_test_network_subnet (a);
   g_assert_cmpstr (subnet_bridge, !=, subnet_a);
@@ -153,10 +157,50 @@ test_create (void)
     g_assert_cmpstr (json_object_get_string_member (json_node_get_object (by_id), "Name"), ==, "back");
   }
 
-  /* removal: the default network stays; unknown names are not found */
-  g_assert_false (hatake_networks_remove (again, "bridge", &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_clear_error (&error);
+  /* host and none: docker's shape, the same ID for another engine on the data root, found by a
+   * prefix of it; never made */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *name = i ? "none" : "host";
+      g_autoptr(JsonNode) one = hatake_networks_inspect (networks, name, &error);
+      g_autoptr(JsonNode) two = NULL;
+      g_autoptr(JsonNode) three = NULL;
+      g_autofree char *prefix = NULL;
+      HatakeNetworkCreate taken = { .name = name };
+      JsonObject *builtin;
+
+      g_assert_no_error (error);
+      builtin = json_node_get_object (one);
+      g_assert_cmpstr (json_object_get_string_member (builtin, "Driver"), ==, i ? "null" : "host");
+      g_assert_cmpstr (json_object_get_string_member (builtin, "Scope"), ==, "local");
+      g_assert_cmpuint (strlen (json_object_get_string_member (builtin, "Id")), ==, 64);
+      g_assert_cmpuint (json_array_get_length (hatake_json_array_member (hatake_json_object_member (builtin, "IPAM"),
+                                                                         "Config")), ==, 0);
+      two = hatake_networks_inspect (again, name, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (two), "Id"), ==,
+                       json_object_get_string_member (builtin, "Id"));
+      prefix = g_strndup (json_object_get_string_member (builtin, "Id"), 12);
+      three = hatake_networks_inspect (again, prefix, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (three), "Name"), ==, name);
+      g_assert_null (hatake_networks_create (networks, &taken, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+      g_clear_error (&error);
+      g_assert_true (hatake_networks_is_builtin_name (name));
+    }
+  g_assert_false (hatake_networks_is_builtin_name ("bridge"));
+
+  /* removal: the pre-defined networks stay; unknown names are not found */
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *name = (const char *[]) { "bridge", "host", "none" }[i];
+
+      g_assert_false (hatake_networks_remove (again, name, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_nonnull (strstr (error->message, name));
+      g_clear_error (&error);
+    }
   g_assert_true (hatake_networks_remove (again, "back", &error));
   g_assert_no_error (error);
   g_assert_false (hatake_networks_remove (again, "back", &error));

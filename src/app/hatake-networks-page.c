@@ -970,8 +970,10 @@ actions_bind (GtkSignalListItemFactory *factory,
 
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (connect), g_variant_new_string (network->name));
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (delete), g_variant_new_string (network->name));
-  /* The actions stay enabled for the other rows: these buttons alone go insensitive. */
+  /* The actions stay enabled for the other rows: these buttons alone go insensitive, without
+   * the action (its helper would make them sensitive again as it follows the action's state) */
   gtk_widget_set_visible (connect, connectable);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), predefined ? NULL : "networks.delete");
   gtk_widget_set_sensitive (delete, !predefined);
   gtk_widget_set_tooltip_text (delete, predefined ? _("A predefined network cannot be deleted") : _("Delete…"));
 }

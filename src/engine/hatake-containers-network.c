@@ -68,6 +68,15 @@ resolve_network (HatakeNetworks  *networks,
         (*error)->domain = HATAKE_ERROR, (*error)->code = HATAKE_ERROR_NOT_FOUND;
       return NULL;
     }
+  /* host and none are network modes, chosen at create (docker's words) */
+  if (hatake_networks_is_builtin_name (json_object_get_string_member (json_node_get_object (node), "Name")))
+    {
+      const char *name = json_object_get_string_member (json_node_get_object (node), "Name");
+
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
+                   _("container cannot be disconnected from %s network or connected to %s network"), name, name);
+      return NULL;
+    }
   return g_strdup (json_object_get_string_member (json_node_get_object (node), "Name"));
 }
 
@@ -277,11 +286,10 @@ hatake_containers_connect_async (HatakeContainers            *self,
   NetData *data;
 
   g_task_set_source_tag (task, hatake_containers_connect_async);
-  if (endpoint->network == NULL || g_str_equal (endpoint->network, "host") || g_str_equal (endpoint->network, "none"))
+  if (endpoint->network == NULL)
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_CONFLICT,
-                               _("container cannot be connected to network %s"),
-                               endpoint->network ? endpoint->network : "(none)");
+                               _("container cannot be connected to network %s"), "(none)");
       return;
     }
   data = net_data_new (self, container, &error);

@@ -1170,7 +1170,8 @@ network_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
             const char *name = json_object_get_string_member (n, "Name");
             g_autoptr(GError) remove_error = NULL;
 
-            if (g_str_equal (name, "bridge") || g_hash_table_contains (data->in_use, name) ||
+            if (g_str_equal (name, "bridge") || hatake_networks_is_builtin_name (name) ||
+                g_hash_table_contains (data->in_use, name) ||
                 g_hash_table_contains (data->in_use, json_object_get_string_member (n, "Id")))
               continue;
             if (hatake_networks_remove (data->networks, name, &remove_error))

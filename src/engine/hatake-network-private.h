@@ -87,6 +87,15 @@ gboolean _hatake_networks_move_address_locked (HatakeNetworks *self,
 /* hatake-network-spares.c */
 /* Whether an endpoint ID is the owner's own (keepalive, spares), not a container's */
 gboolean _hatake_networks_is_internal        (const char      *id);
+
+/* hatake-network-builtin.c: "host" and "none", made up as they are asked for (CREATED: when
+ * they are said to be made, the default bridge's time) */
+JsonObject *_hatake_networks_builtin         (HatakeNetworks *self,
+                                              const char     *name_or_id,
+                                              const char     *created);
+void        _hatake_networks_add_builtins    (HatakeNetworks *self,
+                                              GPtrArray      *nodes,
+                                              const char     *created);
 gboolean _hatake_networks_take_spare         (HatakeNetworks            *self,
                                               const HatakeNetworkAttach *attach,
                                               HatakeNetworkResult       *result);

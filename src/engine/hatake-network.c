@@ -357,7 +357,7 @@ create_locked (HatakeNetworks            *self,
                      "or digit"), create->name ? create->name : "");
       return NULL;
     }
-  if (g_hash_table_contains (all, create->name))
+  if (g_hash_table_contains (all, create->name) || hatake_networks_is_builtin_name (create->name))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("network with name %s already exists"), create->name);
       return NULL;
@@ -582,6 +582,14 @@ hatake_networks_create (HatakeNetworks            *self,
   return network ? object_node (self, network) : NULL;
 }
 
+static const char *
+bridge_created (GHashTable *all)
+{
+  JsonObject *bridge = g_hash_table_lookup (all, HATAKE_DEFAULT_NETWORK);
+
+  return bridge ? json_object_get_string_member_with_default (bridge, "Created", "") : "";
+}
+
 static JsonObject *
 default_network (HatakeNetworks  *self,
                  GHashTable      *all,
@@ -604,13 +612,17 @@ hatake_networks_inspect (HatakeNetworks  *self,
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GHashTable) all = load_all (self, error);
+  g_autoptr(JsonObject) builtin = NULL;
   JsonObject *network;
 
   if (all == NULL)
     return NULL;
-  if (g_strcmp0 (name_or_id, HATAKE_DEFAULT_NETWORK) == 0 && default_network (self, all, error) == NULL)
+  if ((g_strcmp0 (name_or_id, HATAKE_DEFAULT_NETWORK) == 0 || hatake_networks_is_builtin_name (name_or_id)) &&
+      default_network (self, all, error) == NULL)
     return NULL;
   network = lookup (all, name_or_id);
+  if (network == NULL && (builtin = _hatake_networks_builtin (self, name_or_id, bridge_created (all))) != NULL)
+    return json_node_init_object (json_node_alloc (), builtin);
   if (network == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), name_or_id);
@@ -649,6 +661,7 @@ hatake_networks_list (HatakeNetworks  *self,
   g_hash_table_iter_init (&iter, all);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (out, object_node (self, value));
+  _hatake_networks_add_builtins (self, out, bridge_created (all));
   g_ptr_array_sort (out, compare_names);
   return out;
 }
@@ -660,6 +673,7 @@ hatake_networks_remove (HatakeNetworks  *self,
 {
   G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(GHashTable) all = NULL;
+  g_autoptr(JsonObject) builtin = NULL;
   g_autofree char *path = NULL;
   JsonObject *network, *containers;
   const char *name;
@@ -671,16 +685,18 @@ hatake_networks_remove (HatakeNetworks  *self,
   if (all == NULL)
     return FALSE;
   network = lookup (all, name_or_id);
+  if (network == NULL && (builtin = _hatake_networks_builtin (self, name_or_id, "")) != NULL)
+    network = builtin;
   if (network == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("network %s not found"), name_or_id);
       return FALSE;
     }
   name = json_object_get_string_member (network, "Name");
-  if (g_str_equal (name, HATAKE_DEFAULT_NETWORK))
+  if (g_str_equal (name, HATAKE_DEFAULT_NETWORK) || builtin != NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   _("bridge is a pre-defined network and cannot be removed"));
+                   _("%s is a pre-defined network and cannot be removed"), name);
       return FALSE;
     }
   containers = hatake_json_object_member (network, "Containers");

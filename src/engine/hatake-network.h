@@ -182,4 +182,8 @@ void            hatake_networks_run_in_thread   (HatakeNetworks          *self,
                                                  GTask                   *task,
                                                  GTaskThreadFunc          func);
 
+/* "host" and "none": docker's pre-defined networks, which are network modes (listed and
+ * inspected as networks; never made, removed, connected to or left) */
+gboolean          hatake_networks_is_builtin_name (const char *name);
+
 G_END_DECLS
