@@ -160,6 +160,38 @@ test_stats (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "box", NULL), ==, 0);
 }
 
+/* Published ports are the running container's: none once it stopped (its network's teardown
+ * may still be under way when stop returns), theirs again when it starts */
+static void
+test_ports_after_stop (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL, *out = NULL;
+
+  if (!require ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "web", "-p", "127.0.0.1::80", image, "sleep", "300", NULL),
+                   ==, 0);
+  g_assert_cmpint (docker (f, &out, NULL, "inspect", "-f", "{{json .NetworkSettings.Ports}}", "web", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "{}\n");
+  g_clear_pointer (&out, g_free);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_assert_cmpint (docker (f, NULL, NULL, "start", "web", NULL), ==, 0);
+      g_assert_cmpint (docker (f, &out, NULL, "port", "web", NULL), ==, 0);
+      g_assert_true (g_str_has_prefix (out, "80/tcp -> 127.0.0.1:"));
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (docker (f, NULL, NULL, "stop", "-t", "0", "web", NULL), ==, 0);
+      g_assert_cmpint (docker (f, &out, NULL, "port", "web", NULL), ==, 0);
+      g_assert_cmpstr (out, ==, "");
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (docker (f, &out, NULL, "inspect", "-f", "{{json .NetworkSettings.Ports}}", "web", NULL), ==, 0);
+      g_assert_cmpstr (out, ==, "{}\n");
+      g_clear_pointer (&out, g_free);
+    }
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "web", NULL), ==, 0);
+}
+
 /* docker's pre-defined networks: bridge, host and none are listed and inspected; none of them
  * can be made again, removed or pruned; host and none take no container by connect */
 static void
@@ -215,6 +247,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/api-inspect/config", Fixture, NULL, fixture_set_up, test_config, fixture_tear_down);
   g_test_add ("/api-inspect/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
+  g_test_add ("/api-inspect/ports-after-stop", Fixture, NULL, fixture_set_up, test_ports_after_stop, fixture_tear_down);
   g_test_add ("/api-inspect/builtin-networks", Fixture, NULL, fixture_set_up, test_builtin_networks, fixture_tear_down);
   return g_test_run ();
 }

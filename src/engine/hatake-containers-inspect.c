@@ -140,11 +140,13 @@ add_mounts (HatakeContainers            *self,
 }
 
 /* docker's NetworkSettings, from what netavark was given while the container runs (its
- * namespace's options file): addresses, aliases and published ports; when it does not run, the
- * networks it is on, without addresses (docker-compose reads them to know what to connect). */
+ * namespace's options file): addresses, aliases and published ports; when it does not run (its
+ * teardown may still be under way), the networks it is on, without addresses or ports
+ * (docker-compose reads them to know what to connect). */
 static void
 add_network_settings (HatakeContainers            *self,
                       const char                  *id,
+                      gboolean                     running,
                       const HatakeContainerConfig *config,
                       JsonBuilder                 *b)
 {
@@ -156,7 +158,7 @@ add_network_settings (HatakeContainers            *self,
   g_autoptr(GList) names = NULL;
   const char *first_ip = "", *first_gateway = "", *first_mac = "";
 
-  if (json_parser_load_from_file (parser, path, NULL) && hatake_json_root_is (parser, JSON_NODE_OBJECT))
+  if (running && json_parser_load_from_file (parser, path, NULL) && hatake_json_root_is (parser, JSON_NODE_OBJECT))
     options = json_node_get_object (json_parser_get_root (parser));
   networks = hatake_json_object_member (options, "networks");
   info = hatake_json_object_member (options, "network_info");
@@ -167,7 +169,10 @@ add_network_settings (HatakeContainers            *self,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Ports");
   if (options == NULL)
-    json_builder_add_null_value (b);
+    {
+      json_builder_begin_object (b);
+      json_builder_end_object (b);
+    }
   else
     {
       PortMap map;
@@ -708,7 +713,9 @@ hatake_containers_inspect (HatakeContainers *self,
   json_builder_end_object (b);
   json_builder_end_object (b);
   add_mounts (self, entry ? entry->config : NULL, b);
-  add_network_settings (self, hatake_container_get_id (c), entry ? entry->config : NULL, b);
+  add_network_settings (self, hatake_container_get_id (c),
+                        state == HATAKE_CONTAINER_RUNNING || state == HATAKE_CONTAINER_PAUSED,
+                        entry ? entry->config : NULL, b);
 #undef STR
 #undef INT
 #undef BOOL
