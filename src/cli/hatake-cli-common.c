@@ -194,20 +194,37 @@ hatake_cli_option_context (const char         *usage,
   return context;
 }
 
-/* docker's sizes: decimal units, three significant digits ("4.26MB", "567kB"). */
-char *
-hatake_cli_format_size (gint64 bytes)
+/* go-units' sizes: BASE 1000 (decimal units, three significant digits: "4.26MB", "567kB", as
+ * docker shows sizes) or 1024 (binary units, four: "484KiB", "23.54GiB", its MEM USAGE) */
+static char *
+format_size (gint64 bytes,
+             gboolean binary)
 {
-  static const char * const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+  static const char * const decimal[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+  static const char * const binary_units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+  const char * const *units = binary ? binary_units : decimal;
+  double base = binary ? 1024.0 : 1000.0;
   double value = (double) bytes;
   guint unit = 0;
 
-  while (value >= 1000.0 && unit + 1 < G_N_ELEMENTS (units))
+  while (value >= base && unit + 1 < G_N_ELEMENTS (decimal))
     {
-      value /= 1000.0;
+      value /= base;
       unit++;
     }
-  return g_strdup_printf ("%.3g%s", value, units[unit]);
+  return g_strdup_printf (binary ? "%.4g%s" : "%.3g%s", value, units[unit]);
+}
+
+char *
+hatake_cli_format_size (gint64 bytes)
+{
+  return format_size (bytes, FALSE);
+}
+
+char *
+hatake_cli_format_binary_size (gint64 bytes)
+{
+  return format_size (bytes, TRUE);
 }
 
 /* docker's "3 days ago", from go-units' HumanDuration. */

@@ -73,6 +73,7 @@ gboolean      hatake_cli_parse_cpus    (const char        *text,
                                         double            *out,
                                         GError           **error);
 char         *hatake_cli_format_size   (gint64             bytes);
+char         *hatake_cli_format_binary_size (gint64        bytes);
 char         *hatake_cli_format_since  (gint64             unix_seconds);
 char         *hatake_cli_format_template (JsonNode        *root,
                                         const char        *template,

@@ -495,22 +495,6 @@ stat_int (JsonNode *node, const char *a, const char *b, const char *c)
   return json_object_get_int_member_with_default (o, c ? c : b, 0);
 }
 
-/* go-units' BytesSize, which docker's MEM USAGE / LIMIT uses: "484KiB", "23.48GiB" */
-static char *
-binary_size (gint64 bytes)
-{
-  static const char * const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-  double value = (double) bytes;
-  guint unit = 0;
-
-  while (value >= 1024.0 && unit + 1 < G_N_ELEMENTS (units))
-    {
-      value /= 1024.0;
-      unit++;
-    }
-  return g_strdup_printf ("%.4g%s", value, units[unit]);
-}
-
 /* docker's NET I/O: received / sent, over every interface of the sample's "networks" */
 static char *
 net_io (JsonNode *sample)
@@ -555,8 +539,8 @@ stats_line (StatsRow *row, JsonNode *now)
   double mem_percent = limit > 0 ? (double) usage / limit * 100.0 : 0.0;
   g_autofree char *cpu_text = g_strdup_printf ("%.2f%%", cpu_percent);
   g_autofree char *mem_text = g_strdup_printf ("%.2f%%", mem_percent);
-  g_autofree char *use = binary_size (usage);
-  g_autofree char *lim = binary_size (limit);
+  g_autofree char *use = hatake_cli_format_binary_size (usage);
+  g_autofree char *lim = hatake_cli_format_binary_size (limit);
   g_autofree char *mem_usage = g_strdup_printf ("%s / %s", use, lim);
   g_autofree char *rd = hatake_cli_format_size (json_object_get_int_member (json_array_get_object_element (io, 0), "value"));
   g_autofree char *wr = hatake_cli_format_size (json_object_get_int_member (json_array_get_object_element (io, 1), "value"));
