@@ -17,7 +17,6 @@
 
 #include "hatake-local-engine-private.h"
 #include "hatake-network.h"
-#include "hatake-json.h"
 #include "hatake-test-run.h"
 
 /* What an HTTP GET of PATH on 127.0.0.1:PORT answers (the body), or NULL: connecting with
@@ -976,92 +975,6 @@ test_two_data_roots (Fixture *f, gconstpointer data)
   hatake_test_remove_tree (out);
 }
 
-static JsonNode *
-stats_of (Fixture *f, HatakeContainer *c)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonNode *node;
-
-  hatake_engine_stats_async (f->engine, hatake_container_get_id (c), NULL, store_result, &result);
-  hatake_test_run_until_done ((gpointer *) &result);
-  node = hatake_engine_stats_finish (f->engine, result, &error);
-  g_assert_no_error (error);
-  return node;
-}
-
-/* Stats count what a container sends and receives on its own interfaces, as docker's "networks"
- * (eth0; lo is not counted), and the model's net-rx-bytes and net-tx-bytes follow; a container
- * on the host's network has none of its own (the host's traffic is not its). */
-static void
-test_network_stats (Fixture *f, gconstpointer data)
-{
-  const char *cmd[] = { "sh", "-c",
-                        "while [ ! -e /go ]; do sleep 0.05; done; "
-                        "ping -c 4 -s 1000 $(ip route | awk '/default/ { print $3 }') && touch /pinged; sleep 600",
-                        NULL };
-  g_autoptr(HatakeContainerConfig) config = config_for (f, cmd);
-  g_autoptr(HatakeContainerConfig) host_config = config_for (f, (const char *[]) { "sleep", "600", NULL });
-  g_autoptr(HatakeContainer) c = NULL;
-  g_autoptr(HatakeContainer) host = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(JsonNode) sample = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *go = NULL;
-  g_autofree char *pinged = NULL;
-  JsonObject *networks, *eth0;
-  gint64 deadline;
-
-  SKIP_WITHOUT_ENGINE (f);
-  g_free (config->network_mode);
-  config->network_mode = g_strdup ("bridge");
-  c = create (f, config);
-  node = op (f, hatake_container_get_id (c), HATAKE_CONTAINER_OP_START, NULL, &error);
-  g_assert_no_error (error);
-
-  /* before: eth0 alone, with little on it */
-  sample = stats_of (f, c);
-  networks = hatake_json_object_member (json_node_get_object (sample), "networks");
-  g_assert_cmpuint (json_object_get_size (networks), ==, 1);
-  g_assert_nonnull (hatake_json_object_member (networks, "eth0"));
-  g_assert_cmpint (hatake_json_int (hatake_json_object_member (networks, "eth0"), "tx_bytes", -1), <, 4000);
-
-  go = g_strdup_printf ("/proc/%d/root/go", hatake_container_get_pid (c));
-  pinged = g_strdup_printf ("/proc/%d/root/pinged", hatake_container_get_pid (c));
-  hatake_engine_watch_stats (f->engine, c);
-  g_assert_true (g_file_set_contents (go, "", 0, NULL));
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  while (!g_file_test (pinged, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
-    g_usleep (50 * 1000);
-  g_assert_true (g_file_test (pinged, G_FILE_TEST_EXISTS));
-
-  /* four echo requests of 1000 bytes out, four replies in */
-  g_clear_pointer (&sample, json_node_unref);
-  sample = stats_of (f, c);
-  eth0 = hatake_json_object_member (hatake_json_object_member (json_node_get_object (sample), "networks"), "eth0");
-  g_assert_cmpint (hatake_json_int (eth0, "tx_bytes", 0), >=, 4 * 1000);
-  g_assert_cmpint (hatake_json_int (eth0, "rx_bytes", 0), >=, 4 * 1000);
-  g_assert_cmpint (hatake_json_int (eth0, "tx_packets", 0), >=, 4);
-  g_assert_cmpint (hatake_json_int (eth0, "rx_packets", 0), >=, 4);
-
-  while ((hatake_container_get_net_tx_bytes (c) < 4000 || hatake_container_get_net_rx_bytes (c) < 4000) &&
-         g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpint (hatake_container_get_net_tx_bytes (c), >=, 4000);
-  g_assert_cmpint (hatake_container_get_net_rx_bytes (c), >=, 4000);
-  hatake_engine_unwatch_stats (f->engine, c);
-
-  g_free (host_config->network_mode);
-  host_config->network_mode = g_strdup ("host");
-  host = create (f, host_config);
-  g_clear_pointer (&node, json_node_unref);
-  node = op (f, hatake_container_get_id (host), HATAKE_CONTAINER_OP_START, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_pointer (&sample, json_node_unref);
-  sample = stats_of (f, host);
-  g_assert_cmpuint (json_object_get_size (hatake_json_object_member (json_node_get_object (sample), "networks")), ==, 0);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -1075,7 +988,6 @@ main (int argc, char **argv)
   ADD ("/run/side-by-side", test_side_by_side);
   ADD ("/run/two-data-roots", test_two_data_roots);
   ADD ("/run/subnets-between-roots", test_subnets_between_roots);
-  ADD ("/run/network-stats", test_network_stats);
 #undef ADD
   return g_test_run ();
 }
