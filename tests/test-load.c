@@ -1060,9 +1060,11 @@ learn_networks (Load *load)
       JsonObject *network = json_array_get_object_element (networks, i);
       JsonObject *ipam = json_object_get_object_member (network, "IPAM");
       JsonArray *config = ipam ? json_object_get_array_member (ipam, "Config") : NULL;
-      /* (each network's bridge: hk- and its ID's start) */
+      /* (each bridge network's bridge: hk- and its ID's start; host and none have none) */
       g_autofree char *bridge = g_strdup_printf ("hk-%.10s", json_object_get_string_member (network, "Id"));
 
+      if (g_strcmp0 (json_object_get_string_member_with_default (network, "Driver", ""), "bridge") != 0)
+        continue;
       if (!g_ptr_array_find_with_equal_func (load->bridges, bridge, g_str_equal, NULL))
         g_ptr_array_add (load->bridges, g_strdup (bridge));
       for (guint k = 0; config != NULL && k < json_array_get_length (config); k++)
