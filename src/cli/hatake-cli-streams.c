@@ -16,6 +16,7 @@
 
 #include "hatake-cli-private.h"
 #include "hatake-json.h"
+#include "hatake-stats-watcher.h"
 
 /* ---- logs ---------------------------------------------------------------------------------- */
 
@@ -495,28 +496,6 @@ stat_int (JsonNode *node, const char *a, const char *b, const char *c)
   return json_object_get_int_member_with_default (o, c ? c : b, 0);
 }
 
-/* docker's NET I/O: received / sent, over every interface of the sample's "networks" */
-static char *
-net_io (JsonNode *sample)
-{
-  JsonObject *networks = hatake_json_object_member (json_node_get_object (sample), "networks");
-  g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
-  g_autofree char *rx = NULL;
-  g_autofree char *tx = NULL;
-  gint64 rx_bytes = 0, tx_bytes = 0;
-
-  for (GList *l = names; l != NULL; l = l->next)
-    {
-      JsonObject *one = hatake_json_object_member (networks, l->data);
-
-      rx_bytes += hatake_json_int (one, "rx_bytes", 0);
-      tx_bytes += hatake_json_int (one, "tx_bytes", 0);
-    }
-  rx = hatake_cli_format_size (rx_bytes);
-  tx = hatake_cli_format_size (tx_bytes);
-  return g_strdup_printf ("%s / %s", rx, tx);
-}
-
 /* docker's figures: CPU % from two samples, memory less the inactive page cache. */
 static JsonNode *
 stats_line (StatsRow *row, JsonNode *now)
@@ -533,8 +512,6 @@ stats_line (StatsRow *row, JsonNode *now)
                    json_object_get_int_member_with_default (mem_stats, "total_inactive_file", 0));
   gint64 usage = MAX (json_object_get_int_member (memory, "usage") - cache, 0);
   gint64 limit = json_object_get_int_member (memory, "limit");
-  JsonArray *io = json_object_get_array_member (json_object_get_object_member (json_node_get_object (now), "blkio_stats"),
-                                                "io_service_bytes_recursive");
   double cpu_percent = row->previous && sys_delta > 0 ? (double) cpu_delta / sys_delta * cpus * 100.0 : 0.0;
   double mem_percent = limit > 0 ? (double) usage / limit * 100.0 : 0.0;
   g_autofree char *cpu_text = g_strdup_printf ("%.2f%%", cpu_percent);
@@ -542,12 +519,19 @@ stats_line (StatsRow *row, JsonNode *now)
   g_autofree char *use = hatake_cli_format_binary_size (usage);
   g_autofree char *lim = hatake_cli_format_binary_size (limit);
   g_autofree char *mem_usage = g_strdup_printf ("%s / %s", use, lim);
-  g_autofree char *rd = hatake_cli_format_size (json_object_get_int_member (json_array_get_object_element (io, 0), "value"));
-  g_autofree char *wr = hatake_cli_format_size (json_object_get_int_member (json_array_get_object_element (io, 1), "value"));
-  g_autofree char *block = g_strdup_printf ("%s / %s", rd, wr);
-  g_autofree char *net = net_io (now);
+  HatakeStatsIo io;
+  g_autofree char *rd = NULL, *wr = NULL, *rx = NULL, *tx = NULL, *block = NULL, *net = NULL;
   g_autofree char *pids = g_strdup_printf ("%" G_GINT64_FORMAT, stat_int (now, "pids_stats", "current", NULL));
   g_autofree char *short_id = g_strndup (row->id, 12);
+
+  /* docker's BLOCK I/O and NET I/O: read / written, received / sent */
+  hatake_stats_io_totals (json_node_get_object (now), &io);
+  rd = hatake_cli_format_size (io.block_read);
+  wr = hatake_cli_format_size (io.block_written);
+  block = g_strdup_printf ("%s / %s", rd, wr);
+  rx = hatake_cli_format_size (io.net_rx);
+  tx = hatake_cli_format_size (io.net_tx);
+  net = g_strdup_printf ("%s / %s", rx, tx);
 
   json_builder_begin_object (b);
 #define STR(n, v) (json_builder_set_member_name (b, n), json_builder_add_string_value (b, v))

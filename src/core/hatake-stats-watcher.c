@@ -103,21 +103,20 @@ clear_usage (HatakeContainer *container)
   hatake_container_set_io (container, 0, 0, 0, 0);
 }
 
-/* the I/O totals of a sample: every network's, and the block devices' reads and writes
- * ("Read" in cgroup v1's words, "read" in v2's) */
-static void
-set_io (HatakeContainer *container, JsonObject *o)
+void
+hatake_stats_io_totals (JsonObject    *sample,
+                        HatakeStatsIo *out)
 {
-  JsonObject *networks = hatake_json_object_member (o, "networks");
-  JsonArray *block = hatake_json_array_member (hatake_json_object_member (o, "blkio_stats"),
+  JsonObject *networks = hatake_json_object_member (sample, "networks");
+  JsonArray *block = hatake_json_array_member (hatake_json_object_member (sample, "blkio_stats"),
                                                "io_service_bytes_recursive");
   g_autoptr(GList) names = networks ? json_object_get_members (networks) : NULL;
-  gint64 rx = 0, tx = 0, read = 0, written = 0;
 
+  *out = (HatakeStatsIo) { 0 };
   for (GList *l = names; l != NULL; l = l->next)
     {
-      rx += member_int (networks, l->data, "rx_bytes", NULL);
-      tx += member_int (networks, l->data, "tx_bytes", NULL);
+      out->net_rx += member_int (networks, l->data, "rx_bytes", NULL);
+      out->net_tx += member_int (networks, l->data, "tx_bytes", NULL);
     }
   for (guint i = 0; block != NULL && i < json_array_get_length (block); i++)
     {
@@ -125,11 +124,10 @@ set_io (HatakeContainer *container, JsonObject *o)
       const char *op = entry ? hatake_json_string (entry, "op") : NULL;
 
       if (op != NULL && g_ascii_strcasecmp (op, "read") == 0)
-        read += hatake_json_int (entry, "value", 0);
+        out->block_read += hatake_json_int (entry, "value", 0);
       else if (op != NULL && g_ascii_strcasecmp (op, "write") == 0)
-        written += hatake_json_int (entry, "value", 0);
+        out->block_written += hatake_json_int (entry, "value", 0);
     }
-  hatake_container_set_io (container, rx, tx, read, written);
 }
 
 static void
@@ -141,6 +139,7 @@ on_sample (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(JsonNode) node = hatake_engine_stats_finish (HATAKE_ENGINE (source), result, NULL);
   Watch *watch = g_hash_table_lookup (self->watches, container);
   gint64 cpu, system, cpus, usage, cache, limit;
+  HatakeStatsIo io;
   double percent = 0.0;
   JsonObject *o;
 
@@ -167,7 +166,8 @@ on_sample (GObject *source, GAsyncResult *result, gpointer user_data)
   limit = member_int (o, "memory_stats", "limit", NULL);
   hatake_container_set_usage (container, MAX (percent, 0.0), MAX (usage - cache, 0), limit,
                               (guint) member_int (o, "pids_stats", "current", NULL));
-  set_io (container, o);
+  hatake_stats_io_totals (o, &io);
+  hatake_container_set_io (container, io.net_rx, io.net_tx, io.block_read, io.block_written);
 }
 
 static gboolean

@@ -20,4 +20,18 @@ void                hatake_stats_watcher_watch   (HatakeStatsWatcher *self,
 void                hatake_stats_watcher_unwatch (HatakeStatsWatcher *self,
                                                   HatakeContainer    *container);
 
+/* The I/O totals of one stats sample (docker's shape): bytes received and sent over all its
+ * "networks", read and written in its blkio_stats' io_service_bytes_recursive, by op ("Read" in
+ * cgroup v1's words, "read" in v2's), over every device */
+typedef struct
+{
+  gint64 net_rx;
+  gint64 net_tx;
+  gint64 block_read;
+  gint64 block_written;
+} HatakeStatsIo;
+
+void                hatake_stats_io_totals       (JsonObject         *sample,
+                                                  HatakeStatsIo      *out);
+
 G_END_DECLS
