@@ -708,10 +708,12 @@ op_data_new (HatakeApiServer   *server,
   return data;
 }
 
+/* A map of strings (Labels, DriverOpts) as KEY=VALUE */
 static GStrv
-labels_of (JsonObject *object)
+string_map_of (JsonObject *object,
+               const char *member)
 {
-  JsonObject *labels = hatake_json_object_member (object, "Labels");
+  JsonObject *labels = hatake_json_object_member (object, member);
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_autoptr(GList) keys = labels ? json_object_get_members (labels) : NULL;
 
@@ -771,7 +773,7 @@ networks_route (HatakeApiServer   *server,
       args.subnet = config ? hatake_json_string_or (config, "Subnet", NULL) : NULL;
       args.gateway = config ? hatake_json_string_or (config, "Gateway", NULL) : NULL;
       args.ip_range = config ? hatake_json_string_or (config, "IPRange", NULL) : NULL;
-      labels = labels_of (o);
+      labels = string_map_of (o, "Labels");
       args.labels = (const char * const *) labels;
       data = op_data_new (server, msg, path, query, SOUP_STATUS_CREATED, FALSE);
       hatake_engine_network_op_async (data->request->engine, HATAKE_NETWORK_OP_CREATE, &args, NULL, on_object_op, data);
@@ -850,6 +852,7 @@ volumes_route (HatakeApiServer   *server,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) body = NULL;
   g_auto(GStrv) labels = NULL;
+  g_auto(GStrv) options = NULL;
   OpData *data;
 
   if (n == 1 && get)
@@ -861,7 +864,6 @@ volumes_route (HatakeApiServer   *server,
   else if (n == 2 && post && g_str_equal (path[1], "create"))
     {
       JsonObject *o;
-      const char *driver;
 
       body = hatake_api_body_json (msg, FALSE, &error);
       if (body == NULL || !(JSON_NODE_HOLDS_OBJECT (body) || JSON_NODE_HOLDS_NULL (body)))
@@ -870,19 +872,14 @@ volumes_route (HatakeApiServer   *server,
           return TRUE;
         }
       o = JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
-      driver = o ? hatake_json_string_or (o, "Driver", "local") : "local";
-      if (driver != NULL && *driver != '\0' && !g_str_equal (driver, "local"))
-        {
-          g_autofree char *message = g_strdup_printf ("plugin \"%s\" not found: Hatake offers the local driver", driver);
-
-          hatake_api_reply_message (msg, SOUP_STATUS_NOT_FOUND, message);
-          return TRUE;
-        }
+      args.driver = o ? hatake_json_string_or (o, "Driver", NULL) : NULL;
       args.name = o ? hatake_json_string_or (o, "Name", NULL) : NULL;
       if (args.name != NULL && *args.name == '\0')
         args.name = NULL;
-      labels = o ? labels_of (o) : NULL;
+      labels = o ? string_map_of (o, "Labels") : NULL;
       args.labels = (const char * const *) labels;
+      options = o ? string_map_of (o, "DriverOpts") : NULL;
+      args.options = (const char * const *) options;
       data = op_data_new (server, msg, path, query, SOUP_STATUS_CREATED, TRUE);
       hatake_engine_volume_op_async (data->request->engine, HATAKE_VOLUME_OP_CREATE, &args, NULL, on_object_op, data);
     }

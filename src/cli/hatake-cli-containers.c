@@ -1216,6 +1216,19 @@ hatake_cli_system_reset (HatakeCliGlobals *globals, int argc, char **argv)
       printf (_("Removed container %s\n"), name);
       removed++;
     }
+  /* the volumes, unmounted by their removal (a device's, a host folder bound: never removed
+   * through the mount) */
+  {
+    HatakeVolumeOpArgs args = { .all = TRUE };
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(JsonNode) pruned = NULL;
+
+    hatake_engine_volume_op_async (engine, HATAKE_VOLUME_OP_PRUNE, &args, NULL, hatake_cli_store_result, &result);
+    hatake_cli_wait ((gpointer *) &result);
+    pruned = hatake_engine_volume_op_finish (engine, result, &error);
+    if (pruned == NULL)
+      return hatake_cli_fail (g_steal_pointer (&error));
+  }
   /* their networks' teardowns run on behind the removals: over before the run folder goes */
   hatake_cli_settle (globals);
   /* Moved aside while we still hold the lock: an exit command waiting for it then finds no

@@ -41,10 +41,12 @@ hatake_cli_volume_create (HatakeCliGlobals *globals, int argc, char **argv)
 {
   g_autofree char *name = NULL, *driver = NULL;
   g_auto(GStrv) labels = NULL;
+  g_auto(GStrv) options = NULL;
   const GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Specify volume name"), "NAME" },
-    { "driver", 'd', 0, G_OPTION_ARG_STRING, &driver, N_("Specify volume driver name (local only)"), "DRIVER" },
+    { "driver", 'd', 0, G_OPTION_ARG_STRING, &driver, N_("Specify volume driver name"), "DRIVER" },
     { "label", 0, 0, G_OPTION_ARG_STRING_ARRAY, &labels, N_("Set metadata for a volume"), "KEY=VALUE" },
+    { "opt", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &options, N_("Set driver specific options (local: type, device, o)"), "KEY=VALUE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("[VOLUME]", _("Create a volume"), entries);
@@ -57,10 +59,10 @@ hatake_cli_volume_create (HatakeCliGlobals *globals, int argc, char **argv)
     return hatake_cli_usage_error (context, error->message);
   if (argc > 2)
     return hatake_cli_usage_error (context, _("requires at most 1 argument"));
-  if (driver != NULL && !g_str_equal (driver, "local"))
-    return hatake_cli_usage_error (context, _("only the local volume driver exists"));
   args.name = argc == 2 ? argv[1] : name;
   args.labels = (const char * const *) labels;
+  args.driver = driver;
+  args.options = (const char * const *) options;
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL || (volume = volume_op (engine, HATAKE_VOLUME_OP_CREATE, &args, &error)) == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));

@@ -519,6 +519,7 @@ hatake_client_engine_container_archive_finish (HatakeEngine  *engine,
 
 /* ---- volumes and networks ------------------------------------------------------------------- */
 
+/* KEY=VALUE strings (labels, options) as an object */
 static JsonObject *
 labels_object (const char * const *labels)
 {
@@ -554,8 +555,9 @@ hatake_client_engine_volume_op_async (HatakeEngine             *engine,
 
         if (args->name != NULL)
           json_object_set_string_member (o, "Name", args->name);
-        json_object_set_string_member (o, "Driver", "local");
+        json_object_set_string_member (o, "Driver", args->driver ? args->driver : "local");
         json_object_set_object_member (o, "Labels", labels_object (args->labels));
+        json_object_set_object_member (o, "DriverOpts", labels_object (args->options));
         body = json_node_init_object (json_node_alloc (), o);
         json_object_unref (o);
         method = "POST";

@@ -42,6 +42,8 @@ typedef struct
   char                  *service;
   guint                  number;
   GStrv                  labels;    /* network, volume create */
+  char                  *driver;    /* volume create */
+  GStrv                  options;   /* volume create: its driver_opts */
   char                  *subnet, *gateway, *ip_range;
   gboolean               internal;
   HatakeContainerConfig *config;    /* create */
@@ -56,6 +58,8 @@ action_free (Action *a)
   g_free (a->name);
   g_free (a->service);
   g_strfreev (a->labels);
+  g_free (a->driver);
+  g_strfreev (a->options);
   g_free (a->subnet);
   g_free (a->gateway);
   g_free (a->ip_range);
@@ -748,7 +752,8 @@ job_next (GTask *task)
     case ACTION_VOLUME_CREATE:
     case ACTION_VOLUME_REMOVE:
       {
-        HatakeVolumeOpArgs args = { .name = a->name, .labels = (const char * const *) a->labels };
+        HatakeVolumeOpArgs args = { .name = a->name, .labels = (const char * const *) a->labels, .driver = a->driver,
+                                    .options = (const char * const *) a->options };
 
         hatake_engine_volume_op_async (job->engine, a->kind == ACTION_VOLUME_CREATE ? HATAKE_VOLUME_OP_CREATE
                                                                                      : HATAKE_VOLUME_OP_REMOVE,
@@ -1015,6 +1020,8 @@ plan_up (GTask *task, JsonNode *networks, JsonNode *volumes)
                                             "external volume \"%s\" not found", v->name));
       a = action_new (ACTION_VOLUME_CREATE, v->name, NULL);
       a->labels = resource_labels (project, "volume", v->key, v->labels);
+      a->driver = g_strdup (v->driver);
+      a->options = g_strdupv (v->driver_opts);
       a->done = "Created";
       g_queue_push_tail (&job->actions, a);
     }

@@ -216,6 +216,8 @@ typedef struct
 {
   const char         *name;     /* create: NULL for a random name */
   const char * const *labels;   /* create: KEY=VALUE */
+  const char         *driver;   /* create: NULL for "local" */
+  const char * const *options;  /* create: the driver's, KEY=VALUE (local: type, device, o) */
   gboolean            all;      /* prune: named volumes too, not only anonymous ones */
 } HatakeVolumeOpArgs;
 

@@ -39,6 +39,7 @@ _hatake_containers_prepare_data_free (PrepareData *data)
   g_free (data->image_id);
   g_free (data->seccomp_cache);
   g_clear_object (&data->networks);
+  g_clear_object (&data->volumes);
   g_free (data->name);
   hatake_container_config_free (data->config);
   for (guint i = 0; data->port_fds != NULL && i < data->port_fds->len; i++)
@@ -377,6 +378,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
   g_autoptr(JsonObject) image_config = NULL;
   g_autoptr(GArray) mounts = g_array_new (FALSE, TRUE, sizeof (HatakeMount));
   g_autoptr(GPtrArray) volume_dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) volume_options = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr(JsonNode) spec_json = NULL;
   g_auto(HatakeUser) user = { 0 };
   g_autofree char *joined_hostname = NULL;
@@ -489,6 +491,7 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
         case HATAKE_CONTAINER_MOUNT_VOLUME:
           {
             char *vdir = g_build_filename (data->root, "volumes", m->source ? m->source : "", "_data", NULL);
+            GStrv volume_flags = NULL;
             if (m->source == NULL || !g_file_test (vdir, G_FILE_TEST_IS_DIR))
               {
                 error = g_error_new (HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("get %s: no such volume"),
@@ -496,9 +499,19 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
                 g_free (vdir);
                 goto fail;
               }
+            /* (one made with a device: mounted on its folder now, until it is removed; its flags
+             * (ro, noexec…) given for the container's mount too, which the runtime remounts) */
+            if (!hatake_volumes_mount (data->volumes, m->source, &volume_flags, &error))
+              {
+                g_free (vdir);
+                goto fail;
+              }
             g_ptr_array_add (volume_dirs, vdir);
             om.type = HATAKE_MOUNT_VOLUME;
             om.source = vdir;
+            if (volume_flags != NULL)
+              g_ptr_array_add (volume_options, volume_flags);
+            om.flags = (const char * const *) volume_flags;
           }
           break;
         case HATAKE_CONTAINER_MOUNT_TMPFS:
@@ -532,17 +545,9 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
         goto fail;
       }
   }
-  /* Mount points are made inside the root (a symlinked one too, resolved there), so the runtime
-   * finds them and never follows a link out of the root to make one. */
-  for (guint i = 0; c->mounts && i < c->mounts->len; i++)
-    {
-      HatakeContainerMount *m = g_ptr_array_index (c->mounts, i);
-      if (m->type == HATAKE_CONTAINER_MOUNT_BIND && !g_file_test (m->source, G_FILE_TEST_IS_DIR))
-        continue;
-      if (!hatake_mkdir_p_in_root (rootfd, m->target, 0755, 0, 0, &error))
-        goto fail;
-    }
-  /* A new, empty volume gets what the image has at its mount point (docker's copy-up). */
+  /* A new, empty volume gets what the image has at its mount point (docker's copy-up),
+   * before the mount points are made: one the image does not have gives nothing, the volume's
+   * own owner and mode stay. */
   for (guint i = 0, v = 0; c->mounts && i < c->mounts->len; i++)
     {
       HatakeContainerMount *m = g_ptr_array_index (c->mounts, i);
@@ -553,6 +558,16 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
       vdir = g_ptr_array_index (volume_dirs, v++);
       dir = g_dir_open (vdir, 0, NULL);
       if (dir != NULL && g_dir_read_name (dir) == NULL && !hatake_volumes_copy_up (rootfd, m->target, vdir, &error))
+        goto fail;
+    }
+  /* Mount points are made inside the root (a symlinked one too, resolved there), so the runtime
+   * finds them and never follows a link out of the root to make one. */
+  for (guint i = 0; c->mounts && i < c->mounts->len; i++)
+    {
+      HatakeContainerMount *m = g_ptr_array_index (c->mounts, i);
+      if (m->type == HATAKE_CONTAINER_MOUNT_BIND && !g_file_test (m->source, G_FILE_TEST_IS_DIR))
+        continue;
+      if (!hatake_mkdir_p_in_root (rootfd, m->target, 0755, 0, 0, &error))
         goto fail;
     }
   user_spec = hatake_oci_spec_user_spec (image_config, &spec);

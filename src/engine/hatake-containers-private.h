@@ -169,6 +169,7 @@ typedef struct
   HatakeContainerConfig *config;
   char                  *seccomp_cache;  /* crun: where compiled seccomp programs are kept; else NULL */
   HatakeNetworks        *networks;
+  HatakeVolumes         *volumes;        /* mounts those with a device of their own */
   char                  *name;
   gboolean               attached;       /* a network was set up: torn down if the start fails */
   gboolean               setup_pending;  /* its netavark setup runs while the runtime creates */

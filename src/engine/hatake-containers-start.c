@@ -401,6 +401,7 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
 
   prepare->store = g_object_ref (self->store);
   prepare->root = g_strdup (self->root);
+  prepare->volumes = g_object_ref (self->volumes);
   prepare->dir = g_strdup (entry->dir);
   prepare->id = g_strdup (hatake_container_get_id (entry->container));
   prepare->image_id = g_strdup (entry->image_id);

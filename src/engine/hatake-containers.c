@@ -1003,7 +1003,7 @@ create_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       char *volume;
       if (m->type != HATAKE_CONTAINER_MOUNT_VOLUME)
         continue;
-      volume = hatake_volumes_ensure (data->volumes, m->source, NULL, m->source == NULL, NULL, &error);
+      volume = hatake_volumes_ensure (data->volumes, m->source, NULL, NULL, m->source == NULL, NULL, &error);
       if (volume == NULL)
         {
           g_task_return_error (task, error);

@@ -434,10 +434,23 @@ open_parent (Unpack     *u,
   return g_steal_fd (&cur);
 }
 
-/* Removes dfd/name, recursing into directories without following symlinks. Returns 0 or errno. */
+gboolean
+hatake_is_mount_root (int         dfd,
+                      const char *path)
+{
+  struct statx stx;
+
+  return statx (dfd, path, AT_SYMLINK_NOFOLLOW | (path[0] == '\0' ? AT_EMPTY_PATH : 0), 0, &stx) == 0 &&
+         (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+}
+
+/* Removes dfd/name, recursing into directories without following symlinks, nor into another
+ * filesystem mounted on one below name (EBUSY: what a volume's bind mount shows is the host's,
+ * not ours to remove). Returns 0 or errno. */
 static int
 rm_rf_at (int         dfd,
-          const char *name)
+          const char *name,
+          gboolean    below)
 {
   int fd;
   DIR *dir;
@@ -451,6 +464,11 @@ rm_rf_at (int         dfd,
   fd = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return errno == ENOENT ? 0 : errno;
+  if (below && hatake_is_mount_root (fd, ""))
+    {
+      close (fd);
+      return EBUSY;
+    }
   dir = fdopendir (fd);
   if (dir == NULL)
     {
@@ -478,7 +496,7 @@ rm_rf_at (int         dfd,
             }
           if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
             continue;
-          err = rm_rf_at (dirfd (dir), de->d_name);
+          err = rm_rf_at (dirfd (dir), de->d_name, TRUE);
           removed = TRUE;
         }
     }
@@ -515,7 +533,7 @@ clear_leaf (int          parent_fd,
       *out_is_dir = TRUE;
       return TRUE;
     }
-  err = rm_rf_at (parent_fd, leaf);
+  err = rm_rf_at (parent_fd, leaf, TRUE);
   if (err != 0)
     return set_errno_error (error, err, entry, "cannot replace the existing file");
   return TRUE;
@@ -627,7 +645,7 @@ unpack_whiteout (Unpack                *u,
       || strchr (target, '/') != NULL)
     return set_unsafe_error (error, entry, "a malformed whiteout");
 
-  err = rm_rf_at (parent_fd, target);
+  err = rm_rf_at (parent_fd, target, TRUE);
   if (err != 0)
     return set_errno_error (error, err, entry, "cannot remove the whited-out file");
   if (mknodat (parent_fd, target, S_IFCHR | 0000, makedev (0, 0)) < 0)
@@ -1200,7 +1218,7 @@ hatake_rm_rf (const char  *path,
       err = errno;
     }
   else
-    err = rm_rf_at (parent_fd, base);
+    err = rm_rf_at (parent_fd, base, FALSE);
   if (err != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),

@@ -38,8 +38,13 @@ gboolean hatake_layer_unpack (const char               *blob_path,
                               GCancellable             *cancellable,
                               GError                  **error);
 
-/* Blocking: removes a directory tree without following symlinks (for failed or deleted layers). */
+/* Blocking: removes a directory tree without following symlinks, nor crossing into a filesystem
+ * mounted below it (that fails with EBUSY, nothing of it removed). */
 gboolean hatake_rm_rf        (const char               *path,
                               GError                  **error);
+
+/* Whether dfd/path (path "" for dfd itself) is the root of a mount, its link not followed */
+gboolean hatake_is_mount_root (int                       dfd,
+                               const char               *path);
 
 G_END_DECLS

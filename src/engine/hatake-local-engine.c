@@ -1027,6 +1027,7 @@ typedef struct
   HatakeVolumeOp  op;
   char           *name;
   GStrv           labels;
+  GStrv           options;
   GStrv           doomed;    /* prune: the unused volumes, decided on the main thread */
   GHashTable     *counts;    /* list: each volume's users, counted on the main thread */
 } VolumeData;
@@ -1037,6 +1038,7 @@ volume_data_free (VolumeData *data)
   g_object_unref (data->volumes);
   g_free (data->name);
   g_strfreev (data->labels);
+  g_strfreev (data->options);
   g_strfreev (data->doomed);
   g_clear_pointer (&data->counts, g_hash_table_unref);
   g_free (data);
@@ -1053,8 +1055,8 @@ volume_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     {
     case HATAKE_VOLUME_OP_CREATE:
       {
-        g_autofree char *name = hatake_volumes_ensure (data->volumes, data->name,
-                                                       (const char * const *) data->labels, FALSE, NULL, &error);
+        g_autofree char *name = hatake_volumes_ensure (data->volumes, data->name, (const char * const *) data->labels,
+                                                       (const char * const *) data->options, FALSE, NULL, &error);
         if (name != NULL)
           node = hatake_volumes_inspect (data->volumes, name, &error);
         break;
@@ -1296,6 +1298,13 @@ hatake_local_engine_volume_op_async (HatakeEngine             *engine,
   VolumeData *data;
 
   g_task_set_source_tag (task, hatake_local_engine_volume_op_async);
+  if (op == HATAKE_VOLUME_OP_CREATE && args->driver != NULL && *args->driver != '\0' &&
+      !g_str_equal (args->driver, "local"))
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
+                               _("plugin \"%s\" not found: Hatake offers the local volume driver"), args->driver);
+      return;
+    }
   if (op == HATAKE_VOLUME_OP_REMOVE)
     {
       g_auto(GStrv) users = hatake_containers_volume_users (self->containers, args->name);
@@ -1312,6 +1321,7 @@ hatake_local_engine_volume_op_async (HatakeEngine             *engine,
   data->op = op;
   data->name = g_strdup (args->name);
   data->labels = g_strdupv ((char **) args->labels);
+  data->options = g_strdupv ((char **) args->options);
   if (op == HATAKE_VOLUME_OP_LIST)
     data->counts = hatake_containers_volume_counts (self->containers);
   if (op == HATAKE_VOLUME_OP_PRUNE)

@@ -950,6 +950,8 @@ add_user_mounts (GPtrArray                 *pending,
                                               ? m->propagation : "rprivate"));
           if (m->read_only)
             g_ptr_array_add (options, g_strdup ("ro"));
+          for (guint f = 0; m->type == HATAKE_MOUNT_VOLUME && m->flags != NULL && m->flags[f] != NULL; f++)
+            g_ptr_array_add (options, g_strdup (m->flags[f]));
           break;
         case HATAKE_MOUNT_TMPFS:
           type = "tmpfs";

@@ -36,6 +36,8 @@ typedef struct
   const char      *propagation;   /* bind: rprivate (NULL), private, rshared, shared, rslave, slave */
   guint64          tmpfs_size;    /* tmpfs: bytes, 0 for the kernel's default (half of RAM) */
   guint32          tmpfs_mode;    /* tmpfs: permission bits, 0 for 01777 */
+  const char * const *flags;      /* volume: mount(8)'s per-mount flags its device is mounted with
+                                   * (ro, nosuid, noexec…), which the runtime's remount keeps */
 } HatakeMount;
 
 /* The options of a container, as `docker run` takes them. Every pointer is borrowed. Initialise

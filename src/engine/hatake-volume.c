@@ -2,8 +2,16 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * volumes/<name>/_data is what containers mount; volumes/<name>/volume.json holds docker's
- * metadata (created, labels, whether it is anonymous). volume.json is written last, atomically:
- * a folder without it is a create that died half way and is not listed.
+ * metadata (created, labels, whether it is anonymous, its options). volume.json is written last,
+ * atomically: a folder without it is a create that died half way and is not listed.
+ *
+ * Options are those of docker's local driver: `type`, `device` and `o` (mount(8)'s options), all
+ * three given or none but o, e.g. type=none,o=bind,device=/srv/data or type=tmpfs,device=tmpfs,
+ * o=size=64m. A volume with a device is mounted on its _data folder when a container that uses it
+ * starts, and stays mounted until the volume is removed (docker unmounts it when the last
+ * container using it stops: a tmpfs volume keeps its content longer here, never shorter). Its
+ * removal unmounts it first, and never removes anything through a mount: a bind-mounted host
+ * folder stays as it was.
  */
 #define G_LOG_DOMAIN "hatake-engine"
 
@@ -15,9 +23,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <libmount.h>
 
 #include "hatake-error.h"
 #include "hatake-layer.h"
@@ -109,10 +119,55 @@ load_meta (HatakeVolumes *self, const char *name)
   return g_steal_pointer (&parser);
 }
 
+/* docker's local driver: only these, and type and device together (o needs both) */
+static gboolean
+check_options (const char * const  *options,
+               GError             **error)
+{
+  static const char * const known[] = { "type", "device", "o", NULL };
+  gboolean has[3] = { FALSE, FALSE, FALSE };
+
+  for (guint i = 0; options != NULL && options[i] != NULL; i++)
+    {
+      g_autofree char *key = g_strndup (options[i], strcspn (options[i], "="));
+      const char *value = options[i] + strlen (key);
+      guint k;
+
+      for (k = 0; known[k] != NULL && !g_str_equal (known[k], key); k++)
+        ;
+      if (g_str_equal (key, "size"))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("invalid option \"size\": quotas of the local driver's volumes are not supported"));
+          return FALSE;
+        }
+      if (known[k] == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("invalid option: \"%s\""), key);
+          return FALSE;
+        }
+      if (*value != '=')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("invalid option \"%s\": it needs a value"), key);
+          return FALSE;
+        }
+      has[k] = TRUE;
+    }
+  for (guint k = 0; k < 3; k++)
+    for (guint n = 0; has[k] && n < 2; n++)
+      if (!has[n])
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("missing required option: \"%s\""), known[n]);
+          return FALSE;
+        }
+  return TRUE;
+}
+
 char *
 hatake_volumes_ensure (HatakeVolumes       *self,
                        const char          *name,
                        const char * const  *labels,
+                       const char * const  *options,
                        gboolean             anonymous,
                        gboolean            *out_created,
                        GError             **error)
@@ -145,6 +200,8 @@ hatake_volumes_ensure (HatakeVolumes       *self,
       return NULL;
     }
 
+  if (!check_options (options, error))
+    return NULL;
   g_mutex_lock (&self->mutex);
   existing = load_meta (self, name);
   if (existing != NULL)
@@ -176,6 +233,18 @@ hatake_volumes_ensure (HatakeVolumes       *self,
       json_builder_add_string_value (b, eq ? eq + 1 : "");
     }
   json_builder_end_object (b);
+  if (options != NULL && options[0] != NULL)
+    {
+      json_builder_set_member_name (b, "Options");
+      json_builder_begin_object (b);
+      for (guint i = 0; options[i] != NULL; i++)
+        {
+          g_autofree char *key = g_strndup (options[i], strcspn (options[i], "="));
+          json_builder_set_member_name (b, key);
+          json_builder_add_string_value (b, options[i] + strlen (key) + 1);
+        }
+      json_builder_end_object (b);
+    }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   gen = json_generator_new ();
@@ -227,7 +296,10 @@ hatake_volumes_inspect (HatakeVolumes  *self,
   json_builder_set_member_name (b, "Name");
   json_builder_add_string_value (b, name);
   json_builder_set_member_name (b, "Options");
-  json_builder_add_null_value (b);
+  if (hatake_json_object_member (meta, "Options") != NULL)
+    json_builder_add_value (b, json_node_copy (json_object_get_member (meta, "Options")));
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "Scope");
   json_builder_add_string_value (b, "local");
   json_builder_end_object (b);
@@ -313,6 +385,111 @@ hatake_volumes_is_anonymous (HatakeVolumes *self,
                                                       "Anonymous", FALSE);
 }
 
+/* Propagation changes take a mount call of their own, with no other flag but MS_REC */
+#define PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+
+/* The per-mount flags among mount(8)'s options: a bind mount of the volume's folder takes them */
+static GStrv
+per_mount_flags (const char *vfs_options)
+{
+  static const char * const kept[] = { "ro", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "relatime",
+                                       "strictatime", NULL };
+  g_auto(GStrv) all = g_strsplit (vfs_options ? vfs_options : "", ",", -1);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  for (guint i = 0; all[i] != NULL; i++)
+    if (g_strv_contains (kept, all[i]))
+      g_strv_builder_add (b, all[i]);
+  return g_strv_builder_end (b);
+}
+
+gboolean
+hatake_volumes_mount (HatakeVolumes  *self,
+                      const char     *name,
+                      GStrv          *out_flags,
+                      GError        **error)
+{
+  g_autoptr(JsonParser) parser = hatake_volumes_name_is_valid (name) ? load_meta (self, name) : NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *fs_options = NULL;
+  g_autofree char *vfs_options = NULL;
+  JsonObject *options;
+  const char *type, *device, *o;
+  unsigned long flags = 0;
+  int errsv = 0;
+
+  *out_flags = NULL;
+  if (parser == NULL)
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("get %s: no such volume"), name);
+      return FALSE;
+    }
+  options = hatake_json_object_member (json_node_get_object (json_parser_get_root (parser)), "Options");
+  device = options ? hatake_json_string (options, "device") : NULL;
+  type = options ? hatake_json_string (options, "type") : NULL;
+  o = options ? hatake_json_string_or (options, "o", "") : "";
+  if (device == NULL || type == NULL)
+    return TRUE;
+  /* mount(8)'s options: the kernel's flags, and the rest for the filesystem */
+  if (mnt_optstr_get_flags (o, &flags, mnt_get_builtin_optmap (MNT_LINUX_MAP)) != 0 ||
+      mnt_split_optstr (o, NULL, &vfs_options, &fs_options, 1, 0) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("volume %s: cannot read its mount options \"%s\""), name, o);
+      return FALSE;
+    }
+  if ((flags & MS_BIND) && !g_path_is_absolute (device))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("volume %s: the device of a bind mount must be an absolute path, not \"%s\""), name, device);
+      return FALSE;
+    }
+  data = hatake_volumes_data_path (self, name);
+  g_mutex_lock (&self->mutex);
+  if (!hatake_is_mount_root (AT_FDCWD, data))
+    {
+      if (mount (device, data, type, flags & ~(PROPAGATION | MS_REMOUNT), fs_options) != 0)
+        errsv = errno;
+      /* a bind mount takes its flags (ro, nosuid…) from a remount, as mount(8) does */
+      else if ((flags & MS_BIND) && (flags & ~(MS_BIND | MS_REC | PROPAGATION | MS_REMOUNT)) != 0 &&
+               mount (NULL, data, NULL, MS_REMOUNT | MS_BIND | (flags & ~(MS_REC | PROPAGATION | MS_REMOUNT)), NULL) != 0)
+        errsv = errno;
+      else if ((flags & PROPAGATION) && mount (NULL, data, NULL, flags & (PROPAGATION | MS_REC), NULL) != 0)
+        errsv = errno;
+      if (errsv != 0 && hatake_is_mount_root (AT_FDCWD, data))
+        umount2 (data, MNT_DETACH);
+    }
+  g_mutex_unlock (&self->mutex);
+  if (errsv == 0)
+    *out_flags = per_mount_flags (vfs_options);
+  if (errsv != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("volume %s: cannot mount %s (type %s, options \"%s\") on %s: %s"), name, device, type, o, data,
+                   g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Unmounts what was mounted on the volume's folder (all of it, when mounts were stacked there) */
+static gboolean
+unmount_locked (HatakeVolumes  *self,
+                const char     *name,
+                GError        **error)
+{
+  g_autofree char *data = hatake_volumes_data_path (self, name);
+
+  for (guint i = 0; hatake_is_mount_root (AT_FDCWD, data); i++)
+    {
+      if (i < 16 && (umount2 (data, 0) == 0 || umount2 (data, MNT_DETACH) == 0))
+        continue;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (i < 16 ? errno : EBUSY), _("Cannot unmount %s: %s"), data,
+                   g_strerror (i < 16 ? errno : EBUSY));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The caller has checked that no container uses it. */
 gboolean
 hatake_volumes_remove (HatakeVolumes  *self,
@@ -330,13 +507,22 @@ hatake_volumes_remove (HatakeVolumes  *self,
     }
   dir = g_build_filename (self->dir, name, NULL);
   meta = g_build_filename (dir, "volume.json", NULL);
-  /* the metadata goes first: a removal cut short leaves no half volume in the list */
+  /* unmounted first (what was mounted there is left as it is), then the metadata goes: a removal
+   * cut short leaves no half volume in the list */
+  g_mutex_lock (&self->mutex);
+  if (!unmount_locked (self, name, error))
+    {
+      g_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
   if (g_unlink (meta) != 0)
     {
       int errsv = errno;
+      g_mutex_unlock (&self->mutex);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _("Cannot remove %s: %s"), meta, g_strerror (errsv));
       return FALSE;
     }
+  g_mutex_unlock (&self->mutex);
   /* (gone from the list from here on, whatever is left of its files) */
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, "destroy", name);
   return hatake_rm_rf (dir, error);

@@ -18,10 +18,13 @@ HatakeVolumes *hatake_volumes_new       (const char          *data_root);
 char          *hatake_volumes_data_path (HatakeVolumes       *self,
                                          const char          *name);
 gboolean       hatake_volumes_name_is_valid (const char      *name);
-/* Creates the volume unless it exists; name NULL makes an anonymous one with a random name. */
+/* Creates the volume unless it exists (then as it is, whatever labels and options are given);
+ * name NULL makes an anonymous one with a random name. options: KEY=VALUE, docker's local
+ * driver's (type, device, o), checked here. */
 char          *hatake_volumes_ensure    (HatakeVolumes       *self,
                                          const char          *name,
                                          const char * const  *labels,
+                                         const char * const  *options,
                                          gboolean             anonymous,
                                          gboolean            *out_created,
                                          GError             **error);
@@ -32,6 +35,14 @@ JsonNode      *hatake_volumes_inspect   (HatakeVolumes       *self,
  * volume's UsageData.RefCount; NULL leaves UsageData out. */
 JsonNode      *hatake_volumes_list      (HatakeVolumes       *self,
                                          GHashTable          *counts);
+/* A volume made with a device: mounts it on its folder unless it is mounted there already (a
+ * container that uses it is starting). Nothing to do for the others. out_flags: the per-mount
+ * flags of its options (o=…,ro,noexec: ro, noexec), for the container's bind mount of it, or NULL */
+gboolean       hatake_volumes_mount     (HatakeVolumes       *self,
+                                         const char          *name,
+                                         GStrv               *out_flags,
+                                         GError             **error);
+/* Unmounts it first, when it was mounted; removes nothing through a mount */
 gboolean       hatake_volumes_remove    (HatakeVolumes       *self,
                                          const char          *name,
                                          GError             **error);
