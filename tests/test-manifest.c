@@ -587,6 +587,15 @@ test_image_config_invalid (void)
     { "{\"rootfs\": {\"type\": \"layers\", \"diff_ids\": [\"" DA "\", \"sha256:1234\"]}}", "diff ID 2" },
     { "{\"rootfs\": {\"type\": \"layers\", \"diff_ids\": [42]}}", "diff ID 1" },
     { "{\"rootfs\": {\"type\": \"layers\", \"diff_ids\": [{}]}}", "diff ID 1" },
+    { "{\"config\": [], \"rootfs\": {\"type\": \"layers\", \"diff_ids\": []}}", "config is not an object" },
+    { "{\"config\": {\"Cmd\": [\"sh\", 1]}, \"rootfs\": {\"type\": \"layers\", \"diff_ids\": []}}",
+      "config.Cmd is not a list of strings" },
+    { "{\"config\": {\"Entrypoint\": {}}, \"rootfs\": {\"type\": \"layers\", \"diff_ids\": []}}",
+      "config.Entrypoint is not a list of strings" },
+    { "{\"config\": {\"Env\": \"A=1\"}, \"rootfs\": {\"type\": \"layers\", \"diff_ids\": []}}",
+      "config.Env is not a list of strings" },
+    { "{\"config\": {\"Env\": [\"A=1\", [\"B\"]]}, \"rootfs\": {\"type\": \"layers\", \"diff_ids\": []}}",
+      "config.Env is not a list of strings" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

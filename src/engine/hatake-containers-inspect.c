@@ -301,20 +301,11 @@ static GStrv
 image_strv (JsonObject *image,
             const char *key)
 {
-  JsonArray *array = hatake_json_array_member (image, key);
-  g_autoptr(GStrvBuilder) builder = NULL;
+  GStrv strv = NULL;
 
-  if (array == NULL)
-    return NULL;
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      const char *s = json_node_get_string (json_array_get_element (array, i));
-
-      if (s != NULL)
-        g_strv_builder_add (builder, s);
-    }
-  return g_strv_builder_end (builder);
+  /* (checked when the image config was read: a list of strings, or a lone one) */
+  hatake_json_strv_member (image, key, TRUE, &strv, NULL);
+  return strv;
 }
 
 static void

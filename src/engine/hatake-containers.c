@@ -824,28 +824,24 @@ static char *
 command_text (JsonObject *image_config, const HatakeContainerConfig *c)
 {
   g_autoptr(GPtrArray) words = g_ptr_array_new ();
-  JsonArray *a;
+  g_auto(GStrv) entrypoint = NULL;
+  g_auto(GStrv) cmd = NULL;
 
+  /* (the image config's shapes were checked when it was read) */
+  hatake_json_strv_member (image_config, "Entrypoint", TRUE, &entrypoint, NULL);
+  hatake_json_strv_member (image_config, "Cmd", TRUE, &cmd, NULL);
   if (c->entrypoint != NULL)
     for (guint i = 0; c->entrypoint[i]; i++)
       g_ptr_array_add (words, c->entrypoint[i]);
-  else if (image_config && json_object_has_member (image_config, "Entrypoint") &&
-           JSON_NODE_HOLDS_ARRAY (json_object_get_member (image_config, "Entrypoint")))
-    {
-      a = json_object_get_array_member (image_config, "Entrypoint");
-      for (guint i = 0; i < json_array_get_length (a); i++)
-        g_ptr_array_add (words, (gpointer) json_array_get_string_element (a, i));
-    }
+  else
+    for (guint i = 0; entrypoint != NULL && entrypoint[i]; i++)
+      g_ptr_array_add (words, entrypoint[i]);
   if (c->cmd != NULL && c->cmd[0] != NULL)
     for (guint i = 0; c->cmd[i]; i++)
       g_ptr_array_add (words, c->cmd[i]);
-  else if (c->entrypoint == NULL && image_config && json_object_has_member (image_config, "Cmd") &&
-           JSON_NODE_HOLDS_ARRAY (json_object_get_member (image_config, "Cmd")))
-    {
-      a = json_object_get_array_member (image_config, "Cmd");
-      for (guint i = 0; i < json_array_get_length (a); i++)
-        g_ptr_array_add (words, (gpointer) json_array_get_string_element (a, i));
-    }
+  else if (c->entrypoint == NULL)
+    for (guint i = 0; cmd != NULL && cmd[i]; i++)
+      g_ptr_array_add (words, cmd[i]);
   g_ptr_array_add (words, NULL);
   return g_strjoinv (" ", (char **) words->pdata);
 }

@@ -14,6 +14,7 @@
 
 #include "hatake-digest.h"
 #include "hatake-error.h"
+#include "hatake-json.h"
 #include "hatake-manifest.h"
 #include "hatake-reference.h"
 
@@ -467,6 +468,26 @@ hatake_image_config_parse (GBytes  *bytes,
       g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (created, NULL);
       if (dt != NULL)
         self->created = g_date_time_to_unix (dt);
+    }
+
+  /* what containers run: of the shapes docker's daemon reads (Cmd, Entrypoint: a list of strings
+   * or one; Env, Shell: a list), or the image is refused here, before anything is stored */
+  node = json_object_get_member (object, "config");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node) && !JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "the image config's config is not an object"), NULL;
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      static const struct { const char *name; gboolean one_string; } lists[] = {
+        { "Cmd", TRUE }, { "Entrypoint", TRUE }, { "Env", FALSE }, { "Shell", FALSE },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+        {
+          g_auto(GStrv) strv = NULL;
+
+          if (!hatake_json_strv_member (json_node_get_object (node), lists[i].name, lists[i].one_string, &strv, NULL))
+            return invalid (error, "the image config's config.%s is not a list of strings", lists[i].name), NULL;
+        }
     }
 
   node = json_object_get_member (object, "rootfs");

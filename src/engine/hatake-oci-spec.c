@@ -149,6 +149,9 @@ json_string_list (JsonObject *obj,
             g_ptr_array_add (out, (gpointer) json_node_get_string (e));
         }
     }
+  /* (docker's StrSlice: a lone string is a list of one) */
+  else if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    g_ptr_array_add (out, (gpointer) json_node_get_string (node));
   return out;
 }
 
