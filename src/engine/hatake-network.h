@@ -149,11 +149,15 @@ gboolean        hatake_networks_release_default (HatakeNetworks          *self,
 /* A long-running owner that holds the default network keeps COUNT (> 0) namespaces set up on it
  * ahead of need ("spares", endpoints of their own as the keepalive is; hatake-network-spares.c):
  * a container that may take one skips netavark's setup, ~24 iptables calls on its start's path.
- * A new one is set up behind each one taken. hatake_networks_release_default() tears them down. */
+ * A new one is set up behind each one taken, once the start that took it is over
+ * (hatake_networks_start_over()), or 300 ms after. hatake_networks_release_default() tears them
+ * down. */
 #define HATAKE_NETWORK_SPARE_PREFIX "hatake-spare-"
 
 void            hatake_networks_set_spares      (HatakeNetworks          *self,
                                                  guint                    count);
+/* A container's start is over: spares taken meanwhile are set up again now */
+void            hatake_networks_start_over      (HatakeNetworks          *self);
 
 /* What a job on the networks' threads does, for hatake-network-queue.c to tell which may run
  * side by side: a container's setup (after hatake_networks_attach() with defer_setup), its
