@@ -978,8 +978,8 @@ test_api_events (Fixture *f, gconstpointer data)
   until = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + 1);
   g_assert_cmpint (docker (f, &out, NULL, "events", "--since", since, "--until", until, "--filter", "container=ev",
                            "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.kind}}", NULL), ==, 0);
-  g_assert_cmpstr (out, ==, "container create event\ncontainer start event\ncontainer die event\n"
-                            "container destroy event\n");
+  g_assert_cmpstr (out, ==, "container create event\ncontainer attach event\ncontainer start event\n"
+                            "container die event\ncontainer destroy event\n");
   g_clear_pointer (&out, g_free);
   /* the live follower saw the death, with its exit code */
   {

@@ -197,15 +197,19 @@ new_event (const char *type,
 }
 
 static void
-container_event (HatakeApiEvents *self,
-                 HatakeContainer *container,
-                 const char      *action,
-                 const char      *name)
+container_event_full (HatakeApiEvents *self,
+                      HatakeContainer *container,
+                      const char      *action,
+                      const char      *name,
+                      JsonObject      *extra)
 {
   JsonObject *attributes = json_object_new ();
   const char *image = hatake_container_get_image (container);
+  g_autoptr(GList) keys = extra ? json_object_get_members (extra) : NULL;
   JsonObject *event;
 
+  for (GList *l = keys; l != NULL; l = l->next)
+    json_object_set_member (attributes, l->data, json_node_copy (json_object_get_member (extra, l->data)));
   add_labels (attributes, container);
   json_object_set_string_member (attributes, "image", image ? image : "");
   json_object_set_string_member (attributes, "name", name ? name : hatake_container_get_name (container));
@@ -221,6 +225,15 @@ container_event (HatakeApiEvents *self,
   json_object_set_string_member (event, "id", hatake_container_get_id (container));
   json_object_set_string_member (event, "from", image ? image : "");
   emit (self, event);
+}
+
+static void
+container_event (HatakeApiEvents *self,
+                 HatakeContainer *container,
+                 const char      *action,
+                 const char      *name)
+{
+  container_event_full (self, container, action, name, NULL);
 }
 
 /* ---- watching the models ------------------------------------------------------------------- */
@@ -427,8 +440,19 @@ on_object_event (HatakeEngine *engine,
                  JsonNode     *attributes,
                  gpointer      user_data)
 {
+  HatakeApiEvents *self = user_data;
+
+  /* a container's operation: docker's attributes of the container along */
+  if (g_str_equal (type, "container"))
+    {
+      g_autoptr(HatakeContainer) container = hatake_engine_lookup_container (engine, id);
+
+      if (container != NULL)
+        container_event_full (self, container, action, NULL, json_node_get_object (attributes));
+      return;
+    }
   /* (shared, read only) */
-  emit (user_data, new_event (type, action, id, json_node_dup_object (attributes)));
+  emit (self, new_event (type, action, id, json_node_dup_object (attributes)));
 }
 
 /* ---- followers ----------------------------------------------------------------------------- */

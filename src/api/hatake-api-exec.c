@@ -394,6 +394,7 @@ start_exec (HatakeApiServer   *server,
   options.env = e->env;
   options.user = e->user;
   options.working_dir = e->working_dir;
+  options.id = e->id;
   options.interactive = e->attach_stdin;
   options.privileged = e->privileged;
   options.tty = e->tty;

@@ -586,7 +586,17 @@ on_event (JsonObject *event, gpointer user_data)
 
   if (id == NULL)
     id = hatake_json_string (event, "id");
-  if (g_strcmp0 (type, "container") == 0 && id != NULL)
+  if (g_strcmp0 (type, "container") == 0 && id != NULL && action != NULL &&
+      (g_str_equal (action, "kill") || g_str_equal (action, "attach") || g_str_has_prefix (action, "exec_")))
+    {
+      /* (an operation that changes nothing shown: the die or start it leads to comes as its own) */
+      JsonObject *given = hatake_json_object_member (hatake_json_object_member (event, "Actor"), "Attributes");
+      g_autoptr(JsonObject) attributes = given ? json_object_ref (given) : json_object_new ();
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), attributes);
+
+      g_signal_emit_by_name (self, "object-event", type, action, id, node);
+    }
+  else if (g_strcmp0 (type, "container") == 0 && id != NULL)
     {
       if (g_strcmp0 (action, "destroy") == 0)
         _hatake_client_engine_drop_container (self, id);

@@ -17,10 +17,13 @@ hatake_engine_default_init (HatakeEngineInterface *iface)
 {
   /**
    * HatakeEngine::object-event:
-   * @type: "volume" or "network"
-   * @action: docker's: "create", "destroy"; for networks also "connect", "disconnect"
-   * @id: the volume's name, the network's ID
-   * @attributes: a JSON object, docker's event attributes ("driver"; "name", "type", "container")
+   * @type: "volume", "network" or "container"
+   * @action: docker's: "create", "destroy"; for networks also "connect", "disconnect"; for
+   *   containers what their state does not tell: "kill", "stop", "restart", "attach",
+   *   "exec_create: CMD", "exec_start: CMD", "exec_die"
+   * @id: the volume's name, the network's or container's ID
+   * @attributes: a JSON object, docker's event attributes ("driver"; "name", "type", "container";
+   *   "signal", "execID", "exitCode")
    *
    * What changed among the objects that have no model of their own, on the engine's main context,
    * whoever made the change (a run that made a named volume, compose, another client of a

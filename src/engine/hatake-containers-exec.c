@@ -43,6 +43,7 @@ exec_data_free (ExecData *data)
   g_strfreev (data->options.env);
   g_free (data->options.user);
   g_free (data->options.working_dir);
+  g_free (data->options.id);
   g_free (data);
 }
 
@@ -127,6 +128,36 @@ exec_prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancella
   g_task_return_boolean (task, TRUE);
 }
 
+/* docker's exec events: "exec_create: CMD", "exec_start: CMD", then "exec_die" (exit code 0
+ * and more, or -1 when it could not be told) */
+static void
+exec_event (GTask      *task,
+            const char *action,
+            int         code)
+{
+  HatakeContainers *self = g_task_get_source_object (task);
+  ExecData *data = g_task_get_task_data (task);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
+  JsonObject *attributes = json_object_new ();
+
+  if (data->options.id != NULL)
+    json_object_set_string_member (attributes, "execID", data->options.id);
+  if (g_str_equal (action, "exec_die"))
+    {
+      g_autofree char *text = g_strdup_printf ("%d", code);
+
+      json_object_set_string_member (attributes, "exitCode", text);
+      _hatake_containers_event (self, container, action, attributes);
+    }
+  else
+    {
+      g_autofree char *command = g_strjoinv (" ", data->options.argv);
+      g_autofree char *full = g_strdup_printf ("%s: %s", action, command);
+
+      _hatake_containers_event (self, container, full, attributes);
+    }
+}
+
 static void
 on_exec_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -136,6 +167,7 @@ on_exec_done (GObject *source, GAsyncResult *result, gpointer user_data)
   int code = hatake_runtime_exec_finish (HATAKE_RUNTIME (source), result, &error);
 
   g_unlink (data->process_path);
+  exec_event (task, "exec_die", error != NULL ? -1 : code);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -197,6 +229,8 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
+  exec_event (task, "exec_create", 0);
+  exec_event (task, "exec_start", 0);
   if (!data->options.tty && data->options.pipes_ready != NULL)
     {
       GCancellable *cancellable = g_task_get_cancellable (task);
@@ -255,6 +289,7 @@ hatake_containers_exec_async (HatakeContainers        *self,
   data->options.interactive = options->interactive;
   data->options.tty = options->tty;
   data->options.kill_on_cancel = options->kill_on_cancel;
+  data->options.id = g_strdup (options->id);
   data->options.attach_ready = options->attach_ready;
   data->options.pipes_ready = options->pipes_ready;
   data->options.attach_data = options->attach_data;

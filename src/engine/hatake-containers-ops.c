@@ -23,6 +23,54 @@ stop_signal_of (Entry *entry)
   return sig > 0 ? sig : SIGTERM;
 }
 
+/* docker's "kill" event, at every signal sent (a stop's too) */
+static void
+kill_event (HatakeContainers *self,
+            HatakeContainer  *container,
+            int               sig)
+{
+  JsonObject *attributes = json_object_new ();
+  g_autofree char *number = g_strdup_printf ("%d", sig);
+
+  json_object_set_string_member (attributes, "signal", number);
+  _hatake_containers_event (self, container, "kill", attributes);
+}
+
+/* An operation's task that, once done well, emits ACTION (docker's "stop", "restart") and hands
+ * its result to OUTER */
+static void
+on_done_then_event (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  HatakeContainers *self = HATAKE_CONTAINERS (source);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (outer), "hatake-event-container");
+  const char *action = g_object_get_data (G_OBJECT (outer), "hatake-event-action");
+  GError *error = NULL;
+  JsonNode *node = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (outer, error);
+      return;
+    }
+  _hatake_containers_event (self, container, action, NULL);
+  g_task_return_pointer (outer, node, node ? (GDestroyNotify) json_node_unref : NULL);
+}
+
+static GTask *
+task_then_event (HatakeContainers *self,
+                 HatakeContainer  *container,
+                 const char       *action,
+                 GTask            *outer)
+{
+  GTask *task = g_task_new (self, g_task_get_cancellable (outer), on_done_then_event, g_object_ref (outer));
+
+  g_task_set_source_tag (task, g_task_get_source_tag (outer));
+  g_object_set_data_full (G_OBJECT (outer), "hatake-event-container", g_object_ref (container), g_object_unref);
+  g_object_set_data (G_OBJECT (outer), "hatake-event-action", (gpointer) action);
+  return task;
+}
+
 static gboolean
 on_stop_timeout (gpointer user_data)
 {
@@ -33,6 +81,7 @@ on_stop_timeout (gpointer user_data)
   if (entry != NULL)
     {
       entry->kill_timer = 0;
+      kill_event (self, container, SIGKILL);
       hatake_runtime_kill_async (self->runtime, hatake_container_get_id (container), SIGKILL, NULL,
                                  _hatake_containers_on_runtime_deleted, NULL);
     }
@@ -102,6 +151,7 @@ signal_entry (HatakeContainers *self, Entry *entry, int sig, int timeout, gboole
             }
         }
     }
+  kill_event (self, c, sig);
   if (hatake_container_get_state (c) == HATAKE_CONTAINER_PAUSED)
     {
       /* a frozen process cannot act on its signal: thaw it, as docker does, once signalled */
@@ -157,7 +207,8 @@ on_restart_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
                                hatake_container_get_id (container));
       return;
     }
-  _hatake_containers_start_entry (self, entry, g_steal_pointer (&task));
+  _hatake_containers_event (self, container, "stop", NULL);
+  _hatake_containers_start_entry (self, entry, task_then_event (self, container, "restart", task));
 }
 
 static void
@@ -244,7 +295,11 @@ hatake_containers_op_async (HatakeContainers            *self,
           g_task_return_pointer (task, NULL, NULL);
           return;
         }
-      signal_entry (self, entry, stop_signal_of (entry), timeout, TRUE, task);
+      {
+        g_autoptr(GTask) stop = task_then_event (self, container, "stop", task);
+
+        signal_entry (self, entry, stop_signal_of (entry), timeout, TRUE, stop);
+      }
       return;
 
     case HATAKE_CONTAINER_OP_RESTART:
@@ -260,7 +315,7 @@ hatake_containers_op_async (HatakeContainers            *self,
       if (!hatake_container_can (container, HATAKE_CONTAINER_RUNNING, &error))
         break;
       g_clear_handle_id (&entry->restart_timer, g_source_remove);
-      _hatake_containers_start_entry (self, entry, g_steal_pointer (&task));
+      _hatake_containers_start_entry (self, entry, task_then_event (self, container, "restart", task));
       return;
 
     case HATAKE_CONTAINER_OP_KILL:

@@ -81,6 +81,11 @@ struct _HatakeContainers
 Entry    *_hatake_containers_entry_for  (HatakeContainers *self,
                                          HatakeContainer  *container);
 char     *_hatake_containers_iso_time   (gint64            usec);
+/* Emits the "event" signal; attributes (taken) may be NULL */
+void      _hatake_containers_event       (HatakeContainers *self,
+                                         HatakeContainer  *container,
+                                         const char       *action,
+                                         JsonObject       *attributes);
 gboolean  _hatake_containers_set_state   (HatakeContainers *self,
                                          Entry           *entry,
                                          HatakeContainerState to,

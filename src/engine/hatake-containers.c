@@ -37,6 +37,9 @@
 
 G_DEFINE_FINAL_TYPE (HatakeContainers, hatake_containers, G_TYPE_OBJECT)
 
+enum { SIGNAL_EVENT, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
 static void
 detaching_free (Detaching *detaching)
 {
@@ -110,6 +113,30 @@ hatake_containers_class_init (HatakeContainersClass *klass)
 
   object_class->dispose = hatake_containers_dispose;
   object_class->finalize = hatake_containers_finalize;
+
+  /**
+   * HatakeContainers::event:
+   * @container: the container
+   * @action: docker's action for what an operation did that the container's state does not tell:
+   *   "kill", "stop", "restart", "exec_create: CMD", "exec_start: CMD", "exec_die"
+   * @attributes: a JSON object node, docker's attributes for it ("signal"; "execID", "exitCode")
+   *
+   * Emitted on the main context, as the operation happens.
+   */
+  signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 3, HATAKE_TYPE_CONTAINER, G_TYPE_STRING, JSON_TYPE_NODE);
+}
+
+void
+_hatake_containers_event (HatakeContainers *self,
+                          HatakeContainer  *container,
+                          const char       *action,
+                          JsonObject       *attributes)
+{
+  g_autoptr(JsonObject) object = attributes != NULL ? attributes : json_object_new ();
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, container, action, node);
 }
 
 static void

@@ -190,6 +190,18 @@ queue_object_event (EventSink  *sink,
   g_source_attach (source, sink->context);
 }
 
+/* docker's container events of operations (kill, stop, exec_*, attach…) as object events */
+static void
+on_container_event (HatakeContainers *containers,
+                    HatakeContainer  *container,
+                    const char       *action,
+                    JsonNode         *attributes,
+                    gpointer          user_data)
+{
+  g_signal_emit_by_name (user_data, "object-event", "container", action, hatake_container_get_id (container),
+                         attributes);
+}
+
 static void
 on_volume_event (HatakeVolumes *volumes,
                  const char    *action,
@@ -312,6 +324,8 @@ local_engine_new (const char    *data_root,
         g_signal_connect_data (hatake_containers_get_networks (self->containers), "event",
                                G_CALLBACK (on_network_event), sink, event_sink_release, 0);
     }
+  /* (emitted on this engine's main context, as the containers' operations run) */
+  g_signal_connect_object (self->containers, "event", G_CALLBACK (on_container_event), self, 0);
   self->description = g_strdup_printf ("local engine (%s)", hatake_store_get_root (self->store));
   _hatake_local_engine_refresh_images (self);
   return g_steal_pointer (&self);
