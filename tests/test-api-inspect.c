@@ -72,7 +72,8 @@ test_config (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "web", "-e", "FOO=1", "--expose", "8080", "-l", "tier=front",
                            "--network", "none", httpd, NULL), ==, 0);
   g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "sleeper", "-e", "PATH=/bin", "-w", "/tmp",
-                           "--network", "none", busybox, "sleep", "300", NULL), ==, 0);
+                           "-v", "/scratch", "-v", "named:/named", "--network", "none", busybox, "sleep", "300", NULL),
+                   ==, 0);
   g_assert_cmpint (docker (f, NULL, NULL, "create", "--name", "echo", "--entrypoint", "/bin/echo", "--network", "none",
                            busybox, NULL), ==, 0);
 
@@ -104,6 +105,10 @@ test_config (Fixture *f, gconstpointer data)
       assert_joined (config, "Env", "PATH=/bin");
       assert_joined (config, "Cmd", "sleep|300");
       g_assert_cmpstr (hatake_json_string (config, "WorkingDir"), ==, "/tmp");
+      /* its anonymous volume is among Config's Volumes, as docker's CLI sends it; not a named one */
+      g_assert_cmpuint (json_object_get_size (hatake_json_object_member (config, "Volumes")), ==, 1);
+      g_assert_nonnull (hatake_json_object_member (hatake_json_object_member (config, "Volumes"), "/scratch"));
+      g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (hatake_json_object_member (web, "Config"), "Volumes")));
 
       /* an entrypoint of its own drops the image's command */
       g_assert_cmpstr (hatake_json_string (echo, "Path"), ==, "/bin/echo");
@@ -124,7 +129,7 @@ test_config (Fixture *f, gconstpointer data)
           fixture_start_server (f);
         }
     }
-  g_assert_cmpint (docker (f, NULL, NULL, "rm", "web", "sleeper", "echo", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-v", "web", "sleeper", "echo", NULL), ==, 0);
 }
 
 /* What a container sent and received on its network (four pings of its gateway, 1000 bytes each

@@ -334,6 +334,7 @@ typedef struct
   GStrv entrypoint;
   GStrv cmd;
   GStrv env;
+  GStrv anonymous;   /* where anonymous volumes are mounted (docker's create's Config.Volumes) */
 } Effective;
 
 static void
@@ -342,6 +343,7 @@ effective_clear (Effective *e)
   g_strfreev (e->entrypoint);
   g_strfreev (e->cmd);
   g_strfreev (e->env);
+  g_strfreev (e->anonymous);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Effective, effective_clear)
 
@@ -420,11 +422,20 @@ docker_config (const HatakeContainerConfig *c,
   add_strv_or_null (b, "Env", e->env);
   add_strv_or_null (b, "Cmd", e->cmd);
   STR ("Image", c->image);
+  /* the create's anonymous volumes (-v /data) and the image's */
   json_builder_set_member_name (b, "Volumes");
-  if (image_volumes != NULL && json_object_get_size (image_volumes) > 0)
+  if ((image_volumes != NULL && json_object_get_size (image_volumes) > 0) ||
+      (e->anonymous != NULL && e->anonymous[0] != NULL))
     {
       g_hash_table_remove_all (seen);
       json_builder_begin_object (b);
+      for (guint i = 0; e->anonymous != NULL && e->anonymous[i] != NULL; i++)
+        if (g_hash_table_add (seen, e->anonymous[i]))
+          {
+            json_builder_set_member_name (b, e->anonymous[i]);
+            json_builder_begin_object (b);
+            json_builder_end_object (b);
+          }
       add_object_keys (b, image_volumes, seen);
       json_builder_end_object (b);
     }
@@ -502,7 +513,17 @@ hatake_containers_inspect (HatakeContainers *self,
 
   if (entry != NULL)
     {
+      g_autoptr(GStrvBuilder) anonymous = g_strv_builder_new ();
+
       effective_init (&effective, entry->config, entry->image_config);
+      for (guint i = 0; entry->config->mounts != NULL && i < entry->config->mounts->len; i++)
+        {
+          HatakeContainerMount *m = g_ptr_array_index (entry->config->mounts, i);
+
+          if (m->type == HATAKE_CONTAINER_MOUNT_VOLUME && hatake_volumes_is_anonymous (self->volumes, m->source))
+            g_strv_builder_add (anonymous, m->target);
+        }
+      effective.anonymous = g_strv_builder_end (anonymous);
       config = docker_config (entry->config, entry->image_config, &effective, hatake_container_get_id (c));
     }
 
