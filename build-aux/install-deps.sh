@@ -7,7 +7,8 @@ set -eu
 what=${1:-build}
 build_pkgs="meson ninja-build pkg-config gcc gettext libglib2.0-dev libglib2.0-bin libsoup-3.0-dev \
   libjson-glib-dev libarchive-dev libseccomp-dev libmount-dev libyaml-dev nettle-dev libgtk-4-dev libadwaita-1-dev \
-  desktop-file-utils appstream crun runc conmon netavark aardvark-dns iptables golang-github-containers-common tini"
+  desktop-file-utils appstream crun runc conmon netavark aardvark-dns iptables golang-github-containers-common tini \
+  procps"
 test_pkgs="docker-registry busybox-static xvfb xauth dbus python3 python3-cryptography \
   zstd gzip tar curl openssl valgrind apache2-utils tmux docker.io iproute2 \
   docker-compose python3-docker pass golang-docker-credential-helpers openssh-client openssh-server podman \

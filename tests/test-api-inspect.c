@@ -246,6 +246,54 @@ test_builtin_networks (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "bridge\nhost\nnone\n");
 }
 
+/* docker top with ps's options: the host's ps runs with them, its lines of the container's
+ * processes only; ps output without a PID column, and a ps that fails, are errors saying so */
+static void
+test_top (Fixture *f, gconstpointer data)
+{
+  g_autofree char *busybox = NULL, *out = NULL, *err = NULL, *pid = NULL, *expected = NULL;
+
+  if (!require ())
+    return;
+  busybox = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (docker (f, NULL, NULL, "pull", "-q", busybox, NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "topper", "--network", "none", busybox,
+                           "sleep", "301", NULL), ==, 0);
+  g_assert_cmpint (docker (f, NULL, NULL, "run", "-d", "--name", "other", "--network", "none", busybox,
+                           "sleep", "302", NULL), ==, 0);
+  g_assert_cmpint (docker (f, &pid, NULL, "inspect", "--format", "{{.State.Pid}}", "topper", NULL), ==, 0);
+  g_strstrip (pid);
+
+  g_assert_cmpint (docker (f, &out, NULL, "top", "topper", "-o", "pid,args", NULL), ==, 0);
+  expected = g_strdup_printf ("PID                 COMMAND\n%-19s sleep 301\n", pid);
+  g_assert_cmpstr (out, ==, expected);
+  g_clear_pointer (&out, g_free);
+  /* BSD style: the last column keeps its spaces */
+  g_assert_cmpint (docker (f, &out, NULL, "top", "topper", "aux", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "USER"));
+  g_assert_nonnull (strstr (out, "sleep 301\n"));
+  g_assert_null (strstr (out, "sleep 302"));
+  g_clear_pointer (&out, g_free);
+  /* hatake's own CLI through the same socket */
+  {
+    g_autofree char *host = g_strconcat ("unix://", f->socket, NULL);
+    const char *argv[] = { HATAKE_CLI, "-H", host, "top", "topper", "-o", "pid,comm", NULL };
+    int status = -1;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, NULL));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_true (g_str_has_prefix (out, "PID"));
+    g_assert_nonnull (strstr (out, "sleep\n"));
+  }
+
+  g_assert_cmpint (docker (f, NULL, &err, "top", "topper", "-o", "comm", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "Couldn't find PID field in ps output"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (docker (f, NULL, &err, "top", "topper", "--no-such-option", NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "Error running ps"));
+  g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "topper", "other", NULL), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -253,6 +301,7 @@ main (int argc, char **argv)
   g_test_add ("/api-inspect/config", Fixture, NULL, fixture_set_up, test_config, fixture_tear_down);
   g_test_add ("/api-inspect/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
   g_test_add ("/api-inspect/ports-after-stop", Fixture, NULL, fixture_set_up, test_ports_after_stop, fixture_tear_down);
+  g_test_add ("/api-inspect/top", Fixture, NULL, fixture_set_up, test_top, fixture_tear_down);
   g_test_add ("/api-inspect/builtin-networks", Fixture, NULL, fixture_set_up, test_builtin_networks, fixture_tear_down);
   return g_test_run ();
 }

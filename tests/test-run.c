@@ -1051,7 +1051,7 @@ test_exec_top (Fixture *f, gconstpointer data)
   g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "from-exec 65534 /tmp\n");
 
-  hatake_engine_top_async (f->engine, hatake_container_get_id (c), NULL, store_result, &top_result);
+  hatake_engine_top_async (f->engine, hatake_container_get_id (c), NULL, NULL, store_result, &top_result);
   hatake_test_run_until_done ((gpointer *) &top_result);
   top = hatake_engine_top_finish (f->engine, top_result, &error);
   g_assert_no_error (error);

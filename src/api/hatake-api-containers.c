@@ -1417,7 +1417,10 @@ hatake_api_containers_route (HatakeApiServer   *server,
     {
       HatakeApiRequest *request = hatake_api_request_new (server, msg, query, path);
 
-      hatake_engine_top_async (request->engine, path[1], request->cancellable, on_top, request);
+      const char *ps_args = hatake_api_query (query, "ps_args");
+
+      hatake_engine_top_async (request->engine, path[1], ps_args && *ps_args ? ps_args : NULL, request->cancellable,
+                               on_top, request);
     }
   else if (n == 3 && get && g_str_equal (path[2], "changes"))
     {

@@ -391,14 +391,18 @@ int
 hatake_cli_top (HatakeCliGlobals *globals, int argc, char **argv)
 {
   const GOptionEntry entries[] = { { NULL } };
-  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER", _("Display the running processes of a container"),
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [ps OPTIONS]",
+                                                                  _("Display the running processes of a container"),
                                                                   entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(HatakeEngine) engine = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(JsonNode) top = NULL;
+  g_autofree char *ps_args = NULL;
   JsonArray *titles, *processes;
 
+  /* (what follows the container is ps's) */
+  g_option_context_set_strict_posix (context, TRUE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return hatake_cli_usage_error (context, error->message);
   if (argc < 2)
@@ -406,7 +410,9 @@ hatake_cli_top (HatakeCliGlobals *globals, int argc, char **argv)
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
-  hatake_engine_top_async (engine, argv[1], NULL, hatake_cli_store_result, &result);
+  if (argc > 2)
+    ps_args = g_strjoinv (" ", argv + 2);
+  hatake_engine_top_async (engine, argv[1], ps_args, NULL, hatake_cli_store_result, &result);
   hatake_cli_wait ((gpointer *) &result);
   top = hatake_engine_top_finish (engine, result, &error);
   if (top == NULL)

@@ -1128,11 +1128,15 @@ hatake_client_engine_update_container_async (HatakeEngine                *engine
 static void
 hatake_client_engine_top_async (HatakeEngine        *engine,
                                 const char          *container,
+                                const char          *ps_args,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  container_get (engine, hatake_client_engine_top_async, container, "top", cancellable, callback, user_data);
+  g_autofree char *args = ps_args ? g_uri_escape_string (ps_args, NULL, FALSE) : NULL;
+  g_autofree char *what = args ? g_strconcat ("top?ps_args=", args, NULL) : g_strdup ("top");
+
+  container_get (engine, hatake_client_engine_top_async, container, what, cancellable, callback, user_data);
 }
 
 static void

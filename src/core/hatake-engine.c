@@ -601,13 +601,14 @@ hatake_engine_changes_finish (HatakeEngine  *self,
 void
 hatake_engine_top_async (HatakeEngine        *self,
                          const char          *container,
+                         const char          *ps_args,
                          GCancellable        *cancellable,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
   g_return_if_fail (HATAKE_IS_ENGINE (self));
   g_return_if_fail (container != NULL);
-  HATAKE_ENGINE_GET_IFACE (self)->top_async (self, container, cancellable, callback, user_data);
+  HATAKE_ENGINE_GET_IFACE (self)->top_async (self, container, ps_args, cancellable, callback, user_data);
 }
 
 JsonNode *

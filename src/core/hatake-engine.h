@@ -192,6 +192,7 @@ struct _HatakeEngineInterface
                                          GError              **error);
   void         (*top_async)             (HatakeEngine         *self,
                                          const char           *container,
+                                         const char           *ps_args,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);
@@ -431,8 +432,11 @@ void         hatake_engine_changes_async        (HatakeEngine         *self,
 JsonNode    *hatake_engine_changes_finish       (HatakeEngine         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
+/* docker top: ps_args NULL for docker's default (ps -ef's columns), else the host's ps run with
+ * them (split at spaces, as docker's daemon does), its lines of the container's processes */
 void         hatake_engine_top_async            (HatakeEngine         *self,
                                                  const char           *container,
+                                                 const char           *ps_args,
                                                  GCancellable         *cancellable,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);

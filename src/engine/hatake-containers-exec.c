@@ -330,6 +330,144 @@ read_proc (int pid, const char *what)
   return contents;
 }
 
+/* docker's parsePSOutput: the host's ps output's lines of PIDS (a thread line, "-" for PID, goes
+ * with its process's), the titles from its header, the last column with the spaces in it */
+static JsonNode *
+parse_ps_output (const char  *output,
+                 GHashTable  *pids,
+                 GError     **error)
+{
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+  g_auto(GStrv) titles = lines[0] ? g_strsplit_set (lines[0], " \t", -1) : NULL;
+  g_autoptr(GPtrArray) header = g_ptr_array_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  gboolean in_container = FALSE;
+  int pid_index = -1;
+
+  for (guint i = 0; titles != NULL && titles[i] != NULL; i++)
+    if (*titles[i] != '\0')
+      {
+        if (pid_index < 0 && g_str_equal (titles[i], "PID"))
+          pid_index = (int) header->len;
+        g_ptr_array_add (header, titles[i]);
+      }
+  if (pid_index < 0)
+    {
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Couldn't find PID field in ps output"));
+      return NULL;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Titles");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < header->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (header, i));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "Processes");
+  json_builder_begin_array (b);
+  for (guint l = 1; lines[l] != NULL; l++)
+    {
+      g_auto(GStrv) all = g_strsplit_set (lines[l], " \t", -1);
+      g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+      const char *pid;
+      guint64 number = 0;
+
+      for (guint i = 0; all[i] != NULL; i++)
+        if (*all[i] != '\0')
+          g_ptr_array_add (fields, all[i]);
+      if (fields->len == 0)
+        continue;
+      if ((guint) pid_index >= fields->len)
+        {
+          g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Unexpected ps output line: %s"), lines[l]);
+          return NULL;
+        }
+      pid = g_ptr_array_index (fields, pid_index);
+      if (!g_str_equal (pid, "-"))
+        {
+          if (!g_ascii_string_to_unsigned (pid, 10, 1, G_MAXINT, &number, NULL))
+            {
+              g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Unexpected pid '%s'"), pid);
+              return NULL;
+            }
+          in_container = g_hash_table_contains (pids, GINT_TO_POINTER ((int) number));
+        }
+      if (!in_container)
+        continue;
+      json_builder_begin_array (b);
+      for (guint i = 0; i + 1 < header->len && i < fields->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (fields, i));
+      if (fields->len >= header->len)
+        {
+          g_ptr_array_add (fields, NULL);
+          {
+            g_autofree char *last = g_strjoinv (" ", (char **) fields->pdata + header->len - 1);
+            json_builder_add_string_value (b, last);
+          }
+        }
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+on_host_ps (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autofree char *out = NULL, *err = NULL;
+  GError *error = NULL;
+  JsonNode *node;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &out, &err, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!g_subprocess_get_successful (G_SUBPROCESS (source)))
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Error running ps: %s"),
+                               g_strstrip (err ? err : out));
+      return;
+    }
+  node = parse_ps_output (out, g_task_get_task_data (task), &error);
+  if (node == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+/* The host's ps with the ps_args of the top (split at spaces, as docker's daemon does) */
+static void
+run_host_ps (GTask      *task,
+             const char *ps_args,
+             JsonArray  *pids)
+{
+  g_auto(GStrv) words = g_strsplit (ps_args, " ", -1);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) ps = NULL;
+  GHashTable *set = g_hash_table_new (NULL, NULL);
+  GError *error = NULL;
+
+  for (guint i = 0; pids != NULL && i < json_array_get_length (pids); i++)
+    g_hash_table_add (set, GINT_TO_POINTER ((int) json_array_get_int_element (pids, i)));
+  g_task_set_task_data (task, set, (GDestroyNotify) g_hash_table_unref);
+  g_ptr_array_add (argv, (gpointer) "ps");
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      g_ptr_array_add (argv, words[i]);
+  g_ptr_array_add (argv, NULL);
+  ps = g_subprocess_newv ((const char * const *) argv->pdata,
+                          G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  if (ps == NULL)
+    {
+      g_prefix_error (&error, _("Error running ps: "));
+      g_task_return_error (task, error);
+      return;
+    }
+  g_subprocess_communicate_utf8_async (ps, NULL, g_task_get_cancellable (task), on_host_ps, g_object_ref (task));
+}
+
 static void
 on_top_pids (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -349,6 +487,13 @@ on_top_pids (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   pids = hatake_json_root_is (parser, JSON_NODE_ARRAY) ? json_node_get_array (json_parser_get_root (parser)) : NULL;
+  if (g_task_get_task_data (task) != NULL)
+    {
+      g_autofree char *ps_args = g_strdup (g_task_get_task_data (task));
+
+      run_host_ps (task, ps_args, pids);
+      return;
+    }
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Titles");
   json_builder_begin_array (b);
@@ -394,6 +539,7 @@ on_top_pids (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 hatake_containers_top_async (HatakeContainers    *self,
                              HatakeContainer     *container,
+                             const char          *ps_args,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -403,6 +549,9 @@ hatake_containers_top_async (HatakeContainers    *self,
   HatakeContainerState state = hatake_container_get_state (container);
 
   g_task_set_source_tag (task, hatake_containers_top_async);
+  /* (the ps_args, until the host's ps takes their place with the container's PIDs) */
+  if (ps_args != NULL && *ps_args != '\0')
+    g_task_set_task_data (task, g_strdup (ps_args), g_free);
   if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_INVALID_STATE,

@@ -106,6 +106,7 @@ JsonNode         *hatake_containers_changes_finish  (HatakeContainers       *sel
                                                      GError                **error);
 void              hatake_containers_top_async       (HatakeContainers       *self,
                                                      HatakeContainer        *container,
+                                                     const char             *ps_args,
                                                      GCancellable           *cancellable,
                                                      GAsyncReadyCallback     callback,
                                                      gpointer                user_data);

@@ -849,6 +849,7 @@ hatake_local_engine_exec_finish (HatakeEngine *engine, GAsyncResult *result, GEr
 static void
 hatake_local_engine_top_async (HatakeEngine        *engine,
                                const char          *id,
+                               const char          *ps_args,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
@@ -860,7 +861,8 @@ hatake_local_engine_top_async (HatakeEngine        *engine,
   g_task_set_source_tag (task, hatake_local_engine_top_async);
   container = lookup_for_task (self, id, task);
   if (container != NULL)
-    hatake_containers_top_async (self->containers, container, cancellable, relay_json, g_steal_pointer (&task));
+    hatake_containers_top_async (self->containers, container, ps_args, cancellable, relay_json,
+                                 g_steal_pointer (&task));
 }
 
 static void
