@@ -21,6 +21,8 @@ struct _HatakeClientEngine
   guint         backoff_ms;
   struct _HatakeStatsWatcher *stats;  /* the watched containers' resource use, from the API's stats */
   GHashTable   *waits_registering;    /* container ID → GPtrArray of calls held until its waits are in */
+  GHashTable   *removed;              /* IDs of the containers dropped as removed: an answer sent
+                                       * before their removal and read after it brings none back */
   gboolean      one_off;              /* the connect reads no list and follows no event */
 };
 

@@ -57,6 +57,7 @@ hatake_client_engine_finalize (GObject *object)
   g_clear_object (&self->containers);
   g_clear_object (&self->images);
   g_clear_pointer (&self->waits_registering, g_hash_table_unref);
+  g_clear_pointer (&self->removed, g_hash_table_unref);
   g_free (self->description);
   G_OBJECT_CLASS (hatake_client_engine_parent_class)->finalize (object);
 }
@@ -77,6 +78,7 @@ hatake_client_engine_init (HatakeClientEngine *self)
   self->images = g_list_store_new (HATAKE_TYPE_IMAGE);
   self->backoff_ms = BACKOFF_FIRST_MS;
   self->waits_registering = _hatake_client_engine_new_waits ();
+  self->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 HatakeClientEngine *
@@ -187,7 +189,7 @@ update_container (HatakeClientEngine *self, JsonObject *o)
   HatakeContainerState st = HATAKE_CONTAINER_CREATED;
   HatakeContainer *c;
 
-  if (id == NULL)
+  if (id == NULL || g_hash_table_contains (self->removed, id))
     return NULL;
   if (name[0] == '/')
     name++;
@@ -229,6 +231,8 @@ _hatake_client_engine_drop_container (HatakeClientEngine *self, const char *id)
 {
   guint position;
 
+  /* (IDs are never used again) */
+  g_hash_table_add (self->removed, g_strdup (id));
   if (find_container (self, id, &position) != NULL)
     g_list_store_remove (self->containers, position);
 }
@@ -587,9 +591,10 @@ on_event (JsonObject *event, gpointer user_data)
   if (id == NULL)
     id = hatake_json_string (event, "id");
   if (g_strcmp0 (type, "container") == 0 && id != NULL && action != NULL &&
-      (g_str_equal (action, "kill") || g_str_equal (action, "attach") || g_str_has_prefix (action, "exec_")))
+      (g_str_equal (action, "kill") || g_str_equal (action, "stop") || g_str_equal (action, "restart") ||
+       g_str_equal (action, "attach") || g_str_has_prefix (action, "exec_")))
     {
-      /* (an operation that changes nothing shown: the die or start it leads to comes as its own) */
+      /* (an operation whose change shows in the die or start it leads to, which come as their own) */
       JsonObject *given = hatake_json_object_member (hatake_json_object_member (event, "Actor"), "Attributes");
       g_autoptr(JsonObject) attributes = given ? json_object_ref (given) : json_object_new ();
       g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), attributes);

@@ -5,8 +5,8 @@
  * metadata (created, labels, whether it is anonymous, its options). volume.json is written last,
  * atomically: a folder without it is a create that died half way and is not listed.
  *
- * Options are those of docker's local driver: `type`, `device` and `o` (mount(8)'s options), all
- * three given or none but o, e.g. type=none,o=bind,device=/srv/data or type=tmpfs,device=tmpfs,
+ * Options are those of docker's local driver: `type`, `device` and `o` (mount(8)'s options), type
+ * and device together, o only with them, e.g. type=none,o=bind,device=/srv/data or type=tmpfs,device=tmpfs,
  * o=size=64m. A volume with a device is mounted on its _data folder when a container that uses it
  * starts, and stays mounted until the volume is removed (docker unmounts it when the last
  * container using it stops: a tmpfs volume keeps its content longer here, never shorter). Its
@@ -471,23 +471,30 @@ hatake_volumes_mount (HatakeVolumes  *self,
   return TRUE;
 }
 
-/* Unmounts what was mounted on the volume's folder (all of it, when mounts were stacked there) */
+/* Unmounts what was mounted on the volume's folder (all of it, when mounts were stacked there).
+ * umount2 itself says when nothing is mounted there any more (EINVAL), on any kernel: statx's
+ * mount root attribute, which hatake_volumes_mount reads, came with Linux 5.8. */
 static gboolean
 unmount_locked (HatakeVolumes  *self,
                 const char     *name,
                 GError        **error)
 {
   g_autofree char *data = hatake_volumes_data_path (self, name);
+  int errsv = EBUSY;
 
-  for (guint i = 0; hatake_is_mount_root (AT_FDCWD, data); i++)
+  for (guint i = 0; i < 16; i++)
     {
-      if (i < 16 && (umount2 (data, 0) == 0 || umount2 (data, MNT_DETACH) == 0))
+      if (umount2 (data, UMOUNT_NOFOLLOW) == 0)
         continue;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (i < 16 ? errno : EBUSY), _("Cannot unmount %s: %s"), data,
-                   g_strerror (i < 16 ? errno : EBUSY));
-      return FALSE;
+      if (errno == EINVAL || errno == ENOENT)
+        return TRUE;
+      errsv = errno;
+      if (errno == EBUSY && umount2 (data, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+        continue;
+      break;
     }
-  return TRUE;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), _("Cannot unmount %s: %s"), data, g_strerror (errsv));
+  return FALSE;
 }
 
 /* The caller has checked that no container uses it. */
