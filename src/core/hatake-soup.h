@@ -76,6 +76,7 @@ G_BEGIN_DECLS
   X (soup_server_set_tls_auth_mode) \
   X (soup_server_set_tls_certificate) \
   X (soup_server_set_tls_database) \
+  X (soup_session_abort) \
   X (soup_session_get_async_result_message) \
   X (soup_session_get_type) \
   X (soup_session_new_with_options) \
@@ -163,6 +164,7 @@ void     hatake_soup_ensure (void);
 #define soup_server_set_tls_auth_mode (*hatake_soup.soup_server_set_tls_auth_mode)
 #define soup_server_set_tls_certificate (*hatake_soup.soup_server_set_tls_certificate)
 #define soup_server_set_tls_database (*hatake_soup.soup_server_set_tls_database)
+#define soup_session_abort (*hatake_soup.soup_session_abort)
 #define soup_session_get_async_result_message (*hatake_soup.soup_session_get_async_result_message)
 #define soup_session_get_type (*hatake_soup.soup_session_get_type)
 #define soup_session_new_with_options (*hatake_soup.soup_session_new_with_options)
