@@ -228,9 +228,9 @@ hatake_api_containers_attach (HatakeApiServer   *server,
     }
   /* docker's "attach" event (whether the output comes from the log or from conmon) */
   {
-    g_autoptr(JsonNode) attributes = json_node_init_object (json_node_alloc (), json_object_new ());
+    g_autoptr(JsonObject) none = json_object_new ();
+    g_autoptr(JsonNode) attributes = json_node_init_object (json_node_alloc (), none);
 
-    json_object_unref (json_node_get_object (attributes));
     g_signal_emit_by_name (engine, "object-event", "container", "attach", data->id, attributes);
   }
   hatake_engine_inspect_container_async (engine, data->id, NULL, on_attach_inspected, data);

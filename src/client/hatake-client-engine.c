@@ -588,20 +588,15 @@ on_event (JsonObject *event, gpointer user_data)
   const char *action = hatake_json_string_or (event, "Action", hatake_json_string (event, "status"));
   const char *id = hatake_json_string (hatake_json_object_member (event, "Actor"), "ID");
 
+  /* a container's operation, whose change shows in the die or start it leads to (which come as
+   * their own): passed on, as the volumes' and networks' events are, with nothing to refresh */
+  gboolean operation = g_strcmp0 (type, "container") == 0 && action != NULL &&
+                       (g_str_equal (action, "kill") || g_str_equal (action, "stop") || g_str_equal (action, "restart") ||
+                        g_str_equal (action, "attach") || g_str_has_prefix (action, "exec_"));
+
   if (id == NULL)
     id = hatake_json_string (event, "id");
-  if (g_strcmp0 (type, "container") == 0 && id != NULL && action != NULL &&
-      (g_str_equal (action, "kill") || g_str_equal (action, "stop") || g_str_equal (action, "restart") ||
-       g_str_equal (action, "attach") || g_str_has_prefix (action, "exec_")))
-    {
-      /* (an operation whose change shows in the die or start it leads to, which come as their own) */
-      JsonObject *given = hatake_json_object_member (hatake_json_object_member (event, "Actor"), "Attributes");
-      g_autoptr(JsonObject) attributes = given ? json_object_ref (given) : json_object_new ();
-      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), attributes);
-
-      g_signal_emit_by_name (self, "object-event", type, action, id, node);
-    }
-  else if (g_strcmp0 (type, "container") == 0 && id != NULL)
+  if (g_strcmp0 (type, "container") == 0 && id != NULL && !operation)
     {
       if (g_strcmp0 (action, "destroy") == 0)
         _hatake_client_engine_drop_container (self, id);
@@ -612,7 +607,8 @@ on_event (JsonObject *event, gpointer user_data)
   else if (g_strcmp0 (type, "image") == 0)
     _hatake_client_engine_refresh_async (self, HATAKE_CLIENT_REFRESH_IMAGES, NULL, self->events_cancellable, NULL,
                                          NULL);
-  else if ((g_strcmp0 (type, "volume") == 0 || g_strcmp0 (type, "network") == 0) && id != NULL && action != NULL)
+  else if ((operation || g_strcmp0 (type, "volume") == 0 || g_strcmp0 (type, "network") == 0) && id != NULL &&
+           action != NULL)
     {
       JsonObject *given = hatake_json_object_member (hatake_json_object_member (event, "Actor"), "Attributes");
       g_autoptr(JsonObject) attributes = given ? json_object_ref (given) : json_object_new ();

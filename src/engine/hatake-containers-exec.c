@@ -330,6 +330,19 @@ read_proc (int pid, const char *what)
   return contents;
 }
 
+/* The words of a line of ps's output, between runs of spaces and tabs (Go's strings.Fields) */
+static GStrv
+fields_of (const char *line)
+{
+  g_auto(GStrv) all = g_strsplit_set (line, " \t", -1);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  for (guint i = 0; all[i] != NULL; i++)
+    if (*all[i] != '\0')
+      g_strv_builder_add (b, all[i]);
+  return g_strv_builder_end (b);
+}
+
 /* docker's parsePSOutput: the host's ps output's lines of PIDS (a thread line, "-" for PID, goes
  * with its process's), the titles from its header, the last column with the spaces in it */
 static JsonNode *
@@ -338,19 +351,15 @@ parse_ps_output (const char  *output,
                  GError     **error)
 {
   g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
-  g_auto(GStrv) titles = lines[0] ? g_strsplit_set (lines[0], " \t", -1) : NULL;
-  g_autoptr(GPtrArray) header = g_ptr_array_new ();
+  g_auto(GStrv) header = fields_of (lines[0] ? lines[0] : "");
+  guint n_titles = g_strv_length (header);
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
   gboolean in_container = FALSE;
   int pid_index = -1;
 
-  for (guint i = 0; titles != NULL && titles[i] != NULL; i++)
-    if (*titles[i] != '\0')
-      {
-        if (pid_index < 0 && g_str_equal (titles[i], "PID"))
-          pid_index = (int) header->len;
-        g_ptr_array_add (header, titles[i]);
-      }
+  for (guint i = 0; pid_index < 0 && i < n_titles; i++)
+    if (g_str_equal (header[i], "PID"))
+      pid_index = (int) i;
   if (pid_index < 0)
     {
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Couldn't find PID field in ps output"));
@@ -359,29 +368,26 @@ parse_ps_output (const char  *output,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "Titles");
   json_builder_begin_array (b);
-  for (guint i = 0; i < header->len; i++)
-    json_builder_add_string_value (b, g_ptr_array_index (header, i));
+  for (guint i = 0; i < n_titles; i++)
+    json_builder_add_string_value (b, header[i]);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "Processes");
   json_builder_begin_array (b);
   for (guint l = 1; lines[l] != NULL; l++)
     {
-      g_auto(GStrv) all = g_strsplit_set (lines[l], " \t", -1);
-      g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+      g_auto(GStrv) fields = fields_of (lines[l]);
+      guint n_fields = g_strv_length (fields);
       const char *pid;
       guint64 number = 0;
 
-      for (guint i = 0; all[i] != NULL; i++)
-        if (*all[i] != '\0')
-          g_ptr_array_add (fields, all[i]);
-      if (fields->len == 0)
+      if (n_fields == 0)
         continue;
-      if ((guint) pid_index >= fields->len)
+      if ((guint) pid_index >= n_fields)
         {
           g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED, _("Unexpected ps output line: %s"), lines[l]);
           return NULL;
         }
-      pid = g_ptr_array_index (fields, pid_index);
+      pid = fields[pid_index];
       if (!g_str_equal (pid, "-"))
         {
           if (!g_ascii_string_to_unsigned (pid, 10, 1, G_MAXINT, &number, NULL))
@@ -394,15 +400,13 @@ parse_ps_output (const char  *output,
       if (!in_container)
         continue;
       json_builder_begin_array (b);
-      for (guint i = 0; i + 1 < header->len && i < fields->len; i++)
-        json_builder_add_string_value (b, g_ptr_array_index (fields, i));
-      if (fields->len >= header->len)
+      for (guint i = 0; i + 1 < n_titles && i < n_fields; i++)
+        json_builder_add_string_value (b, fields[i]);
+      if (n_fields >= n_titles)
         {
-          g_ptr_array_add (fields, NULL);
-          {
-            g_autofree char *last = g_strjoinv (" ", (char **) fields->pdata + header->len - 1);
-            json_builder_add_string_value (b, last);
-          }
+          g_autofree char *last = g_strjoinv (" ", fields + n_titles - 1);
+
+          json_builder_add_string_value (b, last);
         }
       json_builder_end_array (b);
     }

@@ -260,26 +260,11 @@ refill (HatakeNetworks *self)
   g_task_run_in_thread (task, refill_thread);
 }
 
-static gboolean
-on_refill_due (gpointer user_data)
-{
-  HatakeNetworks *self = user_data;
-  GSource *source;
-
-  g_mutex_lock (&self->lock);
-  source = g_steal_pointer (&self->spares_source);
-  g_mutex_unlock (&self->lock);
-  g_clear_pointer (&source, g_source_unref);
-  refill (self);
-  return G_SOURCE_REMOVE;
-}
-
-void
-hatake_networks_start_over (HatakeNetworks *self)
+/* The refill that a spare taken left due (its timer, spares_source), now; nothing when none is */
+static void
+refill_due (HatakeNetworks *self)
 {
   GSource *source;
-
-  g_return_if_fail (HATAKE_IS_NETWORKS (self));
 
   g_mutex_lock (&self->lock);
   source = g_steal_pointer (&self->spares_source);
@@ -289,6 +274,20 @@ hatake_networks_start_over (HatakeNetworks *self)
   g_source_destroy (source);
   g_source_unref (source);
   refill (self);
+}
+
+static gboolean
+on_refill_due (gpointer user_data)
+{
+  refill_due (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+hatake_networks_start_over (HatakeNetworks *self)
+{
+  g_return_if_fail (HATAKE_IS_NETWORKS (self));
+  refill_due (self);
 }
 
 gboolean

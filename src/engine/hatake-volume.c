@@ -119,13 +119,15 @@ load_meta (HatakeVolumes *self, const char *name)
   return g_steal_pointer (&parser);
 }
 
-/* docker's local driver: only these, and type and device together (o needs both) */
-static gboolean
-check_options (const char * const  *options,
-               GError             **error)
+/* The options (KEY=VALUE) as volume.json keeps them, checked as docker's local driver checks
+ * them: only these, and type and device together (o needs both). NULL when refused. */
+static JsonObject *
+options_object (const char * const  *options,
+                GError             **error)
 {
   static const char * const known[] = { "type", "device", "o", NULL };
   gboolean has[3] = { FALSE, FALSE, FALSE };
+  g_autoptr(JsonObject) object = json_object_new ();
 
   for (guint i = 0; options != NULL && options[i] != NULL; i++)
     {
@@ -139,28 +141,29 @@ check_options (const char * const  *options,
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        _("invalid option \"size\": quotas of the local driver's volumes are not supported"));
-          return FALSE;
+          return NULL;
         }
       if (known[k] == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("invalid option: \"%s\""), key);
-          return FALSE;
+          return NULL;
         }
       if (*value != '=')
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("invalid option \"%s\": it needs a value"), key);
-          return FALSE;
+          return NULL;
         }
       has[k] = TRUE;
+      json_object_set_string_member (object, key, value + 1);
     }
   for (guint k = 0; k < 3; k++)
     for (guint n = 0; has[k] && n < 2; n++)
       if (!has[n])
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("missing required option: \"%s\""), known[n]);
-          return FALSE;
+          return NULL;
         }
-  return TRUE;
+  return g_steal_pointer (&object);
 }
 
 char *
@@ -182,6 +185,7 @@ hatake_volumes_ensure (HatakeVolumes       *self,
   g_autofree char *created = g_date_time_format_iso8601 (now);
   g_autofree char *text = NULL;
   g_autoptr(JsonParser) existing = NULL;
+  g_autoptr(JsonObject) stored_options = NULL;
 
   if (out_created)
     *out_created = FALSE;
@@ -200,7 +204,8 @@ hatake_volumes_ensure (HatakeVolumes       *self,
       return NULL;
     }
 
-  if (!check_options (options, error))
+  stored_options = options_object (options, error);
+  if (stored_options == NULL)
     return NULL;
   g_mutex_lock (&self->mutex);
   existing = load_meta (self, name);
@@ -233,17 +238,10 @@ hatake_volumes_ensure (HatakeVolumes       *self,
       json_builder_add_string_value (b, eq ? eq + 1 : "");
     }
   json_builder_end_object (b);
-  if (options != NULL && options[0] != NULL)
+  if (json_object_get_size (stored_options) > 0)
     {
       json_builder_set_member_name (b, "Options");
-      json_builder_begin_object (b);
-      for (guint i = 0; options[i] != NULL; i++)
-        {
-          g_autofree char *key = g_strndup (options[i], strcspn (options[i], "="));
-          json_builder_set_member_name (b, key);
-          json_builder_add_string_value (b, options[i] + strlen (key) + 1);
-        }
-      json_builder_end_object (b);
+      json_builder_add_value (b, json_node_init_object (json_node_alloc (), stored_options));
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
