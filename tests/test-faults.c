@@ -621,25 +621,21 @@ process_mentions (const char *text)
   return FALSE;
 }
 
-/* Nothing of the container is left: not listed, no folder, no conmon, no process, no mount, no
- * network namespace or other file of it in any run dir. */
-static void
-assert_container_gone (FaultFixture *f, const char *id, GPid pid)
+/* What of the container is still on the machine: a conmon or other process naming it, its
+ * process, a mount, or a file of it in a run dir (network namespace, exit file, sockets); NULL
+ * when nothing is. */
+static char *
+container_leftover (const char *id, GPid pid)
 {
-  g_autofree char *dir = g_build_filename (f->api.root, "containers", id, NULL);
-  g_autofree char *out = NULL;
   g_autoptr(GDir) runs = g_dir_open ("/run/hatake", 0, NULL);
   const char *run;
 
-  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "-a", "-q", "--no-trunc", NULL), ==, 0);
-  g_assert_null (strstr (out, id));
-  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
-  /* conmon runs its exit command a moment after the kill */
-  for (guint i = 0; i < 200 && (process_mentions (id) || (pid > 0 && kill (pid, 0) == 0)); i++)
-    g_usleep (50 * 1000);
-  g_assert_false (process_mentions (id));
-  g_assert_true (pid <= 0 || kill (pid, 0) != 0);
-  g_assert_false (file_mentions ("/proc/self/mountinfo", id));
+  if (process_mentions (id))
+    return g_strdup ("a process naming it");
+  if (pid > 0 && kill (pid, 0) == 0)
+    return g_strdup_printf ("its process %d", (int) pid);
+  if (file_mentions ("/proc/self/mountinfo", id))
+    return g_strdup ("a mount");
   while (runs != NULL && (run = g_dir_read_name (runs)) != NULL)
     {
       static const char * const parts[] = { "netns", "exits", "persist", "socket" };
@@ -649,10 +645,37 @@ assert_container_gone (FaultFixture *f, const char *id, GPid pid)
           g_autofree char *path = g_build_filename ("/run/hatake", run, parts[i], id, NULL);
           g_autofree char *json = g_strconcat (path, ".json", NULL);
 
-          g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-          g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+          if (g_file_test (path, G_FILE_TEST_EXISTS))
+            return g_steal_pointer (&path);
+          if (g_file_test (json, G_FILE_TEST_EXISTS))
+            return g_steal_pointer (&json);
         }
     }
+  return NULL;
+}
+
+/* Nothing of the container is left: not listed and no folder once the removal has answered;
+ * no conmon, process, mount, network namespace or other file of it in any run dir a moment
+ * later — conmon runs its exit command after the kill, and the network's teardown (netavark,
+ * then the namespace's unmount) runs behind the removal's answer, queued after what the
+ * networks' thread has to do before it (a spare's setup). */
+static void
+assert_container_gone (FaultFixture *f, const char *id, GPid pid)
+{
+  g_autofree char *dir = g_build_filename (f->api.root, "containers", id, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *left = NULL;
+
+  g_assert_cmpint (docker (&f->api, &out, NULL, "ps", "-a", "-q", "--no-trunc", NULL), ==, 0);
+  g_assert_null (strstr (out, id));
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  for (guint i = 0; (left = container_leftover (id, pid)) != NULL && i < 200; i++)
+    {
+      g_clear_pointer (&left, g_free);
+      g_usleep (50 * 1000);
+    }
+  if (left != NULL)
+    g_error ("%s is left of removed container %s", left, id);
 }
 
 /* A running container, by name: its id and process. */
