@@ -246,6 +246,95 @@ test_auto_remove (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (hatake_engine_get_containers (f->engine)), ==, 0);
 }
 
+/* The mount options of the overlay at ROOTFS, from /proc/self/mountinfo, or NULL */
+static char *
+rootfs_mount_options (const char *rootfs)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+      guint n = g_strv_length (fields);
+
+      if (n > 4 && g_str_equal (fields[4], rootfs))
+        return g_strdup (fields[n - 1]);
+    }
+  return NULL;
+}
+
+/* A --rm container's overlay is volatile (never synced: thrown away at its exit), another's is
+ * not; a restart keeps a --rm container and its files (dockerd's restart does), mounting it
+ * again over the mark the volatile mount left; its stop then removes it. */
+static void
+test_auto_remove_restart (Fixture *f, gconstpointer data)
+{
+  const char *cmd[] = { "sh", "-c", "echo run >> /runs; exec sleep 300", NULL };
+  g_autoptr(HatakeContainerConfig) config = NULL;
+  g_autoptr(HatakeContainerConfig) kept_config = NULL;
+  g_autoptr(HatakeContainer) c = NULL;
+  g_autoptr(HatakeContainer) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  HatakeContainerOpArgs now = { .timeout = 0 };
+  g_autofree char *rootfs = NULL, *kept_rootfs = NULL, *runs = NULL, *options = NULL, *kept_options = NULL;
+  g_autofree char *contents = NULL;
+  const char *id;
+
+  SKIP_WITHOUT_ENGINE (f);
+  config = config_for (f, cmd);
+  config->auto_remove = TRUE;
+  c = create (f, config);
+  id = hatake_container_get_id (c);
+  rootfs = g_build_filename (f->root, "containers", id, "rootfs", NULL);
+  runs = g_build_filename (f->root, "containers", id, "upper", "runs", NULL);
+  kept_config = config_for (f, cmd);
+  kept = create (f, kept_config);
+  kept_rootfs = g_build_filename (f->root, "containers", hatake_container_get_id (kept), "rootfs", NULL);
+  node = op (f, id, HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, hatake_container_get_id (kept), HATAKE_CONTAINER_OP_START, NULL, &error);
+  g_assert_no_error (error);
+  options = rootfs_mount_options (rootfs);
+  kept_options = rootfs_mount_options (kept_rootfs);
+  g_assert_nonnull (options);
+  g_assert_nonnull (kept_options);
+  g_assert_nonnull (strstr (options, "volatile"));
+  g_assert_null (strstr (kept_options, "volatile"));
+
+  for (guint i = 0; i < 500 && !g_file_test (runs, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10 * 1000);
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_RESTART, &now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_RUNNING);
+  g_assert_true (hatake_engine_lookup_container (f->engine, id) == c);
+  g_clear_pointer (&options, g_free);
+  options = rootfs_mount_options (rootfs);
+  g_assert_nonnull (options);
+  g_assert_nonnull (strstr (options, "volatile"));
+  for (guint i = 0; i < 500; i++)
+    {
+      g_clear_pointer (&contents, g_free);
+      if (g_file_get_contents (runs, &contents, NULL, NULL) && g_str_equal (contents, "run\nrun\n"))
+        break;
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpstr (contents, ==, "run\nrun\n");
+
+  g_clear_pointer (&node, json_node_unref);
+  node = op (f, id, HATAKE_CONTAINER_OP_STOP, &now, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 5000 && hatake_container_get_state (c) != HATAKE_CONTAINER_REMOVED; i++)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_REMOVED);
+  g_assert_null (rootfs_mount_options (rootfs));
+}
+
 static void
 append_stdout (const HatakeLogEntry *entry, gpointer user_data)
 {
@@ -1361,6 +1450,7 @@ main (int argc, char **argv)
   ADD ("/run/pause-remove", test_pause_and_remove);
   ADD ("/run/auto-remove", test_auto_remove);
   ADD ("/run/auto-remove-output", test_auto_remove_output);
+  ADD ("/run/auto-remove-restart", test_auto_remove_restart);
   ADD ("/run/log-sync", test_log_sync);
   ADD ("/run/auto-remove-power-cut", test_auto_remove_power_cut);
   ADD ("/run/auto-remove-unsaved", test_auto_remove_unsaved);

@@ -195,6 +195,8 @@ on_restart_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
   Entry *entry = _hatake_containers_entry_for (self, container);
   GError *error = NULL;
 
+  if (entry != NULL)
+    entry->restart_stop = FALSE;
   g_task_propagate_pointer (G_TASK (result), &error);
   if (error != NULL)
     {
@@ -308,6 +310,9 @@ hatake_containers_op_async (HatakeContainers            *self,
           GTask *stop = g_task_new (self, cancellable, on_restart_stopped, g_object_ref (task));
           g_object_set_data_full (G_OBJECT (task), "hatake-container", g_object_ref (container), g_object_unref);
           g_task_set_source_tag (stop, hatake_containers_op_async);
+          /* a --rm container is not removed by the exit its restart makes, as dockerd's restart
+           * keeps it (it used to be removed while it was started again: hatake serve crashed) */
+          entry->restart_stop = TRUE;
           signal_entry (self, entry, stop_signal_of (entry), timeout, TRUE, stop);
           g_object_unref (stop);
           return;

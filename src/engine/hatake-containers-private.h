@@ -35,6 +35,7 @@ typedef struct
   gboolean               removal_requested; /* a forced removal asked: recovery finishes it */
   gboolean               remove_volumes;    /* with its anonymous volumes (-v, --rm) */
   gboolean               removed_at_exit;   /* --rm, exited: its exit and removal go unsaved */
+  gboolean               restart_stop;      /* stopped by a restart: kept, --rm or not (dockerd) */
   ExitKillStage          exit_kill;
   guint                  archive_writers; /* copies into the stopped container: a start waits */
   guint                  health_timer;   /* the next healthcheck probe */

@@ -1375,7 +1375,7 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   /* (in the container's folder for a container an older engine started) */
   hatake_container_set_oom_killed (c, g_file_test (oom_file, G_FILE_TEST_EXISTS) ||
                                       g_file_test (old_oom_file, G_FILE_TEST_EXISTS));
-  entry->removed_at_exit = entry->config->auto_remove;
+  entry->removed_at_exit = entry->config->auto_remove && !entry->restart_stop;
   /* what conmon left there is read: the run dir keeps nothing of a stopped container (nor the
    * mount: for one removed now, its removal's thread does both) */
   if (!entry->removed_at_exit)
@@ -1396,7 +1396,7 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
 
   /* The removal's thread starts first: spawning the runtime's delete holds this thread until its
    * exec, and the removal works meanwhile. */
-  if (entry->config->auto_remove)
+  if (entry->removed_at_exit)
     _hatake_containers_remove_entry (self, entry, NULL);
   /* A one-shot command's removal saves the delete for conmon's exit command instead: it kept
    * the command's main loop 3 to 6 ms (the spawn; its exec is as slow as the runtime's binary is
@@ -1411,7 +1411,7 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
    * forced one follows. */
   hatake_runtime_delete_async (self->runtime, id, FALSE, NULL, on_exit_deleted, g_strdup (id));
   if (entry->config->auto_remove)
-    return;
+    return;  /* (no restart policy goes with --rm; a restart's stop is the restart's to end) */
   if (restart_due (entry))
     {
       guint count = hatake_container_get_restart_count (c);
