@@ -1011,6 +1011,29 @@ write_fake (FaultFixture *f, const char *name, const char *text)
   g_assert_cmpint (g_chmod (path, 0755), ==, 0);
 }
 
+/* A fake of each OCI runtime in f->bin (the engine may pick either, by the cgroup layout):
+ * CASE_BRANCH is a shell case branch on each argument; anything else goes on to the real runtime. */
+static void
+write_fake_runtimes (FaultFixture *f, const char *case_branch)
+{
+  static const char * const runtimes[] = { "crun", "runc" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (runtimes); i++)
+    {
+      g_autofree char *sbin = g_build_filename ("/usr/sbin", runtimes[i], NULL);
+      g_autofree char *real = g_find_program_in_path (runtimes[i]);
+      g_autofree char *text = NULL;
+
+      if (real == NULL && g_file_test (sbin, G_FILE_TEST_IS_EXECUTABLE))
+        real = g_strdup (sbin);
+      if (real == NULL)
+        continue;
+      text = g_strdup_printf ("#!/bin/sh\nfor a in \"$@\"; do case $a in %s esac; done\nexec %s \"$@\"\n",
+                              case_branch, real);
+      write_fake (f, runtimes[i], text);
+    }
+}
+
 static void
 test_runtime_fails (FaultFixture *f, gconstpointer data)
 {
@@ -1033,28 +1056,8 @@ test_runtime_fails (FaultFixture *f, gconstpointer data)
   if (g_str_equal (program, "conmon"))
     write_fake (f, "conmon", "#!/bin/sh\necho 'fake conmon: cannot start (injected fault)' >&2\nexit 1\n");
   else
-    {
-      /* the OCI runtime fails to create the container; anything else goes to the real one (the
-       * engine may pick either runtime, by the cgroup layout) */
-      static const char * const runtimes[] = { "crun", "runc" };
-
-      for (guint i = 0; i < G_N_ELEMENTS (runtimes); i++)
-        {
-          g_autofree char *sbin = g_build_filename ("/usr/sbin", runtimes[i], NULL);
-          g_autofree char *real = g_find_program_in_path (runtimes[i]);
-          g_autofree char *text = NULL;
-
-          if (real == NULL && g_file_test (sbin, G_FILE_TEST_IS_EXECUTABLE))
-            real = g_strdup (sbin);
-          if (real == NULL)
-            continue;
-          text = g_strdup_printf ("#!/bin/sh\n"
-                                  "for a in \"$@\"; do case $a in create|run) "
-                                  "echo 'fake %s: cannot start (injected fault)' >&2; exit 1;; esac; done\n"
-                                  "exec %s \"$@\"\n", runtimes[i], real);
-          write_fake (f, runtimes[i], text);
-        }
-    }
+    /* the OCI runtime fails to create the container; anything else goes to the real one */
+    write_fake_runtimes (f, "create|run) echo \"fake ${0##*/}: cannot start (injected fault)\" >&2; exit 1;;");
   path = g_strconcat (f->bin, ":", old_path, NULL);
   g_setenv ("PATH", path, TRUE);
   fixture_start_server (&f->api);
@@ -1079,6 +1082,63 @@ test_runtime_fails (FaultFixture *f, gconstpointer data)
   g_assert_cmpint (docker (&f->api, NULL, NULL, "rm", "-f", "faults-broken", NULL), ==, 0);
   check_with_server_stopped (f, FALSE);
   fixture_start_server (&f->api);
+}
+
+/* A restart's start waits for the delete of the stopped run's runtime state: with a slow
+ * delete (a loaded machine's), the start's create ran first and failed ("container already
+ * exists"), or the late delete removed the container just started. */
+static void
+test_runtime_slow_delete (FaultFixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *runs = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+
+  if (!have_services ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  fixture_stop_server (&f->api);
+  f->bin = g_dir_make_tmp ("hatake-faults-bin-XXXXXX", NULL);
+  write_fake_runtimes (f, "delete) sleep 1;;");
+  path = g_strconcat (f->bin, ":", old_path, NULL);
+  g_setenv ("PATH", path, TRUE);
+  fixture_start_server (&f->api);
+  g_setenv ("PATH", old_path, TRUE);
+
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "pull", image, NULL), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *name = i == 0 ? "faults-restarted" : "faults-restarted-rm";
+
+      /* (the second with --rm, which a restart keeps) */
+      g_assert_cmpint (docker (&f->api, NULL, NULL, "run", "-d", "--name", name, i == 0 ? "--label=kept" : "--rm",
+                               image, "sh", "-c", "echo run >> /runs; exec sleep 600", NULL), ==, 0);
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (docker (&f->api, NULL, &err, "restart", "-t", "0", name, NULL), ==, 0);
+      faults_injected++;
+      g_clear_pointer (&state, g_free);
+      state = inspect (f, name, "{{.State.Status}}");
+      g_assert_cmpstr (state, ==, "running");
+      for (guint tries = 0; tries < 100; tries++)
+        {
+          g_clear_pointer (&runs, g_free);
+          if (docker (&f->api, &runs, NULL, "exec", name, "cat", "/runs", NULL) == 0 && g_str_equal (runs, "run\nrun\n"))
+            break;
+          g_usleep (50 * 1000);
+        }
+      g_assert_cmpstr (runs, ==, "run\nrun\n");
+      check_with_server_stopped (f, FALSE);
+      g_setenv ("PATH", path, TRUE);
+      fixture_start_server (&f->api);
+      g_setenv ("PATH", old_path, TRUE);
+      g_clear_pointer (&state, g_free);
+      state = inspect (f, name, "{{.State.Status}}");
+      g_assert_cmpstr (state, ==, "running");
+      g_assert_cmpint (docker (&f->api, NULL, NULL, "rm", "-f", name, NULL), ==, 0);
+    }
 }
 
 /* ---- a container flooding its logs --------------------------------------------------------- */
@@ -1204,6 +1264,8 @@ main (int argc, char **argv)
               test_disk_full_logging, faults_tear_down);
   g_test_add ("/faults/runtime/crun", FaultFixture, "crun", faults_set_up, test_runtime_fails, faults_tear_down);
   g_test_add ("/faults/runtime/conmon", FaultFixture, "conmon", faults_set_up, test_runtime_fails,
+              faults_tear_down);
+  g_test_add ("/faults/runtime/slow-delete", FaultFixture, NULL, faults_set_up, test_runtime_slow_delete,
               faults_tear_down);
   g_test_add ("/faults/flood/yes", FaultFixture, NULL, faults_set_up, test_flood, faults_tear_down);
   /* last: GTest runs a suite's cases, then its subsuites in the order they were added */

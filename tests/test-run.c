@@ -277,6 +277,7 @@ test_auto_remove_restart (Fixture *f, gconstpointer data)
   g_autoptr(HatakeContainerConfig) kept_config = NULL;
   g_autoptr(HatakeContainer) c = NULL;
   g_autoptr(HatakeContainer) kept = NULL;
+  g_autoptr(HatakeContainer) found = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
   HatakeContainerOpArgs now = { .timeout = 0 };
@@ -312,7 +313,8 @@ test_auto_remove_restart (Fixture *f, gconstpointer data)
   node = op (f, id, HATAKE_CONTAINER_OP_RESTART, &now, &error);
   g_assert_no_error (error);
   g_assert_cmpint (hatake_container_get_state (c), ==, HATAKE_CONTAINER_RUNNING);
-  g_assert_true (hatake_engine_lookup_container (f->engine, id) == c);
+  found = hatake_engine_lookup_container (f->engine, id);
+  g_assert_true (found == c);
   g_clear_pointer (&options, g_free);
   options = rootfs_mount_options (rootfs);
   g_assert_nonnull (options);

@@ -186,6 +186,50 @@ on_paused (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, NULL, NULL);
 }
 
+/* The stopped run's state is gone from the runtime: the container starts again. */
+static void
+on_restart_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HatakeContainers *self = g_task_get_source_object (task);
+  HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
+  Entry *entry = _hatake_containers_entry_for (self, container);
+  g_autoptr(GError) error = NULL;
+  GError *refused = NULL;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error) &&
+      !g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND) &&
+      g_object_get_data (G_OBJECT (task), "hatake-forced") == NULL)
+    {
+      g_debug ("runtime delete of %s: %s; forced now", hatake_container_get_id (container), error->message);
+      g_object_set_data (G_OBJECT (task), "hatake-forced", GINT_TO_POINTER (1));
+      hatake_runtime_delete_async (self->runtime, hatake_container_get_id (container), TRUE, NULL,
+                                   on_restart_deleted, g_steal_pointer (&task));
+      return;
+    }
+  if (entry == NULL)
+    {
+      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such container: %s"),
+                               hatake_container_get_id (container));
+      return;
+    }
+  /* (another client may have started or removed it meanwhile) */
+  if (hatake_container_get_state (container) == HATAKE_CONTAINER_RUNNING)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  if (!hatake_container_can (container, HATAKE_CONTAINER_RUNNING, &refused))
+    {
+      g_task_return_error (task, refused);
+      return;
+    }
+  _hatake_containers_start_entry (self, entry, task_then_event (self, container, "restart", task));
+}
+
+/* The exit left the runtime's state of the stopped run to the restart (hatake-containers.c's
+ * handle_exit): it is deleted before the start, whose create would otherwise race the delete —
+ * and lose ("container already exists") or be deleted by it, when the delete is slow. */
 static void
 on_restart_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -210,7 +254,8 @@ on_restart_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   _hatake_containers_event (self, container, "stop", NULL);
-  _hatake_containers_start_entry (self, entry, task_then_event (self, container, "restart", task));
+  hatake_runtime_delete_async (self->runtime, hatake_container_get_id (container), FALSE, NULL,
+                               on_restart_deleted, g_steal_pointer (&task));
 }
 
 static void

@@ -1341,6 +1341,7 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   HatakeContainerState state = hatake_container_get_state (c);
   guint64 code = 255;
   g_autoptr(GPtrArray) stoppers = NULL;
+  gboolean restarting;
 
   if (state != HATAKE_CONTAINER_RUNNING && state != HATAKE_CONTAINER_PAUSED)
     return;
@@ -1375,7 +1376,8 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
   /* (in the container's folder for a container an older engine started) */
   hatake_container_set_oom_killed (c, g_file_test (oom_file, G_FILE_TEST_EXISTS) ||
                                       g_file_test (old_oom_file, G_FILE_TEST_EXISTS));
-  entry->removed_at_exit = entry->config->auto_remove && !entry->restart_stop;
+  restarting = entry->restart_stop;
+  entry->removed_at_exit = entry->config->auto_remove && !restarting;
   /* what conmon left there is read: the run dir keeps nothing of a stopped container (nor the
    * mount: for one removed now, its removal's thread does both) */
   if (!entry->removed_at_exit)
@@ -1408,8 +1410,9 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
    * the host's had them killed above), and crun's forced delete would freeze and thaw the empty
    * cgroup for nothing — on cgroup v1 each freezer write patches the kernel's text on every CPU
    * (8% of hatake serve's time under `docker run --rm` in a loop, perf). Should it fail, the
-   * forced one follows. */
-  hatake_runtime_delete_async (self->runtime, id, FALSE, NULL, on_exit_deleted, g_strdup (id));
+   * forced one follows. A restart's stop leaves it to the restart, which starts once it is done. */
+  if (!restarting)
+    hatake_runtime_delete_async (self->runtime, id, FALSE, NULL, on_exit_deleted, g_strdup (id));
   if (entry->config->auto_remove)
     return;  /* (no restart policy goes with --rm; a restart's stop is the restart's to end) */
   if (restart_due (entry))
