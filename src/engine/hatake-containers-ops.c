@@ -247,12 +247,7 @@ on_restart_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  if (entry == NULL)
-    {
-      g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such container: %s"),
-                               hatake_container_get_id (container));
-      return;
-    }
+  /* (the start, after the delete, finds whether the container is still there) */
   _hatake_containers_event (self, container, "stop", NULL);
   hatake_runtime_delete_async (self->runtime, hatake_container_get_id (container), FALSE, NULL,
                                on_restart_deleted, g_steal_pointer (&task));
