@@ -40,7 +40,7 @@ inspect (Fixture *f, const char *format)
 static void
 test_api_update (Fixture *f, gconstpointer data)
 {
-  g_autofree char *image = NULL, *out = NULL, *err = NULL, *value = NULL;
+  g_autofree char *image = NULL, *out = NULL, *err = NULL, *value = NULL, *body = NULL, *reply = NULL;
   gboolean v1;
 
   if (!require ())
@@ -232,6 +232,15 @@ test_api_update (Fixture *f, gconstpointer data)
   g_assert_cmpint (docker (f, &out, NULL, "inspect", "-f", "{{.HostConfig.RestartPolicy.Name}}", "upd-rm", NULL), ==, 0);
   g_assert_cmpstr (trimmed (out), ==, "no");
   g_assert_cmpint (docker (f, NULL, NULL, "rm", "-f", "upd", "upd-rm", NULL), ==, 0);
+
+  /* nor is a container created with both (docker's CLI refuses the flags itself: the API) */
+  body = g_strdup_printf ("{\"Image\": \"%s\", \"Cmd\": [\"true\"], \"HostConfig\": {\"AutoRemove\": true, "
+                          "\"RestartPolicy\": {\"Name\": \"always\"}}}", image);
+  g_assert_cmpuint (http (f, "POST", "/containers/create?name=upd-both", body, NULL, &reply), ==, 400);
+  g_assert_nonnull (strstr (reply, "can't create 'AutoRemove' container with restart policy"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (f, &out, NULL, "ps", "-aq", "--filter", "name=upd-both", NULL), ==, 0);
+  g_assert_cmpstr (trimmed (out), ==, "");
 }
 
 int

@@ -1115,6 +1115,14 @@ hatake_containers_create_async (HatakeContainers            *self,
    * taken ahead from here, is over sooner */
   hatake_cgroups_warm_attach (self->cgroups);
 
+  /* (the command line refuses --rm with --restart itself; a client of the API is told as
+   * dockerd tells it) */
+  if (config->auto_remove && config->restart != HATAKE_RESTART_NO)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("can't create 'AutoRemove' container with restart policy"));
+      return;
+    }
   /* names are decided here, on the main thread, and held until the create is done */
   if (config->name != NULL)
     {
