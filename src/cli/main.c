@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hatake-cgroups.h"
 #include "hatake-cli-private.h"
 #include "hatake-inotify.h"
 
@@ -287,6 +288,14 @@ main (int    argc,
          * they go */
         if (commands[c].run != hatake_cli_serve)
           hatake_inotify_keep_until_exit ();
+        /* the runtime's first cgroup write of a start waits for an RCU grace period (~20 ms
+         * here after a quiet moment): taken now, beside the command's own start, rather than
+         * from the create on (one-shot run --rm after 300 ms of rest, this build against the
+         * one before, alternated, 20 each: 43.0 → 37.3 ms median; back to back, the same) */
+        if (commands[c].run == hatake_cli_run || commands[c].run == hatake_cli_start ||
+            commands[c].run == hatake_cli_restart || commands[c].run == hatake_cli_exec ||
+            commands[c].run == hatake_cli_compose)
+          hatake_cgroups_warm_attach_early ();
         status = commands[c].run (&globals, sub_argc, sub_argv);
         hatake_cli_settle (&globals);
         clear_globals (&globals);

@@ -598,10 +598,11 @@ own_procs_file (HatakeCgroupLayout *layout)
 static gpointer
 warm_thread (gpointer data)
 {
-  g_autoptr(HatakeCgroupLayout) layout = data;
+  /* (no layout: read here, off the caller's thread) */
+  g_autoptr(HatakeCgroupLayout) layout = data != NULL ? data : hatake_cgroups_detect ("/", NULL);
   /* (read right before the write: a write into another cgroup than its own would move the
    * process, and it may have been moved since the engine started) */
-  g_autofree char *procs = own_procs_file (layout);
+  g_autofree char *procs = layout != NULL ? own_procs_file (layout) : NULL;
   int fd = procs != NULL ? open (procs, O_WRONLY | O_CLOEXEC) : -1;
   char pid[24];
 
@@ -616,23 +617,36 @@ warm_thread (gpointer data)
   return NULL;
 }
 
-void
-hatake_cgroups_warm_attach (HatakeCgroupLayout *self)
+static void
+warm (HatakeCgroupLayout *layout)
 {
   g_autoptr(GError) error = NULL;
   GThread *thread;
 
-  if (self == NULL || !g_atomic_int_compare_and_exchange (&warming, 0, 1))
+  if (!g_atomic_int_compare_and_exchange (&warming, 0, 1))
     return;
-  thread = g_thread_try_new ("hatake-cgwarm", warm_thread, hatake_cgroup_layout_ref (self), &error);
+  thread = g_thread_try_new ("hatake-cgwarm", warm_thread, layout ? hatake_cgroup_layout_ref (layout) : NULL, &error);
   if (thread == NULL)
     {
       g_debug ("warming the cgroup writes: %s", error->message);
-      hatake_cgroup_layout_unref (self);
+      g_clear_pointer (&layout, hatake_cgroup_layout_unref);
       g_atomic_int_set (&warming, 0);
       return;
     }
   g_thread_unref (thread);
+}
+
+void
+hatake_cgroups_warm_attach (HatakeCgroupLayout *self)
+{
+  if (self != NULL)
+    warm (self);
+}
+
+void
+hatake_cgroups_warm_attach_early (void)
+{
+  warm (NULL);
 }
 
 static char *

@@ -79,6 +79,10 @@ GHashTable         *hatake_cgroup_layout_dirs (HatakeCgroupLayout *self,
  * (@self NULL: none was detected) or a cgroup this process may write to (rootless without
  * delegation); one at a time. */
 void                hatake_cgroups_warm_attach (HatakeCgroupLayout *self);
+/* The same before any engine is open, the layout read in the thread: a command that will start
+ * a container calls it first thing (the grace period is the kernel's, whichever process waits
+ * for it: this warms a served engine's create too). */
+void                hatake_cgroups_warm_attach_early (void);
 
 /* One line for people, e.g. "hybrid: cgroup v1 hierarchies (blkio, cpu, …) and a cgroup2 mount at
  * /sys/fs/cgroup/unified that owns hugetlb". */
