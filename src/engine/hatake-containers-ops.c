@@ -194,19 +194,8 @@ on_restart_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
   HatakeContainers *self = g_task_get_source_object (task);
   HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
   Entry *entry = _hatake_containers_entry_for (self, container);
-  g_autoptr(GError) error = NULL;
   GError *refused = NULL;
 
-  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error) &&
-      !g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND) &&
-      g_object_get_data (G_OBJECT (task), "hatake-forced") == NULL)
-    {
-      g_debug ("runtime delete of %s: %s; forced now", hatake_container_get_id (container), error->message);
-      g_object_set_data (G_OBJECT (task), "hatake-forced", GINT_TO_POINTER (1));
-      hatake_runtime_delete_async (self->runtime, hatake_container_get_id (container), TRUE, NULL,
-                                   on_restart_deleted, g_steal_pointer (&task));
-      return;
-    }
   if (entry == NULL)
     {
       g_task_return_new_error (task, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND, _("No such container: %s"),
@@ -249,8 +238,8 @@ on_restart_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   /* (the start, after the delete, finds whether the container is still there) */
   _hatake_containers_event (self, container, "stop", NULL);
-  hatake_runtime_delete_async (self->runtime, hatake_container_get_id (container), FALSE, NULL,
-                               on_restart_deleted, g_steal_pointer (&task));
+  _hatake_containers_delete_exited_async (self, hatake_container_get_id (container), on_restart_deleted,
+                                          g_steal_pointer (&task));
 }
 
 static void

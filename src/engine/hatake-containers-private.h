@@ -130,6 +130,12 @@ JsonNode *_hatake_containers_status_code_node (int        code);
 void      _hatake_containers_on_runtime_deleted (GObject      *source,
                                          GAsyncResult    *result,
                                          gpointer         user_data);
+/* Deletes the runtime's state of a container that has exited (plainly, then forced), then
+ * calls CALLBACK (may be NULL) whatever came of it: a failure is logged */
+void      _hatake_containers_delete_exited_async (HatakeContainers    *self,
+                                                  const char          *id,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
 void      _hatake_containers_remove_entry_full (HatakeContainers *self,
                                          Entry           *entry,
                                          gboolean         volumes,

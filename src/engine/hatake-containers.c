@@ -1274,16 +1274,50 @@ _hatake_containers_on_runtime_deleted (GObject *source, GAsyncResult *result, gp
 }
 
 static void
-on_exit_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+on_exited_forced (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autofree char *id = user_data;
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    g_debug ("runtime delete --force of %s: %s", (const char *) g_task_get_task_data (task), error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_exited_deleted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  const char *id = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error) ||
       g_error_matches (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND))
-    return;
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   g_debug ("runtime delete of %s: %s; forced now", id, error->message);
-  hatake_runtime_delete_async (HATAKE_RUNTIME (source), id, TRUE, NULL, _hatake_containers_on_runtime_deleted, NULL);
+  hatake_runtime_delete_async (HATAKE_RUNTIME (source), id, TRUE, NULL, on_exited_forced, g_steal_pointer (&task));
+}
+
+/* Without --force: a container with a PID namespace of its own has no process left once it has
+ * exited (one with the host's had them killed), and crun's forced delete would freeze and thaw
+ * the empty cgroup for nothing — on cgroup v1 each freezer write patches the kernel's text on
+ * every CPU (8% of hatake serve's time under `docker run --rm` in a loop, perf). Should it fail,
+ * the forced one follows. */
+void
+_hatake_containers_delete_exited_async (HatakeContainers    *self,
+                                        const char          *id,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  /* (the runtime's task: the containers are not held until it is done) */
+  GTask *task = g_task_new (self->runtime, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, _hatake_containers_delete_exited_async);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  hatake_runtime_delete_async (self->runtime, id, FALSE, NULL, on_exited_deleted, task);
 }
 
 JsonNode *
@@ -1414,13 +1448,9 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
    * ms). */
   if (hatake_container_get_state (c) == HATAKE_CONTAINER_REMOVING && _hatake_containers_delete_left (self, entry))
     return;
-  /* Without --force: a container with a PID namespace of its own has no process left (one with
-   * the host's had them killed above), and crun's forced delete would freeze and thaw the empty
-   * cgroup for nothing — on cgroup v1 each freezer write patches the kernel's text on every CPU
-   * (8% of hatake serve's time under `docker run --rm` in a loop, perf). Should it fail, the
-   * forced one follows. A restart's stop leaves it to the restart, which starts once it is done. */
+  /* (a restart's stop leaves it to the restart, which starts once it is done) */
   if (!restarting)
-    hatake_runtime_delete_async (self->runtime, id, FALSE, NULL, on_exit_deleted, g_strdup (id));
+    _hatake_containers_delete_exited_async (self, id, NULL, NULL);
   if (entry->config->auto_remove)
     return;  /* (no restart policy goes with --rm; a restart's stop is the restart's to end) */
   if (restart_due (entry))
