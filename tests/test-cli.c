@@ -639,6 +639,61 @@ test_cli_engine_killed_rm (Fixture *f, gconstpointer data)
 
 /* run -i takes stdin from a pipe; run -it gives a terminal (through tmux, as a person would),
  * with the window size followed, and exits with the container's code. */
+/* start -a and -ai: attached from before the start, this run's output only (the log keeps the
+ * run before), the container's exit code as the command's; -a was accepted and ignored before */
+static void
+test_cli_start_attach (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+
+  g_assert_cmpint (run (f, &out, NULL, "run", "--name", "attached", "--network", "none", image, "sh", "-c",
+                        "echo out-$((1+1)); echo err-3 >&2; exit 5", NULL), ==, 5);
+  g_assert_cmpstr (out, ==, "out-2\n");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (run (f, &out, &err, "start", "-a", "attached", NULL), ==, 5);
+      g_assert_cmpstr (out, ==, "out-2\n");
+      g_assert_nonnull (strstr (err, "err-3"));
+    }
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "start", "-a", "attached", "attached", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot start and attach multiple containers"));
+  /* a stopped container is attached by start -a only: attach says so, as docker's CLI */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "attach", "attached", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot attach to a stopped container"));
+
+  /* -ai: its stdin too, from created and from exited */
+  g_assert_cmpint (run (f, NULL, NULL, "create", "-i", "--name", "fed", "--network", "none", image, "sh", "-c",
+                        "read line; echo got-$line", NULL), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GSubprocess) process = NULL;
+      g_autofree char *input = g_strdup_printf ("line%u\n", i);
+      g_autofree char *expected = g_strdup_printf ("got-line%u\n", i);
+
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                  HATAKE_CLI, "--data-root", f->root, "start", "-ai", "fed", NULL);
+      g_assert_no_error (error);
+      g_clear_pointer (&out, g_free);
+      g_assert_true (g_subprocess_communicate_utf8 (process, input, NULL, &out, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (out, ==, expected);
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+    }
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "attached", "fed", NULL), ==, 0);
+}
+
 static void
 test_cli_interactive (Fixture *f, gconstpointer data)
 {
@@ -1318,5 +1373,6 @@ main (int argc, char **argv)
   g_test_add ("/cli/publish-all", Fixture, NULL, fixture_set_up, test_cli_publish_all, fixture_tear_down);
   g_test_add ("/cli/network-connect", Fixture, NULL, fixture_set_up, test_cli_network_connect, fixture_tear_down);
   g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_cli_interactive, fixture_tear_down);
+  g_test_add ("/cli/start-attach", Fixture, NULL, fixture_set_up, test_cli_start_attach, fixture_tear_down);
   return g_test_run ();
 }

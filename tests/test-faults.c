@@ -1138,6 +1138,55 @@ test_runtime_slow_delete (FaultFixture *f, gconstpointer data)
     }
 }
 
+/* A runtime state left by a run whose delete never came (a delete that failed, as here, or an
+ * engine killed between the exit and the delete): the runtime's create refused every later start
+ * of the container ("container already exists"), for good. */
+static void
+test_runtime_leftover (FaultFixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *flag = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *branch = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *state = NULL;
+
+  if (!have_services ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  fixture_stop_server (&f->api);
+  f->bin = g_dir_make_tmp ("hatake-faults-bin-XXXXXX", NULL);
+  flag = g_build_filename (f->bin, "refuse-delete", NULL);
+  refused = g_build_filename (f->bin, "refused", NULL);
+  branch = g_strdup_printf ("delete) if [ -e %s ]; then echo refused >> %s; "
+                            "echo \"fake ${0##*/}: delete refused (injected fault)\" >&2; exit 1; fi;;",
+                            flag, refused);
+  write_fake_runtimes (f, branch);
+  start_server_with_fakes (f);
+
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "pull", image, NULL), ==, 0);
+  g_assert_true (g_file_set_contents (flag, "", 0, NULL));
+  g_assert_cmpint (docker (&f->api, &out, NULL, "run", "--name", "faults-leftover", image, "echo", "ran", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "ran\n");
+  /* (the delete follows the exit) */
+  for (guint tries = 0; tries < 200 && !g_file_test (refused, G_FILE_TEST_EXISTS); tries++)
+    g_usleep (50 * 1000);
+  g_assert_true (g_file_test (refused, G_FILE_TEST_EXISTS));
+  faults_injected++;
+  g_assert_cmpint (g_unlink (flag), ==, 0);
+
+  /* the state left is deleted before the create; the container runs again, attached */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (docker (&f->api, &out, &err, "start", "-a", "faults-leftover", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "ran\n");
+  state = inspect (f, "faults-leftover", "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}");
+  g_assert_cmpstr (state, ==, "exited 0 0");
+  check_with_server_stopped (f, FALSE);
+  start_server_with_fakes (f);
+  g_assert_cmpint (docker (&f->api, NULL, NULL, "rm", "faults-leftover", NULL), ==, 0);
+}
+
 /* ---- a container flooding its logs --------------------------------------------------------- */
 
 static void
@@ -1261,6 +1310,8 @@ main (int argc, char **argv)
               test_disk_full_logging, faults_tear_down);
   g_test_add ("/faults/runtime/crun", FaultFixture, "crun", faults_set_up, test_runtime_fails, faults_tear_down);
   g_test_add ("/faults/runtime/conmon", FaultFixture, "conmon", faults_set_up, test_runtime_fails,
+              faults_tear_down);
+  g_test_add ("/faults/runtime/leftover", FaultFixture, NULL, faults_set_up, test_runtime_leftover,
               faults_tear_down);
   g_test_add ("/faults/runtime/slow-delete", FaultFixture, NULL, faults_set_up, test_runtime_slow_delete,
               faults_tear_down);

@@ -26,6 +26,7 @@ typedef struct
   HatakeEngine    *engine;
   HatakeContainer *container;
   gulong           state_handler;
+  HatakeContainerState waited;  /* the state (created, exited) a start is awaited from */
   gint64           since;      /* ns: what the container writes from the attach on */
   gboolean         interactive; /* stdin=1: the container's stdio through conmon, both ways */
   HatakeAttach    *attach;
@@ -150,7 +151,8 @@ attach_follow (AttachData *data)
       /* through conmon's attach socket: for a container not started yet, from before its
        * process runs (the engine connects once the start has created it) */
       if (hatake_container_get_state (data->container) != HATAKE_CONTAINER_RUNNING &&
-          hatake_container_get_state (data->container) != HATAKE_CONTAINER_CREATED)
+          hatake_container_get_state (data->container) != HATAKE_CONTAINER_CREATED &&
+          hatake_container_get_state (data->container) != HATAKE_CONTAINER_EXITED)
         {
           hatake_api_hijack_end (data->hijack);
           attach_data_free (data);
@@ -175,7 +177,7 @@ on_attach_state (HatakeContainer *container,
   AttachData *data = user_data;
 
   /* started (its log exists now), or gone without starting */
-  if (hatake_container_get_state (container) != HATAKE_CONTAINER_CREATED)
+  if (hatake_container_get_state (container) != data->waited)
     attach_follow (data);
 }
 
@@ -187,9 +189,11 @@ on_attach_inspected (GObject *source, GAsyncResult *result, gpointer user_data)
 
   data->multiplexed = inspect == NULL ||
                       !hatake_json_boolean (hatake_json_object_member (json_node_get_object (inspect), "Config"), "Tty", FALSE);
-  /* docker attaches before it starts: follow the log once the container runs (the engine
-   * attaches stdio to a created container itself, before its process runs) */
-  if (hatake_container_get_state (data->container) == HATAKE_CONTAINER_CREATED && !data->interactive)
+  /* docker attaches before it starts (run, and start -a of a stopped one, as dockerd lets it):
+   * follow the log once the container runs (the engine attaches stdio to a created or exited
+   * container itself, before its process runs) */
+  data->waited = hatake_container_get_state (data->container);
+  if ((data->waited == HATAKE_CONTAINER_CREATED || data->waited == HATAKE_CONTAINER_EXITED) && !data->interactive)
     data->state_handler = g_signal_connect (data->container, "notify::state", G_CALLBACK (on_attach_state), data);
   else
     attach_follow (data);

@@ -731,20 +731,6 @@ each_container (HatakeCliGlobals *globals, GOptionContext *context, int argc, ch
   return status;
 }
 
-int
-hatake_cli_start (HatakeCliGlobals *globals, int argc, char **argv)
-{
-  gboolean attach = FALSE, interactive = FALSE;
-  const GOptionEntry entries[] = {
-    { "attach", 'a', 0, G_OPTION_ARG_NONE, &attach, N_("Attach STDOUT/STDERR and forward signals"), NULL },
-    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &interactive, N_("Attach container's STDIN"), NULL },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]",
-                                                                  _("Start one or more stopped containers"), entries);
-  return each_container (globals, context, argc, argv, HATAKE_CONTAINER_OP_START, NULL, FALSE);
-}
-
 static int
 stop_or_restart (HatakeCliGlobals *globals, int argc, char **argv, HatakeContainerOp op, const char *summary)
 {
@@ -1019,6 +1005,90 @@ start_error_status (const char *message)
   if (strstr (message, "permission denied") || strstr (message, "is a directory"))
     return 126;
   return 125;
+}
+
+/* docker start -a [-i]: attached before the start, as docker's CLI does (nothing it prints is
+ * missed), the container's output and then its exit code as ours */
+static int
+start_attached (HatakeCliGlobals *globals, const char *name, gboolean interactive)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HatakeEngine) engine = NULL;
+  g_autoptr(GAsyncResult) inspect_result = NULL;
+  g_autoptr(GAsyncResult) wait_result = NULL;
+  g_autoptr(GAsyncResult) attach_result = NULL;
+  g_autoptr(JsonNode) inspect = NULL;
+  g_autoptr(JsonNode) started = NULL;
+  g_autoptr(JsonNode) waited = NULL;
+  JsonObject *config;
+  const char *id;
+  gboolean tty;
+
+  engine = hatake_cli_open_engine (globals, &error);
+  if (engine == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  hatake_engine_inspect_container_async (engine, name, NULL, hatake_cli_store_result, &inspect_result);
+  hatake_cli_wait ((gpointer *) &inspect_result);
+  inspect = hatake_engine_inspect_container_finish (engine, inspect_result, &error);
+  if (inspect == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  id = json_object_get_string_member (json_node_get_object (inspect), "Id");
+  config = json_object_get_object_member (json_node_get_object (inspect), "Config");
+  tty = config != NULL && json_object_get_boolean_member_with_default (config, "Tty", FALSE);
+  /* (stdin only when the container keeps it open, as docker's CLI) */
+  interactive = interactive && config != NULL && json_object_get_boolean_member_with_default (config, "OpenStdin", FALSE);
+
+  hatake_engine_container_op_async (engine, id, HATAKE_CONTAINER_OP_WAIT, NULL, NULL, hatake_cli_store_result,
+                                    &wait_result);
+  hatake_cli_begin_attach (engine, id, &attach_result);
+  /* (a remote attach is there once its connection is taken over; a local one once started) */
+  if (!HATAKE_IS_LOCAL_ENGINE (engine))
+    hatake_cli_wait ((gpointer *) &attach_result);
+  started = run_op (engine, id, HATAKE_CONTAINER_OP_START, NULL, &error);
+  if (error != NULL)
+    {
+      fprintf (stderr, "Error response from daemon: %s\n", error->message);
+      /* (a failed start fails the attach that waited for it) */
+      hatake_cli_wait ((gpointer *) &attach_result);
+      return start_error_status (error->message);
+    }
+  if (!hatake_cli_run_terminal (engine, id, &attach_result, FALSE, interactive, tty, &error))
+    {
+      fprintf (stderr, "Error: %s\n", error->message);
+      g_clear_error (&error);
+    }
+  hatake_cli_wait ((gpointer *) &wait_result);
+  waited = hatake_engine_container_op_finish (engine, wait_result, &error);
+  if (waited == NULL)
+    return hatake_cli_fail (g_steal_pointer (&error));
+  return (int) json_object_get_int_member (json_node_get_object (waited), "StatusCode");
+}
+
+int
+hatake_cli_start (HatakeCliGlobals *globals, int argc, char **argv)
+{
+  gboolean attach = FALSE, interactive = FALSE;
+  const GOptionEntry entries[] = {
+    { "attach", 'a', 0, G_OPTION_ARG_NONE, &attach, N_("Attach STDOUT/STDERR and forward signals"), NULL },
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &interactive, N_("Attach container's STDIN"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = hatake_cli_option_context ("CONTAINER [CONTAINER...]",
+                                                                  _("Start one or more stopped containers"), entries);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return hatake_cli_usage_error (context, error->message);
+  if (!attach && !interactive)
+    return each_container (globals, context, argc, argv, HATAKE_CONTAINER_OP_START, NULL, FALSE);
+  if (argc < 2)
+    return hatake_cli_usage_error (context, _("requires at least 1 argument"));
+  if (argc > 2)
+    {
+      fprintf (stderr, "%s\n", _("Error: you cannot start and attach multiple containers at once"));
+      return 1;
+    }
+  return start_attached (globals, argv[1], interactive);
 }
 
 int

@@ -284,6 +284,7 @@ hatake_cli_attach (HatakeCliGlobals *globals, int argc, char **argv)
   g_autoptr(JsonNode) waited = NULL;
   g_autoptr(JsonNode) inspect = NULL;
   g_autoptr(GAsyncResult) inspect_result = NULL;
+  JsonObject *state;
   gboolean tty;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -300,6 +301,19 @@ hatake_cli_attach (HatakeCliGlobals *globals, int argc, char **argv)
     return hatake_cli_fail (g_steal_pointer (&error));
   tty = json_object_get_boolean_member_with_default (json_object_get_object_member (json_node_get_object (inspect),
                                                                                     "Config"), "Tty", FALSE);
+  /* as docker's CLI checks: the engine would attach a stopped one from its next start (for
+   * docker start -a), and this would wait until then */
+  state = json_object_get_object_member (json_node_get_object (inspect), "State");
+  if (state == NULL || !json_object_get_boolean_member_with_default (state, "Running", FALSE))
+    {
+      fprintf (stderr, "%s\n", _("You cannot attach to a stopped container, start it first"));
+      return 1;
+    }
+  if (json_object_get_boolean_member_with_default (state, "Paused", FALSE))
+    {
+      fprintf (stderr, "%s\n", _("You cannot attach to a paused container, unpause it first"));
+      return 1;
+    }
   hatake_engine_container_op_async (engine, argv[1], HATAKE_CONTAINER_OP_WAIT, NULL, NULL,
                                     hatake_cli_store_result, &wait_result);
   if (!hatake_cli_attach_terminal (engine, argv[1], !no_stdin, tty, &error))

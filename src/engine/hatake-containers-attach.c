@@ -82,7 +82,10 @@ hatake_containers_connect_attach_async (HatakeContainers    *self,
   g_task_set_source_tag (task, hatake_containers_connect_attach_async);
   if (entry != NULL && hatake_container_get_state (container) == HATAKE_CONTAINER_RUNNING)
     _hatake_containers_connect_attach (self, container, task, NULL);
-  else if (entry != NULL && hatake_container_get_state (container) == HATAKE_CONTAINER_CREATED)
+  /* one not running yet, or not any more, is attached from its next start on, as dockerd does
+   * (docker start -a attaches, then starts) */
+  else if (entry != NULL && (hatake_container_get_state (container) == HATAKE_CONTAINER_CREATED ||
+                             hatake_container_get_state (container) == HATAKE_CONTAINER_EXITED))
     {
       if (entry->early_attaches == NULL)
         entry->early_attaches = g_ptr_array_new ();

@@ -34,6 +34,7 @@ _hatake_containers_prepare_data_free (PrepareData *data)
   g_free (data->join_netns);
   g_free (data->join_dir);
   g_clear_object (&data->store);
+  g_clear_object (&data->runtime);
   g_free (data->root);
   g_free (data->dir);
   g_free (data->id);
@@ -427,6 +428,9 @@ _hatake_containers_prepare_thread (GTask *task, gpointer source, gpointer task_d
     }
   int rootfd = -1;
 
+  /* (first: a state left by a previous run would fail the runtime's create after all of this) */
+  if (!hatake_runtime_delete_leftover (data->runtime, data->id, &error))
+    goto fail;
   image_config = _hatake_containers_read_image_config (data->store, data->image_id, &error);
   if (image_config == NULL)
     goto fail;

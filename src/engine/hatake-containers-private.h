@@ -174,6 +174,7 @@ gboolean  _hatake_containers_set_errno  (GError          **error,
 typedef struct
 {
   HatakeStore           *store;
+  HatakeRuntime         *runtime;        /* deletes a runtime state a previous run left */
   char                  *root;
   char                  *dir;
   char                  *id;

@@ -401,6 +401,7 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   entry->stopped_by_user = FALSE;
 
   prepare->store = g_object_ref (self->store);
+  prepare->runtime = g_object_ref (self->runtime);
   prepare->root = g_strdup (self->root);
   prepare->volumes = g_object_ref (self->volumes);
   prepare->dir = g_strdup (entry->dir);

@@ -22,6 +22,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/socket.h>
@@ -311,6 +312,49 @@ run_thread (GTask        *task,
       return;
     }
   g_task_return_pointer (task, g_steal_pointer (&out), g_free);
+}
+
+/* A runtime state for ID, from a run whose delete never came (an engine killed between the
+ * container's exit and its delete, a delete that failed): the runtime's create would refuse every
+ * start of the container after it ("container already exists"). A plain delete, which the
+ * runtime refuses for a container still running: no process is killed here. */
+gboolean
+hatake_runtime_delete_leftover (HatakeRuntime  *self,
+                                const char     *id,
+                                GError        **error)
+{
+  g_autofree char *state = NULL;
+  g_autofree char *root = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { NULL, NULL, "delete", id, NULL };
+  struct stat st;
+
+  g_return_val_if_fail (HATAKE_IS_RUNTIME (self), FALSE);
+  g_return_val_if_fail (id != NULL && *id != '\0' && strchr (id, '/') == NULL, FALSE);
+
+  /* (crun and runc both keep a container's state in ROOT/ID) */
+  state = g_build_filename (self->state_root, id, NULL);
+  if (lstat (state, &st) != 0)
+    return TRUE;
+  root = g_strconcat ("--root=", self->state_root, NULL);
+  argv[0] = self->exec_path;
+  argv[1] = root;
+  launcher = runtime_launcher (self, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, error))
+    return FALSE;
+  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
+    {
+      g_autofree char *message = runtime_message (self->name, err);
+      g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
+                   _("A previous run of the container is left in the runtime and cannot be deleted: %s"),
+                   message);
+      return FALSE;
+    }
+  g_debug ("%s: deleted a runtime state left by a previous run", id);
+  return TRUE;
 }
 
 void

@@ -110,6 +110,13 @@ void           hatake_runtime_update_async   (HatakeRuntime              *self,
                                               gpointer                    user_data);
 /* All six finish with hatake_runtime_run_finish. */
 
+/* Deletes the runtime's state for ID that a previous run left (its delete never came), so that
+ * the next create succeeds; TRUE when there was none. A plain delete: a container the runtime
+ * still runs is an error. Blocks (a thread's work). */
+gboolean       hatake_runtime_delete_leftover (HatakeRuntime             *self,
+                                               const char                *id,
+                                               GError                   **error);
+
 /* The delete of container ID, saved in the file DIR/ID for another process to run later
  * (hatake-exited, or hatake_runtime_run_saved_deletes) */
 gboolean       hatake_runtime_save_delete    (HatakeRuntime              *self,
