@@ -639,6 +639,74 @@ test_cli_engine_killed_rm (Fixture *f, gconstpointer data)
 
 /* run -i takes stdin from a pipe; run -it gives a terminal (through tmux, as a person would),
  * with the window size followed, and exits with the container's code. */
+static gint
+compare_lines (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* volume ls and network ls --filter, as docker's lists filter: -f was ignored by volume ls, and
+ * network ls had none */
+static void
+test_cli_list_filters (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  static const struct { const char *filter; const char *volumes; } cases[] = {
+    { "name=team", "team-vol\n" },
+    { "label=team=a", "team-vol\n" },
+    { "label=team", "team-vol\n" },
+    { "dangling=true", "team-vol\n" },
+    { "dangling=false", "used-vol\n" },
+    { "driver=local", "team-vol\nused-vol\n" },
+    { "driver=other", "" },
+  };
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "volume", "create", "--label", "team=a", "team-vol", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "volume", "create", "used-vol", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "create", "--name", "user", "--network", "none", "-v", "used-vol:/data",
+                        image, "true", NULL), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+      g_autoptr(GString) sorted = g_string_new (NULL);
+      g_auto(GStrv) lines = NULL;
+
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run (f, &out, NULL, "volume", "ls", "-q", "--filter", cases[i].filter, NULL), ==, 0);
+      g_test_message ("volume ls -f %s: %s", cases[i].filter, out);
+      lines = g_strsplit (out, "\n", -1);
+      for (guint k = 0; lines[k] != NULL; k++)
+        if (*lines[k] != '\0')
+          g_ptr_array_add (names, lines[k]);
+      g_ptr_array_sort (names, compare_lines);
+      for (guint k = 0; k < names->len; k++)
+        g_string_append_printf (sorted, "%s\n", (const char *) g_ptr_array_index (names, k));
+      g_assert_cmpstr (sorted->str, ==, cases[i].volumes);
+    }
+  g_assert_cmpint (run (f, NULL, &err, "volume", "ls", "--filter", "bogus=1", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "invalid filter 'bogus'"));
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "network", "ls", "-q", "--filter", "type=builtin", NULL), ==, 0);
+  g_assert_cmpint (strlen (out), ==, 3 * 13);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "network", "ls", "--format", "{{.Name}}", "--filter", "name=hos", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "host\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "network", "ls", "-q", "--filter", "type=custom", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "network", "ls", "-f", "scope", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "bad format of filter"));
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "user", NULL), ==, 0);
+}
+
 /* start -a and -ai: attached from before the start, this run's output only (the log keeps the
  * run before), the container's exit code as the command's; -a was accepted and ignored before */
 static void
@@ -1374,5 +1442,6 @@ main (int argc, char **argv)
   g_test_add ("/cli/network-connect", Fixture, NULL, fixture_set_up, test_cli_network_connect, fixture_tear_down);
   g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_cli_interactive, fixture_tear_down);
   g_test_add ("/cli/start-attach", Fixture, NULL, fixture_set_up, test_cli_start_attach, fixture_tear_down);
+  g_test_add ("/cli/list-filters", Fixture, NULL, fixture_set_up, test_cli_list_filters, fixture_tear_down);
   return g_test_run ();
 }

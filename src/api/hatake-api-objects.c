@@ -675,16 +675,50 @@ on_object_op (GObject *source, GAsyncResult *result, gpointer user_data)
   g_free (data);
 }
 
+static const char * const network_filter_keys[] = { "name", "id", "driver", "label", "type", "dangling", NULL };
+static const char * const volume_filter_keys[] = { "name", "driver", "label", "dangling", NULL };
+
+gboolean
+hatake_api_filter_list (JsonArray *list, gboolean volumes, const char * const *filters, GError **error)
+{
+  g_autoptr(GHashTable) table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+
+  g_return_val_if_fail (list != NULL, FALSE);
+  for (guint i = 0; filters != NULL && filters[i] != NULL; i++)
+    {
+      const char *eq = strchr (filters[i], '=');
+      g_autofree char *key = g_strndup (filters[i], eq != NULL ? (gsize) (eq - filters[i]) : strlen (filters[i]));
+      GStrv old = g_hash_table_lookup (table, key);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      if (eq == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "bad format of filter (expected name=value)");
+          return FALSE;
+        }
+      if (!g_strv_contains (volumes ? volume_filter_keys : network_filter_keys, key))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid filter '%s'", key);
+          return FALSE;
+        }
+      if (old != NULL)
+        g_strv_builder_addv (builder, (const char **) old);
+      g_strv_builder_add (builder, eq + 1);
+      g_hash_table_replace (table, g_steal_pointer (&key), g_strv_builder_end (builder));
+    }
+  filter_list (list, table);
+  return TRUE;
+}
+
 /* A list with ?filters=: the filters parsed and checked against what docker's network and
  * volume lists filter on, else the request answered (400). */
 static gboolean
 op_data_take_filters (OpData *data, GHashTable *query)
 {
-  static const char * const network_keys[] = { "name", "id", "driver", "label", "type", "dangling", NULL };
-  static const char * const volume_keys[] = { "name", "driver", "label", "dangling", NULL };
   g_autoptr(GError) error = NULL;
 
-  data->filters = hatake_api_query_filters_only (query, data->is_volume ? volume_keys : network_keys, &error);
+  data->filters = hatake_api_query_filters_only (query, data->is_volume ? volume_filter_keys : network_filter_keys,
+                                                 &error);
   if (data->filters != NULL)
     return TRUE;
   hatake_api_request_reply_error (data->request, error);

@@ -42,4 +42,12 @@ gboolean         hatake_api_server_publish      (HatakeApiServer  *self,
                                                  const char       *data_root,
                                                  GError          **error);
 
+/* The volume (VOLUMES) or network list LIST, as GET /volumes or /networks give it, filtered in
+ * place as their ?filters= filter it, by FILTERS (KEY=VALUE, as docker's --filter): for the CLI's
+ * lists of a local engine. G_IO_ERROR_INVALID_ARGUMENT names a key that list has not. */
+gboolean         hatake_api_filter_list         (JsonArray           *list,
+                                                 gboolean             volumes,
+                                                 const char * const  *filters,
+                                                 GError             **error);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-api-server.h"
 
 static JsonNode *
 network_op (HatakeEngine *engine, HatakeNetworkOp op, const HatakeNetworkOpArgs *args, GError **error)
@@ -81,9 +82,11 @@ hatake_cli_network_ls (HatakeCliGlobals *globals, int argc, char **argv)
 {
   gboolean quiet = FALSE;
   g_autofree char *format = NULL;
+  g_auto(GStrv) filters = NULL;
   const GOptionEntry entries[] = {
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Only display network IDs"), NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("Format output: table, json, or a template"), "FORMAT" },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, N_("Provide filter values (e.g. 'driver=bridge')"), "FILTER" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = hatake_cli_option_context ("", _("List networks"), entries);
@@ -101,6 +104,8 @@ hatake_cli_network_ls (HatakeCliGlobals *globals, int argc, char **argv)
   if (engine == NULL || (list = network_op (engine, HATAKE_NETWORK_OP_LIST, &args, &error)) == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
   networks = json_node_get_array (list);
+  if (!hatake_api_filter_list (networks, FALSE, (const char * const *) filters, &error))
+    return hatake_cli_fail (g_steal_pointer (&error));
   if (!quiet && table)
     printf ("%-14s %-20s %-10s %s\n", "NETWORK ID", "NAME", "DRIVER", "SCOPE");
   for (guint i = 0; i < json_array_get_length (networks); i++)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hatake-cli-private.h"
+#include "hatake-api-server.h"
 
 static JsonNode *
 volume_op (HatakeEngine *engine, HatakeVolumeOp op, const HatakeVolumeOpArgs *args, GError **error)
@@ -98,6 +99,8 @@ hatake_cli_volume_ls (HatakeCliGlobals *globals, int argc, char **argv)
   if (engine == NULL || (list = volume_op (engine, HATAKE_VOLUME_OP_LIST, &args, &error)) == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
   volumes = json_object_get_array_member (json_node_get_object (list), "Volumes");
+  if (!hatake_api_filter_list (volumes, TRUE, (const char * const *) filters, &error))
+    return hatake_cli_fail (g_steal_pointer (&error));
   if (!quiet && table)
     printf ("%-15s %s\n", "DRIVER", "VOLUME NAME");
   for (guint i = 0; i < json_array_get_length (volumes); i++)
