@@ -184,6 +184,9 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  /* GLib's C locale made before any thread: made at a first g_ascii_strto*() in two threads at
+   * once, one of them may see a good number refused (hatake-cgroups.c, warm()) */
+  (void) g_ascii_strtoull ("0", NULL, 10);
 
   /* Global options come before the command, as docker's do. */
   for (; i < argc && argv[i][0] == '-'; i++)

@@ -625,6 +625,12 @@ warm (HatakeCgroupLayout *layout)
 
   if (!g_atomic_int_compare_and_exchange (&warming, 0, 1))
     return;
+  /* GLib makes its C locale at the first g_ascii_strto*(), behind a g_once: a thread that waits
+   * there may come back with errno set, and g_ascii_string_to_unsigned() then refuses a good
+   * number. The thread parses mountinfo at once; made here first, the caller's next parse (the
+   * store's VERSION, at a command's start) cannot meet it half made. Seen: "VERSION does not
+   * hold a store version number (“1”)", once in 54 `run --rm`. */
+  (void) g_ascii_strtoull ("0", NULL, 10);
   thread = g_thread_try_new ("hatake-cgwarm", warm_thread, layout ? hatake_cgroup_layout_ref (layout) : NULL, &error);
   if (thread == NULL)
     {
