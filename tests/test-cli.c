@@ -1306,6 +1306,74 @@ test_cli_network_churn (Fixture *f, gconstpointer data)
   g_assert_cmpint (run (f, NULL, NULL, "network", "rm", "churn", NULL), ==, 0);
 }
 
+/* exec -d: back once the process runs, which goes on alone (it was "not supported yet"); a
+ * command that cannot run is said, 126 (on the local engine); also through hatake serve */
+static void
+test_cli_exec_detach (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *socket_path = g_strconcat (f->root, ".sock", NULL);
+  g_autofree char *host = g_strconcat ("unix://", socket_path, NULL);
+  g_autofree char *pidfile = g_strconcat (f->root, ".pid", NULL);
+  g_autofree char *pid_text = NULL;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  g_assert_cmpint (run (f, &id, NULL, "run", "-d", "--name", "bg", "--network", "none", image, "sleep", "300", NULL), ==, 0);
+  g_strstrip (id);
+  for (guint served = 0; served < 2; served++)
+    {
+      g_autofree char *script = g_strdup_printf ("sleep 2; echo late-%u > /late", served);
+      g_autofree char *expected = g_strdup_printf ("late-%u\n", served);
+      g_autoptr(GDir) dir = NULL;
+      g_autofree char *dir_path = g_build_filename (f->root, "containers", id, NULL);
+      const char *name;
+
+      if (served)
+        {
+          g_assert_cmpint (run (f, NULL, NULL, "exec", "bg", "rm", "/late", NULL), ==, 0);
+          g_assert_cmpint (run (f, NULL, NULL, "serve", "--detach", "-H", host, "--pidfile", pidfile, NULL), ==, 0);
+        }
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run (f, &out, NULL, "exec", "-d", "bg", "sh", "-c", script, NULL), ==, 0);
+      g_assert_cmpstr (out, ==, "");
+      /* back before the process is done */
+      g_assert_cmpint (run (f, NULL, NULL, "exec", "bg", "cat", "/late", NULL), !=, 0);
+      g_clear_pointer (&out, g_free);
+      for (guint tries = 0; tries < 100; tries++)
+        {
+          g_clear_pointer (&out, g_free);
+          if (run (f, &out, NULL, "exec", "bg", "cat", "/late", NULL) == 0)
+            break;
+          g_usleep (100 * 1000);
+        }
+      g_assert_cmpstr (out, ==, expected);
+      /* (hatake serve runs a detached exec itself, for its inspect's exit code: its answer comes
+       * before the runtime's, as a missing command would fail) */
+      g_clear_pointer (&err, g_free);
+      if (!served)
+        {
+          g_assert_cmpint (run (f, NULL, &err, "exec", "-d", "bg", "no-such-command", NULL), ==, 126);
+          g_assert_nonnull (strstr (err, "no-such-command"));
+        }
+      /* (its process file and the runtime's log are gone) */
+      dir = g_dir_open (dir_path, 0, NULL);
+      g_assert_nonnull (dir);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        g_assert_false (g_str_has_prefix (name, "exec-"));
+    }
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "bg", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
+  g_assert_cmpint (kill (atoi (pid_text), SIGTERM), ==, 0);
+  for (guint i = 0; i < 100 && kill (atoi (pid_text), 0) == 0; i++)
+    g_usleep (50 * 1000);
+}
+
 /* hatake serve --detach: back once it serves, with its pid file; the data root is its own; SIGTERM
  * takes the socket and the pid file away. */
 static void
@@ -1443,5 +1511,6 @@ main (int argc, char **argv)
   g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_cli_interactive, fixture_tear_down);
   g_test_add ("/cli/start-attach", Fixture, NULL, fixture_set_up, test_cli_start_attach, fixture_tear_down);
   g_test_add ("/cli/list-filters", Fixture, NULL, fixture_set_up, test_cli_list_filters, fixture_tear_down);
+  g_test_add ("/cli/exec-detach", Fixture, NULL, fixture_set_up, test_cli_exec_detach, fixture_tear_down);
   return g_test_run ();
 }

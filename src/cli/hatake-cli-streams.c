@@ -371,8 +371,6 @@ hatake_cli_exec (HatakeCliGlobals *globals, int argc, char **argv)
     return hatake_cli_usage_error (context, error->message);
   if (argc < 3)
     return hatake_cli_usage_error (context, _("requires at least 2 arguments"));
-  if (detach)
-    return hatake_cli_usage_error (context, _("-d is not supported yet"));
   engine = hatake_cli_open_engine (globals, &error);
   if (engine == NULL)
     return hatake_cli_fail (g_steal_pointer (&error));
@@ -383,6 +381,7 @@ hatake_cli_exec (HatakeCliGlobals *globals, int argc, char **argv)
   options.interactive = interactive;
   options.privileged = privileged;
   options.tty = tty;
+  options.detach = detach;
   options.attach_ready = exec_attach_ready;
   options.attach_data = &terminal;
   terminal.with_stdin = interactive;

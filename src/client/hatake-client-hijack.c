@@ -282,6 +282,7 @@ typedef struct
   char               *exec_id;
   gboolean            tty;
   gboolean            interactive;
+  gboolean            detach;         /* docker exec -d: no stream, the start's answer ends it */
   void              (*attach_ready) (HatakeAttach *attach, gpointer user_data);
   gpointer            attach_data;
   GIOStream          *stream;
@@ -452,6 +453,20 @@ on_exec_started (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_exec_started_detached (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  GError *error = NULL;
+
+  node = hatake_client_request_finish (HATAKE_CLIENT (source), result, NULL, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, 0);
+}
+
+static void
 on_exec_created (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -471,10 +486,17 @@ on_exec_created (GObject *source, GAsyncResult *result, gpointer user_data)
   data->exec_id = g_strdup (id);
   path = g_strdup_printf ("/exec/%s/start", id);
   o = json_object_new ();
-  json_object_set_boolean_member (o, "Detach", FALSE);
+  json_object_set_boolean_member (o, "Detach", data->detach);
   json_object_set_boolean_member (o, "Tty", data->tty);
   body = json_node_init_object (json_node_alloc (), o);
   json_object_unref (o);
+  /* (detached: a plain request, answered once the process runs) */
+  if (data->detach)
+    {
+      hatake_client_request_async (data->self->client, "POST", path, body, NULL, g_task_get_cancellable (task),
+                                   on_exec_started_detached, g_object_ref (task));
+      return;
+    }
   hijack_async (data->self->client, path, body, g_task_get_cancellable (task), on_exec_started, g_object_ref (task));
 }
 
@@ -514,15 +536,16 @@ _hatake_client_engine_exec_async (HatakeEngine            *engine,
       return;
     }
   data->self = g_object_ref (self);
-  data->tty = options->tty;
-  data->interactive = options->interactive;
+  data->detach = options->detach;
+  data->tty = options->tty && !options->detach;
+  data->interactive = options->interactive && !options->detach;
   data->attach_ready = options->attach_ready;
   data->attach_data = options->attach_data;
   g_task_set_task_data (task, data, (GDestroyNotify) exec_data_free);
-  json_object_set_boolean_member (o, "AttachStdin", options->interactive);
-  json_object_set_boolean_member (o, "AttachStdout", TRUE);
-  json_object_set_boolean_member (o, "AttachStderr", TRUE);
-  json_object_set_boolean_member (o, "Tty", options->tty);
+  json_object_set_boolean_member (o, "AttachStdin", data->interactive);
+  json_object_set_boolean_member (o, "AttachStdout", !data->detach);
+  json_object_set_boolean_member (o, "AttachStderr", !data->detach);
+  json_object_set_boolean_member (o, "Tty", data->tty);
   json_object_set_boolean_member (o, "Privileged", options->privileged);
   json_object_set_array_member (o, "Cmd", strv_array ((const char * const *) options->argv));
   if (options->env != NULL)

@@ -193,6 +193,8 @@ typedef struct
   gboolean  privileged;
   gboolean  tty;
   gboolean  kill_on_cancel; /* with pipes_ready: a cancelled exec's process is killed (a probe's) */
+  gboolean  detach;       /* docker exec -d: done once the process runs (0), its stdio none; its
+                           * exit is not waited for */
   char     *id;           /* the exec instance's ID (the API's) for its events, or NULL */
   void    (*attach_ready) (struct _HatakeAttach *attach,
                            gpointer              user_data);

@@ -175,6 +175,21 @@ on_exec_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_exec_detached (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExecData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  /* (the runtime read the process file before it answered) */
+  g_unlink (data->process_path);
+  if (!hatake_runtime_run_finish (HATAKE_RUNTIME (source), result, NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, 0);
+}
+
+static void
 resize_pty (guint width, guint height, gpointer user_data)
 {
   int fd = GPOINTER_TO_INT (user_data);
@@ -231,6 +246,16 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   exec_event (task, "exec_create", 0);
   exec_event (task, "exec_start", 0);
+  if (data->options.detach)
+    {
+      /* the runtime's own: it answers once the process runs, whose parent is then the
+       * container's (as docker's exec -d, nobody waits for it) */
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      hatake_runtime_exec_detached_async (self->runtime, hatake_container_get_id (container), data->process_path,
+                                          cancellable, on_exec_detached, g_steal_pointer (&task));
+      return;
+    }
   if (!data->options.tty && data->options.pipes_ready != NULL)
     {
       GCancellable *cancellable = g_task_get_cancellable (task);
@@ -289,6 +314,10 @@ hatake_containers_exec_async (HatakeContainers        *self,
   data->options.interactive = options->interactive;
   data->options.tty = options->tty;
   data->options.kill_on_cancel = options->kill_on_cancel;
+  /* (no terminal, no stdin: nobody would be there) */
+  data->options.detach = options->detach;
+  if (options->detach)
+    data->options.tty = data->options.interactive = FALSE;
   data->options.id = g_strdup (options->id);
   data->options.attach_ready = options->attach_ready;
   data->options.pipes_ready = options->pipes_ready;

@@ -357,6 +357,85 @@ hatake_runtime_delete_leftover (HatakeRuntime  *self,
   return TRUE;
 }
 
+/* exec --detach: the process inherits the runtime's stdio, so none of it may be a pipe of ours
+ * (a wait for its end of file would last the process's life); the runtime's own message, should
+ * it fail, is in its --log file instead */
+typedef struct
+{
+  GPtrArray *argv;
+  char      *log_path;
+} DetachedExec;
+
+static void
+detached_exec_free (DetachedExec *d)
+{
+  g_ptr_array_unref (d->argv);
+  g_free (d->log_path);
+  g_free (d);
+}
+
+static void
+exec_detached_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  HatakeRuntime *self = source;
+  DetachedExec *d = task_data;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *log = NULL;
+  GError *error = NULL;
+
+  launcher = runtime_launcher (self, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) d->argv->pdata, &error);
+  if (process == NULL || !g_subprocess_wait (process, cancellable, &error))
+    {
+      g_unlink (d->log_path);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_file_get_contents (d->log_path, &log, NULL, NULL);
+  g_unlink (d->log_path);
+  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
+    {
+      g_autofree char *message = runtime_message (self->name, log);
+      g_task_return_new_error (task, HATAKE_ERROR, classify (message), "%s", message);
+      return;
+    }
+  g_task_return_pointer (task, g_strdup (""), g_free);
+}
+
+void
+hatake_runtime_exec_detached_async (HatakeRuntime       *self,
+                                    const char          *id,
+                                    const char          *process_json,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  DetachedExec *d;
+
+  g_return_if_fail (HATAKE_IS_RUNTIME (self));
+  g_return_if_fail (id != NULL && process_json != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, hatake_runtime_exec_detached_async);
+  d = g_new0 (DetachedExec, 1);
+  d->log_path = g_strconcat (process_json, ".log", NULL);
+  d->argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (d->argv, g_strdup (self->exec_path));
+  g_ptr_array_add (d->argv, g_strconcat ("--root=", self->state_root, NULL));
+  g_ptr_array_add (d->argv, g_strconcat ("--log=", d->log_path, NULL));
+  g_ptr_array_add (d->argv, g_strdup ("exec"));
+  g_ptr_array_add (d->argv, g_strdup ("--detach"));
+  g_ptr_array_add (d->argv, g_strdup ("--process"));
+  g_ptr_array_add (d->argv, g_strdup (process_json));
+  g_ptr_array_add (d->argv, g_strdup (id));
+  g_ptr_array_add (d->argv, NULL);
+  g_task_set_task_data (task, d, (GDestroyNotify) detached_exec_free);
+  g_task_run_in_thread (task, exec_detached_thread);
+}
+
 void
 hatake_runtime_run_async (HatakeRuntime       *self,
                           const char * const  *args,

@@ -108,7 +108,15 @@ void           hatake_runtime_update_async   (HatakeRuntime              *self,
                                               GCancellable               *cancellable,
                                               GAsyncReadyCallback         callback,
                                               gpointer                    user_data);
-/* All six finish with hatake_runtime_run_finish. */
+/* `RUNTIME exec --detach --process PROCESS_JSON ID`: done once the process runs, which has no
+ * stdio of ours (docker exec -d) */
+void           hatake_runtime_exec_detached_async (HatakeRuntime         *self,
+                                              const char                 *id,
+                                              const char                 *process_json,
+                                              GCancellable               *cancellable,
+                                              GAsyncReadyCallback         callback,
+                                              gpointer                    user_data);
+/* All seven finish with hatake_runtime_run_finish. */
 
 /* Deletes the runtime's state for ID that a previous run left (its delete never came), so that
  * the next create succeeds; TRUE when there was none. A plain delete: a container the runtime
