@@ -1374,6 +1374,66 @@ test_cli_exec_detach (Fixture *f, gconstpointer data)
     g_usleep (50 * 1000);
 }
 
+/* --runtime runc: the container is runc's (its state in runc's own root), through its whole
+ * life; one that is not installed is refused at create. It was taken and ignored. */
+static void
+test_cli_runtime_choice (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, f->root, -1);
+  g_autofree char *own_state = NULL;
+  g_autofree char *shared_state = NULL;
+  g_autofree char *runc = NULL;
+
+  if (!hatake_test_require_env ("HATAKE_TEST_REGISTRY") || !hatake_test_require_root ())
+    return;
+  runc = g_find_program_in_path ("runc");
+
+  if (runc == NULL && !g_file_test ("/usr/sbin/runc", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        g_error ("runc is missing: build-aux/install-deps.sh test installs it");
+      g_test_skip ("runc is not installed");
+      return;
+    }
+  image = hatake_test_registry_ref ("hatake/busybox:latest");
+  g_assert_cmpint (run (f, NULL, NULL, "pull", "-q", image, NULL), ==, 0);
+  g_assert_cmpint (run (f, &id, NULL, "run", "-d", "--runtime", "runc", "--name", "by-runc", "--network", "none",
+                        image, "sleep", "300", NULL), ==, 0);
+  g_strstrip (id);
+  g_assert_cmpint (run (f, &out, NULL, "inspect", "-f", "{{.HostConfig.Runtime}}", "by-runc", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "runc\n");
+  /* runc's state file, in runc's root (its own, unless runc is the engine's runtime here) */
+  own_state = g_strdup_printf ("/run/hatake/%.12s/runtime-runc/%s/state.json", hash, id);
+  shared_state = g_strdup_printf ("/run/hatake/%.12s/runtime/%s/state.json", hash, id);
+  g_assert_true (g_file_test (own_state, G_FILE_TEST_EXISTS) || g_file_test (shared_state, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "exec", "by-runc", "echo", "in-runc", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "in-runc\n");
+  g_assert_cmpint (run (f, NULL, NULL, "pause", "by-runc", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "unpause", "by-runc", NULL), ==, 0);
+  g_assert_cmpint (run (f, NULL, NULL, "restart", "-t", "0", "by-runc", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "inspect", "-f", "{{.State.Status}}", "by-runc", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "running\n");
+  g_assert_cmpint (run (f, NULL, NULL, "rm", "-f", "by-runc", NULL), ==, 0);
+  /* (the runtime's delete is conmon's exit command's, once the command is gone) */
+  for (guint tries = 0; tries < 100 && (g_file_test (own_state, G_FILE_TEST_EXISTS) ||
+                                        g_file_test (shared_state, G_FILE_TEST_EXISTS)); tries++)
+    g_usleep (100 * 1000);
+  g_assert_false (g_file_test (own_state, G_FILE_TEST_EXISTS) || g_file_test (shared_state, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (run (f, NULL, &err, "create", "--runtime", "no-such-runtime", "--name", "by-none", image, "true",
+                        NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "no-such-runtime"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (f, &out, NULL, "ps", "-aq", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+}
+
 /* hatake serve --detach: back once it serves, with its pid file; the data root is its own; SIGTERM
  * takes the socket and the pid file away. */
 static void
@@ -1512,5 +1572,6 @@ main (int argc, char **argv)
   g_test_add ("/cli/start-attach", Fixture, NULL, fixture_set_up, test_cli_start_attach, fixture_tear_down);
   g_test_add ("/cli/list-filters", Fixture, NULL, fixture_set_up, test_cli_list_filters, fixture_tear_down);
   g_test_add ("/cli/exec-detach", Fixture, NULL, fixture_set_up, test_cli_exec_detach, fixture_tear_down);
+  g_test_add ("/cli/runtime-choice", Fixture, NULL, fixture_set_up, test_cli_runtime_choice, fixture_tear_down);
   return g_test_run ();
 }

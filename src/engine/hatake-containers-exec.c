@@ -252,7 +252,8 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
        * container's (as docker's exec -d, nobody waits for it) */
       GCancellable *cancellable = g_task_get_cancellable (task);
 
-      hatake_runtime_exec_detached_async (self->runtime, hatake_container_get_id (container), data->process_path,
+      hatake_runtime_exec_detached_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)),
+                                          hatake_container_get_id (container), data->process_path,
                                           cancellable, on_exec_detached, g_steal_pointer (&task));
       return;
     }
@@ -261,7 +262,8 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
       GCancellable *cancellable = g_task_get_cancellable (task);
       GTask *owned = g_steal_pointer (&task);
 
-      hatake_runtime_exec_piped_async (self->runtime, hatake_container_get_id (container), data->process_path,
+      hatake_runtime_exec_piped_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)),
+                                          hatake_container_get_id (container), data->process_path,
                                        on_exec_pipes, data, data->options.kill_on_cancel, cancellable,
                                        on_exec_done, owned);
       return;
@@ -269,7 +271,8 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   {
     GCancellable *cancellable = g_task_get_cancellable (task);
     GTask *owned = g_steal_pointer (&task);
-    hatake_runtime_exec_async (self->runtime, hatake_container_get_id (container), data->process_path,
+    hatake_runtime_exec_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)),
+                                          hatake_container_get_id (container), data->process_path,
                                data->options.interactive, data->options.tty ? on_exec_console : NULL,
                                data->options.tty ? g_object_ref (owned) : NULL,
                                data->options.tty ? g_object_unref : NULL, cancellable, on_exec_done, owned);
@@ -591,7 +594,8 @@ hatake_containers_top_async (HatakeContainers    *self,
                                _("Container %s is not running"), hatake_container_get_name (container));
       return;
     }
-  hatake_runtime_run_async (self->runtime, args, cancellable, on_top_pids, g_steal_pointer (&task));
+  hatake_runtime_run_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)), args,
+                            cancellable, on_top_pids, g_steal_pointer (&task));
 }
 
 JsonNode *

@@ -623,7 +623,7 @@ hatake_containers_inspect (HatakeContainers *self,
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "HostConfig");
   json_builder_begin_object (b);
-  STR ("Runtime", hatake_runtime_get_name (self->runtime));
+  STR ("Runtime", hatake_runtime_get_name (_hatake_containers_runtime (self, entry)));
   /* conmon writes k8s-file logs, but clients read this as "the logs endpoint serves them":
    * docker-compose skips containers without a driver, the Docker SDK returns run()'s output only
    * for json-file or journald. Said as docker's json-file: the API serves them the same way. */

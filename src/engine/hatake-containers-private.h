@@ -52,7 +52,8 @@ struct _HatakeContainers
 
   HatakeStore     *store;
   HatakeConfig    *config;
-  HatakeRuntime   *runtime;
+  HatakeRuntime   *runtime;       /* the engine's: the configured one, or what the cgroups take */
+  GHashTable      *runtimes;      /* a container's --runtime → its HatakeRuntime (made at first use) */
   HatakeVolumes   *volumes;
   HatakeNetworks  *networks;
   char            *runtime_note;
@@ -81,6 +82,12 @@ struct _HatakeContainers
 /* hatake-containers.c */
 Entry    *_hatake_containers_entry_for  (HatakeContainers *self,
                                          HatakeContainer  *container);
+/* The runtime that runs ENTRY's container: its --runtime's, else the engine's (ENTRY may be NULL) */
+HatakeRuntime *_hatake_containers_runtime (HatakeContainers *self,
+                                         Entry            *entry);
+/* The same by the container's ID (a container removed meanwhile: the engine's) */
+HatakeRuntime *_hatake_containers_runtime_for_id (HatakeContainers *self,
+                                         const char       *id);
 char     *_hatake_containers_iso_time   (gint64            usec);
 /* Emits the "event" signal; attributes (taken) may be NULL */
 void      _hatake_containers_event       (HatakeContainers *self,

@@ -304,7 +304,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
   if (data->trash != NULL)
     sweep_trash (self, data->trash, data->at_exit);
   if (data->runtime != NULL && !data->delete_saved)
-    hatake_runtime_delete_async (self->runtime, data->id, FALSE, NULL, _hatake_containers_on_runtime_deleted, NULL);
+    hatake_runtime_delete_async (data->runtime, data->id, FALSE, NULL, _hatake_containers_on_runtime_deleted, NULL);
   if (data->networks != NULL)
     {
       /* (a container whose files could not go stays, dead: still shown) */
@@ -386,11 +386,12 @@ _hatake_containers_remove_entry_full (HatakeContainers *self, Entry *entry, gboo
   data->at_exit = entry->removed_at_exit && outer == NULL;
   if (!delete_runtime && data->at_exit && _hatake_containers_delete_left (self, entry))
     {
-      data->runtime = g_object_ref (self->runtime);
+      data->runtime = g_object_ref (_hatake_containers_runtime (self, entry));
       data->deletes_dir = g_strdup (self->deletes_dir);
     }
   if (delete_runtime)
-    hatake_runtime_delete_async (self->runtime, data->id, TRUE, NULL, on_dead_deleted, g_steal_pointer (&task));
+    hatake_runtime_delete_async (_hatake_containers_runtime (self, entry), data->id, TRUE, NULL, on_dead_deleted,
+                                 g_steal_pointer (&task));
   else
     g_task_run_in_thread (task, remove_thread);
 }

@@ -119,7 +119,8 @@ start_failed (HatakeContainers *self, Entry *entry, GTask *task, GError *error)
 
   error = docker_start_error (entry, error);
   _hatake_containers_fail_early_attaches (entry, error->message);
-  hatake_runtime_delete_async (self->runtime, hatake_container_get_id (entry->container), TRUE, NULL, NULL, NULL);
+  hatake_runtime_delete_async (_hatake_containers_runtime (self, entry), hatake_container_get_id (entry->container), TRUE,
+                               NULL, NULL, NULL);
   umount2 (rootfs, MNT_DETACH);
   _hatake_containers_detach_network (self, hatake_container_get_id (entry->container));
   hatake_container_set_error (entry->container, error->message);
@@ -201,8 +202,8 @@ _hatake_containers_created_and_set_up (GTask *task)
         _hatake_containers_connect_attach (self, data->entry->container, g_ptr_array_index (attaches, i), task);
       return;
     }
-  hatake_runtime_start_async (self->runtime, hatake_container_get_id (data->entry->container), NULL,
-                              on_started, task);
+  hatake_runtime_start_async (_hatake_containers_runtime (self, data->entry),
+                              hatake_container_get_id (data->entry->container), NULL, on_started, task);
 }
 
 static void
@@ -304,7 +305,7 @@ spawn_conmon (HatakeContainers *self, GTask *task, GArray *port_fds, gboolean ga
   create.exit_command = self->exited_exe ? exited_command : self->self_exe ? recover_command : NULL;
   create.hold_fds = port_fds;
   data->waiting++;
-  hatake_runtime_create_async (self->runtime, &create, NULL, on_created, task);
+  hatake_runtime_create_async (_hatake_containers_runtime (self, entry), &create, NULL, on_created, task);
 }
 
 static void
@@ -401,7 +402,7 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   entry->stopped_by_user = FALSE;
 
   prepare->store = g_object_ref (self->store);
-  prepare->runtime = g_object_ref (self->runtime);
+  prepare->runtime = g_object_ref (_hatake_containers_runtime (self, entry));
   prepare->root = g_strdup (self->root);
   prepare->volumes = g_object_ref (self->volumes);
   prepare->dir = g_strdup (entry->dir);
@@ -413,7 +414,7 @@ _hatake_containers_start_entry (HatakeContainers *self, Entry *entry, GTask *tas
   prepare->join_netns = g_steal_pointer (&join_netns);
   prepare->join_dir = g_steal_pointer (&join_dir);
   prepare->join_error = join_error;
-  if (g_str_equal (hatake_runtime_get_name (self->runtime), "crun"))
+  if (g_str_equal (hatake_runtime_get_name (prepare->runtime), "crun"))
     prepare->seccomp_cache = g_build_filename (self->root, "cache", "seccomp", NULL);
   prepare_task = g_task_new (self, NULL, on_prepared, task);
   g_task_set_source_tag (prepare_task, _hatake_containers_start_entry);

@@ -203,7 +203,7 @@ on_runtime_updated (GObject *source, GAsyncResult *result, gpointer user_data)
    * the update fails once they are */
   if (write_resources (data->resources, data->undo, &undo_error))
     {
-      hatake_runtime_update_async (self->runtime, data->id, data->resources, NULL, on_undone,
+      hatake_runtime_update_async (_hatake_containers_runtime_for_id (self, data->id), data->id, data->resources, NULL, on_undone,
                                    g_steal_pointer (&task));
       return;
     }
@@ -280,7 +280,7 @@ hatake_containers_update_async (HatakeContainers            *self,
       return;
     }
   /* (not cancellable: a runtime stopped half way would leave half the limits changed) */
-  hatake_runtime_update_async (self->runtime, data->id, data->resources, NULL, on_runtime_updated,
+  hatake_runtime_update_async (_hatake_containers_runtime_for_id (self, data->id), data->id, data->resources, NULL, on_runtime_updated,
                                g_steal_pointer (&task));
 }
 

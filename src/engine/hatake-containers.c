@@ -88,6 +88,7 @@ hatake_containers_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->runtime);
+  g_clear_pointer (&self->runtimes, g_hash_table_unref);
   g_clear_object (&self->networks);
   g_clear_object (&self->volumes);
   g_clear_object (&self->model);
@@ -144,6 +145,7 @@ hatake_containers_init (HatakeContainers *self)
 {
   self->model = g_list_store_new (HATAKE_TYPE_CONTAINER);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  self->runtimes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->settle_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->detaching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) detaching_free);
   self->pending_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -767,6 +769,78 @@ _hatake_containers_entry_for (HatakeContainers *self, HatakeContainer *container
   return g_hash_table_lookup (self->entries, hatake_container_get_id (container));
 }
 
+/* ---- runtimes ------------------------------------------------------------------------------ */
+
+/* The path of the runtime a container asks for with --runtime, when it can run containers on
+ * this machine's cgroups; else why not, in words for people (HATAKE_ERROR_NOT_FOUND, _UNSUPPORTED) */
+static char *
+resolve_runtime (HatakeContainers *self, const char *wanted, GError **error)
+{
+  g_auto(GStrv) available = hatake_cgroups_find_runtimes ();
+  char *path = NULL;
+
+  if (self->cgroups == NULL)
+    {
+      /* (no cgroups seen: whichever is installed) */
+      g_autofree char *name = g_path_get_basename (wanted);
+
+      for (guint i = 0; available[i] != NULL && path == NULL; i++)
+        if (g_str_equal (available[i], wanted) || g_str_has_suffix (available[i], name))
+          path = g_strdup (available[i]);
+      if (path == NULL)
+        g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_NOT_FOUND,
+                     _("The runtime %s asked for with --runtime is not installed."), wanted);
+      return path;
+    }
+  if (!hatake_cgroups_choose_runtime (self->cgroups, wanted, TRUE, (const char * const *) available, &path, NULL,
+                                      error))
+    return NULL;
+  return path;
+}
+
+HatakeRuntime *
+_hatake_containers_runtime (HatakeContainers *self, Entry *entry)
+{
+  const char *wanted = entry != NULL ? entry->config->runtime : NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  HatakeRuntime *runtime;
+
+  if (wanted == NULL || *wanted == '\0')
+    return self->runtime;
+  runtime = g_hash_table_lookup (self->runtimes, wanted);
+  if (runtime != NULL)
+    return runtime;
+  path = resolve_runtime (self, wanted, &error);
+  if (path == NULL)
+    {
+      /* (the create checked it: uninstalled since, or the cgroups changed) */
+      g_warning ("%s: %s; %s runs it", hatake_container_get_name (entry->container), error->message,
+                 hatake_runtime_get_name (self->runtime));
+      runtime = g_object_ref (self->runtime);
+    }
+  else if (g_str_equal (path, hatake_runtime_get_path (self->runtime)))
+    runtime = g_object_ref (self->runtime);
+  else
+    {
+      /* its own state root: the runtimes' states are not each other's */
+      g_autofree char *name = g_path_get_basename (path);
+      g_autofree char *part = g_strconcat ("runtime-", name, NULL);
+      g_autofree char *state_root = g_build_filename (self->run_dir, part, NULL);
+      g_autofree char *socket_dir = g_build_filename (self->run_dir, "socket", NULL);
+
+      runtime = hatake_runtime_new (path, state_root, "conmon", socket_dir);
+    }
+  g_hash_table_insert (self->runtimes, g_strdup (wanted), runtime);
+  return runtime;
+}
+
+HatakeRuntime *
+_hatake_containers_runtime_for_id (HatakeContainers *self, const char *id)
+{
+  return _hatake_containers_runtime (self, g_hash_table_lookup (self->entries, id));
+}
+
 /* ---- names --------------------------------------------------------------------------------- */
 
 static gboolean
@@ -1123,6 +1197,18 @@ hatake_containers_create_async (HatakeContainers            *self,
                                _("can't create 'AutoRemove' container with restart policy"));
       return;
     }
+  /* a runtime that cannot run it here is said now, not at its start (docker: 400) */
+  if (config->runtime != NULL && *config->runtime != '\0')
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = resolve_runtime (self, config->runtime, &error);
+
+      if (path == NULL)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", error->message);
+          return;
+        }
+    }
   /* names are decided here, on the main thread, and held until the create is done */
   if (config->name != NULL)
     {
@@ -1313,11 +1399,12 @@ _hatake_containers_delete_exited_async (HatakeContainers    *self,
                                         gpointer             user_data)
 {
   /* (the runtime's task: the containers are not held until it is done) */
-  GTask *task = g_task_new (self->runtime, NULL, callback, user_data);
+  HatakeRuntime *runtime = _hatake_containers_runtime_for_id (self, id);
+  GTask *task = g_task_new (runtime, NULL, callback, user_data);
 
   g_task_set_source_tag (task, _hatake_containers_delete_exited_async);
   g_task_set_task_data (task, g_strdup (id), g_free);
-  hatake_runtime_delete_async (self->runtime, id, FALSE, NULL, on_exited_deleted, task);
+  hatake_runtime_delete_async (runtime, id, FALSE, NULL, on_exited_deleted, task);
 }
 
 JsonNode *
@@ -1408,7 +1495,7 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
           entry->exit_kill = EXIT_KILL_RUNNING;
           /* (a one-shot command, `system recover`, waits for it as for a removal) */
           self->removals++;
-          hatake_runtime_kill_all_async (self->runtime, id, SIGKILL, NULL, on_exit_killed_all, pending);
+          hatake_runtime_kill_all_async (_hatake_containers_runtime_for_id (self, id), id, SIGKILL, NULL, on_exit_killed_all, pending);
         }
       return;
     }
