@@ -1426,8 +1426,12 @@ test_cli_runtime_choice (Fixture *f, gconstpointer data)
     g_usleep (100 * 1000);
   g_assert_false (g_file_test (own_state, G_FILE_TEST_EXISTS) || g_file_test (shared_state, G_FILE_TEST_EXISTS));
 
+  /* (125: the engine refused, as docker's CLI says it) */
   g_assert_cmpint (run (f, NULL, &err, "create", "--runtime", "no-such-runtime", "--name", "by-none", image, "true",
-                        NULL), !=, 0);
+                        NULL), ==, 125);
+  g_assert_nonnull (strstr (err, "no-such-runtime"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, NULL, &err, "run", "--rm", "--runtime", "no-such-runtime", image, "true", NULL), ==, 125);
   g_assert_nonnull (strstr (err, "no-such-runtime"));
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run (f, &out, NULL, "ps", "-aq", NULL), ==, 0);

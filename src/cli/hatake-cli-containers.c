@@ -678,7 +678,11 @@ hatake_cli_create (HatakeCliGlobals *globals,
     status = hatake_cli_usage_error (context, error->message);
   else if ((engine = hatake_cli_open_engine (globals, &error)) == NULL ||
            (container = create_container (engine, &o, config, &error)) == NULL)
-    status = hatake_cli_fail (g_steal_pointer (&error));
+    {
+      /* docker's CLI: 125 when the engine refused (the container's own codes are 126, 127, its) */
+      hatake_cli_fail (g_steal_pointer (&error));
+      status = 125;
+    }
   else
     printf ("%s\n", hatake_container_get_id (container));
   create_options_clear (&o);
@@ -1117,7 +1121,11 @@ hatake_cli_run (HatakeCliGlobals *globals,
     status = hatake_cli_usage_error (context, error->message);
   else if ((engine = hatake_cli_open_engine (globals, &error)) == NULL ||
            (container = create_container (engine, &o, config, &error)) == NULL)
-    status = hatake_cli_fail (g_steal_pointer (&error));
+    {
+      /* docker's CLI: 125 when the engine refused (the container's own codes are 126, 127, its) */
+      hatake_cli_fail (g_steal_pointer (&error));
+      status = 125;
+    }
   else
     {
       const char *id = hatake_container_get_id (container);
