@@ -82,6 +82,17 @@ struct _HatakeContainers
 /* hatake-containers.c */
 Entry    *_hatake_containers_entry_for  (HatakeContainers *self,
                                          HatakeContainer  *container);
+/* hatake-containers-runtimes.c */
+/* The engine's runtime (self->runtime, self->cgroups, self->runtime_note): the configured one,
+ * unless this machine's cgroups cannot take it */
+void      _hatake_containers_set_up_runtime (HatakeContainers *self,
+                                         const char       *state_root,
+                                         const char       *socket_dir);
+/* The path of the runtime a container asks for with --runtime, when it can run containers on
+ * this machine's cgroups; else NULL and why not, in words for people */
+char     *_hatake_containers_resolve_runtime (HatakeContainers *self,
+                                         const char       *wanted,
+                                         GError          **error);
 /* The runtime that runs ENTRY's container: its --runtime's, else the engine's (ENTRY may be NULL) */
 HatakeRuntime *_hatake_containers_runtime (HatakeContainers *self,
                                          Entry            *entry);
