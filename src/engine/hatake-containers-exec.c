@@ -30,6 +30,7 @@ typedef struct
   char              *dir;
   char              *process_path;
   GStrv              group_add;     /* the container's --group-add, for an exec's -u too */
+  HatakeRuntime     *runtime;       /* the container's */
   HatakeExecOptions  options;
 } ExecData;
 
@@ -39,6 +40,7 @@ exec_data_free (ExecData *data)
   g_free (data->dir);
   g_free (data->process_path);
   g_strfreev (data->group_add);
+  g_clear_object (&data->runtime);
   g_strfreev (data->options.argv);
   g_strfreev (data->options.env);
   g_free (data->options.user);
@@ -233,7 +235,6 @@ static void
 on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  HatakeContainers *self = g_task_get_source_object (task);
   ExecData *data = g_task_get_task_data (task);
   HatakeContainer *container = g_object_get_data (G_OBJECT (task), "hatake-container");
   GError *error = NULL;
@@ -252,8 +253,7 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
        * container's (as docker's exec -d, nobody waits for it) */
       GCancellable *cancellable = g_task_get_cancellable (task);
 
-      hatake_runtime_exec_detached_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)),
-                                          hatake_container_get_id (container), data->process_path,
+      hatake_runtime_exec_detached_async (data->runtime, hatake_container_get_id (container), data->process_path,
                                           cancellable, on_exec_detached, g_steal_pointer (&task));
       return;
     }
@@ -262,8 +262,7 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
       GCancellable *cancellable = g_task_get_cancellable (task);
       GTask *owned = g_steal_pointer (&task);
 
-      hatake_runtime_exec_piped_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)),
-                                          hatake_container_get_id (container), data->process_path,
+      hatake_runtime_exec_piped_async (data->runtime, hatake_container_get_id (container), data->process_path,
                                        on_exec_pipes, data, data->options.kill_on_cancel, cancellable,
                                        on_exec_done, owned);
       return;
@@ -271,8 +270,7 @@ on_exec_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
   {
     GCancellable *cancellable = g_task_get_cancellable (task);
     GTask *owned = g_steal_pointer (&task);
-    hatake_runtime_exec_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)),
-                                          hatake_container_get_id (container), data->process_path,
+    hatake_runtime_exec_async (data->runtime, hatake_container_get_id (container), data->process_path,
                                data->options.interactive, data->options.tty ? on_exec_console : NULL,
                                data->options.tty ? g_object_ref (owned) : NULL,
                                data->options.tty ? g_object_unref : NULL, cancellable, on_exec_done, owned);
@@ -310,6 +308,7 @@ hatake_containers_exec_async (HatakeContainers        *self,
   data->dir = g_strdup (entry->dir);
   data->process_path = g_strdup_printf ("%s/exec-%08x.json", entry->dir, g_random_int ());
   data->group_add = g_strdupv (entry->config->group_add);
+  data->runtime = g_object_ref (_hatake_containers_runtime (self, entry));
   data->options.argv = g_strdupv (options->argv);
   data->options.env = g_strdupv (options->env);
   data->options.user = g_strdup (options->user);

@@ -82,8 +82,8 @@ on_stop_timeout (gpointer user_data)
     {
       entry->kill_timer = 0;
       kill_event (self, container, SIGKILL);
-      hatake_runtime_kill_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)), hatake_container_get_id (container), SIGKILL, NULL,
-                                 _hatake_containers_on_runtime_deleted, NULL);
+      hatake_runtime_kill_async (_hatake_containers_runtime (self, entry), hatake_container_get_id (container), SIGKILL,
+                                 NULL, _hatake_containers_on_runtime_deleted, NULL);
     }
   return G_SOURCE_REMOVE;
 }
@@ -131,6 +131,7 @@ static void
 signal_entry (HatakeContainers *self, Entry *entry, int sig, int timeout, gboolean wait_exit, GTask *task)
 {
   HatakeContainer *c = entry->container;
+  HatakeRuntime *runtime = _hatake_containers_runtime (self, entry);
 
   entry->stopped_by_user = TRUE;
   _hatake_containers_save_state (self, entry);
@@ -155,12 +156,11 @@ signal_entry (HatakeContainers *self, Entry *entry, int sig, int timeout, gboole
   if (hatake_container_get_state (c) == HATAKE_CONTAINER_PAUSED)
     {
       /* a frozen process cannot act on its signal: thaw it, as docker does, once signalled */
-      hatake_runtime_kill_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (c)), hatake_container_get_id (c), sig, NULL, _hatake_containers_on_runtime_deleted, NULL);
-      hatake_runtime_pause_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (c)), hatake_container_get_id (c), FALSE, NULL, on_signalled,
-                                  g_object_ref (task));
+      hatake_runtime_kill_async (runtime, hatake_container_get_id (c), sig, NULL, _hatake_containers_on_runtime_deleted, NULL);
+      hatake_runtime_pause_async (runtime, hatake_container_get_id (c), FALSE, NULL, on_signalled, g_object_ref (task));
       return;
     }
-  hatake_runtime_kill_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (c)), hatake_container_get_id (c), sig, NULL, on_signalled, g_object_ref (task));
+  hatake_runtime_kill_async (runtime, hatake_container_get_id (c), sig, NULL, on_signalled, g_object_ref (task));
 }
 
 typedef struct
@@ -380,7 +380,7 @@ hatake_containers_op_async (HatakeContainers            *self,
         g_task_set_task_data (task, data, g_free);
         if (!hatake_container_can (container, data->to, &error))
           break;
-        hatake_runtime_pause_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)), hatake_container_get_id (container),
+        hatake_runtime_pause_async (_hatake_containers_runtime (self, entry), hatake_container_get_id (container),
                                     op == HATAKE_CONTAINER_OP_PAUSE, NULL, on_paused, g_steal_pointer (&task));
         return;
       }

@@ -260,7 +260,7 @@ recover_next (GTask *task)
             continue;
           /* ask the runtime; on_recover_state carries on with the rest */
           g_object_set_data_full (G_OBJECT (task), "hatake-recovering", g_object_ref (container), g_object_unref);
-          hatake_runtime_state_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)), hatake_container_get_id (container), NULL,
+          hatake_runtime_state_async (_hatake_containers_runtime (self, entry), hatake_container_get_id (container), NULL,
                                       on_recover_state, task);
           return;
         case HATAKE_CONTAINER_RESTARTING:
@@ -276,8 +276,8 @@ recover_next (GTask *task)
             {
               /* the runtime's delete kills what runs; on_interrupted_start_deleted carries on */
               g_object_set_data_full (G_OBJECT (task), "hatake-recovering", g_object_ref (container), g_object_unref);
-              hatake_runtime_delete_async (_hatake_containers_runtime_for_id (self, hatake_container_get_id (container)), hatake_container_get_id (container), TRUE, NULL,
-                                           on_interrupted_start_deleted, task);
+              hatake_runtime_delete_async (_hatake_containers_runtime (self, entry), hatake_container_get_id (container), TRUE,
+                                           NULL, on_interrupted_start_deleted, task);
               return;
             }
           if (hatake_container_get_state (container) == HATAKE_CONTAINER_EXITED && entry->config->auto_remove)

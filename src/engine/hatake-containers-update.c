@@ -189,7 +189,6 @@ static void
 on_runtime_updated (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  HatakeContainers *self = g_task_get_source_object (task);
   UpdateData *data = g_task_get_task_data (task);
   g_autoptr(GError) undo_error = NULL;
 
@@ -203,7 +202,7 @@ on_runtime_updated (GObject *source, GAsyncResult *result, gpointer user_data)
    * the update fails once they are */
   if (write_resources (data->resources, data->undo, &undo_error))
     {
-      hatake_runtime_update_async (_hatake_containers_runtime_for_id (self, data->id), data->id, data->resources, NULL, on_undone,
+      hatake_runtime_update_async (HATAKE_RUNTIME (source), data->id, data->resources, NULL, on_undone,
                                    g_steal_pointer (&task));
       return;
     }
@@ -280,8 +279,8 @@ hatake_containers_update_async (HatakeContainers            *self,
       return;
     }
   /* (not cancellable: a runtime stopped half way would leave half the limits changed) */
-  hatake_runtime_update_async (_hatake_containers_runtime_for_id (self, data->id), data->id, data->resources, NULL, on_runtime_updated,
-                               g_steal_pointer (&task));
+  hatake_runtime_update_async (_hatake_containers_runtime (self, entry), data->id, data->resources, NULL,
+                               on_runtime_updated, g_steal_pointer (&task));
 }
 
 gboolean

@@ -1405,7 +1405,8 @@ _hatake_containers_handle_exit (HatakeContainers *self, Entry *entry)
           entry->exit_kill = EXIT_KILL_RUNNING;
           /* (a one-shot command, `system recover`, waits for it as for a removal) */
           self->removals++;
-          hatake_runtime_kill_all_async (_hatake_containers_runtime_for_id (self, id), id, SIGKILL, NULL, on_exit_killed_all, pending);
+          hatake_runtime_kill_all_async (_hatake_containers_runtime (self, entry), id, SIGKILL, NULL, on_exit_killed_all,
+                                         pending);
         }
       return;
     }
