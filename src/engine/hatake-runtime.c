@@ -345,7 +345,10 @@ hatake_runtime_delete_leftover (HatakeRuntime  *self,
   process = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, error))
     return FALSE;
-  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
+  /* (a state gone meanwhile is no leftover: the delete conmon's exit command runs for a one-shot
+   * command's container may have come first, and the runtime's own then fails on it) */
+  if ((!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0) &&
+      lstat (state, &st) == 0)
     {
       g_autofree char *message = runtime_message (self->name, err);
       g_set_error (error, HATAKE_ERROR, HATAKE_ERROR_FAILED,
